@@ -1,0 +1,102 @@
+//! The proxy's configuration: one typed struct, from flags and environment variables.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+/// Front's own origins, allowed to frame the panel by default.
+pub const FRONT_ORIGINS: [&str; 2] = ["https://*.frontapp.com", "https://*.frontapplication.com"];
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object a line, for log collectors.
+    Json,
+}
+
+/// Everything the proxy is told at startup.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "pane-proxy", version, about = "Salesforce Pane proxy")]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "PANE_BIND", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "PANE_PORT", default_value_t = 8080)]
+    pub port: u16,
+
+    /// Origins of the host apps allowed to frame the panel (comma-separated). The dev inbox
+    /// served by this proxy is always allowed.
+    #[arg(long, env = "PANE_HOST_ORIGINS", value_delimiter = ',', default_values = FRONT_ORIGINS)]
+    pub host_origins: Vec<String>,
+
+    /// The built panel (Trunk's output), served at `/plugin/`.
+    #[arg(long, env = "PANE_DIST_DIR", default_value = "dist")]
+    pub dist_dir: PathBuf,
+
+    /// The dev inbox's static files, served at `/`.
+    #[arg(long, env = "PANE_WWW_DIR", default_value = "www")]
+    pub www_dir: PathBuf,
+
+    /// Log format.
+    #[arg(long, env = "PANE_LOG_FORMAT", value_enum, default_value = "pretty")]
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// A config for tests and tools: loopback, a free port, the given folders.
+    pub fn for_dirs(dist_dir: PathBuf, www_dir: PathBuf) -> Config {
+        Config {
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: 0,
+            host_origins: FRONT_ORIGINS.iter().map(|s| (*s).to_owned()).collect(),
+            dist_dir,
+            www_dir,
+            log_format: LogFormat::Pretty,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_loopback_8080_and_front() {
+        let config = Config::try_parse_from(["pane-proxy"]).unwrap();
+        assert_eq!(config.bind.to_string(), "127.0.0.1");
+        assert_eq!(config.port, 8080);
+        assert_eq!(config.host_origins, FRONT_ORIGINS);
+        assert_eq!(config.dist_dir, PathBuf::from("dist"));
+    }
+
+    #[test]
+    fn flags_set_everything() {
+        let config = Config::try_parse_from([
+            "pane-proxy",
+            "--port",
+            "0",
+            "--host-origins",
+            "https://a.example,https://b.example:8443",
+            "--log-format",
+            "json",
+        ])
+        .unwrap();
+        assert_eq!(config.port, 0);
+        assert_eq!(
+            config.host_origins,
+            ["https://a.example", "https://b.example:8443"]
+        );
+        assert_eq!(config.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn a_bad_port_is_refused() {
+        let err = Config::try_parse_from(["pane-proxy", "--port", "99999"]).unwrap_err();
+        assert!(err.to_string().contains("--port"), "{err}");
+    }
+}

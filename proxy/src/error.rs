@@ -1,0 +1,66 @@
+//! The proxy's one error enum, and the one JSON shape every error answers with.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use pane_wire::api::ApiError;
+
+/// Everything that can go wrong in the proxy.
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    /// 404: no such API route.
+    #[error("no such API route: {0}")]
+    NotFound(String),
+    /// 400: a host origin in the configuration cannot go into a CSP.
+    #[error(
+        "invalid host origin {0:?}: expected scheme://host[:port], '*.' allowed at the start of the host"
+    )]
+    BadOrigin(String),
+    /// Startup: the listening socket.
+    #[error("could not listen: {0}")]
+    Listen(#[source] std::io::Error),
+    /// Startup: the embedded sandbox org.
+    #[error(transparent)]
+    Sandbox(#[from] pane_sandbox::SandboxError),
+    /// Serving stopped with an I/O error.
+    #[error("server error: {0}")]
+    Serve(#[source] std::io::Error),
+}
+
+impl ProxyError {
+    fn status(&self) -> StatusCode {
+        match self {
+            ProxyError::NotFound(_) => StatusCode::NOT_FOUND,
+            ProxyError::BadOrigin(_) => StatusCode::BAD_REQUEST,
+            ProxyError::Listen(_) | ProxyError::Sandbox(_) | ProxyError::Serve(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ProxyError::NotFound(_) => "not_found",
+            ProxyError::BadOrigin(_) => "bad_request",
+            ProxyError::Listen(_) | ProxyError::Sandbox(_) | ProxyError::Serve(_) => "internal",
+        }
+    }
+}
+
+impl IntoResponse for ProxyError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        // Server-side failures are logged in full and answered without details.
+        let message = if status.is_server_error() {
+            tracing::error!(err = %self, "request failed");
+            "The proxy could not answer; try again.".to_owned()
+        } else {
+            self.to_string()
+        };
+        let body = ApiError {
+            code: self.code().to_owned(),
+            message,
+        };
+        (status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,158 @@
+//! The Salesforce Pane proxy.
+//!
+//! It serves the built panel at `/plugin/` and the dev inbox at `/`, answers the panel's JSON
+//! API under `/api/`, and talks to Salesforce for it: the embedded sandbox org by default
+//! (started in-process on a loopback port), or a real org. [`app`] builds the whole router
+//! with its layers, for [`run`] and for in-process tests.
+
+pub mod config;
+mod error;
+mod health;
+pub mod security;
+pub mod telemetry;
+mod web;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use pane_wire::api::Backend;
+use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+pub use error::ProxyError;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// Which Salesforce the proxy talks to.
+    pub backend: Backend,
+    /// Origins allowed to frame the panel: the configured hosts and this proxy's dev inbox.
+    pub frame_ancestors: Arc<[String]>,
+    /// The built panel.
+    pub dist_dir: Arc<Path>,
+    /// The dev inbox.
+    pub www_dir: Arc<Path>,
+}
+
+impl AppState {
+    /// The state for `config`, once the proxy knows the `port` it listens on.
+    pub fn new(config: &Config, port: u16, backend: Backend) -> Result<AppState, ProxyError> {
+        let mut ancestors = config
+            .host_origins
+            .iter()
+            .map(|o| security::validate_origin(o.trim()))
+            .collect::<Result<Vec<_>, _>>()?;
+        // The dev inbox is served from here, under either loopback name.
+        ancestors.push(format!("http://127.0.0.1:{port}"));
+        ancestors.push(format!("http://localhost:{port}"));
+        Ok(AppState {
+            backend,
+            frame_ancestors: ancestors.into(),
+            dist_dir: config.dist_dir.clone().into(),
+            www_dir: config.www_dir.clone().into(),
+        })
+    }
+}
+
+/// The whole proxy: every feature's routes and the layers around them.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(health::router())
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(security::API_CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    let mut router = api.merge(web::router(&state)).with_state(state);
+    for (name, value) in web::common_headers() {
+        router = router.layer(SetResponseHeaderLayer::overriding(name, value));
+    }
+    router
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::GATEWAY_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
+}
+
+async fn api_not_found(uri: axum::http::Uri) -> impl IntoResponse {
+    ProxyError::NotFound(uri.path().to_owned())
+}
+
+/// Starts the embedded sandbox org, binds the proxy, and serves until `shutdown` resolves.
+/// Logs the dev inbox's URL once listening.
+pub async fn run(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ProxyError> {
+    let listener = TcpListener::bind(SocketAddr::new(config.bind, config.port))
+        .await
+        .map_err(ProxyError::Listen)?;
+    serve(listener, config, shutdown).await
+}
+
+/// Serves on an already-bound listener (tests bind port 0 and read the address first).
+pub async fn serve(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ProxyError> {
+    let addr = listener.local_addr().map_err(ProxyError::Listen)?;
+    let sandbox = pane_sandbox::spawn(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    tracing::info!(url = %sandbox.base_url(), "embedded sandbox org started");
+    let state = AppState::new(&config, addr.port(), Backend::Sandbox)?;
+    tracing::info!(
+        url = %format!("http://{addr}/"),
+        panel = %format!("http://{addr}/plugin/"),
+        "Salesforce Pane proxy listening; open the dev inbox at the url"
+    );
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(ProxyError::Serve)?;
+    sandbox.shutdown();
+    tracing::info!("proxy stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish before the proxy exits.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(%err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(%err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

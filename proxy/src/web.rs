@@ -1,0 +1,104 @@
+//! Static files: the built panel at `/plugin/`, the dev inbox at `/`, each with its CSP.
+
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::AppState;
+use crate::security::{DEV_INBOX_CSP, inline_script_hashes, panel_csp};
+
+/// The panel and the dev inbox.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let assets_csp = header_value(&panel_csp(&[], &state.frame_ancestors));
+    let assets = ServeDir::new(&*state.dist_dir).append_index_html_on_directories(false);
+    let plugin = Router::new()
+        .route("/plugin", get(redirect_to_plugin))
+        .route("/plugin/", get(plugin_index))
+        .route("/plugin/index.html", get(plugin_index))
+        .nest_service("/plugin/", assets)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            assets_csp,
+        ));
+    let dev_inbox = Router::new()
+        .fallback_service(ServeDir::new(&*state.www_dir))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DEV_INBOX_CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ));
+    plugin.merge(dev_inbox)
+}
+
+/// `/plugin` → `/plugin/`, keeping the query (the host's `auth_secret` rides on it).
+async fn redirect_to_plugin(RawQuery(query): RawQuery) -> Redirect {
+    match query {
+        Some(q) => Redirect::permanent(&format!("/plugin/?{q}")),
+        None => Redirect::permanent("/plugin/"),
+    }
+}
+
+/// The panel's page, with a CSP that allows exactly its inline start-up script.
+async fn plugin_index(State(state): State<AppState>) -> Response {
+    let path = state.dist_dir.join("index.html");
+    match tokio::fs::read_to_string(&path).await {
+        Ok(html) => {
+            let csp = panel_csp(&inline_script_hashes(&html), &state.frame_ancestors);
+            (
+                [
+                    (header::CONTENT_SECURITY_POLICY, header_value(&csp)),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+                ],
+                Html(html),
+            )
+                .into_response()
+        }
+        Err(err) => {
+            tracing::warn!(path = %path.display(), %err, "the panel is not built");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The panel is not built yet: run `bash scripts/run` (or `trunk build`).",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// A header value from text we built ourselves from validated parts.
+fn header_value(value: &str) -> HeaderValue {
+    HeaderValue::from_str(value).unwrap_or_else(|err| {
+        // Origins are validated at startup, so this only guards against a future bug:
+        // refuse to be framed rather than send a broken policy.
+        tracing::error!(%err, "invalid header value; falling back to a closed policy");
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'")
+    })
+}
+
+/// Headers every response carries.
+pub fn common_headers() -> [(HeaderName, HeaderValue); 4] {
+    [
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ),
+        (
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+        ),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin-allow-popups"),
+        ),
+    ]
+}

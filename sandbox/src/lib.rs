@@ -1,0 +1,166 @@
+//! The embedded sandbox org: a Salesforce-compatible server on a loopback port.
+//!
+//! [`app`] is its router (tested in-process); [`spawn`] binds it to a port and serves it in
+//! the background until the returned [`Sandbox`] is shut down or dropped. The proxy uses it
+//! as its default backend, and every test runs against it over real HTTP.
+
+use std::net::SocketAddr;
+
+use axum::{Json, Router, routing::get};
+use serde::{Deserialize, Serialize};
+use tokio::{net::TcpListener, sync::oneshot};
+
+/// The sandbox org's errors.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// The listening socket could not be bound or read (the proxy reports it at startup).
+    #[error("could not listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// `GET /health`'s answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// `"ok"`.
+    pub status: String,
+    /// What this server is: `"sandbox-org"`.
+    pub kind: String,
+}
+
+/// The sandbox org's routes.
+pub fn app() -> Router {
+    Router::new().route("/health", get(health))
+}
+
+async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        kind: "sandbox-org".into(),
+    })
+}
+
+/// A running sandbox org. Dropping it stops the server.
+#[derive(Debug)]
+pub struct Sandbox {
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl Sandbox {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Its base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops the server (in-flight requests finish first).
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            // The server may already be gone; nothing to do then.
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Binds `addr` (port 0 picks a free one) and serves the sandbox org in the background.
+pub async fn spawn(addr: SocketAddr) -> Result<Sandbox, SandboxError> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| SandboxError::Bind { addr, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| SandboxError::Bind { addr, source })?;
+    let (tx, rx) = oneshot::channel();
+    tokio::spawn(async move {
+        let served = axum::serve(listener, app())
+            .with_graceful_shutdown(async {
+                // Either an explicit shutdown or the handle was dropped: stop both ways.
+                let _ = rx.await;
+            })
+            .await;
+        if let Err(err) = served {
+            tracing::error!(%err, "sandbox org stopped with an error");
+        }
+    });
+    tracing::info!(%addr, "sandbox org listening");
+    Ok(Sandbox {
+        addr,
+        shutdown: Some(tx),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn health_answers_in_process() {
+        let res = app()
+            .oneshot(Request::get("/health").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        let health: Health = serde_json::from_slice(&body).unwrap();
+        assert_eq!(health.status, "ok");
+        assert_eq!(health.kind, "sandbox-org");
+    }
+
+    #[tokio::test]
+    async fn unknown_path_is_404() {
+        let res = app()
+            .oneshot(Request::get("/nope").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test]
+    async fn spawned_server_answers_over_http_and_stops() {
+        let sandbox = spawn("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let url = format!("{}/health", sandbox.base_url());
+        let health: Health = reqwest::get(&url).await.unwrap().json().await.unwrap();
+        assert_eq!(health.kind, "sandbox-org");
+        sandbox.shutdown();
+        // The listener closes once the server has shut down.
+        let mut refused = false;
+        for _ in 0..50 {
+            if reqwest::get(&url).await.is_err() {
+                refused = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(refused, "the sandbox org still answers after shutdown");
+    }
+
+    #[tokio::test]
+    async fn binding_a_taken_port_is_a_clear_error() {
+        let first = spawn("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let err = spawn(first.addr()).await.unwrap_err();
+        assert!(err.to_string().starts_with("could not listen on"), "{err}");
+    }
+}

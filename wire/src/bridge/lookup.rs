@@ -1,0 +1,470 @@
+//! Pure decisions the panel takes from a context: which handle to look up in Salesforce, and
+//! who else takes part in the conversation.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Context, ContextKind, ConversationType, HandleKind, Message, MessageStatus, Recipient,
+};
+
+/// An address Salesforce records can be matched on, normalised for comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Handle {
+    /// Email or phone.
+    pub kind: HandleKind,
+    /// The address: emails trimmed and lower-cased, phones trimmed as the host gave them.
+    pub value: String,
+    /// The display name the host knows, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl Handle {
+    /// The handle of a recipient, if it is an email address or a phone number.
+    pub fn from_recipient(recipient: &Recipient) -> Option<Handle> {
+        let value = recipient.handle.trim();
+        let kind = match recipient.kind.as_str() {
+            "email" => HandleKind::Email,
+            "phone" => HandleKind::Phone,
+            "" if looks_like_email(value) => HandleKind::Email,
+            "" if looks_like_phone(value) => HandleKind::Phone,
+            _ => return None,
+        };
+        let value = match kind {
+            HandleKind::Email if looks_like_email(value) => value.to_lowercase(),
+            HandleKind::Phone if looks_like_phone(value) => value.to_owned(),
+            _ => return None,
+        };
+        let name = recipient
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(&value))
+            .map(str::to_owned);
+        Some(Handle { kind, value, name })
+    }
+
+    /// The key two handles are the same person by.
+    fn key(&self) -> String {
+        match self.kind {
+            HandleKind::Email => self.value.clone(),
+            HandleKind::Phone => self.value.chars().filter(char::is_ascii_digit).collect(),
+        }
+    }
+}
+
+fn looks_like_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty() && domain.contains('.') && !s.chars().any(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+fn looks_like_phone(s: &str) -> bool {
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    digits >= 3
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+}
+
+/// What the panel should look up for a context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LookupTarget {
+    /// No conversation is open.
+    NoConversation,
+    /// Several conversations are selected.
+    Several {
+        /// How many.
+        count: usize,
+    },
+    /// The conversation's channel is not one Salesforce matching applies to.
+    Unsupported {
+        /// The channel.
+        channel: ConversationType,
+    },
+    /// A supported channel, but no usable address for its main recipient.
+    NoHandle {
+        /// The channel.
+        channel: ConversationType,
+    },
+    /// Look this handle up.
+    Handle {
+        /// The channel.
+        channel: ConversationType,
+        /// The first address of the conversation.
+        handle: Handle,
+    },
+    /// A context that is not about conversations (a message menu, background mode...).
+    NotAConversation,
+}
+
+/// Decides what to look up: the main recipient of an email, SMS or phone-call conversation.
+pub fn lookup_target(ctx: &Context) -> LookupTarget {
+    match ctx.kind {
+        ContextKind::NoConversation | ContextKind::NoConversationPopover => {
+            LookupTarget::NoConversation
+        }
+        ContextKind::MultiConversations => match ctx.conversations.len() {
+            0 => LookupTarget::NoConversation,
+            count => LookupTarget::Several { count },
+        },
+        ContextKind::SingleConversation | ContextKind::SingleConversationPopover => {
+            let Some(conversation) = &ctx.conversation else {
+                return LookupTarget::NoConversation;
+            };
+            let channel = conversation.kind;
+            let Some(kind) = channel.handle_kind() else {
+                return LookupTarget::Unsupported { channel };
+            };
+            match conversation
+                .recipient
+                .as_ref()
+                .and_then(Handle::from_recipient)
+                .filter(|h| h.kind == kind)
+            {
+                Some(handle) => LookupTarget::Handle { channel, handle },
+                None => LookupTarget::NoHandle { channel },
+            }
+        }
+        ContextKind::Message | ContextKind::BackgroundMode | ContextKind::Unknown => {
+            LookupTarget::NotAConversation
+        }
+    }
+}
+
+/// Everyone outside the team who takes part in the conversation, first address first.
+///
+/// The first is the main recipient (what [`lookup_target`] chose); the others come from the
+/// messages' `from`, `replyTo`, `to`, `cc` and `bcc`, in order, deduplicated (emails without
+/// case, phones by digits). The team's own addresses are left out: the teammate's email, the
+/// inbox's channels, and whoever sent an outbound message.
+pub fn participants(ctx: &Context, messages: &[Message]) -> Vec<Handle> {
+    let mut team: HashSet<String> = HashSet::new();
+    if let Some(teammate) = &ctx.teammate {
+        team.insert(teammate.email.trim().to_lowercase());
+    }
+    if let Some(conversation) = &ctx.conversation {
+        for channel in &conversation.channels {
+            team.insert(channel.address.trim().to_lowercase());
+        }
+    }
+    for message in messages {
+        if message.status == MessageStatus::Outbound {
+            if let Some(handle) = Handle::from_recipient(&message.from) {
+                team.insert(handle.key());
+            }
+        }
+    }
+    let team_key = |h: &Handle| team.contains(&h.key()) || team.contains(&h.value);
+
+    let first = match lookup_target(ctx) {
+        LookupTarget::Handle { handle, .. } => Some(handle),
+        _ => None,
+    };
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    let everyone = messages.iter().flat_map(|m| {
+        std::iter::once(&m.from)
+            .chain(m.reply_to.iter())
+            .chain(m.to.iter())
+            .chain(m.cc.iter().flatten())
+            .chain(m.bcc.iter().flatten())
+    });
+    for handle in first
+        .into_iter()
+        .chain(everyone.filter_map(Handle::from_recipient))
+    {
+        if team_key(&handle) || !seen.insert(handle.key()) {
+            continue;
+        }
+        out.push(handle);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bridge::{Conversation, Teammate};
+
+    fn recipient(handle: &str, kind: &str) -> Recipient {
+        Recipient {
+            handle: handle.into(),
+            name: None,
+            kind: kind.into(),
+        }
+    }
+
+    fn ctx(kind: ContextKind, conversation: Option<Conversation>) -> Context {
+        Context {
+            id: "ctx".into(),
+            kind,
+            function_arities: Default::default(),
+            teammate: Some(Teammate {
+                id: "tea_1".into(),
+                name: "Ana".into(),
+                username: "ana".into(),
+                email: "Ana@Pane.example".into(),
+                is_admin: None,
+            }),
+            company: None,
+            entry_point: None,
+            conversation,
+            conversations: vec![],
+        }
+    }
+
+    fn conversation(kind: ConversationType, recipient: Option<Recipient>) -> Conversation {
+        Conversation {
+            id: "cnv".into(),
+            kind,
+            status: None,
+            subject: None,
+            blurb: None,
+            recipient,
+            channels: vec![],
+        }
+    }
+
+    fn single(kind: ConversationType, handle: &str, handle_kind: &str) -> Context {
+        ctx(
+            ContextKind::SingleConversation,
+            Some(conversation(kind, Some(recipient(handle, handle_kind)))),
+        )
+    }
+
+    fn handle(kind: HandleKind, value: &str) -> Handle {
+        Handle {
+            kind,
+            value: value.into(),
+            name: None,
+        }
+    }
+
+    #[test]
+    fn lookup_target_table() {
+        use ConversationType::*;
+        use HandleKind::Phone;
+        let email = |v: &str| handle(HandleKind::Email, v);
+        let cases: Vec<(&str, Context, LookupTarget)> = vec![
+            (
+                "email",
+                single(Email, " Rose@Edge.com ", "email"),
+                LookupTarget::Handle {
+                    channel: Email,
+                    handle: email("rose@edge.com"),
+                },
+            ),
+            (
+                "sms",
+                single(Sms, "+15125550123", "phone"),
+                LookupTarget::Handle {
+                    channel: Sms,
+                    handle: handle(Phone, "+15125550123"),
+                },
+            ),
+            (
+                "call with formatted number",
+                single(PhoneCall, "(512) 555-0123", "phone"),
+                LookupTarget::Handle {
+                    channel: PhoneCall,
+                    handle: handle(Phone, "(512) 555-0123"),
+                },
+            ),
+            (
+                "untyped email recipient",
+                single(Email, "a@b.co", ""),
+                LookupTarget::Handle {
+                    channel: Email,
+                    handle: email("a@b.co"),
+                },
+            ),
+            (
+                "whatsapp",
+                single(Whatsapp, "+15125550123", "whatsapp"),
+                LookupTarget::Unsupported { channel: Whatsapp },
+            ),
+            (
+                "front chat",
+                single(FrontChat, "x", "frontChat"),
+                LookupTarget::Unsupported { channel: FrontChat },
+            ),
+            (
+                "unknown channel",
+                single(Other, "x", "custom"),
+                LookupTarget::Unsupported { channel: Other },
+            ),
+            (
+                "email with a twitter recipient",
+                single(Email, "@rose", "twitter"),
+                LookupTarget::NoHandle { channel: Email },
+            ),
+            (
+                "email with a broken address",
+                single(Email, "rose at edge", "email"),
+                LookupTarget::NoHandle { channel: Email },
+            ),
+            (
+                "sms with an email recipient",
+                single(Sms, "a@b.co", "email"),
+                LookupTarget::NoHandle { channel: Sms },
+            ),
+            (
+                "no recipient",
+                ctx(
+                    ContextKind::SingleConversation,
+                    Some(conversation(Email, None)),
+                ),
+                LookupTarget::NoHandle { channel: Email },
+            ),
+            (
+                "no conversation",
+                ctx(ContextKind::NoConversation, None),
+                LookupTarget::NoConversation,
+            ),
+            (
+                "single without conversation",
+                ctx(ContextKind::SingleConversation, None),
+                LookupTarget::NoConversation,
+            ),
+            (
+                "popover",
+                ctx(ContextKind::NoConversationPopover, None),
+                LookupTarget::NoConversation,
+            ),
+            (
+                "several",
+                Context {
+                    conversations: vec![conversation(Email, None), conversation(Sms, None)],
+                    ..ctx(ContextKind::MultiConversations, None)
+                },
+                LookupTarget::Several { count: 2 },
+            ),
+            (
+                "several but empty",
+                ctx(ContextKind::MultiConversations, None),
+                LookupTarget::NoConversation,
+            ),
+            (
+                "message menu",
+                ctx(ContextKind::Message, None),
+                LookupTarget::NotAConversation,
+            ),
+            (
+                "background",
+                ctx(ContextKind::BackgroundMode, None),
+                LookupTarget::NotAConversation,
+            ),
+            (
+                "unknown",
+                ctx(ContextKind::Unknown, None),
+                LookupTarget::NotAConversation,
+            ),
+        ];
+        for (name, context, expected) in cases {
+            assert_eq!(lookup_target(&context), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn display_name_is_kept_unless_it_repeats_the_address() {
+        let mut r = recipient("rose@edge.com", "email");
+        r.name = Some("Rose Gonzalez".into());
+        assert_eq!(
+            Handle::from_recipient(&r).unwrap().name.as_deref(),
+            Some("Rose Gonzalez")
+        );
+        r.name = Some("ROSE@edge.com".into());
+        assert_eq!(Handle::from_recipient(&r).unwrap().name, None);
+    }
+
+    fn message(status: MessageStatus, from: &str, to: &[&str], cc: &[&str]) -> Message {
+        Message {
+            id: "msg".into(),
+            subject: None,
+            date: None,
+            status,
+            from: recipient(from, "email"),
+            reply_to: None,
+            to: to.iter().map(|h| recipient(h, "email")).collect(),
+            cc: Some(cc.iter().map(|h| recipient(h, "email")).collect()),
+            bcc: None,
+        }
+    }
+
+    #[test]
+    fn participants_first_address_first_then_others_without_the_team() {
+        let mut context = single(ConversationType::Email, "rose@edge.com", "email");
+        context.conversation.as_mut().unwrap().channels = vec![crate::bridge::Channel {
+            kind: "email".into(),
+            address: "support@pane.example".into(),
+            name: None,
+        }];
+        let messages = vec![
+            message(
+                MessageStatus::Inbound,
+                "sean@edge.com",
+                &["support@pane.example"],
+                &["ROSE@edge.com", "lisa@edge.com"],
+            ),
+            message(
+                MessageStatus::Outbound,
+                "replies@pane.example",
+                &["sean@edge.com", "rose@edge.com"],
+                &["ana@pane.example"],
+            ),
+            message(
+                MessageStatus::Inbound,
+                "rose@edge.com",
+                &["replies@pane.example"],
+                &["jack@burlington.com"],
+            ),
+        ];
+        let got: Vec<String> = participants(&context, &messages)
+            .into_iter()
+            .map(|h| h.value)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "rose@edge.com",
+                "sean@edge.com",
+                "lisa@edge.com",
+                "jack@burlington.com"
+            ]
+        );
+    }
+
+    #[test]
+    fn participants_dedupe_phones_by_digits() {
+        let context = single(ConversationType::Sms, "+1 (512) 555-0123", "phone");
+        let mut m = message(MessageStatus::Inbound, "x", &[], &[]);
+        m.from = recipient("+15125550123", "phone");
+        m.to = vec![recipient("+15125559999", "phone")];
+        let got = participants(&context, &[m]);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].value, "+1 (512) 555-0123");
+        assert_eq!(got[1].value, "+15125559999");
+    }
+
+    #[test]
+    fn participants_without_a_target_still_list_outsiders() {
+        let context = ctx(ContextKind::NoConversation, None);
+        let m = message(
+            MessageStatus::Inbound,
+            "sean@edge.com",
+            &["ana@pane.example"],
+            &[],
+        );
+        let got: Vec<String> = participants(&context, &[m])
+            .into_iter()
+            .map(|h| h.value)
+            .collect();
+        assert_eq!(got, ["sean@edge.com"]);
+    }
+}
