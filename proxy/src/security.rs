@@ -17,10 +17,11 @@ pub fn validate_origin(origin: &str) -> Result<String, ProxyError> {
         Some((host, port)) => (host, Some(port)),
         None => (rest, None),
     };
-    if let Some(port) = port {
-        if port != "*" && port.parse::<u16>().is_err() {
-            return Err(bad());
-        }
+    if let Some(port) = port
+        && port != "*"
+        && port.parse::<u16>().is_err()
+    {
+        return Err(bad());
     }
     let host = host.strip_prefix("*.").unwrap_or(host);
     let host_ok = !host.is_empty()

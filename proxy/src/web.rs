@@ -16,10 +16,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let assets_csp = header_value(&panel_csp(&[], &state.frame_ancestors));
     let assets = ServeDir::new(&*state.dist_dir).append_index_html_on_directories(false);
     let plugin = Router::new()
-        .route("/plugin", get(redirect_to_plugin))
-        .route("/plugin/", get(plugin_index))
-        .route("/plugin/index.html", get(plugin_index))
-        .nest_service("/plugin/", assets)
+        .route("/", get(plugin_index))
+        .route("/index.html", get(plugin_index))
+        .fallback_service(assets)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             assets_csp,
@@ -34,7 +33,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ));
-    plugin.merge(dev_inbox)
+    Router::new()
+        .route("/plugin", get(redirect_to_plugin))
+        .nest("/plugin/", plugin)
+        .merge(dev_inbox)
 }
 
 /// `/plugin` → `/plugin/`, keeping the query (the host's `auth_secret` rides on it).

@@ -154,10 +154,10 @@ pub fn participants(ctx: &Context, messages: &[Message]) -> Vec<Handle> {
         }
     }
     for message in messages {
-        if message.status == MessageStatus::Outbound {
-            if let Some(handle) = Handle::from_recipient(&message.from) {
-                team.insert(handle.key());
-            }
+        if message.status == MessageStatus::Outbound
+            && let Some(handle) = Handle::from_recipient(&message.from)
+        {
+            team.insert(handle.key());
         }
     }
     let team_key = |h: &Handle| team.contains(&h.key()) || team.contains(&h.value);

@@ -1,0 +1,75 @@
+//! Builds a proxy over temporary `dist/` and `www/` folders.
+
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response};
+use http_body_util::BodyExt;
+use pane_proxy::{AppState, Config, app};
+use pane_wire::api::Backend;
+use tower::ServiceExt;
+
+/// A Trunk-like `index.html`, with one inline start-up script.
+pub const PANEL_HTML: &str = "<!doctype html><html><head>\
+<script type=\"module\">import init from '/plugin/panel.js';await init();</script>\
+</head><body></body></html>";
+
+/// Temporary folders that live as long as the test.
+pub struct TestApp {
+    pub router: Router,
+    _dirs: tempfile::TempDir,
+}
+
+pub fn test_config(root: &std::path::Path) -> Config {
+    Config::for_dirs(root.join("dist"), root.join("www"))
+}
+
+/// A proxy app whose `dist/` holds a panel and whose `www/` holds a dev inbox page.
+pub fn test_app() -> TestApp {
+    let dirs = tempfile::tempdir().unwrap();
+    write_sites(dirs.path());
+    let config = test_config(dirs.path());
+    let state = AppState::new(&config, 8080, Backend::Sandbox).unwrap();
+    TestApp {
+        router: app(state),
+        _dirs: dirs,
+    }
+}
+
+pub fn write_sites(root: &std::path::Path) {
+    let dist: PathBuf = root.join("dist");
+    let www: PathBuf = root.join("www");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::write(dist.join("index.html"), PANEL_HTML).unwrap();
+    std::fs::write(dist.join("panel.js"), "export default function init() {}").unwrap();
+    std::fs::write(
+        www.join("index.html"),
+        "<!doctype html><title>Dev inbox</title>",
+    )
+    .unwrap();
+}
+
+impl TestApp {
+    pub async fn get(&self, uri: &str) -> Response<Body> {
+        self.router
+            .clone()
+            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap()
+    }
+}
+
+pub async fn body_text(res: Response<Body>) -> String {
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+pub fn header<'a>(res: &'a Response<Body>, name: &str) -> &'a str {
+    res.headers()
+        .get(name)
+        .unwrap_or_else(|| panic!("no {name} header"))
+        .to_str()
+        .unwrap()
+}

@@ -1,0 +1,126 @@
+//! In-process requests through `app()`.
+
+use axum::http::StatusCode;
+use pane_proxy::security::inline_script_hashes;
+use pane_proxy::{AppState, Config};
+use pane_wire::api::{ApiError, Backend, Health};
+
+use crate::helpers::{PANEL_HTML, body_text, header, test_app};
+
+#[tokio::test]
+async fn health_reports_ok_version_and_backend() {
+    let app = test_app();
+    let res = app.get("/api/health").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(header(&res, "cache-control"), "no-store");
+    assert_eq!(
+        header(&res, "content-security-policy"),
+        "default-src 'none'; frame-ancestors 'none'"
+    );
+    let health: Health = serde_json::from_str(&body_text(res).await).unwrap();
+    assert_eq!(health.status, "ok");
+    assert_eq!(health.version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(health.backend, Backend::Sandbox);
+}
+
+#[tokio::test]
+async fn unknown_api_route_is_a_json_404() {
+    let app = test_app();
+    let res = app.get("/api/nope?auth_secret=x").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(header(&res, "content-type").starts_with("application/json"));
+    let err: ApiError = serde_json::from_str(&body_text(res).await).unwrap();
+    assert_eq!(err.code, "not_found");
+    assert_eq!(err.message, "no such API route: /api/nope");
+}
+
+#[tokio::test]
+async fn panel_page_has_a_csp_with_its_script_hash_and_frame_ancestors() {
+    let app = test_app();
+    let res = app.get("/plugin/?auth_secret=abc").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let csp = header(&res, "content-security-policy").to_owned();
+    let hash = &inline_script_hashes(PANEL_HTML)[0];
+    assert!(
+        csp.contains(&format!("script-src 'self' 'wasm-unsafe-eval' {hash}")),
+        "{csp}"
+    );
+    assert!(
+        csp.contains(
+            "frame-ancestors https://*.frontapp.com https://*.frontapplication.com \
+             http://127.0.0.1:8080 http://localhost:8080"
+        ),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert!(
+        res.headers().get("x-frame-options").is_none(),
+        "the panel must be frameable"
+    );
+    assert_eq!(header(&res, "x-content-type-options"), "nosniff");
+    assert_eq!(header(&res, "referrer-policy"), "no-referrer");
+    assert_eq!(body_text(res).await, PANEL_HTML);
+}
+
+#[tokio::test]
+async fn plugin_without_slash_redirects_keeping_the_query() {
+    let app = test_app();
+    let res = app.get("/plugin?auth_secret=abc").await;
+    assert_eq!(res.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(header(&res, "location"), "/plugin/?auth_secret=abc");
+}
+
+#[tokio::test]
+async fn panel_assets_are_served_and_missing_ones_are_404() {
+    let app = test_app();
+    let res = app.get("/plugin/panel.js").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(header(&res, "content-type").contains("javascript"));
+    assert!(header(&res, "content-security-policy").contains("frame-ancestors"));
+    let res = app.get("/plugin/missing.wasm").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn dev_inbox_is_served_at_root_and_cannot_be_framed() {
+    let app = test_app();
+    let res = app.get("/").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(header(&res, "x-frame-options"), "DENY");
+    let csp = header(&res, "content-security-policy");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(
+        csp.contains("frame-src 'self' http://localhost:* http://127.0.0.1:*"),
+        "{csp}"
+    );
+    assert!(body_text(res).await.contains("Dev inbox"));
+}
+
+#[tokio::test]
+async fn unbuilt_panel_says_how_to_build_it() {
+    let dirs = tempfile::tempdir().unwrap();
+    let config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
+    let app = pane_proxy::app(AppState::new(&config, 1, Backend::Sandbox).unwrap());
+    let res = tower::ServiceExt::oneshot(
+        app,
+        axum::http::Request::get("/plugin/")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body_text(res).await.contains("scripts/run"));
+}
+
+#[tokio::test]
+async fn a_host_origin_that_would_break_the_csp_is_refused() {
+    let dirs = tempfile::tempdir().unwrap();
+    let mut config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
+    config.host_origins = vec![
+        "https://ok.example".into(),
+        "https://x.example; script-src *".into(),
+    ];
+    let err = AppState::new(&config, 1, Backend::Sandbox).unwrap_err();
+    assert!(err.to_string().contains("invalid host origin"), "{err}");
+}

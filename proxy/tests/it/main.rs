@@ -1,0 +1,8 @@
+//! The proxy's integration tests: one binary, in-process through `app()` with `oneshot`, plus
+//! the real server on a socket.
+
+#![allow(clippy::unwrap_used, reason = "integration tests: a failed unwrap is a failed test")]
+
+mod helpers;
+mod http;
+mod socket;

@@ -1,0 +1,87 @@
+//! The real server on a socket bound to port 0: serves, logs without secrets, shuts down.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use pane_wire::api::Health;
+use tokio::net::TcpListener;
+
+use crate::helpers::{test_config, write_sites};
+
+/// Collects log output in memory.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn serves_on_a_real_socket_logs_no_secret_and_shuts_down_gracefully() {
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let dirs = tempfile::tempdir().unwrap();
+    write_sites(dirs.path());
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(pane_proxy::serve(
+        listener,
+        test_config(dirs.path()),
+        async {
+            let _ = stop_rx.await;
+        },
+    ));
+
+    let base = format!("http://{addr}");
+    let health: Health = reqwest::get(format!("{base}/api/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health.status, "ok");
+    let res = reqwest::get(format!("{base}/plugin/?auth_secret=hunter2-secret"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains(&format!("http://127.0.0.1:{}", addr.port())),
+        "{csp}"
+    );
+
+    stop_tx.send(()).unwrap();
+    server.await.unwrap().unwrap();
+    assert!(
+        reqwest::get(format!("{base}/api/health")).await.is_err(),
+        "still serving after shutdown"
+    );
+
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("path=/plugin/"),
+        "request spans are logged:\n{logs}"
+    );
+    assert!(logs.contains("embedded sandbox org started"), "{logs}");
+    assert!(
+        !logs.contains("hunter2-secret"),
+        "a secret reached the logs:\n{logs}"
+    );
+}
