@@ -17,5 +17,6 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         backend: state.backend,
+        org_url: state.org_url.to_string(),
     })
 }

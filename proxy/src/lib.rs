@@ -35,6 +35,8 @@ pub use error::ProxyError;
 pub struct AppState {
     /// Which Salesforce the proxy talks to.
     pub backend: Backend,
+    /// Where the org opens in a browser.
+    pub org_url: Arc<str>,
     /// Origins allowed to frame the panel: the configured hosts and this proxy's dev inbox.
     pub frame_ancestors: Arc<[String]>,
     /// The built panel.
@@ -45,7 +47,12 @@ pub struct AppState {
 
 impl AppState {
     /// The state for `config`, once the proxy knows the `port` it listens on.
-    pub fn new(config: &Config, port: u16, backend: Backend) -> Result<AppState, ProxyError> {
+    pub fn new(
+        config: &Config,
+        port: u16,
+        backend: Backend,
+        org_url: &str,
+    ) -> Result<AppState, ProxyError> {
         let mut ancestors = config
             .host_origins
             .iter()
@@ -56,6 +63,7 @@ impl AppState {
         ancestors.push(format!("http://localhost:{port}"));
         Ok(AppState {
             backend,
+            org_url: org_url.into(),
             frame_ancestors: ancestors.into(),
             dist_dir: config.dist_dir.clone().into(),
             www_dir: config.www_dir.clone().into(),
@@ -113,7 +121,12 @@ pub async fn serve(
     let addr = listener.local_addr().map_err(ProxyError::Listen)?;
     let sandbox = pane_sandbox::spawn(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
     tracing::info!(url = %sandbox.base_url(), "embedded sandbox org started");
-    let state = AppState::new(&config, addr.port(), Backend::Sandbox)?;
+    let state = AppState::new(
+        &config,
+        addr.port(),
+        Backend::Sandbox,
+        &format!("{}/", sandbox.base_url()),
+    )?;
     tracing::info!(
         url = %format!("http://{addr}/"),
         panel = %format!("http://{addr}/plugin/"),

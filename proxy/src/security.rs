@@ -77,11 +77,12 @@ pub fn panel_csp(script_hashes: &[String], frame_ancestors: &[String]) -> String
     )
 }
 
-/// The dev inbox's CSP: its own files, plugin iframes from loopback, framed by nobody.
+/// The dev inbox's CSP: its own files, plugin iframes from loopback; framed only by itself
+/// (its second plugin, `plugins/notes.html`, is one of its own pages).
 pub const DEV_INBOX_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; connect-src 'self'; frame-src 'self' http://localhost:* \
      http://127.0.0.1:*; object-src 'none'; base-uri 'none'; form-action 'self'; \
-     frame-ancestors 'none'";
+     frame-ancestors 'self'";
 
 /// The API's CSP: JSON only, nothing to run or frame.
 pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";

@@ -31,7 +31,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
+            HeaderValue::from_static("SAMEORIGIN"),
         ));
     Router::new()
         .route("/plugin", get(redirect_to_plugin))

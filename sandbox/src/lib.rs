@@ -6,6 +6,7 @@
 
 use std::net::SocketAddr;
 
+use axum::response::Html;
 use axum::{Json, Router, routing::get};
 use serde::{Deserialize, Serialize};
 use tokio::{net::TcpListener, sync::oneshot};
@@ -34,7 +35,18 @@ pub struct Health {
 
 /// The sandbox org's routes.
 pub fn app() -> Router {
-    Router::new().route("/health", get(health))
+    Router::new()
+        .route("/", get(home))
+        .route("/health", get(health))
+}
+
+/// The org's home page, where "open in Salesforce" lands.
+async fn home() -> Html<&'static str> {
+    Html(
+        "<!doctype html><meta charset=utf-8><title>Sandbox org</title>\
+         <h1>Salesforce Pane sandbox org</h1>\
+         <p>An embedded, Salesforce-compatible org for trying the product and for its tests.</p>",
+    )
 }
 
 async fn health() -> Json<Health> {
@@ -127,6 +139,17 @@ mod tests {
         let health: Health = serde_json::from_slice(&body).unwrap();
         assert_eq!(health.status, "ok");
         assert_eq!(health.kind, "sandbox-org");
+    }
+
+    #[tokio::test]
+    async fn home_page_names_the_org() {
+        let res = app()
+            .oneshot(Request::get("/").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        assert!(String::from_utf8_lossy(&body).contains("sandbox org"));
     }
 
     #[tokio::test]

@@ -11,6 +11,8 @@ pub struct Health {
     pub version: String,
     /// The Salesforce backend in use.
     pub backend: Backend,
+    /// Where the org opens in a browser (records open under it).
+    pub org_url: String,
 }
 
 /// Which Salesforce the proxy forwards to.
@@ -52,11 +54,13 @@ mod tests {
             status: "ok".into(),
             version: "0.1.0".into(),
             backend: Backend::Sandbox,
+            org_url: "http://127.0.0.1:4000/".into(),
         };
         let json = serde_json::to_value(&health).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"status": "ok", "version": "0.1.0", "backend": "sandbox"})
+            serde_json::json!({"status": "ok", "version": "0.1.0", "backend": "sandbox",
+                               "org_url": "http://127.0.0.1:4000/"})
         );
         assert_eq!(serde_json::from_value::<Health>(json).unwrap(), health);
     }

@@ -30,7 +30,7 @@ pub fn test_app() -> TestApp {
     let dirs = tempfile::tempdir().unwrap();
     write_sites(dirs.path());
     let config = test_config(dirs.path());
-    let state = AppState::new(&config, 8080, Backend::Sandbox).unwrap();
+    let state = AppState::new(&config, 8080, Backend::Sandbox, "http://127.0.0.1:4000/").unwrap();
     TestApp {
         router: app(state),
         _dirs: dirs,

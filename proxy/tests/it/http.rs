@@ -82,13 +82,13 @@ async fn panel_assets_are_served_and_missing_ones_are_404() {
 }
 
 #[tokio::test]
-async fn dev_inbox_is_served_at_root_and_cannot_be_framed() {
+async fn dev_inbox_is_served_at_root_and_only_frames_itself() {
     let app = test_app();
     let res = app.get("/").await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(header(&res, "x-frame-options"), "DENY");
+    assert_eq!(header(&res, "x-frame-options"), "SAMEORIGIN");
     let csp = header(&res, "content-security-policy");
-    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
     assert!(
         csp.contains("frame-src 'self' http://localhost:* http://127.0.0.1:*"),
         "{csp}"
@@ -100,7 +100,9 @@ async fn dev_inbox_is_served_at_root_and_cannot_be_framed() {
 async fn unbuilt_panel_says_how_to_build_it() {
     let dirs = tempfile::tempdir().unwrap();
     let config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
-    let app = pane_proxy::app(AppState::new(&config, 1, Backend::Sandbox).unwrap());
+    let app = pane_proxy::app(
+        AppState::new(&config, 1, Backend::Sandbox, "http://127.0.0.1:4000/").unwrap(),
+    );
     let res = tower::ServiceExt::oneshot(
         app,
         axum::http::Request::get("/plugin/")
@@ -121,6 +123,6 @@ async fn a_host_origin_that_would_break_the_csp_is_refused() {
         "https://ok.example".into(),
         "https://x.example; script-src *".into(),
     ];
-    let err = AppState::new(&config, 1, Backend::Sandbox).unwrap_err();
+    let err = AppState::new(&config, 1, Backend::Sandbox, "http://127.0.0.1:4000/").unwrap_err();
     assert!(err.to_string().contains("invalid host origin"), "{err}");
 }

@@ -1,7 +1,10 @@
 //! The proxy's integration tests: one binary, in-process through `app()` with `oneshot`, plus
 //! the real server on a socket.
 
-#![allow(clippy::unwrap_used, reason = "integration tests: a failed unwrap is a failed test")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "integration tests: a failed unwrap is a failed test"
+)]
 
 mod helpers;
 mod http;

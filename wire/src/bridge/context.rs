@@ -36,6 +36,22 @@ pub enum ContextKind {
     Unknown,
 }
 
+impl ContextKind {
+    /// The name on the wire, e.g. `singleConversation`.
+    pub fn wire_name(&self) -> &'static str {
+        match self {
+            ContextKind::NoConversation => "noConversation",
+            ContextKind::SingleConversation => "singleConversation",
+            ContextKind::MultiConversations => "multiConversations",
+            ContextKind::NoConversationPopover => "noConversationPopover",
+            ContextKind::SingleConversationPopover => "singleConversationPopover",
+            ContextKind::Message => "message",
+            ContextKind::BackgroundMode => "background_mode",
+            ContextKind::Unknown => "unknown",
+        }
+    }
+}
+
 /// A context pushed by the host (`context_update`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Context {
@@ -241,15 +257,21 @@ pub struct Recipient {
     pub kind: String,
 }
 
-/// The answer of `listMessages`.
+/// One page of a paginated answer (`listMessages`, `listTeammates`...).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MessageList {
-    /// One page of messages.
-    pub results: Vec<Message>,
+pub struct Page<T> {
+    /// The page's items.
+    pub results: Vec<T>,
     /// The token for the next page, if any.
     #[serde(rename = "nextPageToken", default)]
     pub next_page_token: Option<String>,
 }
+
+/// The answer of `listMessages`.
+pub type MessageList = Page<Message>;
+
+/// The answer of `listTeammates`.
+pub type TeammateList = Page<Teammate>;
 
 /// Inbound (from a customer) or outbound (from a teammate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -358,6 +380,7 @@ mod tests {
             let ctx: Context = serde_json::from_value(json!({"id": "c", "type": name})).unwrap();
             assert_eq!(ctx.kind, kind, "{name}");
             assert_eq!(serde_json::to_value(&ctx.kind).unwrap(), json!(name));
+            assert_eq!(ctx.kind.wire_name(), name);
         }
     }
 

@@ -6,8 +6,57 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Context, ContextKind, ConversationType, HandleKind, Message, MessageStatus, Recipient,
+    Context, ContextKind, ConversationType, HandleKind, Message, MessageStatus, Recipient, Teammate,
 };
+
+/// Email domains anyone can get an address at: sharing one says nothing about a company.
+pub const FREE_MAIL_DOMAINS: &[&str] = &[
+    "aol.com",
+    "gmail.com",
+    "googlemail.com",
+    "gmx.com",
+    "gmx.de",
+    "gmx.net",
+    "hey.com",
+    "hotmail.co.uk",
+    "hotmail.com",
+    "hotmail.fr",
+    "icloud.com",
+    "live.com",
+    "mac.com",
+    "mail.com",
+    "mail.ru",
+    "me.com",
+    "msn.com",
+    "outlook.com",
+    "pm.me",
+    "proton.me",
+    "protonmail.com",
+    "qq.com",
+    "web.de",
+    "yahoo.co.uk",
+    "yahoo.com",
+    "yahoo.fr",
+    "yandex.com",
+    "yandex.ru",
+    "zoho.com",
+];
+
+/// Whether `domain` is a free-mail domain (case-insensitive).
+pub fn is_free_mail(domain: &str) -> bool {
+    FREE_MAIL_DOMAINS
+        .iter()
+        .any(|d| d.eq_ignore_ascii_case(domain.trim()))
+}
+
+/// The domain of an email address, lower-cased.
+pub fn email_domain(email: &str) -> Option<String> {
+    email
+        .trim()
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_lowercase())
+        .filter(|d| d.contains('.'))
+}
 
 /// An address Salesforce records can be matched on, normalised for comparison.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -141,12 +190,17 @@ pub fn lookup_target(ctx: &Context) -> LookupTarget {
 ///
 /// The first is the main recipient (what [`lookup_target`] chose); the others come from the
 /// messages' `from`, `replyTo`, `to`, `cc` and `bcc`, in order, deduplicated (emails without
-/// case, phones by digits). The team's own addresses are left out: the teammate's email, the
-/// inbox's channels, and whoever sent an outbound message.
-pub fn participants(ctx: &Context, messages: &[Message]) -> Vec<Handle> {
+/// case, phones by digits). The team is left out: the context's teammate and `teammates`,
+/// the inbox's channels, whoever sent an outbound message, and every address at the team's
+/// own email domains (the teammates' domains, free-mail ones excepted).
+pub fn participants(ctx: &Context, messages: &[Message], teammates: &[Teammate]) -> Vec<Handle> {
     let mut team: HashSet<String> = HashSet::new();
-    if let Some(teammate) = &ctx.teammate {
+    let mut team_domains: HashSet<String> = HashSet::new();
+    for teammate in ctx.teammate.iter().chain(teammates) {
         team.insert(teammate.email.trim().to_lowercase());
+        if let Some(domain) = email_domain(&teammate.email).filter(|d| !is_free_mail(d)) {
+            team_domains.insert(domain);
+        }
     }
     if let Some(conversation) = &ctx.conversation {
         for channel in &conversation.channels {
@@ -160,7 +214,12 @@ pub fn participants(ctx: &Context, messages: &[Message]) -> Vec<Handle> {
             team.insert(handle.key());
         }
     }
-    let team_key = |h: &Handle| team.contains(&h.key()) || team.contains(&h.value);
+    let team_key = |h: &Handle| {
+        team.contains(&h.key())
+            || team.contains(&h.value)
+            || (h.kind == HandleKind::Email
+                && email_domain(&h.value).is_some_and(|d| team_domains.contains(&d)))
+    };
 
     let first = match lookup_target(ctx) {
         LookupTarget::Handle { handle, .. } => Some(handle),
@@ -425,7 +484,7 @@ mod tests {
                 &["jack@burlington.com"],
             ),
         ];
-        let got: Vec<String> = participants(&context, &messages)
+        let got: Vec<String> = participants(&context, &messages, &[])
             .into_iter()
             .map(|h| h.value)
             .collect();
@@ -441,12 +500,65 @@ mod tests {
     }
 
     #[test]
+    fn participants_leave_out_every_teammate_and_the_team_domain() {
+        let context = single(ConversationType::Email, "sean@edge.com", "email");
+        let ben = Teammate {
+            id: "tea_2".into(),
+            name: "Ben".into(),
+            username: "ben".into(),
+            email: "ben@elsewhere.example".into(),
+            is_admin: None,
+        };
+        let messages = vec![message(
+            MessageStatus::Inbound,
+            "sean@edge.com",
+            &["billing@pane.example"],
+            &[
+                "BEN@elsewhere.example",
+                "rose@edge.com",
+                "carl@elsewhere.example",
+            ],
+        )];
+        let got: Vec<String> = participants(&context, &messages, &[ben])
+            .into_iter()
+            .map(|h| h.value)
+            .collect();
+        assert_eq!(got, ["sean@edge.com", "rose@edge.com"]);
+    }
+
+    #[test]
+    fn a_free_mail_teammate_does_not_hide_free_mail_customers() {
+        let mut context = single(ConversationType::Email, "zoe@gmail.com", "email");
+        context.teammate.as_mut().unwrap().email = "ana.agent@gmail.com".into();
+        let messages = vec![message(
+            MessageStatus::Inbound,
+            "zoe@gmail.com",
+            &["ana.agent@gmail.com"],
+            &["max@gmail.com"],
+        )];
+        let got: Vec<String> = participants(&context, &messages, &[])
+            .into_iter()
+            .map(|h| h.value)
+            .collect();
+        assert_eq!(got, ["zoe@gmail.com", "max@gmail.com"]);
+    }
+
+    #[test]
+    fn domains_and_free_mail() {
+        assert_eq!(email_domain(" Rose@Edge.COM ").as_deref(), Some("edge.com"));
+        assert_eq!(email_domain("nobody"), None);
+        assert_eq!(email_domain("a@localhost"), None);
+        assert!(is_free_mail("GMAIL.com"));
+        assert!(!is_free_mail("edge.com"));
+    }
+
+    #[test]
     fn participants_dedupe_phones_by_digits() {
         let context = single(ConversationType::Sms, "+1 (512) 555-0123", "phone");
         let mut m = message(MessageStatus::Inbound, "x", &[], &[]);
         m.from = recipient("+15125550123", "phone");
         m.to = vec![recipient("+15125559999", "phone")];
-        let got = participants(&context, &[m]);
+        let got = participants(&context, &[m], &[]);
         assert_eq!(got.len(), 2, "{got:?}");
         assert_eq!(got[0].value, "+1 (512) 555-0123");
         assert_eq!(got[1].value, "+15125559999");
@@ -461,7 +573,7 @@ mod tests {
             &["ana@pane.example"],
             &[],
         );
-        let got: Vec<String> = participants(&context, &[m])
+        let got: Vec<String> = participants(&context, &[m], &[])
             .into_iter()
             .map(|h| h.value)
             .collect();

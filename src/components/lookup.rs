@@ -1,0 +1,173 @@
+//! The handle the panel looks up for the open conversation, and the other participants.
+
+use leptos::prelude::*;
+use pane_wire::bridge::{Handle, HandleKind, LookupTarget, lookup_target, participants};
+
+use crate::bridge::use_bridge;
+
+/// What the panel looks up, or why it looks up nothing.
+#[component]
+pub fn Lookup() -> impl IntoView {
+    let bridge = use_bridge();
+    let context = bridge.context();
+    let target = Memo::new(move |_| context.with(|c| c.as_ref().map(lookup_target)));
+    let context_id = Memo::new(move |_| context.with(|c| c.as_ref().map(|c| c.id.clone())));
+
+    // The participant the agent picked; reset whenever the host pushes a new context.
+    let chosen = RwSignal::new(None::<Handle>);
+    Effect::new(move |_| {
+        context_id.track();
+        chosen.set(None);
+    });
+
+    // Everyone else in the conversation, from `listMessages` (the host, not Salesforce).
+    let others = LocalResource::new(move || {
+        let bridge = bridge.clone();
+        context_id.track();
+        async move {
+            let (ctx, first) = bridge.context().with_untracked(|c| {
+                let ctx = c.clone()?;
+                match lookup_target(&ctx) {
+                    LookupTarget::Handle { handle, .. } => Some((ctx, handle)),
+                    _ => None,
+                }
+            })?;
+            if !ctx.has_function("listMessages") {
+                return Some(Ok(vec![first]));
+            }
+            let found = async {
+                let teammates = bridge.teammates().await?;
+                let messages = bridge.list_messages().await?;
+                Ok(participants(&ctx, &messages.results, &teammates))
+            };
+            Some(found.await)
+        }
+    });
+
+    move || match target.get() {
+        None => message("waiting", "Waiting for the inbox to connect…".to_owned()),
+        Some(LookupTarget::NoConversation) => message(
+            "no-conversation",
+            "No conversation is open. Open one to see its Salesforce records.".to_owned(),
+        ),
+        Some(LookupTarget::Several { count }) => message(
+            "several",
+            format!("{count} conversations are selected. Open one to see its Salesforce records."),
+        ),
+        Some(LookupTarget::Unsupported { channel }) => message(
+            "unsupported",
+            format!(
+                "{} conversations can't be matched with Salesforce records. \
+                 Salesforce Pane matches email, SMS and phone calls.",
+                channel.label()
+            ),
+        ),
+        Some(LookupTarget::NoHandle { channel }) => message(
+            "no-handle",
+            format!(
+                "This {} conversation has no sender address to look up.",
+                channel.label().to_lowercase()
+            ),
+        ),
+        Some(LookupTarget::NotAConversation) => message(
+            "not-a-conversation",
+            "There is nothing to look up here.".to_owned(),
+        ),
+        Some(LookupTarget::Handle { channel, handle }) => {
+            let shown = Signal::derive(move || chosen.get().unwrap_or_else(|| handle.clone()));
+            view! {
+                <section class="lookup" data-testid="lookup" data-state="handle">
+                    <div class="channel" data-testid="lookup-channel">{channel.label()}</div>
+                    <HandleCard handle=shown />
+                    <Participants others=others shown=shown chosen=chosen />
+                </section>
+            }
+            .into_any()
+        }
+    }
+}
+
+fn message(state: &'static str, text: String) -> AnyView {
+    view! {
+        <section class="lookup" data-testid="lookup" data-state=state>
+            <p class="lookup-message" data-testid="lookup-message">{text}</p>
+        </section>
+    }
+    .into_any()
+}
+
+/// The address being looked up.
+#[component]
+fn HandleCard(
+    /// The handle shown.
+    handle: Signal<Handle>,
+) -> impl IntoView {
+    let kind = move || match handle.get().kind {
+        HandleKind::Email => "email",
+        HandleKind::Phone => "phone",
+    };
+    view! {
+        <div class="handle-card">
+            <div class="handle" data-testid="lookup-handle" data-kind=kind>{move || handle.get().value}</div>
+            {move || handle.get().name.map(|name| view! { <div class="handle-name" data-testid="lookup-name">{name}</div> })}
+        </div>
+    }
+}
+
+/// The other participants, each a button that shows it instead.
+#[component]
+fn Participants(
+    /// The participants, first address first.
+    others: LocalResource<Option<Result<Vec<Handle>, crate::PanelError>>>,
+    /// The handle shown now.
+    shown: Signal<Handle>,
+    /// Set to show another participant.
+    chosen: RwSignal<Option<Handle>>,
+) -> impl IntoView {
+    move || {
+        let list = match others.get() {
+            Some(Some(Ok(list))) => list,
+            Some(Some(Err(err))) => {
+                return view! { <p class="participants-error" data-testid="participants-error">{err.to_string()}</p> }.into_any();
+            }
+            _ => return ().into_any(),
+        };
+        if list.len() < 2 {
+            return ().into_any();
+        }
+        let current = shown.get();
+        view! {
+            <div class="participants" data-testid="participants">
+                <h3>"In this conversation"</h3>
+                <ul>
+                    {list
+                        .into_iter()
+                        .map(|h| {
+                            let selected = h.value == current.value;
+                            let label = match &h.name {
+                                Some(name) => format!("{name} <{}>", h.value),
+                                None => h.value.clone(),
+                            };
+                            let value = h.value.clone();
+                            view! {
+                                <li>
+                                    <button
+                                        type="button"
+                                        class="participant"
+                                        data-testid="participant"
+                                        data-handle=value
+                                        aria-pressed=selected.to_string()
+                                        on:click=move |_| chosen.set(Some(h.clone()))
+                                    >
+                                        {label}
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </div>
+        }
+        .into_any()
+    }
+}

@@ -1,0 +1,78 @@
+//! The status bar: whether the panel is live or paused, the requests it has made, and the
+//! backend it is connected to (refreshed while visible, never while hidden).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pane_wire::api::Health;
+
+use crate::PanelError;
+use crate::api::use_api;
+use crate::bridge::use_bridge;
+use crate::hooks::use_refresh;
+
+/// The status bar at the bottom of the panel.
+#[component]
+pub fn StatusBar(
+    /// Whether the panel can be seen.
+    active: Signal<bool>,
+    /// How often to refresh the backend's status while visible, in ms.
+    refresh_ms: u32,
+) -> impl IntoView {
+    let api = use_api();
+    let bridge = use_bridge();
+    let health = RwSignal::new(None::<Result<Health, PanelError>>);
+    use_refresh(active, refresh_ms, move || async move {
+        match api.get_json::<Health>("/api/health").await {
+            Ok(h) => {
+                health.set(Some(Ok(h)));
+                true
+            }
+            // Not fetched: stays stale, refreshed when the panel is seen again.
+            Err(PanelError::Suspended | PanelError::Aborted) => false,
+            Err(err) => {
+                health.set(Some(Err(err)));
+                false
+            }
+        }
+    });
+    let open_org = move |_| {
+        let Some(Ok(h)) = health.get_untracked() else {
+            return;
+        };
+        let bridge = bridge.clone();
+        spawn_local(async move {
+            if let Err(err) = bridge.open_url(&h.org_url).await {
+                leptos::logging::warn!("openUrl failed: {err}");
+            }
+        });
+    };
+    let backend = move || {
+        match health.get() {
+        None => view! { <span data-testid="backend" data-state="unknown">"Connecting…"</span> }.into_any(),
+        Some(Ok(h)) => view! {
+            <button type="button" class="link" data-testid="backend" data-state="ok" title=h.org_url.clone() on:click=open_org.clone()>
+                {format!("Connected to the {}", h.backend.label())}
+            </button>
+        }
+        .into_any(),
+        Some(Err(err)) => view! { <span data-testid="backend" data-state="error" class="error">{err.to_string()}</span> }.into_any(),
+    }
+    };
+    view! {
+        <footer class="status-bar">
+            {backend}
+            <span class="spacer"></span>
+            <span
+                class="live"
+                data-testid="panel-active"
+                data-active=move || active.get().to_string()
+                title="The panel makes requests only while it can be seen"
+            >
+                {move || if active.get() { "Live" } else { "Paused" }}
+            </span>
+            <span class="requests" title="Requests the panel has made">
+                "Requests: " <span data-testid="request-count">{move || api.requests().get()}</span>
+            </span>
+        </footer>
+    }
+}

@@ -1,0 +1,43 @@
+//! The panel's one error enum: what the bridge and the proxy client can fail with.
+
+/// Everything a bridge call or a proxy request can end with instead of a value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PanelError {
+    /// No context has arrived from the host yet.
+    #[error("The inbox has not connected yet.")]
+    NotConnected,
+    /// The current context has no such function (the SDK's own wording).
+    #[error("{name} is not a valid function for context {context}.")]
+    NotAFunction {
+        /// The function asked for.
+        name: String,
+        /// The context's type.
+        context: String,
+    },
+    /// The host answered a call with `function_error`.
+    #[error("The inbox refused: {0}")]
+    HostRefused(String),
+    /// The host sent something the panel cannot read.
+    #[error("The inbox sent a message the panel cannot read: {0}")]
+    Decode(String),
+    /// The bridge went away before the host answered.
+    #[error("The call was cancelled.")]
+    Cancelled,
+    /// Not started: the panel is hidden, and makes no request while hidden.
+    #[error("Paused while the panel is hidden.")]
+    Suspended,
+    /// Started, then aborted because the panel was hidden.
+    #[error("Stopped because the panel was hidden.")]
+    Aborted,
+    /// The request did not reach the proxy.
+    #[error("The proxy cannot be reached: {0}")]
+    Network(String),
+    /// The proxy answered with an error.
+    #[error("{message}")]
+    Http {
+        /// HTTP status.
+        status: u16,
+        /// The proxy's message.
+        message: String,
+    },
+}

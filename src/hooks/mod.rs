@@ -1,0 +1,7 @@
+//! The panel's hooks, one a file, in leptos-use's style.
+
+mod use_panel_active;
+mod use_refresh;
+
+pub use use_panel_active::*;
+pub use use_refresh::*;

@@ -1,0 +1,584 @@
+//! The panel's browser tests (wasm-bindgen-test in headless Chromium): the bridge against the
+//! dev inbox's real host code and sample data, the visibility hook, the proxy client's
+//! aborts, and the panel shell mounted into a real DOM.
+
+#![cfg(target_arch = "wasm32")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests: a failed unwrap is a failed test"
+)]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use futures::future::{Either, select};
+use js_sys::{Array, Function, Object, Reflect};
+use leptos::prelude::*;
+use pane_wire::bridge::{ContextKind, HandleKind, LookupTarget, lookup_target, participants};
+use salesforce_pane::PanelError;
+use salesforce_pane::api::Api;
+use salesforce_pane::bridge::Bridge;
+use salesforce_pane::components::app::Panel;
+use salesforce_pane::hooks::{UsePanelActiveReturn, use_panel_active};
+use salesforce_pane::settings::Settings;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlElement, MessageChannel};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+// ---- the dev inbox's own host code and samples -----------------------------------------
+
+#[wasm_bindgen(module = "/www/js/host-bridge.js")]
+extern "C" {
+    type HostBridge;
+    #[wasm_bindgen(constructor)]
+    fn new(options: &JsValue) -> HostBridge;
+    #[wasm_bindgen(method)]
+    fn attach(this: &HostBridge, port: &web_sys::MessagePort);
+    #[wasm_bindgen(method, js_name = setContext)]
+    fn set_context(this: &HostBridge, context: &JsValue) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn cancelled(this: &HostBridge) -> js_sys::Set;
+}
+
+#[wasm_bindgen(module = "/www/js/samples.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = sampleContexts)]
+    fn sample_contexts() -> Array;
+    #[wasm_bindgen(js_name = buildContext)]
+    fn build_context(selected: Array) -> JsValue;
+    #[wasm_bindgen(thread_local_v2, js_name = DATA_FUNCTIONS)]
+    static DATA_FUNCTIONS: Object;
+}
+
+async fn sleep(ms: u32) {
+    gloo_timers::future::TimeoutFuture::new(ms).await;
+}
+
+/// Waits up to 3 s for `cond`.
+async fn until(what: &str, cond: impl Fn() -> bool) {
+    for _ in 0..150 {
+        if cond() {
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// A host (the dev inbox's `HostBridge`) and the panel's bridge, over a real `MessageChannel`.
+struct Connected {
+    host: HostBridge,
+    bridge: Bridge,
+    opened: Rc<RefCell<Vec<String>>>,
+}
+
+fn connect(extra: &[(&str, JsValue)]) -> Connected {
+    let functions = Object::assign(&Object::new(), &DATA_FUNCTIONS.with(Object::clone));
+    let opened = Rc::new(RefCell::new(Vec::new()));
+    let record = {
+        let opened = Rc::clone(&opened);
+        Closure::<dyn FnMut(Array)>::new(move |args: Array| {
+            opened
+                .borrow_mut()
+                .push(args.get(0).as_string().unwrap_or_default());
+        })
+    };
+    Reflect::set(&functions, &"openUrl".into(), record.as_ref()).unwrap();
+    record.forget();
+    for (name, f) in extra {
+        Reflect::set(&functions, &(*name).into(), f).unwrap();
+    }
+    let options = Object::new();
+    Reflect::set(&options, &"functions".into(), &functions).unwrap();
+    let host = HostBridge::new(&options);
+    let channel = MessageChannel::new().unwrap();
+    let bridge = Bridge::over_port(channel.port1());
+    host.attach(&channel.port2());
+    Connected {
+        host,
+        bridge,
+        opened,
+    }
+}
+
+impl Connected {
+    async fn push(&self, context: &JsValue) -> String {
+        let id = self.host.set_context(context);
+        let bridge = self.bridge.clone();
+        let want = id.clone();
+        until("the context to arrive", move || {
+            bridge
+                .context()
+                .with_untracked(|c| c.as_ref().map(|c| c.id.clone()))
+                == Some(want.clone())
+        })
+        .await;
+        id
+    }
+}
+
+fn ids(list: &[&str]) -> Array {
+    list.iter().map(|s| JsValue::from_str(s)).collect()
+}
+
+// ---- bridge ------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn bridge_decodes_every_sample_context() {
+    let expected: &[(&str, ContextKind, &str)] = &[
+        (
+            "Email from a known address",
+            ContextKind::SingleConversation,
+            "email rose@edge.com",
+        ),
+        (
+            "Email from an unknown address at a known company",
+            ContextKind::SingleConversation,
+            "email tim.barr@burlington.com",
+        ),
+        (
+            "Email from a totally unknown address",
+            ContextKind::SingleConversation,
+            "email zoe@quintessential-kites.example",
+        ),
+        ("SMS", ContextKind::SingleConversation, "phone +15127579340"),
+        (
+            "Phone call",
+            ContextKind::SingleConversation,
+            "phone +13362227000",
+        ),
+        (
+            "WhatsApp message (unsupported channel)",
+            ContextKind::SingleConversation,
+            "unsupported",
+        ),
+        (
+            "Several senders and CCs",
+            ContextKind::SingleConversation,
+            "email sean@edge.com",
+        ),
+        (
+            "Several selected at once",
+            ContextKind::MultiConversations,
+            "several 3",
+        ),
+        ("None", ContextKind::NoConversation, "none"),
+    ];
+    let samples = sample_contexts();
+    assert_eq!(
+        samples.length() as usize,
+        expected.len(),
+        "a sample case has no expectation"
+    );
+    let connected = connect(&[]);
+    for (sample, (name, kind, target)) in samples.iter().zip(expected) {
+        let sample: Array = sample.unchecked_into();
+        assert_eq!(sample.get(0).as_string().unwrap(), *name);
+        let id = connected.push(&sample.get(1)).await;
+        let ctx = connected.bridge.context().get_untracked().unwrap();
+        assert_eq!(ctx.id, id);
+        assert_eq!(&ctx.kind, kind, "{name}");
+        assert_eq!(
+            ctx.teammate.as_ref().unwrap().email,
+            "ana@pane-support.example"
+        );
+        let got = match lookup_target(&ctx) {
+            LookupTarget::Handle { handle, .. } => format!(
+                "{} {}",
+                if handle.kind == HandleKind::Email {
+                    "email"
+                } else {
+                    "phone"
+                },
+                handle.value
+            ),
+            LookupTarget::Unsupported { .. } => "unsupported".into(),
+            LookupTarget::Several { count } => format!("several {count}"),
+            LookupTarget::NoConversation => "none".into(),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(got, *target, "{name}");
+    }
+    assert_eq!(connected.bridge.problem().get_untracked(), None);
+}
+
+#[wasm_bindgen_test]
+async fn list_messages_reads_dates_and_every_page() {
+    let connected = connect(&[]);
+    connected.push(&build_context(ids(&["cnv_group"]))).await;
+    let list = connected.bridge.list_messages().await.unwrap();
+    // The host answers two messages a page: the third comes from the second page.
+    assert_eq!(list.results.len(), 3);
+    assert_eq!(list.next_page_token, None);
+    assert_eq!(
+        list.results[0].date,
+        Some(js_sys::Date::parse("2026-11-18T09:00:00Z"))
+    );
+    let ctx = connected.bridge.context().get_untracked().unwrap();
+    let teammates = connected.bridge.teammates().await.unwrap();
+    assert_eq!(teammates.len(), 2);
+    let people: Vec<String> = participants(&ctx, &list.results, &teammates)
+        .into_iter()
+        .map(|h| h.value)
+        .collect();
+    assert_eq!(
+        people,
+        [
+            "sean@edge.com",
+            "rose@edge.com",
+            "lisa.lee@edge.com",
+            "jrogers@burlington.com"
+        ],
+        "teammates and the support address are left out"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn open_url_reaches_the_host() {
+    let connected = connect(&[]);
+    connected.push(&build_context(ids(&["cnv_known"]))).await;
+    connected
+        .bridge
+        .open_url("https://org.example/001000000000001AAA")
+        .await
+        .unwrap();
+    assert_eq!(
+        *connected.opened.borrow(),
+        ["https://org.example/001000000000001AAA"]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn calls_outside_the_context_are_refused() {
+    let connected = connect(&[]);
+    connected.push(&build_context(ids(&[]))).await;
+    // Not in the context's functionArities: refused by the panel, as the SDK does.
+    let err = connected.bridge.list_messages().await.unwrap_err();
+    assert_eq!(
+        err,
+        PanelError::NotAFunction {
+            name: "listMessages".into(),
+            context: "noConversation".into()
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "listMessages is not a valid function for context noConversation."
+    );
+    // Offered by the context but not answered by the host: the host's function_error.
+    let ctx = build_context(ids(&["cnv_known"]));
+    let arities = Reflect::get(&ctx, &"functionArities".into()).unwrap();
+    Reflect::set(&arities, &"createDraft".into(), &2.into()).unwrap();
+    connected.push(&ctx).await;
+    let err = connected
+        .bridge
+        .call("createDraft", vec![])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        PanelError::HostRefused(
+            "createDraft is not a valid function for context singleConversation.".into()
+        )
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_call_sends_function_cancel() {
+    let never = Function::new_no_args("return new Promise(() => {})");
+    let connected = connect(&[("listTeammates", never.into())]);
+    connected.push(&build_context(ids(&["cnv_known"]))).await;
+    let call = Box::pin(connected.bridge.call("listTeammates", vec![]));
+    match select(call, Box::pin(sleep(100))).await {
+        Either::Left(_) => panic!("the host answered a call it never answers"),
+        Either::Right(((), call)) => drop(call),
+    }
+    assert_eq!(connected.bridge.pending_calls(), 0);
+    let host = &connected.host;
+    until("the host to see the cancel", || {
+        host.cancelled().size() == 1
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_host_message_the_panel_cannot_read_is_reported_not_fatal() {
+    let channel = MessageChannel::new().unwrap();
+    let bridge = Bridge::over_port(channel.port1());
+    let bad = Object::new();
+    Reflect::set(&bad, &"type".into(), &"context_update".into()).unwrap();
+    Reflect::set(&bad, &"context".into(), &"not a context".into()).unwrap();
+    channel.port2().post_message(&bad).unwrap();
+    let b = bridge.clone();
+    until("the problem to be reported", move || {
+        b.problem().get_untracked().is_some()
+    })
+    .await;
+    assert!(
+        bridge
+            .problem()
+            .get_untracked()
+            .unwrap()
+            .starts_with("The inbox sent a message the panel cannot read")
+    );
+    assert_eq!(bridge.context().get_untracked(), None);
+}
+
+// ---- visibility ----------------------------------------------------------------------------
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// Mounts a panel-sized root into a fresh container and returns the hook's signals.
+fn mount_probe() -> (HtmlElement, UsePanelActiveReturn) {
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    container
+        .set_attribute("style", "width: 320px; height: 240px")
+        .unwrap();
+    document().body().unwrap().append_child(&container).unwrap();
+    let out = Rc::new(RefCell::new(None));
+    let slot = Rc::clone(&out);
+    let handle = leptos::mount::mount_to(container.clone(), move || {
+        let root = NodeRef::<leptos::html::Div>::new();
+        *slot.borrow_mut() = Some(use_panel_active(root));
+        view! { <div node_ref=root class="probe-root" style="width: 100%; height: 100%"></div> }
+    });
+    handle.forget();
+    let ret = out.borrow_mut().take().unwrap();
+    (container, ret)
+}
+
+fn set_document_hidden(hidden: bool) {
+    // Headless Chromium never hides a page; the property is what the hook reads on the event.
+    let doc = document();
+    if hidden {
+        let descriptor = Object::new();
+        Reflect::set(&descriptor, &"value".into(), &"hidden".into()).unwrap();
+        Reflect::set(&descriptor, &"configurable".into(), &true.into()).unwrap();
+        Object::define_property(&doc, &"visibilityState".into(), &descriptor);
+    } else {
+        Reflect::delete_property(&doc, &"visibilityState".into()).unwrap();
+    }
+    doc.dispatch_event(&web_sys::Event::new("visibilitychange").unwrap())
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn panel_active_flips_on_each_cause() {
+    let (container, hook) = mount_probe();
+    let active = hook.active;
+    until("active at start", move || active.get_untracked()).await;
+
+    // The host sets the iframe (here: the container) to display: none.
+    container.set_attribute("style", "display: none").unwrap();
+    until("inactive when not displayed", move || {
+        !active.get_untracked()
+    })
+    .await;
+    assert!(!hook.has_size.get_untracked());
+    container
+        .set_attribute("style", "width: 320px; height: 240px")
+        .unwrap();
+    until("active again after display: none", move || {
+        active.get_untracked()
+    })
+    .await;
+
+    // The host collapses the pane to zero width.
+    container
+        .set_attribute("style", "width: 0; height: 240px")
+        .unwrap();
+    until("inactive at zero width", move || !active.get_untracked()).await;
+    container
+        .set_attribute("style", "width: 320px; height: 240px")
+        .unwrap();
+    until("active again after zero width", move || {
+        active.get_untracked()
+    })
+    .await;
+
+    // The host moves it off-screen: sized, but not in view.
+    container
+        .set_attribute(
+            "style",
+            "position: fixed; top: -5000px; width: 320px; height: 240px",
+        )
+        .unwrap();
+    until("inactive off-screen", move || !active.get_untracked()).await;
+    assert!(hook.has_size.get_untracked(), "off-screen is still sized");
+    assert!(!hook.in_view.get_untracked());
+    container
+        .set_attribute("style", "width: 320px; height: 240px")
+        .unwrap();
+    until("active again after off-screen", move || {
+        active.get_untracked()
+    })
+    .await;
+
+    // The browser tab goes to the background.
+    set_document_hidden(true);
+    until("inactive in a background tab", move || {
+        !active.get_untracked()
+    })
+    .await;
+    assert!(!hook.document_visible.get_untracked());
+    set_document_hidden(false);
+    until("active again after the background tab", move || {
+        active.get_untracked()
+    })
+    .await;
+    container.remove();
+}
+
+// ---- the proxy client ------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn hiding_aborts_in_flight_requests_and_starts_none() {
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = Owner::new();
+    owner.set();
+    let active = RwSignal::new(true);
+    let api = Api::new(active.into());
+    // Start a request: one poll sends it (the answer needs a network round trip, a task
+    // that cannot run before the microtasks below).
+    let mut request = Box::pin(api.get_json::<serde_json::Value>("/__pane_test/in-flight"));
+    assert!(futures::poll!(&mut request).is_pending());
+    assert_eq!(api.in_flight(), 1);
+    assert_eq!(api.requests().get_untracked(), 1);
+
+    // The panel turns hidden: the hook's effect aborts what is in flight.
+    active.set(false);
+    assert_eq!(request.await, Err(PanelError::Aborted));
+    assert_eq!(api.in_flight(), 0);
+
+    // Hidden: nothing starts, nothing is counted.
+    let err = api
+        .get_json::<serde_json::Value>("/__pane_test/x")
+        .await
+        .unwrap_err();
+    assert_eq!(err, PanelError::Suspended);
+    assert_eq!(api.requests().get_untracked(), 1);
+
+    // Shown again: requests go out (the test server answers 404, an error the panel shows).
+    active.set(true);
+    leptos::task::tick().await;
+    let err = api
+        .get_json::<serde_json::Value>("/__pane_test/x")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, PanelError::Http { status: 404, .. }),
+        "{err:?}"
+    );
+    assert_eq!(api.requests().get_untracked(), 2);
+}
+
+// ---- the panel shell -------------------------------------------------------------------------
+
+fn query(selector: &str) -> Option<web_sys::Element> {
+    document().query_selector(selector).unwrap()
+}
+
+fn text(selector: &str) -> String {
+    query(selector)
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn panel_shell_shows_the_handle_or_why_not() {
+    let connected = connect(&[]);
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    container
+        .set_attribute("style", "width: 340px; height: 600px")
+        .unwrap();
+    document().body().unwrap().append_child(&container).unwrap();
+    let bridge = connected.bridge.clone();
+    leptos::mount::mount_to(container.clone(), move || {
+        view! { <Panel bridge=bridge settings=Settings::from_query("") /> }
+    })
+    .forget();
+
+    until("waiting message", || {
+        text("[data-testid=lookup-message]").contains("Waiting for the inbox")
+    })
+    .await;
+
+    connected.push(&build_context(ids(&["cnv_group"]))).await;
+    until("the handle", || {
+        text("[data-testid=lookup-handle]") == "sean@edge.com"
+    })
+    .await;
+    assert_eq!(text("[data-testid=lookup-name]"), "Sean Forbes");
+    assert_eq!(text("[data-testid=lookup-channel]"), "Email");
+    until("the participants", || {
+        document()
+            .query_selector_all("[data-testid=participant]")
+            .unwrap()
+            .length()
+            == 4
+    })
+    .await;
+    let lisa: HtmlElement = query("[data-testid=participant][data-handle='lisa.lee@edge.com']")
+        .unwrap()
+        .unchecked_into();
+    lisa.click();
+    until("the chosen participant", || {
+        text("[data-testid=lookup-handle]") == "lisa.lee@edge.com"
+    })
+    .await;
+
+    connected.push(&build_context(ids(&["cnv_whatsapp"]))).await;
+    until("unsupported", || {
+        text("[data-testid=lookup-message]")
+            == "WhatsApp conversations can't be matched with Salesforce records. \
+                Salesforce Pane matches email, SMS and phone calls."
+    })
+    .await;
+
+    connected
+        .push(&build_context(ids(&["cnv_known", "cnv_sms"])))
+        .await;
+    until("several", || {
+        text("[data-testid=lookup-message]").starts_with("2 conversations are selected")
+    })
+    .await;
+
+    connected.push(&build_context(ids(&[]))).await;
+    until("none", || {
+        text("[data-testid=lookup-message]").starts_with("No conversation is open")
+    })
+    .await;
+
+    // The cog and the search box lead to their views, and back.
+    let cog: HtmlElement = query("[data-testid=cog]").unwrap().unchecked_into();
+    cog.click();
+    until("field chooser", || {
+        text("[data-testid=coming-soon]").contains("The field chooser")
+    })
+    .await;
+    let back: HtmlElement = query("[data-testid=back]").unwrap().unchecked_into();
+    back.click();
+    until("back", || query("[data-testid=coming-soon]").is_none()).await;
+    let search: web_sys::HtmlInputElement = query("[data-testid=search]").unwrap().unchecked_into();
+    search.set_value("rose");
+    search
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    until("search view", || {
+        text("[data-testid=coming-soon]").contains("“rose”")
+    })
+    .await;
+
+    // The status bar counted the health request; this test page has no proxy, so it says so.
+    until("the status", || {
+        text("[data-testid=backend]").contains("404")
+    })
+    .await;
+    assert!(text("[data-testid=request-count]").parse::<u32>().unwrap() >= 1);
+    container.remove();
+}

@@ -1,0 +1,172 @@
+// The dev inbox page: conversation list, message view, right pane with plugin tabs.
+import { HostBridge } from './host-bridge.js';
+import { CONVERSATIONS, DATA_FUNCTIONS, TEAMMATE, buildContext, messagesOf } from './samples.js';
+
+const params = new URLSearchParams(location.search);
+
+/** The panel is loaded from the other loopback name, so it is cross-origin as in Front. */
+function defaultPluginUrl() {
+  const other = location.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+  const url = new URL('/plugin/', location.href);
+  url.hostname = other;
+  return url;
+}
+
+const pluginUrl = new URL(params.get('plugin') || defaultPluginUrl().href, location.href);
+if (params.has('refresh_ms')) pluginUrl.searchParams.set('refresh_ms', params.get('refresh_ms'));
+const pluginOrigin = pluginUrl.origin;
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, attrs = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v !== undefined && v !== null) node.setAttribute(k, v);
+  }
+  node.append(...children.filter((c) => c !== undefined && c !== null));
+  return node;
+};
+
+// ---- bridge log ------------------------------------------------------------------------
+let logCount = 0;
+function log(direction, detail) {
+  logCount += 1;
+  $('log-count').textContent = String(logCount);
+  const line = el('li', { 'data-kind': direction }, `${direction} ${JSON.stringify(detail ?? {})}`);
+  $('log').append(line);
+  while ($('log').children.length > 200) $('log').firstElementChild.remove();
+}
+
+// ---- functions the host answers --------------------------------------------------------
+const openedUrls = [];
+function checkedUrl(url) {
+  let parsed;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    throw new Error(`Not a URL: ${url}`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new Error(`Only http and https URLs can be opened, not ${parsed.protocol}`);
+  }
+  return parsed.href;
+}
+const functions = {
+  ...DATA_FUNCTIONS,
+  openUrl: ([url]) => {
+    const href = checkedUrl(url);
+    openedUrls.push(href);
+    window.open(href, '_blank', 'noopener,noreferrer');
+  },
+  openUrlInPopup: ([url, options]) => {
+    const href = checkedUrl(url);
+    openedUrls.push(href);
+    const width = Number(options?.width) || 500;
+    const height = Number(options?.height) || 600;
+    window.open(href, '_blank', `popup,width=${width},height=${height}`);
+  },
+};
+
+const bridge = new HostBridge({ functions, log });
+
+// ---- plugins ---------------------------------------------------------------------------
+const frames = {
+  salesforce: el('iframe', {
+    src: pluginUrl.href,
+    title: 'Salesforce Pane',
+    'data-testid': 'plugin-salesforce',
+    // As in Front: scripts and forms, no popups (open links through openUrl).
+    sandbox: 'allow-scripts allow-same-origin allow-forms',
+  }),
+  notes: el('iframe', { src: '/plugins/notes.html', title: 'Notes', 'data-testid': 'plugin-notes', class: 'hidden' }),
+};
+$('plugins').append(frames.salesforce, frames.notes);
+bridge.listen(window, { frame: () => frames.salesforce.contentWindow, origin: () => pluginOrigin });
+
+function selectTab(name) {
+  for (const tab of document.querySelectorAll('.tab')) {
+    tab.setAttribute('aria-selected', String(tab.dataset.plugin === name));
+  }
+  for (const [key, frame] of Object.entries(frames)) frame.classList.toggle('hidden', key !== name);
+}
+for (const tab of document.querySelectorAll('.tab')) {
+  tab.addEventListener('click', () => selectTab(tab.dataset.plugin));
+}
+$('collapse').addEventListener('click', () => {
+  const pane = $('pane');
+  const collapsed = pane.dataset.collapsed !== 'true';
+  pane.dataset.collapsed = String(collapsed);
+  $('collapse').textContent = collapsed ? '⟨' : '⟩';
+  $('collapse').setAttribute('aria-expanded', String(!collapsed));
+  $('collapse').title = collapsed ? 'Expand the pane' : 'Collapse the pane';
+});
+
+// ---- conversations ---------------------------------------------------------------------
+let selected = [CONVERSATIONS[0].id];
+
+function select(ids) {
+  selected = ids;
+  render();
+  bridge.setContext(buildContext(selected));
+}
+
+function renderList() {
+  const list = $('conversations');
+  list.replaceChildren();
+  for (const c of CONVERSATIONS) {
+    const checked = selected.includes(c.id);
+    const box = el('input', { type: 'checkbox', 'aria-label': `Select ${c.case}`, 'data-testid': 'select' });
+    box.checked = checked;
+    box.addEventListener('click', (event) => {
+      event.stopPropagation();
+      select(box.checked ? [...selected, c.id] : selected.filter((id) => id !== c.id));
+    });
+    const who = c.recipient?.name || c.recipient?.handle || 'Unknown';
+    const item = el(
+      'li',
+      { 'data-id': c.id, 'data-testid': 'conversation-item', 'aria-selected': String(checked) },
+      box,
+      el('div', { class: 'meta' },
+        el('div', { class: 'who' }, who, el('span', { class: 'badge' }, c.type)),
+        el('div', { class: 'subject' }, c.subject || c.messages[c.messages.length - 1].body),
+        el('div', { class: 'case' }, c.case)),
+    );
+    item.addEventListener('click', () => select([c.id]));
+    list.append(item);
+  }
+}
+
+function renderConversation() {
+  const main = $('conversation');
+  main.replaceChildren();
+  if (selected.length === 0) {
+    main.append(el('p', { class: 'empty' }, 'No conversation selected.'));
+    return;
+  }
+  if (selected.length > 1) {
+    main.append(el('p', { class: 'empty' }, `${selected.length} conversations selected.`));
+    return;
+  }
+  const c = CONVERSATIONS.find((x) => x.id === selected[0]);
+  main.append(el('h1', {}, c.subject || `${c.type} with ${c.recipient?.name || c.recipient?.handle}`));
+  for (const m of messagesOf(c.id)) {
+    const names = (rs) => (rs || []).map((r) => (r.name ? `${r.name} <${r.handle}>` : r.handle)).join(', ');
+    main.append(el('article', { class: `message ${m.status}` },
+      el('div', { class: 'head' },
+        `${names([m.from])} → ${names(m.to)}`, m.cc?.length ? ` · cc ${names(m.cc)}` : '',
+        ` · ${m.date.toLocaleString()}`),
+      el('div', {}, m.content.body.replace(/<[^>]+>/g, ''))));
+  }
+}
+
+function render() {
+  renderList();
+  renderConversation();
+}
+
+$('clear-selection').addEventListener('click', () => select([]));
+$('teammate').textContent = `${TEAMMATE.name} · ${TEAMMATE.email}`;
+
+// For people and tests poking at the page: what the host did, never a way to drive it.
+window.devInbox = { openedUrls, pluginOrigin, get contextId() { return bridge.context?.id; } };
+
+select(selected);

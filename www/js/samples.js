@@ -1,0 +1,205 @@
+// The dev inbox's sample conversations, the contexts built from them, and the data functions
+// a context offers (listMessages, listRecipients, listTeammates).
+// No DOM and no imports: the panel's browser tests load this file as it is.
+// Addresses match the sandbox org's demo records (Edge Communications, Burlington Textiles).
+
+export const TEAMMATE = {
+  id: 'tea_ana', name: 'Ana Agent', username: 'ana', email: 'ana@pane-support.example', is_admin: true,
+};
+export const TEAMMATES = [
+  TEAMMATE,
+  { id: 'tea_ben', name: 'Ben Bauer', username: 'ben', email: 'ben@pane-support.example', is_admin: false },
+];
+export const COMPANY = { id: 'cmp_pane', name: 'Pane Support' };
+
+const SUPPORT = { handle: 'support@pane-support.example', name: 'Pane Support', type: 'email' };
+const SMS_LINE = { handle: '+15125550100', name: 'Pane Support SMS', type: 'phone' };
+const INBOX = { id: 'inb_support', name: 'Support' };
+const CHANNELS = {
+  email: [{ type: 'email', address: SUPPORT.handle, name: 'Support' }],
+  sms: [{ type: 'sms', address: SMS_LINE.handle, name: 'SMS' }],
+  phoneCall: [{ type: 'phoneCall', address: SMS_LINE.handle, name: 'Phone' }],
+  whatsapp: [{ type: 'whatsapp', address: SMS_LINE.handle, name: 'WhatsApp' }],
+};
+
+const person = (handle, name, type = 'email') => ({ handle, name, type });
+const ROSE = person('rose@edge.com', 'Rose Gonzalez');
+const SEAN = person('sean@edge.com', 'Sean Forbes');
+const LISA = person('lisa.lee@edge.com', 'Lisa Lee');
+const JACK = person('jrogers@burlington.com', 'Jack Rogers');
+const TIM = person('tim.barr@burlington.com', 'Tim Barr');
+const ZOE = person('zoe@quintessential-kites.example', 'Zoe Quint');
+
+const at = (iso) => new Date(iso);
+
+/** Each conversation, with the case it demonstrates and its messages. */
+export const CONVERSATIONS = [
+  {
+    id: 'cnv_known', type: 'email', case: 'Email from a known address',
+    subject: 'Invoice 4471 is wrong', recipient: ROSE,
+    messages: [
+      { from: ROSE, to: [SUPPORT], date: '2026-11-20T09:12:00Z', status: 'inbound',
+        body: 'Hello, our last invoice charges us twice for the same licence. Can you check?' },
+      { from: SUPPORT, to: [ROSE], date: '2026-11-20T10:02:00Z', status: 'outbound', author: TEAMMATE,
+        body: 'Hi Rose, sorry about that. I am looking into it now.' },
+      { from: ROSE, to: [SUPPORT], date: '2026-11-21T08:40:00Z', status: 'inbound',
+        body: 'Thanks! Any news?' },
+    ],
+  },
+  {
+    id: 'cnv_domain', type: 'email', case: 'Email from an unknown address at a known company',
+    subject: 'Question about our plan', recipient: TIM,
+    messages: [
+      { from: TIM, to: [SUPPORT], date: '2026-11-22T14:05:00Z', status: 'inbound',
+        body: 'Hi, I just joined Burlington and would like to know what our plan includes.' },
+    ],
+  },
+  {
+    id: 'cnv_unknown', type: 'email', case: 'Email from a totally unknown address',
+    subject: 'Pricing for 30 seats', recipient: ZOE,
+    messages: [
+      { from: ZOE, to: [SUPPORT], date: '2026-11-23T11:30:00Z', status: 'inbound',
+        body: 'Hello! We are a kite shop looking at your product. What would 30 seats cost?' },
+    ],
+  },
+  {
+    id: 'cnv_sms', type: 'sms', case: 'SMS', subject: undefined,
+    recipient: person('+15127579340', 'Rose Gonzalez', 'phone'),
+    messages: [
+      { from: person('+15127579340', 'Rose Gonzalez', 'phone'), to: [SMS_LINE], date: '2026-11-23T16:00:00Z',
+        status: 'inbound', body: 'Hi, it is Rose from Edge. Can someone call me back today?' },
+    ],
+  },
+  {
+    id: 'cnv_call', type: 'phoneCall', case: 'Phone call', subject: 'Call from (336) 222-7000',
+    recipient: person('+13362227000', undefined, 'phone'),
+    messages: [
+      { from: person('+13362227000', undefined, 'phone'), to: [SMS_LINE], date: '2026-11-24T08:15:00Z',
+        status: 'inbound', body: 'Incoming call, 4 min 12 s. Voicemail: please call back about the renewal.' },
+    ],
+  },
+  {
+    id: 'cnv_whatsapp', type: 'whatsapp', case: 'WhatsApp message (unsupported channel)', subject: undefined,
+    recipient: person('+447700900123', 'Priya', 'whatsapp'),
+    messages: [
+      { from: person('+447700900123', 'Priya', 'whatsapp'), to: [person(SMS_LINE.handle, 'Pane Support', 'whatsapp')],
+        date: '2026-11-24T07:00:00Z', status: 'inbound', body: 'Hi! Do you ship to the UK?' },
+    ],
+  },
+  {
+    id: 'cnv_group', type: 'email', case: 'Several senders and CCs',
+    subject: 'Renewal of the Edge contract', recipient: SEAN,
+    messages: [
+      { from: SEAN, to: [SUPPORT], cc: [ROSE, LISA], date: '2026-11-18T09:00:00Z', status: 'inbound',
+        body: 'We would like to renew for two more years. Rose and Lisa are in copy.' },
+      { from: SUPPORT, to: [SEAN], cc: [ROSE, LISA, person(TEAMMATES[1].email, TEAMMATES[1].name)],
+        date: '2026-11-18T11:00:00Z', status: 'outbound', author: TEAMMATE,
+        body: 'Great news, Sean. I will send the paperwork today.' },
+      { from: LISA, to: [SUPPORT], cc: [SEAN, JACK], date: '2026-11-19T15:20:00Z', status: 'inbound',
+        body: 'Adding Jack from Burlington, who handles the joint purchase.' },
+    ],
+  },
+];
+
+const FUNCTIONS_ALL = { openUrl: 2, openUrlInPopup: 3, listTeammates: 2 };
+const FUNCTIONS_CONVERSATION = { ...FUNCTIONS_ALL, listMessages: 2, listRecipients: 2 };
+
+function base(type, functionArities) {
+  return {
+    type,
+    entryPointId: 'ep_side_panel',
+    hostId: 'dev-inbox',
+    functionArities,
+    preferences: {},
+    authentication: {},
+    teammate: TEAMMATE,
+    company: COMPANY,
+    entryPoint: { type: 'SIDE_PANEL' },
+  };
+}
+
+function conversationOf(c) {
+  const last = c.messages[c.messages.length - 1];
+  return {
+    id: c.id,
+    type: c.type,
+    status: 'open',
+    subject: c.subject,
+    blurb: last ? last.body.slice(0, 80) : undefined,
+    assignee: TEAMMATE,
+    recipient: c.recipient ? { ...c.recipient, contact: undefined } : undefined,
+    inboxes: [INBOX],
+    tags: [],
+    topics: [],
+    links: [],
+    channels: CHANNELS[c.type] || [],
+    draftId: undefined,
+  };
+}
+
+/** The context (without its id, the bridge adds one) for `selected` conversation ids. */
+export function buildContext(selected) {
+  const chosen = selected.map((id) => CONVERSATIONS.find((c) => c.id === id)).filter(Boolean);
+  if (chosen.length === 0) return base('noConversation', FUNCTIONS_ALL);
+  if (chosen.length === 1) {
+    return { ...base('singleConversation', FUNCTIONS_CONVERSATION), conversation: conversationOf(chosen[0]) };
+  }
+  return { ...base('multiConversations', FUNCTIONS_ALL), conversations: chosen.map(conversationOf) };
+}
+
+/** Every case the dev inbox demonstrates, as [name, context without id]. */
+export function sampleContexts() {
+  return [
+    ...CONVERSATIONS.map((c) => [c.case, buildContext([c.id])]),
+    ['Several selected at once', buildContext(['cnv_known', 'cnv_sms', 'cnv_group'])],
+    ['None', buildContext([])],
+  ];
+}
+
+function messageOf(c, m, i) {
+  return {
+    id: `msg_${c.id.slice(4)}_${i + 1}`,
+    subject: c.subject,
+    date: at(m.date),
+    status: m.status,
+    content: { body: `<p>${m.body}</p>`, type: 'html', attachments: [] },
+    from: m.from,
+    replyTo: undefined,
+    to: m.to,
+    cc: m.cc,
+    bcc: undefined,
+  };
+}
+
+/** The messages of conversation `id`, as listMessages answers them (dates as `Date`s). */
+export function messagesOf(id) {
+  const c = CONVERSATIONS.find((x) => x.id === id);
+  return c ? c.messages.map((m, i) => messageOf(c, m, i)) : [];
+}
+
+const PAGE = 2;
+
+function page(items, token) {
+  const start = token ? Number.parseInt(token, 10) || 0 : 0;
+  const results = items.slice(start, start + PAGE);
+  const next = start + PAGE < items.length ? String(start + PAGE) : undefined;
+  return { results, nextPageToken: next };
+}
+
+function conversationIdOf(context) {
+  if (!context.conversation) throw new Error('No conversation in this context.');
+  return context.conversation.id;
+}
+
+/** The data functions every context may offer, implemented over the samples. */
+export const DATA_FUNCTIONS = {
+  listMessages: ([token], context) => page(messagesOf(conversationIdOf(context)), token),
+  listRecipients: ([token], context) => {
+    const seen = new Map();
+    for (const m of messagesOf(conversationIdOf(context))) {
+      for (const r of [m.from, ...(m.to || []), ...(m.cc || [])]) seen.set(r.handle, r);
+    }
+    return page([...seen.values()], token);
+  },
+  listTeammates: ([token]) => page(TEAMMATES, token),
+};
