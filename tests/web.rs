@@ -10,7 +10,6 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
 
 use futures::future::{Either, select};
 use js_sys::{Array, Function, Object, Reflect};
@@ -335,10 +334,12 @@ fn document() -> web_sys::Document {
 
 /// Mounts a panel-sized root into a fresh container and returns the hook's signals.
 fn mount_probe() -> (HtmlElement, UsePanelActiveReturn) {
+    mount_probe_styled("width: 320px; height: 240px")
+}
+
+fn mount_probe_styled(style: &str) -> (HtmlElement, UsePanelActiveReturn) {
     let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    container
-        .set_attribute("style", "width: 320px; height: 240px")
-        .unwrap();
+    container.set_attribute("style", style).unwrap();
     document().body().unwrap().append_child(&container).unwrap();
     let out = Rc::new(RefCell::new(None));
     let slot = Rc::clone(&out);
@@ -365,6 +366,35 @@ fn set_document_hidden(hidden: bool) {
     }
     doc.dispatch_event(&web_sys::Event::new("visibilitychange").unwrap())
         .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_panel_is_not_active_before_it_is_known_to_be_seen() {
+    // Regression: the hook assumed "in view" until the IntersectionObserver reported, so a
+    // panel was active for its first frames even when Chrome then reported it unseen, and
+    // sent a request it had to abort and send again.
+    let (container, hook) = mount_probe();
+    assert!(
+        !hook.active.get_untracked(),
+        "active before the observer reported"
+    );
+    let active = hook.active;
+    until("active once the observer reports", move || {
+        active.get_untracked()
+    })
+    .await;
+    container.remove();
+
+    // Loaded hidden: never active until shown.
+    let (container, hook) = mount_probe_styled("display: none");
+    let active = hook.active;
+    sleep(300).await;
+    assert!(!active.get_untracked(), "active while never shown");
+    container
+        .set_attribute("style", "width: 320px; height: 240px")
+        .unwrap();
+    until("active once shown", move || active.get_untracked()).await;
+    container.remove();
 }
 
 #[wasm_bindgen_test]

@@ -11,7 +11,7 @@ use crate::PanelError;
 #[derive(Debug)]
 pub enum HostMessage {
     /// A new context.
-    ContextUpdate(Context),
+    ContextUpdate(Box<Context>),
     /// A call's value, left as it came (each caller decodes its own).
     FunctionResult {
         /// The call's id.
@@ -49,7 +49,7 @@ pub fn host_message(data: &JsValue) -> Result<Option<HostMessage>, PanelError> {
     };
     Ok(Some(match kind {
         HostMessageType::ContextUpdate => {
-            HostMessage::ContextUpdate(context(&get(data, "context"))?)
+            HostMessage::ContextUpdate(Box::new(context(&get(data, "context"))?))
         }
         HostMessageType::FunctionResult => HostMessage::FunctionResult {
             id: id()?,

@@ -92,7 +92,7 @@ impl Bridge {
                 match decode::host_message(&event.data()) {
                     Ok(Some(HostMessage::ContextUpdate(ctx))) => {
                         problem.set(None);
-                        context.set(Some(ctx));
+                        context.set(Some(*ctx));
                     }
                     Ok(Some(HostMessage::FunctionResult { id, value })) => {
                         if let Some(tx) = pending.borrow_mut().remove(&id) {

@@ -48,14 +48,17 @@ pub fn use_panel_active(target: NodeRef<leptos::html::Div>) -> UsePanelActiveRet
     let visibility = use_document_visibility();
     let document_visible = Signal::derive(move || visibility.get() == VisibilityState::Visible);
 
-    // Until the observer first reports, assume the element is in view: the observer fires
-    // right after it starts observing, so this only covers the first frame.
-    let (in_view, set_in_view) = signal(true);
+    // Unknown until the observer first reports (it does within a frame of observing): no
+    // request goes out before the panel is known to be seen. Entries with an empty rect are
+    // skipped: Chrome reports those as not intersecting while laying out, and an element
+    // without size is the size check's business.
+    let (in_view, set_in_view) = signal(None::<bool>);
     use_intersection_observer(target, move |entries, _| {
-        if let Some(entry) = entries.last() {
+        if let Some(entry) = entries.into_iter().rev().find(|entry| {
             let rect = entry.bounding_client_rect();
-            let sized = rect.width() > 0.0 && rect.height() > 0.0;
-            set_in_view.set(entry.is_intersecting() && sized);
+            rect.width() > 0.0 && rect.height() > 0.0
+        }) {
+            set_in_view.set(Some(entry.is_intersecting()));
         }
     });
 
@@ -79,7 +82,7 @@ pub fn use_panel_active(target: NodeRef<leptos::html::Div>) -> UsePanelActiveRet
     on_cleanup(move || resize.remove());
 
     let has_size = Signal::derive(move || element_sized.get() && window_sized.get());
-    let in_view: Signal<bool> = in_view.into();
+    let in_view = Signal::derive(move || in_view.get() == Some(true));
     let active = Memo::new(move |_| document_visible.get() && in_view.get() && has_size.get());
     UsePanelActiveReturn {
         active: active.into(),

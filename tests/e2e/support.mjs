@@ -1,0 +1,91 @@
+// Shared helpers of the end-to-end tests: the real proxy binary, and Debian's Chromium driven
+// by playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const ARTIFACTS = join(ROOT, 'target', 'e2e');
+mkdirSync(ARTIFACTS, { recursive: true });
+
+/** Starts the proxy (embedded sandbox org included) on a free port; resolves once it listens. */
+export async function startProxy() {
+  const bin = process.env.PANE_PROXY_BIN || join(ROOT, 'target', 'debug', 'pane-proxy');
+  const child = spawn(bin, ['--port', '0', '--log-format', 'json'], {
+    cwd: ROOT,
+    env: { ...process.env, RUST_LOG: 'info,tower_http=debug' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const logs = [];
+  const url = await new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`proxy did not start:\n${logs.join('\n')}`)), 20_000);
+    child.once('exit', (code) => reject(new Error(`proxy exited with ${code}:\n${logs.join('\n')}`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      logs.push(line);
+      try {
+        const entry = JSON.parse(line);
+        if (entry.fields?.url?.startsWith('http://') && entry.fields?.panel) {
+          clearTimeout(timer);
+          resolveUrl(entry.fields.url);
+        }
+      } catch {
+        // not a JSON line
+      }
+    });
+  });
+  return {
+    url,
+    logs,
+    /** Stops it with SIGTERM and resolves with its exit code (0 after a graceful shutdown). */
+    stop: () =>
+      new Promise((resolveExit) => {
+        if (child.exitCode !== null) return resolveExit(child.exitCode);
+        child.once('exit', (code) => resolveExit(code));
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Headless Debian Chromium with a fresh profile; collects every page error. */
+export async function launchBrowser() {
+  const profile = mkdtempSync(join(tmpdir(), 'pane-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 760 },
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+  const errors = [];
+  const watch = (page) => page.on('pageerror', (err) => errors.push(`${page.url()}: ${err.message}`));
+  context.pages().forEach(watch);
+  context.on('page', watch);
+  const page = context.pages()[0] || (await context.newPage());
+  return {
+    context,
+    page,
+    errors,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `read` until `check(value)` holds; returns the value. */
+export async function waitFor(what, read, check, timeoutMs = 10_000) {
+  const start = Date.now();
+  let value;
+  for (;;) {
+    value = await read();
+    if (check(value)) return value;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
