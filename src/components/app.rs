@@ -67,7 +67,7 @@ pub fn Panel(
                     .into_any(),
                 }}
             </main>
-            <StatusBar active=visibility.active refresh_ms=settings.refresh_ms />
+            <StatusBar visibility=visibility refresh_ms=settings.refresh_ms />
         </div>
     }
 }

@@ -8,16 +8,17 @@ use pane_wire::api::Health;
 use crate::PanelError;
 use crate::api::use_api;
 use crate::bridge::use_bridge;
-use crate::hooks::use_refresh;
+use crate::hooks::{UsePanelActiveReturn, use_refresh};
 
 /// The status bar at the bottom of the panel.
 #[component]
 pub fn StatusBar(
-    /// Whether the panel can be seen.
-    active: Signal<bool>,
+    /// Whether the panel can be seen, and why.
+    visibility: UsePanelActiveReturn,
     /// How often to refresh the backend's status while visible, in ms.
     refresh_ms: u32,
 ) -> impl IntoView {
+    let active = visibility.active;
     let api = use_api();
     let bridge = use_bridge();
     let health = RwSignal::new(None::<Result<Health, PanelError>>);
@@ -66,6 +67,9 @@ pub fn StatusBar(
                 class="live"
                 data-testid="panel-active"
                 data-active=move || active.get().to_string()
+                data-document-visible=move || visibility.document_visible.get().to_string()
+                data-in-view=move || visibility.in_view.get().to_string()
+                data-has-size=move || visibility.has_size.get().to_string()
                 title="The panel makes requests only while it can be seen"
             >
                 {move || if active.get() { "Live" } else { "Paused" }}

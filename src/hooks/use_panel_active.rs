@@ -48,21 +48,27 @@ pub fn use_panel_active(target: NodeRef<leptos::html::Div>) -> UsePanelActiveRet
     let visibility = use_document_visibility();
     let document_visible = Signal::derive(move || visibility.get() == VisibilityState::Visible);
 
+    let (element_sized, set_element_sized) = signal(true);
+
     // Unknown until the observer first reports (it does within a frame of observing): no
-    // request goes out before the panel is known to be seen. Entries with an empty rect are
-    // skipped: Chrome reports those as not intersecting while laying out, and an element
-    // without size is the size check's business.
+    // request goes out before the panel is known to be seen.
     let (in_view, set_in_view) = signal(None::<bool>);
     use_intersection_observer(target, move |entries, _| {
-        if let Some(entry) = entries.into_iter().rev().find(|entry| {
-            let rect = entry.bounding_client_rect();
-            rect.width() > 0.0 && rect.height() > 0.0
-        }) {
+        let Some(entry) = entries.last() else { return };
+        let rect = entry.bounding_client_rect();
+        if rect.width() > 0.0 && rect.height() > 0.0 {
             set_in_view.set(Some(entry.is_intersecting()));
+            set_element_sized.set(true);
+        } else if !element_has_size(&entry.target()) {
+            // The iframe was set to `display: none`: the only observer Chrome still runs in
+            // it is this one (no resize, no ResizeObserver), with an empty rect.
+            set_in_view.set(Some(false));
+            set_element_sized.set(false);
         }
+        // Otherwise an empty rect on a sized element: Chrome reports those while laying
+        // out, as not intersecting; the next entry tells.
     });
 
-    let (element_sized, set_element_sized) = signal(true);
     use_resize_observer(target, move |entries, _| {
         if let Some(entry) = entries.last() {
             let rect = entry.content_rect();
