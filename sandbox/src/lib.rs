@@ -4,6 +4,9 @@
 //! the background until the returned [`Sandbox`] is shut down or dropped. The proxy uses it
 //! as its default backend, and every test runs against it over real HTTP.
 
+pub mod id;
+pub mod soql;
+
 use std::net::SocketAddr;
 
 use axum::response::Html;

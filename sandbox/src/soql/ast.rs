@@ -1,0 +1,314 @@
+//! The SOQL syntax tree. `Display` prints canonical SOQL that parses back to the same tree.
+
+use std::fmt;
+
+use super::lexer::quote;
+
+/// A dotted field path: `Name`, `Account.Name`, `Who.Owner.Email`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FieldPath(pub Vec<String>);
+
+impl FieldPath {
+    /// The last segment (the field itself).
+    pub fn field(&self) -> &str {
+        self.0.last().map_or("", String::as_str)
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.join("."))
+    }
+}
+
+/// One item of the SELECT list.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SelectItem {
+    /// A field, possibly through parents.
+    Field(FieldPath),
+    /// `COUNT()`: the query returns only `totalSize`.
+    Count,
+    /// A child subquery over a relationship (`(SELECT Id FROM Contacts)`).
+    SubQuery(Box<Query>),
+}
+
+/// A SOQL query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    /// What is selected.
+    pub select: Vec<SelectItem>,
+    /// The object, or the child relationship name in a subquery.
+    pub from: String,
+    /// The filter.
+    pub filter: Option<Expr>,
+    /// The sort.
+    pub order_by: Vec<OrderBy>,
+    /// LIMIT.
+    pub limit: Option<u64>,
+    /// OFFSET.
+    pub offset: Option<u64>,
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `LIKE`
+    Like,
+}
+
+impl CmpOp {
+    fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "=",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Like => "LIKE",
+        }
+    }
+}
+
+/// The date literals that need no number (`TODAY`...).
+pub const DATE_LITERALS: &[&str] = &[
+    "YESTERDAY",
+    "TODAY",
+    "TOMORROW",
+    "LAST_WEEK",
+    "THIS_WEEK",
+    "NEXT_WEEK",
+    "LAST_MONTH",
+    "THIS_MONTH",
+    "NEXT_MONTH",
+    "LAST_90_DAYS",
+    "NEXT_90_DAYS",
+    "THIS_QUARTER",
+    "LAST_QUARTER",
+    "NEXT_QUARTER",
+    "THIS_YEAR",
+    "LAST_YEAR",
+    "NEXT_YEAR",
+];
+
+/// The date literals that take `:n` (`LAST_N_DAYS:30`...).
+pub const DATE_LITERALS_N: &[&str] = &[
+    "LAST_N_DAYS",
+    "NEXT_N_DAYS",
+    "N_DAYS_AGO",
+    "LAST_N_WEEKS",
+    "NEXT_N_WEEKS",
+    "N_WEEKS_AGO",
+    "LAST_N_MONTHS",
+    "NEXT_N_MONTHS",
+    "N_MONTHS_AGO",
+    "LAST_N_QUARTERS",
+    "NEXT_N_QUARTERS",
+    "LAST_N_YEARS",
+    "NEXT_N_YEARS",
+    "N_YEARS_AGO",
+];
+
+/// A literal value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// A string, escapes resolved.
+    String(String),
+    /// A number, as written (with its sign).
+    Number(String),
+    /// `yyyy-MM-dd`
+    Date(String),
+    /// `yyyy-MM-ddTHH:mm:ssZ`...
+    DateTime(String),
+    /// `TODAY`, `LAST_N_DAYS:30`... (name upper-cased).
+    DateLiteral {
+        /// The literal's name.
+        name: String,
+        /// Its `n`, for the `_N_` ones.
+        n: Option<u32>,
+    },
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => f.write_str("null"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::String(s) => f.write_str(&quote(s)),
+            Value::Number(n) | Value::Date(n) | Value::DateTime(n) => f.write_str(n),
+            Value::DateLiteral { name, n: None } => f.write_str(name),
+            Value::DateLiteral { name, n: Some(n) } => write!(f, "{name}:{n}"),
+        }
+    }
+}
+
+/// A WHERE condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// `a AND b`
+    And(Box<Expr>, Box<Expr>),
+    /// `a OR b`
+    Or(Box<Expr>, Box<Expr>),
+    /// `NOT a`
+    Not(Box<Expr>),
+    /// `field op value`
+    Cmp {
+        /// The field.
+        field: FieldPath,
+        /// The operator.
+        op: CmpOp,
+        /// The value.
+        value: Value,
+    },
+    /// `field [NOT] IN (values)`
+    In {
+        /// The field.
+        field: FieldPath,
+        /// `NOT IN`.
+        negated: bool,
+        /// The values.
+        values: Vec<Value>,
+    },
+}
+
+impl Expr {
+    fn precedence(&self) -> u8 {
+        match self {
+            Expr::Or(..) => 1,
+            Expr::And(..) => 2,
+            Expr::Not(_) => 3,
+            Expr::Cmp { .. } | Expr::In { .. } => 4,
+        }
+    }
+
+    fn fmt_left(&self, child: &Expr, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The left operand: parenthesised only when it binds less tightly (AND and OR are
+        // left-associative, so an equal left side needs none).
+        if child.precedence() < self.precedence() {
+            write!(f, "({child})")
+        } else {
+            write!(f, "{child}")
+        }
+    }
+}
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                let op = if matches!(self, Expr::And(..)) {
+                    "AND"
+                } else {
+                    "OR"
+                };
+                self.fmt_left(a, f)?;
+                write!(f, " {op} ")?;
+                // Same precedence on the right must be parenthesised to keep the tree.
+                if b.precedence() <= self.precedence() {
+                    write!(f, "({b})")
+                } else {
+                    write!(f, "{b}")
+                }
+            }
+            Expr::Not(inner) => {
+                f.write_str("NOT ")?;
+                if inner.precedence() < 4 {
+                    write!(f, "({inner})")
+                } else {
+                    write!(f, "{inner}")
+                }
+            }
+            Expr::Cmp { field, op, value } => write!(f, "{field} {} {value}", op.as_str()),
+            Expr::In {
+                field,
+                negated,
+                values,
+            } => {
+                let values: Vec<String> = values.iter().map(ToString::to_string).collect();
+                let not = if *negated { "NOT " } else { "" };
+                write!(f, "{field} {not}IN ({})", values.join(", "))
+            }
+        }
+    }
+}
+
+/// Where NULLs sort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nulls {
+    /// `NULLS FIRST`
+    First,
+    /// `NULLS LAST`
+    Last,
+}
+
+/// One ORDER BY item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderBy {
+    /// The field.
+    pub field: FieldPath,
+    /// `DESC`.
+    pub descending: bool,
+    /// `NULLS FIRST|LAST`, when written.
+    pub nulls: Option<Nulls>,
+}
+
+impl fmt::Display for OrderBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.field)?;
+        if self.descending {
+            f.write_str(" DESC")?;
+        }
+        match self.nulls {
+            Some(Nulls::First) => f.write_str(" NULLS FIRST"),
+            Some(Nulls::Last) => f.write_str(" NULLS LAST"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for SelectItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SelectItem::Field(path) => write!(f, "{path}"),
+            SelectItem::Count => f.write_str("COUNT()"),
+            SelectItem::SubQuery(q) => write!(f, "({q})"),
+        }
+    }
+}
+
+impl fmt::Display for Query {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let items: Vec<String> = self.select.iter().map(ToString::to_string).collect();
+        write!(f, "SELECT {} FROM {}", items.join(", "), self.from)?;
+        if let Some(filter) = &self.filter {
+            write!(f, " WHERE {filter}")?;
+        }
+        if !self.order_by.is_empty() {
+            let items: Vec<String> = self.order_by.iter().map(ToString::to_string).collect();
+            write!(f, " ORDER BY {}", items.join(", "))?;
+        }
+        if let Some(limit) = self.limit {
+            write!(f, " LIMIT {limit}")?;
+        }
+        if let Some(offset) = self.offset {
+            write!(f, " OFFSET {offset}")?;
+        }
+        Ok(())
+    }
+}

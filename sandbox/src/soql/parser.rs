@@ -1,0 +1,700 @@
+//! The SOQL parser: recursive descent with `peek`/`eat`/`expect`, a binding-power loop for
+//! WHERE, and a depth guard.
+
+use std::fmt;
+
+use super::ast::{
+    CmpOp, DATE_LITERALS, DATE_LITERALS_N, Expr, FieldPath, Nulls, OrderBy, Query, SelectItem,
+    Value,
+};
+use super::lexer::{Token, TokenKind, Tokenizer, unquote};
+
+/// How deeply parentheses, NOTs and subqueries may nest.
+const MAX_DEPTH: usize = 64;
+
+/// Words that cannot be field or object names.
+const RESERVED: &[&str] = &[
+    "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY", "LIMIT", "OFFSET",
+    "NULL", "TRUE", "FALSE", "ASC", "DESC", "NULLS", "GROUP", "HAVING", "WITH",
+];
+
+/// A syntax error, at a line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What was expected.
+    pub expected: String,
+    /// The token found, as Salesforce quotes it (`'FRM'`, `'<EOF>'`).
+    pub found: String,
+}
+
+impl ParseError {
+    /// Salesforce's `MALFORMED_QUERY` message: the query, a caret under the column, the
+    /// position, and `unexpected token: '...'`.
+    pub fn salesforce_message(&self, soql: &str) -> String {
+        let line = soql.lines().nth(self.line - 1).unwrap_or_default();
+        format!(
+            "\n{line}\n{caret:>width$}\nERROR at Row:{row}:Column:{col}\nunexpected token: {found}",
+            caret = "^",
+            width = self.column,
+            row = self.line,
+            col = self.column,
+            found = self.found,
+        )
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: Expected: {}, found: {}",
+            self.line, self.column, self.expected, self.found
+        )
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Parses one SOQL query.
+pub fn parse(src: &str) -> Result<Query, ParseError> {
+    let mut tokens = Vec::new();
+    for token in Tokenizer::new(src) {
+        match token {
+            Ok(t) => tokens.push(t),
+            Err(e) => {
+                return Err(ParseError {
+                    line: e.line,
+                    column: e.column,
+                    expected: "a token".into(),
+                    found: format!(
+                        "'{}'",
+                        e.message
+                            .trim_start_matches("unexpected character: ")
+                            .trim_matches('\'')
+                    ),
+                });
+            }
+        }
+    }
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
+    let query = parser.query(false)?;
+    parser.expect(TokenKind::Eof, "end of query")?;
+    Ok(query)
+}
+
+struct Parser<'a> {
+    tokens: Vec<Token<'a>>,
+    pos: usize,
+    depth: usize,
+}
+
+fn found(token: &Token<'_>) -> String {
+    if token.kind == TokenKind::Eof {
+        "'<EOF>'".into()
+    } else {
+        format!("'{}'", token.text)
+    }
+}
+
+impl<'a> Parser<'a> {
+    fn peek(&self) -> Token<'a> {
+        self.peek_at(0)
+    }
+
+    fn peek_at(&self, ahead: usize) -> Token<'a> {
+        let last = self.tokens.len() - 1;
+        self.tokens[(self.pos + ahead).min(last)]
+    }
+
+    fn bump(&mut self) -> Token<'a> {
+        let token = self.peek();
+        if token.kind != TokenKind::Eof {
+            self.pos += 1;
+        }
+        token
+    }
+
+    fn error(&self, expected: impl Into<String>) -> ParseError {
+        let token = self.peek();
+        ParseError {
+            line: token.line,
+            column: token.column,
+            expected: expected.into(),
+            found: found(&token),
+        }
+    }
+
+    fn is_kw(&self, kw: &str) -> bool {
+        let t = self.peek();
+        t.kind == TokenKind::Ident && t.text.eq_ignore_ascii_case(kw)
+    }
+
+    fn eat_kw(&mut self, kw: &str) -> bool {
+        let yes = self.is_kw(kw);
+        if yes {
+            self.bump();
+        }
+        yes
+    }
+
+    fn expect_kw(&mut self, kw: &str) -> Result<(), ParseError> {
+        if self.eat_kw(kw) {
+            Ok(())
+        } else {
+            Err(self.error(kw))
+        }
+    }
+
+    fn eat(&mut self, kind: TokenKind) -> bool {
+        let yes = self.peek().kind == kind;
+        if yes {
+            self.bump();
+        }
+        yes
+    }
+
+    fn expect(&mut self, kind: TokenKind, what: &str) -> Result<Token<'a>, ParseError> {
+        if self.peek().kind == kind {
+            Ok(self.bump())
+        } else {
+            Err(self.error(what))
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error(format!("at most {MAX_DEPTH} levels of nesting")));
+        }
+        Ok(())
+    }
+
+    fn name(&mut self, what: &str) -> Result<String, ParseError> {
+        let t = self.peek();
+        if t.kind == TokenKind::Ident && !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(t.text)) {
+            self.bump();
+            Ok(t.text.to_owned())
+        } else {
+            Err(self.error(what))
+        }
+    }
+
+    fn path(&mut self) -> Result<FieldPath, ParseError> {
+        let mut parts = vec![self.name("a field name")?];
+        while self.eat(TokenKind::Dot) {
+            parts.push(self.name("a field name")?);
+        }
+        Ok(FieldPath(parts))
+    }
+
+    fn query(&mut self, sub: bool) -> Result<Query, ParseError> {
+        self.enter()?;
+        self.expect_kw("SELECT")?;
+        let mut select = Vec::new();
+        loop {
+            select.push(self.select_item(sub)?);
+            if !self.eat(TokenKind::Comma) {
+                break;
+            }
+        }
+        self.expect_kw("FROM")?;
+        let from = self.name("an object name")?;
+        let filter = if self.eat_kw("WHERE") {
+            Some(self.expr(0)?)
+        } else {
+            None
+        };
+        let mut order_by = Vec::new();
+        if self.eat_kw("ORDER") {
+            self.expect_kw("BY")?;
+            loop {
+                order_by.push(self.order_item()?);
+                if !self.eat(TokenKind::Comma) {
+                    break;
+                }
+            }
+        }
+        let limit = if self.eat_kw("LIMIT") {
+            Some(self.count("a number")?)
+        } else {
+            None
+        };
+        let offset = if self.eat_kw("OFFSET") {
+            Some(self.count("a number")?)
+        } else {
+            None
+        };
+        self.depth -= 1;
+        Ok(Query {
+            select,
+            from,
+            filter,
+            order_by,
+            limit,
+            offset,
+        })
+    }
+
+    fn select_item(&mut self, sub: bool) -> Result<SelectItem, ParseError> {
+        if self.peek().kind == TokenKind::LParen {
+            if sub {
+                return Err(self.error("a field name (subqueries do not nest)"));
+            }
+            self.bump();
+            let query = self.query(true)?;
+            self.expect(TokenKind::RParen, ")")?;
+            return Ok(SelectItem::SubQuery(Box::new(query)));
+        }
+        if self.is_kw("COUNT") && self.peek_at(1).kind == TokenKind::LParen {
+            self.bump();
+            self.bump();
+            self.expect(TokenKind::RParen, ") (only COUNT() is supported)")?;
+            return Ok(SelectItem::Count);
+        }
+        Ok(SelectItem::Field(self.path()?))
+    }
+
+    fn order_item(&mut self) -> Result<OrderBy, ParseError> {
+        let field = self.path()?;
+        let descending = if self.eat_kw("DESC") {
+            true
+        } else {
+            self.eat_kw("ASC");
+            false
+        };
+        let nulls = if self.eat_kw("NULLS") {
+            if self.eat_kw("FIRST") {
+                Some(Nulls::First)
+            } else if self.eat_kw("LAST") {
+                Some(Nulls::Last)
+            } else {
+                return Err(self.error("FIRST or LAST"));
+            }
+        } else {
+            None
+        };
+        Ok(OrderBy {
+            field,
+            descending,
+            nulls,
+        })
+    }
+
+    fn count(&mut self, what: &str) -> Result<u64, ParseError> {
+        let t = self.peek();
+        match (t.kind, t.text.parse::<u64>()) {
+            (TokenKind::Number, Ok(n)) => {
+                self.bump();
+                Ok(n)
+            }
+            _ => Err(self.error(what)),
+        }
+    }
+
+    /// WHERE expressions: OR binds loosest, then AND, then NOT.
+    fn expr(&mut self, min_bp: u8) -> Result<Expr, ParseError> {
+        self.enter()?;
+        let mut lhs = if self.eat_kw("NOT") {
+            Expr::Not(Box::new(self.expr(3)?))
+        } else if self.eat(TokenKind::LParen) {
+            let inner = self.expr(0)?;
+            self.expect(TokenKind::RParen, ")")?;
+            inner
+        } else {
+            self.condition()?
+        };
+        loop {
+            let (bp, and) = if self.is_kw("AND") {
+                (2, true)
+            } else if self.is_kw("OR") {
+                (1, false)
+            } else {
+                break;
+            };
+            if bp < min_bp {
+                break;
+            }
+            self.bump();
+            let rhs = self.expr(bp + 1)?;
+            lhs = if and {
+                Expr::And(Box::new(lhs), Box::new(rhs))
+            } else {
+                Expr::Or(Box::new(lhs), Box::new(rhs))
+            };
+        }
+        self.depth -= 1;
+        Ok(lhs)
+    }
+
+    fn condition(&mut self) -> Result<Expr, ParseError> {
+        let field = self.path()?;
+        let t = self.peek();
+        let op = match t.kind {
+            TokenKind::Eq => CmpOp::Eq,
+            TokenKind::Ne => CmpOp::Ne,
+            TokenKind::Lt => CmpOp::Lt,
+            TokenKind::Le => CmpOp::Le,
+            TokenKind::Gt => CmpOp::Gt,
+            TokenKind::Ge => CmpOp::Ge,
+            TokenKind::Ident if t.text.eq_ignore_ascii_case("LIKE") => CmpOp::Like,
+            TokenKind::Ident if t.text.eq_ignore_ascii_case("IN") => {
+                self.bump();
+                return Ok(Expr::In {
+                    field,
+                    negated: false,
+                    values: self.value_list()?,
+                });
+            }
+            TokenKind::Ident
+                if t.text.eq_ignore_ascii_case("NOT")
+                    && self.peek_at(1).text.eq_ignore_ascii_case("IN") =>
+            {
+                self.bump();
+                self.bump();
+                return Ok(Expr::In {
+                    field,
+                    negated: true,
+                    values: self.value_list()?,
+                });
+            }
+            _ => return Err(self.error("an operator")),
+        };
+        self.bump();
+        let value = self.value()?;
+        if op == CmpOp::Like && !matches!(value, Value::String(_)) {
+            return Err(ParseError {
+                expected: "a string after LIKE".into(),
+                ..self.error_before()
+            });
+        }
+        Ok(Expr::Cmp { field, op, value })
+    }
+
+    /// An error pointing at the previous token.
+    fn error_before(&self) -> ParseError {
+        let token = self.tokens[self.pos.saturating_sub(1)];
+        ParseError {
+            line: token.line,
+            column: token.column,
+            expected: String::new(),
+            found: found(&token),
+        }
+    }
+
+    fn value_list(&mut self) -> Result<Vec<Value>, ParseError> {
+        self.expect(TokenKind::LParen, "(")?;
+        if self.is_kw("SELECT") {
+            return Err(self.error("a list of values (semi-joins are not supported)"));
+        }
+        let mut values = vec![self.value()?];
+        while self.eat(TokenKind::Comma) {
+            values.push(self.value()?);
+        }
+        self.expect(TokenKind::RParen, ")")?;
+        Ok(values)
+    }
+
+    fn value(&mut self) -> Result<Value, ParseError> {
+        let t = self.peek();
+        let value = match t.kind {
+            TokenKind::String => match unquote(t.text) {
+                Ok(s) => Value::String(s),
+                Err(_) => return Err(self.error("a valid string literal")),
+            },
+            TokenKind::Number => Value::Number(t.text.to_owned()),
+            TokenKind::Minus if self.peek_at(1).kind == TokenKind::Number => {
+                self.bump();
+                Value::Number(format!("-{}", self.peek().text))
+            }
+            TokenKind::Date => Value::Date(t.text.to_owned()),
+            TokenKind::DateTime => Value::DateTime(t.text.to_owned()),
+            TokenKind::Ident => {
+                let upper = t.text.to_ascii_uppercase();
+                match upper.as_str() {
+                    "NULL" => Value::Null,
+                    "TRUE" => Value::Bool(true),
+                    "FALSE" => Value::Bool(false),
+                    name if DATE_LITERALS.contains(&name) => Value::DateLiteral {
+                        name: upper.clone(),
+                        n: None,
+                    },
+                    name if DATE_LITERALS_N.contains(&name) => {
+                        self.bump();
+                        self.expect(TokenKind::Colon, ":")?;
+                        let n = self.count("a number")?;
+                        let n = u32::try_from(n).map_err(|_| self.error_before())?;
+                        return Ok(Value::DateLiteral {
+                            name: upper,
+                            n: Some(n),
+                        });
+                    }
+                    _ => return Err(self.error("a value")),
+                }
+            }
+            _ => return Err(self.error("a value")),
+        };
+        self.bump();
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Good inputs and their canonical print.
+    const GOOD: &[(&str, &str)] = &[
+        ("SELECT Id FROM Contact", "SELECT Id FROM Contact"),
+        (
+            "select id, name from account",
+            "SELECT id, name FROM account",
+        ),
+        ("SELECT COUNT() FROM Lead", "SELECT COUNT() FROM Lead"),
+        (
+            "SELECT Id, Account.Name, Owner.Email, Who.Name FROM Task",
+            "SELECT Id, Account.Name, Owner.Email, Who.Name FROM Task",
+        ),
+        (
+            "SELECT Id, (SELECT Id, Name FROM Contacts ORDER BY Name LIMIT 5), (SELECT Id FROM Opportunities) FROM Account",
+            "SELECT Id, (SELECT Id, Name FROM Contacts ORDER BY Name LIMIT 5), (SELECT Id FROM Opportunities) FROM Account",
+        ),
+        (
+            "SELECT Id FROM Contact WHERE Email = 'rose@edge.com'",
+            "SELECT Id FROM Contact WHERE Email = 'rose@edge.com'",
+        ),
+        (
+            "SELECT Id FROM Contact WHERE Name = 'O\\'Brien' AND Phone != null",
+            "SELECT Id FROM Contact WHERE Name = 'O\\'Brien' AND Phone != null",
+        ),
+        (
+            "SELECT Id FROM Lead WHERE Name <> 'x'",
+            "SELECT Id FROM Lead WHERE Name != 'x'",
+        ),
+        (
+            "SELECT Id FROM Lead WHERE a = 1 OR b = 2 AND c = 3",
+            "SELECT Id FROM Lead WHERE a = 1 OR b = 2 AND c = 3",
+        ),
+        (
+            "SELECT Id FROM Lead WHERE (a = 1 OR b = 2) AND c = 3",
+            "SELECT Id FROM Lead WHERE (a = 1 OR b = 2) AND c = 3",
+        ),
+        (
+            "SELECT Id FROM Lead WHERE a = 1 AND (b = 2 AND c = 3)",
+            "SELECT Id FROM Lead WHERE a = 1 AND (b = 2 AND c = 3)",
+        ),
+        (
+            "SELECT Id FROM Lead WHERE NOT (IsConverted = true OR Email LIKE '%@gmail.com')",
+            "SELECT Id FROM Lead WHERE NOT (IsConverted = true OR Email LIKE '%@gmail.com')",
+        ),
+        (
+            "SELECT Id FROM Lead WHERE NOT IsConverted = TRUE",
+            "SELECT Id FROM Lead WHERE NOT IsConverted = true",
+        ),
+        (
+            "SELECT Id FROM Case WHERE Status IN ('New', 'Working') AND Priority NOT IN ('Low')",
+            "SELECT Id FROM Case WHERE Status IN ('New', 'Working') AND Priority NOT IN ('Low')",
+        ),
+        (
+            "SELECT Id FROM Opportunity WHERE Amount >= 1000.50 AND Amount < -3 AND Probability <= 90 AND Probability > 0",
+            "SELECT Id FROM Opportunity WHERE Amount >= 1000.50 AND Amount < -3 AND Probability <= 90 AND Probability > 0",
+        ),
+        (
+            "SELECT Id FROM Task WHERE ActivityDate = TODAY OR ActivityDate > last_n_days:30 OR CreatedDate < 2024-01-02T03:04:05Z OR ActivityDate = 2024-01-02",
+            "SELECT Id FROM Task WHERE ActivityDate = TODAY OR ActivityDate > LAST_N_DAYS:30 OR CreatedDate < 2024-01-02T03:04:05Z OR ActivityDate = 2024-01-02",
+        ),
+        (
+            "SELECT Id FROM Contact ORDER BY LastName DESC NULLS LAST, FirstName ASC NULLS FIRST, CreatedDate LIMIT 10 OFFSET 20",
+            "SELECT Id FROM Contact ORDER BY LastName DESC NULLS LAST, FirstName NULLS FIRST, CreatedDate LIMIT 10 OFFSET 20",
+        ),
+        (
+            "SELECT Id, Custom_Field__c, Parent__r.Name FROM Account",
+            "SELECT Id, Custom_Field__c, Parent__r.Name FROM Account",
+        ),
+        ("SELECT\n  Id\nFROM\n  Lead\n", "SELECT Id FROM Lead"),
+    ];
+
+    #[test]
+    fn good_queries_parse_and_print_canonically() {
+        for (src, printed) in GOOD {
+            let query = parse(src).unwrap_or_else(|e| panic!("{src}: {e}"));
+            assert_eq!(query.to_string(), *printed, "{src}");
+        }
+    }
+
+    #[test]
+    fn print_then_parse_gives_the_same_tree() {
+        for (src, _) in GOOD {
+            let query = parse(src).unwrap();
+            let again = parse(&query.to_string()).unwrap_or_else(|e| panic!("{query}: {e}"));
+            assert_eq!(again, query, "{src}");
+        }
+    }
+
+    #[test]
+    fn precedence_and_associativity() {
+        let q = parse("SELECT Id FROM X WHERE a = 1 OR b = 2 AND NOT c = 3").unwrap();
+        let Some(Expr::Or(_, rhs)) = q.filter else {
+            panic!("OR at the top")
+        };
+        let Expr::And(_, not) = *rhs else {
+            panic!("AND under OR")
+        };
+        assert!(matches!(*not, Expr::Not(_)));
+    }
+
+    /// Bad inputs: (query, line, column, expected, found).
+    const BAD: &[(&str, usize, usize, &str, &str)] = &[
+        ("", 1, 1, "SELECT", "'<EOF>'"),
+        ("SELECT FROM Lead", 1, 8, "a field name", "'FROM'"),
+        ("SELECT Id FRM Account", 1, 11, "FROM", "'FRM'"),
+        ("SELECT Id, FROM Lead", 1, 12, "a field name", "'FROM'"),
+        ("SELECT Id FROM", 1, 15, "an object name", "'<EOF>'"),
+        (
+            "SELECT Id FROM Lead WHERE",
+            1,
+            26,
+            "a field name",
+            "'<EOF>'",
+        ),
+        (
+            "SELECT Id FROM Lead WHERE Name",
+            1,
+            31,
+            "an operator",
+            "'<EOF>'",
+        ),
+        (
+            "SELECT Id FROM Lead WHERE Name = ",
+            1,
+            34,
+            "a value",
+            "'<EOF>'",
+        ),
+        (
+            "SELECT Id FROM Lead WHERE Name = bob",
+            1,
+            34,
+            "a value",
+            "'bob'",
+        ),
+        (
+            "SELECT Id FROM Lead WHERE (Name = 'x'",
+            1,
+            38,
+            ")",
+            "'<EOF>'",
+        ),
+        ("SELECT Id FROM Lead WHERE Name IN 'x'", 1, 35, "(", "''x''"),
+        (
+            "SELECT Id FROM Lead WHERE Name IN (SELECT Id FROM Contact)",
+            1,
+            36,
+            "a list of values (semi-joins are not supported)",
+            "'SELECT'",
+        ),
+        (
+            "SELECT Id FROM Lead WHERE Name LIKE 5",
+            1,
+            37,
+            "a string after LIKE",
+            "'5'",
+        ),
+        (
+            "SELECT Id FROM Lead WHERE CreatedDate > LAST_N_DAYS",
+            1,
+            52,
+            ":",
+            "'<EOF>'",
+        ),
+        ("SELECT Id FROM Lead LIMIT x", 1, 27, "a number", "'x'"),
+        (
+            "SELECT Id FROM Lead LIMIT 5 extra",
+            1,
+            29,
+            "end of query",
+            "'extra'",
+        ),
+        ("SELECT Id FROM Lead ORDER Name", 1, 27, "BY", "'Name'"),
+        (
+            "SELECT Id FROM Lead ORDER BY Name NULLS",
+            1,
+            40,
+            "FIRST or LAST",
+            "'<EOF>'",
+        ),
+        (
+            "SELECT (SELECT (SELECT Id FROM a) FROM b) FROM c",
+            1,
+            16,
+            "a field name (subqueries do not nest)",
+            "'('",
+        ),
+        (
+            "SELECT COUNT(Id) FROM Lead",
+            1,
+            14,
+            ") (only COUNT() is supported)",
+            "'Id'",
+        ),
+        (
+            "SELECT Id FROM Lead WHERE Name = 'abc",
+            1,
+            34,
+            "a token",
+            "'unterminated string'",
+        ),
+        ("SELECT Id\nFROM Lead\nWHERE ! = 1", 3, 7, "a token", "'!'"),
+    ];
+
+    #[test]
+    fn bad_queries_say_where_and_what() {
+        for (src, line, column, expected, found) in BAD {
+            let err = parse(src).expect_err(src);
+            assert_eq!(
+                (
+                    err.line,
+                    err.column,
+                    err.expected.as_str(),
+                    err.found.as_str()
+                ),
+                (*line, *column, *expected, *found),
+                "{src}"
+            );
+        }
+    }
+
+    #[test]
+    fn error_texts() {
+        let src = "SELECT Id FRM Account";
+        let err = parse(src).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 1, column 11: Expected: FROM, found: 'FRM'"
+        );
+        assert_eq!(
+            err.salesforce_message(src),
+            "\nSELECT Id FRM Account\n          ^\nERROR at Row:1:Column:11\nunexpected token: 'FRM'"
+        );
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let deep = format!(
+            "SELECT Id FROM Lead WHERE {}a = 1{}",
+            "(".repeat(200),
+            ")".repeat(200)
+        );
+        let err = parse(&deep).unwrap_err();
+        assert_eq!(err.expected, "at most 64 levels of nesting");
+        let nots = format!("SELECT Id FROM Lead WHERE {}a = 1", "NOT ".repeat(200));
+        assert!(parse(&nots).is_err());
+    }
+}
