@@ -1,10 +1,13 @@
-//! SOQL, the subset the product and common clients use: a tokenizer with positions, an AST
-//! that prints back to SOQL, and a parser whose errors name the line and column.
+//! SOQL and SOSL, the subsets the product and common clients use: a tokenizer with positions,
+//! syntax trees that print back to the same text, and parsers whose errors name the line and
+//! column.
 
 mod ast;
 mod lexer;
 mod parser;
+mod search;
 
 pub use ast::*;
 pub use lexer::{Token, TokenKind, Tokenizer};
 pub use parser::{ParseError, parse};
+pub use search::{Returning, Scope, Search, SearchError, escape_term, parse_search};

@@ -61,36 +61,13 @@ impl std::error::Error for ParseError {}
 
 /// Parses one SOQL query.
 pub fn parse(src: &str) -> Result<Query, ParseError> {
-    let mut tokens = Vec::new();
-    for token in Tokenizer::new(src) {
-        match token {
-            Ok(t) => tokens.push(t),
-            Err(e) => {
-                return Err(ParseError {
-                    line: e.line,
-                    column: e.column,
-                    expected: "a token".into(),
-                    found: format!(
-                        "'{}'",
-                        e.message
-                            .trim_start_matches("unexpected character: ")
-                            .trim_matches('\'')
-                    ),
-                });
-            }
-        }
-    }
-    let mut parser = Parser {
-        tokens,
-        pos: 0,
-        depth: 0,
-    };
+    let mut parser = Parser::new(src)?;
     let query = parser.query(false)?;
     parser.expect(TokenKind::Eof, "end of query")?;
     Ok(query)
 }
 
-struct Parser<'a> {
+pub(super) struct Parser<'a> {
     tokens: Vec<Token<'a>>,
     pos: usize,
     depth: usize,
@@ -105,7 +82,31 @@ fn found(token: &Token<'_>) -> String {
 }
 
 impl<'a> Parser<'a> {
-    fn peek(&self) -> Token<'a> {
+    /// A parser over `src`, or the tokenizer's error.
+    pub(super) fn new(src: &'a str) -> Result<Parser<'a>, ParseError> {
+        let mut tokens = Vec::new();
+        for token in Tokenizer::new(src) {
+            match token {
+                Ok(t) => tokens.push(t),
+                Err(e) => {
+                    let what = e.message.trim_start_matches("unexpected character: ");
+                    return Err(ParseError {
+                        line: e.line,
+                        column: e.column,
+                        expected: "a token".into(),
+                        found: format!("'{}'", what.trim_matches('\'')),
+                    });
+                }
+            }
+        }
+        Ok(Parser {
+            tokens,
+            pos: 0,
+            depth: 0,
+        })
+    }
+
+    pub(super) fn peek(&self) -> Token<'a> {
         self.peek_at(0)
     }
 
@@ -114,7 +115,7 @@ impl<'a> Parser<'a> {
         self.tokens[(self.pos + ahead).min(last)]
     }
 
-    fn bump(&mut self) -> Token<'a> {
+    pub(super) fn bump(&mut self) -> Token<'a> {
         let token = self.peek();
         if token.kind != TokenKind::Eof {
             self.pos += 1;
@@ -122,7 +123,7 @@ impl<'a> Parser<'a> {
         token
     }
 
-    fn error(&self, expected: impl Into<String>) -> ParseError {
+    pub(super) fn error(&self, expected: impl Into<String>) -> ParseError {
         let token = self.peek();
         ParseError {
             line: token.line,
@@ -132,12 +133,12 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn is_kw(&self, kw: &str) -> bool {
+    pub(super) fn is_kw(&self, kw: &str) -> bool {
         let t = self.peek();
         t.kind == TokenKind::Ident && t.text.eq_ignore_ascii_case(kw)
     }
 
-    fn eat_kw(&mut self, kw: &str) -> bool {
+    pub(super) fn eat_kw(&mut self, kw: &str) -> bool {
         let yes = self.is_kw(kw);
         if yes {
             self.bump();
@@ -145,7 +146,7 @@ impl<'a> Parser<'a> {
         yes
     }
 
-    fn expect_kw(&mut self, kw: &str) -> Result<(), ParseError> {
+    pub(super) fn expect_kw(&mut self, kw: &str) -> Result<(), ParseError> {
         if self.eat_kw(kw) {
             Ok(())
         } else {
@@ -153,7 +154,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn eat(&mut self, kind: TokenKind) -> bool {
+    pub(super) fn eat(&mut self, kind: TokenKind) -> bool {
         let yes = self.peek().kind == kind;
         if yes {
             self.bump();
@@ -161,7 +162,7 @@ impl<'a> Parser<'a> {
         yes
     }
 
-    fn expect(&mut self, kind: TokenKind, what: &str) -> Result<Token<'a>, ParseError> {
+    pub(super) fn expect(&mut self, kind: TokenKind, what: &str) -> Result<Token<'a>, ParseError> {
         if self.peek().kind == kind {
             Ok(self.bump())
         } else {
@@ -177,7 +178,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn name(&mut self, what: &str) -> Result<String, ParseError> {
+    pub(super) fn name(&mut self, what: &str) -> Result<String, ParseError> {
         let t = self.peek();
         if t.kind == TokenKind::Ident && !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(t.text)) {
             self.bump();
@@ -187,7 +188,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn path(&mut self) -> Result<FieldPath, ParseError> {
+    pub(super) fn path(&mut self) -> Result<FieldPath, ParseError> {
         let mut parts = vec![self.name("a field name")?];
         while self.eat(TokenKind::Dot) {
             parts.push(self.name("a field name")?);
@@ -262,7 +263,7 @@ impl<'a> Parser<'a> {
         Ok(SelectItem::Field(self.path()?))
     }
 
-    fn order_item(&mut self) -> Result<OrderBy, ParseError> {
+    pub(super) fn order_item(&mut self) -> Result<OrderBy, ParseError> {
         let field = self.path()?;
         let descending = if self.eat_kw("DESC") {
             true
@@ -288,7 +289,7 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn count(&mut self, what: &str) -> Result<u64, ParseError> {
+    pub(super) fn count(&mut self, what: &str) -> Result<u64, ParseError> {
         let t = self.peek();
         match (t.kind, t.text.parse::<u64>()) {
             (TokenKind::Number, Ok(n)) => {
@@ -300,7 +301,7 @@ impl<'a> Parser<'a> {
     }
 
     /// WHERE expressions: OR binds loosest, then AND, then NOT.
-    fn expr(&mut self, min_bp: u8) -> Result<Expr, ParseError> {
+    pub(super) fn expr(&mut self, min_bp: u8) -> Result<Expr, ParseError> {
         self.enter()?;
         let mut lhs = if self.eat_kw("NOT") {
             Expr::Not(Box::new(self.expr(3)?))
