@@ -5,6 +5,7 @@
 //! as its default backend, and every test runs against it over real HTTP.
 
 pub mod id;
+pub mod schema;
 pub mod soql;
 
 use std::net::SocketAddr;
@@ -17,6 +18,9 @@ use tokio::{net::TcpListener, sync::oneshot};
 /// The sandbox org's errors.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
+    /// The built-in schema or a custom field's configuration is invalid.
+    #[error("schema: {0}")]
+    Schema(String),
     /// The listening socket could not be bound or read (the proxy reports it at startup).
     #[error("could not listen on {addr}: {source}")]
     Bind {
