@@ -9,8 +9,9 @@ const SUFFIX: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
 /// The pod marker and reserved character in the ids this org mints (after the key prefix).
 const INSTANCE: &str = "Pa0";
 
-/// A valid 18-character record id.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A valid 18-character record id; serialises as its text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct SfId(String);
 
 /// Why a text is not a record id.

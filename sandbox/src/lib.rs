@@ -4,9 +4,14 @@
 //! the background until the returned [`Sandbox`] is shut down or dropped. The proxy uses it
 //! as its default backend, and every test runs against it over real HTTP.
 
+pub mod demo;
+pub mod error;
 pub mod id;
+pub mod org;
+pub mod records;
 pub mod schema;
 pub mod soql;
+pub mod store;
 
 use std::net::SocketAddr;
 
@@ -18,6 +23,9 @@ use tokio::{net::TcpListener, sync::oneshot};
 /// The sandbox org's errors.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
+    /// The record store failed (SQLite).
+    #[error("storage: {0}")]
+    Storage(String),
     /// The built-in schema or a custom field's configuration is invalid.
     #[error("schema: {0}")]
     Schema(String),

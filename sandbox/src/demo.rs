@@ -1,0 +1,357 @@
+//! The demo org: two users with different profiles, a few custom fields, and deterministic
+//! records (Salesforce's classic demo companies) including the senders of the dev inbox's
+//! sample conversations, with phones stored in mixed formats.
+
+use serde_json::{Value, json};
+
+use crate::SandboxError;
+use crate::id::SfId;
+use crate::org::{DemoUser, Org, Profile, User};
+use crate::records::{datetime, lookup_keys, now_ms};
+use crate::schema::{CustomField, CustomFieldType};
+use crate::store::Record;
+
+/// The demo users: an administrator, and an agent whose profile makes some fields read-only.
+pub fn users() -> Vec<DemoUser> {
+    vec![
+        DemoUser {
+            username: "ana@pane-support.example".into(),
+            password: "demo-ana-1".into(),
+            first_name: "Ana".into(),
+            last_name: "Agent".into(),
+            email: "ana@pane-support.example".into(),
+            profile: Profile {
+                name: "System Administrator".into(),
+                read_only: vec![],
+            },
+        },
+        DemoUser {
+            username: "ben@pane-support.example".into(),
+            password: "demo-ben-1".into(),
+            first_name: "Ben".into(),
+            last_name: "Bauer".into(),
+            email: "ben@pane-support.example".into(),
+            profile: Profile {
+                name: "Standard User".into(),
+                read_only: vec![
+                    ("Account".into(), "AnnualRevenue".into()),
+                    ("Contact".into(), "LeadSource".into()),
+                    ("Opportunity".into(), "Amount".into()),
+                ],
+            },
+        },
+    ]
+}
+
+/// The demo custom fields.
+pub fn custom_fields() -> Vec<CustomField> {
+    let field = |object: &str, name: &str, label: &str, kind, values: &[&str]| CustomField {
+        object: object.into(),
+        name: name.into(),
+        label: label.into(),
+        kind,
+        length: None,
+        values: values.iter().map(|v| (*v).to_owned()).collect(),
+        required: false,
+    };
+    vec![
+        field(
+            "Contact",
+            "Customer_Tier__c",
+            "Customer Tier",
+            CustomFieldType::Picklist,
+            &["Gold", "Silver", "Bronze"],
+        ),
+        field(
+            "Contact",
+            "Preferred_Channel__c",
+            "Preferred Channel",
+            CustomFieldType::String,
+            &[],
+        ),
+        field(
+            "Account",
+            "Support_Plan__c",
+            "Support Plan",
+            CustomFieldType::Picklist,
+            &["Standard", "Premier"],
+        ),
+        field(
+            "Lead",
+            "Newsletter__c",
+            "Newsletter",
+            CustomFieldType::Boolean,
+            &[],
+        ),
+    ]
+}
+
+fn system_record(
+    org: &Org,
+    object: &str,
+    prefix: &str,
+    fields: Value,
+) -> Result<Record, SandboxError> {
+    let id = org.store.next_id(prefix)?;
+    let now = now_ms();
+    let mut map = fields.as_object().cloned().unwrap_or_default();
+    map.insert("Id".into(), Value::from(id.as_str()));
+    map.insert("CreatedDate".into(), Value::from(datetime(now)));
+    map.insert("LastModifiedDate".into(), Value::from(datetime(now)));
+    map.insert("SystemModstamp".into(), Value::from(datetime(now)));
+    Ok(Record {
+        id,
+        object: object.into(),
+        fields: map,
+        deleted: false,
+        modified_ms: now,
+    })
+}
+
+/// Seeds the org once (users, lead statuses, the organization, demo records), then loads
+/// its users.
+pub fn seed(org: &mut Org) -> Result<(), SandboxError> {
+    if org.store.meta("seeded")?.is_none() {
+        seed_system(org)?;
+        load_users(org)?;
+        seed_records(org)?;
+        org.store.set_meta("seeded", "1")?;
+    }
+    load_users(org)
+}
+
+fn seed_system(org: &Org) -> Result<(), SandboxError> {
+    let mut batch = Vec::new();
+    let user_object = org
+        .schema
+        .object("User")
+        .ok_or_else(|| SandboxError::Schema("no User".into()))?;
+    for (i, u) in org.settings.users.iter().enumerate() {
+        let alias: String = format!(
+            "{}{}",
+            &u.first_name.chars().next().unwrap_or('u'),
+            u.last_name
+        )
+        .chars()
+        .take(8)
+        .collect();
+        let record = system_record(
+            org,
+            "User",
+            "005",
+            json!({
+                "Username": u.username, "FirstName": u.first_name, "LastName": u.last_name,
+                "Name": format!("{} {}", u.first_name, u.last_name), "Email": u.email, "Alias": alias.to_lowercase(),
+                "IsActive": true, "Title": if i == 0 { "Support Lead" } else { "Support Agent" },
+                "CompanyName": "Pane Support", "ProfileName": u.profile.name,
+            }),
+        )?;
+        let keys = lookup_keys(user_object, &record.fields);
+        batch.push((record, keys));
+    }
+    for (order, (label, default, converted)) in [
+        ("Open - Not Contacted", true, false),
+        ("Working - Contacted", false, false),
+        ("Closed - Converted", false, true),
+        ("Closed - Not Converted", false, false),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let record = system_record(
+            org,
+            "LeadStatus",
+            "01J",
+            json!({
+                "MasterLabel": label, "ApiName": label, "SortOrder": order + 1, "IsDefault": default, "IsConverted": converted,
+            }),
+        )?;
+        batch.push((record, vec![]));
+    }
+    let org_record = system_record(
+        org,
+        "Organization",
+        "00D",
+        json!({
+            "Name": "Salesforce Pane Sandbox", "Country": "US", "DefaultLocaleSidKey": "en_US",
+            "TimeZoneSidKey": "America/Los_Angeles", "LanguageLocaleKey": "en_US", "OrganizationType": "Developer Edition",
+            "IsSandbox": true, "InstanceName": "PANE1",
+        }),
+    )?;
+    batch.push((org_record, vec![]));
+    org.store.put_many(&batch)
+}
+
+fn load_users(org: &mut Org) -> Result<(), SandboxError> {
+    let records = org.store.scan("User", false)?;
+    let users = org
+        .settings
+        .users
+        .iter()
+        .filter_map(|u| {
+            let record = records.iter().find(|r| {
+                r.fields.get("Username").and_then(Value::as_str) == Some(u.username.as_str())
+            })?;
+            Some(User {
+                id: record.id.clone(),
+                username: u.username.clone(),
+                profile: u.profile.clone(),
+            })
+        })
+        .collect();
+    org.set_users(users);
+    Ok(())
+}
+
+fn seed_records(org: &Org) -> Result<(), SandboxError> {
+    let Some(admin) = org.users().first().cloned() else {
+        return Ok(());
+    };
+    let create = |object: &str, body: Value| -> Result<SfId, SandboxError> {
+        org.create(&admin, object, &body, true)
+            .map_err(|e| SandboxError::Schema(format!("seeding {object} {body}: {}", e.message)))
+    };
+    let edge = create(
+        "Account",
+        json!({"Name": "Edge Communications", "Website": "www.edge.com", "Phone": "(512) 757-6000", "Industry": "Electronics", "Type": "Customer - Direct", "BillingCity": "Austin", "BillingState": "TX", "BillingCountry": "USA", "AnnualRevenue": 139000000, "NumberOfEmployees": 1000, "Support_Plan__c": "Premier"}),
+    )?;
+    let burlington = create(
+        "Account",
+        json!({"Name": "Burlington Textiles Corp of America", "Website": "https://www.burlington.com", "Phone": "+1 336 222 7000", "Industry": "Apparel", "Type": "Customer - Direct", "BillingCity": "Burlington", "BillingState": "NC", "BillingCountry": "USA", "Support_Plan__c": "Standard"}),
+    )?;
+    let pyramid = create(
+        "Account",
+        json!({"Name": "Pyramid Construction Inc.", "Website": "www.pyramid.com", "Phone": "(014) 427-4427", "Industry": "Construction", "BillingCity": "Paris", "BillingCountry": "France"}),
+    )?;
+    let grand = create(
+        "Account",
+        json!({"Name": "Grand Hotels & Resorts Ltd", "Website": "www.grandhotels.com", "Phone": "(312) 596-1000", "Industry": "Hospitality", "BillingCity": "Chicago", "BillingState": "IL"}),
+    )?;
+    create(
+        "Account",
+        json!({"Name": "United Oil & Gas Corp.", "Website": "http://www.uos.com", "Phone": "(212) 842-5500", "Industry": "Energy"}),
+    )?;
+
+    let rose = create(
+        "Contact",
+        json!({"FirstName": "Rose", "LastName": "Gonzalez", "Email": "rose@edge.com", "Phone": "(512) 757-6000", "MobilePhone": "+1 512 757 9340", "Title": "SVP, Procurement", "AccountId": edge, "LeadSource": "Trade Show", "Customer_Tier__c": "Gold", "Preferred_Channel__c": "Email"}),
+    )?;
+    let sean = create(
+        "Contact",
+        json!({"FirstName": "Sean", "LastName": "Forbes", "Email": "sean@edge.com", "Phone": "512.757.6001", "Title": "CFO", "AccountId": edge, "Customer_Tier__c": "Gold"}),
+    )?;
+    let jack = create(
+        "Contact",
+        json!({"FirstName": "Jack", "LastName": "Rogers", "Email": "jrogers@burlington.com", "Phone": "3362227000", "Title": "VP, Facilities", "AccountId": burlington, "Customer_Tier__c": "Silver"}),
+    )?;
+    create(
+        "Contact",
+        json!({"FirstName": "Pat", "LastName": "Stumuller", "Email": "pat@pyramid.net", "Phone": "(014) 427-4428", "Title": "SVP, Administration and Finance", "AccountId": pyramid}),
+    )?;
+    create(
+        "Contact",
+        json!({"FirstName": "Tim", "LastName": "Rogers", "Email": "trogers@grandhotels.com", "Phone": "+1-312-596-1001", "AccountId": grand}),
+    )?;
+
+    create(
+        "Lead",
+        json!({"FirstName": "Bertha", "LastName": "Boxer", "Company": "Farmers Coop. of Florida", "Email": "bertha@fcof.net", "Phone": "(850) 644-4200", "Status": "Working - Contacted", "LeadSource": "Web"}),
+    )?;
+    create(
+        "Lead",
+        json!({"FirstName": "Phyllis", "LastName": "Cotton", "Company": "Abbott Insurance", "Email": "pcotton@abbottins.net", "Phone": "703 757 1000", "Status": "Open - Not Contacted", "Newsletter__c": true}),
+    )?;
+    create(
+        "Lead",
+        json!({"FirstName": "Kathy", "LastName": "Snyder", "Company": "TNR Corp.", "Email": "ksynder@tnr.net", "Phone": "+18605465000", "Status": "Closed - Not Converted"}),
+    )?;
+
+    let generator = create(
+        "Opportunity",
+        json!({"Name": "Edge Emergency Generator", "AccountId": edge, "StageName": "Closed Won", "CloseDate": "2026-06-30", "Amount": 75000}),
+    )?;
+    create(
+        "Opportunity",
+        json!({"Name": "Edge Installation", "AccountId": edge, "StageName": "Proposal/Price Quote", "CloseDate": "2027-01-31", "Amount": 50000, "Probability": 50}),
+    )?;
+    create(
+        "Opportunity",
+        json!({"Name": "Burlington Textiles Weaving Plant Generator", "AccountId": burlington, "StageName": "Negotiation/Review", "CloseDate": "2026-12-15", "Amount": 235000}),
+    )?;
+    create(
+        "OpportunityContactRole",
+        json!({"OpportunityId": generator, "ContactId": rose, "Role": "Decision Maker", "IsPrimary": true}),
+    )?;
+
+    create(
+        "Case",
+        json!({"Subject": "Invoice 4471 charged twice", "ContactId": rose, "AccountId": edge, "Status": "New", "Priority": "High", "Origin": "Email"}),
+    )?;
+    create(
+        "Case",
+        json!({"Subject": "Generator starts late after outage", "ContactId": sean, "AccountId": edge, "Status": "Working", "Priority": "Medium", "Origin": "Phone"}),
+    )?;
+    create(
+        "Case",
+        json!({"Subject": "Seeking guidance on electrical wiring", "ContactId": jack, "AccountId": burlington, "Status": "Closed", "Priority": "Low", "Origin": "Web"}),
+    )?;
+
+    create(
+        "Task",
+        json!({"Subject": "Call Rose back about the invoice", "WhoId": rose, "WhatId": edge, "Status": "Not Started", "Priority": "High", "ActivityDate": "2026-11-26"}),
+    )?;
+    create(
+        "Task",
+        json!({"Subject": "Email: Renewal quote", "WhoId": sean, "WhatId": edge, "Status": "Completed", "TaskSubtype": "Email", "ActivityDate": "2026-11-10", "Description": "Sent the renewal quote for two years."}),
+    )?;
+    create(
+        "Task",
+        json!({"Subject": "Call: Weaving plant follow-up", "WhoId": jack, "WhatId": burlington, "Status": "Completed", "TaskSubtype": "Call", "CallType": "Outbound", "CallDurationInSeconds": 420, "ActivityDate": "2026-11-05"}),
+    )?;
+    create(
+        "Event",
+        json!({"Subject": "Quarterly review", "WhoId": rose, "WhatId": edge, "StartDateTime": "2026-12-02T15:00:00.000+0000", "EndDateTime": "2026-12-02T16:00:00.000+0000", "DurationInMinutes": 60, "ActivityDateTime": "2026-12-02T15:00:00.000+0000"}),
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::org::{Org, OrgSettings};
+
+    #[test]
+    fn the_demo_org_seeds_once_and_finds_its_people() {
+        let org = Org::open(OrgSettings::default()).unwrap();
+        assert_eq!(org.users().len(), 2);
+        assert_eq!(org.store.count("Account").unwrap(), 5);
+        assert_eq!(org.store.count("Contact").unwrap(), 5);
+        let rose = org
+            .store
+            .by_key("Contact", "email:rose@edge.com", false)
+            .unwrap();
+        assert_eq!(rose[0].fields["Name"], "Rose Gonzalez");
+        // Phones match by digits whatever the stored format.
+        assert_eq!(
+            org.store
+                .by_key("Contact", "phone:5127579340", false)
+                .unwrap()[0]
+                .id,
+            rose[0].id
+        );
+        assert_eq!(
+            org.store
+                .by_key("Contact", "phone:3362227000", false)
+                .unwrap()[0]
+                .fields["LastName"],
+            "Rogers"
+        );
+        assert_eq!(
+            org.store
+                .by_key("Account", "domain:burlington.com", false)
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(org.store.count("LeadStatus").unwrap(), 4);
+    }
+}

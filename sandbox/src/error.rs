@@ -1,0 +1,97 @@
+//! Salesforce's REST error answers: a status and `[{message, errorCode, fields}]`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// One REST error answer, worded and coded as Salesforce does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// `errorCode`.
+    pub code: &'static str,
+    /// `message`.
+    pub message: String,
+    /// `fields`, when the error is about fields.
+    pub fields: Option<Vec<String>>,
+    /// Extra keys of the error object (`duplicateResult`).
+    pub extra: Option<Value>,
+}
+
+impl ApiError {
+    /// An error without fields.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            fields: None,
+            extra: None,
+        }
+    }
+
+    /// A 400 about `fields`.
+    pub fn fields(code: &'static str, message: impl Into<String>, fields: Vec<String>) -> ApiError {
+        ApiError {
+            fields: Some(fields),
+            ..ApiError::new(StatusCode::BAD_REQUEST, code, message)
+        }
+    }
+
+    /// 404 `NOT_FOUND`: the requested resource does not exist.
+    pub fn not_found() -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "The requested resource does not exist",
+        )
+    }
+
+    /// 404 `ENTITY_IS_DELETED`.
+    pub fn deleted() -> ApiError {
+        ApiError {
+            fields: Some(vec![]),
+            ..ApiError::new(
+                StatusCode::NOT_FOUND,
+                "ENTITY_IS_DELETED",
+                "entity is deleted",
+            )
+        }
+    }
+
+    /// 401 `INVALID_SESSION_ID`.
+    pub fn session() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_SESSION_ID",
+            "Session expired or invalid",
+        )
+    }
+
+    /// 400 `MALFORMED_QUERY` / `INVALID_FIELD`... for a query.
+    pub fn query(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// The error object inside the array.
+    pub fn body_item(&self) -> Value {
+        let mut item = json!({"message": self.message, "errorCode": self.code});
+        if let (Some(fields), Some(map)) = (&self.fields, item.as_object_mut()) {
+            map.insert("fields".into(), json!(fields));
+        }
+        if let (Some(Value::Object(extra)), Some(map)) = (&self.extra, item.as_object_mut()) {
+            for (k, v) in extra {
+                map.insert(k.clone(), v.clone());
+            }
+        }
+        item
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(Value::Array(vec![self.body_item()]))).into_response()
+    }
+}

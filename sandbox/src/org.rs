@@ -1,0 +1,129 @@
+//! The org: its schema, its records, its users, and the settings that change its behaviour.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::SandboxError;
+use crate::id::SfId;
+use crate::schema::{CustomField, Schema};
+use crate::store::Store;
+
+/// A profile: what its users may not change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Its name.
+    pub name: String,
+    /// `(object, field)` pairs that are read-only for it.
+    pub read_only: Vec<(String, String)>,
+}
+
+/// A user who can log in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoUser {
+    /// Login.
+    pub username: String,
+    /// Password (demo only).
+    pub password: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Email.
+    pub email: String,
+    /// Profile.
+    pub profile: Profile,
+}
+
+/// How the org is set up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgSettings {
+    /// Where the records live; `None` keeps them in memory.
+    pub database: Option<PathBuf>,
+    /// Custom fields added to the standard objects.
+    pub custom_fields: Vec<CustomField>,
+    /// Users who can log in; the first is the default owner of seeded records.
+    pub users: Vec<DemoUser>,
+    /// Contacts and Leads with the same email or phone as another are refused
+    /// (`DUPLICATES_DETECTED`), like Salesforce's standard duplicate rules.
+    pub duplicate_rules: bool,
+}
+
+impl Default for OrgSettings {
+    fn default() -> Self {
+        OrgSettings {
+            database: None,
+            custom_fields: crate::demo::custom_fields(),
+            users: crate::demo::users(),
+            duplicate_rules: true,
+        }
+    }
+}
+
+/// A user of this org, as requests carry it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Their record id.
+    pub id: SfId,
+    /// Their login.
+    pub username: String,
+    /// Their profile.
+    pub profile: Profile,
+}
+
+/// The org.
+#[derive(Debug)]
+pub struct Org {
+    /// Objects and fields.
+    pub schema: Schema,
+    /// Records.
+    pub store: Store,
+    /// Settings.
+    pub settings: OrgSettings,
+    users: Vec<User>,
+}
+
+impl Org {
+    /// Opens the org's store and seeds the demo data once.
+    pub fn open(settings: OrgSettings) -> Result<Org, SandboxError> {
+        let schema = Schema::new(&settings.custom_fields)?;
+        let store = Store::open(settings.database.as_deref())?;
+        let mut org = Org {
+            schema,
+            store,
+            settings,
+            users: Vec::new(),
+        };
+        crate::demo::seed(&mut org)?;
+        Ok(org)
+    }
+
+    pub(crate) fn set_users(&mut self, users: Vec<User>) {
+        self.users = users;
+    }
+
+    /// The users who can log in.
+    pub fn users(&self) -> &[User] {
+        &self.users
+    }
+
+    /// A user by login, without case.
+    pub fn user(&self, username: &str) -> Option<&User> {
+        self.users
+            .iter()
+            .find(|u| u.username.eq_ignore_ascii_case(username))
+    }
+
+    /// A user by id.
+    pub fn user_by_id(&self, id: &SfId) -> Option<&User> {
+        self.users.iter().find(|u| u.id == *id)
+    }
+
+    /// Whether `user` may change `object.field` (the field's describe and their profile).
+    pub fn read_only_for(&self, user: &User, object: &str, field: &str) -> bool {
+        user.profile
+            .read_only
+            .iter()
+            .any(|(o, f)| o.eq_ignore_ascii_case(object) && f.eq_ignore_ascii_case(field))
+    }
+}

@@ -1,0 +1,340 @@
+//! Records in SQLite (a file, or memory for tests): one row a record with its fields as JSON,
+//! and an index of lookup keys (emails, phone digits, domains) so lookups stay fast at a
+//! million records.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::{Map, Value};
+
+use crate::SandboxError;
+use crate::id::SfId;
+
+/// A stored record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// Its id.
+    pub id: SfId,
+    /// Its object's API name.
+    pub object: String,
+    /// Its fields by API name (`Id` included).
+    pub fields: Map<String, Value>,
+    /// Deleted (still visible to `queryAll`).
+    pub deleted: bool,
+    /// Last modified, in ms since the epoch.
+    pub modified_ms: i64,
+}
+
+/// The record store.
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+fn db(err: rusqlite::Error) -> SandboxError {
+    SandboxError::Storage(err.to_string())
+}
+
+const SCHEMA: &str = "
+    PRAGMA journal_mode = WAL;
+    PRAGMA synchronous = NORMAL;
+    CREATE TABLE IF NOT EXISTS records (
+        id TEXT PRIMARY KEY,
+        object TEXT NOT NULL,
+        data TEXT NOT NULL,
+        modified_ms INTEGER NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX IF NOT EXISTS records_by_object ON records(object, deleted);
+    CREATE TABLE IF NOT EXISTS lookup (key TEXT NOT NULL, id TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS lookup_by_key ON lookup(key);
+    CREATE INDEX IF NOT EXISTS lookup_by_id ON lookup(id);
+    CREATE TABLE IF NOT EXISTS counters (prefix TEXT PRIMARY KEY, next INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+";
+
+impl Store {
+    /// A store in the SQLite file at `path` (created if missing), or in memory for `None`.
+    pub fn open(path: Option<&Path>) -> Result<Store, SandboxError> {
+        let conn = match path {
+            Some(path) => Connection::open(path),
+            None => Connection::open_in_memory(),
+        }
+        .map_err(db)?;
+        conn.execute_batch(SCHEMA).map_err(db)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, SandboxError> {
+        let mut conn = self
+            .conn
+            .lock()
+            .map_err(|_| SandboxError::Storage("the store's lock was poisoned".into()))?;
+        f(&mut conn).map_err(db)
+    }
+
+    /// A value kept beside the records (`seeded`...).
+    pub fn meta(&self, key: &str) -> Result<Option<String>, SandboxError> {
+        self.with(|c| {
+            c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()
+        })
+    }
+
+    /// Sets a value kept beside the records.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), SandboxError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
+                params![key, value],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Mints the next id for objects with `prefix`.
+    pub fn next_id(&self, prefix: &str) -> Result<SfId, SandboxError> {
+        let n: i64 = self.with(|c| {
+            c.query_row(
+                "INSERT INTO counters(prefix, next) VALUES (?1, 1)
+                 ON CONFLICT(prefix) DO UPDATE SET next = next + 1 RETURNING next",
+                [prefix],
+                |r| r.get(0),
+            )
+        })?;
+        Ok(SfId::mint(prefix, u64::try_from(n).unwrap_or_default()))
+    }
+
+    /// Inserts or replaces records with their lookup keys, in one transaction.
+    pub fn put_many(&self, records: &[(Record, Vec<String>)]) -> Result<(), SandboxError> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            {
+                let mut put = tx.prepare_cached(
+                    "INSERT INTO records(id, object, data, modified_ms, deleted) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT(id) DO UPDATE SET data = ?3, modified_ms = ?4, deleted = ?5",
+                )?;
+                let mut clear = tx.prepare_cached("DELETE FROM lookup WHERE id = ?1")?;
+                let mut key = tx.prepare_cached("INSERT INTO lookup(key, id) VALUES (?1, ?2)")?;
+                for (record, keys) in records {
+                    let data = Value::Object(record.fields.clone()).to_string();
+                    put.execute(params![
+                        record.id.as_str(),
+                        record.object,
+                        data,
+                        record.modified_ms,
+                        record.deleted
+                    ])?;
+                    clear.execute([record.id.as_str()])?;
+                    for k in keys {
+                        key.execute(params![k, record.id.as_str()])?;
+                    }
+                }
+            }
+            tx.commit()
+        })
+    }
+
+    /// Inserts or replaces one record.
+    pub fn put(&self, record: &Record, keys: Vec<String>) -> Result<(), SandboxError> {
+        self.put_many(&[(record.clone(), keys)])
+    }
+
+    /// A record by id, deleted or not.
+    pub fn get(&self, id: &SfId) -> Result<Option<Record>, SandboxError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT id, object, data, modified_ms, deleted FROM records WHERE id = ?1",
+                [id.as_str()],
+                row_to_parts,
+            )
+            .optional()
+        })?
+        .map(parts_to_record)
+        .transpose()
+    }
+
+    /// Every record of `object` (deleted ones too when `all`), in id order.
+    pub fn scan(&self, object: &str, all: bool) -> Result<Vec<Record>, SandboxError> {
+        let parts = self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, object, data, modified_ms, deleted FROM records
+                 WHERE object = ?1 AND (?2 OR deleted = 0) ORDER BY id",
+            )?;
+            let rows = stmt.query_map(params![object, all], row_to_parts)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        parts.into_iter().map(parts_to_record).collect()
+    }
+
+    /// The records of `object` with lookup `key` (deleted ones too when `all`), in id order.
+    pub fn by_key(&self, object: &str, key: &str, all: bool) -> Result<Vec<Record>, SandboxError> {
+        let parts = self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT r.id, r.object, r.data, r.modified_ms, r.deleted FROM lookup l
+                 JOIN records r ON r.id = l.id
+                 WHERE l.key = ?1 AND r.object = ?2 AND (?3 OR r.deleted = 0) ORDER BY r.id",
+            )?;
+            let rows = stmt.query_map(params![key, object, all], row_to_parts)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        parts.into_iter().map(parts_to_record).collect()
+    }
+
+    /// How many live records `object` has.
+    pub fn count(&self, object: &str) -> Result<u64, SandboxError> {
+        let n: i64 = self.with(|c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM records WHERE object = ?1 AND deleted = 0",
+                [object],
+                |r| r.get(0),
+            )
+        })?;
+        Ok(u64::try_from(n).unwrap_or_default())
+    }
+}
+
+type Parts = (String, String, String, i64, bool);
+
+fn row_to_parts(row: &rusqlite::Row<'_>) -> rusqlite::Result<Parts> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+    ))
+}
+
+fn parts_to_record(
+    (id, object, data, modified_ms, deleted): Parts,
+) -> Result<Record, SandboxError> {
+    let id = SfId::parse(&id).map_err(|e| SandboxError::Storage(format!("stored id {id}: {e}")))?;
+    let fields = match serde_json::from_str(&data) {
+        Ok(Value::Object(map)) => map,
+        _ => {
+            return Err(SandboxError::Storage(format!(
+                "record {id} has unreadable data"
+            )));
+        }
+    };
+    Ok(Record {
+        id,
+        object,
+        fields,
+        deleted,
+        modified_ms,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn record(store: &Store, object: &str, prefix: &str, fields: Value) -> Record {
+        let id = store.next_id(prefix).unwrap();
+        let mut fields = fields.as_object().unwrap().clone();
+        fields.insert("Id".into(), Value::from(id.as_str()));
+        Record {
+            id,
+            object: object.into(),
+            fields,
+            deleted: false,
+            modified_ms: 1,
+        }
+    }
+
+    #[test]
+    fn put_get_scan_and_lookup() {
+        let store = Store::open(None).unwrap();
+        let rose = record(
+            &store,
+            "Contact",
+            "003",
+            json!({"LastName": "Gonzalez", "Email": "rose@edge.com"}),
+        );
+        let tim = record(&store, "Contact", "003", json!({"LastName": "Barr"}));
+        store
+            .put(
+                &rose,
+                vec!["email:rose@edge.com".into(), "domain:edge.com".into()],
+            )
+            .unwrap();
+        store.put(&tim, vec![]).unwrap();
+        assert_eq!(store.get(&rose.id).unwrap().unwrap(), rose);
+        assert_eq!(store.scan("Contact", false).unwrap().len(), 2);
+        assert_eq!(
+            store
+                .by_key("Contact", "email:rose@edge.com", false)
+                .unwrap(),
+            vec![rose.clone()]
+        );
+        assert!(
+            store
+                .by_key("Lead", "email:rose@edge.com", false)
+                .unwrap()
+                .is_empty()
+        );
+
+        // Keys are replaced on update; deleted records only show to `all`.
+        let mut moved = rose.clone();
+        moved.deleted = true;
+        store
+            .put(&moved, vec!["email:rose@new.com".into()])
+            .unwrap();
+        assert!(
+            store
+                .by_key("Contact", "email:rose@edge.com", true)
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            store
+                .by_key("Contact", "email:rose@new.com", false)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            store
+                .by_key("Contact", "email:rose@new.com", true)
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(store.count("Contact").unwrap(), 1);
+    }
+
+    #[test]
+    fn ids_count_up_per_prefix() {
+        let store = Store::open(None).unwrap();
+        assert_eq!(store.next_id("003").unwrap(), SfId::mint("003", 1));
+        assert_eq!(store.next_id("003").unwrap(), SfId::mint("003", 2));
+        assert_eq!(store.next_id("001").unwrap(), SfId::mint("001", 1));
+    }
+
+    #[test]
+    fn a_file_store_survives_reopening() {
+        let dir = std::env::temp_dir().join(format!("pane-store-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("org.sqlite");
+        let id = {
+            let store = Store::open(Some(&path)).unwrap();
+            let r = record(&store, "Lead", "00Q", json!({"LastName": "Kim"}));
+            store.put(&r, vec![]).unwrap();
+            store.set_meta("seeded", "yes").unwrap();
+            r.id
+        };
+        let store = Store::open(Some(&path)).unwrap();
+        assert_eq!(store.get(&id).unwrap().unwrap().fields["LastName"], "Kim");
+        assert_eq!(store.meta("seeded").unwrap().as_deref(), Some("yes"));
+        assert_eq!(store.next_id("00Q").unwrap(), SfId::mint("00Q", 2));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
