@@ -17,7 +17,7 @@ pub struct ApiError {
     /// `fields`, when the error is about fields.
     pub fields: Option<Vec<String>>,
     /// Extra keys of the error object (`duplicateResult`).
-    pub extra: Option<Value>,
+    pub extra: Option<Box<Value>>,
 }
 
 impl ApiError {
@@ -81,7 +81,9 @@ impl ApiError {
         if let (Some(fields), Some(map)) = (&self.fields, item.as_object_mut()) {
             map.insert("fields".into(), json!(fields));
         }
-        if let (Some(Value::Object(extra)), Some(map)) = (&self.extra, item.as_object_mut()) {
+        if let (Some(extra), Some(map)) = (&self.extra, item.as_object_mut())
+            && let Value::Object(extra) = extra.as_ref()
+        {
             for (k, v) in extra {
                 map.insert(k.clone(), v.clone());
             }

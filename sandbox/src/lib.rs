@@ -5,6 +5,7 @@
 //! as its default backend, and every test runs against it over real HTTP.
 
 pub mod demo;
+pub mod engine;
 pub mod error;
 pub mod id;
 pub mod org;

@@ -62,8 +62,10 @@ pub fn lookup_keys(object: &ObjectDef, fields: &Map<String, Value>) -> Vec<Strin
             }
             "phone" => keys.extend(phone_key(value).map(|p| format!("phone:{p}"))),
             "url" if field.name == "Website" => {
-                keys.extend(domain_of(value).map(|d| format!("domain:{d}")))
+                keys.extend(domain_of(value).map(|d| format!("domain:{d}")));
             }
+            // Children are found through their parents' ids.
+            "reference" => keys.push(format!("ref:{value}")),
             _ => {}
         }
     }
@@ -415,17 +417,46 @@ impl Org {
             .map(|r| json!({"additionalInformation": [], "fieldDiffs": [], "matchConfidence": 100.0, "record": {"attributes": {"type": object.name, "url": format!("/services/data/v59.0/sobjects/{}/{}", object.name, r.id)}, "Id": r.id.as_str()}}))
             .collect();
         Err(ApiError {
-            extra: Some(json!({"duplicateResult": {
+            extra: Some(Box::new(json!({"duplicateResult": {
                 "allowSave": false, "duplicateRule": rule, "duplicateRuleEntityType": object.name,
                 "errorMessage": "Use one of these records?",
                 "matchResults": [{"entityType": object.name, "errors": [], "matchEngine": "ExactMatchEngine", "matchRecords": records, "rule": format!("{}_Matching_Rule", object.name), "size": matches.len(), "success": true}]
-            }})),
+            }}))),
             ..ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "DUPLICATES_DETECTED",
                 "Use one of these records?",
             )
         })
+    }
+
+    /// An activity's `AccountId`: its What when that is an Account, else its Who's Account.
+    fn derive_activity_account(&self, object: &ObjectDef, fields: &mut Map<String, Value>) {
+        if !matches!(object.name.as_str(), "Task" | "Event") {
+            return;
+        }
+        let id_of = |key: &str| {
+            fields
+                .get(key)
+                .and_then(Value::as_str)
+                .and_then(|s| SfId::parse(s).ok())
+        };
+        let account = match (id_of("WhatId"), id_of("WhoId")) {
+            (Some(what), _) if what.key_prefix() == "001" => Some(what),
+            (_, Some(who)) if who.key_prefix() == "003" => {
+                self.store.get(&who).ok().flatten().and_then(|c| {
+                    c.fields
+                        .get("AccountId")
+                        .and_then(Value::as_str)
+                        .and_then(|s| SfId::parse(s).ok())
+                })
+            }
+            _ => None,
+        };
+        fields.insert(
+            "AccountId".into(),
+            account.map_or(Value::Null, |a| Value::String(a.to_string())),
+        );
     }
 
     /// Creates a record; answers its id.
@@ -491,6 +522,7 @@ impl Org {
             }
         }
         derive(object, &mut fields);
+        self.derive_activity_account(object, &mut fields);
         let record = Record {
             id: id.clone(),
             object: object.name.clone(),
@@ -583,6 +615,7 @@ impl Org {
             }
         }
         derive(object, &mut fields);
+        self.derive_activity_account(object, &mut fields);
         record.fields = fields;
         record.modified_ms = now;
         self.store

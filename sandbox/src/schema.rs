@@ -320,17 +320,18 @@ fn parse_json(what: &str, text: &str) -> Result<Value, SandboxError> {
 }
 
 fn object_from_describe(describe: Value, global: Value) -> Result<ObjectDef, SandboxError> {
-    let Value::Object(mut raw) = describe else {
+    let Value::Object(raw) = describe else {
         return Err(SandboxError::Schema("a describe is not an object".into()));
     };
-    let fields = match raw.remove("fields") {
+    // Keys are read, not removed, so the describe keeps the recorded key order.
+    let fields = match raw.get("fields").cloned() {
         Some(Value::Array(fields)) => fields
             .into_iter()
             .map(FieldDef::from_raw)
             .collect::<Result<Vec<_>, _>>()?,
         _ => Vec::new(),
     };
-    let children = match raw.remove("childRelationships") {
+    let children = match raw.get("childRelationships") {
         Some(Value::Array(children)) => children
             .iter()
             .filter_map(|c| {

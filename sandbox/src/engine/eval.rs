@@ -1,0 +1,485 @@
+//! Field paths resolved against the schema, values read through parents, and comparisons
+//! with Salesforce's semantics (text without case, dates and literals as ranges).
+
+use std::cell::RefCell;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use super::dates::literal_range;
+use crate::id::SfId;
+use crate::org::Org;
+use crate::records::parse_datetime;
+use crate::schema::ObjectDef;
+use crate::soql::{CmpOp, Expr, FieldPath, Value as Lit};
+use crate::store::Record;
+
+/// One step through a parent relationship.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParentStep {
+    /// The reference field (`AccountId`).
+    pub field: String,
+    /// The relationship's name as described (`Account`).
+    pub relationship: String,
+}
+
+/// A field path checked against the schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// Parents walked through.
+    pub steps: Vec<ParentStep>,
+    /// The field's name as described.
+    pub field: String,
+    /// Its type.
+    pub kind: String,
+}
+
+/// Why a path does not resolve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathError {
+    /// No such field on the object.
+    NoField {
+        /// The name written.
+        name: String,
+        /// The object it was looked for on.
+        object: String,
+    },
+    /// No such parent relationship.
+    NoRelationship(String),
+}
+
+/// Resolves `path` from `object`.
+pub fn resolve(org: &Org, object: &ObjectDef, path: &FieldPath) -> Result<Resolved, PathError> {
+    let (last, parents) = path
+        .0
+        .split_last()
+        .ok_or_else(|| PathError::NoRelationship(String::new()))?;
+    let mut current: Vec<&ObjectDef> = vec![object];
+    let mut steps = Vec::new();
+    for name in parents {
+        let Some(reference) = current.iter().find_map(|o| o.parent(name)) else {
+            return Err(PathError::NoRelationship(name.clone()));
+        };
+        steps.push(ParentStep {
+            field: reference.name.clone(),
+            relationship: reference.relationship_name.clone().unwrap_or_default(),
+        });
+        current = reference
+            .reference_to
+            .iter()
+            .filter_map(|t| org.schema.object(t))
+            .collect();
+        if current.is_empty() {
+            return Err(PathError::NoRelationship(name.clone()));
+        }
+    }
+    let Some(field) = current.iter().find_map(|o| o.field(last)) else {
+        return Err(PathError::NoField {
+            name: last.clone(),
+            object: current.first().map(|o| o.name.clone()).unwrap_or_default(),
+        });
+    };
+    Ok(Resolved {
+        steps,
+        field: field.name.clone(),
+        kind: field.kind.clone(),
+    })
+}
+
+/// Reads records by id once per query.
+pub struct Reader<'o> {
+    org: &'o Org,
+    cache: RefCell<HashMap<SfId, Option<Record>>>,
+}
+
+impl<'o> Reader<'o> {
+    /// A reader over the org's store.
+    pub fn new(org: &'o Org) -> Self {
+        Reader {
+            org,
+            cache: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The live record a reference field points at.
+    pub fn parent(&self, record: &Record, field: &str) -> Option<Record> {
+        let id = SfId::parse(record.fields.get(field)?.as_str()?).ok()?;
+        if let Some(hit) = self.cache.borrow().get(&id) {
+            return hit.clone();
+        }
+        let found = self
+            .org
+            .store
+            .get(&id)
+            .ok()
+            .flatten()
+            .filter(|r| !r.deleted);
+        self.cache.borrow_mut().insert(id, found.clone());
+        found
+    }
+
+    /// The record at the end of `steps`, if every parent is there.
+    pub fn walk(&self, record: &Record, steps: &[ParentStep]) -> Option<Record> {
+        let mut current = record.clone();
+        for step in steps {
+            current = self.parent(&current, &step.field)?;
+        }
+        Some(current)
+    }
+
+    /// The value of a resolved path on `record` (null when a parent is missing).
+    pub fn value(&self, record: &Record, path: &Resolved) -> Value {
+        match self.walk(record, &path.steps) {
+            Some(r) => r.fields.get(&path.field).cloned().unwrap_or(Value::Null),
+            None => Value::Null,
+        }
+    }
+}
+
+/// A comparable form of a stored value or literal.
+#[derive(Debug, Clone, PartialEq, PartialOrd)]
+enum Scalar {
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    /// Days since the epoch (dates) or milliseconds (datetimes) in `Instant`.
+    Day(i64),
+    Instant(i64),
+}
+
+fn day_number(d: NaiveDate) -> i64 {
+    i64::from(d.num_days_from_ce())
+}
+
+use chrono::Datelike;
+
+fn stored(kind: &str, value: &Value) -> Option<Scalar> {
+    match value {
+        Value::Null => None,
+        Value::Bool(b) => Some(Scalar::Bool(*b)),
+        Value::Number(n) => n.as_f64().map(Scalar::Number),
+        Value::String(s) => Some(match kind {
+            "date" => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(|d| Scalar::Day(day_number(d)))
+                .unwrap_or_else(|_| Scalar::Text(s.to_lowercase())),
+            "datetime" => {
+                parse_datetime(s).map_or_else(|| Scalar::Text(s.to_lowercase()), Scalar::Instant)
+            }
+            _ => Scalar::Text(s.to_lowercase()),
+        }),
+        other => Some(Scalar::Text(other.to_string().to_lowercase())),
+    }
+}
+
+fn literal(kind: &str, lit: &Lit) -> Option<Scalar> {
+    match lit {
+        Lit::Null | Lit::DateLiteral { .. } => None,
+        Lit::Bool(b) => Some(Scalar::Bool(*b)),
+        Lit::Number(n) => n.parse().ok().map(Scalar::Number),
+        Lit::String(s) => Some(Scalar::Text(s.to_lowercase())),
+        Lit::Date(d) => {
+            let day = NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?;
+            Some(if kind == "datetime" {
+                Scalar::Instant(day.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis())
+            } else {
+                Scalar::Day(day_number(day))
+            })
+        }
+        Lit::DateTime(t) => parse_datetime(t).map(Scalar::Instant),
+    }
+}
+
+/// Orders two stored values of a field; nulls are `None` and handled by the caller.
+pub fn compare_values(kind: &str, a: &Value, b: &Value) -> Ordering {
+    match (stored(kind, a), stored(kind, b)) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Less,
+        (Some(_), None) => Ordering::Greater,
+        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+    }
+}
+
+/// SQL LIKE without case: `%` any run, `_` one character, `\%` and `\_` literal.
+pub fn like(pattern: &str, text: &str) -> bool {
+    #[derive(Clone, Copy, PartialEq)]
+    enum P {
+        Any,
+        One,
+        Char(char),
+    }
+    let mut parts = Vec::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        parts.push(match c {
+            '%' => P::Any,
+            '_' => P::One,
+            '\\' => match chars.next() {
+                Some(n) => P::Char(n),
+                None => P::Char('\\'),
+            },
+            c => P::Char(c),
+        });
+    }
+    let text: Vec<char> = text.chars().collect();
+    // Dynamic programming over (pattern, text) positions.
+    let mut reachable = vec![false; text.len() + 1];
+    reachable[0] = true;
+    for part in parts {
+        let mut next = vec![false; text.len() + 1];
+        for i in 0..=text.len() {
+            if !reachable[i] {
+                continue;
+            }
+            match part {
+                P::Any => {
+                    for slot in next.iter_mut().skip(i) {
+                        *slot = true;
+                    }
+                }
+                P::One => {
+                    if i < text.len() {
+                        next[i + 1] = true;
+                    }
+                }
+                P::Char(c) => {
+                    if i < text.len() && text[i].to_lowercase().eq(c.to_lowercase()) {
+                        next[i + 1] = true;
+                    }
+                }
+            }
+        }
+        reachable = next;
+    }
+    reachable[text.len()]
+}
+
+/// Evaluates `op` between a stored value and a literal, with `today` for date literals.
+fn compare(kind: &str, value: &Value, op: CmpOp, lit: &Lit, today: NaiveDate) -> bool {
+    if let Lit::DateLiteral { name, n } = lit {
+        let Some((start, end)) = literal_range(name, *n, today) else {
+            return false;
+        };
+        let (start, end, v) = match stored(kind, value) {
+            Some(Scalar::Day(d)) => (day_number(start), day_number(end), d),
+            Some(Scalar::Instant(ms)) => (
+                start
+                    .and_hms_opt(0, 0, 0)
+                    .map_or(0, |t| t.and_utc().timestamp_millis()),
+                end.and_hms_opt(0, 0, 0)
+                    .map_or(0, |t| t.and_utc().timestamp_millis()),
+                ms,
+            ),
+            _ => return op == CmpOp::Ne,
+        };
+        return match op {
+            CmpOp::Eq => start <= v && v < end,
+            CmpOp::Ne => !(start <= v && v < end),
+            CmpOp::Lt => v < start,
+            CmpOp::Le => v < end,
+            CmpOp::Gt => v >= end,
+            CmpOp::Ge => v >= start,
+            CmpOp::Like => false,
+        };
+    }
+    if op == CmpOp::Like {
+        return match (value, lit) {
+            (Value::String(s), Lit::String(p)) => like(p, s),
+            _ => false,
+        };
+    }
+    let (a, b) = (stored(kind, value), literal(kind, lit));
+    match (a, b) {
+        (None, None) => matches!(op, CmpOp::Eq | CmpOp::Le | CmpOp::Ge),
+        (None, Some(_)) | (Some(_), None) => op == CmpOp::Ne,
+        (Some(a), Some(b)) => {
+            // A boolean stored as text (or the reverse) compares by its text.
+            let (a, b) = match (&a, &b) {
+                (Scalar::Bool(x), Scalar::Text(t)) => {
+                    (Scalar::Text(x.to_string()), Scalar::Text(t.clone()))
+                }
+                _ => (a, b),
+            };
+            match a.partial_cmp(&b) {
+                None => op == CmpOp::Ne,
+                Some(ord) => match op {
+                    CmpOp::Eq => ord == Ordering::Equal,
+                    CmpOp::Ne => ord != Ordering::Equal,
+                    CmpOp::Lt => ord == Ordering::Less,
+                    CmpOp::Le => ord != Ordering::Greater,
+                    CmpOp::Gt => ord == Ordering::Greater,
+                    CmpOp::Ge => ord != Ordering::Less,
+                    CmpOp::Like => false,
+                },
+            }
+        }
+    }
+}
+
+/// A WHERE clause whose paths are resolved.
+#[derive(Debug, Clone)]
+pub enum Filter {
+    /// Both.
+    And(Box<Filter>, Box<Filter>),
+    /// Either.
+    Or(Box<Filter>, Box<Filter>),
+    /// Not.
+    Not(Box<Filter>),
+    /// A comparison.
+    Cmp(Resolved, CmpOp, Lit),
+    /// IN / NOT IN.
+    In(Resolved, bool, Vec<Lit>),
+}
+
+/// Resolves every path of a WHERE clause.
+pub fn resolve_filter(org: &Org, object: &ObjectDef, expr: &Expr) -> Result<Filter, PathError> {
+    Ok(match expr {
+        Expr::And(a, b) => Filter::And(
+            Box::new(resolve_filter(org, object, a)?),
+            Box::new(resolve_filter(org, object, b)?),
+        ),
+        Expr::Or(a, b) => Filter::Or(
+            Box::new(resolve_filter(org, object, a)?),
+            Box::new(resolve_filter(org, object, b)?),
+        ),
+        Expr::Not(a) => Filter::Not(Box::new(resolve_filter(org, object, a)?)),
+        Expr::Cmp { field, op, value } => {
+            Filter::Cmp(resolve(org, object, field)?, *op, value.clone())
+        }
+        Expr::In {
+            field,
+            negated,
+            values,
+        } => Filter::In(resolve(org, object, field)?, *negated, values.clone()),
+    })
+}
+
+/// Whether `record` passes `filter`.
+pub fn matches(reader: &Reader<'_>, record: &Record, filter: &Filter, today: NaiveDate) -> bool {
+    match filter {
+        Filter::And(a, b) => matches(reader, record, a, today) && matches(reader, record, b, today),
+        Filter::Or(a, b) => matches(reader, record, a, today) || matches(reader, record, b, today),
+        Filter::Not(a) => !matches(reader, record, a, today),
+        Filter::Cmp(path, op, lit) => {
+            compare(&path.kind, &reader.value(record, path), *op, lit, today)
+        }
+        Filter::In(path, negated, values) => {
+            let value = reader.value(record, path);
+            let found = values
+                .iter()
+                .any(|lit| compare(&path.kind, &value, CmpOp::Eq, lit, today));
+            found != *negated
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn like_patterns() {
+        for (pattern, text, expected) in [
+            ("%@gmail.com", "Zoe@GMAIL.com", true),
+            ("Ro%", "rose", true),
+            ("R_se", "Rose", true),
+            ("R_se", "Roose", false),
+            ("%edge%", "rose@edge.com", true),
+            ("50\\%", "50%", true),
+            ("50\\%", "500", false),
+            ("", "", true),
+            ("%", "", true),
+        ] {
+            assert_eq!(like(pattern, text), expected, "{pattern} ~ {text}");
+        }
+    }
+
+    #[test]
+    fn comparisons() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let s = |v: &str| Lit::String(v.into());
+        assert!(
+            compare("string", &json!("Rose"), CmpOp::Eq, &s("ROSE"), today),
+            "text without case"
+        );
+        assert!(compare(
+            "string",
+            &json!(null),
+            CmpOp::Eq,
+            &Lit::Null,
+            today
+        ));
+        assert!(compare("string", &json!("x"), CmpOp::Ne, &Lit::Null, today));
+        assert!(!compare("string", &json!(null), CmpOp::Eq, &s("x"), today));
+        assert!(compare(
+            "currency",
+            &json!(75000),
+            CmpOp::Gt,
+            &Lit::Number("1000.5".into()),
+            today
+        ));
+        assert!(compare(
+            "boolean",
+            &json!(true),
+            CmpOp::Eq,
+            &Lit::Bool(true),
+            today
+        ));
+        assert!(compare(
+            "date",
+            &json!("2026-11-25"),
+            CmpOp::Eq,
+            &Lit::DateLiteral {
+                name: "TODAY".into(),
+                n: None
+            },
+            today
+        ));
+        assert!(compare(
+            "date",
+            &json!("2026-11-01"),
+            CmpOp::Eq,
+            &Lit::DateLiteral {
+                name: "LAST_N_DAYS".into(),
+                n: Some(30)
+            },
+            today
+        ));
+        assert!(!compare(
+            "date",
+            &json!("2026-10-01"),
+            CmpOp::Eq,
+            &Lit::DateLiteral {
+                name: "LAST_N_DAYS".into(),
+                n: Some(30)
+            },
+            today
+        ));
+        assert!(compare(
+            "datetime",
+            &json!("2026-11-25T10:00:00.000+0000"),
+            CmpOp::Eq,
+            &Lit::DateLiteral {
+                name: "TODAY".into(),
+                n: None
+            },
+            today
+        ));
+        assert!(compare(
+            "datetime",
+            &json!("2026-11-25T10:00:00.000+0000"),
+            CmpOp::Gt,
+            &Lit::DateTime("2026-11-25T09:00:00Z".into()),
+            today
+        ));
+        assert!(compare(
+            "date",
+            &json!("2026-11-25"),
+            CmpOp::Ge,
+            &Lit::Date("2026-11-25".into()),
+            today
+        ));
+    }
+}

@@ -1,0 +1,9 @@
+//! Running SOQL and SOSL over the org's records.
+
+mod dates;
+mod eval;
+mod query;
+mod search;
+
+pub use query::QueryOutput;
+pub use search::search_records;

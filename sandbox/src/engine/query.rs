@@ -1,0 +1,650 @@
+//! SOQL queries over the org: plan (paths resolved, errors worded as Salesforce's), pick
+//! candidates through the lookup index where the filter allows, filter, sort, page, project.
+
+use std::cmp::Ordering;
+
+use serde_json::{Map, Value, json};
+
+use super::eval::{
+    Filter, PathError, Reader, Resolved, compare_values, matches, resolve, resolve_filter,
+};
+use crate::error::ApiError;
+use crate::id::SfId;
+use crate::org::Org;
+use crate::records::{now_ms, parse_datetime, phone_key, storage};
+use crate::schema::{ChildRelationship, ObjectDef};
+use crate::soql::{CmpOp, Expr, Nulls, Query, SelectItem, Value as Lit, parse};
+use crate::store::Record;
+
+/// A query's answer before paging: every matching row, projected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryOutput {
+    /// How many rows matched (for `COUNT()`, the count).
+    pub total_size: usize,
+    /// The rows.
+    pub records: Vec<Value>,
+}
+
+enum Item<'o> {
+    Field(Resolved),
+    Child(ChildRelationship, Box<Plan<'o>>),
+}
+
+struct Plan<'o> {
+    object: &'o ObjectDef,
+    items: Vec<Item<'o>>,
+    filter: Option<Filter>,
+    index: Option<String>,
+    order: Vec<(Resolved, bool, Nulls)>,
+    limit: Option<usize>,
+    offset: usize,
+    count: bool,
+}
+
+/// The 1-based line and column of the first whole-word `word` at or after byte `from`.
+fn position(soql: &str, word: &str, from: usize) -> (usize, usize) {
+    let lower = soql.to_ascii_lowercase();
+    let needle = word.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut start = from.min(lower.len());
+    let at = loop {
+        match lower[start..].find(&needle) {
+            None => break from.min(lower.len()),
+            Some(i) => {
+                let i = start + i;
+                let before =
+                    i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+                let end = i + needle.len();
+                let after = end >= bytes.len()
+                    || !(bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_');
+                if before && after {
+                    break i;
+                }
+                start = i + 1;
+            }
+        }
+    };
+    let line = soql[..at].matches('\n').count() + 1;
+    let column = at - soql[..at].rfind('\n').map_or(0, |n| n + 1) + 1;
+    (line, column)
+}
+
+/// Salesforce's positioned message: the query line, a caret, `ERROR at Row:R:Column:C`, the text.
+fn positioned(soql: &str, (line, column): (usize, usize), text: &str) -> String {
+    let row = soql.lines().nth(line - 1).unwrap_or_default();
+    format!(
+        "\n{row}\n{caret:>column$}\nERROR at Row:{line}:Column:{column}\n{text}",
+        caret = "^"
+    )
+}
+
+fn path_error(soql: &str, err: &PathError) -> ApiError {
+    match err {
+        PathError::NoField { name, object } => ApiError::query(
+            "INVALID_FIELD",
+            positioned(
+                soql,
+                position(soql, name, 0),
+                &format!(
+                    "No such column '{name}' on entity '{object}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names."
+                ),
+            ),
+        ),
+        PathError::NoRelationship(name) => ApiError::query(
+            "INVALID_FIELD",
+            positioned(
+                soql,
+                position(soql, name, 0),
+                &format!(
+                    "Didn't understand relationship '{name}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names."
+                ),
+            ),
+        ),
+    }
+}
+
+/// A lookup key that narrows the candidates, from an equality in the filter's top-level ANDs.
+fn index_key(object: &ObjectDef, expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::And(a, b) => index_key(object, a).or_else(|| index_key(object, b)),
+        Expr::Cmp {
+            field,
+            op: CmpOp::Eq,
+            value: Lit::String(v),
+        } if field.0.len() == 1 => {
+            let def = object.field(&field.0[0])?;
+            match def.kind.as_str() {
+                "email" => Some(format!("email:{}", v.trim().to_ascii_lowercase())),
+                "phone" => phone_key(v).map(|p| format!("phone:{p}")),
+                "id" => SfId::parse(v).ok().map(|id| format!("id:{id}")),
+                "reference" => SfId::parse(v).ok().map(|id| format!("ref:{id}")),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+impl Org {
+    fn plan<'o>(
+        &'o self,
+        soql: &str,
+        query: &Query,
+        parent: Option<&'o ObjectDef>,
+    ) -> Result<(Plan<'o>, Option<ChildRelationship>), ApiError> {
+        let (object, link) = match parent {
+            None => {
+                let object = self.schema.object(&query.from).ok_or_else(|| {
+                    ApiError::query(
+                        "INVALID_TYPE",
+                        positioned(soql, position(soql, &query.from, soql.to_ascii_lowercase().find("from").unwrap_or(0)), &format!("sObject type '{}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.", query.from)),
+                    )
+                })?;
+                if object.key_prefix.is_none() {
+                    return Err(ApiError::query(
+                        "INVALID_TYPE_FOR_OPERATION",
+                        format!("entity type {} does not support query", object.name),
+                    ));
+                }
+                (object, None)
+            }
+            Some(parent) => {
+                let rel = parent.child(&query.from).ok_or_else(|| {
+                    ApiError::query(
+                        "INVALID_TYPE",
+                        positioned(soql, position(soql, &query.from, 0), &format!("Didn't understand relationship '{}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.", query.from)),
+                    )
+                })?;
+                let object = self
+                    .schema
+                    .object(&rel.child)
+                    .ok_or_else(ApiError::not_found)?;
+                (object, Some(rel.clone()))
+            }
+        };
+        let mut items = Vec::new();
+        let mut count = false;
+        for item in &query.select {
+            match item {
+                SelectItem::Count => count = true,
+                SelectItem::Field(path) => items.push(Item::Field(
+                    resolve(self, object, path).map_err(|e| path_error(soql, &e))?,
+                )),
+                SelectItem::SubQuery(sub) => {
+                    let (plan, rel) = self.plan(soql, sub, Some(object))?;
+                    if let Some(rel) = rel {
+                        items.push(Item::Child(rel, Box::new(plan)));
+                    }
+                }
+            }
+        }
+        if count && !items.is_empty() {
+            return Err(ApiError::query(
+                "MALFORMED_QUERY",
+                "COUNT() cannot be used with other fields",
+            ));
+        }
+        let filter = query
+            .filter
+            .as_ref()
+            .map(|f| resolve_filter(self, object, f))
+            .transpose()
+            .map_err(|e| path_error(soql, &e))?;
+        let index = query.filter.as_ref().and_then(|f| index_key(object, f));
+        let order = query
+            .order_by
+            .iter()
+            .map(|o| {
+                let nulls = o.nulls.unwrap_or(if o.descending {
+                    Nulls::Last
+                } else {
+                    Nulls::First
+                });
+                resolve(self, object, &o.field)
+                    .map(|r| (r, o.descending, nulls))
+                    .map_err(|e| path_error(soql, &e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let to_usize = |n: Option<u64>| n.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        Ok((
+            Plan {
+                object,
+                items,
+                filter,
+                index,
+                order,
+                limit: to_usize(query.limit),
+                offset: to_usize(query.offset).unwrap_or(0),
+                count,
+            },
+            link,
+        ))
+    }
+
+    /// Runs a SOQL query (`all`: deleted rows too, as `queryAll`).
+    pub fn query(&self, soql: &str, all: bool, version: &str) -> Result<QueryOutput, ApiError> {
+        let query = parse(soql)
+            .map_err(|e| ApiError::query("MALFORMED_QUERY", e.salesforce_message(soql)))?;
+        let (plan, _) = self.plan(soql, &query, None)?;
+        let reader = Reader::new(self);
+        let rows = self.candidates(&plan, all)?;
+        let rows = self.select(&reader, &plan, rows);
+        if plan.count {
+            return Ok(QueryOutput {
+                total_size: rows.len(),
+                records: vec![],
+            });
+        }
+        let records = rows
+            .iter()
+            .map(|r| self.project(&reader, &plan, r, version, all))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(QueryOutput {
+            total_size: records.len(),
+            records,
+        })
+    }
+
+    fn candidates(&self, plan: &Plan<'_>, all: bool) -> Result<Vec<Record>, ApiError> {
+        let object = &plan.object.name;
+        match &plan.index {
+            Some(key) if key.starts_with("id:") => {
+                let id = SfId::parse(&key[3..]).map_err(|_| ApiError::not_found())?;
+                Ok(self
+                    .store
+                    .get(&id)
+                    .map_err(storage)?
+                    .into_iter()
+                    .filter(|r| &r.object == object && (all || !r.deleted))
+                    .collect())
+            }
+            Some(key) => self.store.by_key(object, key, all).map_err(storage),
+            None => self.store.scan(object, all).map_err(storage),
+        }
+    }
+
+    /// Filters, sorts and pages candidate rows.
+    fn select(&self, reader: &Reader<'_>, plan: &Plan<'_>, rows: Vec<Record>) -> Vec<Record> {
+        let today = chrono::Utc::now().date_naive();
+        let mut rows: Vec<Record> = match &plan.filter {
+            Some(filter) => rows
+                .into_iter()
+                .filter(|r| matches(reader, r, filter, today))
+                .collect(),
+            None => rows,
+        };
+        if !plan.order.is_empty() {
+            let keys: Vec<Vec<Value>> = rows
+                .iter()
+                .map(|r| {
+                    plan.order
+                        .iter()
+                        .map(|(p, _, _)| reader.value(r, p))
+                        .collect()
+                })
+                .collect();
+            let mut order: Vec<usize> = (0..rows.len()).collect();
+            order.sort_by(|&a, &b| {
+                for (i, (path, descending, nulls)) in plan.order.iter().enumerate() {
+                    let (x, y) = (&keys[a][i], &keys[b][i]);
+                    let ord = match (x.is_null(), y.is_null()) {
+                        (true, true) => Ordering::Equal,
+                        (true, false) => {
+                            if *nulls == Nulls::First {
+                                Ordering::Less
+                            } else {
+                                Ordering::Greater
+                            }
+                        }
+                        (false, true) => {
+                            if *nulls == Nulls::First {
+                                Ordering::Greater
+                            } else {
+                                Ordering::Less
+                            }
+                        }
+                        (false, false) => {
+                            let ord = compare_values(&path.kind, x, y);
+                            if *descending { ord.reverse() } else { ord }
+                        }
+                    };
+                    if ord != Ordering::Equal {
+                        return ord;
+                    }
+                }
+                Ordering::Equal
+            });
+            let mut slots: Vec<Option<Record>> = rows.into_iter().map(Some).collect();
+            rows = order.into_iter().filter_map(|i| slots[i].take()).collect();
+        }
+        rows.into_iter()
+            .skip(plan.offset)
+            .take(plan.limit.unwrap_or(usize::MAX))
+            .collect()
+    }
+
+    /// Sorts rows by a query's ORDER BY (used by SOSL's RETURNING).
+    pub(super) fn sorted(
+        &self,
+        reader: &Reader<'_>,
+        query: &Query,
+        rows: Vec<Record>,
+    ) -> Result<Vec<Record>, ApiError> {
+        let (plan, _) = self.plan(&query.to_string(), query, None)?;
+        Ok(self.select(reader, &plan, rows))
+    }
+
+    /// The rows of a child relationship under `parent`.
+    fn children(
+        &self,
+        rel: &ChildRelationship,
+        parent: &Record,
+        all: bool,
+    ) -> Result<Vec<Record>, ApiError> {
+        let key = format!("ref:{}", parent.id);
+        let linked = |r: &Record| {
+            r.fields.get(&rel.field).and_then(Value::as_str) == Some(parent.id.as_str())
+        };
+        match rel.child.as_str() {
+            "OpenActivity" | "ActivityHistory" => {
+                let open = rel.child == "OpenActivity";
+                let now = now_ms();
+                let mut rows = Vec::new();
+                for source in ["Task", "Event"] {
+                    for mut r in self.store.by_key(source, &key, all).map_err(storage)? {
+                        let is_open = if source == "Task" {
+                            r.fields.get("IsClosed").and_then(Value::as_bool) != Some(true)
+                        } else {
+                            let end = r
+                                .fields
+                                .get("EndDateTime")
+                                .or_else(|| r.fields.get("ActivityDateTime"))
+                                .and_then(Value::as_str)
+                                .and_then(parse_datetime);
+                            end.is_some_and(|end| end >= now)
+                        };
+                        if is_open == open
+                            && (linked(&r)
+                                || ["WhoId", "WhatId", "AccountId"].iter().any(|f| {
+                                    r.fields.get(*f).and_then(Value::as_str)
+                                        == Some(parent.id.as_str())
+                                }))
+                        {
+                            r.fields
+                                .insert("IsTask".into(), Value::Bool(source == "Task"));
+                            r.object = rel.child.clone();
+                            rows.push(r);
+                        }
+                    }
+                }
+                Ok(rows)
+            }
+            child => Ok(self
+                .store
+                .by_key(child, &key, all)
+                .map_err(storage)?
+                .into_iter()
+                .filter(linked)
+                .collect()),
+        }
+    }
+
+    fn project(
+        &self,
+        reader: &Reader<'_>,
+        plan: &Plan<'_>,
+        record: &Record,
+        version: &str,
+        all: bool,
+    ) -> Result<Value, ApiError> {
+        let mut out = Map::new();
+        out.insert(
+            "attributes".into(),
+            attributes(&record.object, &record.id, version),
+        );
+        for item in &plan.items {
+            match item {
+                Item::Field(path) => insert_path(reader, &mut out, record, path, 0, version),
+                Item::Child(rel, child) => {
+                    let rows = self.children(rel, record, all)?;
+                    let rows = self.select(reader, child, rows);
+                    let value = if rows.is_empty() {
+                        Value::Null
+                    } else {
+                        let records = rows
+                            .iter()
+                            .map(|r| self.project(reader, child, r, version, all))
+                            .collect::<Result<Vec<_>, _>>()?;
+                        json!({"totalSize": records.len(), "done": true, "records": records})
+                    };
+                    out.insert(rel.name.clone(), value);
+                }
+            }
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+fn attributes(object: &str, id: &SfId, version: &str) -> Value {
+    json!({"type": object, "url": format!("/services/data/v{version}/sobjects/{object}/{id}")})
+}
+
+/// Writes `path` of `record` into `out`, nesting parents as records with their attributes.
+fn insert_path(
+    reader: &Reader<'_>,
+    out: &mut Map<String, Value>,
+    record: &Record,
+    path: &Resolved,
+    depth: usize,
+    version: &str,
+) {
+    let Some(step) = path.steps.get(depth) else {
+        let value = record
+            .fields
+            .get(&path.field)
+            .cloned()
+            .unwrap_or(Value::Null);
+        out.insert(path.field.clone(), value);
+        return;
+    };
+    let Some(parent) = reader.parent(record, &step.field) else {
+        out.entry(step.relationship.clone()).or_insert(Value::Null);
+        return;
+    };
+    let entry = out
+        .entry(step.relationship.clone())
+        .or_insert_with(|| json!({"attributes": attributes(&parent.object, &parent.id, version)}));
+    if let Value::Object(nested) = entry {
+        insert_path(reader, nested, &parent, path, depth + 1, version);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::org::{Org, OrgSettings};
+    use serde_json::json;
+
+    fn org() -> Org {
+        Org::open(OrgSettings::default()).unwrap()
+    }
+
+    #[test]
+    fn parents_children_and_filters() {
+        let org = org();
+        let out = org
+            .query(
+                "SELECT Id, Name, Email, Account.Name, Account.Owner.Email, (SELECT Subject FROM Cases ORDER BY Subject), (SELECT Subject FROM OpenActivities), (SELECT Subject FROM ActivityHistories), (SELECT Id FROM Opportunities) FROM Contact WHERE Email = 'ROSE@edge.com'",
+                false,
+                "59.0",
+            )
+            .unwrap();
+        assert_eq!(out.total_size, 1);
+        let rose = &out.records[0];
+        assert_eq!(rose["Name"], "Rose Gonzalez");
+        assert_eq!(rose["attributes"]["type"], "Contact");
+        assert_eq!(rose["Account"]["Name"], "Edge Communications");
+        assert_eq!(rose["Account"]["attributes"]["type"], "Account");
+        assert_eq!(
+            rose["Account"]["Owner"]["Email"],
+            "ana@pane-support.example"
+        );
+        assert_eq!(rose["Cases"]["totalSize"], 1);
+        assert_eq!(
+            rose["Cases"]["records"][0]["Subject"],
+            "Invoice 4471 charged twice"
+        );
+        assert_eq!(
+            rose["OpenActivities"]["records"][0]["Subject"],
+            "Call Rose back about the invoice"
+        );
+        assert_eq!(
+            rose["Opportunities"],
+            json!(null),
+            "an empty child relationship is null"
+        );
+    }
+
+    #[test]
+    fn where_order_limit_offset_count() {
+        let org = org();
+        let q = |soql: &str| org.query(soql, false, "59.0").unwrap();
+        assert_eq!(q("SELECT COUNT() FROM Contact").total_size, 5);
+        assert_eq!(
+            q("SELECT Id FROM Contact WHERE LastName = 'rogers'").total_size,
+            2
+        );
+        assert_eq!(
+            q("SELECT Id FROM Contact WHERE Email LIKE '%@edge.com' AND NOT FirstName = 'Sean'")
+                .total_size,
+            1
+        );
+        assert_eq!(q("SELECT Id FROM Lead WHERE Status IN ('Working - Contacted', 'Closed - Not Converted')").total_size, 2);
+        assert_eq!(
+            q("SELECT Id FROM Lead WHERE Status NOT IN ('Working - Contacted')").total_size,
+            2
+        );
+        assert_eq!(
+            q("SELECT Id FROM Opportunity WHERE Amount > 60000 OR (IsWon = true AND Amount < 1)")
+                .total_size,
+            2
+        );
+        assert_eq!(
+            q("SELECT Id FROM Contact WHERE Phone = '3362227000'").total_size,
+            1
+        );
+        assert_eq!(
+            q("SELECT Id FROM Account WHERE CreatedDate = TODAY").total_size,
+            5
+        );
+        assert_eq!(
+            q("SELECT Id FROM Account WHERE CreatedDate < LAST_N_DAYS:3").total_size,
+            0
+        );
+        let names: Vec<String> = q("SELECT Name FROM Account ORDER BY Name DESC LIMIT 2 OFFSET 1")
+            .records
+            .iter()
+            .map(|r| r["Name"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            names,
+            ["Pyramid Construction Inc.", "Grand Hotels & Resorts Ltd"]
+        );
+        let nulls: Vec<bool> = q("SELECT Title FROM Contact ORDER BY Title NULLS FIRST")
+            .records
+            .iter()
+            .map(|r| r["Title"].is_null())
+            .collect();
+        assert!(nulls[0] && !nulls[nulls.len() - 1]);
+        let polymorphic =
+            q("SELECT Who.Name, What.Name FROM Task WHERE Who.Name = 'Rose Gonzalez'");
+        assert_eq!(
+            polymorphic.records[0]["Who"]["attributes"]["type"],
+            "Contact"
+        );
+        assert_eq!(
+            polymorphic.records[0]["What"]["Name"],
+            "Edge Communications"
+        );
+    }
+
+    #[test]
+    fn errors_are_worded_as_salesforce_words_them() {
+        let org = org();
+        let err = org
+            .query("select count() from XYZZY", false, "59.0")
+            .unwrap_err();
+        assert_eq!(err.code, "INVALID_TYPE");
+        // The recorded fixture's message, byte for byte.
+        let recorded: serde_json::Value =
+            serde_json::from_str(include_str!("../../fixtures/query-invalid-type.json")).unwrap();
+        let recorded_message = recorded
+            .pointer("/0/response/body/compositeResponse/1/body/0/message")
+            .and_then(|m| m.as_str())
+            .unwrap_or_else(|| panic!("fixture shape: {recorded}"));
+        assert_eq!(err.message, recorded_message);
+        let err = org
+            .query("SELECT Id, Foo FROM Contact", false, "59.0")
+            .unwrap_err();
+        assert_eq!(err.code, "INVALID_FIELD");
+        assert!(err.message.starts_with("\nSELECT Id, Foo FROM Contact\n           ^\nERROR at Row:1:Column:12\nNo such column 'Foo' on entity 'Contact'."), "{}", err.message);
+        let err = org
+            .query("SELECT Nope.Name FROM Contact", false, "59.0")
+            .unwrap_err();
+        assert!(
+            err.message
+                .contains("Didn't understand relationship 'Nope' in field path."),
+            "{}",
+            err.message
+        );
+        let err = org
+            .query("SELECT Id FRM Contact", false, "59.0")
+            .unwrap_err();
+        assert_eq!(err.code, "MALFORMED_QUERY");
+        assert!(err.message.ends_with("unexpected token: 'FRM'"));
+        let err = org
+            .query(
+                "SELECT Id, (SELECT Id FROM Nothings) FROM Account",
+                false,
+                "59.0",
+            )
+            .unwrap_err();
+        assert_eq!(err.code, "INVALID_TYPE");
+        let err = org
+            .query("SELECT Id FROM ActivityHistory", false, "59.0")
+            .unwrap_err();
+        assert_eq!(err.code, "INVALID_TYPE_FOR_OPERATION");
+    }
+
+    #[test]
+    fn query_all_sees_deleted_rows() {
+        let org = org();
+        let lead = org
+            .query("SELECT Id FROM Lead LIMIT 1", false, "59.0")
+            .unwrap()
+            .records[0]["Id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        org.delete("Lead", &lead).unwrap();
+        assert_eq!(
+            org.query("SELECT COUNT() FROM Lead", false, "59.0")
+                .unwrap()
+                .total_size,
+            2
+        );
+        assert_eq!(
+            org.query("SELECT COUNT() FROM Lead", true, "59.0")
+                .unwrap()
+                .total_size,
+            3
+        );
+        let deleted = org
+            .query(
+                &format!("SELECT IsDeleted FROM Lead WHERE Id = '{lead}'"),
+                true,
+                "59.0",
+            )
+            .unwrap();
+        assert_eq!(deleted.records[0]["IsDeleted"], true);
+    }
+}
