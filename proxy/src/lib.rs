@@ -119,7 +119,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ProxyError> {
     let addr = listener.local_addr().map_err(ProxyError::Listen)?;
-    let sandbox = pane_sandbox::spawn(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let sandbox = pane_sandbox::spawn(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        pane_sandbox::SandboxConfig::default(),
+    )
+    .await?;
     tracing::info!(url = %sandbox.base_url(), "embedded sandbox org started");
     let state = AppState::new(
         &config,

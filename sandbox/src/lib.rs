@@ -1,25 +1,34 @@
 //! The embedded sandbox org: a Salesforce-compatible server on a loopback port.
 //!
-//! [`app`] is its router (tested in-process); [`spawn`] binds it to a port and serves it in
-//! the background until the returned [`Sandbox`] is shut down or dropped. The proxy uses it
-//! as its default backend, and every test runs against it over real HTTP.
+//! It speaks the subset of Salesforce's APIs the product uses (REST, SOQL and SOSL subsets,
+//! describes, OAuth, limits), as Salesforce speaks it, over records kept in SQLite. [`app`]
+//! is its router (tested in-process); [`spawn`] binds it to a port and serves it in the
+//! background until the returned [`Sandbox`] is shut down or dropped. The proxy uses it as
+//! its default backend, and every test runs against it over real HTTP.
 
+pub mod auth;
+pub mod control;
 pub mod demo;
 pub mod engine;
 pub mod error;
 pub mod id;
 pub mod org;
+pub mod pages;
+pub mod quota;
 pub mod records;
+pub mod rest;
 pub mod schema;
 pub mod soql;
+pub mod state;
 pub mod store;
 
 use std::net::SocketAddr;
 
-use axum::response::Html;
-use axum::{Json, Router, routing::get};
+use axum::{Json, Router, middleware, routing::get};
 use serde::{Deserialize, Serialize};
 use tokio::{net::TcpListener, sync::oneshot};
+
+pub use state::{SandboxConfig, SandboxState};
 
 /// The sandbox org's errors.
 #[derive(Debug, thiserror::Error)]
@@ -49,20 +58,20 @@ pub struct Health {
     pub kind: String,
 }
 
-/// The sandbox org's routes.
-pub fn app() -> Router {
+/// The sandbox org's routes over `state`.
+pub fn app(state: SandboxState) -> Router {
     Router::new()
-        .route("/", get(home))
         .route("/health", get(health))
-}
-
-/// The org's home page, where "open in Salesforce" lands.
-async fn home() -> Html<&'static str> {
-    Html(
-        "<!doctype html><meta charset=utf-8><title>Sandbox org</title>\
-         <h1>Salesforce Pane sandbox org</h1>\
-         <p>An embedded, Salesforce-compatible org for trying the product and for its tests.</p>",
-    )
+        .merge(pages::router())
+        .merge(rest::router())
+        .merge(auth::router())
+        .merge(control::router())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            rest::limit_info,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), rest::faults))
+        .with_state(state)
 }
 
 async fn health() -> Json<Health> {
@@ -76,6 +85,7 @@ async fn health() -> Json<Health> {
 #[derive(Debug)]
 pub struct Sandbox {
     addr: SocketAddr,
+    state: SandboxState,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -88,6 +98,11 @@ impl Sandbox {
     /// Its base URL, e.g. `http://127.0.0.1:41234`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Its state (the org, tokens, allowance), for tests and tools in the same process.
+    pub fn state(&self) -> &SandboxState {
+        &self.state
     }
 
     /// Stops the server (in-flight requests finish first).
@@ -109,17 +124,23 @@ impl Drop for Sandbox {
     }
 }
 
-/// Binds `addr` (port 0 picks a free one) and serves the sandbox org in the background.
-pub async fn spawn(addr: SocketAddr) -> Result<Sandbox, SandboxError> {
+/// Binds `addr` (port 0 picks a free one) and serves a sandbox org set up by `config` in the
+/// background.
+pub async fn spawn(addr: SocketAddr, config: SandboxConfig) -> Result<Sandbox, SandboxError> {
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| SandboxError::Bind { addr, source })?;
     let addr = listener
         .local_addr()
         .map_err(|source| SandboxError::Bind { addr, source })?;
+    let state = SandboxState::new(config)?;
+    if let Ok(mut base) = state.base_url.lock() {
+        *base = format!("http://{addr}");
+    }
     let (tx, rx) = oneshot::channel();
+    let router = app(state.clone());
     tokio::spawn(async move {
-        let served = axum::serve(listener, app())
+        let served = axum::serve(listener, router)
             .with_graceful_shutdown(async {
                 // Either an explicit shutdown or the handle was dropped: stop both ways.
                 let _ = rx.await;
@@ -132,6 +153,7 @@ pub async fn spawn(addr: SocketAddr) -> Result<Sandbox, SandboxError> {
     tracing::info!(%addr, "sandbox org listening");
     Ok(Sandbox {
         addr,
+        state,
         shutdown: Some(tx),
     })
 }
@@ -146,7 +168,7 @@ mod tests {
 
     #[tokio::test]
     async fn health_answers_in_process() {
-        let res = app()
+        let res = app(SandboxState::new(SandboxConfig::default()).unwrap())
             .oneshot(Request::get("/health").body(Body::empty()).unwrap())
             .await
             .unwrap();
@@ -159,7 +181,7 @@ mod tests {
 
     #[tokio::test]
     async fn home_page_names_the_org() {
-        let res = app()
+        let res = app(SandboxState::new(SandboxConfig::default()).unwrap())
             .oneshot(Request::get("/").body(Body::empty()).unwrap())
             .await
             .unwrap();
@@ -170,7 +192,7 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_path_is_404() {
-        let res = app()
+        let res = app(SandboxState::new(SandboxConfig::default()).unwrap())
             .oneshot(Request::get("/nope").body(Body::empty()).unwrap())
             .await
             .unwrap();
@@ -179,7 +201,9 @@ mod tests {
 
     #[tokio::test]
     async fn spawned_server_answers_over_http_and_stops() {
-        let sandbox = spawn("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let sandbox = spawn("127.0.0.1:0".parse().unwrap(), SandboxConfig::default())
+            .await
+            .unwrap();
         let url = format!("{}/health", sandbox.base_url());
         let health: Health = reqwest::get(&url).await.unwrap().json().await.unwrap();
         assert_eq!(health.kind, "sandbox-org");
@@ -198,8 +222,12 @@ mod tests {
 
     #[tokio::test]
     async fn binding_a_taken_port_is_a_clear_error() {
-        let first = spawn("127.0.0.1:0".parse().unwrap()).await.unwrap();
-        let err = spawn(first.addr()).await.unwrap_err();
+        let first = spawn("127.0.0.1:0".parse().unwrap(), SandboxConfig::default())
+            .await
+            .unwrap();
+        let err = spawn(first.addr(), SandboxConfig::default())
+            .await
+            .unwrap_err();
         assert!(err.to_string().starts_with("could not listen on"), "{err}");
     }
 }

@@ -102,6 +102,15 @@ impl Org {
         self.users = users;
     }
 
+    /// The org's id (its Organization record).
+    pub fn org_id(&self) -> String {
+        self.store
+            .scan("Organization", false)
+            .ok()
+            .and_then(|mut r| r.pop())
+            .map_or_else(|| SfId::mint("00D", 1).to_string(), |r| r.id.to_string())
+    }
+
     /// The users who can log in.
     pub fn users(&self) -> &[User] {
         &self.users

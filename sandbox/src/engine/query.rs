@@ -430,7 +430,7 @@ fn attributes(object: &str, id: &SfId, version: &str) -> Value {
 }
 
 /// Writes `path` of `record` into `out`, nesting parents as records with their attributes.
-fn insert_path(
+pub(super) fn insert_path(
     reader: &Reader<'_>,
     out: &mut Map<String, Value>,
     record: &Record,

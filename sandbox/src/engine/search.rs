@@ -195,7 +195,7 @@ impl Org {
                     map.insert("Id".into(), Value::String(r.id.to_string()));
                 }
                 for path in &fields {
-                    map.insert(path.field.clone(), reader.value(&r, path));
+                    super::query::insert_path(&reader, &mut map, &r, path, 0, version);
                 }
                 out.push(Value::Object(map));
             }

@@ -1,0 +1,433 @@
+//! OAuth 2.0 as Salesforce speaks it: `/services/oauth2/authorize` (a login and consent page
+//! for the demo users), `/token` (authorization code with PKCE, refresh token, password),
+//! `/revoke`, `/userinfo`, and the identity URL `/id/{orgId}/{userId}`.
+
+use std::collections::HashMap;
+
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use super::session::{Auth, Session, TokenGrant};
+use crate::state::SandboxState;
+
+/// The OAuth routes.
+pub fn router() -> Router<SandboxState> {
+    let mut r = Router::new();
+    for (path, route) in [
+        (
+            "/services/oauth2/authorize",
+            get(authorize_page).post(authorize_submit),
+        ),
+        ("/services/oauth2/token", post(token)),
+        ("/services/oauth2/revoke", post(revoke).get(revoke_get)),
+        ("/services/oauth2/userinfo", get(userinfo)),
+    ] {
+        r = crate::rest::both(r, path, route);
+    }
+    r.route("/id/{org}/{user}", get(identity))
+}
+
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": error, "error_description": description})),
+    )
+        .into_response()
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// The login and consent page.
+async fn authorize_page(
+    State(state): State<SandboxState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let get = |k: &str| params.get(k).cloned().unwrap_or_default();
+    if get("response_type") != "code" {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_response_type",
+            "response type not supported",
+        );
+    }
+    let Some(app) = state.auth.app(&get("client_id")) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client_id",
+            "client identifier invalid",
+        );
+    };
+    if !app.allows_redirect(&get("redirect_uri")) {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "redirect_uri_mismatch",
+            "redirect_uri must match configuration",
+        );
+    }
+    Html(login_page(&params, None)).into_response()
+}
+
+fn login_page(params: &HashMap<String, String>, error: Option<&str>) -> String {
+    let hidden: String = [
+        "response_type",
+        "client_id",
+        "redirect_uri",
+        "state",
+        "scope",
+        "code_challenge",
+        "code_challenge_method",
+    ]
+    .iter()
+    .filter_map(|k| {
+        params.get(*k).map(|v| {
+            format!(
+                "<input type=\"hidden\" name=\"{k}\" value=\"{}\">",
+                escape(v)
+            )
+        })
+    })
+    .collect();
+    let error = error
+        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
+        .unwrap_or_default();
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Log in to the sandbox org</title>\
+         <style>body{{font:15px system-ui,sans-serif;max-width:360px;margin:60px auto;color:#1f2430}}label{{display:block;margin:12px 0 4px}}\
+         input[type=text],input[type=password]{{width:100%;padding:8px;box-sizing:border-box}}button{{margin-top:16px;padding:8px 16px}}.error{{color:#c4320a}}</style></head>\
+         <body><h1>Sandbox org</h1><p>Log in, then allow access to your records.</p>{error}\
+         <form method=\"post\">{hidden}<label for=\"username\">Username</label><input type=\"text\" id=\"username\" name=\"username\" autocomplete=\"username\">\
+         <label for=\"password\">Password</label><input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\">\
+         <button type=\"submit\" id=\"allow\">Log in and allow</button></form></body></html>"
+    )
+}
+
+/// The login form: checks the user, then redirects with a code.
+async fn authorize_submit(
+    State(state): State<SandboxState>,
+    Form(params): Form<HashMap<String, String>>,
+) -> Response {
+    let get = |k: &str| params.get(k).cloned().unwrap_or_default();
+    let Some(app) = state.auth.app(&get("client_id")) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client_id",
+            "client identifier invalid",
+        );
+    };
+    let redirect_uri = get("redirect_uri");
+    if !app.allows_redirect(&redirect_uri) {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "redirect_uri_mismatch",
+            "redirect_uri must match configuration",
+        );
+    }
+    let Some(user) = check_login(&state, &get("username"), &get("password")) else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Html(login_page(
+                &params,
+                Some("Please check your username and password."),
+            )),
+        )
+            .into_response();
+    };
+    let challenge = params
+        .get("code_challenge")
+        .filter(|c| !c.is_empty())
+        .cloned();
+    if challenge.is_some()
+        && params
+            .get("code_challenge_method")
+            .is_some_and(|m| m != "S256")
+    {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "code_challenge_method must be S256",
+        );
+    }
+    let code = state.auth.code(
+        Session {
+            user_id: user,
+            client_id: app.client_id.clone(),
+        },
+        &redirect_uri,
+        challenge,
+    );
+    let mut target = format!(
+        "{redirect_uri}{}code={}",
+        if redirect_uri.contains('?') { '&' } else { '?' },
+        urlencode(&code)
+    );
+    if let Some(s) = params.get("state") {
+        target.push_str(&format!("&state={}", urlencode(s)));
+    }
+    Redirect::to(&target).into_response()
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn check_login(state: &SandboxState, username: &str, password: &str) -> Option<crate::id::SfId> {
+    let demo = state
+        .org
+        .settings
+        .users
+        .iter()
+        .find(|u| u.username.eq_ignore_ascii_case(username))?;
+    // Demo passwords, compared in constant time all the same.
+    let same = demo.password.len() == password.len()
+        && demo
+            .password
+            .bytes()
+            .zip(password.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    same.then(|| state.org.user(username).map(|u| u.id.clone()))
+        .flatten()
+}
+
+fn grant_json(state: &SandboxState, grant: &TokenGrant, secret: &str) -> Value {
+    let id = state.identity_url(grant.session.user_id.as_str());
+    let issued_at = grant.issued_at.to_string();
+    let mut out = json!({
+        "access_token": grant.access_token,
+        "signature": Auth::signature(secret, &id, &issued_at),
+        "scope": "api refresh_token id",
+        "instance_url": state.base_url(),
+        "id": id,
+        "token_type": "Bearer",
+        "issued_at": issued_at,
+    });
+    if let (Some(r), Some(map)) = (&grant.refresh_token, out.as_object_mut()) {
+        map.insert("refresh_token".into(), Value::from(r.as_str()));
+    }
+    out
+}
+
+/// `POST /services/oauth2/token`.
+async fn token(
+    State(state): State<SandboxState>,
+    Form(params): Form<HashMap<String, String>>,
+) -> Response {
+    let get = |k: &str| params.get(k).cloned().unwrap_or_default();
+    let Some(app) = state.auth.app(&get("client_id")).cloned() else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client_id",
+            "client identifier invalid",
+        );
+    };
+    // A secret, when sent, must be right; PKCE flows may leave it out.
+    if params.contains_key("client_secret") && get("client_secret") != app.client_secret {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "invalid client credentials",
+        );
+    }
+    let grant = match get("grant_type").as_str() {
+        "authorization_code" => {
+            if !params.contains_key("client_secret") && !params.contains_key("code_verifier") {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_client",
+                    "invalid client credentials",
+                );
+            }
+            match state.auth.redeem(
+                &get("code"),
+                &app.client_id,
+                &get("redirect_uri"),
+                params.get("code_verifier").map(String::as_str),
+            ) {
+                Ok(session) => state.auth.issue(session, true),
+                Err(why) => return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", why),
+            }
+        }
+        "refresh_token" => match state.auth.refresh(&get("refresh_token"), &app.client_id) {
+            Some(grant) => grant,
+            None => {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "expired access/refresh token",
+                );
+            }
+        },
+        "password" => {
+            if get("client_secret") != app.client_secret {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_client",
+                    "invalid client credentials",
+                );
+            }
+            match check_login(&state, &get("username"), &get("password")) {
+                Some(user) => state.auth.issue(
+                    Session {
+                        user_id: user,
+                        client_id: app.client_id.clone(),
+                    },
+                    false,
+                ),
+                None => {
+                    return oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        "authentication failure",
+                    );
+                }
+            }
+        }
+        _ => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "grant type not supported",
+            );
+        }
+    };
+    Json(grant_json(&state, &grant, &app.client_secret)).into_response()
+}
+
+/// `POST /services/oauth2/revoke` (`token=`): 200, or 400 `invalid_token`.
+async fn revoke(
+    State(state): State<SandboxState>,
+    Form(params): Form<HashMap<String, String>>,
+) -> Response {
+    revoked(
+        &state,
+        params.get("token").map(String::as_str).unwrap_or_default(),
+    )
+}
+
+async fn revoke_get(
+    State(state): State<SandboxState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    revoked(
+        &state,
+        params.get("token").map(String::as_str).unwrap_or_default(),
+    )
+}
+
+fn revoked(state: &SandboxState, token: &str) -> Response {
+    if state.auth.revoke(token) {
+        StatusCode::OK.into_response()
+    } else {
+        oauth_error(StatusCode::BAD_REQUEST, "invalid_token", "invalid token")
+    }
+}
+
+fn bearer(
+    state: &SandboxState,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+) -> Option<Session> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("OAuth "))
+        })
+        .map(str::to_owned)
+        .or_else(|| query.get("oauth_token").cloned())?;
+    state.auth.session(token.trim())
+}
+
+fn user_fields(state: &SandboxState, session: &Session) -> Option<HashMap<&'static str, Value>> {
+    let record = state.org.store.get(&session.user_id).ok().flatten()?;
+    let field = |k: &str| record.fields.get(k).cloned().unwrap_or(Value::Null);
+    Some(HashMap::from([
+        ("user_id", Value::from(session.user_id.as_str())),
+        ("username", field("Username")),
+        ("email", field("Email")),
+        ("first_name", field("FirstName")),
+        ("last_name", field("LastName")),
+        ("display_name", field("Name")),
+        ("nick_name", field("Alias")),
+        ("profile_name", field("ProfileName")),
+    ]))
+}
+
+/// `GET /services/oauth2/userinfo` (OpenID Connect claims).
+async fn userinfo(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(session) = bearer(&state, &headers, &query) else {
+        return (StatusCode::FORBIDDEN, "Bad_OAuth_Token").into_response();
+    };
+    let Some(u) = user_fields(&state, &session) else {
+        return (StatusCode::FORBIDDEN, "Bad_OAuth_Token").into_response();
+    };
+    let org_id = state.org.org_id();
+    Json(json!({
+        "sub": state.identity_url(session.user_id.as_str()), "user_id": u["user_id"], "organization_id": org_id,
+        "preferred_username": u["username"], "nickname": u["nick_name"], "name": u["display_name"],
+        "email": u["email"], "email_verified": true, "given_name": u["first_name"], "family_name": u["last_name"],
+        "zoneinfo": "America/Los_Angeles", "locale": "en_US", "active": true, "user_type": "STANDARD",
+        "profile_name": u["profile_name"],
+        "urls": identity_urls(&state),
+    }))
+    .into_response()
+}
+
+fn identity_urls(state: &SandboxState) -> Value {
+    let base = state.base_url();
+    json!({
+        "enterprise": format!("{base}/services/Soap/c/{{version}}"), "partner": format!("{base}/services/Soap/u/{{version}}"),
+        "rest": format!("{base}/services/data/v{{version}}/"), "sobjects": format!("{base}/services/data/v{{version}}/sobjects/"),
+        "search": format!("{base}/services/data/v{{version}}/search/"), "query": format!("{base}/services/data/v{{version}}/query/"),
+        "profile": format!("{base}/"),
+    })
+}
+
+/// The identity URL: who the token belongs to.
+async fn identity(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+    Path((org, user)): Path<(String, String)>,
+) -> Response {
+    let Some(session) = bearer(&state, &headers, &query) else {
+        return (StatusCode::FORBIDDEN, "Bad_OAuth_Token").into_response();
+    };
+    if org != state.org.org_id() || user != session.user_id.as_str() {
+        return (StatusCode::FORBIDDEN, "Bad_Id").into_response();
+    }
+    let Some(u) = user_fields(&state, &session) else {
+        return (StatusCode::FORBIDDEN, "Bad_OAuth_Token").into_response();
+    };
+    Json(json!({
+        "id": state.identity_url(&user), "asserted_user": true, "user_id": user, "organization_id": org,
+        "username": u["username"], "nick_name": u["nick_name"], "display_name": u["display_name"], "email": u["email"],
+        "email_verified": true, "first_name": u["first_name"], "last_name": u["last_name"], "timezone": "America/Los_Angeles",
+        "active": true, "user_type": "STANDARD", "language": "en_US", "locale": "en_US", "utcOffset": -28_800_000,
+        "last_modified_date": "2026-01-01T00:00:00Z", "is_app_installed": true, "profile_name": u["profile_name"],
+        "urls": identity_urls(&state),
+    }))
+    .into_response()
+}

@@ -1,0 +1,334 @@
+//! Token bookkeeping: what was issued to whom, and whether it is still good.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::id::SfId;
+
+/// A connected app: who may ask for tokens, and where codes may be sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectedApp {
+    /// `client_id` (Salesforce's "consumer key").
+    pub client_id: String,
+    /// `client_secret` (the "consumer secret").
+    pub client_secret: String,
+    /// Allowed callback URLs; a `*` port matches any port (`http://127.0.0.1:*/oauth/callback`).
+    pub redirect_uris: Vec<String>,
+}
+
+impl ConnectedApp {
+    /// Whether `uri` is one of the app's callbacks.
+    pub fn allows_redirect(&self, uri: &str) -> bool {
+        self.redirect_uris
+            .iter()
+            .any(|allowed| match allowed.split_once(":*") {
+                Some((head, tail)) => uri
+                    .strip_prefix(head)
+                    .and_then(|rest| rest.strip_prefix(':'))
+                    .is_some_and(|rest| {
+                        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+                        digits > 0 && &rest[digits..] == tail
+                    }),
+                None => allowed == uri,
+            })
+    }
+}
+
+/// A valid access token's session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// The user.
+    pub user_id: SfId,
+    /// The connected app it was issued to.
+    pub client_id: String,
+}
+
+#[derive(Debug, Clone)]
+struct Issued {
+    session: Session,
+    expires_at: std::time::Instant,
+}
+
+#[derive(Debug, Clone)]
+struct Code {
+    session: Session,
+    redirect_uri: String,
+    challenge: Option<String>,
+    expires_at: std::time::Instant,
+}
+
+/// What a token request answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenGrant {
+    /// The access token.
+    pub access_token: String,
+    /// A refresh token, when one is issued.
+    pub refresh_token: Option<String>,
+    /// The session.
+    pub session: Session,
+    /// Epoch milliseconds.
+    pub issued_at: i64,
+}
+
+#[derive(Debug, Default)]
+struct Tables {
+    access: HashMap<String, Issued>,
+    refresh: HashMap<String, Session>,
+    codes: HashMap<String, Code>,
+}
+
+/// Every token the org issued.
+#[derive(Debug)]
+pub struct Auth {
+    /// The connected apps.
+    pub apps: Vec<ConnectedApp>,
+    /// How long access tokens last.
+    pub ttl: Duration,
+    org_id: String,
+    tables: Mutex<Tables>,
+}
+
+fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+impl Auth {
+    /// Token bookkeeping for `apps`, tokens lasting `ttl`, in org `org_id`.
+    pub fn new(apps: Vec<ConnectedApp>, ttl: Duration, org_id: &str) -> Auth {
+        Auth {
+            apps,
+            ttl,
+            org_id: org_id.to_owned(),
+            tables: Mutex::new(Tables::default()),
+        }
+    }
+
+    fn tables(&self) -> std::sync::MutexGuard<'_, Tables> {
+        // A poisoned lock only means a panic elsewhere mid-update; the maps stay usable.
+        self.tables
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A connected app by client id.
+    pub fn app(&self, client_id: &str) -> Option<&ConnectedApp> {
+        self.apps.iter().find(|a| a.client_id == client_id)
+    }
+
+    /// Issues an access token (and a refresh token when `with_refresh`).
+    pub fn issue(&self, session: Session, with_refresh: bool) -> TokenGrant {
+        let access_token = format!(
+            "{}!{}",
+            &self.org_id[..15.min(self.org_id.len())],
+            random_token(48)
+        );
+        let refresh_token = with_refresh.then(|| random_token(48));
+        let mut t = self.tables();
+        t.access.insert(
+            access_token.clone(),
+            Issued {
+                session: session.clone(),
+                expires_at: std::time::Instant::now() + self.ttl,
+            },
+        );
+        if let Some(r) = &refresh_token {
+            t.refresh.insert(r.clone(), session.clone());
+        }
+        TokenGrant {
+            access_token,
+            refresh_token,
+            session,
+            issued_at: crate::records::now_ms(),
+        }
+    }
+
+    /// The session of a live access token.
+    pub fn session(&self, token: &str) -> Option<Session> {
+        let t = self.tables();
+        let issued = t.access.get(token)?;
+        (issued.expires_at > std::time::Instant::now()).then(|| issued.session.clone())
+    }
+
+    /// A new access token for a refresh token issued to `client_id`.
+    pub fn refresh(&self, refresh_token: &str, client_id: &str) -> Option<TokenGrant> {
+        let session = self.tables().refresh.get(refresh_token).cloned()?;
+        (session.client_id == client_id).then(|| {
+            let mut grant = self.issue(session, false);
+            grant.refresh_token = None;
+            grant
+        })
+    }
+
+    /// Stores an authorization code for a later token request.
+    pub fn code(&self, session: Session, redirect_uri: &str, challenge: Option<String>) -> String {
+        let code = random_token(32);
+        self.tables().codes.insert(
+            code.clone(),
+            Code {
+                session,
+                redirect_uri: redirect_uri.to_owned(),
+                challenge,
+                expires_at: std::time::Instant::now() + Duration::from_secs(15 * 60),
+            },
+        );
+        code
+    }
+
+    /// Redeems an authorization code (once): the redirect URI must match and, when the code
+    /// was asked with a challenge, `SHA256(verifier)` must equal it.
+    pub fn redeem(
+        &self,
+        code: &str,
+        client_id: &str,
+        redirect_uri: &str,
+        verifier: Option<&str>,
+    ) -> Result<Session, &'static str> {
+        let found = self
+            .tables()
+            .codes
+            .remove(code)
+            .ok_or("invalid authorization code")?;
+        if found.expires_at < std::time::Instant::now() || found.session.client_id != client_id {
+            return Err("invalid authorization code");
+        }
+        if found.redirect_uri != redirect_uri {
+            return Err("redirect_uri must match configuration");
+        }
+        if let Some(challenge) = found.challenge {
+            let verifier = verifier.ok_or("invalid code verifier")?;
+            if URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) != challenge {
+                return Err("invalid code verifier");
+            }
+        }
+        Ok(found.session)
+    }
+
+    /// Revokes an access or refresh token (a refresh token takes its access tokens along).
+    pub fn revoke(&self, token: &str) -> bool {
+        let mut t = self.tables();
+        if let Some(session) = t.refresh.remove(token) {
+            t.access.retain(|_, issued| issued.session != session);
+            return true;
+        }
+        t.access.remove(token).is_some()
+    }
+
+    /// Expires every access token at once (refresh tokens stay good).
+    pub fn expire_all(&self) {
+        self.tables().access.clear();
+    }
+
+    /// Salesforce's token `signature`: base64 HMAC-SHA256 of `id + issued_at`, keyed with the
+    /// client secret.
+    pub fn signature(secret: &str, id_url: &str, issued_at: &str) -> String {
+        // HMAC accepts keys of any length.
+        #[allow(clippy::expect_used, reason = "HMAC takes any key length")]
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+        mac.update(id_url.as_bytes());
+        mac.update(issued_at.as_bytes());
+        STANDARD.encode(mac.finalize().into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auth() -> Auth {
+        Auth::new(
+            vec![ConnectedApp {
+                client_id: "cid".into(),
+                client_secret: "secret".into(),
+                redirect_uris: vec![
+                    "http://127.0.0.1:*/oauth/callback".into(),
+                    "https://app.example/cb".into(),
+                ],
+            }],
+            Duration::from_secs(60),
+            "00DPa0000000001IAA",
+        )
+    }
+
+    fn session() -> Session {
+        Session {
+            user_id: SfId::mint("005", 1),
+            client_id: "cid".into(),
+        }
+    }
+
+    #[test]
+    fn redirect_uris_with_any_port() {
+        let app = &auth().apps[0];
+        assert!(app.allows_redirect("http://127.0.0.1:8080/oauth/callback"));
+        assert!(app.allows_redirect("https://app.example/cb"));
+        assert!(!app.allows_redirect("http://127.0.0.1:/oauth/callback"));
+        assert!(!app.allows_redirect("http://127.0.0.1:80/oauth/callback/x"));
+        assert!(!app.allows_redirect("http://evil.example:80/oauth/callback"));
+    }
+
+    #[test]
+    fn pkce_codes_redeem_once_with_the_right_verifier() {
+        let auth = auth();
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        // RFC 7636's example pair.
+        let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+        let code = auth.code(session(), "https://app.example/cb", Some(challenge.into()));
+        assert_eq!(
+            auth.redeem(&code, "cid", "https://app.example/cb", Some("wrong")),
+            Err("invalid code verifier")
+        );
+        let code = auth.code(session(), "https://app.example/cb", Some(challenge.into()));
+        assert_eq!(
+            auth.redeem(&code, "cid", "https://app.example/other", Some(verifier)),
+            Err("redirect_uri must match configuration")
+        );
+        let code = auth.code(session(), "https://app.example/cb", Some(challenge.into()));
+        assert_eq!(
+            auth.redeem(&code, "cid", "https://app.example/cb", Some(verifier)),
+            Ok(session())
+        );
+        assert_eq!(
+            auth.redeem(&code, "cid", "https://app.example/cb", Some(verifier)),
+            Err("invalid authorization code")
+        );
+    }
+
+    #[test]
+    fn tokens_refresh_expire_and_revoke() {
+        let auth = auth();
+        let grant = auth.issue(session(), true);
+        assert_eq!(auth.session(&grant.access_token), Some(session()));
+        auth.expire_all();
+        assert_eq!(auth.session(&grant.access_token), None);
+        let refresh = grant.refresh_token.clone().unwrap();
+        assert!(auth.refresh(&refresh, "other-client").is_none());
+        let again = auth.refresh(&refresh, "cid").unwrap();
+        assert_eq!(auth.session(&again.access_token), Some(session()));
+        assert!(auth.revoke(&refresh));
+        assert_eq!(auth.session(&again.access_token), None);
+        assert!(auth.refresh(&refresh, "cid").is_none());
+    }
+
+    #[test]
+    fn signature_is_hmac_sha256_of_id_and_issued_at() {
+        // Computed independently: printf 'https://x/id/00D/005123' | openssl dgst -sha256 -hmac secret -binary | base64
+        assert_eq!(
+            Auth::signature("secret", "https://x/id/00D/005", "123"),
+            "DIgXe2KypL8RZEj1SwGaTaTMPEBZSUsZcOPykg54Aqk="
+        );
+        assert_ne!(
+            Auth::signature("secret", "a", "1"),
+            Auth::signature("secret", "a", "2")
+        );
+    }
+}

@@ -1,0 +1,63 @@
+//! The control path (`/__sandbox/...`), outside `/services`, for tests and benchmarks:
+//! inject faults, expire tokens, set the allowance, read what the API was asked.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::state::{Faults, SandboxState};
+
+/// The control routes.
+pub fn router() -> Router<SandboxState> {
+    Router::new()
+        .route("/__sandbox/faults", post(set_faults).get(get_faults))
+        .route("/__sandbox/expire-tokens", post(expire_tokens))
+        .route("/__sandbox/quota", post(set_quota))
+        .route("/__sandbox/requests", get(requests).delete(clear_requests))
+}
+
+async fn set_faults(State(state): State<SandboxState>, Json(faults): Json<Faults>) -> StatusCode {
+    if let Ok(mut f) = state.faults.lock() {
+        *f = faults;
+    }
+    StatusCode::NO_CONTENT
+}
+
+async fn get_faults(State(state): State<SandboxState>) -> Json<Value> {
+    let f = state.faults.lock().map(|f| f.clone()).unwrap_or_default();
+    Json(
+        json!({"latency_ms": f.latency_ms, "fail_next": f.fail_next, "fail_status": f.fail_status, "drop_next": f.drop_next, "malformed_next": f.malformed_next}),
+    )
+}
+
+async fn expire_tokens(State(state): State<SandboxState>) -> StatusCode {
+    state.auth.expire_all();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Debug, Deserialize)]
+struct QuotaBody {
+    max: u64,
+    used: Option<u64>,
+}
+
+async fn set_quota(State(state): State<SandboxState>, Json(body): Json<QuotaBody>) -> StatusCode {
+    state.quota.set(body.max, body.used);
+    StatusCode::NO_CONTENT
+}
+
+async fn requests(State(state): State<SandboxState>) -> Json<Value> {
+    let log = state.quota.log();
+    let (used, max) = state.quota.usage();
+    Json(
+        json!({"count": log.len(), "used": used, "max": max, "per_client": state.quota.per_client(), "log": log}),
+    )
+}
+
+async fn clear_requests(State(state): State<SandboxState>) -> StatusCode {
+    state.quota.clear_log();
+    StatusCode::NO_CONTENT
+}

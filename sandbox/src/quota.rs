@@ -1,0 +1,125 @@
+//! The org's daily API allowance, counted the way Salesforce counts it, and a log of every
+//! counted request per client so tests can assert what a scenario cost.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Serialize;
+
+/// One counted request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoggedRequest {
+    /// The connected app's client id.
+    pub client_id: String,
+    /// Method.
+    pub method: String,
+    /// Path (no query string).
+    pub path: String,
+}
+
+/// The allowance and its use.
+#[derive(Debug)]
+pub struct Quota {
+    max: AtomicU64,
+    used: AtomicU64,
+    log: Mutex<Vec<LoggedRequest>>,
+}
+
+impl Quota {
+    /// An allowance of `max` requests a day.
+    pub fn new(max: u64) -> Quota {
+        Quota {
+            max: AtomicU64::new(max),
+            used: AtomicU64::new(0),
+            log: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Counts one request; `false` when the allowance is spent (then nothing is counted).
+    pub fn take(&self, request: LoggedRequest) -> bool {
+        let max = self.max.load(Ordering::SeqCst);
+        let taken = self
+            .used
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+                (used < max).then_some(used + 1)
+            })
+            .is_ok();
+        if taken {
+            self.log
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(request);
+        }
+        taken
+    }
+
+    /// `(used, max)`.
+    pub fn usage(&self) -> (u64, u64) {
+        (
+            self.used.load(Ordering::SeqCst),
+            self.max.load(Ordering::SeqCst),
+        )
+    }
+
+    /// Sets the allowance and, when given, what is used of it.
+    pub fn set(&self, max: u64, used: Option<u64>) {
+        self.max.store(max, Ordering::SeqCst);
+        if let Some(used) = used {
+            self.used.store(used, Ordering::SeqCst);
+        }
+    }
+
+    /// The counted requests, oldest first.
+    pub fn log(&self) -> Vec<LoggedRequest> {
+        self.log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Counted requests per client id.
+    pub fn per_client(&self) -> HashMap<String, u64> {
+        let mut counts = HashMap::new();
+        for r in self.log() {
+            *counts.entry(r.client_id).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// Forgets the log (the usage stays).
+    pub fn clear_log(&self) {
+        self.log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(client: &str) -> LoggedRequest {
+        LoggedRequest {
+            client_id: client.into(),
+            method: "GET".into(),
+            path: "/services/data/v59.0/limits".into(),
+        }
+    }
+
+    #[test]
+    fn counts_until_spent() {
+        let quota = Quota::new(2);
+        assert!(quota.take(req("a")));
+        assert!(quota.take(req("b")));
+        assert!(!quota.take(req("a")));
+        assert_eq!(quota.usage(), (2, 2));
+        assert_eq!(quota.per_client()["a"], 1);
+        quota.set(10, Some(0));
+        assert!(quota.take(req("a")));
+        assert_eq!(quota.log().len(), 3);
+        quota.clear_log();
+        assert!(quota.log().is_empty());
+    }
+}

@@ -1,0 +1,262 @@
+//! Versions, resources, limits, query (with paging) and search.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use serde_json::{Value, json};
+
+use super::{ApiUser, Version};
+use crate::error::ApiError;
+use crate::soql::{FieldPath, Returning, Scope, Search, escape_term};
+use crate::state::{SandboxState, versions as all_versions};
+
+/// `GET /services/data/`: no auth, not counted.
+pub async fn versions() -> Json<Value> {
+    Json(Value::Array(all_versions()))
+}
+
+/// `GET /services/data/vNN.N/`.
+pub async fn resources(
+    State(state): State<SandboxState>,
+    Version(v): Version,
+    api: ApiUser,
+) -> Json<Value> {
+    let base = format!("/services/data/v{v}");
+    let mut map = serde_json::Map::new();
+    for name in [
+        "sobjects",
+        "query",
+        "queryAll",
+        "search",
+        "parameterizedSearch",
+        "composite",
+        "limits",
+        "recent",
+        "tooling",
+    ] {
+        map.insert(name.into(), Value::from(format!("{base}/{name}")));
+    }
+    map.insert(
+        "identity".into(),
+        Value::from(state.identity_url(api.user.id.as_str())),
+    );
+    Json(Value::Object(map))
+}
+
+/// `GET /limits`.
+pub async fn limits(State(state): State<SandboxState>, _v: Version, _api: ApiUser) -> Json<Value> {
+    let (used, max) = state.quota.usage();
+    let remaining = max.saturating_sub(used);
+    Json(json!({
+        "DailyApiRequests": {"Max": max, "Remaining": remaining},
+        "DailyBulkApiBatches": {"Max": 15000, "Remaining": 15000},
+        "DataStorageMB": {"Max": 5, "Remaining": 5},
+        "FileStorageMB": {"Max": 20, "Remaining": 20},
+        "HourlyPublishedPlatformEvents": {"Max": 50000, "Remaining": 50000},
+        "SingleEmail": {"Max": 15, "Remaining": 15},
+    }))
+}
+
+/// The batch size asked in `Sforce-Query-Options: batchSize=N` (200 to 2000; 2000 default).
+fn batch_size(headers: &HeaderMap) -> usize {
+    headers
+        .get("sforce-query-options")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.split(',')
+                .find_map(|p| p.trim().strip_prefix("batchSize="))
+        })
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .map_or(2000, |n| n.clamp(200, 2000))
+}
+
+/// The first page of `records`, keeping the rest behind a locator.
+fn page(
+    state: &SandboxState,
+    version: &str,
+    total: usize,
+    mut records: Vec<Value>,
+    batch: usize,
+    endpoint: &str,
+) -> Value {
+    if records.len() <= batch {
+        return json!({"totalSize": total, "done": true, "records": records});
+    }
+    let rest = records.split_off(batch);
+    let locator = format!(
+        "01g{}",
+        crate::id::SfId::mint("01g", rand_u64())
+            .short()
+            .get(3..)
+            .unwrap_or_default()
+    );
+    let next = format!("/services/data/v{version}/{endpoint}/{locator}-{batch}");
+    if let Ok(mut cursors) = state.cursors.lock() {
+        cursors.insert(locator, rest);
+    }
+    json!({"totalSize": total, "done": false, "nextRecordsUrl": next, "records": records})
+}
+
+fn rand_u64() -> u64 {
+    use rand::Rng;
+    rand::rng().random_range(0..62u64.pow(9))
+}
+
+async fn run_query(
+    state: &SandboxState,
+    version: &str,
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+    all: bool,
+) -> Result<Json<Value>, ApiError> {
+    let soql = params
+        .get("q")
+        .ok_or_else(|| ApiError::query("MALFORMED_QUERY", "A query string has to be specified"))?;
+    let out = state.org.query(soql, all, version)?;
+    let endpoint = if all { "queryAll" } else { "query" };
+    Ok(Json(page(
+        state,
+        version,
+        out.total_size,
+        out.records,
+        batch_size(headers),
+        endpoint,
+    )))
+}
+
+/// `GET /query?q=`.
+pub async fn query(
+    State(state): State<SandboxState>,
+    Version(v): Version,
+    _api: ApiUser,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    run_query(&state, &v, &headers, &params, false).await
+}
+
+/// `GET /queryAll?q=`.
+pub async fn query_all(
+    State(state): State<SandboxState>,
+    Version(v): Version,
+    _api: ApiUser,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    run_query(&state, &v, &headers, &params, true).await
+}
+
+/// `GET /query/{locator}-{offset}`: the next page.
+pub async fn next_page(
+    State(state): State<SandboxState>,
+    Version(v): Version,
+    _api: ApiUser,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    Path(params): Path<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let raw = params.get("locator").cloned().unwrap_or_default();
+    let locator = raw.split('-').next().unwrap_or_default().to_owned();
+    let expired = || ApiError::query("INVALID_QUERY_LOCATOR", "invalid query locator");
+    let mut records = state
+        .cursors
+        .lock()
+        .map_err(|_| expired())?
+        .remove(&locator)
+        .ok_or_else(expired)?;
+    let offset: usize = raw
+        .split('-')
+        .nth(1)
+        .and_then(|o| o.parse().ok())
+        .unwrap_or(0);
+    let total = offset + records.len();
+    let batch = batch_size(&headers);
+    if records.len() <= batch {
+        return Ok(Json(
+            json!({"totalSize": total, "done": true, "records": records}),
+        ));
+    }
+    let rest = records.split_off(batch);
+    let next_offset = offset + batch;
+    if let Ok(mut cursors) = state.cursors.lock() {
+        cursors.insert(locator.clone(), rest);
+    }
+    let endpoint = if uri.path().contains("/queryAll/") {
+        "queryAll"
+    } else {
+        "query"
+    };
+    Ok(Json(
+        json!({"totalSize": total, "done": false, "nextRecordsUrl": format!("/services/data/v{v}/{endpoint}/{locator}-{next_offset}"), "records": records}),
+    ))
+}
+
+/// `GET /search?q=` (SOSL).
+pub async fn search(
+    State(state): State<SandboxState>,
+    Version(v): Version,
+    _api: ApiUser,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let sosl = params.get("q").map(String::as_str).unwrap_or_default();
+    let records = state.org.search(sosl, &v)?;
+    Ok(Json(json!({"searchRecords": records})))
+}
+
+/// `GET /parameterizedSearch?q=term&sobject=Contact&Contact.fields=Id,Name&Contact.limit=5&in=EMAIL&overallLimit=20`.
+pub async fn parameterized_search(
+    State(state): State<SandboxState>,
+    Version(v): Version,
+    _api: ApiUser,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Json<Value>, ApiError> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v.clone())
+    };
+    let term = get("q")
+        .filter(|q| !q.trim().is_empty())
+        .ok_or_else(|| ApiError::query("MALFORMED_SEARCH", "No search term found."))?;
+    let scope = match get("in").map(|s| s.to_ascii_uppercase()).as_deref() {
+        None | Some("ALL") => Scope::All,
+        Some("NAME") => Scope::Name,
+        Some("EMAIL") => Scope::Email,
+        Some("PHONE") => Scope::Phone,
+        Some(other) => {
+            return Err(ApiError::query(
+                "INVALID_SEARCH_SCOPE",
+                format!("Invalid search scope: {other}"),
+            ));
+        }
+    };
+    let number = |s: Option<String>| s.and_then(|n| n.parse::<u64>().ok());
+    let returning = pairs
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("sobject"))
+        .map(|(_, object)| Returning {
+            object: object.clone(),
+            fields: get(&format!("{object}.fields"))
+                .map(|f| {
+                    f.split(',')
+                        .map(|f| FieldPath(f.trim().split('.').map(str::to_owned).collect()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            filter: None,
+            order_by: vec![],
+            limit: number(get(&format!("{object}.limit"))),
+        })
+        .collect();
+    let search = Search {
+        term: escape_term(&term),
+        scope,
+        returning,
+        limit: number(get("overallLimit")),
+    };
+    let records = crate::engine::search_records(&state.org, &search, &v)?;
+    Ok(Json(json!({"searchRecords": records})))
+}

@@ -1,0 +1,230 @@
+//! The REST API under `/services/data`: versions, resources, describes, rows, query, search,
+//! limits. Every path answers with and without a trailing slash.
+
+mod data;
+mod sobjects;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get};
+
+use crate::error::ApiError;
+use crate::org::User;
+use crate::quota::LoggedRequest;
+use crate::state::{SandboxState, api_version};
+
+/// Adds `path` and `path/` to `router`.
+pub(crate) fn both(
+    router: Router<SandboxState>,
+    path: &str,
+    route: MethodRouter<SandboxState>,
+) -> Router<SandboxState> {
+    router
+        .route(path, route.clone())
+        .route(&format!("{path}/"), route)
+}
+
+/// The REST routes.
+pub fn router() -> Router<SandboxState> {
+    let mut r = Router::new();
+    r = r
+        .route("/services/data", get(data::versions))
+        .route("/services/data/", get(data::versions));
+    r = both(r, "/services/data/{version}", get(data::resources));
+    r = both(r, "/services/data/{version}/limits", get(data::limits));
+    r = both(r, "/services/data/{version}/query", get(data::query));
+    r = both(r, "/services/data/{version}/queryAll", get(data::query_all));
+    r = both(
+        r,
+        "/services/data/{version}/query/{locator}",
+        get(data::next_page),
+    );
+    r = both(
+        r,
+        "/services/data/{version}/queryAll/{locator}",
+        get(data::next_page),
+    );
+    r = both(r, "/services/data/{version}/search", get(data::search));
+    r = both(
+        r,
+        "/services/data/{version}/parameterizedSearch",
+        get(data::parameterized_search),
+    );
+    r = both(
+        r,
+        "/services/data/{version}/sobjects",
+        get(sobjects::describe_global),
+    );
+    r = both(
+        r,
+        "/services/data/{version}/sobjects/{object}",
+        get(sobjects::info).post(sobjects::create),
+    );
+    r = both(
+        r,
+        "/services/data/{version}/sobjects/{object}/describe",
+        get(sobjects::describe),
+    );
+    r = both(
+        r,
+        "/services/data/{version}/sobjects/{object}/{id}",
+        get(sobjects::read)
+            .patch(sobjects::update)
+            .delete(sobjects::delete),
+    );
+    r
+}
+
+/// The API version of a request's path (`59.0`), or 404.
+#[derive(Debug, Clone)]
+pub struct Version(pub String);
+
+impl FromRequestParts<SandboxState> for Version {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &SandboxState,
+    ) -> Result<Self, Self::Rejection> {
+        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found())?;
+        let version = params
+            .iter()
+            .find(|(k, _)| k == "version")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default();
+        api_version(version)
+            .map(Version)
+            .ok_or_else(ApiError::not_found)
+    }
+}
+
+/// The user behind the request's bearer token; counts the request against the allowance.
+#[derive(Debug, Clone)]
+pub struct ApiUser {
+    /// The user.
+    pub user: User,
+    /// The connected app.
+    pub client_id: String,
+}
+
+impl FromRequestParts<SandboxState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &SandboxState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("OAuth "))
+            })
+            .map(str::trim)
+            .ok_or_else(ApiError::session)?;
+        let session = state.auth.session(token).ok_or_else(ApiError::session)?;
+        let user = state
+            .org
+            .user_by_id(&session.user_id)
+            .cloned()
+            .ok_or_else(ApiError::session)?;
+        let counted = state.quota.take(LoggedRequest {
+            client_id: session.client_id.clone(),
+            method: parts.method.to_string(),
+            path: parts.uri.path().to_owned(),
+        });
+        if !counted {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "REQUEST_LIMIT_EXCEEDED",
+                "TotalRequests Limit exceeded.",
+            ));
+        }
+        Ok(ApiUser {
+            user,
+            client_id: session.client_id,
+        })
+    }
+}
+
+/// `Sforce-Limit-Info: api-usage=N/M` on every API answer but the versions list.
+pub async fn limit_info(
+    State(state): State<SandboxState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().trim_end_matches('/').to_owned();
+    let mut response = next.run(request).await;
+    if path.starts_with("/services/data/") {
+        let (used, max) = state.quota.usage();
+        if let Ok(value) = HeaderValue::from_str(&format!("api-usage={used}/{max}")) {
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static("sforce-limit-info"), value);
+        }
+    }
+    response
+}
+
+/// Applies the faults set through the control path to API requests.
+pub async fn faults(State(state): State<SandboxState>, request: Request, next: Next) -> Response {
+    if !request.uri().path().starts_with("/services/") {
+        return next.run(request).await;
+    }
+    let (latency, fail, drop, malformed) = {
+        let Ok(mut f) = state.faults.lock() else {
+            return next.run(request).await;
+        };
+        let fail = (f.fail_next > 0).then(|| {
+            f.fail_next -= 1;
+            f.fail_status.unwrap_or(503)
+        });
+        let drop = f.drop_next > 0;
+        if drop {
+            f.drop_next -= 1;
+        }
+        let malformed = !drop && fail.is_none() && f.malformed_next > 0;
+        if malformed {
+            f.malformed_next -= 1;
+        }
+        (f.latency_ms, fail, drop, malformed)
+    };
+    if latency > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+    }
+    if let Some(status) = fail {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        return ApiError::new(
+            status,
+            "SERVER_UNAVAILABLE",
+            "The server is temporarily unavailable. Try again later.",
+        )
+        .into_response();
+    }
+    if drop {
+        // A body that fails mid-stream makes the server abort the connection.
+        let failing = futures_util::stream::once(async {
+            Err::<axum::body::Bytes, std::io::Error>(std::io::Error::other("dropped"))
+        });
+        return Response::new(axum::body::Body::from_stream(failing));
+    }
+    if malformed {
+        return (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "application/json;charset=UTF-8",
+            )],
+            "{\"records\": [",
+        )
+            .into_response();
+    }
+    next.run(request).await
+}

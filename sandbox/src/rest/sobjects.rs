@@ -1,0 +1,300 @@
+//! Describes and rows: `/sobjects`, `/sobjects/{Type}`, `/describe`, `/{Id}`.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::{ApiUser, Version};
+use crate::error::ApiError;
+use crate::state::SandboxState;
+
+/// When the schema last changed: the process start (describes are built then).
+fn schema_modified() -> i64 {
+    static STARTED: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    // Whole seconds, as HTTP dates carry.
+    *STARTED.get_or_init(|| crate::records::now_ms() / 1000 * 1000)
+}
+
+fn http_date(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string()
+}
+
+/// Reads `If-Modified-Since` / `If-Unmodified-Since` as Salesforce accepts them
+/// (`EEE, dd MMM yyyy HH:mm:ss z`, any zone name or offset); `Err` for a malformed one.
+fn header_date(headers: &HeaderMap, name: &str) -> Result<Option<i64>, ApiError> {
+    let Some(value) = headers.get(name) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    let bad = || {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_HEADER_TYPE",
+            format!("{name}: invalid date format: {text}"),
+        )
+    };
+    if let Ok(d) = chrono::DateTime::parse_from_rfc2822(text) {
+        return Ok(Some(d.timestamp_millis()));
+    }
+    // Zone abbreviations other than GMT/UT (e.g. MST): read the time, then the zone's offset.
+    let (stamp, zone) = text.rsplit_once(' ').ok_or_else(bad)?;
+    let offset = match zone {
+        "EST" => "-0500",
+        "EDT" => "-0400",
+        "CST" => "-0600",
+        "CDT" => "-0500",
+        "MST" => "-0700",
+        "MDT" => "-0600",
+        "PST" => "-0800",
+        "PDT" => "-0700",
+        "UTC" | "GMT" | "Z" => "+0000",
+        _ => return Err(bad()),
+    };
+    chrono::DateTime::parse_from_rfc2822(&format!("{stamp} {offset}"))
+        .map(|d| Some(d.timestamp_millis()))
+        .map_err(|_| bad())
+}
+
+fn not_modified_since(headers: &HeaderMap, modified: i64) -> Result<bool, ApiError> {
+    Ok(header_date(headers, "if-modified-since")?.is_some_and(|since| modified <= since))
+}
+
+/// `GET /sobjects`.
+pub async fn describe_global(
+    State(state): State<SandboxState>,
+    Version(v): Version,
+    _api: ApiUser,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let modified = schema_modified();
+    if not_modified_since(&headers, modified)? {
+        return Ok((
+            StatusCode::NOT_MODIFIED,
+            [(header::LAST_MODIFIED, http_date(modified))],
+        )
+            .into_response());
+    }
+    Ok((
+        [(header::LAST_MODIFIED, http_date(modified))],
+        Json(state.org.schema.describe_global(&v)),
+    )
+        .into_response())
+}
+
+/// `GET /sobjects/{Type}/describe`, with the user's read-only fields marked.
+pub async fn describe(
+    State(state): State<SandboxState>,
+    Version(v): Version,
+    api: ApiUser,
+    headers: HeaderMap,
+    Path(params): Path<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let object = state
+        .org
+        .object_named(params.get("object").map(String::as_str).unwrap_or_default())?;
+    let modified = schema_modified();
+    if not_modified_since(&headers, modified)? {
+        return Ok((
+            StatusCode::NOT_MODIFIED,
+            [(header::LAST_MODIFIED, http_date(modified))],
+        )
+            .into_response());
+    }
+    let mut described = object.describe(&v);
+    if let Some(fields) = described.get_mut("fields").and_then(Value::as_array_mut) {
+        for field in fields {
+            let name = field
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            if state.org.read_only_for(&api.user, &object.name, &name)
+                && let Some(map) = field.as_object_mut()
+            {
+                map.insert("updateable".into(), Value::Bool(false));
+                map.insert("createable".into(), Value::Bool(false));
+            }
+        }
+    }
+    Ok((
+        [(header::LAST_MODIFIED, http_date(modified))],
+        Json(described),
+    )
+        .into_response())
+}
+
+/// `GET /sobjects/{Type}`: basic information.
+pub async fn info(
+    State(state): State<SandboxState>,
+    Version(_v): Version,
+    _api: ApiUser,
+    Path(params): Path<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let object = state
+        .org
+        .object_named(params.get("object").map(String::as_str).unwrap_or_default())?;
+    Ok(Json(
+        json!({"objectDescribe": object.global, "recentItems": []}),
+    ))
+}
+
+/// Parses a JSON body, or Salesforce's `JSON_PARSER_ERROR`.
+pub fn json_body(body: &Bytes) -> Result<Value, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", format!("Unexpected character ('{}' (code {})): was expecting double-quote to start field name at [line:{}, column:{}]", body.get(e.column().saturating_sub(1)).map_or(' ', |b| char::from(*b)), body.get(e.column().saturating_sub(1)).copied().unwrap_or(0), e.line(), e.column()))
+    })
+}
+
+fn allow_duplicates(headers: &HeaderMap) -> bool {
+    headers
+        .get("sforce-duplicate-rule-header")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.replace(' ', "")
+                .to_ascii_lowercase()
+                .contains("allowsave=true")
+        })
+}
+
+/// `POST /sobjects/{Type}`: 201 `{id, success, errors}`.
+pub async fn create(
+    State(state): State<SandboxState>,
+    Version(v): Version,
+    api: ApiUser,
+    headers: HeaderMap,
+    Path(params): Path<HashMap<String, String>>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let object = params.get("object").cloned().unwrap_or_default();
+    let body = json_body(&body)?;
+    let id = state
+        .org
+        .create(&api.user, &object, &body, allow_duplicates(&headers))?;
+    let name = state.org.object_named(&object)?.name.clone();
+    Ok((
+        StatusCode::CREATED,
+        [(
+            header::LOCATION,
+            format!("/services/data/v{v}/sobjects/{name}/{id}"),
+        )],
+        Json(json!({"id": id, "success": true, "errors": []})),
+    )
+        .into_response())
+}
+
+/// `GET /sobjects/{Type}/{Id}[?fields=A,B]`.
+pub async fn read(
+    State(state): State<SandboxState>,
+    Version(v): Version,
+    _api: ApiUser,
+    headers: HeaderMap,
+    Path(params): Path<HashMap<String, String>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let object = state
+        .org
+        .object_named(params.get("object").map(String::as_str).unwrap_or_default())?;
+    let record = state.org.live(
+        object,
+        params.get("id").map(String::as_str).unwrap_or_default(),
+    )?;
+    if not_modified_since(&headers, record.modified_ms)? {
+        return Ok((
+            StatusCode::NOT_MODIFIED,
+            [(header::LAST_MODIFIED, http_date(record.modified_ms))],
+        )
+            .into_response());
+    }
+    let fields: Option<Vec<String>> = query
+        .get("fields")
+        .map(|f| f.split(',').map(str::to_owned).collect());
+    let json = state
+        .org
+        .record_json(object, &record, fields.as_deref(), &v)?;
+    Ok((
+        [(header::LAST_MODIFIED, http_date(record.modified_ms))],
+        Json(json),
+    )
+        .into_response())
+}
+
+/// `PATCH /sobjects/{Type}/{Id}`: 204.
+pub async fn update(
+    State(state): State<SandboxState>,
+    Version(_v): Version,
+    api: ApiUser,
+    headers: HeaderMap,
+    Path(params): Path<HashMap<String, String>>,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let since = header_date(&headers, "if-unmodified-since")?;
+    let body = json_body(&body)?;
+    state.org.update(
+        &api.user,
+        params.get("object").map(String::as_str).unwrap_or_default(),
+        params.get("id").map(String::as_str).unwrap_or_default(),
+        &body,
+        since,
+        allow_duplicates(&headers),
+    )?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /sobjects/{Type}/{Id}`: 204.
+pub async fn delete(
+    State(state): State<SandboxState>,
+    Version(_v): Version,
+    _api: ApiUser,
+    Path(params): Path<HashMap<String, String>>,
+) -> Result<StatusCode, ApiError> {
+    state.org.delete(
+        params.get("object").map(String::as_str).unwrap_or_default(),
+        params.get("id").map(String::as_str).unwrap_or_default(),
+    )?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates_as_salesforce_takes_them() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "if-modified-since",
+            "Mon, 30 Nov 2020 08:34:54 MST".parse().unwrap(),
+        );
+        assert_eq!(
+            header_date(&headers, "if-modified-since").unwrap(),
+            Some(1_606_750_494_000)
+        );
+        headers.insert(
+            "if-modified-since",
+            "Thu, 03 Sep 2020 21:35:07 GMT".parse().unwrap(),
+        );
+        assert_eq!(
+            header_date(&headers, "if-modified-since").unwrap(),
+            Some(1_599_168_907_000)
+        );
+        headers.insert("if-modified-since", "yesterday".parse().unwrap());
+        assert_eq!(
+            header_date(&headers, "if-modified-since")
+                .unwrap_err()
+                .status,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            http_date(1_599_168_907_000),
+            "Thu, 03 Sep 2020 21:35:07 GMT"
+        );
+    }
+}

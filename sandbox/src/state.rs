@@ -1,0 +1,183 @@
+//! What every handler of the sandbox org reaches.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::SandboxError;
+use crate::auth::{Auth, ConnectedApp};
+use crate::org::{Org, OrgSettings};
+use crate::quota::Quota;
+
+/// The newest API version; `latest` means it.
+pub const LATEST_VERSION: u32 = 66;
+/// The oldest API version served.
+pub const OLDEST_VERSION: u32 = 31;
+
+/// Everything the sandbox org is told at startup.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// The org's records and settings.
+    pub org: OrgSettings,
+    /// Connected apps.
+    pub apps: Vec<ConnectedApp>,
+    /// How long access tokens last.
+    pub token_ttl: Duration,
+    /// The daily API allowance.
+    pub daily_requests: u64,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            org: OrgSettings::default(),
+            apps: vec![demo_app()],
+            token_ttl: Duration::from_secs(2 * 60 * 60),
+            daily_requests: 15_000,
+        }
+    }
+}
+
+/// The demo connected app, also printed at start and in the README.
+pub fn demo_app() -> ConnectedApp {
+    ConnectedApp {
+        client_id: "pane-sandbox-demo-client".into(),
+        client_secret: "pane-sandbox-demo-secret".into(),
+        redirect_uris: vec![
+            "http://127.0.0.1:*/oauth/callback".into(),
+            "http://localhost:*/oauth/callback".into(),
+            "http://127.0.0.1:*/oauth2/callback".into(),
+            "http://localhost:*/oauth2/callback".into(),
+        ],
+    }
+}
+
+/// Faults injected through the control path, for tests and benchmarks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Faults {
+    /// Added to every API answer, in ms.
+    #[serde(default)]
+    pub latency_ms: u64,
+    /// The next this-many API requests answer `fail_status`.
+    #[serde(default)]
+    pub fail_next: u32,
+    /// The status of those failures (503 if unset).
+    #[serde(default)]
+    pub fail_status: Option<u16>,
+    /// The next this-many API requests have their connection dropped mid-answer.
+    #[serde(default)]
+    pub drop_next: u32,
+    /// The next this-many API requests answer 200 with a body that is not JSON.
+    #[serde(default)]
+    pub malformed_next: u32,
+}
+
+/// Pages of query results waiting for `nextRecordsUrl`.
+pub type Cursors = HashMap<String, Vec<Value>>;
+
+/// The shared state.
+#[derive(Debug)]
+pub struct Inner {
+    /// The org.
+    pub org: Org,
+    /// Tokens.
+    pub auth: Auth,
+    /// The allowance.
+    pub quota: Quota,
+    /// Query cursors.
+    pub cursors: Mutex<Cursors>,
+    /// Injected faults.
+    pub faults: Mutex<Faults>,
+    /// The base URL clients reach this org at (`instance_url`).
+    pub base_url: Mutex<String>,
+}
+
+/// Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct SandboxState(pub Arc<Inner>);
+
+impl std::ops::Deref for SandboxState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl SandboxState {
+    /// Opens the org and sets up tokens and the allowance.
+    pub fn new(config: SandboxConfig) -> Result<SandboxState, SandboxError> {
+        let org = Org::open(config.org)?;
+        let org_id = org.org_id();
+        Ok(SandboxState(Arc::new(Inner {
+            auth: Auth::new(config.apps, config.token_ttl, &org_id),
+            quota: Quota::new(config.daily_requests),
+            cursors: Mutex::new(HashMap::new()),
+            faults: Mutex::new(Faults::default()),
+            base_url: Mutex::new("http://127.0.0.1".into()),
+            org,
+        })))
+    }
+
+    /// The base URL (`instance_url`).
+    pub fn base_url(&self) -> String {
+        self.base_url.lock().map(|b| b.clone()).unwrap_or_default()
+    }
+
+    /// The identity URL of a user.
+    pub fn identity_url(&self, user_id: &str) -> String {
+        format!("{}/id/{}/{user_id}", self.base_url(), self.org.org_id())
+    }
+}
+
+/// Reads `v59.0` or `latest` into `59.0`; `None` for a version this org does not serve.
+pub fn api_version(text: &str) -> Option<String> {
+    if text == "latest" {
+        return Some(format!("{LATEST_VERSION}.0"));
+    }
+    let number = text
+        .strip_prefix('v')?
+        .strip_suffix(".0")?
+        .parse::<u32>()
+        .ok()?;
+    (OLDEST_VERSION..=LATEST_VERSION)
+        .contains(&number)
+        .then(|| format!("{number}.0"))
+}
+
+/// The versions list of `GET /services/data/`.
+pub fn versions() -> Vec<Value> {
+    (OLDEST_VERSION..=LATEST_VERSION)
+        .map(|v| {
+            let n = v - OLDEST_VERSION;
+            let season = ["Summer", "Winter", "Spring"][(n % 3) as usize];
+            let year = 14 + n.div_ceil(3);
+            serde_json::json!({"label": format!("{season} '{year}"), "url": format!("/services/data/v{v}.0"), "version": format!("{v}.0")})
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_and_their_labels() {
+        let all = versions();
+        assert_eq!(
+            all[0],
+            serde_json::json!({"label": "Summer '14", "url": "/services/data/v31.0", "version": "31.0"})
+        );
+        assert_eq!(all[1]["label"], "Winter '15");
+        let v59 = all.iter().find(|v| v["version"] == "59.0").unwrap();
+        assert_eq!(v59["label"], "Winter '24");
+        let v66 = all.iter().find(|v| v["version"] == "66.0").unwrap();
+        assert_eq!(v66["label"], "Spring '26");
+        assert_eq!(api_version("v59.0").as_deref(), Some("59.0"));
+        assert_eq!(api_version("latest").as_deref(), Some("66.0"));
+        assert_eq!(api_version("v20.0"), None);
+        assert_eq!(api_version("59.0"), None);
+    }
+}

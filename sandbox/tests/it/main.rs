@@ -1,0 +1,11 @@
+//! The sandbox org over real HTTP: OAuth, REST, the allowance, injected faults.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "integration tests: a failed unwrap is a failed test"
+)]
+
+mod helpers;
+mod limits;
+mod oauth;
+mod rest;

@@ -1,0 +1,296 @@
+//! OAuth 2.0: the web-server flow with PKCE, refresh, revoke, identity, expiry.
+
+use base64::Engine;
+use pane_sandbox::state::demo_app;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::helpers::{org, password_login};
+
+#[tokio::test]
+async fn web_server_flow_with_pkce_then_refresh_and_revoke() {
+    let org = org().await;
+    let app = demo_app();
+    let redirect = "http://127.0.0.1:9999/oauth/callback";
+    let verifier = "a-very-long-random-code-verifier-0123456789-abcdefghij";
+    let challenge =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier));
+    let query = [
+        ("response_type", "code"),
+        ("client_id", app.client_id.as_str()),
+        ("redirect_uri", redirect),
+        ("state", "xyz-123"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    let page = org
+        .http
+        .get(org.url("/services/oauth2/authorize"))
+        .query(&query)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Log in and allow"));
+
+    // A wrong password shows the page again.
+    let mut form: Vec<(&str, &str)> = query.to_vec();
+    form.extend([
+        ("username", "ana@pane-support.example"),
+        ("password", "nope"),
+    ]);
+    let res = org
+        .http
+        .post(org.url("/services/oauth2/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+
+    form.pop();
+    form.push(("password", "demo-ana-1"));
+    let res = org
+        .http
+        .post(org.url("/services/oauth2/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with(&format!("{redirect}?code=")),
+        "{location}"
+    );
+    assert!(location.ends_with("&state=xyz-123"), "{location}");
+    let code = location
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let token_form = |verifier: &'static str, code: String| {
+        vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("client_id", app.client_id.clone()),
+            ("redirect_uri", redirect.to_owned()),
+            ("code", code),
+            ("code_verifier", verifier.to_owned()),
+        ]
+    };
+    let bad: Value = org
+        .http
+        .post(org.url("/services/oauth2/token"))
+        .form(&token_form("wrong-verifier", code.clone()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bad["error"], "invalid_grant");
+
+    // The code was spent by the failed attempt, as a real org does: log in again.
+    let res = org
+        .http
+        .post(org.url("/services/oauth2/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let code = location
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
+    let res = org
+        .http
+        .post(org.url("/services/oauth2/token"))
+        .form(&token_form(verifier, code))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let tokens: Value = res.json().await.unwrap();
+    for key in [
+        "access_token",
+        "refresh_token",
+        "signature",
+        "scope",
+        "instance_url",
+        "id",
+        "token_type",
+        "issued_at",
+    ] {
+        assert!(tokens.get(key).is_some(), "{key} in {tokens}");
+    }
+    assert_eq!(tokens["instance_url"], org.sandbox.base_url());
+    assert!(
+        tokens["issued_at"].is_string(),
+        "issued_at is a string of ms"
+    );
+    let access = tokens["access_token"].as_str().unwrap();
+
+    // The identity URL says who this is.
+    let id: Value = org
+        .http
+        .get(tokens["id"].as_str().unwrap())
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(id["username"], "ana@pane-support.example");
+    let info: Value = org
+        .http
+        .get(org.url("/services/oauth2/userinfo"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["email"], "ana@pane-support.example");
+
+    // Expired: 401 INVALID_SESSION_ID; the refresh token gets a new one.
+    org.http
+        .post(org.url("/__sandbox/expire-tokens"))
+        .send()
+        .await
+        .unwrap();
+    let res = org
+        .http
+        .get(org.url("/services/data/v59.0/limits"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!([{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}])
+    );
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let renewed: Value = org
+        .http
+        .post(org.url("/services/oauth2/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", app.client_id.as_str()),
+            ("client_secret", app.client_secret.as_str()),
+            ("refresh_token", refresh),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let renewed_access = renewed["access_token"].as_str().unwrap();
+    assert_eq!(
+        org.http
+            .get(org.url("/services/data/v59.0/limits"))
+            .bearer_auth(renewed_access)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    // Revoking the refresh token ends it and its sessions.
+    let res = org
+        .http
+        .post(org.url("/services/oauth2/revoke"))
+        .form(&[("token", refresh)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        org.http
+            .get(org.url("/services/data/v59.0/limits"))
+            .bearer_auth(renewed_access)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let again = org
+        .http
+        .post(org.url("/services/oauth2/revoke"))
+        .form(&[("token", refresh)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 400);
+}
+
+#[tokio::test]
+async fn bad_clients_and_logins_get_oauth_errors() {
+    let org = org().await;
+    let base = org.sandbox.base_url();
+    let bad = password_login(&org.http, &base, "ana@pane-support.example", "wrong").await;
+    assert_eq!(
+        bad,
+        serde_json::json!({"error": "invalid_grant", "error_description": "authentication failure"})
+    );
+    let res = org
+        .http
+        .get(org.url("/services/oauth2/authorize"))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", "nope"),
+            ("redirect_uri", "http://127.0.0.1:1/oauth/callback"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"],
+        "invalid_client_id"
+    );
+    let app = demo_app();
+    let res = org
+        .http
+        .get(org.url("/services/oauth2/authorize"))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", app.client_id.as_str()),
+            ("redirect_uri", "https://evil.example/cb"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"],
+        "redirect_uri_mismatch"
+    );
+    let res = org
+        .http
+        .post(org.url("/services/oauth2/token"))
+        .form(&[
+            ("grant_type", "magic"),
+            ("client_id", app.client_id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"],
+        "unsupported_grant_type"
+    );
+}

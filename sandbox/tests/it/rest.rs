@@ -1,0 +1,364 @@
+//! REST: versions, resources, describes, rows, query paging, search, errors.
+
+use serde_json::{Value, json};
+
+use crate::helpers::org;
+
+#[tokio::test]
+async fn versions_resources_and_describes() {
+    let org = org().await;
+    let res = org
+        .http
+        .get(org.url("/services/data/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers().get("sforce-limit-info").is_none(),
+        "the versions list is not counted"
+    );
+    let versions: Value = res.json().await.unwrap();
+    assert!(
+        versions
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["version"] == "59.0")
+    );
+
+    let resources: Value = org
+        .get(&org.data("/"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(resources["query"], "/services/data/v59.0/query");
+    assert!(
+        resources["identity"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{}/id/00D", org.sandbox.base_url()))
+    );
+    let latest = org.get("/services/data/latest").send().await.unwrap();
+    assert_eq!(latest.status(), 200);
+    assert_eq!(
+        org.get("/services/data/v12.0")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    let global = org.get(&org.data("/sobjects")).send().await.unwrap();
+    let last_modified = global.headers()["last-modified"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let global: Value = global.json().await.unwrap();
+    assert!(
+        global["sobjects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["name"] == "Task")
+    );
+    let res = org
+        .get(&org.data("/sobjects/"))
+        .header("If-Modified-Since", &last_modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 304);
+    assert!(res.text().await.unwrap().is_empty());
+
+    let lead: Value = org
+        .get(&org.data("/sobjects/Lead/describe/"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(lead["name"], "Lead");
+    let res = org
+        .get(&org.data("/sobjects/Lead/describe"))
+        .header("If-Modified-Since", "Mon, 30 Nov 2020 08:34:54 MST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "modified since 2020");
+    assert_eq!(
+        org.get(&org.data("/sobjects/Xyzzy/describe"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn rows_create_read_update_delete() {
+    let org = org().await;
+    let res = org
+        .http
+        .post(org.url(&org.data("/sobjects/Lead/")))
+        .bearer_auth(&org.token)
+        .json(&json!({"LastName": "Kim", "Company": "Kites", "Email": "mia@kites.example"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["success"], true);
+    assert_eq!(created["errors"], json!([]));
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(location, format!("/services/data/v59.0/sobjects/Lead/{id}"));
+
+    let row: Value = org
+        .get(&format!(
+            "{}?fields=Name,Email",
+            org.data(&format!("/sobjects/Lead/{id}"))
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        row,
+        json!({"attributes": {"type": "Lead", "url": location}, "Name": "Kim", "Email": "mia@kites.example"})
+    );
+
+    let res = org
+        .http
+        .patch(org.url(&org.data(&format!("/sobjects/Lead/{id}"))))
+        .bearer_auth(&org.token)
+        .json(&json!({"FirstName": "Mia"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let res = org
+        .http
+        .patch(org.url(&org.data(&format!("/sobjects/Lead/{id}"))))
+        .bearer_auth(&org.token)
+        .header("If-Unmodified-Since", "Mon, 30 Nov 2020 08:34:54 GMT")
+        .json(&json!({"FirstName": "Old"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 412);
+
+    let res = org
+        .http
+        .post(org.url(&org.data("/sobjects/Lead")))
+        .bearer_auth(&org.token)
+        .body("{\"LastName\": ")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()[0]["errorCode"],
+        "JSON_PARSER_ERROR"
+    );
+    let res = org
+        .http
+        .post(org.url(&org.data("/sobjects/Lead")))
+        .bearer_auth(&org.token)
+        .json(&json!({"LastName": "X"}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!([{"message": "Required fields are missing: [Company]", "errorCode": "REQUIRED_FIELD_MISSING", "fields": ["Company"]}])
+    );
+
+    let res = org
+        .http
+        .delete(org.url(&org.data(&format!("/sobjects/Lead/{id}"))))
+        .bearer_auth(&org.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let res = org
+        .http
+        .delete(org.url(&org.data(&format!("/sobjects/Lead/{id}"))))
+        .bearer_auth(&org.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()[0]["errorCode"],
+        "ENTITY_IS_DELETED"
+    );
+}
+
+#[tokio::test]
+async fn query_pages_through_next_records_url() {
+    let org = org().await;
+    let admin = org.sandbox.state().org.users()[0].clone();
+    for i in 0..250 {
+        org.sandbox
+            .state()
+            .org
+            .create(
+                &admin,
+                "Task",
+                &json!({"Subject": format!("Paging task {i:03}")}),
+                false,
+            )
+            .unwrap();
+    }
+    let soql = "SELECT Id, Subject FROM Task WHERE Subject LIKE 'Paging%' ORDER BY Subject";
+    // `+` for spaces, as form-encoding clients send it.
+    let url = format!(
+        "{}?q={}",
+        org.data("/query/"),
+        soql.replace(' ', "+").replace('%', "%25")
+    );
+    let first: Value = org
+        .get(&url)
+        .header("Sforce-Query-Options", "batchSize=200")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["totalSize"], 250);
+    assert_eq!(first["done"], false);
+    assert_eq!(first["records"].as_array().unwrap().len(), 200);
+    let next = first["nextRecordsUrl"].as_str().unwrap();
+    assert!(next.starts_with("/services/data/v59.0/query/01g"), "{next}");
+    let second: Value = org.get(next).send().await.unwrap().json().await.unwrap();
+    assert_eq!(second["done"], true);
+    assert!(
+        second.get("nextRecordsUrl").is_none(),
+        "absent, not null, on the last page"
+    );
+    assert_eq!(second["records"].as_array().unwrap().len(), 50);
+    assert_eq!(second["records"][49]["Subject"], "Paging task 249");
+    assert_eq!(
+        org.get(next).send().await.unwrap().status(),
+        400,
+        "a locator is spent once read"
+    );
+
+    let count: Value = org
+        .get(&org.data("/query"))
+        .query(&[("q", "SELECT COUNT() FROM Contact")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(count, json!({"totalSize": 5, "done": true, "records": []}));
+    let res = org
+        .get(&org.data("/query"))
+        .query(&[("q", "SELECT Id FRM Contact")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()[0]["errorCode"],
+        "MALFORMED_QUERY"
+    );
+}
+
+#[tokio::test]
+async fn search_and_parameterized_search() {
+    let org = org().await;
+    let found: Value = org
+        .get(&org.data("/search/"))
+        .query(&[(
+            "q",
+            "FIND {\\+1 \\(512\\) 757\\-9340} IN PHONE FIELDS RETURNING Contact(Id, Name)",
+        )])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["searchRecords"][0]["Name"], "Rose Gonzalez");
+    let found: Value = org
+        .get(&org.data("/parameterizedSearch"))
+        .query(&[
+            ("q", "rose@edge.com"),
+            ("sobject", "Contact"),
+            ("Contact.fields", "Id,Name,Account.Name"),
+            ("in", "EMAIL"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["searchRecords"].as_array().unwrap().len(), 1);
+    assert_eq!(found["searchRecords"][0]["Name"], "Rose Gonzalez");
+    assert_eq!(
+        found["searchRecords"][0]["Account"]["Name"],
+        "Edge Communications"
+    );
+    let res = org
+        .get(&org.data("/search"))
+        .query(&[("q", "FIND rose")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!([{"message": "No search term found. The search term must be enclosed in braces.", "errorCode": "MALFORMED_SEARCH"}])
+    );
+}
+
+#[tokio::test]
+async fn record_pages_open_in_a_browser() {
+    let org = org().await;
+    let rose: Value = org
+        .get(&org.data("/query"))
+        .query(&[("q", "SELECT Id FROM Contact WHERE Email = 'rose@edge.com'")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = rose["records"][0]["Id"].as_str().unwrap();
+    let page = org
+        .http
+        .get(org.url(&format!("/lightning/r/Contact/{id}/view")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<h1>Rose Gonzalez</h1>"), "{html}");
+    assert!(html.contains("rose@edge.com"));
+    assert_eq!(
+        org.http
+            .get(org.url("/lightning/r/Contact/003Pa0000000999/view"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
