@@ -60,7 +60,7 @@ pub struct Health {
 
 /// The sandbox org's routes over `state`.
 pub fn app(state: SandboxState) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/health", get(health))
         .merge(pages::router())
         .merge(rest::router())
@@ -71,7 +71,10 @@ pub fn app(state: SandboxState) -> Router {
             rest::limit_info,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), rest::faults))
-        .with_state(state)
+        .with_state(state.clone());
+    // Composite subrequests run through the same routes (set once per state).
+    let _ = state.router.set(router.clone());
+    router
 }
 
 async fn health() -> Json<Health> {

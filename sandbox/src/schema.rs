@@ -876,6 +876,10 @@ impl Schema {
             .iter()
             .map(|o| {
                 let mut entry = o.global.as_object().cloned().unwrap_or_default();
+                entry.insert(
+                    "keyPrefix".into(),
+                    o.key_prefix.clone().map_or(Value::Null, Value::from),
+                );
                 let urls = urls(&o.name, o.key_prefix.as_deref(), version);
                 let pick = |k: &str| urls.get(k).cloned().unwrap_or(Value::Null);
                 entry.insert(
@@ -1029,6 +1033,14 @@ mod tests {
         for name in OBJECTS {
             assert!(names.contains(name), "{name}");
         }
+        // Regression: the recorded global listed Lead and Event without a key prefix.
+        let lead = g["sobjects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == "Lead")
+            .unwrap();
+        assert_eq!(lead["keyPrefix"], "00Q");
         assert_eq!(
             g["sobjects"][0]["urls"]["describe"],
             "/services/data/v59.0/sobjects/Account/describe"

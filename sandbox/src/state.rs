@@ -93,6 +93,8 @@ pub struct Inner {
     pub faults: Mutex<Faults>,
     /// The base URL clients reach this org at (`instance_url`).
     pub base_url: Mutex<String>,
+    /// The org's own routes, for composite subrequests.
+    pub router: std::sync::OnceLock<axum::Router>,
 }
 
 /// Cheap to clone.
@@ -117,6 +119,7 @@ impl SandboxState {
             cursors: Mutex::new(HashMap::new()),
             faults: Mutex::new(Faults::default()),
             base_url: Mutex::new("http://127.0.0.1".into()),
+            router: std::sync::OnceLock::new(),
             org,
         })))
     }

@@ -146,6 +146,16 @@ impl Store {
         self.put_many(&[(record.clone(), keys)])
     }
 
+    /// Removes a record and its keys for good (rolling back a create).
+    pub fn remove(&self, id: &SfId) -> Result<(), SandboxError> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            tx.execute("DELETE FROM lookup WHERE id = ?1", [id.as_str()])?;
+            tx.execute("DELETE FROM records WHERE id = ?1", [id.as_str()])?;
+            tx.commit()
+        })
+    }
+
     /// A record by id, deleted or not.
     pub fn get(&self, id: &SfId) -> Result<Option<Record>, SandboxError> {
         self.with(|c| {

@@ -1,6 +1,7 @@
 //! The REST API under `/services/data`: versions, resources, describes, rows, query, search,
 //! limits. Every path answers with and without a trailing slash.
 
+mod composite;
 mod data;
 mod sobjects;
 
@@ -53,6 +54,23 @@ pub fn router() -> Router<SandboxState> {
         r,
         "/services/data/{version}/parameterizedSearch",
         get(data::parameterized_search),
+    );
+    r = both(
+        r,
+        "/services/data/{version}/composite",
+        axum::routing::post(composite::composite),
+    );
+    r = both(
+        r,
+        "/services/data/{version}/composite/sobjects",
+        axum::routing::post(composite::create_many)
+            .patch(composite::update_many)
+            .delete(composite::delete_many),
+    );
+    r = both(
+        r,
+        "/services/data/{version}/composite/sobjects/{object}",
+        get(composite::retrieve_many).post(composite::retrieve_many_post),
     );
     r = both(
         r,
@@ -136,11 +154,13 @@ impl FromRequestParts<SandboxState> for ApiUser {
             .user_by_id(&session.user_id)
             .cloned()
             .ok_or_else(ApiError::session)?;
-        let counted = state.quota.take(LoggedRequest {
-            client_id: session.client_id.clone(),
-            method: parts.method.to_string(),
-            path: parts.uri.path().to_owned(),
-        });
+        // A composite's subrequests were counted with the composite, as one call.
+        let counted = parts.extensions.get::<composite::Subrequest>().is_some()
+            || state.quota.take(LoggedRequest {
+                client_id: session.client_id.clone(),
+                method: parts.method.to_string(),
+                path: parts.uri.path().to_owned(),
+            });
         if !counted {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,

@@ -5,6 +5,7 @@
     reason = "integration tests: a failed unwrap is a failed test"
 )]
 
+mod composite;
 mod helpers;
 mod limits;
 mod oauth;
