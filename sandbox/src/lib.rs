@@ -18,6 +18,7 @@ pub mod quota;
 pub mod records;
 pub mod rest;
 pub mod schema;
+pub mod soap;
 pub mod soql;
 pub mod state;
 pub mod store;
@@ -66,6 +67,7 @@ pub fn app(state: SandboxState) -> Router {
         .merge(rest::router())
         .merge(auth::router())
         .merge(control::router())
+        .merge(soap::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             rest::limit_info,

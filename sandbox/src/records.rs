@@ -568,6 +568,15 @@ impl Org {
     ) -> Result<(), ApiError> {
         let object = self.object_named(object_name)?;
         let mut record = self.live(object, id)?;
+        if object.name == "Lead"
+            && record.fields.get("IsConverted").and_then(Value::as_bool) == Some(true)
+        {
+            return Err(ApiError::fields(
+                "CANNOT_UPDATE_CONVERTED_LEAD",
+                "cannot reference converted lead",
+                vec![],
+            ));
+        }
         if let Some(since) = unmodified_since {
             // HTTP dates have second precision.
             if record.modified_ms / 1000 > since / 1000 {

@@ -10,3 +10,4 @@ mod helpers;
 mod limits;
 mod oauth;
 mod rest;
+mod soap;
