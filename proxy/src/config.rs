@@ -42,6 +42,18 @@ pub struct Config {
     #[arg(long, env = "PANE_WWW_DIR", default_value = "www")]
     pub www_dir: PathBuf,
 
+    /// The embedded sandbox org's SQLite file (its records survive restarts).
+    #[arg(
+        long,
+        env = "PANE_SANDBOX_DATABASE",
+        default_value = ".pane/sandbox.sqlite"
+    )]
+    pub sandbox_database: PathBuf,
+
+    /// Keep the embedded sandbox org's records in memory.
+    #[arg(long, env = "PANE_SANDBOX_MEMORY")]
+    pub sandbox_memory: bool,
+
     /// Log format.
     #[arg(long, env = "PANE_LOG_FORMAT", value_enum, default_value = "pretty")]
     pub log_format: LogFormat,
@@ -56,6 +68,8 @@ impl Config {
             host_origins: FRONT_ORIGINS.iter().map(|s| (*s).to_owned()).collect(),
             dist_dir,
             www_dir,
+            sandbox_database: PathBuf::from(".pane/sandbox.sqlite"),
+            sandbox_memory: true,
             log_format: LogFormat::Pretty,
         }
     }

@@ -19,6 +19,9 @@ pub enum ProxyError {
     /// Startup: the listening socket.
     #[error("could not listen: {0}")]
     Listen(#[source] std::io::Error),
+    /// Startup: the embedded sandbox org's folder could not be made.
+    #[error("could not prepare the sandbox org's folder: {0}")]
+    Folder(#[source] std::io::Error),
     /// Startup: the embedded sandbox org.
     #[error(transparent)]
     Sandbox(#[from] pane_sandbox::SandboxError),
@@ -32,9 +35,10 @@ impl ProxyError {
         match self {
             ProxyError::NotFound(_) => StatusCode::NOT_FOUND,
             ProxyError::BadOrigin(_) => StatusCode::BAD_REQUEST,
-            ProxyError::Listen(_) | ProxyError::Sandbox(_) | ProxyError::Serve(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            ProxyError::Listen(_)
+            | ProxyError::Folder(_)
+            | ProxyError::Sandbox(_)
+            | ProxyError::Serve(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -42,7 +46,10 @@ impl ProxyError {
         match self {
             ProxyError::NotFound(_) => "not_found",
             ProxyError::BadOrigin(_) => "bad_request",
-            ProxyError::Listen(_) | ProxyError::Sandbox(_) | ProxyError::Serve(_) => "internal",
+            ProxyError::Listen(_)
+            | ProxyError::Folder(_)
+            | ProxyError::Sandbox(_)
+            | ProxyError::Serve(_) => "internal",
         }
     }
 }

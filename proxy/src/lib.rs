@@ -119,11 +119,19 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ProxyError> {
     let addr = listener.local_addr().map_err(ProxyError::Listen)?;
-    let sandbox = pane_sandbox::spawn(
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-        pane_sandbox::SandboxConfig::default(),
-    )
-    .await?;
+    let mut sandbox_config = pane_sandbox::SandboxConfig::default();
+    if !config.sandbox_memory {
+        if let Some(dir) = config
+            .sandbox_database
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(ProxyError::Folder)?;
+        }
+        sandbox_config.org.database = Some(config.sandbox_database.clone());
+    }
+    let sandbox =
+        pane_sandbox::spawn(SocketAddr::from(([127, 0, 0, 1], 0)), sandbox_config).await?;
     tracing::info!(url = %sandbox.base_url(), "embedded sandbox org started");
     let state = AppState::new(
         &config,

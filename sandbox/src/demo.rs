@@ -355,3 +355,146 @@ mod tests {
         assert_eq!(org.store.count("LeadStatus").unwrap(), 4);
     }
 }
+
+/// Formats a phone number the way a given record's owner typed it (mixed on purpose).
+fn mixed_phone(n: u64) -> String {
+    let area = 200 + n % 700;
+    let mid = 200 + (n / 7) % 700;
+    let last = n % 10_000;
+    match n % 5 {
+        0 => format!("({area}) {mid}-{last:04}"),
+        1 => format!("+1 {area} {mid} {last:04}"),
+        2 => format!("{area}.{mid}.{last:04}"),
+        3 => format!("+1{area}{mid}{last:04}"),
+        _ => format!("{area}-{mid}-{last:04}"),
+    }
+}
+
+/// Seeds `n` more records for load work (accounts, contacts, leads), in batches, straight
+/// into the store with their lookup keys. Deterministic: the same `n` gives the same records.
+pub fn seed_scale(org: &Org, n: u64) -> Result<(), SandboxError> {
+    let Some(owner) = org.users().first().map(|u| u.id.to_string()) else {
+        return Ok(());
+    };
+    let account_def = org
+        .schema
+        .object("Account")
+        .ok_or_else(|| SandboxError::Schema("no Account".into()))?;
+    let contact_def = org
+        .schema
+        .object("Contact")
+        .ok_or_else(|| SandboxError::Schema("no Contact".into()))?;
+    let lead_def = org
+        .schema
+        .object("Lead")
+        .ok_or_else(|| SandboxError::Schema("no Lead".into()))?;
+    let now = now_ms();
+    let stamp = datetime(now);
+    let accounts = (n / 10).max(1);
+    let mut batch: Vec<(Record, Vec<String>)> = Vec::with_capacity(10_000);
+    let flush = |batch: &mut Vec<(Record, Vec<String>)>| -> Result<(), SandboxError> {
+        org.store.put_many(batch)?;
+        batch.clear();
+        Ok(())
+    };
+    let mut account_ids = Vec::with_capacity(usize::try_from(accounts).unwrap_or(0));
+    for i in 0..n {
+        let (object, def) = if i < accounts {
+            ("Account", account_def)
+        } else if i % 3 == 0 {
+            ("Lead", lead_def)
+        } else {
+            ("Contact", contact_def)
+        };
+        let id = org
+            .store
+            .next_id(def.key_prefix.as_deref().unwrap_or("000"))?;
+        let company = i % accounts;
+        let mut fields = serde_json::Map::new();
+        fields.insert("Id".into(), Value::from(id.as_str()));
+        fields.insert("OwnerId".into(), Value::from(owner.as_str()));
+        fields.insert("CreatedDate".into(), Value::from(stamp.as_str()));
+        fields.insert("LastModifiedDate".into(), Value::from(stamp.as_str()));
+        fields.insert("SystemModstamp".into(), Value::from(stamp.as_str()));
+        fields.insert("IsDeleted".into(), Value::Bool(false));
+        fields.insert("Phone".into(), Value::from(mixed_phone(i)));
+        match object {
+            "Account" => {
+                fields.insert(
+                    "Name".into(),
+                    Value::from(format!("Scale Company {company}")),
+                );
+                fields.insert(
+                    "Website".into(),
+                    Value::from(format!("www.company{company}.example")),
+                );
+                account_ids.push(id.to_string());
+            }
+            _ => {
+                fields.insert("FirstName".into(), Value::from(format!("Person{i}")));
+                fields.insert("LastName".into(), Value::from(format!("Scale{i}")));
+                fields.insert("Name".into(), Value::from(format!("Person{i} Scale{i}")));
+                fields.insert(
+                    "Email".into(),
+                    Value::from(format!("person{i}@company{company}.example")),
+                );
+                if object == "Lead" {
+                    fields.insert(
+                        "Company".into(),
+                        Value::from(format!("Scale Company {company}")),
+                    );
+                    fields.insert("Status".into(), Value::from("Open - Not Contacted"));
+                    fields.insert("IsConverted".into(), Value::Bool(false));
+                } else if let Some(account) = account_ids.get(usize::try_from(company).unwrap_or(0))
+                {
+                    fields.insert("AccountId".into(), Value::from(account.as_str()));
+                }
+            }
+        }
+        let keys = lookup_keys(def, &fields);
+        batch.push((
+            Record {
+                id,
+                object: object.into(),
+                fields,
+                deleted: false,
+                modified_ms: now,
+            },
+            keys,
+        ));
+        if batch.len() == 10_000 {
+            flush(&mut batch)?;
+        }
+    }
+    flush(&mut batch)
+}
+
+#[cfg(test)]
+mod scale_tests {
+    use super::*;
+    use crate::org::OrgSettings;
+
+    #[test]
+    fn scale_seeding_is_indexed_and_findable() {
+        let org = Org::open(OrgSettings::default()).unwrap();
+        seed_scale(&org, 1_000).unwrap();
+        assert_eq!(org.store.count("Account").unwrap(), 5 + 100);
+        let person = org.query("SELECT Id, Name, Account.Name FROM Contact WHERE Email = 'person101@company1.example'", false, "59.0").unwrap();
+        assert_eq!(person.records[0]["Name"], "Person101 Scale101");
+        assert_eq!(person.records[0]["Account"]["Name"], "Scale Company 1");
+        // Stored as "+1 301 214 0101"... found by any format of the same digits.
+        let stored = mixed_phone(101);
+        let digits: String = stored.chars().filter(char::is_ascii_digit).collect();
+        let found = org
+            .search(
+                &format!(
+                    "FIND {{{}}} IN PHONE FIELDS RETURNING Contact(Id), Lead(Id)",
+                    &digits[digits.len() - 10..]
+                ),
+                "59.0",
+            )
+            .unwrap();
+        assert!(!found.is_empty(), "{stored}");
+        assert_eq!(mixed_phone(0), "(200) 200-0000");
+    }
+}

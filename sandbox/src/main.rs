@@ -1,0 +1,129 @@
+//! The sandbox org on its own: `pane-sandbox --port 4100`, printing its base URL, the demo
+//! connected app and the demo users, so any Salesforce client or script can use it.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use pane_sandbox::schema::CustomField;
+use pane_sandbox::state::demo_app;
+use pane_sandbox::{SandboxConfig, spawn};
+
+/// A Salesforce-compatible sandbox org.
+#[derive(Debug, Parser)]
+#[command(name = "pane-sandbox", version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "SANDBOX_BIND", default_value = "127.0.0.1")]
+    bind: IpAddr,
+    /// Port (0 picks a free one).
+    #[arg(long, env = "SANDBOX_PORT", default_value_t = 4100)]
+    port: u16,
+    /// SQLite file for the records.
+    #[arg(long, env = "SANDBOX_DATABASE", default_value = ".pane/sandbox.sqlite")]
+    database: PathBuf,
+    /// Keep the records in memory (nothing survives a restart).
+    #[arg(long)]
+    memory: bool,
+    /// Seed this many more records for load work (once; e.g. 1000000).
+    #[arg(long)]
+    scale: Option<u64>,
+    /// Access tokens last this many seconds.
+    #[arg(long, default_value_t = 7200)]
+    token_ttl_secs: u64,
+    /// The daily API allowance.
+    #[arg(long, default_value_t = 15_000)]
+    daily_requests: u64,
+    /// A JSON file with custom fields to add: `[{"object": "Contact", "name": "Tier__c", "label": "Tier", "type": "picklist", "values": ["Gold"]}]`.
+    #[arg(long)]
+    custom_fields: Option<PathBuf>,
+    /// Turn off the duplicate rules for Contacts and Leads.
+    #[arg(long)]
+    no_duplicate_rules: bool,
+}
+
+#[allow(
+    clippy::print_stdout,
+    reason = "the start banner is for the person who ran it"
+)]
+fn banner(base: &str, config: &SandboxConfig) {
+    let app = demo_app();
+    println!("Sandbox org listening at {base}");
+    println!(
+        "  connected app: client_id={} client_secret={}",
+        app.client_id, app.client_secret
+    );
+    println!("  callbacks:     {}", app.redirect_uris.join(", "));
+    for user in &config.org.users {
+        println!(
+            "  user:          {} / {} ({})",
+            user.username, user.password, user.profile.name
+        );
+    }
+    println!("  token URL:     {base}/services/oauth2/token   REST: {base}/services/data/");
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let mut config = SandboxConfig {
+        token_ttl: Duration::from_secs(args.token_ttl_secs),
+        daily_requests: args.daily_requests,
+        ..SandboxConfig::default()
+    };
+    config.org.duplicate_rules = !args.no_duplicate_rules;
+    if !args.memory {
+        if let Some(dir) = args.database.parent().filter(|d| !d.as_os_str().is_empty())
+            && let Err(err) = std::fs::create_dir_all(dir)
+        {
+            tracing::error!(%err, dir = %dir.display(), "cannot create the database folder");
+            return std::process::ExitCode::FAILURE;
+        }
+        config.org.database = Some(args.database.clone());
+    }
+    if let Some(path) = &args.custom_fields {
+        match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str::<Vec<CustomField>>(&t).map_err(|e| e.to_string()))
+        {
+            Ok(fields) => config.org.custom_fields.extend(fields),
+            Err(err) => {
+                tracing::error!(%err, path = %path.display(), "cannot read the custom fields");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
+    }
+    let sandbox = match spawn(SocketAddr::new(args.bind, args.port), config.clone()).await {
+        Ok(s) => s,
+        Err(err) => {
+            tracing::error!(%err, "the sandbox org could not start");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    if let Some(n) = args.scale {
+        let org = &sandbox.state().org;
+        if org.store.meta("scaled").ok().flatten().is_none() {
+            tracing::info!(n, "seeding records for load work");
+            let started = std::time::Instant::now();
+            if let Err(err) = pane_sandbox::demo::seed_scale(org, n)
+                .and_then(|()| org.store.set_meta("scaled", &n.to_string()))
+            {
+                tracing::error!(%err, "seeding failed");
+                return std::process::ExitCode::FAILURE;
+            }
+            tracing::info!(seconds = started.elapsed().as_secs_f64(), "seeded");
+        }
+    }
+    banner(&sandbox.base_url(), &config);
+    if let Err(err) = tokio::signal::ctrl_c().await {
+        tracing::error!(%err, "cannot wait for Ctrl-C");
+    }
+    sandbox.shutdown();
+    std::process::ExitCode::SUCCESS
+}
