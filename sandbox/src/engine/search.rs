@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use super::eval::{Reader, matches, resolve, resolve_filter};
 use crate::error::ApiError;
 use crate::org::Org;
-use crate::records::{phone_key, storage};
+use crate::records::{domain_of, phone_key, storage};
 use crate::schema::{FieldDef, ObjectDef};
 use crate::soql::{Query, Returning, Scope, Search, SelectItem, parse_search};
 use crate::store::Record;
@@ -44,6 +44,10 @@ fn word_matches(word: &str, field: &FieldDef, text: &str) -> bool {
     }
     let word = word.to_lowercase();
     let text = text.to_lowercase();
+    // A domain finds the websites and email addresses at it.
+    if matches!(field.kind.as_str(), "email" | "url") && !word.contains(['@', '*', '?']) && word.contains('.') && domain_of(&text).as_deref() == Some(word.as_str()) {
+        return true;
+    }
     let glob = |candidate: &str| -> bool {
         let pattern = word
             .replace('%', "\\%")
@@ -88,6 +92,8 @@ impl Org {
             [word] if !word.contains(['*', '?']) => {
                 if matches!(scope, Scope::Email | Scope::All) && word.contains('@') {
                     Some(format!("email:{}", word.to_lowercase()))
+                } else if matches!(scope, Scope::Email | Scope::All) && word.contains('.') && !word.contains(char::is_whitespace) {
+                    domain_of(word).map(|d| format!("domain:{d}"))
                 } else if scope == Scope::Phone {
                     phone_key(word)
                         .filter(|k| k.len() == 10)
@@ -268,6 +274,11 @@ mod tests {
         assert_eq!(
             ids("FIND {edge.com} IN EMAIL FIELDS RETURNING Contact(Name WHERE FirstName = 'Sean')"),
             ["Contact:Sean Forbes"]
+        );
+        // A domain: the Account by its website, the Contacts by their emails.
+        assert_eq!(
+            ids("FIND {burlington.com} RETURNING Account(Name), Contact(Name)"),
+            ["Account:Burlington Textiles Corp of America", "Contact:Jack Rogers"]
         );
         assert_eq!(
             ids("FIND {nobody@nowhere.example} RETURNING Contact(Name)"),
