@@ -2,7 +2,11 @@
 //! with `--scale N`: `cargo run --release -p pane-sandbox --example lookup_bench -- http://127.0.0.1:4100 1000000`.
 //! Prints the median and 90th percentile of each, in milliseconds.
 
-#![allow(clippy::unwrap_used, clippy::print_stdout, reason = "a measuring tool: fail loudly, print results")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    reason = "a measuring tool: fail loudly, print results"
+)]
 
 use std::time::Instant;
 
@@ -11,7 +15,12 @@ use serde_json::Value;
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     // The index is within bounds: p is in [0, 1].
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "small positive index")]
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss,
+        reason = "small positive index"
+    )]
     let i = ((sorted.len() - 1) as f64 * p).round() as usize;
     sorted[i]
 }
@@ -26,13 +35,24 @@ fn phone(n: u64) -> String {
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);
-    let base = args.next().unwrap_or_else(|| "http://127.0.0.1:4100".into());
-    let n: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let base = args
+        .next()
+        .unwrap_or_else(|| "http://127.0.0.1:4100".into());
+    let n: u64 = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let app = demo_app();
     let http = reqwest::Client::new();
     let token: Value = http
         .post(format!("{base}/services/oauth2/token"))
-        .form(&[("grant_type", "password"), ("client_id", &app.client_id), ("client_secret", &app.client_secret), ("username", "ana@pane-support.example"), ("password", "demo-ana-1")])
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", &app.client_id),
+            ("client_secret", &app.client_secret),
+            ("username", "ana@pane-support.example"),
+            ("password", "demo-ana-1"),
+        ])
         .send()
         .await
         .unwrap()
@@ -43,10 +63,16 @@ async fn main() {
     let accounts = n / 10;
     let mut seed: u64 = 42;
     let mut next = || {
-        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         accounts + (seed >> 33) % (n - accounts)
     };
-    let mut times: [(&str, Vec<f64>); 3] = [("email (SOQL, Contact and Lead)", vec![]), ("phone (SOSL, any format)", vec![]), ("domain (SOSL, Account)", vec![])];
+    let mut times: [(&str, Vec<f64>); 3] = [
+        ("email (SOQL, Contact and Lead)", vec![]),
+        ("phone (SOSL, any format)", vec![]),
+        ("domain (SOSL, Account)", vec![]),
+    ];
     for _ in 0..200 {
         let i = next();
         let company = i % accounts;
@@ -54,16 +80,37 @@ async fn main() {
         let soql = format!("SELECT Id, Name FROM Contact WHERE Email = '{email}'");
         let queries = [
             ("query", soql),
-            ("search", format!("FIND {{{}}} IN PHONE FIELDS RETURNING Contact(Id, Name), Lead(Id, Name)", phone(i))),
-            ("search", format!("FIND {{company{company}.example}} IN ALL FIELDS RETURNING Account(Id, Name) LIMIT 5")),
+            (
+                "search",
+                format!(
+                    "FIND {{{}}} IN PHONE FIELDS RETURNING Contact(Id, Name), Lead(Id, Name)",
+                    phone(i)
+                ),
+            ),
+            (
+                "search",
+                format!(
+                    "FIND {{company{company}.example}} IN ALL FIELDS RETURNING Account(Id, Name) LIMIT 5"
+                ),
+            ),
         ];
         for (k, (endpoint, q)) in queries.iter().enumerate() {
             let started = Instant::now();
-            let res = http.get(format!("{base}/services/data/v59.0/{endpoint}")).query(&[("q", q)]).bearer_auth(&token).send().await.unwrap();
+            let res = http
+                .get(format!("{base}/services/data/v59.0/{endpoint}"))
+                .query(&[("q", q)])
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
             assert!(res.status().is_success(), "{q}: {}", res.status());
             let body: Value = res.json().await.unwrap();
             times[k].1.push(started.elapsed().as_secs_f64() * 1000.0);
-            let found = body.get("totalSize").and_then(Value::as_u64).or_else(|| body["searchRecords"].as_array().map(|a| a.len() as u64)).unwrap_or(0);
+            let found = body
+                .get("totalSize")
+                .and_then(Value::as_u64)
+                .or_else(|| body["searchRecords"].as_array().map(|a| a.len() as u64))
+                .unwrap_or(0);
             assert!(found >= 1 || endpoint == &"query", "{q} found nothing");
         }
     }
@@ -71,6 +118,10 @@ async fn main() {
     println!("|---|---|---|");
     for (name, mut t) in times {
         t.sort_by(f64::total_cmp);
-        println!("| {name} | {:.2} | {:.2} |", percentile(&t, 0.5), percentile(&t, 0.9));
+        println!(
+            "| {name} | {:.2} | {:.2} |",
+            percentile(&t, 0.5),
+            percentile(&t, 0.9)
+        );
     }
 }

@@ -265,6 +265,32 @@ fn seed_records(org: &Org) -> Result<(), SandboxError> {
         "Lead",
         json!({"FirstName": "Kathy", "LastName": "Snyder", "Company": "TNR Corp.", "Email": "ksynder@tnr.net", "Phone": "+18605465000", "Status": "Closed - Not Converted"}),
     )?;
+    // A lead converted long ago into Pyramid's Pat Stumuller.
+    let converted = create(
+        "Lead",
+        json!({"FirstName": "Pat", "LastName": "Stumuller", "Company": "Pyramid Construction Inc.", "Email": "pat.s@pyramid.net", "Phone": "(014) 427-4429", "Status": "Working - Contacted"}),
+    )?;
+    let pat = org
+        .store
+        .by_key("Contact", "email:pat@pyramid.net", false)?
+        .pop();
+    if let (Some(mut lead), Some(pat)) = (org.store.get(&converted)?, pat) {
+        for (k, v) in [
+            ("IsConverted", json!(true)),
+            ("Status", json!("Closed - Converted")),
+            ("ConvertedDate", json!("2025-03-14")),
+            ("ConvertedAccountId", json!(pyramid)),
+            ("ConvertedContactId", json!(pat.id)),
+        ] {
+            lead.fields.insert(k.into(), v);
+        }
+        let lead_def = org
+            .schema
+            .object("Lead")
+            .ok_or_else(|| SandboxError::Schema("no Lead".into()))?;
+        let keys = lookup_keys(lead_def, &lead.fields);
+        org.store.put(&lead, keys)?;
+    }
 
     let generator = create(
         "Opportunity",
@@ -353,6 +379,17 @@ mod tests {
             1
         );
         assert_eq!(org.store.count("LeadStatus").unwrap(), 4);
+        let converted = org
+            .query(
+                "SELECT Name, ConvertedContact.Name FROM Lead WHERE IsConverted = true",
+                false,
+                "59.0",
+            )
+            .unwrap();
+        assert_eq!(
+            converted.records[0]["ConvertedContact"]["Name"],
+            "Pat Stumuller"
+        );
     }
 }
 

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use clap::Parser;
 use pane_sandbox::schema::CustomField;
-use pane_sandbox::state::demo_app;
 use pane_sandbox::{SandboxConfig, spawn};
 
 /// A Salesforce-compatible sandbox org.
@@ -38,6 +37,10 @@ struct Args {
     /// A JSON file with custom fields to add: `[{"object": "Contact", "name": "Tier__c", "label": "Tier", "type": "picklist", "values": ["Gold"]}]`.
     #[arg(long)]
     custom_fields: Option<PathBuf>,
+    /// A JSON file of connected apps replacing the demo one:
+    /// `[{"client_id": "...", "client_secret": "...", "redirect_uris": ["https://app.example/cb"]}]`.
+    #[arg(long)]
+    connected_apps: Option<PathBuf>,
     /// Turn off the duplicate rules for Contacts and Leads.
     #[arg(long)]
     no_duplicate_rules: bool,
@@ -48,13 +51,14 @@ struct Args {
     reason = "the start banner is for the person who ran it"
 )]
 fn banner(base: &str, config: &SandboxConfig) {
-    let app = demo_app();
     println!("Sandbox org listening at {base}");
-    println!(
-        "  connected app: client_id={} client_secret={}",
-        app.client_id, app.client_secret
-    );
-    println!("  callbacks:     {}", app.redirect_uris.join(", "));
+    for app in &config.apps {
+        println!(
+            "  connected app: client_id={} client_secret={}",
+            app.client_id, app.client_secret
+        );
+        println!("  callbacks:     {}", app.redirect_uris.join(", "));
+    }
     for user in &config.org.users {
         println!(
             "  user:          {} / {} ({})",
@@ -95,6 +99,18 @@ async fn main() -> std::process::ExitCode {
             Ok(fields) => config.org.custom_fields.extend(fields),
             Err(err) => {
                 tracing::error!(%err, path = %path.display(), "cannot read the custom fields");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
+    }
+    if let Some(path) = &args.connected_apps {
+        match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        {
+            Ok(apps) => config.apps = apps,
+            Err(err) => {
+                tracing::error!(%err, path = %path.display(), "cannot read the connected apps");
                 return std::process::ExitCode::FAILURE;
             }
         }

@@ -151,6 +151,25 @@ test('SOAP convertLead', async () => {
   assert.equal(again.errors.statusCode ?? again.errors[0]?.statusCode, 'CANNOT_UPDATE_CONVERTED_LEAD');
 });
 
+test('ids, custom fields, duplicate rules and the allowance', async () => {
+  const rose = (await conn.query("SELECT Id, Customer_Tier__c, Account.Support_Plan__c FROM Contact WHERE Email = 'rose@edge.com'")).records[0];
+  assert.equal(rose.Id.length, 18);
+  assert.equal(rose.Customer_Tier__c, 'Gold');
+  assert.equal(rose.Account.Support_Plan__c, 'Premier');
+  // A 15-character id is accepted; the answer carries the 18-character one.
+  const again = await conn.sobject('Contact').retrieve(rose.Id.slice(0, 15));
+  assert.equal(again.Id, rose.Id);
+  const tier = (await conn.sobject('Contact').describe()).fields.find((f) => f.name === 'Customer_Tier__c');
+  assert.equal(tier.custom, true);
+  assert.deepEqual(tier.picklistValues.map((p) => p.value), ['Gold', 'Silver', 'Bronze']);
+  await assert.rejects(conn.sobject('Contact').update({ Id: rose.Id, Customer_Tier__c: 'Platinum' }), (err) => err.errorCode === 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
+  await assert.rejects(conn.sobject('Contact').create({ LastName: 'Copy', Email: 'rose@edge.com' }), (err) => err.errorCode === 'DUPLICATES_DETECTED');
+
+  await fetch(new URL('/__sandbox/quota', base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ max: 1, used: 1 }) });
+  await assert.rejects(conn.query('SELECT Id FROM Account'), (err) => err.errorCode === 'REQUEST_LIMIT_EXCEEDED');
+  await fetch(new URL('/__sandbox/quota', base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ max: 15000 }) });
+});
+
 test('an expired session is refreshed by the client, once', async () => {
   await fetch(new URL('/__sandbox/expire-tokens', base), { method: 'POST' });
   const before = refreshed;

@@ -521,7 +521,7 @@ mod tests {
         assert_eq!(q("SELECT Id FROM Lead WHERE Status IN ('Working - Contacted', 'Closed - Not Converted')").total_size, 2);
         assert_eq!(
             q("SELECT Id FROM Lead WHERE Status NOT IN ('Working - Contacted')").total_size,
-            2
+            3
         );
         assert_eq!(
             q("SELECT Id FROM Opportunity WHERE Amount > 60000 OR (IsWon = true AND Amount < 1)")
@@ -630,13 +630,13 @@ mod tests {
             org.query("SELECT COUNT() FROM Lead", false, "59.0")
                 .unwrap()
                 .total_size,
-            2
+            3
         );
         assert_eq!(
             org.query("SELECT COUNT() FROM Lead", true, "59.0")
                 .unwrap()
                 .total_size,
-            3
+            4
         );
         let deleted = org
             .query(

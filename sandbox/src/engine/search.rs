@@ -45,7 +45,11 @@ fn word_matches(word: &str, field: &FieldDef, text: &str) -> bool {
     let word = word.to_lowercase();
     let text = text.to_lowercase();
     // A domain finds the websites and email addresses at it.
-    if matches!(field.kind.as_str(), "email" | "url") && !word.contains(['@', '*', '?']) && word.contains('.') && domain_of(&text).as_deref() == Some(word.as_str()) {
+    if matches!(field.kind.as_str(), "email" | "url")
+        && !word.contains(['@', '*', '?'])
+        && word.contains('.')
+        && domain_of(&text).as_deref() == Some(word.as_str())
+    {
         return true;
     }
     let glob = |candidate: &str| -> bool {
@@ -92,7 +96,10 @@ impl Org {
             [word] if !word.contains(['*', '?']) => {
                 if matches!(scope, Scope::Email | Scope::All) && word.contains('@') {
                     Some(format!("email:{}", word.to_lowercase()))
-                } else if matches!(scope, Scope::Email | Scope::All) && word.contains('.') && !word.contains(char::is_whitespace) {
+                } else if matches!(scope, Scope::Email | Scope::All)
+                    && word.contains('.')
+                    && !word.contains(char::is_whitespace)
+                {
                     domain_of(word).map(|d| format!("domain:{d}"))
                 } else if scope == Scope::Phone {
                     phone_key(word)
@@ -278,7 +285,10 @@ mod tests {
         // A domain: the Account by its website, the Contacts by their emails.
         assert_eq!(
             ids("FIND {burlington.com} RETURNING Account(Name), Contact(Name)"),
-            ["Account:Burlington Textiles Corp of America", "Contact:Jack Rogers"]
+            [
+                "Account:Burlington Textiles Corp of America",
+                "Contact:Jack Rogers"
+            ]
         );
         assert_eq!(
             ids("FIND {nobody@nowhere.example} RETURNING Contact(Name)"),

@@ -362,3 +362,35 @@ async fn record_pages_open_in_a_browser() {
         404
     );
 }
+
+#[tokio::test]
+async fn chunked_bodies_and_trailing_slashes_are_accepted() {
+    let org = org().await;
+    let parts: Vec<Result<&'static str, std::io::Error>> = vec![
+        Ok("{\"LastName\": \"Chunk\", "),
+        Ok("\"Company\": \"Chunky\"}"),
+    ];
+    let body = reqwest::Body::wrap_stream(futures_util::stream::iter(parts));
+    let res = org
+        .http
+        .post(org.url(&org.data("/sobjects/Lead/")))
+        .bearer_auth(&org.token)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    for path in [
+        "/limits",
+        "/limits/",
+        "/sobjects/Lead/describe",
+        "/sobjects/Lead/describe/",
+    ] {
+        assert_eq!(
+            org.get(&org.data(path)).send().await.unwrap().status(),
+            200,
+            "{path}"
+        );
+    }
+}
