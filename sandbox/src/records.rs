@@ -90,12 +90,7 @@ fn json_error(message: String) -> ApiError {
 }
 
 /// Checks one value against its field; returns the value to store.
-fn check_value(
-    org: &Org,
-    object: &ObjectDef,
-    field: &FieldDef,
-    value: &Value,
-) -> Result<Value, ApiError> {
+fn check_value(org: &Org, field: &FieldDef, value: &Value) -> Result<Value, ApiError> {
     if value.is_null() {
         return Ok(Value::Null);
     }
@@ -218,7 +213,6 @@ fn check_value(
                     vec![field.name.clone()],
                 ));
             }
-            let _ = object;
             Ok(Value::String(s))
         }
     }
@@ -329,7 +323,7 @@ impl Org {
                 refused.push(field.name.clone());
                 continue;
             }
-            out.insert(field.name.clone(), check_value(self, object, field, value)?);
+            out.insert(field.name.clone(), check_value(self, field, value)?);
         }
         if !refused.is_empty() {
             return Err(ApiError::fields(

@@ -75,8 +75,27 @@ pub struct Faults {
     pub malformed_next: u32,
 }
 
-/// Pages of query results waiting for `nextRecordsUrl`.
-pub type Cursors = HashMap<String, Vec<Value>>;
+/// How long unread pages of a query wait for their `nextRecordsUrl` (Salesforce: 15 minutes).
+const CURSOR_TTL: Duration = Duration::from_secs(15 * 60);
+
+/// Pages of query results waiting for `nextRecordsUrl`; forgotten after [`CURSOR_TTL`].
+#[derive(Debug, Default)]
+pub struct Cursors(HashMap<String, (std::time::Instant, Vec<Value>)>);
+
+impl Cursors {
+    /// Keeps `rows` behind `locator`, dropping cursors nobody read in time.
+    pub fn insert(&mut self, locator: String, rows: Vec<Value>) {
+        let now = std::time::Instant::now();
+        self.0
+            .retain(|_, (at, _)| now.duration_since(*at) < CURSOR_TTL);
+        self.0.insert(locator, (now, rows));
+    }
+
+    /// Takes the rows behind `locator`, once.
+    pub fn remove(&mut self, locator: &str) -> Option<Vec<Value>> {
+        self.0.remove(locator).map(|(_, rows)| rows)
+    }
+}
 
 /// The shared state.
 #[derive(Debug)]
@@ -116,7 +135,7 @@ impl SandboxState {
         Ok(SandboxState(Arc::new(Inner {
             auth: Auth::new(config.apps, config.token_ttl, &org_id),
             quota: Quota::new(config.daily_requests),
-            cursors: Mutex::new(HashMap::new()),
+            cursors: Mutex::new(Cursors::default()),
             faults: Mutex::new(Faults::default()),
             base_url: Mutex::new("http://127.0.0.1".into()),
             router: std::sync::OnceLock::new(),

@@ -134,6 +134,9 @@ impl Auth {
         );
         let refresh_token = with_refresh.then(|| random_token(48));
         let mut t = self.tables();
+        let now = std::time::Instant::now();
+        t.access.retain(|_, issued| issued.expires_at > now);
+        t.codes.retain(|_, code| code.expires_at > now);
         t.access.insert(
             access_token.clone(),
             Issued {

@@ -348,34 +348,25 @@ fn records_of(body: &Value) -> Result<(bool, Vec<Value>), ApiError> {
 fn finish(
     state: &SandboxState,
     all_or_none: bool,
-    results: Vec<Result<(Value, Undo), ApiError>>,
+    results: Vec<Result<(Value, Option<Undo>), ApiError>>,
 ) -> Json<Value> {
-    let failed = results.iter().any(Result::is_err);
-    if failed && all_or_none {
-        let undo: Vec<Undo> = Vec::new();
-        let mut answers = Vec::new();
-        let mut to_undo = undo;
-        for r in results {
-            match r {
-                Ok((_, u)) => {
-                    to_undo.push(u);
-                    answers.push(rolled_back());
-                }
-                Err(e) => answers.push(json!({"success": false, "errors": [save_error(&e)]})),
+    let rollback_all = all_or_none && results.iter().any(Result::is_err);
+    let mut undo = Vec::new();
+    let answers = results
+        .into_iter()
+        .map(|r| match r {
+            Ok((_, u)) if rollback_all => {
+                undo.extend(u);
+                rolled_back()
             }
-        }
-        rollback(state, to_undo);
-        return Json(Value::Array(answers));
+            Ok((v, _)) => v,
+            Err(e) => json!({"success": false, "errors": [save_error(&e)]}),
+        })
+        .collect();
+    if rollback_all {
+        rollback(state, undo);
     }
-    Json(Value::Array(
-        results
-            .into_iter()
-            .map(|r| match r {
-                Ok((v, _)) => v,
-                Err(e) => json!({"success": false, "errors": [save_error(&e)]}),
-            })
-            .collect(),
-    ))
+    Json(Value::Array(answers))
 }
 
 fn object_type(record: &Value) -> String {
@@ -405,7 +396,7 @@ pub async fn create_many(
                 .map(|id| {
                     (
                         json!({"id": id, "success": true, "errors": []}),
-                        Undo::Remove(id),
+                        Some(Undo::Remove(id)),
                     )
                 })
         })
@@ -429,7 +420,7 @@ pub async fn update_many(
             let id = fields.remove("id").or_else(|| fields.remove("Id")).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
             let before = snapshot(&state, &format!("/x/{id}"));
             state.org.update(&api.user, &object_type(r), &id, &Value::Object(fields), None, false).map(|()| {
-                (json!({"id": SfId::parse(&id).map(|i| i.to_string()).unwrap_or(id.clone()), "success": true, "errors": []}), before.unwrap_or(Undo::Remove(SfId::mint("000", 0))))
+                (json!({"id": SfId::parse(&id).map(|i| i.to_string()).unwrap_or(id.clone()), "success": true, "errors": []}), before)
             })
         })
         .collect();
@@ -462,12 +453,10 @@ pub async fn delete_many(
                         .map(|o| o.name.clone())
                 })
                 .unwrap_or_default();
-            state.org.delete(&object, id).map(|()| {
-                (
-                    json!({"id": id, "success": true, "errors": []}),
-                    before.unwrap_or(Undo::Remove(SfId::mint("000", 0))),
-                )
-            })
+            state
+                .org
+                .delete(&object, id)
+                .map(|()| (json!({"id": id, "success": true, "errors": []}), before))
         })
         .collect();
     Ok(finish(&state, all_or_none, results))
