@@ -1,0 +1,144 @@
+//! The client's one error enum, and the one place error answers are read.
+
+use serde::{Deserialize, Serialize};
+
+/// One item of Salesforce's REST error array.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiErrorItem {
+    /// `errorCode` (REST) or `statusCode` (collections, SOAP).
+    #[serde(rename = "errorCode", alias = "statusCode")]
+    pub error_code: String,
+    /// `message`.
+    pub message: String,
+    /// `fields`, when given.
+    #[serde(default)]
+    pub fields: Vec<String>,
+}
+
+/// Everything a Salesforce call can end with instead of a value.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// Salesforce answered with an error status and its error array.
+    #[error("Salesforce answered {status}: {}", .errors.first().map_or("", |e| e.message.as_str()))]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The errors, as Salesforce worded them.
+        errors: Vec<ApiErrorItem>,
+    },
+    /// The OAuth endpoints answered `{error, error_description}`.
+    #[error("Salesforce refused the token request: {error}: {description}")]
+    OAuth {
+        /// HTTP status.
+        status: u16,
+        /// `error`.
+        error: String,
+        /// `error_description`.
+        description: String,
+    },
+    /// No answer: connection refused or dropped, timeout.
+    #[error("Salesforce could not be reached: {0}")]
+    Transport(String),
+    /// An answer that is not what Salesforce sends (malformed JSON, unexpected shape).
+    #[error("Salesforce sent an answer that cannot be read ({status}): {detail}")]
+    Malformed {
+        /// HTTP status.
+        status: u16,
+        /// What was wrong.
+        detail: String,
+    },
+    /// A SOAP fault.
+    #[error("Salesforce SOAP fault {code}: {message}")]
+    Fault {
+        /// `faultcode` without its prefix.
+        code: String,
+        /// `faultstring`.
+        message: String,
+    },
+}
+
+impl Error {
+    /// The first error code, for API errors.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Api { errors, .. } => errors.first().map(|e| e.error_code.as_str()),
+            Error::Fault { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when there was an answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. }
+            | Error::OAuth { status, .. }
+            | Error::Malformed { status, .. } => Some(*status),
+            Error::Fault { .. } => Some(500),
+            Error::Transport(_) => None,
+        }
+    }
+}
+
+/// Reads an error answer's body, whatever shape Salesforce used.
+pub fn from_response(status: u16, body: &[u8]) -> Error {
+    if let Ok(errors) = serde_json::from_slice::<Vec<ApiErrorItem>>(body) {
+        return Error::Api { status, errors };
+    }
+    #[derive(Deserialize)]
+    struct OAuthError {
+        error: String,
+        #[serde(default)]
+        error_description: String,
+    }
+    if let Ok(e) = serde_json::from_slice::<OAuthError>(body) {
+        return Error::OAuth {
+            status,
+            error: e.error,
+            description: e.error_description,
+        };
+    }
+    let text = String::from_utf8_lossy(body);
+    let detail: String = text.chars().take(200).collect();
+    Error::Malformed {
+        status,
+        detail: if detail.is_empty() {
+            "an empty body".into()
+        } else {
+            detail
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_shape_is_read() {
+        let e = from_response(
+            401,
+            br#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#,
+        );
+        assert_eq!(e.code(), Some("INVALID_SESSION_ID"));
+        assert_eq!(
+            e.to_string(),
+            "Salesforce answered 401: Session expired or invalid"
+        );
+        let e = from_response(400, br#"[{"errorCode":"REQUIRED_FIELD_MISSING","message":"Required fields are missing: [Company]","fields":["Company"]}]"#);
+        assert!(matches!(&e, Error::Api { errors, .. } if errors[0].fields == ["Company"]));
+        let e = from_response(400, br#"[{"statusCode":"DUPLICATES_DETECTED","message":"Use one of these records?","fields":[]}]"#);
+        assert_eq!(e.code(), Some("DUPLICATES_DETECTED"));
+        let e = from_response(
+            400,
+            br#"{"error":"invalid_grant","error_description":"expired access/refresh token"}"#,
+        );
+        assert!(matches!(e, Error::OAuth { ref error, .. } if error == "invalid_grant"));
+        let e = from_response(503, b"<html>Service Unavailable</html>");
+        assert_eq!(e.status(), Some(503));
+        assert!(matches!(e, Error::Malformed { .. }));
+        assert_eq!(
+            from_response(502, b"").to_string(),
+            "Salesforce sent an answer that cannot be read (502): an empty body"
+        );
+    }
+}
