@@ -8,6 +8,7 @@
 
 pub mod client;
 pub mod error;
+pub mod escape;
 pub mod retry;
 pub mod soap;
 pub mod token;

@@ -204,3 +204,52 @@ async fn converts_a_lead_over_soap() {
     let again = client.convert_lead(&convert, "59.0").await.unwrap();
     assert_eq!(again.errors[0].0, "CANNOT_UPDATE_CONVERTED_LEAD");
 }
+
+/// Hostile inputs, escaped, parse back to exactly themselves in the sandbox org's parsers:
+/// they stay values and never become query syntax.
+#[test]
+fn escaped_hostile_inputs_stay_values() {
+    use pane_salesforce::escape::{soql_string, sosl_term};
+    use pane_sandbox::soql::{Expr, Value as Lit, parse, parse_search};
+    let hostile = [
+        "rose@edge.com",
+        "' OR Name != '",
+        "\\' OR Id != null OR Name = \\'",
+        "x'); DELETE FROM Contact; --",
+        "a\\",
+        "\"quoted\"",
+        "tab\tnew\nline",
+        "%_wild",
+        "} RETURNING User(Id, Username) FIND {x",
+        "ünïcödé ✓",
+    ];
+    for text in hostile {
+        let soql = format!("SELECT Id FROM Contact WHERE Email = {}", soql_string(text));
+        let query = parse(&soql).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        match query.filter {
+            Some(Expr::Cmp {
+                value: Lit::String(v),
+                ..
+            }) => assert_eq!(v, text, "{soql}"),
+            other => panic!("{text:?} widened the query: {other:?}"),
+        }
+        let sosl = format!(
+            "FIND {{{}}} IN ALL FIELDS RETURNING Contact(Id)",
+            sosl_term(text)
+        );
+        match parse_search(&sosl) {
+            Ok(search) => {
+                assert_eq!(search.returning.len(), 1, "{text:?}: {sosl}");
+                assert_eq!(search.returning[0].object, "Contact");
+                // The words stay words (SOSL's own AND/OR between them are its operators).
+                let printable: String = text.chars().filter(|c| !c.is_control()).collect();
+                let expected: Vec<&str> = printable
+                    .split_whitespace()
+                    .filter(|w| !matches!(w.to_ascii_uppercase().as_str(), "AND" | "OR"))
+                    .collect();
+                assert_eq!(search.words().join(" "), expected.join(" "), "{sosl}");
+            }
+            Err(e) => assert!(text.trim().chars().count() < 2, "{text:?}: {e}"),
+        }
+    }
+}
