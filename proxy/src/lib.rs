@@ -8,6 +8,7 @@
 pub mod config;
 mod error;
 mod health;
+pub mod lookup;
 pub mod security;
 pub mod telemetry;
 mod web;

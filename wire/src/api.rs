@@ -35,6 +35,67 @@ impl Backend {
     }
 }
 
+/// Why the panel shows what it shows for a handle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchReason {
+    /// A Contact or Lead with exactly this email.
+    Email,
+    /// A Contact or Lead with this phone number, whatever its stored format.
+    Phone,
+    /// No person, but the Account at the email's domain.
+    Domain,
+    /// The record pinned for this sender.
+    Pinned,
+    /// Nothing matched.
+    None,
+}
+
+/// A Salesforce record as the panel shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordView {
+    /// `Contact`, `Lead`, `Account`...
+    pub object: String,
+    /// The 18-character id.
+    pub id: String,
+    /// Its fields, by API name (parents nested as Salesforce answers them).
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A related list: the first rows and how many there are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RelatedList {
+    /// Rows in all.
+    pub total: u64,
+    /// The first rows, newest first.
+    pub records: Vec<RecordView>,
+}
+
+/// What the panel shows for one handle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PanelData {
+    /// The handle looked up.
+    pub handle: String,
+    /// Why these records.
+    pub reason: MatchReason,
+    /// The Contact or Lead.
+    pub person: Option<RecordView>,
+    /// Its Account, or the Account at the email's domain.
+    pub account: Option<RecordView>,
+    /// The Account's Opportunities.
+    pub opportunities: RelatedList,
+    /// The person's Cases.
+    pub cases: RelatedList,
+    /// The person's open Tasks and Events.
+    pub open_activities: RelatedList,
+    /// The person's activity history.
+    pub history: RelatedList,
+    /// For a domain match: the Account's Contacts.
+    pub account_contacts: RelatedList,
+    /// Every record that matched, when several did (the agent picks one).
+    pub candidates: Vec<RecordView>,
+}
+
 /// The one error shape every proxy endpoint answers with (any 4xx or 5xx).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
@@ -63,6 +124,36 @@ mod tests {
                                "org_url": "http://127.0.0.1:4000/"})
         );
         assert_eq!(serde_json::from_value::<Health>(json).unwrap(), health);
+    }
+
+    #[test]
+    fn panel_data_round_trips() {
+        let mut fields = serde_json::Map::new();
+        fields.insert("Name".into(), serde_json::json!("Rose Gonzalez"));
+        let rose = RecordView {
+            object: "Contact".into(),
+            id: "003Pa0000000001IAA".into(),
+            fields,
+        };
+        let data = PanelData {
+            handle: "rose@edge.com".into(),
+            reason: MatchReason::Email,
+            person: Some(rose.clone()),
+            account: None,
+            opportunities: RelatedList::default(),
+            cases: RelatedList {
+                total: 1,
+                records: vec![rose],
+            },
+            open_activities: RelatedList::default(),
+            history: RelatedList::default(),
+            account_contacts: RelatedList::default(),
+            candidates: vec![],
+        };
+        let json = serde_json::to_value(&data).unwrap();
+        assert_eq!(json["reason"], "email");
+        assert_eq!(json["person"]["fields"]["Name"], "Rose Gonzalez");
+        assert_eq!(serde_json::from_value::<PanelData>(json).unwrap(), data);
     }
 
     #[test]

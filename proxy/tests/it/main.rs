@@ -8,4 +8,5 @@
 
 mod helpers;
 mod http;
+mod lookup;
 mod socket;

@@ -1,0 +1,223 @@
+//! Matching against the sandbox org over HTTP: each lookup is exactly one Salesforce request.
+
+use std::sync::Arc;
+
+use pane_proxy::lookup::answer::answer;
+use pane_proxy::lookup::plan::{Layout, plan};
+use pane_salesforce::{Client, Credentials, Tokens};
+use pane_sandbox::state::demo_app;
+use pane_sandbox::{Sandbox, SandboxConfig, spawn};
+use pane_wire::api::{MatchReason, PanelData};
+use pane_wire::bridge::{Handle, HandleKind};
+use serde_json::{Value, json};
+
+async fn setup() -> (Sandbox, Client) {
+    let sandbox = spawn("127.0.0.1:0".parse().unwrap(), SandboxConfig::default())
+        .await
+        .unwrap();
+    let app = demo_app();
+    let http = reqwest::Client::new();
+    let credentials = Credentials::Password {
+        token_url: format!("{}/services/oauth2/token", sandbox.base_url()),
+        client_id: app.client_id,
+        client_secret: app.client_secret,
+        username: "ana@pane-support.example".into(),
+        password: "demo-ana-1".into(),
+    };
+    (
+        sandbox,
+        Client::new(
+            http.clone(),
+            Arc::new(Tokens::new(http, credentials, None)),
+            "59.0",
+        ),
+    )
+}
+
+async fn calls(sandbox: &Sandbox) -> u64 {
+    let log: Value = reqwest::get(format!("{}/__sandbox/requests", sandbox.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    log["count"].as_u64().unwrap()
+}
+
+async fn look_up(sandbox: &Sandbox, client: &Client, kind: HandleKind, value: &str) -> PanelData {
+    let handle = Handle {
+        kind,
+        value: value.into(),
+        name: None,
+    };
+    let before = calls(sandbox).await;
+    let composite = client
+        .composite(&plan(&handle, &Layout::default(), "59.0"))
+        .await
+        .unwrap();
+    assert_eq!(
+        calls(sandbox).await - before,
+        1,
+        "{value}: one Salesforce request"
+    );
+    answer(&handle, &composite)
+}
+
+#[tokio::test]
+async fn matching_table_one_request_each() {
+    let (sandbox, client) = setup().await;
+    use HandleKind::{Email, Phone};
+    let name = |d: &PanelData| {
+        d.person
+            .as_ref()
+            .and_then(|p| p.fields.get("Name"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let account = |d: &PanelData| {
+        d.account
+            .as_ref()
+            .and_then(|a| a.fields.get("Name"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+
+    let rose = look_up(&sandbox, &client, Email, "rose@edge.com").await;
+    assert_eq!(
+        (
+            rose.reason,
+            name(&rose).as_deref(),
+            account(&rose).as_deref()
+        ),
+        (
+            MatchReason::Email,
+            Some("Rose Gonzalez"),
+            Some("Edge Communications")
+        )
+    );
+    assert_eq!(rose.cases.total, 1);
+    assert_eq!(
+        rose.open_activities.records[0].fields["Subject"],
+        "Call Rose back about the invoice"
+    );
+    assert_eq!(rose.opportunities.total, 2);
+
+    let upper = look_up(&sandbox, &client, Email, "ROSE@Edge.COM").await;
+    assert_eq!(
+        name(&upper).as_deref(),
+        Some("Rose Gonzalez"),
+        "case does not matter"
+    );
+
+    let lead = look_up(&sandbox, &client, Email, "bertha@fcof.net").await;
+    assert_eq!(
+        (lead.reason, lead.person.as_ref().unwrap().object.as_str()),
+        (MatchReason::Email, "Lead")
+    );
+
+    let converted = look_up(&sandbox, &client, Email, "pat.s@pyramid.net").await;
+    assert_eq!(
+        converted.reason,
+        MatchReason::Domain,
+        "a converted lead is not shown; its company is"
+    );
+
+    let domain = look_up(&sandbox, &client, Email, "tim.barr@burlington.com").await;
+    assert_eq!(
+        (domain.reason, account(&domain).as_deref()),
+        (
+            MatchReason::Domain,
+            Some("Burlington Textiles Corp of America")
+        )
+    );
+    assert_eq!(
+        domain.account_contacts.records[0].fields["Name"],
+        "Jack Rogers"
+    );
+
+    let unknown = look_up(&sandbox, &client, Email, "zoe@quintessential-kites.example").await;
+    assert_eq!(
+        (
+            unknown.reason,
+            unknown.person.is_none(),
+            unknown.account.is_none()
+        ),
+        (MatchReason::None, true, true)
+    );
+
+    let free_mail = look_up(&sandbox, &client, Email, "someone@gmail.com").await;
+    assert_eq!(
+        free_mail.reason,
+        MatchReason::None,
+        "no domain fallback for free mail"
+    );
+
+    let sms = look_up(&sandbox, &client, Phone, "+15127579340").await;
+    assert_eq!(
+        (sms.reason, name(&sms).as_deref(), account(&sms).as_deref()),
+        (
+            MatchReason::Phone,
+            Some("Rose Gonzalez"),
+            Some("Edge Communications")
+        )
+    );
+    let call = look_up(&sandbox, &client, Phone, "+13362227000").await;
+    assert_eq!(name(&call).as_deref(), Some("Jack Rogers"));
+}
+
+#[tokio::test]
+async fn phones_match_in_six_stored_formats() {
+    let (sandbox, client) = setup().await;
+    let admin = sandbox.state().org.users()[0].clone();
+    let formats = [
+        "(415) 555-0101",
+        "415-555-0102",
+        "415.555.0103",
+        "+1 415 555 0104",
+        "+14155550105",
+        "4155550106",
+    ];
+    for (i, phone) in formats.iter().enumerate() {
+        sandbox
+            .state()
+            .org
+            .create(
+                &admin,
+                "Contact",
+                &json!({"LastName": format!("Format{i}"), "Phone": phone}),
+                false,
+            )
+            .unwrap();
+    }
+    for i in 0..formats.len() {
+        let e164 = format!("+1415555010{}", i + 1);
+        let data = look_up(&sandbox, &client, HandleKind::Phone, &e164).await;
+        assert_eq!(data.reason, MatchReason::Phone, "{e164}");
+        assert_eq!(
+            data.person.unwrap().fields["Name"],
+            format!("Format{i}"),
+            "{e164}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn several_matches_are_offered_as_candidates() {
+    let (sandbox, client) = setup().await;
+    let admin = sandbox.state().org.users()[0].clone();
+    // The same email on a Contact and a Lead (duplicates allowed, as an admin may).
+    sandbox
+        .state()
+        .org
+        .create(
+            &admin,
+            "Lead",
+            &json!({"LastName": "Gonzalez", "Company": "Edge", "Email": "rose@edge.com"}),
+            true,
+        )
+        .unwrap();
+    let data = look_up(&sandbox, &client, HandleKind::Email, "rose@edge.com").await;
+    assert_eq!(data.person.unwrap().object, "Contact");
+    let kinds: Vec<&str> = data.candidates.iter().map(|c| c.object.as_str()).collect();
+    assert_eq!(kinds, ["Contact", "Lead"]);
+}
