@@ -19,6 +19,9 @@ pub enum ProxyError {
     /// Startup: the listening socket.
     #[error("could not listen: {0}")]
     Listen(#[source] std::io::Error),
+    /// 500: a secret could not be sealed or opened, or the key is unusable.
+    #[error("secret store: {0}")]
+    Secret(String),
     /// Startup: the embedded sandbox org's folder could not be made.
     #[error("could not prepare the sandbox org's folder: {0}")]
     Folder(#[source] std::io::Error),
@@ -37,6 +40,7 @@ impl ProxyError {
             ProxyError::BadOrigin(_) => StatusCode::BAD_REQUEST,
             ProxyError::Listen(_)
             | ProxyError::Folder(_)
+            | ProxyError::Secret(_)
             | ProxyError::Sandbox(_)
             | ProxyError::Serve(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -48,6 +52,7 @@ impl ProxyError {
             ProxyError::BadOrigin(_) => "bad_request",
             ProxyError::Listen(_)
             | ProxyError::Folder(_)
+            | ProxyError::Secret(_)
             | ProxyError::Sandbox(_)
             | ProxyError::Serve(_) => "internal",
         }

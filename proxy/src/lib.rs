@@ -9,6 +9,7 @@ pub mod config;
 mod error;
 mod health;
 pub mod lookup;
+pub mod secrets;
 pub mod security;
 pub mod telemetry;
 mod web;
