@@ -96,6 +96,73 @@ pub struct PanelData {
     pub candidates: Vec<RecordView>,
 }
 
+/// One value of a picklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PicklistOption {
+    /// The API value.
+    pub value: String,
+    /// What the agent sees.
+    pub label: String,
+    /// Selected by default.
+    pub default: bool,
+}
+
+/// A field, as the panel needs it to show, edit and validate it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldSpec {
+    /// API name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Salesforce's type: `string`, `email`, `phone`, `url`, `textarea`, `picklist`,
+    /// `boolean`, `date`, `datetime`, `int`, `double`, `currency`, `percent`, `reference`...
+    pub kind: String,
+    /// Must be given on create (red `*`).
+    pub required: bool,
+    /// This user may set it on create.
+    pub createable: bool,
+    /// This user may change it (a pencil).
+    pub updateable: bool,
+    /// Maximum length of text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<u32>,
+    /// Digits after the point, for numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<u32>,
+    /// Picklist values (active ones).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub picklist: Vec<PicklistOption>,
+    /// Only picklist values are accepted.
+    #[serde(default)]
+    pub restricted: bool,
+    /// For lookups: the objects it may point at.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reference_to: Vec<String>,
+    /// A custom (`__c`) field.
+    #[serde(default)]
+    pub custom: bool,
+    /// The record's name field.
+    #[serde(default)]
+    pub name_field: bool,
+}
+
+/// An object, as the panel needs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObjectSpec {
+    /// API name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Plural label.
+    pub label_plural: String,
+    /// This user may create records.
+    pub createable: bool,
+    /// This user may update records.
+    pub updateable: bool,
+    /// Its fields, in describe order.
+    pub fields: Vec<FieldSpec>,
+}
+
 /// The one error shape every proxy endpoint answers with (any 4xx or 5xx).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {

@@ -221,3 +221,35 @@ async fn several_matches_are_offered_as_candidates() {
     let kinds: Vec<&str> = data.candidates.iter().map(|c| c.object.as_str()).collect();
     assert_eq!(kinds, ["Contact", "Lead"]);
 }
+
+#[tokio::test]
+async fn a_trimmed_describe_says_what_this_user_may_change() {
+    let (sandbox, _) = setup().await;
+    let app = demo_app();
+    let http = reqwest::Client::new();
+    let ben = Credentials::Password {
+        token_url: format!("{}/services/oauth2/token", sandbox.base_url()),
+        client_id: app.client_id,
+        client_secret: app.client_secret,
+        username: "ben@pane-support.example".into(),
+        password: "demo-ben-1".into(),
+    };
+    let client = Client::new(http.clone(), Arc::new(Tokens::new(http, ben, None)), "59.0");
+    let spec = pane_proxy::describe::trim(&client.get("/sobjects/Account/describe").await.unwrap());
+    let field = |name: &str| spec.fields.iter().find(|f| f.name == name).unwrap().clone();
+    assert!(
+        !field("AnnualRevenue").updateable,
+        "read-only for Ben's profile"
+    );
+    assert!(field("Phone").updateable);
+    assert!(field("Name").required);
+    let plan = field("Support_Plan__c");
+    assert!(plan.custom && plan.restricted);
+    assert_eq!(
+        plan.picklist
+            .iter()
+            .map(|p| p.value.as_str())
+            .collect::<Vec<_>>(),
+        ["Standard", "Premier"]
+    );
+}
