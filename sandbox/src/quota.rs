@@ -23,7 +23,16 @@ pub struct LoggedRequest {
 pub struct Quota {
     max: AtomicU64,
     used: AtomicU64,
+    /// The UTC day (days since the epoch) the usage counts for; a new day starts afresh.
+    day: AtomicU64,
     log: Mutex<Vec<LoggedRequest>>,
+}
+
+fn today() -> u64 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    secs / 86_400
 }
 
 impl Quota {
@@ -32,12 +41,14 @@ impl Quota {
         Quota {
             max: AtomicU64::new(max),
             used: AtomicU64::new(0),
+            day: AtomicU64::new(today()),
             log: Mutex::new(Vec::new()),
         }
     }
 
     /// Counts one request; `false` when the allowance is spent (then nothing is counted).
     pub fn take(&self, request: LoggedRequest) -> bool {
+        self.roll_over(today());
         let max = self.max.load(Ordering::SeqCst);
         let taken = self
             .used
@@ -52,6 +63,19 @@ impl Quota {
                 .push(request);
         }
         taken
+    }
+
+    /// Starts the allowance afresh when `day` is a later day than the one counted.
+    pub fn roll_over(&self, day: u64) {
+        let counted = self.day.load(Ordering::SeqCst);
+        if day > counted
+            && self
+                .day
+                .compare_exchange(counted, day, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+        {
+            self.used.store(0, Ordering::SeqCst);
+        }
     }
 
     /// `(used, max)`.
@@ -121,5 +145,18 @@ mod tests {
         assert_eq!(quota.log().len(), 3);
         quota.clear_log();
         assert!(quota.log().is_empty());
+    }
+
+    #[test]
+    fn a_new_day_starts_afresh() {
+        let quota = Quota::new(1);
+        assert!(quota.take(req("a")));
+        assert!(!quota.take(req("a")));
+        quota.roll_over(today());
+        assert!(!quota.take(req("a")), "same day, still spent");
+        quota.roll_over(today() + 1);
+        assert_eq!(quota.usage(), (0, 1));
+        quota.day.store(today(), Ordering::SeqCst);
+        assert!(quota.take(req("a")));
     }
 }
