@@ -19,6 +19,9 @@ pub enum ProxyError {
     /// Startup: the listening socket.
     #[error("could not listen: {0}")]
     Listen(#[source] std::io::Error),
+    /// 500: the proxy's database failed.
+    #[error("database: {0}")]
+    Database(String),
     /// 500: a secret could not be sealed or opened, or the key is unusable.
     #[error("secret store: {0}")]
     Secret(String),
@@ -41,6 +44,7 @@ impl ProxyError {
             ProxyError::Listen(_)
             | ProxyError::Folder(_)
             | ProxyError::Secret(_)
+            | ProxyError::Database(_)
             | ProxyError::Sandbox(_)
             | ProxyError::Serve(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -53,6 +57,7 @@ impl ProxyError {
             ProxyError::Listen(_)
             | ProxyError::Folder(_)
             | ProxyError::Secret(_)
+            | ProxyError::Database(_)
             | ProxyError::Sandbox(_)
             | ProxyError::Serve(_) => "internal",
         }

@@ -12,6 +12,7 @@ mod health;
 pub mod lookup;
 pub mod secrets;
 pub mod security;
+pub mod store;
 pub mod telemetry;
 mod web;
 
