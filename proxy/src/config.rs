@@ -8,6 +8,30 @@ use clap::{Parser, ValueEnum};
 /// Front's own origins, allowed to frame the panel by default.
 pub const FRONT_ORIGINS: [&str; 2] = ["https://*.frontapp.com", "https://*.frontapplication.com"];
 
+/// A secret from configuration: it never prints, not even in `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself, for the one place that uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -54,6 +78,22 @@ pub struct Config {
     #[arg(long, env = "PANE_SANDBOX_MEMORY")]
     pub sandbox_memory: bool,
 
+    /// The proxy's database: `sqlite://path?mode=rwc`, `sqlite::memory:` or `postgres://...`.
+    #[arg(
+        long,
+        env = "PANE_DATABASE_URL",
+        default_value = "sqlite://.pane/proxy.db?mode=rwc"
+    )]
+    pub database_url: String,
+
+    /// The key sealing tokens at rest (base64, 32 bytes). Without it, `--key-file` is used.
+    #[arg(long, env = "PANE_ENCRYPTION_KEY", hide_env_values = true)]
+    pub encryption_key: Option<Secret>,
+
+    /// A file holding the key, generated (mode 0600) when missing.
+    #[arg(long, env = "PANE_KEY_FILE", default_value = ".pane/proxy.key")]
+    pub key_file: PathBuf,
+
     /// Log format.
     #[arg(long, env = "PANE_LOG_FORMAT", value_enum, default_value = "pretty")]
     pub log_format: LogFormat,
@@ -70,6 +110,11 @@ impl Config {
             www_dir,
             sandbox_database: PathBuf::from(".pane/sandbox.sqlite"),
             sandbox_memory: true,
+            database_url: "sqlite::memory:".into(),
+            encryption_key: Some(Secret(
+                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(),
+            )),
+            key_file: PathBuf::from(".pane/proxy.key"),
             log_format: LogFormat::Pretty,
         }
     }
@@ -106,6 +151,23 @@ mod tests {
             ["https://a.example", "https://b.example:8443"]
         );
         assert_eq!(config.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let config = Config::try_parse_from([
+            "pane-proxy",
+            "--encryption-key",
+            "c2VjcmV0LWtleS1tYXRlcmlhbA==",
+        ])
+        .unwrap();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("c2VjcmV0"), "{printed}");
+        assert!(printed.contains("Secret(***)"));
+        assert_eq!(
+            config.encryption_key.unwrap().expose(),
+            "c2VjcmV0LWtleS1tYXRlcmlhbA=="
+        );
     }
 
     #[test]

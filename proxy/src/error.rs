@@ -19,6 +19,15 @@ pub enum ProxyError {
     /// Startup: the listening socket.
     #[error("could not listen: {0}")]
     Listen(#[source] std::io::Error),
+    /// 400: the request cannot be answered as asked.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: no valid panel session.
+    #[error("Sign in to Salesforce from the panel.")]
+    Unauthorized,
+    /// 502: Salesforce could not be reached or refused.
+    #[error("Salesforce: {0}")]
+    Upstream(String),
     /// 500: the proxy's database failed.
     #[error("database: {0}")]
     Database(String),
@@ -40,7 +49,9 @@ impl ProxyError {
     fn status(&self) -> StatusCode {
         match self {
             ProxyError::NotFound(_) => StatusCode::NOT_FOUND,
-            ProxyError::BadOrigin(_) => StatusCode::BAD_REQUEST,
+            ProxyError::BadOrigin(_) | ProxyError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ProxyError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ProxyError::Upstream(_) => StatusCode::BAD_GATEWAY,
             ProxyError::Listen(_)
             | ProxyError::Folder(_)
             | ProxyError::Secret(_)
@@ -53,7 +64,9 @@ impl ProxyError {
     fn code(&self) -> &'static str {
         match self {
             ProxyError::NotFound(_) => "not_found",
-            ProxyError::BadOrigin(_) => "bad_request",
+            ProxyError::BadOrigin(_) | ProxyError::BadRequest(_) => "bad_request",
+            ProxyError::Unauthorized => "unauthorized",
+            ProxyError::Upstream(_) => "salesforce_unavailable",
             ProxyError::Listen(_)
             | ProxyError::Folder(_)
             | ProxyError::Secret(_)

@@ -10,8 +10,10 @@ pub mod describe;
 mod error;
 mod health;
 pub mod lookup;
+pub mod oauth;
 pub mod secrets;
 pub mod security;
+pub mod services;
 pub mod store;
 pub mod telemetry;
 mod web;
@@ -47,6 +49,10 @@ pub struct AppState {
     pub dist_dir: Arc<Path>,
     /// The dev inbox.
     pub www_dir: Arc<Path>,
+    /// This proxy's own origins, where the panel runs.
+    pub panel_origins: Arc<[String]>,
+    /// Database, sealer, connected app.
+    pub services: services::Services,
 }
 
 impl AppState {
@@ -56,6 +62,7 @@ impl AppState {
         port: u16,
         backend: Backend,
         org_url: &str,
+        services: services::Services,
     ) -> Result<AppState, ProxyError> {
         let mut ancestors = config
             .host_origins
@@ -63,14 +70,19 @@ impl AppState {
             .map(|o| security::validate_origin(o.trim()))
             .collect::<Result<Vec<_>, _>>()?;
         // The dev inbox is served from here, under either loopback name.
-        ancestors.push(format!("http://127.0.0.1:{port}"));
-        ancestors.push(format!("http://localhost:{port}"));
+        let own = [
+            format!("http://127.0.0.1:{port}"),
+            format!("http://localhost:{port}"),
+        ];
+        ancestors.extend(own.iter().cloned());
         Ok(AppState {
             backend,
             org_url: org_url.into(),
             frame_ancestors: ancestors.into(),
             dist_dir: config.dist_dir.clone().into(),
             www_dir: config.www_dir.clone().into(),
+            panel_origins: own.to_vec().into(),
+            services,
         })
     }
 }
@@ -79,8 +91,9 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .merge(health::router())
+        .merge(oauth::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found))
-        .layer(SetResponseHeaderLayer::overriding(
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(security::API_CSP),
         ))
@@ -137,11 +150,23 @@ pub async fn serve(
     let sandbox =
         pane_sandbox::spawn(SocketAddr::from(([127, 0, 0, 1], 0)), sandbox_config).await?;
     tracing::info!(url = %sandbox.base_url(), "embedded sandbox org started");
+    let demo = pane_sandbox::state::demo_app();
+    let services = services::Services::new(
+        &config,
+        services::SalesforceApp {
+            login_url: sandbox.base_url(),
+            client_id: demo.client_id,
+            client_secret: demo.client_secret,
+            version: "59.0".into(),
+        },
+    )
+    .await?;
     let state = AppState::new(
         &config,
         addr.port(),
         Backend::Sandbox,
         &format!("{}/", sandbox.base_url()),
+        services,
     )?;
     tracing::info!(
         url = %format!("http://{addr}/"),

@@ -6,6 +6,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response};
 use http_body_util::BodyExt;
+use pane_proxy::services::{SalesforceApp, Services};
 use pane_proxy::{AppState, Config, app};
 use pane_wire::api::Backend;
 use tower::ServiceExt;
@@ -25,12 +26,32 @@ pub fn test_config(root: &std::path::Path) -> Config {
     Config::for_dirs(root.join("dist"), root.join("www"))
 }
 
+/// Services over an in-memory database, for a Salesforce at `login_url`.
+pub async fn test_services(config: &Config, login_url: &str) -> Services {
+    let demo = pane_sandbox::state::demo_app();
+    let app = SalesforceApp {
+        login_url: login_url.into(),
+        client_id: demo.client_id,
+        client_secret: demo.client_secret,
+        version: "59.0".into(),
+    };
+    Services::new(config, app).await.unwrap()
+}
+
 /// A proxy app whose `dist/` holds a panel and whose `www/` holds a dev inbox page.
-pub fn test_app() -> TestApp {
+pub async fn test_app() -> TestApp {
     let dirs = tempfile::tempdir().unwrap();
     write_sites(dirs.path());
     let config = test_config(dirs.path());
-    let state = AppState::new(&config, 8080, Backend::Sandbox, "http://127.0.0.1:4000/").unwrap();
+    let services = test_services(&config, "http://127.0.0.1:1").await;
+    let state = AppState::new(
+        &config,
+        8080,
+        Backend::Sandbox,
+        "http://127.0.0.1:4000/",
+        services,
+    )
+    .unwrap();
     TestApp {
         router: app(state),
         _dirs: dirs,

@@ -9,7 +9,7 @@ use crate::helpers::{PANEL_HTML, body_text, header, test_app};
 
 #[tokio::test]
 async fn health_reports_ok_version_and_backend() {
-    let app = test_app();
+    let app = test_app().await;
     let res = app.get("/api/health").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(header(&res, "cache-control"), "no-store");
@@ -25,7 +25,7 @@ async fn health_reports_ok_version_and_backend() {
 
 #[tokio::test]
 async fn unknown_api_route_is_a_json_404() {
-    let app = test_app();
+    let app = test_app().await;
     let res = app.get("/api/nope?auth_secret=x").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert!(header(&res, "content-type").starts_with("application/json"));
@@ -36,7 +36,7 @@ async fn unknown_api_route_is_a_json_404() {
 
 #[tokio::test]
 async fn panel_page_has_a_csp_with_its_script_hash_and_frame_ancestors() {
-    let app = test_app();
+    let app = test_app().await;
     let res = app.get("/plugin/?auth_secret=abc").await;
     assert_eq!(res.status(), StatusCode::OK);
     let csp = header(&res, "content-security-policy").to_owned();
@@ -64,7 +64,7 @@ async fn panel_page_has_a_csp_with_its_script_hash_and_frame_ancestors() {
 
 #[tokio::test]
 async fn plugin_without_slash_redirects_keeping_the_query() {
-    let app = test_app();
+    let app = test_app().await;
     let res = app.get("/plugin?auth_secret=abc").await;
     assert_eq!(res.status(), StatusCode::PERMANENT_REDIRECT);
     assert_eq!(header(&res, "location"), "/plugin/?auth_secret=abc");
@@ -72,7 +72,7 @@ async fn plugin_without_slash_redirects_keeping_the_query() {
 
 #[tokio::test]
 async fn panel_assets_are_served_and_missing_ones_are_404() {
-    let app = test_app();
+    let app = test_app().await;
     let res = app.get("/plugin/panel.js").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(header(&res, "content-type").contains("javascript"));
@@ -83,7 +83,7 @@ async fn panel_assets_are_served_and_missing_ones_are_404() {
 
 #[tokio::test]
 async fn dev_inbox_is_served_at_root_and_only_frames_itself() {
-    let app = test_app();
+    let app = test_app().await;
     let res = app.get("/").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(header(&res, "x-frame-options"), "SAMEORIGIN");
@@ -100,8 +100,16 @@ async fn dev_inbox_is_served_at_root_and_only_frames_itself() {
 async fn unbuilt_panel_says_how_to_build_it() {
     let dirs = tempfile::tempdir().unwrap();
     let config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
+    let services = crate::helpers::test_services(&config, "http://127.0.0.1:1").await;
     let app = pane_proxy::app(
-        AppState::new(&config, 1, Backend::Sandbox, "http://127.0.0.1:4000/").unwrap(),
+        AppState::new(
+            &config,
+            1,
+            Backend::Sandbox,
+            "http://127.0.0.1:4000/",
+            services,
+        )
+        .unwrap(),
     );
     let res = tower::ServiceExt::oneshot(
         app,
@@ -123,6 +131,14 @@ async fn a_host_origin_that_would_break_the_csp_is_refused() {
         "https://ok.example".into(),
         "https://x.example; script-src *".into(),
     ];
-    let err = AppState::new(&config, 1, Backend::Sandbox, "http://127.0.0.1:4000/").unwrap_err();
+    let services = crate::helpers::test_services(&config, "http://127.0.0.1:1").await;
+    let err = AppState::new(
+        &config,
+        1,
+        Backend::Sandbox,
+        "http://127.0.0.1:4000/",
+        services,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("invalid host origin"), "{err}");
 }

@@ -9,4 +9,5 @@
 mod helpers;
 mod http;
 mod lookup;
+mod oauth;
 mod socket;
