@@ -14,7 +14,7 @@ mkdirSync(ARTIFACTS, { recursive: true });
 /** Starts the proxy (embedded sandbox org included) on a free port; resolves once it listens. */
 export async function startProxy() {
   const bin = process.env.PANE_PROXY_BIN || join(ROOT, 'target', 'debug', 'pane-proxy');
-  const child = spawn(bin, ['--port', '0', '--log-format', 'json', '--sandbox-memory'], {
+  const child = spawn(bin, ['--port', '0', '--log-format', 'json', '--sandbox-memory', '--database-url', 'sqlite::memory:'], {
     cwd: ROOT,
     env: { ...process.env, RUST_LOG: 'info,tower_http=debug' },
     stdio: ['ignore', 'pipe', 'inherit'],
