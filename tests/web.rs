@@ -251,6 +251,41 @@ async fn open_url_reaches_the_host() {
 }
 
 #[wasm_bindgen_test]
+async fn recipients_and_popups_reach_the_host() {
+    let popup = Function::new_with_args("args", "globalThis.__panePopup = args; return undefined;");
+    let connected = connect(&[("openUrlInPopup", popup.into())]);
+    connected.push(&build_context(ids(&["cnv_group"]))).await;
+    let recipients = connected.bridge.list_recipients().await.unwrap();
+    let handles: Vec<&str> = recipients
+        .results
+        .iter()
+        .map(|r| r.handle.as_str())
+        .collect();
+    assert!(
+        handles.contains(&"jrogers@burlington.com"),
+        "every page: {handles:?}"
+    );
+    assert_eq!(recipients.next_page_token, None);
+    connected
+        .bridge
+        .open_url_in_popup("https://login.example/authorize", 480, 640)
+        .await
+        .unwrap();
+    let args = Reflect::get(&js_sys::global(), &"__panePopup".into()).unwrap();
+    let args: Array = args.unchecked_into();
+    assert_eq!(
+        args.get(0).as_string().as_deref(),
+        Some("https://login.example/authorize")
+    );
+    assert_eq!(
+        Reflect::get(&args.get(1), &"width".into())
+            .unwrap()
+            .as_f64(),
+        Some(480.0)
+    );
+}
+
+#[wasm_bindgen_test]
 async fn calls_outside_the_context_are_refused() {
     let connected = connect(&[]);
     connected.push(&build_context(ids(&[]))).await;

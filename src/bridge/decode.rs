@@ -1,7 +1,9 @@
 //! Turning what arrives over the port (structured clones) into wire types.
 
 use js_sys::{Array, Date, Reflect};
-use pane_wire::bridge::{Context, HostMessageType, MessageList, PluginMessage, TeammateList};
+use pane_wire::bridge::{
+    Context, HostMessageType, MessageList, PluginMessage, RecipientList, TeammateList,
+};
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -92,6 +94,11 @@ pub fn message_list(value: &JsValue) -> Result<MessageList, PanelError> {
 
 /// Decodes `listTeammates`' value.
 pub fn teammate_list(value: &JsValue) -> Result<TeammateList, PanelError> {
+    serde_wasm_bindgen::from_value(value.clone()).map_err(decode_error)
+}
+
+/// Decodes `listRecipients`' value.
+pub fn recipient_list(value: &JsValue) -> Result<RecipientList, PanelError> {
     serde_wasm_bindgen::from_value(value.clone()).map_err(decode_error)
 }
 

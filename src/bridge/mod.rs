@@ -13,7 +13,9 @@ use std::rc::Rc;
 
 use futures::channel::oneshot;
 use leptos::prelude::*;
-use pane_wire::bridge::{Context, HANDSHAKE, MessageList, Page, PluginMessage, Teammate};
+use pane_wire::bridge::{
+    Context, HANDSHAKE, MessageList, Page, PluginMessage, RecipientList, Teammate,
+};
 use send_wrapper::SendWrapper;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageChannel, MessageEvent, MessagePort};
@@ -235,6 +237,28 @@ impl Bridge {
             .results;
         *self.inner.teammates.borrow_mut() = Some(list.clone());
         Ok(list)
+    }
+
+    /// `listRecipients()`: the conversation's recipients, every page.
+    pub async fn list_recipients(&self) -> Result<RecipientList, PanelError> {
+        self.list_all("listRecipients", decode::recipient_list)
+            .await
+    }
+
+    /// `openUrlInPopup(url, {width, height})`: a popup window (the Salesforce login).
+    pub async fn open_url_in_popup(
+        &self,
+        url: &str,
+        width: u32,
+        height: u32,
+    ) -> Result<(), PanelError> {
+        let options = serde_json::json!({"width": width, "height": height});
+        self.call(
+            "openUrlInPopup",
+            vec![serde_json::Value::from(url), options],
+        )
+        .await
+        .map(drop)
     }
 
     /// `openUrl(url)`: the host opens `url` (a new tab in the dev inbox).

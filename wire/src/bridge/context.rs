@@ -273,6 +273,9 @@ pub type MessageList = Page<Message>;
 /// The answer of `listTeammates`.
 pub type TeammateList = Page<Teammate>;
 
+/// The answer of `listRecipients`.
+pub type RecipientList = Page<Recipient>;
+
 /// Inbound (from a customer) or outbound (from a teammate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
