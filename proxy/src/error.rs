@@ -25,6 +25,9 @@ pub enum ProxyError {
     /// 401: no valid panel session.
     #[error("Sign in to Salesforce from the panel.")]
     Unauthorized,
+    /// 429: the org's daily API allowance is spent.
+    #[error("Salesforce's daily API allowance is spent; records show again when it resets.")]
+    QuotaSpent,
     /// 502: Salesforce could not be reached or refused.
     #[error("Salesforce: {0}")]
     Upstream(String),
@@ -51,6 +54,7 @@ impl ProxyError {
             ProxyError::NotFound(_) => StatusCode::NOT_FOUND,
             ProxyError::BadOrigin(_) | ProxyError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ProxyError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ProxyError::QuotaSpent => StatusCode::TOO_MANY_REQUESTS,
             ProxyError::Upstream(_) => StatusCode::BAD_GATEWAY,
             ProxyError::Listen(_)
             | ProxyError::Folder(_)
@@ -66,6 +70,7 @@ impl ProxyError {
             ProxyError::NotFound(_) => "not_found",
             ProxyError::BadOrigin(_) | ProxyError::BadRequest(_) => "bad_request",
             ProxyError::Unauthorized => "unauthorized",
+            ProxyError::QuotaSpent => "quota_spent",
             ProxyError::Upstream(_) => "salesforce_unavailable",
             ProxyError::Listen(_)
             | ProxyError::Folder(_)

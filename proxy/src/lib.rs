@@ -11,6 +11,7 @@ mod error;
 mod health;
 pub mod lookup;
 pub mod oauth;
+pub mod panel;
 pub mod secrets;
 pub mod security;
 pub mod services;
@@ -53,6 +54,8 @@ pub struct AppState {
     pub panel_origins: Arc<[String]>,
     /// Database, sealer, connected app.
     pub services: services::Services,
+    /// Per-agent clients and the panel cache.
+    pub panel_cache: panel::PanelCache,
 }
 
 impl AppState {
@@ -83,6 +86,7 @@ impl AppState {
             www_dir: config.www_dir.clone().into(),
             panel_origins: own.to_vec().into(),
             services,
+            panel_cache: panel::PanelCache::default(),
         })
     }
 }
@@ -92,6 +96,7 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .merge(health::router())
         .merge(oauth::router())
+        .merge(panel::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

@@ -291,5 +291,6 @@ async fn unlink(State(state): State<AppState>, agent: Agent) -> Result<StatusCod
         tracing::warn!(%err, "revoking at Salesforce failed");
     }
     services.db.remove_link(&agent.link.user_id).await?;
+    state.panel_cache.forget_user(&agent.link.user_id);
     Ok(StatusCode::NO_CONTENT)
 }

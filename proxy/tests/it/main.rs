@@ -10,4 +10,5 @@ mod helpers;
 mod http;
 mod lookup;
 mod oauth;
+mod panel;
 mod socket;

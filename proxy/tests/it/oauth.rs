@@ -21,7 +21,7 @@ impl Write for Logs {
     }
 }
 
-fn hidden_inputs(html: &str) -> HashMap<String, String> {
+pub fn hidden_inputs(html: &str) -> HashMap<String, String> {
     html.split("<input type=\"hidden\" ")
         .skip(1)
         .filter_map(|rest| {

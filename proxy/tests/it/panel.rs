@@ -1,0 +1,210 @@
+//! `/api/panel` over real sockets: one Salesforce request for a new sender, none when cached.
+
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+use crate::oauth::hidden_inputs;
+
+struct Running {
+    origin: String,
+    sandbox: String,
+    session: String,
+    http: reqwest::Client,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<Result<(), pane_proxy::ProxyError>>,
+    _dirs: tempfile::TempDir,
+}
+
+/// A proxy (with its embedded sandbox org) and an agent linked through the login page.
+async fn linked() -> Running {
+    let dirs = tempfile::tempdir().unwrap();
+    crate::helpers::write_sites(dirs.path());
+    let config = pane_proxy::Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(pane_proxy::serve(listener, config, async {
+        let _ = stopped.await;
+    }));
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let start: Value = http
+        .get(format!("{origin}/api/oauth/start"))
+        .query(&[("origin", origin.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let authorize = start["authorize_url"].as_str().unwrap().to_owned();
+    let login = authorize.split('?').next().unwrap().to_owned();
+    let sandbox = login.split("/services/").next().unwrap().to_owned();
+    let mut form = hidden_inputs(
+        &http
+            .get(&authorize)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    form.insert("username".into(), "ana@pane-support.example".into());
+    form.insert("password".into(), "demo-ana-1".into());
+    let res = http.post(&login).form(&form).send().await.unwrap();
+    let callback = res.headers()["location"].to_str().unwrap().to_owned();
+    let html = http
+        .get(&callback)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let session = html
+        .split("\"session\":\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    Running {
+        origin,
+        sandbox,
+        session,
+        http,
+        stop,
+        server,
+        _dirs: dirs,
+    }
+}
+
+impl Running {
+    async fn salesforce_calls(&self) -> u64 {
+        let log: Value = self
+            .http
+            .get(format!("{}/__sandbox/requests", self.sandbox))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        log["count"].as_u64().unwrap()
+    }
+
+    async fn panel(&self, kind: &str, handle: &str) -> (String, Value, u64) {
+        let before = self.salesforce_calls().await;
+        let res = self
+            .http
+            .get(format!("{}/api/panel", self.origin))
+            .query(&[("kind", kind), ("handle", handle)])
+            .bearer_auth(&self.session)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{handle}");
+        let cache = res.headers()["x-pane-cache"].to_str().unwrap().to_owned();
+        let body: Value = res.json().await.unwrap();
+        (cache, body, self.salesforce_calls().await - before)
+    }
+
+    async fn stop(self) {
+        self.stop.send(()).unwrap();
+        self.server.await.unwrap().unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_new_sender_costs_one_request_and_a_revisit_none() {
+    let proxy = linked().await;
+    let (cache, rose, cost) = proxy.panel("email", "rose@edge.com").await;
+    assert_eq!((cache.as_str(), cost), ("miss", 1));
+    assert_eq!(rose["reason"], "email");
+    assert_eq!(rose["person"]["fields"]["Name"], "Rose Gonzalez");
+    assert_eq!(rose["account"]["fields"]["Name"], "Edge Communications");
+
+    let (cache, again, cost) = proxy.panel("email", "Rose@Edge.com").await;
+    assert_eq!(
+        (cache.as_str(), cost),
+        ("hit", 0),
+        "same sender, any case: from cache"
+    );
+    assert_eq!(again, rose);
+
+    let (_, tim, cost) = proxy.panel("email", "tim.barr@burlington.com").await;
+    assert_eq!((tim["reason"].as_str(), cost), (Some("domain"), 1));
+    let (_, call, cost) = proxy.panel("phone", "+13362227000").await;
+    assert_eq!(
+        (call["person"]["fields"]["Name"].as_str(), cost),
+        (Some("Jack Rogers"), 1)
+    );
+
+    // Bad input: a clear 400, nothing sent to Salesforce.
+    let before = proxy.salesforce_calls().await;
+    for (kind, handle) in [
+        ("email", "not an email"),
+        ("twitter", "@rose"),
+        ("phone", "call me"),
+    ] {
+        let res = proxy
+            .http
+            .get(format!("{}/api/panel", proxy.origin))
+            .query(&[("kind", kind), ("handle", handle)])
+            .bearer_auth(&proxy.session)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "{kind} {handle}");
+    }
+    assert_eq!(proxy.salesforce_calls().await, before);
+    let res = proxy
+        .http
+        .get(format!("{}/api/panel", proxy.origin))
+        .query(&[("kind", "email"), ("handle", "rose@edge.com")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "no session");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn an_expired_salesforce_session_is_refreshed_and_a_spent_quota_is_said() {
+    let proxy = linked().await;
+    proxy
+        .http
+        .post(format!("{}/__sandbox/expire-tokens", proxy.sandbox))
+        .send()
+        .await
+        .unwrap();
+    let (_, rose, _) = proxy.panel("email", "rose@edge.com").await;
+    assert_eq!(
+        rose["person"]["fields"]["Name"], "Rose Gonzalez",
+        "refreshed with the stored refresh token"
+    );
+
+    proxy
+        .http
+        .post(format!("{}/__sandbox/quota", proxy.sandbox))
+        .json(&serde_json::json!({"max": 5, "used": 5}))
+        .send()
+        .await
+        .unwrap();
+    let res = proxy
+        .http
+        .get(format!("{}/api/panel", proxy.origin))
+        .query(&[("kind", "email"), ("handle", "sean@edge.com")])
+        .bearer_auth(&proxy.session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "quota_spent");
+    proxy.stop().await;
+}
