@@ -220,15 +220,16 @@ fn check_value(org: &Org, field: &FieldDef, value: &Value) -> Result<Value, ApiE
 
 /// Reads a datetime as Salesforce accepts it, in ms since the epoch.
 pub fn parse_datetime(s: &str) -> Option<i64> {
-    let fixed = if s.len() > 5
-        && (s.ends_with("+0000")
-            || s.as_bytes()[s.len() - 5] == b'+'
-            || s.as_bytes()[s.len() - 5] == b'-')
-        && !s[s.len() - 5..].contains(':')
-    {
-        format!("{}:{}", &s[..s.len() - 2], &s[s.len() - 2..])
-    } else {
-        s.to_owned()
+    // Salesforce writes offsets without a colon (`+0000`); RFC 3339 wants one.
+    let bytes = s.as_bytes();
+    let fixed = match bytes.len().checked_sub(5) {
+        Some(i)
+            if matches!(bytes[i], b'+' | b'-') && bytes[i + 1..].iter().all(u8::is_ascii_digit) =>
+        {
+            // Only ASCII from `i` on: the slices are on character boundaries.
+            format!("{}:{}", &s[..i + 3], &s[i + 3..])
+        }
+        _ => s.to_owned(),
     };
     chrono::DateTime::parse_from_rfc3339(&fixed)
         .ok()
