@@ -78,6 +78,11 @@ pub struct Config {
     #[arg(long, env = "PANE_SANDBOX_MEMORY")]
     pub sandbox_memory: bool,
 
+    /// Front's `auth_secret`: when set, the panel's page opens only with
+    /// `?auth_secret=<this>` (Front appends it each time it renders the plugin).
+    #[arg(long, env = "PANE_HOST_SECRET", hide_env_values = true)]
+    pub host_secret: Option<Secret>,
+
     /// The proxy's database: `sqlite://path?mode=rwc`, `sqlite::memory:` or `postgres://...`.
     #[arg(
         long,
@@ -110,6 +115,7 @@ impl Config {
             www_dir,
             sandbox_database: PathBuf::from(".pane/sandbox.sqlite"),
             sandbox_memory: true,
+            host_secret: None,
             database_url: "sqlite::memory:".into(),
             encryption_key: Some(Secret(
                 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(),

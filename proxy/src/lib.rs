@@ -50,6 +50,8 @@ pub struct AppState {
     pub dist_dir: Arc<Path>,
     /// The dev inbox.
     pub www_dir: Arc<Path>,
+    /// Front's `auth_secret`, when configured.
+    pub host_secret: Option<config::Secret>,
     /// This proxy's own origins, where the panel runs.
     pub panel_origins: Arc<[String]>,
     /// Database, sealer, connected app.
@@ -84,6 +86,7 @@ impl AppState {
             frame_ancestors: ancestors.into(),
             dist_dir: config.dist_dir.clone().into(),
             www_dir: config.www_dir.clone().into(),
+            host_secret: config.host_secret.clone(),
             panel_origins: own.to_vec().into(),
             services,
             panel_cache: panel::PanelCache::default(),

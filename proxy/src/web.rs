@@ -1,7 +1,9 @@
 //! Static files: the built panel at `/plugin/`, the dev inbox at `/`, each with its CSP.
 
+use std::collections::HashMap;
+
 use axum::Router;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Query, RawQuery, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -48,7 +50,34 @@ async fn redirect_to_plugin(RawQuery(query): RawQuery) -> Redirect {
 }
 
 /// The panel's page, with a CSP that allows exactly its inline start-up script.
-async fn plugin_index(State(state): State<AppState>) -> Response {
+/// Compares two secrets in time that depends only on their lengths.
+fn same_secret(given: &str, expected: &str) -> bool {
+    given.len() == expected.len()
+        && given
+            .bytes()
+            .zip(expected.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+async fn plugin_index(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if let Some(expected) = &state.host_secret {
+        let given = query
+            .get("auth_secret")
+            .map(String::as_str)
+            .unwrap_or_default();
+        if !same_secret(given, expected.expose()) {
+            return (
+                StatusCode::FORBIDDEN,
+                [(header::CONTENT_SECURITY_POLICY, header_value(&panel_csp(&[], &state.frame_ancestors)))],
+                Html("<!doctype html><meta charset=utf-8><title>Salesforce Pane</title><p>Open Salesforce Pane from your inbox app.</p>"),
+            )
+                .into_response();
+        }
+    }
     let path = state.dist_dir.join("index.html");
     match tokio::fs::read_to_string(&path).await {
         Ok(html) => {

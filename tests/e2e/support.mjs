@@ -12,9 +12,9 @@ export const ARTIFACTS = join(ROOT, 'target', 'e2e');
 mkdirSync(ARTIFACTS, { recursive: true });
 
 /** Starts the proxy (embedded sandbox org included) on a free port; resolves once it listens. */
-export async function startProxy() {
+export async function startProxy(extraArgs = []) {
   const bin = process.env.PANE_PROXY_BIN || join(ROOT, 'target', 'debug', 'pane-proxy');
-  const child = spawn(bin, ['--port', '0', '--log-format', 'json', '--sandbox-memory', '--database-url', 'sqlite::memory:'], {
+  const child = spawn(bin, ['--port', '0', '--log-format', 'json', '--sandbox-memory', '--database-url', 'sqlite::memory:', ...extraArgs], {
     cwd: ROOT,
     env: { ...process.env, RUST_LOG: 'info,tower_http=debug' },
     stdio: ['ignore', 'pipe', 'inherit'],

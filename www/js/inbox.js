@@ -14,6 +14,8 @@ function defaultPluginUrl() {
 
 const pluginUrl = new URL(params.get('plugin') || defaultPluginUrl().href, location.href);
 if (params.has('refresh_ms')) pluginUrl.searchParams.set('refresh_ms', params.get('refresh_ms'));
+// A host passes its auth_secret to the plugin, as Front does (only if the proxy was given one).
+if (params.has('auth_secret')) pluginUrl.searchParams.set('auth_secret', params.get('auth_secret'));
 const pluginOrigin = pluginUrl.origin;
 
 const $ = (id) => document.getElementById(id);

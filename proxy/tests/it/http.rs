@@ -142,3 +142,58 @@ async fn a_host_origin_that_would_break_the_csp_is_refused() {
     .unwrap_err();
     assert!(err.to_string().contains("invalid host origin"), "{err}");
 }
+
+#[tokio::test]
+async fn with_a_host_secret_the_panel_opens_only_for_the_host() {
+    let dirs = tempfile::tempdir().unwrap();
+    crate::helpers::write_sites(dirs.path());
+    let mut config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
+    config.host_secret = Some("front-shared-secret".parse().unwrap());
+    let services = crate::helpers::test_services(&config, "http://127.0.0.1:1").await;
+    let app = pane_proxy::app(
+        AppState::new(
+            &config,
+            1,
+            Backend::Sandbox,
+            "http://127.0.0.1:4000/",
+            services,
+        )
+        .unwrap(),
+    );
+    let status = |uri: &'static str| {
+        let app = app.clone();
+        async move {
+            tower::ServiceExt::oneshot(
+                app,
+                axum::http::Request::get(uri)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap()
+            .status()
+        }
+    };
+    assert_eq!(status("/plugin/").await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        status("/plugin/?auth_secret=wrong").await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        status("/plugin/?auth_secret=front-shared-secre").await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        status("/plugin/?auth_secret=front-shared-secret").await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status("/plugin/index.html?auth_secret=front-shared-secret&refresh_ms=500").await,
+        StatusCode::OK
+    );
+    // Without a configured secret (the dev setup), no check.
+    assert_eq!(
+        test_app().await.get("/plugin/").await.status(),
+        StatusCode::OK
+    );
+}
