@@ -1,5 +1,6 @@
 //! Builds a proxy over temporary `dist/` and `www/` folders.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use axum::Router;
@@ -93,4 +94,53 @@ pub fn header<'a>(res: &'a Response<Body>, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {name} header"))
         .to_str()
         .unwrap()
+}
+
+fn hidden_inputs(html: &str) -> HashMap<String, String> {
+    html.split("<input type=\"hidden\" ")
+        .skip(1)
+        .filter_map(|rest| {
+            let name = rest.split("name=\"").nth(1)?.split('"').next()?;
+            let value = rest.split("value=\"").nth(1)?.split('"').next()?;
+            Some((
+                name.to_owned(),
+                value
+                    .replace("&amp;", "&")
+                    .replace("&#39;", "'")
+                    .replace("&quot;", "\""),
+            ))
+        })
+        .collect()
+}
+
+/// Logs in as the demo admin on the Salesforce login page at `authorize` (the sandbox org's),
+/// as a person would, and answers the redirect back to the proxy.
+pub async fn login_on_page(http: &reqwest::Client, authorize: &str) -> reqwest::Response {
+    let page = http
+        .get(authorize)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut form = hidden_inputs(&page);
+    form.insert("username".into(), "ana@pane-support.example".into());
+    form.insert("password".into(), "demo-ana-1".into());
+    let login = authorize.split('?').next().unwrap();
+    http.post(login).form(&form).send().await.unwrap()
+}
+
+/// Collects log output in memory, to assert on what was (and was not) logged.
+#[derive(Clone, Default)]
+pub struct Logs(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

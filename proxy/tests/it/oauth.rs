@@ -1,46 +1,12 @@
 //! Linking an agent through the sandbox org's login page, over real sockets.
 
-use std::collections::HashMap;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use pane_proxy::Config;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-pub fn hidden_inputs(html: &str) -> HashMap<String, String> {
-    html.split("<input type=\"hidden\" ")
-        .skip(1)
-        .filter_map(|rest| {
-            let name = rest.split("name=\"").nth(1)?.split('"').next()?;
-            let value = rest.split("value=\"").nth(1)?.split('"').next()?;
-            Some((
-                name.to_owned(),
-                value
-                    .replace("&amp;", "&")
-                    .replace("&#39;", "'")
-                    .replace("&quot;", "\""),
-            ))
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn an_agent_links_salesforce_and_gets_a_session() {
-    let logs = Logs::default();
+    let logs = crate::helpers::Logs::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::DEBUG)
@@ -90,19 +56,7 @@ async fn an_agent_links_salesforce_and_gets_a_session() {
     );
 
     // The agent logs in on the org's own page.
-    let page = http
-        .get(authorize)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let mut form = hidden_inputs(&page);
-    form.insert("username".into(), "ana@pane-support.example".into());
-    form.insert("password".into(), "demo-ana-1".into());
-    let login_url = authorize.split('?').next().unwrap();
-    let res = http.post(login_url).form(&form).send().await.unwrap();
+    let res = crate::helpers::login_on_page(&http, authorize).await;
     assert_eq!(res.status(), 303);
     let callback = res.headers()["location"].to_str().unwrap().to_owned();
     assert!(

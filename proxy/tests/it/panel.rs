@@ -3,8 +3,6 @@
 use serde_json::Value;
 use tokio::net::TcpListener;
 
-use crate::oauth::hidden_inputs;
-
 struct Running {
     origin: String,
     sandbox: String,
@@ -42,19 +40,7 @@ async fn linked() -> Running {
     let authorize = start["authorize_url"].as_str().unwrap().to_owned();
     let login = authorize.split('?').next().unwrap().to_owned();
     let sandbox = login.split("/services/").next().unwrap().to_owned();
-    let mut form = hidden_inputs(
-        &http
-            .get(&authorize)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
-    form.insert("username".into(), "ana@pane-support.example".into());
-    form.insert("password".into(), "demo-ana-1".into());
-    let res = http.post(&login).form(&form).send().await.unwrap();
+    let res = crate::helpers::login_on_page(&http, &authorize).await;
     let callback = res.headers()["location"].to_str().unwrap().to_owned();
     let html = http
         .get(&callback)

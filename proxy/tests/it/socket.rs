@@ -1,30 +1,14 @@
 //! The real server on a socket bound to port 0: serves, logs without secrets, shuts down.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use pane_wire::api::Health;
 use tokio::net::TcpListener;
 
 use crate::helpers::{test_config, write_sites};
 
 /// Collects log output in memory.
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn serves_on_a_real_socket_logs_no_secret_and_shuts_down_gracefully() {
-    let logs = Logs::default();
+    let logs = crate::helpers::Logs::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::DEBUG)
