@@ -25,6 +25,20 @@ pub enum ProxyError {
     /// 401: no valid panel session.
     #[error("Sign in to Salesforce from the panel.")]
     Unauthorized,
+    /// 400: Salesforce refused the data (validation); `fields` names what to fix.
+    #[error("{message}")]
+    Rejected {
+        /// Salesforce's message.
+        message: String,
+        /// The fields it is about.
+        fields: Vec<String>,
+    },
+    /// 409: the record changed in Salesforce since it was loaded.
+    #[error("The record changed in Salesforce since it was loaded.")]
+    Conflict {
+        /// The record as it is now.
+        current: serde_json::Value,
+    },
     /// 429: the org's daily API allowance is spent.
     #[error("Salesforce's daily API allowance is spent; records show again when it resets.")]
     QuotaSpent,
@@ -52,7 +66,10 @@ impl ProxyError {
     fn status(&self) -> StatusCode {
         match self {
             ProxyError::NotFound(_) => StatusCode::NOT_FOUND,
-            ProxyError::BadOrigin(_) | ProxyError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ProxyError::BadOrigin(_) | ProxyError::BadRequest(_) | ProxyError::Rejected { .. } => {
+                StatusCode::BAD_REQUEST
+            }
+            ProxyError::Conflict { .. } => StatusCode::CONFLICT,
             ProxyError::Unauthorized => StatusCode::UNAUTHORIZED,
             ProxyError::QuotaSpent => StatusCode::TOO_MANY_REQUESTS,
             ProxyError::Upstream(_) => StatusCode::BAD_GATEWAY,
@@ -69,6 +86,8 @@ impl ProxyError {
         match self {
             ProxyError::NotFound(_) => "not_found",
             ProxyError::BadOrigin(_) | ProxyError::BadRequest(_) => "bad_request",
+            ProxyError::Rejected { .. } => "rejected",
+            ProxyError::Conflict { .. } => "conflict",
             ProxyError::Unauthorized => "unauthorized",
             ProxyError::QuotaSpent => "quota_spent",
             ProxyError::Upstream(_) => "salesforce_unavailable",
@@ -92,9 +111,17 @@ impl IntoResponse for ProxyError {
         } else {
             self.to_string()
         };
+        let code = self.code().to_owned();
+        let (fields, current) = match self {
+            ProxyError::Rejected { fields, .. } => (fields, None),
+            ProxyError::Conflict { current } => (Vec::new(), Some(current)),
+            _ => (Vec::new(), None),
+        };
         let body = ApiError {
-            code: self.code().to_owned(),
+            code,
             message,
+            fields,
+            current,
         };
         (status, Json(body)).into_response()
     }

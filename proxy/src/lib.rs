@@ -12,6 +12,7 @@ mod health;
 pub mod lookup;
 pub mod oauth;
 pub mod panel;
+pub mod records;
 pub mod secrets;
 pub mod security;
 pub mod services;
@@ -100,6 +101,7 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(oauth::router())
         .merge(panel::router())
+        .merge(records::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

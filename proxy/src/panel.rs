@@ -46,7 +46,17 @@ impl Default for PanelCache {
 }
 
 impl PanelCache {
-    /// Forgets everything cached for `user_id` (after a write through the proxy, or unlink).
+    /// Forgets every cached panel of an org (after a write through the proxy: every agent
+    /// of the org may show that record).
+    pub fn forget_org(&self, org_id: &str) {
+        for (key, _) in self.panels.iter() {
+            if key.0 == org_id {
+                self.panels.invalidate(key.as_ref());
+            }
+        }
+    }
+
+    /// Forgets everything cached for `user_id` (after an unlink).
     pub fn forget_user(&self, user_id: &str) {
         // A scan of the keys: exact, and cheap next to a Salesforce request.
         for (key, _) in self.panels.iter() {
@@ -63,7 +73,8 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/panel", get(panel))
 }
 
-fn client_for(state: &AppState, agent: &Agent) -> Result<Client, ProxyError> {
+/// The agent's Salesforce client, kept per agent so token refreshes are single-flight.
+pub fn client_for(state: &AppState, agent: &Agent) -> Result<Client, ProxyError> {
     if let Some(client) = state.panel_cache.clients.get(&agent.link.user_id) {
         return Ok(client);
     }
@@ -96,7 +107,7 @@ fn client_for(state: &AppState, agent: &Agent) -> Result<Client, ProxyError> {
 }
 
 /// Maps a Salesforce failure to the panel's answer.
-fn salesforce_error(err: &pane_salesforce::Error) -> ProxyError {
+pub fn salesforce_error(err: &pane_salesforce::Error) -> ProxyError {
     match err.code() {
         Some("REQUEST_LIMIT_EXCEEDED") => ProxyError::QuotaSpent,
         Some("INVALID_SESSION_ID") => ProxyError::Unauthorized,

@@ -170,6 +170,12 @@ pub struct ApiError {
     pub code: String,
     /// A sentence for a person; never carries upstream details or secrets.
     pub message: String,
+    /// The fields the error is about (Salesforce's validation errors), if any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+    /// For a conflict: the record as it is now in Salesforce.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<serde_json::Value>,
 }
 
 #[cfg(test)]
@@ -228,6 +234,8 @@ mod tests {
         let err = ApiError {
             code: "not_found".into(),
             message: "No such route.".into(),
+            fields: vec![],
+            current: None,
         };
         let json = serde_json::to_string(&err).unwrap();
         assert_eq!(json, r#"{"code":"not_found","message":"No such route."}"#);

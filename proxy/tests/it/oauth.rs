@@ -14,6 +14,8 @@ async fn an_agent_links_salesforce_and_gets_a_session() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests may have cached callsites as uninteresting before this subscriber existed.
+    tracing::callsite::rebuild_interest_cache();
 
     let dirs = tempfile::tempdir().unwrap();
     crate::helpers::write_sites(dirs.path());

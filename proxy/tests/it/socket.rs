@@ -16,6 +16,8 @@ async fn serves_on_a_real_socket_logs_no_secret_and_shuts_down_gracefully() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests may have cached callsites as uninteresting before this subscriber existed.
+    tracing::callsite::rebuild_interest_cache();
 
     let dirs = tempfile::tempdir().unwrap();
     write_sites(dirs.path());
