@@ -255,12 +255,12 @@ impl FromRequestParts<AppState> for Agent {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(ProxyError::Unauthorized)?;
-        let db = &state.services.db;
-        let user = db
-            .session_user(token.trim())
+        let link = state
+            .services
+            .db
+            .session_link(token.trim())
             .await?
             .ok_or(ProxyError::Unauthorized)?;
-        let link = db.link(&user).await?.ok_or(ProxyError::Unauthorized)?;
         Ok(Agent { link })
     }
 }

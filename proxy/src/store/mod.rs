@@ -178,17 +178,18 @@ impl Db {
         Ok(())
     }
 
-    /// The user of a live session.
-    pub async fn session_user(&self, token: &str) -> Result<Option<String>, ProxyError> {
-        let row: Option<(String,)> = sqlx::query_as(
-            "SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+    /// The link of a live session, in one query.
+    pub async fn session_link(&self, token: &str) -> Result<Option<Link>, ProxyError> {
+        sqlx::query_as(
+            "SELECT l.user_id, l.org_id, l.username, l.email, l.instance_url, l.refresh_token_sealed, l.access_token_sealed
+             FROM sessions s JOIN links l ON l.user_id = s.user_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
         )
         .bind(token_hash(token))
         .bind(now())
         .fetch_optional(&self.pool)
         .await
-        .map_err(db)?;
-        Ok(row.map(|(u,)| u))
+        .map_err(db)
     }
 }
 
@@ -234,19 +235,35 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(
-            db.session_user("secret-session").await.unwrap().as_deref(),
+            db.session_link("secret-session")
+                .await
+                .unwrap()
+                .map(|l| l.user_id)
+                .as_deref(),
             Some("005A")
         );
-        assert_eq!(db.session_user("other").await.unwrap(), None);
+        assert_eq!(
+            db.session_link("other").await.unwrap().map(|l| l.user_id),
+            None
+        );
         db.put_session("old-session", "005A", -1).await.unwrap();
         assert_eq!(
-            db.session_user("old-session").await.unwrap(),
+            db.session_link("old-session")
+                .await
+                .unwrap()
+                .map(|l| l.user_id),
             None,
             "expired"
         );
 
         db.remove_link("005A").await.unwrap();
-        assert_eq!(db.session_user("secret-session").await.unwrap(), None);
+        assert_eq!(
+            db.session_link("secret-session")
+                .await
+                .unwrap()
+                .map(|l| l.user_id),
+            None
+        );
         assert_eq!(db.link("005A").await.unwrap(), None);
     }
 

@@ -131,9 +131,31 @@ pub async fn login_on_page(http: &reqwest::Client, authorize: &str) -> reqwest::
     http.post(login).form(&form).send().await.unwrap()
 }
 
+/// Sends this thread's logs (debug and up) to memory until the guard drops.
+pub fn capture_logs() -> (Logs, tracing::subscriber::DefaultGuard) {
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    // Other tests may have cached callsites as uninteresting before this subscriber existed.
+    tracing::callsite::rebuild_interest_cache();
+    (logs, guard)
+}
+
 /// Collects log output in memory, to assert on what was (and was not) logged.
 #[derive(Clone, Default)]
 pub struct Logs(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Logs {
+    /// Everything logged so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
 
 impl std::io::Write for Logs {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {

@@ -6,16 +6,7 @@ use tokio::net::TcpListener;
 
 #[tokio::test]
 async fn an_agent_links_salesforce_and_gets_a_session() {
-    let logs = crate::helpers::Logs::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Other tests may have cached callsites as uninteresting before this subscriber existed.
-    tracing::callsite::rebuild_interest_cache();
+    let (logs, _guard) = crate::helpers::capture_logs();
 
     let dirs = tempfile::tempdir().unwrap();
     crate::helpers::write_sites(dirs.path());
@@ -137,7 +128,7 @@ async fn an_agent_links_salesforce_and_gets_a_session() {
 
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(logs.contains("Salesforce linked"), "{logs}");
     assert!(!logs.contains(&session), "the session reached the logs");
     let code = callback

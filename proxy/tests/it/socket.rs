@@ -5,19 +5,9 @@ use tokio::net::TcpListener;
 
 use crate::helpers::{test_config, write_sites};
 
-/// Collects log output in memory.
 #[tokio::test]
 async fn serves_on_a_real_socket_logs_no_secret_and_shuts_down_gracefully() {
-    let logs = crate::helpers::Logs::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Other tests may have cached callsites as uninteresting before this subscriber existed.
-    tracing::callsite::rebuild_interest_cache();
+    let (logs, _guard) = crate::helpers::capture_logs();
 
     let dirs = tempfile::tempdir().unwrap();
     write_sites(dirs.path());
@@ -60,7 +50,7 @@ async fn serves_on_a_real_socket_logs_no_secret_and_shuts_down_gracefully() {
         "still serving after shutdown"
     );
 
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(
         logs.contains("path=/plugin/"),
         "request spans are logged:\n{logs}"
