@@ -102,6 +102,32 @@ pub struct Config {
     /// Log format.
     #[arg(long, env = "PANE_LOG_FORMAT", value_enum, default_value = "pretty")]
     pub log_format: LogFormat,
+
+    /// Salesforce logins or emails that are admins of the panel's settings, besides everyone
+    /// holding Salesforce's "Modify All Data" permission (comma-separated).
+    #[arg(long, env = "PANE_ADMINS", value_delimiter = ',')]
+    pub admins: Vec<String>,
+
+    /// A real org: its login host (`https://login.salesforce.com`, `https://test.salesforce.com`
+    /// or a My Domain URL). Without it the proxy starts and uses the embedded sandbox org.
+    #[arg(
+        long,
+        env = "PANE_SALESFORCE_LOGIN_URL",
+        requires_all = ["salesforce_client_id", "salesforce_client_secret"]
+    )]
+    pub salesforce_login_url: Option<String>,
+
+    /// The connected app's consumer key (a real org).
+    #[arg(long, env = "PANE_SALESFORCE_CLIENT_ID")]
+    pub salesforce_client_id: Option<String>,
+
+    /// The connected app's consumer secret (a real org).
+    #[arg(long, env = "PANE_SALESFORCE_CLIENT_SECRET", hide_env_values = true)]
+    pub salesforce_client_secret: Option<Secret>,
+
+    /// The Salesforce REST API version.
+    #[arg(long, env = "PANE_SALESFORCE_API_VERSION", default_value = "59.0")]
+    pub salesforce_api_version: String,
 }
 
 impl Config {
@@ -122,6 +148,11 @@ impl Config {
             )),
             key_file: PathBuf::from(".pane/proxy.key"),
             log_format: LogFormat::Pretty,
+            admins: Vec::new(),
+            salesforce_login_url: None,
+            salesforce_client_id: None,
+            salesforce_client_secret: None,
+            salesforce_api_version: "59.0".into(),
         }
     }
 }
@@ -174,6 +205,31 @@ mod tests {
             config.encryption_key.unwrap().expose(),
             "c2VjcmV0LWtleS1tYXRlcmlhbA=="
         );
+    }
+
+    #[test]
+    fn a_real_org_needs_its_connected_app() {
+        let err = Config::try_parse_from([
+            "pane-proxy",
+            "--salesforce-login-url",
+            "https://login.salesforce.com",
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("--salesforce-client-id"), "{err}");
+        let config = Config::try_parse_from([
+            "pane-proxy",
+            "--salesforce-login-url",
+            "https://login.salesforce.com",
+            "--salesforce-client-id",
+            "3MVG9-key",
+            "--salesforce-client-secret",
+            "consumer-secret-value",
+            "--admins",
+            "ana@x.example,ben@x.example",
+        ])
+        .unwrap();
+        assert_eq!(config.admins, ["ana@x.example", "ben@x.example"]);
+        assert!(!format!("{config:?}").contains("consumer-secret-value"));
     }
 
     #[test]

@@ -1,8 +1,116 @@
-//! A Salesforce describe trimmed to what the panel needs: types, required-on-create,
-//! what this user may change, active picklist values, lengths, references.
+//! `GET /api/describe/{object}`: a Salesforce describe trimmed to what the panel needs
+//! (types, required-on-create, what this user may change, active picklist values, lengths,
+//! references), with the org's extra mandatory fields marked required. Cached per org, user
+//! and object; after [`FRESH_FOR`] it is revalidated with `If-Modified-Since` (a 304 keeps it).
 
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
 use pane_wire::api::{FieldSpec, ObjectSpec, PicklistOption};
 use serde_json::Value;
+
+use crate::oauth::Agent;
+use crate::panel::{CachedDescribe, Salesforce};
+use crate::settings::org_settings;
+use crate::{AppState, ProxyError};
+
+/// How long a describe is used without asking Salesforce.
+pub const FRESH_FOR: Duration = Duration::from_secs(15 * 60);
+
+/// The objects the panel describes.
+pub const DESCRIBABLE: &[&str] = &[
+    "Contact",
+    "Lead",
+    "Account",
+    "Opportunity",
+    "Case",
+    "Task",
+    "Event",
+];
+
+/// The describe route.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/describe/{object}", get(describe))
+}
+
+async fn describe(
+    State(state): State<AppState>,
+    agent: Agent,
+    Path(object): Path<String>,
+) -> Result<Response, ProxyError> {
+    if !DESCRIBABLE.contains(&object.as_str()) {
+        return Err(ProxyError::BadRequest(format!(
+            "the panel describes {}",
+            DESCRIBABLE.join(", ")
+        )));
+    }
+    let key = (
+        agent.link.org_id.clone(),
+        agent.link.user_id.clone(),
+        object.clone(),
+    );
+    let cache = &state.panel_cache.describes;
+    let cached = cache.get(&key);
+    let current = match cached {
+        Some(hit) if hit.checked.elapsed() < FRESH_FOR => hit,
+        _ => {
+            let salesforce = Salesforce::for_agent(&state, &agent).await?;
+            let since: Vec<(&str, &str)> = cached
+                .as_ref()
+                .and_then(|c| c.last_modified.as_deref())
+                .map(|d| ("If-Modified-Since", d))
+                .into_iter()
+                .collect();
+            let answer = salesforce
+                .call(salesforce.client.send(
+                    Method::GET,
+                    &format!("/sobjects/{object}/describe"),
+                    &[],
+                    None,
+                    &since,
+                ))
+                .await?;
+            let fresh = match cached {
+                Some(old) if answer.status == 304 => CachedDescribe {
+                    checked: Instant::now(),
+                    ..old
+                },
+                _ => CachedDescribe {
+                    spec: Arc::new(trim(&answer.body)),
+                    last_modified: answer
+                        .headers
+                        .get(header::LAST_MODIFIED)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned),
+                    checked: Instant::now(),
+                },
+            };
+            cache.insert(key, fresh.clone());
+            fresh
+        }
+    };
+    let mut spec = current.spec.as_ref().clone();
+    let settings = org_settings(&state, &agent.link.org_id).await?;
+    if let Some(extra) = settings.mandatory_fields.get(&object) {
+        for field in spec.fields.iter_mut().filter(|f| extra.contains(&f.name)) {
+            field.required = true;
+        }
+    }
+    let mut response = Json(spec).into_response();
+    if let Some(date) = current
+        .last_modified
+        .as_deref()
+        .and_then(|d| HeaderValue::from_str(d).ok())
+    {
+        response.headers_mut().insert(header::LAST_MODIFIED, date);
+    }
+    Ok(response)
+}
 
 fn text(v: &Value, key: &str) -> String {
     v.get(key)

@@ -25,6 +25,17 @@ pub enum ProxyError {
     /// 401: no valid panel session.
     #[error("Sign in to Salesforce from the panel.")]
     Unauthorized,
+    /// 403: the call is for admins.
+    #[error("Only an admin can do this.")]
+    Forbidden,
+    /// 403: an admin turned the integration off.
+    #[error("The Salesforce integration is turned off in the settings.")]
+    Disabled,
+    /// 429: the API quota is at its last reserve and this sender is not cached.
+    #[error(
+        "Salesforce's API allowance is at its last reserve: only records already seen are shown until it resets."
+    )]
+    QuotaReserve,
     /// 400: Salesforce refused the data (validation); `fields` names what to fix.
     #[error("{message}")]
     Rejected {
@@ -71,6 +82,8 @@ impl ProxyError {
             }
             ProxyError::Conflict { .. } => StatusCode::CONFLICT,
             ProxyError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ProxyError::Forbidden | ProxyError::Disabled => StatusCode::FORBIDDEN,
+            ProxyError::QuotaReserve => StatusCode::TOO_MANY_REQUESTS,
             ProxyError::QuotaSpent => StatusCode::TOO_MANY_REQUESTS,
             ProxyError::Upstream(_) => StatusCode::BAD_GATEWAY,
             ProxyError::Listen(_)
@@ -89,6 +102,9 @@ impl ProxyError {
             ProxyError::Rejected { .. } => "rejected",
             ProxyError::Conflict { .. } => "conflict",
             ProxyError::Unauthorized => "unauthorized",
+            ProxyError::Forbidden => "forbidden",
+            ProxyError::Disabled => "disabled",
+            ProxyError::QuotaReserve => "quota_reserve",
             ProxyError::QuotaSpent => "quota_spent",
             ProxyError::Upstream(_) => "salesforce_unavailable",
             ProxyError::Listen(_)

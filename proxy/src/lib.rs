@@ -12,10 +12,13 @@ mod health;
 pub mod lookup;
 pub mod oauth;
 pub mod panel;
+pub mod quota;
 pub mod records;
+pub mod search;
 pub mod secrets;
 pub mod security;
 pub mod services;
+pub mod settings;
 pub mod store;
 pub mod telemetry;
 mod web;
@@ -59,6 +62,10 @@ pub struct AppState {
     pub services: services::Services,
     /// Per-agent clients and the panel cache.
     pub panel_cache: panel::PanelCache,
+    /// Configured admins (logins or emails).
+    pub admins: Arc<[String]>,
+    /// Org settings, briefly.
+    pub settings_cache: settings::SettingsCache,
 }
 
 impl AppState {
@@ -91,6 +98,8 @@ impl AppState {
             panel_origins: own.to_vec().into(),
             services,
             panel_cache: panel::PanelCache::default(),
+            admins: config.admins.clone().into(),
+            settings_cache: settings::cache(),
         })
     }
 }
@@ -102,6 +111,10 @@ pub fn app(state: AppState) -> Router {
         .merge(oauth::router())
         .merge(panel::router())
         .merge(records::router())
+        .merge(settings::router())
+        .merge(describe::router())
+        .merge(search::router())
+        .merge(quota::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -146,6 +159,54 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ProxyError> {
     let addr = listener.local_addr().map_err(ProxyError::Listen)?;
+    let (sandbox, connected_app, backend) = match (
+        &config.salesforce_login_url,
+        &config.salesforce_client_id,
+        &config.salesforce_client_secret,
+    ) {
+        (Some(login_url), Some(client_id), Some(client_secret)) => (
+            None,
+            services::SalesforceApp {
+                login_url: login_url.trim_end_matches('/').to_owned(),
+                client_id: client_id.clone(),
+                client_secret: client_secret.expose().to_owned(),
+                version: config.salesforce_api_version.clone(),
+            },
+            Backend::Salesforce,
+        ),
+        _ => {
+            let sandbox = start_sandbox(&config).await?;
+            let demo = pane_sandbox::state::demo_app();
+            let demo_app = services::SalesforceApp {
+                login_url: sandbox.base_url(),
+                client_id: demo.client_id,
+                client_secret: demo.client_secret,
+                version: config.salesforce_api_version.clone(),
+            };
+            (Some(sandbox), demo_app, Backend::Sandbox)
+        }
+    };
+    let org_url = format!("{}/", connected_app.login_url);
+    let services = services::Services::new(&config, connected_app).await?;
+    let state = AppState::new(&config, addr.port(), backend, &org_url, services)?;
+    tracing::info!(
+        url = %format!("http://{addr}/"),
+        panel = %format!("http://{addr}/plugin/"),
+        "Salesforce Pane proxy listening; open the dev inbox at the url"
+    );
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(ProxyError::Serve)?;
+    if let Some(sandbox) = sandbox {
+        sandbox.shutdown();
+    }
+    tracing::info!("proxy stopped");
+    Ok(())
+}
+
+/// Starts the embedded sandbox org on a loopback port.
+async fn start_sandbox(config: &Config) -> Result<pane_sandbox::Sandbox, ProxyError> {
     let mut sandbox_config = pane_sandbox::SandboxConfig::default();
     if !config.sandbox_memory {
         if let Some(dir) = config
@@ -160,36 +221,7 @@ pub async fn serve(
     let sandbox =
         pane_sandbox::spawn(SocketAddr::from(([127, 0, 0, 1], 0)), sandbox_config).await?;
     tracing::info!(url = %sandbox.base_url(), "embedded sandbox org started");
-    let demo = pane_sandbox::state::demo_app();
-    let services = services::Services::new(
-        &config,
-        services::SalesforceApp {
-            login_url: sandbox.base_url(),
-            client_id: demo.client_id,
-            client_secret: demo.client_secret,
-            version: "59.0".into(),
-        },
-    )
-    .await?;
-    let state = AppState::new(
-        &config,
-        addr.port(),
-        Backend::Sandbox,
-        &format!("{}/", sandbox.base_url()),
-        services,
-    )?;
-    tracing::info!(
-        url = %format!("http://{addr}/"),
-        panel = %format!("http://{addr}/plugin/"),
-        "Salesforce Pane proxy listening; open the dev inbox at the url"
-    );
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(ProxyError::Serve)?;
-    sandbox.shutdown();
-    tracing::info!("proxy stopped");
-    Ok(())
+    Ok(sandbox)
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish before the proxy exits.

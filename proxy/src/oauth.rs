@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::security::inline_script_hashes;
-use crate::store::Link;
+use crate::store::{Link, PendingLink};
 use crate::{AppState, ProxyError};
 
 /// How long a panel session lasts, in seconds (30 days).
@@ -32,6 +32,10 @@ pub fn router() -> Router<AppState> {
         .route("/oauth/callback", get(callback))
         .route("/api/me", get(me))
         .route("/api/oauth/unlink", post(unlink))
+        .route(
+            "/api/admin/integration",
+            get(integration).delete(unlink_integration),
+        )
 }
 
 fn random(bytes: usize) -> String {
@@ -51,9 +55,12 @@ fn encode(s: &str) -> String {
         .collect()
 }
 
-/// `GET /api/oauth/start?origin=<panel origin>` → `{"authorize_url": ...}`.
+/// `GET /api/oauth/start?origin=<panel origin>[&purpose=integration]` →
+/// `{"authorize_url": ...}`. Linking the org's integration user is for admins (their session
+/// in `Authorization`).
 async fn start(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ProxyError> {
     let origin = params.get("origin").cloned().unwrap_or_default();
@@ -62,13 +69,37 @@ async fn start(
             "{origin:?} is not this panel's origin"
         )));
     }
+    let (purpose, org_id, requested_by) = match params.get("purpose").map(String::as_str) {
+        None | Some("agent") => ("agent", String::new(), String::new()),
+        Some("integration") => {
+            let agent = Agent::from_headers(&state, &headers).await?;
+            if !agent.is_admin(&state) {
+                return Err(ProxyError::Forbidden);
+            }
+            ("integration", agent.link.org_id, agent.link.user_id)
+        }
+        Some(other) => {
+            return Err(ProxyError::BadRequest(format!(
+                "purpose {other:?} is neither agent nor integration"
+            )));
+        }
+    };
     let services = &state.services;
     let link_state = random(24);
     let verifier = random(32);
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     services
         .db
-        .put_state(&link_state, &verifier, &origin)
+        .put_state(
+            &link_state,
+            &PendingLink {
+                verifier,
+                panel_origin: origin.clone(),
+                purpose: purpose.to_owned(),
+                org_id,
+                requested_by,
+            },
+        )
         .await?;
     let sf = &services.salesforce;
     let url = format!(
@@ -131,11 +162,17 @@ async fn callback(
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     match link(&state, &params).await {
-        Ok((session, origin)) => {
+        Ok((linked, origin)) => {
+            let message = match linked {
+                Linked::Agent { session } => {
+                    json!({"type": "salesforce-pane-session", "session": session})
+                }
+                Linked::Integration { username } => {
+                    json!({"type": "salesforce-pane-integration", "username": username})
+                }
+            };
             // Values go into the script as JSON strings, `</` broken so they cannot end it.
-            let message = json!({"type": "salesforce-pane-session", "session": session})
-                .to_string()
-                .replace("</", "<\\/");
+            let message = message.to_string().replace("</", "<\\/");
             let target = Value::from(origin).to_string().replace("</", "<\\/");
             page(
                 StatusCode::OK,
@@ -156,21 +193,65 @@ async fn callback(
     }
 }
 
+/// What a finished link produced.
+enum Linked {
+    /// An agent's panel session.
+    Agent { session: String },
+    /// The org's integration user.
+    Integration { username: String },
+}
+
+/// Whether the user behind `access_token` holds "Modify All Data" (one API request).
+async fn modify_all_data(state: &AppState, instance_url: &str, access_token: &str) -> bool {
+    let services = &state.services;
+    let url = format!(
+        "{instance_url}/services/data/v{}/query",
+        services.salesforce.version
+    );
+    let answer = services
+        .http
+        .get(url)
+        .bearer_auth(access_token)
+        .query(&[(
+            "q",
+            "SELECT PermissionsModifyAllData FROM UserPermissionAccess",
+        )])
+        .send()
+        .await;
+    let body: Option<Value> = match answer {
+        Ok(res) if res.status().is_success() => res.json().await.ok(),
+        Ok(res) => {
+            tracing::warn!(status = %res.status(), "reading the user's permissions failed");
+            None
+        }
+        Err(err) => {
+            tracing::warn!(%err, "reading the user's permissions failed");
+            None
+        }
+    };
+    body.and_then(|b| {
+        b.pointer("/records/0/PermissionsModifyAllData")
+            .and_then(Value::as_bool)
+    })
+    .unwrap_or(false)
+}
+
 async fn link(
     state: &AppState,
     params: &HashMap<String, String>,
-) -> Result<(String, String), ProxyError> {
+) -> Result<(Linked, String), ProxyError> {
     if let Some(error) = params.get("error") {
         return Err(ProxyError::BadRequest(format!(
             "Salesforce refused: {error}"
         )));
     }
     let services = &state.services;
-    let (verifier, origin) = services
+    let pending = services
         .db
         .take_state(params.get("state").map(String::as_str).unwrap_or_default())
         .await?
         .ok_or_else(|| ProxyError::BadRequest("unknown or expired state".into()))?;
+    let (verifier, origin) = (pending.verifier.clone(), pending.panel_origin.clone());
     let sf = &services.salesforce;
     let redirect_uri = format!("{origin}/oauth/callback");
     let form = [
@@ -214,25 +295,50 @@ async fn link(
     let refresh = tokens.refresh_token.ok_or_else(|| {
         ProxyError::Upstream("no refresh token (is the refresh_token scope allowed?)".into())
     })?;
+    if pending.purpose == "integration" && pending.org_id != identity.organization_id {
+        return Err(ProxyError::BadRequest(
+            "the integration user must belong to the admin's own org".into(),
+        ));
+    }
+    let is_admin = modify_all_data(state, &tokens.instance_url, &tokens.access_token).await;
     services
         .db
         .put_link(&Link {
             user_id: identity.user_id.clone(),
-            org_id: identity.organization_id,
-            username: identity.username,
+            org_id: identity.organization_id.clone(),
+            username: identity.username.clone(),
             email: identity.email,
             instance_url: tokens.instance_url,
             refresh_token_sealed: services.sealer.seal(&refresh)?,
             access_token_sealed: services.sealer.seal(&tokens.access_token)?,
+            is_admin,
         })
         .await?;
+    state.panel_cache.forget_client(&identity.user_id);
+    if pending.purpose == "integration" {
+        services
+            .db
+            .set_integration(
+                &identity.organization_id,
+                &identity.user_id,
+                &pending.requested_by,
+            )
+            .await?;
+        tracing::info!(user = %identity.user_id, org = %identity.organization_id, "integration user linked");
+        return Ok((
+            Linked::Integration {
+                username: identity.username,
+            },
+            origin,
+        ));
+    }
     let session = random(32);
     services
         .db
         .put_session(&session, &identity.user_id, SESSION_TTL_SECS)
         .await?;
     tracing::info!(user = %identity.user_id, "Salesforce linked");
-    Ok((session, origin))
+    Ok((Linked::Agent { session }, origin))
 }
 
 /// The agent behind a request's `Authorization: Bearer <session>`.
@@ -242,15 +348,13 @@ pub struct Agent {
     pub link: Link,
 }
 
-impl FromRequestParts<AppState> for Agent {
-    type Rejection = ProxyError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
+impl Agent {
+    /// The agent behind `headers`' bearer session.
+    pub async fn from_headers(
         state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
+        headers: &axum::http::HeaderMap,
+    ) -> Result<Agent, ProxyError> {
+        let token = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
@@ -263,20 +367,72 @@ impl FromRequestParts<AppState> for Agent {
             .ok_or(ProxyError::Unauthorized)?;
         Ok(Agent { link })
     }
+
+    /// An admin: in the configured list (by login or email), or holding "Modify All Data".
+    pub fn is_admin(&self, state: &AppState) -> bool {
+        self.link.is_admin
+            || state.admins.iter().any(|a| {
+                a.eq_ignore_ascii_case(&self.link.username)
+                    || a.eq_ignore_ascii_case(&self.link.email)
+            })
+    }
+}
+
+impl FromRequestParts<AppState> for Agent {
+    type Rejection = ProxyError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Agent::from_headers(state, &parts.headers).await
+    }
+}
+
+/// An agent who is an admin; everyone else is refused with 403.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Agent);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ProxyError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let agent = Agent::from_headers(state, &parts.headers).await?;
+        if agent.is_admin(state) {
+            Ok(Admin(agent))
+        } else {
+            Err(ProxyError::Forbidden)
+        }
+    }
 }
 
 /// `GET /api/me`: who the session belongs to.
-async fn me(agent: Agent) -> Json<Value> {
+async fn me(State(state): State<AppState>, agent: Agent) -> Json<Value> {
+    let is_admin = agent.is_admin(&state);
     let l = agent.link;
     Json(
-        json!({"user_id": l.user_id, "username": l.username, "email": l.email, "org_id": l.org_id}),
+        json!({"user_id": l.user_id, "username": l.username, "email": l.email, "org_id": l.org_id, "is_admin": is_admin}),
     )
 }
 
-/// `POST /api/oauth/unlink`: revokes the token at Salesforce and forgets the link.
-async fn unlink(State(state): State<AppState>, agent: Agent) -> Result<StatusCode, ProxyError> {
+/// `GET /api/admin/integration`: the org's integration user (admins).
+async fn integration(
+    State(state): State<AppState>,
+    Admin(agent): Admin,
+) -> Result<Json<Value>, ProxyError> {
+    let link = state.services.db.integration(&agent.link.org_id).await?;
+    Ok(Json(
+        json!({"username": link.as_ref().map(|l| l.username.clone()), "user_id": link.map(|l| l.user_id)}),
+    ))
+}
+
+/// Revokes `link`'s refresh token at Salesforce and forgets the link.
+async fn revoke_and_forget(state: &AppState, link: &Link) -> Result<(), ProxyError> {
     let services = &state.services;
-    let refresh = services.sealer.open(&agent.link.refresh_token_sealed)?;
+    let refresh = services.sealer.open(&link.refresh_token_sealed)?;
     let revoked = services
         .http
         .post(format!(
@@ -286,11 +442,30 @@ async fn unlink(State(state): State<AppState>, agent: Agent) -> Result<StatusCod
         .form(&[("token", refresh.as_str())])
         .send()
         .await;
-    if let Err(err) = &revoked {
-        // Forget the link all the same: the agent asked to be unlinked.
-        tracing::warn!(%err, "revoking at Salesforce failed");
+    match revoked {
+        Ok(res) if res.status().is_success() => {}
+        // Forget the link all the same: the user asked to be unlinked.
+        Ok(res) => tracing::warn!(status = %res.status(), "revoking at Salesforce was refused"),
+        Err(err) => tracing::warn!(%err, "revoking at Salesforce failed"),
     }
-    services.db.remove_link(&agent.link.user_id).await?;
-    state.panel_cache.forget_user(&agent.link.user_id);
+    services.db.remove_link(&link.user_id).await?;
+    state.panel_cache.forget_user(&link.user_id);
+    Ok(())
+}
+
+/// `DELETE /api/admin/integration`: unlinks the org's integration user (admins).
+async fn unlink_integration(
+    State(state): State<AppState>,
+    Admin(agent): Admin,
+) -> Result<StatusCode, ProxyError> {
+    if let Some(link) = state.services.db.integration(&agent.link.org_id).await? {
+        revoke_and_forget(&state, &link).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/oauth/unlink`: revokes the token at Salesforce and forgets the link.
+async fn unlink(State(state): State<AppState>, agent: Agent) -> Result<StatusCode, ProxyError> {
+    revoke_and_forget(&state, &agent.link).await?;
     Ok(StatusCode::NO_CONTENT)
 }

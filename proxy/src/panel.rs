@@ -1,33 +1,63 @@
 //! `GET /api/panel?kind=email|phone&handle=...`: everything the panel shows for a sender, in
 //! one Salesforce request, and none for a sender seen in the last few minutes (cached per org,
-//! user and handle).
+//! user and handle). A record the team pinned for the sender wins over matching. At the
+//! quota's last reserve the panel is served from cache alone, saying how old it is.
+//! `PUT`/`DELETE /api/pins?kind&handle` pin and unpin a record for a sender.
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, header::HeaderName};
+use axum::http::{HeaderValue, StatusCode, header::HeaderName};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, put};
 use axum::{Json, Router};
 use pane_salesforce::{Client, Credentials, Token, Tokens};
-use pane_wire::api::PanelData;
-use pane_wire::bridge::{Handle, Recipient};
+use pane_wire::api::{Budget, MatchReason, ObjectSpec, PanelData, Staleness};
+use pane_wire::bridge::{Handle, HandleKind, Recipient};
+use serde::Deserialize;
 
 use crate::lookup::answer::answer;
-use crate::lookup::plan::{Layout, plan};
+use crate::lookup::plan::{plan, plan_pinned};
 use crate::oauth::Agent;
+use crate::quota::{Quota, budget};
+use crate::settings::{agent_layout, effective_layout, org_settings};
 use crate::{AppState, ProxyError};
 
 /// How long a sender's panel is served from cache.
 pub const CACHE_TTL: Duration = Duration::from_secs(5 * 60);
 
-/// Per-agent Salesforce clients (one token single-flight per agent) and the panel cache.
+/// How long a panel is kept for the quota's last reserve.
+pub const STALE_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// A panel and when it was read from Salesforce.
+#[derive(Debug, Clone)]
+struct Cached {
+    data: Arc<PanelData>,
+    at: Instant,
+}
+
+/// A describe and its `Last-Modified`, per org, user and object.
+#[derive(Debug, Clone)]
+pub struct CachedDescribe {
+    /// The trimmed describe.
+    pub spec: Arc<ObjectSpec>,
+    /// Salesforce's `Last-Modified`, for revalidation.
+    pub last_modified: Option<String>,
+    /// When it was last checked.
+    pub checked: Instant,
+}
+
+/// Per-agent clients (one token single-flight per agent), the panel cache and describes.
 #[derive(Debug, Clone)]
 pub struct PanelCache {
     clients: moka::sync::Cache<String, Client>,
-    panels: moka::sync::Cache<(String, String, String), Arc<PanelData>>,
+    panels: moka::sync::Cache<(String, String, String), Cached>,
+    /// Describes, by `(org, user, object)`.
+    pub describes: moka::sync::Cache<(String, String, String), CachedDescribe>,
+    /// Converted Lead statuses, by org.
+    pub converted_statuses: moka::sync::Cache<String, Vec<String>>,
 }
 
 impl Default for PanelCache {
@@ -39,7 +69,15 @@ impl Default for PanelCache {
                 .build(),
             panels: moka::sync::Cache::builder()
                 .max_capacity(100_000)
-                .time_to_live(CACHE_TTL)
+                .time_to_live(STALE_TTL)
+                .build(),
+            describes: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_idle(Duration::from_secs(24 * 3600))
+                .build(),
+            converted_statuses: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(3600))
                 .build(),
         }
     }
@@ -47,21 +85,50 @@ impl Default for PanelCache {
 
 impl PanelCache {
     /// Forgets every cached panel of an org (after a write through the proxy: every agent
-    /// of the org may show that record).
+    /// of the org may show that record). Kept for the last reserve, but never fresh again.
     pub fn forget_org(&self, org_id: &str) {
-        for (key, _) in self.panels.iter() {
-            if key.0 == org_id {
-                self.panels.invalidate(key.as_ref());
+        self.age_out(|key| key.0 == org_id);
+    }
+
+    fn age_out(&self, matches: impl Fn(&(String, String, String)) -> bool) {
+        // A scan of the keys: exact, and cheap next to a Salesforce request.
+        for (key, cached) in self.panels.iter() {
+            if matches(&key) {
+                let old = Instant::now()
+                    .checked_sub(CACHE_TTL)
+                    .unwrap_or(cached.at)
+                    .min(cached.at);
+                self.panels.insert(
+                    key.as_ref().clone(),
+                    Cached {
+                        data: cached.data.clone(),
+                        at: old,
+                    },
+                );
             }
         }
     }
 
+    /// Forgets an agent's cached panels (their layout changed).
+    pub fn forget_panels_of(&self, user_id: &str) {
+        self.age_out(|key| key.1 == user_id);
+    }
+
+    /// Forgets the agent's client (their tokens changed).
+    pub fn forget_client(&self, user_id: &str) {
+        self.clients.invalidate(user_id);
+    }
+
     /// Forgets everything cached for `user_id` (after an unlink).
     pub fn forget_user(&self, user_id: &str) {
-        // A scan of the keys: exact, and cheap next to a Salesforce request.
         for (key, _) in self.panels.iter() {
             if key.1 == user_id {
                 self.panels.invalidate(key.as_ref());
+            }
+        }
+        for (key, _) in self.describes.iter() {
+            if key.1 == user_id {
+                self.describes.invalidate(key.as_ref());
             }
         }
         self.clients.invalidate(user_id);
@@ -70,7 +137,9 @@ impl PanelCache {
 
 /// The panel routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/panel", get(panel))
+    Router::new()
+        .route("/api/panel", get(panel))
+        .route("/api/pins", put(pin).delete(unpin))
 }
 
 /// The agent's Salesforce client, kept per agent so token refreshes are single-flight.
@@ -106,57 +175,248 @@ pub fn client_for(state: &AppState, agent: &Agent) -> Result<Client, ProxyError>
     Ok(client)
 }
 
-/// Maps a Salesforce failure to the panel's answer.
-pub fn salesforce_error(err: &pane_salesforce::Error) -> ProxyError {
-    match err.code() {
-        Some("REQUEST_LIMIT_EXCEEDED") => ProxyError::QuotaSpent,
-        Some("INVALID_SESSION_ID") => ProxyError::Unauthorized,
-        _ => ProxyError::Upstream(err.to_string()),
+/// An agent's way to Salesforce: their client, with every request checked against the
+/// org's budget first and counted after.
+#[derive(Debug, Clone)]
+pub struct Salesforce {
+    /// The agent's client.
+    pub client: Client,
+    state: AppState,
+    org_id: String,
+}
+
+impl Salesforce {
+    /// The agent's, refused when an admin turned the integration off.
+    pub async fn for_agent(state: &AppState, agent: &Agent) -> Result<Salesforce, ProxyError> {
+        if !org_settings(state, &agent.link.org_id).await?.enabled {
+            return Err(ProxyError::Disabled);
+        }
+        Ok(Salesforce {
+            client: client_for(state, agent)?,
+            state: state.clone(),
+            org_id: agent.link.org_id.clone(),
+        })
     }
+
+    /// What the budget allows now.
+    pub async fn budget(&self) -> Result<Budget, ProxyError> {
+        let share = org_settings(&self.state, &self.org_id)
+            .await?
+            .api_share_percent;
+        Ok(budget(
+            Quota::today(&self.state.services.db, &self.org_id).await?,
+            share,
+        ))
+    }
+
+    /// Makes one Salesforce request (`call`), unless the quota is at its last reserve;
+    /// counts it. The outer error is the proxy's, the inner one Salesforce's answer.
+    pub async fn call_raw<T>(
+        &self,
+        call: impl Future<Output = Result<T, pane_salesforce::Error>>,
+    ) -> Result<Result<T, pane_salesforce::Error>, ProxyError> {
+        if self.budget().await? == Budget::CacheOnly {
+            return Err(ProxyError::QuotaReserve);
+        }
+        let result = call.await;
+        if let Err(err) =
+            Quota::count(&self.state.services.db, &self.org_id, self.client.usage()).await
+        {
+            tracing::warn!(%err, "counting a Salesforce request failed");
+        }
+        Ok(result)
+    }
+
+    /// [`Salesforce::call_raw`], Salesforce's errors mapped to the panel's answer.
+    pub async fn call<T>(
+        &self,
+        call: impl Future<Output = Result<T, pane_salesforce::Error>>,
+    ) -> Result<T, ProxyError> {
+        self.call_raw(call).await?.map_err(|e| salesforce_error(&e))
+    }
+}
+
+/// The key a sender is known by: the email lower-cased, or a phone's digits.
+pub fn handle_key(handle: &Handle) -> String {
+    match handle.kind {
+        HandleKind::Email => format!("email:{}", handle.value.to_lowercase()),
+        HandleKind::Phone => format!(
+            "phone:{}",
+            handle
+                .value
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect::<String>()
+        ),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct HandleQuery {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    handle: String,
+}
+
+fn parse_handle(query: &HandleQuery) -> Result<Handle, ProxyError> {
+    let recipient = Recipient {
+        handle: query.handle.clone(),
+        name: None,
+        kind: query.kind.clone(),
+    };
+    Handle::from_recipient(&recipient)
+        .filter(|_| matches!(recipient.kind.as_str(), "email" | "phone"))
+        .filter(|h| h.kind == HandleKind::Email || handle_key(h).len() > "phone:".len() + 3)
+        .ok_or_else(|| {
+            ProxyError::BadRequest("kind must be email or phone, with a handle of that kind".into())
+        })
+}
+
+fn with_cache_header(data: &PanelData, value: &'static str) -> Response {
+    let mut response = Json(data).into_response();
+    response.headers_mut().insert(
+        HeaderName::from_static("x-pane-cache"),
+        HeaderValue::from_static(value),
+    );
+    response
 }
 
 async fn panel(
     State(state): State<AppState>,
     agent: Agent,
-    Query(params): Query<HashMap<String, String>>,
+    Query(query): Query<HandleQuery>,
 ) -> Result<Response, ProxyError> {
-    let recipient = Recipient {
-        handle: params.get("handle").cloned().unwrap_or_default(),
-        name: None,
-        kind: params.get("kind").cloned().unwrap_or_default(),
-    };
-    let handle = Handle::from_recipient(&recipient)
-        .filter(|_| matches!(recipient.kind.as_str(), "email" | "phone"))
-        .ok_or_else(|| {
-            ProxyError::BadRequest("kind must be email or phone, with a handle of that kind".into())
-        })?;
+    let handle = parse_handle(&query)?;
     let key = (
         agent.link.org_id.clone(),
         agent.link.user_id.clone(),
-        format!("{:?}:{}", handle.kind, handle.value),
+        handle_key(&handle),
     );
-    let cache_header = HeaderName::from_static("x-pane-cache");
-    if let Some(hit) = state.panel_cache.panels.get(&key) {
-        let mut response = Json(hit.as_ref().clone()).into_response();
-        response
-            .headers_mut()
-            .insert(cache_header, HeaderValue::from_static("hit"));
-        return Ok(response);
+    let cached = state.panel_cache.panels.get(&key);
+    if let Some(hit) = cached.as_ref().filter(|c| c.at.elapsed() < CACHE_TTL) {
+        if !org_settings(&state, &agent.link.org_id).await?.enabled {
+            return Err(ProxyError::Disabled);
+        }
+        return Ok(with_cache_header(&hit.data, "hit"));
     }
-    let client = client_for(&state, &agent)?;
-    let composite = client
-        .composite(&plan(
-            &handle,
-            &Layout::default(),
-            &state.services.salesforce.version,
-        ))
-        .await
-        .map_err(|e| salesforce_error(&e))?;
-    let data = answer(&handle, &composite);
-    state.panel_cache.panels.insert(key, Arc::new(data.clone()));
-    let mut response = Json(data).into_response();
-    response
-        .headers_mut()
-        .insert(cache_header, HeaderValue::from_static("miss"));
-    Ok(response)
+    let salesforce = Salesforce::for_agent(&state, &agent).await?;
+    match read_panel(&state, &agent, &salesforce, &handle).await {
+        Ok(data) => {
+            state.panel_cache.panels.insert(
+                key,
+                Cached {
+                    data: Arc::new(data.clone()),
+                    at: Instant::now(),
+                },
+            );
+            Ok(with_cache_header(&data, "miss"))
+        }
+        Err(ProxyError::QuotaReserve) => {
+            let old = cached.ok_or(ProxyError::QuotaReserve)?;
+            let mut data = old.data.as_ref().clone();
+            data.stale = Some(Staleness {
+                age_secs: old.at.elapsed().as_secs(),
+                reason: ProxyError::QuotaReserve.to_string(),
+            });
+            Ok(with_cache_header(&data, "stale"))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// Reads a sender's panel: the pinned record, else matching; one Salesforce request (two if
+/// the pinned record was deleted in Salesforce, which unpins it).
+async fn read_panel(
+    state: &AppState,
+    agent: &Agent,
+    salesforce: &Salesforce,
+    handle: &Handle,
+) -> Result<PanelData, ProxyError> {
+    let org = org_settings(state, &agent.link.org_id).await?;
+    let layout = effective_layout(&org, &agent_layout(state, &agent.link.user_id).await?);
+    let version = &state.services.salesforce.version;
+    let db = &state.services.db;
+    let pin_key = handle_key(handle);
+    if let Some((object, id)) = db.pin(&agent.link.org_id, &pin_key).await?
+        && let Some(body) = plan_pinned(&object, &id, &layout, version)
+    {
+        let composite = salesforce.call(salesforce.client.composite(&body)).await?;
+        let mut data = answer(handle, &composite);
+        if data.person.is_some() || data.account.is_some() {
+            data.reason = MatchReason::Pinned;
+            data.candidates.clear();
+            return Ok(data);
+        }
+        tracing::info!(%object, %id, "the pinned record is gone; unpinned");
+        db.remove_pin(&agent.link.org_id, &pin_key).await?;
+    }
+    let composite = salesforce
+        .call(salesforce.client.composite(&plan(handle, &layout, version)))
+        .await?;
+    Ok(answer(handle, &composite))
+}
+
+#[derive(Debug, Deserialize)]
+struct PinBody {
+    object: String,
+    id: String,
+}
+
+/// `PUT /api/pins?kind&handle` `{"object": "Contact", "id": "003..."}`: pins the record for
+/// the sender, for the whole team.
+async fn pin(
+    State(state): State<AppState>,
+    agent: Agent,
+    Query(query): Query<HandleQuery>,
+    bytes: Bytes,
+) -> Result<StatusCode, ProxyError> {
+    let handle = parse_handle(&query)?;
+    let body: PinBody = serde_json::from_slice(&bytes)
+        .map_err(|e| ProxyError::BadRequest(format!("The body is not what was expected: {e}")))?;
+    if !matches!(body.object.as_str(), "Contact" | "Lead" | "Account")
+        || plan_pinned(&body.object, &body.id, &Default::default(), "59.0").is_none()
+    {
+        return Err(ProxyError::BadRequest(
+            "a Contact, Lead or Account id can be pinned".into(),
+        ));
+    }
+    state
+        .services
+        .db
+        .put_pin(
+            &agent.link.org_id,
+            &handle_key(&handle),
+            &body.object,
+            &body.id,
+            &agent.link.user_id,
+        )
+        .await?;
+    state.panel_cache.forget_org(&agent.link.org_id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /api/pins?kind&handle`: back to matching.
+async fn unpin(
+    State(state): State<AppState>,
+    agent: Agent,
+    Query(query): Query<HandleQuery>,
+) -> Result<StatusCode, ProxyError> {
+    let handle = parse_handle(&query)?;
+    state
+        .services
+        .db
+        .remove_pin(&agent.link.org_id, &handle_key(&handle))
+        .await?;
+    state.panel_cache.forget_org(&agent.link.org_id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Maps a Salesforce failure to the panel's answer.
+pub fn salesforce_error(err: &pane_salesforce::Error) -> ProxyError {
+    match err.code() {
+        Some("REQUEST_LIMIT_EXCEEDED") => ProxyError::QuotaSpent,
+        Some("INVALID_SESSION_ID" | "INVALID_GRANT" | "invalid_grant") => ProxyError::Unauthorized,
+        _ => ProxyError::Upstream(err.to_string()),
+    }
 }

@@ -1,22 +1,289 @@
-//! Record writes for the panel: `PATCH /api/records/{object}/{id}` updates fields, refused
-//! with 409 and the current values if the record changed in Salesforce since it was loaded.
-//! Every write forgets the org's cached panels.
+//! Record writes for the panel. `POST /api/records/{object}` creates (after looking for a
+//! Contact or Lead with the same email or phone; Salesforce's duplicate-rule matches are
+//! surfaced), `PATCH /api/records/{object}/{id}` updates fields, refused with 409 and the
+//! current values if the record changed in Salesforce since it was loaded,
+//! `GET`/`POST /api/leads/{id}/convert` convert a Lead. Every write forgets the org's cached
+//! panels.
 
+use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::patch;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use pane_salesforce::escape::soql_string;
+use pane_salesforce::soap::LeadConvert;
+use pane_wire::api::{ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, RecordView};
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
+
+use crate::lookup::answer::record;
+use crate::settings::org_settings;
 
 use crate::oauth::Agent;
-use crate::panel::{client_for, salesforce_error};
+use crate::panel::{Salesforce, salesforce_error};
 use crate::{AppState, ProxyError};
 
 /// The record routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/records/{object}/{id}", patch(update))
+    Router::new()
+        .route("/api/records/{object}", post(create))
+        .route("/api/records/{object}/{id}", patch(update))
+        .route(
+            "/api/leads/{id}/convert",
+            get(convert_options).post(convert),
+        )
+}
+
+/// The objects the panel creates.
+pub const CREATABLE: &[&str] = &[
+    "Contact",
+    "Lead",
+    "Account",
+    "Opportunity",
+    "Case",
+    "Task",
+    "Event",
+];
+
+fn record_id(id: &str) -> bool {
+    (id.len() == 15 || id.len() == 18) && id.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ProxyError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ProxyError::BadRequest(format!("The body is not what was expected: {e}")))
+}
+
+/// Salesforce's validation errors as the panel's 400.
+fn rejected(errors: &[pane_salesforce::error::ApiErrorItem]) -> ProxyError {
+    ProxyError::Rejected {
+        message: errors.first().map_or_else(
+            || "Salesforce refused the change.".to_owned(),
+            |e| e.message.clone(),
+        ),
+        fields: errors.iter().flat_map(|e| e.fields.clone()).collect(),
+    }
+}
+
+fn is_blank(value: Option<&Value>) -> bool {
+    match value {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(_) => false,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CreateBody {
+    fields: Map<String, Value>,
+    /// Create even if a Contact or Lead with the same email or phone exists.
+    #[serde(default)]
+    force: bool,
+}
+
+fn conflict(answer: &CreateAnswer) -> Response {
+    (StatusCode::CONFLICT, Json(answer)).into_response()
+}
+
+/// The composite that finds Contacts and Leads with the email or phone of a new record.
+fn existing_plan(fields: &Map<String, Value>, version: &str) -> Option<Value> {
+    let text = |k: &str| {
+        fields
+            .get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
+    let mut requests = Vec::new();
+    let query = |reference: &str, soql: String| {
+        json!({"method": "GET", "referenceId": reference,
+               "url": format!("/services/data/v{version}/query?q={}", url_encode(&soql))})
+    };
+    if let Some(email) = text("Email") {
+        let email = soql_string(&email.to_lowercase());
+        requests.push(query(
+            "contacts",
+            format!("SELECT Id, Name, Email, Phone FROM Contact WHERE Email = {email} LIMIT 5"),
+        ));
+        requests.push(query(
+            "leads",
+            format!("SELECT Id, Name, Company, Email, Phone FROM Lead WHERE Email = {email} AND IsConverted = false LIMIT 5"),
+        ));
+    }
+    let digits: String = ["Phone", "MobilePhone"]
+        .iter()
+        .find_map(|k| text(k))
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    if digits.len() >= 4 {
+        let sosl = format!(
+            "FIND {{{}}} IN PHONE FIELDS RETURNING Contact(Id, Name, Email, Phone LIMIT 5), Lead(Id, Name, Company, Email, Phone WHERE IsConverted = false LIMIT 5)",
+            pane_salesforce::escape::sosl_term(&digits)
+        );
+        requests.push(json!({"method": "GET", "referenceId": "phones",
+            "url": format!("/services/data/v{version}/search?q={}", url_encode(&sosl))}));
+    }
+    (!requests.is_empty()).then(|| json!({"allOrNone": false, "compositeRequest": requests}))
+}
+
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Every record in the answer to [`existing_plan`], once each.
+fn existing_records(composite: &Value) -> Vec<RecordView> {
+    let mut out: Vec<RecordView> = Vec::new();
+    let parts = composite
+        .get("compositeResponse")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    for part in parts {
+        let body = part.get("body");
+        let rows = body
+            .and_then(|b| b.get("records").or_else(|| b.get("searchRecords")))
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        for row in rows {
+            if let Some(view) = record(row)
+                && !out.iter().any(|r| r.id == view.id)
+            {
+                out.push(view);
+            }
+        }
+    }
+    out
+}
+
+/// The records a `DUPLICATES_DETECTED` error names.
+fn duplicate_matches(errors: &[pane_salesforce::error::ApiErrorItem]) -> Vec<RecordView> {
+    errors
+        .iter()
+        .filter_map(|e| e.duplicate_result.as_ref())
+        .flat_map(|d| {
+            d.get("matchResults")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        })
+        .flat_map(|m| {
+            m.get("matchRecords")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|m| m.get("record").and_then(record))
+        .collect()
+}
+
+/// `POST /api/records/{object}` `{"fields": {...}, "force": false}`: 201 with the new id;
+/// 409 with the existing records (same email or phone) or Salesforce's duplicate-rule
+/// matches; 400 with the fields to fill.
+async fn create(
+    State(state): State<AppState>,
+    agent: Agent,
+    Path(object): Path<String>,
+    body: Bytes,
+) -> Result<Response, ProxyError> {
+    if !CREATABLE.contains(&object.as_str()) {
+        return Err(ProxyError::BadRequest(format!(
+            "the panel creates {}",
+            CREATABLE.join(", ")
+        )));
+    }
+    let body: CreateBody = parse_body(&body)?;
+    if body.fields.is_empty() || !body.fields.keys().all(|k| api_name(k)) {
+        return Err(ProxyError::BadRequest(
+            "fields must name at least one field".into(),
+        ));
+    }
+    let settings = org_settings(&state, &agent.link.org_id).await?;
+    let missing: Vec<String> = settings
+        .mandatory_fields
+        .get(&object)
+        .map(|m| {
+            m.iter()
+                .filter(|f| is_blank(body.fields.get(f.as_str())))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    if !missing.is_empty() {
+        return Err(ProxyError::Rejected {
+            message: format!("Required fields are missing: [{}]", missing.join(", ")),
+            fields: missing,
+        });
+    }
+    let salesforce = Salesforce::for_agent(&state, &agent).await?;
+    let version = &state.services.salesforce.version;
+    if matches!(object.as_str(), "Contact" | "Lead")
+        && !body.force
+        && let Some(plan) = existing_plan(&body.fields, version)
+    {
+        let composite = salesforce.call(salesforce.client.composite(&plan)).await?;
+        let existing = existing_records(&composite);
+        if !existing.is_empty() {
+            return Ok(conflict(&CreateAnswer {
+                id: None,
+                existing,
+                duplicates: vec![],
+            }));
+        }
+    }
+    let created = salesforce
+        .call_raw(salesforce.client.send(
+            http::Method::POST,
+            &format!("/sobjects/{object}"),
+            &[],
+            Some(&Value::Object(body.fields)),
+            &[],
+        ))
+        .await?;
+    match created {
+        Ok(answer) => {
+            state.panel_cache.forget_org(&agent.link.org_id);
+            let id = answer
+                .body
+                .get("id")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            tracing::info!(%object, user = %agent.link.user_id, "record created");
+            Ok((
+                StatusCode::CREATED,
+                Json(CreateAnswer {
+                    id,
+                    existing: vec![],
+                    duplicates: vec![],
+                }),
+            )
+                .into_response())
+        }
+        Err(pane_salesforce::Error::Api {
+            status: 400,
+            errors,
+        }) if errors.iter().any(|e| e.error_code == "DUPLICATES_DETECTED") => {
+            Ok(conflict(&CreateAnswer {
+                id: None,
+                existing: vec![],
+                duplicates: duplicate_matches(&errors),
+            }))
+        }
+        Err(pane_salesforce::Error::Api {
+            status: 400,
+            errors,
+        }) => Err(rejected(&errors)),
+        Err(err) => Err(salesforce_error(&err)),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -28,7 +295,8 @@ struct UpdateBody {
     loaded_at: Option<String>,
 }
 
-fn api_name(text: &str) -> bool {
+/// An object's or field's API name: letters, digits and `_`, at most 80.
+pub fn api_name(text: &str) -> bool {
     !text.is_empty()
         && text.len() <= 80
         && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -40,56 +308,189 @@ async fn update(
     Path((object, id)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<StatusCode, ProxyError> {
-    if !api_name(&object)
-        || !(id.len() == 15 || id.len() == 18)
-        || !id.chars().all(|c| c.is_ascii_alphanumeric())
-    {
+    if !api_name(&object) || !record_id(&id) {
         return Err(ProxyError::BadRequest(
             "not an object name and record id".into(),
         ));
     }
-    let body: UpdateBody = serde_json::from_slice(&body)
-        .map_err(|e| ProxyError::BadRequest(format!("The body is not what was expected: {e}")))?;
+    let body: UpdateBody = parse_body(&body)?;
     if body.fields.is_empty() || !body.fields.keys().all(|k| api_name(k)) {
         return Err(ProxyError::BadRequest(
             "fields must name at least one field".into(),
         ));
     }
-    let client = client_for(&state, &agent)?;
-    let result = client
-        .update(
+    let settings = org_settings(&state, &agent.link.org_id).await?;
+    let emptied: Vec<String> = settings
+        .mandatory_fields
+        .get(&object)
+        .map(|m| {
+            m.iter()
+                .filter(|f| {
+                    body.fields.contains_key(f.as_str()) && is_blank(body.fields.get(f.as_str()))
+                })
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    if !emptied.is_empty() {
+        return Err(ProxyError::Rejected {
+            message: format!("Required fields are missing: [{}]", emptied.join(", ")),
+            fields: emptied,
+        });
+    }
+    let salesforce = Salesforce::for_agent(&state, &agent).await?;
+    let result = salesforce
+        .call_raw(salesforce.client.update(
             &object,
             &id,
             &Value::Object(body.fields),
             body.loaded_at.as_deref(),
-        )
-        .await;
+        ))
+        .await?;
     state.panel_cache.forget_org(&agent.link.org_id);
     match result {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         Err(err) if err.status() == Some(412) => {
-            let current = client
-                .get(&format!("/sobjects/{object}/{id}"))
-                .await
-                .map_err(|e| salesforce_error(&e))?;
+            let current = salesforce
+                .call(salesforce.client.get(&format!("/sobjects/{object}/{id}")))
+                .await?;
             Err(ProxyError::Conflict { current })
         }
         Err(pane_salesforce::Error::Api {
             status: 400,
             errors,
-        }) => {
-            let first = errors.first();
-            Err(ProxyError::Rejected {
-                message: first.map_or_else(
-                    || "Salesforce refused the change.".to_owned(),
-                    |e| e.message.clone(),
-                ),
-                fields: errors.iter().flat_map(|e| e.fields.clone()).collect(),
-            })
-        }
+        }) => Err(rejected(&errors)),
         Err(pane_salesforce::Error::Api { status: 404, .. }) => {
             Err(ProxyError::NotFound(format!("{object} {id}")))
         }
         Err(err) => Err(salesforce_error(&err)),
+    }
+}
+
+/// The Lead's converted statuses, the default first (one Salesforce request, then cached).
+async fn converted_statuses(
+    state: &AppState,
+    salesforce: &Salesforce,
+    org_id: &str,
+) -> Result<Vec<String>, ProxyError> {
+    if let Some(hit) = state.panel_cache.converted_statuses.get(org_id) {
+        return Ok(hit);
+    }
+    let rows = salesforce
+        .call(salesforce.client.query_all(
+            "SELECT ApiName, MasterLabel, IsDefault FROM LeadStatus WHERE IsConverted = true ORDER BY SortOrder",
+        ))
+        .await?;
+    let mut statuses: Vec<(bool, String)> = rows
+        .iter()
+        .filter_map(|r| {
+            let name = r
+                .get("ApiName")
+                .or_else(|| r.get("MasterLabel"))
+                .and_then(Value::as_str)?;
+            Some((
+                r.get("IsDefault").and_then(Value::as_bool).unwrap_or(false),
+                name.to_owned(),
+            ))
+        })
+        .collect();
+    // The default first, the rest in Salesforce's order (a stable sort keeps it).
+    statuses.sort_by_key(|(default, _)| !*default);
+    let statuses: Vec<String> = statuses.into_iter().map(|(_, s)| s).collect();
+    state
+        .panel_cache
+        .converted_statuses
+        .insert(org_id.to_owned(), statuses.clone());
+    Ok(statuses)
+}
+
+/// `GET /api/leads/{id}/convert`: the converted statuses to choose from.
+async fn convert_options(
+    State(state): State<AppState>,
+    agent: Agent,
+    Path(id): Path<String>,
+) -> Result<Json<ConvertOptions>, ProxyError> {
+    if !record_id(&id) {
+        return Err(ProxyError::BadRequest("not a record id".into()));
+    }
+    let salesforce = Salesforce::for_agent(&state, &agent).await?;
+    let statuses = converted_statuses(&state, &salesforce, &agent.link.org_id).await?;
+    Ok(Json(ConvertOptions { statuses }))
+}
+
+/// `POST /api/leads/{id}/convert`: converts the Lead into a Contact with an Account (SOAP
+/// `convertLead`).
+async fn convert(
+    State(state): State<AppState>,
+    agent: Agent,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<ConvertAnswer>, ProxyError> {
+    if !record_id(&id) {
+        return Err(ProxyError::BadRequest("not a record id".into()));
+    }
+    let request: ConvertRequest = if body.is_empty() {
+        ConvertRequest::default()
+    } else {
+        parse_body(&body)?
+    };
+    if request.account_id.as_deref().is_some_and(|a| !record_id(a)) {
+        return Err(ProxyError::BadRequest(
+            "account_id is not a record id".into(),
+        ));
+    }
+    let salesforce = Salesforce::for_agent(&state, &agent).await?;
+    let statuses = converted_statuses(&state, &salesforce, &agent.link.org_id).await?;
+    let status = if request.converted_status.is_empty() {
+        statuses
+            .first()
+            .cloned()
+            .ok_or_else(|| ProxyError::Rejected {
+                message: "The org has no converted Lead status.".into(),
+                fields: vec!["converted_status".into()],
+            })?
+    } else if statuses.contains(&request.converted_status) {
+        request.converted_status.clone()
+    } else {
+        return Err(ProxyError::Rejected {
+            message: format!(
+                "{:?} is not a converted status; pick one of {}",
+                request.converted_status,
+                statuses.join(", ")
+            ),
+            fields: vec!["converted_status".into()],
+        });
+    };
+    let convert = LeadConvert {
+        lead_id: id.clone(),
+        converted_status: status,
+        account_id: request.account_id.clone(),
+        contact_id: None,
+        opportunity_name: request
+            .opportunity_name
+            .clone()
+            .filter(|n| !n.trim().is_empty()),
+    };
+    let version = state.services.salesforce.version.clone();
+    let result = salesforce
+        .call(salesforce.client.convert_lead(&convert, &version))
+        .await?;
+    state.panel_cache.forget_org(&agent.link.org_id);
+    match (result.success, result.contact_id, result.account_id) {
+        (true, Some(contact_id), Some(account_id)) => {
+            tracing::info!(lead = %id, "lead converted");
+            Ok(Json(ConvertAnswer {
+                contact_id,
+                account_id,
+                opportunity_id: result.opportunity_id,
+            }))
+        }
+        _ => Err(ProxyError::Rejected {
+            message: result.errors.first().map_or_else(
+                || "Salesforce did not convert the Lead.".to_owned(),
+                |(code, message)| format!("{code}: {message}"),
+            ),
+            fields: vec![],
+        }),
     }
 }

@@ -75,6 +75,11 @@ impl Client {
         self.usage.get()
     }
 
+    /// The HTTP client, shared by REST and SOAP calls.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// The token source (for counting refreshes).
     pub fn tokens(&self) -> &Tokens {
         &self.tokens

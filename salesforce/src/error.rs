@@ -13,6 +13,13 @@ pub struct ApiErrorItem {
     /// `fields`, when given.
     #[serde(default)]
     pub fields: Vec<String>,
+    /// `duplicateResult`, on `DUPLICATES_DETECTED`: the records the duplicate rule matched.
+    #[serde(
+        default,
+        rename = "duplicateResult",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub duplicate_result: Option<serde_json::Value>,
 }
 
 /// Everything a Salesforce call can end with instead of a value.

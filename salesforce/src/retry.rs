@@ -78,6 +78,7 @@ mod tests {
                 error_code: code.into(),
                 message: String::new(),
                 fields: vec![],
+                duplicate_result: None,
             }],
         }
     }

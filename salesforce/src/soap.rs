@@ -137,7 +137,8 @@ impl Client {
         let mut token = self.tokens().current().await?;
         for attempt in 0..2 {
             let url = format!("{}/services/Soap/u/{version}", token.instance_url);
-            let response = reqwest::Client::new()
+            let response = self
+                .http()
                 .post(url)
                 .header("Content-Type", "text/xml; charset=UTF-8")
                 .header("SOAPAction", "\"\"")

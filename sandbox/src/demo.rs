@@ -23,6 +23,7 @@ pub fn users() -> Vec<DemoUser> {
             profile: Profile {
                 name: "System Administrator".into(),
                 read_only: vec![],
+                modify_all_data: true,
             },
         },
         DemoUser {
@@ -38,6 +39,7 @@ pub fn users() -> Vec<DemoUser> {
                     ("Contact".into(), "LeadSource".into()),
                     ("Opportunity".into(), "Amount".into()),
                 ],
+                modify_all_data: false,
             },
         },
     ]

@@ -16,6 +16,9 @@ pub struct Profile {
     pub name: String,
     /// `(object, field)` pairs that are read-only for it.
     pub read_only: Vec<(String, String)>,
+    /// Salesforce's "Modify All Data" permission (`UserPermissionAccess.PermissionsModifyAllData`).
+    #[serde(default)]
+    pub modify_all_data: bool,
 }
 
 /// A user who can log in.

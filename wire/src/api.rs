@@ -94,6 +94,19 @@ pub struct PanelData {
     pub account_contacts: RelatedList,
     /// Every record that matched, when several did (the agent picks one).
     pub candidates: Vec<RecordView>,
+    /// Set when the answer comes from the cache because the API quota is at its last
+    /// reserve: the panel says so, and how old the data is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale: Option<Staleness>,
+}
+
+/// How old a panel served from cache alone is, and why it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Staleness {
+    /// Seconds since it was read from Salesforce.
+    pub age_secs: u64,
+    /// Why it was not read again.
+    pub reason: String,
 }
 
 /// One value of a picklist.
@@ -178,6 +191,129 @@ pub struct ApiError {
     pub current: Option<serde_json::Value>,
 }
 
+/// Field API names per object (`Contact` -> `["Name", "Email"]`).
+pub type FieldsByObject = std::collections::BTreeMap<String, Vec<String>>;
+
+/// The admin's settings for an org (`GET`/`PUT /api/settings/org`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrgSettings {
+    /// The integration is on: the panel reads Salesforce and rules run.
+    pub enabled: bool,
+    /// The fields every agent sees until they pick their own, per object.
+    pub default_fields: FieldsByObject,
+    /// Fields an agent must fill, on top of Salesforce's required ones, per object.
+    pub mandatory_fields: FieldsByObject,
+    /// The share of the org's daily API allowance this integration may use, in percent.
+    pub api_share_percent: u8,
+}
+
+impl Default for OrgSettings {
+    fn default() -> Self {
+        OrgSettings {
+            enabled: true,
+            default_fields: FieldsByObject::new(),
+            mandatory_fields: FieldsByObject::new(),
+            api_share_percent: 50,
+        }
+    }
+}
+
+/// `GET /api/settings`: what the panel needs to know about the agent and their org.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// The org's settings.
+    pub org: OrgSettings,
+    /// The agent's own fields per object (the cog); empty objects use the org's defaults.
+    pub layout: FieldsByObject,
+    /// The agent may change the org's settings.
+    pub is_admin: bool,
+    /// The Salesforce login rules act as, once an admin linked it.
+    pub integration_user: Option<String>,
+}
+
+/// How the API quota is spent, from the most to the least generous.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Budget {
+    /// Everything runs.
+    Normal,
+    /// Rule work waits (queued) until the daily reset; the panel still reads Salesforce.
+    RulesPaused,
+    /// The last reserve: the panel shows cached records only.
+    CacheOnly,
+}
+
+/// `GET /api/usage`: today's API usage and what is left.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    /// The UTC day counted (`2026-11-24`).
+    pub day: String,
+    /// Salesforce requests this integration made today.
+    pub requests_today: u64,
+    /// The org's API requests in the last 24 hours, as Salesforce last reported them.
+    pub org_used: Option<u64>,
+    /// The org's daily allowance, as Salesforce last reported it.
+    pub org_max: Option<u64>,
+    /// The share of the allowance this integration may use, in percent.
+    pub share_percent: u8,
+    /// Requests this integration may still make today, when known.
+    pub remaining: Option<u64>,
+    /// What runs.
+    pub budget: Budget,
+}
+
+/// `GET /api/search?q=`: Contacts, Leads and Accounts matching the text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// The records, Salesforce's relevance order.
+    pub records: Vec<RecordView>,
+}
+
+/// `POST /api/records/{object}`: what happened to a create.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateAnswer {
+    /// The new record's id, when it was created.
+    pub id: Option<String>,
+    /// Contacts or Leads that already have this email or phone: nothing was created; the
+    /// agent can use one of them, or ask again with `force`.
+    #[serde(default)]
+    pub existing: Vec<RecordView>,
+    /// Salesforce's duplicate-rule matches, when its rules refused the record.
+    #[serde(default)]
+    pub duplicates: Vec<RecordView>,
+}
+
+/// `GET /api/leads/{id}/convert`: what converting can be asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConvertOptions {
+    /// The Lead's converted statuses (from `LeadStatus`), the default first.
+    pub statuses: Vec<String>,
+}
+
+/// `POST /api/leads/{id}/convert` body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConvertRequest {
+    /// One of [`ConvertOptions::statuses`]; the first when empty.
+    pub converted_status: String,
+    /// Attach to this Account instead of creating one.
+    pub account_id: Option<String>,
+    /// Also create an Opportunity, with this name.
+    pub opportunity_name: Option<String>,
+}
+
+/// What a conversion made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConvertAnswer {
+    /// The Contact.
+    pub contact_id: String,
+    /// The Account.
+    pub account_id: String,
+    /// The Opportunity, if one was asked for.
+    pub opportunity_id: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,6 +358,7 @@ mod tests {
             history: RelatedList::default(),
             account_contacts: RelatedList::default(),
             candidates: vec![],
+            stale: None,
         };
         let json = serde_json::to_value(&data).unwrap();
         assert_eq!(json["reason"], "email");

@@ -115,6 +115,7 @@ pub fn answer(handle: &Handle, composite: &Value) -> PanelData {
         history: list(person_row, "ActivityHistories"),
         account_contacts,
         candidates,
+        stale: None,
     }
 }
 

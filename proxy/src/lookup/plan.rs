@@ -174,6 +174,64 @@ pub fn plan(handle: &Handle, layout: &Layout, version: &str) -> Value {
     json!({"allOrNone": false, "compositeRequest": requests})
 }
 
+/// The composite body for a record pinned for a sender: the same references as [`plan`]
+/// (`contacts`, `leads`, `account`, or `domainAccount` for an Account), read by id.
+/// `None` for an object that cannot be pinned or an id that is not one.
+pub fn plan_pinned(object: &str, id: &str, layout: &Layout, version: &str) -> Option<Value> {
+    if !(id.len() == 15 || id.len() == 18) || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let body = plan(
+        &Handle {
+            kind: HandleKind::Email,
+            value: "pinned@invalid".into(),
+            name: None,
+        },
+        layout,
+        version,
+    );
+    let requests = body.get("compositeRequest")?.as_array()?;
+    let by_id = |reference: &str, object: &str| -> Option<Value> {
+        let original = requests
+            .iter()
+            .find(|r| r.get("referenceId").and_then(Value::as_str) == Some(reference))?;
+        let url = original.get("url")?.as_str()?;
+        let (_, q) = url.split_once("?q=")?;
+        // The SELECT list as planned, with the WHERE clause replaced by the id.
+        let select_end = q.find(&format!("%20FROM%20{object}%20"))?;
+        let soql_head = &q[..select_end];
+        Some(
+            json!({"method": "GET", "referenceId": reference, "url": format!(
+                "/services/data/v{version}/query?q={soql_head}%20FROM%20{object}%20WHERE%20Id%20%3D%20%27{id}%27"
+            )}),
+        )
+    };
+    let requests = match object {
+        "Contact" => vec![
+            by_id("contacts", "Contact")?,
+            requests
+                .iter()
+                .find(|r| r.get("referenceId").and_then(Value::as_str) == Some("account"))?
+                .clone(),
+        ],
+        "Lead" => vec![by_id("leads", "Lead")?],
+        "Account" => {
+            let with_contacts = format!(
+                "{}, {}",
+                select(&layout.account),
+                subquery(&layout.contact, "Contacts", "Name")
+            );
+            vec![query(
+                "domainAccount",
+                version,
+                &format!("SELECT {with_contacts} FROM Account WHERE Id = '{id}'"),
+            )]
+        }
+        _ => return None,
+    };
+    Some(json!({"allOrNone": false, "compositeRequest": requests}))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,6 +315,29 @@ mod tests {
             "{}",
             urls[0]
         );
+    }
+
+    #[test]
+    fn pinned_records_are_read_by_id() {
+        let layout = Layout::default();
+        let contact = plan_pinned("Contact", "003000000000001AAA", &layout, "59.0").unwrap();
+        let urls = urls(&contact);
+        assert_eq!(urls.len(), 2);
+        assert!(
+            urls[0].ends_with("FROM%20Contact%20WHERE%20Id%20%3D%20%27003000000000001AAA%27"),
+            "{}",
+            urls[0]
+        );
+        assert!(urls[0].contains("ActivityHistories"), "the lists come too");
+        assert!(urls[1].contains("@{contacts.records[0].AccountId}"));
+        let account = plan_pinned("Account", "001000000000001AAA", &layout, "59.0").unwrap();
+        assert_eq!(
+            account["compositeRequest"][0]["referenceId"],
+            "domainAccount"
+        );
+        assert!(plan_pinned("Lead", "00Q000000000001AAA", &layout, "59.0").is_some());
+        assert!(plan_pinned("User", "005000000000001AAA", &layout, "59.0").is_none());
+        assert!(plan_pinned("Contact", "003' OR Name != '", &layout, "59.0").is_none());
     }
 
     #[test]

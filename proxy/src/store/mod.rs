@@ -3,8 +3,9 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
-use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, AssertSqlSafe, Row};
 
 use crate::ProxyError;
 
@@ -34,7 +35,7 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// A linked Salesforce user.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
     /// Salesforce user id.
     pub user_id: String,
@@ -50,6 +51,59 @@ pub struct Link {
     pub refresh_token_sealed: String,
     /// Access token, sealed.
     pub access_token_sealed: String,
+    /// Holds Salesforce's "Modify All Data" permission (read when linking).
+    pub is_admin: bool,
+}
+
+impl<'r> sqlx::FromRow<'r, AnyRow> for Link {
+    fn from_row(row: &'r AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Link {
+            user_id: row.try_get("user_id")?,
+            org_id: row.try_get("org_id")?,
+            username: row.try_get("username")?,
+            email: row.try_get("email")?,
+            instance_url: row.try_get("instance_url")?,
+            refresh_token_sealed: row.try_get("refresh_token_sealed")?,
+            access_token_sealed: row.try_get("access_token_sealed")?,
+            is_admin: row.try_get::<i64, _>("is_admin")? != 0,
+        })
+    }
+}
+
+/// What an OAuth link in progress is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingLink {
+    /// The PKCE verifier.
+    pub verifier: String,
+    /// The panel's origin, where the answer is posted.
+    pub panel_origin: String,
+    /// `agent` or `integration`.
+    pub purpose: String,
+    /// For an integration link: the admin's org.
+    pub org_id: String,
+    /// For an integration link: the admin who asked.
+    pub requested_by: String,
+}
+
+/// The Salesforce requests made for an org on one day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayUsage {
+    /// Requests this integration made.
+    pub requests: u64,
+    /// The org's usage as Salesforce last reported it (0 when never reported).
+    pub org_used: u64,
+    /// The org's allowance as Salesforce last reported it (0 when never reported).
+    pub org_max: u64,
+}
+
+const LINK_COLUMNS: &str = "l.user_id, l.org_id, l.username, l.email, l.instance_url, l.refresh_token_sealed, l.access_token_sealed, l.is_admin";
+
+fn unsigned(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn signed(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 impl Db {
@@ -71,32 +125,30 @@ impl Db {
     }
 
     /// Remembers an OAuth link in progress.
-    pub async fn put_state(
-        &self,
-        state: &str,
-        verifier: &str,
-        panel_origin: &str,
-    ) -> Result<(), ProxyError> {
+    pub async fn put_state(&self, state: &str, pending: &PendingLink) -> Result<(), ProxyError> {
         sqlx::query("DELETE FROM oauth_states WHERE created_at < $1")
             .bind(now() - 600)
             .execute(&self.pool)
             .await
             .map_err(db)?;
-        sqlx::query("INSERT INTO oauth_states (state, verifier, panel_origin, created_at) VALUES ($1, $2, $3, $4)")
+        sqlx::query("INSERT INTO oauth_states (state, verifier, panel_origin, created_at, purpose, org_id, requested_by) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(state)
-            .bind(verifier)
-            .bind(panel_origin)
+            .bind(&pending.verifier)
+            .bind(&pending.panel_origin)
             .bind(now())
+            .bind(&pending.purpose)
+            .bind(&pending.org_id)
+            .bind(&pending.requested_by)
             .execute(&self.pool)
             .await
             .map_err(db)?;
         Ok(())
     }
 
-    /// Takes a link in progress once (valid for 10 minutes): `(verifier, panel_origin)`.
-    pub async fn take_state(&self, state: &str) -> Result<Option<(String, String)>, ProxyError> {
-        let row: Option<(String, String, i64)> = sqlx::query_as(
-            "SELECT verifier, panel_origin, created_at FROM oauth_states WHERE state = $1",
+    /// Takes a link in progress once (valid for 10 minutes).
+    pub async fn take_state(&self, state: &str) -> Result<Option<PendingLink>, ProxyError> {
+        let row: Option<(String, String, i64, String, String, String)> = sqlx::query_as(
+            "SELECT verifier, panel_origin, created_at, purpose, org_id, requested_by FROM oauth_states WHERE state = $1",
         )
         .bind(state)
         .fetch_optional(&self.pool)
@@ -107,19 +159,25 @@ impl Db {
             .execute(&self.pool)
             .await
             .map_err(db)?;
-        Ok(row
-            .filter(|(_, _, at)| now() - at <= 600)
-            .map(|(v, o, _)| (v, o)))
+        Ok(row.filter(|(_, _, at, _, _, _)| now() - at <= 600).map(
+            |(verifier, panel_origin, _, purpose, org_id, requested_by)| PendingLink {
+                verifier,
+                panel_origin,
+                purpose,
+                org_id,
+                requested_by,
+            },
+        ))
     }
 
     /// Creates or updates a link.
     pub async fn put_link(&self, link: &Link) -> Result<(), ProxyError> {
         let t = now();
         sqlx::query(
-            "INSERT INTO links (user_id, org_id, username, email, instance_url, refresh_token_sealed, access_token_sealed, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+            "INSERT INTO links (user_id, org_id, username, email, instance_url, refresh_token_sealed, access_token_sealed, created_at, updated_at, is_admin)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
              ON CONFLICT (user_id) DO UPDATE SET org_id = $2, username = $3, email = $4, instance_url = $5,
-                 refresh_token_sealed = $6, access_token_sealed = $7, updated_at = $8",
+                 refresh_token_sealed = $6, access_token_sealed = $7, updated_at = $8, is_admin = $9",
         )
         .bind(&link.user_id)
         .bind(&link.org_id)
@@ -129,6 +187,7 @@ impl Db {
         .bind(&link.refresh_token_sealed)
         .bind(&link.access_token_sealed)
         .bind(t)
+        .bind(i64::from(link.is_admin))
         .execute(&self.pool)
         .await
         .map_err(db)?;
@@ -137,11 +196,13 @@ impl Db {
 
     /// A link by user id.
     pub async fn link(&self, user_id: &str) -> Result<Option<Link>, ProxyError> {
-        sqlx::query_as("SELECT user_id, org_id, username, email, instance_url, refresh_token_sealed, access_token_sealed FROM links WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)
+        sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {LINK_COLUMNS} FROM links l WHERE l.user_id = $1"
+        )))
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)
     }
 
     /// Removes a link and its sessions.
@@ -180,17 +241,206 @@ impl Db {
 
     /// The link of a live session, in one query.
     pub async fn session_link(&self, token: &str) -> Result<Option<Link>, ProxyError> {
-        sqlx::query_as(
-            "SELECT l.user_id, l.org_id, l.username, l.email, l.instance_url, l.refresh_token_sealed, l.access_token_sealed
-             FROM sessions s JOIN links l ON l.user_id = s.user_id
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
-        )
+        sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {LINK_COLUMNS} FROM sessions s JOIN links l ON l.user_id = s.user_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2"
+        )))
         .bind(token_hash(token))
         .bind(now())
         .fetch_optional(&self.pool)
         .await
         .map_err(db)
     }
+
+    /// Makes `user_id` the org's integration user (rules act as it).
+    pub async fn set_integration(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        linked_by: &str,
+    ) -> Result<(), ProxyError> {
+        sqlx::query(
+            "INSERT INTO integrations (org_id, user_id, linked_by, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (org_id) DO UPDATE SET user_id = $2, linked_by = $3, updated_at = $4",
+        )
+        .bind(org_id)
+        .bind(user_id)
+        .bind(linked_by)
+        .bind(now())
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    /// The org's integration user's link.
+    pub async fn integration(&self, org_id: &str) -> Result<Option<Link>, ProxyError> {
+        sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {LINK_COLUMNS} FROM integrations i JOIN links l ON l.user_id = i.user_id WHERE i.org_id = $1"
+        )))
+        .bind(org_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)
+    }
+
+    /// A JSON document kept per key (org settings by org, layouts by user).
+    async fn document(&self, table: Document, key: &str) -> Result<Option<String>, ProxyError> {
+        let sql = match table {
+            Document::OrgSettings => "SELECT settings FROM org_settings WHERE org_id = $1",
+            Document::Layout => "SELECT layout FROM layouts WHERE user_id = $1",
+        };
+        let row: Option<(String,)> = sqlx::query_as(sql)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(row.map(|(json,)| json))
+    }
+
+    async fn put_document(&self, table: Document, key: &str, json: &str) -> Result<(), ProxyError> {
+        let sql = match table {
+            Document::OrgSettings => {
+                "INSERT INTO org_settings (org_id, settings, updated_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (org_id) DO UPDATE SET settings = $2, updated_at = $3"
+            }
+            Document::Layout => {
+                "INSERT INTO layouts (user_id, layout, updated_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (user_id) DO UPDATE SET layout = $2, updated_at = $3"
+            }
+        };
+        sqlx::query(sql)
+            .bind(key)
+            .bind(json)
+            .bind(now())
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    /// The org's settings, as stored (JSON).
+    pub async fn org_settings(&self, org_id: &str) -> Result<Option<String>, ProxyError> {
+        self.document(Document::OrgSettings, org_id).await
+    }
+
+    /// Stores the org's settings (JSON).
+    pub async fn put_org_settings(&self, org_id: &str, json: &str) -> Result<(), ProxyError> {
+        self.put_document(Document::OrgSettings, org_id, json).await
+    }
+
+    /// The agent's layout, as stored (JSON).
+    pub async fn layout(&self, user_id: &str) -> Result<Option<String>, ProxyError> {
+        self.document(Document::Layout, user_id).await
+    }
+
+    /// Stores the agent's layout (JSON).
+    pub async fn put_layout(&self, user_id: &str, json: &str) -> Result<(), ProxyError> {
+        self.put_document(Document::Layout, user_id, json).await
+    }
+
+    /// The record pinned for a sender: `(object, id)`.
+    pub async fn pin(
+        &self,
+        org_id: &str,
+        handle: &str,
+    ) -> Result<Option<(String, String)>, ProxyError> {
+        sqlx::query_as("SELECT object, record_id FROM pins WHERE org_id = $1 AND handle = $2")
+            .bind(org_id)
+            .bind(handle)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)
+    }
+
+    /// Pins a record for a sender, for the whole org.
+    pub async fn put_pin(
+        &self,
+        org_id: &str,
+        handle: &str,
+        object: &str,
+        record_id: &str,
+        pinned_by: &str,
+    ) -> Result<(), ProxyError> {
+        sqlx::query(
+            "INSERT INTO pins (org_id, handle, object, record_id, pinned_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (org_id, handle) DO UPDATE SET object = $3, record_id = $4, pinned_by = $5, updated_at = $6",
+        )
+        .bind(org_id)
+        .bind(handle)
+        .bind(object)
+        .bind(record_id)
+        .bind(pinned_by)
+        .bind(now())
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    /// Unpins a sender's record.
+    pub async fn remove_pin(&self, org_id: &str, handle: &str) -> Result<(), ProxyError> {
+        sqlx::query("DELETE FROM pins WHERE org_id = $1 AND handle = $2")
+            .bind(org_id)
+            .bind(handle)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    /// An org's usage on `day`.
+    pub async fn usage(&self, org_id: &str, day: &str) -> Result<DayUsage, ProxyError> {
+        let row: Option<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT requests, org_used, org_max FROM api_usage WHERE org_id = $1 AND day = $2",
+        )
+        .bind(org_id)
+        .bind(day)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(row.map_or_else(DayUsage::default, |(r, u, m)| DayUsage {
+            requests: unsigned(r),
+            org_used: unsigned(u),
+            org_max: unsigned(m),
+        }))
+    }
+
+    /// Counts `requests` more for an org on `day`, with the org's usage as Salesforce last
+    /// reported it (`(used, max)`), when it did. One atomic statement, so replicas can share
+    /// the count.
+    pub async fn add_usage(
+        &self,
+        org_id: &str,
+        day: &str,
+        requests: u64,
+        reported: Option<(u64, u64)>,
+    ) -> Result<(), ProxyError> {
+        let (used, max) = reported.map_or((-1, -1), |(u, m)| (signed(u), signed(m)));
+        sqlx::query(
+            "INSERT INTO api_usage (org_id, day, requests, org_used, org_max)
+             VALUES ($1, $2, $3, CASE WHEN $4 < 0 THEN 0 ELSE $4 END, CASE WHEN $5 < 0 THEN 0 ELSE $5 END)
+             ON CONFLICT (org_id, day) DO UPDATE SET requests = api_usage.requests + $3,
+                 org_used = CASE WHEN $4 < 0 THEN api_usage.org_used ELSE $4 END,
+                 org_max = CASE WHEN $5 < 0 THEN api_usage.org_max ELSE $5 END",
+        )
+        .bind(org_id)
+        .bind(day)
+        .bind(signed(requests))
+        .bind(used)
+        .bind(max)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+}
+
+/// The tables holding one JSON document per key.
+#[derive(Debug, Clone, Copy)]
+enum Document {
+    OrgSettings,
+    Layout,
 }
 
 #[cfg(test)]
@@ -206,19 +456,22 @@ mod tests {
             instance_url: "http://127.0.0.1:1".into(),
             refresh_token_sealed: "sealed-r".into(),
             access_token_sealed: "sealed-a".into(),
+            is_admin: false,
         }
     }
 
     #[tokio::test]
     async fn states_links_and_sessions() {
         let db = Db::connect("sqlite::memory:").await.unwrap();
-        db.put_state("s1", "v1", "http://localhost:8080")
-            .await
-            .unwrap();
-        assert_eq!(
-            db.take_state("s1").await.unwrap(),
-            Some(("v1".into(), "http://localhost:8080".into()))
-        );
+        let pending = PendingLink {
+            verifier: "v1".into(),
+            panel_origin: "http://localhost:8080".into(),
+            purpose: "agent".into(),
+            org_id: String::new(),
+            requested_by: String::new(),
+        };
+        db.put_state("s1", &pending).await.unwrap();
+        assert_eq!(db.take_state("s1").await.unwrap(), Some(pending));
         assert_eq!(
             db.take_state("s1").await.unwrap(),
             None,

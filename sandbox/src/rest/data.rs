@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::{ApiUser, Version};
 use crate::error::ApiError;
+use crate::org::User;
 use crate::soql::{FieldPath, Returning, Scope, Search, escape_term};
 use crate::state::{SandboxState, versions as all_versions};
 
@@ -104,16 +105,44 @@ fn rand_u64() -> u64 {
     rand::rng().random_range(0..62u64.pow(9))
 }
 
+/// `SELECT PermissionsModifyAllData FROM UserPermissionAccess`: the requesting user's
+/// permissions, one row, as Salesforce answers it.
+fn permission_access(soql: &str, user: &User) -> Option<Value> {
+    let query = crate::soql::parse(soql).ok()?;
+    if !query.from.eq_ignore_ascii_case("UserPermissionAccess") {
+        return None;
+    }
+    let mut row = serde_json::Map::new();
+    row.insert("attributes".into(), json!({"type": "UserPermissionAccess"}));
+    for item in &query.select {
+        if let crate::soql::SelectItem::Field(path) = item {
+            let name = path.to_string();
+            let granted = match name.to_ascii_lowercase().as_str() {
+                "permissionsmodifyalldata" | "permissionsviewalldata" => {
+                    user.profile.modify_all_data
+                }
+                _ => false,
+            };
+            row.insert(name, Value::Bool(granted));
+        }
+    }
+    Some(json!({"totalSize": 1, "done": true, "records": [row]}))
+}
+
 async fn run_query(
     state: &SandboxState,
     version: &str,
     headers: &HeaderMap,
     params: &HashMap<String, String>,
     all: bool,
+    user: &User,
 ) -> Result<Json<Value>, ApiError> {
     let soql = params
         .get("q")
         .ok_or_else(|| ApiError::query("MALFORMED_QUERY", "A query string has to be specified"))?;
+    if let Some(answer) = permission_access(soql, user) {
+        return Ok(Json(answer));
+    }
     let out = state.org.query(soql, all, version)?;
     let endpoint = if all { "queryAll" } else { "query" };
     Ok(Json(page(
@@ -130,22 +159,22 @@ async fn run_query(
 pub async fn query(
     State(state): State<SandboxState>,
     Version(v): Version,
-    _api: ApiUser,
+    api: ApiUser,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    run_query(&state, &v, &headers, &params, false).await
+    run_query(&state, &v, &headers, &params, false, &api.user).await
 }
 
 /// `GET /queryAll?q=`.
 pub async fn query_all(
     State(state): State<SandboxState>,
     Version(v): Version,
-    _api: ApiUser,
+    api: ApiUser,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    run_query(&state, &v, &headers, &params, true).await
+    run_query(&state, &v, &headers, &params, true, &api.user).await
 }
 
 /// `GET /query/{locator}-{offset}`: the next page.

@@ -394,3 +394,40 @@ async fn chunked_bodies_and_trailing_slashes_are_accepted() {
         );
     }
 }
+
+#[tokio::test]
+async fn user_permission_access_answers_for_the_requesting_user() {
+    let org = org().await;
+    let ask = |token: String| {
+        let http = org.http.clone();
+        let url = org.url(&org.data("/query"));
+        async move {
+            let answer: Value = http
+                .get(url)
+                .bearer_auth(token)
+                .query(&[(
+                    "q",
+                    "SELECT PermissionsModifyAllData FROM UserPermissionAccess",
+                )])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            answer["records"][0]["PermissionsModifyAllData"].clone()
+        }
+    };
+    assert_eq!(ask(org.token.clone()).await, json!(true), "Ana is an admin");
+    let ben = crate::helpers::password_login(
+        &org.http,
+        &org.sandbox.base_url(),
+        "ben@pane-support.example",
+        "demo-ben-1",
+    )
+    .await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(ask(ben).await, json!(false), "Ben is not");
+}

@@ -1,0 +1,165 @@
+//! The API quota budget: how much of the org's daily Salesforce allowance this integration
+//! may spend, and what stops first as it runs out. [`budget`] is the pure decision;
+//! [`Quota`] counts every request the proxy makes (in the database, so replicas share it);
+//! `GET /api/usage` reports it.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use pane_wire::api::{Budget, OrgSettings, Usage};
+
+use crate::oauth::Agent;
+use crate::store::{DayUsage, Db, now};
+use crate::{AppState, ProxyError};
+
+/// Below this share of the integration's allowance left, rule work waits for the reset.
+pub const RULES_PAUSE_PERCENT: u64 = 20;
+/// Below this share left (the last reserve), the panel is served from cache alone.
+pub const RESERVE_PERCENT: u64 = 5;
+
+/// The requests this integration may still make today: what is left of its share, and never
+/// more than the org has left. `None` until Salesforce reported the org's allowance.
+pub fn remaining(usage: DayUsage, share_percent: u8) -> Option<u64> {
+    if usage.org_max == 0 {
+        return None;
+    }
+    let allowance = usage.org_max * u64::from(share_percent.min(100)) / 100;
+    Some(
+        allowance
+            .saturating_sub(usage.requests)
+            .min(usage.org_max.saturating_sub(usage.org_used)),
+    )
+}
+
+/// What runs, given today's usage and the admin's share.
+pub fn budget(usage: DayUsage, share_percent: u8) -> Budget {
+    let Some(left) = remaining(usage, share_percent) else {
+        return Budget::Normal;
+    };
+    let allowance = usage.org_max * u64::from(share_percent.min(100)) / 100;
+    if left == 0 || left * 100 <= allowance * RESERVE_PERCENT {
+        Budget::CacheOnly
+    } else if left * 100 <= allowance * RULES_PAUSE_PERCENT {
+        Budget::RulesPaused
+    } else {
+        Budget::Normal
+    }
+}
+
+/// A UTC day, `YYYY-MM-DD`, from seconds since the epoch.
+pub fn utc_day(epoch_secs: i64) -> String {
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = epoch_secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// Counting and checking the org's spend.
+#[derive(Debug, Clone, Copy)]
+pub struct Quota;
+
+impl Quota {
+    /// Today's usage for `org_id`.
+    pub async fn today(db: &Db, org_id: &str) -> Result<DayUsage, ProxyError> {
+        db.usage(org_id, &utc_day(now())).await
+    }
+
+    /// Counts one request made for `org_id`, with the usage Salesforce reported on it.
+    pub async fn count(
+        db: &Db,
+        org_id: &str,
+        reported: Option<pane_salesforce::usage::Usage>,
+    ) -> Result<(), ProxyError> {
+        db.add_usage(
+            org_id,
+            &utc_day(now()),
+            1,
+            reported.map(|u| (u.used, u.max)),
+        )
+        .await
+    }
+}
+
+/// The usage route.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/usage", get(usage))
+}
+
+/// `GET /api/usage`: today's API usage and what is left.
+async fn usage(State(state): State<AppState>, agent: Agent) -> Result<Json<Usage>, ProxyError> {
+    let db = &state.services.db;
+    let settings: OrgSettings = crate::settings::org_settings(&state, &agent.link.org_id).await?;
+    let today = Quota::today(db, &agent.link.org_id).await?;
+    let known = |n: u64| (today.org_max > 0).then_some(n);
+    Ok(Json(Usage {
+        day: utc_day(now()),
+        requests_today: today.requests,
+        org_used: known(today.org_used),
+        org_max: known(today.org_max),
+        share_percent: settings.api_share_percent,
+        remaining: remaining(today, settings.api_share_percent),
+        budget: budget(today, settings.api_share_percent),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(requests: u64, org_used: u64, org_max: u64) -> DayUsage {
+        DayUsage {
+            requests,
+            org_used,
+            org_max,
+        }
+    }
+
+    #[test]
+    fn budget_table() {
+        let cases = [
+            // (requests by us, org used, org max, share %) -> budget
+            ((0, 0, 0, 50), Budget::Normal), // never reported: nothing to go by
+            ((0, 100, 15_000, 50), Budget::Normal),
+            ((5_000, 5_100, 15_000, 50), Budget::Normal), // 2,500 of 7,500 left: 33 %
+            ((6_000, 6_100, 15_000, 50), Budget::RulesPaused), // 1,500 left: 20 %
+            ((7_125, 7_200, 15_000, 50), Budget::CacheOnly), // 375 left: 5 %
+            ((7_500, 7_500, 15_000, 50), Budget::CacheOnly), // share spent
+            ((10, 14_990, 15_000, 50), Budget::CacheOnly), // others spent the org's allowance
+            ((10, 14_000, 15_000, 50), Budget::RulesPaused), // 1,000 left in the org
+            ((0, 0, 15_000, 0), Budget::CacheOnly),       // a share of nothing
+            ((14_000, 14_000, 15_000, 100), Budget::RulesPaused),
+            ((14_999, 14_999, 15_000, 200), Budget::CacheOnly), // a share over 100 % is 100 %
+        ];
+        for ((requests, used, max, share), want) in cases {
+            assert_eq!(
+                budget(day(requests, used, max), share),
+                want,
+                "{requests} by us, {used}/{max} in the org, share {share} %"
+            );
+        }
+    }
+
+    #[test]
+    fn remaining_is_the_smaller_of_share_and_org() {
+        assert_eq!(remaining(day(0, 0, 0), 50), None);
+        assert_eq!(remaining(day(100, 200, 1000), 50), Some(400));
+        assert_eq!(remaining(day(100, 900, 1000), 50), Some(100));
+        assert_eq!(remaining(day(600, 600, 1000), 50), Some(0));
+    }
+
+    #[test]
+    fn utc_days() {
+        assert_eq!(utc_day(0), "1970-01-01");
+        assert_eq!(utc_day(951_782_400), "2000-02-29");
+        assert_eq!(utc_day(1_795_996_800 - 1), "2026-11-29");
+        assert_eq!(utc_day(1_795_996_800), "2026-11-30");
+        assert_eq!(utc_day(-1), "1969-12-31");
+    }
+}
