@@ -211,11 +211,13 @@ mod tests {
 
     #[test]
     fn the_agent_wins_then_the_org_then_the_builtin_and_needed_fields_stay() {
-        let mut org = OrgSettings::default();
-        org.default_fields = fields(&[
-            ("Contact", &["Title", "Tier__c"]),
-            ("Account", &["Industry"]),
-        ]);
+        let org = OrgSettings {
+            default_fields: fields(&[
+                ("Contact", &["Title", "Tier__c"]),
+                ("Account", &["Industry"]),
+            ]),
+            ..OrgSettings::default()
+        };
         let agent = fields(&[("Contact", &["Phone"])]);
         let layout = effective_layout(&org, &agent);
         assert_eq!(layout.contact, ["Name", "Email", "AccountId", "Phone"]);
@@ -231,8 +233,10 @@ mod tests {
 
     #[test]
     fn hostile_names_never_reach_a_query() {
-        let mut org = OrgSettings::default();
-        org.default_fields = fields(&[("Contact", &["Name FROM User --", "Email"])]);
+        let org = OrgSettings {
+            default_fields: fields(&[("Contact", &["Name FROM User --", "Email"])]),
+            ..OrgSettings::default()
+        };
         let layout = effective_layout(&org, &FieldsByObject::new());
         assert!(
             layout.contact.iter().all(|f| api_name(f)),

@@ -116,6 +116,16 @@ fn hidden_inputs(html: &str) -> HashMap<String, String> {
 /// Logs in as the demo admin on the Salesforce login page at `authorize` (the sandbox org's),
 /// as a person would, and answers the redirect back to the proxy.
 pub async fn login_on_page(http: &reqwest::Client, authorize: &str) -> reqwest::Response {
+    login_on_page_as(http, authorize, "ana@pane-support.example", "demo-ana-1").await
+}
+
+/// [`login_on_page`] as `user`.
+pub async fn login_on_page_as(
+    http: &reqwest::Client,
+    authorize: &str,
+    user: &str,
+    password: &str,
+) -> reqwest::Response {
     let page = http
         .get(authorize)
         .send()
@@ -125,8 +135,8 @@ pub async fn login_on_page(http: &reqwest::Client, authorize: &str) -> reqwest::
         .await
         .unwrap();
     let mut form = hidden_inputs(&page);
-    form.insert("username".into(), "ana@pane-support.example".into());
-    form.insert("password".into(), "demo-ana-1".into());
+    form.insert("username".into(), user.into());
+    form.insert("password".into(), password.into());
     let login = authorize.split('?').next().unwrap();
     http.post(login).form(&form).send().await.unwrap()
 }

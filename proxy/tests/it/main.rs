@@ -6,9 +6,11 @@
     reason = "integration tests: a failed unwrap is a failed test"
 )]
 
+mod api;
 mod helpers;
 mod http;
 mod lookup;
 mod oauth;
 mod panel;
+mod running;
 mod socket;

@@ -94,6 +94,7 @@ pub struct Auth {
     pub ttl: Duration,
     org_id: String,
     tables: Mutex<Tables>,
+    refreshes: std::sync::atomic::AtomicU64,
 }
 
 fn random_token(bytes: usize) -> String {
@@ -110,6 +111,7 @@ impl Auth {
             ttl,
             org_id: org_id.to_owned(),
             tables: Mutex::new(Tables::default()),
+            refreshes: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -166,10 +168,17 @@ impl Auth {
     pub fn refresh(&self, refresh_token: &str, client_id: &str) -> Option<TokenGrant> {
         let session = self.tables().refresh.get(refresh_token).cloned()?;
         (session.client_id == client_id).then(|| {
+            self.refreshes
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let mut grant = self.issue(session, false);
             grant.refresh_token = None;
             grant
         })
+    }
+
+    /// How many access tokens were issued for refresh tokens so far.
+    pub fn refreshes(&self) -> u64 {
+        self.refreshes.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Stores an authorization code for a later token request.

@@ -1,0 +1,748 @@
+//! The panel API beyond `/api/panel`: settings and admins, describe, search, create, convert,
+//! pins, usage and the quota budget, token refresh under load. Over real sockets, against the
+//! embedded sandbox org and its request counter.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::running::{BEN, Running, linked, linked_with};
+
+async fn json_of(res: reqwest::Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+impl Running {
+    async fn get_as(&self, session: &str, path: &str) -> (u16, Value) {
+        json_of(self.api(Method::GET, path, session).send().await.unwrap()).await
+    }
+
+    async fn send_as(
+        &self,
+        session: &str,
+        method: Method,
+        path: &str,
+        body: Value,
+    ) -> (u16, Value) {
+        json_of(
+            self.api(method, path, session)
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn panel_as(&self, session: &str, handle: &str) -> (u16, Value) {
+        let res = self
+            .api(Method::GET, "/api/panel", session)
+            .query(&[("kind", "email"), ("handle", handle)])
+            .send()
+            .await
+            .unwrap();
+        json_of(res).await
+    }
+}
+
+#[tokio::test]
+async fn settings_are_for_admins_and_layouts_for_each_agent() {
+    let mut proxy = linked().await;
+    let ana = proxy.session.clone();
+    let ben = proxy.link_as(BEN).await;
+
+    let (status, mine) = proxy.get_as(&ana, "/api/settings").await;
+    assert_eq!(
+        (status, mine["is_admin"].as_bool()),
+        (200, Some(true)),
+        "Ana holds Modify All Data"
+    );
+    assert_eq!(mine["org"]["enabled"], true);
+    let (_, his) = proxy.get_as(&ben, "/api/settings").await;
+    assert_eq!(his["is_admin"], false);
+
+    let org = json!({"enabled": true, "default_fields": {"Contact": ["Title", "Department"]},
+                     "mandatory_fields": {"Contact": ["Title"]}, "api_share_percent": 60});
+    let (status, body) = proxy
+        .send_as(&ben, Method::PUT, "/api/settings/org", org.clone())
+        .await;
+    assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")));
+    let (status, _) = proxy
+        .send_as(&ana, Method::PUT, "/api/settings/org", org.clone())
+        .await;
+    assert_eq!(status, 200);
+    let (_, his) = proxy.get_as(&ben, "/api/settings").await;
+    assert_eq!(
+        his["org"], org,
+        "every agent of the org sees the admin's settings"
+    );
+
+    // Org defaults for Ana; Ben picks his own fields with the cog.
+    let (_, rose) = proxy.panel_as(&ana, "rose@edge.com").await;
+    assert!(
+        rose["person"]["fields"].get("Department").is_some(),
+        "{rose}"
+    );
+    let (status, _) = proxy
+        .send_as(
+            &ben,
+            Method::PUT,
+            "/api/settings/layout",
+            json!({"Contact": ["MobilePhone"]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, rose_for_ben) = proxy.panel_as(&ben, "rose@edge.com").await;
+    let fields = rose_for_ben["person"]["fields"].as_object().unwrap();
+    assert!(fields.contains_key("MobilePhone"), "{fields:?}");
+    assert!(
+        !fields.contains_key("Department"),
+        "his layout, not the org's: {fields:?}"
+    );
+    assert!(
+        fields.contains_key("AccountId"),
+        "what the panel needs stays"
+    );
+
+    for bad in [
+        json!({"User": ["Name"]}),
+        json!({"Contact": ["Name, (SELECT Id FROM Cases)"]}),
+        json!({"Contact": "Name"}),
+    ] {
+        let (status, _) = proxy
+            .send_as(&ben, Method::PUT, "/api/settings/layout", bad.clone())
+            .await;
+        assert_eq!(status, 400, "{bad}");
+    }
+    let (status, _) = proxy
+        .send_as(
+            &ana,
+            Method::PUT,
+            "/api/settings/org",
+            json!({"api_share_percent": 101}),
+        )
+        .await;
+    assert_eq!(status, 400);
+
+    // Turned off: the panel says so, and asks Salesforce nothing.
+    let off = json!({"enabled": false});
+    assert_eq!(
+        proxy
+            .send_as(&ana, Method::PUT, "/api/settings/org", off)
+            .await
+            .0,
+        200
+    );
+    let before = proxy.salesforce_calls().await;
+    let (status, body) = proxy.panel_as(&ben, "sean@edge.com").await;
+    assert_eq!((status, body["code"].as_str()), (403, Some("disabled")));
+    let (status, _) = proxy.panel_as(&ben, "rose@edge.com").await;
+    assert_eq!(status, 403, "not even from cache");
+    assert_eq!(proxy.salesforce_calls().await, before);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn configured_admins_are_admins_and_admins_link_the_integration_user() {
+    let mut proxy = linked_with(|c| c.admins = vec!["BEN@pane-support.example".into()]).await;
+    let ana = proxy.session.clone();
+    let ben = proxy.link_as(BEN).await;
+    let (_, his) = proxy.get_as(&ben, "/api/settings").await;
+    assert_eq!(his["is_admin"], true, "in the configured list");
+
+    // Without a session, or as a non-admin: refused.
+    let start = |session: Option<&str>| {
+        let mut req = proxy
+            .http
+            .get(format!("{}/api/oauth/start", proxy.origin))
+            .query(&[
+                ("origin", proxy.origin.as_str()),
+                ("purpose", "integration"),
+            ]);
+        if let Some(s) = session {
+            req = req.bearer_auth(s);
+        }
+        req.send()
+    };
+    assert_eq!(start(None).await.unwrap().status(), 401);
+    let authorize: Value = start(Some(&ana)).await.unwrap().json().await.unwrap();
+    let authorize = authorize["authorize_url"].as_str().unwrap().to_owned();
+    let res = crate::helpers::login_on_page_as(&proxy.http, &authorize, BEN.0, BEN.1).await;
+    let callback = res.headers()["location"].to_str().unwrap().to_owned();
+    let page = proxy
+        .http
+        .get(&callback)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("salesforce-pane-integration"), "{page}");
+    assert!(
+        !page.contains("\"session\""),
+        "an integration link opens no panel session"
+    );
+    let (_, settings) = proxy.get_as(&ana, "/api/settings").await;
+    assert_eq!(settings["integration_user"], BEN.0);
+    let (status, integration) = proxy.get_as(&ben, "/api/admin/integration").await;
+    assert_eq!(
+        (status, integration["username"].as_str()),
+        (200, Some(BEN.0))
+    );
+
+    let (status, _) = json_of(
+        proxy
+            .api(Method::DELETE, "/api/admin/integration", &ana)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, settings) = proxy.get_as(&ana, "/api/settings").await;
+    assert_eq!(settings["integration_user"], Value::Null);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn non_admins_are_refused_admin_calls() {
+    let mut proxy = linked().await;
+    let ben = proxy.link_as(BEN).await;
+    for (method, path) in [
+        (Method::GET, "/api/admin/integration"),
+        (Method::DELETE, "/api/admin/integration"),
+        (Method::PUT, "/api/settings/org"),
+    ] {
+        let (status, body) = proxy.send_as(&ben, method.clone(), path, json!({})).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (403, Some("forbidden")),
+            "{method} {path}"
+        );
+        let (status, _) = proxy
+            .send_as("not-a-session", method.clone(), path, json!({}))
+            .await;
+        assert_eq!(status, 401, "{method} {path} without a session");
+    }
+    let res = proxy
+        .api(Method::GET, "/api/oauth/start", &ben)
+        .query(&[
+            ("origin", proxy.origin.as_str()),
+            ("purpose", "integration"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn a_describe_costs_one_request_once_per_agent_and_shows_extra_mandatory_fields() {
+    let mut proxy = linked().await;
+    let ana = proxy.session.clone();
+    let before = proxy.salesforce_calls().await;
+    let (status, contact) = proxy.get_as(&ana, "/api/describe/Contact").await;
+    assert_eq!(status, 200);
+    assert_eq!(proxy.salesforce_calls().await - before, 1);
+    let field = |spec: &Value, name: &str| -> Value {
+        spec["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(field(&contact, "LastName")["required"], true);
+    assert_eq!(field(&contact, "Title")["required"], false);
+    let (_, again) = proxy.get_as(&ana, "/api/describe/Contact").await;
+    assert_eq!(again, contact);
+    assert_eq!(
+        proxy.salesforce_calls().await - before,
+        1,
+        "then from cache"
+    );
+
+    let org = json!({"mandatory_fields": {"Contact": ["Title"]}});
+    assert_eq!(
+        proxy
+            .send_as(&ana, Method::PUT, "/api/settings/org", org)
+            .await
+            .0,
+        200
+    );
+    let (_, contact) = proxy.get_as(&ana, "/api/describe/Contact").await;
+    assert_eq!(
+        field(&contact, "Title")["required"],
+        true,
+        "the admin's extra mandatory field"
+    );
+    assert_eq!(proxy.salesforce_calls().await - before, 1);
+
+    // Per user: Ben's profile cannot change an Account's AnnualRevenue.
+    let ben = proxy.link_as(BEN).await;
+    let (_, mine) = proxy.get_as(&ana, "/api/describe/Account").await;
+    let (_, his) = proxy.get_as(&ben, "/api/describe/Account").await;
+    assert_eq!(field(&mine, "AnnualRevenue")["updateable"], true);
+    assert_eq!(field(&his, "AnnualRevenue")["updateable"], false);
+    for bad in ["User", "Contact%20x", "Organization"] {
+        let (status, _) = proxy.get_as(&ana, &format!("/api/describe/{bad}")).await;
+        assert_eq!(status, 400, "{bad}");
+    }
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn search_finds_people_and_accounts_and_hostile_text_stays_text() {
+    let proxy = linked().await;
+    let ana = proxy.session.clone();
+    let search = |q: &'static str| {
+        let req = proxy
+            .api(Method::GET, "/api/search", &ana)
+            .query(&[("q", q)]);
+        async move { json_of(req.send().await.unwrap()).await }
+    };
+    let names = |body: &Value| -> Vec<(String, String)> {
+        body["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["object"].as_str().unwrap().to_owned(),
+                    r["fields"]["Name"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let (status, rose) = search("Rose").await;
+    assert_eq!(status, 200);
+    assert!(
+        names(&rose).contains(&("Contact".into(), "Rose Gonzalez".into())),
+        "{rose}"
+    );
+    let (_, edge) = search("Edge Communications").await;
+    assert!(
+        names(&edge).contains(&("Account".into(), "Edge Communications".into())),
+        "{edge}"
+    );
+    let (_, lead) = search("Bertha").await;
+    assert!(
+        names(&lead).contains(&("Lead".into(), "Bertha Boxer".into())),
+        "{lead}"
+    );
+
+    // Hostile text: searched for literally, or refused; never other objects, never more rows.
+    for q in [
+        "x} IN ALL FIELDS RETURNING User(Id, Username) FIND {ana",
+        "Rose} RETURNING User(Id",
+        "rose' OR Name != '",
+        "ana@pane-support.example",
+        "\"Rose\" OR \"*\"",
+        "Rose\\",
+        "{!$User.Id}",
+        "Rose\u{0}Gonzalez",
+    ] {
+        let (status, body) = search(q).await;
+        assert!(status == 200 || status == 400, "{q}: {status} {body}");
+        if status == 200 {
+            for (object, name) in names(&body) {
+                assert!(
+                    ["Contact", "Lead", "Account"].contains(&object.as_str()),
+                    "{q}: {object}"
+                );
+                assert_ne!(name, "Ana Agent", "{q}");
+            }
+            assert!(names(&body).len() <= 1, "{q} widened the search: {body}");
+        }
+    }
+    for q in ["", "a", "**", "{}"] {
+        let (status, body) = search(q).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (400, Some("bad_request")),
+            "{q:?}"
+        );
+    }
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn hostile_handles_never_match_someone_else() {
+    let proxy = linked().await;
+    let ana = proxy.session.clone();
+    for handle in [
+        "x'or'1'='1@evil.example",
+        "rose@edge.com' OR Email != '",
+        "rose@edge.com\\' OR Email != \\'@x.example",
+        "%@gmail.com",
+        "rose@edge.com%@gmail.com",
+        "a@b.co} RETURNING User(Id) FIND {x",
+        "*@gmail.com",
+    ] {
+        let (status, body) = proxy.panel_as(&ana, handle).await;
+        assert!(status == 200 || status == 400, "{handle}: {status}");
+        if status == 200 {
+            assert_eq!(body["person"], Value::Null, "{handle}: {body}");
+            assert_eq!(body["candidates"], json!([]), "{handle}");
+        }
+    }
+    for phone in ["1' OR Phone != '1", "+1 (512) 757-9340} RETURNING User(Id"] {
+        let res = proxy
+            .api(Method::GET, "/api/panel", &ana)
+            .query(&[("kind", "phone"), ("handle", phone)])
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = json_of(res).await;
+        assert!(status == 200 || status == 400, "{phone}: {status}");
+        if status == 200 {
+            assert!(
+                body["person"].is_null() || body["person"]["object"] != "User",
+                "{phone}: {body}"
+            );
+        }
+    }
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn creating_finds_existing_people_and_duplicates_first() {
+    let proxy = linked().await;
+    let ana = proxy.session.clone();
+    let (_, rose) = proxy.panel_as(&ana, "rose@edge.com").await;
+    let rose_id = rose["person"]["id"].as_str().unwrap().to_owned();
+
+    let again = json!({"fields": {"LastName": "Gonzalez", "Email": "ROSE@edge.com"}});
+    let (status, body) = proxy
+        .send_as(&ana, Method::POST, "/api/records/Contact", again)
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["id"], Value::Null);
+    assert_eq!(body["existing"][0]["id"], rose_id.as_str());
+    let by_phone =
+        json!({"fields": {"LastName": "Boxer", "Company": "FCOF", "Phone": "850.644.4200"}});
+    let (status, body) = proxy
+        .send_as(&ana, Method::POST, "/api/records/Lead", by_phone)
+        .await;
+    assert_eq!(
+        (status, body["existing"][0]["object"].as_str()),
+        (409, Some("Lead")),
+        "{body}"
+    );
+
+    // Forced: Salesforce's duplicate rule answers, and its matches are passed on.
+    let forced =
+        json!({"fields": {"LastName": "Gonzalez", "Email": "rose@edge.com"}, "force": true});
+    let (status, body) = proxy
+        .send_as(&ana, Method::POST, "/api/records/Contact", forced)
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["duplicates"][0]["id"], rose_id.as_str());
+
+    // The admin's extra mandatory field, checked before Salesforce is asked.
+    let org = json!({"mandatory_fields": {"Contact": ["Title"]}});
+    assert_eq!(
+        proxy
+            .send_as(&ana, Method::PUT, "/api/settings/org", org)
+            .await
+            .0,
+        200
+    );
+    let (_, nobody) = proxy.panel_as(&ana, "nia@newco.example").await;
+    assert_eq!(nobody["reason"], "none");
+    let before = proxy.salesforce_calls().await;
+    let new = json!({"fields": {"LastName": "Nia", "Email": "nia@newco.example"}});
+    let (status, body) = proxy
+        .send_as(&ana, Method::POST, "/api/records/Contact", new)
+        .await;
+    assert_eq!(
+        (status, body["fields"].clone()),
+        (400, json!(["Title"])),
+        "{body}"
+    );
+    assert_eq!(proxy.salesforce_calls().await, before);
+
+    let new = json!({"fields": {"LastName": "Nia", "Email": "nia@newco.example", "Title": "CTO"}});
+    let (status, body) = proxy
+        .send_as(&ana, Method::POST, "/api/records/Contact", new)
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        proxy.salesforce_calls().await - before,
+        2,
+        "the look for existing people, then the create"
+    );
+    let (_, nia) = proxy.panel_as(&ana, "nia@newco.example").await;
+    assert_eq!(
+        nia["person"]["id"],
+        id.as_str(),
+        "the cached 'nobody' was forgotten"
+    );
+
+    // Salesforce's own validation, beside the field.
+    let (status, body) = proxy
+        .send_as(
+            &ana,
+            Method::POST,
+            "/api/records/Lead",
+            json!({"fields": {"LastName": "NoCompany"}}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("rejected")),
+        "{body}"
+    );
+    assert!(
+        body["fields"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("Company")),
+        "{body}"
+    );
+    for (path, body) in [
+        ("/api/records/User", json!({"fields": {"LastName": "x"}})),
+        ("/api/records/Contact", json!({"fields": {}})),
+        (
+            "/api/records/Contact",
+            json!({"fields": {"Name) FROM User --": "x"}}),
+        ),
+        ("/api/records/Contact", json!({"nope": 1})),
+    ] {
+        let (status, _) = proxy.send_as(&ana, Method::POST, path, body.clone()).await;
+        assert_eq!(status, 400, "{path} {body}");
+    }
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn a_lead_converts_into_a_contact_with_an_account() {
+    let proxy = linked().await;
+    let ana = proxy.session.clone();
+    let (_, phyllis) = proxy.panel_as(&ana, "pcotton@abbottins.net").await;
+    assert_eq!(phyllis["person"]["object"], "Lead");
+    let lead = phyllis["person"]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/leads/{lead}/convert");
+
+    let before = proxy.salesforce_calls().await;
+    let (status, options) = proxy.get_as(&ana, &path).await;
+    assert_eq!(
+        (status, options["statuses"].clone()),
+        (200, json!(["Closed - Converted"]))
+    );
+    proxy.get_as(&ana, &path).await;
+    assert_eq!(
+        proxy.salesforce_calls().await - before,
+        1,
+        "statuses read once"
+    );
+
+    let (status, body) = proxy
+        .send_as(
+            &ana,
+            Method::POST,
+            &path,
+            json!({"converted_status": "Open - Not Contacted"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["fields"].clone()),
+        (400, json!(["converted_status"]))
+    );
+    let (status, made) = proxy
+        .send_as(
+            &ana,
+            Method::POST,
+            &path,
+            json!({"opportunity_name": "Abbott renewal"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{made}");
+    let contact = made["contact_id"].as_str().unwrap();
+    assert!(contact.starts_with("003") && made["account_id"].as_str().unwrap().starts_with("001"));
+    assert!(made["opportunity_id"].as_str().unwrap().starts_with("006"));
+
+    let (_, now) = proxy.panel_as(&ana, "pcotton@abbottins.net").await;
+    assert_eq!(
+        (
+            now["person"]["object"].as_str(),
+            now["person"]["id"].as_str()
+        ),
+        (Some("Contact"), Some(contact))
+    );
+    assert_eq!(
+        now["opportunities"]["records"][0]["fields"]["Name"],
+        "Abbott renewal"
+    );
+    let (status, body) = proxy.send_as(&ana, Method::POST, &path, json!({})).await;
+    assert_eq!(status, 400, "converted once: {body}");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn a_pinned_record_wins_for_the_whole_team() {
+    let mut proxy = linked().await;
+    let ana = proxy.session.clone();
+    let ben = proxy.link_as(BEN).await;
+    let (_, rose) = proxy.panel_as(&ana, "rose@edge.com").await;
+    let edge = rose["account"]["id"].as_str().unwrap().to_owned();
+    let (_, zoe) = proxy.panel_as(&ben, "zoe@gmail.com").await;
+    assert_eq!(zoe["reason"], "none");
+
+    let pin = |session: &str, body: Value| {
+        proxy
+            .api(Method::PUT, "/api/pins", session)
+            .query(&[("kind", "email"), ("handle", "Zoe@Gmail.com")])
+            .json(&body)
+            .send()
+    };
+    assert_eq!(
+        pin(&ana, json!({"object": "Account", "id": edge}))
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let (_, zoe) = proxy.panel_as(&ben, "zoe@gmail.com").await;
+    assert_eq!(zoe["reason"], "pinned", "Ben sees Ana's pin: {zoe}");
+    assert_eq!(zoe["account"]["fields"]["Name"], "Edge Communications");
+
+    // A pin wins over an email match too.
+    let rose_pin = proxy
+        .api(Method::PUT, "/api/pins", &ana)
+        .query(&[("kind", "email"), ("handle", "sean@edge.com")])
+        .json(&json!({"object": "Contact", "id": rose["person"]["id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rose_pin.status(), 204);
+    let (_, sean) = proxy.panel_as(&ben, "sean@edge.com").await;
+    assert_eq!(
+        (
+            sean["reason"].as_str(),
+            sean["person"]["fields"]["Name"].as_str()
+        ),
+        (Some("pinned"), Some("Rose Gonzalez"))
+    );
+
+    let res = proxy
+        .api(Method::DELETE, "/api/pins", &ben)
+        .query(&[("kind", "email"), ("handle", "zoe@gmail.com")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let (_, zoe) = proxy.panel_as(&ana, "zoe@gmail.com").await;
+    assert_eq!(zoe["reason"], "none");
+    for bad in [
+        json!({"object": "User", "id": edge}),
+        json!({"object": "Account", "id": "001' OR Id != '"}),
+        json!({"object": "Account"}),
+    ] {
+        assert_eq!(pin(&ana, bad.clone()).await.unwrap().status(), 400, "{bad}");
+    }
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn usage_is_counted_and_the_last_reserve_serves_the_cache_alone() {
+    let proxy = linked().await;
+    let ana = proxy.session.clone();
+    proxy.panel_as(&ana, "rose@edge.com").await;
+    let (status, usage) = proxy.get_as(&ana, "/api/usage").await;
+    assert_eq!(status, 200);
+    let log = proxy.sandbox_log().await;
+    assert_eq!(usage["requests_today"], 1);
+    assert_eq!(usage["org_max"], log["max"]);
+    assert_eq!(usage["budget"], "normal");
+    assert_eq!(usage["share_percent"], 50);
+
+    // Others spent the org's allowance down to its last reserve.
+    proxy
+        .control("quota", json!({"max": 1000, "used": 990}))
+        .await;
+    let (status, _) = proxy.panel_as(&ana, "sean@edge.com").await;
+    assert_eq!(status, 200, "Salesforce tells the new usage on this answer");
+    let (_, usage) = proxy.get_as(&ana, "/api/usage").await;
+    assert_eq!(
+        (usage["budget"].as_str(), usage["org_used"].as_u64()),
+        (Some("cache_only"), Some(991))
+    );
+
+    // A settings change ages the cache, so what follows is served from the reserve.
+    assert_eq!(
+        proxy
+            .send_as(
+                &ana,
+                Method::PUT,
+                "/api/settings/org",
+                json!({"api_share_percent": 100})
+            )
+            .await
+            .0,
+        200
+    );
+    let before = proxy.salesforce_calls().await;
+    let res = proxy
+        .api(Method::GET, "/api/panel", &ana)
+        .query(&[("kind", "email"), ("handle", "rose@edge.com")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["x-pane-cache"], "stale");
+    let (status, rose) = json_of(res).await;
+    assert_eq!(status, 200);
+    assert_eq!(rose["person"]["fields"]["Name"], "Rose Gonzalez");
+    assert!(rose["stale"]["age_secs"].as_u64().is_some(), "{rose}");
+    assert!(
+        rose["stale"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("reserve")
+    );
+    let (status, body) = proxy.panel_as(&ana, "tim.barr@burlington.com").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (429, Some("quota_reserve"))
+    );
+    let (status, _) = proxy
+        .send_as(
+            &ana,
+            Method::POST,
+            "/api/records/Account",
+            json!({"fields": {"Name": "Later"}}),
+        )
+        .await;
+    assert_eq!(status, 429);
+    assert_eq!(
+        proxy.salesforce_calls().await,
+        before,
+        "nothing reached Salesforce"
+    );
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn twenty_concurrent_panels_after_expiry_refresh_the_token_once() {
+    let proxy = linked().await;
+    let ana = proxy.session.clone();
+    proxy.panel_as(&ana, "rose@edge.com").await;
+    proxy.control("expire-tokens", json!({})).await;
+    let refreshes = proxy.sandbox_log().await["refreshes"].as_u64().unwrap();
+    let answers = futures::future::join_all((0..20).map(|i| {
+        let req = proxy.api(Method::GET, "/api/panel", &ana).query(&[
+            ("kind", "email"),
+            ("handle", &format!("agent{i}@company{i}.example")),
+        ]);
+        async move { req.send().await.unwrap().status().as_u16() }
+    }))
+    .await;
+    assert_eq!(answers, vec![200; 20]);
+    let after = proxy.sandbox_log().await["refreshes"].as_u64().unwrap();
+    assert_eq!(after - refreshes, 1, "one refresh for twenty requests");
+    proxy.stop().await;
+}

@@ -1,0 +1,162 @@
+//! A proxy over real sockets, with its embedded sandbox org, and agents linked through the
+//! sandbox's login page.
+
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+pub const ANA: (&str, &str) = ("ana@pane-support.example", "demo-ana-1");
+pub const BEN: (&str, &str) = ("ben@pane-support.example", "demo-ben-1");
+
+pub struct Running {
+    pub origin: String,
+    pub sandbox: String,
+    pub session: String,
+    pub http: reqwest::Client,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<Result<(), pane_proxy::ProxyError>>,
+    _dirs: tempfile::TempDir,
+}
+
+/// A proxy (with its embedded sandbox org) and Ana, an admin, linked through the login page.
+pub async fn linked() -> Running {
+    linked_with(|_| {}).await
+}
+
+/// [`linked`], with the configuration changed by `edit`.
+pub async fn linked_with(edit: impl FnOnce(&mut pane_proxy::Config)) -> Running {
+    let dirs = tempfile::tempdir().unwrap();
+    crate::helpers::write_sites(dirs.path());
+    let mut config =
+        pane_proxy::Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
+    edit(&mut config);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(pane_proxy::serve(listener, config, async {
+        let _ = stopped.await;
+    }));
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let sandbox = String::new();
+    let mut running = Running {
+        origin,
+        sandbox,
+        session: String::new(),
+        http,
+        stop,
+        server,
+        _dirs: dirs,
+    };
+    running.session = running.link_as(ANA).await;
+    running
+}
+
+impl Running {
+    /// Links `user` through the login page; answers their panel session.
+    pub async fn link_as(&mut self, (user, password): (&str, &str)) -> String {
+        let start: Value = self
+            .http
+            .get(format!("{}/api/oauth/start", self.origin))
+            .query(&[("origin", self.origin.as_str())])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let authorize = start["authorize_url"].as_str().unwrap().to_owned();
+        let login = authorize.split('?').next().unwrap().to_owned();
+        self.sandbox = login.split("/services/").next().unwrap().to_owned();
+        let res = crate::helpers::login_on_page_as(&self.http, &authorize, user, password).await;
+        let callback = res.headers()["location"].to_str().unwrap().to_owned();
+        let html = self
+            .http
+            .get(&callback)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        html.split("\"session\":\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A request to the proxy's API as `session`.
+    pub fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        session: &str,
+    ) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.origin))
+            .bearer_auth(session)
+    }
+
+    /// Tells the sandbox org's control API something.
+    pub async fn control(&self, path: &str, body: Value) {
+        let res = self
+            .http
+            .post(format!("{}/__sandbox/{path}", self.sandbox))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+    }
+
+    /// The sandbox org's request log.
+    pub async fn sandbox_log(&self) -> Value {
+        self.http
+            .get(format!("{}/__sandbox/requests", self.sandbox))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+}
+impl Running {
+    pub async fn salesforce_calls(&self) -> u64 {
+        let log: Value = self
+            .http
+            .get(format!("{}/__sandbox/requests", self.sandbox))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        log["count"].as_u64().unwrap()
+    }
+
+    pub async fn panel(&self, kind: &str, handle: &str) -> (String, Value, u64) {
+        let before = self.salesforce_calls().await;
+        let res = self
+            .http
+            .get(format!("{}/api/panel", self.origin))
+            .query(&[("kind", kind), ("handle", handle)])
+            .bearer_auth(&self.session)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{handle}");
+        let cache = res.headers()["x-pane-cache"].to_str().unwrap().to_owned();
+        let body: Value = res.json().await.unwrap();
+        (cache, body, self.salesforce_calls().await - before)
+    }
+
+    pub async fn stop(self) {
+        self.stop.send(()).unwrap();
+        self.server.await.unwrap().unwrap();
+    }
+}
