@@ -460,9 +460,40 @@ mod tests {
         }
     }
 
+    /// A fresh Postgres database for one test, when `PANE_TEST_POSTGRES_URL` names a server
+    /// (`scripts/test` starts one); `PANE_REQUIRE_POSTGRES=1` makes its absence a failure.
+    async fn postgres() -> Option<String> {
+        let Ok(server) = std::env::var("PANE_TEST_POSTGRES_URL") else {
+            assert!(
+                std::env::var("PANE_REQUIRE_POSTGRES").is_err(),
+                "PANE_REQUIRE_POSTGRES is set but PANE_TEST_POSTGRES_URL is not"
+            );
+            eprintln!("no PANE_TEST_POSTGRES_URL: the Postgres half of this test did not run");
+            return None;
+        };
+        sqlx::any::install_default_drivers();
+        let name = format!("pane_test_{}", rand::random::<u64>());
+        let admin = sqlx::AnyPool::connect(&server).await.unwrap();
+        sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&admin)
+            .await
+            .unwrap();
+        let base = server.rsplit_once('/').unwrap().0;
+        Some(format!("{base}/{name}"))
+    }
+
     #[tokio::test]
-    async fn states_links_and_sessions() {
-        let db = Db::connect("sqlite::memory:").await.unwrap();
+    async fn sqlite_and_postgres_run_the_same_migrations_and_queries() {
+        exercise(&Db::connect("sqlite::memory:").await.unwrap()).await;
+        if let Some(url) = postgres().await {
+            let db = Db::connect(&url).await.unwrap();
+            exercise(&db).await;
+            // Migrating again is a no-op.
+            Db::connect(&url).await.unwrap();
+        }
+    }
+
+    async fn exercise(db: &Db) {
         let pending = PendingLink {
             verifier: "v1".into(),
             panel_origin: "http://localhost:8080".into(),
@@ -518,6 +549,67 @@ mod tests {
             None
         );
         assert_eq!(db.link("005A").await.unwrap(), None);
+
+        // Admins, integration users, settings, layouts, pins, usage.
+        let mut admin = link();
+        admin.is_admin = true;
+        db.put_link(&admin).await.unwrap();
+        assert_eq!(db.link("005A").await.unwrap(), Some(admin.clone()));
+        assert_eq!(db.integration("00DA").await.unwrap(), None);
+        db.set_integration("00DA", "005A", "005B").await.unwrap();
+        assert_eq!(db.integration("00DA").await.unwrap(), Some(admin));
+
+        assert_eq!(db.org_settings("00DA").await.unwrap(), None);
+        db.put_org_settings("00DA", "{\"enabled\":false}")
+            .await
+            .unwrap();
+        db.put_org_settings("00DA", "{\"enabled\":true}")
+            .await
+            .unwrap();
+        assert_eq!(
+            db.org_settings("00DA").await.unwrap().as_deref(),
+            Some("{\"enabled\":true}")
+        );
+        db.put_layout("005A", "{}").await.unwrap();
+        assert_eq!(db.layout("005A").await.unwrap().as_deref(), Some("{}"));
+        assert_eq!(db.layout("005B").await.unwrap(), None);
+
+        db.put_pin("00DA", "email:zoe@gmail.com", "Account", "001A", "005A")
+            .await
+            .unwrap();
+        db.put_pin("00DA", "email:zoe@gmail.com", "Contact", "003A", "005A")
+            .await
+            .unwrap();
+        assert_eq!(
+            db.pin("00DA", "email:zoe@gmail.com").await.unwrap(),
+            Some(("Contact".into(), "003A".into()))
+        );
+        assert_eq!(db.pin("00DB", "email:zoe@gmail.com").await.unwrap(), None);
+        db.remove_pin("00DA", "email:zoe@gmail.com").await.unwrap();
+        assert_eq!(db.pin("00DA", "email:zoe@gmail.com").await.unwrap(), None);
+
+        assert_eq!(
+            db.usage("00DA", "2026-11-24").await.unwrap(),
+            DayUsage::default()
+        );
+        db.add_usage("00DA", "2026-11-24", 1, None).await.unwrap();
+        db.add_usage("00DA", "2026-11-24", 1, Some((90, 1000)))
+            .await
+            .unwrap();
+        db.add_usage("00DA", "2026-11-24", 2, None).await.unwrap();
+        assert_eq!(
+            db.usage("00DA", "2026-11-24").await.unwrap(),
+            DayUsage {
+                requests: 4,
+                org_used: 90,
+                org_max: 1000
+            },
+            "an answer without a reported usage keeps the last one"
+        );
+        assert_eq!(
+            db.usage("00DA", "2026-11-25").await.unwrap(),
+            DayUsage::default()
+        );
     }
 
     #[tokio::test]

@@ -746,3 +746,49 @@ async fn twenty_concurrent_panels_after_expiry_refresh_the_token_once() {
     assert_eq!(after - refreshes, 1, "one refresh for twenty requests");
     proxy.stop().await;
 }
+
+#[tokio::test]
+async fn the_proxy_runs_on_postgres_too() {
+    let Some(url) = crate::running::postgres_database().await else {
+        return;
+    };
+    let mut proxy = linked_with(|c| c.database_url = url).await;
+    let ana = proxy.session.clone();
+    let ben = proxy.link_as(BEN).await;
+    let org = json!({"default_fields": {"Contact": ["Department"]}, "api_share_percent": 70});
+    assert_eq!(
+        proxy
+            .send_as(&ana, Method::PUT, "/api/settings/org", org)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        proxy
+            .send_as(&ben, Method::PUT, "/api/settings/org", json!({}))
+            .await
+            .0,
+        403
+    );
+    let (_, rose) = proxy.panel_as(&ben, "rose@edge.com").await;
+    assert!(rose["person"]["fields"].get("Department").is_some());
+    let res = proxy
+        .api(Method::PUT, "/api/pins", &ana)
+        .query(&[("kind", "email"), ("handle", "zoe@gmail.com")])
+        .json(&json!({"object": "Account", "id": rose["account"]["id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let (_, zoe) = proxy.panel_as(&ben, "zoe@gmail.com").await;
+    assert_eq!(zoe["reason"], "pinned");
+    let (_, usage) = proxy.get_as(&ana, "/api/usage").await;
+    assert_eq!(
+        (
+            usage["requests_today"].as_u64(),
+            usage["share_percent"].as_u64()
+        ),
+        (Some(2), Some(70))
+    );
+    proxy.stop().await;
+}
