@@ -125,8 +125,9 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ));
     let mut router = api.merge(web::router(&state)).with_state(state);
+    // `if_not_present`: a page may set its own (the OAuth callback keeps its opener).
     for (name, value) in web::common_headers() {
-        router = router.layer(SetResponseHeaderLayer::overriding(name, value));
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
     router
         .layer(TimeoutLayer::with_status_code(

@@ -153,6 +153,13 @@ fn page(status: StatusCode, body: &str, script: Option<String>) -> Response {
         headers.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // The popup went through Salesforce's origin; any other opener policy here would put it
+    // in a new browsing context group and sever `window.opener`, and the session would never
+    // reach the panel.
+    headers.insert(
+        axum::http::HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("unsafe-none"),
+    );
     response
 }
 
