@@ -9,6 +9,8 @@
 mod api;
 mod helpers;
 mod http;
+#[path = "../support/login.rs"]
+mod login;
 mod lookup;
 mod oauth;
 mod panel;

@@ -1,0 +1,261 @@
+//! The proxy's panel call, measured in one run (`bash scripts/bench`):
+//! 1. latency of `GET /api/panel` on a cache hit, against the direct call to the sandbox org
+//!    that a miss costs (the one composite request), sequentially: medians, p95 and the ratio;
+//! 2. throughput of `GET /api/panel` (cache hits over 200 senders) with the proxy's runtime
+//!    on 2 worker threads and 32 concurrent clients.
+//!
+//! The proxy and its embedded sandbox org run in this process on their own runtime; the load
+//! comes from a second runtime on the same machine (it shares the cores; the figures are a
+//! floor). Writes the results as JSON to the path given (default `bench/results/panel.json`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    clippy::cast_precision_loss,
+    reason = "a measuring tool: fail loudly, print results"
+)]
+
+#[path = "../tests/support/login.rs"]
+mod login;
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const LATENCY_ROUNDS: usize = 2_000;
+const DIRECT_ROUNDS: usize = 500;
+const SENDERS: usize = 200;
+const CLIENTS: usize = 32;
+const LOAD_FOR: Duration = Duration::from_secs(5);
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a small positive index"
+    )]
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i]
+}
+
+fn summary(mut micros: Vec<f64>) -> Value {
+    micros.sort_by(f64::total_cmp);
+    json!({"n": micros.len(), "median_us": percentile(&micros, 0.5).round(), "p95_us": percentile(&micros, 0.95).round()})
+}
+
+/// Starts the proxy on a 2-thread runtime of its own; answers its origin.
+fn start_proxy(dirs: &std::path::Path) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let dist = dirs.join("dist");
+    let www = dirs.join("www");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::write(dist.join("index.html"), "<!doctype html>").unwrap();
+    std::fs::write(www.join("index.html"), "<!doctype html>").unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let origin = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+            tx.send(origin).unwrap();
+            let config = pane_proxy::Config::for_dirs(dist, www);
+            pane_proxy::serve(listener, config, std::future::pending())
+                .await
+                .unwrap();
+        });
+    });
+    rx.recv().unwrap()
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let out = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "bench/results/panel.json".into());
+    let dirs = tempfile::tempdir().unwrap();
+    let origin = start_proxy(dirs.path());
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(64)
+        .build()
+        .unwrap();
+
+    // Link Ana as a person would, and keep her panel session.
+    let start: Value = http
+        .get(format!("{origin}/api/oauth/start"))
+        .query(&[("origin", origin.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let authorize = start["authorize_url"].as_str().unwrap().to_owned();
+    let sandbox = authorize.split("/services/").next().unwrap().to_owned();
+    let res = login::login_on_page(&http, &authorize).await;
+    let callback = res.headers()["location"].to_str().unwrap().to_owned();
+    let html = http
+        .get(&callback)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let session = html
+        .split("\"session\":\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    // The same work straight to the sandbox org: the composite a miss sends.
+    let app = pane_sandbox::state::demo_app();
+    let token: Value = http
+        .post(format!("{sandbox}/services/oauth2/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", app.client_id.as_str()),
+            ("client_secret", app.client_secret.as_str()),
+            ("username", "ana@pane-support.example"),
+            ("password", "demo-ana-1"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = token["access_token"].as_str().unwrap().to_owned();
+    let handle = pane_wire::bridge::Handle {
+        kind: pane_wire::bridge::HandleKind::Email,
+        value: "rose@edge.com".into(),
+        name: None,
+    };
+    let composite = pane_proxy::lookup::plan::plan(
+        &handle,
+        &pane_proxy::lookup::plan::Layout::default(),
+        "59.0",
+    );
+
+    let panel = |who: String| {
+        http.get(format!("{origin}/api/panel"))
+            .query(&[("kind", "email"), ("handle", who.as_str())])
+            .bearer_auth(&session)
+    };
+    let warm = panel("rose@edge.com".into()).send().await.unwrap();
+    assert_eq!(warm.status(), 200);
+
+    let mut hit = Vec::with_capacity(LATENCY_ROUNDS);
+    for _ in 0..LATENCY_ROUNDS {
+        let t = Instant::now();
+        let res = panel("rose@edge.com".into()).send().await.unwrap();
+        assert_eq!(res.headers()["x-pane-cache"], "hit");
+        res.bytes().await.unwrap();
+        hit.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    let mut direct = Vec::with_capacity(DIRECT_ROUNDS);
+    for _ in 0..DIRECT_ROUNDS {
+        let t = Instant::now();
+        let res = http
+            .post(format!("{sandbox}/services/data/v59.0/composite"))
+            .bearer_auth(&access)
+            .json(&composite)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.bytes().await.unwrap();
+        direct.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    let hit = summary(hit);
+    let direct = summary(direct);
+    let ratio = direct["median_us"].as_f64().unwrap() / hit["median_us"].as_f64().unwrap();
+
+    // Throughput: 200 senders warmed, then 32 clients asking for them in turn.
+    let senders: Vec<String> = (0..SENDERS)
+        .map(|i| format!("sender{i}@company{i}.example"))
+        .collect();
+    for s in &senders {
+        assert_eq!(panel(s.clone()).send().await.unwrap().status(), 200);
+    }
+    let before = http
+        .get(format!("{sandbox}/__sandbox/requests"))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["count"]
+        .as_u64()
+        .unwrap();
+    let deadline = Instant::now() + LOAD_FOR;
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for c in 0..CLIENTS {
+        let panel_req = {
+            let http = http.clone();
+            let origin = origin.clone();
+            let session = session.clone();
+            move |who: &str| {
+                http.get(format!("{origin}/api/panel"))
+                    .query(&[("kind", "email"), ("handle", who)])
+                    .bearer_auth(&session)
+            }
+        };
+        let senders = senders.clone();
+        tasks.spawn(async move {
+            let mut done = 0u64;
+            let mut i = c;
+            while Instant::now() < deadline {
+                let res = panel_req(&senders[i % SENDERS]).send().await.unwrap();
+                assert_eq!(res.status(), 200);
+                res.bytes().await.unwrap();
+                done += 1;
+                i += CLIENTS;
+            }
+            done
+        });
+    }
+    let mut total = 0;
+    while let Some(done) = tasks.join_next().await {
+        total += done.unwrap();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let after = http
+        .get(format!("{sandbox}/__sandbox/requests"))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["count"]
+        .as_u64()
+        .unwrap();
+
+    let results = json!({
+        "what": "GET /api/panel on a cache hit vs the direct composite call to the sandbox org; throughput of cache hits",
+        "machine": {"cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), "proxy_worker_threads": 2},
+        "panel_cache_hit": hit,
+        "sandbox_direct_composite": direct,
+        "ratio_direct_over_hit_median": (ratio * 10.0).round() / 10.0,
+        "throughput": {
+            "clients": CLIENTS, "senders": SENDERS, "seconds": (elapsed * 100.0).round() / 100.0,
+            "requests": total, "per_second": (total as f64 / elapsed).round(),
+            "salesforce_requests_during_load": after - before,
+        },
+    });
+    let text = serde_json::to_string_pretty(&results).unwrap();
+    println!("{text}");
+    if let Some(dir) = std::path::Path::new(&out).parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::write(&out, text + "\n").unwrap();
+    println!("written to {out}");
+}
