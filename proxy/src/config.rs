@@ -125,6 +125,15 @@ pub struct Config {
     #[arg(long, env = "PANE_SALESFORCE_CLIENT_SECRET", hide_env_values = true)]
     pub salesforce_client_secret: Option<Secret>,
 
+    /// How long a sender's panel is served from the cache, in seconds (writes through the
+    /// proxy forget it sooner).
+    #[arg(long, env = "PANE_PANEL_CACHE_SECS", default_value_t = 300)]
+    pub panel_cache_secs: u64,
+
+    /// How long a describe is used before it is revalidated with `If-Modified-Since`, in seconds.
+    #[arg(long, env = "PANE_DESCRIBE_FRESH_SECS", default_value_t = 900)]
+    pub describe_fresh_secs: u64,
+
     /// The Salesforce REST API version.
     #[arg(long, env = "PANE_SALESFORCE_API_VERSION", default_value = "59.0")]
     pub salesforce_api_version: String,
@@ -153,6 +162,8 @@ impl Config {
             salesforce_client_id: None,
             salesforce_client_secret: None,
             salesforce_api_version: "59.0".into(),
+            panel_cache_secs: 300,
+            describe_fresh_secs: 900,
         }
     }
 }

@@ -1,10 +1,11 @@
 //! `GET /api/describe/{object}`: a Salesforce describe trimmed to what the panel needs
 //! (types, required-on-create, what this user may change, active picklist values, lengths,
 //! references), with the org's extra mandatory fields marked required. Cached per org, user
-//! and object; after [`FRESH_FOR`] it is revalidated with `If-Modified-Since` (a 304 keeps it).
+//! and object; after `--describe-fresh-secs` it is revalidated with `If-Modified-Since` (a 304
+//! keeps it).
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, Method, header};
@@ -18,9 +19,6 @@ use crate::oauth::Agent;
 use crate::panel::{CachedDescribe, Salesforce};
 use crate::settings::org_settings;
 use crate::{AppState, ProxyError};
-
-/// How long a describe is used without asking Salesforce.
-pub const FRESH_FOR: Duration = Duration::from_secs(15 * 60);
 
 /// The objects the panel describes.
 pub const DESCRIBABLE: &[&str] = &[
@@ -57,7 +55,7 @@ async fn describe(
     let cache = &state.panel_cache.describes;
     let cached = cache.get(&key);
     let current = match cached {
-        Some(hit) if hit.checked.elapsed() < FRESH_FOR => hit,
+        Some(hit) if hit.checked.elapsed() < state.panel_cache.describe_fresh_for => hit,
         _ => {
             let salesforce = Salesforce::for_agent(&state, &agent).await?;
             let since: Vec<(&str, &str)> = cached

@@ -97,7 +97,10 @@ impl AppState {
             host_secret: config.host_secret.clone(),
             panel_origins: own.to_vec().into(),
             services,
-            panel_cache: panel::PanelCache::default(),
+            panel_cache: panel::PanelCache::new(
+                Duration::from_secs(config.panel_cache_secs),
+                Duration::from_secs(config.describe_fresh_secs),
+            ),
             admins: config.admins.clone().into(),
             settings_cache: settings::cache(),
         })

@@ -25,9 +25,6 @@ use crate::quota::{Quota, budget};
 use crate::settings::{agent_layout, effective_layout, org_settings};
 use crate::{AppState, ProxyError};
 
-/// How long a sender's panel is served from cache.
-pub const CACHE_TTL: Duration = Duration::from_secs(5 * 60);
-
 /// How long a panel is kept for the quota's last reserve.
 pub const STALE_TTL: Duration = Duration::from_secs(24 * 3600);
 
@@ -52,6 +49,10 @@ pub struct CachedDescribe {
 /// Per-agent clients (one token single-flight per agent), the panel cache and describes.
 #[derive(Debug, Clone)]
 pub struct PanelCache {
+    /// How long a panel is served from cache.
+    pub fresh_for: Duration,
+    /// How long a describe is used before it is revalidated.
+    pub describe_fresh_for: Duration,
     clients: moka::sync::Cache<String, Client>,
     panels: moka::sync::Cache<(String, String, String), Cached>,
     /// Describes, by `(org, user, object)`.
@@ -60,9 +61,12 @@ pub struct PanelCache {
     pub converted_statuses: moka::sync::Cache<String, Vec<String>>,
 }
 
-impl Default for PanelCache {
-    fn default() -> Self {
+impl PanelCache {
+    /// Caches serving panels for `fresh_for` and describes for `describe_fresh_for`.
+    pub fn new(fresh_for: Duration, describe_fresh_for: Duration) -> Self {
         PanelCache {
+            fresh_for,
+            describe_fresh_for,
             clients: moka::sync::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_idle(Duration::from_secs(3600))
@@ -95,7 +99,7 @@ impl PanelCache {
         for (key, cached) in self.panels.iter() {
             if matches(&key) {
                 let old = Instant::now()
-                    .checked_sub(CACHE_TTL)
+                    .checked_sub(self.fresh_for)
                     .unwrap_or(cached.at)
                     .min(cached.at);
                 self.panels.insert(
@@ -294,7 +298,10 @@ async fn panel(
         handle_key(&handle),
     );
     let cached = state.panel_cache.panels.get(&key);
-    if let Some(hit) = cached.as_ref().filter(|c| c.at.elapsed() < CACHE_TTL) {
+    if let Some(hit) = cached
+        .as_ref()
+        .filter(|c| c.at.elapsed() < state.panel_cache.fresh_for)
+    {
         if !org_settings(&state, &agent.link.org_id).await?.enabled {
             return Err(ProxyError::Disabled);
         }

@@ -16,6 +16,9 @@ pub struct LoggedRequest {
     pub method: String,
     /// Path (no query string).
     pub path: String,
+    /// It asked `If-Modified-Since` (a revalidation).
+    #[serde(default)]
+    pub revalidation: bool,
 }
 
 /// The allowance and its use.
@@ -129,6 +132,7 @@ mod tests {
             client_id: client.into(),
             method: "GET".into(),
             path: "/services/data/v59.0/limits".into(),
+            revalidation: false,
         }
     }
 

@@ -353,6 +353,7 @@ async fn soap(State(state): State<SandboxState>, body: Bytes) -> Response {
         client_id: session.client_id.clone(),
         method: "POST".into(),
         path: "/services/Soap/u/convertLead".into(),
+        revalidation: false,
     }) {
         return fault("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
     }

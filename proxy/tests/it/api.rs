@@ -792,3 +792,45 @@ async fn the_proxy_runs_on_postgres_too() {
     );
     proxy.stop().await;
 }
+
+#[tokio::test]
+async fn unlinking_revokes_the_token_at_salesforce() {
+    let proxy = linked().await;
+    let ana = proxy.session.clone();
+    let revocations = proxy.sandbox_log().await["revocations"].as_u64().unwrap();
+    let res = proxy
+        .api(Method::POST, "/api/oauth/unlink", &ana)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let log = proxy.sandbox_log().await;
+    assert_eq!(log["revocations"].as_u64().unwrap() - revocations, 1);
+    let (status, _) = proxy.panel_as(&ana, "rose@edge.com").await;
+    assert_eq!(status, 401, "the session went with the link");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn a_stale_describe_is_revalidated_with_if_modified_since() {
+    let proxy = linked_with(|c| c.describe_fresh_secs = 0).await;
+    let ana = proxy.session.clone();
+    let (_, first) = proxy.get_as(&ana, "/api/describe/Lead").await;
+    let (status, second) = proxy.get_as(&ana, "/api/describe/Lead").await;
+    assert_eq!((status, &second), (200, &first));
+    let log = proxy.sandbox_log().await;
+    let describes: Vec<bool> = log["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("/sobjects/Lead/describe")
+        })
+        .map(|r| r["revalidation"].as_bool().unwrap())
+        .collect();
+    assert_eq!(describes, [false, true], "read, then revalidated");
+    proxy.stop().await;
+}

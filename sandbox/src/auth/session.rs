@@ -95,6 +95,7 @@ pub struct Auth {
     org_id: String,
     tables: Mutex<Tables>,
     refreshes: std::sync::atomic::AtomicU64,
+    revocations: std::sync::atomic::AtomicU64,
 }
 
 fn random_token(bytes: usize) -> String {
@@ -112,6 +113,7 @@ impl Auth {
             org_id: org_id.to_owned(),
             tables: Mutex::new(Tables::default()),
             refreshes: std::sync::atomic::AtomicU64::new(0),
+            revocations: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -228,11 +230,22 @@ impl Auth {
     /// Revokes an access or refresh token (a refresh token takes its access tokens along).
     pub fn revoke(&self, token: &str) -> bool {
         let mut t = self.tables();
-        if let Some(session) = t.refresh.remove(token) {
+        let revoked = if let Some(session) = t.refresh.remove(token) {
             t.access.retain(|_, issued| issued.session != session);
-            return true;
+            true
+        } else {
+            t.access.remove(token).is_some()
+        };
+        if revoked {
+            self.revocations
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
-        t.access.remove(token).is_some()
+        revoked
+    }
+
+    /// How many tokens were revoked so far.
+    pub fn revocations(&self) -> u64 {
+        self.revocations.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Expires every access token at once (refresh tokens stay good).

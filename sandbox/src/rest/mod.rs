@@ -160,6 +160,9 @@ impl FromRequestParts<SandboxState> for ApiUser {
                 client_id: session.client_id.clone(),
                 method: parts.method.to_string(),
                 path: parts.uri.path().to_owned(),
+                revalidation: parts
+                    .headers
+                    .contains_key(axum::http::header::IF_MODIFIED_SINCE),
             });
         if !counted {
             return Err(ApiError::new(
