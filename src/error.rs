@@ -39,5 +39,26 @@ pub enum PanelError {
         status: u16,
         /// The proxy's message.
         message: String,
+        /// The proxy's code (`unauthorized`, `conflict`, `rejected`, `quota_reserve`...).
+        code: String,
+        /// The fields the error is about.
+        fields: Vec<String>,
+        /// For a conflict: the record as it is now; for a refused create: the matches.
+        detail: Option<serde_json::Value>,
     },
+}
+
+impl PanelError {
+    /// The proxy's error code, if the proxy answered one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            PanelError::Http { code, .. } => Some(code.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Whether this is the panel being hidden rather than a failure.
+    pub fn is_pause(&self) -> bool {
+        matches!(self, PanelError::Suspended | PanelError::Aborted)
+    }
 }

@@ -11,6 +11,8 @@ pub mod bridge;
 pub mod components;
 pub mod error;
 pub mod hooks;
+pub mod model;
+pub mod session;
 pub mod settings;
 
 pub use components::app::App;

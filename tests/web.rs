@@ -507,7 +507,7 @@ async fn hiding_aborts_in_flight_requests_and_starts_none() {
     let owner = Owner::new();
     owner.set();
     let active = RwSignal::new(true);
-    let api = Api::new(active.into());
+    let api = Api::new(active.into(), None);
     // Start a request: one poll sends it (the answer needs a network round trip, a task
     // that cannot run before the microtasks below).
     let mut request = Box::pin(api.get_json::<serde_json::Value>("/__pane_test/in-flight"));

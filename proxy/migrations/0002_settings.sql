@@ -51,3 +51,12 @@ CREATE TABLE api_usage (
     org_max BIGINT NOT NULL,
     PRIMARY KEY (org_id, day)
 );
+
+-- A panel waiting for its session: the host opened the login popup, so the callback cannot
+-- post to the panel; the panel picks its session up once with the poll token it was given.
+ALTER TABLE oauth_states ADD COLUMN poll_hash TEXT NOT NULL DEFAULT '';
+CREATE TABLE pending_sessions (
+    poll_hash TEXT PRIMARY KEY,
+    session_sealed TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);

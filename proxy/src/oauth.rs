@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/oauth/callback", get(callback))
         .route("/api/me", get(me))
         .route("/api/oauth/unlink", post(unlink))
+        .route("/api/oauth/poll", get(poll))
         .route(
             "/api/admin/integration",
             get(integration).delete(unlink_integration),
@@ -87,6 +88,7 @@ async fn start(
     let services = &state.services;
     let link_state = random(24);
     let verifier = random(32);
+    let poll = random(32);
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     services
         .db
@@ -98,6 +100,7 @@ async fn start(
                 purpose: purpose.to_owned(),
                 org_id,
                 requested_by,
+                poll_hash: crate::store::token_hash(&poll),
             },
         )
         .await?;
@@ -111,7 +114,7 @@ async fn start(
         encode(&challenge),
         encode("api refresh_token id"),
     );
-    Ok(Json(json!({"authorize_url": url})))
+    Ok(Json(json!({"authorize_url": url, "poll": poll})))
 }
 
 #[derive(Deserialize)]
@@ -344,8 +347,42 @@ async fn link(
         .db
         .put_session(&session, &identity.user_id, SESSION_TTL_SECS)
         .await?;
+    if !pending.poll_hash.is_empty() {
+        services
+            .db
+            .put_pending_session(&pending.poll_hash, &services.sealer.seal(&session)?)
+            .await?;
+    }
     tracing::info!(user = %identity.user_id, "Salesforce linked");
     Ok((Linked::Agent { session }, origin))
+}
+
+/// `GET /api/oauth/poll?token=<poll>`: the session of a link started with that poll token,
+/// once it is done (200 `{"session"}`, then never again); 202 `{"pending": true}` before.
+/// For hosts that open the login popup themselves (Front's `openUrlInPopup`): the callback
+/// cannot post to the panel then.
+async fn poll(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ProxyError> {
+    let token = params.get("token").map(String::as_str).unwrap_or_default();
+    if token.len() < 32 {
+        return Err(ProxyError::BadRequest(
+            "token is the poll token /api/oauth/start gave".into(),
+        ));
+    }
+    let services = &state.services;
+    match services
+        .db
+        .take_pending_session(&crate::store::token_hash(token))
+        .await?
+    {
+        Some(sealed) => {
+            let session = services.sealer.open(&sealed)?;
+            Ok(Json(json!({"session": session})).into_response())
+        }
+        None => Ok((StatusCode::ACCEPTED, Json(json!({"pending": true}))).into_response()),
+    }
 }
 
 /// The agent behind a request's `Authorization: Bearer <session>`.
@@ -417,12 +454,17 @@ impl FromRequestParts<AppState> for Admin {
 }
 
 /// `GET /api/me`: who the session belongs to.
-async fn me(State(state): State<AppState>, agent: Agent) -> Json<Value> {
+async fn me(State(state): State<AppState>, agent: Agent) -> Json<pane_wire::api::Me> {
     let is_admin = agent.is_admin(&state);
     let l = agent.link;
-    Json(
-        json!({"user_id": l.user_id, "username": l.username, "email": l.email, "org_id": l.org_id, "is_admin": is_admin}),
-    )
+    Json(pane_wire::api::Me {
+        user_id: l.user_id,
+        username: l.username,
+        email: l.email,
+        org_id: l.org_id,
+        is_admin,
+        instance_url: l.instance_url,
+    })
 }
 
 /// `GET /api/admin/integration`: the org's integration user (admins).

@@ -41,12 +41,19 @@ pub fn sosl(text: &str) -> Result<String, ProxyError> {
             "A search is at most 100 characters.".into(),
         ));
     }
+    // Each word searched for literally; the last one also as a prefix, as the agent types.
+    let mut words: Vec<String> = text.split_whitespace().map(sosl_term).collect();
+    if let Some(last) = words.last_mut()
+        && last.chars().filter(|c| c.is_alphanumeric()).count() >= 2
+    {
+        last.push('*');
+    }
     Ok(format!(
         "FIND {{{}}} IN ALL FIELDS RETURNING \
          Contact(Id, Name, Title, Email, Phone, AccountId ORDER BY LastModifiedDate DESC LIMIT 10), \
          Lead(Id, Name, Company, Email, Phone, Status WHERE IsConverted = false ORDER BY LastModifiedDate DESC LIMIT 10), \
          Account(Id, Name, Website, Phone ORDER BY Name LIMIT 5) LIMIT {MAX_RESULTS}",
-        sosl_term(&text)
+        words.join(" ")
     ))
 }
 
@@ -70,14 +77,15 @@ mod tests {
     #[test]
     fn hostile_text_stays_a_term() {
         let cases = [
-            ("rose", "FIND {rose} IN ALL FIELDS"),
+            ("rose", "FIND {rose*} IN ALL FIELDS"),
+            ("Jack  Rog", "FIND {Jack Rog*} IN ALL FIELDS"),
             (
                 "x} IN ALL FIELDS RETURNING User(Id) {y",
                 "FIND {x\\} IN ALL FIELDS RETURNING User\\(Id\\) \\{y}",
             ),
-            ("o'brien", "FIND {o\\'brien}"),
-            ("\"exact phrase\"", "FIND {\\\"exact phrase\\\"}"),
-            ("ab*", "FIND {ab\\*}"),
+            ("o'brien", "FIND {o\\'brien*}"),
+            ("\"exact phrase\"", "FIND {\\\"exact phrase\\\"*}"),
+            ("ab*", "FIND {ab\\**}"),
         ];
         for (text, start) in cases {
             let sosl = sosl(text).unwrap();

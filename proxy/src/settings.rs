@@ -18,11 +18,14 @@ use crate::{AppState, ProxyError};
 
 /// The objects whose fields can be picked, and the fields the panel always reads for them.
 pub const OBJECTS: &[(&str, &[&str])] = &[
-    ("Contact", &["Name", "Email", "AccountId"]),
-    ("Lead", &["Name", "Email"]),
-    ("Account", &["Name"]),
-    ("Opportunity", &["Name"]),
-    ("Case", &["CaseNumber", "Subject"]),
+    (
+        "Contact",
+        &["Name", "Email", "AccountId", "LastModifiedDate"],
+    ),
+    ("Lead", &["Name", "Email", "Company", "LastModifiedDate"]),
+    ("Account", &["Name", "Website", "LastModifiedDate"]),
+    ("Opportunity", &["Name", "LastModifiedDate"]),
+    ("Case", &["CaseNumber", "Subject", "LastModifiedDate"]),
     ("Task", &["Subject", "ActivityDate", "IsTask"]),
 ];
 
@@ -220,8 +223,14 @@ mod tests {
         };
         let agent = fields(&[("Contact", &["Phone"])]);
         let layout = effective_layout(&org, &agent);
-        assert_eq!(layout.contact, ["Name", "Email", "AccountId", "Phone"]);
-        assert_eq!(layout.account, ["Name", "Industry"]);
+        assert_eq!(
+            layout.contact,
+            ["Name", "Email", "AccountId", "LastModifiedDate", "Phone"]
+        );
+        assert_eq!(
+            layout.account,
+            ["Name", "Website", "LastModifiedDate", "Industry"]
+        );
         assert_eq!(
             layout.lead,
             effective_layout(&org, &FieldsByObject::new()).lead

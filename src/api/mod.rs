@@ -1,12 +1,15 @@
-//! The proxy client. Every request goes through [`Api`], which counts them, refuses to start
-//! one while the panel is hidden, and aborts every one in flight when the panel turns hidden.
+//! The proxy client. Every request goes through [`Api`], which counts them, carries the
+//! agent's session, refuses to start one while the panel is hidden, and aborts every one in
+//! flight when the panel turns hidden. A 401 forgets the session (the panel offers to link).
 
 use leptos::prelude::*;
 use pane_wire::api::ApiError;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use web_sys::AbortController;
 
 use crate::PanelError;
+use crate::session::Session;
 
 /// The proxy client; `Copy`, provided as a context by [`provide_api`].
 #[derive(Debug, Clone, Copy)]
@@ -14,15 +17,37 @@ pub struct Api {
     requests: RwSignal<u32>,
     active: Signal<bool>,
     in_flight: StoredValue<Vec<AbortController>, LocalStorage>,
+    session: Option<Session>,
+}
+
+/// An HTTP method the panel uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET.
+    Get,
+    /// POST.
+    Post,
+    /// PUT.
+    Put,
+    /// PATCH.
+    Patch,
+    /// DELETE.
+    Delete,
+}
+
+/// Percent-encodes a query-string value.
+pub fn encode(value: &str) -> String {
+    js_sys::encode_uri_component(value).into()
 }
 
 impl Api {
     /// A client that makes requests only while `active` is true.
-    pub fn new(active: Signal<bool>) -> Api {
+    pub fn new(active: Signal<bool>, session: Option<Session>) -> Api {
         let api = Api {
             requests: RwSignal::new(0),
             active,
             in_flight: StoredValue::new_local(Vec::new()),
+            session,
         };
         Effect::new(move |_| {
             if !active.get() {
@@ -55,6 +80,16 @@ impl Api {
 
     /// `GET path` and decode its JSON answer.
     pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, PanelError> {
+        self.send::<(), T>(Method::Get, path, None).await
+    }
+
+    /// Sends `body` as JSON and decodes the JSON answer (`null` for 204).
+    pub async fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T, PanelError> {
         if !self.active.get_untracked() {
             return Err(PanelError::Suspended);
         }
@@ -63,38 +98,79 @@ impl Api {
         let signal = controller.signal();
         self.in_flight.update_value(|v| v.push(controller.clone()));
         self.requests.update(|n| *n += 1);
+        let token = self.session.and_then(|s| s.token().get_untracked());
         let result = async {
-            let response = gloo_net::http::Request::get(path)
-                .abort_signal(Some(&signal))
+            let builder = match method {
+                Method::Get => gloo_net::http::Request::get(path),
+                Method::Post => gloo_net::http::Request::post(path),
+                Method::Put => gloo_net::http::Request::put(path),
+                Method::Patch => gloo_net::http::Request::patch(path),
+                Method::Delete => gloo_net::http::Request::delete(path),
+            };
+            let builder = builder.abort_signal(Some(&signal));
+            let builder = match &token {
+                Some(t) => builder.header("Authorization", &format!("Bearer {t}")),
+                None => builder,
+            };
+            let request = match body {
+                Some(body) => builder
+                    .json(body)
+                    .map_err(|e| PanelError::Network(e.to_string()))?,
+                None => builder
+                    .build()
+                    .map_err(|e| PanelError::Network(e.to_string()))?,
+            };
+            let response = request
                 .send()
                 .await
                 .map_err(|e| PanelError::Network(e.to_string()))?;
+            let status = response.status();
             if !response.ok() {
-                let status = response.status();
-                let message = match response.json::<ApiError>().await {
-                    Ok(err) => err.message,
-                    Err(_) => format!("The proxy answered {status}."),
-                };
-                return Err(PanelError::Http { status, message });
+                let text = response.text().await.unwrap_or_default();
+                return Err(match serde_json::from_str::<ApiError>(&text) {
+                    Ok(err) => PanelError::Http {
+                        status,
+                        message: err.message,
+                        code: err.code,
+                        fields: err.fields,
+                        detail: err.current,
+                    },
+                    // A 409 from a create carries the matches instead of an error.
+                    Err(_) => PanelError::Http {
+                        status,
+                        message: format!("The proxy answered {status}."),
+                        code: String::new(),
+                        fields: vec![],
+                        detail: serde_json::from_str(&text).ok(),
+                    },
+                });
             }
-            response
-                .json::<T>()
+            let text = response
+                .text()
                 .await
-                .map_err(|e| PanelError::Network(e.to_string()))
+                .map_err(|e| PanelError::Network(e.to_string()))?;
+            let text = if text.is_empty() { "null" } else { &text };
+            serde_json::from_str::<T>(text).map_err(|e| PanelError::Network(e.to_string()))
         }
         .await;
         self.in_flight
             .update_value(|v| v.retain(|c| !js_sys::Object::is(c, &controller)));
         match result {
             Err(_) if signal.aborted() => Err(PanelError::Aborted),
+            Err(PanelError::Http { status: 401, .. }) if token.is_some() => {
+                if let Some(session) = self.session {
+                    session.forget();
+                }
+                result
+            }
             other => other,
         }
     }
 }
 
 /// Creates the client for this panel and provides it to the components below.
-pub fn provide_api(active: Signal<bool>) -> Api {
-    let api = Api::new(active);
+pub fn provide_api(active: Signal<bool>, session: Option<Session>) -> Api {
+    let api = Api::new(active, session);
     provide_context(api);
     api
 }

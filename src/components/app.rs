@@ -2,14 +2,20 @@
 
 use leptos::prelude::*;
 
-use super::coming_soon::ComingSoon;
+use super::admin::SettingsView;
+use super::chooser::FieldChooser;
+use super::convert::ConvertForm;
+use super::form::CreateForm;
 use super::header::Header;
 use super::lookup::Lookup;
+use super::search::SearchView;
+use super::state::provide_panel_state;
 use super::status_bar::StatusBar;
 use super::view::{View, provide_view_context};
 use crate::api::provide_api;
 use crate::bridge::Bridge;
 use crate::hooks::use_panel_active;
+use crate::session::provide_session;
 use crate::settings::Settings;
 
 /// The whole panel, connected to the host in the parent window.
@@ -41,30 +47,38 @@ pub fn Panel(
     provide_context(bridge.clone());
     let root = NodeRef::<leptos::html::Div>::new();
     let visibility = use_panel_active(root);
-    provide_api(visibility.active);
+    let session = provide_session();
+    let api = provide_api(visibility.active, Some(session));
+    let state = provide_panel_state(api, session, visibility.active);
     let view_ctx = provide_view_context();
     let problem = bridge.problem();
+    let query = Signal::derive(move || match view_ctx.0.get() {
+        View::Search(q) => q,
+        _ => String::new(),
+    });
+    let is_search = Memo::new(move |_| matches!(view_ctx.0.get(), View::Search(_)));
     view! {
         <div class="panel" node_ref=root data-testid="panel">
             <Header />
+            {move || state.notice.get().map(|n| view! {
+                <div class="notice" role="status" data-testid="notice">
+                    <span>{n}</span>
+                    <button type="button" class="icon" aria-label="Dismiss" on:click=move |_| state.notice.set(None)>"✕"</button>
+                </div>
+            })}
             <main class="body">
                 {move || problem.get().map(|p| view! { <p class="error" data-testid="bridge-problem">{p}</p> })}
+                // The search view stays mounted while typing, so its debounce survives keystrokes.
+                <Show when=move || is_search.get()>
+                    <SearchView query=query />
+                </Show>
                 {move || match view_ctx.0.get() {
                     View::Records => view! { <Lookup /> }.into_any(),
-                    View::Search(q) => view! {
-                        <ComingSoon
-                            what="Search"
-                            detail=format!("Contacts, Leads and Accounts matching “{q}” will be listed here.")
-                        />
-                    }
-                    .into_any(),
-                    View::Fields => view! {
-                        <ComingSoon
-                            what="The field chooser"
-                            detail="Pick and order the fields shown for each object, custom fields included.".to_owned()
-                        />
-                    }
-                    .into_any(),
+                    View::Search(_) => ().into_any(),
+                    View::Fields => view! { <FieldChooser /> }.into_any(),
+                    View::Settings => view! { <SettingsView /> }.into_any(),
+                    View::Create(creating) => view! { <CreateForm creating=creating /> }.into_any(),
+                    View::Convert(lead) => view! { <ConvertForm lead=lead /> }.into_any(),
                 }}
             </main>
             <StatusBar visibility=visibility refresh_ms=settings.refresh_ms />

@@ -44,6 +44,19 @@ pub fn Header() -> impl IntoView {
             >
                 "⚙"
             </button>
+            <button
+                class="cog"
+                type="button"
+                title="Settings"
+                aria-label="Settings"
+                data-testid="settings-button"
+                aria-pressed=move || (view.get() == View::Settings).to_string()
+                on:click=move |_| {
+                    view.update(|v| *v = if *v == View::Settings { View::Records } else { View::Settings });
+                }
+            >
+                "☰"
+            </button>
         </header>
     }
 }

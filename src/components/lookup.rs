@@ -3,12 +3,15 @@
 use leptos::prelude::*;
 use pane_wire::bridge::{Handle, HandleKind, LookupTarget, lookup_target, participants};
 
+use super::records::Records;
+use super::state::use_panel_state;
 use crate::bridge::use_bridge;
 
 /// What the panel looks up, or why it looks up nothing.
 #[component]
 pub fn Lookup() -> impl IntoView {
     let bridge = use_bridge();
+    let state = use_panel_state();
     let context = bridge.context();
     let target = Memo::new(move |_| context.with(|c| c.as_ref().map(lookup_target)));
     let context_id = Memo::new(move |_| context.with(|c| c.as_ref().map(|c| c.id.clone())));
@@ -42,6 +45,15 @@ pub fn Lookup() -> impl IntoView {
             };
             Some(found.await)
         }
+    });
+
+    // The sender shown, for search results to be pinned to.
+    Effect::new(move |_| {
+        let shown = match target.get() {
+            Some(LookupTarget::Handle { handle, .. }) => Some(chosen.get().unwrap_or(handle)),
+            _ => None,
+        };
+        state.current_handle.set(shown);
     });
 
     move || match target.get() {
@@ -80,6 +92,7 @@ pub fn Lookup() -> impl IntoView {
                     <div class="channel" data-testid="lookup-channel">{channel.label()}</div>
                     <HandleCard handle=shown />
                     <Participants others=others shown=shown chosen=chosen />
+                    <Records handle=shown />
                 </section>
             }
             .into_any()

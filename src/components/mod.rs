@@ -1,8 +1,16 @@
-//! The panel's components, one a file.
+//! The panel's components, one file each.
 
+pub mod admin;
 pub mod app;
-pub mod coming_soon;
+pub mod chooser;
+pub mod convert;
+pub mod field;
+pub mod form;
 pub mod header;
+pub mod link;
 pub mod lookup;
+pub mod records;
+pub mod search;
+pub mod state;
 pub mod status_bar;
 pub mod view;

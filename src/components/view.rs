@@ -1,9 +1,25 @@
 //! Which view the panel shows, as a typed context.
 
 use leptos::prelude::*;
+use pane_wire::api::RecordView;
+use pane_wire::bridge::Handle;
+
+/// A record being created, and what it links to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Creating {
+    /// `Contact`, `Lead`, `Account`, `Opportunity`, `Case`, `Task`, or `Call` / `EmailLog`
+    /// (a completed Task logging a call or an email).
+    pub object: String,
+    /// The sender it is for (prefills a Contact or Lead).
+    pub handle: Option<Handle>,
+    /// The sender's Account.
+    pub account_id: Option<String>,
+    /// The sender's Contact or Lead: `(object, id)`.
+    pub who_id: Option<(String, String)>,
+}
 
 /// The panel's views.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum View {
     /// The open conversation's records.
     Records,
@@ -11,6 +27,12 @@ pub enum View {
     Search(String),
     /// The field chooser (the cog).
     Fields,
+    /// Settings: the agent's link; for admins, the org's settings.
+    Settings,
+    /// A create form.
+    Create(Creating),
+    /// Converting a Lead.
+    Convert(RecordView),
 }
 
 /// The current view, readable and settable by any component.

@@ -191,6 +191,23 @@ pub struct ApiError {
     pub current: Option<serde_json::Value>,
 }
 
+/// `GET /api/me`: who the session belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    /// Salesforce user id.
+    pub user_id: String,
+    /// Login.
+    pub username: String,
+    /// Email.
+    pub email: String,
+    /// Org id.
+    pub org_id: String,
+    /// May change the org's settings.
+    pub is_admin: bool,
+    /// Where the org's records open in a browser.
+    pub instance_url: String,
+}
+
 /// Field API names per object (`Contact` -> `["Name", "Email"]`).
 pub type FieldsByObject = std::collections::BTreeMap<String, Vec<String>>;
 

@@ -29,6 +29,7 @@ const LISA = person('lisa.lee@edge.com', 'Lisa Lee');
 const JACK = person('jrogers@burlington.com', 'Jack Rogers');
 const TIM = person('tim.barr@burlington.com', 'Tim Barr');
 const ZOE = person('zoe@quintessential-kites.example', 'Zoe Quint');
+const BERTHA = person('bertha@fcof.net', 'Bertha Boxer');
 
 const at = (iso) => new Date(iso);
 
@@ -97,6 +98,14 @@ export const CONVERSATIONS = [
         body: 'Great news, Sean. I will send the paperwork today.' },
       { from: LISA, to: [SUPPORT], cc: [SEAN, JACK], date: '2026-11-19T15:20:00Z', status: 'inbound',
         body: 'Adding Jack from Burlington, who handles the joint purchase.' },
+    ],
+  },
+  {
+    id: 'cnv_lead', type: 'email', case: 'Email from a Lead',
+    subject: 'Ready to order', recipient: BERTHA,
+    messages: [
+      { from: BERTHA, to: [SUPPORT], date: '2026-11-23T16:45:00Z', status: 'inbound',
+        body: 'We are ready to order 40 seats for the co-op. What are the next steps?' },
     ],
   },
 ];

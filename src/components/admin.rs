@@ -1,0 +1,223 @@
+//! Settings: the agent's own link (who they are, unlink); for admins, the integration toggle,
+//! the integration user rules act as, default and extra mandatory fields per object, and
+//! today's API usage.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pane_wire::api::{FieldsByObject, OrgSettings, Usage};
+use serde_json::Value;
+
+use super::chooser::OBJECTS;
+use super::state::use_panel_state;
+use super::view::{View, use_view_context};
+use crate::api::Method;
+
+fn fields_text(map: &FieldsByObject, object: &str) -> String {
+    map.get(object).map(|f| f.join(", ")).unwrap_or_default()
+}
+
+fn parse_fields(text: &str) -> Vec<String> {
+    text.split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The settings view.
+#[component]
+pub fn SettingsView() -> impl IntoView {
+    let state = use_panel_state();
+    let view_ctx = use_view_context();
+    let bridge = StoredValue::new_local(crate::bridge::use_bridge());
+    let usage = RwSignal::new(None::<Usage>);
+    let integration = RwSignal::new(None::<String>);
+    let status = RwSignal::new(None::<String>);
+    let is_admin = move || state.me.with(|m| m.as_ref().is_some_and(|m| m.is_admin));
+    let load = move || {
+        spawn_local(async move {
+            if let Ok(u) = state.api.get_json::<Usage>("/api/usage").await {
+                usage.set(Some(u));
+            }
+            if state
+                .me
+                .with_untracked(|m| m.as_ref().is_some_and(|m| m.is_admin))
+                && let Ok(v) = state.api.get_json::<Value>("/api/admin/integration").await
+            {
+                integration.set(v.get("username").and_then(Value::as_str).map(str::to_owned));
+            }
+        });
+    };
+    load();
+    // An integration link just came back from its popup.
+    Effect::new(move |_| {
+        if let Some(name) = state.session.integration_linked().get() {
+            integration.set(Some(name));
+        }
+    });
+    let org = state
+        .settings
+        .with_untracked(|s| s.as_ref().map(|s| s.org.clone()).unwrap_or_default());
+    let enabled = RwSignal::new(org.enabled);
+    let share = RwSignal::new(org.api_share_percent.to_string());
+    let defaults: Vec<(String, RwSignal<String>)> = OBJECTS
+        .iter()
+        .map(|o| {
+            (
+                (*o).to_owned(),
+                RwSignal::new(fields_text(&org.default_fields, o)),
+            )
+        })
+        .collect();
+    let mandatory: Vec<(String, RwSignal<String>)> = OBJECTS
+        .iter()
+        .map(|o| {
+            (
+                (*o).to_owned(),
+                RwSignal::new(fields_text(&org.mandatory_fields, o)),
+            )
+        })
+        .collect();
+    let (defaults_save, mandatory_save) = (defaults.clone(), mandatory.clone());
+    let save = Callback::new(move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let collect = |rows: &[(String, RwSignal<String>)]| -> FieldsByObject {
+            rows.iter()
+                .map(|(o, v)| (o.clone(), parse_fields(&v.get_untracked())))
+                .filter(|(_, f)| !f.is_empty())
+                .collect()
+        };
+        let body = OrgSettings {
+            enabled: enabled.get_untracked(),
+            default_fields: collect(&defaults_save),
+            mandatory_fields: collect(&mandatory_save),
+            api_share_percent: share.get_untracked().trim().parse().unwrap_or(50),
+        };
+        spawn_local(async move {
+            match state
+                .api
+                .send::<OrgSettings, OrgSettings>(Method::Put, "/api/settings/org", Some(&body))
+                .await
+            {
+                Ok(saved) => {
+                    state.settings.update(|s| {
+                        if let Some(s) = s {
+                            s.org = saved;
+                        }
+                    });
+                    state.forget_describes();
+                    state.changed();
+                    status.set(Some("Settings saved.".into()));
+                }
+                Err(err) => status.set(Some(err.to_string())),
+            }
+        });
+    });
+    let unlink = move |_| {
+        spawn_local(async move {
+            let _ = state
+                .api
+                .send::<(), Value>(Method::Post, "/api/oauth/unlink", None)
+                .await;
+            state.session.forget();
+            view_ctx.0.set(View::Records);
+        });
+    };
+    let unlink_integration = Callback::new(move |()| {
+        spawn_local(async move {
+            match state
+                .api
+                .send::<(), Value>(Method::Delete, "/api/admin/integration", None)
+                .await
+            {
+                Ok(_) => integration.set(None),
+                Err(err) => status.set(Some(err.to_string())),
+            }
+        });
+    });
+    view! {
+        <section class="settings" data-testid="settings">
+            <h2>"Your Salesforce link"</h2>
+            {move || state.me.get().map(|m| view! {
+                <p data-testid="linked-user">{format!("Linked as {} (org {})", m.username, m.org_id)}</p>
+            })}
+            <button type="button" class="button secondary" data-testid="unlink" on:click=unlink>"Unlink Salesforce"</button>
+            {move || usage.get().map(|u| view! {
+                <h2>"API usage today"</h2>
+                <p data-testid="usage">{format!(
+                    "{} requests by Salesforce Pane today; {}; budget: {}.",
+                    u.requests_today,
+                    match (u.org_used, u.org_max) {
+                        (Some(used), Some(max)) => format!("the org used {used} of {max}"),
+                        _ => "the org's allowance is not known yet".to_owned(),
+                    },
+                    match u.budget {
+                        pane_wire::api::Budget::Normal => "normal",
+                        pane_wire::api::Budget::RulesPaused => "rules paused until the reset",
+                        pane_wire::api::Budget::CacheOnly => "last reserve, records from cache only",
+                    }
+                )}</p>
+            })}
+            <Show when=is_admin fallback=|| view! { <p class="hint" data-testid="not-admin">"Only admins change the org's settings."</p> }>
+                <form class="record-form" data-testid="org-settings" on:submit=move |ev| save.run(ev)>
+                    <h2>"Org settings"</h2>
+                    <label class="choice">
+                        <input type="checkbox" data-testid="integration-enabled" prop:checked=move || enabled.get()
+                            on:change=move |ev| enabled.set(event_target_checked(&ev)) />
+                        "The Salesforce integration is on"
+                    </label>
+                    <div class="form-field">
+                        <label for="share">"Share of the org's daily API allowance (%)"</label>
+                        <input id="share" class="input" inputmode="numeric" data-testid="api-share" prop:value=move || share.get()
+                            on:input=move |ev| share.set(event_target_value(&ev)) />
+                    </div>
+                    <div class="integration" data-testid="integration">
+                        <p>{move || match integration.get() {
+                            Some(u) => format!("Rules act as {u}."),
+                            None => "No integration user: rules cannot run yet.".to_owned(),
+                        }}</p>
+                        <button type="button" class="button small" data-testid="link-integration"
+                            on:click=move |_| {
+                                state.session.link("integration", state.api, bridge.get_value());
+                                // The popup cannot tell the panel: look again while it is open.
+                                spawn_local(async move {
+                                    for _ in 0..60 {
+                                        gloo_timers::future::TimeoutFuture::new(2_000).await;
+                                        if let Ok(v) = state.api.get_json::<Value>("/api/admin/integration").await
+                                            && let Some(name) = v.get("username").and_then(Value::as_str)
+                                        {
+                                            integration.set(Some(name.to_owned()));
+                                            return;
+                                        }
+                                    }
+                                });
+                            }>"Link the integration user"</button>
+                        <Show when=move || integration.get().is_some()>
+                            <button type="button" class="button small secondary" data-testid="unlink-integration" on:click=move |_| unlink_integration.run(())>"Unlink"</button>
+                        </Show>
+                    </div>
+                    <h3>"Default fields (API names, comma-separated)"</h3>
+                    {defaults.clone().into_iter().map(|(o, v)| view! {
+                        <div class="form-field">
+                            <label for=format!("default-{o}")>{o.clone()}</label>
+                            <input id=format!("default-{o}") class="input" data-testid=format!("default-{o}") prop:value=move || v.get()
+                                on:input=move |ev| v.set(event_target_value(&ev)) />
+                        </div>
+                    }).collect_view()}
+                    <h3>"Extra mandatory fields"</h3>
+                    {mandatory.clone().into_iter().map(|(o, v)| view! {
+                        <div class="form-field">
+                            <label for=format!("mandatory-{o}")>{o.clone()}</label>
+                            <input id=format!("mandatory-{o}") class="input" data-testid=format!("mandatory-{o}") prop:value=move || v.get()
+                                on:input=move |ev| v.set(event_target_value(&ev)) />
+                        </div>
+                    }).collect_view()}
+                    <div class="form-actions">
+                        <button type="submit" class="button" data-testid="save-settings">"Save settings"</button>
+                    </div>
+                </form>
+            </Show>
+            {move || status.get().map(|s| view! { <p class="hint" role="status" data-testid="settings-status">{s}</p> })}
+        </section>
+    }
+}

@@ -1,0 +1,142 @@
+//! The field chooser (the cog): per object, pick and order the fields shown, custom fields
+//! included, from the describe. Saved per agent; "Reset" goes back to the admin's default.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pane_wire::api::FieldsByObject;
+
+use super::records::default_fields;
+use super::state::use_panel_state;
+use crate::api::Method;
+
+/// The objects whose fields can be picked.
+pub const OBJECTS: &[&str] = &["Contact", "Lead", "Account", "Opportunity", "Case", "Task"];
+
+/// Fields the chooser never offers (the panel reads them for itself).
+const NOT_OFFERED: &[&str] = &[
+    "Id",
+    "IsDeleted",
+    "LastModifiedDate",
+    "SystemModstamp",
+    "MasterRecordId",
+];
+
+/// The cog's view.
+#[component]
+pub fn FieldChooser() -> impl IntoView {
+    let state = use_panel_state();
+    let object = RwSignal::new("Contact".to_owned());
+    let chosen = RwSignal::new(Vec::<String>::new());
+    let saved = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        // Only a new object resets the list (a save updates the settings too).
+        let o = object.get();
+        chosen.set(untrack(|| state.shown_fields(&o, default_fields(&o))));
+        saved.set(None);
+    });
+    let spec = Memo::new(move |_| state.describe(&object.get()));
+    let label = move |name: &str| {
+        spec.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.fields.iter().find(|f| f.name == name))
+                .map_or_else(|| name.to_owned(), |f| f.label.clone())
+        })
+    };
+    let save = move |layout_for_object: Vec<String>| {
+        let mut layout: FieldsByObject = state
+            .settings
+            .with_untracked(|s| s.as_ref().map(|s| s.layout.clone()).unwrap_or_default());
+        layout.insert(object.get_untracked(), layout_for_object);
+        layout.retain(|_, v| !v.is_empty());
+        spawn_local(async move {
+            match state
+                .api
+                .send::<FieldsByObject, FieldsByObject>(
+                    Method::Put,
+                    "/api/settings/layout",
+                    Some(&layout),
+                )
+                .await
+            {
+                Ok(layout) => {
+                    state.settings.update(|s| {
+                        if let Some(s) = s {
+                            s.layout = layout;
+                        }
+                    });
+                    let o = object.get_untracked();
+                    chosen.set(state.shown_fields(&o, default_fields(&o)));
+                    saved.set(Some("Saved.".into()));
+                    state.changed();
+                }
+                Err(err) => saved.set(Some(err.to_string())),
+            }
+        });
+    };
+    let move_field = move |i: usize, up: bool| {
+        chosen.update(|c| {
+            let j = if up {
+                i.checked_sub(1)
+            } else {
+                Some(i + 1).filter(|j| *j < c.len())
+            };
+            if let Some(j) = j {
+                c.swap(i, j);
+            }
+        });
+    };
+    view! {
+        <section class="chooser" data-testid="field-chooser">
+            <h2>"Fields shown"</h2>
+            <div class="tabs" role="tablist">
+                {OBJECTS.iter().map(|o| {
+                    let o = (*o).to_owned();
+                    let o2 = o.clone();
+                    let o3 = o.clone();
+                    view! {
+                        <button type="button" role="tab" class="tab" data-testid=format!("chooser-{o}")
+                            aria-selected=move || (object.get() == o2).to_string()
+                            on:click=move |_| object.set(o3.clone())>{o.clone()}</button>
+                    }
+                }).collect_view()}
+            </div>
+            <ol class="chosen" data-testid="chosen-fields">
+                {move || chosen.get().into_iter().enumerate().map(|(i, name)| {
+                    let text = label(&name);
+                    let name2 = name.clone();
+                    view! {
+                        <li data-testid="chosen-field" data-field=name.clone()>
+                            <span>{text.clone()}</span>
+                            <button type="button" class="icon" aria-label=format!("Move {text} up") on:click=move |_| move_field(i, true)>"↑"</button>
+                            <button type="button" class="icon" aria-label=format!("Move {text} down") on:click=move |_| move_field(i, false)>"↓"</button>
+                            <button type="button" class="icon" aria-label=format!("Remove {text}") data-testid="remove-field"
+                                on:click=move |_| chosen.update(|c| c.retain(|n| *n != name2))>"✕"</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+            <label for="add-field">"Add a field"</label>
+            <select id="add-field" class="input" data-testid="add-field"
+                on:change=move |ev| {
+                    let name = event_target_value(&ev);
+                    if !name.is_empty() {
+                        chosen.update(|c| if !c.contains(&name) { c.push(name) });
+                    }
+                }>
+                <option value="">"—"</option>
+                {move || spec.get().map(|s| {
+                    let picked = chosen.get();
+                    s.fields.into_iter()
+                        .filter(|f| !NOT_OFFERED.contains(&f.name.as_str()) && !picked.contains(&f.name) && f.kind != "address")
+                        .map(|f| view! { <option value=f.name.clone()>{format!("{}{}", f.label, if f.custom { " (custom)" } else { "" })}</option> })
+                        .collect_view()
+                })}
+            </select>
+            <div class="form-actions">
+                <button type="button" class="button" data-testid="save-fields" on:click=move |_| save(chosen.get_untracked())>"Save"</button>
+                <button type="button" class="button secondary" data-testid="reset-fields" on:click=move |_| save(Vec::new())>"Reset to default"</button>
+            </div>
+            {move || saved.get().map(|m| view! { <p class="hint" role="status" data-testid="chooser-status">{m}</p> })}
+        </section>
+    }
+}

@@ -1,0 +1,314 @@
+//! One field of a record: its label and value, and inline editing (`model::edit`). Hovering an
+//! editable field shows a pencil; the pencil or Enter opens the input; Enter or blur saves,
+//! Escape cancels; the value shows at once and rolls back with a message if the save fails;
+//! a record changed in Salesforce meanwhile offers to overwrite or keep its value.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pane_wire::api::{FieldSpec, PicklistOption};
+use serde_json::{Value, json};
+
+use super::state::use_panel_state;
+use crate::api::Method;
+use crate::model::display::value_text;
+use crate::model::edit::{EditEvent, EditState, Effect};
+use crate::model::form::{InputKind, input_kind, to_input, to_json};
+
+/// The input for a field, bound to `value` (text as the input holds it).
+#[component]
+pub fn FieldInput(
+    /// The field.
+    field: FieldSpec,
+    /// What is typed.
+    value: RwSignal<String>,
+    /// Its element id, for the label.
+    id: String,
+    /// Keys pressed in it (inline edit's Enter and Escape).
+    #[prop(optional)]
+    on_key: Option<Callback<web_sys::KeyboardEvent>>,
+    /// Focus left it.
+    #[prop(optional)]
+    on_blur: Option<Callback<()>>,
+    /// Focus it when shown.
+    #[prop(optional)]
+    autofocus: bool,
+    /// Marked invalid.
+    #[prop(optional, into)]
+    invalid: Signal<bool>,
+) -> impl IntoView {
+    let kind = input_kind(&field);
+    let testid = format!("input-{}", field.name);
+    let key = move |ev: web_sys::KeyboardEvent| {
+        if let Some(cb) = on_key {
+            cb.run(ev);
+        }
+    };
+    let blur = move |_| {
+        if let Some(cb) = on_blur {
+            cb.run(());
+        }
+    };
+    let required = field.required;
+    let max = field.length.map(|l| l.to_string());
+    let invalid_attr = move || invalid.get().to_string();
+    match kind {
+        InputKind::TextArea => view! {
+            <textarea id=id class="input" data-testid=testid rows="3" maxlength=max required=required
+                aria-invalid=invalid_attr autofocus=autofocus
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                on:keydown=key on:blur=blur></textarea>
+        }
+        .into_any(),
+        InputKind::Checkbox => view! {
+            <input id=id class="checkbox" type="checkbox" data-testid=testid autofocus=autofocus
+                prop:checked=move || value.get() == "true"
+                on:change=move |ev| value.set(event_target_checked(&ev).to_string())
+                on:keydown=key on:blur=blur />
+        }
+        .into_any(),
+        InputKind::Picklist => {
+            let options: Vec<PicklistOption> = field.picklist.clone();
+            view! {
+                <select id=id class="input" data-testid=testid required=required aria-invalid=invalid_attr
+                    autofocus=autofocus
+                    prop:value=move || value.get()
+                    on:change=move |ev| value.set(event_target_value(&ev))
+                    on:keydown=key on:blur=blur>
+                    <option value="">"—"</option>
+                    {options.into_iter().map(|o| {
+                        let v = o.value.clone();
+                        let selected = move || value.get() == v;
+                        view! { <option value=o.value.clone() selected=selected>{o.label}</option> }
+                    }).collect_view()}
+                </select>
+            }
+            .into_any()
+        }
+        InputKind::Combobox => {
+            let list = format!("{id}-values");
+            let options: Vec<PicklistOption> = field.picklist.clone();
+            view! {
+                <input id=id class="input" type="text" list=list.clone() data-testid=testid
+                    maxlength=max required=required aria-invalid=invalid_attr autofocus=autofocus
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))
+                    on:keydown=key on:blur=blur />
+                <datalist id=list>
+                    {options.into_iter().map(|o| view! { <option value=o.value.clone()>{o.label}</option> }).collect_view()}
+                </datalist>
+            }
+            .into_any()
+        }
+        _ => {
+            let html_type = match kind {
+                InputKind::Email => "email",
+                InputKind::Phone => "tel",
+                InputKind::Url => "url",
+                InputKind::Number => "text",
+                InputKind::Date => "date",
+                InputKind::DateTime => "datetime-local",
+                _ => "text",
+            };
+            let mode = (kind == InputKind::Number).then_some("decimal");
+            let placeholder = (kind == InputKind::Lookup).then_some("Record id (search to find one)");
+            view! {
+                <input id=id class="input" type=html_type inputmode=mode data-testid=testid
+                    maxlength=max required=required aria-invalid=invalid_attr autofocus=autofocus
+                    placeholder=placeholder
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))
+                    on:keydown=key on:blur=blur />
+            }
+            .into_any()
+        }
+    }
+}
+
+/// A field of a record with inline editing.
+#[component]
+pub fn FieldRow(
+    /// The record's object.
+    object: String,
+    /// The record's id.
+    id: String,
+    /// The field's describe.
+    field: FieldSpec,
+    /// Its value as loaded.
+    value: Value,
+    /// When the record was loaded (an HTTP date), for the conflict check.
+    loaded_at: Option<String>,
+) -> impl IntoView {
+    let state = use_panel_state();
+    let edit = RwSignal::new(EditState::viewing());
+    let draft = RwSignal::new(String::new());
+    let shown_value = RwSignal::new(value.clone());
+    let name = field.name.clone();
+    let label = field.label.clone();
+    let kind = field.kind.clone();
+    let editable = field.updateable && input_kind(&field) != InputKind::ReadOnly;
+    let field_for_json = field.clone();
+    let field_for_text = field.clone();
+
+    let dispatch = {
+        let object = object.clone();
+        let id = id.clone();
+        let name = name.clone();
+        move |event: EditEvent| {
+            let (next, effect) = edit.get_untracked().next(event);
+            edit.set(next);
+            if let Effect::Save { draft: text, force } = effect {
+                let body = json!({
+                    "fields": { name.clone(): to_json(&field_for_json, &text) },
+                    "loaded_at": if force { None } else { loaded_at.clone() },
+                });
+                let path = format!("/api/records/{object}/{id}");
+                let name = name.clone();
+                let typed = to_json(&field_for_json, &text);
+                spawn_local(async move {
+                    let answer: Result<Value, _> =
+                        state.api.send(Method::Patch, &path, Some(&body)).await;
+                    let event = match answer {
+                        Ok(_) => {
+                            shown_value.set(typed);
+                            state.changed();
+                            EditEvent::Saved
+                        }
+                        Err(err) if err.code() == Some("conflict") => {
+                            let theirs = match &err {
+                                crate::PanelError::Http {
+                                    detail: Some(current),
+                                    ..
+                                } => current.get(&name).cloned().unwrap_or(Value::Null),
+                                _ => Value::Null,
+                            };
+                            EditEvent::Conflicted(theirs)
+                        }
+                        Err(err) => EditEvent::Failed(err.to_string()),
+                    };
+                    let (next, _) = edit.get_untracked().next(event);
+                    edit.set(next);
+                });
+            }
+        }
+    };
+    let start = {
+        let dispatch = dispatch.clone();
+        let field = field_for_text.clone();
+        move || {
+            draft.set(to_input(&field, &shown_value.get_untracked()));
+            dispatch(EditEvent::Start {
+                current: draft.get_untracked(),
+            });
+        }
+    };
+    let commit = {
+        let dispatch = dispatch.clone();
+        let field = field_for_text.clone();
+        move || {
+            dispatch(EditEvent::Type(draft.get_untracked()));
+            let previous = shown_value.get_untracked();
+            dispatch(EditEvent::Commit {
+                previous_text: to_input(&field, &previous),
+                previous,
+            });
+        }
+    };
+    let shown_text = {
+        let kind = kind.clone();
+        move || {
+            let state = edit.get();
+            match state.optimistic() {
+                Some(d) if !d.trim().is_empty() => d.to_owned(),
+                Some(_) => "—".to_owned(),
+                None => value_text(&kind, &shown_value.get()).unwrap_or_else(|| "—".to_owned()),
+            }
+        }
+    };
+    let input_id = format!("edit-{object}-{id}-{name}");
+    let row_testid = format!("field-{name}");
+    let on_key = {
+        let commit = commit.clone();
+        let dispatch = dispatch.clone();
+        Callback::new(move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
+            "Enter" if !ev.shift_key() => {
+                ev.prevent_default();
+                commit();
+            }
+            "Escape" => {
+                ev.prevent_default();
+                dispatch(EditEvent::Cancel);
+            }
+            _ => {}
+        })
+    };
+    let on_blur = {
+        let commit = commit.clone();
+        Callback::new(move |()| commit())
+    };
+    let start_click = start.clone();
+    let start_key = start.clone();
+    let keep = dispatch.clone();
+    let overwrite = dispatch.clone();
+    let kind_theirs = kind.clone();
+    view! {
+        <div class="field" data-testid=row_testid data-editable=editable.to_string()
+            data-state=move || match edit.get() {
+                EditState::Viewing { .. } => "viewing",
+                EditState::Editing { .. } => "editing",
+                EditState::Saving { .. } => "saving",
+                EditState::Conflict { .. } => "conflict",
+            }>
+            <label class="field-label" for=input_id.clone()>{label.clone()}</label>
+            {move || match edit.get() {
+                EditState::Editing { .. } => view! {
+                    <div class="field-edit">
+                        <FieldInput field=field.clone() value=draft id=input_id.clone() on_key=on_key on_blur=on_blur autofocus=true />
+                    </div>
+                }
+                .into_any(),
+                EditState::Conflict { mine, theirs } => {
+                    let theirs_text = value_text(&kind_theirs, &theirs).unwrap_or_else(|| "—".to_owned());
+                    let keep = keep.clone();
+                    let overwrite = overwrite.clone();
+                    let theirs_again = theirs.clone();
+                    view! {
+                        <div class="conflict" role="alert" data-testid="conflict">
+                            <p>"This record changed in Salesforce since it was loaded. It now says "
+                                <strong data-testid="conflict-theirs">{theirs_text}</strong>"; you typed "
+                                <strong>{mine}</strong>"."</p>
+                            <button type="button" class="button" data-testid="conflict-overwrite"
+                                on:click=move |_| overwrite(EditEvent::Overwrite { previous: theirs_again.clone() })>"Save mine"</button>
+                            <button type="button" class="button secondary" data-testid="conflict-keep"
+                                on:click=move |_| { shown_value.set(theirs.clone()); keep(EditEvent::KeepTheirs); state.changed(); }>"Keep Salesforce's"</button>
+                        </div>
+                    }
+                    .into_any()
+                }
+                _ => {
+                    let start_click = start_click.clone();
+                    let start_key = start_key.clone();
+                    view! {
+                        <div class="field-value" tabindex=editable.then_some("0")
+                            data-testid="field-value"
+                            on:keydown=move |ev: web_sys::KeyboardEvent| {
+                                if editable && ev.key() == "Enter" { ev.prevent_default(); start_key(); }
+                            }>
+                            <span class="value-text">{shown_text.clone()}</span>
+                            {editable.then(|| view! {
+                                <button type="button" class="pencil" data-testid="pencil"
+                                    aria-label=format!("Edit {}", label) title="Edit"
+                                    on:click=move |_| start_click()>"✎"</button>
+                            })}
+                        </div>
+                    }
+                    .into_any()
+                }
+            }}
+            {move || match edit.get() {
+                EditState::Viewing { message: Some(m) } => Some(view! { <p class="field-error" role="alert" data-testid="field-error">{m}</p> }),
+                _ => None,
+            }}
+        </div>
+    }
+}

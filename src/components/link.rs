@@ -1,0 +1,20 @@
+//! Not linked yet: the button that links the agent's Salesforce login (a popup; the session
+//! comes back by `postMessage`).
+
+use leptos::prelude::*;
+
+use super::state::use_panel_state;
+
+/// Asks the agent to link Salesforce.
+#[component]
+pub fn LinkPrompt() -> impl IntoView {
+    let state = use_panel_state();
+    let bridge = crate::bridge::use_bridge();
+    view! {
+        <div class="state-message" data-testid="link-prompt">
+            <p>"Link your Salesforce account to see and edit this sender's records. You sign in to Salesforce in a small window; the panel never sees your password."</p>
+            <button type="button" class="button" data-testid="link-salesforce"
+                on:click=move |_| state.session.link("agent", state.api, bridge.clone())>"Link Salesforce"</button>
+        </div>
+    }
+}

@@ -1,0 +1,428 @@
+//! The records of the sender shown: why they matched, the Contact or Lead card, its Account,
+//! Opportunities, Cases, open activities and history; the choice when several match; create
+//! buttons when nothing does. Read once per sender from the proxy, and again after a write.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pane_wire::api::{MatchReason, PanelData, RecordView, RelatedList};
+use pane_wire::bridge::{Handle, HandleKind};
+use serde_json::{Value, json};
+
+use super::field::FieldRow;
+use super::link::LinkPrompt;
+use super::state::{PanelState, use_panel_state};
+use super::view::{Creating, View, use_view_context};
+use crate::PanelError;
+use crate::api::{Method, encode};
+use crate::bridge::use_bridge;
+use crate::model::display::{loaded_at, record_url, title, value_text};
+
+/// The fields a card shows before the agent or the admin picks some.
+pub fn default_fields(object: &str) -> &'static [&'static str] {
+    match object {
+        "Contact" => &["Title", "Email", "Phone", "MobilePhone"],
+        "Lead" => &["Title", "Company", "Email", "Phone", "Status"],
+        "Account" => &["Website", "Phone", "Industry", "Type"],
+        "Opportunity" => &["StageName", "Amount", "CloseDate"],
+        "Case" => &["Status", "Priority", "CreatedDate"],
+        _ => &["Subject", "ActivityDate", "Status"],
+    }
+}
+
+fn handle_query(handle: &Handle) -> String {
+    let kind = match handle.kind {
+        HandleKind::Email => "email",
+        HandleKind::Phone => "phone",
+    };
+    format!("kind={kind}&handle={}", encode(&handle.value))
+}
+
+/// A record's title, opening it in Salesforce.
+#[component]
+pub fn RecordLink(
+    /// The record.
+    record: RecordView,
+    /// Its test id.
+    #[prop(optional)]
+    testid: &'static str,
+) -> impl IntoView {
+    let state = use_panel_state();
+    let bridge = use_bridge();
+    let text = title(&record);
+    let (object, id) = (record.object.clone(), record.id.clone());
+    let open = move |_| {
+        let Some(org) = state.org_url() else {
+            return;
+        };
+        let bridge = bridge.clone();
+        let url = record_url(&org, &object, &id);
+        spawn_local(async move {
+            if let Err(err) = bridge.open_url(&url).await {
+                state.say(format!("Salesforce could not be opened: {err}"));
+            }
+        });
+    };
+    view! {
+        <button type="button" class="record-link" data-testid=if testid.is_empty() { "record-link" } else { testid }
+            title="Open in Salesforce" on:click=open>{text}</button>
+    }
+}
+
+/// The sender's records.
+#[component]
+pub fn Records(
+    /// The handle shown.
+    handle: Signal<Handle>,
+) -> impl IntoView {
+    let state = use_panel_state();
+    let token = state.session.token();
+    let data = RwSignal::new(None::<Result<PanelData, PanelError>>);
+    let seen = state.seen;
+    let fetched = StoredValue::new(None::<(String, u32)>);
+    Effect::new(move |_| {
+        let h = handle.get();
+        let reload = state.reload.get();
+        let signed_in = token.get().is_some();
+        let active = state.active.get();
+        if !signed_in {
+            data.set(None);
+            return;
+        }
+        let key = (h.value.clone(), reload);
+        if !active || fetched.get_value().as_ref() == Some(&key) {
+            return;
+        }
+        fetched.set_value(Some(key));
+        // A revisited sender shows at once from what was read before; an unchanged answer
+        // leaves the view alone (an inline edit in progress stays open).
+        let show = move |panel: PanelData| {
+            let same = data.with_untracked(|d| matches!(d, Some(Ok(p)) if *p == panel));
+            if !same {
+                data.set(Some(Ok(panel)));
+            }
+        };
+        let cached = seen.with_value(|s| s.get(&h.value).cloned());
+        match cached {
+            Some(panel) => show(panel),
+            None if data.with_untracked(|d| !matches!(d, Some(Ok(p)) if p.handle == h.value)) => {
+                data.set(None);
+            }
+            None => {}
+        }
+        let path = format!("/api/panel?{}", handle_query(&h));
+        spawn_local(async move {
+            let answer = state.api.get_json::<PanelData>(&path).await;
+            if handle.get_untracked().value != h.value {
+                return;
+            }
+            match answer {
+                Ok(panel) => {
+                    seen.update_value(|s| {
+                        s.insert(h.value.clone(), panel.clone());
+                    });
+                    show(panel);
+                }
+                Err(err) if err.is_pause() => fetched.set_value(None),
+                Err(err) => data.set(Some(Err(err))),
+            }
+        });
+    });
+    let retry = move |_| {
+        fetched.set_value(None);
+        state.changed();
+    };
+    move || {
+        if token.get().is_none() {
+            return view! { <LinkPrompt /> }.into_any();
+        }
+        match data.get() {
+            None => view! {
+                <div class="skeleton" data-testid="records-loading" aria-busy="true" aria-label="Loading records">
+                    <div class="bone wide"></div><div class="bone"></div><div class="bone"></div>
+                </div>
+            }
+            .into_any(),
+            Some(Err(err)) => {
+                let (testid, text) = match err.code() {
+                    Some("disabled") => ("records-disabled", "The Salesforce integration is turned off. An admin can turn it on in the settings.".to_owned()),
+                    Some("quota_reserve") => ("records-quota", format!("Salesforce's API allowance is nearly spent: only records already seen are shown until it resets. {err}")),
+                    Some("quota_spent") => ("records-quota", err.to_string()),
+                    _ => ("records-error", format!("The records could not be read: {err}")),
+                };
+                view! {
+                    <div class="state-message" role="alert" data-testid=testid>
+                        <p>{text}</p>
+                        <button type="button" class="button secondary" data-testid="retry" on:click=retry>"Try again"</button>
+                    </div>
+                }
+                .into_any()
+            }
+            Some(Ok(panel)) => view! { <Matched panel=panel handle=handle.get_untracked() /> }.into_any(),
+        }
+    }
+}
+
+fn reason_text(reason: MatchReason) -> &'static str {
+    match reason {
+        MatchReason::Email => "Matched by email",
+        MatchReason::Phone => "Matched by phone",
+        MatchReason::Domain => "Matched by the email's domain",
+        MatchReason::Pinned => "Chosen for this sender",
+        MatchReason::None => "No match",
+    }
+}
+
+/// Pins `record` for the sender, for the whole team, and reads the records again.
+pub fn pin(state: PanelState, handle: &Handle, record: &RecordView) {
+    let path = format!("/api/pins?{}", handle_query(handle));
+    let body = json!({"object": record.object, "id": record.id});
+    spawn_local(async move {
+        match state
+            .api
+            .send::<Value, Value>(Method::Put, &path, Some(&body))
+            .await
+        {
+            Ok(_) => state.changed(),
+            Err(err) => state.say(format!("The choice could not be saved: {err}")),
+        }
+    });
+}
+
+#[component]
+fn Matched(panel: PanelData, handle: Handle) -> impl IntoView {
+    let state = use_panel_state();
+    let view_ctx = use_view_context();
+    let reason = panel.reason;
+    let stale = panel.stale.clone();
+    let candidates = panel.candidates.clone();
+    let person = panel.person.clone();
+    let account = panel.account.clone();
+    let handle_for_pick = handle.clone();
+    let handle_for_create = handle.clone();
+    let unpin = {
+        let handle = handle.clone();
+        move |_| {
+            let path = format!("/api/pins?{}", handle_query(&handle));
+            spawn_local(async move {
+                match state
+                    .api
+                    .send::<(), Value>(Method::Delete, &path, None)
+                    .await
+                {
+                    Ok(_) => state.changed(),
+                    Err(err) => state.say(err.to_string()),
+                }
+            });
+        }
+    };
+    let create = move |object: &'static str| {
+        let handle = handle_for_create.clone();
+        let account = account_id(&panel_account(&person, &account));
+        let who = person_id(&person);
+        move |_| {
+            view_ctx.0.set(View::Create(Creating {
+                object: object.to_owned(),
+                handle: Some(handle.clone()),
+                account_id: account.clone(),
+                who_id: who.clone(),
+            }));
+        }
+    };
+    let lead = panel.person.clone().filter(|p| p.object == "Lead");
+    view! {
+        <div class="matched" data-testid="records" data-reason=format!("{reason:?}").to_lowercase()>
+            {stale.map(|s| view! {
+                <p class="banner warn" role="status" data-testid="stale">
+                    {format!("Shown from cache ({} min old): {}", s.age_secs / 60, s.reason)}
+                </p>
+            })}
+            <p class="reason" data-testid="reason">
+                {reason_text(reason)}
+                {(reason == MatchReason::Pinned).then(|| view! {
+                    " · " <button type="button" class="link" data-testid="unpin" on:click=unpin.clone()>"match again"</button>
+                })}
+            </p>
+            {(!candidates.is_empty()).then(|| {
+                let handle = handle_for_pick.clone();
+                view! {
+                    <div class="candidates" data-testid="candidates">
+                        <h3>{format!("{} records match. Which one is it?", candidates.len())}</h3>
+                        <ul>
+                            {candidates.into_iter().map(|c| {
+                                let handle = handle.clone();
+                                let chosen = c.clone();
+                                view! {
+                                    <li>
+                                        <span class="candidate-name">{format!("{} · {}", title(&c), c.object)}</span>
+                                        <button type="button" class="button small" data-testid="choose-candidate"
+                                            on:click=move |_| pin(state, &handle, &chosen)>"This one"</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                }
+            })}
+            {panel.person.clone().map(|p| view! { <RecordCard record=p testid="person-card" /> })}
+            {lead.map(|l| view! {
+                <button type="button" class="button" data-testid="convert-lead"
+                    on:click=move |_| view_ctx.0.set(View::Convert(l.clone()))>"Convert to a Contact"</button>
+            })}
+            {(reason == MatchReason::Domain).then(|| view! {
+                <p class="hint" data-testid="domain-hint">"Not this person yet: their company is in Salesforce, they are not."</p>
+            })}
+            {panel.account.clone().map(|a| view! { <RecordCard record=a testid="account-card" /> })}
+            {(reason == MatchReason::Domain).then(|| view! { <RelatedListView title="Contacts at this Account" list=panel.account_contacts.clone() testid="account-contacts" /> })}
+            {(panel.person.is_none()).then(|| view! {
+                <div class="create-person" data-testid="create-person">
+                    {(reason == MatchReason::None).then(|| view! { <p class="hint">"Nobody in Salesforce has this address."</p> })}
+                    <button type="button" class="button" data-testid="create-contact" on:click=create("Contact")>"Create Contact"</button>
+                    <button type="button" class="button secondary" data-testid="create-lead" on:click=create("Lead")>"Create Lead"</button>
+                </div>
+            })}
+            {(panel.person.is_some() || panel.account.is_some()).then(|| view! {
+                <RelatedListView title="Opportunities" list=panel.opportunities.clone() testid="opportunities" />
+                <RelatedListView title="Cases" list=panel.cases.clone() testid="cases" />
+                <RelatedListView title="Open activities" list=panel.open_activities.clone() testid="open-activities" />
+                <RelatedListView title="Activity history" list=panel.history.clone() testid="history" />
+                <div class="actions" data-testid="actions">
+                    <button type="button" class="button small" data-testid="new-Opportunity" on:click=create("Opportunity")>"New Opportunity"</button>
+                    <button type="button" class="button small" data-testid="new-Case" on:click=create("Case")>"New Case"</button>
+                    <button type="button" class="button small" data-testid="new-Task" on:click=create("Task")>"New Task"</button>
+                    <button type="button" class="button small" data-testid="log-call" on:click=create("Call")>"Log a call"</button>
+                    <button type="button" class="button small" data-testid="log-email" on:click=create("EmailLog")>"Log an email"</button>
+                </div>
+            })}
+        </div>
+    }
+}
+
+fn panel_account(person: &Option<RecordView>, account: &Option<RecordView>) -> Option<RecordView> {
+    account.clone().or_else(|| {
+        let p = person.as_ref()?;
+        let id = p.fields.get("AccountId")?.as_str()?;
+        Some(RecordView {
+            object: "Account".into(),
+            id: id.to_owned(),
+            fields: Default::default(),
+        })
+    })
+}
+
+fn account_id(account: &Option<RecordView>) -> Option<String> {
+    account.as_ref().map(|a| a.id.clone())
+}
+
+fn person_id(person: &Option<RecordView>) -> Option<(String, String)> {
+    person.as_ref().map(|p| (p.object.clone(), p.id.clone()))
+}
+
+/// Fields a card never lists (its title, ids, what the panel reads for itself).
+const HIDDEN: &[&str] = &[
+    "Id",
+    "Name",
+    "LastModifiedDate",
+    "AccountId",
+    "OwnerId",
+    "IsTask",
+    "CaseNumber",
+];
+
+/// A record's card: its title (opening it in Salesforce) and its fields, editable in place.
+#[component]
+pub fn RecordCard(
+    /// The record.
+    record: RecordView,
+    /// Its test id.
+    testid: &'static str,
+) -> impl IntoView {
+    let state = use_panel_state();
+    let object = record.object.clone();
+    let loaded = record
+        .fields
+        .get("LastModifiedDate")
+        .and_then(Value::as_str)
+        .and_then(loaded_at);
+    let record_for_fields = record.clone();
+    let fields = move || {
+        let spec = state.describe(&object);
+        let names = state.shown_fields(&object, default_fields(&object));
+        names
+            .into_iter()
+            .filter(|n| !HIDDEN.contains(&n.as_str()))
+            .map(|name| {
+                let value = record_for_fields.fields.get(&name).cloned().unwrap_or(Value::Null);
+                match spec.as_ref().and_then(|s| s.fields.iter().find(|f| f.name == name)) {
+                    Some(f) => view! {
+                        <FieldRow object=record_for_fields.object.clone() id=record_for_fields.id.clone()
+                            field=f.clone() value=value loaded_at=loaded.clone() />
+                    }
+                    .into_any(),
+                    None => view! {
+                        <div class="field" data-testid=format!("field-{name}") data-editable="false">
+                            <span class="field-label">{name.clone()}</span>
+                            <div class="field-value"><span class="value-text">{value_text("", &value).unwrap_or_else(|| "—".to_owned())}</span></div>
+                        </div>
+                    }
+                    .into_any(),
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="card" data-testid=testid data-object=record.object.clone() data-id=record.id.clone()>
+            <header class="card-head">
+                <span class="object-badge">{record.object.clone()}</span>
+                <RecordLink record=record.clone() testid="card-title" />
+            </header>
+            <div class="fields">{fields}</div>
+        </section>
+    }
+}
+
+/// A related list: its count, its newest rows, each opening to its fields.
+#[component]
+pub fn RelatedListView(
+    /// The list's title.
+    title: &'static str,
+    /// The rows.
+    list: RelatedList,
+    /// Its test id.
+    testid: &'static str,
+) -> impl IntoView {
+    let count = list.total;
+    view! {
+        <section class="related" data-testid=testid data-count=count.to_string()>
+            <h3>{title} " " <span class="count">{format!("({count})")}</span></h3>
+            {if list.records.is_empty() {
+                view! { <p class="empty">"None."</p> }.into_any()
+            } else {
+                view! {
+                    <ul>
+                        {list.records.into_iter().map(|r| {
+                            let details: Vec<(String, String)> = r.fields.iter()
+                                .filter(|(k, _)| !HIDDEN.contains(&k.as_str()) && k.as_str() != "Subject")
+                                .filter_map(|(k, v)| Some((k.clone(), value_text("", v)?)))
+                                .collect();
+                            let summary = details.iter().take(2).map(|(_, v)| v.clone()).collect::<Vec<_>>().join(" · ");
+                            view! {
+                                <li class="related-row" data-testid="related-row">
+                                    <details>
+                                        <summary>
+                                            <RecordLink record=r.clone() />
+                                            <span class="summary">{summary}</span>
+                                        </summary>
+                                        <dl>
+                                            {details.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
+                                        </dl>
+                                    </details>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,90 @@
+//! Search Salesforce: Contacts, Leads and Accounts by name, email or phone as the agent types
+//! (debounced; a newer search makes an older answer irrelevant). Choosing a result shows it for
+//! this conversation and remembers it for this sender (a team pin).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pane_wire::api::{RecordView, SearchResults};
+use serde_json::Value;
+
+use super::records::pin;
+use super::state::use_panel_state;
+use super::view::{View, use_view_context};
+use crate::api::encode;
+use crate::model::display::title;
+
+/// How long typing must pause before a search is sent, in ms.
+pub const DEBOUNCE_MS: u32 = 300;
+
+/// The results of the text typed in the header.
+#[component]
+pub fn SearchView(
+    /// The text typed.
+    query: Signal<String>,
+) -> impl IntoView {
+    let state = use_panel_state();
+    let view_ctx = use_view_context();
+    let results = RwSignal::new(None::<Result<Vec<RecordView>, String>>);
+    let generation = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        let text = query.get();
+        let current = generation.try_update_value(|g| {
+            *g += 1;
+            *g
+        });
+        let Some(current) = current else { return };
+        if text.trim().chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+            results.set(None);
+            return;
+        }
+        spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(DEBOUNCE_MS).await;
+            if generation.get_value() != current {
+                return;
+            }
+            let answer = state
+                .api
+                .get_json::<SearchResults>(&format!("/api/search?q={}", encode(&text)))
+                .await;
+            if generation.get_value() != current {
+                return;
+            }
+            results.set(Some(answer.map(|r| r.records).map_err(|e| e.to_string())));
+        });
+    });
+    let handle = move || state.current_handle.get();
+    move || {
+        match results.get() {
+        None => view! { <p class="hint" data-testid="search-hint">"Type a name, an email or a phone number."</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="error" role="alert" data-testid="search-error">{e}</p> }.into_any(),
+        Some(Ok(list)) if list.is_empty() => view! { <p class="hint" data-testid="search-empty">"No Contact, Lead or Account matches."</p> }.into_any(),
+        Some(Ok(list)) => view! {
+            <ul class="search-results" data-testid="search-results" aria-label="Search results">
+                {list.into_iter().map(|r| {
+                    let detail = ["Email", "Company", "Website", "Phone"].iter()
+                        .find_map(|k| r.fields.get(*k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned))
+                        .unwrap_or_default();
+                    let chosen = r.clone();
+                    view! {
+                        <li>
+                            <button type="button" class="search-result" data-testid="search-result"
+                                data-object=r.object.clone() data-id=r.id.clone()
+                                on:click=move |_| {
+                                    if let Some(h) = handle() {
+                                        pin(state, &h, &chosen);
+                                    }
+                                    view_ctx.0.set(View::Records);
+                                }>
+                                <span class="object-badge">{r.object.clone()}</span>
+                                <span class="result-title">{title(&r)}</span>
+                                <span class="result-detail">{detail}</span>
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+        .into_any(),
+    }
+    }
+}

@@ -1,0 +1,165 @@
+//! What the panel's components share: who is signed in, the org's settings, describes (each
+//! fetched once per object), a counter that reloads the records after a write, and a notice.
+
+use std::collections::{HashMap, HashSet};
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pane_wire::api::{Me, ObjectSpec, Settings};
+
+use crate::api::Api;
+use crate::session::Session;
+
+/// The shared state, `Copy`, provided by [`provide_panel_state`].
+#[derive(Debug, Clone, Copy)]
+pub struct PanelState {
+    /// The proxy client.
+    pub api: Api,
+    /// The agent's session.
+    pub session: Session,
+    /// Whether the panel can be seen.
+    pub active: Signal<bool>,
+    /// Who is signed in, once known.
+    pub me: RwSignal<Option<Me>>,
+    /// The org's settings and the agent's layout, once known.
+    pub settings: RwSignal<Option<Settings>>,
+    describes: RwSignal<HashMap<String, ObjectSpec>>,
+    asked: StoredValue<HashSet<String>>,
+    /// Bumped after every write: the records are read again.
+    pub reload: RwSignal<u32>,
+    /// A short message for the agent (saved, failed...).
+    pub notice: RwSignal<Option<String>>,
+    /// The sender shown (search results are pinned for it).
+    pub current_handle: RwSignal<Option<pane_wire::bridge::Handle>>,
+    /// What was read for each sender this session: a revisit renders at once.
+    pub seen: StoredValue<HashMap<String, pane_wire::api::PanelData>>,
+}
+
+impl PanelState {
+    /// The describe of `object`: `None` until fetched (the fetch starts on the first ask, once).
+    pub fn describe(&self, object: &str) -> Option<ObjectSpec> {
+        let found = self.describes.with(|d| d.get(object).cloned());
+        if found.is_none() && self.active.get_untracked() {
+            let first = self
+                .asked
+                .try_update_value(|a| a.insert(object.to_owned()))
+                .unwrap_or(false);
+            if first {
+                let me = *self;
+                let object = object.to_owned();
+                spawn_local(async move {
+                    match me
+                        .api
+                        .get_json::<ObjectSpec>(&format!("/api/describe/{object}"))
+                        .await
+                    {
+                        Ok(spec) => me.describes.update(|d| {
+                            d.insert(object, spec);
+                        }),
+                        Err(_) => {
+                            // Asked again on the next look (hidden, or a failure).
+                            me.asked.update_value(|a| {
+                                a.remove(&object);
+                            });
+                        }
+                    }
+                });
+            }
+        }
+        found
+    }
+
+    /// Forgets the describes (the admin's mandatory fields changed).
+    pub fn forget_describes(&self) {
+        self.asked.update_value(HashSet::clear);
+        self.describes.update(HashMap::clear);
+    }
+
+    /// Reads the records again.
+    pub fn changed(&self) {
+        self.reload.update(|n| *n += 1);
+    }
+
+    /// Says something to the agent.
+    pub fn say(&self, text: impl Into<String>) {
+        self.notice.set(Some(text.into()));
+    }
+
+    /// Where the org's records open.
+    pub fn org_url(&self) -> Option<String> {
+        self.me.with(|m| m.as_ref().map(|m| m.instance_url.clone()))
+    }
+
+    /// The org's extra mandatory fields of `object`.
+    pub fn mandatory(&self, object: &str) -> Vec<String> {
+        self.settings.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.org.mandatory_fields.get(object).cloned())
+                .unwrap_or_default()
+        })
+    }
+
+    /// The fields shown for `object`: the agent's, else the org's defaults, else `fallback`.
+    pub fn shown_fields(&self, object: &str, fallback: &[&str]) -> Vec<String> {
+        self.settings.with(|s| {
+            s.as_ref()
+                .and_then(|s| {
+                    s.layout
+                        .get(object)
+                        .filter(|f| !f.is_empty())
+                        .or_else(|| s.org.default_fields.get(object).filter(|f| !f.is_empty()))
+                        .cloned()
+                })
+                .unwrap_or_else(|| fallback.iter().map(|f| (*f).to_owned()).collect())
+        })
+    }
+
+    /// Reads who is signed in and the settings (two proxy calls, no Salesforce request).
+    pub fn load_identity(&self) {
+        let me = *self;
+        spawn_local(async move {
+            if let Ok(who) = me.api.get_json::<Me>("/api/me").await {
+                me.me.set(Some(who));
+            }
+            if let Ok(settings) = me.api.get_json::<Settings>("/api/settings").await {
+                me.settings.set(Some(settings));
+            }
+        });
+    }
+}
+
+/// Creates the shared state; reads the identity whenever a session arrives and the panel is
+/// seen.
+pub fn provide_panel_state(api: Api, session: Session, active: Signal<bool>) -> PanelState {
+    let state = PanelState {
+        api,
+        session,
+        active,
+        me: RwSignal::new(None),
+        settings: RwSignal::new(None),
+        describes: RwSignal::new(HashMap::new()),
+        asked: StoredValue::new(HashSet::new()),
+        reload: RwSignal::new(0),
+        notice: RwSignal::new(None),
+        current_handle: RwSignal::new(None),
+        seen: StoredValue::new(HashMap::new()),
+    };
+    Effect::new(move |_| {
+        let token = session.token().get();
+        if token.is_none() {
+            state.me.set(None);
+            state.settings.set(None);
+            return;
+        }
+        if active.get() && state.me.get_untracked().is_none() {
+            state.load_identity();
+        }
+    });
+    provide_context(state);
+    state
+}
+
+/// The state provided above.
+pub fn use_panel_state() -> PanelState {
+    expect_context::<PanelState>()
+}

@@ -1,0 +1,240 @@
+// The panel end to end, as an agent uses it: link Salesforce, see the sender's records, edit a
+// field in place, meet a conflict, create records (refused without a required field), convert
+// a Lead, search and pin, pick fields with the cog, change the org's settings, open records in
+// Salesforce. Each step reads back what the sandbox org then holds. Screenshots: target/e2e/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ARTIFACTS, launchBrowser, startProxy, waitFor } from './support.mjs';
+
+let proxy;
+let browser;
+let sandbox;
+
+before(async () => {
+  proxy = await startProxy();
+  browser = await launchBrowser();
+  if (process.env.PANE_E2E_DEBUG) {
+    browser.page.on('request', (r) => { if (r.method() !== 'GET' || r.url().includes('/api/panel')) console.log('REQ', r.method(), r.url(), r.postData()); });
+    browser.page.on('response', async (r) => { if (r.request().method() !== 'GET') console.log('RES', r.status(), (await r.text()).slice(0, 200)); });
+  }
+  const health = await (await fetch(`${proxy.url}api/health`)).json();
+  sandbox = health.org_url.replace(/\/$/, '');
+});
+
+after(async () => {
+  await browser?.close();
+  await proxy?.stop();
+  assert.deepEqual(browser?.errors ?? [], [], 'no page error');
+});
+
+/** The sandbox org as a script sees it: a password-grant token and SOQL. */
+async function soql(q) {
+  const token = await (await fetch(`${sandbox}/services/oauth2/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'pane-sandbox-demo-client', client_secret: 'pane-sandbox-demo-secret', username: 'ana@pane-support.example', password: 'demo-ana-1' }),
+  })).json();
+  const res = await fetch(`${sandbox}/services/data/v59.0/query?q=${encodeURIComponent(q)}`, { headers: { Authorization: `Bearer ${token.access_token}` } });
+  return { token: token.access_token, records: (await res.json()).records };
+}
+
+const panel = () => browser.page.frameLocator('[data-testid=plugin-salesforce]');
+const byId = (id) => panel().locator(`[data-testid="${id}"]`);
+const textOf = (id) => byId(id).first().textContent({ timeout: 5_000 }).catch(() => '');
+const shot = (name) => browser.page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+
+async function open(caseName) {
+  await browser.page.locator('[data-testid=conversation-item]', { hasText: caseName }).click();
+}
+
+async function cardField(card, field) {
+  return panel().locator(`[data-testid=${card}] [data-testid=field-${field}] .value-text`).textContent();
+}
+
+test('not linked: the panel offers to link, and the popup links it', async () => {
+  const { page, context } = browser;
+  await page.goto(`${proxy.url}?refresh_ms=60000`);
+  await byId('link-prompt').waitFor();
+  await shot('panel-not-linked');
+  const [popup] = await Promise.all([context.waitForEvent('page'), byId('link-salesforce').click()]);
+  await popup.waitForSelector('#username');
+  await popup.fill('#username', 'ana@pane-support.example');
+  await popup.fill('#password', 'demo-ana-1');
+  await popup.click('#allow');
+  await byId('person-card').waitFor();
+  assert.equal(await textOf('reason'), 'Matched by email');
+  assert.equal(await panel().locator('[data-testid=person-card] [data-testid=card-title]').textContent(), 'Rose Gonzalez');
+  assert.equal(await panel().locator('[data-testid=account-card] [data-testid=card-title]').textContent(), 'Edge Communications');
+  for (const list of ['opportunities', 'cases', 'open-activities', 'history']) {
+    await byId(list).waitFor();
+  }
+  await waitFor('field labels from the describe', () => panel().locator('[data-testid=person-card] [data-testid=field-Title] label').textContent(), (t) => t === 'Title');
+  await shot('panel-records');
+});
+
+test('hover a field, click the pencil, type, Enter: saved in Salesforce', async () => {
+  const row = panel().locator('[data-testid=person-card] [data-testid=field-Title]');
+  await row.locator('[data-testid=field-value]').hover();
+  const pencil = row.locator('[data-testid=pencil]');
+  await waitFor('the pencil on hover', () => pencil.evaluate((e) => getComputedStyle(e).visibility), (v) => v === 'visible');
+  await pencil.click();
+  await row.locator('[data-testid=input-Title]').fill('Chief Buyer');
+  await row.locator('[data-testid=input-Title]').press('Enter');
+  await waitFor('the new value', () => cardField('person-card', 'Title'), (t) => t === 'Chief Buyer');
+  await waitFor('saved in the sandbox org', async () => (await soql("SELECT Title FROM Contact WHERE Email = 'rose@edge.com'")).records[0].Title, (t) => t === 'Chief Buyer');
+  // Fields the user may not change show no pencil.
+  assert.equal(await panel().locator('[data-testid=person-card] [data-testid=field-Email]').getAttribute('data-editable'), 'true');
+  // Escape cancels.
+  await row.locator('[data-testid=field-value]').focus();
+  await row.locator('[data-testid=field-value]').press('Enter');
+  await row.locator('[data-testid=input-Title]').fill('Nope');
+  await row.locator('[data-testid=input-Title]').press('Escape');
+  assert.equal(await cardField('person-card', 'Title'), 'Chief Buyer');
+});
+
+test('a record changed behind the panel\'s back: the conflict is shown, and mine can win', async () => {
+  const { token, records } = await soql("SELECT Id FROM Contact WHERE Email = 'rose@edge.com'");
+  // Someone else edits the record in Salesforce (a second later, so it is newer).
+  await new Promise((r) => setTimeout(r, 1_100));
+  const res = await fetch(`${sandbox}/services/data/v59.0/sobjects/Contact/${records[0].Id}`, {
+    method: 'PATCH', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ Title: 'Head of Buying' }),
+  });
+  assert.equal(res.status, 204);
+  const row = panel().locator('[data-testid=person-card] [data-testid=field-Title]');
+  await row.locator('[data-testid=field-value]').hover();
+  await row.locator('[data-testid=pencil]').click();
+  await row.locator('[data-testid=input-Title]').fill('VP Purchasing');
+  await row.locator('[data-testid=input-Title]').press('Enter');
+  await row.locator('[data-testid=conflict]').waitFor();
+  assert.equal(await row.locator('[data-testid=conflict-theirs]').textContent(), 'Head of Buying');
+  await shot('panel-conflict');
+  await row.locator('[data-testid=conflict-overwrite]').click();
+  await waitFor('mine saved', async () => (await soql("SELECT Title FROM Contact WHERE Email = 'rose@edge.com'")).records[0].Title, (t) => t === 'VP Purchasing');
+});
+
+test('a record name opens it in Salesforce, through the host', async () => {
+  const { page, context } = browser;
+  const id = await byId('person-card').getAttribute('data-id');
+  const [tab] = await Promise.all([context.waitForEvent('page'), panel().locator('[data-testid=person-card] [data-testid=card-title]').click()]);
+  await tab.waitForLoadState();
+  assert.equal(tab.url(), `${sandbox}/lightning/r/Contact/${id}/view`);
+  const opened = await page.evaluate(() => window.devInbox.openedUrls);
+  assert.ok(opened.includes(`${sandbox}/lightning/r/Contact/${id}/view`), JSON.stringify(opened));
+  await tab.close();
+});
+
+test('a domain match shows the company; an unknown sender gets a Contact, not without a Last Name', async () => {
+  await open('Email from an unknown address at a known company');
+  await byId('domain-hint').waitFor();
+  assert.equal(await panel().locator('[data-testid=account-card] [data-testid=card-title]').textContent(), 'Burlington Textiles Corp of America');
+
+  await open('Email from a totally unknown address');
+  await byId('create-person').waitFor();
+  assert.equal(await textOf('reason'), 'No match');
+  await byId('create-contact').click();
+  await byId('create-form').waitFor();
+  const last = panel().locator('[data-testid=input-LastName]');
+  assert.equal(await last.inputValue(), 'Quint', 'prefilled from the sender');
+  assert.equal(await panel().locator('[data-testid=input-Email]').inputValue(), 'zoe@quintessential-kites.example');
+  assert.equal(await panel().locator('[data-testid=form-field-LastName] [data-testid=required-mark]').textContent(), '*');
+  await last.fill('');
+  await byId('save').click();
+  await byId('form-problems').waitFor();
+  assert.match(await textOf('form-problems'), /LastName/);
+  assert.equal(await panel().locator('[data-testid=form-field-LastName] [data-testid=field-error]').textContent(), 'Last Name is required.');
+  await shot('panel-create-refused');
+  assert.equal((await soql("SELECT Id FROM Contact WHERE Email = 'zoe@quintessential-kites.example'")).records.length, 0, 'nothing saved');
+  await last.fill('Quint');
+  await byId('save').click();
+  await byId('person-card').waitFor();
+  assert.equal(await textOf('reason'), 'Matched by email');
+  assert.equal((await soql("SELECT LastName FROM Contact WHERE Email = 'zoe@quintessential-kites.example'")).records[0].LastName, 'Quint');
+});
+
+test('a Lead converts into a Contact with an Account and an Opportunity', async () => {
+  await open('Email from a Lead');
+  await waitFor('the Lead', () => byId('person-card').getAttribute('data-object'), (o) => o === 'Lead');
+  await byId('convert-lead').click();
+  await byId('convert-form').waitFor();
+  await waitFor('converted statuses', () => panel().locator('[data-testid=convert-status] option').count(), (n) => n > 0);
+  assert.equal(await panel().locator('[data-testid=convert-status]').inputValue(), 'Closed - Converted');
+  await byId('convert-new-account').check();
+  await byId('convert-with-opportunity').check();
+  await byId('convert-opportunity-name').fill('Co-op 40 seats');
+  await shot('panel-convert');
+  await byId('convert').click();
+  await waitFor('the new Contact', () => byId('person-card').getAttribute('data-object').catch(() => ''), (o) => o === 'Contact');
+  const lead = (await soql("SELECT IsConverted, ConvertedContactId FROM Lead WHERE Email = 'bertha@fcof.net'")).records[0];
+  assert.equal(lead.IsConverted, true);
+  assert.equal(lead.ConvertedContactId, await byId('person-card').getAttribute('data-id'));
+  const opp = (await soql("SELECT Name FROM Opportunity WHERE Name = 'Co-op 40 seats'")).records;
+  assert.equal(opp.length, 1);
+});
+
+test('logging a call and creating a Case link them to the sender', async () => {
+  await open('Email from a known address');
+  await byId('person-card').waitFor();
+  const contact = await byId('person-card').getAttribute('data-id');
+  await byId('log-call').click();
+  await byId('create-form').waitFor();
+  await panel().locator('[data-testid=input-Subject]').fill('Called about invoice 4471');
+  await byId('save').click();
+  await byId('person-card').waitFor();
+  const tasks = (await soql(`SELECT Subject, Status, WhoId FROM Task WHERE WhoId = '${contact}'`)).records;
+  assert.ok(tasks.some((t) => t.Subject === 'Called about invoice 4471' && t.Status === 'Completed'), JSON.stringify(tasks));
+  await waitFor('the call in the history', () => byId('history').textContent(), (t) => t.includes('Called about invoice 4471'));
+
+  await byId('new-Case').click();
+  await byId('create-form').waitFor();
+  await panel().locator('[data-testid=input-Subject]').fill('Invoice 4471 charged twice');
+  await byId('save').click();
+  await byId('person-card').waitFor();
+  const cases = (await soql(`SELECT Subject, ContactId FROM Case WHERE ContactId = '${contact}'`)).records;
+  assert.ok(cases.some((c) => c.Subject === 'Invoice 4471 charged twice'), JSON.stringify(cases));
+});
+
+test('search Salesforce, choose a result: shown for this sender, for the whole team', async () => {
+  await open('Email from a totally unknown address');
+  await byId('person-card').waitFor();
+  const search = byId('search');
+  await search.fill('Jack Rog');
+  await byId('search-results').waitFor();
+  await shot('panel-search');
+  await panel().locator('[data-testid=search-result][data-object=Contact]').first().click();
+  await waitFor('the pinned record', () => textOf('reason'), (t) => t.startsWith('Chosen for this sender'));
+  assert.equal(await panel().locator('[data-testid=person-card] [data-testid=card-title]').textContent(), 'Jack Rogers');
+  await byId('unpin').click();
+  await waitFor('matching again', () => textOf('reason'), (t) => t === 'Matched by email');
+});
+
+test('the cog picks the fields shown, custom fields included', async () => {
+  await open('Email from a known address');
+  await byId('person-card').waitFor();
+  await byId('cog').click();
+  await byId('field-chooser').waitFor();
+  await waitFor('the describe', () => panel().locator('[data-testid=add-field] option').count(), (n) => n > 5);
+  await byId('add-field').selectOption('Department');
+  await byId('save-fields').click();
+  await waitFor('saved', () => textOf('chooser-status'), (t) => t === 'Saved.');
+  await shot('panel-fields');
+  await byId('cog').click();
+  await panel().locator('[data-testid=person-card] [data-testid=field-Department]').waitFor();
+});
+
+test('admins change the org settings: an extra mandatory field is then required', async () => {
+  await byId('settings-button').click();
+  await byId('org-settings').waitFor();
+  await waitFor('the usage', () => textOf('usage'), (t) => t.includes('requests by Salesforce Pane today'));
+  await byId('mandatory-Contact').fill('Title');
+  await byId('save-settings').click();
+  await waitFor('saved', () => textOf('settings-status'), (t) => t === 'Settings saved.');
+  await shot('panel-settings');
+  await byId('settings-button').click();
+  await open('Email from an unknown address at a known company');
+  await byId('create-contact').click();
+  await byId('create-form').waitFor();
+  await panel().locator('[data-testid=form-field-Title] [data-testid=required-mark]').waitFor();
+  await byId('save').click();
+  await waitFor('Title required', () => textOf('form-problems'), (t) => t.includes('Title'));
+  await byId('cancel').click();
+});
