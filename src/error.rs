@@ -44,7 +44,7 @@ pub enum PanelError {
         /// The fields the error is about.
         fields: Vec<String>,
         /// For a conflict: the record as it is now; for a refused create: the matches.
-        detail: Option<serde_json::Value>,
+        detail: Option<Box<serde_json::Value>>,
     },
 }
 

@@ -133,7 +133,7 @@ impl Api {
                         message: err.message,
                         code: err.code,
                         fields: err.fields,
-                        detail: err.current,
+                        detail: err.current.map(Box::new),
                     },
                     // A 409 from a create carries the matches instead of an error.
                     Err(_) => PanelError::Http {
@@ -141,7 +141,7 @@ impl Api {
                         message: format!("The proxy answered {status}."),
                         code: String::new(),
                         fields: vec![],
-                        detail: serde_json::from_str(&text).ok(),
+                        detail: serde_json::from_str(&text).ok().map(Box::new),
                     },
                 });
             }

@@ -279,7 +279,7 @@ fn FormBody(creating: Creating, spec: ObjectSpec) -> impl IntoView {
                     detail: Some(detail),
                     ..
                 }) => {
-                    let answer: Option<CreateAnswer> = serde_json::from_value(detail).ok();
+                    let answer: Option<CreateAnswer> = serde_json::from_value(*detail).ok();
                     if let Some(a) = answer {
                         let by_rule = a.existing.is_empty();
                         existing.set(Some((
