@@ -160,6 +160,11 @@ async fn bridge_decodes_every_sample_context() {
             "email sean@edge.com",
         ),
         (
+            "Email from a Lead",
+            ContextKind::SingleConversation,
+            "email bertha@fcof.net",
+        ),
+        (
             "Several selected at once",
             ContextKind::MultiConversations,
             "several 3",
@@ -623,19 +628,19 @@ async fn panel_shell_shows_the_handle_or_why_not() {
     let cog: HtmlElement = query("[data-testid=cog]").unwrap().unchecked_into();
     cog.click();
     until("field chooser", || {
-        text("[data-testid=coming-soon]").contains("The field chooser")
+        query("[data-testid=field-chooser]").is_some()
     })
     .await;
-    let back: HtmlElement = query("[data-testid=back]").unwrap().unchecked_into();
-    back.click();
-    until("back", || query("[data-testid=coming-soon]").is_none()).await;
+    cog.click();
+    until("back", || query("[data-testid=field-chooser]").is_none()).await;
     let search: web_sys::HtmlInputElement = query("[data-testid=search]").unwrap().unchecked_into();
     search.set_value("rose");
     search
         .dispatch_event(&web_sys::Event::new("input").unwrap())
         .unwrap();
+    // This test page has no proxy: the search says so, after its debounce.
     until("search view", || {
-        text("[data-testid=coming-soon]").contains("“rose”")
+        text("[data-testid=search-error]").contains("404")
     })
     .await;
 
@@ -645,5 +650,227 @@ async fn panel_shell_shows_the_handle_or_why_not() {
     })
     .await;
     assert!(text("[data-testid=request-count]").parse::<u32>().unwrap() >= 1);
+    container.remove();
+}
+
+// ---- components with logic: inputs from the describe, inline edit ----------------------
+
+fn spec_field(name: &str, kind: &str) -> pane_wire::api::FieldSpec {
+    pane_wire::api::FieldSpec {
+        name: name.into(),
+        label: format!("{name} label"),
+        kind: kind.into(),
+        required: false,
+        createable: true,
+        updateable: true,
+        length: None,
+        scale: None,
+        picklist: vec![],
+        restricted: false,
+        reference_to: vec![],
+        custom: false,
+        name_field: false,
+    }
+}
+
+fn mount_in_div(f: impl FnOnce() -> AnyView + 'static) -> HtmlElement {
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&container).unwrap();
+    leptos::mount::mount_to(container.clone(), f).forget();
+    container
+}
+
+#[wasm_bindgen_test]
+async fn inputs_follow_the_field_type() {
+    use salesforce_pane::components::field::FieldInput;
+    let mut stage = spec_field("StageName", "picklist");
+    stage.picklist = vec![
+        pane_wire::api::PicklistOption {
+            value: "Prospecting".into(),
+            label: "Prospecting".into(),
+            default: true,
+        },
+        pane_wire::api::PicklistOption {
+            value: "Closed Won".into(),
+            label: "Won".into(),
+            default: false,
+        },
+    ];
+    let mut subject = spec_field("Subject", "combobox");
+    subject.picklist = vec![pane_wire::api::PicklistOption {
+        value: "Call".into(),
+        label: "Call".into(),
+        default: false,
+    }];
+    let fields = vec![
+        stage,
+        subject,
+        spec_field("CloseDate", "date"),
+        spec_field("At", "datetime"),
+        spec_field("Done", "boolean"),
+        spec_field("Description", "textarea"),
+        spec_field("Amount", "currency"),
+        spec_field("Email", "email"),
+        spec_field("Phone", "phone"),
+    ];
+    let values: Vec<RwSignal<String>> = fields
+        .iter()
+        .map(|_| RwSignal::new(String::new()))
+        .collect();
+    let mounted = fields.clone();
+    let signals = values.clone();
+    let container = mount_in_div(move || {
+        mounted
+            .into_iter()
+            .zip(signals)
+            .map(|(f, v)| {
+                let id = format!("t-{}", f.name);
+                view! { <FieldInput field=f value=v id=id /> }
+            })
+            .collect_view()
+            .into_any()
+    });
+    let el = |name: &str| -> web_sys::Element {
+        container
+            .query_selector(&format!("[data-testid=input-{name}]"))
+            .unwrap()
+            .unwrap()
+    };
+    let attr = |name: &str, a: &str| el(name).get_attribute(a).unwrap_or_default();
+    assert_eq!(el("StageName").tag_name(), "SELECT");
+    assert_eq!(
+        el("StageName")
+            .query_selector_all("option")
+            .unwrap()
+            .length(),
+        3,
+        "a blank and two values"
+    );
+    assert_eq!(
+        (el("Subject").tag_name(), attr("Subject", "list")),
+        ("INPUT".into(), "t-Subject-values".into())
+    );
+    assert!(
+        container
+            .query_selector("datalist#t-Subject-values option[value=Call]")
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(attr("CloseDate", "type"), "date");
+    assert_eq!(attr("At", "type"), "datetime-local");
+    assert_eq!(attr("Done", "type"), "checkbox");
+    assert_eq!(el("Description").tag_name(), "TEXTAREA");
+    assert_eq!(attr("Amount", "inputmode"), "decimal");
+    assert_eq!(attr("Email", "type"), "email");
+    assert_eq!(attr("Phone", "type"), "tel");
+
+    // Typing reaches the signal; the signal reaches the input.
+    let amount: web_sys::HtmlInputElement = el("Amount").unchecked_into();
+    amount.set_value("1,200.50");
+    amount
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    assert_eq!(values[6].get_untracked(), "1,200.50");
+    values[2].set("2026-11-24".into());
+    sleep(20).await;
+    let date: web_sys::HtmlInputElement = el("CloseDate").unchecked_into();
+    assert_eq!(date.value(), "2026-11-24");
+    container.remove();
+}
+
+#[wasm_bindgen_test]
+async fn inline_edit_shows_the_value_at_once_and_rolls_back_when_the_save_fails() {
+    use salesforce_pane::components::field::FieldRow;
+    use salesforce_pane::components::state::provide_panel_state;
+    use salesforce_pane::session::provide_session;
+    let container = mount_in_div(move || {
+        let session = provide_session();
+        let active = Signal::derive(|| true);
+        let api = Api::new(active, Some(session));
+        provide_panel_state(api, session, active);
+        let mut locked = spec_field("LeadSource", "string");
+        locked.updateable = false;
+        view! {
+            // No proxy here: the test server answers the save with an error.
+            <FieldRow object="Contact".to_owned() id="003000000000001AAA".to_owned()
+                field=spec_field("Title", "string") value=serde_json::json!("Buyer")
+                loaded_at=Some("Tue, 24 Nov 2026 10:30:00 GMT".to_owned()) />
+            <FieldRow object="Contact".to_owned() id="003000000000001AAA".to_owned()
+                field=locked value=serde_json::json!("Web") loaded_at=None />
+        }
+        .into_any()
+    });
+    let q = |sel: &str| container.query_selector(sel).unwrap();
+    let row_text = || {
+        q("[data-testid=field-Title] .value-text")
+            .unwrap()
+            .text_content()
+            .unwrap_or_default()
+    };
+    assert_eq!(row_text(), "Buyer");
+    assert!(
+        q("[data-testid=field-LeadSource] [data-testid=pencil]").is_none(),
+        "read-only: no pencil"
+    );
+
+    // Escape cancels.
+    q("[data-testid=field-Title] [data-testid=pencil]")
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    sleep(20).await;
+    let input: web_sys::HtmlInputElement = q("[data-testid=input-Title]").unwrap().unchecked_into();
+    assert_eq!(input.value(), "Buyer");
+    input.set_value("Nope");
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    let escape = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict(
+        "keydown",
+        web_sys::KeyboardEventInit::new()
+            .key("Escape")
+            .bubbles(true),
+    )
+    .unwrap();
+    input.dispatch_event(&escape).unwrap();
+    sleep(20).await;
+    assert_eq!(row_text(), "Buyer");
+
+    // Enter saves: the new value shows at once, then rolls back with the reason.
+    let field_value: HtmlElement = q("[data-testid=field-Title] [data-testid=field-value]")
+        .unwrap()
+        .unchecked_into();
+    let enter = || {
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict(
+            "keydown",
+            web_sys::KeyboardEventInit::new().key("Enter").bubbles(true),
+        )
+        .unwrap()
+    };
+    field_value.dispatch_event(&enter()).unwrap();
+    sleep(20).await;
+    let input: web_sys::HtmlInputElement = q("[data-testid=input-Title]").unwrap().unchecked_into();
+    input.set_value("Chief Buyer");
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    input.dispatch_event(&enter()).unwrap();
+    sleep(0).await;
+    let state = || {
+        q("[data-testid=field-Title]")
+            .unwrap()
+            .get_attribute("data-state")
+            .unwrap_or_default()
+    };
+    assert!(
+        matches!(state().as_str(), "saving" | "viewing"),
+        "{}",
+        state()
+    );
+    until("the rollback", || {
+        state() == "viewing" && q("[data-testid=field-Title] [data-testid=field-error]").is_some()
+    })
+    .await;
+    assert_eq!(row_text(), "Buyer", "rolled back");
     container.remove();
 }
