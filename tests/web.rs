@@ -778,6 +778,13 @@ async fn inputs_follow_the_field_type() {
     container.remove();
 }
 
+fn key_down(key: &str) -> web_sys::KeyboardEvent {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap()
+}
+
 #[wasm_bindgen_test]
 async fn inline_edit_shows_the_value_at_once_and_rolls_back_when_the_save_fails() {
     use salesforce_pane::components::field::FieldRow;
@@ -825,14 +832,7 @@ async fn inline_edit_shows_the_value_at_once_and_rolls_back_when_the_save_fails(
     input
         .dispatch_event(&web_sys::Event::new("input").unwrap())
         .unwrap();
-    let escape = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict(
-        "keydown",
-        web_sys::KeyboardEventInit::new()
-            .key("Escape")
-            .bubbles(true),
-    )
-    .unwrap();
-    input.dispatch_event(&escape).unwrap();
+    input.dispatch_event(&key_down("Escape")).unwrap();
     sleep(20).await;
     assert_eq!(row_text(), "Buyer");
 
@@ -840,13 +840,7 @@ async fn inline_edit_shows_the_value_at_once_and_rolls_back_when_the_save_fails(
     let field_value: HtmlElement = q("[data-testid=field-Title] [data-testid=field-value]")
         .unwrap()
         .unchecked_into();
-    let enter = || {
-        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict(
-            "keydown",
-            web_sys::KeyboardEventInit::new().key("Enter").bubbles(true),
-        )
-        .unwrap()
-    };
+    let enter = || key_down("Enter");
     field_value.dispatch_event(&enter()).unwrap();
     sleep(20).await;
     let input: web_sys::HtmlInputElement = q("[data-testid=input-Title]").unwrap().unchecked_into();
