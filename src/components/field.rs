@@ -85,6 +85,10 @@ pub fn FieldInput(
             }
             .into_any()
         }
+        InputKind::Lookup if super::lookup_input::searchable(&field) => view! {
+            <super::lookup_input::LookupInput field=field.clone() value=value id=id />
+        }
+        .into_any(),
         InputKind::Combobox => {
             let list = format!("{id}-values");
             let options: Vec<PicklistOption> = field.picklist.clone();

@@ -9,6 +9,7 @@ pub mod form;
 pub mod header;
 pub mod link;
 pub mod lookup;
+pub mod lookup_input;
 pub mod records;
 pub mod search;
 pub mod state;

@@ -145,7 +145,7 @@ pub fn Records(
             Some(Err(err)) => {
                 let (testid, text) = match err.code() {
                     Some("disabled") => ("records-disabled", "The Salesforce integration is turned off. An admin can turn it on in the settings.".to_owned()),
-                    Some("quota_reserve") => ("records-quota", format!("Salesforce's API allowance is nearly spent: only records already seen are shown until it resets. {err}")),
+                    Some("quota_reserve") => ("records-quota", err.to_string()),
                     Some("quota_spent") => ("records-quota", err.to_string()),
                     _ => ("records-error", format!("The records could not be read: {err}")),
                 };

@@ -238,3 +238,57 @@ test('admins change the org settings: an extra mandatory field is then required'
   await waitFor('Title required', () => textOf('form-problems'), (t) => t.includes('Title'));
   await byId('cancel').click();
 });
+
+test('a lookup field is filled by searching: a new Opportunity for another Account', async () => {
+  await open('Email from a known address');
+  await byId('person-card').waitFor();
+  await byId('new-Opportunity').click();
+  await byId('create-form').waitFor();
+  await panel().locator('[data-testid=input-Name]').fill('Burlington pilot');
+  const account = panel().locator('[data-testid=form-field-AccountId]');
+  assert.match(await account.locator('[data-testid=lookup-chosen]').textContent(), /Record 001/, 'the sender\'s Account, prefilled');
+  await account.locator('[data-testid=input-AccountId]').fill('Burlington');
+  await account.locator('[data-testid=lookup-result]').first().click();
+  assert.match(await account.locator('[data-testid=lookup-chosen]').textContent(), /Burlington Textiles/);
+  await shot('panel-create-opportunity');
+  await byId('save').click();
+  await byId('person-card').waitFor();
+  const opp = (await soql("SELECT Account.Name FROM Opportunity WHERE Name = 'Burlington pilot'")).records;
+  assert.equal(opp[0]?.Account?.Name, 'Burlington Textiles Corp of America', JSON.stringify(opp));
+});
+
+test('an admin turns the integration off: the panel says so; on again: records again', async () => {
+  await byId('settings-button').click();
+  await byId('org-settings').waitFor();
+  await byId('integration-enabled').uncheck();
+  await byId('save-settings').click();
+  await waitFor('saved', () => textOf('settings-status'), (t) => t === 'Settings saved.');
+  await byId('settings-button').click();
+  await open('Phone call');
+  await byId('records-disabled').waitFor();
+  await byId('settings-button').click();
+  await byId('integration-enabled').check();
+  await byId('save-settings').click();
+  await waitFor('saved', () => textOf('settings-status'), (t) => t === 'Settings saved.');
+  await byId('settings-button').click();
+  await open('Email from a known address');
+  await byId('person-card').waitFor();
+});
+
+test('at the quota\'s last reserve a new sender is not read, and the panel says why (dark mode)', async () => {
+  const res = await fetch(`${sandbox}/__sandbox/quota`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ max: 1000, used: 999 }) });
+  assert.equal(res.status, 204);
+  // One more answer from Salesforce tells the proxy how little is left.
+  await open('SMS');
+  await waitFor('the SMS sender', () => textOf('lookup-handle'), (t) => t === '+15127579340');
+  await open('Email from a totally unknown address');
+  await byId('records-quota').waitFor({ timeout: 10_000 }).catch(async () => {
+    // The SMS answer may have been the one that crossed the line: a next new sender is refused.
+    await open('Several senders and CCs');
+    await byId('records-quota').waitFor();
+  });
+  assert.match(await textOf('records-quota'), /allowance/);
+  await browser.page.emulateMedia({ colorScheme: 'dark' });
+  await shot('panel-quota-dark');
+  await browser.page.emulateMedia({ colorScheme: 'light' });
+});

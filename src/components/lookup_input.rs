@@ -1,0 +1,106 @@
+//! A lookup field's input: the agent types a name, email or phone, picks one of the records
+//! found (Contacts, Leads, Accounts, as the field allows), and the field gets its id.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pane_wire::api::{FieldSpec, RecordView, SearchResults};
+
+use super::state::PanelState;
+use crate::api::encode;
+use crate::model::display::title;
+
+/// The objects the Search Salesforce box finds.
+const FINDABLE: &[&str] = &["Contact", "Lead", "Account"];
+
+/// Whether a lookup field points at records the search finds.
+pub fn searchable(field: &FieldSpec) -> bool {
+    field
+        .reference_to
+        .iter()
+        .any(|o| FINDABLE.contains(&o.as_str()))
+}
+
+/// The input.
+#[component]
+pub fn LookupInput(
+    /// The lookup field.
+    field: FieldSpec,
+    /// The chosen record's id.
+    value: RwSignal<String>,
+    /// The element id, for the label.
+    id: String,
+) -> impl IntoView {
+    let state = use_context::<PanelState>();
+    let text = RwSignal::new(String::new());
+    let chosen = RwSignal::new(None::<String>);
+    let results = RwSignal::new(Vec::<RecordView>::new());
+    let generation = StoredValue::new(0u32);
+    let targets = field.reference_to.clone();
+    let testid = format!("input-{}", field.name);
+    let search = move |typed: String| {
+        text.set(typed.clone());
+        let Some(state) = state else { return };
+        let current = generation.try_update_value(|g| {
+            *g += 1;
+            *g
+        });
+        if typed.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+            results.set(Vec::new());
+            return;
+        }
+        let targets = targets.clone();
+        spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(super::search::DEBOUNCE_MS).await;
+            if generation.try_get_value() != current {
+                return;
+            }
+            let path = format!("/api/search?q={}", encode(&typed));
+            if let Ok(found) = state.api.get_json::<SearchResults>(&path).await
+                && generation.try_get_value() == current
+            {
+                results.set(
+                    found
+                        .records
+                        .into_iter()
+                        .filter(|r| targets.contains(&r.object))
+                        .collect(),
+                );
+            }
+        });
+    };
+    view! {
+        <div class="lookup-input">
+            {move || {
+                let id_now = value.get();
+                (!id_now.is_empty()).then(|| view! {
+                    <p class="chosen-record" data-testid="lookup-chosen">
+                        {chosen.get().unwrap_or_else(|| format!("Record {id_now}"))}
+                        " "
+                        <button type="button" class="link" on:click=move |_| { value.set(String::new()); chosen.set(None); }>"change"</button>
+                    </p>
+                })
+            }}
+            <input id=id class="input" type="search" data-testid=testid autocomplete="off"
+                placeholder="Search by name, email or phone" aria-autocomplete="list"
+                prop:value=move || text.get()
+                on:input=move |ev| search(event_target_value(&ev)) />
+            <ul class="lookup-results" data-testid="lookup-results">
+                {move || results.get().into_iter().map(|r| {
+                    let label = format!("{} · {}", title(&r), r.object);
+                    let (rid, name) = (r.id.clone(), title(&r));
+                    view! {
+                        <li>
+                            <button type="button" class="search-result" data-testid="lookup-result"
+                                on:click=move |_| {
+                                    value.set(rid.clone());
+                                    chosen.set(Some(name.clone()));
+                                    results.set(Vec::new());
+                                    text.set(String::new());
+                                }>{label}</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
