@@ -868,3 +868,79 @@ async fn inline_edit_shows_the_value_at_once_and_rolls_back_when_the_save_fails(
     assert_eq!(row_text(), "Buyer", "rolled back");
     container.remove();
 }
+
+#[wasm_bindgen_test]
+fn validation_and_the_edit_machine_hold_in_the_browser() {
+    use salesforce_pane::model::edit::{EditEvent, EditState, Effect};
+    use salesforce_pane::model::form::validate;
+    let mut last = spec_field("LastName", "string");
+    last.required = true;
+    let email = spec_field("Email", "email");
+    let values = serde_json::json!({"LastName": "", "Email": "not-an-email"});
+    let problems = validate(&[&last, &email], &[], values.as_object().unwrap());
+    let named: Vec<&str> = problems.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(named, ["LastName", "Email"]);
+
+    let (state, _) = EditState::viewing().next(EditEvent::Start {
+        current: "a".into(),
+    });
+    let (state, _) = state.next(EditEvent::Type("b".into()));
+    let (state, effect) = state.next(EditEvent::Commit {
+        previous: serde_json::json!("a"),
+        previous_text: "a".into(),
+    });
+    assert_eq!(
+        effect,
+        Effect::Save {
+            draft: "b".into(),
+            force: false
+        }
+    );
+    assert_eq!(state.optimistic(), Some("b"));
+}
+
+#[wasm_bindgen_test]
+async fn the_conversion_form_waits_for_the_org_statuses() {
+    use salesforce_pane::components::convert::ConvertForm;
+    use salesforce_pane::components::state::provide_panel_state;
+    use salesforce_pane::components::view::provide_view_context;
+    use salesforce_pane::session::provide_session;
+    let lead = pane_wire::api::RecordView {
+        object: "Lead".into(),
+        id: "00Q000000000001AAA".into(),
+        fields: serde_json::json!({"Name": "Bertha Boxer", "Company": "Farmers Coop. of Florida", "Email": "bertha@fcof.net"})
+            .as_object()
+            .unwrap()
+            .clone(),
+    };
+    let container = mount_in_div(move || {
+        let session = provide_session();
+        let active = Signal::derive(|| true);
+        let api = Api::new(active, Some(session));
+        provide_panel_state(api, session, active);
+        provide_view_context();
+        view! { <ConvertForm lead=lead /> }.into_any()
+    });
+    let q = |sel: &str| container.query_selector(sel).unwrap();
+    assert!(
+        q("[data-testid=convert-form] h2")
+            .unwrap()
+            .text_content()
+            .unwrap()
+            .contains("Bertha Boxer")
+    );
+    assert!(q("[data-testid=convert-new-account]").is_some());
+    // No proxy on this page: no statuses, so nothing can be converted, and the panel says why.
+    until("the error", || q("[data-testid=form-error]").is_some()).await;
+    let convert: web_sys::HtmlButtonElement = q("[data-testid=convert]").unwrap().unchecked_into();
+    assert!(convert.disabled());
+    // The Opportunity name shows only when asked for.
+    assert!(q("[data-testid=convert-opportunity-name]").is_none());
+    q("[data-testid=convert-with-opportunity]")
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    sleep(20).await;
+    assert!(q("[data-testid=convert-opportunity-name]").is_some());
+    container.remove();
+}
