@@ -19,6 +19,14 @@ impl Secret {
     }
 }
 
+impl Secret {
+    /// A new random secret (32 bytes, base64).
+    pub fn random() -> Secret {
+        use base64::Engine;
+        Secret(base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>()))
+    }
+}
+
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Secret(***)")
@@ -134,6 +142,19 @@ pub struct Config {
     #[arg(long, env = "PANE_DESCRIBE_FRESH_SECS", default_value_t = 900)]
     pub describe_fresh_secs: u64,
 
+    /// The secret of Front's application webhooks (HMAC-SHA256 with a timestamp). With the
+    /// embedded sandbox org and no secret, one is made up at startup for the dev inbox.
+    #[arg(long, env = "PANE_RULES_APP_SECRET", hide_env_values = true)]
+    pub rules_app_secret: Option<Secret>,
+
+    /// The secret of Front's rule webhooks ("Send to a Webhook", HMAC-SHA1).
+    #[arg(long, env = "PANE_RULES_WEBHOOK_SECRET", hide_env_values = true)]
+    pub rules_webhook_secret: Option<Secret>,
+
+    /// Rule workers in this process (0 accepts rule webhooks but runs no job here).
+    #[arg(long, env = "PANE_RULE_WORKERS", default_value_t = 4)]
+    pub rule_workers: usize,
+
     /// The Salesforce REST API version.
     #[arg(long, env = "PANE_SALESFORCE_API_VERSION", default_value = "59.0")]
     pub salesforce_api_version: String,
@@ -163,6 +184,9 @@ impl Config {
             salesforce_client_secret: None,
             salesforce_api_version: "59.0".into(),
             panel_cache_secs: 300,
+            rules_app_secret: Some(Secret("test-app-secret".into())),
+            rules_webhook_secret: Some(Secret("test-webhook-secret".into())),
+            rule_workers: 2,
             describe_fresh_secs: 900,
         }
     }

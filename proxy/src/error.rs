@@ -25,6 +25,12 @@ pub enum ProxyError {
     /// 401: no valid panel session.
     #[error("Sign in to Salesforce from the panel.")]
     Unauthorized,
+    /// 401: a webhook's signature or timestamp is wrong.
+    #[error("{0}")]
+    BadSignature(&'static str),
+    /// 503: a feature is not configured.
+    #[error("{0}")]
+    NotConfigured(&'static str),
     /// 403: the call is for admins.
     #[error("Only an admin can do this.")]
     Forbidden,
@@ -81,7 +87,8 @@ impl ProxyError {
                 StatusCode::BAD_REQUEST
             }
             ProxyError::Conflict { .. } => StatusCode::CONFLICT,
-            ProxyError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ProxyError::Unauthorized | ProxyError::BadSignature(_) => StatusCode::UNAUTHORIZED,
+            ProxyError::NotConfigured(_) => StatusCode::SERVICE_UNAVAILABLE,
             ProxyError::Forbidden | ProxyError::Disabled => StatusCode::FORBIDDEN,
             ProxyError::QuotaReserve => StatusCode::TOO_MANY_REQUESTS,
             ProxyError::QuotaSpent => StatusCode::TOO_MANY_REQUESTS,
@@ -102,6 +109,8 @@ impl ProxyError {
             ProxyError::Rejected { .. } => "rejected",
             ProxyError::Conflict { .. } => "conflict",
             ProxyError::Unauthorized => "unauthorized",
+            ProxyError::BadSignature(_) => "bad_signature",
+            ProxyError::NotConfigured(_) => "not_configured",
             ProxyError::Forbidden => "forbidden",
             ProxyError::Disabled => "disabled",
             ProxyError::QuotaReserve => "quota_reserve",
@@ -121,7 +130,7 @@ impl IntoResponse for ProxyError {
     fn into_response(self) -> Response {
         let status = self.status();
         // Server-side failures are logged in full and answered without details.
-        let message = if status.is_server_error() {
+        let message = if status.is_server_error() && !matches!(self, ProxyError::NotConfigured(_)) {
             tracing::error!(err = %self, "request failed");
             "The proxy could not answer; try again.".to_owned()
         } else {

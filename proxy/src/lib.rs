@@ -14,6 +14,7 @@ pub mod oauth;
 pub mod panel;
 pub mod quota;
 pub mod records;
+pub mod rules;
 pub mod search;
 pub mod secrets;
 pub mod security;
@@ -21,6 +22,7 @@ pub mod services;
 pub mod settings;
 pub mod store;
 pub mod telemetry;
+pub mod url;
 mod web;
 
 use std::future::Future;
@@ -66,6 +68,19 @@ pub struct AppState {
     pub admins: Arc<[String]>,
     /// Org settings, briefly.
     pub settings_cache: settings::SettingsCache,
+    /// Rule webhooks' secrets, and the worker's wake-up call.
+    pub rules: RulesState,
+}
+
+/// What the rule intake and worker share.
+#[derive(Debug, Clone)]
+pub struct RulesState {
+    /// Front's application webhook secret.
+    pub app_secret: Option<config::Secret>,
+    /// Front's rule webhook secret.
+    pub webhook_secret: Option<config::Secret>,
+    /// Wakes the workers when a job is queued.
+    pub wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -103,6 +118,11 @@ impl AppState {
             ),
             admins: config.admins.clone().into(),
             settings_cache: settings::cache(),
+            rules: RulesState {
+                app_secret: config.rules_app_secret.clone(),
+                webhook_secret: config.rules_webhook_secret.clone(),
+                wake: Arc::new(tokio::sync::Notify::new()),
+            },
         })
     }
 }
@@ -118,6 +138,9 @@ pub fn app(state: AppState) -> Router {
         .merge(describe::router())
         .merge(search::router())
         .merge(quota::router())
+        .merge(rules::intake::router())
+        .merge(rules::audit::router())
+        .merge(rules::intake::dev_router(&state))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -192,7 +215,15 @@ pub async fn serve(
     };
     let org_url = format!("{}/", connected_app.login_url);
     let services = services::Services::new(&config, connected_app).await?;
+    let mut config = config;
+    if backend == Backend::Sandbox {
+        // The dev inbox's rules sign with these, server-side (see `rules::intake::dev_router`).
+        let made_up = || Some(config::Secret::random());
+        config.rules_app_secret = config.rules_app_secret.clone().or_else(made_up);
+        config.rules_webhook_secret = config.rules_webhook_secret.clone().or_else(made_up);
+    }
     let state = AppState::new(&config, addr.port(), backend, &org_url, services)?;
+    rules::worker::spawn(&state, config.rule_workers);
     tracing::info!(
         url = %format!("http://{addr}/"),
         panel = %format!("http://{addr}/plugin/"),

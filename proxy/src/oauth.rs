@@ -46,14 +46,7 @@ fn random(bytes: usize) -> String {
 }
 
 fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    crate::url::percent_encode(s)
 }
 
 /// `GET /api/oauth/start?origin=<panel origin>[&purpose=integration]` →

@@ -148,7 +148,12 @@ pub fn router() -> Router<AppState> {
 
 /// The agent's Salesforce client, kept per agent so token refreshes are single-flight.
 pub fn client_for(state: &AppState, agent: &Agent) -> Result<Client, ProxyError> {
-    if let Some(client) = state.panel_cache.clients.get(&agent.link.user_id) {
+    client_for_link(state, &agent.link)
+}
+
+/// The Salesforce client of a linked user (an agent, or the integration user rules act as).
+pub fn client_for_link(state: &AppState, link: &crate::store::Link) -> Result<Client, ProxyError> {
+    if let Some(client) = state.panel_cache.clients.get(&link.user_id) {
         return Ok(client);
     }
     let services = &state.services;
@@ -157,11 +162,11 @@ pub fn client_for(state: &AppState, agent: &Agent) -> Result<Client, ProxyError>
         token_url: format!("{}/services/oauth2/token", sf.login_url),
         client_id: sf.client_id.clone(),
         client_secret: sf.client_secret.clone(),
-        refresh_token: services.sealer.open(&agent.link.refresh_token_sealed)?,
+        refresh_token: services.sealer.open(&link.refresh_token_sealed)?,
     };
     let initial = Token {
-        access_token: services.sealer.open(&agent.link.access_token_sealed)?,
-        instance_url: agent.link.instance_url.clone(),
+        access_token: services.sealer.open(&link.access_token_sealed)?,
+        instance_url: link.instance_url.clone(),
     };
     let client = Client::new(
         services.http.clone(),
@@ -175,7 +180,7 @@ pub fn client_for(state: &AppState, agent: &Agent) -> Result<Client, ProxyError>
     state
         .panel_cache
         .clients
-        .insert(agent.link.user_id.clone(), client.clone());
+        .insert(link.user_id.clone(), client.clone());
     Ok(client)
 }
 
@@ -199,6 +204,15 @@ impl Salesforce {
             client: client_for(state, agent)?,
             state: state.clone(),
             org_id: agent.link.org_id.clone(),
+        })
+    }
+
+    /// The integration user's, for rule work (the budget is checked by the worker).
+    pub fn for_link(state: &AppState, link: &crate::store::Link) -> Result<Salesforce, ProxyError> {
+        Ok(Salesforce {
+            client: client_for_link(state, link)?,
+            state: state.clone(),
+            org_id: link.org_id.clone(),
         })
     }
 

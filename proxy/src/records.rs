@@ -99,7 +99,7 @@ fn existing_plan(fields: &Map<String, Value>, version: &str) -> Option<Value> {
     let mut requests = Vec::new();
     let query = |reference: &str, soql: String| {
         json!({"method": "GET", "referenceId": reference,
-               "url": format!("/services/data/v{version}/query?q={}", url_encode(&soql))})
+               "url": format!("/services/data/v{version}/query?q={}", crate::url::percent_encode(&soql))})
     };
     if let Some(email) = text("Email") {
         let email = soql_string(&email.to_lowercase());
@@ -125,20 +125,9 @@ fn existing_plan(fields: &Map<String, Value>, version: &str) -> Option<Value> {
             pane_salesforce::escape::sosl_term(&digits)
         );
         requests.push(json!({"method": "GET", "referenceId": "phones",
-            "url": format!("/services/data/v{version}/search?q={}", url_encode(&sosl))}));
+            "url": format!("/services/data/v{version}/search?q={}", crate::url::percent_encode(&sosl))}));
     }
     (!requests.is_empty()).then(|| json!({"allOrNone": false, "compositeRequest": requests}))
-}
-
-fn url_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Every record in the answer to [`existing_plan`], once each.

@@ -85,6 +85,15 @@ pub fn custom_fields() -> Vec<CustomField> {
             CustomFieldType::Boolean,
             &[],
         ),
+        // Salesforce Pane's marker on the activities its rules log (the message's id), so a
+        // retried job finds what an earlier attempt wrote.
+        field(
+            "Task",
+            "Pane_Message_Id__c",
+            "Front Message Id",
+            CustomFieldType::String,
+            &[],
+        ),
     ]
 }
 

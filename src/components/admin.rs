@@ -60,6 +60,7 @@ pub fn SettingsView() -> impl IntoView {
         .with_untracked(|s| s.as_ref().map(|s| s.org.clone()).unwrap_or_default());
     let enabled = RwSignal::new(org.enabled);
     let share = RwSignal::new(org.api_share_percent.to_string());
+    let never_log = RwSignal::new(org.never_log.join(", "));
     let defaults: Vec<(String, RwSignal<String>)> = OBJECTS
         .iter()
         .map(|o| {
@@ -92,6 +93,7 @@ pub fn SettingsView() -> impl IntoView {
             default_fields: collect(&defaults_save),
             mandatory_fields: collect(&mandatory_save),
             api_share_percent: share.get_untracked().trim().parse().unwrap_or(50),
+            never_log: parse_fields(&never_log.get_untracked()),
         };
         spawn_local(async move {
             match state
@@ -170,6 +172,11 @@ pub fn SettingsView() -> impl IntoView {
                         <label for="share">"Share of the org's daily API allowance (%)"</label>
                         <input id="share" class="input" inputmode="numeric" data-testid="api-share" prop:value=move || share.get()
                             on:input=move |ev| share.set(event_target_value(&ev)) />
+                    </div>
+                    <div class="form-field">
+                        <label for="never-log">"Never log messages with (domains or addresses, comma-separated)"</label>
+                        <input id="never-log" class="input" data-testid="never-log" prop:value=move || never_log.get()
+                            on:input=move |ev| never_log.set(event_target_value(&ev)) />
                     </div>
                     <div class="integration" data-testid="integration">
                         <p>{move || match integration.get() {

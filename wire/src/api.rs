@@ -223,6 +223,8 @@ pub struct OrgSettings {
     pub mandatory_fields: FieldsByObject,
     /// The share of the org's daily API allowance this integration may use, in percent.
     pub api_share_percent: u8,
+    /// Domains or addresses whose messages rules never log.
+    pub never_log: Vec<String>,
 }
 
 impl Default for OrgSettings {
@@ -232,6 +234,7 @@ impl Default for OrgSettings {
             default_fields: FieldsByObject::new(),
             mandatory_fields: FieldsByObject::new(),
             api_share_percent: 50,
+            never_log: Vec::new(),
         }
     }
 }

@@ -1,6 +1,6 @@
 // The dev inbox page: conversation list, message view, right pane with plugin tabs.
 import { HostBridge } from './host-bridge.js';
-import { CONVERSATIONS, DATA_FUNCTIONS, TEAMMATE, buildContext, messagesOf } from './samples.js';
+import { CONVERSATIONS, DATA_FUNCTIONS, TEAMMATE, buildContext, messagesOf, ruleEvent } from './samples.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -150,14 +150,29 @@ function renderConversation() {
   }
   const c = CONVERSATIONS.find((x) => x.id === selected[0]);
   main.append(el('h1', {}, c.subject || `${c.type} with ${c.recipient?.name || c.recipient?.handle}`));
-  for (const m of messagesOf(c.id)) {
+  messagesOf(c.id).forEach((m, index) => {
     const names = (rs) => (rs || []).map((r) => (r.name ? `${r.name} <${r.handle}>` : r.handle)).join(', ');
-    main.append(el('article', { class: `message ${m.status}` },
+    const status = el('span', { class: 'rule-status', 'data-testid': 'rule-status', role: 'status' });
+    // The inbox's own rules: each posts Front's event to the proxy, which signs it server-side.
+    const rule = (action, label) => {
+      const button = el('button', { type: 'button', class: 'rule', 'data-testid': `rule-${action}` }, label);
+      button.addEventListener('click', async () => {
+        status.textContent = '…';
+        const res = await fetch(`/__dev/rules/${action}`, {
+          method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ruleEvent(c.id, index)),
+        });
+        const answer = await res.json().catch(() => ({}));
+        status.textContent = res.ok ? (answer.queued ? 'Queued' : 'Already queued') : `Refused: ${answer.message || res.status}`;
+      });
+      return button;
+    };
+    main.append(el('article', { class: `message ${m.status}`, 'data-testid': 'message' },
       el('div', { class: 'head' },
         `${names([m.from])} → ${names(m.to)}`, m.cc?.length ? ` · cc ${names(m.cc)}` : '',
         ` · ${m.date.toLocaleString()}`),
-      el('div', {}, m.content.body.replace(/<[^>]+>/g, ''))));
-  }
+      el('div', {}, m.content.body.replace(/<[^>]+>/g, '')),
+      el('div', { class: 'rules' }, 'Rules: ', rule('send-to-salesforce', 'Send to Salesforce'), ' ', rule('create-lead', 'Create lead in Salesforce'), ' ', status)));
+  });
 }
 
 function render() {

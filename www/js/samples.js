@@ -186,6 +186,40 @@ export function messagesOf(id) {
   return c ? c.messages.map((m, i) => messageOf(c, m, i)) : [];
 }
 
+/**
+ * The Front event a rule sends for message `index` of conversation `id` (full event data):
+ * what the dev inbox's rules post to the proxy.
+ */
+export function ruleEvent(id, index) {
+  const c = CONVERSATIONS.find((x) => x.id === id);
+  const m = c.messages[index];
+  const message = messageOf(c, m, index);
+  const inbound = m.status === 'inbound';
+  const recipient = (r, role) => ({ handle: r.handle, name: r.name, role });
+  const msgType = { email: 'email', sms: 'sms', phoneCall: 'phone-call' }[c.type] || c.type;
+  return {
+    id: `evt_${message.id.slice(4)}_${Date.now().toString(36)}`,
+    type: inbound ? 'inbound' : 'outbound',
+    emitted_at: Date.now() / 1000,
+    conversation: { id: c.id, subject: c.subject },
+    target: {
+      _meta: { type: 'message' },
+      data: {
+        id: message.id,
+        type: msgType,
+        is_inbound: inbound,
+        created_at: message.date.getTime() / 1000,
+        subject: c.subject,
+        blurb: m.body.slice(0, 80),
+        author: inbound ? null : { id: m.author?.id, email: m.author?.email, username: m.author?.username },
+        recipients: [recipient(m.from, 'from'), ...(m.to || []).map((r) => recipient(r, 'to')), ...(m.cc || []).map((r) => recipient(r, 'cc'))],
+        body: message.content.body,
+        text: m.body,
+      },
+    },
+  };
+}
+
 const PAGE = 2;
 
 function page(items, token) {

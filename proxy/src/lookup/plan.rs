@@ -94,14 +94,7 @@ fn encode(text: &str) -> String {
 }
 
 fn encode_plain(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    crate::url::percent_encode(text)
 }
 
 /// The composite body for `handle`.

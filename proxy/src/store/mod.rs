@@ -9,13 +9,15 @@ use sqlx::{AnyPool, AssertSqlSafe, Row};
 
 use crate::ProxyError;
 
+pub mod jobs;
+
 /// The database.
 #[derive(Debug, Clone)]
 pub struct Db {
-    pool: AnyPool,
+    pub(crate) pool: AnyPool,
 }
 
-fn db(err: sqlx::Error) -> ProxyError {
+pub(crate) fn db(err: sqlx::Error) -> ProxyError {
     ProxyError::Database(err.to_string())
 }
 
@@ -321,6 +323,16 @@ impl Db {
             "SELECT {LINK_COLUMNS} FROM integrations i JOIN links l ON l.user_id = i.user_id WHERE i.org_id = $1"
         )))
         .bind(org_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)
+    }
+
+    /// The integration user rules act as: the most recently linked one.
+    pub async fn first_integration(&self) -> Result<Option<Link>, ProxyError> {
+        sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {LINK_COLUMNS} FROM integrations i JOIN links l ON l.user_id = i.user_id ORDER BY i.updated_at DESC LIMIT 1"
+        )))
         .fetch_optional(&self.pool)
         .await
         .map_err(db)

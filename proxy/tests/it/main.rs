@@ -14,5 +14,6 @@ mod login;
 mod lookup;
 mod oauth;
 mod panel;
+mod rules;
 mod running;
 mod socket;

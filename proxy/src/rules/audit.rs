@@ -1,0 +1,62 @@
+//! The rule jobs for admins: `GET /api/admin/rules` lists the recent ones with their outcome,
+//! the record they touched and the requests they cost; `POST /api/admin/rules/{id}/retry` runs
+//! a failed one again. `GET /api/rules/logged?ids=msg_1,msg_2` says which messages are logged
+//! (the panel marks them).
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::oauth::{Admin, Agent};
+use crate::{AppState, ProxyError};
+
+/// The audit routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/admin/rules", get(list))
+        .route("/api/admin/rules/{id}/retry", post(retry))
+        .route("/api/rules/logged", get(logged))
+}
+
+async fn list(State(state): State<AppState>, _admin: Admin) -> Result<Json<Value>, ProxyError> {
+    let jobs = state.services.db.recent_jobs(100).await?;
+    Ok(Json(json!({"jobs": jobs})))
+}
+
+async fn retry(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ProxyError> {
+    if state.services.db.retry_job(&id).await? {
+        state.rules.wake.notify_waiters();
+        Ok(StatusCode::ACCEPTED)
+    } else {
+        Err(ProxyError::NotFound(format!("no finished rule job {id}")))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct LoggedQuery {
+    #[serde(default)]
+    ids: String,
+}
+
+async fn logged(
+    State(state): State<AppState>,
+    _agent: Agent,
+    Query(q): Query<LoggedQuery>,
+) -> Result<Json<Value>, ProxyError> {
+    let ids: Vec<String> = q
+        .ids
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let logged = state.services.db.logged_messages(&ids).await?;
+    Ok(Json(json!({"logged": logged})))
+}

@@ -1,0 +1,234 @@
+//! The rule job queue: durable intake, leased claims that several replicas can share, and the
+//! outcome of each job.
+
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Db, db};
+use crate::ProxyError;
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// A job as the worker and the audit view see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Job {
+    /// Its id.
+    pub id: String,
+    /// The host's event id.
+    pub event_id: String,
+    /// `send_to_salesforce` or `create_lead`.
+    pub action: String,
+    /// The message.
+    pub message_id: String,
+    /// The event, as received.
+    #[serde(skip)]
+    pub payload: String,
+    /// `queued`, `running`, `retry`, `done`, `dead`.
+    pub state: String,
+    /// `logged`, `created`, `no_match`, `existed`, `skipped`, `failed`.
+    pub outcome: String,
+    /// Why, in words.
+    pub detail: String,
+    /// The record it touched.
+    pub record_object: String,
+    /// Its id.
+    pub record_id: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// Salesforce requests it cost.
+    pub requests: i64,
+    /// When it was received (ms).
+    pub created_at: i64,
+    /// When it last changed (ms).
+    pub updated_at: i64,
+    /// The lease of the worker running it.
+    #[serde(skip)]
+    pub lease: String,
+}
+
+impl<'r> sqlx::FromRow<'r, AnyRow> for Job {
+    fn from_row(row: &'r AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Job {
+            id: row.try_get("id")?,
+            event_id: row.try_get("event_id")?,
+            action: row.try_get("action")?,
+            message_id: row.try_get("message_id")?,
+            payload: row.try_get("payload")?,
+            state: row.try_get("state")?,
+            outcome: row.try_get("outcome")?,
+            detail: row.try_get("detail")?,
+            record_object: row.try_get("record_object")?,
+            record_id: row.try_get("record_id")?,
+            attempts: row.try_get("attempts")?,
+            requests: row.try_get("requests")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+            lease: row.try_get("lease")?,
+        })
+    }
+}
+
+const COLUMNS: &str = "id, event_id, action, message_id, payload, state, outcome, detail, record_object, record_id, attempts, requests, created_at, updated_at, lease";
+
+/// How a finished attempt ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finish {
+    /// The new state (`done`, `retry`, `dead`).
+    pub state: &'static str,
+    /// The outcome.
+    pub outcome: String,
+    /// Why.
+    pub detail: String,
+    /// The record touched: `(object, id)`.
+    pub record: Option<(String, String)>,
+    /// Salesforce requests this attempt cost.
+    pub requests: i64,
+    /// For `retry`: when (ms).
+    pub next_at: i64,
+    /// Give the attempt back (a pause for the quota is not a failure).
+    pub refund_attempt: bool,
+}
+
+impl Db {
+    /// Queues `(event_id, action)` once: `false` when it was already queued (a redelivery).
+    pub async fn enqueue(
+        &self,
+        event_id: &str,
+        action: &str,
+        message_id: &str,
+        payload: &str,
+    ) -> Result<bool, ProxyError> {
+        let t = now_ms();
+        let id = format!("job_{t:x}_{:016x}", rand::random::<u64>());
+        let done = sqlx::query(
+            "INSERT INTO rule_jobs (id, event_id, action, message_id, payload, state, next_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 'queued', $6, $6, $6)
+             ON CONFLICT (event_id, action) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(event_id)
+        .bind(action)
+        .bind(message_id)
+        .bind(payload)
+        .bind(t)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Takes the next ready job (or one whose worker's lease ran out) for `lease_ms`.
+    /// Safe across replicas: the update re-checks the row's state, so one worker wins it.
+    pub async fn claim(&self, lease: &str, lease_ms: i64) -> Result<Option<Job>, ProxyError> {
+        let t = now_ms();
+        let ready = "((state IN ('queued', 'retry') AND next_at <= $3) OR (state = 'running' AND locked_until < $3))";
+        let sql = format!(
+            "UPDATE rule_jobs SET state = 'running', lease = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3
+             WHERE id = (SELECT id FROM rule_jobs WHERE {ready} ORDER BY next_at, id LIMIT 1) AND {ready}"
+        );
+        let claimed = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(lease)
+            .bind(t + lease_ms)
+            .bind(t)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        if claimed.rows_affected() == 0 {
+            return Ok(None);
+        }
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM rule_jobs WHERE lease = $1 AND state = 'running'"
+        )))
+        .bind(lease)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)
+    }
+
+    /// Ends an attempt, if `lease` still holds the job (a worker whose lease ran out and was
+    /// taken over changes nothing).
+    pub async fn finish(&self, id: &str, lease: &str, f: &Finish) -> Result<bool, ProxyError> {
+        let (object, record) = f.record.clone().unwrap_or_default();
+        let done = sqlx::query(
+            "UPDATE rule_jobs SET state = $3, outcome = $4, detail = $5,
+                 record_object = CASE WHEN $6 = '' THEN record_object ELSE $6 END,
+                 record_id = CASE WHEN $7 = '' THEN record_id ELSE $7 END,
+                 requests = requests + $8, next_at = $9, lease = '', locked_until = 0, updated_at = $10,
+                 attempts = attempts - $11
+             WHERE id = $1 AND lease = $2",
+        )
+        .bind(id)
+        .bind(lease)
+        .bind(f.state)
+        .bind(&f.outcome)
+        .bind(&f.detail)
+        .bind(&object)
+        .bind(&record)
+        .bind(f.requests)
+        .bind(f.next_at)
+        .bind(now_ms())
+        .bind(i64::from(f.refund_attempt))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The most recent jobs, newest first.
+    pub async fn recent_jobs(&self, limit: i64) -> Result<Vec<Job>, ProxyError> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM rule_jobs ORDER BY created_at DESC, id DESC LIMIT $1"
+        )))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)
+    }
+
+    /// Every job (tests and the crash check).
+    pub async fn all_jobs(&self) -> Result<Vec<Job>, ProxyError> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM rule_jobs ORDER BY created_at, id"
+        )))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)
+    }
+
+    /// Queues a dead or finished job again (the admin's retry): `false` if it is not one.
+    pub async fn retry_job(&self, id: &str) -> Result<bool, ProxyError> {
+        let t = now_ms();
+        let done = sqlx::query(
+            "UPDATE rule_jobs SET state = 'queued', attempts = 0, next_at = $2, updated_at = $2, detail = 'retried by an admin'
+             WHERE id = $1 AND state IN ('dead', 'done')",
+        )
+        .bind(id)
+        .bind(t)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Whether a message was logged to Salesforce (the panel shows it).
+    pub async fn logged_messages(&self, ids: &[String]) -> Result<Vec<String>, ProxyError> {
+        let mut out = Vec::new();
+        for id in ids.iter().take(100) {
+            let row: Option<(String,)> = sqlx::query_as(
+                "SELECT message_id FROM rule_jobs WHERE message_id = $1 AND action = 'send_to_salesforce' AND outcome = 'logged' LIMIT 1",
+            )
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+            out.extend(row.map(|(m,)| m));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,676 @@
+//! Rules over real sockets against the sandbox org: the webhook intake (signatures, replays,
+//! malformed bodies, redeliveries, the validation challenge), both actions with their fields
+//! and owner, the no-match / already-exists / teammate cases, and faults that clear.
+
+use std::time::Duration;
+
+use pane_proxy::rules::signature::{sign_application, sign_rule};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::running::{BEN, Running, linked};
+
+const APP_SECRET: &[u8] = b"test-app-secret";
+const RULE_SECRET: &[u8] = b"test-webhook-secret";
+
+fn now_ms() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap()
+}
+
+/// A Front event for a message.
+pub fn event(
+    id: &str,
+    message: &str,
+    inbound: bool,
+    author: Option<&str>,
+    other: (&str, &str),
+    kind: &str,
+) -> Value {
+    let inbox = json!({"handle": "support@pane-support.example", "name": "Support", "role": if inbound { "to" } else { "from" }});
+    let person =
+        json!({"handle": other.0, "name": other.1, "role": if inbound { "from" } else { "to" }});
+    json!({
+        "id": id, "type": if inbound { "inbound" } else { "outbound" }, "emitted_at": 1_795_000_000.0,
+        "target": {"_meta": {"type": "message"}, "data": {
+            "id": message, "type": kind, "is_inbound": inbound, "created_at": 1_795_000_000.0,
+            "subject": "Invoice 4471 is wrong", "blurb": "Hello",
+            "author": author.map(|a| json!({"email": a})),
+            "recipients": [person, inbox],
+            "body": "<p>Hello, our last invoice charges us twice.</p>", "text": "Hello, our last invoice charges us twice.",
+        }},
+    })
+}
+
+impl Running {
+    /// Posts a rule webhook signed with the rule scheme.
+    pub async fn fire(&self, action: &str, event: &Value) -> (u16, Value) {
+        let body = serde_json::to_vec(event).unwrap();
+        let res = self
+            .http
+            .post(format!("{}/api/rules/{action}", self.origin))
+            .header("x-front-signature", sign_rule(RULE_SECRET, &body))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Links Ana as the org's integration user.
+    pub async fn link_integration(&self) {
+        let start: Value = self
+            .api(Method::GET, "/api/oauth/start", &self.session)
+            .query(&[("origin", self.origin.as_str()), ("purpose", "integration")])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let authorize = start["authorize_url"].as_str().unwrap();
+        let res = crate::helpers::login_on_page(&self.http, authorize).await;
+        let callback = res.headers()["location"].to_str().unwrap().to_owned();
+        assert_eq!(self.http.get(&callback).send().await.unwrap().status(), 200);
+    }
+
+    /// The rule jobs, as the admin sees them.
+    pub async fn jobs(&self) -> Vec<Value> {
+        let list: Value = self
+            .api(Method::GET, "/api/admin/rules", &self.session)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        list["jobs"].as_array().unwrap().clone()
+    }
+
+    /// Waits until every job is done or dead.
+    pub async fn settled(&self) -> Vec<Value> {
+        for _ in 0..400 {
+            let jobs = self.jobs().await;
+            if jobs
+                .iter()
+                .all(|j| j["state"] == "done" || j["state"] == "dead")
+            {
+                return jobs;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("rule jobs did not settle: {:?}", self.jobs().await);
+    }
+
+    /// A SOQL query on the sandbox org, as the integration user sees it.
+    pub async fn soql(&self, q: &str) -> Vec<Value> {
+        let app = pane_sandbox::state::demo_app();
+        let token: Value = self
+            .http
+            .post(format!("{}/services/oauth2/token", self.sandbox))
+            .form(&[
+                ("grant_type", "password"),
+                ("client_id", app.client_id.as_str()),
+                ("client_secret", app.client_secret.as_str()),
+                ("username", "ana@pane-support.example"),
+                ("password", "demo-ana-1"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let answer: Value = self
+            .http
+            .get(format!("{}/services/data/v59.0/query", self.sandbox))
+            .bearer_auth(token["access_token"].as_str().unwrap())
+            .query(&[("q", q)])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        answer["records"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+#[tokio::test]
+async fn the_intake_checks_signatures_and_queues_each_event_once() {
+    let proxy = linked().await;
+    let e = event(
+        "evt_intake_1",
+        "msg_intake_1",
+        true,
+        None,
+        ("rose@edge.com", "Rose Gonzalez"),
+        "email",
+    );
+    let body = serde_json::to_vec(&e).unwrap();
+    let url = format!("{}/api/rules/send-to-salesforce", proxy.origin);
+    let post = |headers: Vec<(&'static str, String)>, body: Vec<u8>| {
+        let mut req = proxy
+            .http
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body);
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let stamp = now_ms();
+    type Case<'a> = (&'a str, Vec<(&'static str, String)>, Vec<u8>, u16, &'a str);
+    let cases: Vec<Case<'_>> = vec![
+        ("no signature", vec![], body.clone(), 401, "bad_signature"),
+        (
+            "wrong rule signature",
+            vec![("x-front-signature", sign_rule(b"nope", &body))],
+            body.clone(),
+            401,
+            "bad_signature",
+        ),
+        (
+            "signature of another body",
+            vec![("x-front-signature", sign_rule(RULE_SECRET, b"{}"))],
+            body.clone(),
+            401,
+            "bad_signature",
+        ),
+        (
+            "stale application webhook",
+            vec![
+                (
+                    "x-front-request-timestamp",
+                    (stamp - 6 * 60 * 1000).to_string(),
+                ),
+                (
+                    "x-front-signature",
+                    sign_application(APP_SECRET, stamp - 6 * 60 * 1000, &body),
+                ),
+            ],
+            body.clone(),
+            401,
+            "bad_signature",
+        ),
+        (
+            "application webhook, wrong secret",
+            vec![
+                ("x-front-request-timestamp", stamp.to_string()),
+                ("x-front-signature", sign_application(b"nope", stamp, &body)),
+            ],
+            body.clone(),
+            401,
+            "bad_signature",
+        ),
+        (
+            "malformed JSON, signed",
+            vec![("x-front-signature", sign_rule(RULE_SECRET, b"{\"id\": "))],
+            b"{\"id\": ".to_vec(),
+            400,
+            "bad_request",
+        ),
+        (
+            "not an event, signed",
+            vec![(
+                "x-front-signature",
+                sign_rule(RULE_SECRET, b"{\"id\": \"evt_x\"}"),
+            )],
+            b"{\"id\": \"evt_x\"}".to_vec(),
+            400,
+            "bad_request",
+        ),
+    ];
+    for (name, headers, body, status, code) in cases {
+        let (got, answer) = post(headers, body).await;
+        assert_eq!(
+            (got, answer["code"].as_str()),
+            (status, Some(code)),
+            "{name}: {answer}"
+        );
+    }
+    assert!(
+        proxy.jobs().await.is_empty(),
+        "nothing queued by refused webhooks"
+    );
+
+    // Good: each scheme; a redelivery is accepted and not queued again.
+    let (status, answer) = post(
+        vec![
+            ("x-front-request-timestamp", stamp.to_string()),
+            (
+                "x-front-signature",
+                sign_application(APP_SECRET, stamp, &body),
+            ),
+        ],
+        body.clone(),
+    )
+    .await;
+    assert_eq!((status, answer["queued"].as_bool()), (202, Some(true)));
+    let (status, answer) = proxy.fire("send-to-salesforce", &e).await;
+    assert_eq!(
+        (status, answer["duplicate"].as_bool()),
+        (202, Some(true)),
+        "redelivered"
+    );
+    let (status, answer) = proxy.fire("create-lead", &e).await;
+    assert_eq!(
+        (status, answer["queued"].as_bool()),
+        (202, Some(true)),
+        "another action on the same event"
+    );
+    assert_eq!(proxy.jobs().await.len(), 2);
+    let (status, _) = proxy.fire("delete-everything", &e).await;
+    assert_eq!(status, 404);
+
+    // Front's validation of an application webhook: the challenge is echoed.
+    let challenge_body = br#"{"type":"sync","authorization":{"id":"cmp_1"}}"#.to_vec();
+    let res = proxy
+        .http
+        .post(&url)
+        .header("x-front-challenge", "chal-123")
+        .header("x-front-request-timestamp", stamp.to_string())
+        .header(
+            "x-front-signature",
+            sign_application(APP_SECRET, stamp, &challenge_body),
+        )
+        .body(challenge_body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["x-front-challenge"], "chal-123");
+    assert_eq!(res.text().await.unwrap(), "chal-123");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn send_to_salesforce_logs_the_message_on_the_sender_once() {
+    let mut proxy = linked().await;
+    let ben_session = proxy.link_as(BEN).await;
+    let _ = ben_session;
+    proxy.link_integration().await;
+    let ana_id = proxy
+        .soql("SELECT Id FROM User WHERE Username = 'ana@pane-support.example'")
+        .await[0]["Id"]
+        .clone();
+    let ben_id = proxy
+        .soql("SELECT Id FROM User WHERE Username = 'ben@pane-support.example'")
+        .await[0]["Id"]
+        .clone();
+    let rose = proxy
+        .soql("SELECT Id, AccountId FROM Contact WHERE Email = 'rose@edge.com'")
+        .await[0]
+        .clone();
+
+    let before = proxy.salesforce_calls().await;
+    proxy
+        .fire(
+            "send-to-salesforce",
+            &event(
+                "evt_s1",
+                "msg_s1",
+                true,
+                None,
+                ("rose@edge.com", "Rose Gonzalez"),
+                "email",
+            ),
+        )
+        .await;
+    proxy
+        .fire(
+            "send-to-salesforce",
+            &event(
+                "evt_s2",
+                "msg_s2",
+                false,
+                Some("ben@pane-support.example"),
+                ("Rose@Edge.com", "Rose"),
+                "email",
+            ),
+        )
+        .await;
+    proxy
+        .fire(
+            "send-to-salesforce",
+            &event(
+                "evt_s3",
+                "msg_s3",
+                true,
+                None,
+                ("nobody@nowhere.example", "Nobody"),
+                "email",
+            ),
+        )
+        .await;
+    proxy
+        .fire(
+            "send-to-salesforce",
+            &event(
+                "evt_s4",
+                "msg_s4",
+                false,
+                Some("ana@pane-support.example"),
+                ("ben@pane-support.example", "Ben"),
+                "email",
+            ),
+        )
+        .await;
+    proxy
+        .fire(
+            "send-to-salesforce",
+            &event(
+                "evt_s5",
+                "msg_s5",
+                true,
+                None,
+                ("+1 (336) 222-7000", "Jack"),
+                "phone-call",
+            ),
+        )
+        .await;
+    let jobs = proxy.settled().await;
+    let by_message = |m: &str| jobs.iter().find(|j| j["message_id"] == m).unwrap().clone();
+    assert_eq!(
+        (
+            by_message("msg_s1")["outcome"].as_str(),
+            by_message("msg_s1")["requests"].as_i64()
+        ),
+        (Some("logged"), Some(2))
+    );
+    assert_eq!(by_message("msg_s3")["outcome"], "no_match");
+    assert_eq!(by_message("msg_s3")["requests"], 1);
+    assert_eq!(by_message("msg_s4")["outcome"], "skipped");
+    assert_eq!(
+        by_message("msg_s4")["requests"],
+        0,
+        "teammates: no request at all"
+    );
+    assert_eq!(by_message("msg_s5")["outcome"], "logged");
+    assert_eq!(proxy.salesforce_calls().await - before, 2 + 2 + 1 + 2);
+
+    let tasks = proxy.soql("SELECT Subject, Status, TaskSubtype, WhoId, WhatId, OwnerId, Description, Pane_Message_Id__c FROM Task WHERE Pane_Message_Id__c != null ORDER BY Pane_Message_Id__c").await;
+    assert_eq!(tasks.len(), 3, "{tasks:?}");
+    let (inbound, outbound, call) = (&tasks[0], &tasks[1], &tasks[2]);
+    assert_eq!(inbound["Subject"], "Email: Invoice 4471 is wrong");
+    assert_eq!(inbound["Status"], "Completed");
+    assert_eq!(inbound["TaskSubtype"], "Email");
+    assert_eq!(inbound["WhoId"], rose["Id"]);
+    assert_eq!(
+        inbound["WhatId"], rose["AccountId"],
+        "related to the Contact's Account"
+    );
+    assert_eq!(
+        inbound["OwnerId"], ana_id,
+        "no teammate: the integration user"
+    );
+    assert_eq!(
+        inbound["Description"],
+        "Hello, our last invoice charges us twice."
+    );
+    assert_eq!(outbound["OwnerId"], ben_id, "the teammate who sent it");
+    assert_eq!(
+        (call["Subject"].as_str(), call["TaskSubtype"].as_str()),
+        (Some("Call"), Some("Call"))
+    );
+
+    // Logged once: the panel can say so.
+    let logged: Value = proxy
+        .api(Method::GET, "/api/rules/logged", &proxy.session)
+        .query(&[("ids", "msg_s1,msg_s3,msg_s2")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(logged["logged"], json!(["msg_s1", "msg_s2"]));
+
+    // An admin retries a finished job: the marker stops a second Task.
+    let id = by_message("msg_s1")["id"].as_str().unwrap().to_owned();
+    let res = proxy
+        .api(
+            Method::POST,
+            &format!("/api/admin/rules/{id}/retry"),
+            &proxy.session,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    proxy.settled().await;
+    assert_eq!(
+        proxy
+            .soql("SELECT Id FROM Task WHERE Pane_Message_Id__c = 'msg_s1'")
+            .await
+            .len(),
+        1
+    );
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn create_lead_makes_one_unless_the_person_exists() {
+    let proxy = linked().await;
+    proxy.link_integration().await;
+    proxy
+        .fire(
+            "create-lead",
+            &event(
+                "evt_l1",
+                "msg_l1",
+                true,
+                None,
+                ("zoe@quintessential-kites.example", "Zoe Quint"),
+                "email",
+            ),
+        )
+        .await;
+    proxy
+        .fire(
+            "create-lead",
+            &event(
+                "evt_l2",
+                "msg_l2",
+                true,
+                None,
+                ("rose@edge.com", "Rose Gonzalez"),
+                "email",
+            ),
+        )
+        .await;
+    proxy
+        .fire(
+            "create-lead",
+            &event(
+                "evt_l3",
+                "msg_l3",
+                true,
+                None,
+                ("jo@gmail.com", "Jo Free"),
+                "email",
+            ),
+        )
+        .await;
+    let jobs = proxy.settled().await;
+    let outcome = |m: &str| {
+        jobs.iter().find(|j| j["message_id"] == m).unwrap()["outcome"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        (
+            outcome("msg_l1").as_str(),
+            outcome("msg_l2").as_str(),
+            outcome("msg_l3").as_str()
+        ),
+        ("created", "existed", "created")
+    );
+    let zoe = proxy.soql("SELECT FirstName, LastName, Company, Email FROM Lead WHERE Email = 'zoe@quintessential-kites.example'").await;
+    assert_eq!(zoe.len(), 1);
+    assert_eq!(
+        (
+            zoe[0]["FirstName"].as_str(),
+            zoe[0]["LastName"].as_str(),
+            zoe[0]["Company"].as_str()
+        ),
+        (Some("Zoe"), Some("Quint"), Some("Quintessential kites"))
+    );
+    let jo = proxy
+        .soql("SELECT Company FROM Lead WHERE Email = 'jo@gmail.com'")
+        .await;
+    assert_eq!(
+        jo[0]["Company"], "[not provided]",
+        "no company from a free-mail domain"
+    );
+    assert!(
+        proxy
+            .soql("SELECT Id FROM Lead WHERE Email = 'rose@edge.com'")
+            .await
+            .is_empty()
+    );
+    // The same event again: accepted, not queued, nothing made.
+    let (_, answer) = proxy
+        .fire(
+            "create-lead",
+            &event(
+                "evt_l1",
+                "msg_l1",
+                true,
+                None,
+                ("zoe@quintessential-kites.example", "Zoe Quint"),
+                "email",
+            ),
+        )
+        .await;
+    assert_eq!(answer["duplicate"], true);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn faults_clear_and_each_job_is_done_exactly_once() {
+    let proxy = linked().await;
+    proxy.link_integration().await;
+    // The next Salesforce calls fail: a 503, then a dropped connection.
+    proxy
+        .control("faults", json!({"fail_next": 4, "fail_status": 503}))
+        .await;
+    proxy
+        .fire(
+            "send-to-salesforce",
+            &event(
+                "evt_f1",
+                "msg_f1",
+                true,
+                None,
+                ("rose@edge.com", "Rose"),
+                "email",
+            ),
+        )
+        .await;
+    let jobs = proxy.settled().await;
+    // More 503s than the client retries by itself: the job failed, and the worker retried it.
+    assert_eq!(jobs[0]["outcome"], "logged", "{jobs:?}");
+    assert!(jobs[0]["attempts"].as_i64().unwrap() >= 2, "{jobs:?}");
+    proxy.control("faults", json!({"drop_next": 1})).await;
+    proxy
+        .fire(
+            "create-lead",
+            &event(
+                "evt_f2",
+                "msg_f2",
+                true,
+                None,
+                ("new.person@newco.example", "New Person"),
+                "email",
+            ),
+        )
+        .await;
+    let jobs = proxy.settled().await;
+    let lead_job = jobs.iter().find(|j| j["message_id"] == "msg_f2").unwrap();
+    assert_eq!(lead_job["outcome"], "created", "{lead_job}");
+    assert_eq!(
+        proxy
+            .soql("SELECT Id FROM Task WHERE Pane_Message_Id__c = 'msg_f1'")
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(
+        proxy
+            .soql("SELECT Id FROM Lead WHERE Email = 'new.person@newco.example'")
+            .await
+            .len(),
+        1
+    );
+
+    // Expired tokens: refreshed, done once.
+    proxy.control("expire-tokens", json!({})).await;
+    proxy
+        .fire(
+            "send-to-salesforce",
+            &event(
+                "evt_f3",
+                "msg_f3",
+                true,
+                None,
+                ("sean@edge.com", "Sean"),
+                "email",
+            ),
+        )
+        .await;
+    proxy.settled().await;
+    assert_eq!(
+        proxy
+            .soql("SELECT Id FROM Task WHERE Pane_Message_Id__c = 'msg_f3'")
+            .await
+            .len(),
+        1
+    );
+
+    // The quota spent: the job waits for it (retry, not dead), nothing written.
+    proxy
+        .control("quota", json!({"max": 100, "used": 100}))
+        .await;
+    proxy
+        .fire(
+            "send-to-salesforce",
+            &event(
+                "evt_f4",
+                "msg_f4",
+                true,
+                None,
+                ("rose@edge.com", "Rose"),
+                "email",
+            ),
+        )
+        .await;
+    let mut waiting = Value::Null;
+    for _ in 0..100 {
+        let jobs = proxy.jobs().await;
+        waiting = jobs
+            .iter()
+            .find(|j| j["message_id"] == "msg_f4")
+            .unwrap()
+            .clone();
+        if waiting["state"] == "retry" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(waiting["state"], "retry", "{waiting}");
+    proxy.stop().await;
+}
