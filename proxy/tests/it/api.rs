@@ -62,7 +62,7 @@ async fn settings_are_for_admins_and_layouts_for_each_agent() {
     assert_eq!(his["is_admin"], false);
 
     let org = json!({"enabled": true, "default_fields": {"Contact": ["Title", "Department"]},
-                     "mandatory_fields": {"Contact": ["Title"]}, "api_share_percent": 60});
+                     "mandatory_fields": {"Contact": ["Title"]}, "api_share_percent": 60, "never_log": ["noreply.example"]});
     let (status, body) = proxy
         .send_as(&ben, Method::PUT, "/api/settings/org", org.clone())
         .await;
