@@ -97,19 +97,26 @@ pub fn header<'a>(res: &'a Response<Body>, name: &str) -> &'a str {
 
 pub use crate::login::{login_on_page, login_on_page_as};
 
-/// Sends this thread's logs (debug and up) to memory until the guard drops.
-pub fn capture_logs() -> (Logs, tracing::subscriber::DefaultGuard) {
-    let logs = Logs::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
-    // Other tests may have cached callsites as uninteresting before this subscriber existed.
-    tracing::callsite::rebuild_interest_cache();
-    (logs, guard)
+/// Sends every log line of this test binary (debug and up) to one buffer, installed once as
+/// the global subscriber: lines from every thread and task are kept (a per-thread subscriber
+/// missed lines whose callsites another thread had cached as uninteresting). Assertions that a
+/// secret is absent are stricter over everything; the guard is kept for the callers' shape.
+pub fn capture_logs() -> (Logs, ()) {
+    static LOGS: std::sync::OnceLock<Logs> = std::sync::OnceLock::new();
+    let logs = LOGS
+        .get_or_init(|| {
+            let logs = Logs::default();
+            let writer = logs.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::DEBUG)
+                .with_ansi(false)
+                .with_writer(move || writer.clone())
+                .finish();
+            tracing::subscriber::set_global_default(subscriber).unwrap();
+            logs
+        })
+        .clone();
+    (logs, ())
 }
 
 /// Collects log output in memory, to assert on what was (and was not) logged.
