@@ -155,6 +155,11 @@ pub struct Config {
     #[arg(long, env = "PANE_RULE_WORKERS", default_value_t = 4)]
     pub rule_workers: usize,
 
+    /// How long a rule worker holds a job before another may take it, in seconds (a worker
+    /// that died mid-job loses it after this).
+    #[arg(long, env = "PANE_RULE_LEASE_SECS", default_value_t = 60)]
+    pub rule_lease_secs: u64,
+
     /// The Salesforce REST API version.
     #[arg(long, env = "PANE_SALESFORCE_API_VERSION", default_value = "59.0")]
     pub salesforce_api_version: String,
@@ -187,6 +192,7 @@ impl Config {
             rules_app_secret: Some(Secret("test-app-secret".into())),
             rules_webhook_secret: Some(Secret("test-webhook-secret".into())),
             rule_workers: 2,
+            rule_lease_secs: 60,
             describe_fresh_secs: 900,
         }
     }

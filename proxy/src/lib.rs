@@ -223,7 +223,11 @@ pub async fn serve(
         config.rules_webhook_secret = config.rules_webhook_secret.clone().or_else(made_up);
     }
     let state = AppState::new(&config, addr.port(), backend, &org_url, services)?;
-    rules::worker::spawn(&state, config.rule_workers);
+    rules::worker::spawn(
+        &state,
+        config.rule_workers,
+        i64::try_from(config.rule_lease_secs.saturating_mul(1000)).unwrap_or(i64::MAX),
+    );
     tracing::info!(
         url = %format!("http://{addr}/"),
         panel = %format!("http://{addr}/plugin/"),

@@ -19,21 +19,19 @@ use crate::AppState;
 use crate::panel::Salesforce;
 use crate::store::jobs::{Finish, Job, now_ms};
 
-/// How long a worker holds a job before another may take it.
-pub const LEASE_MS: i64 = 60_000;
 /// How long rule work waits when the quota budget pauses it.
 pub const PAUSE_MS: i64 = 10 * 60 * 1000;
 /// The marker field on logged Tasks.
 pub const MARKER_FIELD: &str = "Pane_Message_Id__c";
 
-/// Starts `count` workers on the runtime.
-pub fn spawn(state: &AppState, count: usize) {
+/// Starts `count` workers on the runtime, each holding a job for `lease_ms` at most.
+pub fn spawn(state: &AppState, count: usize, lease_ms: i64) {
     for n in 0..count {
         let state = state.clone();
         tokio::spawn(async move {
             let lease = format!("{:016x}-{n}", rand::random::<u64>());
             loop {
-                match state.services.db.claim(&lease, LEASE_MS).await {
+                match state.services.db.claim(&lease, lease_ms).await {
                     Ok(Some(job)) => run(&state, job).await,
                     Ok(None) => {
                         // Woken by the intake, or every half second for retries and leases.
