@@ -31,6 +31,7 @@ pub fn SettingsView() -> impl IntoView {
     let view_ctx = use_view_context();
     let bridge = StoredValue::new_local(crate::bridge::use_bridge());
     let usage = RwSignal::new(None::<Usage>);
+    let jobs = RwSignal::new(Vec::<Value>::new());
     let integration = RwSignal::new(None::<String>);
     let status = RwSignal::new(None::<String>);
     let is_admin = move || state.me.with(|m| m.as_ref().is_some_and(|m| m.is_admin));
@@ -39,12 +40,22 @@ pub fn SettingsView() -> impl IntoView {
             if let Ok(u) = state.api.get_json::<Usage>("/api/usage").await {
                 usage.set(Some(u));
             }
-            if state
+            if !state
                 .me
                 .with_untracked(|m| m.as_ref().is_some_and(|m| m.is_admin))
-                && let Ok(v) = state.api.get_json::<Value>("/api/admin/integration").await
             {
+                return;
+            }
+            if let Ok(v) = state.api.get_json::<Value>("/api/admin/integration").await {
                 integration.set(v.get("username").and_then(Value::as_str).map(str::to_owned));
+            }
+            if let Ok(v) = state.api.get_json::<Value>("/api/admin/rules").await {
+                jobs.set(
+                    v.get("jobs")
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default(),
+                );
             }
         });
     };
@@ -224,7 +235,81 @@ pub fn SettingsView() -> impl IntoView {
                     </div>
                 </form>
             </Show>
+            <Show when=is_admin>
+                <RuleJobs jobs=jobs reload=Callback::new(move |()| load()) />
+            </Show>
             {move || status.get().map(|s| view! { <p class="hint" role="status" data-testid="settings-status">{s}</p> })}
+        </section>
+    }
+}
+
+fn outcome_text(job: &Value) -> String {
+    let text = |k: &str| {
+        job.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    match text("outcome").as_str() {
+        "logged" => "logged".to_owned(),
+        "created" => "created".to_owned(),
+        "no_match" => "skipped: no match".to_owned(),
+        "existed" => "already existed".to_owned(),
+        "skipped" => format!("skipped: {}", text("detail")),
+        "failed" => format!("failed: {}", text("detail")),
+        _ => format!("{} ({})", text("state"), text("detail")),
+    }
+}
+
+/// Recent rule jobs: action, message, outcome, the record touched (opening it in
+/// Salesforce), the requests it cost; failed ones can be retried.
+#[component]
+fn RuleJobs(jobs: RwSignal<Vec<Value>>, reload: Callback<()>) -> impl IntoView {
+    let state = use_panel_state();
+    view! {
+        <section class="rule-jobs" data-testid="rule-jobs">
+            <h2>"Rule activity"</h2>
+            {move || {
+                let list = jobs.get();
+                if list.is_empty() {
+                    return view! { <p class="hint">"No rule has run yet."</p> }.into_any();
+                }
+                view! {
+                    <ul>
+                        {list.into_iter().take(30).map(|job| {
+                            let text = |k: &str| job.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+                            let action = if text("action") == "create_lead" { "Create lead" } else { "Send to Salesforce" };
+                            let record = (!text("record_id").is_empty()).then(|| pane_wire::api::RecordView {
+                                object: text("record_object"),
+                                id: text("record_id"),
+                                fields: serde_json::Map::new(),
+                            });
+                            let id = text("id");
+                            let failed = text("state") == "dead";
+                            let requests = job.get("requests").and_then(Value::as_i64).unwrap_or(0);
+                            view! {
+                                <li class="rule-job" data-testid="rule-job" data-outcome=text("outcome") data-state=text("state")>
+                                    <span class="object-badge">{action}</span>
+                                    <span>{format!(" {} · {} · {} request(s) ", text("message_id"), outcome_text(&job), requests)}</span>
+                                    {record.map(|r| view! { <super::records::RecordLink record=r testid="rule-record" /> })}
+                                    {failed.then(|| view! {
+                                        <button type="button" class="button small" data-testid="retry-job"
+                                            on:click=move |_| {
+                                                let id = id.clone();
+                                                spawn_local(async move {
+                                                    let _ = state.api.send::<(), Value>(Method::Post, &format!("/api/admin/rules/{id}/retry"), None).await;
+                                                    reload.run(());
+                                                });
+                                            }>"Retry"</button>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+            <button type="button" class="button small secondary" data-testid="reload-jobs" on:click=move |_| reload.run(())>"Refresh"</button>
         </section>
     }
 }

@@ -16,7 +16,7 @@ before(async () => {
   browser = await launchBrowser();
   if (process.env.PANE_E2E_DEBUG) {
     browser.page.on('request', (r) => { if (r.method() !== 'GET' || r.url().includes('/api/panel')) console.log('REQ', r.method(), r.url(), r.postData()); });
-    browser.page.on('response', async (r) => { if (r.request().method() !== 'GET') console.log('RES', r.status(), (await r.text()).slice(0, 200)); });
+    browser.page.on('response', async (r) => { if (r.request().method() !== 'GET' || r.url().includes('/api/admin/rules')) console.log('RES', r.url(), r.status(), (await r.text()).slice(0, 300)); });
   }
   const health = await (await fetch(`${proxy.url}api/health`)).json();
   sandbox = health.org_url.replace(/\/$/, '');
@@ -255,6 +255,37 @@ test('a lookup field is filled by searching: a new Opportunity for another Accou
   await byId('person-card').waitFor();
   const opp = (await soql("SELECT Account.Name FROM Opportunity WHERE Name = 'Burlington pilot'")).records;
   assert.equal(opp[0]?.Account?.Name, 'Burlington Textiles Corp of America', JSON.stringify(opp));
+});
+
+test('the dev inbox\'s rules: an admin links the integration user, a message is sent to Salesforce', async () => {
+  const { page, context } = browser;
+  await byId('settings-button').click();
+  await byId('org-settings').waitFor();
+  const [popup] = await Promise.all([context.waitForEvent('page'), byId('link-integration').click()]);
+  await popup.waitForSelector('#username');
+  await popup.fill('#username', 'ana@pane-support.example');
+  await popup.fill('#password', 'demo-ana-1');
+  await popup.click('#allow');
+  await waitFor('the integration user', () => byId('integration').textContent(), (t) => t.includes('Rules act as ana@pane-support.example'), 15_000);
+  await byId('settings-button').click();
+
+  await open('Email from a known address');
+  const first = page.locator('[data-testid=message]').first();
+  await first.locator('[data-testid=rule-send-to-salesforce]').click();
+  await waitFor('queued', () => first.locator('[data-testid=rule-status]').textContent(), (t) => t === 'Queued');
+  await first.locator('[data-testid=rule-create-lead]').click();
+  await waitFor('queued', () => first.locator('[data-testid=rule-status]').textContent(), (t) => t === 'Queued');
+
+  await byId('settings-button').click();
+  await waitFor('the jobs in the audit', async () => {
+    await byId('reload-jobs').click();
+    return panel().locator('[data-testid=rule-job]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-outcome')));
+  }, (outcomes) => outcomes.includes('logged') && outcomes.includes('existed'), 15_000);
+  await shot('panel-rules-audit');
+  await byId('settings-button').click();
+  const tasks = (await soql("SELECT Subject, Status FROM Task WHERE Pane_Message_Id__c = 'msg_known_1'")).records;
+  assert.equal(tasks.length, 1);
+  assert.equal(tasks[0].Subject, 'Email: Invoice 4471 is wrong');
 });
 
 test('an admin turns the integration off: the panel says so; on again: records again', async () => {
