@@ -1,0 +1,158 @@
+//! Rule intake and work, measured in one run (`bash scripts/bench`): events per second
+//! accepted durably (signed webhooks from 32 clients into the SQLite queue), then the
+//! Salesforce requests each job cost once the workers are done. Writes JSON to the path given
+//! (default `bench/results/rules.json`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    clippy::cast_precision_loss,
+    reason = "a measuring tool: fail loudly, print results"
+)]
+
+#[path = "../tests/support/login.rs"]
+mod login;
+
+use std::time::{Duration, Instant};
+
+use pane_proxy::rules::signature::sign_rule;
+use serde_json::{Value, json};
+
+const EVENTS: usize = 2_000;
+const CLIENTS: usize = 32;
+const PEOPLE: &[&str] = &[
+    "rose@edge.com",
+    "sean@edge.com",
+    "nobody@nowhere.example",
+    "jrogers@burlington.com",
+];
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let out = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "bench/results/rules.json".into());
+    let dirs = tempfile::tempdir().unwrap();
+    std::fs::write(dirs.path().join("index.html"), "<!doctype html>").unwrap();
+    let mut config = pane_proxy::Config::for_dirs(dirs.path().into(), dirs.path().into());
+    config.database_url = format!(
+        "sqlite://{}?mode=rwc",
+        dirs.path().join("proxy.db").display()
+    );
+    config.rule_workers = 4;
+    let db_url = config.database_url.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    tokio::spawn(pane_proxy::serve(listener, config, std::future::pending()));
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for _ in 0..100 {
+        if http
+            .get(format!("{origin}/api/health"))
+            .send()
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Ana as agent, then as the integration user.
+    let start: Value = http
+        .get(format!("{origin}/api/oauth/start"))
+        .query(&[("origin", origin.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res = login::login_on_page(&http, start["authorize_url"].as_str().unwrap()).await;
+    let page = http
+        .get(res.headers()["location"].to_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let session = page
+        .split("\"session\":\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let start: Value = http
+        .get(format!("{origin}/api/oauth/start"))
+        .query(&[("origin", origin.as_str()), ("purpose", "integration")])
+        .bearer_auth(&session)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res = login::login_on_page(&http, start["authorize_url"].as_str().unwrap()).await;
+    http.get(res.headers()["location"].to_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for c in 0..CLIENTS {
+        let http = http.clone();
+        let origin = origin.clone();
+        tasks.spawn(async move {
+            let mut i = c;
+            while i < EVENTS {
+                let body = serde_json::to_vec(&json!({
+                    "id": format!("evt_bench_{i}"), "type": "inbound",
+                    "target": {"data": {"id": format!("msg_bench_{i}"), "type": "email", "is_inbound": true, "created_at": 1_795_000_000.0,
+                        "subject": "Bench", "text": "hello",
+                        "recipients": [{"handle": PEOPLE[i % PEOPLE.len()], "role": "from"}, {"handle": "support@pane-support.example", "role": "to"}]}},
+                })).unwrap();
+                let res = http.post(format!("{origin}/api/rules/send-to-salesforce"))
+                    .header("x-front-signature", sign_rule(b"test-webhook-secret", &body))
+                    .header("content-type", "application/json").body(body).send().await.unwrap();
+                assert_eq!(res.status(), 202);
+                i += CLIENTS;
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    let intake_secs = started.elapsed().as_secs_f64();
+
+    let db = pane_proxy::store::Db::connect(&db_url).await.unwrap();
+    let jobs = loop {
+        let jobs = db.all_jobs().await.unwrap();
+        if jobs.iter().all(|j| j.state == "done" || j.state == "dead") {
+            break jobs;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let work_secs = started.elapsed().as_secs_f64();
+    let per = |outcome: &str| {
+        let of: Vec<_> = jobs.iter().filter(|j| j.outcome == outcome).collect();
+        json!({"jobs": of.len(), "requests_per_job": if of.is_empty() { 0.0 } else { of.iter().map(|j| j.requests).sum::<i64>() as f64 / of.len() as f64 }})
+    };
+    let results = json!({
+        "what": "rule webhooks accepted durably (SQLite queue) and the Salesforce requests per job",
+        "machine": {"cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
+        "intake": {"events": EVENTS, "clients": CLIENTS, "seconds": (intake_secs * 100.0).round() / 100.0,
+                   "events_per_second": (EVENTS as f64 / intake_secs).round()},
+        "work": {"seconds_until_all_done": (work_secs * 100.0).round() / 100.0, "logged": per("logged"), "no_match": per("no_match"),
+                 "dead": jobs.iter().filter(|j| j.state == "dead").count()},
+    });
+    let text = serde_json::to_string_pretty(&results).unwrap();
+    println!("{text}");
+    if let Some(dir) = std::path::Path::new(&out).parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::write(&out, text + "\n").unwrap();
+    println!("written to {out}");
+}
