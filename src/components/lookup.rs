@@ -92,6 +92,7 @@ pub fn Lookup() -> impl IntoView {
                     <div class="channel" data-testid="lookup-channel">{channel.label()}</div>
                     <HandleCard handle=shown />
                     <Participants others=others shown=shown chosen=chosen />
+                    <LoggedMessages context_id=context_id />
                     <Records handle=shown />
                 </section>
             }
@@ -182,5 +183,59 @@ fn Participants(
             </div>
         }
         .into_any()
+    }
+}
+
+/// How many of the conversation's messages rules logged to Salesforce (one proxy request, no
+/// Salesforce request; only once signed in).
+#[component]
+fn LoggedMessages(
+    /// The context shown, so the count follows the conversation.
+    context_id: Memo<Option<String>>,
+) -> impl IntoView {
+    let bridge = use_bridge();
+    let state = use_panel_state();
+    let counts = RwSignal::new(None::<(usize, usize)>);
+    Effect::new(move |_| {
+        context_id.track();
+        state.reload.track();
+        let signed_in = state.session.token().get().is_some();
+        counts.set(None);
+        if !signed_in || !state.active.get() {
+            return;
+        }
+        let bridge = bridge.clone();
+        leptos::task::spawn_local(async move {
+            let Ok(messages) = bridge.list_messages().await else {
+                return;
+            };
+            let ids: Vec<String> = messages.results.iter().map(|m| m.id.clone()).collect();
+            if ids.is_empty() {
+                return;
+            }
+            let path = format!(
+                "/api/rules/logged?ids={}",
+                crate::api::encode(&ids.join(","))
+            );
+            if let Ok(answer) = state.api.get_json::<serde_json::Value>(&path).await {
+                let logged = answer
+                    .get("logged")
+                    .and_then(serde_json::Value::as_array)
+                    .map_or(0, Vec::len);
+                counts.set(Some((logged, ids.len())));
+            }
+        });
+    });
+    move || {
+        counts
+            .get()
+            .filter(|(logged, _)| *logged > 0)
+            .map(|(logged, all)| {
+                view! {
+                    <p class="hint logged" data-testid="logged-messages">
+                        {format!("✓ {logged} of {all} messages logged to Salesforce")}
+                    </p>
+                }
+            })
     }
 }

@@ -286,6 +286,7 @@ test('the dev inbox\'s rules: an admin links the integration user, a message is 
   const tasks = (await soql("SELECT Subject, Status FROM Task WHERE Pane_Message_Id__c = 'msg_known_1'")).records;
   assert.equal(tasks.length, 1);
   assert.equal(tasks[0].Subject, 'Email: Invoice 4471 is wrong');
+  await waitFor('the logged mark', () => textOf('logged-messages'), (t) => t === '✓ 1 of 3 messages logged to Salesforce');
 });
 
 test('an admin turns the integration off: the panel says so; on again: records again', async () => {
