@@ -85,6 +85,7 @@ async fn main() {
         .unwrap();
 
     // Link Ana as a person would, and keep her panel session.
+    let session = login::link_agent(&http, &origin).await;
     let start: Value = http
         .get(format!("{origin}/api/oauth/start"))
         .query(&[("origin", origin.as_str())])
@@ -94,45 +95,16 @@ async fn main() {
         .json()
         .await
         .unwrap();
-    let authorize = start["authorize_url"].as_str().unwrap().to_owned();
-    let sandbox = authorize.split("/services/").next().unwrap().to_owned();
-    let res = login::login_on_page(&http, &authorize).await;
-    let callback = res.headers()["location"].to_str().unwrap().to_owned();
-    let html = http
-        .get(&callback)
-        .send()
-        .await
+    let sandbox = start["authorize_url"]
+        .as_str()
         .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let session = html
-        .split("\"session\":\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
+        .split("/services/")
         .next()
         .unwrap()
         .to_owned();
 
     // The same work straight to the sandbox org: the composite a miss sends.
-    let app = pane_sandbox::state::demo_app();
-    let token: Value = http
-        .post(format!("{sandbox}/services/oauth2/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", app.client_id.as_str()),
-            ("client_secret", app.client_secret.as_str()),
-            ("username", "ana@pane-support.example"),
-            ("password", "demo-ana-1"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let access = token["access_token"].as_str().unwrap().to_owned();
+    let access = login::sandbox_token(&http, &sandbox).await;
     let handle = pane_wire::bridge::Handle {
         kind: pane_wire::bridge::HandleKind::Email,
         value: "rose@edge.com".into(),

@@ -16,7 +16,7 @@ mod login;
 use std::time::{Duration, Instant};
 
 use pane_proxy::rules::signature::sign_rule;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const EVENTS: usize = 2_000;
 const CLIENTS: usize = 32;
@@ -60,47 +60,8 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Ana as agent, then as the integration user.
-    let start: Value = http
-        .get(format!("{origin}/api/oauth/start"))
-        .query(&[("origin", origin.as_str())])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let res = login::login_on_page(&http, start["authorize_url"].as_str().unwrap()).await;
-    let page = http
-        .get(res.headers()["location"].to_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let session = page
-        .split("\"session\":\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
-    let start: Value = http
-        .get(format!("{origin}/api/oauth/start"))
-        .query(&[("origin", origin.as_str()), ("purpose", "integration")])
-        .bearer_auth(&session)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let res = login::login_on_page(&http, start["authorize_url"].as_str().unwrap()).await;
-    http.get(res.headers()["location"].to_str().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let session = login::link_agent(&http, &origin).await;
+    login::link_integration(&http, &origin, &session).await;
 
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();

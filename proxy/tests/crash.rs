@@ -79,41 +79,8 @@ fn start(db_url: &str, sandbox: &str, dirs: &std::path::Path) -> Replica {
 }
 
 async fn link(http: &reqwest::Client, origin: &str) {
-    let start = |purpose: &'static str, session: Option<String>| {
-        let mut req = http
-            .get(format!("{origin}/api/oauth/start"))
-            .query(&[("origin", origin), ("purpose", purpose)]);
-        if let Some(s) = session {
-            req = req.bearer_auth(s);
-        }
-        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
-    };
-    let answer = start("agent", None).await;
-    let res = login::login_on_page(http, answer["authorize_url"].as_str().unwrap()).await;
-    let page = http
-        .get(res.headers()["location"].to_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let session = page
-        .split("\"session\":\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
-    let answer = start("integration", Some(session)).await;
-    let res = login::login_on_page(http, answer["authorize_url"].as_str().unwrap()).await;
-    let linked = http
-        .get(res.headers()["location"].to_str().unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(linked.status(), 200);
+    let session = login::link_agent(http, origin).await;
+    login::link_integration(http, origin, &session).await;
 }
 
 fn event(i: usize) -> Vec<u8> {
@@ -205,23 +172,7 @@ async fn run(db_url: &str, replicas: usize) {
     );
 
     // Exactly one Task per message in the sandbox org.
-    let app = pane_sandbox::state::demo_app();
-    let token: Value = http
-        .post(format!("{}/services/oauth2/token", sandbox.base_url()))
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", app.client_id.as_str()),
-            ("client_secret", app.client_secret.as_str()),
-            ("username", "ana@pane-support.example"),
-            ("password", "demo-ana-1"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["access_token"].as_str().unwrap().to_owned();
+    let token = login::sandbox_token(&http, &sandbox.base_url()).await;
     let mut counts: HashMap<String, usize> = HashMap::new();
     let mut url = format!(
         "{}/services/data/v59.0/query?q={}",

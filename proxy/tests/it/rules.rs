@@ -66,19 +66,7 @@ impl Running {
 
     /// Links Ana as the org's integration user.
     pub async fn link_integration(&self) {
-        let start: Value = self
-            .api(Method::GET, "/api/oauth/start", &self.session)
-            .query(&[("origin", self.origin.as_str()), ("purpose", "integration")])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let authorize = start["authorize_url"].as_str().unwrap();
-        let res = crate::helpers::login_on_page(&self.http, authorize).await;
-        let callback = res.headers()["location"].to_str().unwrap().to_owned();
-        assert_eq!(self.http.get(&callback).send().await.unwrap().status(), 200);
+        crate::login::link_integration(&self.http, &self.origin, &self.session).await;
     }
 
     /// The rule jobs, as the admin sees them.
@@ -111,27 +99,11 @@ impl Running {
 
     /// A SOQL query on the sandbox org, as the integration user sees it.
     pub async fn soql(&self, q: &str) -> Vec<Value> {
-        let app = pane_sandbox::state::demo_app();
-        let token: Value = self
-            .http
-            .post(format!("{}/services/oauth2/token", self.sandbox))
-            .form(&[
-                ("grant_type", "password"),
-                ("client_id", app.client_id.as_str()),
-                ("client_secret", app.client_secret.as_str()),
-                ("username", "ana@pane-support.example"),
-                ("password", "demo-ana-1"),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let token = crate::login::sandbox_token(&self.http, &self.sandbox).await;
         let answer: Value = self
             .http
             .get(format!("{}/services/data/v59.0/query", self.sandbox))
-            .bearer_auth(token["access_token"].as_str().unwrap())
+            .bearer_auth(&token)
             .query(&[("q", q)])
             .send()
             .await
