@@ -160,6 +160,11 @@ pub struct Config {
     #[arg(long, env = "PANE_RULE_LEASE_SECS", default_value_t = 60)]
     pub rule_lease_secs: u64,
 
+    /// At the quota's last reserve, how old Salesforce's usage figure may get before one
+    /// request asks again, in seconds.
+    #[arg(long, env = "PANE_QUOTA_PROBE_SECS", default_value_t = 60)]
+    pub quota_probe_secs: u64,
+
     /// The Salesforce REST API version.
     #[arg(long, env = "PANE_SALESFORCE_API_VERSION", default_value = "59.0")]
     pub salesforce_api_version: String,
@@ -193,6 +198,7 @@ impl Config {
             rules_webhook_secret: Some(Secret("test-webhook-secret".into())),
             rule_workers: 2,
             rule_lease_secs: 60,
+            quota_probe_secs: 60,
             describe_fresh_secs: 900,
         }
     }

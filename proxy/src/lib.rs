@@ -70,6 +70,9 @@ pub struct AppState {
     pub settings_cache: settings::SettingsCache,
     /// Rule webhooks' secrets, and the worker's wake-up call.
     pub rules: RulesState,
+    /// At the quota's last reserve, how old the org's usage may be before one request asks
+    /// again (ms).
+    pub quota_probe_ms: i64,
 }
 
 /// What the rule intake and worker share.
@@ -118,6 +121,8 @@ impl AppState {
             ),
             admins: config.admins.clone().into(),
             settings_cache: settings::cache(),
+            quota_probe_ms: i64::try_from(config.quota_probe_secs.saturating_mul(1000))
+                .unwrap_or(i64::MAX),
             rules: RulesState {
                 app_secret: config.rules_app_secret.clone(),
                 webhook_secret: config.rules_webhook_secret.clone(),

@@ -221,10 +221,20 @@ impl Salesforce {
         let share = org_settings(&self.state, &self.org_id)
             .await?
             .api_share_percent;
-        Ok(budget(
-            Quota::today(&self.state.services.db, &self.org_id).await?,
-            share,
-        ))
+        let today = Quota::today(&self.state.services.db, &self.org_id).await?;
+        Ok(match budget(today, share) {
+            // An old figure may be stale: one request learns the usage again.
+            Budget::CacheOnly
+                if crate::quota::may_probe(
+                    today,
+                    crate::store::jobs::now_ms(),
+                    self.state.quota_probe_ms,
+                ) =>
+            {
+                Budget::Normal
+            }
+            other => other,
+        })
     }
 
     /// Makes one Salesforce request (`call`), unless the quota is at its last reserve;

@@ -46,6 +46,13 @@ pub fn budget(usage: DayUsage, share_percent: u8) -> Budget {
     }
 }
 
+/// Whether a proxy at its last reserve may make one request anyway, to learn the org's usage
+/// again: Salesforce's allowance is a rolling window, and a figure older than `probe_ms` may
+/// be stale (others' usage ages out, an admin raises the allowance).
+pub fn may_probe(usage: DayUsage, now_ms: i64, probe_ms: i64) -> bool {
+    now_ms.saturating_sub(usage.reported_at) >= probe_ms
+}
+
 /// A UTC day, `YYYY-MM-DD`, from seconds since the epoch.
 pub fn utc_day(epoch_secs: i64) -> String {
     // Howard Hinnant's days-to-civil algorithm.
@@ -118,7 +125,25 @@ mod tests {
             requests,
             org_used,
             org_max,
+            reported_at: 0,
         }
+    }
+
+    #[test]
+    fn a_stale_reserve_is_probed() {
+        let at = |reported_at| DayUsage {
+            reported_at,
+            ..day(10, 10, 10)
+        };
+        assert!(
+            !may_probe(at(1_000), 1_000 + 59_999, 60_000),
+            "fresh: trust it"
+        );
+        assert!(
+            may_probe(at(1_000), 1_000 + 60_000, 60_000),
+            "a minute old: ask again"
+        );
+        assert!(may_probe(at(1_000), 1_000, 0), "probing every time");
     }
 
     #[test]

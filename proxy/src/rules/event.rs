@@ -346,6 +346,25 @@ mod tests {
     }
 
     #[test]
+    fn non_ascii_capitals_are_lower_cased_like_the_panel_does() {
+        // Found by the webhook fuzz target (its oracle compared ASCII-case-insensitively).
+        let m = message(
+            "email",
+            true,
+            None,
+            vec![
+                rcpt("Ҍob@Example.org", "from"),
+                rcpt("support@pane-support.example", "to"),
+            ],
+        );
+        let Decision::Act(person) = counterpart(&m, &[]) else {
+            panic!("a counterpart")
+        };
+        assert_eq!(person.handle, "ҍob@example.org");
+        assert_eq!(person.handle, "Ҍob@Example.org".to_lowercase());
+    }
+
+    #[test]
     fn new_leads_are_named_from_the_sender() {
         let p = |handle: &str, name: Option<&str>| Counterpart {
             handle: handle.into(),

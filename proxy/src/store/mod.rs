@@ -98,6 +98,8 @@ pub struct DayUsage {
     pub org_used: u64,
     /// The org's allowance as Salesforce last reported it (0 when never reported).
     pub org_max: u64,
+    /// When Salesforce last reported it (ms since the epoch, 0 when never).
+    pub reported_at: i64,
 }
 
 const LINK_COLUMNS: &str = "l.user_id, l.org_id, l.username, l.email, l.instance_url, l.refresh_token_sealed, l.access_token_sealed, l.is_admin";
@@ -445,19 +447,22 @@ impl Db {
 
     /// An org's usage on `day`.
     pub async fn usage(&self, org_id: &str, day: &str) -> Result<DayUsage, ProxyError> {
-        let row: Option<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT requests, org_used, org_max FROM api_usage WHERE org_id = $1 AND day = $2",
+        let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT requests, org_used, org_max, reported_at FROM api_usage WHERE org_id = $1 AND day = $2",
         )
         .bind(org_id)
         .bind(day)
         .fetch_optional(&self.pool)
         .await
         .map_err(db)?;
-        Ok(row.map_or_else(DayUsage::default, |(r, u, m)| DayUsage {
-            requests: unsigned(r),
-            org_used: unsigned(u),
-            org_max: unsigned(m),
-        }))
+        Ok(
+            row.map_or_else(DayUsage::default, |(r, u, m, at)| DayUsage {
+                requests: unsigned(r),
+                org_used: unsigned(u),
+                org_max: unsigned(m),
+                reported_at: at,
+            }),
+        )
     }
 
     /// Counts `requests` more for an org on `day`, with the org's usage as Salesforce last
@@ -472,17 +477,20 @@ impl Db {
     ) -> Result<(), ProxyError> {
         let (used, max) = reported.map_or((-1, -1), |(u, m)| (signed(u), signed(m)));
         sqlx::query(
-            "INSERT INTO api_usage (org_id, day, requests, org_used, org_max)
-             VALUES ($1, $2, $3, CASE WHEN $4 < 0 THEN 0 ELSE $4 END, CASE WHEN $5 < 0 THEN 0 ELSE $5 END)
+            "INSERT INTO api_usage (org_id, day, requests, org_used, org_max, reported_at)
+             VALUES ($1, $2, $3, CASE WHEN $4 < 0 THEN 0 ELSE $4 END, CASE WHEN $5 < 0 THEN 0 ELSE $5 END,
+                     CASE WHEN $5 < 0 THEN 0 ELSE $6 END)
              ON CONFLICT (org_id, day) DO UPDATE SET requests = api_usage.requests + $3,
                  org_used = CASE WHEN $4 < 0 THEN api_usage.org_used ELSE $4 END,
-                 org_max = CASE WHEN $5 < 0 THEN api_usage.org_max ELSE $5 END",
+                 org_max = CASE WHEN $5 < 0 THEN api_usage.org_max ELSE $5 END,
+                 reported_at = CASE WHEN $5 < 0 THEN api_usage.reported_at ELSE $6 END",
         )
         .bind(org_id)
         .bind(day)
         .bind(signed(requests))
         .bind(used)
         .bind(max)
+        .bind(jobs::now_ms())
         .execute(&self.pool)
         .await
         .map_err(db)?;
@@ -657,7 +665,8 @@ mod tests {
             DayUsage {
                 requests: 4,
                 org_used: 90,
-                org_max: 1000
+                org_max: 1000,
+                reported_at: db.usage("00DA", "2026-11-24").await.unwrap().reported_at,
             },
             "an answer without a reported usage keeps the last one"
         );

@@ -7,6 +7,7 @@
 )]
 
 mod api;
+mod faults;
 mod helpers;
 mod http;
 #[path = "../support/login.rs"]
