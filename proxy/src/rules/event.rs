@@ -120,6 +120,16 @@ pub fn counterpart(message: &Message, never_log: &[String]) -> Decision {
     };
     let handle = person.handle.trim();
     let is_phone = !handle.contains('@');
+    let usable = if is_phone {
+        handle.chars().filter(char::is_ascii_digit).count() >= 3
+    } else {
+        handle
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
+    };
+    if !usable {
+        return Decision::Skip("the counterpart's address is not an email or a phone number");
+    }
     let handle = if is_phone {
         handle.to_owned()
     } else {
@@ -342,6 +352,27 @@ mod tests {
         let never = ["noreply.example".to_owned(), "ceo@big.example".to_owned()];
         for (name, m, want) in cases {
             assert_eq!(counterpart(&m, &never), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn unusable_addresses_are_skipped() {
+        // Found by the webhook fuzz target: an empty handle made a Lead without a Last Name.
+        for handle in ["", "   ", "@", "x@", "@y.example", "call me", "+1"] {
+            let m = message(
+                "email",
+                true,
+                None,
+                vec![
+                    rcpt(handle, "from"),
+                    rcpt("support@pane-support.example", "to"),
+                ],
+            );
+            assert_eq!(
+                counterpart(&m, &[]),
+                Decision::Skip("the counterpart's address is not an email or a phone number"),
+                "{handle:?}"
+            );
         }
     }
 
