@@ -64,7 +64,9 @@ pub fn FieldChooser() -> impl IntoView {
                             s.layout = layout;
                         }
                     });
-                    let o = object.get_untracked();
+                    let Some(o) = object.try_get_untracked() else {
+                        return;
+                    };
                     chosen.set(state.shown_fields(&o, default_fields(&o)));
                     saved.set(Some("Saved.".into()));
                     state.changed();

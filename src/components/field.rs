@@ -159,7 +159,11 @@ pub fn FieldRow(
         let id = id.clone();
         let name = name.clone();
         move |event: EditEvent| {
-            let (next, effect) = edit.get_untracked().next(event);
+            // The row may be gone (a blur on removal): then there is nothing to do.
+            let Some(current) = edit.try_get_untracked() else {
+                return;
+            };
+            let (next, effect) = current.next(event);
             edit.set(next);
             if let Effect::Save { draft: text, force } = effect {
                 let body = json!({
@@ -190,8 +194,10 @@ pub fn FieldRow(
                         }
                         Err(err) => EditEvent::Failed(err.to_string()),
                     };
-                    let (next, _) = edit.get_untracked().next(event);
-                    edit.set(next);
+                    // The row may have been replaced while the proxy answered.
+                    if let Some(current) = edit.try_get_untracked() {
+                        edit.set(current.next(event).0);
+                    }
                 });
             }
         }
@@ -200,18 +206,24 @@ pub fn FieldRow(
         let dispatch = dispatch.clone();
         let field = field_for_text.clone();
         move || {
-            draft.set(to_input(&field, &shown_value.get_untracked()));
-            dispatch(EditEvent::Start {
-                current: draft.get_untracked(),
-            });
+            let Some(value) = shown_value.try_get_untracked() else {
+                return;
+            };
+            let text = to_input(&field, &value);
+            draft.set(text.clone());
+            dispatch(EditEvent::Start { current: text });
         }
     };
     let commit = {
         let dispatch = dispatch.clone();
         let field = field_for_text.clone();
         move || {
-            dispatch(EditEvent::Type(draft.get_untracked()));
-            let previous = shown_value.get_untracked();
+            let (Some(typed), Some(previous)) =
+                (draft.try_get_untracked(), shown_value.try_get_untracked())
+            else {
+                return;
+            };
+            dispatch(EditEvent::Type(typed));
             dispatch(EditEvent::Commit {
                 previous_text: to_input(&field, &previous),
                 previous,

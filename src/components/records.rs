@@ -112,7 +112,8 @@ pub fn Records(
         let path = format!("/api/panel?{}", handle_query(&h));
         spawn_local(async move {
             let answer = state.api.get_json::<PanelData>(&path).await;
-            if handle.get_untracked().value != h.value {
+            // The view may be gone by now (another conversation, another view).
+            if handle.try_get_untracked().map(|x| x.value) != Some(h.value.clone()) {
                 return;
             }
             match answer {

@@ -39,14 +39,14 @@ pub fn SearchView(
         }
         spawn_local(async move {
             gloo_timers::future::TimeoutFuture::new(DEBOUNCE_MS).await;
-            if generation.get_value() != current {
+            if generation.try_get_value() != Some(current) {
                 return;
             }
             let answer = state
                 .api
                 .get_json::<SearchResults>(&format!("/api/search?q={}", encode(&text)))
                 .await;
-            if generation.get_value() != current {
+            if generation.try_get_value() != Some(current) {
                 return;
             }
             results.set(Some(answer.map(|r| r.records).map_err(|e| e.to_string())));
