@@ -286,6 +286,25 @@ fn person_found(composite: &Value) -> Option<(String, String, Option<String>)> {
     None
 }
 
+/// The first request of a job: one composite; a failure of it, or of any subrequest with a
+/// 5xx, is the attempt's failure.
+async fn lookup(salesforce: &Salesforce, body: &Value) -> Result<Value, Attempt> {
+    let composite = match salesforce.call_raw(salesforce.client.composite(body)).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(error)) => return Err(Attempt::Failed { error, requests: 1 }),
+        Err(err) => {
+            return Err(Attempt::Failed {
+                error: pane_salesforce::Error::Transport(err.to_string()),
+                requests: 0,
+            });
+        }
+    };
+    match failed_part(&composite) {
+        Some(error) => Err(Attempt::Failed { error, requests: 1 }),
+        None => Ok(composite),
+    }
+}
+
 async fn send(
     state: &AppState,
     salesforce: &Salesforce,
@@ -319,22 +338,10 @@ async fn send(
         ));
     }
     let body = json!({"allOrNone": false, "compositeRequest": requests});
-    let composite = match salesforce
-        .call_raw(salesforce.client.composite(&body))
-        .await
-    {
-        Ok(Ok(c)) => c,
-        Ok(Err(error)) => return Attempt::Failed { error, requests: 1 },
-        Err(err) => {
-            return Attempt::Failed {
-                error: pane_salesforce::Error::Transport(err.to_string()),
-                requests: 0,
-            };
-        }
+    let composite = match lookup(salesforce, &body).await {
+        Ok(c) => c,
+        Err(failed) => return failed,
     };
-    if let Some(error) = failed_part(&composite) {
-        return Attempt::Failed { error, requests: 1 };
-    }
     if let Some(marker) = rows(&composite, "marker")
         .first()
         .and_then(|m| m.get("Id"))
@@ -404,22 +411,10 @@ async fn send(
 async fn create_lead(state: &AppState, salesforce: &Salesforce, person: &Counterpart) -> Attempt {
     let version = state.services.salesforce.version.clone();
     let body = json!({"allOrNone": false, "compositeRequest": find_person(person, &version)});
-    let composite = match salesforce
-        .call_raw(salesforce.client.composite(&body))
-        .await
-    {
-        Ok(Ok(c)) => c,
-        Ok(Err(error)) => return Attempt::Failed { error, requests: 1 },
-        Err(err) => {
-            return Attempt::Failed {
-                error: pane_salesforce::Error::Transport(err.to_string()),
-                requests: 0,
-            };
-        }
+    let composite = match lookup(salesforce, &body).await {
+        Ok(c) => c,
+        Err(failed) => return failed,
     };
-    if let Some(error) = failed_part(&composite) {
-        return Attempt::Failed { error, requests: 1 };
-    }
     if let Some((object, id, _)) = person_found(&composite) {
         return Attempt::Finished(done(
             "existed",
