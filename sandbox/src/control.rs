@@ -53,7 +53,7 @@ async fn requests(State(state): State<SandboxState>) -> Json<Value> {
     let log = state.quota.log();
     let (used, max) = state.quota.usage();
     Json(
-        json!({"count": log.len(), "used": used, "max": max, "per_client": state.quota.per_client(), "refreshes": state.auth.refreshes(), "revocations": state.auth.revocations(), "log": log}),
+        json!({"count": state.quota.count(), "used": used, "max": max, "per_client": state.quota.per_client(), "refreshes": state.auth.refreshes(), "revocations": state.auth.revocations(), "log": log}),
     )
 }
 

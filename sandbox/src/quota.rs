@@ -1,7 +1,8 @@
-//! The org's daily API allowance, counted the way Salesforce counts it, and a log of every
-//! counted request per client so tests can assert what a scenario cost.
+//! The org's daily API allowance, counted the way Salesforce counts it, and a log of the
+//! counted requests (the latest [`LOG_CAP`], with totals per client) so tests can assert what a
+//! scenario cost.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -21,6 +22,16 @@ pub struct LoggedRequest {
     pub revalidation: bool,
 }
 
+/// How many requests the log keeps (the oldest go first): a long-running org must not grow.
+pub const LOG_CAP: usize = 10_000;
+
+#[derive(Debug, Default)]
+struct Log {
+    recent: VecDeque<LoggedRequest>,
+    total: u64,
+    per_client: HashMap<String, u64>,
+}
+
 /// The allowance and its use.
 #[derive(Debug)]
 pub struct Quota {
@@ -28,7 +39,7 @@ pub struct Quota {
     used: AtomicU64,
     /// The UTC day (days since the epoch) the usage counts for; a new day starts afresh.
     day: AtomicU64,
-    log: Mutex<Vec<LoggedRequest>>,
+    log: Mutex<Log>,
 }
 
 fn today() -> u64 {
@@ -45,7 +56,7 @@ impl Quota {
             max: AtomicU64::new(max),
             used: AtomicU64::new(0),
             day: AtomicU64::new(today()),
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(Log::default()),
         }
     }
 
@@ -60,10 +71,13 @@ impl Quota {
             })
             .is_ok();
         if taken {
-            self.log
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push(request);
+            let mut log = self.log_lock();
+            log.total += 1;
+            *log.per_client.entry(request.client_id.clone()).or_insert(0) += 1;
+            if log.recent.len() == LOG_CAP {
+                log.recent.pop_front();
+            }
+            log.recent.push_back(request);
         }
         taken
     }
@@ -97,29 +111,30 @@ impl Quota {
         }
     }
 
-    /// The counted requests, oldest first.
-    pub fn log(&self) -> Vec<LoggedRequest> {
+    fn log_lock(&self) -> std::sync::MutexGuard<'_, Log> {
         self.log
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
     }
 
-    /// Counted requests per client id.
+    /// The latest counted requests (at most [`LOG_CAP`]), oldest first.
+    pub fn log(&self) -> Vec<LoggedRequest> {
+        self.log_lock().recent.iter().cloned().collect()
+    }
+
+    /// Every request counted since the log was last cleared.
+    pub fn count(&self) -> u64 {
+        self.log_lock().total
+    }
+
+    /// Counted requests per client id, since the log was last cleared.
     pub fn per_client(&self) -> HashMap<String, u64> {
-        let mut counts = HashMap::new();
-        for r in self.log() {
-            *counts.entry(r.client_id).or_insert(0) += 1;
-        }
-        counts
+        self.log_lock().per_client.clone()
     }
 
     /// Forgets the log (the usage stays).
     pub fn clear_log(&self) {
-        self.log
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clear();
+        *self.log_lock() = Log::default();
     }
 }
 
@@ -149,6 +164,22 @@ mod tests {
         assert_eq!(quota.log().len(), 3);
         quota.clear_log();
         assert!(quota.log().is_empty());
+    }
+
+    #[test]
+    fn the_log_keeps_the_latest_and_counts_them_all() {
+        let quota = Quota::new(u64::MAX);
+        for _ in 0..LOG_CAP + 5 {
+            assert!(quota.take(req("a")));
+        }
+        assert!(quota.take(req("b")));
+        assert_eq!(quota.log().len(), LOG_CAP);
+        assert_eq!(quota.log().last().map(|r| r.client_id.as_str()), Some("b"));
+        assert_eq!(quota.count(), LOG_CAP as u64 + 6);
+        assert_eq!(quota.per_client()["a"], LOG_CAP as u64 + 5);
+        quota.clear_log();
+        assert_eq!(quota.count(), 0);
+        assert!(quota.per_client().is_empty());
     }
 
     #[test]

@@ -197,9 +197,15 @@ pub async fn limit_info(
     response
 }
 
-/// Applies the faults set through the control path to API requests.
+/// Applies the faults set through the control path to API requests: once per request that
+/// reaches the org, never to a composite's subrequests (a real composite is one round trip).
 pub async fn faults(State(state): State<SandboxState>, request: Request, next: Next) -> Response {
-    if !request.uri().path().starts_with("/services/") {
+    if !request.uri().path().starts_with("/services/")
+        || request
+            .extensions()
+            .get::<composite::Subrequest>()
+            .is_some()
+    {
         return next.run(request).await;
     }
     let (latency, fail, drop, malformed) = {

@@ -147,3 +147,35 @@ async fn a_restricted_user_sees_read_only_fields_in_describe() {
         .unwrap();
     assert_eq!(field(&admin, "AnnualRevenue")["updateable"], true);
 }
+
+/// Latency is added once to each request that reaches the org, not to each of a composite's
+/// subrequests (a real org's composite costs one round trip): four subrequests at 300 ms
+/// took 1.2 s before.
+#[tokio::test]
+async fn latency_is_added_once_per_request_not_per_subrequest() {
+    let org = org().await;
+    org.http
+        .post(org.url("/__sandbox/faults"))
+        .json(&json!({"latency_ms": 300}))
+        .send()
+        .await
+        .unwrap();
+    let sub = json!({"method": "GET", "url": "/services/data/v59.0/limits", "referenceId": "a"});
+    let body = json!({"compositeRequest": [sub, {"method": "GET", "url": "/services/data/v59.0/limits", "referenceId": "b"},
+        {"method": "GET", "url": "/services/data/v59.0/limits", "referenceId": "c"},
+        {"method": "GET", "url": "/services/data/v59.0/limits", "referenceId": "d"}]});
+    let started = Instant::now();
+    let res = org
+        .http
+        .post(org.url("/services/data/v59.0/composite"))
+        .bearer_auth(&org.token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(res.status(), 200);
+    assert!(took >= Duration::from_millis(300), "{took:?}");
+    // One delay, with a wide margin for a loaded machine; four would be 1.2 s at the least.
+    assert!(took < Duration::from_millis(1_150), "{took:?}");
+}
