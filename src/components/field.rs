@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos::wasm_bindgen::JsCast;
 use pane_wire::api::{FieldSpec, PicklistOption};
 use serde_json::{Value, json};
 
@@ -38,6 +39,19 @@ pub fn FieldInput(
 ) -> impl IntoView {
     let kind = input_kind(&field);
     let testid = format!("input-{}", field.name);
+    if autofocus {
+        // `autofocus` is ignored in a cross-origin frame (the panel in the inbox): focus the
+        // input once it is in the document, so the agent can type at once.
+        let id = id.clone();
+        leptos::prelude::Effect::new(move |_| {
+            if let Some(el) = document()
+                .get_element_by_id(&id)
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = el.focus();
+            }
+        });
+    }
     let key = move |ev: web_sys::KeyboardEvent| {
         if let Some(cb) = on_key {
             cb.run(ev);

@@ -78,6 +78,9 @@ test('hover a field, click the pencil, type, Enter: saved in Salesforce', async 
   const pencil = row.locator('[data-testid=pencil]');
   await waitFor('the pencil on hover', () => pencil.evaluate((e) => getComputedStyle(e).visibility), (v) => v === 'visible');
   await pencil.click();
+  // Focused at once (a cross-origin frame ignores `autofocus`): the agent can type right away.
+  const focused = () => row.locator('[data-testid=input-Title]').evaluate((e) => document.activeElement === e).catch(() => false);
+  await waitFor('the input focused', focused, (f) => f, 2_000);
   await row.locator('[data-testid=input-Title]').fill('Chief Buyer');
   await row.locator('[data-testid=input-Title]').press('Enter');
   await waitFor('the new value', () => cardField('person-card', 'Title'), (t) => t === 'Chief Buyer');
@@ -87,6 +90,7 @@ test('hover a field, click the pencil, type, Enter: saved in Salesforce', async 
   // Escape cancels.
   await row.locator('[data-testid=field-value]').focus();
   await row.locator('[data-testid=field-value]').press('Enter');
+  await waitFor('the input focused (keyboard)', focused, (f) => f, 2_000);
   await row.locator('[data-testid=input-Title]').fill('Nope');
   await row.locator('[data-testid=input-Title]').press('Escape');
   assert.equal(await cardField('person-card', 'Title'), 'Chief Buyer');
