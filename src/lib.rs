@@ -4,6 +4,7 @@
 //! - [`bridge`]: the plugin side of the host bridge (handshake, contexts, function calls).
 //! - [`hooks`]: `use_panel_active`, true only while the panel can actually be seen.
 //! - [`api`]: the proxy client: counts requests, aborts them all when the panel is hidden.
+//! - [`marks`]: performance marks the benchmarks read (context in, records painted).
 //! - [`components`]: the shell (header, handle view, status bar) and [`App`].
 
 pub mod api;
@@ -11,6 +12,7 @@ pub mod bridge;
 pub mod components;
 pub mod error;
 pub mod hooks;
+pub mod marks;
 pub mod model;
 pub mod session;
 pub mod settings;

@@ -94,6 +94,7 @@ impl Bridge {
                 match decode::host_message(&event.data()) {
                     Ok(Some(HostMessage::ContextUpdate(ctx))) => {
                         problem.set(None);
+                        crate::marks::context_arrived(&ctx.id);
                         context.set(Some(*ctx));
                     }
                     Ok(Some(HostMessage::FunctionResult { id, value })) => {

@@ -230,6 +230,7 @@ fn Matched(panel: PanelData, handle: Handle) -> impl IntoView {
         }
     };
     let lead = panel.person.clone().filter(|p| p.object == "Lead");
+    crate::marks::records_painted(handle.value.clone());
     view! {
         <div class="matched" data-testid="records" data-reason=format!("{reason:?}").to_lowercase()>
             {stale.map(|s| view! {

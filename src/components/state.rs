@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use pane_wire::api::{Me, ObjectSpec, Settings};
 
 use crate::api::Api;
+use crate::model::recent::{RECENT_SENDERS, Recent};
 use crate::session::Session;
 
 /// The shared state, `Copy`, provided by [`provide_panel_state`].
@@ -31,8 +32,8 @@ pub struct PanelState {
     pub notice: RwSignal<Option<String>>,
     /// The sender shown (search results are pinned for it).
     pub current_handle: RwSignal<Option<pane_wire::bridge::Handle>>,
-    /// What was read for each sender this session: a revisit renders at once.
-    pub seen: StoredValue<HashMap<String, pane_wire::api::PanelData>>,
+    /// What was read for the latest senders: a revisit renders at once.
+    pub seen: StoredValue<Recent<pane_wire::api::PanelData>>,
 }
 
 impl PanelState {
@@ -142,7 +143,7 @@ pub fn provide_panel_state(api: Api, session: Session, active: Signal<bool>) -> 
         reload: RwSignal::new(0),
         notice: RwSignal::new(None),
         current_handle: RwSignal::new(None),
-        seen: StoredValue::new(HashMap::new()),
+        seen: StoredValue::new(Recent::new(RECENT_SENDERS)),
     };
     Effect::new(move |_| {
         let token = session.token().get();

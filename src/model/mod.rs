@@ -1,6 +1,7 @@
 //! Pure decisions behind the panel's components, tested as tables: which input a field gets,
-//! what a form checks before saving, how inline editing moves between states, how values show.
+//! what a form checks before saving, which senders' panels are kept, how inline editing moves between states, how values show.
 
 pub mod display;
 pub mod edit;
 pub mod form;
+pub mod recent;
