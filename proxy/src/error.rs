@@ -130,7 +130,13 @@ impl IntoResponse for ProxyError {
     fn into_response(self) -> Response {
         let status = self.status();
         // Server-side failures are logged in full and answered without details.
-        let message = if status.is_server_error() && !matches!(self, ProxyError::NotConfigured(_)) {
+        let message = if let ProxyError::Upstream(detail) = &self {
+            // Salesforce's own words may carry URLs or ids: logged, and the agent told plainly
+            // whose fault it is.
+            tracing::warn!(%detail, "Salesforce could not answer");
+            "Salesforce could not be reached or did not answer properly; try again in a moment."
+                .to_owned()
+        } else if status.is_server_error() && !matches!(self, ProxyError::NotConfigured(_)) {
             tracing::error!(err = %self, "request failed");
             "The proxy could not answer; try again.".to_owned()
         } else {

@@ -50,7 +50,7 @@ export async function startProxy(extraArgs = []) {
 }
 
 /** Headless Debian Chromium with a fresh profile; collects every page error. */
-export async function launchBrowser() {
+export async function launchBrowser(extraArgs = []) {
   const profile = mkdtempSync(join(tmpdir(), 'pane-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -59,7 +59,7 @@ export async function launchBrowser() {
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-dev-shm-usage',
+      '--disable-dev-shm-usage', ...extraArgs,
     ],
   });
   const errors = [];
@@ -88,4 +88,45 @@ export async function waitFor(what, read, check, timeoutMs = 10_000) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A password-grant token for Ana at the sandbox org `sandbox` (its base URL, no slash). */
+export async function sandboxToken(sandbox) {
+  const res = await fetch(`${sandbox}/services/oauth2/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'pane-sandbox-demo-client', client_secret: 'pane-sandbox-demo-secret', username: 'ana@pane-support.example', password: 'demo-ana-1' }),
+  });
+  return (await res.json()).access_token;
+}
+
+/**
+ * The senders of the dev inbox's `?generated=<n>` conversations (and the people they copy), as
+ * Contacts of one Account in the sandbox org.
+ */
+export async function seedGenerated(sandbox, n) {
+  const bearer = { Authorization: `Bearer ${await sandboxToken(sandbox)}`, 'Content-Type': 'application/json' };
+  const api = `${sandbox}/services/data/v59.0`;
+  const account = await (await fetch(`${api}/sobjects/Account`, { method: 'POST', headers: bearer, body: JSON.stringify({ Name: 'Bench Co', Website: 'www.bench-co.example' }) })).json();
+  const people = [];
+  for (let i = 0; i < n; i += 1) {
+    people.push({ FirstName: 'Bench', LastName: `Person ${i}`, Email: `bench${i}@bench-co.example`, Title: 'Buyer' });
+    people.push({ FirstName: 'Bench', LastName: `Copied ${i}`, Email: `bench${i}.cc@bench-co.example` });
+  }
+  for (let i = 0; i < people.length; i += 200) {
+    const records = people.slice(i, i + 200).map((p) => ({ attributes: { type: 'Contact' }, AccountId: account.id, ...p }));
+    const res = await fetch(`${api}/composite/sobjects`, { method: 'POST', headers: bearer, body: JSON.stringify({ allOrNone: true, records }) });
+    if (!res.ok) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
+  }
+}
+
+/** Links Ana through the login page in the popup the panel asks the host to open. */
+export async function linkInPanel(page, context) {
+  const panel = page.frameLocator('[data-testid=plugin-salesforce]');
+  await panel.locator('[data-testid=link-prompt]').waitFor();
+  const [popup] = await Promise.all([context.waitForEvent('page'), panel.locator('[data-testid=link-salesforce]').click()]);
+  await popup.waitForSelector('#username');
+  await popup.fill('#username', 'ana@pane-support.example');
+  await popup.fill('#password', 'demo-ana-1');
+  await popup.click('#allow');
+  await panel.locator('[data-testid=person-card]').waitFor({ timeout: 20_000 });
 }

@@ -131,8 +131,10 @@ async fn each_fault_against_each_panel_call() {
                     assert_eq!(status, want, "{what} under {}: {body}", fault.name);
                     assert_eq!(body["code"].as_str(), code, "{what} under {}", fault.name);
                     assert!(
-                        body["message"].as_str().is_some_and(|m| !m.is_empty()),
-                        "a message to show"
+                        body["message"]
+                            .as_str()
+                            .is_some_and(|m| m.contains("Salesforce")),
+                        "a message to show, saying it is Salesforce's doing: {body}"
                     );
                     // Cleared, the same call works.
                     clear(&proxy).await;
