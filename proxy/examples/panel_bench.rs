@@ -2,7 +2,7 @@
 //! 1. latency of `GET /api/panel` on a cache hit, against the direct call to the sandbox org
 //!    that a miss costs (the one composite request), sequentially: medians, p95 and the ratio;
 //! 2. throughput of `GET /api/panel` (cache hits over 200 senders) with the proxy's runtime
-//!    on 2 worker threads and 32 concurrent clients.
+//!    on 2 worker threads and 50 concurrent clients.
 //!
 //! The proxy and its embedded sandbox org run in this process on their own runtime; the load
 //! comes from a second runtime on the same machine (it shares the cores; the figures are a
@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 const LATENCY_ROUNDS: usize = 2_000;
 const DIRECT_ROUNDS: usize = 500;
 const SENDERS: usize = 200;
-const CLIENTS: usize = 32;
+const CLIENTS: usize = 50;
 const LOAD_FOR: Duration = Duration::from_secs(5);
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -150,7 +150,7 @@ async fn main() {
     let direct = summary(direct);
     let ratio = direct["median_us"].as_f64().unwrap() / hit["median_us"].as_f64().unwrap();
 
-    // Throughput: 200 senders warmed, then 32 clients asking for them in turn.
+    // Throughput: 200 senders warmed, then 50 clients asking for them in turn.
     let senders: Vec<String> = (0..SENDERS)
         .map(|i| format!("sender{i}@company{i}.example"))
         .collect();

@@ -1,6 +1,6 @@
 //! Times lookups by email, phone and domain over HTTP against a running sandbox org seeded
-//! with `--scale N`: `cargo run --release -p pane-sandbox --example lookup_bench -- http://127.0.0.1:4100 1000000`.
-//! Prints the median and 90th percentile of each, in milliseconds.
+//! with `--scale N`: `cargo run --release -p pane-sandbox --example lookup_bench -- http://127.0.0.1:4100 1000000 out.json`.
+//! Prints the median and 90th percentile of each, in milliseconds, and writes them as JSON.
 
 #![allow(
     clippy::unwrap_used,
@@ -114,14 +114,20 @@ async fn main() {
             assert!(found >= 1 || endpoint == &"query", "{q} found nothing");
         }
     }
+    let mut out = serde_json::Map::new();
     println!("| lookup at {n} records | median ms | p90 ms |");
     println!("|---|---|---|");
     for (name, mut t) in times {
         t.sort_by(f64::total_cmp);
-        println!(
-            "| {name} | {:.2} | {:.2} |",
-            percentile(&t, 0.5),
-            percentile(&t, 0.9)
+        let (median, p90) = (percentile(&t, 0.5), percentile(&t, 0.9));
+        println!("| {name} | {median:.2} | {p90:.2} |");
+        out.insert(
+            name.to_owned(),
+            serde_json::json!({"n": t.len(), "median_ms": median, "p90_ms": p90}),
         );
+    }
+    if let Some(path) = args.next() {
+        let body = serde_json::json!({"records": n, "lookups": out});
+        std::fs::write(&path, serde_json::to_string_pretty(&body).unwrap() + "\n").unwrap();
     }
 }

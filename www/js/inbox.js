@@ -1,6 +1,6 @@
 // The dev inbox page: conversation list, message view, right pane with plugin tabs.
 import { HostBridge } from './host-bridge.js';
-import { CONVERSATIONS, DATA_FUNCTIONS, TEAMMATE, buildContext, messagesOf, ruleEvent } from './samples.js';
+import { CONVERSATIONS, DATA_FUNCTIONS, TEAMMATE, addGenerated, buildContext, messagesOf, ruleEvent } from './samples.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -17,6 +17,8 @@ if (params.has('refresh_ms')) pluginUrl.searchParams.set('refresh_ms', params.ge
 // A host passes its auth_secret to the plugin, as Front does (only if the proxy was given one).
 if (params.has('auth_secret')) pluginUrl.searchParams.set('auth_secret', params.get('auth_secret'));
 const pluginOrigin = pluginUrl.origin;
+// Generated conversations for the benchmarks, at most 5,000.
+addGenerated(Math.min(Number.parseInt(params.get('generated') || '0', 10) || 0, 5_000));
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, attrs = {}, ...children) => {

@@ -33,6 +33,10 @@ const BERTHA = person('bertha@fcof.net', 'Bertha Boxer');
 
 const at = (iso) => new Date(iso);
 
+/** The address of generated sender `i` (and of whoever they copy): the benchmarks seed them. */
+export const generatedSender = (i) => `bench${i}@bench-co.example`;
+export const generatedCc = (i) => `bench${i}.cc@bench-co.example`;
+
 /** Each conversation, with the case it demonstrates and its messages. */
 export const CONVERSATIONS = [
   {
@@ -109,6 +113,24 @@ export const CONVERSATIONS = [
     ],
   },
 ];
+
+/**
+ * Adds `n` generated email conversations (`cnv_gen_<i>`), each from its own sender with a
+ * second person copied: the load the benchmarks drive (`?generated=<n>`).
+ */
+export function addGenerated(n) {
+  for (let i = 0; i < n; i += 1) {
+    const from = person(generatedSender(i), `Bench Person ${i}`);
+    const cc = person(generatedCc(i), `Bench Copied ${i}`);
+    CONVERSATIONS.push({
+      id: `cnv_gen_${i}`, type: 'email', case: `Generated conversation ${i}`,
+      subject: `Generated question ${i}`, recipient: from,
+      messages: [
+        { from, to: [SUPPORT], cc: [cc], date: '2026-11-24T12:00:00Z', status: 'inbound', body: `Question number ${i}.` },
+      ],
+    });
+  }
+}
 
 const FUNCTIONS_ALL = { openUrl: 2, openUrlInPopup: 3, listTeammates: 2 };
 const FUNCTIONS_CONVERSATION = { ...FUNCTIONS_ALL, listMessages: 2, listRecipients: 2 };

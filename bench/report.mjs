@@ -1,0 +1,130 @@
+// Sums bench/results/*.json up in bench/results.md: each figure with its median and its spread
+// over the repeated runs. Run by scripts/bench (and scripts/stress, for its part).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus, totalmem } from 'node:os';
+
+const ROOT = join(import.meta.dirname, '..');
+const DIR = join(ROOT, 'bench', 'results');
+const read = (name) => (existsSync(join(DIR, name)) ? JSON.parse(readFileSync(join(DIR, name), 'utf8')) : null);
+
+const sorted = (xs) => [...xs].sort((a, b) => a - b);
+const pct = (xs, p) => { const s = sorted(xs); return s[Math.round((s.length - 1) * p)]; };
+const median = (xs) => pct(xs, 0.5);
+const fmt = (x, digits = 1) => (x === undefined || x === null ? '—' : Number(x).toFixed(digits));
+const spread = (xs, digits = 1) => (xs.length > 1 ? `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}` : '—');
+const kb = (b) => `${(b / 1000).toFixed(1)} kB`;
+
+const lines = [];
+const out = (s = '') => lines.push(s);
+out('# Benchmark results');
+out();
+out('Written by `bash scripts/bench` (and `bash scripts/stress` for its section); the raw figures are in');
+out('`bench/results/*.json`. Each figure: the median, and the spread (lowest–highest) of the');
+out('per-run medians over the repeated runs. Release builds on loopback; load generators share the');
+out('machine with what they measure, so the figures are a floor.');
+out();
+out(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB RAM, ${process.platform}; node ${process.version}.`);
+out();
+
+const browser = read('browser.json');
+if (browser) {
+  out(`## The panel in headless Chromium (${browser.machine.chromium ?? 'Chromium'}), ${browser.runs} runs`);
+  out();
+  out('Salesforce requests (counted by the sandbox org) per conversation opened:');
+  out();
+  out('| case | expected | median | spread | every run |');
+  out('|---|---|---|---|---|');
+  const expected = { new_sender: 1, same_sender_again: 0, another_participant: 1, panel_hidden: 0, panel_collapsed: 0, background_tab: 0 };
+  const label = { new_sender: 'new sender', same_sender_again: 'same sender again', another_participant: 'another participant', panel_hidden: 'panel hidden (other plugin tab)', panel_collapsed: 'panel collapsed', background_tab: 'tab in background' };
+  for (const [k, want] of Object.entries(expected)) {
+    const xs = browser.requests_per_conversation.map((r) => r[k]);
+    out(`| ${label[k]} | ${want} | ${median(xs)} | ${spread(xs, 0)} | ${xs.every((x) => x === want) ? 'exact' : `**not exact: ${xs.join(', ')}**`} |`);
+  }
+  out();
+  out(`Timings in ms (${browser.samples_per_run} samples per run; p50 and p95 over all samples, spread of the run medians):`);
+  out();
+  out('| what | p50 | p95 | spread of run medians |');
+  out('|---|---|---|---|');
+  const row = (what, runs) => {
+    const all = runs.flat();
+    out(`| ${what} | ${fmt(median(all))} | ${fmt(pct(all, 0.95))} | ${spread(runs.map(median))} |`);
+  };
+  for (const latency of [0, 150]) {
+    const r = browser.render_ms[`latency_${latency}`];
+    row(`context → records painted, warm (sender seen before), sandbox latency ${latency} ms`, r.warm);
+    row(`context → records painted, cold (new sender), sandbox latency ${latency} ms`, r.cold);
+  }
+  row('pencil clicked → input focused', browser.pencil_to_focus_ms);
+  row('search typed → results shown (includes the 300 ms typing pause)', browser.search_ms);
+  row('first paint of the panel (page load, HTTP cache cleared)', browser.paint_ms.first_paint.map((x) => [x]));
+  row('first contentful paint of the panel', browser.paint_ms.first_contentful_paint.map((x) => [x]));
+  out();
+  const b = browser.bundle;
+  out('Panel bundle (`trunk build --release`; gzip -9):');
+  out();
+  out('| file | raw | gzipped |');
+  out('|---|---|---|');
+  for (const k of ['wasm', 'js', 'css', 'total']) out(`| ${k} | ${b[k].raw.toLocaleString('en')} B | ${b[k].gzip.toLocaleString('en')} B (${kb(b[k].gzip)}) |`);
+  out();
+  const m = browser.memory;
+  out(`Panel memory over ${m[m.length - 1].after.toLocaleString('en')} conversation switches (half new senders, half revisits; JS heap after a GC, wasm linear memory):`);
+  out();
+  out('| after switches | JS heap | wasm memory |');
+  out('|---|---|---|');
+  for (const s of m) out(`| ${s.after} | ${(s.js_heap / 2 ** 20).toFixed(2)} MiB | ${(s.wasm / 2 ** 20).toFixed(2)} MiB |`);
+  const first = m[0];
+  const last = m[m.length - 1];
+  out();
+  out(`Growth from switch ${first.after} to ${last.after}: JS heap ${((last.js_heap - first.js_heap) / 2 ** 20).toFixed(2)} MiB, wasm ${((last.wasm - first.wasm) / 2 ** 20).toFixed(2)} MiB.`);
+  out(`Page errors during the run: ${browser.page_errors.length}.`);
+  out();
+}
+
+const runs = (prefix) => [1, 2, 3].map((i) => read(`${prefix}-${i}.json`)).filter(Boolean);
+const panel = runs('panel');
+if (panel.length) {
+  out(`## The proxy (${panel.length} runs, proxy on ${panel[0].machine.proxy_worker_threads} worker threads)`);
+  out();
+  out('| what | median | spread |');
+  out('|---|---|---|');
+  const r = (what, xs, digits = 0) => out(`| ${what} | ${fmt(median(xs), digits)} | ${spread(xs, digits)} |`);
+  r('`GET /api/panel` on a cache hit, µs (median of 2,000)', panel.map((p) => p.panel_cache_hit.median_us));
+  r('the same panel straight from the sandbox org (one composite), µs', panel.map((p) => p.sandbox_direct_composite.median_us));
+  r('ratio direct / cache hit', panel.map((p) => p.ratio_direct_over_hit_median), 1);
+  r(`throughput, cache hits, ${panel[0].throughput.clients} concurrent clients, req/s`, panel.map((p) => p.throughput.per_second));
+  r('Salesforce requests during that load', panel.map((p) => p.throughput.salesforce_requests_during_load));
+  const rules = runs('rules');
+  if (rules.length) {
+    r(`rule webhooks accepted durably, ${rules[0].intake.clients} clients, events/s`, rules.map((x) => x.intake.events_per_second));
+    r('Salesforce requests per logged message', rules.map((x) => x.work.logged.requests_per_job), 1);
+    r('Salesforce requests per message with no Contact/Lead', rules.map((x) => x.work.no_match.requests_per_job), 1);
+    r('dead-lettered jobs', rules.map((x) => x.work.dead));
+  }
+  out();
+}
+
+const sandbox = read('sandbox.json');
+if (sandbox) {
+  out(`## The sandbox org at ${sandbox.records.toLocaleString('en')} records (200 lookups each, over HTTP)`);
+  out();
+  out('| lookup | median ms | p90 ms |');
+  out('|---|---|---|');
+  for (const [k, v] of Object.entries(sandbox.lookups)) out(`| ${k} | ${fmt(v.median_ms, 2)} | ${fmt(v.p90_ms, 2)} |`);
+  out();
+}
+
+const stress = read('stress.json');
+if (stress) {
+  out(`## Stress (\`bash scripts/stress\`): ${stress.agents} agents for ${Math.round(stress.seconds)} s`);
+  out();
+  out(`Verdict: **${stress.verdict}**`);
+  out();
+  out('| figure | value |');
+  out('|---|---|');
+  for (const [k, v] of Object.entries(stress.figures)) out(`| ${k} | ${v} |`);
+  out();
+}
+
+writeFileSync(join(ROOT, 'bench', 'results.md'), `${lines.join('\n')}\n`);
+process.stderr.write('wrote bench/results.md\n');
