@@ -55,6 +55,7 @@ pub fn custom_fields() -> Vec<CustomField> {
         length: None,
         values: values.iter().map(|v| (*v).to_owned()).collect(),
         required: false,
+        external_id: false,
     };
     vec![
         field(
@@ -87,13 +88,16 @@ pub fn custom_fields() -> Vec<CustomField> {
         ),
         // Salesforce Pane's marker on the activities its rules log (the message's id), so a
         // retried job finds what an earlier attempt wrote.
-        field(
-            "Task",
-            "Pane_Message_Id__c",
-            "Front Message Id",
-            CustomFieldType::String,
-            &[],
-        ),
+        CustomField {
+            external_id: true,
+            ..field(
+                "Task",
+                "Pane_Message_Id__c",
+                "Front Message Id",
+                CustomFieldType::String,
+                &[],
+            )
+        },
     ]
 }
 
@@ -544,5 +548,35 @@ mod scale_tests {
             .unwrap();
         assert!(!found.is_empty(), "{stored}");
         assert_eq!(mixed_phone(0), "(200) 200-0000");
+    }
+
+    /// A filter over more records than one scan chunk (500) reads them all, each once, and
+    /// relationship paths still resolve while it reads.
+    #[test]
+    fn a_filtered_scan_over_many_chunks_finds_every_match_once() {
+        let org = Org::open(OrgSettings::default()).unwrap();
+        seed_scale(&org, 3_000).unwrap();
+        // Not an indexed key: a scan. Contacts are 300..3000 except multiples of 3.
+        let all = org
+            .query(
+                "SELECT Id FROM Contact WHERE LastName LIKE 'Scale%'",
+                false,
+                "59.0",
+            )
+            .unwrap();
+        let want = (300..3_000).filter(|i| i % 3 != 0).count();
+        assert_eq!(all.records.len(), want);
+        let ids: std::collections::HashSet<_> =
+            all.records.iter().map(|r| r["Id"].to_string()).collect();
+        assert_eq!(ids.len(), want, "each once");
+        let related = org
+            .query(
+                "SELECT Id FROM Contact WHERE Account.Name = 'Scale Company 7' AND LastName LIKE 'Scale%'",
+                false,
+                "59.0",
+            )
+            .unwrap();
+        let want = (300..3_000).filter(|i| i % 3 != 0 && i % 300 == 7).count();
+        assert_eq!(related.records.len(), want);
     }
 }

@@ -98,7 +98,32 @@ impl Org {
             users: Vec::new(),
         };
         crate::demo::seed(&mut org)?;
+        org.reindex_external_ids()?;
         Ok(org)
+    }
+
+    /// Gives records stored before External IDs were indexed their keys (once per store).
+    fn reindex_external_ids(&self) -> Result<(), SandboxError> {
+        const VERSION: &str = "external-ids-1";
+        if self.store.meta("lookup_version")?.as_deref() == Some(VERSION) {
+            return Ok(());
+        }
+        for object in self.schema.objects() {
+            if !object.fields.iter().any(|f| f.external_id) {
+                continue;
+            }
+            let records: Vec<_> = self
+                .store
+                .scan(&object.name, true)?
+                .into_iter()
+                .map(|r| {
+                    let keys = crate::records::lookup_keys(object, &r.fields);
+                    (r, keys)
+                })
+                .collect();
+            self.store.put_many(&records)?;
+        }
+        self.store.set_meta("lookup_version", VERSION)
     }
 
     pub(crate) fn set_users(&mut self, users: Vec<User>) {

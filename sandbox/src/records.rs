@@ -55,6 +55,9 @@ pub fn lookup_keys(object: &ObjectDef, fields: &Map<String, Value>) -> Vec<Strin
         let Some(value) = fields.get(&field.name).and_then(Value::as_str) else {
             continue;
         };
+        if field.external_id {
+            keys.push(external_key(&field.name, value));
+        }
         match field.kind.as_str() {
             "email" => {
                 keys.push(format!("email:{}", value.trim().to_ascii_lowercase()));
@@ -72,6 +75,11 @@ pub fn lookup_keys(object: &ObjectDef, fields: &Map<String, Value>) -> Vec<Strin
     keys.sort();
     keys.dedup();
     keys
+}
+
+/// The lookup key of an External ID's value.
+pub fn external_key(field: &str, value: &str) -> String {
+    format!("ext:{field}:{value}")
 }
 
 fn looks_like_email(s: &str) -> bool {

@@ -91,6 +91,9 @@ pub struct FieldDef {
     /// A custom (`__c`) field.
     #[serde(default)]
     pub custom: bool,
+    /// An External ID (indexed).
+    #[serde(default)]
+    pub external_id: bool,
     /// The record's name field.
     #[serde(default)]
     pub name_field: bool,
@@ -305,6 +308,9 @@ pub struct CustomField {
     /// Required on create and update.
     #[serde(default)]
     pub required: bool,
+    /// An External ID: indexed, so an equality finds it at once (as in Salesforce).
+    #[serde(default)]
+    pub external_id: bool,
 }
 
 /// Every object of the org.
@@ -467,7 +473,7 @@ impl Templates {
             "name": field.name, "label": field.label, "custom": true, "createable": true,
             "updateable": true, "calculated": false, "nillable": !field.required,
             "defaultedOnCreate": field.kind == CustomFieldType::Boolean, "nameField": false,
-            "unique": false, "externalId": false,
+            "unique": false, "externalId": field.external_id,
         });
         if let (Some(c), Value::Object(extra)) = (changes.as_object_mut(), extra) {
             c.extend(extra);
@@ -907,6 +913,7 @@ mod tests {
             length: None,
             values: vec!["Gold".into(), "Silver".into()],
             required: false,
+            external_id: false,
         }])
         .unwrap()
     }
@@ -1015,6 +1022,7 @@ mod tests {
             length: None,
             values: vec![],
             required: false,
+            external_id: false,
         }]);
         assert!(bad.unwrap_err().to_string().contains("must end in __c"));
     }

@@ -183,6 +183,28 @@ impl Store {
         parts.into_iter().map(parts_to_record).collect()
     }
 
+    /// Up to `limit` records of `object` with an id after `after` (deleted ones too when
+    /// `all`), in id order: a scan in bounded chunks, so a filter over a large object never
+    /// holds all of it at once.
+    pub fn scan_page(
+        &self,
+        object: &str,
+        all: bool,
+        after: &str,
+        limit: usize,
+    ) -> Result<Vec<Record>, SandboxError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let parts = self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, object, data, modified_ms, deleted FROM records
+                 WHERE object = ?1 AND (?2 OR deleted = 0) AND id > ?3 ORDER BY id LIMIT ?4",
+            )?;
+            let rows = stmt.query_map(params![object, all, after, limit], row_to_parts)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        parts.into_iter().map(parts_to_record).collect()
+    }
+
     /// The records of `object` with lookup `key` (deleted ones too when `all`), in id order.
     pub fn by_key(&self, object: &str, key: &str, all: bool) -> Result<Vec<Record>, SandboxError> {
         let parts = self.with(|c| {

@@ -113,6 +113,9 @@ fn index_key(object: &ObjectDef, expr: &Expr) -> Option<String> {
             value: Lit::String(v),
         } if field.0.len() == 1 => {
             let def = object.field(&field.0[0])?;
+            if def.external_id {
+                return Some(crate::records::external_key(&def.name, v));
+            }
             match def.kind.as_str() {
                 "email" => Some(format!("email:{}", v.trim().to_ascii_lowercase())),
                 "phone" => phone_key(v).map(|p| format!("phone:{p}")),
@@ -124,6 +127,9 @@ fn index_key(object: &ObjectDef, expr: &Expr) -> Option<String> {
         _ => None,
     }
 }
+
+/// Records read at a time by a filtered scan.
+const SCAN_CHUNK: usize = 500;
 
 impl Org {
     fn plan<'o>(
@@ -259,7 +265,34 @@ impl Org {
                     .collect())
             }
             Some(key) => self.store.by_key(object, key, all).map_err(storage),
-            None => self.store.scan(object, all).map_err(storage),
+            None => match &plan.filter {
+                None => self.store.scan(object, all).map_err(storage),
+                // Filtered chunk by chunk: memory follows the matches, not the object's size
+                // (a full scan of a grown object made every query allocate all of it).
+                Some(filter) => {
+                    let reader = Reader::new(self);
+                    let today = chrono::Utc::now().date_naive();
+                    let mut kept = Vec::new();
+                    let mut after = String::new();
+                    loop {
+                        let page = self
+                            .store
+                            .scan_page(object, all, &after, SCAN_CHUNK)
+                            .map_err(storage)?;
+                        let full = page.len() == SCAN_CHUNK;
+                        let Some(last) = page.last() else { break };
+                        after = last.id.to_string();
+                        kept.extend(
+                            page.into_iter()
+                                .filter(|r| matches(&reader, r, filter, today)),
+                        );
+                        if !full {
+                            break;
+                        }
+                    }
+                    Ok(kept)
+                }
+            },
         }
     }
 
@@ -466,6 +499,44 @@ mod tests {
 
     fn org() -> Org {
         Org::open(OrgSettings::default()).unwrap()
+    }
+
+    /// The rules' marker is an External ID: found through the index (a scan made every rule
+    /// job read every Task), and `Id`, email and references keep theirs.
+    #[test]
+    fn equalities_on_indexed_fields_use_the_index() {
+        let org = org();
+        let task = org.schema.object("Task").unwrap();
+        let plan = |soql: &str| {
+            let query = crate::soql::parse(soql).unwrap();
+            query
+                .filter
+                .as_ref()
+                .and_then(|f| super::index_key(task, f))
+        };
+        assert_eq!(
+            plan("SELECT Id FROM Task WHERE Status = 'Completed' AND Pane_Message_Id__c = 'msg_1'"),
+            Some("ext:Pane_Message_Id__c:msg_1".to_owned())
+        );
+        assert_eq!(plan("SELECT Id FROM Task WHERE Subject = 'x'"), None);
+        let user = org.users()[0].clone();
+        let id = org
+            .create(
+                &user,
+                "Task",
+                &json!({"Subject": "Marked", "Pane_Message_Id__c": "msg_1"}),
+                false,
+            )
+            .unwrap();
+        let found = org
+            .query(
+                "SELECT Id FROM Task WHERE Pane_Message_Id__c = 'msg_1'",
+                false,
+                "59.0",
+            )
+            .unwrap();
+        assert_eq!(found.records.len(), 1);
+        assert_eq!(found.records[0]["Id"], id.to_string());
     }
 
     #[test]
