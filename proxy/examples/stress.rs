@@ -7,8 +7,9 @@
 //! - the proxy's resident memory is flat after warm-up;
 //! - every agent's last edit reads back from the sandbox org.
 //!
-//! It starts the release proxy (`--proxy-bin`) as its own process, with the embedded sandbox
-//! org on a file, so the memory measured is the proxy's (`/proc/<pid>/status`).
+//! It starts the release sandbox org (`--sandbox-bin`) and the release proxy (`--proxy-bin`)
+//! as two processes, the proxy linked to the sandbox org as to a real one, so the memory
+//! measured is the proxy's alone (`/proc/<pid>/status`); the org's is reported beside it.
 //!
 //! `stress --agents 200 --secs 600 --out bench/results/stress.json`
 
@@ -59,6 +60,12 @@ struct Args {
     /// The proxy binary.
     #[arg(long, default_value = "target/release/pane-proxy")]
     proxy_bin: PathBuf,
+    /// The sandbox org's binary.
+    #[arg(long, default_value = "target/release/pane-sandbox")]
+    sandbox_bin: PathBuf,
+    /// Only this kind of work (panel, search, edit, rule), to find what a finding comes from.
+    #[arg(long)]
+    only: Option<String>,
     /// Where the figures go (JSON).
     #[arg(long, default_value = "bench/results/stress.json")]
     out: PathBuf,
@@ -88,54 +95,96 @@ struct AgentLog {
     problems: Vec<String>,
 }
 
-struct Proxy {
+/// A child process, killed when dropped.
+struct Process {
     child: Child,
-    origin: String,
 }
 
-impl Drop for Proxy {
+impl Drop for Process {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
-fn start_proxy(bin: &PathBuf, dir: &std::path::Path) -> Proxy {
-    let mut child = Command::new(bin)
-        .args(["--port", "0", "--log-format", "json", "--sandbox-database"])
-        .arg(dir.join("sandbox.sqlite"))
-        .arg("--database-url")
-        .arg(format!(
-            "sqlite://{}?mode=rwc",
-            dir.join("proxy.db").display()
-        ))
-        .env("PANE_RULES_WEBHOOK_SECRET", WEBHOOK_SECRET)
-        .env("RUST_LOG", "warn,pane_proxy=info")
+/// Starts `command` and waits for the first stdout line `pick` finds something in; keeps
+/// draining stdout after, so the child never blocks on a full pipe.
+fn start(
+    mut command: Command,
+    what: &str,
+    pick: impl Fn(&str) -> Option<String> + Send + 'static,
+) -> (Process, String) {
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut sent = false;
         for line in std::io::BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
-            if !sent
-                && let Ok(entry) = serde_json::from_str::<Value>(&line)
-                && entry["fields"]["panel"].is_string()
-                && let Some(url) = entry["fields"]["url"].as_str()
-            {
-                let _ = tx.send(url.trim_end_matches('/').to_owned());
+            if !sent && let Some(found) = pick(&line) {
+                let _ = tx.send(found);
                 sent = true;
             }
-            // Keep draining so the proxy never blocks on a full pipe.
         }
     });
-    let origin = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("the proxy did not start");
-    Proxy { child, origin }
+    let found = rx
+        .recv_timeout(Duration::from_secs(60))
+        .unwrap_or_else(|_| panic!("{what} did not start"));
+    (Process { child }, found)
+}
+
+/// A free loopback port (bound, read, released).
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// The sandbox org on a file, with a large allowance (the run is about the proxy, not the
+/// quota, which is tested elsewhere); its base URL.
+fn start_sandbox(bin: &PathBuf, dir: &std::path::Path) -> (Process, String) {
+    let port = free_port();
+    let mut command = Command::new(bin);
+    command
+        .args(["--port", &port.to_string(), "--daily-requests", "100000000"])
+        .arg("--database")
+        .arg(dir.join("sandbox.sqlite"))
+        .env("RUST_LOG", "warn");
+    start(command, "the sandbox org", |line| {
+        line.strip_prefix("Sandbox org listening at ")
+            .map(|u| u.trim().trim_end_matches('/').to_owned())
+    })
+}
+
+/// The proxy, linked to the sandbox org at `org` as to a real org; its origin.
+fn start_proxy(bin: &PathBuf, dir: &std::path::Path, org: &str) -> (Process, String) {
+    let app = pane_sandbox::state::demo_app();
+    let mut command = Command::new(bin);
+    command
+        .args(["--port", "0", "--log-format", "json"])
+        .arg("--database-url")
+        .arg(format!(
+            "sqlite://{}?mode=rwc",
+            dir.join("proxy.db").display()
+        ))
+        .env("PANE_SALESFORCE_LOGIN_URL", org)
+        .env("PANE_SALESFORCE_CLIENT_ID", &app.client_id)
+        .env("PANE_SALESFORCE_CLIENT_SECRET", &app.client_secret)
+        .env("PANE_RULES_WEBHOOK_SECRET", WEBHOOK_SECRET)
+        .env("RUST_LOG", "warn,pane_proxy=info");
+    start(command, "the proxy", |line| {
+        let entry = serde_json::from_str::<Value>(line).ok()?;
+        entry["fields"]["panel"].as_str()?;
+        Some(
+            entry["fields"]["url"]
+                .as_str()?
+                .trim_end_matches('/')
+                .to_owned(),
+        )
+    })
 }
 
 /// Resident memory of `pid`, in bytes.
@@ -208,37 +257,21 @@ async fn main() {
     );
     assert!((1..=3600).contains(&args.secs), "--secs must be 1 to 3600");
     let dir = tempfile::tempdir().unwrap();
-    let proxy = start_proxy(&args.proxy_bin, dir.path());
-    let origin = proxy.origin.clone();
-    assert!(
-        origin.starts_with("http://127.0.0.1:") || origin.starts_with("http://localhost:"),
-        "loopback only: {origin}"
-    );
+    let (sandbox_process, sandbox) = start_sandbox(&args.sandbox_bin, dir.path());
+    let (proxy, origin) = start_proxy(&args.proxy_bin, dir.path(), &sandbox);
+    for url in [&origin, &sandbox] {
+        assert!(
+            url.starts_with("http://127.0.0.1:") || url.starts_with("http://localhost:"),
+            "loopback only: {url}"
+        );
+    }
     let pid = proxy.child.id();
+    let sandbox_pid = sandbox_process.child.id();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(args.agents)
         .timeout(Duration::from_secs(30))
         .build()
-        .unwrap();
-    let health: Value = http
-        .get(format!("{origin}/api/health"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let sandbox = health["org_url"]
-        .as_str()
-        .unwrap()
-        .trim_end_matches('/')
-        .to_owned();
-    // A large allowance: the run is about the proxy, not the quota (tested elsewhere).
-    http.post(format!("{sandbox}/__sandbox/quota"))
-        .json(&json!({"max": 100_000_000u64, "used": 0}))
-        .send()
-        .await
         .unwrap();
 
     // Each agent's own Contact, which only it edits.
@@ -281,15 +314,16 @@ async fn main() {
     let deadline = started + Duration::from_secs(args.secs);
 
     // Memory, every 5 s.
-    let samples = Arc::new(std::sync::Mutex::new(Vec::<(f64, u64)>::new()));
+    let samples = Arc::new(std::sync::Mutex::new(Vec::<(f64, u64, u64)>::new()));
     let sampler = {
         let samples = Arc::clone(&samples);
         tokio::spawn(async move {
             while Instant::now() < deadline {
-                samples
-                    .lock()
-                    .unwrap()
-                    .push((started.elapsed().as_secs_f64(), rss(pid)));
+                samples.lock().unwrap().push((
+                    started.elapsed().as_secs_f64(),
+                    rss(pid),
+                    rss(sandbox_pid),
+                ));
                 tokio::time::sleep(Duration::from_secs(5)).await;
             }
         })
@@ -303,6 +337,7 @@ async fn main() {
         let contact = contact.clone();
         let counters = Arc::clone(&counters);
         let n_agents = args.agents;
+        let only = args.only.clone();
         agents.spawn(async move {
             let mut rng = Rng(a as u64 * 7919 + 17);
             let mut log = AgentLog::default();
@@ -312,7 +347,13 @@ async fn main() {
             tokio::time::sleep(Duration::from_millis(rng.below(2_000))).await;
             while Instant::now() < deadline {
                 n += 1;
-                let roll = rng.below(100);
+                let roll = match only.as_deref() {
+                    Some("panel") => 0,
+                    Some("search") => 60,
+                    Some("edit") => 80,
+                    Some("rule") => 90 + rng.below(10),
+                    _ => rng.below(100),
+                };
                 let (what, request) = if roll < 55 {
                     counters.panels.fetch_add(1, Ordering::Relaxed);
                     let who = sender(rng.below(SENDERS as u64), n_agents);
@@ -516,7 +557,7 @@ async fn main() {
     // Memory: after warm-up (the first fifth), the last quarter against the second quarter.
     let samples = samples.lock().unwrap().clone();
     let total = samples.len().max(1);
-    let median = |xs: &[(f64, u64)]| {
+    let median = |xs: &[(f64, u64, u64)]| {
         let mut v: Vec<u64> = xs.iter().map(|s| s.1).collect();
         v.sort_unstable();
         v.get(v.len() / 2).copied().unwrap_or(0)
@@ -591,9 +632,11 @@ async fn main() {
             "proxy RSS after warm-up (MiB)": format!("{:.1}", mb(warm_rss)),
             "proxy RSS at the end (MiB)": format!("{:.1}", mb(late_rss)),
             "proxy RSS peak (MiB)": format!("{:.1}", mb(peak)),
+            "sandbox org RSS at the end (MiB, its own process)": format!("{:.1}", mb(samples.last().map_or(0, |s| s.2))),
             "agents' last edits read back": format!("{} of {}", edits_checked - edits_wrong, edits_checked),
         },
-        "rss_samples": samples.iter().map(|(t, b)| json!([t.round(), b])).collect::<Vec<_>>(),
+        "rss_samples": samples.iter().map(|(t, b, _)| json!([t.round(), b])).collect::<Vec<_>>(),
+        "sandbox_rss_samples": samples.iter().map(|(t, _, b)| json!([t.round(), b])).collect::<Vec<_>>(),
         "first_problems": problems,
     });
     if let Some(parent) = args.out.parent() {
