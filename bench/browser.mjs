@@ -14,7 +14,9 @@ const OUT = process.argv[2] || join(ROOT, 'bench', 'results', 'browser.json');
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const SAMPLES = Number(process.env.BENCH_SAMPLES || 12); // per run, latency and cache state
 const SWITCHES = Number(process.env.BENCH_SWITCHES || 1_000);
-const GENERATED = 1_200;
+const GENERATED = Math.max(1_200, SWITCHES / 2 + 400);
+// BENCH_ONLY=memory measures memory alone (e.g. with BENCH_SWITCHES=4000, to see it level off).
+const ONLY = process.env.BENCH_ONLY;
 
 const proxy = await startProxy();
 const health = await (await fetch(`${proxy.url}api/health`)).json();
@@ -256,7 +258,7 @@ try {
     pencil_to_focus_ms: [],
     search_ms: [],
   };
-  for (let r = 0; r < RUNS; r += 1) {
+  for (let r = 0; r < (ONLY ? 0 : RUNS); r += 1) {
     results.requests_per_conversation.push(await requestsPerConversation());
     for (const latency of [0, 150]) {
       const t = await renderTimes(latency);
@@ -270,7 +272,7 @@ try {
   results.memory = await memory();
   // Last: a reload forgets the session where the browser denies a cross-site frame its
   // localStorage (Chromium here does), and first paint needs none.
-  results.paint_ms = await firstPaint();
+  results.paint_ms = ONLY ? null : await firstPaint();
   results.page_errors = browser.errors;
   writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
   process.stderr.write(`wrote ${OUT}\n`);
