@@ -29,7 +29,7 @@ async fn set_faults(State(state): State<SandboxState>, Json(faults): Json<Faults
 async fn get_faults(State(state): State<SandboxState>) -> Json<Value> {
     let f = state.faults.lock().map(|f| f.clone()).unwrap_or_default();
     Json(
-        json!({"latency_ms": f.latency_ms, "fail_next": f.fail_next, "fail_status": f.fail_status, "drop_next": f.drop_next, "malformed_next": f.malformed_next}),
+        json!({"latency_ms": f.latency_ms, "delayed": f.delayed, "fail_next": f.fail_next, "fail_status": f.fail_status, "drop_next": f.drop_next, "malformed_next": f.malformed_next}),
     )
 }
 

@@ -73,6 +73,9 @@ pub struct Faults {
     /// The next this-many API requests answer 200 with a body that is not JSON.
     #[serde(default)]
     pub malformed_next: u32,
+    /// How many requests the latency was added to since the faults were set (read back).
+    #[serde(skip)]
+    pub delayed: u64,
 }
 
 /// How long unread pages of a query wait for their `nextRecordsUrl` (Salesforce: 15 minutes).

@@ -224,6 +224,9 @@ pub async fn faults(State(state): State<SandboxState>, request: Request, next: N
         if malformed {
             f.malformed_next -= 1;
         }
+        if f.latency_ms > 0 {
+            f.delayed += 1;
+        }
         (f.latency_ms, fail, drop, malformed)
     };
     if latency > 0 {
