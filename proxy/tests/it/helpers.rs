@@ -38,6 +38,10 @@ pub async fn test_services(config: &Config, login_url: &str) -> Services {
     Services::new(config, app).await.unwrap()
 }
 
+/// The panel's script in the test sites (long enough to be worth compressing).
+pub const PANEL_JS: &str =
+    "export default function init() { return 'Salesforce Pane, a panel for the inbox'; }";
+
 /// A proxy app whose `dist/` holds a panel and whose `www/` holds a dev inbox page.
 pub async fn test_app() -> TestApp {
     let dirs = tempfile::tempdir().unwrap();
@@ -64,7 +68,7 @@ pub fn write_sites(root: &std::path::Path) {
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::create_dir_all(&www).unwrap();
     std::fs::write(dist.join("index.html"), PANEL_HTML).unwrap();
-    std::fs::write(dist.join("panel.js"), "export default function init() {}").unwrap();
+    std::fs::write(dist.join("panel.js"), PANEL_JS).unwrap();
     std::fs::write(
         www.join("index.html"),
         "<!doctype html><title>Dev inbox</title>",

@@ -5,7 +5,7 @@ use pane_proxy::security::inline_script_hashes;
 use pane_proxy::{AppState, Config};
 use pane_wire::api::{ApiError, Backend, Health};
 
-use crate::helpers::{PANEL_HTML, body_text, header, test_app};
+use crate::helpers::{PANEL_HTML, PANEL_JS, body_text, header, test_app};
 
 #[tokio::test]
 async fn health_reports_ok_version_and_backend() {
@@ -79,6 +79,29 @@ async fn panel_assets_are_served_and_missing_ones_are_404() {
     assert!(header(&res, "content-security-policy").contains("frame-ancestors"));
     let res = app.get("/plugin/missing.wasm").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+/// The bundle goes out gzipped to browsers that accept it (the wasm is 950 kB raw).
+#[tokio::test]
+async fn panel_assets_are_gzipped_when_the_browser_accepts_it() {
+    use tower::ServiceExt;
+    let app = test_app().await;
+    let asked = |encoding: Option<&str>| {
+        let mut request = axum::http::Request::get("/plugin/panel.js");
+        if let Some(e) = encoding {
+            request = request.header("accept-encoding", e);
+        }
+        app.router
+            .clone()
+            .oneshot(request.body(axum::body::Body::empty()).unwrap())
+    };
+    let res = asked(Some("gzip, deflate, br")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(header(&res, "content-encoding"), "gzip");
+    assert!(header(&res, "content-security-policy").contains("frame-ancestors"));
+    let res = asked(None).await.unwrap();
+    assert!(res.headers().get("content-encoding").is_none());
+    assert_eq!(body_text(res).await, PANEL_JS);
 }
 
 #[tokio::test]
