@@ -79,6 +79,12 @@ if (browser) {
   out(`Growth from switch ${first.after} to ${last.after}: JS heap ${((last.js_heap - first.js_heap) / 2 ** 20).toFixed(2)} MiB, wasm ${((last.wasm - first.wasm) / 2 ** 20).toFixed(2)} MiB.`);
   out(`Page errors during the run: ${browser.page_errors.length}.`);
   out();
+  const long = read('memory-3000.json');
+  if (long) {
+    const l = long.memory;
+    out(`A longer run (\`BENCH_ONLY=memory BENCH_SWITCHES=3000\`): JS heap ${(l[0].js_heap / 2 ** 20).toFixed(2)} → ${(l[l.length - 1].js_heap / 2 ** 20).toFixed(2)} MiB, wasm ${(l[0].wasm / 2 ** 20).toFixed(2)} → ${(l[l.length - 1].wasm / 2 ** 20).toFixed(2)} MiB from switch ${l[0].after} to ${l[l.length - 1].after}: **the wasm memory does not level off** (about 1.5 KiB per switch; an open leak in the panel's render path).`);
+    out();
+  }
 }
 
 const runs = (prefix) => [1, 2, 3].map((i) => read(`${prefix}-${i}.json`)).filter(Boolean);
