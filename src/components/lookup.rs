@@ -56,40 +56,65 @@ pub fn Lookup() -> impl IntoView {
         state.current_handle.set(shown);
     });
 
-    move || match target.get() {
-        None => message("waiting", "Waiting for the inbox to connect…".to_owned()),
-        Some(LookupTarget::NoConversation) => message(
+    // The sender shown and its channel while the context has one. The sender's view is built
+    // once and follows these signals from one sender to the next: rebuilt for each
+    // conversation, what it built was never freed (about 1 KiB of wasm memory a switch).
+    let current = Memo::new(move |_| match target.get() {
+        Some(LookupTarget::Handle { channel, handle }) => {
+            Some((channel, chosen.get().unwrap_or(handle)))
+        }
+        _ => None,
+    });
+    // What the panel says instead of a sender, or `None` while it shows one.
+    let said = Memo::new(move |_| match target.get() {
+        None => Some(("waiting", "Waiting for the inbox to connect…".to_owned())),
+        Some(LookupTarget::NoConversation) => Some((
             "no-conversation",
             "No conversation is open. Open one to see its Salesforce records.".to_owned(),
-        ),
-        Some(LookupTarget::Several { count }) => message(
+        )),
+        Some(LookupTarget::Several { count }) => Some((
             "several",
             format!("{count} conversations are selected. Open one to see its Salesforce records."),
-        ),
-        Some(LookupTarget::Unsupported { channel }) => message(
+        )),
+        Some(LookupTarget::Unsupported { channel }) => Some((
             "unsupported",
             format!(
                 "{} conversations can't be matched with Salesforce records. \
-                 Salesforce Pane matches email, SMS and phone calls.",
+             Salesforce Pane matches email, SMS and phone calls.",
                 channel.label()
             ),
-        ),
-        Some(LookupTarget::NoHandle { channel }) => message(
+        )),
+        Some(LookupTarget::NoHandle { channel }) => Some((
             "no-handle",
             format!(
                 "This {} conversation has no sender address to look up.",
                 channel.label().to_lowercase()
             ),
-        ),
-        Some(LookupTarget::NotAConversation) => message(
+        )),
+        Some(LookupTarget::NotAConversation) => Some((
             "not-a-conversation",
             "There is nothing to look up here.".to_owned(),
-        ),
-        Some(LookupTarget::Handle { channel, handle }) => {
-            let shown = Signal::derive(move || chosen.get().unwrap_or_else(|| handle.clone()));
+        )),
+        // The sender's own view.
+        Some(LookupTarget::Handle { .. }) => None,
+    });
+    move || match said.get() {
+        Some((state, text)) => message(state, text),
+        None => {
+            let shown = Signal::derive(move || {
+                current.get().map_or_else(
+                    || Handle {
+                        kind: HandleKind::Email,
+                        value: String::new(),
+                        name: None,
+                    },
+                    |(_, h)| h,
+                )
+            });
+            let channel = move || current.get().map(|(c, _)| c.label()).unwrap_or_default();
             view! {
                 <section class="lookup" data-testid="lookup" data-state="handle">
-                    <div class="channel" data-testid="lookup-channel">{channel.label()}</div>
+                    <div class="channel" data-testid="lookup-channel">{channel}</div>
                     <HandleCard handle=shown />
                     <Participants others=others shown=shown chosen=chosen />
                     <LoggedMessages context_id=context_id />
