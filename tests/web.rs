@@ -547,6 +547,24 @@ async fn hiding_aborts_in_flight_requests_and_starts_none() {
     assert_eq!(api.requests().get_untracked(), 2);
 }
 
+#[wasm_bindgen_test]
+async fn a_request_given_up_is_aborted_and_forgotten() {
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = Owner::new();
+    owner.set();
+    let api = Api::new(RwSignal::new(true).into(), None);
+    // Sent (one poll), then its caller gives up, as a view does when its sender changes.
+    let mut request = Box::pin(api.get_json::<serde_json::Value>("/__pane_test/given-up"));
+    assert!(futures::poll!(&mut request).is_pending());
+    assert_eq!(api.in_flight(), 1);
+    drop(request);
+    assert_eq!(
+        api.in_flight(),
+        0,
+        "a dropped request stays on the in-flight list"
+    );
+}
+
 // ---- the panel shell -------------------------------------------------------------------------
 
 fn query(selector: &str) -> Option<web_sys::Element> {

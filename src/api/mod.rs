@@ -1,6 +1,6 @@
 //! The proxy client. Every request goes through [`Api`], which counts them, carries the
 //! agent's session, refuses to start one while the panel is hidden, and aborts every one in
-//! flight when the panel turns hidden. A 401 forgets the session (the panel offers to link).
+//! flight when the panel turns hidden (and each one whose caller gives up). A 401 forgets the session (the panel offers to link).
 
 use leptos::prelude::*;
 use pane_wire::api::ApiError;
@@ -97,6 +97,11 @@ impl Api {
             AbortController::new().map_err(|e| PanelError::Network(format!("{e:?}")))?;
         let signal = controller.signal();
         self.in_flight.update_value(|v| v.push(controller.clone()));
+        // Off the list when this ends, and aborted if its caller gives up half-way.
+        let _in_flight = InFlight {
+            list: self.in_flight,
+            controller,
+        };
         self.requests.update(|n| *n += 1);
         let token = self.session.and_then(|s| s.token().get_untracked());
         let result = async {
@@ -153,8 +158,6 @@ impl Api {
             serde_json::from_str::<T>(text).map_err(|e| PanelError::Network(e.to_string()))
         }
         .await;
-        self.in_flight
-            .update_value(|v| v.retain(|c| !js_sys::Object::is(c, &controller)));
         match result {
             Err(_) if signal.aborted() => Err(PanelError::Aborted),
             Err(PanelError::Http { status: 401, .. }) if token.is_some() => {
@@ -165,6 +168,24 @@ impl Api {
             }
             other => other,
         }
+    }
+}
+
+/// A request on the in-flight list. Dropped when the request ends, or earlier when its caller
+/// gives up (a view whose sender changed): then the fetch is aborted, so it costs nothing
+/// more and nothing is kept for it. Aborting a finished fetch does nothing.
+struct InFlight {
+    list: StoredValue<Vec<AbortController>, LocalStorage>,
+    controller: AbortController,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.controller.abort();
+        // Gone already if the panel was torn down.
+        let _ = self
+            .list
+            .try_update_value(|v| v.retain(|c| !js_sys::Object::is(c, &self.controller)));
     }
 }
 
