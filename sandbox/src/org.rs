@@ -99,7 +99,66 @@ impl Org {
         };
         crate::demo::seed(&mut org)?;
         org.reindex_external_ids()?;
+        org.complete_stored_records()?;
         Ok(org)
+    }
+
+    /// Gives records stored before the sandbox filled them their booleans, Case numbers and
+    /// stage-derived Opportunity fields (once per store).
+    fn complete_stored_records(&self) -> Result<(), SandboxError> {
+        const VERSION: &str = "completed-1";
+        if self.store.meta("completed_version")?.as_deref() == Some(VERSION) {
+            return Ok(());
+        }
+        for object in self.schema.objects() {
+            if object.key_prefix.is_none() {
+                continue;
+            }
+            // In chunks, so a large store is never held at once; ids are minted in order, so
+            // Case numbers follow creation.
+            let mut after = String::new();
+            loop {
+                let page = self.store.scan_page(&object.name, true, &after, 1000)?;
+                let Some(last) = page.last() else { break };
+                after = last.id.to_string();
+                let full = page.len() == 1000;
+                self.complete_page(object, page)?;
+                if !full {
+                    break;
+                }
+            }
+        }
+        self.store.set_meta("completed_version", VERSION)
+    }
+
+    fn complete_page(
+        &self,
+        object: &crate::schema::ObjectDef,
+        page: Vec<crate::store::Record>,
+    ) -> Result<(), SandboxError> {
+        let mut changed = Vec::new();
+        {
+            for mut record in page {
+                let before = record.fields.clone();
+                if object.name == "Case"
+                    && record
+                        .fields
+                        .get("CaseNumber")
+                        .is_none_or(serde_json::Value::is_null)
+                {
+                    record.fields.insert(
+                        "CaseNumber".into(),
+                        serde_json::Value::String(self.next_case_number()?),
+                    );
+                }
+                crate::records::complete(object, &mut record.fields, None);
+                if record.fields != before {
+                    let keys = crate::records::lookup_keys(object, &record.fields);
+                    changed.push((record, keys));
+                }
+            }
+        }
+        self.store.put_many(&changed)
     }
 
     /// Gives records stored before External IDs were indexed their keys (once per store).

@@ -245,7 +245,11 @@ pub fn parse_datetime(s: &str) -> Option<i64> {
 }
 
 /// The values derived from others (Name from first and last names...).
-fn derive(object: &ObjectDef, fields: &mut Map<String, Value>) {
+fn derive(
+    object: &ObjectDef,
+    fields: &mut Map<String, Value>,
+    changes: Option<&Map<String, Value>>,
+) {
     let text =
         |f: &Map<String, Value>, k: &str| f.get(k).and_then(Value::as_str).map(str::to_owned);
     if object.field("FirstName").is_some() && object.field("Name").is_some_and(|f| !f.createable) {
@@ -268,9 +272,95 @@ fn derive(object: &ObjectDef, fields: &mut Map<String, Value>) {
             let stage = text(fields, "StageName").unwrap_or_default();
             fields.insert("IsClosed".into(), Value::Bool(stage.starts_with("Closed")));
             fields.insert("IsWon".into(), Value::Bool(stage == "Closed Won"));
+            // Probability and ForecastCategoryName follow the stage unless the write set
+            // them: "Probability ... is implied, but not directly controlled, by the
+            // StageName field" (Opportunity, Object Reference:
+            // https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_opportunity.htm);
+            // each OpportunityStage carries a DefaultProbability and ForecastCategoryName
+            // (https://developer.salesforce.com/docs/platform/object-reference/references/standard-objects/object-opportunitystage.html).
+            let stage_changed = changes.is_some_and(|c| c.contains_key("StageName"));
+            if let Some((probability, category)) = stage_defaults(&stage) {
+                let set_by_write =
+                    |k: &str| changes.is_some_and(|c| c.get(k).is_some_and(|v| !v.is_null()));
+                if stage_changed && !set_by_write("Probability")
+                    || fields.get("Probability").is_none_or(Value::is_null)
+                {
+                    fields.insert("Probability".into(), json!(f64::from(probability)));
+                }
+                if stage_changed && !set_by_write("ForecastCategoryName")
+                    || fields
+                        .get("ForecastCategoryName")
+                        .is_none_or(Value::is_null)
+                {
+                    fields.insert("ForecastCategoryName".into(), json!(category));
+                }
+            }
+            // ForecastCategory is ForecastCategoryName's API value (the picklists' values in
+            // the recorded Opportunity describe: "Best Case" is `BestCase`, "Commit" is
+            // `Forecast`).
+            let category = match text(fields, "ForecastCategoryName").as_deref() {
+                Some("Best Case") => Some("BestCase"),
+                Some("Commit") => Some("Forecast"),
+                Some("Omitted") => Some("Omitted"),
+                Some("Pipeline") => Some("Pipeline"),
+                Some("Closed") => Some("Closed"),
+                _ => None,
+            };
+            if let Some(category) = category {
+                fields.insert("ForecastCategory".into(), json!(category));
+            }
+        }
+        // "IsClosed: Indicates whether the case is closed (true) or open (false)" — set from
+        // the Status's CaseStatus.IsClosed; of this org's statuses only `Closed` is a closed
+        // one (Case, Object Reference:
+        // https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_case.htm).
+        "Case" => {
+            let closed = text(fields, "Status").as_deref() == Some("Closed");
+            fields.insert("IsClosed".into(), Value::Bool(closed));
         }
         _ => {}
     }
+}
+
+/// A stage's default probability and forecast category: the stages a new org has, with the
+/// values Salesforce sets them up with (Setup > Opportunity Stages; the documentation lists
+/// the mechanism, OpportunityStage.DefaultProbability/ForecastCategoryName, not the default
+/// table, so the figures are those of a new Developer Edition org).
+fn stage_defaults(stage: &str) -> Option<(u32, &'static str)> {
+    Some(match stage {
+        "Prospecting" | "Qualification" => (10, "Pipeline"),
+        "Needs Analysis" => (20, "Pipeline"),
+        "Value Proposition" => (50, "Pipeline"),
+        "Id. Decision Makers" => (60, "Pipeline"),
+        "Perception Analysis" => (70, "Pipeline"),
+        "Proposal/Price Quote" => (75, "Pipeline"),
+        "Negotiation/Review" => (90, "Pipeline"),
+        "Closed Won" => (100, "Closed"),
+        "Closed Lost" => (0, "Omitted"),
+        _ => return None,
+    })
+}
+
+/// Fills what Salesforce fills on every record: a value for every boolean (checkboxes are
+/// never null: "Boolean fields have a default value of false", Field Types, Object Reference:
+/// https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/field_types.htm)
+/// and the derived values. Used on writes and to complete records stored before.
+pub(crate) fn complete(
+    object: &ObjectDef,
+    fields: &mut Map<String, Value>,
+    changes: Option<&Map<String, Value>>,
+) {
+    for field in &object.fields {
+        if field.kind == "boolean" && fields.get(&field.name).is_none_or(Value::is_null) {
+            let default = field
+                .default_value
+                .as_ref()
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            fields.insert(field.name.clone(), Value::Bool(default));
+        }
+    }
+    derive(object, fields, changes);
 }
 
 /// What a write does.
@@ -433,6 +523,16 @@ impl Org {
         })
     }
 
+    /// The next Case number. `CaseNumber` is an auto-number ("Autonumber" in Case, Object
+    /// Reference:
+    /// https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_case.htm);
+    /// the display format of a new org's Case Number, eight digits from 00001000, is not in
+    /// the documentation: it is what new orgs show.
+    pub(crate) fn next_case_number(&self) -> Result<String, crate::SandboxError> {
+        let n = self.store.next_number("CaseNumber")?;
+        Ok(format!("{:08}", 999 + n))
+    }
+
     /// An activity's `AccountId`: its What when that is an Account, else its Who's Account.
     fn derive_activity_account(&self, object: &ObjectDef, fields: &mut Map<String, Value>) {
         if !matches!(object.name.as_str(), "Task" | "Event") {
@@ -482,6 +582,7 @@ impl Org {
             }
         };
         let mut fields = self.checked_body(user, object, body, Write::Create)?;
+        let given = fields.clone();
         for field in &object.fields {
             if fields.contains_key(&field.name) {
                 continue;
@@ -524,7 +625,13 @@ impl Org {
                 fields.insert(k.into(), v);
             }
         }
-        derive(object, &mut fields);
+        if object.name == "Case" && !fields.contains_key("CaseNumber") {
+            fields.insert(
+                "CaseNumber".into(),
+                Value::String(self.next_case_number().map_err(storage)?),
+            );
+        }
+        complete(object, &mut fields, Some(&given));
         self.derive_activity_account(object, &mut fields);
         let record = Record {
             id: id.clone(),
@@ -592,8 +699,8 @@ impl Org {
         }
         let changes = self.checked_body(user, object, body, Write::Update)?;
         let mut fields = record.fields.clone();
-        for (k, v) in changes {
-            fields.insert(k, v);
+        for (k, v) in &changes {
+            fields.insert(k.clone(), v.clone());
         }
         let cleared: Vec<String> = object
             .fields
@@ -626,7 +733,7 @@ impl Org {
                 fields.insert(k.into(), v);
             }
         }
-        derive(object, &mut fields);
+        complete(object, &mut fields, Some(&changes));
         self.derive_activity_account(object, &mut fields);
         record.fields = fields;
         record.modified_ms = now;

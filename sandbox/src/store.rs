@@ -100,15 +100,20 @@ impl Store {
 
     /// Mints the next id for objects with `prefix`.
     pub fn next_id(&self, prefix: &str) -> Result<SfId, SandboxError> {
+        Ok(SfId::mint(prefix, self.next_number(prefix)?))
+    }
+
+    /// The next value (1, 2, ...) of the counter `key` (id prefixes, auto-numbers).
+    pub fn next_number(&self, key: &str) -> Result<u64, SandboxError> {
         let n: i64 = self.with(|c| {
             c.query_row(
                 "INSERT INTO counters(prefix, next) VALUES (?1, 1)
                  ON CONFLICT(prefix) DO UPDATE SET next = next + 1 RETURNING next",
-                [prefix],
+                [key],
                 |r| r.get(0),
             )
         })?;
-        Ok(SfId::mint(prefix, u64::try_from(n).unwrap_or_default()))
+        Ok(u64::try_from(n).unwrap_or_default())
     }
 
     /// Inserts or replaces records with their lookup keys, in one transaction.

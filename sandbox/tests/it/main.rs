@@ -6,6 +6,7 @@
 )]
 
 mod composite;
+mod fidelity;
 mod helpers;
 mod limits;
 mod oauth;
