@@ -22,6 +22,7 @@ pub mod soap;
 pub mod soql;
 pub mod state;
 pub mod store;
+pub mod strict;
 
 use std::net::SocketAddr;
 
@@ -68,11 +69,18 @@ pub fn app(state: SandboxState) -> Router {
         .merge(auth::router())
         .merge(control::router())
         .merge(soap::router())
+        .fallback(rest::unknown_resource)
+        .method_not_allowed_fallback(rest::method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             rest::limit_info,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), rest::faults))
+        .layer(middleware::from_fn(strict::uri_length))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            strict::record,
+        ))
         .with_state(state.clone());
     // Composite subrequests run through the same routes (set once per state).
     let _ = state.router.set(router.clone());
@@ -142,6 +150,7 @@ pub async fn spawn(addr: SocketAddr, config: SandboxConfig) -> Result<Sandbox, S
     if let Ok(mut base) = state.base_url.lock() {
         *base = format!("http://{addr}");
     }
+    strict::register(&state);
     let (tx, rx) = oneshot::channel();
     let router = app(state.clone());
     tokio::spawn(async move {

@@ -210,6 +210,26 @@ impl ObjectDef {
         Value::Object(out)
     }
 
+    /// Its describe-global entry for API `version`: the recorded entry with this org's key
+    /// prefix and URLs of the version asked (the recording's were v52.0 whatever the
+    /// request). The same entry is `objectDescribe` in `GET /sobjects/{Type}` ("sObject Basic
+    /// Information":
+    /// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_basic_info.htm).
+    pub fn global_entry(&self, version: &str) -> Value {
+        let mut entry = self.global.as_object().cloned().unwrap_or_default();
+        entry.insert(
+            "keyPrefix".into(),
+            self.key_prefix.clone().map_or(Value::Null, Value::from),
+        );
+        let urls = urls(&self.name, self.key_prefix.as_deref(), version);
+        let pick = |k: &str| urls.get(k).cloned().unwrap_or(Value::Null);
+        entry.insert(
+            "urls".into(),
+            json!({"rowTemplate": pick("rowTemplate"), "describe": pick("describe"), "sobject": pick("sobject")}),
+        );
+        Value::Object(entry)
+    }
+
     fn add_field(&mut self, field: FieldDef) {
         self.field_index
             .insert(field.name.to_ascii_lowercase(), self.fields.len());
@@ -880,20 +900,7 @@ impl Schema {
         let entries = self
             .objects
             .iter()
-            .map(|o| {
-                let mut entry = o.global.as_object().cloned().unwrap_or_default();
-                entry.insert(
-                    "keyPrefix".into(),
-                    o.key_prefix.clone().map_or(Value::Null, Value::from),
-                );
-                let urls = urls(&o.name, o.key_prefix.as_deref(), version);
-                let pick = |k: &str| urls.get(k).cloned().unwrap_or(Value::Null);
-                entry.insert(
-                    "urls".into(),
-                    json!({"rowTemplate": pick("rowTemplate"), "describe": pick("describe"), "sobject": pick("sobject")}),
-                );
-                Value::Object(entry)
-            })
+            .map(|o| o.global_entry(version))
             .collect();
         out.insert("sobjects".into(), Value::Array(entries));
         Value::Object(out)

@@ -55,6 +55,8 @@ pub struct Session {
 struct Issued {
     session: Session,
     expires_at: std::time::Instant,
+    /// The refresh token it was issued with or for, if any: revoking that one ends it too.
+    refresh: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -131,12 +133,17 @@ impl Auth {
 
     /// Issues an access token (and a refresh token when `with_refresh`).
     pub fn issue(&self, session: Session, with_refresh: bool) -> TokenGrant {
+        let refresh_token = with_refresh.then(|| random_token(48));
+        self.issue_in(session, refresh_token)
+    }
+
+    /// Issues an access token belonging to `refresh_token` (new, or the one refreshed).
+    fn issue_in(&self, session: Session, refresh_token: Option<String>) -> TokenGrant {
         let access_token = format!(
             "{}!{}",
             &self.org_id[..15.min(self.org_id.len())],
             random_token(48)
         );
-        let refresh_token = with_refresh.then(|| random_token(48));
         let mut t = self.tables();
         let now = std::time::Instant::now();
         t.access.retain(|_, issued| issued.expires_at > now);
@@ -146,6 +153,7 @@ impl Auth {
             Issued {
                 session: session.clone(),
                 expires_at: std::time::Instant::now() + self.ttl,
+                refresh: refresh_token.clone(),
             },
         );
         if let Some(r) = &refresh_token {
@@ -172,7 +180,7 @@ impl Auth {
         (session.client_id == client_id).then(|| {
             self.refreshes
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let mut grant = self.issue(session, false);
+            let mut grant = self.issue_in(session, Some(refresh_token.to_owned()));
             grant.refresh_token = None;
             grant
         })
@@ -227,11 +235,18 @@ impl Auth {
         Ok(found.session)
     }
 
-    /// Revokes an access or refresh token (a refresh token takes its access tokens along).
+    /// Revokes an access or refresh token: "If an access token is included, Salesforce
+    /// invalidates it and revokes the token. If a refresh token is included, Salesforce revokes
+    /// it and any associated access tokens" (Revoking OAuth Tokens,
+    /// https://developer.salesforce.com/docs/platform/mobile-sdk/guide/oauth-revoking-tokens.html;
+    /// "revoke the app's access token, or the refresh token and all related access tokens",
+    /// https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_revoke_token.htm).
+    /// The user's other sessions (other refresh tokens, other logins) stay good.
     pub fn revoke(&self, token: &str) -> bool {
         let mut t = self.tables();
-        let revoked = if let Some(session) = t.refresh.remove(token) {
-            t.access.retain(|_, issued| issued.session != session);
+        let revoked = if t.refresh.remove(token).is_some() {
+            t.access
+                .retain(|_, issued| issued.refresh.as_deref() != Some(token));
             true
         } else {
             t.access.remove(token).is_some()
@@ -339,9 +354,24 @@ mod tests {
         assert!(auth.refresh(&refresh, "other-client").is_none());
         let again = auth.refresh(&refresh, "cid").unwrap();
         assert_eq!(auth.session(&again.access_token), Some(session()));
+        let other = auth.issue(session(), true);
+        let plain = auth.issue(session(), false);
         assert!(auth.revoke(&refresh));
         assert_eq!(auth.session(&again.access_token), None);
         assert!(auth.refresh(&refresh, "cid").is_none());
+        // The same user's other sessions are not this token's.
+        assert_eq!(auth.session(&other.access_token), Some(session()));
+        assert_eq!(auth.session(&plain.access_token), Some(session()));
+        let from_other = auth
+            .refresh(other.refresh_token.as_deref().unwrap(), "cid")
+            .unwrap();
+        // An access token alone: only it.
+        assert!(auth.revoke(&other.access_token));
+        assert_eq!(auth.session(&from_other.access_token), Some(session()));
+        assert!(
+            auth.refresh(other.refresh_token.as_deref().unwrap(), "cid")
+                .is_some()
+        );
     }
 
     #[test]

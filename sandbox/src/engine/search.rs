@@ -52,14 +52,26 @@ fn word_matches(word: &str, field: &FieldDef, text: &str) -> bool {
     {
         return true;
     }
-    let glob = |candidate: &str| -> bool {
-        let pattern = word
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-            .replace('*', "%")
-            .replace('?', "_");
-        super::eval::like(&pattern, candidate)
-    };
+    // `*` and `?` are wildcards, `\*` and `\?` the characters themselves (see
+    // `Search::words`).
+    let mut pattern = String::with_capacity(word.len() + 4);
+    let mut chars = word.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                pattern.push('\\');
+                pattern.push(chars.next().unwrap_or('\\'));
+            }
+            '*' => pattern.push('%'),
+            '?' => pattern.push('_'),
+            '%' | '_' => {
+                pattern.push('\\');
+                pattern.push(c);
+            }
+            c => pattern.push(c),
+        }
+    }
+    let glob = |candidate: &str| -> bool { super::eval::like(&pattern, candidate) };
     // Tokens: the whole text, its parts between spaces and `@`, and its alphanumeric runs.
     glob(&text)
         || text

@@ -13,6 +13,15 @@ use crate::org::User;
 use crate::soql::{FieldPath, Returning, Scope, Search, escape_term};
 use crate::state::{SandboxState, versions as all_versions};
 
+/// The major number of an API version (`59.0` is 59).
+pub(crate) fn version_number(version: &str) -> u32 {
+    version
+        .split('.')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(crate::state::LATEST_VERSION)
+}
+
 /// `GET /services/data/`: no auth, not counted.
 pub async fn versions() -> Json<Value> {
     Json(Value::Array(all_versions()))
@@ -143,6 +152,7 @@ async fn run_query(
     if let Some(answer) = permission_access(soql, user) {
         return Ok(Json(answer));
     }
+    crate::strict::check_query(soql, user)?;
     let out = state.org.query(soql, all, version)?;
     let endpoint = if all { "queryAll" } else { "query" };
     Ok(Json(page(
@@ -230,7 +240,17 @@ pub async fn search(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let sosl = params.get("q").map(String::as_str).unwrap_or_default();
+    crate::strict::check_search(sosl)?;
     let records = state.org.search(sosl, &v)?;
+    // "New searchRecords wrapper in response body: A new searchRecords tag surrounds the
+    // content in responses" — a REST API change of Summer '16, i.e. API version 37.0
+    // (https://releasenotes.docs.salesforce.com/en-us/summer16/release-notes/rn_api_rest.htm);
+    // earlier versions answer the bare array of records (the Search resource page,
+    // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_search.htm,
+    // shows only the wrapped shape).
+    if version_number(&v) < 37 {
+        return Ok(Json(Value::Array(records)));
+    }
     Ok(Json(json!({"searchRecords": records})))
 }
 

@@ -5,6 +5,8 @@ mod composite;
 mod data;
 mod sobjects;
 
+pub use composite::{BatchSubrequest, Subrequest};
+
 use axum::Router;
 use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
@@ -62,6 +64,11 @@ pub fn router() -> Router<SandboxState> {
     );
     r = both(
         r,
+        "/services/data/{version}/composite/batch",
+        axum::routing::post(composite::batch),
+    );
+    r = both(
+        r,
         "/services/data/{version}/composite/sobjects",
         axum::routing::post(composite::create_many)
             .patch(composite::update_many)
@@ -95,6 +102,37 @@ pub fn router() -> Router<SandboxState> {
             .delete(sobjects::delete),
     );
     r
+}
+
+/// Any path the org has no route for. Under `/services/` Salesforce answers 404 with its error
+/// array: "404 — The requested resource couldn't be found. Check the URI for errors" (Status
+/// Codes and Error Responses,
+/// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm),
+/// with the body of the recorded `GET /sobjects/Foo` answer
+/// (`[{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}]`).
+pub async fn unknown_resource(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/services/") {
+        ApiError::not_found().into_response()
+    } else {
+        StatusCode::NOT_FOUND.into_response()
+    }
+}
+
+/// A known resource asked with a method it does not take: "405 — The method specified in the
+/// Request-Line isn't allowed for the resource specified in the URI" (Status Codes and Error
+/// Responses, https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
+/// The error code and message wording are not in the documentation.
+pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/services/") {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            format!("HTTP Method '{method}' not allowed."),
+        )
+        .into_response()
+    } else {
+        StatusCode::METHOD_NOT_ALLOWED.into_response()
+    }
 }
 
 /// The API version of a request's path (`59.0`), or 404.
@@ -204,6 +242,10 @@ pub async fn faults(State(state): State<SandboxState>, request: Request, next: N
         || request
             .extensions()
             .get::<composite::Subrequest>()
+            .is_some()
+        || request
+            .extensions()
+            .get::<composite::BatchSubrequest>()
             .is_some()
     {
         return next.run(request).await;

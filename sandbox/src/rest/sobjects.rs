@@ -134,15 +134,17 @@ pub async fn describe(
 /// `GET /sobjects/{Type}`: basic information.
 pub async fn info(
     State(state): State<SandboxState>,
-    Version(_v): Version,
+    Version(v): Version,
     _api: ApiUser,
     Path(params): Path<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let object = state
         .org
         .object_named(params.get("object").map(String::as_str).unwrap_or_default())?;
+    // `recentItems` are the user's most recently used records; this org keeps no MRU list,
+    // so it is empty (the documentation describes the list, not when it is filled).
     Ok(Json(
-        json!({"objectDescribe": object.global, "recentItems": []}),
+        json!({"objectDescribe": object.global_entry(&v), "recentItems": []}),
     ))
 }
 

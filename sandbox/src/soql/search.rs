@@ -64,8 +64,12 @@ pub struct Search {
 }
 
 impl Search {
-    /// The term's words, escapes resolved (`*` and `?` stay as wildcards unless escaped,
-    /// then they are dropped from the pattern's wildcard meaning by being kept literally).
+    /// The term's words, escapes resolved. `*` and `?` are wildcards; escaped (`\*`, `\?`)
+    /// they are the characters themselves, so they keep their backslash here for the matcher
+    /// to read as literal ("Wildcards", FIND clause, SOQL and SOSL Reference:
+    /// https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_sosl_find.htm:
+    /// reserved characters, `?` and `*` among them, are escaped with a backslash to be
+    /// searched as themselves).
     pub fn words(&self) -> Vec<String> {
         let mut words = Vec::new();
         let mut word = String::new();
@@ -75,6 +79,9 @@ impl Search {
             match c {
                 '\\' => {
                     if let Some(next) = chars.next() {
+                        if matches!(next, '*' | '?') {
+                            word.push('\\');
+                        }
                         word.push(next);
                     }
                 }
@@ -325,6 +332,9 @@ mod tests {
         assert_eq!(s.words(), ["+1", "(512)", "757-9340"]);
         let s = parse_search("FIND {\"Edge Communications\" AND Austin}").unwrap();
         assert_eq!(s.words(), ["Edge Communications", "Austin"]);
+        // Escaped wildcards stay escaped for the matcher: they are literal characters.
+        let s = parse_search("FIND {Why\\? 5\\*}").unwrap();
+        assert_eq!(s.words(), ["Why\\?", "5\\*"]);
     }
 
     #[test]

@@ -176,3 +176,216 @@ fn rand_suffix() -> u128 {
         .unwrap()
         .as_nanos()
 }
+
+/// Finding: `GET /sobjects/{Type}` answered `keyPrefix: null` and v52.0 URLs.
+#[tokio::test]
+async fn basic_information_has_the_key_prefix_and_the_version_asked() {
+    let org = org().await;
+    for (object, prefix) in [
+        ("Account", "001"),
+        ("Contact", "003"),
+        ("Lead", "00Q"),
+        ("Opportunity", "006"),
+        ("Case", "500"),
+        ("Task", "00T"),
+        ("Event", "00U"),
+        ("User", "005"),
+    ] {
+        let (status, info) = org
+            .get_json(&format!("/services/data/v61.0/sobjects/{object}/"))
+            .await;
+        assert_eq!(status, 200, "{object}");
+        let described = &info["objectDescribe"];
+        assert_eq!(described["keyPrefix"], prefix, "{object}");
+        assert_eq!(described["name"], object);
+        assert_eq!(
+            described["urls"]["describe"],
+            format!("/services/data/v61.0/sobjects/{object}/describe")
+        );
+        assert!(!info.to_string().contains("v52.0"), "{info}");
+    }
+    let (_, global) = org.get_json("/services/data/v45.0/sobjects/").await;
+    assert!(!global.to_string().contains("v52.0"));
+    let (_, rows) = org
+        .get_json("/services/data/v45.0/query/?q=SELECT+Id+FROM+Lead+LIMIT+1")
+        .await;
+    assert!(
+        rows["records"][0]["attributes"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/services/data/v45.0/sobjects/Lead/")
+    );
+}
+
+/// Finding: an unknown resource answered an empty 404.
+#[tokio::test]
+async fn unknown_resources_answer_not_found_in_salesforce_words() {
+    let org = org().await;
+    for path in [
+        "/services/data/v59.0/nothing",
+        "/services/data/v59.0/sobjects/Account/describe/nothing/here",
+        "/services/apexrest/whatever",
+    ] {
+        let res = org.get(path).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{path}"
+        );
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(
+            body,
+            json!([{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]),
+            "{path}"
+        );
+    }
+    // A known resource still answers, and a known one asked with the wrong method says so.
+    assert_eq!(org.get_json(&org.data("/limits")).await.0, 200);
+    let res = org
+        .http
+        .delete(org.url(&org.data("/limits")))
+        .bearer_auth(&org.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body[0]["errorCode"], "METHOD_NOT_ALLOWED");
+}
+
+/// Finding: search answered `{"searchRecords"}` on every version; before v37.0 it is the
+/// bare array.
+#[tokio::test]
+async fn search_shape_follows_the_api_version() {
+    let org = org().await;
+    let q = "?q=FIND+%7Brose%40edge.com%7D+IN+EMAIL+FIELDS+RETURNING+Contact(Name)";
+    let (_, new) = org
+        .get_json(&format!("/services/data/v59.0/search/{q}"))
+        .await;
+    assert_eq!(new["searchRecords"][0]["Name"], "Rose Gonzalez");
+    let (_, v37) = org
+        .get_json(&format!("/services/data/v37.0/search/{q}"))
+        .await;
+    assert!(v37["searchRecords"].is_array());
+    let (_, old) = org
+        .get_json(&format!("/services/data/v35.0/search/{q}"))
+        .await;
+    assert_eq!(old[0]["Name"], "Rose Gonzalez", "{old}");
+    assert_eq!(
+        old[0]["attributes"]["url"].as_str().unwrap()[..20],
+        *"/services/data/v35.0"
+    );
+    let (_, v36) = org
+        .get_json(&format!("/services/data/v36.0/search/{q}"))
+        .await;
+    assert!(v36.is_array(), "{v36}");
+}
+
+/// Finding: `\*` and `\?` in a search term still acted as wildcards.
+#[tokio::test]
+async fn escaped_wildcards_are_literal_characters() {
+    let org = org().await;
+    org.create("Account", json!({"Name": "Star*Power"})).await;
+    org.create("Account", json!({"Name": "StarXPower"})).await;
+    org.create("Account", json!({"Name": "Why? Corp"})).await;
+    org.create("Account", json!({"Name": "Whyz Corp"})).await;
+    let names = |v: &Value| -> Vec<String> {
+        let mut n: Vec<String> = v["searchRecords"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["Name"].as_str().unwrap().to_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    let search = |term: &str| {
+        let sosl = format!("FIND {{{term}}} RETURNING Account(Name)");
+        org.http
+            .get(org.url(&org.data("/search")))
+            .query(&[("q", sosl)])
+            .bearer_auth(&org.token)
+            .send()
+    };
+    let wild: Value = search("Star*Power").await.unwrap().json().await.unwrap();
+    assert_eq!(names(&wild), ["Star*Power", "StarXPower"]);
+    let literal: Value = search("Star\\*Power").await.unwrap().json().await.unwrap();
+    assert_eq!(names(&literal), ["Star*Power"]);
+    let wild: Value = search("Why?").await.unwrap().json().await.unwrap();
+    assert_eq!(names(&wild), ["Why? Corp", "Whyz Corp"]);
+    let literal: Value = search("Why\\?").await.unwrap().json().await.unwrap();
+    assert_eq!(names(&literal), ["Why? Corp"]);
+}
+
+/// Finding: revoking one refresh token ended the user's other sessions too.
+#[tokio::test]
+async fn revoking_a_token_ends_only_what_it_issued() {
+    let org = org().await;
+    let auth = &org.sandbox.state().auth;
+    let session = auth.session(&org.token).unwrap();
+    let first = auth.issue(session.clone(), true);
+    let second = auth.issue(session, true);
+    let alive = |token: String| {
+        let org = &org;
+        async move {
+            org.http
+                .get(org.url(&org.data("/limits")))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let revoke = |token: String| {
+        let org = &org;
+        async move {
+            org.http
+                .post(org.url("/services/oauth2/revoke"))
+                .form(&[("token", token)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(revoke(first.refresh_token.clone().unwrap()).await, 200);
+    assert_eq!(
+        alive(first.access_token.clone()).await,
+        401,
+        "its own access token"
+    );
+    assert_eq!(
+        alive(second.access_token.clone()).await,
+        200,
+        "another session"
+    );
+    assert_eq!(alive(org.token.clone()).await, 200, "the password login");
+    // An access token alone: its refresh token still gets new ones.
+    assert_eq!(revoke(second.access_token.clone()).await, 200);
+    assert_eq!(alive(second.access_token.clone()).await, 401);
+    let app = pane_sandbox::state::demo_app();
+    let refreshed: Value = org
+        .http
+        .post(org.url("/services/oauth2/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", second.refresh_token.as_deref().unwrap()),
+            ("client_id", app.client_id.as_str()),
+            ("client_secret", app.client_secret.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = refreshed["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(alive(token).await, 200);
+    assert_eq!(revoke("not-a-token".into()).await, 400);
+}
