@@ -81,22 +81,49 @@ pub struct Faults {
 /// How long unread pages of a query wait for their `nextRecordsUrl` (Salesforce: 15 minutes).
 const CURSOR_TTL: Duration = Duration::from_secs(15 * 60);
 
-/// Pages of query results waiting for `nextRecordsUrl`; forgotten after [`CURSOR_TTL`].
+/// A query's rows kept behind its locator, with the batch size it was asked with.
+#[derive(Debug, Clone)]
+pub struct Cursor {
+    /// Every row of the query, in order.
+    pub rows: std::sync::Arc<Vec<Value>>,
+    /// The batch size of its first page.
+    pub batch: usize,
+}
+
+/// Query cursors for `nextRecordsUrl`: a locator names one query's rows, which stay until
+/// nobody read them for [`CURSOR_TTL`]. A page is read by its row offset, so asking the same
+/// `nextRecordsUrl` twice answers the same rows (a client retrying a page skips none).
 #[derive(Debug, Default)]
-pub struct Cursors(HashMap<String, (std::time::Instant, Vec<Value>)>);
+pub struct Cursors(HashMap<String, (std::time::Instant, Cursor)>);
 
 impl Cursors {
     /// Keeps `rows` behind `locator`, dropping cursors nobody read in time.
-    pub fn insert(&mut self, locator: String, rows: Vec<Value>) {
+    pub fn insert(&mut self, locator: String, rows: Vec<Value>, batch: usize) {
         let now = std::time::Instant::now();
         self.0
             .retain(|_, (at, _)| now.duration_since(*at) < CURSOR_TTL);
-        self.0.insert(locator, (now, rows));
+        self.0.insert(
+            locator,
+            (
+                now,
+                Cursor {
+                    rows: std::sync::Arc::new(rows),
+                    batch,
+                },
+            ),
+        );
     }
 
-    /// Takes the rows behind `locator`, once.
-    pub fn remove(&mut self, locator: &str) -> Option<Vec<Value>> {
-        self.0.remove(locator).map(|(_, rows)| rows)
+    /// The cursor behind `locator`, its time renewed; `None` once expired or unknown.
+    pub fn get(&mut self, locator: &str) -> Option<Cursor> {
+        let now = std::time::Instant::now();
+        let (at, cursor) = self.0.get_mut(locator)?;
+        if now.duration_since(*at) >= CURSOR_TTL {
+            self.0.remove(locator);
+            return None;
+        }
+        *at = now;
+        Some(cursor.clone())
     }
 }
 
@@ -117,6 +144,8 @@ pub struct Inner {
     pub base_url: Mutex<String>,
     /// The org's own routes, for composite subrequests.
     pub router: std::sync::OnceLock<axum::Router>,
+    /// The requests refused by a strictness rule ([`crate::strict`]).
+    pub refusals: Arc<crate::strict::Refusals>,
 }
 
 /// Cheap to clone.
@@ -142,6 +171,7 @@ impl SandboxState {
             faults: Mutex::new(Faults::default()),
             base_url: Mutex::new("http://127.0.0.1".into()),
             router: std::sync::OnceLock::new(),
+            refusals: Arc::default(),
             org,
         })))
     }

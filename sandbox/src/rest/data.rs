@@ -82,19 +82,47 @@ fn batch_size(headers: &HeaderMap) -> usize {
         .map_or(2000, |n| n.clamp(200, 2000))
 }
 
-/// The first page of `records`, keeping the rest behind a locator.
+/// One page of a query's rows from row `offset`, with `nextRecordsUrl` naming the locator and
+/// the next page's row offset (`/query/01gXX...-2000`) while rows are left. "If the initial
+/// query returns only part of the results, the end of the response contains a field called
+/// nextRecordsUrl ... the query locator" and `totalSize` is the whole result's size (Execute
+/// a SOQL Query, REST API Developer Guide:
+/// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm).
+/// That the number after `-` is the row offset of the next page is what the examples show
+/// (`01gD0000002HU6KIAW-2000` after a first batch of 2000); the guide does not spell it out.
+fn page_at(
+    version: &str,
+    endpoint: &str,
+    locator: &str,
+    rows: &[Value],
+    offset: usize,
+    batch: usize,
+) -> Value {
+    let total = rows.len();
+    let end = offset.saturating_add(batch).min(total);
+    let records = rows
+        .get(offset.min(total)..end)
+        .unwrap_or_default()
+        .to_vec();
+    if end >= total {
+        return json!({"totalSize": total, "done": true, "records": records});
+    }
+    let next = format!("/services/data/v{version}/{endpoint}/{locator}-{end}");
+    json!({"totalSize": total, "done": false, "nextRecordsUrl": next, "records": records})
+}
+
+/// The first page of `records`, keeping them all behind a new locator when there are more.
 fn page(
     state: &SandboxState,
     version: &str,
     total: usize,
-    mut records: Vec<Value>,
+    records: Vec<Value>,
     batch: usize,
     endpoint: &str,
 ) -> Value {
     if records.len() <= batch {
         return json!({"totalSize": total, "done": true, "records": records});
     }
-    let rest = records.split_off(batch);
     let locator = format!(
         "01g{}",
         crate::id::SfId::mint("01g", rand_u64())
@@ -102,11 +130,11 @@ fn page(
             .get(3..)
             .unwrap_or_default()
     );
-    let next = format!("/services/data/v{version}/{endpoint}/{locator}-{batch}");
+    let first = page_at(version, endpoint, &locator, &records, 0, batch);
     if let Ok(mut cursors) = state.cursors.lock() {
-        cursors.insert(locator, rest);
+        cursors.insert(locator, records, batch);
     }
-    json!({"totalSize": total, "done": false, "nextRecordsUrl": next, "records": records})
+    first
 }
 
 fn rand_u64() -> u64 {
@@ -187,7 +215,8 @@ pub async fn query_all(
     run_query(&state, &v, &headers, &params, true, &api.user).await
 }
 
-/// `GET /query/{locator}-{offset}`: the next page.
+/// `GET /query/{locator}-{offset}`: the page of the query's rows from that offset. The same
+/// URL read twice answers the same rows.
 pub async fn next_page(
     State(state): State<SandboxState>,
     Version(v): Version,
@@ -197,39 +226,39 @@ pub async fn next_page(
     Path(params): Path<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let raw = params.get("locator").cloned().unwrap_or_default();
-    let locator = raw.split('-').next().unwrap_or_default().to_owned();
+    let (locator, offset) = match raw.split_once('-') {
+        Some((locator, offset)) => (locator, offset.parse::<usize>().ok()),
+        None => (raw.as_str(), Some(0)),
+    };
     let expired = || ApiError::query("INVALID_QUERY_LOCATOR", "invalid query locator");
-    let mut records = state
+    let offset = offset.ok_or_else(expired)?;
+    let cursor = state
         .cursors
         .lock()
         .map_err(|_| expired())?
-        .remove(&locator)
+        .get(locator)
         .ok_or_else(expired)?;
-    let offset: usize = raw
-        .split('-')
-        .nth(1)
-        .and_then(|o| o.parse().ok())
-        .unwrap_or(0);
-    let total = offset + records.len();
-    let batch = batch_size(&headers);
-    if records.len() <= batch {
-        return Ok(Json(
-            json!({"totalSize": total, "done": true, "records": records}),
-        ));
+    if offset > cursor.rows.len() {
+        return Err(expired());
     }
-    let rest = records.split_off(batch);
-    let next_offset = offset + batch;
-    if let Ok(mut cursors) = state.cursors.lock() {
-        cursors.insert(locator.clone(), rest);
-    }
+    let batch = if headers.contains_key("sforce-query-options") {
+        batch_size(&headers)
+    } else {
+        cursor.batch
+    };
     let endpoint = if uri.path().contains("/queryAll/") {
         "queryAll"
     } else {
         "query"
     };
-    Ok(Json(
-        json!({"totalSize": total, "done": false, "nextRecordsUrl": format!("/services/data/v{v}/{endpoint}/{locator}-{next_offset}"), "records": records}),
-    ))
+    Ok(Json(page_at(
+        &v,
+        endpoint,
+        locator,
+        &cursor.rows,
+        offset,
+        batch,
+    )))
 }
 
 /// `GET /search?q=` (SOSL).

@@ -389,3 +389,71 @@ async fn revoking_a_token_ends_only_what_it_issued() {
     assert_eq!(alive(token).await, 200);
     assert_eq!(revoke("not-a-token".into()).await, 400);
 }
+
+/// Finding: reading a `nextRecordsUrl` twice answered other rows and another `totalSize`
+/// (the `-N` offset was ignored and each read consumed the cursor).
+#[tokio::test]
+async fn next_records_urls_are_stable_and_honour_their_offset() {
+    let org = org().await;
+    let admin = org.sandbox.state().org.users()[0].clone();
+    for i in 0..450 {
+        org.sandbox
+            .state()
+            .org
+            .create(
+                &admin,
+                "Task",
+                &json!({"Subject": format!("Locator task {i:03}")}),
+                false,
+            )
+            .unwrap();
+    }
+    let soql = "SELECT Subject FROM Task WHERE Subject LIKE 'Locator%' ORDER BY Subject";
+    let first: Value = org
+        .get(&org.data("/query"))
+        .query(&[("q", soql)])
+        .header("Sforce-Query-Options", "batchSize=200")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let subjects = |page: &Value| -> Vec<String> {
+        page["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["Subject"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(first["totalSize"], 450);
+    let next = first["nextRecordsUrl"].as_str().unwrap().to_owned();
+    assert!(next.ends_with("-200"), "{next}");
+    let (_, second) = org.get_json(&next).await;
+    let (_, retried) = org.get_json(&next).await;
+    assert_eq!(second, retried, "the same page, read twice");
+    assert_eq!(second["totalSize"], 450, "totalSize is the whole result's");
+    assert_eq!(subjects(&second)[0], "Locator task 200");
+    assert_eq!(second["records"].as_array().unwrap().len(), 200);
+    let last_url = second["nextRecordsUrl"].as_str().unwrap().to_owned();
+    assert!(last_url.ends_with("-400"));
+    let (_, last) = org.get_json(&last_url).await;
+    assert_eq!(last["done"], true);
+    assert_eq!(last["totalSize"], 450);
+    assert_eq!(
+        subjects(&last),
+        (400..450)
+            .map(|i| format!("Locator task {i:03}"))
+            .collect::<Vec<_>>()
+    );
+    // Any offset of the locator: its rows from there.
+    let locator = next.trim_end_matches("-200");
+    let (_, from_7) = org.get_json(&format!("{locator}-7")).await;
+    assert_eq!(subjects(&from_7)[0], "Locator task 007");
+    let (status, bad) = org.get_json(&format!("{locator}-9999")).await;
+    assert_eq!(status, 400);
+    assert_eq!(bad[0]["errorCode"], "INVALID_QUERY_LOCATOR");
+    let (status, _) = org.get_json(&org.data("/query/01gAAAAAAAAAAAA-200")).await;
+    assert_eq!(status, 400);
+}
