@@ -23,6 +23,8 @@ pub struct ParentStep {
     pub field: String,
     /// The relationship's name as described (`Account`).
     pub relationship: String,
+    /// A polymorphic relationship (`Who`, `What`, `Owner` of several types).
+    pub polymorphic: bool,
 }
 
 /// A field path checked against the schema.
@@ -65,6 +67,7 @@ pub fn resolve(org: &Org, object: &ObjectDef, path: &FieldPath) -> Result<Resolv
         steps.push(ParentStep {
             field: reference.name.clone(),
             relationship: reference.relationship_name.clone().unwrap_or_default(),
+            polymorphic: reference.reference_to.len() > 1,
         });
         current = reference
             .reference_to

@@ -484,9 +484,21 @@ pub(super) fn insert_path(
         out.entry(step.relationship.clone()).or_insert(Value::Null);
         return;
     };
-    let entry = out
-        .entry(step.relationship.clone())
-        .or_insert_with(|| json!({"attributes": attributes(&parent.object, &parent.id, version)}));
+    // A polymorphic relationship's record is typed `Name` (the object "used to retrieve
+    // information from related records where the related record can be from more than one
+    // object type", Name, Object Reference:
+    // https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_name.htm;
+    // only TYPEOF, which this org does not parse, gives the record's own type: TYPEOF,
+    // https://developer.salesforce.com/docs/platform/salesforce-soql-sosl/guide/sforce-api-calls-soql-select-typeof.html).
+    // Its `url` still names the record's own object: the documentation does not show one,
+    // and a URL under `/sobjects/Name/` would lead nowhere.
+    let entry = out.entry(step.relationship.clone()).or_insert_with(|| {
+        let mut attributes = attributes(&parent.object, &parent.id, version);
+        if step.polymorphic {
+            attributes["type"] = Value::from("Name");
+        }
+        json!({ "attributes": attributes })
+    });
     if let Value::Object(nested) = entry {
         insert_path(reader, nested, &parent, path, depth + 1, version);
     }
@@ -629,8 +641,8 @@ mod tests {
         let polymorphic =
             q("SELECT Who.Name, What.Name FROM Task WHERE Who.Name = 'Rose Gonzalez'");
         assert_eq!(
-            polymorphic.records[0]["Who"]["attributes"]["type"],
-            "Contact"
+            polymorphic.records[0]["Who"]["attributes"]["type"], "Name",
+            "a polymorphic relationship's record is a Name"
         );
         assert_eq!(
             polymorphic.records[0]["What"]["Name"],

@@ -457,3 +457,40 @@ async fn next_records_urls_are_stable_and_honour_their_offset() {
     let (status, _) = org.get_json(&org.data("/query/01gAAAAAAAAAAAA-200")).await;
     assert_eq!(status, 400);
 }
+
+/// Finding: a polymorphic relationship's record was typed with its own object; Salesforce
+/// types it `Name` (a plain lookup keeps its object's type).
+#[tokio::test]
+async fn polymorphic_relationships_are_typed_name() {
+    let org = org().await;
+    let (status, tasks) = org
+        .get_json(&format!(
+            "{}?q=SELECT+Subject,+Who.Name,+What.Name,+Owner.Name,+Account.Name+FROM+Task+WHERE+Who.Name+=+'Rose+Gonzalez'",
+            org.data("/query/")
+        ))
+        .await;
+    assert_eq!(status, 200, "{tasks}");
+    let task = &tasks["records"][0];
+    for relationship in ["Who", "What", "Owner"] {
+        assert_eq!(task[relationship]["attributes"]["type"], "Name", "{task}");
+    }
+    assert!(
+        task["Who"]["attributes"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/services/data/v59.0/sobjects/Contact/003")
+    );
+    assert_eq!(task["Who"]["Name"], "Rose Gonzalez");
+    // Task.AccountId refers to Account alone: typed Account.
+    assert_eq!(task["Account"]["attributes"]["type"], "Account");
+    let (_, contacts) = org
+        .get_json(&format!(
+            "{}?q=SELECT+Account.Name,+Owner.Name+FROM+Contact+LIMIT+1",
+            org.data("/query/")
+        ))
+        .await;
+    assert_eq!(
+        contacts["records"][0]["Owner"]["attributes"]["type"],
+        "User"
+    );
+}
