@@ -1,5 +1,6 @@
 //! The control path (`/__sandbox/...`), outside `/services`, for tests and benchmarks:
-//! inject faults, expire tokens, set the allowance, read what the API was asked.
+//! inject faults, expire tokens, set the allowance, read what the API was asked and what a
+//! strictness rule refused.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -17,6 +18,7 @@ pub fn router() -> Router<SandboxState> {
         .route("/__sandbox/expire-tokens", post(expire_tokens))
         .route("/__sandbox/quota", post(set_quota))
         .route("/__sandbox/requests", get(requests).delete(clear_requests))
+        .route("/__sandbox/refusals", get(refusals).delete(clear_refusals))
 }
 
 async fn set_faults(State(state): State<SandboxState>, Json(faults): Json<Faults>) -> StatusCode {
@@ -59,5 +61,16 @@ async fn requests(State(state): State<SandboxState>) -> Json<Value> {
 
 async fn clear_requests(State(state): State<SandboxState>) -> StatusCode {
     state.quota.clear_log();
+    StatusCode::NO_CONTENT
+}
+
+/// The requests a strictness rule refused (`crate::strict`), oldest first.
+async fn refusals(State(state): State<SandboxState>) -> Json<Value> {
+    let refusals = state.refusals.list();
+    Json(json!({"count": refusals.len(), "refusals": refusals}))
+}
+
+async fn clear_refusals(State(state): State<SandboxState>) -> StatusCode {
+    state.refusals.clear();
     StatusCode::NO_CONTENT
 }

@@ -18,6 +18,9 @@ pub struct ApiError {
     pub fields: Option<Vec<String>>,
     /// Extra keys of the error object (`duplicateResult`).
     pub extra: Option<Box<Value>>,
+    /// The strictness rule that refused the request, when one did (see [`crate::strict`]):
+    /// the answer carries it so the org can remember what it refused.
+    pub rule: Option<&'static str>,
 }
 
 impl ApiError {
@@ -29,7 +32,15 @@ impl ApiError {
             message: message.into(),
             fields: None,
             extra: None,
+            rule: None,
         }
+    }
+
+    /// The same error, marked as the refusal of the strictness rule `rule`.
+    #[must_use]
+    pub fn rule(mut self, rule: &'static str) -> ApiError {
+        self.rule = Some(rule);
+        self
     }
 
     /// A 400 about `fields`.
@@ -94,6 +105,15 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(Value::Array(vec![self.body_item()]))).into_response()
+        let mut response =
+            (self.status, Json(Value::Array(vec![self.body_item()]))).into_response();
+        if let Some(rule) = self.rule {
+            response.extensions_mut().insert(crate::strict::Refused {
+                rule,
+                code: self.code,
+                message: self.message,
+            });
+        }
+        response
     }
 }

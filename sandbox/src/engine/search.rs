@@ -134,6 +134,9 @@ impl Org {
 
     /// Runs a parsed search; answers the `searchRecords`.
     pub fn run_search(&self, search: &Search, version: &str) -> Result<Vec<Value>, ApiError> {
+        if search.term.chars().count() > crate::strict::MAX_SEARCH_TERM {
+            return Ok(Vec::new());
+        }
         let mut words = search.words();
         // A phone number written with spaces is one number, not several words.
         let joined = words.join(" ");
@@ -162,9 +165,11 @@ impl Org {
         };
         let reader = Reader::new(self);
         let today = chrono::Utc::now().date_naive();
-        let overall = search
-            .limit
-            .map_or(2000, |l| usize::try_from(l).unwrap_or(usize::MAX));
+        let overall = search.limit.map_or(crate::strict::MAX_SEARCH_RESULTS, |l| {
+            usize::try_from(l)
+                .unwrap_or(usize::MAX)
+                .min(crate::strict::MAX_SEARCH_RESULTS)
+        });
         let mut out = Vec::new();
         for item in &returning {
             let object = self.schema.object(&item.object).ok_or_else(|| {

@@ -1,5 +1,7 @@
-//! `/composite` (subrequests with `@{ref.path}` references and `allOrNone`) and sObject
-//! collections (`/composite/sobjects`). Each counts as one API call.
+//! `/composite` (subrequests with `@{ref.path}` references and `allOrNone`), sObject
+//! collections (`/composite/sobjects`), each one API call, and Composite Batch
+//! (`/composite/batch`), one call per subrequest. Salesforce's limits on them are enforced
+//! here, each beside the page it comes from.
 
 use std::collections::HashMap;
 
@@ -22,7 +24,138 @@ use crate::store::Record;
 #[derive(Debug, Clone, Copy)]
 pub struct Subrequest;
 
+/// Marks a request run inside a Composite Batch: counted as its own API call, but not a
+/// request of its own to the faults and the URI limit.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchSubrequest;
+
+// COMPOSITE_DOC: Send Multiple Requests Using Composite,
+// https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-composite-post.html
+// (with its Composite Request Body and Composite Subrequest sections).
+
+/// "You can have up to 25 subrequests in a single call." (COMPOSITE_DOC) The page gives no
+/// error for more; the answer is a 400 with the sandbox's wording.
 const MAX_SUBREQUESTS: usize = 25;
+
+/// "Up to 5 of these subrequests can be sObject Collections or query operations, including
+/// Query and QueryAll requests." (COMPOSITE_DOC; "Query More" requests count too, in the
+/// page's older versions.) The page gives no error; a 400 with the sandbox's wording.
+const MAX_QUERY_SUBREQUESTS: usize = 5;
+
+/// What a composite subrequest's `url` asks, as Composite supports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resource {
+    /// `/sobjects/...`: "All sObject resources (/services/data/vXX.X/sobjects/), including
+    /// sObject Rows by External ID and excluding sObject Blob Get" (the org has no blob fields).
+    SObject,
+    /// `/query`, `/queryAll` and their next pages.
+    Query,
+    /// `/composite/sobjects`: "The sObject Collections resource ... Available in API version
+    /// 43.0 and later."
+    Collections,
+}
+
+/// The resource a composite subrequest `url` names, or `None` when Composite does not support
+/// it (COMPOSITE_DOC: only sObject resources, Query, QueryAll and sObject Collections;
+/// "The URL must start with /services/data/vXX.X/"). Search, parameterizedSearch, limits and
+/// composite itself are not among them (Composite Batch takes search and limits).
+fn composite_resource(url: &str) -> Option<Resource> {
+    let rest = url.strip_prefix("/services/data/v")?;
+    let (version, rest) = rest.split_once('/')?;
+    crate::state::api_version(&format!("v{version}"))?;
+    let path = rest.split(['?', '#']).next().unwrap_or_default();
+    let path = path.trim_end_matches('/');
+    let first = path.split('/').next().unwrap_or_default();
+    match first {
+        "sobjects" => Some(Resource::SObject),
+        "query" | "queryAll" => Some(Resource::Query),
+        "composite" if path == "composite/sobjects" || path.starts_with("composite/sobjects/") => {
+            Some(Resource::Collections)
+        }
+        _ => None,
+    }
+}
+
+/// A referenceId as Composite takes it: "The referenceId must start with a letter or a number.
+/// The referenceId must not contain anything besides letters, numbers, or underscores"
+/// (COMPOSITE_DOC, Composite Subrequest).
+fn valid_reference_id(reference: &str) -> bool {
+    reference
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+        && reference
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Salesforce's refusals of a whole composite request, before any subrequest runs.
+fn check_composite(version: &str, requests: &[Value]) -> Result<(), ApiError> {
+    let bad_request = |code: &'static str, message: String, rule: &'static str| {
+        ApiError::new(StatusCode::BAD_REQUEST, code, message).rule(rule)
+    };
+    if requests.len() > MAX_SUBREQUESTS {
+        return Err(bad_request(
+            "LIMIT_EXCEEDED",
+            format!("Exceeded max limit of subrequests allowed ({MAX_SUBREQUESTS})"),
+            "composite.max-subrequests",
+        ));
+    }
+    let queries = requests
+        .iter()
+        .filter_map(|r| r.get("url").and_then(Value::as_str))
+        .filter(|url| {
+            matches!(
+                composite_resource(url),
+                Some(Resource::Query | Resource::Collections)
+            )
+        })
+        .count();
+    if queries > MAX_QUERY_SUBREQUESTS {
+        return Err(bad_request(
+            "LIMIT_EXCEEDED",
+            format!(
+                "Exceeded max limit of query and sObject Collections subrequests allowed ({MAX_QUERY_SUBREQUESTS})"
+            ),
+            "composite.max-query-subrequests",
+        ));
+    }
+    // "In API version 52.0 and later, any illegal characters in reference IDs cause the whole
+    // request to fail." (Composite Subrequest Result,
+    // https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-subrequest-result.html).
+    // The page's example answer is not rendered; the message is the one it shows for the same
+    // fault in version 51.0 ("Provided referenceId ('...') must start with a letter or a
+    // number, and it can contain only letters, numbers and underscores ('_')."), with its code.
+    // Earlier versions fail only the subrequests that use the reference, as the sandbox always
+    // did.
+    let v52 = super::data::version_number(version) >= 52;
+    let mut seen = std::collections::HashSet::new();
+    for r in requests {
+        let reference = r
+            .get("referenceId")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if v52 && !valid_reference_id(reference) {
+            return Err(bad_request(
+                "PROCESSING_HALTED",
+                format!(
+                    "Invalid reference specified. Provided referenceId ('{reference}') must start with a letter or a number, and it can contain only letters, numbers and underscores ('_')."
+                ),
+                "composite.reference-id-characters",
+            ));
+        }
+        // A referenceId "maps to the subrequest's response" (COMPOSITE_DOC), so two
+        // subrequests cannot share one; the page gives no error for it.
+        if !seen.insert(reference) {
+            return Err(bad_request(
+                "INVALID_INPUT",
+                format!("Duplicate referenceId provided in the request: {reference}"),
+                "composite.reference-id-unique",
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// What to do to undo one write.
 enum Undo {
@@ -89,7 +222,8 @@ fn substitute_json(value: &Value, results: &HashMap<String, Value>) -> Result<Va
     })
 }
 
-/// Runs one subrequest through the org's own routes.
+/// Runs one subrequest through the org's own routes; a batch's (`counted`) is an API call of
+/// its own, a composite's is not.
 async fn dispatch(
     state: &SandboxState,
     auth: &HeaderValue,
@@ -97,6 +231,7 @@ async fn dispatch(
     url: &str,
     headers: &Map<String, Value>,
     body: Option<&Value>,
+    counted: bool,
 ) -> (StatusCode, Map<String, Value>, Value) {
     let Some(router) = state.router.get().cloned() else {
         return (StatusCode::INTERNAL_SERVER_ERROR, Map::new(), Value::Null);
@@ -126,7 +261,11 @@ async fn dispatch(
             json!([{"errorCode": "INVALID_URL", "message": "The subrequest's url is not valid."}]),
         );
     };
-    request.extensions_mut().insert(Subrequest);
+    if counted {
+        request.extensions_mut().insert(BatchSubrequest);
+    } else {
+        request.extensions_mut().insert(Subrequest);
+    }
     let Ok(response) = router.oneshot(request).await;
     let status = response.status();
     let mut out_headers = Map::new();
@@ -180,7 +319,7 @@ fn snapshot(state: &SandboxState, url: &str) -> Option<Undo> {
 /// `POST /composite`.
 pub async fn composite(
     State(state): State<SandboxState>,
-    Version(_v): Version,
+    Version(v): Version,
     _api: ApiUser,
     headers: HeaderMap,
     body: Bytes,
@@ -191,13 +330,7 @@ pub async fn composite(
         .get("compositeRequest")
         .and_then(Value::as_array)
         .ok_or_else(|| bad("compositeRequest is required"))?;
-    if requests.len() > MAX_SUBREQUESTS {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "LIMIT_EXCEEDED",
-            format!("Exceeded max limit of subrequests allowed ({MAX_SUBREQUESTS})"),
-        ));
-    }
+    check_composite(&v, requests)?;
     let all_or_none = body
         .get("allOrNone")
         .and_then(Value::as_bool)
@@ -209,11 +342,15 @@ pub async fn composite(
                     .contains(&k.to_ascii_lowercase().as_str())
             })
         {
+            // "Don't specify these headers in a subrequest. If you do, the top-level request
+            // fails and returns an HTTP 400 response." (COMPOSITE_DOC, Composite
+            // Subrequest; the error's code and words are not documented.)
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "INVALID_HEADER_TYPE",
                 "Accept, Authorization and Content-Type cannot be set in a subrequest's httpHeaders",
-            ));
+            )
+            .rule("composite.subrequest-headers"));
         }
         if r.get("referenceId").and_then(Value::as_str).is_none()
             || r.get("url").and_then(Value::as_str).is_none()
@@ -257,6 +394,27 @@ pub async fn composite(
                 continue;
             }
         };
+        if composite_resource(&url).is_none() {
+            // Not a resource Composite supports: it is not run. The page names no answer for
+            // it; this is the answer Salesforce gives a url it has no resource for (the
+            // recorded `GET /sobjects/Foo` subrequest, composite-errors.json).
+            let error = ApiError::not_found();
+            state.refusals.refuse(
+                &method,
+                &url,
+                &ApiError {
+                    message: format!(
+                        "{}: Composite supports sObject resources, Query, QueryAll and sObject Collections only",
+                        error.message
+                    ),
+                    ..error.clone()
+                },
+                "composite.supported-resources",
+            );
+            failed = true;
+            responses.push(json!({"body": [error.body_item()], "httpHeaders": {}, "httpStatusCode": 404, "referenceId": reference}));
+            continue;
+        }
         let before = if matches!(method, Method::PATCH | Method::DELETE | Method::PUT) {
             snapshot(&state, &url)
         } else {
@@ -274,6 +432,7 @@ pub async fn composite(
             &url,
             sub_headers,
             sub_body.as_ref(),
+            false,
         )
         .await;
         if status.is_success() {
@@ -307,6 +466,154 @@ pub async fn composite(
         }
     }
     Ok(Json(json!({"compositeResponse": responses})))
+}
+
+// BATCH_DOC: Composite Batch,
+// https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-batch.html
+// (with its Batch Request Body and Batch Response Body sections).
+
+/// "Executes up to 25 subrequests in a single request." (BATCH_DOC)
+const MAX_BATCH_SUBREQUESTS: usize = 25;
+
+/// A batch subrequest's `url` as Composite Batch takes it: relative to `/services/data/`
+/// (`v62.0/sobjects/...`; the full path is taken too), of version 34.0 or later and no later
+/// than the batch's ("The API version of the resource accessed in each subrequest must be no
+/// earlier than 34.0 and no later than the Batch version in the top-level request"), naming a
+/// resource Batch supports: "Limits, sObject resources (except sObject Blob Retrieve and
+/// sObject Rich Text Image Retrieve), Query, QueryAll, Search, Connect resources, Chatter
+/// resources" and, from 35.0, "Actions" (BATCH_DOC); of these the org serves limits,
+/// sObjects, query, queryAll and search (parameterizedSearch is not listed). Answers the full
+/// path, or why not.
+fn batch_url(url: &str, batch_version: &str) -> Result<String, String> {
+    let relative = url
+        .strip_prefix("/services/data/")
+        .or_else(|| url.strip_prefix("/"))
+        .unwrap_or(url);
+    let (version, rest) = relative
+        .split_once('/')
+        .ok_or_else(|| format!("{url}: no API version"))?;
+    let number = crate::state::api_version(version)
+        .map(|v| super::data::version_number(&v))
+        .ok_or_else(|| format!("{url}: unknown API version {version}"))?;
+    if number < 34 || number > super::data::version_number(batch_version) {
+        return Err(format!(
+            "{url}: the API version must be 34.0 to {batch_version} (the batch's)"
+        ));
+    }
+    let path = rest.split(['?', '#']).next().unwrap_or_default();
+    let first = path
+        .trim_end_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    if !matches!(
+        first,
+        "limits" | "sobjects" | "query" | "queryAll" | "search"
+    ) {
+        return Err(format!("{url}: not a resource Composite Batch supports"));
+    }
+    Ok(format!("/services/data/{relative}"))
+}
+
+/// `POST /composite/batch`: up to 25 independent subrequests run in order, each committed and
+/// each counted as an API call (the batch itself is not one: "Each subrequest counts against
+/// rate limits", BATCH_DOC). `haltOnError` stops at the first 400 or 500 answer: "It
+/// returns an HTTP 412 status code and a BATCH_PROCESSING_HALTED error message for each
+/// subsequent subrequest." A subrequest with an invalid method or url fails the whole batch
+/// with 400 before any runs ("If an error is detected during deserialization, such as a syntax
+/// error in the Subrequest request data, Salesforce returns an HTTP 400 Bad Request error
+/// without processing any subrequests ... An example where this could occur is if a subrequest
+/// has an invalid method or url field."); the page gives neither its code nor its words: the
+/// code is Salesforce's `INVALID_BATCH_REQUEST`, the words the sandbox's.
+pub async fn batch(
+    State(state): State<SandboxState>,
+    Version(v): Version,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .cloned()
+        .ok_or_else(ApiError::session)?;
+    let token = auth
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("OAuth "))
+        })
+        .map(str::trim)
+        .ok_or_else(ApiError::session)?;
+    state.auth.session(token).ok_or_else(ApiError::session)?;
+    let body = json_body(&body)?;
+    let invalid = |message: String, rule: &'static str| {
+        ApiError::new(StatusCode::BAD_REQUEST, "INVALID_BATCH_REQUEST", message).rule(rule)
+    };
+    let requests = body
+        .get("batchRequests")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "JSON_PARSER_ERROR",
+                "batchRequests is required",
+            )
+        })?;
+    if requests.len() > MAX_BATCH_SUBREQUESTS {
+        return Err(invalid(
+            format!("A batch can have at most {MAX_BATCH_SUBREQUESTS} subrequests"),
+            "batch.max-subrequests",
+        ));
+    }
+    let halt_on_error = body
+        .get("haltOnError")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let mut planned = Vec::with_capacity(requests.len());
+    for r in requests {
+        let method = r
+            .get("method")
+            .and_then(Value::as_str)
+            .filter(|m| ["GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"].contains(m))
+            .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
+            .ok_or_else(|| {
+                invalid(
+                    format!(
+                        "Invalid method in a subrequest: {}",
+                        r.get("method").unwrap_or(&Value::Null)
+                    ),
+                    "batch.subrequest-method",
+                )
+            })?;
+        let url = r.get("url").and_then(Value::as_str).unwrap_or_default();
+        let url = batch_url(url, &v).map_err(|why| {
+            invalid(
+                format!("Invalid url in a subrequest: {why}"),
+                "batch.supported-resources",
+            )
+        })?;
+        planned.push((method, url, r.get("richInput")));
+    }
+    let mut results = Vec::with_capacity(planned.len());
+    let mut halted = false;
+    let mut has_errors = false;
+    for (method, url, rich_input) in planned {
+        if halted {
+            results.push(json!({"statusCode": 412, "result": [{"errorCode": "BATCH_PROCESSING_HALTED", "message": "Batch processing halted per request"}]}));
+            continue;
+        }
+        // "You cannot apply headers at the subrequest level." (BATCH_DOC)
+        let (status, _, result) =
+            dispatch(&state, &auth, method, &url, &Map::new(), rich_input, true).await;
+        if status.as_u16() >= 400 {
+            has_errors = true;
+            halted = halt_on_error;
+        }
+        results.push(json!({"statusCode": status.as_u16(), "result": result}));
+    }
+    Ok(Json(
+        json!({"hasErrors": has_errors || halted, "results": results}),
+    ))
 }
 
 fn save_error(err: &ApiError) -> Value {
@@ -534,6 +841,73 @@ pub async fn retrieve_many_post(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resources_composite_and_batch_take() {
+        for (url, resource) in [
+            (
+                "/services/data/v59.0/sobjects/Account",
+                Some(Resource::SObject),
+            ),
+            (
+                "/services/data/v59.0/sobjects/Account/Ext__c/x",
+                Some(Resource::SObject),
+            ),
+            (
+                "/services/data/v59.0/query?q=SELECT Id FROM Account",
+                Some(Resource::Query),
+            ),
+            ("/services/data/v59.0/query/?q=x", Some(Resource::Query)),
+            ("/services/data/v59.0/queryAll?q=x", Some(Resource::Query)),
+            (
+                "/services/data/v59.0/query/01gx-2000",
+                Some(Resource::Query),
+            ),
+            (
+                "/services/data/v59.0/composite/sobjects",
+                Some(Resource::Collections),
+            ),
+            (
+                "/services/data/v59.0/composite/sobjects/Account?ids=x",
+                Some(Resource::Collections),
+            ),
+            ("/services/data/v59.0/search?q=FIND {x}", None),
+            ("/services/data/v59.0/parameterizedSearch?q=x", None),
+            ("/services/data/v59.0/limits", None),
+            ("/services/data/v59.0/composite", None),
+            ("/services/data/v59.0/composite/batch", None),
+            ("/services/data/v20.0/sobjects/Account", None),
+            ("/sobjects/Account", None),
+            ("v59.0/sobjects/Account", None),
+        ] {
+            assert_eq!(composite_resource(url), resource, "{url}");
+        }
+        assert_eq!(
+            batch_url("v59.0/search?q=x", "59.0").as_deref(),
+            Ok("/services/data/v59.0/search?q=x")
+        );
+        assert_eq!(
+            batch_url("/services/data/v34.0/limits", "59.0").as_deref(),
+            Ok("/services/data/v34.0/limits")
+        );
+        assert!(
+            batch_url("v60.0/limits", "59.0").is_err(),
+            "later than the batch"
+        );
+        assert!(batch_url("v33.0/limits", "59.0").is_err(), "before 34.0");
+        assert!(batch_url("v59.0/composite", "59.0").is_err());
+        assert!(batch_url("v59.0/parameterizedSearch?q=x", "59.0").is_err());
+        for (id, ok) in [
+            ("refAccount", true),
+            ("0ref_1", true),
+            ("_x", false),
+            ("a.b", false),
+            ("a[1]", false),
+            ("", false),
+        ] {
+            assert_eq!(valid_reference_id(id), ok, "{id}");
+        }
+    }
 
     #[test]
     fn references_walk_fields_and_indexes() {

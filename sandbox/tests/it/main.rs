@@ -12,3 +12,4 @@ mod limits;
 mod oauth;
 mod rest;
 mod soap;
+mod strict;
