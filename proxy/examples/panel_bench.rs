@@ -114,7 +114,9 @@ async fn main() {
         &handle,
         &pane_proxy::lookup::plan::Layout::default(),
         "59.0",
-    );
+    )
+    .expect("the default layout plans")
+    .body();
 
     let panel = |who: String| {
         http.get(format!("{origin}/api/panel"))

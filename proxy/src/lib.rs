@@ -22,7 +22,6 @@ pub mod services;
 pub mod settings;
 pub mod store;
 pub mod telemetry;
-pub mod url;
 mod web;
 
 use std::future::Future;

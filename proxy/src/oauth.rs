@@ -46,7 +46,7 @@ fn random(bytes: usize) -> String {
 }
 
 fn encode(s: &str) -> String {
-    crate::url::percent_encode(s)
+    pane_salesforce::percent(s)
 }
 
 /// `GET /api/oauth/start?origin=<panel origin>[&purpose=integration]` →

@@ -18,8 +18,8 @@ use pane_wire::api::{Budget, MatchReason, ObjectSpec, PanelData, Staleness};
 use pane_wire::bridge::{Handle, HandleKind, Recipient};
 use serde::Deserialize;
 
-use crate::lookup::answer::answer;
-use crate::lookup::plan::{plan, plan_pinned};
+use crate::lookup::answer::{answer, phone_candidates};
+use crate::lookup::plan::{phone_search, plan, plan_pinned};
 use crate::oauth::Agent;
 use crate::quota::{Quota, budget};
 use crate::settings::{agent_layout, effective_layout, org_settings};
@@ -356,8 +356,9 @@ async fn panel(
     }
 }
 
-/// Reads a sender's panel: the pinned record, else matching; one Salesforce request (two if
-/// the pinned record was deleted in Salesforce, which unpins it).
+/// Reads a sender's panel: the pinned record, else matching. An email, or a pinned record,
+/// costs one Salesforce request (two if the pinned record was deleted in Salesforce, which
+/// unpins it); a phone one search, and one more read when the search found someone.
 async fn read_panel(
     state: &AppState,
     agent: &Agent,
@@ -370,10 +371,12 @@ async fn read_panel(
     let db = &state.services.db;
     let pin_key = handle_key(handle);
     if let Some((object, id)) = db.pin(&agent.link.org_id, &pin_key).await?
-        && let Some(body) = plan_pinned(&object, &id, &layout, version)
+        && let Some(composite) = plan_pinned(&object, &id, &layout, version)
     {
-        let composite = salesforce.call(salesforce.client.composite(&body)).await?;
-        let mut data = answer(handle, &composite);
+        let answered = salesforce
+            .call(salesforce.client.composite(&composite))
+            .await?;
+        let mut data = answer(handle, &answered);
         if data.person.is_some() || data.account.is_some() {
             data.reason = MatchReason::Pinned;
             data.candidates.clear();
@@ -382,10 +385,41 @@ async fn read_panel(
         tracing::info!(%object, %id, "the pinned record is gone; unpinned");
         db.remove_pin(&agent.link.org_id, &pin_key).await?;
     }
-    let composite = salesforce
-        .call(salesforce.client.composite(&plan(handle, &layout, version)))
-        .await?;
-    Ok(answer(handle, &composite))
+    match handle.kind {
+        HandleKind::Email => {
+            let composite = plan(handle, &layout, version).map_err(plan_error)?;
+            let answered = salesforce
+                .call(salesforce.client.composite(&composite))
+                .await?;
+            Ok(answer(handle, &answered))
+        }
+        HandleKind::Phone => {
+            let rows = salesforce
+                .call(salesforce.client.search(&phone_search(handle)))
+                .await?;
+            // Contacts first: the search returns them before Leads.
+            let first = rows.iter().find_map(|row| {
+                let object = row.pointer("/attributes/type")?.as_str()?;
+                Some((object.to_owned(), row.get("Id")?.as_str()?.to_owned()))
+            });
+            let Some((object, id)) = first else {
+                return Ok(answer(handle, &Default::default()));
+            };
+            let composite = plan_pinned(&object, &id, &layout, version)
+                .ok_or_else(|| ProxyError::Upstream(format!("search found {object} {id}")))?;
+            let answered = salesforce
+                .call(salesforce.client.composite(&composite))
+                .await?;
+            let mut data = answer(handle, &answered);
+            data.candidates = phone_candidates(&rows);
+            Ok(data)
+        }
+    }
+}
+
+/// A plan Salesforce would refuse: a field in the layout that is not an API name.
+fn plan_error(err: pane_salesforce::CompositeError) -> ProxyError {
+    ProxyError::BadRequest(format!("the panel's fields cannot be read: {err}"))
 }
 
 #[derive(Debug, Deserialize)]

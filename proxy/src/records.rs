@@ -12,11 +12,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
-use pane_salesforce::escape::soql_string;
 use pane_salesforce::soap::LeadConvert;
+use pane_salesforce::{Composite, Filter, Ref, Request, Scope, Search, Select};
 use pane_wire::api::{ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, RecordView};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::lookup::answer::record;
 use crate::settings::org_settings;
@@ -87,8 +87,15 @@ fn conflict(answer: &CreateAnswer) -> Response {
     (StatusCode::CONFLICT, Json(answer)).into_response()
 }
 
-/// The composite that finds Contacts and Leads with the email or phone of a new record.
-fn existing_plan(fields: &Map<String, Value>, version: &str) -> Option<Value> {
+const SAME_EMAIL: Ref = Ref::named("contacts");
+const SAME_EMAIL_LEADS: Ref = Ref::named("leads");
+
+/// What finds Contacts and Leads with the email or phone of a new record: a composite of two
+/// queries for the email, a search for the phone (Composite cannot hold a search).
+fn existing_plan(
+    fields: &Map<String, Value>,
+    version: &str,
+) -> Result<(Option<Composite>, Option<Search>), ProxyError> {
     let text = |k: &str| {
         fields
             .get(k)
@@ -96,22 +103,38 @@ fn existing_plan(fields: &Map<String, Value>, version: &str) -> Option<Value> {
             .map(str::trim)
             .filter(|s| !s.is_empty())
     };
-    let mut requests = Vec::new();
-    let query = |reference: &str, soql: String| {
-        json!({"method": "GET", "referenceId": reference,
-               "url": format!("/services/data/v{version}/query?q={}", crate::url::percent_encode(&soql))})
+    let composite = match text("Email") {
+        Some(email) => {
+            let email = email.to_lowercase();
+            let mut c = Composite::new(version);
+            c.add(
+                SAME_EMAIL,
+                Request::Query(
+                    Select::from("Contact")
+                        .fields(["Name", "Email", "Phone"])
+                        .filter(Filter::eq("Email", email.as_str()))
+                        .limit(5),
+                ),
+            )
+            .and_then(|c| {
+                c.add(
+                    SAME_EMAIL_LEADS,
+                    Request::Query(
+                        Select::from("Lead")
+                            .fields(["Name", "Company", "Email", "Phone"])
+                            .filter(Filter::And(vec![
+                                Filter::eq("Email", email.as_str()),
+                                Filter::eq("IsConverted", false),
+                            ]))
+                            .limit(5),
+                    ),
+                )
+            })
+            .map_err(|e| ProxyError::BadRequest(e.to_string()))?;
+            Some(c)
+        }
+        None => None,
     };
-    if let Some(email) = text("Email") {
-        let email = soql_string(&email.to_lowercase());
-        requests.push(query(
-            "contacts",
-            format!("SELECT Id, Name, Email, Phone FROM Contact WHERE Email = {email} LIMIT 5"),
-        ));
-        requests.push(query(
-            "leads",
-            format!("SELECT Id, Name, Company, Email, Phone FROM Lead WHERE Email = {email} AND IsConverted = false LIMIT 5"),
-        ));
-    }
     let digits: String = ["Phone", "MobilePhone"]
         .iter()
         .find_map(|k| text(k))
@@ -119,39 +142,47 @@ fn existing_plan(fields: &Map<String, Value>, version: &str) -> Option<Value> {
         .chars()
         .filter(char::is_ascii_digit)
         .collect();
-    if digits.len() >= 4 {
-        let sosl = format!(
-            "FIND {{{}}} IN PHONE FIELDS RETURNING Contact(Id, Name, Email, Phone LIMIT 5), Lead(Id, Name, Company, Email, Phone WHERE IsConverted = false LIMIT 5)",
-            pane_salesforce::escape::sosl_term(&digits)
-        );
-        requests.push(json!({"method": "GET", "referenceId": "phones",
-            "url": format!("/services/data/v{version}/search?q={}", crate::url::percent_encode(&sosl))}));
-    }
-    (!requests.is_empty()).then(|| json!({"allOrNone": false, "compositeRequest": requests}))
+    let search = (digits.len() >= 4).then(|| {
+        Search::find(&digits, Scope::Phone)
+            .returning(
+                Select::from("Contact")
+                    .fields(["Name", "Email", "Phone"])
+                    .limit(5),
+            )
+            .returning(
+                Select::from("Lead")
+                    .fields(["Name", "Company", "Email", "Phone"])
+                    .filter(Filter::eq("IsConverted", false))
+                    .limit(5),
+            )
+    });
+    Ok((composite, search))
 }
 
-/// Every record in the answer to [`existing_plan`], once each.
-fn existing_records(composite: &Value) -> Vec<RecordView> {
+/// Contacts and Leads with the email or phone of a new record, once each: one Salesforce
+/// request for an email or a phone, two for both.
+async fn existing_records(
+    salesforce: &Salesforce,
+    fields: &Map<String, Value>,
+    version: &str,
+) -> Result<Vec<RecordView>, ProxyError> {
+    let (composite, search) = existing_plan(fields, version)?;
+    let mut rows: Vec<Value> = Vec::new();
+    if let Some(c) = composite {
+        let answered = salesforce.call(salesforce.client.composite(&c)).await?;
+        rows.extend(answered.records(SAME_EMAIL).iter().cloned());
+        rows.extend(answered.records(SAME_EMAIL_LEADS).iter().cloned());
+    }
+    if let Some(search) = search {
+        rows.extend(salesforce.call(salesforce.client.search(&search)).await?);
+    }
     let mut out: Vec<RecordView> = Vec::new();
-    let parts = composite
-        .get("compositeResponse")
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice);
-    for part in parts {
-        let body = part.get("body");
-        let rows = body
-            .and_then(|b| b.get("records").or_else(|| b.get("searchRecords")))
-            .and_then(Value::as_array)
-            .map_or(&[][..], Vec::as_slice);
-        for row in rows {
-            if let Some(view) = record(row)
-                && !out.iter().any(|r| r.id == view.id)
-            {
-                out.push(view);
-            }
+    for view in rows.iter().filter_map(record) {
+        if !out.iter().any(|r| r.id == view.id) {
+            out.push(view);
         }
     }
-    out
+    Ok(out)
 }
 
 /// The records a `DUPLICATES_DETECTED` error names.
@@ -215,12 +246,8 @@ async fn create(
     }
     let salesforce = Salesforce::for_agent(&state, &agent).await?;
     let version = &state.services.salesforce.version;
-    if matches!(object.as_str(), "Contact" | "Lead")
-        && !body.force
-        && let Some(plan) = existing_plan(&body.fields, version)
-    {
-        let composite = salesforce.call(salesforce.client.composite(&plan)).await?;
-        let existing = existing_records(&composite);
+    if matches!(object.as_str(), "Contact" | "Lead") && !body.force {
+        let existing = existing_records(&salesforce, &body.fields, version).await?;
         if !existing.is_empty() {
             return Ok(conflict(&CreateAnswer {
                 id: None,

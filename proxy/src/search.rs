@@ -4,7 +4,7 @@
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use pane_salesforce::escape::sosl_term;
+use pane_salesforce::{Filter, Order, Scope, Search, Select};
 use pane_wire::api::SearchResults;
 use serde::Deserialize;
 
@@ -28,7 +28,7 @@ struct SearchQuery {
 }
 
 /// The SOSL for the agent's text, or why there is none. SOSL needs two characters at least.
-pub fn sosl(text: &str) -> Result<String, ProxyError> {
+pub fn sosl(text: &str) -> Result<Search, ProxyError> {
     let text: String = text.trim().chars().filter(|c| !c.is_control()).collect();
     let significant = text.chars().filter(|c| c.is_alphanumeric()).count();
     if significant < 2 {
@@ -41,20 +41,29 @@ pub fn sosl(text: &str) -> Result<String, ProxyError> {
             "A search is at most 100 characters.".into(),
         ));
     }
-    // Each word searched for literally; the last one also as a prefix, as the agent types.
-    let mut words: Vec<String> = text.split_whitespace().map(sosl_term).collect();
-    if let Some(last) = words.last_mut()
-        && last.chars().filter(|c| c.is_alphanumeric()).count() >= 2
-    {
-        last.push('*');
-    }
-    Ok(format!(
-        "FIND {{{}}} IN ALL FIELDS RETURNING \
-         Contact(Id, Name, Title, Email, Phone, AccountId ORDER BY LastModifiedDate DESC LIMIT 10), \
-         Lead(Id, Name, Company, Email, Phone, Status WHERE IsConverted = false ORDER BY LastModifiedDate DESC LIMIT 10), \
-         Account(Id, Name, Website, Phone ORDER BY Name LIMIT 5) LIMIT {MAX_RESULTS}",
-        words.join(" ")
-    ))
+    let recent = || [Order::desc("LastModifiedDate")];
+    #[allow(clippy::cast_possible_truncation, reason = "MAX_RESULTS is 25")]
+    Ok(Search::find_as_typed(&text, Scope::All)
+        .returning(
+            Select::from("Contact")
+                .fields(["Name", "Title", "Email", "Phone", "AccountId"])
+                .order(recent())
+                .limit(10),
+        )
+        .returning(
+            Select::from("Lead")
+                .fields(["Name", "Company", "Email", "Phone", "Status"])
+                .filter(Filter::eq("IsConverted", false))
+                .order(recent())
+                .limit(10),
+        )
+        .returning(
+            Select::from("Account")
+                .fields(["Name", "Website", "Phone"])
+                .order([Order::asc("Name")])
+                .limit(5),
+        )
+        .limit(MAX_RESULTS as u32))
 }
 
 async fn search(
@@ -88,7 +97,7 @@ mod tests {
             ("ab*", "FIND {ab\\**}"),
         ];
         for (text, start) in cases {
-            let sosl = sosl(text).unwrap();
+            let sosl = sosl(text).unwrap().to_string();
             assert!(sosl.starts_with(start), "{text:?} gave {sosl}");
             assert_eq!(
                 sosl.matches("} IN ALL FIELDS RETURNING Contact(").count(),

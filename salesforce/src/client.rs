@@ -8,8 +8,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::Error;
+use crate::composite::{Composite, CompositeAnswer};
 use crate::error::from_response;
 use crate::retry::{Decision, decide};
+use crate::soql::Search;
 use crate::token::{Token, Tokens};
 use crate::usage::{Usage, UsageCell, parse};
 
@@ -267,9 +269,10 @@ impl Client {
     }
 
     /// A SOSL search; answers the `searchRecords`.
-    pub async fn search(&self, sosl: &str) -> Result<Vec<Value>, Error> {
+    pub async fn search(&self, search: &Search) -> Result<Vec<Value>, Error> {
+        let sosl = search.to_string();
         let answer = self
-            .send(Method::GET, "/search", &[("q", sosl)], None, &[])
+            .send(Method::GET, "/search", &[("q", &sosl)], None, &[])
             .await?;
         Ok(answer
             .body
@@ -280,10 +283,16 @@ impl Client {
     }
 
     /// A composite request (one API call).
-    pub async fn composite(&self, body: &Value) -> Result<Value, Error> {
-        Ok(self
-            .send(Method::POST, "/composite", &[], Some(body), &[])
-            .await?
-            .body)
+    pub async fn composite(&self, composite: &Composite) -> Result<CompositeAnswer, Error> {
+        let answer = self
+            .send(
+                Method::POST,
+                "/composite",
+                &[],
+                Some(&composite.body()),
+                &[],
+            )
+            .await?;
+        CompositeAnswer::from_value(answer.body)
     }
 }

@@ -1,8 +1,14 @@
 //! Reading the composite's answer into what the panel shows.
 
+use pane_salesforce::{CompositeAnswer, Ref};
 use pane_wire::api::{MatchReason, PanelData, RecordView, RelatedList};
 use pane_wire::bridge::{Handle, HandleKind};
 use serde_json::{Map, Value};
+
+use super::plan::{
+    ACCOUNT, CONTACT_ACTIVITIES, CONTACTS, DOMAIN_ACCOUNT, DOMAIN_CONTACTS, LEAD_ACTIVITIES, LEADS,
+    LIST_SIZE, OPPORTUNITIES, list_order,
+};
 
 /// The child relationships read as related lists, not fields.
 const LISTS: &[&str] = &[
@@ -12,17 +18,6 @@ const LISTS: &[&str] = &[
     "Opportunities",
     "Contacts",
 ];
-
-/// The body of subrequest `reference`, when it succeeded.
-fn part<'a>(composite: &'a Value, reference: &str) -> Option<&'a Value> {
-    composite
-        .get("compositeResponse")?
-        .as_array()?
-        .iter()
-        .find(|r| r.get("referenceId").and_then(Value::as_str) == Some(reference))
-        .filter(|r| r.get("httpStatusCode").and_then(Value::as_u64) == Some(200))
-        .and_then(|r| r.get("body"))
-}
 
 fn rows<'a>(body: Option<&'a Value>, key: &str) -> &'a [Value] {
     body.and_then(|b| b.get(key))
@@ -43,80 +38,122 @@ pub fn record(row: &Value) -> Option<RecordView> {
     Some(RecordView { object, id, fields })
 }
 
-fn list(row: Option<&Value>, relationship: &str) -> RelatedList {
-    let Some(value) = row
-        .and_then(|r| r.get(relationship))
-        .filter(|v| !v.is_null())
-    else {
-        return RelatedList::default();
-    };
+/// A list: `{"totalSize", "records"}`, a subquery's or a related-records read's.
+fn list_of(value: Option<&Value>) -> Option<RelatedList> {
+    let value = value.filter(|v| v.is_object())?;
     let records: Vec<RecordView> = rows(Some(value), "records")
         .iter()
         .filter_map(record)
         .collect();
-    RelatedList {
+    Some(RelatedList {
         total: value
             .get("totalSize")
             .and_then(Value::as_u64)
             .unwrap_or(records.len() as u64),
         records,
+    })
+}
+
+/// A subquery's list on `row`.
+fn list(row: Option<&Value>, relationship: &str) -> Option<RelatedList> {
+    list_of(row.and_then(|r| r.get(relationship)))
+}
+
+/// A related-records read (no ORDER BY or LIMIT there): sorted as the panel shows it and cut
+/// to [`LIST_SIZE`].
+fn related(composite: &CompositeAnswer, reference: Ref, relationship: &str) -> Option<RelatedList> {
+    let mut list = list_of(composite.ok(reference))?;
+    let (field, newest_first) = list_order(relationship);
+    let key = |r: &RecordView| {
+        r.fields
+            .get(field)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    list.records.sort_by(|a, b| {
+        let (a, b) = (key(a), key(b));
+        // Blanks last either way.
+        match (a, b) {
+            (Some(a), Some(b)) if newest_first => b.cmp(&a),
+            (Some(a), Some(b)) => a.to_lowercase().cmp(&b.to_lowercase()),
+            (a, b) => a.is_none().cmp(&b.is_none()),
+        }
+    });
+    list.records.truncate(LIST_SIZE as usize);
+    Some(list)
+}
+
+/// The one record a subrequest read: a query's first row, or a read by id.
+fn one(composite: &CompositeAnswer, reference: Ref) -> Option<&Value> {
+    let body = composite.ok(reference)?;
+    match body.get("records") {
+        Some(records) => records.as_array()?.first(),
+        None => body.get("attributes").map(|_| body),
     }
 }
 
-/// What the panel shows for `handle`, from the answer to [`super::plan::plan`].
-pub fn answer(handle: &Handle, composite: &Value) -> PanelData {
-    let contacts = rows(part(composite, "contacts"), "records");
-    let leads = rows(part(composite, "leads"), "records");
-    let person_row = contacts.first().or_else(|| leads.first());
-    let person = person_row.and_then(record);
-    let mut candidates: Vec<RecordView> = match handle.kind {
-        HandleKind::Email => contacts.iter().chain(leads).filter_map(record).collect(),
-        HandleKind::Phone => rows(part(composite, "phone"), "searchRecords")
-            .iter()
-            .filter_map(record)
-            .collect(),
+/// What the panel shows for `handle`, from the answer to [`super::plan::plan`] or
+/// [`super::plan::plan_pinned`].
+pub fn answer(handle: &Handle, composite: &CompositeAnswer) -> PanelData {
+    let contacts = composite.records(CONTACTS);
+    let leads = composite.records(LEADS);
+    let (person_row, activities) = match (contacts.first(), leads.first()) {
+        (Some(contact), _) => (Some(contact), one(composite, CONTACT_ACTIVITIES)),
+        (None, Some(lead)) => (Some(lead), one(composite, LEAD_ACTIVITIES)),
+        (None, None) => (None, None),
     };
+    // The lists come with the person when it was read by id, else in their own subrequest.
+    let activities = activities.or(person_row);
+    let person = person_row.and_then(record);
+    let mut candidates: Vec<RecordView> = contacts.iter().chain(leads).filter_map(record).collect();
     if candidates.len() < 2 {
         candidates.clear();
     }
-    let account_row = if contacts.is_empty() {
-        None
-    } else {
-        rows(part(composite, "account"), "records").first()
-    };
-    let domain_row = rows(part(composite, "domainAccount"), "records")
-        .first()
-        .or_else(|| rows(part(composite, "peopleAccount"), "records").first());
-    let (reason, account_row) = match (&person, account_row, domain_row) {
-        (Some(_), account, _) => (
+    let is_contact = !contacts.is_empty();
+    let domain_row = one(composite, DOMAIN_ACCOUNT);
+    let (reason, account_row) = match (&person, domain_row) {
+        (Some(_), _) => (
             if handle.kind == HandleKind::Email {
                 MatchReason::Email
             } else {
                 MatchReason::Phone
             },
-            account,
+            is_contact.then(|| one(composite, ACCOUNT)).flatten(),
         ),
-        (None, _, Some(domain)) => (MatchReason::Domain, Some(domain)),
-        (None, _, None) => (MatchReason::None, None),
+        (None, Some(domain)) => (MatchReason::Domain, Some(domain)),
+        (None, None) => (MatchReason::None, None),
     };
     let account_contacts = if reason == MatchReason::Domain {
         list(account_row, "Contacts")
+            .or_else(|| related(composite, DOMAIN_CONTACTS, "Contacts"))
+            .unwrap_or_default()
     } else {
         RelatedList::default()
+    };
+    let opportunities = if reason == MatchReason::Domain {
+        RelatedList::default()
+    } else {
+        related(composite, OPPORTUNITIES, "Opportunities").unwrap_or_default()
     };
     PanelData {
         handle: handle.value.clone(),
         reason,
         person,
         account: account_row.and_then(record),
-        opportunities: list(account_row, "Opportunities"),
-        cases: list(person_row, "Cases"),
-        open_activities: list(person_row, "OpenActivities"),
-        history: list(person_row, "ActivityHistories"),
+        opportunities,
+        cases: list(person_row, "Cases").unwrap_or_default(),
+        open_activities: list(activities, "OpenActivities").unwrap_or_default(),
+        history: list(activities, "ActivityHistories").unwrap_or_default(),
         account_contacts,
         candidates,
         stale: None,
     }
+}
+
+/// The records a phone search found, as the candidates to choose from (when several).
+pub fn phone_candidates(rows: &[Value]) -> Vec<RecordView> {
+    let all: Vec<RecordView> = rows.iter().filter_map(record).collect();
+    if all.len() < 2 { Vec::new() } else { all }
 }
 
 #[cfg(test)]
@@ -144,6 +181,10 @@ mod tests {
         r
     }
 
+    fn found(rows: Vec<Value>) -> Value {
+        json!({"totalSize": rows.len(), "done": true, "records": rows})
+    }
+
     fn halted(reference: &str) -> Value {
         sub(
             reference,
@@ -152,16 +193,54 @@ mod tests {
         )
     }
 
+    fn composite(parts: Vec<Value>) -> CompositeAnswer {
+        CompositeAnswer::from_value(json!({ "compositeResponse": parts })).unwrap()
+    }
+
     #[test]
     fn a_contact_with_its_account_and_lists() {
         let cases = json!({"totalSize": 3, "done": true, "records": [row("Case", "500A", json!({"Subject": "S"}))]});
-        let composite = json!({"compositeResponse": [
-            sub("contacts", 200, json!({"totalSize": 1, "done": true, "records": [row("Contact", "003A", json!({"Name": "Rose", "Cases": cases, "OpenActivities": null, "ActivityHistories": null}))]})),
-            sub("leads", 200, json!({"totalSize": 0, "done": true, "records": []})),
-            sub("account", 200, json!({"totalSize": 1, "done": true, "records": [row("Account", "001A", json!({"Name": "Edge", "Opportunities": {"totalSize": 1, "done": true, "records": [row("Opportunity", "006A", json!({}))]}}))]})),
-            sub("domainAccount", 200, json!({"totalSize": 1, "done": true, "records": [row("Account", "001A", json!({}))]})),
-        ]});
-        let data = answer(&handle("rose@edge.com"), &composite);
+        let history = found(vec![row("Task", "00TA", json!({"Subject": "Call"}))]);
+        let opportunity =
+            |id: &str, close: Value| row("Opportunity", id, json!({"CloseDate": close}));
+        let c = composite(vec![
+            sub(
+                "contacts",
+                200,
+                found(vec![row(
+                    "Contact",
+                    "003A",
+                    json!({"Name": "Rose", "Cases": cases}),
+                )]),
+            ),
+            sub("leads", 200, found(vec![])),
+            sub(
+                "contactActivities",
+                200,
+                found(vec![row(
+                    "Contact",
+                    "003A",
+                    json!({"OpenActivities": null, "ActivityHistories": history}),
+                )]),
+            ),
+            halted("leadActivities"),
+            sub(
+                "account",
+                200,
+                row("Account", "001A", json!({"Name": "Edge"})),
+            ),
+            sub(
+                "opportunities",
+                200,
+                found(vec![
+                    opportunity("006A", json!("2026-01-01")),
+                    opportunity("006B", Value::Null),
+                    opportunity("006C", json!("2026-06-01")),
+                ]),
+            ),
+            sub("domainAccount", 200, row("Account", "001Z", json!({}))),
+        ]);
+        let data = answer(&handle("rose@edge.com"), &c);
         assert_eq!(data.reason, MatchReason::Email);
         assert_eq!(data.person.as_ref().unwrap().fields["Name"], "Rose");
         assert!(
@@ -171,7 +250,18 @@ mod tests {
         assert_eq!(data.account.as_ref().unwrap().id, "001A");
         assert_eq!(data.cases.total, 3);
         assert_eq!(data.cases.records.len(), 1);
-        assert_eq!(data.opportunities.total, 1);
+        assert_eq!(data.history.records[0].fields["Subject"], "Call");
+        let ids: Vec<&str> = data
+            .opportunities
+            .records
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            ["006C", "006A", "006B"],
+            "newest close first, blanks last"
+        );
         assert_eq!(data.open_activities, RelatedList::default());
         assert!(
             data.account_contacts.records.is_empty(),
@@ -182,52 +272,108 @@ mod tests {
 
     #[test]
     fn a_lead_when_no_contact() {
-        let composite = json!({"compositeResponse": [
-            sub("contacts", 200, json!({"totalSize": 0, "done": true, "records": []})),
-            sub("leads", 200, json!({"totalSize": 1, "done": true, "records": [row("Lead", "00QA", json!({"Name": "Bertha"}))]})),
+        let open = found(vec![row("Task", "00TB", json!({"Subject": "Follow up"}))]);
+        let c = composite(vec![
+            sub("contacts", 200, found(vec![])),
+            sub(
+                "leads",
+                200,
+                found(vec![row("Lead", "00QA", json!({"Name": "Bertha"}))]),
+            ),
+            halted("contactActivities"),
+            sub(
+                "leadActivities",
+                200,
+                found(vec![row(
+                    "Lead",
+                    "00QA",
+                    json!({"OpenActivities": open, "ActivityHistories": null}),
+                )]),
+            ),
             halted("account"),
-        ]});
-        let data = answer(&handle("bertha@fcof.net"), &composite);
+        ]);
+        let data = answer(&handle("bertha@fcof.net"), &c);
         assert_eq!(data.reason, MatchReason::Email);
         assert_eq!(data.person.unwrap().object, "Lead");
+        assert_eq!(data.open_activities.records[0].id, "00TB");
         assert_eq!(data.account, None);
     }
 
     #[test]
     fn the_domain_account_when_no_person() {
-        let composite = json!({"compositeResponse": [
-            sub("contacts", 200, json!({"totalSize": 0, "done": true, "records": []})),
-            sub("leads", 200, json!({"totalSize": 0, "done": true, "records": []})),
+        let c = composite(vec![
+            sub("contacts", 200, found(vec![])),
+            sub("leads", 200, found(vec![])),
             halted("account"),
-            halted("domainAccount"),
-            sub("peopleAccount", 200, json!({"totalSize": 1, "done": true, "records": [row("Account", "001B", json!({"Name": "Burlington", "Contacts": {"totalSize": 1, "done": true, "records": [row("Contact", "003J", json!({"Name": "Jack"}))]}}))]})),
-        ]});
-        let data = answer(&handle("tim.barr@burlington.com"), &composite);
+            sub(
+                "domain",
+                200,
+                found(vec![row("Contact", "003J", json!({"AccountId": "001B"}))]),
+            ),
+            sub(
+                "domainAccount",
+                200,
+                row("Account", "001B", json!({"Name": "Burlington"})),
+            ),
+            sub(
+                "domainContacts",
+                200,
+                found(vec![
+                    row("Contact", "003K", json!({"Name": "tim"})),
+                    row("Contact", "003J", json!({"Name": "Jack"})),
+                ]),
+            ),
+        ]);
+        let data = answer(&handle("tim.barr@burlington.com"), &c);
         assert_eq!(data.reason, MatchReason::Domain);
         assert_eq!(data.person, None);
         assert_eq!(data.account.unwrap().fields["Name"], "Burlington");
-        assert_eq!(data.account_contacts.records[0].fields["Name"], "Jack");
+        assert_eq!(
+            data.account_contacts.records[0].fields["Name"], "Jack",
+            "by name"
+        );
+        assert_eq!(data.account_contacts.total, 2);
+    }
+
+    #[test]
+    fn a_pinned_account_brings_its_contacts() {
+        let contacts = found(vec![row("Contact", "003J", json!({"Name": "Jack"}))]);
+        let c = composite(vec![sub(
+            "domainAccount",
+            200,
+            found(vec![row(
+                "Account",
+                "001B",
+                json!({"Name": "B", "Contacts": contacts}),
+            )]),
+        )]);
+        let data = answer(&handle("x@b.example"), &c);
+        assert_eq!(data.reason, MatchReason::Domain);
+        assert_eq!(data.account_contacts.records[0].id, "003J");
     }
 
     #[test]
     fn nothing_and_several() {
-        let composite = json!({"compositeResponse": [
-            sub("contacts", 200, json!({"totalSize": 0, "done": true, "records": []})),
-            sub("leads", 200, json!({"totalSize": 0, "done": true, "records": []})),
+        let c = composite(vec![
+            sub("contacts", 200, found(vec![])),
+            sub("leads", 200, found(vec![])),
             halted("account"),
             halted("domainAccount"),
-            halted("peopleAccount"),
-        ]});
-        let data = answer(&handle("zoe@nowhere.example"), &composite);
+        ]);
+        let data = answer(&handle("zoe@nowhere.example"), &c);
         assert_eq!(
             (data.reason, data.person, data.account),
             (MatchReason::None, None, None)
         );
 
-        let two = json!({"compositeResponse": [
-            sub("contacts", 200, json!({"totalSize": 1, "done": true, "records": [row("Contact", "003A", json!({}))]})),
-            sub("leads", 200, json!({"totalSize": 1, "done": true, "records": [row("Lead", "00QA", json!({}))]})),
-        ]});
+        let two = composite(vec![
+            sub(
+                "contacts",
+                200,
+                found(vec![row("Contact", "003A", json!({}))]),
+            ),
+            sub("leads", 200, found(vec![row("Lead", "00QA", json!({}))])),
+        ]);
         let data = answer(&handle("shared@edge.com"), &two);
         assert_eq!(
             data.person.unwrap().object,
@@ -236,7 +382,7 @@ mod tests {
         );
         assert_eq!(data.candidates.len(), 2);
         assert_eq!(
-            answer(&handle("x@y.z"), &json!({"unexpected": true})).reason,
+            answer(&handle("x@y.z"), &CompositeAnswer::default()).reason,
             MatchReason::None
         );
     }

@@ -1,10 +1,47 @@
-//! The one composite request that finds everything the panel shows for a handle.
+//! The requests that find everything the panel shows for a handle, under Salesforce's rules:
+//!
+//! - a composite holds at most 5 query subrequests and no Search
+//!   (<https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-composite-post.html>);
+//!   reads by id (`/sobjects/{Type}/{id}` and its related lists,
+//!   <https://developer.salesforce.com/docs/platform/api-rest/guide/resources-sobject-relationships-get.html>)
+//!   are sObject resources and do not count;
+//! - for users without View All Data, `OpenActivities`/`ActivityHistories` subqueries need a
+//!   main query on one record, no WHERE, a LIMIT of 500 at most, and ORDER BY `ActivityDate`
+//!   (ASC for open activities, DESC for history) then `LastModifiedDate DESC`
+//!   (<https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_activityhistory.htm>,
+//!   <https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_openactivity.htm>);
+//! - a semi-join cannot sit beside `OR`, so the company's Account is found through one of its
+//!   Contacts (by email domain, or by the Account's website).
+//!
+//! An email costs one composite: 4 queries (Contacts, Leads, and the activities of the first
+//! of each), plus a 5th for a company domain, and reads by id for the Accounts and their lists.
+//! A phone needs SOSL, which a composite cannot hold: one search, then (only when it found
+//! someone) the pinned plan for the first match.
 
-use pane_salesforce::escape::{soql_string, sosl_term};
-use pane_wire::bridge::{Handle, HandleKind, email_domain, is_free_mail};
-use serde_json::{Value, json};
+use pane_salesforce::{Composite, CompositeError, Filter, LikeAt, Literal, Order, RecordId, Ref};
+use pane_salesforce::{Request, Scope, Search, Select};
+use pane_wire::bridge::{Handle, email_domain, is_free_mail};
 
-/// Fields read for each object (the agent's layout decides these later).
+/// Contacts with the email (or the pinned Contact, with its lists).
+pub const CONTACTS: Ref = Ref::named("contacts");
+/// Leads with the email (or the pinned Lead, with its lists).
+pub const LEADS: Ref = Ref::named("leads");
+/// The first Contact's open activities and history.
+pub const CONTACT_ACTIVITIES: Ref = Ref::named("contactActivities");
+/// The first Lead's open activities and history.
+pub const LEAD_ACTIVITIES: Ref = Ref::named("leadActivities");
+/// The first Contact's Account.
+pub const ACCOUNT: Ref = Ref::named("account");
+/// That Account's Opportunities.
+pub const OPPORTUNITIES: Ref = Ref::named("opportunities");
+/// A Contact at the email's company (by its domain, or its Account's website).
+pub const DOMAIN: Ref = Ref::named("domain");
+/// The company's Account (or the pinned Account, with its lists).
+pub const DOMAIN_ACCOUNT: Ref = Ref::named("domainAccount");
+/// The company Account's Contacts.
+pub const DOMAIN_CONTACTS: Ref = Ref::named("domainContacts");
+
+/// Fields read for each object (the agent's layout decides these).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
     /// Contact fields.
@@ -51,7 +88,16 @@ impl Default for Layout {
 /// How many rows each related list shows.
 pub const LIST_SIZE: u32 = 10;
 
-fn select(fields: &[String]) -> String {
+/// How a list read by id ([`Request::Related`], which has no ORDER BY) is sorted: the field,
+/// and whether newest (largest) first.
+pub fn list_order(relationship: &str) -> (&'static str, bool) {
+    match relationship {
+        "Opportunities" => ("CloseDate", true),
+        _ => ("Name", false),
+    }
+}
+
+fn with_id(fields: &[String]) -> Vec<String> {
     let mut all = vec!["Id".to_owned()];
     all.extend(
         fields
@@ -59,175 +105,207 @@ fn select(fields: &[String]) -> String {
             .filter(|f| !f.eq_ignore_ascii_case("Id"))
             .cloned(),
     );
-    all.join(", ")
+    all
 }
 
-fn subquery(fields: &[String], relationship: &str, order: &str) -> String {
-    format!(
-        "(SELECT {} FROM {relationship} ORDER BY {order} LIMIT {LIST_SIZE})",
-        select(fields)
-    )
-}
-
-fn query(reference: &str, version: &str, soql: &str) -> Value {
-    json!({"method": "GET", "referenceId": reference, "url": format!("/services/data/v{version}/query?q={}", encode(soql))})
-}
-
-fn search(reference: &str, version: &str, sosl: &str) -> Value {
-    json!({"method": "GET", "referenceId": reference, "url": format!("/services/data/v{version}/search?q={}", encode(sosl))})
-}
-
-/// Percent-encodes a query string value, leaving `@{...}` references for the composite to fill.
-fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    let mut rest = text;
-    while let Some(start) = rest.find("@{") {
-        out.push_str(&encode_plain(&rest[..start]));
-        let end = rest[start..]
-            .find('}')
-            .map_or(rest.len(), |e| start + e + 1);
-        out.push_str(&rest[start..end]);
-        rest = &rest[end..];
-    }
-    out.push_str(&encode_plain(rest));
-    out
-}
-
-fn encode_plain(text: &str) -> String {
-    crate::url::percent_encode(text)
-}
-
-/// The composite body for `handle`.
-pub fn plan(handle: &Handle, layout: &Layout, version: &str) -> Value {
-    let person_lists = |fields: &[String], with_cases: bool| {
-        let mut parts = vec![select(fields)];
-        if with_cases {
-            parts.push(subquery(&layout.case, "Cases", "CreatedDate DESC"));
-        }
-        parts.push(subquery(
-            &layout.activity,
-            "OpenActivities",
-            "ActivityDate ASC NULLS LAST",
-        ));
-        parts.push(subquery(
-            &layout.activity,
-            "ActivityHistories",
-            "ActivityDate DESC NULLS LAST",
-        ));
-        parts.join(", ")
-    };
-    let contact_select = person_lists(&layout.contact, true);
-    let lead_select = person_lists(&layout.lead, false);
-    let account_select = format!(
-        "{}, {}",
-        select(&layout.account),
-        subquery(&layout.opportunity, "Opportunities", "CloseDate DESC")
-    );
-    let mut requests = Vec::new();
-    match handle.kind {
-        HandleKind::Email => {
-            let email = soql_string(&handle.value);
-            requests.push(query("contacts", version, &format!("SELECT {contact_select} FROM Contact WHERE Email = {email} ORDER BY LastModifiedDate DESC LIMIT 5")));
-            requests.push(query("leads", version, &format!("SELECT {lead_select} FROM Lead WHERE Email = {email} AND IsConverted = false ORDER BY LastModifiedDate DESC LIMIT 5")));
-            requests.push(query("account", version, &format!("SELECT {account_select} FROM Account WHERE Id = '@{{contacts.records[0].AccountId}}'")));
-            if let Some(domain) = email_domain(&handle.value).filter(|d| !is_free_mail(d)) {
-                // The Account at the domain: by its website, else through its contacts' emails.
-                let term = sosl_term(&domain);
-                let with_contacts = format!(
-                    "{}, {}",
-                    select(&layout.account),
-                    subquery(&layout.contact, "Contacts", "Name")
-                );
-                requests.push(search(
-                    "domain",
-                    version,
-                    &format!(
-                        "FIND {{{term}}} IN ALL FIELDS RETURNING Account(Id ORDER BY Name LIMIT 5)"
-                    ),
-                ));
-                requests.push(search("domainPeople", version, &format!("FIND {{{term}}} IN EMAIL FIELDS RETURNING Contact(Id, AccountId WHERE AccountId != null LIMIT 1)")));
-                requests.push(query("domainAccount", version, &format!("SELECT {with_contacts} FROM Account WHERE Id = '@{{domain.searchRecords[0].Id}}'")));
-                requests.push(query("peopleAccount", version, &format!("SELECT {with_contacts} FROM Account WHERE Id = '@{{domainPeople.searchRecords[0].AccountId}}'")));
-            }
-        }
-        HandleKind::Phone => {
-            let digits: String = handle.value.chars().filter(char::is_ascii_digit).collect();
-            requests.push(search("phone", version, &format!("FIND {{{}}} IN PHONE FIELDS RETURNING Contact(Id, Name, Email, Phone, LastModifiedDate ORDER BY LastModifiedDate DESC LIMIT 5), Lead(Id, Name, Company, Email, Phone, LastModifiedDate WHERE IsConverted = false ORDER BY LastModifiedDate DESC LIMIT 5)", sosl_term(&digits))));
-            requests.push(query("contacts", version, &format!("SELECT {contact_select} FROM Contact WHERE Id = '@{{phone.searchRecords[0].Id}}'")));
-            requests.push(query(
-                "leads",
-                version,
-                &format!(
-                    "SELECT {lead_select} FROM Lead WHERE Id = '@{{phone.searchRecords[0].Id}}'"
-                ),
-            ));
-            requests.push(query("account", version, &format!("SELECT {account_select} FROM Account WHERE Id = '@{{contacts.records[0].AccountId}}'")));
-        }
-    }
-    json!({"allOrNone": false, "compositeRequest": requests})
-}
-
-/// The composite body for a record pinned for a sender: the same references as [`plan`]
-/// (`contacts`, `leads`, `account`, or `domainAccount` for an Account), read by id.
-/// `None` for an object that cannot be pinned or an id that is not one.
-pub fn plan_pinned(object: &str, id: &str, layout: &Layout, version: &str) -> Option<Value> {
-    if !(id.len() == 15 || id.len() == 18) || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return None;
-    }
-    let body = plan(
-        &Handle {
-            kind: HandleKind::Email,
-            value: "pinned@invalid".into(),
-            name: None,
-        },
-        layout,
-        version,
-    );
-    let requests = body.get("compositeRequest")?.as_array()?;
-    let by_id = |reference: &str, object: &str| -> Option<Value> {
-        let original = requests
-            .iter()
-            .find(|r| r.get("referenceId").and_then(Value::as_str) == Some(reference))?;
-        let url = original.get("url")?.as_str()?;
-        let (_, q) = url.split_once("?q=")?;
-        // The SELECT list as planned, with the WHERE clause replaced by the id.
-        let select_end = q.find(&format!("%20FROM%20{object}%20"))?;
-        let soql_head = &q[..select_end];
-        Some(
-            json!({"method": "GET", "referenceId": reference, "url": format!(
-                "/services/data/v{version}/query?q={soql_head}%20FROM%20{object}%20WHERE%20Id%20%3D%20%27{id}%27"
-            )}),
+/// The two activity lists, as Salesforce allows them for users without View All Data.
+fn activity_lists(select: Select, layout: &Layout) -> Select {
+    select
+        .child(
+            Select::from("OpenActivities")
+                .fields(&layout.activity)
+                .order([
+                    Order::asc("ActivityDate").nulls_last(),
+                    Order::desc("LastModifiedDate"),
+                ])
+                .limit(LIST_SIZE),
         )
+        .child(
+            Select::from("ActivityHistories")
+                .fields(&layout.activity)
+                .order([
+                    Order::desc("ActivityDate").nulls_last(),
+                    Order::desc("LastModifiedDate"),
+                ])
+                .limit(LIST_SIZE),
+        )
+}
+
+fn cases(layout: &Layout) -> Select {
+    Select::from("Cases")
+        .fields(&layout.case)
+        .order([Order::desc("CreatedDate")])
+        .limit(LIST_SIZE)
+}
+
+fn related(object: &str, id: RecordId, relationship: &str, fields: &[String]) -> Request {
+    Request::Related {
+        object: object.into(),
+        id,
+        relationship: relationship.into(),
+        fields: with_id(fields),
+    }
+}
+
+fn retrieve(object: &str, id: RecordId, fields: &[String]) -> Request {
+    Request::Retrieve {
+        object: object.into(),
+        id,
+        fields: with_id(fields),
+    }
+}
+
+/// A Contact's Account and its Opportunities, read by the id in `source`'s first row.
+fn account_of(c: &mut Composite, source: Ref, layout: &Layout) -> Result<(), CompositeError> {
+    let id = || RecordId::from(source.first("AccountId"));
+    c.add(ACCOUNT, retrieve("Account", id(), &layout.account))?;
+    c.add(
+        OPPORTUNITIES,
+        related("Account", id(), "Opportunities", &layout.opportunity),
+    )?;
+    Ok(())
+}
+
+/// The composite for an email handle.
+pub fn plan(handle: &Handle, layout: &Layout, version: &str) -> Result<Composite, CompositeError> {
+    let email = handle.value.to_lowercase();
+    let mut c = Composite::new(version);
+    let recent = || [Order::desc("LastModifiedDate")];
+    c.add(
+        CONTACTS,
+        Request::Query(
+            Select::from("Contact")
+                .fields(&layout.contact)
+                .child(cases(layout))
+                .filter(Filter::eq("Email", email.as_str()))
+                .order(recent())
+                .limit(5),
+        ),
+    )?;
+    c.add(
+        LEADS,
+        Request::Query(
+            Select::from("Lead")
+                .fields(&layout.lead)
+                .filter(Filter::And(vec![
+                    Filter::eq("Email", email.as_str()),
+                    Filter::eq("IsConverted", false),
+                ]))
+                .order(recent())
+                .limit(5),
+        ),
+    )?;
+    for (reference, source, object) in [
+        (CONTACT_ACTIVITIES, CONTACTS, "Contact"),
+        (LEAD_ACTIVITIES, LEADS, "Lead"),
+    ] {
+        c.add(
+            reference,
+            Request::Query(activity_lists(
+                Select::from(object).filter(Filter::eq("Id", source.first("Id"))),
+                layout,
+            )),
+        )?;
+    }
+    account_of(&mut c, CONTACTS, layout)?;
+    if let Some(domain) = email_domain(&email).filter(|d| !is_free_mail(d)) {
+        // A Contact of the company: by its email's domain, or by its Account's website.
+        c.add(
+            DOMAIN,
+            Request::Query(
+                Select::column("Contact", "AccountId")
+                    .filter(Filter::And(vec![
+                        Filter::ne("AccountId", Literal::Null),
+                        Filter::Or(vec![
+                            Filter::like("Email", &format!("@{domain}"), LikeAt::End),
+                            Filter::like("Account.Website", &domain, LikeAt::Anywhere),
+                        ]),
+                    ]))
+                    .order(recent())
+                    .limit(1),
+            ),
+        )?;
+        let id = || RecordId::from(DOMAIN.first("AccountId"));
+        c.add(DOMAIN_ACCOUNT, retrieve("Account", id(), &layout.account))?;
+        c.add(
+            DOMAIN_CONTACTS,
+            related("Account", id(), "Contacts", &layout.contact),
+        )?;
+    }
+    Ok(c)
+}
+
+/// The search for a phone handle: Contacts and Leads with the number in any format.
+pub fn phone_search(handle: &Handle) -> Search {
+    let digits: String = handle.value.chars().filter(char::is_ascii_digit).collect();
+    let recent = || [Order::desc("LastModifiedDate")];
+    Search::find(&digits, Scope::Phone)
+        .returning(
+            Select::from("Contact")
+                .fields(["Name", "Email", "Phone", "LastModifiedDate"])
+                .order(recent())
+                .limit(5),
+        )
+        .returning(
+            Select::from("Lead")
+                .fields(["Name", "Company", "Email", "Phone", "LastModifiedDate"])
+                .filter(Filter::eq("IsConverted", false))
+                .order(recent())
+                .limit(5),
+        )
+}
+
+/// The composite for one record (pinned for a sender, or the one a phone search found), under
+/// the same references as [`plan`]: `contacts` (with its lists), `account` and
+/// `opportunities`; `leads`; or `domainAccount` (with its Contacts) for an Account. `None` for
+/// an object that cannot be shown or an id that is not one.
+pub fn plan_pinned(object: &str, id: &str, layout: &Layout, version: &str) -> Option<Composite> {
+    let record = RecordId::parse(id)?;
+    let RecordId::Id(id) = &record else {
+        return None;
     };
-    let requests = match object {
-        "Contact" => vec![
-            by_id("contacts", "Contact")?,
-            requests
-                .iter()
-                .find(|r| r.get("referenceId").and_then(Value::as_str) == Some("account"))?
-                .clone(),
-        ],
-        "Lead" => vec![by_id("leads", "Lead")?],
-        "Account" => {
-            let with_contacts = format!(
-                "{}, {}",
-                select(&layout.account),
-                subquery(&layout.contact, "Contacts", "Name")
-            );
-            vec![query(
-                "domainAccount",
-                version,
-                &format!("SELECT {with_contacts} FROM Account WHERE Id = '{id}'"),
-            )]
-        }
+    let by_id = |object: &str| Select::from(object).filter(Filter::eq("Id", id.as_str()));
+    let mut c = Composite::new(version);
+    let built = match object {
+        "Contact" => c
+            .add(
+                CONTACTS,
+                Request::Query(activity_lists(
+                    by_id("Contact")
+                        .fields(&layout.contact)
+                        .child(cases(layout)),
+                    layout,
+                )),
+            )
+            .and_then(|c| account_of(c, CONTACTS, layout)),
+        "Lead" => c
+            .add(
+                LEADS,
+                Request::Query(activity_lists(by_id("Lead").fields(&layout.lead), layout)),
+            )
+            .map(drop),
+        "Account" => c
+            .add(
+                DOMAIN_ACCOUNT,
+                Request::Query(
+                    by_id("Account").fields(&layout.account).child(
+                        Select::from("Contacts")
+                            .fields(&layout.contact)
+                            .order([Order::asc("Name")])
+                            .limit(LIST_SIZE),
+                    ),
+                ),
+            )
+            .map(drop),
         _ => return None,
     };
-    Some(json!({"allOrNone": false, "compositeRequest": requests}))
+    built.ok().map(|()| c)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pane_wire::bridge::HandleKind;
 
     fn handle(kind: HandleKind, value: &str) -> Handle {
         Handle {
@@ -237,76 +315,74 @@ mod tests {
         }
     }
 
-    fn urls(body: &Value) -> Vec<String> {
-        body["compositeRequest"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["url"].as_str().unwrap().to_owned())
-            .collect()
+    fn refs(c: &Composite) -> Vec<&'static str> {
+        c.requests().map(|(r, _)| r.name()).collect()
+    }
+
+    fn soql(c: &Composite, reference: Ref) -> String {
+        match c.requests().find(|(r, _)| *r == reference).unwrap().1 {
+            Request::Query(s) => s.to_string(),
+            other => other.path(),
+        }
     }
 
     #[test]
-    fn email_plans_people_account_and_domain() {
-        let body = plan(
-            &handle(HandleKind::Email, "rose@edge.com"),
+    fn a_company_email_is_one_composite_within_salesforce_limits() {
+        let c = plan(
+            &handle(HandleKind::Email, "Rose@Edge.com"),
             &Layout::default(),
             "59.0",
-        );
-        let refs: Vec<&str> = body["compositeRequest"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["referenceId"].as_str().unwrap())
-            .collect();
+        )
+        .unwrap();
         assert_eq!(
-            refs,
+            refs(&c),
             [
                 "contacts",
                 "leads",
+                "contactActivities",
+                "leadActivities",
                 "account",
+                "opportunities",
                 "domain",
-                "domainPeople",
                 "domainAccount",
-                "peopleAccount"
+                "domainContacts"
             ]
         );
-        let urls = urls(&body);
-        assert!(
-            urls[0].contains("Email%20%3D%20%27rose%40edge.com%27"),
-            "{}",
-            urls[0]
+        assert_eq!(c.queries(), 5);
+        assert!(soql(&c, CONTACTS).contains("WHERE Email = 'rose@edge.com'"));
+        assert_eq!(
+            soql(&c, CONTACT_ACTIVITIES),
+            "SELECT Id, (SELECT Id, Subject, ActivityDate, Status, IsTask FROM OpenActivities ORDER BY ActivityDate ASC NULLS LAST, LastModifiedDate DESC LIMIT 10), (SELECT Id, Subject, ActivityDate, Status, IsTask FROM ActivityHistories ORDER BY ActivityDate DESC NULLS LAST, LastModifiedDate DESC LIMIT 10) FROM Contact WHERE Id = '@{contacts.records[0].Id}'"
         );
-        assert!(
-            urls[2].contains("@{contacts.records[0].AccountId}"),
-            "references stay readable: {}",
-            urls[2]
+        assert_eq!(
+            soql(&c, DOMAIN),
+            "SELECT AccountId FROM Contact WHERE AccountId != null AND (Email LIKE '%@edge.com' OR Account.Website LIKE '%edge.com%') ORDER BY LastModifiedDate DESC LIMIT 1"
         );
-        assert!(urls[3].contains("FIND%20%7Bedge.com%7D"), "{}", urls[3]);
+        assert_eq!(
+            soql(&c, OPPORTUNITIES),
+            "/sobjects/Account/@{contacts.records[0].AccountId}/Opportunities?fields=Id%2CName%2CStageName%2CAmount%2CCloseDate"
+        );
     }
 
     #[test]
     fn free_mail_has_no_domain_fallback() {
-        let body = plan(
+        let c = plan(
             &handle(HandleKind::Email, "zoe@gmail.com"),
             &Layout::default(),
             "59.0",
-        );
-        assert_eq!(body["compositeRequest"].as_array().unwrap().len(), 3);
+        )
+        .unwrap();
+        assert_eq!(c.len(), 6);
+        assert_eq!(c.queries(), 4);
     }
 
     #[test]
     fn phones_search_by_digits() {
-        let body = plan(
-            &handle(HandleKind::Phone, "+1 (512) 757-9340"),
-            &Layout::default(),
-            "59.0",
-        );
-        let urls = urls(&body);
+        let s = phone_search(&handle(HandleKind::Phone, "+1 (512) 757-9340"));
         assert!(
-            urls[0].contains("FIND%20%7B15127579340%7D%20IN%20PHONE%20FIELDS"),
-            "{}",
-            urls[0]
+            s.to_string()
+                .starts_with("FIND {15127579340} IN PHONE FIELDS RETURNING Contact(Id, Name"),
+            "{s}"
         );
     }
 
@@ -314,20 +390,15 @@ mod tests {
     fn pinned_records_are_read_by_id() {
         let layout = Layout::default();
         let contact = plan_pinned("Contact", "003000000000001AAA", &layout, "59.0").unwrap();
-        let urls = urls(&contact);
-        assert_eq!(urls.len(), 2);
+        assert_eq!(refs(&contact), ["contacts", "account", "opportunities"]);
+        let q = soql(&contact, CONTACTS);
         assert!(
-            urls[0].ends_with("FROM%20Contact%20WHERE%20Id%20%3D%20%27003000000000001AAA%27"),
-            "{}",
-            urls[0]
+            q.ends_with("FROM Contact WHERE Id = '003000000000001AAA'"),
+            "{q}"
         );
-        assert!(urls[0].contains("ActivityHistories"), "the lists come too");
-        assert!(urls[1].contains("@{contacts.records[0].AccountId}"));
+        assert!(q.contains("ActivityHistories"), "the lists come too");
         let account = plan_pinned("Account", "001000000000001AAA", &layout, "59.0").unwrap();
-        assert_eq!(
-            account["compositeRequest"][0]["referenceId"],
-            "domainAccount"
-        );
+        assert_eq!(refs(&account), ["domainAccount"]);
         assert!(plan_pinned("Lead", "00Q000000000001AAA", &layout, "59.0").is_some());
         assert!(plan_pinned("User", "005000000000001AAA", &layout, "59.0").is_none());
         assert!(plan_pinned("Contact", "003' OR Name != '", &layout, "59.0").is_none());
@@ -335,15 +406,26 @@ mod tests {
 
     #[test]
     fn hostile_emails_stay_literals() {
-        let body = plan(
-            &handle(HandleKind::Email, "x'or'1'='1@evil.example"),
+        let c = plan(
+            &handle(HandleKind::Email, "x'or'1'='1@{evil}.example"),
             &Layout::default(),
             "59.0",
-        );
-        let url = &urls(&body)[0];
+        )
+        .unwrap();
+        assert!(soql(&c, CONTACTS).contains("Email = 'x\\'or\\'1\\'=\\'1@{evil}.example'"));
+        let body = c.body().to_string();
         assert!(
-            url.contains("%27x%5C%27or%5C%271%5C%27%3D%5C%271%40evil.example%27"),
-            "{url}"
+            !body.contains("@{evil}"),
+            "user text never passes for a reference: {body}"
         );
+    }
+
+    #[test]
+    fn a_bad_layout_field_is_refused_not_sent() {
+        let layout = Layout {
+            contact: vec!["Name FROM User WHERE".into()],
+            ..Layout::default()
+        };
+        assert!(plan(&handle(HandleKind::Email, "a@b.example"), &layout, "59.0").is_err());
     }
 }

@@ -7,9 +7,11 @@
 
 use std::time::Duration;
 
-use pane_salesforce::escape::{soql_string, sosl_term};
+use pane_salesforce::{
+    Composite, CompositeAnswer, CompositeError, Filter, Order, Ref, Request, Scope, Search, Select,
+};
 use pane_wire::api::Budget;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::event::{
     Counterpart, Decision, Event, Message, body_text, counterpart, is_call, lead_names,
@@ -127,14 +129,16 @@ async fn run(state: &AppState, job: Job) {
     }
 }
 
+/// A job that cannot succeed, whatever is tried again.
+fn dead(detail: String) -> Attempt {
+    Attempt::Finished(Finish {
+        state: "dead",
+        outcome: "failed".into(),
+        ..done("", detail, None, 0)
+    })
+}
+
 async fn attempt(state: &AppState, job: &Job) -> Attempt {
-    let dead = |detail: String| {
-        Attempt::Finished(Finish {
-            state: "dead",
-            outcome: "failed".into(),
-            ..done("", detail, None, 0)
-        })
-    };
     let event: Event = match serde_json::from_str(&job.payload) {
         Ok(e) => e,
         Err(e) => return dead(format!("the stored event cannot be read: {e}")),
@@ -179,129 +183,135 @@ async fn attempt(state: &AppState, job: &Job) -> Attempt {
     }
 }
 
-fn query(reference: &str, version: &str, soql: &str) -> Value {
-    json!({"method": "GET", "referenceId": reference,
-           "url": format!("/services/data/v{version}/query?q={}", crate::url::percent_encode(soql))})
+const CONTACTS: Ref = Ref::named("contacts");
+const LEADS: Ref = Ref::named("leads");
+const MARKER: Ref = Ref::named("marker");
+const OWNER: Ref = Ref::named("owner");
+
+/// The person a message is logged on: `(object, id, account)`.
+type Found = (String, String, Option<String>);
+
+fn recent() -> [Order; 1] {
+    [Order::desc("LastModifiedDate")]
 }
 
-/// The subrequests that find the person: `contacts`/`leads` by email, or `phones` by digits.
-fn find_person(person: &Counterpart, version: &str) -> Vec<Value> {
-    if person.is_phone {
-        let digits: String = person.handle.chars().filter(char::is_ascii_digit).collect();
-        let sosl = format!(
-            "FIND {{{}}} IN PHONE FIELDS RETURNING Contact(Id, AccountId ORDER BY LastModifiedDate DESC LIMIT 1), Lead(Id WHERE IsConverted = false ORDER BY LastModifiedDate DESC LIMIT 1)",
-            sosl_term(&digits)
-        );
-        vec![json!({"method": "GET", "referenceId": "phones",
-            "url": format!("/services/data/v{version}/search?q={}", crate::url::percent_encode(&sosl))})]
-    } else {
-        let email = soql_string(&person.handle);
-        vec![
-            query(
-                "contacts",
-                version,
-                &format!(
-                    "SELECT Id, AccountId FROM Contact WHERE Email = {email} ORDER BY LastModifiedDate DESC LIMIT 1"
-                ),
-            ),
-            query(
-                "leads",
-                version,
-                &format!(
-                    "SELECT Id FROM Lead WHERE Email = {email} AND IsConverted = false ORDER BY LastModifiedDate DESC LIMIT 1"
-                ),
-            ),
-        ]
-    }
+/// The queries that find the person by email: the newest Contact, the newest open Lead.
+fn person_queries(c: &mut Composite, email: &str) -> Result<(), CompositeError> {
+    c.add(
+        CONTACTS,
+        Request::Query(
+            Select::from("Contact")
+                .fields(["AccountId"])
+                .filter(Filter::eq("Email", email))
+                .order(recent())
+                .limit(1),
+        ),
+    )?;
+    c.add(
+        LEADS,
+        Request::Query(
+            Select::from("Lead")
+                .filter(Filter::And(vec![
+                    Filter::eq("Email", email),
+                    Filter::eq("IsConverted", false),
+                ]))
+                .order(recent())
+                .limit(1),
+        ),
+    )?;
+    Ok(())
 }
 
-fn rows(composite: &Value, reference: &str) -> Vec<Map<String, Value>> {
-    composite
-        .get("compositeResponse")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|r| r.get("referenceId").and_then(Value::as_str) == Some(reference))
-        .filter_map(|r| r.get("body"))
-        .flat_map(|b| {
-            b.get("records")
-                .or_else(|| b.get("searchRecords"))
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-        })
-        .filter_map(|r| r.as_object().cloned())
-        .collect()
+/// The search that finds the person by phone, in any format (a composite cannot hold it).
+fn person_search(phone: &str) -> Search {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    Search::find(&digits, Scope::Phone)
+        .returning(
+            Select::from("Contact")
+                .fields(["AccountId"])
+                .order(recent())
+                .limit(1),
+        )
+        .returning(
+            Select::from("Lead")
+                .filter(Filter::eq("IsConverted", false))
+                .order(recent())
+                .limit(1),
+        )
 }
 
-/// The first failed subrequest's error, as the client would report it.
-fn failed_part(composite: &Value) -> Option<pane_salesforce::Error> {
-    composite
-        .get("compositeResponse")?
-        .as_array()?
-        .iter()
-        .find(|r| {
-            r.get("httpStatusCode")
-                .and_then(Value::as_u64)
-                .unwrap_or(200)
-                >= 500
-        })
-        .map(|r| {
-            let status = r
-                .get("httpStatusCode")
-                .and_then(Value::as_u64)
-                .and_then(|s| u16::try_from(s).ok())
-                .unwrap_or(500);
-            pane_salesforce::error::from_response(
-                status,
-                r.get("body")
-                    .map(Value::to_string)
-                    .unwrap_or_default()
-                    .as_bytes(),
-            )
-        })
+/// The first row that is a person, Contacts first.
+fn first_person<'a>(rows: impl IntoIterator<Item = &'a Value>) -> Option<Found> {
+    let text = |row: &Value, k: &str| row.get(k).and_then(Value::as_str).map(str::to_owned);
+    rows.into_iter().find_map(|row| {
+        let object = row.pointer("/attributes/type")?.as_str()?.to_owned();
+        Some((object, text(row, "Id")?, text(row, "AccountId")))
+    })
 }
 
-/// The person found: `(object, id, account)`, Contacts first.
-fn person_found(composite: &Value) -> Option<(String, String, Option<String>)> {
-    let text =
-        |m: &Map<String, Value>, k: &str| m.get(k).and_then(Value::as_str).map(str::to_owned);
-    for reference in ["contacts", "leads", "phones"] {
-        for row in rows(composite, reference) {
-            let object = row
-                .get("attributes")
-                .and_then(|a| a.get("type"))
-                .and_then(Value::as_str)
-                .unwrap_or(if reference == "leads" {
-                    "Lead"
-                } else {
-                    "Contact"
-                })
-                .to_owned();
-            if let Some(id) = text(&row, "Id") {
-                return Some((object, id, text(&row, "AccountId")));
-            }
-        }
-    }
-    None
+/// The person in the answer to [`person_queries`].
+fn person_in(answer: &CompositeAnswer) -> Option<Found> {
+    first_person(answer.records(CONTACTS).iter().chain(answer.records(LEADS)))
 }
 
-/// The first request of a job: one composite; a failure of it, or of any subrequest with a
-/// 5xx, is the attempt's failure.
-async fn lookup(salesforce: &Salesforce, body: &Value) -> Result<Value, Attempt> {
-    let composite = match salesforce.call_raw(salesforce.client.composite(body)).await {
+/// A composite that Salesforce would refuse is a bug, not a reason to retry.
+fn unbuildable(err: &CompositeError) -> Attempt {
+    dead(format!("the request could not be built: {err}"))
+}
+
+/// One composite, the `spent`-th request of the job so far; a failure of it, or of any
+/// subrequest with a 5xx, is the attempt's failure.
+async fn lookup(
+    salesforce: &Salesforce,
+    composite: &Composite,
+    spent: i64,
+) -> Result<CompositeAnswer, Attempt> {
+    let answered = match salesforce
+        .call_raw(salesforce.client.composite(composite))
+        .await
+    {
         Ok(Ok(c)) => c,
-        Ok(Err(error)) => return Err(Attempt::Failed { error, requests: 1 }),
+        Ok(Err(error)) => {
+            return Err(Attempt::Failed {
+                error,
+                requests: spent + 1,
+            });
+        }
         Err(err) => {
             return Err(Attempt::Failed {
                 error: pane_salesforce::Error::Transport(err.to_string()),
-                requests: 0,
+                requests: spent,
             });
         }
     };
-    match failed_part(&composite) {
-        Some(error) => Err(Attempt::Failed { error, requests: 1 }),
-        None => Ok(composite),
+    match answered.server_error() {
+        Some(error) => Err(Attempt::Failed {
+            error,
+            requests: spent + 1,
+        }),
+        None => Ok(answered),
+    }
+}
+
+/// The person with a phone number, by one search.
+async fn search_person(
+    salesforce: &Salesforce,
+    phone: &str,
+    spent: i64,
+) -> Result<Option<Found>, Attempt> {
+    match salesforce
+        .call_raw(salesforce.client.search(&person_search(phone)))
+        .await
+    {
+        Ok(Ok(rows)) => Ok(first_person(&rows)),
+        Ok(Err(error)) => Err(Attempt::Failed {
+            error,
+            requests: spent + 1,
+        }),
+        Err(err) => Err(Attempt::Failed {
+            error: pane_salesforce::Error::Transport(err.to_string()),
+            requests: spent,
+        }),
     }
 }
 
@@ -313,36 +323,49 @@ async fn send(
     person: &Counterpart,
 ) -> Attempt {
     let version = state.services.salesforce.version.clone();
-    let mut requests = find_person(person, &version);
-    requests.push(query(
-        "marker",
-        &version,
-        &format!(
-            "SELECT Id FROM Task WHERE {MARKER_FIELD} = {} LIMIT 1",
-            soql_string(&message.id)
-        ),
-    ));
-    if let Some(teammate) = message
+    let teammate = message
         .author
         .as_ref()
         .map(|a| a.email.trim())
-        .filter(|e| !e.is_empty())
-    {
-        requests.push(query(
-            "owner",
-            &version,
-            &format!(
-                "SELECT Id FROM User WHERE Email = {} AND IsActive = true LIMIT 1",
-                soql_string(teammate)
+        .filter(|e| !e.is_empty());
+    let mut c = Composite::new(&version);
+    let built = (|| {
+        if !person.is_phone {
+            person_queries(&mut c, &person.handle)?;
+        }
+        c.add(
+            MARKER,
+            Request::Query(
+                Select::from("Task")
+                    .filter(Filter::eq(MARKER_FIELD, message.id.as_str()))
+                    .limit(1),
             ),
-        ));
+        )?;
+        if let Some(teammate) = teammate {
+            c.add(
+                OWNER,
+                Request::Query(
+                    Select::from("User")
+                        .filter(Filter::And(vec![
+                            Filter::eq("Email", teammate),
+                            Filter::eq("IsActive", true),
+                        ]))
+                        .limit(1),
+                ),
+            )?;
+        }
+        Ok::<(), CompositeError>(())
+    })();
+    if let Err(err) = built {
+        return unbuildable(&err);
     }
-    let body = json!({"allOrNone": false, "compositeRequest": requests});
-    let composite = match lookup(salesforce, &body).await {
+    let composite = match lookup(salesforce, &c, 0).await {
         Ok(c) => c,
         Err(failed) => return failed,
     };
-    if let Some(marker) = rows(&composite, "marker")
+    let mut spent = 1;
+    if let Some(marker) = composite
+        .records(MARKER)
         .first()
         .and_then(|m| m.get("Id"))
         .and_then(Value::as_str)
@@ -351,18 +374,29 @@ async fn send(
             "logged",
             "already logged by an earlier attempt",
             Some(("Task".into(), marker.to_owned())),
-            1,
+            spent,
         ));
     }
-    let Some((object, who, account)) = person_found(&composite) else {
+    let found = if person.is_phone {
+        let found = match search_person(salesforce, &person.handle, spent).await {
+            Ok(found) => found,
+            Err(failed) => return failed,
+        };
+        spent += 1;
+        found
+    } else {
+        person_in(&composite)
+    };
+    let Some((object, who, account)) = found else {
         return Attempt::Finished(done(
             "no_match",
             format!("no Contact or Lead has {}", person.handle),
             None,
-            1,
+            spent,
         ));
     };
-    let owner = rows(&composite, "owner")
+    let owner = composite
+        .records(OWNER)
         .first()
         .and_then(|m| m.get("Id"))
         .and_then(Value::as_str)
@@ -398,24 +432,35 @@ async fn send(
             "logged",
             format!("on {object} {who}"),
             Some(("Task".into(), id)),
-            2,
+            spent + 1,
         )),
-        Ok(Err(error)) => Attempt::Failed { error, requests: 2 },
+        Ok(Err(error)) => Attempt::Failed {
+            error,
+            requests: spent + 1,
+        },
         Err(err) => Attempt::Failed {
             error: pane_salesforce::Error::Transport(err.to_string()),
-            requests: 1,
+            requests: spent,
         },
     }
 }
 
 async fn create_lead(state: &AppState, salesforce: &Salesforce, person: &Counterpart) -> Attempt {
     let version = state.services.salesforce.version.clone();
-    let body = json!({"allOrNone": false, "compositeRequest": find_person(person, &version)});
-    let composite = match lookup(salesforce, &body).await {
-        Ok(c) => c,
+    let found = if person.is_phone {
+        search_person(salesforce, &person.handle, 0).await
+    } else {
+        let mut c = Composite::new(&version);
+        if let Err(err) = person_queries(&mut c, &person.handle) {
+            return unbuildable(&err);
+        }
+        lookup(salesforce, &c, 0).await.map(|a| person_in(&a))
+    };
+    let found = match found {
+        Ok(found) => found,
         Err(failed) => return failed,
     };
-    if let Some((object, id, _)) = person_found(&composite) {
+    if let Some((object, id, _)) = found {
         return Attempt::Finished(done(
             "existed",
             format!("a {object} with {} exists", person.handle),

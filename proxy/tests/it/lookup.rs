@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use pane_proxy::lookup::answer::answer;
-use pane_proxy::lookup::plan::{Layout, plan};
+use pane_proxy::lookup::plan::{Layout, phone_search, plan, plan_pinned};
 use pane_salesforce::{Client, Credentials, Tokens};
 use pane_sandbox::state::demo_app;
 use pane_sandbox::{Sandbox, SandboxConfig, spawn};
@@ -44,23 +44,46 @@ async fn calls(sandbox: &Sandbox) -> u64 {
     log["count"].as_u64().unwrap()
 }
 
+/// Looks `value` up as the panel does: an email in one composite; a phone by one search, then
+/// one composite for the first record it found. Asserts that cost.
 async fn look_up(sandbox: &Sandbox, client: &Client, kind: HandleKind, value: &str) -> PanelData {
     let handle = Handle {
         kind,
         value: value.into(),
         name: None,
     };
+    let layout = Layout::default();
     let before = calls(sandbox).await;
-    let composite = client
-        .composite(&plan(&handle, &Layout::default(), "59.0"))
-        .await
-        .unwrap();
+    let (data, cost) = match kind {
+        HandleKind::Email => {
+            let composite = client
+                .composite(&plan(&handle, &layout, "59.0").unwrap())
+                .await
+                .unwrap();
+            (answer(&handle, &composite), 1)
+        }
+        HandleKind::Phone => {
+            let rows = client.search(&phone_search(&handle)).await.unwrap();
+            match rows.first() {
+                None => (answer(&handle, &Default::default()), 1),
+                Some(row) => {
+                    let object = row["attributes"]["type"].as_str().unwrap();
+                    let id = row["Id"].as_str().unwrap();
+                    let composite = client
+                        .composite(&plan_pinned(object, id, &layout, "59.0").unwrap())
+                        .await
+                        .unwrap();
+                    (answer(&handle, &composite), 2)
+                }
+            }
+        }
+    };
     assert_eq!(
         calls(sandbox).await - before,
-        1,
-        "{value}: one Salesforce request"
+        cost,
+        "{value}: {cost} Salesforce request(s)"
     );
-    answer(&handle, &composite)
+    data
 }
 
 #[tokio::test]
