@@ -493,7 +493,7 @@ impl Templates {
             "name": field.name, "label": field.label, "custom": true, "createable": true,
             "updateable": true, "calculated": false, "nillable": !field.required,
             "defaultedOnCreate": field.kind == CustomFieldType::Boolean, "nameField": false,
-            "unique": false, "externalId": field.external_id,
+            "unique": false, "externalId": field.external_id, "idLookup": field.external_id,
         });
         if let (Some(c), Value::Object(extra)) = (changes.as_object_mut(), extra) {
             c.extend(extra);

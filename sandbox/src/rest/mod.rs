@@ -3,6 +3,7 @@
 
 mod composite;
 mod data;
+mod rows;
 mod sobjects;
 
 pub use composite::{BatchSubrequest, Subrequest};
@@ -98,8 +99,14 @@ pub fn router() -> Router<SandboxState> {
         r,
         "/services/data/{version}/sobjects/{object}/{id}",
         get(sobjects::read)
+            .post(sobjects::create_by_id_field)
             .patch(sobjects::update)
             .delete(sobjects::delete),
+    );
+    r = both(
+        r,
+        "/services/data/{version}/sobjects/{object}/{key}/{value}",
+        get(rows::get).patch(rows::upsert).delete(rows::delete),
     );
     r
 }

@@ -155,7 +155,7 @@ pub fn json_body(body: &Bytes) -> Result<Value, ApiError> {
     })
 }
 
-fn allow_duplicates(headers: &HeaderMap) -> bool {
+pub(crate) fn allow_duplicates(headers: &HeaderMap) -> bool {
     headers
         .get("sforce-duplicate-rule-header")
         .and_then(|v| v.to_str().ok())
@@ -190,6 +190,32 @@ pub async fn create(
         Json(json!({"id": id, "success": true, "errors": []})),
     )
         .into_response())
+}
+
+/// `POST /sobjects/{Type}/Id`: a create. "As a special case, in API version 37.0 and later,
+/// you can create a record by POSTing to /vXX.X/sobjects/SObjectName/Id. This pattern
+/// represents the use of Id as the specified external ID field and null as the value"
+/// (sObject Rows by External ID,
+/// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_upsert.htm).
+pub async fn create_by_id_field(
+    state: State<SandboxState>,
+    version: Version,
+    api: ApiUser,
+    headers: HeaderMap,
+    Path(params): Path<HashMap<String, String>>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let id_field = params
+        .get("id")
+        .is_some_and(|f| f.eq_ignore_ascii_case("Id"));
+    if !id_field || super::data::version_number(&version.0) < 37 {
+        return Err(ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "HTTP Method 'POST' not allowed. Allowed are HEAD,GET,PATCH,DELETE",
+        ));
+    }
+    create(state, version, api, headers, Path(params), body).await
 }
 
 /// `GET /sobjects/{Type}/{Id}[?fields=A,B]`.

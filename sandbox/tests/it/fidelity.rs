@@ -494,3 +494,228 @@ async fn polymorphic_relationships_are_typed_name() {
         "User"
     );
 }
+
+/// Finding: `GET`/`PATCH /sobjects/{Type}/{ExtIdField}/{value}` answered an empty 404.
+#[tokio::test]
+async fn rows_by_external_id_get_upsert_and_delete() {
+    let org = org().await;
+    let path = |value: &str| org.data(&format!("/sobjects/Task/Pane_Message_Id__c/{value}"));
+    // No such marker yet: GET is 404, PATCH creates (201, created: true).
+    let (status, missing) = org.get_json(&path("msg-1")).await;
+    assert_eq!(status, 404);
+    assert_eq!(missing[0]["errorCode"], "NOT_FOUND");
+    let (status, created) = org
+        .send_json("PATCH", &path("msg-1"), &json!({"Subject": "Logged email"}))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["success"], true);
+    assert_eq!(created["created"], true);
+    assert_eq!(created["errors"], json!([]));
+    let id = created["id"].as_str().unwrap().to_owned();
+    let (status, task) = org.get_json(&path("msg-1")).await;
+    assert_eq!(status, 200);
+    assert_eq!(task["Id"], id);
+    assert_eq!(task["Pane_Message_Id__c"], "msg-1");
+    assert_eq!(task["Subject"], "Logged email");
+    let (_, some) = org
+        .get_json(&format!("{}?fields=Subject", path("msg-1")))
+        .await;
+    assert_eq!(some.as_object().unwrap().len(), 2, "{some}");
+    // Again: an update, 200 with created false (API 46.0+), 204 before.
+    let (status, updated) = org
+        .send_json(
+            "PATCH",
+            &path("msg-1"),
+            &json!({"Subject": "Logged email (2)"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        updated,
+        json!({"id": id, "success": true, "errors": [], "created": false})
+    );
+    let old = "/services/data/v45.0/sobjects/Task/Pane_Message_Id__c/msg-1";
+    let res = org
+        .http
+        .patch(org.url(old))
+        .bearer_auth(&org.token)
+        .json(&json!({"Priority": "High"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let (status, old_create) = org
+        .send_json(
+            "PATCH",
+            "/services/data/v45.0/sobjects/Task/Pane_Message_Id__c/msg-old",
+            &json!({"Subject": "Old API"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    assert!(old_create.get("created").is_none(), "{old_create}");
+    // updateOnly: no create.
+    let (status, _) = org
+        .send_json(
+            "PATCH",
+            &format!("{}?updateOnly=true", path("msg-none")),
+            &json!({"Subject": "x"}),
+        )
+        .await;
+    assert_eq!(status, 404);
+    // Two with the same marker: 300 with their URLs, for GET, PATCH and DELETE.
+    org.create("Task", json!({"Subject": "a", "Pane_Message_Id__c": "dup"}))
+        .await;
+    org.create("Task", json!({"Subject": "b", "Pane_Message_Id__c": "dup"}))
+        .await;
+    let (status, choices) = org.get_json(&path("dup")).await;
+    assert_eq!(status, 300);
+    let urls = choices.as_array().unwrap();
+    assert_eq!(urls.len(), 2);
+    assert!(
+        urls[0]
+            .as_str()
+            .unwrap()
+            .starts_with("/services/data/v59.0/sobjects/Task/00T")
+    );
+    assert_eq!(
+        org.send_json("PATCH", &path("dup"), &json!({"Subject": "c"}))
+            .await
+            .0,
+        300
+    );
+    // A field that is not an External ID, and one that does not exist: 404 NOT_FOUND.
+    for bad in ["Subject/x", "Nope__c/x"] {
+        let (status, body) = org
+            .get_json(&org.data(&format!("/sobjects/Task/{bad}")))
+            .await;
+        assert_eq!(status, 404, "{bad}");
+        assert_eq!(body[0]["errorCode"], "NOT_FOUND", "{bad}");
+    }
+    // idLookup fields name records too (Contact.Email), and Id does.
+    let (status, rose) = org
+        .get_json(&org.data("/sobjects/Contact/Email/rose@edge.com"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(rose["Name"], "Rose Gonzalez");
+    let rose_id = rose["Id"].as_str().unwrap();
+    let (status, by_id) = org
+        .get_json(&org.data(&format!("/sobjects/Contact/Id/{rose_id}")))
+        .await;
+    assert_eq!((status, &by_id["Id"]), (200, &rose["Id"]));
+    // POST /sobjects/{Type}/Id creates (API 37.0+).
+    let (status, made) = org
+        .send_json(
+            "POST",
+            &org.data("/sobjects/Account/Id"),
+            &json!({"Name": "By Id"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    // DELETE by External ID.
+    let res = org
+        .http
+        .delete(org.url(&path("msg-1")))
+        .bearer_auth(&org.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(org.get_json(&path("msg-1")).await.0, 404);
+    // The plain row still answers by id.
+    assert_eq!(
+        org.get_json(&org.data(&format!("/sobjects/Contact/{rose_id}")))
+            .await
+            .0,
+        200
+    );
+}
+
+/// sObject Relationships: a child relationship is a query result, a parent lookup the
+/// record (404 without one), unknown `fields` a 400; and all of it inside a composite.
+#[tokio::test]
+async fn relationships_of_a_record() {
+    let org = org().await;
+    let (_, rows) = org
+        .get_json(&format!(
+            "{}?q=SELECT+Id,+AccountId+FROM+Contact+WHERE+Email+=+'rose@edge.com'",
+            org.data("/query/")
+        ))
+        .await;
+    let rose = rows["records"][0]["Id"].as_str().unwrap().to_owned();
+    let edge = rows["records"][0]["AccountId"].as_str().unwrap().to_owned();
+    let (status, opps) = org
+        .get_json(&org.data(&format!(
+            "/sobjects/Account/{edge}/Opportunities?fields=Name,StageName,Amount"
+        )))
+        .await;
+    assert_eq!(status, 200, "{opps}");
+    assert_eq!(opps["totalSize"], 2);
+    assert_eq!(opps["done"], true);
+    assert_eq!(opps["records"][0]["attributes"]["type"], "Opportunity");
+    assert!(opps["records"][0]["StageName"].is_string());
+    assert!(opps["records"][0].get("CloseDate").is_none());
+    let (_, contacts) = org
+        .get_json(&org.data(&format!("/sobjects/Account/{edge}/Contacts")))
+        .await;
+    assert_eq!(contacts["totalSize"], 2);
+    assert!(
+        contacts["records"][0]["Email"].is_string(),
+        "every field without fields="
+    );
+    // A child relationship with nothing in it: 200 and an empty result.
+    let lonely = org.create("Account", json!({"Name": "Lonely"})).await;
+    let (status, none) = org
+        .get_json(&org.data(&format!("/sobjects/Account/{lonely}/Opportunities")))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(none, json!({"totalSize": 0, "done": true, "records": []}));
+    // A parent lookup: the record; none: 404.
+    let (status, account) = org
+        .get_json(&org.data(&format!("/sobjects/Contact/{rose}/Account?fields=Name")))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(account["Name"], "Edge Communications");
+    assert_eq!(account["attributes"]["type"], "Account");
+    let orphan = org.create("Contact", json!({"LastName": "Orphan"})).await;
+    let (status, body) = org
+        .get_json(&org.data(&format!("/sobjects/Contact/{orphan}/Account")))
+        .await;
+    assert_eq!(status, 404);
+    assert_eq!(body[0]["errorCode"], "NOT_FOUND");
+    // Unknown fields: 400; unknown relationship: 404.
+    let (status, body) = org
+        .get_json(&org.data(&format!("/sobjects/Account/{edge}/Contacts?fields=Nope")))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body[0]["errorCode"], "INVALID_FIELD");
+    let (status, _) = org
+        .get_json(&org.data(&format!("/sobjects/Contact/{rose}/Account?fields=Nope")))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        org.get_json(&org.data(&format!("/sobjects/Account/{edge}/Nothings")))
+            .await
+            .0,
+        404
+    );
+
+    // Inside a composite, with a reference in the URL, as the proxy asks it.
+    let body = json!({"allOrNone": false, "compositeRequest": [
+        {"method": "GET", "referenceId": "person", "url": "/services/data/v59.0/query?q=SELECT Id, AccountId FROM Contact WHERE Email = 'rose@edge.com'"},
+        {"method": "GET", "referenceId": "account", "url": "/services/data/v59.0/sobjects/Account/@{person.records[0].AccountId}?fields=Name,Website"},
+        {"method": "GET", "referenceId": "opps", "url": "/services/data/v59.0/sobjects/Account/@{person.records[0].AccountId}/Opportunities?fields=Name,StageName,Probability"},
+        {"method": "GET", "referenceId": "contacts", "url": "/services/data/v59.0/sobjects/Account/@{person.records[0].AccountId}/Contacts?fields=Name,Email"}
+    ]});
+    let (status, out) = org.send_json("POST", &org.data("/composite"), &body).await;
+    assert_eq!(status, 200);
+    let responses = out["compositeResponse"].as_array().unwrap();
+    for r in responses {
+        assert_eq!(r["httpStatusCode"], 200, "{r}");
+    }
+    assert_eq!(responses[1]["body"]["Name"], "Edge Communications");
+    assert_eq!(responses[2]["body"]["totalSize"], 2);
+    assert_eq!(
+        responses[3]["body"]["records"][0]["attributes"]["type"],
+        "Contact"
+    );
+}
