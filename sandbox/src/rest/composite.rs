@@ -624,6 +624,24 @@ fn rolled_back() -> Value {
     json!({"success": false, "errors": [{"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK", "message": "Record rolled back because not all records were valid and the request was using AllOrNone header", "fields": []}]})
 }
 
+/// sObject Collections take "up to 200 records" to create or update and "A list of up to 200
+/// IDs" to delete (Create/Update/Delete Records Using sObject Collections,
+/// https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-create.html,
+/// .../resources-composite-sobjects-collections-update.html,
+/// .../resources-composite-sobjects-collections-delete.html: "If the request isn't well
+/// formed, the API returns a 400 Bad Request"). The pages give no words; these are the ones
+/// the sandbox always answered, with Salesforce's `EXCEEDED_ID_LIMIT`.
+const MAX_COLLECTION_RECORDS: usize = 200;
+
+fn too_many_records() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "EXCEEDED_ID_LIMIT",
+        "record limit reached. cannot submit more than 200 records into this call",
+    )
+    .rule("collections.max-records")
+}
+
 fn records_of(body: &Value) -> Result<(bool, Vec<Value>), ApiError> {
     let records = body
         .get("records")
@@ -636,12 +654,8 @@ fn records_of(body: &Value) -> Result<(bool, Vec<Value>), ApiError> {
                 "records is required",
             )
         })?;
-    if records.len() > 200 {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "EXCEEDED_ID_LIMIT",
-            "record limit reached. cannot submit more than 200 records into this call",
-        ));
+    if records.len() > MAX_COLLECTION_RECORDS {
+        return Err(too_many_records());
     }
     Ok((
         body.get("allOrNone")
@@ -745,6 +759,9 @@ pub async fn delete_many(
         .get("ids")
         .map(|s| s.split(',').map(str::to_owned).collect())
         .unwrap_or_default();
+    if ids.len() > MAX_COLLECTION_RECORDS {
+        return Err(too_many_records());
+    }
     let all_or_none = params.get("allOrNone").is_some_and(|v| v == "true");
     let results = ids
         .iter()

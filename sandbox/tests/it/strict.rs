@@ -645,3 +645,42 @@ async fn refusals_are_kept_for_the_control_path_and_the_process() {
     assert!(org.refusals().await.is_empty());
     assert!(held.list().is_empty());
 }
+
+#[tokio::test]
+async fn collections_take_200_records_and_refuse_201() {
+    let org = org().await;
+    let leads = |n: usize| json!({"allOrNone": false, "records": (0..n).map(|i| json!({"attributes": {"type": "Account"}, "Name": format!("Bulk {i}")})).collect::<Vec<_>>()});
+    let (status, body) = org
+        .post_json(
+            "/services/data/v59.0/composite/sobjects",
+            &org.token,
+            &leads(200),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body.as_array().unwrap().len(), 200);
+    let (status, body) = org
+        .post_json(
+            "/services/data/v59.0/composite/sobjects",
+            &org.token,
+            &leads(201),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(error(&body).0, "EXCEEDED_ID_LIMIT");
+    let ids = vec!["001000000000000AAA"; 201].join(",");
+    let res = org
+        .http
+        .delete(org.url(&format!(
+            "/services/data/v59.0/composite/sobjects?ids={ids}"
+        )))
+        .bearer_auth(&org.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(
+        org.rules_refused().await,
+        ["collections.max-records", "collections.max-records"]
+    );
+}
