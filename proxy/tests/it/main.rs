@@ -7,6 +7,7 @@
 )]
 
 mod api;
+mod costs;
 mod faults;
 mod helpers;
 mod http;

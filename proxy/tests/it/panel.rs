@@ -1,4 +1,6 @@
-//! `/api/panel` over real sockets: one Salesforce request for a new sender, none when cached.
+//! `/api/panel` over real sockets: one Salesforce request for a new email sender, two for a
+//! phone (a search, then the records it found: Composite cannot hold a search), none when
+//! cached.
 
 use serde_json::Value;
 
@@ -26,7 +28,13 @@ async fn a_new_sender_costs_one_request_and_a_revisit_none() {
     let (_, call, cost) = proxy.panel("phone", "+13362227000").await;
     assert_eq!(
         (call["person"]["fields"]["Name"].as_str(), cost),
-        (Some("Jack Rogers"), 1)
+        (Some("Jack Rogers"), 2)
+    );
+    let (_, nobody, cost) = proxy.panel("phone", "+19995550100").await;
+    assert_eq!(
+        (nobody["reason"].as_str(), cost),
+        (Some("none"), 1),
+        "a number nobody has: the search alone"
     );
 
     // Bad input: a clear 400, nothing sent to Salesforce.

@@ -371,7 +371,12 @@ async fn send_to_salesforce_logs_the_message_on_the_sender_once() {
         "teammates: no request at all"
     );
     assert_eq!(by_message("msg_s5")["outcome"], "logged");
-    assert_eq!(proxy.salesforce_calls().await - before, 2 + 2 + 1 + 2);
+    assert_eq!(
+        by_message("msg_s5")["requests"],
+        3,
+        "a call: the marker, a search for the phone (a composite cannot hold one), the Task"
+    );
+    assert_eq!(proxy.salesforce_calls().await - before, 2 + 2 + 1 + 3);
 
     let tasks = proxy.soql("SELECT Subject, Status, TaskSubtype, WhoId, WhatId, OwnerId, Description, Pane_Message_Id__c FROM Task WHERE Pane_Message_Id__c != null ORDER BY Pane_Message_Id__c").await;
     assert_eq!(tasks.len(), 3, "{tasks:?}");
