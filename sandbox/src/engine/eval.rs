@@ -259,7 +259,7 @@ pub fn like(pattern: &str, text: &str) -> bool {
 }
 
 /// Evaluates `op` between a stored value and a literal, with `today` for date literals.
-fn compare(kind: &str, value: &Value, op: CmpOp, lit: &Lit, today: NaiveDate) -> bool {
+pub(super) fn compare(kind: &str, value: &Value, op: CmpOp, lit: &Lit, today: NaiveDate) -> bool {
     if let Lit::DateLiteral { name, n } = lit {
         let Some((start, end)) = literal_range(name, *n, today) else {
             return false;

@@ -23,6 +23,8 @@ pub struct QueryOutput {
     pub total_size: usize,
     /// The rows.
     pub records: Vec<Value>,
+    /// An aggregate query's rows (`AggregateResult`), which are never paged.
+    pub aggregate: bool,
 }
 
 enum Item<'o> {
@@ -30,8 +32,8 @@ enum Item<'o> {
     Child(ChildRelationship, Box<Plan<'o>>),
 }
 
-struct Plan<'o> {
-    object: &'o ObjectDef,
+pub(super) struct Plan<'o> {
+    pub(super) object: &'o ObjectDef,
     items: Vec<Item<'o>>,
     filter: Option<Filter>,
     index: Option<String>,
@@ -42,7 +44,7 @@ struct Plan<'o> {
 }
 
 /// The 1-based line and column of the first whole-word `word` at or after byte `from`.
-fn position(soql: &str, word: &str, from: usize) -> (usize, usize) {
+pub(super) fn position(soql: &str, word: &str, from: usize) -> (usize, usize) {
     let lower = soql.to_ascii_lowercase();
     let needle = word.to_ascii_lowercase();
     let bytes = lower.as_bytes();
@@ -70,7 +72,7 @@ fn position(soql: &str, word: &str, from: usize) -> (usize, usize) {
 }
 
 /// Salesforce's positioned message: the query line, a caret, `ERROR at Row:R:Column:C`, the text.
-fn positioned(soql: &str, (line, column): (usize, usize), text: &str) -> String {
+pub(super) fn positioned(soql: &str, (line, column): (usize, usize), text: &str) -> String {
     let row = soql.lines().nth(line - 1).unwrap_or_default();
     format!(
         "\n{row}\n{caret:>column$}\nERROR at Row:{line}:Column:{column}\n{text}",
@@ -78,7 +80,7 @@ fn positioned(soql: &str, (line, column): (usize, usize), text: &str) -> String 
     )
 }
 
-fn path_error(soql: &str, err: &PathError) -> ApiError {
+pub(super) fn path_error(soql: &str, err: &PathError) -> ApiError {
     match err {
         PathError::NoField { name, object } => ApiError::query(
             "INVALID_FIELD",
@@ -132,7 +134,7 @@ fn index_key(object: &ObjectDef, expr: &Expr) -> Option<String> {
 const SCAN_CHUNK: usize = 500;
 
 impl Org {
-    fn plan<'o>(
+    pub(super) fn plan<'o>(
         &'o self,
         soql: &str,
         query: &Query,
@@ -176,6 +178,13 @@ impl Org {
                 SelectItem::Field(path) => items.push(Item::Field(
                     resolve(self, object, path).map_err(|e| path_error(soql, &e))?,
                 )),
+                SelectItem::Aggregate(_) => {
+                    // Aggregates run through `aggregate`; here they can only be in a subquery.
+                    return Err(ApiError::query(
+                        "MALFORMED_QUERY",
+                        "Aggregate functions are not supported in a subquery",
+                    ));
+                }
                 SelectItem::SubQuery(sub) => {
                     let (plan, rel) = self.plan(soql, sub, Some(object))?;
                     if let Some(rel) = rel {
@@ -231,6 +240,9 @@ impl Org {
     pub fn query(&self, soql: &str, all: bool, version: &str) -> Result<QueryOutput, ApiError> {
         let query = parse(soql)
             .map_err(|e| ApiError::query("MALFORMED_QUERY", e.salesforce_message(soql)))?;
+        if query.is_aggregate() {
+            return self.aggregate(soql, &query, all);
+        }
         let (plan, _) = self.plan(soql, &query, None)?;
         let reader = Reader::new(self);
         let rows = self.candidates(&plan, all)?;
@@ -239,6 +251,7 @@ impl Org {
             return Ok(QueryOutput {
                 total_size: rows.len(),
                 records: vec![],
+                aggregate: false,
             });
         }
         let records = rows
@@ -248,10 +261,11 @@ impl Org {
         Ok(QueryOutput {
             total_size: records.len(),
             records,
+            aggregate: false,
         })
     }
 
-    fn candidates(&self, plan: &Plan<'_>, all: bool) -> Result<Vec<Record>, ApiError> {
+    pub(super) fn candidates(&self, plan: &Plan<'_>, all: bool) -> Result<Vec<Record>, ApiError> {
         let object = &plan.object.name;
         match &plan.index {
             Some(key) if key.starts_with("id:") => {
@@ -297,7 +311,12 @@ impl Org {
     }
 
     /// Filters, sorts and pages candidate rows.
-    fn select(&self, reader: &Reader<'_>, plan: &Plan<'_>, rows: Vec<Record>) -> Vec<Record> {
+    pub(super) fn select(
+        &self,
+        reader: &Reader<'_>,
+        plan: &Plan<'_>,
+        rows: Vec<Record>,
+    ) -> Vec<Record> {
         let today = chrono::Utc::now().date_naive();
         let mut rows: Vec<Record> = match &plan.filter {
             Some(filter) => rows

@@ -206,6 +206,8 @@ impl Org {
                     select: vec![SelectItem::Field(crate::soql::FieldPath(vec!["Id".into()]))],
                     from: object.name.clone(),
                     filter: None,
+                    group_by: vec![],
+                    having: None,
                     order_by: item.order_by.clone(),
                     limit: None,
                     offset: None,

@@ -182,6 +182,15 @@ async fn run_query(
     }
     crate::strict::check_query(soql, user)?;
     let out = state.org.query(soql, all, version)?;
+    // "In REST API, queries that include a GROUP BY clause can't use the query locator to get
+    // more results" (Considerations for GROUP BY,
+    // https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_group_by_considerations.htm):
+    // every group in one answer.
+    if out.aggregate {
+        return Ok(Json(
+            json!({"totalSize": out.total_size, "done": true, "records": out.records}),
+        ));
+    }
     let endpoint = if all { "queryAll" } else { "query" };
     Ok(Json(page(
         state,

@@ -30,6 +30,115 @@ pub enum SelectItem {
     Count,
     /// A child subquery over a relationship (`(SELECT Id FROM Contacts)`).
     SubQuery(Box<Query>),
+    /// An aggregate function over a field (`SUM(Amount) total`).
+    Aggregate(Aggregate),
+}
+
+/// An aggregate function ("Aggregate Functions", SOQL and SOSL Reference:
+/// https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_agg_functions.htm).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateFn {
+    /// `COUNT(field)`: rows where the field is not null.
+    Count,
+    /// `COUNT_DISTINCT(field)`: distinct non-null values.
+    CountDistinct,
+    /// `SUM(field)`
+    Sum,
+    /// `AVG(field)`
+    Avg,
+    /// `MIN(field)`
+    Min,
+    /// `MAX(field)`
+    Max,
+}
+
+impl AggregateFn {
+    /// The function named `name` (without case).
+    pub fn named(name: &str) -> Option<AggregateFn> {
+        Some(match name.to_ascii_uppercase().as_str() {
+            "COUNT" => AggregateFn::Count,
+            "COUNT_DISTINCT" => AggregateFn::CountDistinct,
+            "SUM" => AggregateFn::Sum,
+            "AVG" => AggregateFn::Avg,
+            "MIN" => AggregateFn::Min,
+            "MAX" => AggregateFn::Max,
+            _ => return None,
+        })
+    }
+
+    /// Its SOQL name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AggregateFn::Count => "COUNT",
+            AggregateFn::CountDistinct => "COUNT_DISTINCT",
+            AggregateFn::Sum => "SUM",
+            AggregateFn::Avg => "AVG",
+            AggregateFn::Min => "MIN",
+            AggregateFn::Max => "MAX",
+        }
+    }
+}
+
+/// An aggregate in the SELECT list, with its alias when written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Aggregate {
+    /// The function.
+    pub function: AggregateFn,
+    /// Its field.
+    pub field: FieldPath,
+    /// `SUM(Amount) total`: the alias.
+    pub alias: Option<String>,
+}
+
+/// A HAVING term: an aggregate or a grouped field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HavingTerm {
+    /// `COUNT(Id)`
+    Aggregate(AggregateFn, FieldPath),
+    /// A field of the GROUP BY.
+    Field(FieldPath),
+}
+
+impl fmt::Display for HavingTerm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HavingTerm::Aggregate(function, field) => write!(f, "{}({field})", function.as_str()),
+            HavingTerm::Field(field) => write!(f, "{field}"),
+        }
+    }
+}
+
+/// A HAVING condition ("HAVING", SOQL and SOSL Reference:
+/// https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_having.htm).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Having {
+    /// Both.
+    And(Box<Having>, Box<Having>),
+    /// Either.
+    Or(Box<Having>, Box<Having>),
+    /// Not.
+    Not(Box<Having>),
+    /// `term op value`
+    Cmp {
+        /// What is compared.
+        term: HavingTerm,
+        /// The operator.
+        op: CmpOp,
+        /// The value.
+        value: Value,
+    },
+}
+
+impl fmt::Display for Having {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Printed fully parenthesised: it parses back to the same tree.
+        match self {
+            Having::And(a, b) => write!(f, "({a}) AND ({b})"),
+            Having::Or(a, b) => write!(f, "({a}) OR ({b})"),
+            Having::Not(a) => write!(f, "NOT ({a})"),
+            Having::Cmp { term, op, value } => write!(f, "{term} {} {value}", op.as_str()),
+        }
+    }
 }
 
 /// A SOQL query.
@@ -41,6 +150,10 @@ pub struct Query {
     pub from: String,
     /// The filter.
     pub filter: Option<Expr>,
+    /// GROUP BY.
+    pub group_by: Vec<FieldPath>,
+    /// HAVING.
+    pub having: Option<Having>,
     /// The sort.
     pub order_by: Vec<OrderBy>,
     /// LIMIT.
@@ -69,7 +182,7 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             CmpOp::Eq => "=",
             CmpOp::Ne => "!=",
@@ -262,6 +375,8 @@ pub enum Nulls {
 pub struct OrderBy {
     /// The field.
     pub field: FieldPath,
+    /// Sorting by an aggregate of the field (`ORDER BY COUNT(Id) DESC`), in a GROUP BY query.
+    pub aggregate: Option<AggregateFn>,
     /// `DESC`.
     pub descending: bool,
     /// `NULLS FIRST|LAST`, when written.
@@ -270,7 +385,10 @@ pub struct OrderBy {
 
 impl fmt::Display for OrderBy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.field)?;
+        match self.aggregate {
+            Some(function) => write!(f, "{}({})", function.as_str(), self.field)?,
+            None => write!(f, "{}", self.field)?,
+        }
         if self.descending {
             f.write_str(" DESC")?;
         }
@@ -288,7 +406,25 @@ impl fmt::Display for SelectItem {
             SelectItem::Field(path) => write!(f, "{path}"),
             SelectItem::Count => f.write_str("COUNT()"),
             SelectItem::SubQuery(q) => write!(f, "({q})"),
+            SelectItem::Aggregate(a) => {
+                write!(f, "{}({})", a.function.as_str(), a.field)?;
+                match &a.alias {
+                    Some(alias) => write!(f, " {alias}"),
+                    None => Ok(()),
+                }
+            }
         }
+    }
+}
+
+impl Query {
+    /// A query with aggregate functions or GROUP BY: its rows are `AggregateResult`s.
+    pub fn is_aggregate(&self) -> bool {
+        !self.group_by.is_empty()
+            || self
+                .select
+                .iter()
+                .any(|item| matches!(item, SelectItem::Aggregate(_)))
     }
 }
 
@@ -298,6 +434,13 @@ impl fmt::Display for Query {
         write!(f, "SELECT {} FROM {}", items.join(", "), self.from)?;
         if let Some(filter) = &self.filter {
             write!(f, " WHERE {filter}")?;
+        }
+        if !self.group_by.is_empty() {
+            let items: Vec<String> = self.group_by.iter().map(ToString::to_string).collect();
+            write!(f, " GROUP BY {}", items.join(", "))?;
+        }
+        if let Some(having) = &self.having {
+            write!(f, " HAVING {having}")?;
         }
         if !self.order_by.is_empty() {
             let items: Vec<String> = self.order_by.iter().map(ToString::to_string).collect();

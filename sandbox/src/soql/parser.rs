@@ -4,8 +4,8 @@
 use std::fmt;
 
 use super::ast::{
-    CmpOp, DATE_LITERALS, DATE_LITERALS_N, Expr, FieldPath, Nulls, OrderBy, Query, SelectItem,
-    Value,
+    Aggregate, AggregateFn, CmpOp, DATE_LITERALS, DATE_LITERALS_N, Expr, FieldPath, Having,
+    HavingTerm, Nulls, OrderBy, Query, SelectItem, Value,
 };
 use super::lexer::{Token, TokenKind, Tokenizer, unquote};
 
@@ -213,6 +213,20 @@ impl<'a> Parser<'a> {
         } else {
             None
         };
+        let mut group_by = Vec::new();
+        let mut having = None;
+        if !sub && self.eat_kw("GROUP") {
+            self.expect_kw("BY")?;
+            loop {
+                group_by.push(self.path()?);
+                if !self.eat(TokenKind::Comma) {
+                    break;
+                }
+            }
+            if self.eat_kw("HAVING") {
+                having = Some(self.having(0)?);
+            }
+        }
         let mut order_by = Vec::new();
         if self.eat_kw("ORDER") {
             self.expect_kw("BY")?;
@@ -238,6 +252,8 @@ impl<'a> Parser<'a> {
             select,
             from,
             filter,
+            group_by,
+            having,
             order_by,
             limit,
             offset,
@@ -254,17 +270,109 @@ impl<'a> Parser<'a> {
             self.expect(TokenKind::RParen, ")")?;
             return Ok(SelectItem::SubQuery(Box::new(query)));
         }
-        if self.is_kw("COUNT") && self.peek_at(1).kind == TokenKind::LParen {
+        if self.is_kw("COUNT")
+            && self.peek_at(1).kind == TokenKind::LParen
+            && self.peek_at(2).kind == TokenKind::RParen
+        {
             self.bump();
             self.bump();
-            self.expect(TokenKind::RParen, ") (only COUNT() is supported)")?;
+            self.bump();
             return Ok(SelectItem::Count);
+        }
+        if let Some((function, field)) = self.aggregate_call()? {
+            // An alias: a name right after the call (`SUM(Amount) total`).
+            let t = self.peek();
+            let alias = if t.kind == TokenKind::Ident
+                && !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(t.text))
+            {
+                Some(self.name("an alias")?)
+            } else {
+                None
+            };
+            return Ok(SelectItem::Aggregate(Aggregate {
+                function,
+                field,
+                alias,
+            }));
         }
         Ok(SelectItem::Field(self.path()?))
     }
 
-    pub(super) fn order_item(&mut self) -> Result<OrderBy, ParseError> {
+    /// `FN(field)` when the next tokens are an aggregate function's call.
+    fn aggregate_call(&mut self) -> Result<Option<(AggregateFn, FieldPath)>, ParseError> {
+        let t = self.peek();
+        let Some(function) = AggregateFn::named(t.text)
+            .filter(|_| t.kind == TokenKind::Ident && self.peek_at(1).kind == TokenKind::LParen)
+        else {
+            return Ok(None);
+        };
+        self.bump();
+        self.bump();
         let field = self.path()?;
+        self.expect(TokenKind::RParen, ")")?;
+        Ok(Some((function, field)))
+    }
+
+    /// HAVING conditions: like WHERE, over aggregates and grouped fields.
+    fn having(&mut self, min_bp: u8) -> Result<Having, ParseError> {
+        self.enter()?;
+        let mut lhs = if self.eat_kw("NOT") {
+            Having::Not(Box::new(self.having(3)?))
+        } else if self.eat(TokenKind::LParen) {
+            let inner = self.having(0)?;
+            self.expect(TokenKind::RParen, ")")?;
+            inner
+        } else {
+            let term = match self.aggregate_call()? {
+                Some((function, field)) => HavingTerm::Aggregate(function, field),
+                None => HavingTerm::Field(self.path()?),
+            };
+            let t = self.peek();
+            let op = match t.kind {
+                TokenKind::Eq => CmpOp::Eq,
+                TokenKind::Ne => CmpOp::Ne,
+                TokenKind::Lt => CmpOp::Lt,
+                TokenKind::Le => CmpOp::Le,
+                TokenKind::Gt => CmpOp::Gt,
+                TokenKind::Ge => CmpOp::Ge,
+                TokenKind::Ident if t.text.eq_ignore_ascii_case("LIKE") => CmpOp::Like,
+                _ => return Err(self.error("an operator")),
+            };
+            self.bump();
+            Having::Cmp {
+                term,
+                op,
+                value: self.value()?,
+            }
+        };
+        loop {
+            let (bp, and) = if self.is_kw("AND") {
+                (2, true)
+            } else if self.is_kw("OR") {
+                (1, false)
+            } else {
+                break;
+            };
+            if bp < min_bp {
+                break;
+            }
+            self.bump();
+            let rhs = self.having(bp + 1)?;
+            lhs = if and {
+                Having::And(Box::new(lhs), Box::new(rhs))
+            } else {
+                Having::Or(Box::new(lhs), Box::new(rhs))
+            };
+        }
+        self.depth -= 1;
+        Ok(lhs)
+    }
+
+    pub(super) fn order_item(&mut self) -> Result<OrderBy, ParseError> {
+        let (field, aggregate) = match self.aggregate_call()? {
+            Some((function, field)) => (field, Some(function)),
+            None => (self.path()?, None),
+        };
         let descending = if self.eat_kw("DESC") {
             true
         } else {
@@ -284,6 +392,7 @@ impl<'a> Parser<'a> {
         };
         Ok(OrderBy {
             field,
+            aggregate,
             descending,
             nulls,
         })
@@ -520,6 +629,14 @@ mod tests {
             "SELECT Id, Custom_Field__c, Parent__r.Name FROM Account",
         ),
         ("SELECT\n  Id\nFROM\n  Lead\n", "SELECT Id FROM Lead"),
+        (
+            "select StageName, count(Id), sum(Amount) total, AVG(Amount), min(CloseDate) first, MAX(Account.Name), count_distinct(AccountId) from Opportunity where IsClosed = false group by StageName having count(Id) > 1 and (sum(Amount) >= 10 or StageName like 'P%') order by count(Id) desc, StageName limit 5",
+            "SELECT StageName, COUNT(Id), SUM(Amount) total, AVG(Amount), MIN(CloseDate) first, MAX(Account.Name), COUNT_DISTINCT(AccountId) FROM Opportunity WHERE IsClosed = false GROUP BY StageName HAVING (COUNT(Id) > 1) AND ((SUM(Amount) >= 10) OR (StageName LIKE 'P%')) ORDER BY COUNT(Id) DESC, StageName LIMIT 5",
+        ),
+        (
+            "SELECT Account.Industry, COUNT(Id) FROM Contact GROUP BY Account.Industry",
+            "SELECT Account.Industry, COUNT(Id) FROM Contact GROUP BY Account.Industry",
+        ),
     ];
 
     #[test]
@@ -638,12 +755,15 @@ mod tests {
             "a field name (subqueries do not nest)",
             "'('",
         ),
+        ("SELECT COUNT(Id FROM Lead", 1, 17, ")", "'FROM'"),
+        ("SELECT SUM() FROM Lead", 1, 12, "a field name", "')'"),
+        ("SELECT Name FROM Lead GROUP Name", 1, 29, "BY", "'Name'"),
         (
-            "SELECT COUNT(Id) FROM Lead",
+            "SELECT Name FROM Lead GROUP BY Name HAVING COUNT(Id)",
             1,
-            14,
-            ") (only COUNT() is supported)",
-            "'Id'",
+            53,
+            "an operator",
+            "'<EOF>'",
         ),
         (
             "SELECT Id FROM Lead WHERE Name = 'abc",

@@ -719,3 +719,96 @@ async fn relationships_of_a_record() {
         "Contact"
     );
 }
+
+/// Finding: GROUP BY and every aggregate function but `COUNT()` were refused.
+#[tokio::test]
+async fn group_by_and_aggregate_functions() {
+    let org = org().await;
+    let query = |soql: &'static str| {
+        let org = &org;
+        async move {
+            let res = org
+                .get(&org.data("/query"))
+                .query(&[("q", soql)])
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, by_stage) = query(
+        "SELECT StageName, COUNT(Id), SUM(Amount) total FROM Opportunity GROUP BY StageName ORDER BY StageName",
+    )
+    .await;
+    assert_eq!(status, 200, "{by_stage}");
+    assert_eq!(by_stage["totalSize"], 3);
+    assert_eq!(by_stage["done"], true);
+    assert_eq!(
+        by_stage["records"][0],
+        json!({"attributes": {"type": "AggregateResult"}, "StageName": "Closed Won", "expr0": 1, "total": 75000.0})
+    );
+    let (_, per_account) = query(
+        "SELECT AccountId, COUNT(Id) n, MAX(Amount), MIN(CloseDate), AVG(Amount) FROM Opportunity GROUP BY AccountId HAVING COUNT(Id) > 1",
+    )
+    .await;
+    assert_eq!(per_account["totalSize"], 1, "{per_account}");
+    let edge = &per_account["records"][0];
+    assert_eq!(edge["n"], 2);
+    assert_eq!(edge["expr0"], 75000.0);
+    assert_eq!(edge["expr1"], "2026-06-30");
+    assert_eq!(edge["expr2"], 62500.0);
+    let (_, whole) =
+        query("SELECT COUNT(Id), COUNT_DISTINCT(AccountId), SUM(Amount) FROM Opportunity").await;
+    assert_eq!(
+        whole["records"][0],
+        json!({"attributes": {"type": "AggregateResult"}, "expr0": 3, "expr1": 2, "expr2": 360000.0})
+    );
+    let (_, none) =
+        query("SELECT COUNT(Id), SUM(Amount) FROM Opportunity WHERE Name = 'nothing'").await;
+    assert_eq!(none["records"][0]["expr0"], 0);
+    assert_eq!(none["records"][0]["expr1"], Value::Null);
+    // One relationship level: the grouped field is named by its own name.
+    let (_, by_account) = query(
+        "SELECT Account.Name, COUNT(Id) FROM Contact WHERE AccountId != null GROUP BY Account.Name ORDER BY COUNT(Id) DESC, Account.Name LIMIT 1",
+    )
+    .await;
+    assert_eq!(
+        by_account["records"][0]["Name"], "Edge Communications",
+        "{by_account}"
+    );
+    assert_eq!(by_account["records"][0]["expr0"], 2);
+    let (_, having_field) = query(
+        "SELECT StageName, COUNT(Id) FROM Opportunity GROUP BY StageName HAVING StageName LIKE 'Closed%'",
+    )
+    .await;
+    assert_eq!(having_field["totalSize"], 1, "{having_field}");
+
+    // Salesforce's refusals.
+    for (soql, message) in [
+        (
+            "SELECT Name, COUNT(Id) FROM Opportunity GROUP BY StageName",
+            "Field must be grouped or aggregated: Name",
+        ),
+        (
+            "SELECT Amount FROM Opportunity GROUP BY Amount",
+            "field 'Amount' can not be grouped in a query call",
+        ),
+        (
+            "SELECT SUM(Name) FROM Opportunity",
+            "field Name does not support aggregate operator SUM",
+        ),
+    ] {
+        let (status, err) = query(soql).await;
+        assert_eq!(status, 400, "{soql}");
+        assert_eq!(err[0]["errorCode"], "MALFORMED_QUERY", "{soql}");
+        assert_eq!(err[0]["message"], message, "{soql}");
+    }
+    let (status, _) = query("SELECT MAX(CreatedDate) FROM Account LIMIT 1").await;
+    assert_eq!(status, 400, "an aggregate with LIMIT needs GROUP BY");
+    // Plain queries and COUNT() are as before.
+    let (_, count) = query("SELECT COUNT() FROM Opportunity").await;
+    assert_eq!(count, json!({"totalSize": 3, "done": true, "records": []}));
+    let (_, plain) = query("SELECT Name FROM Opportunity ORDER BY Name LIMIT 1").await;
+    assert_eq!(plain["records"][0]["attributes"]["type"], "Opportunity");
+}
