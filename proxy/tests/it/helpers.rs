@@ -143,3 +143,48 @@ impl std::io::Write for Logs {
         Ok(())
     }
 }
+
+/// Fails the test when it ends if the sandbox org it watches refused a request by one of
+/// Salesforce's documented rules (`sandbox/RULES.md`): whatever the proxy sends must be what
+/// Salesforce would take. Watches the org at a base URL (the proxy's embedded one); a guard
+/// that watches nothing checks nothing.
+#[derive(Default)]
+pub struct StrictCheck(Option<std::sync::Arc<pane_sandbox::strict::Refusals>>);
+
+impl StrictCheck {
+    /// Watches the org served by this process at `base_url`.
+    pub fn watch(base_url: &str) -> StrictCheck {
+        StrictCheck(pane_sandbox::strict::refusals_at(base_url))
+    }
+
+    /// Whether it watches an org yet.
+    pub fn is_watching(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+impl Drop for StrictCheck {
+    fn drop(&mut self) {
+        // A test already failing says why itself.
+        if std::thread::panicking() {
+            return;
+        }
+        let Some(log) = &self.0 else { return };
+        let refused = log.list();
+        let lines: Vec<String> = refused
+            .iter()
+            .map(|r| {
+                format!(
+                    "  {} {} {} -> {} {} {}",
+                    r.rule, r.method, r.url, r.status, r.error_code, r.message
+                )
+            })
+            .collect();
+        assert!(
+            refused.is_empty(),
+            "the sandbox org refused {} request(s) the proxy sent, as Salesforce would (sandbox/RULES.md):\n{}",
+            refused.len(),
+            lines.join("\n")
+        );
+    }
+}

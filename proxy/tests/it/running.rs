@@ -14,6 +14,8 @@ pub struct Running {
     pub http: reqwest::Client,
     stop: tokio::sync::oneshot::Sender<()>,
     server: tokio::task::JoinHandle<Result<(), pane_proxy::ProxyError>>,
+    /// Fails the test if the embedded org refused anything the proxy sent.
+    strict: crate::helpers::StrictCheck,
     _dirs: tempfile::TempDir,
 }
 
@@ -47,6 +49,7 @@ pub async fn linked_with(edit: impl FnOnce(&mut pane_proxy::Config)) -> Running 
         http,
         stop,
         server,
+        strict: crate::helpers::StrictCheck::default(),
         _dirs: dirs,
     };
     running.session = running.link_as(ANA).await;
@@ -69,6 +72,9 @@ impl Running {
         let authorize = start["authorize_url"].as_str().unwrap().to_owned();
         let login = authorize.split('?').next().unwrap().to_owned();
         self.sandbox = login.split("/services/").next().unwrap().to_owned();
+        if !self.strict.is_watching() {
+            self.strict = crate::helpers::StrictCheck::watch(&self.sandbox);
+        }
         let res = crate::helpers::login_on_page_as(&self.http, &authorize, user, password).await;
         let callback = res.headers()["location"].to_str().unwrap().to_owned();
         let html = self
@@ -185,4 +191,23 @@ pub async fn postgres_database() -> Option<String> {
         .unwrap();
     assert!(status.success());
     Some(format!("{}/{name}", server.rsplit_once('/').unwrap().0))
+}
+
+/// The guard every `Running` holds fails the test when the embedded org refused a request by
+/// one of Salesforce's rules (here one sent straight to the org, as a proxy bug would).
+#[tokio::test]
+#[should_panic(expected = "the sandbox org refused 1 request(s) the proxy sent")]
+async fn a_request_salesforce_would_refuse_fails_the_test() {
+    let proxy = linked().await;
+    let token = crate::login::sandbox_token(&proxy.http, &proxy.sandbox).await;
+    let res = proxy
+        .http
+        .get(format!("{}/services/data/v59.0/query", proxy.sandbox))
+        .bearer_auth(token)
+        .query(&[("q", "SELECT Id FROM Contact LIMIT 1 OFFSET 2001")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    drop(proxy);
 }
