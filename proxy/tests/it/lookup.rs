@@ -83,6 +83,11 @@ async fn look_up(sandbox: &Sandbox, client: &Client, kind: HandleKind, value: &s
         cost,
         "{value}: {cost} Salesforce request(s)"
     );
+    assert_eq!(
+        sandbox.state().refusals.list(),
+        [],
+        "{value}: nothing Salesforce would refuse (sandbox/RULES.md)"
+    );
     data
 }
 
