@@ -8,7 +8,9 @@
 use std::sync::Arc;
 
 use pane_salesforce::soap::LeadConvert;
-use pane_salesforce::{Client, Credentials, Error, Tokens};
+use pane_salesforce::{
+    Client, Composite, Credentials, Error, Filter, Ref, Request, Scope, Search, Select, Tokens,
+};
 use pane_sandbox::state::demo_app;
 use pane_sandbox::{Sandbox, SandboxConfig, spawn};
 use serde_json::{Value, json};
@@ -103,7 +105,10 @@ async fn crud_query_paging_search_and_usage() {
         .unwrap_err();
     assert_eq!(err.code(), Some("REQUIRED_FIELD_MISSING"));
     let found = client
-        .search("FIND {rose@edge.com} IN EMAIL FIELDS RETURNING Contact(Id, Name)")
+        .search(
+            &Search::find("rose@edge.com", Scope::Email)
+                .returning(Select::from("Contact").fields(["Name"])),
+        )
         .await
         .unwrap();
     assert_eq!(found[0]["Name"], "Rose Gonzalez");
@@ -252,4 +257,46 @@ fn escaped_hostile_inputs_stay_values() {
             Err(e) => assert!(text.trim().chars().count() < 2, "{text:?}: {e}"),
         }
     }
+}
+
+#[tokio::test]
+async fn a_typed_composite_is_what_the_strict_org_takes() {
+    let (_sandbox, client) = setup().await;
+    const ROSE: Ref = Ref::named("rose");
+    const ACCOUNT: Ref = Ref::named("account");
+    const DEALS: Ref = Ref::named("deals");
+    let mut c = Composite::new("59.0");
+    c.add(
+        ROSE,
+        Request::Query(
+            Select::from("Contact")
+                .fields(["Name", "AccountId"])
+                .filter(Filter::eq("Email", "rose@edge.com")),
+        ),
+    )
+    .unwrap();
+    c.add(
+        ACCOUNT,
+        Request::Retrieve {
+            object: "Account".into(),
+            id: ROSE.first("AccountId").into(),
+            fields: vec!["Id".into(), "Name".into()],
+        },
+    )
+    .unwrap();
+    c.add(
+        DEALS,
+        Request::Related {
+            object: "Account".into(),
+            id: ROSE.first("AccountId").into(),
+            relationship: "Opportunities".into(),
+            fields: vec!["Id".into(), "Name".into()],
+        },
+    )
+    .unwrap();
+    let answer = client.composite(&c).await.unwrap();
+    assert_eq!(answer.records(ROSE)[0]["Name"], "Rose Gonzalez");
+    assert_eq!(answer.ok(ACCOUNT).unwrap()["Name"], "Edge Communications");
+    assert_eq!(answer.records(DEALS).len(), 2);
+    assert!(answer.server_error().is_none());
 }
