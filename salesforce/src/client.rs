@@ -232,6 +232,32 @@ impl Client {
             })
     }
 
+    /// Creates or updates the record whose External ID `field` is `value` (`PATCH
+    /// /sobjects/{object}/{field}/{value}`): safe to send again, it never makes a second record.
+    /// Answers the id and whether it was created.
+    pub async fn upsert(
+        &self,
+        object: &str,
+        field: &str,
+        value: &str,
+        fields: &Value,
+    ) -> Result<(String, bool), Error> {
+        let path = format!("/sobjects/{object}/{field}/{}", crate::soql::percent(value));
+        let answer = self
+            .send(Method::PATCH, &path, &[], Some(fields), &[])
+            .await?;
+        let id = answer
+            .body
+            .get("id")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Malformed {
+                status: answer.status,
+                detail: "an upsert answer without an id".into(),
+            })?;
+        Ok((id, answer.status == 201))
+    }
+
     /// Updates a record, refused (412) if it changed after `unmodified_since` (an HTTP date).
     pub async fn update(
         &self,

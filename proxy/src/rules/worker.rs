@@ -417,18 +417,23 @@ async fn send(
         "Description": body_text(message),
         "WhoId": who,
         "OwnerId": owner,
-        MARKER_FIELD: message.id,
     });
     if object == "Contact"
         && let (Some(account), Some(map)) = (account, task.as_object_mut())
     {
         map.insert("WhatId".into(), Value::from(account));
     }
+    // An upsert on the marker: two attempts racing past the marker check (a lease that ran
+    // out under load) still make one Task.
     match salesforce
-        .call_raw(salesforce.client.create("Task", &task))
+        .call_raw(
+            salesforce
+                .client
+                .upsert("Task", MARKER_FIELD, &message.id, &task),
+        )
         .await
     {
-        Ok(Ok(id)) => Attempt::Finished(done(
+        Ok(Ok((id, _))) => Attempt::Finished(done(
             "logged",
             format!("on {object} {who}"),
             Some(("Task".into(), id)),
