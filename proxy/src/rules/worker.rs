@@ -2,7 +2,8 @@
 //! one twice at once, and a job whose worker died is taken again), does the Salesforce work in
 //! as few requests as possible, and records the outcome. A retried *Send to Salesforce* first
 //! looks for the marker an earlier attempt may have written (`Pane_Message_Id__c` on the
-//! Task), so a crash between Salesforce's commit and ours never logs a message twice; a retried
+//! Task) and writes the Task as an upsert on it, so a crash between Salesforce's commit and ours,
+//! or two attempts racing, never logs a message twice; a retried
 //! *Create lead* finds the Lead it made.
 
 use std::time::Duration;
