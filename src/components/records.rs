@@ -408,7 +408,7 @@ pub fn RelatedListView(
                                 .collect();
                             let summary = details.iter().take(2).map(|(_, v)| v.clone()).collect::<Vec<_>>().join(" · ");
                             view! {
-                                <li class="related-row" data-testid="related-row">
+                                <li class="related-row" data-testid="related-row" data-object=r.object.clone() data-id=r.id.clone()>
                                     <details>
                                         <summary>
                                             <RecordLink record=r.clone() />
