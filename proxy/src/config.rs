@@ -168,6 +168,87 @@ pub struct Config {
     /// The Salesforce REST API version.
     #[arg(long, env = "PANE_SALESFORCE_API_VERSION", default_value = "59.0")]
     pub salesforce_api_version: String,
+
+    /// Where browsers and Salesforce reach this proxy (`https://pane.example.com`), when that is
+    /// not the loopback address it listens on: behind a TLS-terminating reverse proxy, or with
+    /// `--tls-cert`. It is the panel's origin, the OAuth callback's base
+    /// (`<url>/oauth/callback`) and the base of every link the proxy makes; request headers
+    /// (`Host`, `X-Forwarded-*`) never change them. https unless the host is loopback.
+    #[arg(long, env = "PANE_PUBLIC_URL", value_parser = PublicUrl::parse)]
+    pub public_url: Option<PublicUrl>,
+
+    /// Serve HTTPS with this certificate chain (PEM, the leaf first); needs `--tls-key`.
+    #[arg(long, env = "PANE_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of `--tls-cert` (PEM: PKCS#8, PKCS#1 or SEC1); needs `--tls-cert`.
+    #[arg(long, env = "PANE_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+}
+
+/// The proxy's public origin (`--public-url`): an absolute http(s) URL without path, query or
+/// fragment, https unless the host is loopback. Kept as the browser's origin (`scheme://host`
+/// with the port only when it is not the scheme's default), with no trailing slash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl {
+    origin: String,
+    https: bool,
+}
+
+impl PublicUrl {
+    /// Checks and normalizes `--public-url`; the error says what is wrong and what is expected.
+    pub fn parse(text: &str) -> Result<PublicUrl, String> {
+        const EXPECTED: &str =
+            "expected the proxy's public origin, such as https://pane.example.com";
+        let url = url::Url::parse(text.trim())
+            .map_err(|err| format!("{text:?} is not an absolute URL ({err}); {EXPECTED}"))?;
+        let https = match url.scheme() {
+            "https" => true,
+            "http" => false,
+            other => return Err(format!("{text:?} is {other}://, not https://; {EXPECTED}")),
+        };
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(format!("{text:?} carries a user or password; {EXPECTED}"));
+        }
+        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+            return Err(format!(
+                "{text:?} has a path, query or fragment: the proxy is served at the root of its \
+                 origin (/plugin/, /oauth/callback); {EXPECTED}"
+            ));
+        }
+        let loopback = match url.host() {
+            Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => return Err(format!("{text:?} has no host; {EXPECTED}")),
+        };
+        if !https && !loopback {
+            return Err(format!(
+                "{text:?} is http:// on a host that is not loopback: browsers and Salesforce \
+                 reach the proxy there, so it must be https:// (terminate TLS in a reverse proxy \
+                 or pass --tls-cert and --tls-key)"
+            ));
+        }
+        let origin = url.origin().ascii_serialization();
+        crate::security::validate_origin(&origin).map_err(|err| format!("{err}"))?;
+        Ok(PublicUrl { origin, https })
+    }
+
+    /// The origin, `https://pane.example.com` (no trailing slash).
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// Whether browsers reach the proxy over https.
+    pub fn is_https(&self) -> bool {
+        self.https
+    }
+}
+
+impl std::fmt::Display for PublicUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.origin)
+    }
 }
 
 impl Config {
@@ -200,6 +281,9 @@ impl Config {
             rule_lease_secs: 60,
             quota_probe_secs: 60,
             describe_fresh_secs: 900,
+            public_url: None,
+            tls_cert: None,
+            tls_key: None,
         }
     }
 }
@@ -277,6 +361,89 @@ mod tests {
         .unwrap();
         assert_eq!(config.admins, ["ana@x.example", "ben@x.example"]);
         assert!(!format!("{config:?}").contains("consumer-secret-value"));
+    }
+
+    #[test]
+    fn a_public_url_is_kept_as_its_origin() {
+        let config =
+            Config::try_parse_from(["pane-proxy", "--public-url", "https://pane.example.com"])
+                .unwrap();
+        let public = config.public_url.unwrap();
+        assert_eq!(public.origin(), "https://pane.example.com");
+        assert!(public.is_https());
+        let cases = [
+            ("https://pane.example.com/", "https://pane.example.com"),
+            ("https://Pane.Example.COM:443", "https://pane.example.com"),
+            (
+                "https://pane.example.com:8443/",
+                "https://pane.example.com:8443",
+            ),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("http://localhost:9000/", "http://localhost:9000"),
+            ("https://localhost:9443", "https://localhost:9443"),
+        ];
+        for (given, origin) in cases {
+            assert_eq!(PublicUrl::parse(given).unwrap().origin(), origin, "{given}");
+        }
+        assert!(!PublicUrl::parse("http://localhost:1").unwrap().is_https());
+        assert!(
+            Config::try_parse_from(["pane-proxy"])
+                .unwrap()
+                .public_url
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn bad_public_urls_are_refused_with_the_reason() {
+        let cases = [
+            ("pane.example.com", "not an absolute URL"),
+            ("/oauth", "not an absolute URL"),
+            ("ftp://pane.example.com", "is ftp://, not https://"),
+            ("http://pane.example.com", "must be https://"),
+            ("http://10.0.0.5:8080", "must be https://"),
+            (
+                "https://pane.example.com/pane",
+                "has a path, query or fragment",
+            ),
+            (
+                "https://pane.example.com/?a=1",
+                "has a path, query or fragment",
+            ),
+            (
+                "https://pane.example.com/#top",
+                "has a path, query or fragment",
+            ),
+            (
+                "https://ops:pw@pane.example.com",
+                "carries a user or password",
+            ),
+            ("https://", "not an absolute URL"),
+        ];
+        for (given, reason) in cases {
+            let err = Config::try_parse_from(["pane-proxy", "--public-url", given]).unwrap_err();
+            let text = err.to_string();
+            assert!(text.contains("--public-url"), "{given}: {text}");
+            assert!(text.contains(reason), "{given}: {text}");
+        }
+    }
+
+    #[test]
+    fn tls_needs_both_files() {
+        let err = Config::try_parse_from(["pane-proxy", "--tls-cert", "cert.pem"]).unwrap_err();
+        assert!(err.to_string().contains("--tls-key"), "{err}");
+        let err = Config::try_parse_from(["pane-proxy", "--tls-key", "key.pem"]).unwrap_err();
+        assert!(err.to_string().contains("--tls-cert"), "{err}");
+        let config = Config::try_parse_from([
+            "pane-proxy",
+            "--tls-cert",
+            "cert.pem",
+            "--tls-key",
+            "key.pem",
+        ])
+        .unwrap();
+        assert_eq!(config.tls_cert, Some(PathBuf::from("cert.pem")));
+        assert_eq!(config.tls_key, Some(PathBuf::from("key.pem")));
     }
 
     #[test]

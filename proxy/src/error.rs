@@ -77,6 +77,9 @@ pub enum ProxyError {
     /// Serving stopped with an I/O error.
     #[error("server error: {0}")]
     Serve(#[source] std::io::Error),
+    /// Startup: `--tls-cert`/`--tls-key` cannot be served (which file, and why).
+    #[error("TLS: {0}")]
+    Tls(String),
 }
 
 impl ProxyError {
@@ -98,6 +101,7 @@ impl ProxyError {
             | ProxyError::Secret(_)
             | ProxyError::Database(_)
             | ProxyError::Sandbox(_)
+            | ProxyError::Tls(_)
             | ProxyError::Serve(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -121,6 +125,7 @@ impl ProxyError {
             | ProxyError::Secret(_)
             | ProxyError::Database(_)
             | ProxyError::Sandbox(_)
+            | ProxyError::Tls(_)
             | ProxyError::Serve(_) => "internal",
         }
     }

@@ -22,6 +22,7 @@ pub mod services;
 pub mod settings;
 pub mod store;
 pub mod telemetry;
+pub mod tls;
 mod web;
 
 use std::future::Future;
@@ -57,8 +58,11 @@ pub struct AppState {
     pub www_dir: Arc<Path>,
     /// Front's `auth_secret`, when configured.
     pub host_secret: Option<config::Secret>,
-    /// This proxy's own origins, where the panel runs.
+    /// This proxy's own origins, where the panel runs: the public URL's, else its loopback
+    /// names.
     pub panel_origins: Arc<[String]>,
+    /// `--public-url`: the base of the OAuth callback and every link the proxy makes.
+    pub public_url: Option<config::PublicUrl>,
     /// Database, sealer, connected app.
     pub services: services::Services,
     /// Per-agent clients and the panel cache.
@@ -99,11 +103,20 @@ impl AppState {
             .iter()
             .map(|o| security::validate_origin(o.trim()))
             .collect::<Result<Vec<_>, _>>()?;
-        // The dev inbox is served from here, under either loopback name.
-        let own = [
-            format!("http://127.0.0.1:{port}"),
-            format!("http://localhost:{port}"),
-        ];
+        // The dev inbox is served from here: at the public URL when there is one (never from a
+        // name a request says), else under either loopback name.
+        let scheme = if config.tls_cert.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        let own = match &config.public_url {
+            Some(public) => vec![public.origin().to_owned()],
+            None => vec![
+                format!("{scheme}://127.0.0.1:{port}"),
+                format!("{scheme}://localhost:{port}"),
+            ],
+        };
         ancestors.extend(own.iter().cloned());
         Ok(AppState {
             backend,
@@ -112,7 +125,8 @@ impl AppState {
             dist_dir: config.dist_dir.clone().into(),
             www_dir: config.www_dir.clone().into(),
             host_secret: config.host_secret.clone(),
-            panel_origins: own.to_vec().into(),
+            panel_origins: own.into(),
+            public_url: config.public_url.clone(),
             services,
             panel_cache: panel::PanelCache::new(
                 Duration::from_secs(config.panel_cache_secs),
@@ -128,6 +142,18 @@ impl AppState {
                 wake: Arc::new(tokio::sync::Notify::new()),
             },
         })
+    }
+}
+
+impl AppState {
+    /// The OAuth `redirect_uri` for a link started by the panel at `panel_origin` (one of
+    /// [`AppState::panel_origins`]): the public URL's callback, else the panel's own loopback
+    /// name's, so the popup comes back where the panel is.
+    pub fn redirect_uri(&self, panel_origin: &str) -> String {
+        match &self.public_url {
+            Some(public) => format!("{}/oauth/callback", public.origin()),
+            None => format!("{panel_origin}/oauth/callback"),
+        }
     }
 }
 
@@ -154,10 +180,21 @@ pub fn app(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ));
+    let https = state
+        .public_url
+        .as_ref()
+        .is_some_and(config::PublicUrl::is_https);
     let mut router = api.merge(web::router(&state)).with_state(state);
     // `if_not_present`: a page may set its own (the OAuth callback keeps its opener).
     for (name, value) in web::common_headers() {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    if https {
+        // Browsers reach the proxy only over https: they keep to it.
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ));
     }
     router
         .layer(TimeoutLayer::with_status_code(
@@ -183,13 +220,30 @@ pub async fn run(
     serve(listener, config, shutdown).await
 }
 
-/// Serves on an already-bound listener (tests bind port 0 and read the address first).
+/// Serves on an already-bound listener (tests bind port 0 and read the address first): plain
+/// HTTP, or HTTPS with `--tls-cert`/`--tls-key`.
 pub async fn serve(
     listener: TcpListener,
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ProxyError> {
     let addr = listener.local_addr().map_err(ProxyError::Listen)?;
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
+        (None, None) => None,
+        _ => {
+            return Err(ProxyError::Tls(
+                "--tls-cert and --tls-key go together: give both or neither".into(),
+            ));
+        }
+    };
+    if tls.is_some()
+        && let Some(public) = config.public_url.as_ref().filter(|p| !p.is_https())
+    {
+        return Err(ProxyError::Tls(format!(
+            "--public-url {public} is http:// but --tls-cert makes the proxy serve https://"
+        )));
+    }
     let (sandbox, connected_app, backend) = match (
         &config.salesforce_login_url,
         &config.salesforce_client_id,
@@ -232,15 +286,33 @@ pub async fn serve(
         config.rule_workers,
         i64::try_from(config.rule_lease_secs.saturating_mul(1000)).unwrap_or(i64::MAX),
     );
+    let base = match &config.public_url {
+        Some(public) => public.origin().to_owned(),
+        None if tls.is_some() => format!("https://{addr}"),
+        None => format!("http://{addr}"),
+    };
     tracing::info!(
-        url = %format!("http://{addr}/"),
-        panel = %format!("http://{addr}/plugin/"),
+        url = %format!("{base}/"),
+        panel = %format!("{base}/plugin/"),
+        listening = %addr,
+        tls = tls.is_some(),
         "Salesforce Pane proxy listening; open the dev inbox at the url"
     );
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(ProxyError::Serve)?;
+    let app = app(state);
+    match tls {
+        Some(tls) => {
+            let listener = tls::TlsListener::new(listener, tls).map_err(ProxyError::Listen)?;
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+        None => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+    }
+    .map_err(ProxyError::Serve)?;
     if let Some(sandbox) = sandbox {
         sandbox.shutdown();
     }
@@ -260,6 +332,13 @@ async fn start_sandbox(config: &Config) -> Result<pane_sandbox::Sandbox, ProxyEr
             std::fs::create_dir_all(dir).map_err(ProxyError::Folder)?;
         }
         sandbox_config.org.database = Some(config.sandbox_database.clone());
+    }
+    if let Some(public) = &config.public_url {
+        // Its connected app takes the public callback too, as a real org's would be told.
+        let callback = format!("{}/oauth/callback", public.origin());
+        for app in &mut sandbox_config.apps {
+            app.redirect_uris.push(callback.clone());
+        }
     }
     let sandbox =
         pane_sandbox::spawn(SocketAddr::from(([127, 0, 0, 1], 0)), sandbox_config).await?;

@@ -102,7 +102,7 @@ async fn start(
         "{}/services/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&state={}&code_challenge={}&code_challenge_method=S256&scope={}",
         sf.login_url,
         encode(&sf.client_id),
-        encode(&format!("{origin}/oauth/callback")),
+        encode(&state.redirect_uri(&origin)),
         encode(&link_state),
         encode(&challenge),
         encode("api refresh_token id"),
@@ -256,7 +256,7 @@ async fn link(
         .ok_or_else(|| ProxyError::BadRequest("unknown or expired state".into()))?;
     let (verifier, origin) = (pending.verifier.clone(), pending.panel_origin.clone());
     let sf = &services.salesforce;
-    let redirect_uri = format!("{origin}/oauth/callback");
+    let redirect_uri = state.redirect_uri(&origin);
     let form = [
         ("grant_type", "authorization_code"),
         (

@@ -84,6 +84,12 @@ pub const DEV_INBOX_CSP: &str = "default-src 'self'; script-src 'self'; style-sr
      http://127.0.0.1:*; object-src 'none'; base-uri 'none'; form-action 'self'; \
      frame-ancestors 'self'";
 
+/// The dev inbox's CSP behind `--public-url`: the panel is its own origin's `/plugin/`, so
+/// plugin iframes come from itself alone.
+pub const DEV_INBOX_CSP_PUBLIC: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; frame-src 'self'; object-src 'none'; \
+     base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+
 /// The API's CSP: JSON only, nothing to run or frame.
 pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 

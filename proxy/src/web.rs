@@ -12,7 +12,7 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
-use crate::security::{DEV_INBOX_CSP, inline_script_hashes, panel_csp};
+use crate::security::{DEV_INBOX_CSP, DEV_INBOX_CSP_PUBLIC, inline_script_hashes, panel_csp};
 
 /// The panel and the dev inbox.
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -32,7 +32,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .fallback_service(ServeDir::new(&*state.www_dir))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(DEV_INBOX_CSP),
+            HeaderValue::from_static(if state.public_url.is_some() {
+                DEV_INBOX_CSP_PUBLIC
+            } else {
+                DEV_INBOX_CSP
+            }),
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_FRAME_OPTIONS,
@@ -44,7 +48,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(dev_inbox)
 }
 
-/// `/plugin` → `/plugin/`, keeping the query (the host's `auth_secret` rides on it).
+/// `/plugin` → `/plugin/`, keeping the query (the host's `auth_secret` rides on it). The
+/// location is a path: the browser keeps the origin it asked, never one a header named.
 async fn redirect_to_plugin(RawQuery(query): RawQuery) -> Redirect {
     match query {
         Some(q) => Redirect::permanent(&format!("/plugin/?{q}")),

@@ -4,11 +4,15 @@ import { CONVERSATIONS, DATA_FUNCTIONS, TEAMMATE, addGenerated, buildContext, me
 
 const params = new URLSearchParams(location.search);
 
-/** The panel is loaded from the other loopback name, so it is cross-origin as in Front. */
+/**
+ * On loopback the panel is loaded from the other loopback name, so it is cross-origin as in
+ * Front. Behind a public URL (`--public-url`) the proxy accepts the panel at that origin only:
+ * the panel is this origin's /plugin/.
+ */
 function defaultPluginUrl() {
-  const other = location.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
   const url = new URL('/plugin/', location.href);
-  url.hostname = other;
+  const other = { localhost: '127.0.0.1', '127.0.0.1': 'localhost' }[location.hostname];
+  if (other) url.hostname = other;
   return url;
 }
 

@@ -35,7 +35,6 @@ pub fn dev_router(state: &AppState) -> Router<AppState> {
 async fn dev_fire(
     State(state): State<AppState>,
     Path(action): Path<String>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ProxyError> {
     let secret = state
@@ -43,23 +42,25 @@ async fn dev_fire(
         .app_secret
         .clone()
         .ok_or(ProxyError::NotConfigured("no application webhook secret"))?;
-    let host = header_str(&headers, "host").unwrap_or("127.0.0.1");
     let stamp = now_ms();
     let signature = super::signature::sign_application(secret.expose().as_bytes(), stamp, &body);
-    let res = state
-        .services
-        .http
-        .post(format!("http://{host}/api/rules/{action}"))
-        .header("content-type", "application/json")
-        .header("x-front-request-timestamp", stamp.to_string())
-        .header("x-front-signature", signature)
-        .body(body.to_vec())
-        .send()
-        .await
-        .map_err(|e| ProxyError::Upstream(e.to_string()))?;
-    let status = StatusCode::from_u16(res.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
-    let text = res.text().await.unwrap_or_default();
-    Ok((status, [(header::CONTENT_TYPE, "application/json")], text).into_response())
+    // Handed to the intake in-process, signed as Front would sign it: no request is sent, so
+    // no `Host` a browser named decides where the signed event goes.
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let signed = [
+        ("x-front-request-timestamp", stamp.to_string()),
+        ("x-front-signature", signature),
+    ];
+    for (name, value) in signed {
+        let value = HeaderValue::from_str(&value)
+            .map_err(|e| ProxyError::BadRequest(format!("cannot sign the event: {e}")))?;
+        headers.insert(name, value);
+    }
+    intake(State(state), Path(action), headers, body).await
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -16,6 +16,7 @@ mod login;
 mod lookup;
 mod oauth;
 mod panel;
+mod public;
 mod rules;
 mod running;
 mod socket;
