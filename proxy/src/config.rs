@@ -116,6 +116,11 @@ pub struct Config {
     #[arg(long, env = "PANE_ADMINS", value_delimiter = ',')]
     pub admins: Vec<String>,
 
+    /// A PEM file of CA certificates trusted for Salesforce on top of the system's store (a
+    /// private CA, a TLS-inspecting proxy). `SSL_CERT_FILE` replaces the system's store instead.
+    #[arg(long, env = "PANE_SALESFORCE_CA_FILE")]
+    pub salesforce_ca_file: Option<PathBuf>,
+
     /// A real org: its login host (`https://login.salesforce.com`, `https://test.salesforce.com`
     /// or a My Domain URL). Without it the proxy starts and uses the embedded sandbox org.
     #[arg(
@@ -263,6 +268,7 @@ impl Config {
             sandbox_database: PathBuf::from(".pane/sandbox.sqlite"),
             sandbox_memory: true,
             host_secret: None,
+            salesforce_ca_file: None,
             database_url: "sqlite::memory:".into(),
             encryption_key: Some(Secret(
                 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(),

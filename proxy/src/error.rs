@@ -62,6 +62,10 @@ pub enum ProxyError {
     /// 502: Salesforce could not be reached or refused.
     #[error("Salesforce: {0}")]
     Upstream(String),
+    /// 502: Salesforce's TLS certificate is not trusted (whose, why, and what to set): said to
+    /// the agent as it is, since only configuration fixes it.
+    #[error("{0}")]
+    Untrusted(String),
     /// 500: the proxy's database failed.
     #[error("database: {0}")]
     Database(String),
@@ -95,7 +99,7 @@ impl ProxyError {
             ProxyError::Forbidden | ProxyError::Disabled => StatusCode::FORBIDDEN,
             ProxyError::QuotaReserve => StatusCode::TOO_MANY_REQUESTS,
             ProxyError::QuotaSpent => StatusCode::TOO_MANY_REQUESTS,
-            ProxyError::Upstream(_) => StatusCode::BAD_GATEWAY,
+            ProxyError::Upstream(_) | ProxyError::Untrusted(_) => StatusCode::BAD_GATEWAY,
             ProxyError::Listen(_)
             | ProxyError::Folder(_)
             | ProxyError::Secret(_)
@@ -120,6 +124,7 @@ impl ProxyError {
             ProxyError::QuotaReserve => "quota_reserve",
             ProxyError::QuotaSpent => "quota_spent",
             ProxyError::Upstream(_) => "salesforce_unavailable",
+            ProxyError::Untrusted(_) => "salesforce_untrusted",
             ProxyError::Listen(_)
             | ProxyError::Folder(_)
             | ProxyError::Secret(_)
@@ -141,6 +146,9 @@ impl IntoResponse for ProxyError {
             tracing::warn!(%detail, "Salesforce could not answer");
             "Salesforce could not be reached or did not answer properly; try again in a moment."
                 .to_owned()
+        } else if let ProxyError::Untrusted(detail) = &self {
+            tracing::warn!(%detail, "Salesforce's certificate is not trusted");
+            format!("Salesforce could not be reached: {detail}.")
         } else if status.is_server_error() && !matches!(self, ProxyError::NotConfigured(_)) {
             tracing::error!(err = %self, "request failed");
             "The proxy could not answer; try again.".to_owned()

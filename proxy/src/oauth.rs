@@ -187,11 +187,18 @@ async fn callback(
         }
         Err(err) => {
             tracing::warn!(%err, "linking Salesforce failed");
-            page(
-                StatusCode::BAD_REQUEST,
-                "Salesforce could not be linked. Close this window and try again from the panel.",
-                None,
-            )
+            let text = match &err {
+                // Only the proxy's configuration fixes it: say so, and what to set.
+                ProxyError::Untrusted(why) => format!(
+                    "Linking Salesforce failed: {}. Tell whoever runs the proxy; trying again will not help.",
+                    why.replace('&', "&amp;")
+                        .replace('<', "&lt;")
+                        .replace('>', "&gt;")
+                ),
+                _ => "Salesforce could not be linked. Close this window and try again from the panel."
+                    .to_owned(),
+            };
+            page(StatusCode::BAD_REQUEST, &text, None)
         }
     }
 }
@@ -268,7 +275,7 @@ async fn link(
         ("redirect_uri", redirect_uri.as_str()),
         ("code_verifier", verifier.as_str()),
     ];
-    let upstream = |e: reqwest::Error| ProxyError::Upstream(e.to_string());
+    let upstream = |e: reqwest::Error| crate::services::send_error(&e);
     let res = services
         .http
         .post(format!("{}/services/oauth2/token", sf.login_url))
@@ -488,7 +495,10 @@ async fn revoke_and_forget(state: &AppState, link: &Link) -> Result<(), ProxyErr
         Ok(res) if res.status().is_success() => {}
         // Forget the link all the same: the user asked to be unlinked.
         Ok(res) => tracing::warn!(status = %res.status(), "revoking at Salesforce was refused"),
-        Err(err) => tracing::warn!(%err, "revoking at Salesforce failed"),
+        Err(err) => {
+            let err = crate::services::send_error(&err);
+            tracing::warn!(%err, "revoking at Salesforce failed");
+        }
     }
     services.db.remove_link(&link.user_id).await?;
     state.panel_cache.forget_user(&link.user_id);

@@ -60,10 +60,10 @@ impl Services {
             Some(key) => Sealer::from_base64(key.expose())?,
             None => Sealer::from_key_file(&config.key_file)?,
         };
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(30))
-            .build()
-            .map_err(|e| ProxyError::Secret(format!("HTTP client: {e}")))?;
+        let http = salesforce_http(
+            std::time::Duration::from_secs(30),
+            config.salesforce_ca_file.as_deref(),
+        )?;
         Ok(Services {
             db: Db::connect(&config.database_url).await?,
             sealer: Arc::new(sealer),
@@ -71,4 +71,149 @@ impl Services {
             http,
         })
     }
+}
+
+/// The one HTTP client every call to Salesforce goes through: the token exchange and refreshes,
+/// the identity URL, REST, SOAP and revocation (handlers and the rules worker reach it through
+/// [`Services::http`]). TLS is rustls on the ring provider, trusting:
+///
+/// - the system's certificate store, or the certificates `SSL_CERT_FILE` / `SSL_CERT_DIR`
+///   name when set. This is `rustls_native_certs::load_native_certs`, whose documentation
+///   says: "If either (or both) are set, certificates are only loaded from the locations
+///   specified via environment variables and not the platform-native certificate store." So
+///   `SSL_CERT_FILE` *replaces* the system's store, as it does for OpenSSL and curl (the
+///   convention for private CAs and TLS-inspecting corporate proxies);
+/// - and `ca_file` (`--salesforce-ca-file`) on top of them: a private CA added without giving
+///   up the system's.
+///
+/// Plain `http://` (the embedded sandbox org) works as before. `SSL_CERT_FILE` or `ca_file`
+/// that cannot be read or holds no certificate stops the proxy at startup, saying which.
+pub fn salesforce_http(
+    timeout: std::time::Duration,
+    ca_file: Option<&std::path::Path>,
+) -> Result<reqwest::Client, ProxyError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+
+    let overrides: Vec<String> = ["SSL_CERT_FILE", "SSL_CERT_DIR"]
+        .into_iter()
+        .filter_map(|name| {
+            std::env::var_os(name).map(|v| format!("{name}={}", v.to_string_lossy()))
+        })
+        .collect();
+    let native = rustls_native_certs::load_native_certs();
+    let mut roots = rustls::RootCertStore::empty();
+    // Stores often hold an ancient or malformed certificate: it is skipped, as browsers do.
+    let (from_store, skipped) = roots.add_parsable_certificates(native.certs);
+    let errors: Vec<String> = native.errors.iter().map(ToString::to_string).collect();
+    if overrides.is_empty() {
+        if from_store == 0 {
+            tracing::warn!(
+                errors = %errors.join("; "),
+                "no CA certificates in the system's store (is ca-certificates installed?): \
+                 https:// Salesforce URLs are trusted only through SSL_CERT_FILE or --salesforce-ca-file"
+            );
+        }
+    } else if from_store == 0 || !errors.is_empty() {
+        let why = if errors.is_empty() {
+            "holds no usable PEM certificate".to_owned()
+        } else {
+            errors.join("; ")
+        };
+        return Err(ProxyError::Tls(format!(
+            "{}: {why} (it replaces the system's CA store for calls to Salesforce)",
+            overrides.join(", ")
+        )));
+    }
+    let mut from_file = 0;
+    if let Some(path) = ca_file {
+        let bad = |why: String| {
+            ProxyError::Tls(format!("--salesforce-ca-file {}: {why}", path.display()))
+        };
+        let certs = CertificateDer::pem_file_iter(path)
+            .map_err(|err| bad(format!("cannot be read: {err}")))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|err| bad(format!("not PEM certificates: {err}")))?;
+        for cert in certs {
+            roots
+                .add(cert)
+                .map_err(|err| bad(format!("a certificate cannot be used as a CA: {err}")))?;
+            from_file += 1;
+        }
+        if from_file == 0 {
+            return Err(bad(
+                "holds no certificate (expected PEM `-----BEGIN CERTIFICATE-----` blocks)".into(),
+            ));
+        }
+    }
+    tracing::info!(
+        store = %if overrides.is_empty() { "system".to_owned() } else { overrides.join(", ") },
+        from_store,
+        skipped,
+        from_file,
+        "CA certificates trusted for Salesforce"
+    );
+    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|err| ProxyError::Tls(format!("TLS versions: {err}")))?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .use_preconfigured_tls(tls)
+        .build()
+        .map_err(|e| ProxyError::Tls(format!("HTTP client: {e}")))
+}
+
+/// Why a request to Salesforce could not be sent, for the logs and the agent: reqwest's own
+/// text names only the URL, so the causes follow it; a certificate that is not trusted is
+/// [`ProxyError::Untrusted`], saying whose and what to do.
+pub fn send_error(err: &reqwest::Error) -> ProxyError {
+    if let Some(why) = untrusted_certificate(err) {
+        let origin = err.url().map_or_else(
+            || "Salesforce".to_owned(),
+            |u| u.origin().ascii_serialization(),
+        );
+        return ProxyError::Untrusted(format!(
+            "the certificate of {origin} is not trusted ({why}); set SSL_CERT_FILE (or \
+             --salesforce-ca-file) to the PEM file of its CA for a private CA or a \
+             TLS-inspecting proxy"
+        ));
+    }
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    ProxyError::Upstream(text)
+}
+
+/// What rustls said when `err` failed because the server's certificate is not trusted (an
+/// unknown issuer, a name it was not made for, expired...).
+pub fn untrusted_certificate(err: &reqwest::Error) -> Option<String> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(mut cause) = source {
+        // rustls's error rides inside `io::Error`s (nested, from hyper's connector), whose
+        // `source()` skips the error they wrap.
+        while let Some(inner) = cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            cause = inner;
+        }
+        if let Some(
+            tls @ (rustls::Error::InvalidCertificate(_)
+            | rustls::Error::NoCertificatesPresented
+            | rustls::Error::UnsupportedNameType),
+        ) = cause.downcast_ref::<rustls::Error>()
+        {
+            return Some(tls.to_string());
+        }
+        source = cause.source();
+    }
+    None
 }

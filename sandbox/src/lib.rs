@@ -23,6 +23,7 @@ pub mod soql;
 pub mod state;
 pub mod store;
 pub mod strict;
+pub mod tls;
 
 use std::net::SocketAddr;
 
@@ -49,6 +50,10 @@ pub enum SandboxError {
         /// Why.
         source: std::io::Error,
     },
+    /// HTTPS cannot be served: the certificate or key (which, and why), or the host split on
+    /// an address that is not loopback.
+    #[error("TLS: {0}")]
+    Tls(String),
 }
 
 /// `GET /health`'s answer.
@@ -79,6 +84,10 @@ pub fn app(state: SandboxState) -> Router {
         .layer(middleware::from_fn(strict::uri_length))
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            strict::api_on_instance,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             strict::record,
         ))
         .with_state(state.clone());
@@ -98,6 +107,8 @@ async fn health() -> Json<Health> {
 #[derive(Debug)]
 pub struct Sandbox {
     addr: SocketAddr,
+    login_url: String,
+    instance_url: String,
     state: SandboxState,
     shutdown: Option<oneshot::Sender<()>>,
 }
@@ -108,9 +119,16 @@ impl Sandbox {
         self.addr
     }
 
-    /// Its base URL, e.g. `http://127.0.0.1:41234`.
+    /// Its base URL, where clients start: `http://127.0.0.1:41234`, `https://...` when it
+    /// serves TLS. With the host split this is the login URL (see [`Sandbox::instance_url`]).
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.login_url.clone()
+    }
+
+    /// Where its REST and SOAP APIs answer (`instance_url`): the base URL, or
+    /// `http(s)://localhost:<port>` with the host split.
+    pub fn instance_url(&self) -> String {
+        self.instance_url.clone()
     }
 
     /// Its state (the org, tokens, allowance), for tests and tools in the same process.
@@ -138,35 +156,69 @@ impl Drop for Sandbox {
 }
 
 /// Binds `addr` (port 0 picks a free one) and serves a sandbox org set up by `config` in the
-/// background.
+/// background: over HTTPS when `config.tls` is set, on two host names when
+/// `config.split_hosts` is (which needs a loopback or unspecified `addr`).
 pub async fn spawn(addr: SocketAddr, config: SandboxConfig) -> Result<Sandbox, SandboxError> {
+    let tls = config
+        .tls
+        .as_ref()
+        .map(tls::TlsIdentity::server_config)
+        .transpose()?;
+    if config.split_hosts && !(addr.ip().is_loopback() || addr.ip().is_unspecified()) {
+        return Err(SandboxError::Tls(format!(
+            "the host split names the org 127.0.0.1 and localhost, which {} is not: bind a loopback address",
+            addr.ip()
+        )));
+    }
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| SandboxError::Bind { addr, source })?;
     let addr = listener
         .local_addr()
         .map_err(|source| SandboxError::Bind { addr, source })?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let (login_url, instance_url) = if config.split_hosts {
+        (
+            format!("{scheme}://127.0.0.1:{}", addr.port()),
+            format!("{scheme}://localhost:{}", addr.port()),
+        )
+    } else {
+        (format!("{scheme}://{addr}"), format!("{scheme}://{addr}"))
+    };
     let state = SandboxState::new(config)?;
-    if let Ok(mut base) = state.base_url.lock() {
-        *base = format!("http://{addr}");
+    if let (Ok(mut base), Ok(mut login)) = (state.base_url.lock(), state.login_url.lock()) {
+        base.clone_from(&instance_url);
+        login.clone_from(&login_url);
     }
     strict::register(&state);
     let (tx, rx) = oneshot::channel();
     let router = app(state.clone());
     tokio::spawn(async move {
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                // Either an explicit shutdown or the handle was dropped: stop both ways.
-                let _ = rx.await;
-            })
-            .await;
+        // Either an explicit shutdown or the handle was dropped: stop both ways.
+        let stopped = async {
+            let _ = rx.await;
+        };
+        let served = match tls {
+            Some(tls) => {
+                axum::serve(tls::TlsListener::new(listener, addr, tls), router)
+                    .with_graceful_shutdown(stopped)
+                    .await
+            }
+            None => {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(stopped)
+                    .await
+            }
+        };
         if let Err(err) = served {
             tracing::error!(%err, "sandbox org stopped with an error");
         }
     });
-    tracing::info!(%addr, "sandbox org listening");
+    tracing::info!(%addr, login = %login_url, instance = %instance_url, "sandbox org listening");
     Ok(Sandbox {
         addr,
+        login_url,
+        instance_url,
         state,
         shutdown: Some(tx),
     })

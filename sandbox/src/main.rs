@@ -44,14 +44,40 @@ struct Args {
     /// Turn off the duplicate rules for Contacts and Leads.
     #[arg(long)]
     no_duplicate_rules: bool,
+    /// Serve HTTPS with a certificate made now for 127.0.0.1 and localhost, written (PEM) to
+    /// this file for clients to trust (`SSL_CERT_FILE=<file>`).
+    #[arg(long, value_name = "CERT_OUT_PEM", conflicts_with_all = ["tls_cert", "tls_key"])]
+    tls_self_signed: Option<PathBuf>,
+    /// Serve HTTPS with this certificate chain (PEM, leaf first); needs `--tls-key`.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of `--tls-cert` (PEM).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Answer as a My Domain org: log in at 127.0.0.1, the APIs at `instance_url` on localhost
+    /// (same port), the identity URL on the login host.
+    #[arg(long)]
+    split_hosts: bool,
 }
 
 #[allow(
     clippy::print_stdout,
     reason = "the start banner is for the person who ran it"
 )]
-fn banner(base: &str, config: &SandboxConfig) {
+fn banner(base: &str, instance: &str, args: &Args, config: &SandboxConfig) {
     println!("Sandbox org listening at {base}");
+    if instance != base {
+        println!(
+            "  instance_url:  {instance}   (My Domain split: APIs here, login and identity at {base})"
+        );
+    }
+    if let Some(cert) = &args.tls_self_signed {
+        println!(
+            "  certificate:   {} (self-signed; trust it with SSL_CERT_FILE={})",
+            cert.display(),
+            cert.display()
+        );
+    }
     for app in &config.apps {
         println!(
             "  connected app: client_id={} client_secret={}",
@@ -65,7 +91,7 @@ fn banner(base: &str, config: &SandboxConfig) {
             user.username, user.password, user.profile.name
         );
     }
-    println!("  token URL:     {base}/services/oauth2/token   REST: {base}/services/data/");
+    println!("  token URL:     {base}/services/oauth2/token   REST: {instance}/services/data/");
 }
 
 #[tokio::main]
@@ -82,6 +108,22 @@ async fn main() -> std::process::ExitCode {
         ..SandboxConfig::default()
     };
     config.org.duplicate_rules = !args.no_duplicate_rules;
+    config.split_hosts = args.split_hosts;
+    let tls = match (&args.tls_self_signed, &args.tls_cert, &args.tls_key) {
+        (Some(out), _, _) => pane_sandbox::tls::TlsIdentity::self_signed()
+            .and_then(|identity| identity.write_cert(out).map(|()| Some(identity))),
+        (None, Some(cert), Some(key)) => {
+            pane_sandbox::tls::TlsIdentity::from_files(cert, key).map(Some)
+        }
+        _ => Ok(None),
+    };
+    match tls {
+        Ok(tls) => config.tls = tls,
+        Err(err) => {
+            tracing::error!(%err, "cannot serve HTTPS");
+            return std::process::ExitCode::FAILURE;
+        }
+    }
     if !args.memory {
         if let Some(dir) = args.database.parent().filter(|d| !d.as_os_str().is_empty())
             && let Err(err) = std::fs::create_dir_all(dir)
@@ -136,7 +178,7 @@ async fn main() -> std::process::ExitCode {
             tracing::info!(seconds = started.elapsed().as_secs_f64(), "seeded");
         }
     }
-    banner(&sandbox.base_url(), &config);
+    banner(&sandbox.base_url(), &sandbox.instance_url(), &args, &config);
     if let Err(err) = tokio::signal::ctrl_c().await {
         tracing::error!(%err, "cannot wait for Ctrl-C");
     }

@@ -28,6 +28,12 @@ pub struct SandboxConfig {
     pub token_ttl: Duration,
     /// The daily API allowance.
     pub daily_requests: u64,
+    /// Serve HTTPS with this certificate, as Salesforce is served; plain HTTP when `None`.
+    pub tls: Option<crate::tls::TlsIdentity>,
+    /// Answer as a My Domain org does: the login URL on `127.0.0.1`, the token answer's
+    /// `instance_url` (the REST and SOAP APIs) on `localhost`, the identity URL (`id`) on the
+    /// login host. Both names reach the one listener; the APIs refuse the login host.
+    pub split_hosts: bool,
 }
 
 impl Default for SandboxConfig {
@@ -37,6 +43,8 @@ impl Default for SandboxConfig {
             apps: vec![demo_app()],
             token_ttl: Duration::from_secs(2 * 60 * 60),
             daily_requests: 15_000,
+            tls: None,
+            split_hosts: false,
         }
     }
 }
@@ -140,8 +148,10 @@ pub struct Inner {
     pub cursors: Mutex<Cursors>,
     /// Injected faults.
     pub faults: Mutex<Faults>,
-    /// The base URL clients reach this org at (`instance_url`).
+    /// The base URL clients reach this org's APIs at (`instance_url`).
     pub base_url: Mutex<String>,
+    /// The login URL (OAuth, the identity URL): the base URL unless the hosts are split.
+    pub login_url: Mutex<String>,
     /// The org's own routes, for composite subrequests.
     pub router: std::sync::OnceLock<axum::Router>,
     /// The requests refused by a strictness rule ([`crate::strict`]).
@@ -170,6 +180,7 @@ impl SandboxState {
             cursors: Mutex::new(Cursors::default()),
             faults: Mutex::new(Faults::default()),
             base_url: Mutex::new("http://127.0.0.1".into()),
+            login_url: Mutex::new("http://127.0.0.1".into()),
             router: std::sync::OnceLock::new(),
             refusals: Arc::default(),
             org,
@@ -181,9 +192,15 @@ impl SandboxState {
         self.base_url.lock().map(|b| b.clone()).unwrap_or_default()
     }
 
-    /// The identity URL of a user.
+    /// The login URL: the base URL, or the login host of a My Domain split.
+    pub fn login_url(&self) -> String {
+        self.login_url.lock().map(|b| b.clone()).unwrap_or_default()
+    }
+
+    /// The identity URL of a user, on the login host (as a My Domain org's token answer gives
+    /// `https://login.salesforce.com/id/...` beside its own `instance_url`).
     pub fn identity_url(&self, user_id: &str) -> String {
-        format!("{}/id/{}/{user_id}", self.base_url(), self.org.org_id())
+        format!("{}/id/{}/{user_id}", self.login_url(), self.org.org_id())
     }
 }
 

@@ -107,6 +107,11 @@ pub fn register(state: &SandboxState) {
     let mut live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
     live.retain(|(_, log)| log.strong_count() > 0);
     live.push((state.base_url(), Arc::downgrade(&state.refusals)));
+    let login = state.login_url();
+    if login != state.base_url() {
+        // Split hosts: a harness may know the org by either URL.
+        live.push((login, Arc::downgrade(&state.refusals)));
+    }
 }
 
 /// The refusal log of the org at `base_url` (`http://127.0.0.1:41234`) served by this process:
@@ -142,6 +147,68 @@ pub async fn record(State(state): State<SandboxState>, request: Request, next: N
         });
     }
     response
+}
+
+/// `host.api-on-instance`: with the My Domain host split ([`crate::SandboxConfig::split_hosts`]),
+/// the REST and SOAP APIs answer on the instance host only, as an org's APIs answer at the
+/// token answer's `instance_url` and not at the login server ("instance_url: Identifies the
+/// Salesforce instance to which API calls are sent", OAuth 2.0 Username-Password Flow,
+/// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_understanding_username_password_oauth_flow.htm).
+/// *Docs silent* on what the login server answers instead: the sandbox answers 401
+/// `INVALID_SESSION_ID` "Session expired or invalid" (the login server holds no org session)
+/// and logs the refusal, so a client that builds API URLs from the login URL fails its test.
+/// OAuth, the identity URL and the pages answer on both hosts. Composite subrequests are not
+/// HTTP requests and have no host.
+pub async fn api_on_instance(
+    State(state): State<SandboxState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let api = path
+        .strip_prefix("/services/data/")
+        .is_some_and(|rest| !rest.is_empty())
+        || path.starts_with("/services/Soap/");
+    if !api
+        || request
+            .extensions()
+            .get::<crate::rest::Subrequest>()
+            .is_some()
+        || request
+            .extensions()
+            .get::<crate::rest::BatchSubrequest>()
+            .is_some()
+    {
+        return next.run(request).await;
+    }
+    let login = state.login_url();
+    if login == state.base_url() {
+        return next.run(request).await;
+    }
+    // HTTP/1.1 names the host in `Host`; HTTP/2 in the URI's authority.
+    let host = request
+        .uri()
+        .authority()
+        .map(|a| a.as_str().to_owned())
+        .or_else(|| {
+            request
+                .headers()
+                .get(axum::http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
+    let login_host = login.split_once("://").map_or(login.as_str(), |(_, h)| h);
+    if !host.eq_ignore_ascii_case(login_host) {
+        return next.run(request).await;
+    }
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "INVALID_SESSION_ID",
+        "Session expired or invalid",
+    )
+    .rule("host.api-on-instance")
+    .into_response()
 }
 
 /// The longest URI a REST call may have, and the longest URI and headers together: 16,384

@@ -11,12 +11,15 @@ export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'target', 'e2e');
 mkdirSync(ARTIFACTS, { recursive: true });
 
-/** Starts the proxy (embedded sandbox org included) on a free port; resolves once it listens. */
-export async function startProxy(extraArgs = []) {
+/**
+ * Starts the proxy (embedded sandbox org included) on a free port; resolves once it listens.
+ * `extraEnv` is added to its environment (`SSL_CERT_FILE`...).
+ */
+export async function startProxy(extraArgs = [], extraEnv = {}) {
   const bin = process.env.PANE_PROXY_BIN || join(ROOT, 'target', 'debug', 'pane-proxy');
   const child = spawn(bin, ['--port', '0', '--log-format', 'json', '--sandbox-memory', '--database-url', 'sqlite::memory:', ...extraArgs], {
     cwd: ROOT,
-    env: { ...process.env, RUST_LOG: 'info,tower_http=debug' },
+    env: { ...process.env, RUST_LOG: 'info,tower_http=debug', ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const logs = [];
@@ -45,6 +48,45 @@ export async function startProxy(extraArgs = []) {
         if (child.exitCode !== null) return resolveExit(child.exitCode);
         child.once('exit', (code) => resolveExit(code));
         child.kill('SIGTERM');
+      }),
+  };
+}
+
+/**
+ * Starts the sandbox org alone (`pane-sandbox --port 0 --memory ...extraArgs`); resolves with
+ * its login URL once it prints its banner, its `instance_url` (another host with
+ * `--split-hosts`), and a `stop`.
+ */
+export async function startSandbox(extraArgs = []) {
+  const bin = process.env.PANE_SANDBOX_BIN || join(ROOT, 'target', 'debug', 'pane-sandbox');
+  const child = spawn(bin, ['--port', '0', '--memory', ...extraArgs], {
+    cwd: ROOT,
+    env: { ...process.env, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = [];
+  let login;
+  let instance;
+  const urls = await new Promise((resolveUrls, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sandbox org did not start:\n${lines.join('\n')}`)), 20_000);
+    child.once('exit', (code) => reject(new Error(`sandbox org exited with ${code}:\n${lines.join('\n')}`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      lines.push(line);
+      login ??= line.match(/^Sandbox org listening at (\S+)/)?.[1];
+      instance ??= line.match(/^\s+instance_url:\s+(\S+)/)?.[1];
+      if (/^\s+token URL:/.test(line)) {
+        clearTimeout(timer);
+        resolveUrls({ login, instance: instance ?? login });
+      }
+    });
+  });
+  return {
+    ...urls,
+    stop: () =>
+      new Promise((resolveExit) => {
+        if (child.exitCode !== null) return resolveExit(child.exitCode);
+        child.once('exit', (code) => resolveExit(code));
+        child.kill('SIGINT');
       }),
   };
 }

@@ -20,3 +20,4 @@ mod public;
 mod rules;
 mod running;
 mod socket;
+mod tls;

@@ -26,6 +26,19 @@ pub async fn linked() -> Running {
 
 /// [`linked`], with the configuration changed by `edit`.
 pub async fn linked_with(edit: impl FnOnce(&mut pane_proxy::Config)) -> Running {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    linked_with_client(edit, http).await
+}
+
+/// [`linked_with`], the test speaking to the proxy and the org through `http` (which must not
+/// follow redirects): one that trusts an org served over HTTPS.
+pub async fn linked_with_client(
+    edit: impl FnOnce(&mut pane_proxy::Config),
+    http: reqwest::Client,
+) -> Running {
     let dirs = tempfile::tempdir().unwrap();
     crate::helpers::write_sites(dirs.path());
     let mut config =
@@ -37,10 +50,6 @@ pub async fn linked_with(edit: impl FnOnce(&mut pane_proxy::Config)) -> Running 
     let server = tokio::spawn(pane_proxy::serve(listener, config, async {
         let _ = stopped.await;
     }));
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
     let sandbox = String::new();
     let mut running = Running {
         origin,

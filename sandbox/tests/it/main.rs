@@ -13,3 +13,4 @@ mod oauth;
 mod rest;
 mod soap;
 mod strict;
+mod tls;
