@@ -15,6 +15,9 @@ pub struct Session {
     token: RwSignal<Option<String>>,
     /// The login the last integration link produced (admins).
     integration: RwSignal<Option<String>>,
+    /// Why the last session ended, when Salesforce ended the link (shown with *Link
+    /// Salesforce*).
+    ended: RwSignal<Option<String>>,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -35,6 +38,7 @@ impl Session {
         let session = Session {
             token: RwSignal::new(kept.filter(|t| !t.is_empty())),
             integration: RwSignal::new(None),
+            ended: RwSignal::new(None),
         };
         session.listen();
         session
@@ -64,6 +68,18 @@ impl Session {
     /// Forgets the session (the proxy refused it, or the agent unlinked).
     pub fn forget(&self) {
         self.set(None);
+    }
+
+    /// Forgets the session because Salesforce ended the link (`reason` is shown with *Link
+    /// Salesforce*).
+    pub fn forget_because(&self, reason: String) {
+        self.ended.set(Some(reason));
+        self.set(None);
+    }
+
+    /// Why the last session ended, when Salesforce ended the link.
+    pub fn ended(&self) -> Signal<Option<String>> {
+        self.ended.into()
     }
 
     /// Takes the callback's `postMessage`, from this origin only.

@@ -138,6 +138,11 @@ pub struct Config {
     #[arg(long, env = "PANE_SALESFORCE_CLIENT_SECRET", hide_env_values = true)]
     pub salesforce_client_secret: Option<Secret>,
 
+    /// How long one call to Salesforce may take before it is abandoned, in seconds. A create
+    /// abandoned after it was sent is looked for, never sent again.
+    #[arg(long, env = "PANE_SALESFORCE_TIMEOUT_SECS", default_value_t = 30)]
+    pub salesforce_timeout_secs: u64,
+
     /// How long a sender's panel is served from the cache, in seconds (writes through the
     /// proxy forget it sooner).
     #[arg(long, env = "PANE_PANEL_CACHE_SECS", default_value_t = 300)]
@@ -280,6 +285,7 @@ impl Config {
             salesforce_client_id: None,
             salesforce_client_secret: None,
             salesforce_api_version: "59.0".into(),
+            salesforce_timeout_secs: 30,
             panel_cache_secs: 300,
             rules_app_secret: Some(Secret("test-app-secret".into())),
             rules_webhook_secret: Some(Secret("test-webhook-secret".into())),

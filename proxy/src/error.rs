@@ -25,6 +25,10 @@ pub enum ProxyError {
     /// 401: no valid panel session.
     #[error("Sign in to Salesforce from the panel.")]
     Unauthorized,
+    /// 401 `relink`: Salesforce refused the link's refresh token (revoked, expired, the user
+    /// deactivated): the agent links again. Says why.
+    #[error("Salesforce ended this link ({0}). Link Salesforce again.")]
+    Relink(String),
     /// 401: a webhook's signature or timestamp is wrong.
     #[error("{0}")]
     BadSignature(&'static str),
@@ -94,7 +98,9 @@ impl ProxyError {
                 StatusCode::BAD_REQUEST
             }
             ProxyError::Conflict { .. } => StatusCode::CONFLICT,
-            ProxyError::Unauthorized | ProxyError::BadSignature(_) => StatusCode::UNAUTHORIZED,
+            ProxyError::Unauthorized | ProxyError::Relink(_) | ProxyError::BadSignature(_) => {
+                StatusCode::UNAUTHORIZED
+            }
             ProxyError::NotConfigured(_) => StatusCode::SERVICE_UNAVAILABLE,
             ProxyError::Forbidden | ProxyError::Disabled => StatusCode::FORBIDDEN,
             ProxyError::QuotaReserve => StatusCode::TOO_MANY_REQUESTS,
@@ -117,6 +123,7 @@ impl ProxyError {
             ProxyError::Rejected { .. } => "rejected",
             ProxyError::Conflict { .. } => "conflict",
             ProxyError::Unauthorized => "unauthorized",
+            ProxyError::Relink(_) => "relink",
             ProxyError::BadSignature(_) => "bad_signature",
             ProxyError::NotConfigured(_) => "not_configured",
             ProxyError::Forbidden => "forbidden",

@@ -335,6 +335,11 @@ async fn link(
             )
             .await?;
         tracing::info!(user = %identity.user_id, org = %identity.organization_id, "integration user linked");
+        let resumed = services.db.resume_paused().await?;
+        if resumed > 0 {
+            tracing::info!(resumed, "rule jobs paused for the integration link resume");
+            state.rules.wake.notify_waiters();
+        }
         return Ok((
             Linked::Integration {
                 username: identity.username,
@@ -473,8 +478,9 @@ async fn integration(
     Admin(agent): Admin,
 ) -> Result<Json<Value>, ProxyError> {
     let link = state.services.db.integration(&agent.link.org_id).await?;
+    let problem = state.services.db.link_refused().await?;
     Ok(Json(
-        json!({"username": link.as_ref().map(|l| l.username.clone()), "user_id": link.map(|l| l.user_id)}),
+        json!({"username": link.as_ref().map(|l| l.username.clone()), "user_id": link.map(|l| l.user_id), "problem": problem}),
     ))
 }
 

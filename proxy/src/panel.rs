@@ -479,9 +479,20 @@ async fn unpin(
 
 /// Maps a Salesforce failure to the panel's answer.
 pub fn salesforce_error(err: &pane_salesforce::Error) -> ProxyError {
-    match err.code() {
-        Some("REQUEST_LIMIT_EXCEEDED") => ProxyError::QuotaSpent,
-        Some("INVALID_SESSION_ID" | "INVALID_GRANT" | "invalid_grant") => ProxyError::Unauthorized,
-        _ => ProxyError::Upstream(err.to_string()),
+    match err {
+        pane_salesforce::Error::OAuth {
+            error, description, ..
+        } if error == "invalid_grant" => ProxyError::Relink(if description.is_empty() {
+            "the refresh token was refused".into()
+        } else {
+            description.clone()
+        }),
+        _ => match err.code() {
+            Some("REQUEST_LIMIT_EXCEEDED") => ProxyError::QuotaSpent,
+            Some("INVALID_SESSION_ID" | "INVALID_GRANT" | "invalid_grant") => {
+                ProxyError::Unauthorized
+            }
+            _ => ProxyError::Upstream(err.to_string()),
+        },
     }
 }

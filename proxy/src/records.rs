@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use pane_salesforce::soap::LeadConvert;
-use pane_salesforce::{Composite, Filter, Ref, Request, Scope, Search, Select};
+use pane_salesforce::{Composite, Filter, Literal, Order, Ref, Request, Scope, Search, Select};
 use pane_wire::api::{ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, RecordView};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -185,6 +185,82 @@ async fn existing_records(
     Ok(out)
 }
 
+/// What a conversion made, read from the Lead: `None` when it is not converted.
+async fn converted(
+    salesforce: &Salesforce,
+    lead: &str,
+) -> Result<Option<pane_salesforce::soap::LeadConvertResult>, ProxyError> {
+    let select = Select::from("Lead")
+        .fields([
+            "IsConverted",
+            "ConvertedContactId",
+            "ConvertedAccountId",
+            "ConvertedOpportunityId",
+        ])
+        .filter(Filter::eq("Id", lead));
+    let page = salesforce
+        .call(salesforce.client.query(&select.to_string()))
+        .await?;
+    let Some(row) = page.records.first() else {
+        return Ok(None);
+    };
+    if row.get("IsConverted").and_then(Value::as_bool) != Some(true) {
+        return Ok(None);
+    }
+    let id = |k: &str| row.get(k).and_then(Value::as_str).map(str::to_owned);
+    Ok(Some(pane_salesforce::soap::LeadConvertResult {
+        success: true,
+        contact_id: id("ConvertedContactId"),
+        account_id: id("ConvertedAccountId"),
+        opportunity_id: id("ConvertedOpportunityId"),
+        errors: vec![],
+    }))
+}
+
+/// The field that names a record of `object`, as the panel's forms always fill it.
+fn naming_field(object: &str) -> &'static str {
+    match object {
+        "Contact" | "Lead" => "LastName",
+        "Account" | "Opportunity" => "Name",
+        _ => "Subject",
+    }
+}
+
+/// The record this user created since `since` (epoch seconds) with the naming field's value
+/// of `fields`: what a create whose answer was lost made, if it was made.
+async fn find_created(
+    salesforce: &Salesforce,
+    object: &str,
+    fields: &Value,
+    user_id: &str,
+    since: i64,
+) -> Result<Option<String>, ProxyError> {
+    let mut filters = vec![
+        Filter::eq("CreatedById", user_id),
+        Filter::ge("CreatedDate", Literal::date_time(since)),
+    ];
+    let key = naming_field(object);
+    if let Some(value) = fields.get(key).and_then(Value::as_str) {
+        filters.push(Filter::eq(key, value));
+    }
+    let select = Select::from(object)
+        .filter(Filter::And(filters))
+        .order([Order::desc("CreatedDate")])
+        .limit(1);
+    select
+        .validate()
+        .map_err(|e| ProxyError::BadRequest(e.to_string()))?;
+    let page = salesforce
+        .call(salesforce.client.query(&select.to_string()))
+        .await?;
+    Ok(page
+        .records
+        .first()
+        .and_then(|r| r.get("Id"))
+        .and_then(Value::as_str)
+        .map(str::to_owned))
+}
+
 /// The records a `DUPLICATES_DETECTED` error names.
 fn duplicate_matches(errors: &[pane_salesforce::error::ApiErrorItem]) -> Vec<RecordView> {
     errors
@@ -256,15 +332,37 @@ async fn create(
             }));
         }
     }
+    let fields = Value::Object(body.fields);
+    let sent_at = crate::store::jobs::now_ms() / 1000;
     let created = salesforce
         .call_raw(salesforce.client.send(
             http::Method::POST,
             &format!("/sobjects/{object}"),
             &[],
-            Some(&Value::Object(body.fields)),
+            Some(&fields),
             &[],
         ))
         .await?;
+    let created = match created {
+        // No answer after sending: the record may exist. Look for it rather than let the
+        // agent make it twice.
+        Err(err @ pane_salesforce::Error::Transport(_)) => {
+            // Ten minutes back: longer than any call may take.
+            let since = sent_at - 600;
+            match find_created(&salesforce, &object, &fields, &agent.link.user_id, since).await? {
+                Some(id) => {
+                    tracing::warn!(%object, %id, "a create's answer was lost; found the record it made");
+                    Ok(pane_salesforce::client::Answer {
+                        status: 201,
+                        headers: Default::default(),
+                        body: serde_json::json!({ "id": id }),
+                    })
+                }
+                None => Err(err),
+            }
+        }
+        other => other,
+    };
     match created {
         Ok(answer) => {
             state.panel_cache.forget_org(&agent.link.org_id);
@@ -488,9 +586,24 @@ async fn convert(
             .filter(|n| !n.trim().is_empty()),
     };
     let version = state.services.salesforce.version.clone();
-    let result = salesforce
-        .call(salesforce.client.convert_lead(&convert, &version))
-        .await?;
+    let result = match salesforce
+        .call_raw(salesforce.client.convert_lead(&convert, &version))
+        .await?
+    {
+        Ok(result) => result,
+        // No answer after sending: the Lead may be converted. Read it rather than tell the
+        // agent it failed (a second conversion would be refused anyway).
+        Err(err @ pane_salesforce::Error::Transport(_)) => {
+            match converted(&salesforce, &id).await? {
+                Some(result) => {
+                    tracing::warn!(lead = %id, "a conversion's answer was lost; the Lead is converted");
+                    result
+                }
+                None => return Err(salesforce_error(&err)),
+            }
+        }
+        Err(err) => return Err(salesforce_error(&err)),
+    };
     state.panel_cache.forget_org(&agent.link.org_id);
     match (result.success, result.contact_id, result.account_id) {
         (true, Some(contact_id), Some(account_id)) => {

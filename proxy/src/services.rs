@@ -61,7 +61,7 @@ impl Services {
             None => Sealer::from_key_file(&config.key_file)?,
         };
         let http = salesforce_http(
-            std::time::Duration::from_secs(30),
+            std::time::Duration::from_secs(config.salesforce_timeout_secs),
             config.salesforce_ca_file.as_deref(),
         )?;
         Ok(Services {

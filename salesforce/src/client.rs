@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use crate::Error;
 use crate::composite::{Composite, CompositeAnswer};
-use crate::error::from_response;
-use crate::retry::{Decision, decide};
+use crate::error::{from_reqwest, from_response};
+use crate::retry::{Decision, Safety, decide};
 use crate::soql::Search;
 use crate::token::{Token, Tokens};
 use crate::usage::{Usage, UsageCell, parse};
@@ -100,6 +100,7 @@ impl Client {
 
     /// Sends one call, retrying what is worth retrying and refreshing an expired session
     /// once. `path` is relative to `/services/data/vNN.N` unless it starts with `/services/`.
+    /// A POST is taken to create: it is not sent again once it may have reached Salesforce.
     pub async fn send(
         &self,
         method: Method,
@@ -107,6 +108,25 @@ impl Client {
         query: &[(&str, &str)],
         body: Option<&Value>,
         headers: &[(&str, &str)],
+    ) -> Result<Answer, Error> {
+        let safety = if method == Method::POST {
+            Safety::Once
+        } else {
+            Safety::Idempotent
+        };
+        self.send_as(method, path, query, body, headers, safety)
+            .await
+    }
+
+    /// [`Client::send`], with how safe it is to send again said by the caller.
+    pub async fn send_as(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+        safety: Safety,
     ) -> Result<Answer, Error> {
         let mut token = self.tokens.current().await?;
         let mut attempt = 0;
@@ -123,7 +143,7 @@ impl Client {
                 request = request.json(body);
             }
             let outcome = match request.send().await {
-                Err(e) => Err(Error::Transport(e.to_string())),
+                Err(e) => Err(from_reqwest(&e)),
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let headers = response.headers().clone();
@@ -159,7 +179,7 @@ impl Client {
                 Ok(answer) => return Ok(answer),
                 Err(error) => error,
             };
-            match decide(&error, attempt, jitter()) {
+            match decide(&error, attempt, jitter(), safety) {
                 Decision::GiveUp => return Err(error),
                 Decision::RefreshThenRetry => token = self.tokens.refresh(&token).await?,
                 Decision::Retry(wait) => {

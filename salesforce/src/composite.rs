@@ -153,9 +153,45 @@ pub enum CompositeError {
     /// A reference to no earlier subrequest.
     #[error("{0} refers to no earlier subrequest")]
     UnknownReference(String),
+    /// Text in a write's body that Salesforce would take for a reference (`@{`): user text
+    /// goes through [`inert`].
+    #[error("{0:?} in a body would be read as a reference")]
+    StrayReference(String),
     /// A name that is not an API name.
     #[error(transparent)]
     BadName(#[from] BadName),
+}
+
+/// `text` with every `@{` broken by a zero-width space, so Salesforce never reads user text in a
+/// composite body as a reference to another subrequest (Composite has no escape for it). The
+/// text reads the same.
+pub fn inert(text: &str) -> String {
+    text.replace("@{", "@\u{200B}{")
+}
+
+/// A reference as a JSON value for a write's body (`"@{contacts.records[0].Id}"`).
+pub fn reference_value(reference: &Reference) -> Value {
+    Value::String(reference.to_string())
+}
+
+/// The subrequests a body's references name; `Err` with a string that holds `@{` without
+/// being one reference.
+fn body_references(body: &Value, out: &mut Vec<String>) -> Result<(), CompositeError> {
+    match body {
+        Value::String(s) if s.contains("@{") => {
+            let inner = s
+                .strip_prefix("@{")
+                .and_then(|r| r.strip_suffix('}'))
+                .filter(|r| !r.contains(['{', '}', '@']))
+                .ok_or_else(|| CompositeError::StrayReference(s.clone()))?;
+            let source = inner.split(['.', '[']).next().unwrap_or_default();
+            out.push(source.to_owned());
+            Ok(())
+        }
+        Value::Array(items) => items.iter().try_for_each(|v| body_references(v, out)),
+        Value::Object(map) => map.values().try_for_each(|v| body_references(v, out)),
+        _ => Ok(()),
+    }
 }
 
 impl Request {
@@ -312,12 +348,19 @@ impl Composite {
             return Err(CompositeError::BadReferenceId(name));
         }
         request.validate()?;
-        if let Some(unknown) = request
+        let mut sources: Vec<String> = request
             .references()
             .into_iter()
-            .find(|r| !self.parts.iter().any(|(p, _)| p.name() == r.source()))
+            .map(|r| r.source().to_owned())
+            .collect();
+        if let Some(body) = request.body() {
+            body_references(body, &mut sources)?;
+        }
+        if let Some(unknown) = sources
+            .into_iter()
+            .find(|source| !self.parts.iter().any(|(p, _)| p.name() == source))
         {
-            return Err(CompositeError::UnknownReference(unknown.to_string()));
+            return Err(CompositeError::UnknownReference(unknown));
         }
         self.parts.push((reference, request));
         Ok(self)
@@ -545,6 +588,36 @@ mod tests {
             )
             .unwrap_err();
         assert!(matches!(err, CompositeError::BadName(_)));
+    }
+
+    #[test]
+    fn references_in_bodies_are_checked_and_user_text_is_inert() {
+        let mut c = Composite::new("59.0");
+        c.add(A, query(1)).unwrap();
+        let upsert = |body: Value| Request::Upsert {
+            object: "Task".into(),
+            field: "Pane_Message_Id__c".into(),
+            value: "m1".into(),
+            body,
+        };
+        let typed = json!({"WhoId": reference_value(&A.first("Id")), "Subject": "Hi"});
+        assert!(c.clone().add(B, upsert(typed)).is_ok());
+        let stray = json!({"Description": "mail me @{contacts.records[0].Id} now"});
+        assert!(matches!(
+            c.clone().add(B, upsert(stray)).unwrap_err(),
+            CompositeError::StrayReference(_)
+        ));
+        let unknown = json!({"WhoId": reference_value(&B.first("Id"))});
+        assert_eq!(
+            c.clone().add(Ref::named("x"), upsert(unknown)).unwrap_err(),
+            CompositeError::UnknownReference("account".into())
+        );
+        let text = inert("mail me @{contacts.records[0].Id} now");
+        assert!(!text.contains("@{"));
+        assert!(
+            c.add(B, upsert(json!({"Description": text}))).is_ok(),
+            "inert text is sent as it is"
+        );
     }
 
     #[test]

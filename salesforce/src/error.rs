@@ -43,9 +43,14 @@ pub enum Error {
         /// `error_description`.
         description: String,
     },
-    /// No answer: connection refused or dropped, timeout.
+    /// No answer, and the request may have reached Salesforce: the connection dropped or timed
+    /// out after it was sent. A write may have happened.
     #[error("Salesforce could not be reached: {0}")]
     Transport(String),
+    /// The request never left: no connection could be made (refused, no route, DNS, TLS
+    /// handshake). Nothing happened at Salesforce.
+    #[error("Salesforce could not be reached: {0}")]
+    Unreachable(String),
     /// An answer that is not what Salesforce sends (malformed JSON, unexpected shape).
     #[error("Salesforce sent an answer that cannot be read ({status}): {detail}")]
     Malformed {
@@ -81,8 +86,18 @@ impl Error {
             | Error::OAuth { status, .. }
             | Error::Malformed { status, .. } => Some(*status),
             Error::Fault { .. } => Some(500),
-            Error::Transport(_) => None,
+            Error::Transport(_) | Error::Unreachable(_) => None,
         }
+    }
+}
+
+/// A failed send: [`Error::Unreachable`] when no connection was made, else
+/// [`Error::Transport`] (the request may have been sent).
+pub fn from_reqwest(err: &reqwest::Error) -> Error {
+    if err.is_connect() || err.is_builder() {
+        Error::Unreachable(err.to_string())
+    } else {
+        Error::Transport(err.to_string())
     }
 }
 

@@ -19,7 +19,9 @@ pub mod token;
 pub mod usage;
 
 pub use client::{Client, QueryPage};
-pub use composite::{Composite, CompositeAnswer, CompositeError, RecordId, Ref, Request};
+pub use composite::{
+    Composite, CompositeAnswer, CompositeError, RecordId, Ref, Request, inert, reference_value,
+};
 pub use error::Error;
 pub use soql::{Filter, LikeAt, Literal, Order, Scope, Search, Select, percent};
 pub use token::{Credentials, Token, Tokens};

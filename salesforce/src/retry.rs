@@ -15,6 +15,15 @@ pub enum Decision {
     GiveUp,
 }
 
+/// Whether a request may be sent again when its outcome is unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Safety {
+    /// Reads, updates, upserts, deletes: sending it twice does what sending it once does.
+    Idempotent,
+    /// Creates and conversions: sent twice, it may happen twice.
+    Once,
+}
+
 /// How many attempts a call gets in all.
 pub const MAX_ATTEMPTS: u32 = 3;
 
@@ -23,11 +32,17 @@ const BASE_DELAY_MS: u64 = 200;
 /// Decides after attempt `attempt` (0-based) failed with `error`. `jitter` in `[0, 1)` spreads
 /// the waits (exponential backoff, up to half again as long).
 ///
-/// Retryable: no answer (transport), 5xx, malformed answers to GETs' 5xx... (server trouble),
-/// `UNABLE_TO_LOCK_ROW`, `SERVER_UNAVAILABLE`. An expired session refreshes once. Final:
-/// every other 4xx, `REQUEST_LIMIT_EXCEEDED` (the quota is spent: retrying only spends more),
-/// OAuth refusals, SOAP faults other than an expired session.
-pub fn decide(error: &Error, attempt: u32, jitter: f64) -> Decision {
+/// Retryable: a request that never left ([`Error::Unreachable`]); for idempotent requests, no
+/// answer ([`Error::Transport`]), any 5xx and a malformed 5xx answer; for every request,
+/// Salesforce's own word that nothing was done: 500 ("the request couldn't be completed"), 503
+/// (`SERVER_UNAVAILABLE`), `UNABLE_TO_LOCK_ROW`
+/// (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm>).
+/// A request that must happen [`Safety::Once`] is never sent again once it may have reached
+/// Salesforce (a reset or timeout after sending, a gateway's 502/504, an unreadable answer): its
+/// caller looks for what it made instead. An expired session refreshes once. Final: every other
+/// 4xx, `REQUEST_LIMIT_EXCEEDED` (the quota is spent: retrying only spends more), OAuth
+/// refusals, SOAP faults other than an expired session.
+pub fn decide(error: &Error, attempt: u32, jitter: f64, safety: Safety) -> Decision {
     let backoff = || {
         let base = BASE_DELAY_MS.saturating_mul(1 << attempt.min(10));
         // jitter is in [0, 1): at most half the base again.
@@ -52,8 +67,16 @@ pub fn decide(error: &Error, attempt: u32, jitter: f64) -> Decision {
             }
         }
         _ if last => Decision::GiveUp,
-        Error::Transport(_) => backoff(),
-        Error::Api { status, .. } | Error::Malformed { status, .. } if *status >= 500 => backoff(),
+        Error::Unreachable(_) => backoff(),
+        Error::Transport(_) if safety == Safety::Idempotent => backoff(),
+        Error::Api { status, .. } | Error::Malformed { status, .. }
+            if *status >= 500 && safety == Safety::Idempotent =>
+        {
+            backoff()
+        }
+        Error::Api {
+            status: 500 | 503, ..
+        } => backoff(),
         Error::Api { .. }
             if matches!(
                 error.code(),
@@ -199,7 +222,69 @@ mod tests {
             ),
         ];
         for (name, error, attempt, jitter, expected) in cases {
-            assert_eq!(decide(&error, attempt, jitter), expected, "{name}");
+            assert_eq!(
+                decide(&error, attempt, jitter, Safety::Idempotent),
+                expected,
+                "{name}"
+            );
+        }
+    }
+
+    /// A create or a conversion is sent again only when Salesforce says nothing was done.
+    #[test]
+    fn what_must_happen_once_is_not_sent_again_once_it_may_have_arrived() {
+        let ms = |n| Decision::Retry(Duration::from_millis(n));
+        let malformed = |status| Error::Malformed {
+            status,
+            detail: String::new(),
+        };
+        let cases: Vec<(&str, Error, Decision, Decision)> = vec![
+            (
+                "reset or timeout after sending",
+                Error::Transport("reset".into()),
+                ms(200),
+                Decision::GiveUp,
+            ),
+            (
+                "never connected",
+                Error::Unreachable("refused".into()),
+                ms(200),
+                ms(200),
+            ),
+            (
+                "Salesforce: could not be completed",
+                api(500, "UNKNOWN_EXCEPTION"),
+                ms(200),
+                ms(200),
+            ),
+            (
+                "Salesforce: unavailable",
+                api(503, "SERVER_UNAVAILABLE"),
+                ms(200),
+                ms(200),
+            ),
+            ("a gateway's 502", malformed(502), ms(200), Decision::GiveUp),
+            (
+                "a gateway's 504",
+                api(504, "TIMEOUT"),
+                ms(200),
+                Decision::GiveUp,
+            ),
+            ("row lock", api(400, "UNABLE_TO_LOCK_ROW"), ms(200), ms(200)),
+            (
+                "expired session",
+                api(401, "INVALID_SESSION_ID"),
+                Decision::RefreshThenRetry,
+                Decision::RefreshThenRetry,
+            ),
+        ];
+        for (name, error, idempotent, once) in cases {
+            assert_eq!(
+                decide(&error, 0, 0.0, Safety::Idempotent),
+                idempotent,
+                "{name}"
+            );
+            assert_eq!(decide(&error, 0, 0.0, Safety::Once), once, "{name}");
         }
     }
 }

@@ -145,7 +145,7 @@ impl Client {
                 .body(envelope(&token.access_token, convert))
                 .send()
                 .await
-                .map_err(|e| Error::Transport(e.to_string()))?;
+                .map_err(|e| crate::error::from_reqwest(&e))?;
             let text = response
                 .text()
                 .await

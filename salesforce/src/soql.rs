@@ -112,6 +112,8 @@ pub enum Literal {
     Null,
     /// A whole number.
     Int(i64),
+    /// A dateTime, `YYYY-MM-DDThh:mm:ssZ` (see [`Literal::date_time`]).
+    DateTime(String),
     /// A value from an earlier composite subrequest, quoted (`'@{contacts.records[0].Id}'`).
     Ref(Reference),
 }
@@ -123,12 +125,36 @@ impl Literal {
             Literal::Bool(b) => out.text(if *b { "true" } else { "false" }),
             Literal::Null => out.text("null"),
             Literal::Int(n) => out.text(&n.to_string()),
+            Literal::DateTime(t) => out.text(t),
             Literal::Ref(r) => {
                 out.text("'");
                 out.0.push(Piece::Ref(r.clone()));
                 out.text("'");
             }
         }
+    }
+}
+
+impl Literal {
+    /// The dateTime `epoch_secs` seconds after 1970 (UTC), as SOQL writes it.
+    pub fn date_time(epoch_secs: i64) -> Literal {
+        // Howard Hinnant's days-to-civil algorithm.
+        let z = epoch_secs.div_euclid(86_400) + 719_468;
+        let secs = epoch_secs.rem_euclid(86_400);
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Literal::DateTime(format!(
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+            secs / 3600,
+            secs % 3600 / 60,
+            secs % 60
+        ))
     }
 }
 
@@ -163,6 +189,8 @@ pub enum Filter {
     Eq(String, Literal),
     /// `field != value`.
     Ne(String, Literal),
+    /// `field >= value`.
+    Ge(String, Literal),
     /// `field LIKE '...'`: `value` matched literally, `%` around it when `contains`, or at
     /// the front only when `ends_with`.
     Like {
@@ -205,6 +233,11 @@ impl Filter {
         Filter::Ne(field.to_owned(), value.into())
     }
 
+    /// `field >= value`.
+    pub fn ge(field: &str, value: impl Into<Literal>) -> Filter {
+        Filter::Ge(field.to_owned(), value.into())
+    }
+
     /// `field LIKE` the text, literally, at `at`.
     pub fn like(field: &str, value: &str, at: LikeAt) -> Filter {
         Filter::Like {
@@ -229,7 +262,9 @@ impl Filter {
 
     fn names<'a>(&'a self, out: &mut Vec<&'a str>) {
         match self {
-            Filter::Eq(f, _) | Filter::Ne(f, _) | Filter::In(f, _) => out.push(f),
+            Filter::Eq(f, _) | Filter::Ne(f, _) | Filter::Ge(f, _) | Filter::In(f, _) => {
+                out.push(f)
+            }
             Filter::Like { field, .. } => out.push(field),
             Filter::InSelect(f, s) => {
                 out.push(f);
@@ -241,7 +276,9 @@ impl Filter {
 
     fn references<'a>(&'a self, out: &mut Vec<&'a Reference>) {
         match self {
-            Filter::Eq(_, Literal::Ref(r)) | Filter::Ne(_, Literal::Ref(r)) => out.push(r),
+            Filter::Eq(_, Literal::Ref(r))
+            | Filter::Ne(_, Literal::Ref(r))
+            | Filter::Ge(_, Literal::Ref(r)) => out.push(r),
             Filter::In(_, values) => out.extend(values.iter().filter_map(|v| match v {
                 Literal::Ref(r) => Some(r),
                 _ => None,
@@ -254,12 +291,12 @@ impl Filter {
 
     fn print(&self, out: &mut Out, nested: bool) {
         match self {
-            Filter::Eq(field, value) | Filter::Ne(field, value) => {
+            Filter::Eq(field, value) | Filter::Ne(field, value) | Filter::Ge(field, value) => {
                 out.text(field);
-                out.text(if matches!(self, Filter::Eq(..)) {
-                    " = "
-                } else {
-                    " != "
+                out.text(match self {
+                    Filter::Eq(..) => " = ",
+                    Filter::Ne(..) => " != ",
+                    _ => " >= ",
                 });
                 value.print(out);
             }
@@ -713,6 +750,18 @@ mod tests {
             "{url}"
         );
         assert_eq!(s.references().len(), 1);
+    }
+
+    #[test]
+    fn date_times_print_as_soql() {
+        assert_eq!(
+            Literal::date_time(0),
+            Literal::DateTime("1970-01-01T00:00:00Z".into())
+        );
+        assert_eq!(
+            Literal::date_time(1_796_047_985),
+            Literal::DateTime("2026-11-30T14:13:05Z".into())
+        );
     }
 
     #[test]

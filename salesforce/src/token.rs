@@ -172,7 +172,7 @@ impl Tokens {
             .form(&form)
             .send()
             .await
-            .map_err(|e| Error::Transport(e.to_string()))?;
+            .map_err(|e| crate::error::from_reqwest(&e))?;
         let status = response.status().as_u16();
         let body = response
             .bytes()

@@ -16,6 +16,7 @@ pub fn router() -> Router<SandboxState> {
     Router::new()
         .route("/__sandbox/faults", post(set_faults).get(get_faults))
         .route("/__sandbox/expire-tokens", post(expire_tokens))
+        .route("/__sandbox/revoke-user", post(revoke_user))
         .route("/__sandbox/quota", post(set_quota))
         .route("/__sandbox/requests", get(requests).delete(clear_requests))
         .route("/__sandbox/refusals", get(refusals).delete(clear_refusals))
@@ -31,13 +32,32 @@ async fn set_faults(State(state): State<SandboxState>, Json(faults): Json<Faults
 async fn get_faults(State(state): State<SandboxState>) -> Json<Value> {
     let f = state.faults.lock().map(|f| f.clone()).unwrap_or_default();
     Json(
-        json!({"latency_ms": f.latency_ms, "delayed": f.delayed, "fail_next": f.fail_next, "fail_status": f.fail_status, "drop_next": f.drop_next, "malformed_next": f.malformed_next}),
+        json!({"latency_ms": f.latency_ms, "delayed": f.delayed, "fail_next": f.fail_next, "fail_status": f.fail_status, "drop_next": f.drop_next, "malformed_next": f.malformed_next, "drop_after_next": f.drop_after_next, "hang_after_next": f.hang_after_next, "hang_ms": f.hang_ms, "after_method": f.after_method, "after_path": f.after_path}),
     )
 }
 
 async fn expire_tokens(State(state): State<SandboxState>) -> StatusCode {
     state.auth.expire_all();
     StatusCode::NO_CONTENT
+}
+
+#[derive(Debug, Deserialize)]
+struct RevokeUser {
+    username: String,
+}
+
+/// Revokes every refresh token of a user (`{"username": ...}`), as an admin revoking the
+/// connected app for them does: their next refresh is refused with `invalid_grant`.
+async fn revoke_user(
+    State(state): State<SandboxState>,
+    Json(body): Json<RevokeUser>,
+) -> Result<Json<Value>, StatusCode> {
+    let user = state
+        .org
+        .user(&body.username)
+        .ok_or(StatusCode::NOT_FOUND)?;
+    let revoked = state.auth.revoke_user(&user.id);
+    Ok(Json(json!({ "revoked": revoked })))
 }
 
 #[derive(Debug, Deserialize)]

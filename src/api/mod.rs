@@ -160,9 +160,18 @@ impl Api {
         .await;
         match result {
             Err(_) if signal.aborted() => Err(PanelError::Aborted),
-            Err(PanelError::Http { status: 401, .. }) if token.is_some() => {
+            Err(PanelError::Http {
+                status: 401,
+                ref code,
+                ref message,
+                ..
+            }) if token.is_some() => {
                 if let Some(session) = self.session {
-                    session.forget();
+                    if code == "relink" {
+                        session.forget_because(message.clone());
+                    } else {
+                        session.forget();
+                    }
                 }
                 result
             }

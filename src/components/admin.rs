@@ -33,6 +33,8 @@ pub fn SettingsView() -> impl IntoView {
     let usage = RwSignal::new(None::<Usage>);
     let jobs = RwSignal::new(Vec::<Value>::new());
     let integration = RwSignal::new(None::<String>);
+    // Why rule work waits for an admin (the integration link was refused), if it does.
+    let integration_problem = RwSignal::new(None::<String>);
     let status = RwSignal::new(None::<String>);
     let is_admin = move || state.me.with(|m| m.as_ref().is_some_and(|m| m.is_admin));
     let load = move || {
@@ -48,6 +50,8 @@ pub fn SettingsView() -> impl IntoView {
             }
             if let Ok(v) = state.api.get_json::<Value>("/api/admin/integration").await {
                 integration.set(v.get("username").and_then(Value::as_str).map(str::to_owned));
+                integration_problem
+                    .set(v.get("problem").and_then(Value::as_str).map(str::to_owned));
             }
             if let Ok(v) = state.api.get_json::<Value>("/api/admin/rules").await {
                 jobs.set(
@@ -194,6 +198,9 @@ pub fn SettingsView() -> impl IntoView {
                             Some(u) => format!("Rules act as {u}."),
                             None => "No integration user: rules cannot run yet.".to_owned(),
                         }}</p>
+                        {move || integration_problem.get().map(|p| view! {
+                            <p class="error" data-testid="integration-problem">{p}</p>
+                        })}
                         <button type="button" class="button small" data-testid="link-integration"
                             on:click=move |_| {
                                 state.session.link("integration", state.api, bridge.get_value());

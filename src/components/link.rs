@@ -12,6 +12,9 @@ pub fn LinkPrompt() -> impl IntoView {
     let bridge = crate::bridge::use_bridge();
     view! {
         <div class="state-message" data-testid="link-prompt">
+            {move || state.session.ended().get().map(|reason| view! {
+                <p class="error" data-testid="link-reason">{reason}</p>
+            })}
             <p>"Link your Salesforce account to see and edit this sender's records. You sign in to Salesforce in a small window; the panel never sees your password."</p>
             <button type="button" class="button" data-testid="link-salesforce"
                 on:click=move |_| state.session.link("agent", state.api, bridge.clone())>"Link Salesforce"</button>

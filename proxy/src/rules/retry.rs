@@ -38,7 +38,7 @@ pub fn backoff(attempts: i64, jitter: f64) -> i64 {
 /// After `attempts` attempts failed with `error`.
 pub fn decide(error: &Error, attempts: i64, jitter: f64) -> Next {
     let transient = match error {
-        Error::Transport(_) => true,
+        Error::Transport(_) | Error::Unreachable(_) => true,
         Error::Malformed { status, .. } => *status >= 500,
         Error::Api { status, errors } => {
             let code = errors.first().map_or("", |e| e.error_code.as_str());

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use pane_salesforce::{
     Composite, CompositeAnswer, CompositeError, Filter, Order, Ref, Request, Scope, Search, Select,
+    inert, reference_value,
 };
 use pane_wire::api::Budget;
 use serde_json::{Value, json};
@@ -20,7 +21,7 @@ use super::event::{
 use super::retry::{Next, decide};
 use crate::AppState;
 use crate::panel::Salesforce;
-use crate::store::jobs::{Finish, Job, now_ms};
+use crate::store::jobs::{Finish, Job, LINK_REFUSED, now_ms};
 
 /// How long rule work waits when the quota budget pauses it.
 pub const PAUSE_MS: i64 = 10 * 60 * 1000;
@@ -82,17 +83,30 @@ enum Attempt {
         error: pane_salesforce::Error,
         requests: i64,
     },
-    Paused(&'static str),
+    Paused(String),
 }
 
 async fn run(state: &AppState, job: Job) {
-    let attempt = attempt(state, &job).await;
+    let attempt = match attempt(state, &job).await {
+        // The integration user's link is gone: nothing can succeed until an admin links it
+        // again, which resumes the job at once. Nothing is dead-lettered for it.
+        Attempt::Failed {
+            error:
+                pane_salesforce::Error::OAuth {
+                    error, description, ..
+                },
+            ..
+        } if error == "invalid_grant" => Attempt::Paused(format!(
+            "{LINK_REFUSED} ({description}); an admin links it again in Settings"
+        )),
+        other => other,
+    };
     let finish = match attempt {
         Attempt::Finished(f) => f,
         Attempt::Paused(why) => Finish {
             state: "retry",
             outcome: String::new(),
-            detail: why.to_owned(),
+            detail: why,
             record: None,
             requests: 0,
             next_at: now_ms() + PAUSE_MS,
@@ -159,7 +173,7 @@ async fn attempt(state: &AppState, job: &Job) -> Attempt {
         Err(err) => return dead(err.to_string()),
     };
     if !settings.enabled {
-        return Attempt::Paused("paused: the integration is turned off");
+        return Attempt::Paused("paused: the integration is turned off".into());
     }
     let salesforce = match Salesforce::for_link(state, &link) {
         Ok(s) => s,
@@ -168,7 +182,9 @@ async fn attempt(state: &AppState, job: &Job) -> Attempt {
     match salesforce.budget().await {
         Ok(Budget::Normal) => {}
         Ok(_) => {
-            return Attempt::Paused("paused: the API quota budget is low; resumes when it resets");
+            return Attempt::Paused(
+                "paused: the API quota budget is low; resumes when it resets".into(),
+            );
         }
         Err(err) => return dead(err.to_string()),
     }
@@ -178,19 +194,18 @@ async fn attempt(state: &AppState, job: &Job) -> Attempt {
         Decision::Skip(why) => return Attempt::Finished(done("skipped", why, None, 0)),
     };
     match job.action.as_str() {
-        "send_to_salesforce" => send(state, &salesforce, &link.user_id, message, &person).await,
-        "create_lead" => create_lead(state, &salesforce, &person).await,
+        "send_to_salesforce" => send(state, &salesforce, message, &person).await,
+        "create_lead" => create_lead(state, &salesforce, &link.user_id, job, &person).await,
         other => dead(format!("unknown action {other}")),
     }
 }
 
 const CONTACTS: Ref = Ref::named("contacts");
 const LEADS: Ref = Ref::named("leads");
-const MARKER: Ref = Ref::named("marker");
 const OWNER: Ref = Ref::named("owner");
 
-/// The person a message is logged on: `(object, id, account)`.
-type Found = (String, String, Option<String>);
+/// The person a message is about: `(object, id, account, created by)`.
+type Found = (String, String, Option<String>, Option<String>);
 
 fn recent() -> [Order; 1] {
     [Order::desc("LastModifiedDate")]
@@ -212,6 +227,7 @@ fn person_queries(c: &mut Composite, email: &str) -> Result<(), CompositeError> 
         LEADS,
         Request::Query(
             Select::from("Lead")
+                .fields(["CreatedById"])
                 .filter(Filter::And(vec![
                     Filter::eq("Email", email),
                     Filter::eq("IsConverted", false),
@@ -235,6 +251,7 @@ fn person_search(phone: &str) -> Search {
         )
         .returning(
             Select::from("Lead")
+                .fields(["CreatedById"])
                 .filter(Filter::eq("IsConverted", false))
                 .order(recent())
                 .limit(1),
@@ -246,7 +263,12 @@ fn first_person<'a>(rows: impl IntoIterator<Item = &'a Value>) -> Option<Found> 
     let text = |row: &Value, k: &str| row.get(k).and_then(Value::as_str).map(str::to_owned);
     rows.into_iter().find_map(|row| {
         let object = row.pointer("/attributes/type")?.as_str()?.to_owned();
-        Some((object, text(row, "Id")?, text(row, "AccountId")))
+        Some((
+            object,
+            text(row, "Id")?,
+            text(row, "AccountId"),
+            text(row, "CreatedById"),
+        ))
     })
 }
 
@@ -316,10 +338,93 @@ async fn search_person(
     }
 }
 
+/// The Task for `message`, without its person and owner.
+fn task_fields(message: &Message) -> serde_json::Map<String, Value> {
+    let call = is_call(message);
+    let subject = match (&message.subject, call) {
+        (_, true) => "Call".to_owned(),
+        (Some(s), false) if !s.trim().is_empty() => format!("Email: {}", s.trim()),
+        _ => "Email".to_owned(),
+    };
+    #[allow(clippy::cast_possible_truncation, reason = "seconds since the epoch")]
+    let day = crate::quota::utc_day(message.created_at as i64);
+    let task = json!({
+        // Text from the message goes into a composite's body: made inert so Salesforce never
+        // reads it as a reference.
+        "Subject": inert(&subject.chars().take(255).collect::<String>()),
+        "ActivityDate": day,
+        "Status": "Completed",
+        "TaskSubtype": if call { "Call" } else { "Email" },
+        "Description": inert(&body_text(message)),
+    });
+    match task {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// The upsert of `message`'s Task on its marker, for the person `who` and the owner `owner`
+/// (ids or references). Salesforce relates it to a Contact's Account itself (Task.AccountId).
+fn upsert_task(message: &Message, who: Value, owner: Option<Value>) -> Request {
+    let mut body = task_fields(message);
+    body.insert("WhoId".into(), who);
+    if let Some(owner) = owner {
+        body.insert("OwnerId".into(), owner);
+    }
+    Request::Upsert {
+        object: "Task".into(),
+        field: MARKER_FIELD.into(),
+        value: message.id.clone(),
+        body: Value::Object(body),
+    }
+}
+
+/// The query for the teammate who wrote the message, as a Salesforce user.
+fn owner_query(teammate: &str) -> Request {
+    Request::Query(
+        Select::from("User")
+            .filter(Filter::And(vec![
+                Filter::eq("Email", teammate),
+                Filter::eq("IsActive", true),
+            ]))
+            .limit(1),
+    )
+}
+
+const MARKER: Ref = Ref::named("marker");
+const BY_LEAD: Ref = Ref::named("byLead");
+const BY_CONTACT: Ref = Ref::named("byContact");
+const TASK: Ref = Ref::named("task");
+
+/// How a logged message ended, from the upserts' answers: the Task's id and whether an
+/// earlier attempt had made it.
+fn upserted(answer: &CompositeAnswer, refs: &[Ref]) -> Option<(String, bool)> {
+    refs.iter().rev().find_map(|r| {
+        let body = answer.ok(*r)?;
+        let id = body.get("id")?.as_str()?.to_owned();
+        let created = body.get("created").and_then(Value::as_bool).unwrap_or(true);
+        Some((id, created))
+    })
+}
+
+fn logged(task: (String, bool), on: &str, requests: i64) -> Attempt {
+    let (id, created) = task;
+    let detail = if created {
+        format!("on {on}")
+    } else {
+        format!("on {on} (already logged by an earlier attempt)")
+    };
+    Attempt::Finished(done("logged", detail, Some(("Task".into(), id)), requests))
+}
+
+/// *Send to Salesforce*. By email, one composite finds the person (and the teammate who wrote
+/// it, and a Task an earlier attempt made) and upserts the Task on its marker through
+/// references, a Contact's upsert before a Lead's. By phone, a
+/// search first (a composite cannot hold one), then the upsert. The upsert makes a retry,
+/// after a lost answer or a crash, update the Task it made instead of making another.
 async fn send(
     state: &AppState,
     salesforce: &Salesforce,
-    integration_user: &str,
     message: &Message,
     person: &Counterpart,
 ) -> Attempt {
@@ -329,11 +434,12 @@ async fn send(
         .as_ref()
         .map(|a| a.email.trim())
         .filter(|e| !e.is_empty());
+    let owner_ref = teammate.map(|_| reference_value(&OWNER.first("Id")));
+    let mut spent = 0;
     let mut c = Composite::new(&version);
     let built = (|| {
-        if !person.is_phone {
-            person_queries(&mut c, &person.handle)?;
-        }
+        // A Task an earlier attempt made (its answer lost): its upsert would be an update,
+        // which Salesforce refuses for TaskSubtype (create-only), so it is found first.
         c.add(
             MARKER,
             Request::Query(
@@ -343,40 +449,22 @@ async fn send(
             ),
         )?;
         if let Some(teammate) = teammate {
-            c.add(
-                OWNER,
-                Request::Query(
-                    Select::from("User")
-                        .filter(Filter::And(vec![
-                            Filter::eq("Email", teammate),
-                            Filter::eq("IsActive", true),
-                        ]))
-                        .limit(1),
-                ),
-            )?;
+            c.add(OWNER, owner_query(teammate))?;
         }
-        Ok::<(), CompositeError>(())
+        if person.is_phone {
+            return Ok::<(), CompositeError>(());
+        }
+        person_queries(&mut c, &person.handle)?;
+        // A Contact's upsert first: when a Lead has the address too, its upsert would update
+        // that Task, which Salesforce refuses (TaskSubtype is create-only), so the Contact wins.
+        for (r, source) in [(BY_CONTACT, CONTACTS), (BY_LEAD, LEADS)] {
+            let who = reference_value(&source.first("Id"));
+            c.add(r, upsert_task(message, who, owner_ref.clone()))?;
+        }
+        Ok(())
     })();
     if let Err(err) = built {
         return unbuildable(&err);
-    }
-    let composite = match lookup(salesforce, &c, 0).await {
-        Ok(c) => c,
-        Err(failed) => return failed,
-    };
-    let mut spent = 1;
-    if let Some(marker) = composite
-        .records(MARKER)
-        .first()
-        .and_then(|m| m.get("Id"))
-        .and_then(Value::as_str)
-    {
-        return Attempt::Finished(done(
-            "logged",
-            "already logged by an earlier attempt",
-            Some(("Task".into(), marker.to_owned())),
-            spent,
-        ));
     }
     let found = if person.is_phone {
         let found = match search_person(salesforce, &person.handle, spent).await {
@@ -384,74 +472,130 @@ async fn send(
             Err(failed) => return failed,
         };
         spent += 1;
-        found
+        let Some(found) = found else {
+            return no_match(person, spent);
+        };
+        // The upsert, with the teammate's user found in the same request.
+        if let Err(err) = c.add(
+            TASK,
+            upsert_task(message, Value::from(found.1.clone()), owner_ref.clone()),
+        ) {
+            return unbuildable(&err);
+        }
+        Some(found)
     } else {
-        person_in(&composite)
+        None
     };
-    let Some((object, who, account)) = found else {
-        return Attempt::Finished(done(
-            "no_match",
-            format!("no Contact or Lead has {}", person.handle),
-            None,
-            spent,
-        ));
+    let answer = match lookup(salesforce, &c, spent).await {
+        Ok(a) => a,
+        Err(failed) => return failed,
     };
-    let owner = composite
-        .records(OWNER)
+    spent += 1;
+    let Some((object, who, ..)) = found.or_else(|| person_in(&answer)) else {
+        return no_match(person, spent);
+    };
+    let on = format!("{object} {who}");
+    if let Some(marker) = answer
+        .records(MARKER)
         .first()
         .and_then(|m| m.get("Id"))
         .and_then(Value::as_str)
-        .map_or_else(|| integration_user.to_owned(), str::to_owned);
-    let call = is_call(message);
-    let subject = match (&message.subject, call) {
-        (_, true) => "Call".to_owned(),
-        (Some(s), false) if !s.trim().is_empty() => format!("Email: {}", s.trim()),
-        _ => "Email".to_owned(),
-    };
-    #[allow(clippy::cast_possible_truncation, reason = "seconds since the epoch")]
-    let day = crate::quota::utc_day(message.created_at as i64);
-    let mut task = json!({
-        "Subject": subject.chars().take(255).collect::<String>(),
-        "ActivityDate": day,
-        "Status": "Completed",
-        "TaskSubtype": if call { "Call" } else { "Email" },
-        "Description": body_text(message),
-        "WhoId": who,
-        "OwnerId": owner,
-    });
-    if object == "Contact"
-        && let (Some(account), Some(map)) = (account, task.as_object_mut())
     {
-        map.insert("WhatId".into(), Value::from(account));
+        return logged((marker.to_owned(), false), &on, spent);
     }
-    // An upsert on the marker: two attempts racing past the marker check (a lease that ran
-    // out under load) still make one Task.
-    match salesforce
-        .call_raw(
-            salesforce
-                .client
-                .upsert("Task", MARKER_FIELD, &message.id, &task),
-        )
-        .await
-    {
-        Ok(Ok((id, _))) => Attempt::Finished(done(
-            "logged",
-            format!("on {object} {who}"),
-            Some(("Task".into(), id)),
-            spent + 1,
-        )),
-        Ok(Err(error)) => Attempt::Failed {
-            error,
-            requests: spent + 1,
-        },
-        Err(err) => Attempt::Failed {
-            error: pane_salesforce::Error::Transport(err.to_string()),
-            requests: spent,
-        },
+    if let Some(task) = upserted(&answer, &[BY_LEAD, BY_CONTACT, TASK]) {
+        return logged(task, &on, spent);
+    }
+    if teammate.is_some() && answer.records(OWNER).is_empty() {
+        // The teammate is no Salesforce user: the Task is the integration user's.
+        let task = upsert_task(message, Value::from(who.clone()), None);
+        return match salesforce.call_raw(upsert(salesforce, &task)).await {
+            Ok(Ok(task)) => logged(task, &on, spent + 1),
+            Ok(Err(error)) => Attempt::Failed {
+                error,
+                requests: spent + 1,
+            },
+            Err(err) => Attempt::Failed {
+                error: pane_salesforce::Error::Transport(err.to_string()),
+                requests: spent,
+            },
+        };
+    }
+    // Another attempt made the Task meanwhile (its update was refused): it is logged.
+    if [BY_CONTACT, BY_LEAD, TASK].iter().any(|r| {
+        answer
+            .error(*r)
+            .is_some_and(|e| e.code() == Some("INVALID_FIELD_FOR_INSERT_UPDATE"))
+    }) {
+        let marker = Select::from("Task")
+            .filter(Filter::eq(MARKER_FIELD, message.id.as_str()))
+            .limit(1);
+        if let Ok(Ok(page)) = salesforce
+            .call_raw(salesforce.client.query(&marker.to_string()))
+            .await
+            && let Some(id) = page
+                .records
+                .first()
+                .and_then(|r| r.get("Id"))
+                .and_then(Value::as_str)
+        {
+            return logged((id.to_owned(), false), &on, spent + 1);
+        }
+    }
+    // The person was found but the upsert failed: its error is the attempt's.
+    let error = [BY_CONTACT, BY_LEAD, TASK]
+        .iter()
+        .find_map(|r| answer.error(*r))
+        .unwrap_or_else(|| pane_salesforce::Error::Malformed {
+            status: 200,
+            detail: "the composite answered no upsert".into(),
+        });
+    Attempt::Failed {
+        error,
+        requests: spent,
     }
 }
 
-async fn create_lead(state: &AppState, salesforce: &Salesforce, person: &Counterpart) -> Attempt {
+/// Sends one upsert on its own.
+async fn upsert(
+    salesforce: &Salesforce,
+    request: &Request,
+) -> Result<(String, bool), pane_salesforce::Error> {
+    let Request::Upsert {
+        object,
+        field,
+        value,
+        body,
+    } = request
+    else {
+        return Err(pane_salesforce::Error::Malformed {
+            status: 0,
+            detail: "not an upsert".into(),
+        });
+    };
+    salesforce.client.upsert(object, field, value, body).await
+}
+
+fn no_match(person: &Counterpart, requests: i64) -> Attempt {
+    Attempt::Finished(done(
+        "no_match",
+        format!("no Contact or Lead has {}", person.handle),
+        None,
+        requests,
+    ))
+}
+
+/// *Create lead*. The person is looked for first, on every attempt: a Lead an earlier attempt
+/// made, whose answer was lost, is found and reported as made (it was made by the integration
+/// user after this job's first attempt), never made twice; the create itself is never sent
+/// twice by the client. A duplicate rule's match is the Lead that exists.
+async fn create_lead(
+    state: &AppState,
+    salesforce: &Salesforce,
+    integration_user: &str,
+    job: &Job,
+    person: &Counterpart,
+) -> Attempt {
     let version = state.services.salesforce.version.clone();
     let found = if person.is_phone {
         search_person(salesforce, &person.handle, 0).await
@@ -466,13 +610,27 @@ async fn create_lead(state: &AppState, salesforce: &Salesforce, person: &Counter
         Ok(found) => found,
         Err(failed) => return failed,
     };
-    if let Some((object, id, _)) = found {
-        return Attempt::Finished(done(
-            "existed",
-            format!("a {object} with {} exists", person.handle),
-            Some((object, id)),
-            1,
-        ));
+    if let Some((object, id, _, created_by)) = found {
+        let ours =
+            job.attempts > 0 && object == "Lead" && created_by.as_deref() == Some(integration_user);
+        return Attempt::Finished(if ours {
+            done(
+                "created",
+                format!(
+                    "Lead for {} (found after an earlier attempt's answer was lost)",
+                    person.handle
+                ),
+                Some((object, id)),
+                1,
+            )
+        } else {
+            done(
+                "existed",
+                format!("a {object} with {} exists", person.handle),
+                Some((object, id)),
+                1,
+            )
+        });
     }
     let (first, last, company) = lead_names(person);
     let mut lead = json!({"LastName": last, "Company": company});
@@ -495,10 +653,39 @@ async fn create_lead(state: &AppState, salesforce: &Salesforce, person: &Counter
             Some(("Lead".into(), id)),
             2,
         )),
-        Ok(Err(error)) => Attempt::Failed { error, requests: 2 },
+        Ok(Err(error)) => match duplicate_of(&error) {
+            Some((object, id)) => Attempt::Finished(done(
+                "existed",
+                format!(
+                    "Salesforce's duplicate rule matched a {object} like {}",
+                    person.handle
+                ),
+                Some((object, id)),
+                2,
+            )),
+            None => Attempt::Failed { error, requests: 2 },
+        },
         Err(err) => Attempt::Failed {
             error: pane_salesforce::Error::Transport(err.to_string()),
             requests: 1,
         },
     }
+}
+
+/// The record a `DUPLICATES_DETECTED` refusal names first.
+fn duplicate_of(error: &pane_salesforce::Error) -> Option<(String, String)> {
+    let pane_salesforce::Error::Api { errors, .. } = error else {
+        return None;
+    };
+    errors
+        .iter()
+        .filter(|e| e.error_code == "DUPLICATES_DETECTED")
+        .filter_map(|e| e.duplicate_result.as_ref())
+        .find_map(|d| {
+            let record = d.pointer("/matchResults/0/matchRecords/0/record")?;
+            Some((
+                record.pointer("/attributes/type")?.as_str()?.to_owned(),
+                record.get("Id")?.as_str()?.to_owned(),
+            ))
+        })
 }

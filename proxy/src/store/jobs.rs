@@ -8,6 +8,9 @@ use sqlx::any::AnyRow;
 use super::{Db, db};
 use crate::ProxyError;
 
+/// How the detail of a job paused for a refused integration link starts.
+pub const LINK_REFUSED: &str = "paused: Salesforce refused the integration user's link";
+
 /// Milliseconds since the epoch.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -214,6 +217,34 @@ impl Db {
         .await
         .map_err(db)?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Jobs paused because the integration user's link was refused run again now (an admin
+    /// linked it again); answers how many.
+    pub async fn resume_paused(&self) -> Result<u64, ProxyError> {
+        let t = now_ms();
+        let done = sqlx::query(
+            "UPDATE rule_jobs SET next_at = $1, updated_at = $1 WHERE state = 'retry' AND detail LIKE $2",
+        )
+        .bind(t)
+        .bind(format!("{LINK_REFUSED}%"))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected())
+    }
+
+    /// Why rule work waits for an admin, if it does: the pause of a job whose integration
+    /// link Salesforce refused.
+    pub async fn link_refused(&self) -> Result<Option<String>, ProxyError> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT detail FROM rule_jobs WHERE state = 'retry' AND detail LIKE $1 ORDER BY updated_at DESC LIMIT 1",
+        )
+        .bind(format!("{LINK_REFUSED}%"))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(row.map(|(d,)| d))
     }
 
     /// Whether a message was logged to Salesforce (the panel shows it).

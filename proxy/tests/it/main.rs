@@ -14,6 +14,7 @@ mod http;
 #[path = "../support/login.rs"]
 mod login;
 mod lookup;
+mod lost;
 mod oauth;
 mod panel;
 mod public;

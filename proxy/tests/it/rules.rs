@@ -360,7 +360,8 @@ async fn send_to_salesforce_logs_the_message_on_the_sender_once() {
             by_message("msg_s1")["outcome"].as_str(),
             by_message("msg_s1")["requests"].as_i64()
         ),
-        (Some("logged"), Some(2))
+        (Some("logged"), Some(1)),
+        "one composite: the person found and the Task upserted through references"
     );
     assert_eq!(by_message("msg_s3")["outcome"], "no_match");
     assert_eq!(by_message("msg_s3")["requests"], 1);
@@ -373,12 +374,12 @@ async fn send_to_salesforce_logs_the_message_on_the_sender_once() {
     assert_eq!(by_message("msg_s5")["outcome"], "logged");
     assert_eq!(
         by_message("msg_s5")["requests"],
-        3,
-        "a call: the marker, a search for the phone (a composite cannot hold one), the Task"
+        2,
+        "a call: a search for the phone (a composite cannot hold one), then the upsert"
     );
-    assert_eq!(proxy.salesforce_calls().await - before, 2 + 2 + 1 + 3);
+    assert_eq!(proxy.salesforce_calls().await - before, 1 + 1 + 1 + 2);
 
-    let tasks = proxy.soql("SELECT Subject, Status, TaskSubtype, WhoId, WhatId, OwnerId, Description, Pane_Message_Id__c FROM Task WHERE Pane_Message_Id__c != null ORDER BY Pane_Message_Id__c").await;
+    let tasks = proxy.soql("SELECT Subject, Status, TaskSubtype, WhoId, AccountId, OwnerId, Description, Pane_Message_Id__c FROM Task WHERE Pane_Message_Id__c != null ORDER BY Pane_Message_Id__c").await;
     assert_eq!(tasks.len(), 3, "{tasks:?}");
     let (inbound, outbound, call) = (&tasks[0], &tasks[1], &tasks[2]);
     assert_eq!(inbound["Subject"], "Email: Invoice 4471 is wrong");
@@ -386,8 +387,8 @@ async fn send_to_salesforce_logs_the_message_on_the_sender_once() {
     assert_eq!(inbound["TaskSubtype"], "Email");
     assert_eq!(inbound["WhoId"], rose["Id"]);
     assert_eq!(
-        inbound["WhatId"], rose["AccountId"],
-        "related to the Contact's Account"
+        inbound["AccountId"], rose["AccountId"],
+        "related to the Contact's Account (Salesforce derives it from the Contact)"
     );
     assert_eq!(
         inbound["OwnerId"], ana_id,
@@ -415,7 +416,7 @@ async fn send_to_salesforce_logs_the_message_on_the_sender_once() {
         .unwrap();
     assert_eq!(logged["logged"], json!(["msg_s1", "msg_s2"]));
 
-    // An admin retries a finished job: the marker stops a second Task.
+    // An admin retries a finished job: the upsert on the marker updates the Task it made.
     let id = by_message("msg_s1")["id"].as_str().unwrap().to_owned();
     let res = proxy
         .api(

@@ -258,6 +258,25 @@ impl Auth {
         revoked
     }
 
+    /// Revokes every refresh token of `user` and the access tokens issued with them, as an
+    /// admin revoking the app's access for the user does (Setup → Connected Apps OAuth Usage);
+    /// answers how many refresh tokens. Used by tests through the control path.
+    pub fn revoke_user(&self, user: &SfId) -> usize {
+        let mut t = self.tables();
+        let gone: Vec<String> = t
+            .refresh
+            .iter()
+            .filter(|(_, s)| &s.user_id == user)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for token in &gone {
+            t.refresh.remove(token);
+        }
+        t.access
+            .retain(|_, issued| issued.refresh.as_ref().is_none_or(|r| !gone.contains(r)));
+        gone.len()
+    }
+
     /// How many tokens were revoked so far.
     pub fn revocations(&self) -> u64 {
         self.revocations.load(std::sync::atomic::Ordering::Relaxed)

@@ -257,9 +257,25 @@ pub async fn faults(State(state): State<SandboxState>, request: Request, next: N
     {
         return next.run(request).await;
     }
-    let (latency, fail, drop, malformed) = {
+    let method = request.method().as_str().to_owned();
+    let path = request.uri().path().to_owned();
+    let (latency, fail, drop, malformed, after) = {
         let Ok(mut f) = state.faults.lock() else {
             return next.run(request).await;
+        };
+        let takes_after = f
+            .after_method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(&method))
+            && f.after_path.as_deref().is_none_or(|p| path.contains(p));
+        let after = if takes_after && f.drop_after_next > 0 {
+            f.drop_after_next -= 1;
+            Some(None)
+        } else if takes_after && f.hang_after_next > 0 {
+            f.hang_after_next -= 1;
+            Some(Some(f.hang_ms.unwrap_or(60_000)))
+        } else {
+            None
         };
         let fail = (f.fail_next > 0).then(|| {
             f.fail_next -= 1;
@@ -276,7 +292,7 @@ pub async fn faults(State(state): State<SandboxState>, request: Request, next: N
         if f.latency_ms > 0 {
             f.delayed += 1;
         }
-        (f.latency_ms, fail, drop, malformed)
+        (f.latency_ms, fail, drop, malformed, after)
     };
     if latency > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
@@ -296,6 +312,24 @@ pub async fn faults(State(state): State<SandboxState>, request: Request, next: N
             Err::<axum::body::Bytes, std::io::Error>(std::io::Error::other("dropped"))
         });
         return Response::new(axum::body::Body::from_stream(failing));
+    }
+    if let Some(hang) = after {
+        // Carried out first: the write is committed whatever the client hears.
+        let response = next.run(request).await;
+        return match hang {
+            None => {
+                let failing = futures_util::stream::once(async {
+                    Err::<axum::body::Bytes, std::io::Error>(std::io::Error::other("dropped"))
+                });
+                let mut dropped = Response::new(axum::body::Body::from_stream(failing));
+                *dropped.status_mut() = response.status();
+                dropped
+            }
+            Some(ms) => {
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                response
+            }
+        };
     }
     if malformed {
         return (

@@ -1,0 +1,299 @@
+//! Lost answers and lost grants. The sandbox org carries a write out and then drops the
+//! connection before its answer (or holds the answer past the proxy's timeout): a rule's Task,
+//! a rule's Lead, a panel create and a conversion each end with exactly one record, every job
+//! done, and the panel told the truth. A refused refresh token asks the agent to link again; a
+//! refused integration link pauses rule work until an admin links it again.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::rules::event;
+use crate::running::{Running, linked, linked_with};
+
+impl Running {
+    /// The next write whose path holds `path` is carried out, then its answer is lost: the
+    /// connection drops (`hang_ms: None`) or the answer waits `hang_ms`.
+    async fn lose_next_answer(&self, path: &str, hang_ms: Option<u64>) {
+        let faults = match hang_ms {
+            None => json!({"drop_after_next": 1, "after_path": path}),
+            Some(ms) => json!({"hang_after_next": 1, "hang_ms": ms, "after_path": path}),
+        };
+        self.control("faults", faults).await;
+    }
+
+    async fn count(&self, soql: &str) -> usize {
+        self.soql(soql).await.len()
+    }
+}
+
+/// Both ways an answer is lost: dropped after the commit, or later than the proxy waits.
+const LOSSES: [Option<u64>; 2] = [None, Some(2_500)];
+
+async fn proxy() -> Running {
+    linked_with(|c| c.salesforce_timeout_secs = 1).await
+}
+
+#[tokio::test]
+async fn a_rule_task_whose_answer_is_lost_is_logged_once() {
+    for (i, loss) in LOSSES.into_iter().enumerate() {
+        let proxy = proxy().await;
+        proxy.link_integration().await;
+        // The composite that finds Rose and upserts the Task.
+        proxy.lose_next_answer("/composite", loss).await;
+        let message = format!("msg_lost_task_{i}");
+        let (status, _) = proxy
+            .fire(
+                "send-to-salesforce",
+                &event(
+                    &format!("evt_lost_{i}"),
+                    &message,
+                    true,
+                    None,
+                    ("rose@edge.com", "Rose"),
+                    "email",
+                ),
+            )
+            .await;
+        assert_eq!(status, 202);
+        let jobs = proxy.settled().await;
+        let job = jobs.iter().find(|j| j["message_id"] == message).unwrap();
+        assert_eq!(
+            (job["state"].as_str(), job["outcome"].as_str()),
+            (Some("done"), Some("logged")),
+            "{loss:?}: {job}"
+        );
+        assert_eq!(
+            job["attempts"], 2,
+            "{loss:?}: the lost answer, then the retry: {job}"
+        );
+        let q = format!("SELECT Id FROM Task WHERE Pane_Message_Id__c = '{message}'");
+        assert_eq!(proxy.count(&q).await, 1, "{loss:?}: one Task");
+        assert_eq!(
+            job["record_id"].as_str(),
+            proxy.soql(&q).await[0]["Id"].as_str(),
+            "{loss:?}: the job names the Task"
+        );
+        proxy.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_rule_lead_whose_answer_is_lost_is_made_once() {
+    for (i, loss) in LOSSES.into_iter().enumerate() {
+        let proxy = proxy().await;
+        proxy.link_integration().await;
+        proxy.lose_next_answer("/sobjects/Lead", loss).await;
+        let email = format!("lost.lead.{i}@kites.example");
+        let (status, _) = proxy
+            .fire(
+                "create-lead",
+                &event(
+                    &format!("evt_lead_{i}"),
+                    &format!("msg_lead_{i}"),
+                    true,
+                    None,
+                    (&email, "Lost Lead"),
+                    "email",
+                ),
+            )
+            .await;
+        assert_eq!(status, 202);
+        let jobs = proxy.settled().await;
+        let job = &jobs[0];
+        assert_eq!(
+            (job["state"].as_str(), job["outcome"].as_str()),
+            (Some("done"), Some("created")),
+            "{loss:?}: not dead, not 'existed': {job}"
+        );
+        let q = format!("SELECT Id FROM Lead WHERE Email = '{email}'");
+        assert_eq!(proxy.count(&q).await, 1, "{loss:?}: one Lead");
+        proxy.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_panel_create_whose_answer_is_lost_answers_the_record_it_made() {
+    for (i, loss) in LOSSES.into_iter().enumerate() {
+        let proxy = proxy().await;
+        let (_, rose, _) = proxy.panel("email", "rose@edge.com").await;
+        let who = rose["person"]["id"].as_str().unwrap().to_owned();
+        proxy.lose_next_answer("/sobjects/Task", loss).await;
+        let subject = format!("Call back about the lost answer {i}");
+        let res = proxy
+            .api(Method::POST, "/api/records/Task", &proxy.session)
+            .json(&json!({"fields": {"Subject": subject, "WhoId": who}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "{loss:?}: the panel is told it was made");
+        let body: Value = res.json().await.unwrap();
+        let made = proxy
+            .soql(&format!("SELECT Id FROM Task WHERE Subject = '{subject}'"))
+            .await;
+        assert_eq!(made.len(), 1, "{loss:?}: one Task");
+        assert_eq!(body["id"], made[0]["Id"], "{loss:?}: the one it made");
+        proxy.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_conversion_whose_answer_is_lost_answers_what_it_made() {
+    for loss in LOSSES {
+        let proxy = proxy().await;
+        let (_, phyllis, _) = proxy.panel("email", "pcotton@abbottins.net").await;
+        let lead = phyllis["person"]["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/leads/{lead}/convert");
+        // The form first (its statuses are read once), then the lost conversion.
+        let res = proxy
+            .api(Method::GET, &path, &proxy.session)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        proxy.lose_next_answer("/services/Soap", loss).await;
+        let res = proxy
+            .api(Method::POST, &path, &proxy.session)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            200,
+            "{loss:?}: the panel is told it converted"
+        );
+        let made: Value = res.json().await.unwrap();
+        let converted = proxy
+            .soql(&format!(
+                "SELECT ConvertedContactId, ConvertedAccountId FROM Lead WHERE Id = '{lead}'"
+            ))
+            .await;
+        assert_eq!(
+            made["contact_id"], converted[0]["ConvertedContactId"],
+            "{loss:?}"
+        );
+        assert_eq!(
+            made["account_id"], converted[0]["ConvertedAccountId"],
+            "{loss:?}"
+        );
+        assert_eq!(
+            proxy
+                .count("SELECT Id FROM Contact WHERE Email = 'pcotton@abbottins.net'")
+                .await,
+            1,
+            "{loss:?}: one Contact"
+        );
+        proxy.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_revoked_refresh_token_asks_the_agent_to_link_again() {
+    let proxy = linked().await;
+    let (_, rose, _) = proxy.panel("email", "rose@edge.com").await;
+    assert_eq!(rose["reason"], "email");
+    // Salesforce revokes Ana's grant; her access token lapses: the refresh is refused.
+    proxy
+        .control(
+            "revoke-user",
+            json!({"username": "ana@pane-support.example"}),
+        )
+        .await;
+    proxy.control("expire-tokens", json!({})).await;
+    for _ in 0..2 {
+        let res = proxy
+            .api(
+                Method::GET,
+                "/api/panel?kind=email&handle=bertha%40fcof.net",
+                &proxy.session,
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "not a 502 'try again'");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["code"], "relink", "{body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .contains("Link Salesforce again"),
+            "{body}"
+        );
+    }
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn a_refused_integration_link_pauses_rule_work_until_an_admin_links_again() {
+    let mut proxy = linked().await;
+    proxy.link_integration().await;
+    proxy
+        .control(
+            "revoke-user",
+            json!({"username": "ana@pane-support.example"}),
+        )
+        .await;
+    proxy.control("expire-tokens", json!({})).await;
+    let (status, _) = proxy
+        .fire(
+            "send-to-salesforce",
+            &event(
+                "evt_grant",
+                "msg_grant",
+                true,
+                None,
+                ("rose@edge.com", "Rose"),
+                "email",
+            ),
+        )
+        .await;
+    assert_eq!(status, 202);
+    // The job waits, paused, with the reason; nothing is dead-lettered.
+    let mut paused = Value::Null;
+    for _ in 0..100 {
+        let jobs = proxy.jobs().await;
+        if jobs[0]["state"] == "retry" {
+            paused = jobs[0].clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        paused["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("refused the integration user's link")),
+        "{paused}"
+    );
+    // Ana's panel session is gone with her grant: she links again, then the integration.
+    proxy.session = proxy.link_as(crate::running::ANA).await;
+    let integration: Value = proxy
+        .api(Method::GET, "/api/admin/integration", &proxy.session)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        integration["problem"]
+            .as_str()
+            .is_some_and(|p| p.contains("links it again")),
+        "the admin's settings say why: {integration}"
+    );
+    proxy.link_integration().await;
+    let jobs = proxy.settled().await;
+    assert_eq!(
+        (jobs[0]["state"].as_str(), jobs[0]["outcome"].as_str()),
+        (Some("done"), Some("logged")),
+        "resumed at once after relinking: {}",
+        jobs[0]
+    );
+    assert_eq!(
+        proxy
+            .count("SELECT Id FROM Task WHERE Pane_Message_Id__c = 'msg_grant'")
+            .await,
+        1
+    );
+    proxy.stop().await;
+}
