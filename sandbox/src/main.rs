@@ -58,6 +58,10 @@ struct Args {
     /// (same port), the identity URL on the login host.
     #[arg(long)]
     split_hosts: bool,
+    /// A callback URL the demo connected app also accepts (repeatable), as an admin adds a
+    /// proxy's `{public url}/oauth/callback` to a real connected app.
+    #[arg(long = "callback-url", value_name = "URL")]
+    callback_urls: Vec<String>,
 }
 
 #[allow(
@@ -109,6 +113,9 @@ async fn main() -> std::process::ExitCode {
     };
     config.org.duplicate_rules = !args.no_duplicate_rules;
     config.split_hosts = args.split_hosts;
+    for app in &mut config.apps {
+        app.redirect_uris.extend(args.callback_urls.iter().cloned());
+    }
     let tls = match (&args.tls_self_signed, &args.tls_cert, &args.tls_key) {
         (Some(out), _, _) => pane_sandbox::tls::TlsIdentity::self_signed()
             .and_then(|identity| identity.write_cert(out).map(|()| Some(identity))),

@@ -59,6 +59,10 @@ pub fn demo_app() -> ConnectedApp {
             "http://localhost:*/oauth/callback".into(),
             "http://127.0.0.1:*/oauth2/callback".into(),
             "http://localhost:*/oauth2/callback".into(),
+            // A proxy serving HTTPS itself on loopback (`--tls-cert`, `--public-url
+            // https://localhost:PORT`).
+            "https://127.0.0.1:*/oauth/callback".into(),
+            "https://localhost:*/oauth/callback".into(),
         ],
     }
 }
