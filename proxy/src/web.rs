@@ -42,10 +42,128 @@ pub fn router(state: &AppState) -> Router<AppState> {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("SAMEORIGIN"),
         ));
+    let roots = Roots {
+        dist: state.dist_dir.clone(),
+        www: state.www_dir.clone(),
+    };
     Router::new()
         .route("/plugin", get(redirect_to_plugin))
         .nest("/plugin/", plugin)
         .merge(dev_inbox)
+        .layer(axum::middleware::from_fn_with_state(roots, canonical_only))
+}
+
+/// The two folders static files come from.
+#[derive(Clone)]
+struct Roots {
+    dist: std::sync::Arc<std::path::Path>,
+    www: std::sync::Arc<std::path::Path>,
+}
+
+/// One path per file: every other spelling of it is 404 before `ServeDir` or the panel's
+/// page (and its host-secret gate) sees it. Refused: empty, `.` and `..` segments; escapes of
+/// characters that need none (`%69`, `%2e`) or of `/`, `\` and control characters; names longer
+/// than a file system takes; a trailing `/` after a file; anything that resolves, through a
+/// symlink, outside its folder. A folder asked without its `/` is redirected here, to a
+/// path (never `//host`), so `ServeDir` never builds a redirect from what it was sent.
+async fn canonical_only(
+    State(roots): State<Roots>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = request.uri().path().to_owned();
+    if path == "/plugin" {
+        return next.run(request).await;
+    }
+    let (root, rel) = match path.strip_prefix("/plugin/") {
+        Some(rel) => (&*roots.dist, rel),
+        None => (&*roots.www, path.strip_prefix('/').unwrap_or(&path)),
+    };
+    let not_found = || StatusCode::NOT_FOUND.into_response();
+    let Some(segments) = canonical_segments(rel) else {
+        return not_found();
+    };
+    // The panel's page answers even before it is built (503, saying so): its route checks
+    // the host's secret; the spelling is already the one the route matches.
+    if root == &*roots.dist && matches!(rel, "" | "index.html") {
+        return next.run(request).await;
+    }
+    let mut file = root.to_path_buf();
+    file.extend(&segments);
+    let (Ok(root), Ok(real)) = (
+        tokio::fs::canonicalize(root).await,
+        tokio::fs::canonicalize(&file).await,
+    ) else {
+        return not_found();
+    };
+    if !real.starts_with(&root) {
+        return not_found();
+    }
+    let Ok(meta) = tokio::fs::metadata(&real).await else {
+        return not_found();
+    };
+    let asked_folder = rel.is_empty() || rel.ends_with('/');
+    match (meta.is_dir(), asked_folder) {
+        (false, true) => not_found(),
+        (true, false) => {
+            // `path` has no empty segment, so it starts with exactly one `/`.
+            let location = match request.uri().query() {
+                Some(q) => format!("{path}/?{q}"),
+                None => format!("{path}/"),
+            };
+            Redirect::permanent(&location).into_response()
+        }
+        _ => next.run(request).await,
+    }
+}
+
+/// The decoded segments of a path below a folder, or `None` when it is not spelled the one
+/// canonical way.
+fn canonical_segments(rel: &str) -> Option<Vec<String>> {
+    // Linux and macOS take names up to 255 bytes.
+    const NAME_MAX: usize = 255;
+    let body = rel.strip_suffix('/').unwrap_or(rel);
+    if body.is_empty() {
+        return if rel.is_empty() {
+            Some(Vec::new())
+        } else {
+            None
+        };
+    }
+    body.split('/')
+        .map(|raw| {
+            let name = decode_segment(raw)?;
+            let ok = !name.is_empty() && name != "." && name != ".." && name.len() <= NAME_MAX;
+            ok.then_some(name)
+        })
+        .collect()
+}
+
+/// Percent-decodes one segment, refusing escapes a canonical spelling would not use.
+fn decode_segment(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        if byte == b'%' {
+            let hex = raw.get(i + 1..i + 3)?;
+            let decoded = u8::from_str_radix(hex, 16).ok()?;
+            let needless = decoded.is_ascii_alphanumeric() || b"-._~".contains(&decoded);
+            if needless || decoded == b'/' || decoded == b'\\' || decoded.is_ascii_control() {
+                return None;
+            }
+            out.push(decoded);
+            i += 3;
+        } else {
+            if byte == b'\\' {
+                return None;
+            }
+            out.push(byte);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// `/plugin` → `/plugin/`, keeping the query (the host's `auth_secret` rides on it). The

@@ -10,6 +10,7 @@ mod api;
 mod costs;
 mod faults;
 mod helpers;
+mod holes;
 mod http;
 #[path = "../support/login.rs"]
 mod login;

@@ -1,0 +1,167 @@
+//! Issue 14's outside-probe findings (points 2 to 4), one test each: the dev rules route, log
+//! forging, and the static files' one-path-per-file rule.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use pane_proxy::{AppState, Config};
+use pane_wire::api::Backend;
+use tower::ServiceExt;
+
+use crate::helpers::{PANEL_HTML, body_text, capture_logs, test_app, write_sites};
+
+/// An app whose panel needs the host's secret, its folders kept for the test's life.
+async fn gated_app(dirs: &tempfile::TempDir) -> axum::Router {
+    write_sites(dirs.path());
+    let mut config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
+    config.host_secret = Some("front-shared-secret".parse().unwrap());
+    let services = crate::helpers::test_services(&config, "http://127.0.0.1:1").await;
+    pane_proxy::app(
+        AppState::new(
+            &config,
+            1,
+            Backend::Sandbox,
+            "http://127.0.0.1:4000/",
+            services,
+        )
+        .unwrap(),
+    )
+}
+
+async fn get(app: &axum::Router, uri: &str) -> axum::http::Response<Body> {
+    app.clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_panel_page_has_one_path_and_the_gate_sees_it() {
+    let dirs = tempfile::tempdir().unwrap();
+    let app = gated_app(&dirs).await;
+    for uri in [
+        "/plugin/%69ndex.html",
+        "/plugin/index%2ehtml",
+        "/plugin/index%2Ehtml",
+        "/plugin/./index.html",
+        "/plugin/../plugin/index.html",
+        "/plugin//index.html",
+        "/plugin/index.html/",
+        "/plugin/%2e/index.html",
+        "/plugin/.%2findex.html",
+    ] {
+        let res = get(&app, uri).await;
+        let status = res.status();
+        let body = body_text(res).await;
+        assert!(
+            status.is_client_error() || status.is_redirection(),
+            "{uri}: {status}"
+        );
+        assert_ne!(body, PANEL_HTML, "{uri} served the panel around the gate");
+    }
+    // The canonical spelling: the gate, then the page.
+    assert_eq!(
+        get(&app, "/plugin/index.html").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let res = get(&app, "/plugin/index.html?auth_secret=front-shared-secret").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(body_text(res).await, PANEL_HTML);
+    // Other files still serve under their one name.
+    assert_eq!(get(&app, "/plugin/panel.js").await.status(), StatusCode::OK);
+    assert_eq!(
+        get(&app, "/plugin/panel.js/").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn an_over_long_file_name_is_a_404_not_a_500() {
+    let (logs, _guard) = capture_logs();
+    let app = test_app().await;
+    let name = "a".repeat(300);
+    for uri in [
+        format!("/plugin/{name}.js"),
+        format!("/{name}"),
+        format!("/js/{name}"),
+    ] {
+        let status = app.get(&uri).await.status();
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+    }
+    assert!(
+        !logs.text().contains("File name too long"),
+        "an over-long name is logged as an error: {}",
+        logs.text()
+    );
+}
+
+#[tokio::test]
+async fn redirects_are_same_origin_paths() {
+    let dirs = tempfile::tempdir().unwrap();
+    write_sites(dirs.path());
+    std::fs::create_dir_all(dirs.path().join("www/js")).unwrap();
+    std::fs::write(dirs.path().join("www/js/inbox.js"), "1").unwrap();
+    std::fs::create_dir_all(dirs.path().join("dist/assets")).unwrap();
+    std::fs::write(dirs.path().join("dist/assets/a.css"), "a{}").unwrap();
+    let app = gated_app(&dirs).await;
+    for uri in ["//js", "//js/", "///js", "/\\js", "/%2fjs", "/%5cjs"] {
+        let res = get(&app, uri).await;
+        if let Some(location) = res.headers().get("location") {
+            let location = location.to_str().unwrap();
+            assert!(
+                location.starts_with('/') && !location.starts_with("//"),
+                "{uri} redirects to {location}"
+            );
+        }
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{uri}");
+    }
+    // A folder without its `/` redirects to the folder, with the full path (also under
+    // `/plugin/`, where a nested service would lose the prefix).
+    let res = get(&app, "/js").await;
+    assert!(res.status().is_redirection());
+    assert_eq!(crate::helpers::header(&res, "location"), "/js/");
+    let res = get(&app, "/plugin/assets").await;
+    assert!(res.status().is_redirection());
+    assert_eq!(crate::helpers::header(&res, "location"), "/plugin/assets/");
+    assert_eq!(get(&app, "/js/inbox.js").await.status(), StatusCode::OK);
+    assert_eq!(
+        get(&app, "/plugin/assets/a.css").await.status(),
+        StatusCode::OK
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn symlinks_do_not_lead_out_of_the_folders() {
+    let dirs = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "outside the folder").unwrap();
+    write_sites(dirs.path());
+    let app = gated_app(&dirs).await;
+    for site in ["dist", "www"] {
+        let folder = dirs.path().join(site);
+        std::os::unix::fs::symlink(outside.path().join("secret.txt"), folder.join("leak.txt"))
+            .unwrap();
+        std::os::unix::fs::symlink(outside.path(), folder.join("out")).unwrap();
+        // A symlink that stays inside is followed.
+        std::os::unix::fs::symlink(folder.join("index.html"), folder.join("inside.html")).unwrap();
+    }
+    for uri in [
+        "/plugin/leak.txt",
+        "/plugin/out/secret.txt",
+        "/leak.txt",
+        "/out/secret.txt",
+        "/out",
+    ] {
+        let res = get(&app, uri).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{uri}");
+        assert!(
+            !body_text(res).await.contains("outside the folder"),
+            "{uri}"
+        );
+    }
+    assert_eq!(get(&app, "/inside.html").await.status(), StatusCode::OK);
+    assert_eq!(
+        get(&app, "/plugin/inside.html").await.status(),
+        StatusCode::OK
+    );
+}
