@@ -250,10 +250,12 @@ async fn link(
     state: &AppState,
     params: &HashMap<String, String>,
 ) -> Result<(Linked, String), ProxyError> {
-    if let Some(error) = params.get("error") {
-        return Err(ProxyError::BadRequest(format!(
-            "Salesforce refused: {error}"
-        )));
+    // The callback's query is the client's to spell: like every query string, never logged,
+    // and `error` not even echoed (it could carry line breaks and terminal escapes).
+    if params.contains_key("error") {
+        return Err(ProxyError::BadRequest(
+            "Salesforce refused the link (the callback carried an error)".into(),
+        ));
     }
     let services = &state.services;
     let pending = services

@@ -144,7 +144,8 @@ async fn intake(
     if queued {
         state.rules.wake.notify_waiters();
     }
-    tracing::info!(event = %event.id, %action, queued, "rule webhook accepted");
+    // The id is the sender's text (the dev inbox's is a browser's): logged escaped.
+    tracing::info!(event = ?event.id, %action, queued, "rule webhook accepted");
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({"accepted": true, "queued": queued, "duplicate": !queued})),

@@ -165,3 +165,57 @@ async fn symlinks_do_not_lead_out_of_the_folders() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn nothing_a_client_sends_forges_a_log_line() {
+    let (logs, _guard) = capture_logs();
+    let app = test_app().await;
+    // An OAuth callback's `error`, with a line break, a forged line and terminal escapes.
+    let res = app
+        .get("/oauth/callback?error=%0D%0A2030-01-01T00:00:00Z%20INFO%20forged-callback-line%1B%5B31m&state=x")
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // An event id from the dev inbox (a browser's text), through the dev rules route.
+    let event = crate::rules::event(
+        "evt_forge\r\n2030-01-01T00:00:00Z INFO forged-event-line\u{1b}[31m",
+        "msg_forge_1",
+        true,
+        None,
+        ("someone@example.com", "Someone"),
+        "email",
+    );
+    let res = app
+        .router
+        .clone()
+        .oneshot(dev_rule_request(&event))
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::ACCEPTED,
+        "{}",
+        body_text(res).await
+    );
+    let text = logs.text();
+    assert!(
+        !text.contains("forged-callback-line"),
+        "the callback's error was logged: {text}"
+    );
+    let forged_event = text
+        .lines()
+        .any(|line| line.starts_with("2030-01-01T00:00:00Z INFO forged-event-line"));
+    assert!(!forged_event, "an event id forged a log line: {text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "a terminal escape reached the log"
+    );
+    assert!(!text.contains('\r'), "a carriage return reached the log");
+}
+
+/// The dev inbox's rule request, as its page sends it.
+fn dev_rule_request(event: &serde_json::Value) -> Request<Body> {
+    Request::post("/__dev/rules/send-to-salesforce")
+        .header("content-type", "application/json")
+        .body(Body::from(serde_json::to_vec(event).unwrap()))
+        .unwrap()
+}
