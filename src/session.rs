@@ -62,6 +62,10 @@ impl Session {
                 None => s.remove_item(STORAGE_KEY),
             };
         }
+        // A new link: why the last one ended is old news.
+        if token.is_some() {
+            self.ended.set(None);
+        }
         self.token.set(token);
     }
 

@@ -204,14 +204,22 @@ pub fn SettingsView() -> impl IntoView {
                         <button type="button" class="button small" data-testid="link-integration"
                             on:click=move |_| {
                                 state.session.link("integration", state.api, bridge.get_value());
-                                // The popup cannot tell the panel: look again while it is open.
+                                // The popup cannot tell the panel: look again while it is open,
+                                // until a link holds (a refused one's problem gone: its jobs ran).
                                 spawn_local(async move {
                                     for _ in 0..60 {
                                         gloo_timers::future::TimeoutFuture::new(2_000).await;
-                                        if let Ok(v) = state.api.get_json::<Value>("/api/admin/integration").await
-                                            && let Some(name) = v.get("username").and_then(Value::as_str)
+                                        let Ok(v) = state.api.get_json::<Value>("/api/admin/integration").await else {
+                                            continue;
+                                        };
+                                        let problem = v.get("problem").and_then(Value::as_str).map(str::to_owned);
+                                        let held = problem.is_none();
+                                        integration_problem.set(problem);
+                                        if let Some(name) = v.get("username").and_then(Value::as_str)
+                                            && held
                                         {
                                             integration.set(Some(name.to_owned()));
+                                            load();
                                             return;
                                         }
                                     }

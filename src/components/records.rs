@@ -85,6 +85,8 @@ pub fn Records(
         let signed_in = token.get().is_some();
         let active = state.active.get();
         if !signed_in {
+            // Linked again, the sender shown is read again (its last answer was the refusal).
+            fetched.set_value(None);
             data.set(None);
             return;
         }
