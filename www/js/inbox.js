@@ -165,7 +165,8 @@ function renderConversation() {
       button.addEventListener('click', async () => {
         status.textContent = '…';
         const res = await fetch(`/__dev/rules/${action}`, {
-          method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ruleEvent(c.id, index)),
+          // The header only this page's own script can send: the proxy refuses rules without it.
+          method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Pane-Dev-Inbox': '1' }, body: JSON.stringify(ruleEvent(c.id, index)),
         });
         const answer = await res.json().catch(() => ({}));
         status.textContent = res.ok ? (answer.queued ? 'Queued' : 'Already queued') : `Refused: ${answer.message || res.status}`;

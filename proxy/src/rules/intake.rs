@@ -23,8 +23,9 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `POST /__dev/rules/{action}`: the dev inbox's rules. The dev inbox sends the event it
-/// built; the proxy signs it as Front would (the secret stays here) and sends it to its own
-/// intake. Only with the embedded sandbox org.
+/// built; the proxy signs it as Front would (the secret stays here) and hands it to its own
+/// intake in-process. Only with the embedded sandbox org (404 otherwise), and only for the dev
+/// inbox's own page: see [`same_origin_dev_inbox`].
 pub fn dev_router(state: &AppState) -> Router<AppState> {
     if state.backend != pane_wire::api::Backend::Sandbox {
         return Router::new();
@@ -32,11 +33,67 @@ pub fn dev_router(state: &AppState) -> Router<AppState> {
     Router::new().route("/__dev/rules/{action}", post(dev_fire))
 }
 
+/// The header the dev inbox's page sends with every rule. A cross-site page cannot send it:
+/// a form cannot set headers, a `no-cors` fetch only safelisted ones, and a CORS fetch would
+/// need a preflight the proxy never allows.
+pub const DEV_INBOX_HEADER: &str = "x-pane-dev-inbox";
+
+/// Whether a dev rule request comes from the dev inbox's own page. The dev inbox cannot hold
+/// an agent's session: the session belongs to the panel's origin, which is cross-site to the
+/// dev inbox (as Front is to the panel), and the panel never hands it out. So the route asks
+/// what only a same-origin script can do: a JSON body and [`DEV_INBOX_HEADER`]; and refuses
+/// whatever a browser marks as coming from elsewhere (`Sec-Fetch-Site` other than
+/// `same-origin`, an `Origin` that is not this host).
+fn same_origin_dev_inbox(
+    headers: &HeaderMap,
+    public_origin: Option<&str>,
+) -> Result<(), &'static str> {
+    if let Some(site) = header_str(headers, "sec-fetch-site")
+        && site != "same-origin"
+    {
+        return Err("only the dev inbox's own page may fire its rules");
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let host = header_str(headers, "host").unwrap_or_default();
+        let origin = origin.to_str().ok();
+        // The public URL's origin, or (on loopback, or behind nothing) the host the browser
+        // itself addressed: a page elsewhere cannot make a browser send either.
+        let public = origin.is_some_and(|o| Some(o) == public_origin);
+        let same = public
+            || origin
+                .and_then(|o| o.split_once("://"))
+                .is_some_and(|(scheme, authority)| {
+                    matches!(scheme, "http" | "https") && !host.is_empty() && authority == host
+                });
+        if !same {
+            return Err("only the dev inbox's own page may fire its rules");
+        }
+    }
+    let json = header_str(headers, "content-type")
+        .and_then(|t| t.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+    if !json || header_str(headers, DEV_INBOX_HEADER) != Some("1") {
+        return Err("the dev inbox's rules are sent as JSON with its own header");
+    }
+    Ok(())
+}
+
 async fn dev_fire(
     State(state): State<AppState>,
     Path(action): Path<String>,
+    request_headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ProxyError> {
+    let public_origin = state.public_url.as_ref().map(|u| u.origin());
+    if let Err(why) = same_origin_dev_inbox(&request_headers, public_origin) {
+        let body = pane_wire::api::ApiError {
+            code: "cross_site".into(),
+            message: why.into(),
+            fields: Vec::new(),
+            current: None,
+        };
+        return Ok((StatusCode::FORBIDDEN, Json(body)).into_response());
+    }
     let secret = state
         .rules
         .app_secret

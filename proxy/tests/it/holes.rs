@@ -216,6 +216,129 @@ async fn nothing_a_client_sends_forges_a_log_line() {
 fn dev_rule_request(event: &serde_json::Value) -> Request<Body> {
     Request::post("/__dev/rules/send-to-salesforce")
         .header("content-type", "application/json")
+        .header("x-pane-dev-inbox", "1")
         .body(Body::from(serde_json::to_vec(event).unwrap()))
         .unwrap()
+}
+
+#[tokio::test]
+async fn the_dev_rules_route_takes_only_the_dev_inbox_page() {
+    let app = test_app().await;
+    let event = |id: &str| {
+        serde_json::to_vec(&crate::rules::event(
+            id,
+            &format!("msg_{id}"),
+            true,
+            None,
+            ("someone@example.com", "Someone"),
+            "email",
+        ))
+        .unwrap()
+    };
+    let send = |headers: Vec<(&'static str, &'static str)>, body: Vec<u8>| {
+        let mut request = Request::post("/__dev/rules/send-to-salesforce");
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let request = request.body(Body::from(body)).unwrap();
+        let app = app.router.clone();
+        async move { app.oneshot(request).await.unwrap().status() }
+    };
+    let host = ("host", "localhost:8080");
+    // A cross-site form (text/plain, no preflight), a no-cors fetch, a cross-site fetch that
+    // somehow carried the header, and a same-origin request without the header: refused.
+    let refused = [
+        vec![
+            host,
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+            ("content-type", "text/plain"),
+        ],
+        vec![
+            host,
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+            ("sec-fetch-mode", "no-cors"),
+        ],
+        vec![
+            host,
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+            ("content-type", "application/json"),
+            ("x-pane-dev-inbox", "1"),
+        ],
+        vec![
+            host,
+            ("origin", "http://localhost:8080.evil.example"),
+            ("content-type", "application/json"),
+            ("x-pane-dev-inbox", "1"),
+        ],
+        vec![
+            host,
+            ("origin", "null"),
+            ("content-type", "application/json"),
+            ("x-pane-dev-inbox", "1"),
+        ],
+        vec![
+            host,
+            ("origin", "http://localhost:8080"),
+            ("sec-fetch-site", "same-site"),
+            ("content-type", "application/json"),
+            ("x-pane-dev-inbox", "1"),
+        ],
+        vec![
+            host,
+            ("origin", "http://localhost:8080"),
+            ("sec-fetch-site", "same-origin"),
+            ("content-type", "application/json"),
+        ],
+        vec![
+            host,
+            ("origin", "http://localhost:8080"),
+            ("sec-fetch-site", "same-origin"),
+            ("content-type", "text/plain"),
+            ("x-pane-dev-inbox", "1"),
+        ],
+    ];
+    for (i, headers) in refused.into_iter().enumerate() {
+        let status = send(headers.clone(), event(&format!("evt_refused_{i}"))).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}");
+    }
+    // The dev inbox's own page.
+    let status = send(
+        vec![
+            host,
+            ("origin", "http://localhost:8080"),
+            ("sec-fetch-site", "same-origin"),
+            ("sec-fetch-mode", "cors"),
+            ("content-type", "application/json"),
+            ("x-pane-dev-inbox", "1"),
+        ],
+        event("evt_same_origin"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+}
+
+#[tokio::test]
+async fn the_dev_rules_route_exists_only_with_the_sandbox_org() {
+    let dirs = tempfile::tempdir().unwrap();
+    write_sites(dirs.path());
+    let config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
+    let services = crate::helpers::test_services(&config, "http://127.0.0.1:1").await;
+    let app = pane_proxy::app(
+        AppState::new(
+            &config,
+            1,
+            Backend::Salesforce,
+            "http://127.0.0.1:4000/",
+            services,
+        )
+        .unwrap(),
+    );
+    let res = app
+        .oneshot(dev_rule_request(&serde_json::json!({"id": "evt_x"})))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }

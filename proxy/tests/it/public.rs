@@ -304,6 +304,7 @@ async fn an_agent_links_and_works_behind_a_reverse_proxy() {
         let res = http
             .post(format!("{backend}/__dev/rules/send-to-salesforce"))
             .header("host", host)
+            .header("x-pane-dev-inbox", "1")
             .json(&event)
             .send()
             .await
