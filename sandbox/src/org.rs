@@ -98,7 +98,7 @@ impl Org {
             users: Vec::new(),
         };
         crate::demo::seed(&mut org)?;
-        org.reindex_external_ids()?;
+        org.reindex_lookup_keys()?;
         org.complete_stored_records()?;
         Ok(org)
     }
@@ -161,26 +161,40 @@ impl Org {
         self.store.put_many(&changed)
     }
 
-    /// Gives records stored before External IDs were indexed their keys (once per store).
-    fn reindex_external_ids(&self) -> Result<(), SandboxError> {
-        const VERSION: &str = "external-ids-1";
+    /// Gives records stored before their lookup keys were what `records::lookup_keys` makes
+    /// now (External IDs; email domains and URL texts for leading-wildcard `LIKE`) those keys,
+    /// once per store, in chunks (a 1,000,000-record store is re-keyed, not rewritten).
+    fn reindex_lookup_keys(&self) -> Result<(), SandboxError> {
+        const VERSION: &str = "lookup-2";
         if self.store.meta("lookup_version")?.as_deref() == Some(VERSION) {
             return Ok(());
         }
         for object in self.schema.objects() {
-            if !object.fields.iter().any(|f| f.external_id) {
+            let keyed = object
+                .fields
+                .iter()
+                .any(|f| f.external_id || f.kind == "email" || f.kind == "url");
+            if !keyed {
                 continue;
             }
-            let records: Vec<_> = self
-                .store
-                .scan(&object.name, true)?
-                .into_iter()
-                .map(|r| {
-                    let keys = crate::records::lookup_keys(object, &r.fields);
-                    (r, keys)
-                })
-                .collect();
-            self.store.put_many(&records)?;
+            let mut after = String::new();
+            loop {
+                let page = self.store.scan_page(&object.name, true, &after, 1000)?;
+                let Some(last) = page.last() else { break };
+                after = last.id.to_string();
+                let full = page.len() == 1000;
+                let keys: Vec<_> = page
+                    .into_iter()
+                    .map(|r| {
+                        let keys = crate::records::lookup_keys(object, &r.fields);
+                        (r.id, keys)
+                    })
+                    .collect();
+                self.store.replace_keys(&keys)?;
+                if !full {
+                    break;
+                }
+            }
         }
         self.store.set_meta("lookup_version", VERSION)
     }

@@ -62,10 +62,14 @@ pub fn lookup_keys(object: &ObjectDef, fields: &Map<String, Value>) -> Vec<Strin
             "email" => {
                 keys.push(format!("email:{}", value.trim().to_ascii_lowercase()));
                 keys.extend(domain_of(value).map(|d| format!("domain:{d}")));
+                keys.extend(email_domain_key(&field.name, value));
             }
             "phone" => keys.extend(phone_key(value).map(|p| format!("phone:{p}"))),
-            "url" if field.name == "Website" => {
-                keys.extend(domain_of(value).map(|d| format!("domain:{d}")));
+            "url" => {
+                if field.name == "Website" {
+                    keys.extend(domain_of(value).map(|d| format!("domain:{d}")));
+                }
+                keys.push(url_key(&field.name, value));
             }
             // Children are found through their parents' ids.
             "reference" => keys.push(format!("ref:{value}")),
@@ -75,6 +79,24 @@ pub fn lookup_keys(object: &ObjectDef, fields: &Map<String, Value>) -> Vec<Strin
     keys.sort();
     keys.dedup();
     keys
+}
+
+/// Text lower-cased a character at a time, as SOQL's `LIKE` compares it.
+pub fn lower(text: &str) -> String {
+    text.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// The lookup key of an email's domain, for `field LIKE '%@domain'`: what follows its last `@`,
+/// lower-cased as `LIKE` compares (`None` without an `@`).
+pub fn email_domain_key(field: &str, value: &str) -> Option<String> {
+    let (_, domain) = value.rsplit_once('@')?;
+    Some(format!("at:{field}:{}", lower(domain)))
+}
+
+/// The lookup key of a URL field's whole text, lower-cased as `LIKE` compares, for
+/// `field LIKE '%text%'` (matched with GLOB over a range of keys).
+pub fn url_key(field: &str, value: &str) -> String {
+    format!("url:{field}:{}", lower(value))
 }
 
 /// The lookup key of an External ID's value.

@@ -1,5 +1,6 @@
 //! Running SOQL and SOSL over the org's records.
 
+mod access;
 mod aggregate;
 mod dates;
 mod eval;

@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value, json};
 
+use super::access::{Access, access};
 use super::eval::{
     Filter, PathError, Reader, Resolved, compare_values, matches, resolve, resolve_filter,
 };
@@ -36,7 +37,7 @@ pub(super) struct Plan<'o> {
     pub(super) object: &'o ObjectDef,
     items: Vec<Item<'o>>,
     filter: Option<Filter>,
-    index: Option<String>,
+    index: Option<Access>,
     order: Vec<(Resolved, bool, Nulls)>,
     limit: Option<usize>,
     offset: usize,
@@ -113,19 +114,22 @@ fn index_key(object: &ObjectDef, expr: &Expr) -> Option<String> {
             field,
             op: CmpOp::Eq,
             value: Lit::String(v),
-        } if field.0.len() == 1 => {
-            let def = object.field(&field.0[0])?;
-            if def.external_id {
-                return Some(crate::records::external_key(&def.name, v));
-            }
-            match def.kind.as_str() {
-                "email" => Some(format!("email:{}", v.trim().to_ascii_lowercase())),
-                "phone" => phone_key(v).map(|p| format!("phone:{p}")),
-                "id" => SfId::parse(v).ok().map(|id| format!("id:{id}")),
-                "reference" => SfId::parse(v).ok().map(|id| format!("ref:{id}")),
-                _ => None,
-            }
-        }
+        } if field.0.len() == 1 => equal_key(object, &field.0[0], v),
+        _ => None,
+    }
+}
+
+/// The lookup key of `field = value` on `object`'s own field, if it has one.
+fn equal_key(object: &ObjectDef, field: &str, v: &str) -> Option<String> {
+    let def = object.field(field)?;
+    if def.external_id {
+        return Some(crate::records::external_key(&def.name, v));
+    }
+    match def.kind.as_str() {
+        "email" => Some(format!("email:{}", v.trim().to_ascii_lowercase())),
+        "phone" => phone_key(v).map(|p| format!("phone:{p}")),
+        "id" => SfId::parse(v).ok().map(|id| format!("id:{id}")),
+        "reference" => SfId::parse(v).ok().map(|id| format!("ref:{id}")),
         _ => None,
     }
 }
@@ -205,7 +209,14 @@ impl Org {
             .map(|f| resolve_filter(self, object, f))
             .transpose()
             .map_err(|e| path_error(soql, &e))?;
-        let index = query.filter.as_ref().and_then(|f| index_key(object, f));
+        // One equality on an indexed field; else an OR of indexed branches, an email's domain
+        // or a URL's text (`access`).
+        let index = query
+            .filter
+            .as_ref()
+            .and_then(|f| index_key(object, f))
+            .map(Access::Key)
+            .or_else(|| filter.as_ref().and_then(|f| access(object, f, &equal_key)));
         let order = query
             .order_by
             .iter()
@@ -268,7 +279,7 @@ impl Org {
     pub(super) fn candidates(&self, plan: &Plan<'_>, all: bool) -> Result<Vec<Record>, ApiError> {
         let object = &plan.object.name;
         match &plan.index {
-            Some(key) if key.starts_with("id:") => {
+            Some(Access::Key(key)) if key.starts_with("id:") => {
                 let id = SfId::parse(&key[3..]).map_err(|_| ApiError::not_found())?;
                 Ok(self
                     .store
@@ -278,35 +289,45 @@ impl Org {
                     .filter(|r| &r.object == object && (all || !r.deleted))
                     .collect())
             }
-            Some(key) => self.store.by_key(object, key, all).map_err(storage),
-            None => match &plan.filter {
-                None => self.store.scan(object, all).map_err(storage),
-                // Filtered chunk by chunk: memory follows the matches, not the object's size
-                // (a full scan of a grown object made every query allocate all of it).
-                Some(filter) => {
-                    let reader = Reader::new(self);
-                    let today = chrono::Utc::now().date_naive();
-                    let mut kept = Vec::new();
-                    let mut after = String::new();
-                    loop {
-                        let page = self
-                            .store
-                            .scan_page(object, all, &after, SCAN_CHUNK)
-                            .map_err(storage)?;
-                        let full = page.len() == SCAN_CHUNK;
-                        let Some(last) = page.last() else { break };
-                        after = last.id.to_string();
-                        kept.extend(
-                            page.into_iter()
-                                .filter(|r| matches(&reader, r, filter, today)),
-                        );
-                        if !full {
-                            break;
-                        }
-                    }
-                    Ok(kept)
-                }
+            Some(Access::Key(key)) => self.store.by_key(object, key, all).map_err(storage),
+            Some(access) => match self.reached(object, access, all)? {
+                Some(rows) => Ok(rows),
+                None => self.scan_filtered(plan, all),
             },
+            None => self.scan_filtered(plan, all),
+        }
+    }
+
+    /// Every record of the plan's object that passes its filter, by a scan.
+    fn scan_filtered(&self, plan: &Plan<'_>, all: bool) -> Result<Vec<Record>, ApiError> {
+        let object = &plan.object.name;
+        match &plan.filter {
+            None => self.store.scan(object, all).map_err(storage),
+            // Filtered chunk by chunk: memory follows the matches, not the object's size
+            // (a full scan of a grown object made every query allocate all of it).
+            Some(filter) => {
+                let reader = Reader::new(self);
+                let today = chrono::Utc::now().date_naive();
+                let mut kept = Vec::new();
+                let mut after = String::new();
+                loop {
+                    let page = self
+                        .store
+                        .scan_page(object, all, &after, SCAN_CHUNK)
+                        .map_err(storage)?;
+                    let full = page.len() == SCAN_CHUNK;
+                    let Some(last) = page.last() else { break };
+                    after = last.id.to_string();
+                    kept.extend(
+                        page.into_iter()
+                            .filter(|r| matches(&reader, r, filter, today)),
+                    );
+                    if !full {
+                        break;
+                    }
+                }
+                Ok(kept)
+            }
         }
     }
 
