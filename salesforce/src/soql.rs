@@ -518,6 +518,11 @@ impl Select {
         }
         out.text(" FROM ");
         out.text(&self.from);
+        self.print_tail(out);
+    }
+
+    /// ` WHERE ... ORDER BY ... LIMIT n`, as a statement or a SOSL RETURNING clause ends.
+    fn print_tail(&self, out: &mut Out) {
         if let Some(filter) = &self.filter {
             out.text(" WHERE ");
             filter.print(out, false);
@@ -646,26 +651,7 @@ impl Search {
             out.text(&r.from);
             out.text("(");
             out.text(&r.fields.join(", "));
-            if let Some(filter) = &r.filter {
-                out.text(" WHERE ");
-                filter.print(out, false);
-            }
-            if !r.order.is_empty() {
-                out.text(" ORDER BY ");
-                for (i, o) in r.order.iter().enumerate() {
-                    if i > 0 {
-                        out.text(", ");
-                    }
-                    out.text(&o.field);
-                    out.text(if o.descending { " DESC" } else { " ASC" });
-                    if o.nulls_last {
-                        out.text(" NULLS LAST");
-                    }
-                }
-            }
-            if let Some(limit) = r.limit {
-                out.text(&format!(" LIMIT {limit}"));
-            }
+            r.print_tail(out);
             out.text(")");
         }
         if let Some(limit) = self.limit {
