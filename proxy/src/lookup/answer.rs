@@ -6,8 +6,8 @@ use pane_wire::bridge::{Handle, HandleKind};
 use serde_json::{Map, Value};
 
 use super::plan::{
-    ACCOUNT, CONTACT_ACTIVITIES, CONTACTS, DOMAIN_ACCOUNT, DOMAIN_CONTACTS, LEAD_ACTIVITIES, LEADS,
-    LIST_SIZE, OPPORTUNITIES, list_order,
+    ACCOUNT, CONTACT_ACTIVITIES, CONTACTS, DOMAIN_ACCOUNT, DOMAIN_CASES, DOMAIN_CONTACTS,
+    DOMAIN_OPPORTUNITIES, LEAD_ACTIVITIES, LEADS, LIST_SIZE, OPPORTUNITIES, list_order,
 };
 
 /// The child relationships read as related lists, not fields.
@@ -130,10 +130,22 @@ pub fn answer(handle: &Handle, composite: &CompositeAnswer) -> PanelData {
     } else {
         RelatedList::default()
     };
-    let opportunities = if reason == MatchReason::Domain {
-        RelatedList::default()
+    // A company's Account brings its own Opportunities and Cases: a pinned Account's in its
+    // row, a domain match's read by id.
+    let (opportunities, cases) = if reason == MatchReason::Domain {
+        (
+            list(account_row, "Opportunities")
+                .or_else(|| related(composite, DOMAIN_OPPORTUNITIES, "Opportunities"))
+                .unwrap_or_default(),
+            list(account_row, "Cases")
+                .or_else(|| related(composite, DOMAIN_CASES, "Cases"))
+                .unwrap_or_default(),
+        )
     } else {
-        related(composite, OPPORTUNITIES, "Opportunities").unwrap_or_default()
+        (
+            related(composite, OPPORTUNITIES, "Opportunities").unwrap_or_default(),
+            list(person_row, "Cases").unwrap_or_default(),
+        )
     };
     PanelData {
         handle: handle.value.clone(),
@@ -141,7 +153,7 @@ pub fn answer(handle: &Handle, composite: &CompositeAnswer) -> PanelData {
         person,
         account: account_row.and_then(record),
         opportunities,
-        cases: list(person_row, "Cases").unwrap_or_default(),
+        cases,
         open_activities: list(activities, "OpenActivities").unwrap_or_default(),
         history: list(activities, "ActivityHistories").unwrap_or_default(),
         account_contacts,

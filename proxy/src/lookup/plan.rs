@@ -40,6 +40,10 @@ pub const DOMAIN: Ref = Ref::named("domain");
 pub const DOMAIN_ACCOUNT: Ref = Ref::named("domainAccount");
 /// The company Account's Contacts.
 pub const DOMAIN_CONTACTS: Ref = Ref::named("domainContacts");
+/// The company Account's Opportunities.
+pub const DOMAIN_OPPORTUNITIES: Ref = Ref::named("domainOpportunities");
+/// The company Account's Cases.
+pub const DOMAIN_CASES: Ref = Ref::named("domainCases");
 
 /// Fields read for each object (the agent's layout decides these).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,8 +97,18 @@ pub const LIST_SIZE: u32 = 10;
 pub fn list_order(relationship: &str) -> (&'static str, bool) {
     match relationship {
         "Opportunities" => ("CloseDate", true),
+        "Cases" => ("CreatedDate", true),
         _ => ("Name", false),
     }
+}
+
+/// Case fields with `CreatedDate`, which a list read by id is sorted on.
+fn with_created(fields: &[String]) -> Vec<String> {
+    let mut all = fields.to_vec();
+    if !all.iter().any(|f| f.eq_ignore_ascii_case("CreatedDate")) {
+        all.push("CreatedDate".into());
+    }
+    all
 }
 
 fn with_id(fields: &[String]) -> Vec<String> {
@@ -231,6 +245,14 @@ pub fn plan(handle: &Handle, layout: &Layout, version: &str) -> Result<Composite
             DOMAIN_CONTACTS,
             related("Account", id(), "Contacts", &layout.contact),
         )?;
+        c.add(
+            DOMAIN_OPPORTUNITIES,
+            related("Account", id(), "Opportunities", &layout.opportunity),
+        )?;
+        c.add(
+            DOMAIN_CASES,
+            related("Account", id(), "Cases", &with_created(&layout.case)),
+        )?;
     }
     Ok(c)
 }
@@ -257,7 +279,8 @@ pub fn phone_search(handle: &Handle) -> Search {
 
 /// The composite for one record (pinned for a sender, or the one a phone search found), under
 /// the same references as [`plan`]: `contacts` (with its lists), `account` and
-/// `opportunities`; `leads`; or `domainAccount` (with its Contacts) for an Account. `None` for
+/// `opportunities`; `leads`; or `domainAccount` (with its Contacts, Opportunities and Cases)
+/// for an Account. `None` for
 /// an object that cannot be shown or an id that is not one.
 pub fn plan_pinned(object: &str, id: &str, layout: &Layout, version: &str) -> Option<Composite> {
     let record = RecordId::parse(id)?;
@@ -288,12 +311,21 @@ pub fn plan_pinned(object: &str, id: &str, layout: &Layout, version: &str) -> Op
             .add(
                 DOMAIN_ACCOUNT,
                 Request::Query(
-                    by_id("Account").fields(&layout.account).child(
-                        Select::from("Contacts")
-                            .fields(&layout.contact)
-                            .order([Order::asc("Name")])
-                            .limit(LIST_SIZE),
-                    ),
+                    by_id("Account")
+                        .fields(&layout.account)
+                        .child(
+                            Select::from("Contacts")
+                                .fields(&layout.contact)
+                                .order([Order::asc("Name")])
+                                .limit(LIST_SIZE),
+                        )
+                        .child(
+                            Select::from("Opportunities")
+                                .fields(&layout.opportunity)
+                                .order([Order::desc("CloseDate")])
+                                .limit(LIST_SIZE),
+                        )
+                        .child(cases(layout)),
                 ),
             )
             .map(drop),
@@ -345,7 +377,9 @@ mod tests {
                 "opportunities",
                 "domain",
                 "domainAccount",
-                "domainContacts"
+                "domainContacts",
+                "domainOpportunities",
+                "domainCases"
             ]
         );
         assert_eq!(c.queries(), 5);

@@ -162,6 +162,23 @@ async fn matching_table_one_request_each() {
         domain.account_contacts.records[0].fields["Name"],
         "Jack Rogers"
     );
+    // The company's own lists, as the org holds them (they showed "(0) None.").
+    let burlington = domain.account.as_ref().unwrap().id.clone();
+    for (object, list) in [
+        ("Opportunity", &domain.opportunities),
+        ("Case", &domain.cases),
+    ] {
+        let held = client
+            .query(&format!(
+                "SELECT Id FROM {object} WHERE AccountId = '{burlington}'"
+            ))
+            .await
+            .unwrap()
+            .total_size;
+        assert!(held > 0, "the demo org has {object}s at Burlington");
+        assert_eq!(list.total, held, "the domain Account's {object}s");
+        assert_eq!(list.records.len() as u64, held.min(10));
+    }
 
     let unknown = look_up(&sandbox, &client, Email, "zoe@quintessential-kites.example").await;
     assert_eq!(
