@@ -72,7 +72,7 @@ struct Lookup {
 const LOOKUPS: [Lookup; 4] = [
     Lookup {
         name: "email, a Contact at a company domain",
-        sends: "one composite of 9 subrequests: Contacts and Leads by email, the first Contact's activities (the Lead's fail their reference: no Lead), its Account and Opportunities by id, a Contact of the domain (`Email LIKE '%@domain' OR Account.Website LIKE '%domain%'`), that Account and its Contacts by id",
+        sends: "one composite of 11 subrequests: Contacts and Leads by email, the first Contact's activities (the Lead's fail their reference: no Lead), its Account and Opportunities by id, a Contact of the domain (`Email LIKE '%@domain' OR Account.Website LIKE '%domain%'`), that Account and its Contacts, Opportunities and Cases by id",
         requests: 1,
     },
     Lookup {
