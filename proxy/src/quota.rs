@@ -53,19 +53,10 @@ pub fn may_probe(usage: DayUsage, now_ms: i64, probe_ms: i64) -> bool {
     now_ms.saturating_sub(usage.reported_at) >= probe_ms
 }
 
-/// A UTC day, `YYYY-MM-DD`, from seconds since the epoch.
+/// A UTC day, `YYYY-MM-DD`, from seconds since the epoch (the day the org's usage is kept
+/// under, and a Task's `ActivityDate`).
 pub fn utc_day(epoch_secs: i64) -> String {
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = epoch_secs.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    pane_salesforce::soql::utc_date(epoch_secs)
 }
 
 /// Counting and checking the org's spend.

@@ -138,24 +138,31 @@ impl Literal {
 impl Literal {
     /// The dateTime `epoch_secs` seconds after 1970 (UTC), as SOQL writes it.
     pub fn date_time(epoch_secs: i64) -> Literal {
-        // Howard Hinnant's days-to-civil algorithm.
-        let z = epoch_secs.div_euclid(86_400) + 719_468;
         let secs = epoch_secs.rem_euclid(86_400);
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
         Literal::DateTime(format!(
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+            "{}T{:02}:{:02}:{:02}Z",
+            utc_date(epoch_secs),
             secs / 3600,
             secs % 3600 / 60,
             secs % 60
         ))
     }
+}
+
+/// The UTC date (`YYYY-MM-DD`, as SOQL and Salesforce's date fields write it) `epoch_secs`
+/// seconds after 1970.
+pub fn utc_date(epoch_secs: i64) -> String {
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = epoch_secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 impl From<&str> for Literal {

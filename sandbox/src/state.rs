@@ -178,6 +178,9 @@ pub struct Inner {
     pub router: std::sync::OnceLock<axum::Router>,
     /// The requests refused by a strictness rule ([`crate::strict`]).
     pub refusals: Arc<crate::strict::Refusals>,
+    /// Held by an upsert from its match to its write: two upserts of one External ID value
+    /// never both create (see `rest::rows::upsert`).
+    pub upserts: tokio::sync::Mutex<()>,
 }
 
 /// Cheap to clone.
@@ -205,6 +208,7 @@ impl SandboxState {
             login_url: Mutex::new("http://127.0.0.1".into()),
             router: std::sync::OnceLock::new(),
             refusals: Arc::default(),
+            upserts: tokio::sync::Mutex::new(()),
             org,
         })))
     }

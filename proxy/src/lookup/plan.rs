@@ -283,11 +283,9 @@ pub fn phone_search(handle: &Handle) -> Search {
 /// for an Account. `None` for
 /// an object that cannot be shown or an id that is not one.
 pub fn plan_pinned(object: &str, id: &str, layout: &Layout, version: &str) -> Option<Composite> {
-    let record = RecordId::parse(id)?;
-    let RecordId::Id(id) = &record else {
-        return None;
-    };
-    let by_id = |object: &str| Select::from(object).filter(Filter::eq("Id", id.as_str()));
+    // A literal, but only a well-formed id: anything else is no record.
+    RecordId::parse(id)?;
+    let by_id = |object: &str| Select::from(object).filter(Filter::eq("Id", id));
     let mut c = Composite::new(version);
     let built = match object {
         "Contact" => c

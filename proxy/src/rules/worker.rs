@@ -366,17 +366,22 @@ fn task_fields(message: &Message) -> serde_json::Map<String, Value> {
 /// The upsert of `message`'s Task on its marker, for the person `who` and the owner `owner`
 /// (ids or references). Salesforce relates it to a Contact's Account itself (Task.AccountId).
 fn upsert_task(message: &Message, who: Value, owner: Option<Value>) -> Request {
+    Request::Upsert {
+        object: "Task".into(),
+        field: MARKER_FIELD.into(),
+        value: message.id.clone(),
+        body: task_body(message, who, owner),
+    }
+}
+
+/// The Task's fields with its person and, when known, its owner.
+fn task_body(message: &Message, who: Value, owner: Option<Value>) -> Value {
     let mut body = task_fields(message);
     body.insert("WhoId".into(), who);
     if let Some(owner) = owner {
         body.insert("OwnerId".into(), owner);
     }
-    Request::Upsert {
-        object: "Task".into(),
-        field: MARKER_FIELD.into(),
-        value: message.id.clone(),
-        body: Value::Object(body),
-    }
+    Value::Object(body)
 }
 
 /// The query for the teammate who wrote the message, as a Salesforce user.
@@ -508,8 +513,11 @@ async fn send(
     }
     if teammate.is_some() && answer.records(OWNER).is_empty() {
         // The teammate is no Salesforce user: the Task is the integration user's.
-        let task = upsert_task(message, Value::from(who.clone()), None);
-        return match salesforce.call_raw(upsert(salesforce, &task)).await {
+        let task = task_body(message, Value::from(who.clone()), None);
+        let upsert = salesforce
+            .client
+            .upsert("Task", MARKER_FIELD, &message.id, &task);
+        return match salesforce.call_raw(upsert).await {
             Ok(Ok(task)) => logged(task, &on, spent + 1),
             Ok(Err(error)) => Attempt::Failed {
                 error,
@@ -554,26 +562,6 @@ async fn send(
         error,
         requests: spent,
     }
-}
-
-/// Sends one upsert on its own.
-async fn upsert(
-    salesforce: &Salesforce,
-    request: &Request,
-) -> Result<(String, bool), pane_salesforce::Error> {
-    let Request::Upsert {
-        object,
-        field,
-        value,
-        body,
-    } = request
-    else {
-        return Err(pane_salesforce::Error::Malformed {
-            status: 0,
-            detail: "not an upsert".into(),
-        });
-    };
-    salesforce.client.upsert(object, field, value, body).await
 }
 
 fn no_match(person: &Counterpart, requests: i64) -> Attempt {

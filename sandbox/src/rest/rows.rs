@@ -34,9 +34,6 @@ use crate::schema::{FieldDef, ObjectDef};
 use crate::state::SandboxState;
 use crate::store::Record;
 
-/// Serializes upserts (see [`upsert`]).
-static UPSERTS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 /// Whether `field` can name a record in this resource: "the name of the field on this object
 /// with the external ID field attribute" or an `idLookup` field ("Can be used to specify a
 /// record in an upsert call", DescribeSObjectResult Field, SOAP API Developer Guide:
@@ -272,7 +269,7 @@ pub async fn upsert(
     // keeps a unique External ID unique with its index (a field marked Unique refuses a second
     // record with DUPLICATE_VALUE); the docs do not say how concurrent upserts of a non-unique
     // one behave, and the sandbox serializes them rather than guess.
-    let _one_at_a_time = UPSERTS.lock().await;
+    let _one_at_a_time = state.upserts.lock().await;
     let records = matching(&state, object, field, value, &v)?;
     match records.as_slice() {
         [] => {
