@@ -301,7 +301,8 @@ pub async fn serve(
     let app = app(state);
     match tls {
         Some(tls) => {
-            let listener = tls::TlsListener::new(listener, tls).map_err(ProxyError::Listen)?;
+            let local = listener.local_addr().map_err(ProxyError::Listen)?;
+            let listener = pane_sandbox::tls::TlsListener::new(listener, local, tls);
             axum::serve(listener, app)
                 .with_graceful_shutdown(shutdown)
                 .await

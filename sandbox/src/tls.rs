@@ -133,17 +133,18 @@ impl TlsIdentity {
 
 /// A listener whose connections are TLS streams. Handshakes run in their own tasks, each with
 /// a time limit, so one slow client never holds up the others; a failed handshake (a client
-/// that does not trust the certificate) is logged and dropped.
+/// that does not trust the certificate) is logged and dropped. The proxy serves its own HTTPS
+/// (`--tls-cert`) with it too.
 #[derive(Debug)]
-pub(crate) struct TlsListener {
+pub struct TlsListener {
     ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
     local: SocketAddr,
     acceptor: tokio::task::JoinHandle<()>,
 }
 
 impl TlsListener {
-    /// Serves TLS with `config` on `listener`.
-    pub(crate) fn new(listener: TcpListener, local: SocketAddr, config: Arc<ServerConfig>) -> Self {
+    /// Serves TLS with `config` on `listener`, bound at `local`.
+    pub fn new(listener: TcpListener, local: SocketAddr, config: Arc<ServerConfig>) -> Self {
         let (tx, ready) = mpsc::channel(READY_QUEUE);
         let tls = TlsAcceptor::from(config);
         let acceptor = tokio::spawn(async move {
