@@ -1,5 +1,5 @@
 //! OAuth 2.0 as Salesforce speaks it: `/services/oauth2/authorize` (a login and consent page
-//! for the demo users), `/token` (authorization code with PKCE, refresh token, password),
+//! for the demo users, skipped for a logged-in user who approved the app), `/token` (authorization code with PKCE, refresh token, password),
 //! `/revoke`, `/userinfo`, and the identity URL `/id/{orgId}/{userId}`.
 
 use std::collections::HashMap;
@@ -47,9 +47,111 @@ fn escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-/// The login and consent page.
+/// The `sid` cookie: the login host's session, set by a successful login on the authorize page.
+const SID: &str = "sid";
+
+/// The `sid` cookie's value in the request's `Cookie` headers, if any.
+fn sid_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SID)
+        .map(|(_, value)| value.trim().to_owned())
+}
+
+/// The user logged in on the login host (a valid `sid` cookie), if any.
+fn logged_in_user(state: &SandboxState, headers: &HeaderMap) -> Option<crate::id::SfId> {
+    state.auth.logged_in(&sid_cookie(headers)?)
+}
+
+/// `redirect_uri` with `pairs` added to its query (URL-encoded).
+fn with_query(redirect_uri: &str, pairs: &[(&str, &str)]) -> String {
+    let mut target = redirect_uri.to_owned();
+    let mut sep = if redirect_uri.contains('?') { '&' } else { '?' };
+    for (k, v) in pairs {
+        target.push(sep);
+        target.push_str(k);
+        target.push('=');
+        target.push_str(&urlencode(v));
+        sep = '&';
+    }
+    target
+}
+
+/// A 302 to `target`, as Salesforce's authorize endpoint answers when it does not prompt.
+fn found(target: &str) -> Response {
+    (StatusCode::FOUND, [(header::LOCATION, target.to_owned())]).into_response()
+}
+
+/// Makes an authorization code for `user` of `client_id` (with the request's PKCE
+/// `code_challenge`, which must be S256) and answers where to send it: `redirect_uri` with
+/// `code` and, when asked with one, `state`. Shared by the login form, the consent form and
+/// the no-prompt answer to a logged-in user who approved the app. Refused: the
+/// `invalid_request` description.
+fn code_redirect(
+    state: &SandboxState,
+    client_id: &str,
+    user: crate::id::SfId,
+    params: &HashMap<String, String>,
+) -> Result<String, &'static str> {
+    let challenge = params
+        .get("code_challenge")
+        .filter(|c| !c.is_empty())
+        .cloned();
+    if challenge.is_some()
+        && params
+            .get("code_challenge_method")
+            .is_some_and(|m| m != "S256")
+    {
+        return Err("code_challenge_method must be S256");
+    }
+    let redirect_uri = params
+        .get("redirect_uri")
+        .map(String::as_str)
+        .unwrap_or_default();
+    let code = state.auth.code(
+        Session {
+            user_id: user,
+            client_id: client_id.to_owned(),
+        },
+        redirect_uri,
+        challenge,
+    );
+    let mut pairs = vec![("code", code.as_str())];
+    if let Some(s) = params.get("state") {
+        pairs.push(("state", s.as_str()));
+    }
+    Ok(with_query(redirect_uri, &pairs))
+}
+
+/// Whether the space-separated `prompt` parameter holds `value`.
+fn prompts(params: &HashMap<String, String>, value: &str) -> bool {
+    params
+        .get("prompt")
+        .is_some_and(|p| p.split_ascii_whitespace().any(|v| v == value))
+}
+
+/// `GET /services/oauth2/authorize`: the login page, the consent page, or no page at all.
+///
+/// As Salesforce's web server flow does
+/// (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_understanding_web_server_oauth_flow.htm,
+/// https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm):
+/// a user logged in on the login host (the `sid` cookie) who already approved the connected
+/// app is sent straight back to the callback with a code, no prompt. The parameters:
+/// - `prompt` (space-separated): `login` "must prompt the user for reauthentication" (the
+///   login form, whatever the cookie says); `consent` "must prompt the user for reapproval"
+///   (the consent page for a logged-in user).
+/// - `immediate=true`: when the user is logged in and approved the app, the approval step is
+///   skipped; when not, the flow "immediately terminates with the `immediate_unsuccessful`
+///   error code" (sent to the callback, with `state`). As `immediate` forbids any prompt, a
+///   `prompt` asking for one with it ends the same way (the sandbox's reading; the page does
+///   not combine the two).
 async fn authorize_page(
     State(state): State<SandboxState>,
+    headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let get = |k: &str| params.get(k).cloned().unwrap_or_default();
@@ -67,17 +169,59 @@ async fn authorize_page(
             "client identifier invalid",
         );
     };
-    if !app.allows_redirect(&get("redirect_uri")) {
+    let redirect_uri = get("redirect_uri");
+    if !app.allows_redirect(&redirect_uri) {
         return oauth_error(
             StatusCode::BAD_REQUEST,
             "redirect_uri_mismatch",
             "redirect_uri must match configuration",
         );
     }
-    Html(login_page(&params, None)).into_response()
+    let prompt_login = prompts(&params, "login");
+    let prompt_consent = prompts(&params, "consent");
+    let user = logged_in_user(&state, &headers);
+    let approved = user
+        .as_ref()
+        .is_some_and(|u| state.auth.approved(u, &app.client_id));
+    let immediate = get("immediate").eq_ignore_ascii_case("true");
+    if immediate && !(approved && !prompt_login && !prompt_consent) {
+        let mut pairs = vec![("error", "immediate_unsuccessful")];
+        if let Some(s) = params.get("state") {
+            pairs.push(("state", s.as_str()));
+        }
+        return found(&with_query(&redirect_uri, &pairs));
+    }
+    if prompt_login {
+        return Html(login_page(&params, None)).into_response();
+    }
+    match user {
+        Some(user) if approved && !prompt_consent => {
+            match code_redirect(&state, &app.client_id, user, &params) {
+                Ok(target) => found(&target),
+                Err(why) => oauth_error(StatusCode::BAD_REQUEST, "invalid_request", why),
+            }
+        }
+        Some(user) => {
+            let username = state
+                .org
+                .user_by_id(&user)
+                .map(|u| u.username.clone())
+                .unwrap_or_else(|| user.as_str().to_owned());
+            Html(consent_page(&params, &username)).into_response()
+        }
+        None => Html(login_page(&params, None)).into_response(),
+    }
 }
 
-fn login_page(params: &HashMap<String, String>, error: Option<&str>) -> String {
+/// The authorize page around `body` (the form's inputs), with the request's parameters as
+/// hidden fields and a submit button `#allow` labelled `button`.
+fn authorize_form(
+    params: &HashMap<String, String>,
+    intro: &str,
+    error: Option<&str>,
+    body: &str,
+    button: &str,
+) -> String {
     let hidden: String = [
         "response_type",
         "client_id",
@@ -104,16 +248,45 @@ fn login_page(params: &HashMap<String, String>, error: Option<&str>) -> String {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Log in to the sandbox org</title>\
          <style>body{{font:15px system-ui,sans-serif;max-width:360px;margin:60px auto;color:#1f2430}}label{{display:block;margin:12px 0 4px}}\
          input[type=text],input[type=password]{{width:100%;padding:8px;box-sizing:border-box}}button{{margin-top:16px;padding:8px 16px}}.error{{color:#c4320a}}</style></head>\
-         <body><h1>Sandbox org</h1><p>Log in, then allow access to your records.</p>{error}\
-         <form method=\"post\">{hidden}<label for=\"username\">Username</label><input type=\"text\" id=\"username\" name=\"username\" autocomplete=\"username\">\
-         <label for=\"password\">Password</label><input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\">\
-         <button type=\"submit\" id=\"allow\">Log in and allow</button></form></body></html>"
+         <body><h1>Sandbox org</h1><p>{intro}</p>{error}\
+         <form method=\"post\">{hidden}{body}\
+         <button type=\"submit\" id=\"allow\">{button}</button></form></body></html>"
     )
 }
 
-/// The login form: checks the user, then redirects with a code.
+/// The login form: username and password, then allow.
+fn login_page(params: &HashMap<String, String>, error: Option<&str>) -> String {
+    authorize_form(
+        params,
+        "Log in, then allow access to your records.",
+        error,
+        "<label for=\"username\">Username</label><input type=\"text\" id=\"username\" name=\"username\" autocomplete=\"username\">\
+         <label for=\"password\">Password</label><input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\">",
+        "Log in and allow",
+    )
+}
+
+/// The consent page for a logged-in user: no password, only "Allow".
+fn consent_page(params: &HashMap<String, String>, username: &str) -> String {
+    authorize_form(
+        params,
+        &format!(
+            "Allow Salesforce Pane to access your records as {}?",
+            escape(username)
+        ),
+        None,
+        "",
+        "Allow",
+    )
+}
+
+/// `POST /services/oauth2/authorize`: the login form (checks the user, starts a login
+/// session: the `sid` cookie) or the consent form (no username nor password, a valid `sid`:
+/// the "Allow" click of a logged-in user). Either records the user's approval of the app and
+/// redirects with a code.
 async fn authorize_submit(
     State(state): State<SandboxState>,
+    headers: HeaderMap,
     Form(params): Form<HashMap<String, String>>,
 ) -> Response {
     let get = |k: &str| params.get(k).cloned().unwrap_or_default();
@@ -124,56 +297,48 @@ async fn authorize_submit(
             "client identifier invalid",
         );
     };
-    let redirect_uri = get("redirect_uri");
-    if !app.allows_redirect(&redirect_uri) {
+    if !app.allows_redirect(&get("redirect_uri")) {
         return oauth_error(
             StatusCode::BAD_REQUEST,
             "redirect_uri_mismatch",
             "redirect_uri must match configuration",
         );
     }
-    let Some(user) = check_login(&state, &get("username"), &get("password")) else {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Html(login_page(
-                &params,
-                Some("Please check your username and password."),
-            )),
-        )
-            .into_response();
-    };
-    let challenge = params
-        .get("code_challenge")
-        .filter(|c| !c.is_empty())
-        .cloned();
-    if challenge.is_some()
-        && params
-            .get("code_challenge_method")
-            .is_some_and(|m| m != "S256")
-    {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "code_challenge_method must be S256",
-        );
-    }
-    let code = state.auth.code(
-        Session {
-            user_id: user,
-            client_id: app.client_id.clone(),
+    let consent_only = get("username").is_empty() && get("password").is_empty();
+    let (user, logged_in_now) = match logged_in_user(&state, &headers).filter(|_| consent_only) {
+        Some(user) => (user, false),
+        None => match check_login(&state, &get("username"), &get("password")) {
+            Some(user) => (user, true),
+            None => {
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    Html(login_page(
+                        &params,
+                        Some("Please check your username and password."),
+                    )),
+                )
+                    .into_response();
+            }
         },
-        &redirect_uri,
-        challenge,
-    );
-    let mut target = format!(
-        "{redirect_uri}{}code={}",
-        if redirect_uri.contains('?') { '&' } else { '?' },
-        urlencode(&code)
-    );
-    if let Some(s) = params.get("state") {
-        target.push_str(&format!("&state={}", urlencode(s)));
+    };
+    let target = match code_redirect(&state, &app.client_id, user.clone(), &params) {
+        Ok(target) => target,
+        Err(why) => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", why),
+    };
+    state.auth.approve(&user, &app.client_id);
+    let mut res = Redirect::to(&target).into_response();
+    if logged_in_now {
+        let sid = state.auth.login(user);
+        // Secure, and SameSite=None so that the cookie rides along when the app sends the
+        // browser here from its own site; Chromium takes Secure cookies on http://127.0.0.1
+        // and http://localhost. `sid` is URL-safe base64: always a valid header value.
+        if let Ok(value) = header::HeaderValue::from_str(&format!(
+            "{SID}={sid}; Path=/; HttpOnly; Secure; SameSite=None"
+        )) {
+            res.headers_mut().append(header::SET_COOKIE, value);
+        }
     }
-    Redirect::to(&target).into_response()
+    res
 }
 
 fn urlencode(s: &str) -> String {

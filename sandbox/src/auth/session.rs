@@ -1,6 +1,6 @@
 //! Token bookkeeping: what was issued to whom, and whether it is still good.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -85,6 +85,10 @@ struct Tables {
     access: HashMap<String, Issued>,
     refresh: HashMap<String, Session>,
     codes: HashMap<String, Code>,
+    /// Login sessions on the login host: the `sid` cookie's value → its user.
+    logins: HashMap<String, SfId>,
+    /// Who approved which connected app: (user, `client_id`).
+    approvals: HashSet<(SfId, String)>,
 }
 
 /// Every token the org issued.
@@ -258,11 +262,42 @@ impl Auth {
         revoked
     }
 
+    /// Starts a login session for `user` (a successful username and password on the
+    /// authorize page) and answers its `sid`, the cookie the login host sets.
+    pub fn login(&self, user: SfId) -> String {
+        let sid = random_token(32);
+        self.tables().logins.insert(sid.clone(), user);
+        sid
+    }
+
+    /// The user of a login session, if `sid` is one.
+    pub fn logged_in(&self, sid: &str) -> Option<SfId> {
+        self.tables().logins.get(sid).cloned()
+    }
+
+    /// Records that `user` approved the connected app `client_id`: while they stay logged in,
+    /// the authorize page sends them straight back with a code.
+    pub fn approve(&self, user: &SfId, client_id: &str) {
+        self.tables()
+            .approvals
+            .insert((user.clone(), client_id.to_owned()));
+    }
+
+    /// Whether `user` approved the connected app `client_id` (and no admin revoked it since).
+    pub fn approved(&self, user: &SfId, client_id: &str) -> bool {
+        self.tables()
+            .approvals
+            .contains(&(user.clone(), client_id.to_owned()))
+    }
+
     /// Revokes every refresh token of `user` and the access tokens issued with them, as an
     /// admin revoking the app's access for the user does (Setup → Connected Apps OAuth Usage);
-    /// answers how many refresh tokens. Used by tests through the control path.
+    /// answers how many refresh tokens. The user's approvals go too, so the authorize page
+    /// asks them again; their login sessions stay (revoking an app does not log anyone out).
+    /// Used by tests through the control path.
     pub fn revoke_user(&self, user: &SfId) -> usize {
         let mut t = self.tables();
+        t.approvals.retain(|(u, _)| u != user);
         let gone: Vec<String> = t
             .refresh
             .iter()
@@ -391,6 +426,26 @@ mod tests {
             auth.refresh(other.refresh_token.as_deref().unwrap(), "cid")
                 .is_some()
         );
+    }
+
+    #[test]
+    fn logins_and_approvals_and_revoking_a_user() {
+        let auth = auth();
+        let ana = SfId::mint("005", 1);
+        let bo = SfId::mint("005", 2);
+        assert_eq!(auth.logged_in("nope"), None);
+        let sid = auth.login(ana.clone());
+        assert_eq!(auth.logged_in(&sid), Some(ana.clone()));
+        assert!(!auth.approved(&ana, "cid"));
+        auth.approve(&ana, "cid");
+        auth.approve(&bo, "cid");
+        assert!(auth.approved(&ana, "cid"));
+        assert!(!auth.approved(&ana, "other"));
+        // Revoking forgets the user's approvals, not their login nor other users' approvals.
+        auth.revoke_user(&ana);
+        assert!(!auth.approved(&ana, "cid"));
+        assert!(auth.approved(&bo, "cid"));
+        assert_eq!(auth.logged_in(&sid), Some(ana));
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod composite;
 mod fidelity;
 mod helpers;
 mod limits;
+mod login_session;
 mod oauth;
 mod rest;
 mod soap;

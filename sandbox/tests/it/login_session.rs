@@ -1,0 +1,242 @@
+//! The login host's session: a user logged in (the `sid` cookie) who approved the connected
+//! app is sent straight back with a code; `prompt`, `immediate`, revoking and a bad cookie.
+
+use base64::Engine;
+use pane_sandbox::state::demo_app;
+use reqwest::Response;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::helpers::{Org, org};
+
+const REDIRECT: &str = "http://127.0.0.1:9999/oauth/callback";
+const VERIFIER: &str = "another-long-random-code-verifier-0123456789-klmnopqrst";
+
+/// The authorize request's parameters (PKCE S256), plus `extra`.
+fn authorize_query(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, String)> {
+    let challenge =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(VERIFIER));
+    let mut query = vec![
+        ("response_type", "code".to_owned()),
+        ("client_id", demo_app().client_id),
+        ("redirect_uri", REDIRECT.to_owned()),
+        ("state", "st-42".to_owned()),
+        ("code_challenge", challenge),
+        ("code_challenge_method", "S256".to_owned()),
+    ];
+    query.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+    query
+}
+
+/// `GET /services/oauth2/authorize` with `extra` parameters and, when given, the `sid` cookie.
+async fn authorize(
+    org: &Org,
+    extra: &[(&'static str, &'static str)],
+    sid: Option<&str>,
+) -> Response {
+    let mut req = org
+        .http
+        .get(org.url("/services/oauth2/authorize"))
+        .query(&authorize_query(extra));
+    if let Some(sid) = sid {
+        req = req.header("cookie", format!("other=1; sid={sid}"));
+    }
+    req.send().await.unwrap()
+}
+
+/// Logs ana in with her password on the authorize page: answers the redirect's `Location`
+/// and the `sid` cookie it set.
+async fn password_login(org: &Org) -> (String, String) {
+    let mut form = authorize_query(&[]);
+    form.push(("username", "ana@pane-support.example".to_owned()));
+    form.push(("password", "demo-ana-1".to_owned()));
+    let res = org
+        .http
+        .post(org.url("/services/oauth2/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.contains("; Path=/; HttpOnly; Secure; SameSite=None"),
+        "{cookie}"
+    );
+    let sid = cookie
+        .strip_prefix("sid=")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(!sid.is_empty());
+    (location(&res), sid)
+}
+
+fn location(res: &Response) -> String {
+    res.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// The `code` in a callback URL (which must carry `state=st-42`).
+fn code_in(location: &str) -> String {
+    assert!(
+        location.starts_with(&format!("{REDIRECT}?code=")),
+        "{location}"
+    );
+    assert!(location.ends_with("&state=st-42"), "{location}");
+    location
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// Redeems `code` with the PKCE verifier: the token answer.
+async fn redeem(org: &Org, code: &str) -> Value {
+    let res = org
+        .http
+        .post(org.url("/services/oauth2/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", demo_app().client_id.as_str()),
+            ("redirect_uri", REDIRECT),
+            ("code", code),
+            ("code_verifier", VERIFIER),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let tokens: Value = res.json().await.unwrap();
+    assert!(tokens["access_token"].is_string(), "{tokens}");
+    assert!(tokens["refresh_token"].is_string(), "{tokens}");
+    tokens
+}
+
+/// The page is the login form (username and password).
+async fn assert_login_form(res: Response) {
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("name=\"password\""), "{page}");
+    assert!(page.contains("Log in and allow"), "{page}");
+}
+
+#[tokio::test]
+async fn a_logged_in_user_who_approved_the_app_gets_a_code_without_a_prompt() {
+    let org = org().await;
+    let (first, sid) = password_login(&org).await;
+    redeem(&org, &code_in(&first)).await;
+
+    let res = authorize(&org, &[], Some(&sid)).await;
+    assert_eq!(res.status(), 302);
+    let tokens = redeem(&org, &code_in(&location(&res))).await;
+    let id: Value = org
+        .http
+        .get(tokens["id"].as_str().unwrap())
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(id["username"], "ana@pane-support.example");
+
+    // immediate=true: the same code redirect.
+    let res = authorize(&org, &[("immediate", "true")], Some(&sid)).await;
+    assert_eq!(res.status(), 302);
+    redeem(&org, &code_in(&location(&res))).await;
+}
+
+#[tokio::test]
+async fn prompt_login_shows_the_login_form_despite_the_session() {
+    let org = org().await;
+    let (_, sid) = password_login(&org).await;
+    assert_login_form(authorize(&org, &[("prompt", "login")], Some(&sid)).await).await;
+    assert_login_form(authorize(&org, &[("prompt", "consent login")], Some(&sid)).await).await;
+    // prompt=consent: the consent page, even though ana approved the app.
+    let res = authorize(&org, &[("prompt", "consent")], Some(&sid)).await;
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("id=\"allow\""), "{page}");
+    assert!(!page.contains("name=\"password\""), "{page}");
+}
+
+#[tokio::test]
+async fn after_revoking_the_user_approves_again_without_a_password() {
+    let org = org().await;
+    let (_, sid) = password_login(&org).await;
+    let res = org
+        .http
+        .post(org.url("/__sandbox/revoke-user"))
+        .json(&serde_json::json!({"username": "ana@pane-support.example"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    let res = authorize(&org, &[], Some(&sid)).await;
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("id=\"allow\""), "{page}");
+    assert!(!page.contains("name=\"password\""), "{page}");
+    assert!(
+        page.contains("Allow Salesforce Pane to access your records as ana@pane-support.example?"),
+        "{page}"
+    );
+    // Not approved any more: immediate=true may not prompt, so it fails.
+    let res = authorize(&org, &[("immediate", "true")], Some(&sid)).await;
+    assert_eq!(res.status(), 302);
+    assert_eq!(
+        location(&res),
+        format!("{REDIRECT}?error=immediate_unsuccessful&state=st-42")
+    );
+
+    // The consent form without the cookie is a failed login.
+    let res = org
+        .http
+        .post(org.url("/services/oauth2/authorize"))
+        .form(&authorize_query(&[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+
+    // "Allow" with the cookie: a code, and the approval is remembered again.
+    let res = org
+        .http
+        .post(org.url("/services/oauth2/authorize"))
+        .header("cookie", format!("sid={sid}"))
+        .form(&authorize_query(&[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(res.headers().get("set-cookie").is_none());
+    redeem(&org, &code_in(&location(&res))).await;
+    let res = authorize(&org, &[], Some(&sid)).await;
+    assert_eq!(res.status(), 302);
+    redeem(&org, &code_in(&location(&res))).await;
+}
+
+#[tokio::test]
+async fn immediate_without_a_session_answers_immediate_unsuccessful() {
+    let org = org().await;
+    let res = authorize(&org, &[("immediate", "true")], None).await;
+    assert_eq!(res.status(), 302);
+    assert_eq!(
+        location(&res),
+        format!("{REDIRECT}?error=immediate_unsuccessful&state=st-42")
+    );
+}
+
+#[tokio::test]
+async fn a_bogus_session_cookie_shows_the_login_form() {
+    let org = org().await;
+    assert_login_form(authorize(&org, &[], Some("not-a-session")).await).await;
+    assert_login_form(authorize(&org, &[], None).await).await;
+}
