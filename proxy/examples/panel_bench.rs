@@ -17,6 +17,7 @@
 
 #[path = "../tests/support/login.rs"]
 mod login;
+use login::AsAgent;
 
 use std::time::{Duration, Instant};
 
@@ -86,18 +87,11 @@ async fn main() {
 
     // Link Ana as a person would, and keep her panel session.
     let session = login::link_agent(&http, &origin).await;
-    let start: Value = http
-        .get(format!("{origin}/api/oauth/start"))
-        .query(&[("origin", origin.as_str())])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let sandbox = start["authorize_url"]
-        .as_str()
-        .unwrap()
+    // Where the login page is: the sandbox org.
+    let started = login::start_link(&http, &origin, "agent", None).await;
+    let popup = login::begin(&http, &started.begin_url).await;
+    let sandbox = popup
+        .authorize
         .split("/services/")
         .next()
         .unwrap()
@@ -121,7 +115,7 @@ async fn main() {
     let panel = |who: String| {
         http.get(format!("{origin}/api/panel"))
             .query(&[("kind", "email"), ("handle", who.as_str())])
-            .bearer_auth(&session)
+            .agent(&session)
     };
     let warm = panel("rose@edge.com".into()).send().await.unwrap();
     assert_eq!(warm.status(), 200);
@@ -180,7 +174,7 @@ async fn main() {
             move |who: &str| {
                 http.get(format!("{origin}/api/panel"))
                     .query(&[("kind", "email"), ("handle", who)])
-                    .bearer_auth(&session)
+                    .agent(&session)
             }
         };
         let senders = senders.clone();

@@ -25,6 +25,7 @@
 
 #[path = "../tests/support/login.rs"]
 mod login;
+use login::AsAgent;
 
 use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
@@ -363,7 +364,7 @@ async fn main() {
                         "panel",
                         http.get(format!("{origin}/api/panel"))
                             .query(&[("kind", "email"), ("handle", who.as_str())])
-                            .bearer_auth(&session),
+                            .agent(&session),
                     )
                 } else if roll < 75 {
                     counters.searches.fetch_add(1, Ordering::Relaxed);
@@ -376,14 +377,14 @@ async fn main() {
                         "search",
                         http.get(format!("{origin}/api/search"))
                             .query(&[("q", q.as_str())])
-                            .bearer_auth(&session),
+                            .agent(&session),
                     )
                 } else if roll < 90 {
                     counters.edits.fetch_add(1, Ordering::Relaxed);
                     let title = format!("t{a}-{n}");
                     let request = http
                         .patch(format!("{origin}/api/records/Contact/{contact}"))
-                        .bearer_auth(&session)
+                        .agent(&session)
                         .json(&json!({"fields": {"Title": title}}));
                     edited = Some(title);
                     ("edit", request)

@@ -15,8 +15,8 @@ use axum::{Json, Router};
 use pane_wire::api::{FieldSpec, ObjectSpec, PicklistOption};
 use serde_json::Value;
 
-use crate::oauth::Agent;
 use crate::panel::{CachedDescribe, Salesforce};
+use crate::session::Agent;
 use crate::settings::org_settings;
 use crate::{AppState, ProxyError};
 

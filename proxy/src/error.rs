@@ -38,6 +38,10 @@ pub enum ProxyError {
     /// 403: the call is for admins.
     #[error("Only an admin can do this.")]
     Forbidden,
+    /// 403: a browser request that is not the panel's own (another site's form, image or
+    /// `no-cors` fetch; see `session::guard`).
+    #[error("{0}")]
+    CrossSite(&'static str),
     /// 403: an admin turned the integration off.
     #[error("The Salesforce integration is turned off in the settings.")]
     Disabled,
@@ -102,7 +106,9 @@ impl ProxyError {
                 StatusCode::UNAUTHORIZED
             }
             ProxyError::NotConfigured(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ProxyError::Forbidden | ProxyError::Disabled => StatusCode::FORBIDDEN,
+            ProxyError::Forbidden | ProxyError::Disabled | ProxyError::CrossSite(_) => {
+                StatusCode::FORBIDDEN
+            }
             ProxyError::QuotaReserve => StatusCode::TOO_MANY_REQUESTS,
             ProxyError::QuotaSpent => StatusCode::TOO_MANY_REQUESTS,
             ProxyError::Upstream(_) | ProxyError::Untrusted(_) => StatusCode::BAD_GATEWAY,
@@ -128,6 +134,7 @@ impl ProxyError {
             ProxyError::NotConfigured(_) => "not_configured",
             ProxyError::Forbidden => "forbidden",
             ProxyError::Disabled => "disabled",
+            ProxyError::CrossSite(_) => "cross_site",
             ProxyError::QuotaReserve => "quota_reserve",
             ProxyError::QuotaSpent => "quota_spent",
             ProxyError::Upstream(_) => "salesforce_unavailable",

@@ -19,6 +19,7 @@ pub mod search;
 pub mod secrets;
 pub mod security;
 pub mod services;
+pub mod session;
 pub mod settings;
 pub mod store;
 pub mod telemetry;

@@ -20,8 +20,8 @@ use serde::Deserialize;
 
 use crate::lookup::answer::{answer, phone_candidates};
 use crate::lookup::plan::{phone_search, plan, plan_pinned};
-use crate::oauth::Agent;
 use crate::quota::{Quota, budget};
+use crate::session::Agent;
 use crate::settings::{agent_layout, effective_layout, org_settings};
 use crate::{AppState, ProxyError};
 

@@ -8,7 +8,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use pane_wire::api::{Budget, OrgSettings, Usage};
 
-use crate::oauth::Agent;
+use crate::session::Agent;
 use crate::store::{DayUsage, Db, now};
 use crate::{AppState, ProxyError};
 

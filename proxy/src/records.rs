@@ -21,8 +21,8 @@ use serde_json::{Map, Value};
 use crate::lookup::answer::record;
 use crate::settings::org_settings;
 
-use crate::oauth::Agent;
 use crate::panel::{Salesforce, salesforce_error};
+use crate::session::Agent;
 use crate::{AppState, ProxyError};
 
 /// The record routes.

@@ -9,8 +9,8 @@ use pane_wire::api::SearchResults;
 use serde::Deserialize;
 
 use crate::lookup::answer::record;
-use crate::oauth::Agent;
 use crate::panel::Salesforce;
+use crate::session::Agent;
 use crate::{AppState, ProxyError};
 
 /// How many records a search answers at most.

@@ -12,8 +12,8 @@ use axum::{Json, Router};
 use pane_wire::api::{FieldsByObject, OrgSettings, Settings};
 
 use crate::lookup::plan::Layout;
-use crate::oauth::{Admin, Agent};
 use crate::records::api_name;
+use crate::session::{Admin, Agent};
 use crate::{AppState, ProxyError};
 
 /// The objects whose fields can be picked, and the fields the panel always reads for them.

@@ -1,5 +1,5 @@
-//! The proxy client. Every request goes through [`Api`], which counts them, carries the
-//! agent's session, refuses to start one while the panel is hidden, and aborts every one in
+//! The proxy client. Every request goes through [`Api`], which counts them, marks them as the
+//! panel's own (the browser sends the session cookie), refuses to start one while the panel is hidden, and aborts every one in
 //! flight when the panel turns hidden (and each one whose caller gives up). A 401 forgets the session (the panel offers to link).
 
 use leptos::prelude::*;
@@ -103,7 +103,10 @@ impl Api {
             controller,
         };
         self.requests.update(|n| *n += 1);
-        let token = self.session.and_then(|s| s.token().get_untracked());
+        // Known unlinked: a 401 then says nothing new.
+        let maybe_linked = self
+            .session
+            .is_some_and(|s| s.linked().get_untracked() != Some(false));
         let result = async {
             let builder = match method {
                 Method::Get => gloo_net::http::Request::get(path),
@@ -113,10 +116,9 @@ impl Api {
                 Method::Delete => gloo_net::http::Request::delete(path),
             };
             let builder = builder.abort_signal(Some(&signal));
-            let builder = match &token {
-                Some(t) => builder.header("Authorization", &format!("Bearer {t}")),
-                None => builder,
-            };
+            // The session is a cookie the browser sends (the panel never sees it); this header
+            // tells the proxy the request is the panel's own (a cross-site page cannot send it).
+            let builder = builder.header("X-Pane-Request", "1");
             let request = match body {
                 Some(body) => builder
                     .json(body)
@@ -165,7 +167,7 @@ impl Api {
                 ref code,
                 ref message,
                 ..
-            }) if token.is_some() => {
+            }) if maybe_linked => {
                 if let Some(session) = self.session {
                     if code == "relink" {
                         session.forget_because(message.clone());

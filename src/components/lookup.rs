@@ -224,7 +224,7 @@ fn LoggedMessages(
     Effect::new(move |_| {
         context_id.track();
         state.reload.track();
-        let signed_in = state.session.token().get().is_some();
+        let signed_in = state.session.signed_in().get();
         counts.set(None);
         if !signed_in || !state.active.get() {
             return;

@@ -75,14 +75,14 @@ pub fn Records(
     handle: Signal<Handle>,
 ) -> impl IntoView {
     let state = use_panel_state();
-    let token = state.session.token();
+    let signed_in = state.session.signed_in();
     let data = RwSignal::new(None::<Result<PanelData, PanelError>>);
     let seen = state.seen;
     let fetched = StoredValue::new(None::<(String, u32)>);
     Effect::new(move |_| {
         let h = handle.get();
         let reload = state.reload.get();
-        let signed_in = token.get().is_some();
+        let signed_in = signed_in.get();
         let active = state.active.get();
         if !signed_in {
             // Linked again, the sender shown is read again (its last answer was the refusal).
@@ -135,7 +135,7 @@ pub fn Records(
         state.changed();
     };
     move || {
-        if token.get().is_none() {
+        if state.session.linked().get() == Some(false) {
             return view! { <LinkPrompt /> }.into_any();
         }
         match data.get() {

@@ -119,9 +119,11 @@ impl PanelState {
     pub fn load_identity(&self) {
         let me = *self;
         spawn_local(async move {
-            if let Ok(who) = me.api.get_json::<Me>("/api/me").await {
-                me.me.set(Some(who));
-            }
+            let Ok(who) = me.api.get_json::<Me>("/api/me").await else {
+                return;
+            };
+            me.session.confirm();
+            me.me.set(Some(who));
             if let Ok(settings) = me.api.get_json::<Settings>("/api/settings").await {
                 me.settings.set(Some(settings));
             }
@@ -146,8 +148,7 @@ pub fn provide_panel_state(api: Api, session: Session, active: Signal<bool>) -> 
         seen: StoredValue::new(Recent::new(RECENT_SENDERS)),
     };
     Effect::new(move |_| {
-        let token = session.token().get();
-        if token.is_none() {
+        if session.linked().get() == Some(false) {
             state.me.set(None);
             state.settings.set(None);
             return;

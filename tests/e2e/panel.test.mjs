@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, launchBrowser, startProxy, waitFor } from './support.mjs';
+import { ARTIFACTS, launchBrowser, startProxy, waitFor, signInPopup } from './support.mjs';
 
 let proxy;
 let browser;
@@ -57,10 +57,7 @@ test('not linked: the panel offers to link, and the popup links it', async () =>
   await byId('link-prompt').waitFor();
   await shot('panel-not-linked');
   const [popup] = await Promise.all([context.waitForEvent('page'), byId('link-salesforce').click()]);
-  await popup.waitForSelector('#username');
-  await popup.fill('#username', 'ana@pane-support.example');
-  await popup.fill('#password', 'demo-ana-1');
-  await popup.click('#allow');
+  assert.equal(await signInPopup(popup), 'login');
   await byId('person-card').waitFor();
   assert.equal(await textOf('reason'), 'Matched by email');
   assert.equal(await panel().locator('[data-testid=person-card] [data-testid=card-title]').textContent(), 'Rose Gonzalez');
@@ -266,10 +263,8 @@ test('the dev inbox\'s rules: an admin links the integration user, a message is 
   await byId('settings-button').click();
   await byId('org-settings').waitFor();
   const [popup] = await Promise.all([context.waitForEvent('page'), byId('link-integration').click()]);
-  await popup.waitForSelector('#username');
-  await popup.fill('#username', 'ana@pane-support.example');
-  await popup.fill('#password', 'demo-ana-1');
-  await popup.click('#allow');
+  // Signed in to Salesforce and the app approved: the popup comes straight back.
+  assert.equal(await signInPopup(popup), 'none');
   await waitFor('the integration user', () => byId('integration').textContent(), (t) => t.includes('Rules act as ana@pane-support.example'), 15_000);
   await byId('settings-button').click();
 

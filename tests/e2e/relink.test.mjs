@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, launchBrowser, startProxy, waitFor } from './support.mjs';
+import { ARTIFACTS, launchBrowser, startProxy, waitFor, signInPopup } from './support.mjs';
 
 const ANA = { username: 'ana@pane-support.example', password: 'demo-ana-1' };
 
@@ -63,11 +63,7 @@ async function soql(q) {
 /** Signs in as Ana in the popup that `button` (in the panel) asks the host to open. */
 async function signInThrough(button) {
   const [popup] = await Promise.all([browser.context.waitForEvent('page'), byId(button).click()]);
-  await popup.waitForSelector('#username');
-  await popup.fill('#username', ANA.username);
-  await popup.fill('#password', ANA.password);
-  await popup.click('#allow');
-  await popup.waitForEvent('close', { timeout: 15_000 }).catch(() => popup.close());
+  return signInPopup(popup, ANA);
 }
 
 async function open(caseName, handle) {
@@ -89,7 +85,7 @@ test('Salesforce ends the agent\'s link: the panel asks her to link again, says 
   await page.goto(`${proxy.url}?refresh_ms=3600000`);
   await byId('link-prompt').waitFor();
   assert.equal(await byId('link-reason').count(), 0, 'no reason before any link ended');
-  await signInThrough('link-salesforce');
+  assert.equal(await signInThrough('link-salesforce'), 'login');
   await waitFor('Rose', cardTitle, (t) => t === 'Rose Gonzalez', 20_000);
   assert.equal(await byId('lookup-handle').textContent(), 'rose@edge.com');
 
@@ -108,8 +104,9 @@ test('Salesforce ends the agent\'s link: the panel asks her to link again, says 
   await byId('link-salesforce').waitFor();
   await shot('panel-relink');
 
-  // She links again: the sender's records, and no prompt or reason left over.
-  await signInThrough('link-salesforce');
+  // She links again in one click: still signed in to Salesforce, she only approves the app
+  // again (no password). The sender's records, and no prompt or reason left over.
+  assert.equal(await signInThrough('link-salesforce'), 'consent');
   await waitFor('Bertha\'s records', cardTitle, (t) => t === 'Bertha Boxer', 20_000);
   assert.equal(await byId('person-card').getAttribute('data-object'), 'Lead');
   assert.equal(await byId('link-prompt').count(), 0);

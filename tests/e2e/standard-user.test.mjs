@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, launchBrowser, startProxy, waitFor } from './support.mjs';
+import { ARTIFACTS, launchBrowser, startProxy, waitFor, signInPopup } from './support.mjs';
 
 const ANA = { username: 'ana@pane-support.example', password: 'demo-ana-1' };
 const BEN = { username: 'ben@pane-support.example', password: 'demo-ben-1' };
@@ -98,10 +98,7 @@ async function agent(user) {
   await page.goto(`${proxy.url}?refresh_ms=60000`);
   await panel().locator('[data-testid=link-prompt]').waitFor();
   const [popup] = await Promise.all([context.waitForEvent('page'), panel().locator('[data-testid=link-salesforce]').click()]);
-  await popup.waitForSelector('#username');
-  await popup.fill('#username', user.username);
-  await popup.fill('#password', user.password);
-  await popup.click('#allow');
+  await signInPopup(popup, user);
   await panel().locator('[data-testid=person-card]').waitFor({ timeout: 20_000 });
   return { ...b, panel };
 }

@@ -161,14 +161,30 @@ export async function seedGenerated(sandbox, n) {
   }
 }
 
+/**
+ * Signs in as `user` in a Salesforce login popup, whatever the org shows: the login form, the
+ * consent page (signed in there, the app not approved yet), or nothing at all (signed in and
+ * approved: Salesforce sends the popup straight back, and it closes). Resolves with what it
+ * showed: 'login', 'consent' or 'none'.
+ */
+export async function signInPopup(popup, user = { username: 'ana@pane-support.example', password: 'demo-ana-1' }) {
+  const closed = popup.waitForEvent('close', { timeout: 20_000 }).then(() => 'none');
+  const shown = popup.waitForSelector('#allow', { timeout: 20_000 }).then(async () => ((await popup.locator('#username').count()) ? 'login' : 'consent'), () => 'none');
+  const what = await Promise.race([closed, shown]);
+  if (what === 'login') {
+    await popup.fill('#username', user.username);
+    await popup.fill('#password', user.password);
+  }
+  if (what !== 'none') await popup.click('#allow');
+  await closed.catch(() => popup.close());
+  return what;
+}
+
 /** Links Ana through the login page in the popup the panel asks the host to open. */
 export async function linkInPanel(page, context) {
   const panel = page.frameLocator('[data-testid=plugin-salesforce]');
   await panel.locator('[data-testid=link-prompt]').waitFor();
   const [popup] = await Promise.all([context.waitForEvent('page'), panel.locator('[data-testid=link-salesforce]').click()]);
-  await popup.waitForSelector('#username');
-  await popup.fill('#username', 'ana@pane-support.example');
-  await popup.fill('#password', 'demo-ana-1');
-  await popup.click('#allow');
+  await signInPopup(popup);
   await panel.locator('[data-testid=person-card]').waitFor({ timeout: 20_000 });
 }

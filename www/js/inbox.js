@@ -82,8 +82,11 @@ const frames = {
     src: pluginUrl.href,
     title: 'Salesforce Pane',
     'data-testid': 'plugin-salesforce',
-    // As in Front: scripts and forms, no popups (open links through openUrl).
-    sandbox: 'allow-scripts allow-same-origin allow-forms',
+    // As in Front: scripts and forms, no popups (open links through openUrl). Storage access
+    // on a click: where a browser refuses the panel's partitioned cookie, the panel asks for
+    // its own site's cookies with the Storage Access API, which a sandboxed frame may only do
+    // with this token.
+    sandbox: 'allow-scripts allow-same-origin allow-forms allow-storage-access-by-user-activation',
   }),
   notes: el('iframe', { src: '/plugins/notes.html', title: 'Notes', 'data-testid': 'plugin-notes', class: 'hidden' }),
 };

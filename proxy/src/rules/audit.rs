@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::oauth::{Admin, Agent};
+use crate::session::{Admin, Agent};
 use crate::{AppState, ProxyError};
 
 /// The audit routes.

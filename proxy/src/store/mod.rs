@@ -10,6 +10,9 @@ use sqlx::{AnyPool, AssertSqlSafe, Row};
 use crate::ProxyError;
 
 pub mod jobs;
+pub mod link_tx;
+
+pub use link_tx::{ClaimedLink, NewLink};
 
 /// The database.
 #[derive(Debug, Clone)]
@@ -72,23 +75,6 @@ impl<'r> sqlx::FromRow<'r, AnyRow> for Link {
     }
 }
 
-/// What an OAuth link in progress is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingLink {
-    /// The PKCE verifier.
-    pub verifier: String,
-    /// The panel's origin, where the answer is posted.
-    pub panel_origin: String,
-    /// `agent` or `integration`.
-    pub purpose: String,
-    /// For an integration link: the admin's org.
-    pub org_id: String,
-    /// For an integration link: the admin who asked.
-    pub requested_by: String,
-    /// The SHA-256 of the token the panel polls its session with.
-    pub poll_hash: String,
-}
-
 /// The Salesforce requests made for an org on one day.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DayUsage {
@@ -128,54 +114,6 @@ impl Db {
             .await
             .map_err(|e| ProxyError::Database(e.to_string()))?;
         Ok(Db { pool })
-    }
-
-    /// Remembers an OAuth link in progress.
-    pub async fn put_state(&self, state: &str, pending: &PendingLink) -> Result<(), ProxyError> {
-        sqlx::query("DELETE FROM oauth_states WHERE created_at < $1")
-            .bind(now() - 600)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        sqlx::query("INSERT INTO oauth_states (state, verifier, panel_origin, created_at, purpose, org_id, requested_by, poll_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(state)
-            .bind(&pending.verifier)
-            .bind(&pending.panel_origin)
-            .bind(now())
-            .bind(&pending.purpose)
-            .bind(&pending.org_id)
-            .bind(&pending.requested_by)
-            .bind(&pending.poll_hash)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(())
-    }
-
-    /// Takes a link in progress once (valid for 10 minutes).
-    pub async fn take_state(&self, state: &str) -> Result<Option<PendingLink>, ProxyError> {
-        let row: Option<(String, String, i64, String, String, String, String)> = sqlx::query_as(
-            "SELECT verifier, panel_origin, created_at, purpose, org_id, requested_by, poll_hash FROM oauth_states WHERE state = $1",
-        )
-        .bind(state)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
-        sqlx::query("DELETE FROM oauth_states WHERE state = $1")
-            .bind(state)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(row.filter(|(_, _, at, _, _, _, _)| now() - at <= 600).map(
-            |(verifier, panel_origin, _, purpose, org_id, requested_by, poll_hash)| PendingLink {
-                verifier,
-                panel_origin,
-                purpose,
-                org_id,
-                requested_by,
-                poll_hash,
-            },
-        ))
     }
 
     /// Creates or updates a link.
@@ -258,44 +196,6 @@ impl Db {
         .fetch_optional(&self.pool)
         .await
         .map_err(db)
-    }
-
-    /// Keeps a new session (sealed) for the panel polling with `poll_hash`.
-    pub async fn put_pending_session(
-        &self,
-        poll_hash: &str,
-        session_sealed: &str,
-    ) -> Result<(), ProxyError> {
-        sqlx::query("DELETE FROM pending_sessions WHERE created_at < $1")
-            .bind(now() - 600)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        sqlx::query(
-            "INSERT INTO pending_sessions (poll_hash, session_sealed, created_at) VALUES ($1, $2, $3)",
-        )
-        .bind(poll_hash)
-        .bind(session_sealed)
-        .bind(now())
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(())
-    }
-
-    /// Takes the session waiting for `poll_hash`, once (valid for 10 minutes).
-    pub async fn take_pending_session(
-        &self,
-        poll_hash: &str,
-    ) -> Result<Option<String>, ProxyError> {
-        let row: Option<(String, i64)> = sqlx::query_as(
-            "DELETE FROM pending_sessions WHERE poll_hash = $1 RETURNING session_sealed, created_at",
-        )
-        .bind(poll_hash)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(row.filter(|(_, at)| now() - at <= 600).map(|(s, _)| s))
     }
 
     /// Makes `user_id` the org's integration user (rules act as it).
@@ -556,21 +456,7 @@ mod tests {
     }
 
     async fn exercise(db: &Db) {
-        let pending = PendingLink {
-            verifier: "v1".into(),
-            panel_origin: "http://localhost:8080".into(),
-            purpose: "agent".into(),
-            org_id: String::new(),
-            requested_by: String::new(),
-            poll_hash: String::new(),
-        };
-        db.put_state("s1", &pending).await.unwrap();
-        assert_eq!(db.take_state("s1").await.unwrap(), Some(pending));
-        assert_eq!(
-            db.take_state("s1").await.unwrap(),
-            None,
-            "a state is used once"
-        );
+        link_tx::tests::exercise(db).await;
 
         db.put_link(&link()).await.unwrap();
         let mut changed = link();

@@ -5,12 +5,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::helpers::json_of;
 use crate::running::{BEN, Running, linked, linked_with};
-
-async fn json_of(res: reqwest::Response) -> (u16, Value) {
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
 
 impl Running {
     async fn get_as(&self, session: &str, path: &str) -> (u16, Value) {
@@ -151,36 +147,13 @@ async fn configured_admins_are_admins_and_admins_link_the_integration_user() {
     assert_eq!(his["is_admin"], true, "in the configured list");
 
     // Without a session, or as a non-admin: refused.
-    let start = |session: Option<&str>| {
-        let mut req = proxy
-            .http
-            .get(format!("{}/api/oauth/start", proxy.origin))
-            .query(&[
-                ("origin", proxy.origin.as_str()),
-                ("purpose", "integration"),
-            ]);
-        if let Some(s) = session {
-            req = req.bearer_auth(s);
-        }
-        req.send()
-    };
-    assert_eq!(start(None).await.unwrap().status(), 401);
-    let authorize: Value = start(Some(&ana)).await.unwrap().json().await.unwrap();
-    let authorize = authorize["authorize_url"].as_str().unwrap().to_owned();
-    let res = crate::helpers::login_on_page_as(&proxy.http, &authorize, BEN.0, BEN.1).await;
-    let callback = res.headers()["location"].to_str().unwrap().to_owned();
-    let page = proxy
-        .http
-        .get(&callback)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let refused =
+        crate::login::start_link_raw(&proxy.http, &proxy.origin, "integration", None).await;
+    assert_eq!(refused.status(), 401);
+    let page = crate::login::link_integration_as(&proxy.http, &proxy.origin, &ana, BEN).await;
     assert!(page.contains("salesforce-pane-integration"), "{page}");
     assert!(
-        !page.contains("\"session\""),
+        !page.contains("\"code\"") && !page.contains("pane_session"),
         "an integration link opens no panel session"
     );
     let (_, settings) = proxy.get_as(&ana, "/api/settings").await;
@@ -225,15 +198,8 @@ async fn non_admins_are_refused_admin_calls() {
             .await;
         assert_eq!(status, 401, "{method} {path} without a session");
     }
-    let res = proxy
-        .api(Method::GET, "/api/oauth/start", &ben)
-        .query(&[
-            ("origin", proxy.origin.as_str()),
-            ("purpose", "integration"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res =
+        crate::login::start_link_raw(&proxy.http, &proxy.origin, "integration", Some(&ben)).await;
     assert_eq!(res.status(), 403);
     proxy.stop().await;
 }

@@ -99,7 +99,7 @@ pub fn header<'a>(res: &'a Response<Body>, name: &str) -> &'a str {
         .unwrap()
 }
 
-pub use crate::login::{login_on_page, login_on_page_as};
+pub use crate::login::login_on_page;
 
 /// Sends every log line of this test binary (debug and up) to one buffer, installed once as
 /// the global subscriber: lines from every thread and task are kept (a per-thread subscriber
@@ -187,4 +187,10 @@ impl Drop for StrictCheck {
             lines.join("\n")
         );
     }
+}
+
+/// An answer's status and JSON body (`null` when it has none).
+pub async fn json_of(res: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
 }

@@ -2,6 +2,7 @@
 //! phone (a search, then the records it found: Composite cannot hold a search), none when
 //! cached.
 
+use crate::login::AsAgent;
 use serde_json::Value;
 
 use crate::running::linked;
@@ -48,7 +49,7 @@ async fn a_new_sender_costs_one_request_and_a_revisit_none() {
             .http
             .get(format!("{}/api/panel", proxy.origin))
             .query(&[("kind", kind), ("handle", handle)])
-            .bearer_auth(&proxy.session)
+            .agent(&proxy.session)
             .send()
             .await
             .unwrap();
@@ -92,7 +93,7 @@ async fn an_expired_salesforce_session_is_refreshed_and_a_spent_quota_is_said() 
         .http
         .get(format!("{}/api/panel", proxy.origin))
         .query(&[("kind", "email"), ("handle", "sean@edge.com")])
-        .bearer_auth(&proxy.session)
+        .agent(&proxy.session)
         .send()
         .await
         .unwrap();
@@ -113,7 +114,7 @@ async fn edits_save_refuse_stale_writes_with_current_values_and_refresh_the_cach
     let res = proxy
         .http
         .patch(&url)
-        .bearer_auth(&proxy.session)
+        .agent(&proxy.session)
         .json(&serde_json::json!({"fields": {"Title": "Chief Buyer"}, "loaded_at": now}))
         .send()
         .await
@@ -128,7 +129,7 @@ async fn edits_save_refuse_stale_writes_with_current_values_and_refresh_the_cach
     assert_eq!(after["person"]["fields"]["Title"], "Chief Buyer");
 
     // Loaded before the record last changed: refused, with what Salesforce has now.
-    let res = proxy.http.patch(&url).bearer_auth(&proxy.session).json(&serde_json::json!({"fields": {"Title": "Old view"}, "loaded_at": "Mon, 30 Nov 2020 08:34:54 GMT"})).send().await.unwrap();
+    let res = proxy.http.patch(&url).agent(&proxy.session).json(&serde_json::json!({"fields": {"Title": "Old view"}, "loaded_at": "Mon, 30 Nov 2020 08:34:54 GMT"})).send().await.unwrap();
     assert_eq!(res.status(), 409);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "conflict");
@@ -138,7 +139,7 @@ async fn edits_save_refuse_stale_writes_with_current_values_and_refresh_the_cach
     let res = proxy
         .http
         .patch(&url)
-        .bearer_auth(&proxy.session)
+        .agent(&proxy.session)
         .json(&serde_json::json!({"fields": {"Email": "not an email"}}))
         .send()
         .await
@@ -175,7 +176,7 @@ async fn edits_save_refuse_stale_writes_with_current_values_and_refresh_the_cach
         let res = proxy
             .http
             .patch(&path)
-            .bearer_auth(&proxy.session)
+            .agent(&proxy.session)
             .header("content-type", "application/json")
             .body(body.clone())
             .send()

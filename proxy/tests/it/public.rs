@@ -3,6 +3,7 @@
 //! never from `Host` or `X-Forwarded-*`; the whole link flow behind a TLS-terminating reverse
 //! proxy; the proxy's own HTTPS to a client that trusts its certificate.
 
+use crate::login::AsAgent;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -84,23 +85,47 @@ fn param(url: &str, name: &str) -> String {
     String::from_utf8(out).unwrap()
 }
 
-fn start_uri(origin: &str) -> String {
-    format!(
-        "/api/oauth/start?origin={}",
-        pane_salesforce::percent(origin)
-    )
+/// Starts a link as the panel at `origin` would (its JSON, its header, and `headers`), then
+/// opens the popup's begin URL: the start's status, and where the popup was sent (the
+/// authorize URL), when it started.
+async fn start(
+    router: &axum::Router,
+    origin: &str,
+    headers: &[(&str, &str)],
+) -> (u16, Option<String>) {
+    let mut request = Request::post("/api/oauth/start")
+        .header("content-type", "application/json")
+        .header("x-pane-request", "1");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let body = serde_json::json!({"purpose": "agent", "origin": origin}).to_string();
+    let res = router
+        .clone()
+        .oneshot(request.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    if status != 200 {
+        return (status, None);
+    }
+    let started: Value = serde_json::from_str(&body_text(res).await).unwrap();
+    let begin_url = started["begin_url"].as_str().unwrap();
+    let path = &begin_url[begin_url.find("/oauth/begin?tx=").unwrap()..];
+    let res = get(router, path, headers).await;
+    assert_eq!(res.status(), 303);
+    (status, Some(header(&res, "location").to_owned()))
 }
 
 #[tokio::test]
 async fn a_public_url_is_the_callback_and_the_panels_only_origin() {
     let (router, _dirs) = in_process(Some(PUBLIC)).await;
     for headers in [&[][..], &SPOOFED[..]] {
-        let res = get(&router, &start_uri(PUBLIC), headers).await;
-        assert_eq!(res.status(), 200, "{headers:?}");
-        let start: Value = serde_json::from_str(&body_text(res).await).unwrap();
-        let authorize = start["authorize_url"].as_str().unwrap();
+        let (status, authorize) = start(&router, PUBLIC, headers).await;
+        assert_eq!(status, 200, "{headers:?}");
+        let authorize = authorize.unwrap();
         assert_eq!(
-            param(authorize, "redirect_uri"),
+            param(&authorize, "redirect_uri"),
             "https://pane.example.com/oauth/callback",
             "{headers:?}"
         );
@@ -114,10 +139,10 @@ async fn a_public_url_is_the_callback_and_the_panels_only_origin() {
         "https://evil.example",
         "https://pane.example.com:8443",
     ] {
-        let res = get(&router, &start_uri(origin), &SPOOFED).await;
-        assert_eq!(res.status(), 400, "{origin} was taken");
-        let res = get(&router, &start_uri(origin), &[("host", "127.0.0.1:8080")]).await;
-        assert_eq!(res.status(), 400, "{origin} was taken");
+        let (status, _) = start(&router, origin, &SPOOFED).await;
+        assert_eq!(status, 400, "{origin} was taken");
+        let (status, _) = start(&router, origin, &[("host", "127.0.0.1:8080")]).await;
+        assert_eq!(status, 400, "{origin} was taken");
     }
 }
 
@@ -161,17 +186,16 @@ async fn a_public_url_frames_the_panel_and_headers_change_nothing() {
 async fn without_a_public_url_the_panel_stays_on_loopback() {
     let (router, _dirs) = in_process(None).await;
     for origin in ["http://127.0.0.1:8080", "http://localhost:8080"] {
-        let res = get(&router, &start_uri(origin), &SPOOFED).await;
-        assert_eq!(res.status(), 200, "{origin}");
-        let start: Value = serde_json::from_str(&body_text(res).await).unwrap();
-        let authorize = start["authorize_url"].as_str().unwrap();
+        let (status, authorize) = start(&router, origin, &SPOOFED).await;
+        assert_eq!(status, 200, "{origin}");
+        let authorize = authorize.unwrap();
         assert_eq!(
-            param(authorize, "redirect_uri"),
+            param(&authorize, "redirect_uri"),
             format!("{origin}/oauth/callback")
         );
     }
-    let res = get(&router, &start_uri(PUBLIC), &[("host", "pane.example.com")]).await;
-    assert_eq!(res.status(), 400);
+    let (status, _) = start(&router, PUBLIC, &[("host", "pane.example.com")]).await;
+    assert_eq!(status, 400);
     let res = get(&router, "/plugin/", &[]).await;
     assert!(res.headers().get("strict-transport-security").is_none());
     let csp = header(&res, "content-security-policy");
@@ -226,18 +250,25 @@ async fn an_agent_links_and_works_behind_a_reverse_proxy() {
         http: http.clone(),
     };
 
-    let start: Value = edge
-        .request(
-            reqwest::Method::GET,
-            &format!("{PUBLIC}{}", start_uri(PUBLIC)),
-        )
+    let started: Value = edge
+        .request(reqwest::Method::POST, &format!("{PUBLIC}/api/oauth/start"))
+        .panel()
+        .json(&serde_json::json!({"origin": PUBLIC}))
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    let authorize = start["authorize_url"].as_str().unwrap();
+    let begin_url = started["begin_url"].as_str().unwrap();
+    let res = edge
+        .request(reqwest::Method::GET, begin_url)
+        .send()
+        .await
+        .unwrap();
+    let popup = crate::login::Popup::of(&res);
+    let (binding, authorize) = (popup.binding, popup.authorize);
+    let authorize = authorize.as_str();
     assert_eq!(
         param(authorize, "redirect_uri"),
         "https://pane.example.com/oauth/callback"
@@ -254,27 +285,30 @@ async fn an_agent_links_and_works_behind_a_reverse_proxy() {
     );
     let res = edge
         .request(reqwest::Method::GET, &callback)
+        .header("cookie", &binding)
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(
-        html.contains("}, \"https://pane.example.com\");"),
+        html.contains("o = \"https://pane.example.com\";"),
         "posted to the public origin: {html}"
     );
-    let session = html
-        .split("\"session\":\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let code = crate::login::posted_code(&html).unwrap();
+    let res = edge
+        .request(reqwest::Method::POST, &format!("{PUBLIC}/api/oauth/redeem"))
+        .panel()
+        .json(&serde_json::json!({"tx": started["tx"], "redeem": started["redeem"], "code": code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let session = crate::login::session_cookie(&res).unwrap();
 
     let me: Value = edge
         .request(reqwest::Method::GET, &format!("{PUBLIC}/api/me"))
-        .bearer_auth(&session)
+        .agent(&session)
         .send()
         .await
         .unwrap()
@@ -285,7 +319,7 @@ async fn an_agent_links_and_works_behind_a_reverse_proxy() {
     let res = edge
         .request(reqwest::Method::GET, &format!("{PUBLIC}/api/panel"))
         .query(&[("kind", "email"), ("handle", "rose@edge.example")])
-        .bearer_auth(&session)
+        .agent(&session)
         .send()
         .await
         .unwrap();
@@ -398,18 +432,9 @@ async fn the_proxy_serves_https_with_its_certificate() {
             .contains("strict-transport-security: max-age=31536000"),
         "{answer}"
     );
-    let answer = https_get(
-        addr,
-        &der,
-        &start_uri(&format!("https://localhost:{}", addr.port())),
-    )
-    .await
-    .unwrap();
+    let answer = https_get(addr, &der, "/plugin/").await.unwrap();
     assert!(
-        answer.contains(&format!(
-            "redirect_uri=https%3A%2F%2Flocalhost%3A{}%2Foauth%2Fcallback",
-            addr.port()
-        )),
+        answer.contains(&format!("frame-ancestors https://*.frontapp.com https://*.frontapplication.com https://localhost:{}", addr.port())),
         "{answer}"
     );
 

@@ -1,6 +1,7 @@
 //! A proxy over real sockets, with its embedded sandbox org, and agents linked through the
 //! sandbox's login page.
 
+use crate::login::AsAgent;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
@@ -67,41 +68,20 @@ pub async fn linked_with_client(
 
 impl Running {
     /// Links `user` through the login page; answers their panel session.
-    pub async fn link_as(&mut self, (user, password): (&str, &str)) -> String {
-        let start: Value = self
-            .http
-            .get(format!("{}/api/oauth/start", self.origin))
-            .query(&[("origin", self.origin.as_str())])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let authorize = start["authorize_url"].as_str().unwrap().to_owned();
-        let login = authorize.split('?').next().unwrap().to_owned();
+    pub async fn link_as(&mut self, user: (&str, &str)) -> String {
+        let started = crate::login::start_link(&self.http, &self.origin, "agent", None).await;
+        let popup = crate::login::begin(&self.http, &started.begin_url).await;
+        let login = popup.authorize.split('?').next().unwrap().to_owned();
         self.sandbox = login.split("/services/").next().unwrap().to_owned();
         if !self.strict.is_watching() {
             self.strict = crate::helpers::StrictCheck::watch(&self.sandbox);
         }
-        let res = crate::helpers::login_on_page_as(&self.http, &authorize, user, password).await;
-        let callback = res.headers()["location"].to_str().unwrap().to_owned();
-        let html = self
-            .http
-            .get(&callback)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        html.split("\"session\":\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_owned()
+        let res =
+            crate::login::finish(&self.http, &popup.authorize, user, Some(&popup.binding)).await;
+        let html = res.text().await.unwrap();
+        let code = crate::login::posted_code(&html).unwrap_or_else(|| panic!("{html}"));
+        let res = crate::login::redeem(&self.http, &self.origin, &started, &code).await;
+        crate::login::session_cookie(&res).expect("the session cookie")
     }
 
     /// A request to the proxy's API as `session`.
@@ -113,7 +93,7 @@ impl Running {
     ) -> reqwest::RequestBuilder {
         self.http
             .request(method, format!("{}{path}", self.origin))
-            .bearer_auth(session)
+            .agent(session)
     }
 
     /// Tells the sandbox org's control API something.
@@ -160,7 +140,7 @@ impl Running {
             .http
             .get(format!("{}/api/panel", self.origin))
             .query(&[("kind", kind), ("handle", handle)])
-            .bearer_auth(&self.session)
+            .agent(&self.session)
             .send()
             .await
             .unwrap();

@@ -5,6 +5,8 @@
 //! variables are process-wide), and through a real `SSL_CERT_FILE` by the `pane-proxy` binary
 //! run as a child process. A certificate that is not trusted refuses the link, saying why.
 
+use crate::helpers::json_of;
+use crate::login::AsAgent;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -92,11 +94,6 @@ impl HttpsOrg {
             .unwrap();
         answer["records"].as_array().cloned().unwrap_or_default()
     }
-}
-
-async fn json_of(res: reqwest::Response) -> (u16, Value) {
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
 }
 
 #[tokio::test]
@@ -246,18 +243,15 @@ async fn link_panel_edit_create_convert_and_a_rule_over_https_with_split_hosts()
 /// Starts a link at the proxy at `origin`, logs Ana in on the org's page and follows the
 /// callback: its status and page.
 async fn link_page(http: &reqwest::Client, origin: &str) -> (u16, String) {
-    let start: Value = http
-        .get(format!("{origin}/api/oauth/start"))
-        .query(&[("origin", origin)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let res = crate::login::login_on_page(http, start["authorize_url"].as_str().unwrap()).await;
-    let callback = res.headers()["location"].to_str().unwrap().to_owned();
-    let res = http.get(&callback).send().await.unwrap();
+    let started = crate::login::start_link(http, origin, "agent", None).await;
+    let popup = crate::login::begin(http, &started.begin_url).await;
+    let res = crate::login::finish(
+        http,
+        &popup.authorize,
+        ("ana@pane-support.example", "demo-ana-1"),
+        Some(&popup.binding),
+    )
+    .await;
     (res.status().as_u16(), res.text().await.unwrap())
 }
 
@@ -390,7 +384,7 @@ async fn the_binary_trusts_the_org_through_ssl_cert_file_and_says_when_it_does_n
     let (status, panel) = json_of(
         http.get(format!("{origin}/api/panel"))
             .query(&[("kind", "email"), ("handle", "rose@edge.com")])
-            .bearer_auth(&session)
+            .agent(&session)
             .send()
             .await
             .unwrap(),

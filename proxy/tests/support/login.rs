@@ -53,48 +53,202 @@ pub async fn login_on_page_as(
     http.post(login).form(&form).send().await.unwrap()
 }
 
-/// Links Ana as an agent of the proxy at `origin`, through its login page; her panel session.
-pub async fn link_agent(http: &reqwest::Client, origin: &str) -> String {
-    let page = link_through(http, origin, "agent", None).await;
-    page.split("\"session\":\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned()
+/// A request to the proxy as the panel sends it: the session cookie, and the header that
+/// marks it as the panel's own.
+pub trait AsAgent {
+    /// This request, as the agent whose session is `session`.
+    fn agent(self, session: &str) -> Self;
+    /// This request, marked as the panel's own, with no session.
+    fn panel(self) -> Self;
 }
 
-/// Links Ana as the integration user rules act as (asked by `session`, an admin's).
-pub async fn link_integration(http: &reqwest::Client, origin: &str, session: &str) {
-    let page = link_through(http, origin, "integration", Some(session)).await;
-    assert!(page.contains("salesforce-pane-integration"), "{page}");
+impl AsAgent for reqwest::RequestBuilder {
+    fn agent(self, session: &str) -> Self {
+        self.header("cookie", format!("pane_session={session}"))
+            .header("x-pane-request", "1")
+    }
+
+    fn panel(self) -> Self {
+        self.header("x-pane-request", "1")
+    }
 }
 
-/// Starts a link at the proxy, logs in on the sandbox org's page, follows the callback;
-/// answers the callback page.
-async fn link_through(
+/// A link a panel started: `POST /api/oauth/start`'s answer.
+#[derive(Debug, Clone)]
+pub struct Started {
+    /// The link's id.
+    pub tx: String,
+    /// The panel's redeem secret.
+    pub redeem: String,
+    /// Where the popup begins.
+    pub begin_url: String,
+}
+
+/// Starts a link at the proxy at `origin` as its panel would (`session` for an integration
+/// link); the raw answer.
+pub async fn start_link_raw(
     http: &reqwest::Client,
     origin: &str,
     purpose: &str,
     session: Option<&str>,
-) -> String {
-    let mut start = http
-        .get(format!("{origin}/api/oauth/start"))
-        .query(&[("origin", origin), ("purpose", purpose)]);
-    if let Some(s) = session {
-        start = start.bearer_auth(s);
+) -> reqwest::Response {
+    let req = http
+        .post(format!("{origin}/api/oauth/start"))
+        .json(&serde_json::json!({"purpose": purpose, "origin": origin}));
+    let req = match session {
+        Some(s) => req.agent(s),
+        None => req.panel(),
+    };
+    req.send().await.unwrap()
+}
+
+/// [`start_link_raw`], answered.
+pub async fn start_link(
+    http: &reqwest::Client,
+    origin: &str,
+    purpose: &str,
+    session: Option<&str>,
+) -> Started {
+    let res = start_link_raw(http, origin, purpose, session).await;
+    assert_eq!(res.status(), 200, "starting a link");
+    let answer: serde_json::Value = res.json().await.unwrap();
+    let text = |k: &str| answer[k].as_str().unwrap().to_owned();
+    Started {
+        tx: text("tx"),
+        redeem: text("redeem"),
+        begin_url: text("begin_url"),
     }
-    let answer: serde_json::Value = start.send().await.unwrap().json().await.unwrap();
-    let res = login_on_page(http, answer["authorize_url"].as_str().unwrap()).await;
+}
+
+/// What one browser sees of a link's popup.
+#[derive(Debug, Clone)]
+pub struct Popup {
+    /// The binding cookie `/oauth/begin` set (`name=value`).
+    pub binding: String,
+    /// Salesforce's authorize URL it was sent to.
+    pub authorize: String,
+}
+
+/// Opens `begin_url` as the popup does (a browser that keeps no cookies but the one it is
+/// given): the binding cookie and where it goes next.
+pub async fn begin(http: &reqwest::Client, begin_url: &str) -> Popup {
+    Popup::of(&http.get(begin_url).send().await.unwrap())
+}
+
+impl Popup {
+    /// What `/oauth/begin`'s answer gave the popup.
+    pub fn of(res: &reqwest::Response) -> Popup {
+        assert_eq!(res.status(), 303, "beginning a link");
+        let binding = res.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let authorize = res.headers()["location"].to_str().unwrap().to_owned();
+        Popup { binding, authorize }
+    }
+}
+
+/// Logs in as `user` on Salesforce's page, follows the redirect to the proxy's callback with
+/// `binding` (the popup's cookie, or none: another browser); the callback's answer.
+pub async fn finish(
+    http: &reqwest::Client,
+    authorize: &str,
+    (user, password): (&str, &str),
+    binding: Option<&str>,
+) -> reqwest::Response {
+    let res = login_on_page_as(http, authorize, user, password).await;
     let callback = res.headers()["location"].to_str().unwrap().to_owned();
-    http.get(&callback)
+    let req = http.get(&callback);
+    let req = match binding {
+        Some(b) => req.header("cookie", b),
+        None => req,
+    };
+    req.send().await.unwrap()
+}
+
+/// The one-time code a callback page posts to the panel.
+pub fn posted_code(html: &str) -> Option<String> {
+    Some(
+        html.split("\"code\":\"")
+            .nth(1)?
+            .split('"')
+            .next()?
+            .to_owned(),
+    )
+}
+
+/// The session cookie an answer sets, if any.
+pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.strip_prefix("pane_session="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+        .find(|v| !v.is_empty())
+}
+
+/// Redeems link `started` with `code` as its panel does; the raw answer.
+pub async fn redeem(
+    http: &reqwest::Client,
+    origin: &str,
+    started: &Started,
+    code: &str,
+) -> reqwest::Response {
+    http.post(format!("{origin}/api/oauth/redeem"))
+        .panel()
+        .json(&serde_json::json!({"tx": started.tx, "redeem": started.redeem, "code": code}))
         .send()
         .await
         .unwrap()
-        .text()
-        .await
-        .unwrap()
+}
+
+/// Links `user` as an agent of the proxy at `origin`, the whole way (start, popup, login,
+/// callback, redeem); their panel session.
+pub async fn link_agent_as(http: &reqwest::Client, origin: &str, user: (&str, &str)) -> String {
+    let started = start_link(http, origin, "agent", None).await;
+    let popup = begin(http, &started.begin_url).await;
+    let res = finish(http, &popup.authorize, user, Some(&popup.binding)).await;
+    assert_eq!(res.status(), 200, "the callback");
+    let html = res.text().await.unwrap();
+    let code = posted_code(&html).unwrap_or_else(|| panic!("no code posted: {html}"));
+    let res = redeem(http, origin, &started, &code).await;
+    assert_eq!(res.status(), 200, "redeeming");
+    session_cookie(&res).expect("the redeem sets the session cookie")
+}
+
+/// Links Ana as an agent of the proxy at `origin`, through its login page; her panel session.
+pub async fn link_agent(http: &reqwest::Client, origin: &str) -> String {
+    link_agent_as(http, origin, ("ana@pane-support.example", "demo-ana-1")).await
+}
+
+/// Links `user` as the integration user rules act as (asked by `session`, an admin's); the
+/// callback page.
+pub async fn link_integration_as(
+    http: &reqwest::Client,
+    origin: &str,
+    session: &str,
+    user: (&str, &str),
+) -> String {
+    let started = start_link(http, origin, "integration", Some(session)).await;
+    let popup = begin(http, &started.begin_url).await;
+    let res = finish(http, &popup.authorize, user, Some(&popup.binding)).await;
+    res.text().await.unwrap()
+}
+
+/// Links Ana as the integration user rules act as (asked by `session`, an admin's).
+pub async fn link_integration(http: &reqwest::Client, origin: &str, session: &str) {
+    let page = link_integration_as(
+        http,
+        origin,
+        session,
+        ("ana@pane-support.example", "demo-ana-1"),
+    )
+    .await;
+    assert!(page.contains("salesforce-pane-integration"), "{page}");
 }
 
 /// An access token for Ana from the sandbox org at `base` (the password grant), to read back

@@ -1,0 +1,155 @@
+//! Step 4 of a link (the panel redeems it), and what a session then does: who it is, unlinking,
+//! the org's integration user.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::SESSION_TTL_SECS;
+use crate::session::{Admin, Agent, Own, cookie};
+use crate::store::{Link, token_hash};
+use crate::{AppState, ProxyError};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RedeemRequest {
+    tx: String,
+    redeem: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /api/oauth/redeem {"tx", "redeem", "code"}`: the session of a finished link, for the
+/// panel that started it (`redeem`) in the browser that completed it (`code`, which only the
+/// callback in that browser gave out), once. Answers 200 `{"linked": true}` with the session
+/// in an `HttpOnly`, `Partitioned` cookie; the session is never in the body.
+pub(super) async fn redeem(
+    State(state): State<AppState>,
+    _: Own,
+    Json(request): Json<RedeemRequest>,
+) -> Result<Response, ProxyError> {
+    let services = &state.services;
+    let sealed = services
+        .db
+        .redeem_link(
+            &request.tx,
+            &token_hash(&request.redeem),
+            &token_hash(&request.code),
+        )
+        .await?
+        .ok_or_else(|| {
+            ProxyError::BadRequest("This link is unknown, unfinished, expired or used.".into())
+        })?;
+    let session = services.sealer.open(&sealed)?;
+    let mut response = Json(json!({"linked": true})).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookie::session(&session, SESSION_TTL_SECS, true),
+    );
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct StatusRequest {
+    tx: String,
+    redeem: String,
+}
+
+/// `POST /api/oauth/status {"tx", "redeem"}` → `{"status"}`: where a link stands (`started`,
+/// `begun`, `exchanging`, `done`, `failed`, or `gone` once redeemed or expired), for the panel
+/// that started it. Never the session: a panel that polls sees a link finish, and redeems it
+/// only with the code the popup posted.
+pub(super) async fn status(
+    State(state): State<AppState>,
+    _: Own,
+    Json(request): Json<StatusRequest>,
+) -> Result<Json<Value>, ProxyError> {
+    let status = state
+        .services
+        .db
+        .link_status(&request.tx, &token_hash(&request.redeem))
+        .await?;
+    Ok(Json(json!({"status": status.as_deref().unwrap_or("gone")})))
+}
+
+/// `GET /api/me`: who the session belongs to.
+pub(super) async fn me(State(state): State<AppState>, agent: Agent) -> Json<pane_wire::api::Me> {
+    let is_admin = agent.is_admin(&state);
+    let l = agent.link;
+    Json(pane_wire::api::Me {
+        user_id: l.user_id,
+        username: l.username,
+        email: l.email,
+        org_id: l.org_id,
+        is_admin,
+        instance_url: l.instance_url,
+    })
+}
+
+/// `GET /api/admin/integration`: the org's integration user (admins).
+pub(super) async fn integration(
+    State(state): State<AppState>,
+    Admin(agent): Admin,
+) -> Result<Json<Value>, ProxyError> {
+    let link = state.services.db.integration(&agent.link.org_id).await?;
+    let problem = state.services.db.link_refused().await?;
+    Ok(Json(
+        json!({"username": link.as_ref().map(|l| l.username.clone()), "user_id": link.map(|l| l.user_id), "problem": problem}),
+    ))
+}
+
+/// Revokes `link`'s refresh token at Salesforce and forgets the link.
+async fn revoke_and_forget(state: &AppState, link: &Link) -> Result<(), ProxyError> {
+    let services = &state.services;
+    let refresh = services.sealer.open(&link.refresh_token_sealed)?;
+    let revoked = services
+        .http
+        .post(format!(
+            "{}/services/oauth2/revoke",
+            services.salesforce.login_url
+        ))
+        .form(&[("token", refresh.as_str())])
+        .send()
+        .await;
+    match revoked {
+        Ok(res) if res.status().is_success() => {}
+        // Forget the link all the same: the user asked to be unlinked.
+        Ok(res) => tracing::warn!(status = %res.status(), "revoking at Salesforce was refused"),
+        Err(err) => {
+            let err = crate::services::send_error(&err);
+            tracing::warn!(%err, "revoking at Salesforce failed");
+        }
+    }
+    services.db.remove_link(&link.user_id).await?;
+    state.panel_cache.forget_user(&link.user_id);
+    Ok(())
+}
+
+/// `DELETE /api/admin/integration`: unlinks the org's integration user (admins).
+pub(super) async fn unlink_integration(
+    State(state): State<AppState>,
+    Admin(agent): Admin,
+) -> Result<StatusCode, ProxyError> {
+    if let Some(link) = state.services.db.integration(&agent.link.org_id).await? {
+        revoke_and_forget(&state, &link).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/oauth/unlink`: revokes the token at Salesforce, forgets the link (and every
+/// session of it), and clears the session cookie.
+pub(super) async fn unlink(
+    State(state): State<AppState>,
+    agent: Agent,
+) -> Result<Response, ProxyError> {
+    revoke_and_forget(&state, &agent.link).await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    for ended in cookie::end_session() {
+        response.headers_mut().append(header::SET_COOKIE, ended);
+    }
+    Ok(response)
+}
