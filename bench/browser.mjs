@@ -270,8 +270,7 @@ try {
     process.stderr.write(`run ${r + 1}/${RUNS} done\n`);
   }
   results.memory = await memory();
-  // Last: a reload forgets the session where the browser denies a cross-site frame its
-  // localStorage (Chromium here does), and first paint needs none.
+  // Last: first paint after a reload (the session cookie survives it; first paint needs none).
   results.paint_ms = ONLY ? null : await firstPaint();
   results.page_errors = browser.errors;
   writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
