@@ -6,10 +6,25 @@ use serde_json::{Value, json};
 
 use crate::SandboxError;
 use crate::id::SfId;
-use crate::org::{DemoUser, Org, Profile, User};
-use crate::records::{datetime, lookup_keys, now_ms};
+use crate::keys::lookup_keys;
+use crate::org::{DemoUser, Org, OrgSettings, Profile, User};
 use crate::schema::{CustomField, CustomFieldType};
 use crate::store::Record;
+use crate::time::{datetime, now_ms};
+
+/// The demo org's settings: in memory, the demo's custom fields and users, the duplicate rules.
+pub fn settings() -> OrgSettings {
+    OrgSettings {
+        custom_fields: custom_fields(),
+        users: users(),
+        ..OrgSettings::default()
+    }
+}
+
+/// Opens the org of `settings` seeded with the demo data ([`seed`]): what the sandbox serves.
+pub fn open(settings: OrgSettings) -> Result<Org, SandboxError> {
+    Org::open_with(settings, seed)
+}
 
 /// The demo users: an administrator, and an agent whose profile makes some fields read-only.
 pub fn users() -> Vec<DemoUser> {
@@ -358,11 +373,10 @@ fn seed_records(org: &Org) -> Result<(), SandboxError> {
 
 #[cfg(test)]
 mod tests {
-    use crate::org::{Org, OrgSettings};
 
     #[test]
     fn the_demo_org_seeds_once_and_finds_its_people() {
-        let org = Org::open(OrgSettings::default()).unwrap();
+        let org = super::open(super::settings()).unwrap();
         assert_eq!(org.users().len(), 2);
         assert_eq!(org.store.count("Account").unwrap(), 5);
         assert_eq!(org.store.count("Contact").unwrap(), 5);
@@ -524,11 +538,10 @@ pub fn seed_scale(org: &Org, n: u64) -> Result<(), SandboxError> {
 #[cfg(test)]
 mod scale_tests {
     use super::*;
-    use crate::org::OrgSettings;
 
     #[test]
     fn scale_seeding_is_indexed_and_findable() {
-        let org = Org::open(OrgSettings::default()).unwrap();
+        let org = super::open(super::settings()).unwrap();
         seed_scale(&org, 1_000).unwrap();
         assert_eq!(org.store.count("Account").unwrap(), 5 + 100);
         let person = org.query("SELECT Id, Name, Account.Name FROM Contact WHERE Email = 'person101@company1.example'", false, "59.0").unwrap();
@@ -554,7 +567,7 @@ mod scale_tests {
     /// relationship paths still resolve while it reads.
     #[test]
     fn a_filtered_scan_over_many_chunks_finds_every_match_once() {
-        let org = Org::open(OrgSettings::default()).unwrap();
+        let org = super::open(super::settings()).unwrap();
         seed_scale(&org, 3_000).unwrap();
         // Not an indexed key: a scan. Contacts are 300..3000 except multiples of 3.
         let all = org

@@ -103,6 +103,16 @@ impl ApiError {
     }
 }
 
+/// A storage failure, answered as Salesforce's 500.
+pub fn storage(err: crate::SandboxError) -> ApiError {
+    tracing::error!(%err, "sandbox org storage failed");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "UNKNOWN_EXCEPTION",
+        "An unexpected error occurred. Please include this ErrorId if you contact support.",
+    )
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response =

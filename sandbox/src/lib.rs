@@ -12,6 +12,7 @@ pub mod demo;
 pub mod engine;
 pub mod error;
 pub mod id;
+pub mod keys;
 pub mod org;
 pub mod pages;
 pub mod quota;
@@ -23,6 +24,7 @@ pub mod soql;
 pub mod state;
 pub mod store;
 pub mod strict;
+pub mod time;
 pub mod tls;
 
 use std::net::SocketAddr;

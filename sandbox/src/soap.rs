@@ -13,10 +13,11 @@ use quick_xml::events::Event;
 use serde_json::{Value, json};
 
 use crate::id::SfId;
+use crate::keys::lookup_keys;
 use crate::org::User;
 use crate::quota::LoggedRequest;
-use crate::records::{datetime, lookup_keys, now_ms};
 use crate::state::SandboxState;
+use crate::time::{datetime, now_ms};
 
 /// The SOAP routes.
 pub fn router() -> Router<SandboxState> {

@@ -39,7 +39,7 @@ pub struct SandboxConfig {
 impl Default for SandboxConfig {
     fn default() -> Self {
         SandboxConfig {
-            org: OrgSettings::default(),
+            org: crate::demo::settings(),
             apps: vec![demo_app()],
             token_ttl: Duration::from_secs(2 * 60 * 60),
             daily_requests: 15_000,
@@ -195,9 +195,10 @@ impl std::ops::Deref for SandboxState {
 }
 
 impl SandboxState {
-    /// Opens the org and sets up tokens and the allowance.
+    /// Opens the org seeded with the demo data (`demo::open`) and sets up tokens and the
+    /// allowance.
     pub fn new(config: SandboxConfig) -> Result<SandboxState, SandboxError> {
-        let org = Org::open(config.org)?;
+        let org = crate::demo::open(config.org)?;
         let org_id = org.org_id();
         Ok(SandboxState(Arc::new(Inner {
             auth: Auth::new(config.apps, config.token_ttl, &org_id),

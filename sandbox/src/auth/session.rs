@@ -167,7 +167,7 @@ impl Auth {
             access_token,
             refresh_token,
             session,
-            issued_at: crate::records::now_ms(),
+            issued_at: crate::time::now_ms(),
         }
     }
 

@@ -22,8 +22,9 @@ use std::collections::BTreeSet;
 
 use super::eval::{Filter, Resolved};
 use crate::error::ApiError;
+use crate::error::storage;
+use crate::keys::email_domain_key;
 use crate::org::Org;
-use crate::records::{email_domain_key, storage};
 use crate::schema::ObjectDef;
 use crate::soql::{CmpOp, Value as Lit};
 use crate::store::Record;
@@ -209,8 +210,8 @@ impl Org {
 mod tests {
     use super::*;
     use crate::engine::eval::like;
+    use crate::keys::lower;
     use crate::org::OrgSettings;
-    use crate::records::lower;
 
     #[test]
     fn like_patterns_become_globs_that_keep_every_match() {
@@ -248,7 +249,7 @@ mod tests {
     /// exactly what a scan finds, in the same order, and a pattern it cannot serve scans.
     #[test]
     fn the_domain_fallback_answers_as_a_scan_does() {
-        let org = Org::open(OrgSettings::default()).unwrap();
+        let org = crate::demo::open(crate::demo::settings()).unwrap();
         crate::demo::seed_scale(&org, 3_000).unwrap();
         // company7.example: people 307, 607... (Contacts unless a multiple of 3); its Account
         // is www.company7.example.
@@ -316,11 +317,11 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let settings = OrgSettings {
             database: Some(dir.join("org.sqlite")),
-            ..OrgSettings::default()
+            ..crate::demo::settings()
         };
         let soql = "SELECT Id FROM Contact WHERE AccountId != null AND (Email LIKE '%@company7.example' OR Account.Website LIKE '%company7.example%')";
         let want = {
-            let org = Org::open(settings.clone()).unwrap();
+            let org = crate::demo::open(settings.clone()).unwrap();
             crate::demo::seed_scale(&org, 1_000).unwrap();
             let want = org.query(soql, false, "59.0").unwrap().records;
             assert!(!want.is_empty());
@@ -333,7 +334,7 @@ mod tests {
                     .unwrap()
                     .into_iter()
                     .map(|r| {
-                        let keys = crate::records::lookup_keys(def, &r.fields)
+                        let keys = crate::keys::lookup_keys(def, &r.fields)
                             .into_iter()
                             .filter(|k| !k.starts_with("at:") && !k.starts_with("url:"))
                             .collect();
@@ -348,7 +349,7 @@ mod tests {
             assert!(org.query(soql, false, "59.0").unwrap().records.is_empty());
             want
         };
-        let org = Org::open(settings).unwrap();
+        let org = crate::demo::open(settings).unwrap();
         assert_eq!(org.query(soql, false, "59.0").unwrap().records, want);
         drop(org);
         std::fs::remove_dir_all(&dir).unwrap();

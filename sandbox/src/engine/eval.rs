@@ -11,10 +11,10 @@ use serde_json::Value;
 use super::dates::literal_range;
 use crate::id::SfId;
 use crate::org::Org;
-use crate::records::parse_datetime;
 use crate::schema::ObjectDef;
 use crate::soql::{CmpOp, Expr, FieldPath, Value as Lit};
 use crate::store::Record;
+use crate::time::parse_datetime;
 
 /// One step through a parent relationship.
 #[derive(Debug, Clone, PartialEq, Eq)]

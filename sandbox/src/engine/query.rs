@@ -10,12 +10,14 @@ use super::eval::{
     Filter, PathError, Reader, Resolved, compare_values, matches, resolve, resolve_filter,
 };
 use crate::error::ApiError;
+use crate::error::storage;
 use crate::id::SfId;
+use crate::keys::phone_key;
 use crate::org::Org;
-use crate::records::{now_ms, parse_datetime, phone_key, storage};
 use crate::schema::{ChildRelationship, ObjectDef};
 use crate::soql::{CmpOp, Expr, Nulls, Query, SelectItem, Value as Lit, parse};
 use crate::store::Record;
+use crate::time::{now_ms, parse_datetime};
 
 /// A query's answer before paging: every matching row, projected.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,7 +125,7 @@ fn index_key(object: &ObjectDef, expr: &Expr) -> Option<String> {
 fn equal_key(object: &ObjectDef, field: &str, v: &str) -> Option<String> {
     let def = object.field(field)?;
     if def.external_id {
-        return Some(crate::records::external_key(&def.name, v));
+        return Some(crate::keys::external_key(&def.name, v));
     }
     match def.kind.as_str() {
         "email" => Some(format!("email:{}", v.trim().to_ascii_lowercase())),
@@ -546,11 +548,12 @@ pub(super) fn insert_path(
 
 #[cfg(test)]
 mod tests {
-    use crate::org::{Org, OrgSettings};
+    use crate::demo;
+    use crate::org::Org;
     use serde_json::json;
 
     fn org() -> Org {
-        Org::open(OrgSettings::default()).unwrap()
+        demo::open(demo::settings()).unwrap()
     }
 
     /// The rules' marker is an External ID: found through the index (a scan made every rule

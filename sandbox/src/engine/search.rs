@@ -5,8 +5,9 @@ use serde_json::{Map, Value, json};
 
 use super::eval::{Reader, matches, resolve, resolve_filter};
 use crate::error::ApiError;
+use crate::error::storage;
+use crate::keys::{domain_of, phone_key};
 use crate::org::Org;
-use crate::records::{domain_of, phone_key, storage};
 use crate::schema::{FieldDef, ObjectDef};
 use crate::soql::{Query, Returning, Scope, Search, SelectItem, parse_search};
 use crate::store::Record;
@@ -250,11 +251,11 @@ pub fn search_records(org: &Org, search: &Search, version: &str) -> Result<Vec<V
 
 #[cfg(test)]
 mod tests {
-    use crate::org::{Org, OrgSettings};
+    use crate::demo;
 
     #[test]
     fn searches_by_name_email_and_phone_in_any_format() {
-        let org = Org::open(OrgSettings::default()).unwrap();
+        let org = demo::open(demo::settings()).unwrap();
         let ids = |sosl: &str| -> Vec<String> {
             org.search(sosl, "59.0")
                 .unwrap()

@@ -312,7 +312,7 @@ fn snapshot(state: &SandboxState, url: &str) -> Option<Undo> {
     let id = SfId::parse(id).ok()?;
     let record = state.org.store.get(&id).ok()??;
     let object = state.org.schema.object(&record.object)?;
-    let keys = crate::records::lookup_keys(object, &record.fields);
+    let keys = crate::keys::lookup_keys(object, &record.fields);
     Some(Undo::Restore(record, keys))
 }
 

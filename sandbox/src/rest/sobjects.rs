@@ -17,7 +17,7 @@ use crate::state::SandboxState;
 fn schema_modified() -> i64 {
     static STARTED: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
     // Whole seconds, as HTTP dates carry.
-    *STARTED.get_or_init(|| crate::records::now_ms() / 1000 * 1000)
+    *STARTED.get_or_init(|| crate::time::now_ms() / 1000 * 1000)
 }
 
 fn http_date(ms: i64) -> String {

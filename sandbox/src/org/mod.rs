@@ -1,4 +1,10 @@
 //! The org: its schema, its records, its users, and the settings that change its behaviour.
+//! Its reads of one record are in `read.rs`, its writes in `write.rs`, the duplicate rules in
+//! `duplicates.rs`.
+
+mod duplicates;
+mod read;
+mod write;
 
 use std::path::PathBuf;
 
@@ -6,8 +12,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::SandboxError;
 use crate::id::SfId;
-use crate::schema::{CustomField, Schema};
-use crate::store::Store;
+use crate::keys::lookup_keys;
+use crate::records::complete;
+use crate::schema::{CustomField, FieldType, ObjectDef, Schema};
+use crate::store::{Record, Store};
+
+pub use write::Write;
 
 /// A profile: what its users may not change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,7 +48,8 @@ pub struct DemoUser {
     pub profile: Profile,
 }
 
-/// How the org is set up.
+/// How the org is set up. The default is an empty org kept in memory, with the duplicate rules
+/// and no custom fields or users; `demo::settings()` is the demo org's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrgSettings {
     /// Where the records live; `None` keeps them in memory.
@@ -56,8 +67,8 @@ impl Default for OrgSettings {
     fn default() -> Self {
         OrgSettings {
             database: None,
-            custom_fields: crate::demo::custom_fields(),
-            users: crate::demo::users(),
+            custom_fields: Vec::new(),
+            users: Vec::new(),
             duplicate_rules: true,
         }
     }
@@ -87,8 +98,19 @@ pub struct Org {
 }
 
 impl Org {
-    /// Opens the org's store and seeds the demo data once.
+    /// Opens the org's store, unseeded: no users, no records but those stored before
+    /// (`demo::open` opens the demo org).
     pub fn open(settings: OrgSettings) -> Result<Org, SandboxError> {
+        Org::open_with(settings, |_| Ok(()))
+    }
+
+    /// Opens the org's store, lets `seed` fill it and load its users (`demo::seed`), then
+    /// brings records stored by earlier versions up to date (their lookup keys and completed
+    /// values, seeded ones included).
+    pub fn open_with(
+        settings: OrgSettings,
+        seed: impl FnOnce(&mut Org) -> Result<(), SandboxError>,
+    ) -> Result<Org, SandboxError> {
         let schema = Schema::new(&settings.custom_fields)?;
         let store = Store::open(settings.database.as_deref())?;
         let mut org = Org {
@@ -97,7 +119,7 @@ impl Org {
             settings,
             users: Vec::new(),
         };
-        crate::demo::seed(&mut org)?;
+        seed(&mut org)?;
         org.reindex_lookup_keys()?;
         org.complete_stored_records()?;
         Ok(org)
@@ -131,11 +153,7 @@ impl Org {
         self.store.set_meta("completed_version", VERSION)
     }
 
-    fn complete_page(
-        &self,
-        object: &crate::schema::ObjectDef,
-        page: Vec<crate::store::Record>,
-    ) -> Result<(), SandboxError> {
+    fn complete_page(&self, object: &ObjectDef, page: Vec<Record>) -> Result<(), SandboxError> {
         let mut changed = Vec::new();
         {
             for mut record in page {
@@ -151,9 +169,9 @@ impl Org {
                         serde_json::Value::String(self.next_case_number()?),
                     );
                 }
-                crate::records::complete(object, &mut record.fields, None);
+                complete(object, &mut record.fields, None);
                 if record.fields != before {
-                    let keys = crate::records::lookup_keys(object, &record.fields);
+                    let keys = lookup_keys(object, &record.fields);
                     changed.push((record, keys));
                 }
             }
@@ -161,7 +179,7 @@ impl Org {
         self.store.put_many(&changed)
     }
 
-    /// Gives records stored before their lookup keys were what `records::lookup_keys` makes
+    /// Gives records stored before their lookup keys were what `keys::lookup_keys` makes
     /// now (External IDs; email domains and URL texts for leading-wildcard `LIKE`) those keys,
     /// once per store, in chunks (a 1,000,000-record store is re-keyed, not rewritten).
     fn reindex_lookup_keys(&self) -> Result<(), SandboxError> {
@@ -170,10 +188,9 @@ impl Org {
             return Ok(());
         }
         for object in self.schema.objects() {
-            let keyed = object
-                .fields
-                .iter()
-                .any(|f| f.external_id || f.kind == "email" || f.kind == "url");
+            let keyed = object.fields.iter().any(|f| {
+                f.external_id || matches!(f.field_type(), FieldType::Email | FieldType::Url)
+            });
             if !keyed {
                 continue;
             }
@@ -186,7 +203,7 @@ impl Org {
                 let keys: Vec<_> = page
                     .into_iter()
                     .map(|r| {
-                        let keys = crate::records::lookup_keys(object, &r.fields);
+                        let keys = lookup_keys(object, &r.fields);
                         (r.id, keys)
                     })
                     .collect();

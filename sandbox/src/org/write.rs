@@ -1,0 +1,574 @@
+//! The org's writes: create, update and delete one record, each checked as Salesforce checks
+//! it (fields the user may set, values, required fields, duplicate rules) and completed with
+//! what Salesforce fills (system fields, defaults, derived values, lookup keys).
+
+use axum::http::StatusCode;
+use serde_json::{Map, Value};
+
+use crate::error::{ApiError, storage};
+use crate::id::SfId;
+use crate::keys::lookup_keys;
+use crate::org::{Org, User};
+use crate::records::{check_value, complete, json_error};
+use crate::schema::{FieldType, ObjectDef};
+use crate::store::Record;
+use crate::time::{datetime, now_ms};
+
+/// What a write does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    /// A create.
+    Create,
+    /// An update.
+    Update,
+}
+
+impl Org {
+    /// Checks a create or update body and returns the values to store.
+    fn checked_body(
+        &self,
+        user: &User,
+        object: &ObjectDef,
+        body: &Value,
+        write: Write,
+    ) -> Result<Map<String, Value>, ApiError> {
+        let Value::Object(body) = body else {
+            return Err(json_error(
+                "Cannot deserialize instance of sobject from a value that is not an object".into(),
+            ));
+        };
+        let mut out = Map::new();
+        let mut refused = Vec::new();
+        for (key, value) in body {
+            if key == "attributes" {
+                continue;
+            }
+            if key.eq_ignore_ascii_case("Id") {
+                if write == Write::Create {
+                    return Err(ApiError::fields(
+                        "INVALID_FIELD",
+                        "The Id field should not be specified in the sobject data.",
+                        vec![],
+                    ));
+                }
+                continue;
+            }
+            let Some(field) = object.field(key) else {
+                return Err(ApiError::fields(
+                    "INVALID_FIELD",
+                    format!("No such column '{key}' on sobject of type {}", object.name),
+                    vec![],
+                ));
+            };
+            let allowed = match write {
+                Write::Create => field.createable,
+                Write::Update => field.updateable,
+            } && !self.read_only_for(user, &object.name, &field.name);
+            if !allowed {
+                refused.push(field.name.clone());
+                continue;
+            }
+            out.insert(
+                field.name.clone(),
+                check_value(&self.schema, &self.store, field, value)?,
+            );
+        }
+        if !refused.is_empty() {
+            return Err(ApiError::fields(
+                "INVALID_FIELD_FOR_INSERT_UPDATE",
+                format!(
+                    "Unable to create/update fields: {}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
+                    refused.join(", ")
+                ),
+                refused,
+            ));
+        }
+        Ok(out)
+    }
+
+    fn missing_required(object: &ObjectDef, fields: &Map<String, Value>) -> Result<(), ApiError> {
+        let missing: Vec<String> = object
+            .fields
+            .iter()
+            .filter(|f| {
+                (f.required_on_create()
+                    || (!f.nillable && f.custom && f.field_type() != FieldType::Boolean))
+                    && f.createable
+            })
+            .filter(|f| {
+                fields
+                    .get(&f.name)
+                    .is_none_or(|v| v.is_null() || v.as_str() == Some(""))
+            })
+            .map(|f| f.name.clone())
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::fields(
+                "REQUIRED_FIELD_MISSING",
+                format!("Required fields are missing: [{}]", missing.join(", ")),
+                missing,
+            ))
+        }
+    }
+
+    /// The next Case number. `CaseNumber` is an auto-number ("Autonumber" in Case, Object
+    /// Reference:
+    /// https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_case.htm);
+    /// the display format of a new org's Case Number, eight digits from 00001000, is not in
+    /// the documentation: it is what new orgs show.
+    pub(crate) fn next_case_number(&self) -> Result<String, crate::SandboxError> {
+        let n = self.store.next_number("CaseNumber")?;
+        Ok(format!("{:08}", 999 + n))
+    }
+
+    /// An activity's `AccountId`: its What when that is an Account, else its Who's Account.
+    fn derive_activity_account(&self, object: &ObjectDef, fields: &mut Map<String, Value>) {
+        if !matches!(object.name.as_str(), "Task" | "Event") {
+            return;
+        }
+        let id_of = |key: &str| {
+            fields
+                .get(key)
+                .and_then(Value::as_str)
+                .and_then(|s| SfId::parse(s).ok())
+        };
+        let account = match (id_of("WhatId"), id_of("WhoId")) {
+            (Some(what), _) if what.key_prefix() == "001" => Some(what),
+            (_, Some(who)) if who.key_prefix() == "003" => {
+                self.store.get(&who).ok().flatten().and_then(|c| {
+                    c.fields
+                        .get("AccountId")
+                        .and_then(Value::as_str)
+                        .and_then(|s| SfId::parse(s).ok())
+                })
+            }
+            _ => None,
+        };
+        fields.insert(
+            "AccountId".into(),
+            account.map_or(Value::Null, |a| Value::String(a.to_string())),
+        );
+    }
+
+    /// Creates a record; answers its id.
+    pub fn create(
+        &self,
+        user: &User,
+        object_name: &str,
+        body: &Value,
+        allow_duplicates: bool,
+    ) -> Result<SfId, ApiError> {
+        let object = self.object_named(object_name)?;
+        let prefix = match (&object.key_prefix, object.flag("createable")) {
+            (Some(prefix), true) => prefix.clone(),
+            _ => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_TYPE_FOR_OPERATION",
+                    format!("entity type {} does not support insert", object.name),
+                ));
+            }
+        };
+        let mut fields = self.checked_body(user, object, body, Write::Create)?;
+        let given = fields.clone();
+        for field in &object.fields {
+            if fields.contains_key(&field.name) {
+                continue;
+            }
+            if field.field_type() == FieldType::Boolean && field.createable {
+                let default = field
+                    .default_value
+                    .as_ref()
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+                fields.insert(field.name.clone(), Value::Bool(default));
+            } else if field.createable
+                && let Some(default) = field
+                    .picklist_values
+                    .iter()
+                    .find(|p| p.default_value && p.active)
+            {
+                fields.insert(field.name.clone(), Value::String(default.value.clone()));
+            }
+        }
+        if object.field("OwnerId").is_some() && !fields.contains_key("OwnerId") {
+            fields.insert("OwnerId".into(), Value::String(user.id.to_string()));
+        }
+        Self::missing_required(object, &fields)?;
+        if !allow_duplicates {
+            self.duplicates(object, None, &fields)?;
+        }
+        let id = self.store.next_id(&prefix).map_err(storage)?;
+        let now = now_ms();
+        fields.insert("Id".into(), Value::String(id.to_string()));
+        for (k, v) in [
+            ("CreatedDate", Value::String(datetime(now))),
+            ("LastModifiedDate", Value::String(datetime(now))),
+            ("SystemModstamp", Value::String(datetime(now))),
+            ("CreatedById", Value::String(user.id.to_string())),
+            ("LastModifiedById", Value::String(user.id.to_string())),
+            ("IsDeleted", Value::Bool(false)),
+        ] {
+            if object.field(k).is_some() {
+                fields.insert(k.into(), v);
+            }
+        }
+        if object.name == "Case" && !fields.contains_key("CaseNumber") {
+            fields.insert(
+                "CaseNumber".into(),
+                Value::String(self.next_case_number().map_err(storage)?),
+            );
+        }
+        complete(object, &mut fields, Some(&given));
+        self.derive_activity_account(object, &mut fields);
+        let record = Record {
+            id: id.clone(),
+            object: object.name.clone(),
+            deleted: false,
+            modified_ms: now,
+            fields,
+        };
+        self.store
+            .put(&record, lookup_keys(object, &record.fields))
+            .map_err(storage)?;
+        Ok(id)
+    }
+
+    /// Updates a record; `unmodified_since` (ms) refuses with 412 when it changed after.
+    pub fn update(
+        &self,
+        user: &User,
+        object_name: &str,
+        id: &str,
+        body: &Value,
+        unmodified_since: Option<i64>,
+        allow_duplicates: bool,
+    ) -> Result<(), ApiError> {
+        let object = self.object_named(object_name)?;
+        let mut record = self.live(object, id)?;
+        if object.name == "Lead"
+            && record.fields.get("IsConverted").and_then(Value::as_bool) == Some(true)
+        {
+            return Err(ApiError::fields(
+                "CANNOT_UPDATE_CONVERTED_LEAD",
+                "cannot reference converted lead",
+                vec![],
+            ));
+        }
+        if let Some(since) = unmodified_since {
+            // HTTP dates have second precision.
+            if record.modified_ms / 1000 > since / 1000 {
+                return Err(ApiError::new(
+                    StatusCode::PRECONDITION_FAILED,
+                    "PRECONDITION_FAILED",
+                    "The requested resource has been modified since the given date",
+                ));
+            }
+        }
+        let changes = self.checked_body(user, object, body, Write::Update)?;
+        let mut fields = record.fields.clone();
+        for (k, v) in &changes {
+            fields.insert(k.clone(), v.clone());
+        }
+        let cleared: Vec<String> = object
+            .fields
+            .iter()
+            .filter(|f| {
+                !f.nillable
+                    && f.updateable
+                    && f.field_type() != FieldType::Boolean
+                    && fields.get(&f.name).is_some_and(Value::is_null)
+            })
+            .map(|f| f.name.clone())
+            .collect();
+        if !cleared.is_empty() {
+            return Err(ApiError::fields(
+                "REQUIRED_FIELD_MISSING",
+                format!("Required fields are missing: [{}]", cleared.join(", ")),
+                cleared,
+            ));
+        }
+        if !allow_duplicates {
+            self.duplicates(object, Some(&record.id), &fields)?;
+        }
+        let now = now_ms().max(record.modified_ms + 1);
+        for (k, v) in [
+            ("LastModifiedDate", Value::String(datetime(now))),
+            ("SystemModstamp", Value::String(datetime(now))),
+            ("LastModifiedById", Value::String(user.id.to_string())),
+        ] {
+            if object.field(k).is_some() {
+                fields.insert(k.into(), v);
+            }
+        }
+        complete(object, &mut fields, Some(&changes));
+        self.derive_activity_account(object, &mut fields);
+        record.fields = fields;
+        record.modified_ms = now;
+        self.store
+            .put(&record, lookup_keys(object, &record.fields))
+            .map_err(storage)
+    }
+
+    /// Deletes a record (it stays visible to `queryAll`).
+    pub fn delete(&self, object_name: &str, id: &str) -> Result<(), ApiError> {
+        let object = self.object_named(object_name)?;
+        if !object.flag("deletable") {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "INVALID_TYPE_FOR_OPERATION",
+                format!("entity type {} does not support delete", object.name),
+            ));
+        }
+        let mut record = self.live(object, id)?;
+        record.deleted = true;
+        record.modified_ms = now_ms().max(record.modified_ms + 1);
+        record.fields.insert("IsDeleted".into(), Value::Bool(true));
+        self.store
+            .put(&record, lookup_keys(object, &record.fields))
+            .map_err(storage)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+    use serde_json::{Value, json};
+
+    use crate::org::Org;
+
+    fn org() -> Org {
+        crate::demo::open(crate::demo::settings()).unwrap()
+    }
+
+    #[test]
+    fn writes_are_validated_as_salesforce_does() {
+        let org = org();
+        let admin = org.users()[0].clone();
+        let too_long = format!(
+            "Last Name: data value too large: {} (max length=80)",
+            "K".repeat(81)
+        );
+        let cases: Vec<(&str, Value, &str, &str)> = vec![
+            (
+                "Lead",
+                json!({"LastName": "Kim"}),
+                "REQUIRED_FIELD_MISSING",
+                "Required fields are missing: [Company]",
+            ),
+            (
+                "Lead",
+                json!({"Company": "X"}),
+                "REQUIRED_FIELD_MISSING",
+                "Required fields are missing: [LastName]",
+            ),
+            (
+                "Lead",
+                json!({"LastName": "Kim", "Company": "X", "Email": "not an email"}),
+                "INVALID_EMAIL_ADDRESS",
+                "Email: invalid email address: not an email",
+            ),
+            (
+                "Lead",
+                json!({"LastName": "Kim", "Company": "X", "Foo": 1}),
+                "INVALID_FIELD",
+                "No such column 'Foo' on sobject of type Lead",
+            ),
+            (
+                "Lead",
+                json!({"Id": "00QPa0000000001", "LastName": "Kim", "Company": "X"}),
+                "INVALID_FIELD",
+                "The Id field should not be specified in the sobject data.",
+            ),
+            (
+                "Lead",
+                json!({"LastName": "Kim", "Company": "X", "Name": "Kim"}),
+                "INVALID_FIELD_FOR_INSERT_UPDATE",
+                "Unable to create/update fields: Name. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
+            ),
+            (
+                "Lead",
+                json!({"LastName": "K".repeat(81), "Company": "X"}),
+                "STRING_TOO_LONG",
+                &too_long,
+            ),
+            (
+                "Task",
+                json!({"Subject": "x", "Status": "Sleeping"}),
+                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                "Status: bad value for restricted picklist field: Sleeping",
+            ),
+            (
+                "Contact",
+                json!({"LastName": "Kim", "AccountId": "003000000000000"}),
+                "MALFORMED_ID",
+                "Account ID: id value of incorrect type: 003000000000000",
+            ),
+            (
+                "Contact",
+                json!({"LastName": "Kim", "AccountId": "001Pa0000000999"}),
+                "INVALID_CROSS_REFERENCE_KEY",
+                "invalid cross reference id",
+            ),
+            (
+                "Contact",
+                json!({"LastName": "Kim", "Birthdate": "yesterday"}),
+                "JSON_PARSER_ERROR",
+                "Cannot deserialize instance of date from VALUE_STRING value \"yesterday\" or request may be missing a required field",
+            ),
+            (
+                "Lead",
+                json!({"LastName": "Kim", "Company": "X", "IsUnreadByOwner": "maybe"}),
+                "JSON_PARSER_ERROR",
+                "Cannot deserialize instance of boolean from VALUE_STRING value \"maybe\" or request may be missing a required field",
+            ),
+            (
+                "Contact",
+                json!({"LastName": "Again", "Email": "ROSE@edge.com"}),
+                "DUPLICATES_DETECTED",
+                "Use one of these records?",
+            ),
+            (
+                "Lead",
+                json!({"LastName": "Again", "Company": "X", "Phone": "+1 (850) 644-4200"}),
+                "DUPLICATES_DETECTED",
+                "Use one of these records?",
+            ),
+            (
+                "ActivityHistory",
+                json!({"Subject": "x"}),
+                "INVALID_TYPE_FOR_OPERATION",
+                "entity type ActivityHistory does not support insert",
+            ),
+        ];
+        for (object, body, code, message) in cases {
+            let err = org
+                .create(&admin, object, &body, false)
+                .expect_err(&body.to_string());
+            assert_eq!(
+                (err.code, err.message.as_str()),
+                (code, message),
+                "{object} {body}"
+            );
+        }
+        assert_eq!(
+            org.create(&admin, "Nope", &json!({}), false)
+                .unwrap_err()
+                .code,
+            "NOT_FOUND"
+        );
+    }
+
+    #[test]
+    fn create_read_update_delete() {
+        let org = org();
+        let admin = org.users()[0].clone();
+        let id = org.create(&admin, "Lead", &json!({"FirstName": "Mia", "LastName": "Kim", "Company": "Kites", "Email": "mia@kites.example"}), false).unwrap();
+        let lead = org.schema.object("Lead").unwrap();
+        let record = org.live(lead, id.as_str()).unwrap();
+        assert_eq!(record.fields["Name"], "Mia Kim");
+        assert_eq!(
+            record.fields["Status"], "Open - Not Contacted",
+            "picklist default"
+        );
+        assert_eq!(record.fields["OwnerId"], admin.id.as_str());
+        let json = org.record_json(lead, &record, None, "59.0").unwrap();
+        assert_eq!(
+            json["attributes"]["url"],
+            format!("/services/data/v59.0/sobjects/Lead/{id}")
+        );
+        assert!(
+            json.as_object().unwrap().contains_key("Fax"),
+            "every field, nulls included"
+        );
+        let some = org
+            .record_json(
+                lead,
+                &record,
+                Some(&["Email".into(), "name".into()]),
+                "59.0",
+            )
+            .unwrap();
+        assert_eq!(some.as_object().unwrap().len(), 3);
+
+        org.update(
+            &admin,
+            "Lead",
+            &id.as_str()[..15],
+            &json!({"LastName": "Kimura"}),
+            None,
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            org.live(lead, id.as_str()).unwrap().fields["Name"],
+            "Mia Kimura"
+        );
+        let err = org
+            .update(
+                &admin,
+                "Lead",
+                id.as_str(),
+                &json!({"Title": "x"}),
+                Some(0),
+                false,
+            )
+            .unwrap_err();
+        assert_eq!(err.status, StatusCode::PRECONDITION_FAILED);
+        let err = org
+            .update(
+                &admin,
+                "Lead",
+                id.as_str(),
+                &json!({"Company": null}),
+                None,
+                false,
+            )
+            .unwrap_err();
+        assert_eq!(err.message, "Required fields are missing: [Company]");
+
+        org.delete("Lead", id.as_str()).unwrap();
+        assert_eq!(
+            org.live(lead, id.as_str()).unwrap_err().code,
+            "ENTITY_IS_DELETED"
+        );
+        assert_eq!(
+            org.delete("Lead", id.as_str()).unwrap_err().code,
+            "ENTITY_IS_DELETED"
+        );
+        assert_eq!(
+            org.live(lead, "23foo").unwrap_err().message,
+            "Provided external ID field does not exist or is not accessible: 23foo"
+        );
+    }
+
+    #[test]
+    fn a_restricted_profile_cannot_change_its_read_only_fields() {
+        let org = org();
+        let ben = org.users()[1].clone();
+        let account = org.store.scan("Account", false).unwrap().remove(0);
+        let err = org
+            .update(
+                &ben,
+                "Account",
+                account.id.as_str(),
+                &json!({"AnnualRevenue": 1}),
+                None,
+                false,
+            )
+            .unwrap_err();
+        assert_eq!(err.code, "INVALID_FIELD_FOR_INSERT_UPDATE");
+        assert_eq!(err.fields, Some(vec!["AnnualRevenue".to_owned()]));
+        org.update(
+            &ben,
+            "Account",
+            account.id.as_str(),
+            &json!({"Phone": "555 0100"}),
+            None,
+            false,
+        )
+        .unwrap();
+    }
+}
