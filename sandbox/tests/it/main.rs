@@ -11,6 +11,7 @@ mod helpers;
 mod limits;
 mod login_session;
 mod oauth;
+mod org_writes;
 mod rest;
 mod soap;
 mod strict;
