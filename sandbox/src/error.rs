@@ -103,6 +103,17 @@ impl ApiError {
     }
 }
 
+/// On a response: the rule that refused the request.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    /// The rule's name (`composite.max-subrequests`...).
+    pub rule: &'static str,
+    /// The `errorCode` answered (empty when the answer has no error body).
+    pub code: &'static str,
+    /// The message answered.
+    pub message: String,
+}
+
 /// A storage failure, answered as Salesforce's 500.
 pub fn storage(err: crate::SandboxError) -> ApiError {
     tracing::error!(%err, "sandbox org storage failed");
@@ -118,7 +129,7 @@ impl IntoResponse for ApiError {
         let mut response =
             (self.status, Json(Value::Array(vec![self.body_item()]))).into_response();
         if let Some(rule) = self.rule {
-            response.extensions_mut().insert(crate::strict::Refused {
+            response.extensions_mut().insert(Refused {
                 rule,
                 code: self.code,
                 message: self.message,

@@ -17,13 +17,16 @@ pub mod org;
 pub mod pages;
 pub mod quota;
 pub mod records;
+pub mod refusals;
 pub mod rest;
 pub mod schema;
+pub mod session;
 pub mod soap;
 pub mod soql;
 pub mod state;
 pub mod store;
 pub mod strict;
+pub mod subrequest;
 pub mod time;
 pub mod tls;
 

@@ -8,9 +8,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::SandboxError;
-use crate::auth::{Auth, ConnectedApp};
 use crate::org::{Org, OrgSettings};
 use crate::quota::Quota;
+use crate::session::{Auth, ConnectedApp};
 
 /// The newest API version; `latest` means it.
 pub const LATEST_VERSION: u32 = 66;
@@ -177,7 +177,7 @@ pub struct Inner {
     /// The org's own routes, for composite subrequests.
     pub router: std::sync::OnceLock<axum::Router>,
     /// The requests refused by a strictness rule ([`crate::strict`]).
-    pub refusals: Arc<crate::strict::Refusals>,
+    pub refusals: Arc<crate::refusals::Refusals>,
     /// Held by an upsert from its match to its write: two upserts of one External ID value
     /// never both create (see `rest::rows::upsert`).
     pub upserts: tokio::sync::Mutex<()>,

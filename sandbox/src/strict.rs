@@ -9,122 +9,26 @@
 //!
 //! A refused answer carries [`Refused`] (set by [`ApiError::rule`]); the [`record`] middleware
 //! writes it to the org's [`Refusals`], which `GET /__sandbox/refusals` and [`refusals_at`]
-//! read back, so a suite can assert that nothing it sent broke a documented rule.
-
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+//! read back, so a suite can assert that nothing it sent broke a documented rule. The log and
+//! `Refused` live in `refusals.rs` and `error.rs` (this module re-exports them), so the error
+//! type and the org's state need not import the rules.
 
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
 use crate::error::ApiError;
+pub use crate::error::Refused;
 use crate::org::User;
+pub use crate::refusals::{REFUSALS_CAP, Refusal, Refusals, refusals_at};
 use crate::soql::{Expr, FieldPath, Nulls, Query, SelectItem, Value as Lit};
 use crate::state::SandboxState;
 
-/// On a response: the rule that refused the request.
-#[derive(Debug, Clone)]
-pub struct Refused {
-    /// The rule's name (`composite.max-subrequests`...).
-    pub rule: &'static str,
-    /// The `errorCode` answered (empty when the answer has no error body).
-    pub code: &'static str,
-    /// The message answered.
-    pub message: String,
-}
-
-/// One refused request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Refusal {
-    /// The rule's name.
-    pub rule: String,
-    /// The request's method.
-    pub method: String,
-    /// The request's path and query (the first 2,000 characters).
-    pub url: String,
-    /// The HTTP status answered.
-    pub status: u16,
-    /// The `errorCode` answered (empty when none).
-    pub error_code: String,
-    /// The message answered.
-    pub message: String,
-}
-
-/// How many refusals an org keeps (the oldest go first).
-pub const REFUSALS_CAP: usize = 1_000;
-
-/// The refusals of one org, oldest first.
-#[derive(Debug, Default)]
-pub struct Refusals(Mutex<VecDeque<Refusal>>);
-
-impl Refusals {
-    fn lock(&self) -> MutexGuard<'_, VecDeque<Refusal>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Remembers one refusal.
-    pub fn push(&self, refusal: Refusal) {
-        tracing::info!(rule = %refusal.rule, method = %refusal.method, url = %refusal.url, "refused by a strictness rule");
-        let mut log = self.lock();
-        if log.len() == REFUSALS_CAP {
-            log.pop_front();
-        }
-        log.push_back(refusal);
-    }
-
-    /// Remembers that `rule` refused `method url` with `error`.
-    pub fn refuse(&self, method: &Method, url: &str, error: &ApiError, rule: &'static str) {
-        self.push(Refusal {
-            rule: rule.into(),
-            method: method.to_string(),
-            url: url.chars().take(2_000).collect(),
-            status: error.status.as_u16(),
-            error_code: error.code.into(),
-            message: error.message.clone(),
-        });
-    }
-
-    /// Every refusal kept, oldest first.
-    pub fn list(&self) -> Vec<Refusal> {
-        self.lock().iter().cloned().collect()
-    }
-
-    /// Forgets them.
-    pub fn clear(&self) {
-        self.lock().clear();
-    }
-}
-
-/// The refusal logs of the orgs this process serves, by base URL (weak: an org that is gone and
-/// whose log nobody holds is dropped from the list).
-static LIVE: Mutex<Vec<(String, Weak<Refusals>)>> = Mutex::new(Vec::new());
-
-/// Lists `state`'s refusal log under its base URL, for [`refusals_at`].
+/// Lists `state`'s refusal log under its base URL (and its login URL when the hosts are
+/// split), for [`refusals_at`].
 pub fn register(state: &SandboxState) {
-    let mut live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
-    live.retain(|(_, log)| log.strong_count() > 0);
-    live.push((state.base_url(), Arc::downgrade(&state.refusals)));
-    let login = state.login_url();
-    if login != state.base_url() {
-        // Split hosts: a harness may know the org by either URL.
-        live.push((login, Arc::downgrade(&state.refusals)));
-    }
-}
-
-/// The refusal log of the org at `base_url` (`http://127.0.0.1:41234`) served by this process:
-/// for test harnesses that run the org inside another server (the proxy's embedded org) and
-/// can reach it only by its URL. Holding the log keeps it readable after the org stops.
-pub fn refusals_at(base_url: &str) -> Option<Arc<Refusals>> {
-    let base_url = base_url.trim_end_matches('/');
-    LIVE.lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .iter()
-        .rev()
-        .find(|(url, _)| url == base_url)
-        .and_then(|(_, log)| log.upgrade())
+    crate::refusals::register(&state.refusals, &state.base_url(), &state.login_url());
 }
 
 /// Remembers each request whose answer carries [`Refused`] (composite subrequests included:
@@ -172,11 +76,11 @@ pub async fn api_on_instance(
     if !api
         || request
             .extensions()
-            .get::<crate::rest::Subrequest>()
+            .get::<crate::subrequest::Subrequest>()
             .is_some()
         || request
             .extensions()
-            .get::<crate::rest::BatchSubrequest>()
+            .get::<crate::subrequest::BatchSubrequest>()
             .is_some()
     {
         return next.run(request).await;
@@ -228,11 +132,11 @@ pub async fn uri_length(request: Request, next: Next) -> Response {
     if !request.uri().path().starts_with("/services/")
         || request
             .extensions()
-            .get::<crate::rest::Subrequest>()
+            .get::<crate::subrequest::Subrequest>()
             .is_some()
         || request
             .extensions()
-            .get::<crate::rest::BatchSubrequest>()
+            .get::<crate::subrequest::BatchSubrequest>()
             .is_some()
     {
         return next.run(request).await;
@@ -668,19 +572,5 @@ mod tests {
             "x".repeat(MAX_SOQL_LENGTH)
         );
         assert_eq!(rule_of(&long, true), Some("soql.max-length"));
-    }
-
-    #[test]
-    fn refusals_are_kept_latest_first_out() {
-        let log = Refusals::default();
-        let error = ApiError::query("MALFORMED_QUERY", "m");
-        for i in 0..REFUSALS_CAP + 3 {
-            log.refuse(&Method::GET, &format!("/q{i}"), &error, "r");
-        }
-        let list = log.list();
-        assert_eq!(list.len(), REFUSALS_CAP);
-        assert_eq!(list[0].url, "/q3");
-        log.clear();
-        assert!(log.list().is_empty());
     }
 }

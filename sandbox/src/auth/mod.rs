@@ -1,8 +1,9 @@
 //! Sessions as Salesforce issues them: connected apps, authorization codes with PKCE,
-//! access tokens that expire, refresh tokens, revocation.
+//! access tokens that expire, refresh tokens, revocation. The OAuth routes are `oauth.rs`; the
+//! session store they and every API route read is `session.rs` at the crate's root (the org's
+//! state holds it).
 
 mod oauth;
-mod session;
 
+pub use crate::session::{Auth, ConnectedApp, Session, TokenGrant};
 pub use oauth::router;
-pub use session::{Auth, ConnectedApp, Session, TokenGrant};

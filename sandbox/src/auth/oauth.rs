@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::session::{Auth, Session, TokenGrant};
+use crate::session::{Auth, Session, TokenGrant};
 use crate::state::SandboxState;
 
 /// The OAuth routes.

@@ -19,15 +19,7 @@ use crate::error::ApiError;
 use crate::id::SfId;
 use crate::state::SandboxState;
 use crate::store::Record;
-
-/// Marks a request run inside a composite (not counted again).
-#[derive(Debug, Clone, Copy)]
-pub struct Subrequest;
-
-/// Marks a request run inside a Composite Batch: counted as its own API call, but not a
-/// request of its own to the faults and the URI limit.
-#[derive(Debug, Clone, Copy)]
-pub struct BatchSubrequest;
+use crate::subrequest::{BatchSubrequest, Subrequest};
 
 // COMPOSITE_DOC: Send Multiple Requests Using Composite,
 // https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-composite-post.html

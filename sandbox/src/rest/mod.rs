@@ -6,7 +6,7 @@ mod data;
 mod rows;
 mod sobjects;
 
-pub use composite::{BatchSubrequest, Subrequest};
+pub use crate::subrequest::{BatchSubrequest, Subrequest};
 
 use axum::Router;
 use axum::extract::{FromRequestParts, Path, Request, State};
@@ -200,7 +200,10 @@ impl FromRequestParts<SandboxState> for ApiUser {
             .cloned()
             .ok_or_else(ApiError::session)?;
         // A composite's subrequests were counted with the composite, as one call.
-        let counted = parts.extensions.get::<composite::Subrequest>().is_some()
+        let counted = parts
+            .extensions
+            .get::<crate::subrequest::Subrequest>()
+            .is_some()
             || state.quota.take(LoggedRequest {
                 client_id: session.client_id.clone(),
                 method: parts.method.to_string(),
@@ -248,11 +251,11 @@ pub async fn faults(State(state): State<SandboxState>, request: Request, next: N
     if !request.uri().path().starts_with("/services/")
         || request
             .extensions()
-            .get::<composite::Subrequest>()
+            .get::<crate::subrequest::Subrequest>()
             .is_some()
         || request
             .extensions()
-            .get::<composite::BatchSubrequest>()
+            .get::<crate::subrequest::BatchSubrequest>()
             .is_some()
     {
         return next.run(request).await;
