@@ -175,25 +175,34 @@ fn substitute(text: &str, results: &HashMap<String, Value>) -> Result<String, St
     Ok(out)
 }
 
+/// The value `reference` (`ref.records[0].Id`) names in the earlier results, as text: the
+/// referenceId's result, then the path translated into a JSON Pointer (`/records/0/Id`).
 fn lookup(reference: &str, results: &HashMap<String, Value>) -> Option<String> {
-    let mut parts = reference.split('.');
-    let mut value = results.get(parts.next()?)?;
-    for part in parts {
-        let (name, indexes) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
-        };
-        if !name.is_empty() {
-            value = value.get(name)?;
-        }
-        for index in indexes.split('[').filter(|s| !s.is_empty()) {
-            value = value.get(index.trim_end_matches(']').parse::<usize>().ok()?)?;
-        }
-    }
+    let (id, path) = reference.split_once('.').unwrap_or((reference, ""));
+    let value = results.get(id)?.pointer(&pointer(path)?)?;
     Some(match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     })
+}
+
+/// A reference's path (`records[0].Id`, after the referenceId) as a JSON Pointer
+/// (`/records/0/Id`); `None` when an index is not a number.
+fn pointer(path: &str) -> Option<String> {
+    let mut out = String::new();
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (name, indexes) = part.split_at(part.find('[').unwrap_or(part.len()));
+        if !name.is_empty() {
+            out.push('/');
+            out.push_str(&name.replace('~', "~0").replace('/', "~1"));
+        }
+        for index in indexes.split('[').filter(|s| !s.is_empty()) {
+            let index: usize = index.trim_end_matches(']').parse().ok()?;
+            out.push('/');
+            out.push_str(&index.to_string());
+        }
+    }
+    Some(out)
 }
 
 fn substitute_json(value: &Value, results: &HashMap<String, Value>) -> Result<Value, String> {
@@ -850,6 +859,31 @@ pub async fn retrieve_many_post(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_are_json_pointers_into_earlier_results() {
+        assert_eq!(pointer("records[0].Id").as_deref(), Some("/records/0/Id"));
+        assert_eq!(pointer("a[1][2].b/c~").as_deref(), Some("/a/1/2/b~1c~0"));
+        assert_eq!(pointer("").as_deref(), Some(""));
+        assert_eq!(pointer("records[x].Id"), None);
+        let results = HashMap::from([
+            (
+                "contacts".to_owned(),
+                json!({"totalSize": 1, "records": [{"Id": "003A", "Account": {"Name": "Edge"}}]}),
+            ),
+            ("new".to_owned(), json!({"id": "001B", "success": true})),
+        ]);
+        let found = |r: &str| lookup(r, &results);
+        assert_eq!(found("contacts.records[0].Id").as_deref(), Some("003A"));
+        assert_eq!(
+            found("contacts.records[0].Account.Name").as_deref(),
+            Some("Edge")
+        );
+        assert_eq!(found("contacts.totalSize").as_deref(), Some("1"));
+        assert_eq!(found("new.id").as_deref(), Some("001B"));
+        assert_eq!(found("contacts.records[1].Id"), None);
+        assert_eq!(found("nobody.id"), None);
+    }
 
     #[test]
     fn resources_composite_and_batch_take() {
