@@ -22,6 +22,13 @@ use crate::quota::LoggedRequest;
 use crate::state::{SandboxState, api_version};
 
 /// Adds `path` and `path/` to `router`.
+///
+/// Not `tower_http::normalize_path::NormalizePathLayer::trim_trailing_slash()`: as a Router
+/// layer it runs after routing and changes nothing; wrapped around the whole router it runs
+/// before the strictness layers, so `rest.uri-too-long` would measure, and the refusal log
+/// record, a URI other than the one sent, and it would also accept a trailing slash on every
+/// other route (`/health/`, pages, SOAP, `/__sandbox/...`: 404 today) and several trailing
+/// slashes (`/limits//`: 404 today).
 pub(crate) fn both(
     router: Router<SandboxState>,
     path: &str,
