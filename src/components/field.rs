@@ -7,10 +7,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos::wasm_bindgen::JsCast;
 use pane_wire::api::{FieldSpec, PicklistOption};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::state::use_panel_state;
-use crate::api::Method;
+use crate::api::endpoints;
 use crate::model::display::value_text;
 use crate::model::edit::{EditEvent, EditState, Effect};
 use crate::model::form::{InputKind, input_kind, to_input, to_json};
@@ -180,16 +180,20 @@ pub fn FieldRow(
             let (next, effect) = current.next(event);
             edit.set(next);
             if let Effect::Save { draft: text, force } = effect {
-                let body = json!({
-                    "fields": { name.clone(): to_json(&field_for_json, &text) },
-                    "loaded_at": if force { None } else { loaded_at.clone() },
-                });
-                let path = format!("/api/records/{object}/{id}");
-                let name = name.clone();
                 let typed = to_json(&field_for_json, &text);
+                let mut fields = serde_json::Map::new();
+                fields.insert(name.clone(), typed.clone());
+                let loaded_at = if force { None } else { loaded_at.clone() };
+                let (object, id, name) = (object.clone(), id.clone(), name.clone());
                 spawn_local(async move {
-                    let answer: Result<Value, _> =
-                        state.api.send(Method::Patch, &path, Some(&body)).await;
+                    let answer = endpoints::update_record(
+                        state.api,
+                        &object,
+                        &id,
+                        &fields,
+                        loaded_at.as_deref(),
+                    )
+                    .await;
                     let event = match answer {
                         Ok(_) => {
                             shown_value.set(typed);

@@ -238,15 +238,7 @@ fn LoggedMessages(
             if ids.is_empty() {
                 return;
             }
-            let path = format!(
-                "/api/rules/logged?ids={}",
-                crate::api::encode(&ids.join(","))
-            );
-            if let Ok(answer) = state.api.get_json::<serde_json::Value>(&path).await {
-                let logged = answer
-                    .get("logged")
-                    .and_then(serde_json::Value::as_array)
-                    .map_or(0, Vec::len);
+            if let Ok(logged) = crate::api::endpoints::logged_count(state.api, &ids).await {
                 counts.set(Some((logged, ids.len())));
             }
         });

@@ -5,15 +5,15 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pane_wire::api::{MatchReason, PanelData, RecordView, RelatedList};
-use pane_wire::bridge::{Handle, HandleKind};
-use serde_json::{Value, json};
+use pane_wire::bridge::Handle;
+use serde_json::Value;
 
 use super::field::FieldRow;
 use super::link::LinkPrompt;
-use super::state::{PanelState, use_panel_state};
+use super::state::use_panel_state;
 use super::view::{Creating, View, use_view_context};
 use crate::PanelError;
-use crate::api::{Method, encode};
+use crate::api::endpoints;
 use crate::bridge::use_bridge;
 use crate::model::display::{loaded_at, record_url, title, value_text};
 
@@ -27,14 +27,6 @@ pub fn default_fields(object: &str) -> &'static [&'static str] {
         "Case" => &["Status", "Priority", "CreatedDate"],
         _ => &["Subject", "ActivityDate", "Status"],
     }
-}
-
-fn handle_query(handle: &Handle) -> String {
-    let kind = match handle.kind {
-        HandleKind::Email => "email",
-        HandleKind::Phone => "phone",
-    };
-    format!("kind={kind}&handle={}", encode(&handle.value))
 }
 
 /// A record's title, opening it in Salesforce.
@@ -111,9 +103,8 @@ pub fn Records(
             }
             None => {}
         }
-        let path = format!("/api/panel?{}", handle_query(&h));
         spawn_local(async move {
-            let answer = state.api.get_json::<PanelData>(&path).await;
+            let answer = endpoints::panel(state.api, &h).await;
             // The view may be gone by now (another conversation, another view).
             if handle.try_get_untracked().map(|x| x.value) != Some(h.value.clone()) {
                 return;
@@ -175,22 +166,6 @@ fn reason_text(reason: MatchReason) -> &'static str {
     }
 }
 
-/// Pins `record` for the sender, for the whole team, and reads the records again.
-pub fn pin(state: PanelState, handle: &Handle, record: &RecordView) {
-    let path = format!("/api/pins?{}", handle_query(handle));
-    let body = json!({"object": record.object, "id": record.id});
-    spawn_local(async move {
-        match state
-            .api
-            .send::<Value, Value>(Method::Put, &path, Some(&body))
-            .await
-        {
-            Ok(_) => state.changed(),
-            Err(err) => state.say(format!("The choice could not be saved: {err}")),
-        }
-    });
-}
-
 #[component]
 fn Matched(panel: PanelData, handle: Handle) -> impl IntoView {
     let state = use_panel_state();
@@ -205,13 +180,9 @@ fn Matched(panel: PanelData, handle: Handle) -> impl IntoView {
     let unpin = {
         let handle = handle.clone();
         move |_| {
-            let path = format!("/api/pins?{}", handle_query(&handle));
+            let handle = handle.clone();
             spawn_local(async move {
-                match state
-                    .api
-                    .send::<(), Value>(Method::Delete, &path, None)
-                    .await
-                {
+                match endpoints::unpin(state.api, &handle).await {
                     Ok(_) => state.changed(),
                     Err(err) => state.say(err.to_string()),
                 }
@@ -259,7 +230,7 @@ fn Matched(panel: PanelData, handle: Handle) -> impl IntoView {
                                     <li>
                                         <span class="candidate-name">{format!("{} · {}", title(&c), c.object)}</span>
                                         <button type="button" class="button small" data-testid="choose-candidate"
-                                            on:click=move |_| pin(state, &handle, &chosen)>"This one"</button>
+                                            on:click=move |_| state.pin(&handle, &chosen)>"This one"</button>
                                     </li>
                                 }
                             }).collect_view()}
