@@ -938,7 +938,7 @@ async fn inline_edit_shows_the_value_at_once_and_rolls_back_when_the_save_fails(
 
 #[wasm_bindgen_test]
 fn validation_and_the_edit_machine_hold_in_the_browser() {
-    use salesforce_pane::model::edit::{EditEvent, EditState, Effect};
+    use salesforce_pane::model::edit::{EditCommand, EditEvent, EditState};
     use salesforce_pane::model::form::validate;
     let mut last = spec_field("LastName", "string");
     last.required = true;
@@ -958,7 +958,7 @@ fn validation_and_the_edit_machine_hold_in_the_browser() {
     });
     assert_eq!(
         effect,
-        Effect::Save {
+        EditCommand::Save {
             draft: "b".into(),
             force: false
         }
