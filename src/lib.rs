@@ -3,7 +3,9 @@
 //!
 //! - [`bridge`]: the plugin side of the host bridge (handshake, contexts, function calls).
 //! - [`hooks`]: `use_panel_active`, true only while the panel can actually be seen.
-//! - [`api`]: the proxy client: counts requests, aborts them all when the panel is hidden.
+//! - [`api`]: the proxy client: counts requests, aborts them all when the panel is hidden;
+//!   [`api::endpoints`] has one function per proxy call.
+//! - [`session`]: whether the agent is linked; [`link`]: linking (the login popup).
 //! - [`marks`]: performance marks the benchmarks read (context in, records painted).
 //! - [`components`]: the shell (header, handle view, status bar) and [`App`].
 
@@ -12,6 +14,7 @@ pub mod bridge;
 pub mod components;
 pub mod error;
 pub mod hooks;
+pub mod link;
 pub mod marks;
 pub mod model;
 pub mod session;

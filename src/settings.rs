@@ -13,12 +13,10 @@ pub struct Settings {
 impl Settings {
     /// Reads the settings from a query string such as `?auth_secret=..&refresh_ms=500`.
     pub fn from_query(query: &str) -> Settings {
-        let refresh_ms = query
-            .trim_start_matches('?')
-            .split('&')
-            .filter_map(|pair| pair.split_once('='))
-            .find(|(key, _)| *key == "refresh_ms")
-            .and_then(|(_, value)| value.parse::<u32>().ok())
+        let refresh_ms = web_sys::UrlSearchParams::new_with_str(query)
+            .ok()
+            .and_then(|params| params.get("refresh_ms"))
+            .and_then(|value| value.parse::<u32>().ok())
             .map_or(DEFAULT_REFRESH_MS, |ms| ms.max(100));
         Settings { refresh_ms }
     }

@@ -860,7 +860,7 @@ async fn inline_edit_shows_the_value_at_once_and_rolls_back_when_the_save_fails(
     let container = mount_in_div(move || {
         let session = provide_session();
         let active = Signal::derive(|| true);
-        let api = Api::new(active, Some(session));
+        let api = Api::new(active, Some(session.auth()));
         provide_panel_state(api, session, active);
         let mut locked = spec_field("LeadSource", "string");
         locked.updateable = false;
@@ -938,7 +938,7 @@ async fn inline_edit_shows_the_value_at_once_and_rolls_back_when_the_save_fails(
 
 #[wasm_bindgen_test]
 fn validation_and_the_edit_machine_hold_in_the_browser() {
-    use salesforce_pane::model::edit::{EditEvent, EditState, Effect};
+    use salesforce_pane::model::edit::{EditCommand, EditEvent, EditState};
     use salesforce_pane::model::form::validate;
     let mut last = spec_field("LastName", "string");
     last.required = true;
@@ -958,7 +958,7 @@ fn validation_and_the_edit_machine_hold_in_the_browser() {
     });
     assert_eq!(
         effect,
-        Effect::Save {
+        EditCommand::Save {
             draft: "b".into(),
             force: false
         }
@@ -983,7 +983,7 @@ async fn the_conversion_form_waits_for_the_org_statuses() {
     let container = mount_in_div(move || {
         let session = provide_session();
         let active = Signal::derive(|| true);
-        let api = Api::new(active, Some(session));
+        let api = Api::new(active, Some(session.auth()));
         provide_panel_state(api, session, active);
         provide_view_context();
         view! { <ConvertForm lead=lead /> }.into_any()

@@ -1,6 +1,10 @@
 //! The proxy client. Every request goes through [`Api`], which counts them, marks them as the
-//! panel's own (the browser sends the session cookie), refuses to start one while the panel is hidden, and aborts every one in
-//! flight when the panel turns hidden (and each one whose caller gives up). A 401 forgets the session (the panel offers to link).
+//! panel's own (the browser sends the session cookie), refuses to start one while the panel is
+//! hidden, and aborts every one in flight when the panel turns hidden (and each one whose
+//! caller gives up). A 401 is reported through [`Auth`] (the session forgets itself; the panel
+//! offers to link). [`endpoints`] has one function per proxy call.
+
+pub mod endpoints;
 
 use leptos::prelude::*;
 use pane_wire::api::ApiError;
@@ -9,7 +13,16 @@ use serde::de::DeserializeOwned;
 use web_sys::AbortController;
 
 use crate::PanelError;
-use crate::session::Session;
+
+/// What the client tells whoever keeps the session: read before a request, called on a 401.
+#[derive(Debug, Clone, Copy)]
+pub struct Auth {
+    /// Whether the agent may be linked (known unlinked: a 401 then says nothing new).
+    pub maybe_linked: Signal<bool>,
+    /// Called on a 401 while maybe linked, with the proxy's message when it asks for a new
+    /// link (`relink`), else `None`.
+    pub on_unauthorized: Callback<Option<String>>,
+}
 
 /// The proxy client; `Copy`, provided as a context by [`provide_api`].
 #[derive(Debug, Clone, Copy)]
@@ -17,7 +30,7 @@ pub struct Api {
     requests: RwSignal<u32>,
     active: Signal<bool>,
     in_flight: StoredValue<Vec<AbortController>, LocalStorage>,
-    session: Option<Session>,
+    auth: Option<Auth>,
 }
 
 /// An HTTP method the panel uses.
@@ -35,19 +48,14 @@ pub enum Method {
     Delete,
 }
 
-/// Percent-encodes a query-string value.
-pub fn encode(value: &str) -> String {
-    js_sys::encode_uri_component(value).into()
-}
-
 impl Api {
-    /// A client that makes requests only while `active` is true.
-    pub fn new(active: Signal<bool>, session: Option<Session>) -> Api {
+    /// A client that makes requests only while `active` is true, and reports a 401 to `auth`.
+    pub fn new(active: Signal<bool>, auth: Option<Auth>) -> Api {
         let api = Api {
             requests: RwSignal::new(0),
             active,
             in_flight: StoredValue::new_local(Vec::new()),
-            session,
+            auth,
         };
         Effect::new(move |_| {
             if !active.get() {
@@ -104,9 +112,7 @@ impl Api {
         };
         self.requests.update(|n| *n += 1);
         // Known unlinked: a 401 then says nothing new.
-        let maybe_linked = self
-            .session
-            .is_some_and(|s| s.linked().get_untracked() != Some(false));
+        let maybe_linked = self.auth.is_some_and(|a| a.maybe_linked.get_untracked());
         let result = async {
             let builder = match method {
                 Method::Get => gloo_net::http::Request::get(path),
@@ -168,12 +174,9 @@ impl Api {
                 ref message,
                 ..
             }) if maybe_linked => {
-                if let Some(session) = self.session {
-                    if code == "relink" {
-                        session.forget_because(message.clone());
-                    } else {
-                        session.forget();
-                    }
+                if let Some(auth) = self.auth {
+                    auth.on_unauthorized
+                        .run((code == "relink").then(|| message.clone()));
                 }
                 result
             }
@@ -201,8 +204,8 @@ impl Drop for InFlight {
 }
 
 /// Creates the client for this panel and provides it to the components below.
-pub fn provide_api(active: Signal<bool>, session: Option<Session>) -> Api {
-    let api = Api::new(active, session);
+pub fn provide_api(active: Signal<bool>, auth: Option<Auth>) -> Api {
+    let api = Api::new(active, auth);
     provide_context(api);
     api
 }

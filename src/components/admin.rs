@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::chooser::OBJECTS;
 use super::state::use_panel_state;
 use super::view::{View, use_view_context};
-use crate::api::Method;
+use crate::api::endpoints;
 
 fn fields_text(map: &FieldsByObject, object: &str) -> String {
     map.get(object).map(|f| f.join(", ")).unwrap_or_default()
@@ -30,6 +30,7 @@ pub fn SettingsView() -> impl IntoView {
     let state = use_panel_state();
     let view_ctx = use_view_context();
     let bridge = StoredValue::new_local(crate::bridge::use_bridge());
+    let linker = crate::link::use_linker();
     let usage = RwSignal::new(None::<Usage>);
     let jobs = RwSignal::new(Vec::<Value>::new());
     let integration = RwSignal::new(None::<String>);
@@ -39,7 +40,7 @@ pub fn SettingsView() -> impl IntoView {
     let is_admin = move || state.me.with(|m| m.as_ref().is_some_and(|m| m.is_admin));
     let load = move || {
         spawn_local(async move {
-            if let Ok(u) = state.api.get_json::<Usage>("/api/usage").await {
+            if let Ok(u) = endpoints::usage(state.api).await {
                 usage.set(Some(u));
             }
             if !state
@@ -48,12 +49,12 @@ pub fn SettingsView() -> impl IntoView {
             {
                 return;
             }
-            if let Ok(v) = state.api.get_json::<Value>("/api/admin/integration").await {
+            if let Ok(v) = endpoints::integration(state.api).await {
                 integration.set(v.get("username").and_then(Value::as_str).map(str::to_owned));
                 integration_problem
                     .set(v.get("problem").and_then(Value::as_str).map(str::to_owned));
             }
-            if let Ok(v) = state.api.get_json::<Value>("/api/admin/rules").await {
+            if let Ok(v) = endpoints::rule_jobs(state.api).await {
                 jobs.set(
                     v.get("jobs")
                         .and_then(Value::as_array)
@@ -111,11 +112,7 @@ pub fn SettingsView() -> impl IntoView {
             never_log: parse_fields(&never_log.get_untracked()),
         };
         spawn_local(async move {
-            match state
-                .api
-                .send::<OrgSettings, OrgSettings>(Method::Put, "/api/settings/org", Some(&body))
-                .await
-            {
+            match endpoints::save_org_settings(state.api, &body).await {
                 Ok(saved) => {
                     state.settings.update(|s| {
                         if let Some(s) = s {
@@ -132,21 +129,14 @@ pub fn SettingsView() -> impl IntoView {
     });
     let unlink = move |_| {
         spawn_local(async move {
-            let _ = state
-                .api
-                .send::<(), Value>(Method::Post, "/api/oauth/unlink", None)
-                .await;
+            let _ = endpoints::unlink(state.api).await;
             state.session.forget();
             view_ctx.0.set(View::Records);
         });
     };
     let unlink_integration = Callback::new(move |()| {
         spawn_local(async move {
-            match state
-                .api
-                .send::<(), Value>(Method::Delete, "/api/admin/integration", None)
-                .await
-            {
+            match endpoints::unlink_integration(state.api).await {
                 Ok(_) => integration.set(None),
                 Err(err) => status.set(Some(err.to_string())),
             }
@@ -203,13 +193,13 @@ pub fn SettingsView() -> impl IntoView {
                         })}
                         <button type="button" class="button small" data-testid="link-integration"
                             on:click=move |_| {
-                                state.session.link("integration", state.api, bridge.get_value());
+                                linker.link("integration", bridge.get_value());
                                 // The popup cannot tell the panel: look again while it is open,
                                 // until a link holds (a refused one's problem gone: its jobs ran).
                                 spawn_local(async move {
                                     for _ in 0..60 {
                                         gloo_timers::future::TimeoutFuture::new(2_000).await;
-                                        let Ok(v) = state.api.get_json::<Value>("/api/admin/integration").await else {
+                                        let Ok(v) = endpoints::integration(state.api).await else {
                                             continue;
                                         };
                                         let problem = v.get("problem").and_then(Value::as_str).map(str::to_owned);
@@ -312,7 +302,7 @@ fn RuleJobs(jobs: RwSignal<Vec<Value>>, reload: Callback<()>) -> impl IntoView {
                                             on:click=move |_| {
                                                 let id = id.clone();
                                                 spawn_local(async move {
-                                                    let _ = state.api.send::<(), Value>(Method::Post, &format!("/api/admin/rules/{id}/retry"), None).await;
+                                                    let _ = endpoints::retry_rule_job(state.api, &id).await;
                                                     reload.run(());
                                                 });
                                             }>"Retry"</button>

@@ -15,6 +15,7 @@ use super::view::{View, provide_view_context};
 use crate::api::provide_api;
 use crate::bridge::Bridge;
 use crate::hooks::use_panel_active;
+use crate::link::provide_linker;
 use crate::session::provide_session;
 use crate::settings::Settings;
 
@@ -48,7 +49,8 @@ pub fn Panel(
     let root = NodeRef::<leptos::html::Div>::new();
     let visibility = use_panel_active(root);
     let session = provide_session();
-    let api = provide_api(visibility.active, Some(session));
+    let api = provide_api(visibility.active, Some(session.auth()));
+    provide_linker(session, api);
     let state = provide_panel_state(api, session, visibility.active);
     let view_ctx = provide_view_context();
     let problem = bridge.problem();

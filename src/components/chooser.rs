@@ -7,7 +7,7 @@ use pane_wire::api::FieldsByObject;
 
 use super::records::default_fields;
 use super::state::use_panel_state;
-use crate::api::Method;
+use crate::api::endpoints;
 
 /// The objects whose fields can be picked.
 pub const OBJECTS: &[&str] = &["Contact", "Lead", "Account", "Opportunity", "Case", "Task"];
@@ -49,15 +49,7 @@ pub fn FieldChooser() -> impl IntoView {
         layout.insert(object.get_untracked(), layout_for_object);
         layout.retain(|_, v| !v.is_empty());
         spawn_local(async move {
-            match state
-                .api
-                .send::<FieldsByObject, FieldsByObject>(
-                    Method::Put,
-                    "/api/settings/layout",
-                    Some(&layout),
-                )
-                .await
-            {
+            match endpoints::save_layout(state.api, &layout).await {
                 Ok(layout) => {
                     state.settings.update(|s| {
                         if let Some(s) = s {

@@ -4,13 +4,13 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pane_wire::api::{ConvertAnswer, ConvertOptions, ConvertRequest, RecordView, SearchResults};
+use pane_wire::api::{ConvertRequest, RecordView};
 use pane_wire::bridge::{email_domain, is_free_mail};
 use serde_json::Value;
 
 use super::state::use_panel_state;
 use super::view::{View, use_view_context};
-use crate::api::{Method, encode};
+use crate::api::endpoints;
 use crate::model::display::title;
 
 /// The conversion form for `lead`.
@@ -43,11 +43,7 @@ pub fn ConvertForm(
         let id = id.clone();
         let query = domain.clone().unwrap_or_else(|| company.clone());
         spawn_local(async move {
-            match state
-                .api
-                .get_json::<ConvertOptions>(&format!("/api/leads/{id}/convert"))
-                .await
-            {
+            match endpoints::convert_options(state.api, &id).await {
                 Ok(o) => {
                     status.set(o.statuses.first().cloned().unwrap_or_default());
                     statuses.set(o.statuses);
@@ -55,10 +51,7 @@ pub fn ConvertForm(
                 Err(err) => error.set(Some(err.to_string())),
             }
             if query.chars().filter(|c| c.is_alphanumeric()).count() >= 2
-                && let Ok(found) = state
-                    .api
-                    .get_json::<SearchResults>(&format!("/api/search?q={}", encode(&query)))
-                    .await
+                && let Ok(found) = endpoints::search(state.api, &query).await
             {
                 let found: Vec<RecordView> = found
                     .records
@@ -81,13 +74,10 @@ pub fn ConvertForm(
                 .get_untracked()
                 .then(|| opportunity.get_untracked()),
         };
-        let path = format!("/api/leads/{id}/convert");
+        let id = id.clone();
         busy.set(true);
         spawn_local(async move {
-            let answer = state
-                .api
-                .send::<ConvertRequest, ConvertAnswer>(Method::Post, &path, Some(&request))
-                .await;
+            let answer = endpoints::convert(state.api, &id, &request).await;
             busy.set(false);
             match answer {
                 Ok(_) => {

@@ -7,12 +7,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos::wasm_bindgen::JsCast;
 use pane_wire::api::{FieldSpec, PicklistOption};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::state::use_panel_state;
-use crate::api::Method;
+use crate::api::endpoints;
 use crate::model::display::value_text;
-use crate::model::edit::{EditEvent, EditState, Effect};
+use crate::model::edit::{EditCommand, EditEvent, EditState};
 use crate::model::form::{InputKind, input_kind, to_input, to_json};
 
 /// The input for a field, bound to `value` (text as the input holds it).
@@ -43,7 +43,7 @@ pub fn FieldInput(
         // `autofocus` is ignored in a cross-origin frame (the panel in the inbox): focus the
         // input once it is in the document, so the agent can type at once.
         let id = id.clone();
-        leptos::prelude::Effect::new(move |_| {
+        Effect::new(move |_| {
             if let Some(el) = document()
                 .get_element_by_id(&id)
                 .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
@@ -179,17 +179,21 @@ pub fn FieldRow(
             };
             let (next, effect) = current.next(event);
             edit.set(next);
-            if let Effect::Save { draft: text, force } = effect {
-                let body = json!({
-                    "fields": { name.clone(): to_json(&field_for_json, &text) },
-                    "loaded_at": if force { None } else { loaded_at.clone() },
-                });
-                let path = format!("/api/records/{object}/{id}");
-                let name = name.clone();
+            if let EditCommand::Save { draft: text, force } = effect {
                 let typed = to_json(&field_for_json, &text);
+                let mut fields = serde_json::Map::new();
+                fields.insert(name.clone(), typed.clone());
+                let loaded_at = if force { None } else { loaded_at.clone() };
+                let (object, id, name) = (object.clone(), id.clone(), name.clone());
                 spawn_local(async move {
-                    let answer: Result<Value, _> =
-                        state.api.send(Method::Patch, &path, Some(&body)).await;
+                    let answer = endpoints::update_record(
+                        state.api,
+                        &object,
+                        &id,
+                        &fields,
+                        loaded_at.as_deref(),
+                    )
+                    .await;
                     let event = match answer {
                         Ok(_) => {
                             shown_value.set(typed);

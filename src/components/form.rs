@@ -10,11 +10,10 @@ use pane_wire::bridge::{HandleKind, email_domain, is_free_mail};
 use serde_json::{Map, Value, json};
 
 use super::field::FieldInput;
-use super::records::pin;
 use super::state::use_panel_state;
 use super::view::{Creating, View, use_view_context};
 use crate::PanelError;
-use crate::api::Method;
+use crate::api::endpoints;
 use crate::model::display::title;
 use crate::model::form::{create_fields, split_name, to_json, validate};
 
@@ -260,13 +259,8 @@ fn FormBody(creating: Creating, spec: ObjectSpec) -> impl IntoView {
             }
         }
         saving.set(true);
-        let path = format!("/api/records/{object}");
-        let request = json!({"fields": body, "force": force});
         spawn_local(async move {
-            let answer = state
-                .api
-                .send::<Value, CreateAnswer>(Method::Post, &path, Some(&request))
-                .await;
+            let answer = endpoints::create_record(state.api, object, &body, force).await;
             saving.set(false);
             match answer {
                 Ok(_) => {
@@ -363,7 +357,7 @@ fn FormBody(creating: Creating, spec: ObjectSpec) -> impl IntoView {
                                         <span>{format!("{} · {}", title(&r), r.object)}</span>
                                         {handle.map(|h| view! {
                                             <button type="button" class="button small" data-testid="use-existing"
-                                                on:click=move |_| { pin(state, &h, &r2); view_ctx.0.set(View::Records); }>"Use this one"</button>
+                                                on:click=move |_| { state.pin(&h, &r2); view_ctx.0.set(View::Records); }>"Use this one"</button>
                                         })}
                                     </li>
                                 }

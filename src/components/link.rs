@@ -10,6 +10,7 @@ use super::state::use_panel_state;
 pub fn LinkPrompt() -> impl IntoView {
     let state = use_panel_state();
     let bridge = crate::bridge::use_bridge();
+    let linker = crate::link::use_linker();
     view! {
         <div class="state-message" data-testid="link-prompt">
             {move || state.session.ended().get().map(|reason| view! {
@@ -17,7 +18,7 @@ pub fn LinkPrompt() -> impl IntoView {
             })}
             <p>"Link your Salesforce account to see and edit this sender's records. You sign in to Salesforce in a small window; the panel never sees your password."</p>
             <button type="button" class="button" data-testid="link-salesforce"
-                on:click=move |_| state.session.link("agent", state.api, bridge.clone())>"Link Salesforce"</button>
+                on:click=move |_| linker.link("agent", bridge.clone())>"Link Salesforce"</button>
         </div>
     }
 }

@@ -1,10 +1,14 @@
 //! The handle the panel looks up for the open conversation, and the other participants.
 
 use leptos::prelude::*;
-use pane_wire::bridge::{Handle, HandleKind, LookupTarget, lookup_target, participants};
+use pane_wire::bridge::{
+    Handle, HandleKind, LookupTarget, MessageList, lookup_target, participants,
+};
 
 use super::records::Records;
 use super::state::use_panel_state;
+use crate::PanelError;
+use crate::api::endpoints;
 use crate::bridge::use_bridge;
 
 /// What the panel looks up, or why it looks up nothing.
@@ -23,10 +27,44 @@ pub fn Lookup() -> impl IntoView {
         chosen.set(None);
     });
 
-    // Everyone else in the conversation, from `listMessages` (the host, not Salesforce).
+    // The conversation's messages, asked of the host (`listMessages`, every page) once per
+    // conversation and shared by the participants and the logged count. `None` until they
+    // are there, and where the context is not a sender's conversation with a message list.
+    let listing = LocalResource::new({
+        let bridge = bridge.clone();
+        move || {
+            let bridge = bridge.clone();
+            let id = context_id.get();
+            async move {
+                let listed = bridge.context().with_untracked(|c| {
+                    c.as_ref().is_some_and(|c| {
+                        c.has_function("listMessages")
+                            && matches!(lookup_target(c), LookupTarget::Handle { .. })
+                    })
+                });
+                if !listed {
+                    return None;
+                }
+                Some((id?, bridge.list_messages().await))
+            }
+        }
+    });
+    // The list of the conversation shown (the resource keeps the last one while it reads the
+    // next).
+    let messages = Signal::derive(move || {
+        let id = context_id.get()?;
+        listing
+            .get()
+            .flatten()
+            .filter(|(of, _)| *of == id)
+            .map(|(_, list)| list)
+    });
+
+    // Everyone else in the conversation, from its messages (the host, not Salesforce).
     let others = LocalResource::new(move || {
         let bridge = bridge.clone();
         context_id.track();
+        let messages = messages.get();
         async move {
             let (ctx, first) = bridge.context().with_untracked(|c| {
                 let ctx = c.clone()?;
@@ -38,9 +76,10 @@ pub fn Lookup() -> impl IntoView {
             if !ctx.has_function("listMessages") {
                 return Some(Ok(vec![first]));
             }
+            let messages = messages?;
             let found = async {
                 let teammates = bridge.teammates().await?;
-                let messages = bridge.list_messages().await?;
+                let messages = messages?;
                 Ok(participants(&ctx, &messages.results, &teammates))
             };
             Some(found.await)
@@ -117,7 +156,7 @@ pub fn Lookup() -> impl IntoView {
                     <div class="channel" data-testid="lookup-channel">{channel}</div>
                     <HandleCard handle=shown />
                     <Participants others=others shown=shown chosen=chosen />
-                    <LoggedMessages context_id=context_id />
+                    <LoggedMessages messages=messages />
                     <Records handle=shown />
                 </section>
             }
@@ -157,7 +196,7 @@ fn HandleCard(
 #[component]
 fn Participants(
     /// The participants, first address first.
-    others: LocalResource<Option<Result<Vec<Handle>, crate::PanelError>>>,
+    others: LocalResource<Option<Result<Vec<Handle>, PanelError>>>,
     /// The handle shown now.
     shown: Signal<Handle>,
     /// Set to show another participant.
@@ -215,38 +254,28 @@ fn Participants(
 /// Salesforce request; only once signed in).
 #[component]
 fn LoggedMessages(
-    /// The context shown, so the count follows the conversation.
-    context_id: Memo<Option<String>>,
+    /// The messages of the conversation shown, so the count follows the conversation.
+    messages: Signal<Option<Result<MessageList, PanelError>>>,
 ) -> impl IntoView {
-    let bridge = use_bridge();
     let state = use_panel_state();
     let counts = RwSignal::new(None::<(usize, usize)>);
     Effect::new(move |_| {
-        context_id.track();
         state.reload.track();
+        let messages = messages.get();
         let signed_in = state.session.signed_in().get();
         counts.set(None);
         if !signed_in || !state.active.get() {
             return;
         }
-        let bridge = bridge.clone();
+        let Some(Ok(messages)) = messages else {
+            return;
+        };
+        let ids: Vec<String> = messages.results.iter().map(|m| m.id.clone()).collect();
+        if ids.is_empty() {
+            return;
+        }
         leptos::task::spawn_local(async move {
-            let Ok(messages) = bridge.list_messages().await else {
-                return;
-            };
-            let ids: Vec<String> = messages.results.iter().map(|m| m.id.clone()).collect();
-            if ids.is_empty() {
-                return;
-            }
-            let path = format!(
-                "/api/rules/logged?ids={}",
-                crate::api::encode(&ids.join(","))
-            );
-            if let Ok(answer) = state.api.get_json::<serde_json::Value>(&path).await {
-                let logged = answer
-                    .get("logged")
-                    .and_then(serde_json::Value::as_array)
-                    .map_or(0, Vec::len);
+            if let Ok(logged) = endpoints::logged_count(state.api, &ids).await {
                 counts.set(Some((logged, ids.len())));
             }
         });

@@ -3,10 +3,11 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pane_wire::api::{FieldSpec, RecordView, SearchResults};
+use pane_wire::api::{FieldSpec, RecordView};
 
 use super::state::PanelState;
-use crate::api::encode;
+use crate::api::endpoints;
+use crate::hooks::use_debounce;
 use crate::model::display::title;
 
 /// The objects the Search Salesforce box finds.
@@ -34,29 +35,26 @@ pub fn LookupInput(
     let text = RwSignal::new(String::new());
     let chosen = RwSignal::new(None::<String>);
     let results = RwSignal::new(Vec::<RecordView>::new());
-    let generation = StoredValue::new(0u32);
+    let debounce = use_debounce();
     let targets = field.reference_to.clone();
     let testid = format!("input-{}", field.name);
     let search = move |typed: String| {
         text.set(typed.clone());
         let Some(state) = state else { return };
-        let current = generation.try_update_value(|g| {
-            *g += 1;
-            *g
-        });
+        let Some(current) = debounce.restart() else {
+            return;
+        };
         if typed.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
             results.set(Vec::new());
             return;
         }
         let targets = targets.clone();
         spawn_local(async move {
-            gloo_timers::future::TimeoutFuture::new(super::search::DEBOUNCE_MS).await;
-            if generation.try_get_value() != current {
+            if !debounce.settled(current).await {
                 return;
             }
-            let path = format!("/api/search?q={}", encode(&typed));
-            if let Ok(found) = state.api.get_json::<SearchResults>(&path).await
-                && generation.try_get_value() == current
+            if let Ok(found) = endpoints::search(state.api, &typed).await
+                && debounce.is_current(current)
             {
                 results.set(
                     found

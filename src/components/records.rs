@@ -5,15 +5,15 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pane_wire::api::{MatchReason, PanelData, RecordView, RelatedList};
-use pane_wire::bridge::{Handle, HandleKind};
-use serde_json::{Value, json};
+use pane_wire::bridge::Handle;
+use serde_json::Value;
 
 use super::field::FieldRow;
 use super::link::LinkPrompt;
-use super::state::{PanelState, use_panel_state};
+use super::state::use_panel_state;
 use super::view::{Creating, View, use_view_context};
 use crate::PanelError;
-use crate::api::{Method, encode};
+use crate::api::endpoints;
 use crate::bridge::use_bridge;
 use crate::model::display::{loaded_at, record_url, title, value_text};
 
@@ -27,14 +27,6 @@ pub fn default_fields(object: &str) -> &'static [&'static str] {
         "Case" => &["Status", "Priority", "CreatedDate"],
         _ => &["Subject", "ActivityDate", "Status"],
     }
-}
-
-fn handle_query(handle: &Handle) -> String {
-    let kind = match handle.kind {
-        HandleKind::Email => "email",
-        HandleKind::Phone => "phone",
-    };
-    format!("kind={kind}&handle={}", encode(&handle.value))
 }
 
 /// A record's title, opening it in Salesforce.
@@ -76,64 +68,69 @@ pub fn Records(
 ) -> impl IntoView {
     let state = use_panel_state();
     let signed_in = state.session.signed_in();
-    let data = RwSignal::new(None::<Result<PanelData, PanelError>>);
     let seen = state.seen;
-    let fetched = StoredValue::new(None::<(String, u32)>);
-    Effect::new(move |_| {
-        let h = handle.get();
-        let reload = state.reload.get();
-        let signed_in = signed_in.get();
-        let active = state.active.get();
-        if !signed_in {
-            // Linked again, the sender shown is read again (its last answer was the refusal).
-            fetched.set_value(None);
-            data.set(None);
-            return;
+    // Bumped when a read was paused (the panel hidden half-way): it is read again once seen.
+    let paused = RwSignal::new(0u32);
+    // What the records are read for: the sender (kind and address), the reload count and the
+    // paused reads, while linked. Kept while the panel is hidden, so seeing it again reads
+    // nothing new.
+    let key = Memo::new(move |last: Option<&Option<(Handle, u32, u32)>>| {
+        if !signed_in.get() {
+            return None;
         }
-        let key = (h.value.clone(), reload);
-        if !active || fetched.get_value().as_ref() == Some(&key) {
-            return;
+        if !state.active.get() {
+            return last.cloned().flatten();
         }
-        fetched.set_value(Some(key));
-        // A revisited sender shows at once from what was read before; an unchanged answer
-        // leaves the view alone (an inline edit in progress stays open).
-        let show = move |panel: PanelData| {
-            let same = data.with_untracked(|d| matches!(d, Some(Ok(p)) if *p == panel));
-            if !same {
-                data.set(Some(Ok(panel)));
-            }
-        };
-        let cached = seen.with_value(|s| s.get(&h.value).cloned());
-        match cached {
-            Some(panel) => show(panel),
-            None if data.with_untracked(|d| !matches!(d, Some(Ok(p)) if p.handle == h.value)) => {
-                data.set(None);
-            }
-            None => {}
-        }
-        let path = format!("/api/panel?{}", handle_query(&h));
-        spawn_local(async move {
-            let answer = state.api.get_json::<PanelData>(&path).await;
-            // The view may be gone by now (another conversation, another view).
-            if handle.try_get_untracked().map(|x| x.value) != Some(h.value.clone()) {
-                return;
-            }
-            match answer {
-                Ok(panel) => {
-                    seen.update_value(|s| {
-                        s.insert(h.value.clone(), panel.clone());
-                    });
-                    show(panel);
-                }
-                Err(err) if err.is_pause() => fetched.set_value(None),
-                Err(err) => data.set(Some(Err(err))),
-            }
+        let sender = handle.with(|h| Handle {
+            kind: h.kind,
+            value: h.value.clone(),
+            name: None,
         });
+        Some((sender, state.reload.get(), paused.get()))
     });
-    let retry = move |_| {
-        fetched.set_value(None);
-        state.changed();
-    };
+    // The proxy's answer, with the key it was read for.
+    let answer = LocalResource::new(move || {
+        let wanted = key.get();
+        async move {
+            let (sender, ..) = wanted.clone()?;
+            let answer = endpoints::panel(state.api, &sender).await;
+            // The view may be gone by now (another view): then nothing is kept.
+            match &answer {
+                Ok(panel) => {
+                    seen.try_update_value(|s| s.insert(sender.value.clone(), panel.clone()));
+                }
+                // Read again once seen, unless another sender or reload came meanwhile.
+                Err(err) if err.is_pause() && key.try_get_untracked().as_ref() == Some(&wanted) => {
+                    paused.try_update(|n| *n += 1);
+                }
+                Err(_) => {}
+            }
+            Some((wanted?, answer))
+        }
+    });
+    // What the view shows: the answer for the sender shown (a refusal only while it is the
+    // latest read: a retry or a new link shows the cache or the skeleton meanwhile), else
+    // what was read for them before (a revisit shows at once), else nothing yet. A memo, so
+    // an unchanged answer leaves the view alone (an inline edit in progress stays open).
+    let data = Memo::new(move |_| -> Option<Result<PanelData, PanelError>> {
+        if !signed_in.get() {
+            return None;
+        }
+        let value = handle.with(|h| h.value.clone());
+        if let Some(Some((of, answer))) = answer.get()
+            && of.0.value == value
+        {
+            match answer {
+                Ok(panel) => return Some(Ok(panel)),
+                Err(err) if !err.is_pause() && key.get().as_ref() == Some(&of) => {
+                    return Some(Err(err));
+                }
+                Err(_) => {}
+            }
+        }
+        seen.with_value(|s| s.get(&value).cloned()).map(Ok)
+    });
+    let retry = move |_| state.changed();
     move || {
         if state.session.linked().get() == Some(false) {
             return view! { <LinkPrompt /> }.into_any();
@@ -175,22 +172,6 @@ fn reason_text(reason: MatchReason) -> &'static str {
     }
 }
 
-/// Pins `record` for the sender, for the whole team, and reads the records again.
-pub fn pin(state: PanelState, handle: &Handle, record: &RecordView) {
-    let path = format!("/api/pins?{}", handle_query(handle));
-    let body = json!({"object": record.object, "id": record.id});
-    spawn_local(async move {
-        match state
-            .api
-            .send::<Value, Value>(Method::Put, &path, Some(&body))
-            .await
-        {
-            Ok(_) => state.changed(),
-            Err(err) => state.say(format!("The choice could not be saved: {err}")),
-        }
-    });
-}
-
 #[component]
 fn Matched(panel: PanelData, handle: Handle) -> impl IntoView {
     let state = use_panel_state();
@@ -205,13 +186,9 @@ fn Matched(panel: PanelData, handle: Handle) -> impl IntoView {
     let unpin = {
         let handle = handle.clone();
         move |_| {
-            let path = format!("/api/pins?{}", handle_query(&handle));
+            let handle = handle.clone();
             spawn_local(async move {
-                match state
-                    .api
-                    .send::<(), Value>(Method::Delete, &path, None)
-                    .await
-                {
+                match endpoints::unpin(state.api, &handle).await {
                     Ok(_) => state.changed(),
                     Err(err) => state.say(err.to_string()),
                 }
@@ -259,7 +236,7 @@ fn Matched(panel: PanelData, handle: Handle) -> impl IntoView {
                                     <li>
                                         <span class="candidate-name">{format!("{} · {}", title(&c), c.object)}</span>
                                         <button type="button" class="button small" data-testid="choose-candidate"
-                                            on:click=move |_| pin(state, &handle, &chosen)>"This one"</button>
+                                            on:click=move |_| state.pin(&handle, &chosen)>"This one"</button>
                                     </li>
                                 }
                             }).collect_view()}

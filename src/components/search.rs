@@ -4,17 +4,14 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pane_wire::api::{RecordView, SearchResults};
+use pane_wire::api::RecordView;
 use serde_json::Value;
 
-use super::records::pin;
 use super::state::use_panel_state;
 use super::view::{View, use_view_context};
-use crate::api::encode;
+use crate::api::endpoints;
+use crate::hooks::use_debounce;
 use crate::model::display::title;
-
-/// How long typing must pause before a search is sent, in ms.
-pub const DEBOUNCE_MS: u32 = 300;
 
 /// The results of the text typed in the header.
 #[component]
@@ -25,28 +22,22 @@ pub fn SearchView(
     let state = use_panel_state();
     let view_ctx = use_view_context();
     let results = RwSignal::new(None::<Result<Vec<RecordView>, String>>);
-    let generation = StoredValue::new(0u32);
+    let debounce = use_debounce();
     Effect::new(move |_| {
         let text = query.get();
-        let current = generation.try_update_value(|g| {
-            *g += 1;
-            *g
-        });
-        let Some(current) = current else { return };
+        let Some(current) = debounce.restart() else {
+            return;
+        };
         if text.trim().chars().filter(|c| c.is_alphanumeric()).count() < 2 {
             results.set(None);
             return;
         }
         spawn_local(async move {
-            gloo_timers::future::TimeoutFuture::new(DEBOUNCE_MS).await;
-            if generation.try_get_value() != Some(current) {
+            if !debounce.settled(current).await {
                 return;
             }
-            let answer = state
-                .api
-                .get_json::<SearchResults>(&format!("/api/search?q={}", encode(&text)))
-                .await;
-            if generation.try_get_value() != Some(current) {
+            let answer = endpoints::search(state.api, &text).await;
+            if !debounce.is_current(current) {
                 return;
             }
             results.set(Some(answer.map(|r| r.records).map_err(|e| e.to_string())));
@@ -71,7 +62,7 @@ pub fn SearchView(
                                 data-object=r.object.clone() data-id=r.id.clone()
                                 on:click=move |_| {
                                     if let Some(h) = handle() {
-                                        pin(state, &h, &chosen);
+                                        state.pin(&h, &chosen);
                                     }
                                     view_ctx.0.set(View::Records);
                                 }>

@@ -5,9 +5,10 @@ use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pane_wire::api::{Me, ObjectSpec, Settings};
+use pane_wire::api::{Me, ObjectSpec, RecordView, Settings};
+use pane_wire::bridge::Handle;
 
-use crate::api::Api;
+use crate::api::{Api, endpoints};
 use crate::model::recent::{RECENT_SENDERS, Recent};
 use crate::session::Session;
 
@@ -49,11 +50,7 @@ impl PanelState {
                 let me = *self;
                 let object = object.to_owned();
                 spawn_local(async move {
-                    match me
-                        .api
-                        .get_json::<ObjectSpec>(&format!("/api/describe/{object}"))
-                        .await
-                    {
+                    match endpoints::describe(me.api, &object).await {
                         Ok(spec) => me.describes.update(|d| {
                             d.insert(object, spec);
                         }),
@@ -115,16 +112,28 @@ impl PanelState {
         })
     }
 
+    /// Pins `record` for `handle`, for the whole team, and reads the records again.
+    pub fn pin(&self, handle: &Handle, record: &RecordView) {
+        let me = *self;
+        let (handle, object, id) = (handle.clone(), record.object.clone(), record.id.clone());
+        spawn_local(async move {
+            match endpoints::pin(me.api, &handle, &object, &id).await {
+                Ok(()) => me.changed(),
+                Err(err) => me.say(format!("The choice could not be saved: {err}")),
+            }
+        });
+    }
+
     /// Reads who is signed in and the settings (two proxy calls, no Salesforce request).
     pub fn load_identity(&self) {
         let me = *self;
         spawn_local(async move {
-            let Ok(who) = me.api.get_json::<Me>("/api/me").await else {
+            let Ok(who) = endpoints::me(me.api).await else {
                 return;
             };
             me.session.confirm();
             me.me.set(Some(who));
-            if let Ok(settings) = me.api.get_json::<Settings>("/api/settings").await {
+            if let Ok(settings) = endpoints::settings(me.api).await {
                 me.settings.set(Some(settings));
             }
         });

@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use pane_wire::api::Health;
 
 use crate::PanelError;
-use crate::api::use_api;
+use crate::api::{endpoints, use_api};
 use crate::bridge::use_bridge;
 use crate::hooks::{UsePanelActiveReturn, use_refresh};
 
@@ -23,7 +23,7 @@ pub fn StatusBar(
     let bridge = use_bridge();
     let health = RwSignal::new(None::<Result<Health, PanelError>>);
     use_refresh(active, refresh_ms, move || async move {
-        match api.get_json::<Health>("/api/health").await {
+        match endpoints::health(api).await {
             Ok(h) => {
                 health.set(Some(Ok(h)));
                 true

@@ -69,7 +69,7 @@ pub enum EditEvent {
 
 /// What the component must do after a transition.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
+pub enum EditCommand {
     /// Nothing.
     None,
     /// Send this value to the proxy (with the loaded date unless `force`).
@@ -88,14 +88,14 @@ impl EditState {
     }
 
     /// The next state, and what to do.
-    pub fn next(self, event: EditEvent) -> (EditState, Effect) {
+    pub fn next(self, event: EditEvent) -> (EditState, EditCommand) {
         use EditEvent as E;
         match (self, event) {
             (EditState::Viewing { .. }, E::Start { current }) => {
-                (EditState::Editing { draft: current }, Effect::None)
+                (EditState::Editing { draft: current }, EditCommand::None)
             }
             (EditState::Editing { .. }, E::Type(text)) => {
-                (EditState::Editing { draft: text }, Effect::None)
+                (EditState::Editing { draft: text }, EditCommand::None)
             }
             (
                 EditState::Editing { draft },
@@ -105,50 +105,50 @@ impl EditState {
                 },
             ) => {
                 if draft.trim() == previous_text.trim() {
-                    (EditState::viewing(), Effect::None)
+                    (EditState::viewing(), EditCommand::None)
                 } else {
                     (
                         EditState::Saving {
                             draft: draft.clone(),
                             previous,
                         },
-                        Effect::Save {
+                        EditCommand::Save {
                             draft,
                             force: false,
                         },
                     )
                 }
             }
-            (EditState::Editing { .. }, E::Cancel) => (EditState::viewing(), Effect::None),
-            (EditState::Saving { .. }, E::Saved) => (EditState::viewing(), Effect::None),
+            (EditState::Editing { .. }, E::Cancel) => (EditState::viewing(), EditCommand::None),
+            (EditState::Saving { .. }, E::Saved) => (EditState::viewing(), EditCommand::None),
             (EditState::Saving { .. }, E::Failed(message)) => (
                 EditState::Viewing {
                     message: Some(message),
                 },
-                Effect::None,
+                EditCommand::None,
             ),
             (EditState::Saving { draft, .. }, E::Conflicted(theirs)) => (
                 EditState::Conflict {
                     mine: draft,
                     theirs,
                 },
-                Effect::None,
+                EditCommand::None,
             ),
             (EditState::Conflict { mine, .. }, E::Overwrite { previous }) => (
                 EditState::Saving {
                     draft: mine.clone(),
                     previous,
                 },
-                Effect::Save {
+                EditCommand::Save {
                     draft: mine,
                     force: true,
                 },
             ),
             (EditState::Conflict { .. }, E::KeepTheirs | E::Cancel) => {
-                (EditState::viewing(), Effect::None)
+                (EditState::viewing(), EditCommand::None)
             }
             // Anything else changes nothing (a late answer, a second commit from blur...).
-            (state, _) => (state, Effect::None),
+            (state, _) => (state, EditCommand::None),
         }
     }
 
@@ -167,13 +167,13 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn run(events: Vec<EditEvent>) -> (EditState, Vec<Effect>) {
+    fn run(events: Vec<EditEvent>) -> (EditState, Vec<EditCommand>) {
         let mut state = EditState::viewing();
         let mut effects = Vec::new();
         for e in events {
             let (next, effect) = state.next(e);
             state = next;
-            if effect != Effect::None {
+            if effect != EditCommand::None {
                 effects.push(effect);
             }
         }
@@ -187,8 +187,8 @@ mod tests {
         }
     }
 
-    fn save(draft: &str, force: bool) -> Effect {
-        Effect::Save {
+    fn save(draft: &str, force: bool) -> EditCommand {
+        EditCommand::Save {
             draft: draft.into(),
             force,
         }
@@ -200,7 +200,7 @@ mod tests {
         let start = || E::Start {
             current: "Buyer".into(),
         };
-        let cases: Vec<(&str, Vec<EditEvent>, EditState, Vec<Effect>)> = vec![
+        let cases: Vec<(&str, Vec<EditEvent>, EditState, Vec<EditCommand>)> = vec![
             (
                 "enter saves",
                 vec![start(), E::Type("CFO".into()), commit(), E::Saved],

@@ -1,0 +1,224 @@
+//! One function per proxy call the panel makes: the only place that knows the proxy's paths,
+//! query strings and request bodies. Each takes the [`Api`] client (`Copy`) and answers with
+//! the [`pane_wire::api`] type where there is one.
+
+use pane_wire::api::{
+    ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, FieldsByObject, Health, Me,
+    ObjectSpec, OrgSettings, PanelData, SearchResults, Settings, Usage,
+};
+use pane_wire::bridge::{Handle, HandleKind};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::{Api, Method};
+use crate::PanelError;
+
+/// Percent-encodes a query-string value.
+fn encode(value: &str) -> String {
+    js_sys::encode_uri_component(value).into()
+}
+
+/// `kind=email&handle=...`: the sender a panel or pin call is about.
+fn handle_query(handle: &Handle) -> String {
+    let kind = match handle.kind {
+        HandleKind::Email => "email",
+        HandleKind::Phone => "phone",
+    };
+    format!("kind={kind}&handle={}", encode(&handle.value))
+}
+
+/// Sends a call whose answer says only that it worked (any JSON, or none).
+async fn done<B: serde::Serialize>(
+    api: Api,
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+) -> Result<(), PanelError> {
+    api.send::<B, Value>(method, path, body).await.map(|_| ())
+}
+
+/// `GET /api/health`: the proxy's status and backend.
+pub async fn health(api: Api) -> Result<Health, PanelError> {
+    api.get_json("/api/health").await
+}
+
+/// `GET /api/me`: who is linked (a 401 when nobody is).
+pub async fn me(api: Api) -> Result<Me, PanelError> {
+    api.get_json("/api/me").await
+}
+
+/// `GET /api/settings`: the org's settings and the agent's layout.
+pub async fn settings(api: Api) -> Result<Settings, PanelError> {
+    api.get_json("/api/settings").await
+}
+
+/// `GET /api/describe/{object}`: the fields of `object`.
+pub async fn describe(api: Api, object: &str) -> Result<ObjectSpec, PanelError> {
+    api.get_json(&format!("/api/describe/{object}")).await
+}
+
+/// `GET /api/panel`: the records for `handle`.
+pub async fn panel(api: Api, handle: &Handle) -> Result<PanelData, PanelError> {
+    api.get_json(&format!("/api/panel?{}", handle_query(handle)))
+        .await
+}
+
+/// `PUT /api/pins`: pins record `id` of `object` for `handle`, for the whole team.
+pub async fn pin(api: Api, handle: &Handle, object: &str, id: &str) -> Result<(), PanelError> {
+    let body = json!({"object": object, "id": id});
+    let path = format!("/api/pins?{}", handle_query(handle));
+    done(api, Method::Put, &path, Some(&body)).await
+}
+
+/// `DELETE /api/pins`: forgets the pin for `handle`.
+pub async fn unpin(api: Api, handle: &Handle) -> Result<(), PanelError> {
+    let path = format!("/api/pins?{}", handle_query(handle));
+    done::<()>(api, Method::Delete, &path, None).await
+}
+
+/// `GET /api/search?q=`: Contacts, Leads and Accounts matching `text`.
+pub async fn search(api: Api, text: &str) -> Result<SearchResults, PanelError> {
+    api.get_json(&format!("/api/search?q={}", encode(text)))
+        .await
+}
+
+/// `POST /api/records/{object}`: creates a record with `fields`; `force` past duplicates. A 409
+/// carries the matches in the error's detail (a [`CreateAnswer`]).
+pub async fn create_record(
+    api: Api,
+    object: &str,
+    fields: &Map<String, Value>,
+    force: bool,
+) -> Result<CreateAnswer, PanelError> {
+    let body = json!({"fields": fields, "force": force});
+    api.send(Method::Post, &format!("/api/records/{object}"), Some(&body))
+        .await
+}
+
+/// `PATCH /api/records/{object}/{id}`: saves `fields`, refused as a conflict when the record
+/// changed since `loaded_at` (`None`: save whatever changed).
+pub async fn update_record(
+    api: Api,
+    object: &str,
+    id: &str,
+    fields: &Map<String, Value>,
+    loaded_at: Option<&str>,
+) -> Result<(), PanelError> {
+    let body = json!({"fields": fields, "loaded_at": loaded_at});
+    let path = format!("/api/records/{object}/{id}");
+    done(api, Method::Patch, &path, Some(&body)).await
+}
+
+/// `GET /api/leads/{id}/convert`: what converting Lead `id` needs (the org's statuses).
+pub async fn convert_options(api: Api, id: &str) -> Result<ConvertOptions, PanelError> {
+    api.get_json(&format!("/api/leads/{id}/convert")).await
+}
+
+/// `POST /api/leads/{id}/convert`: converts Lead `id`.
+pub async fn convert(
+    api: Api,
+    id: &str,
+    request: &ConvertRequest,
+) -> Result<ConvertAnswer, PanelError> {
+    api.send(
+        Method::Post,
+        &format!("/api/leads/{id}/convert"),
+        Some(request),
+    )
+    .await
+}
+
+/// `PUT /api/settings/layout`: the agent's fields per object; answers the layout saved.
+pub async fn save_layout(api: Api, layout: &FieldsByObject) -> Result<FieldsByObject, PanelError> {
+    api.send(Method::Put, "/api/settings/layout", Some(layout))
+        .await
+}
+
+/// `PUT /api/settings/org` (admins): the org's settings; answers the settings saved.
+pub async fn save_org_settings(
+    api: Api,
+    settings: &OrgSettings,
+) -> Result<OrgSettings, PanelError> {
+    api.send(Method::Put, "/api/settings/org", Some(settings))
+        .await
+}
+
+/// `GET /api/usage`: today's Salesforce API usage.
+pub async fn usage(api: Api) -> Result<Usage, PanelError> {
+    api.get_json("/api/usage").await
+}
+
+/// `GET /api/rules/logged?ids=`: how many of the host messages `ids` rules logged.
+pub async fn logged_count(api: Api, ids: &[String]) -> Result<usize, PanelError> {
+    let path = format!("/api/rules/logged?ids={}", encode(&ids.join(",")));
+    let answer: Value = api.get_json(&path).await?;
+    Ok(answer
+        .get("logged")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len))
+}
+
+/// `GET /api/admin/integration` (admins): the integration user (`username`) and why rule work
+/// waits (`problem`).
+pub async fn integration(api: Api) -> Result<Value, PanelError> {
+    api.get_json("/api/admin/integration").await
+}
+
+/// `DELETE /api/admin/integration` (admins): unlinks the integration user.
+pub async fn unlink_integration(api: Api) -> Result<(), PanelError> {
+    done::<()>(api, Method::Delete, "/api/admin/integration", None).await
+}
+
+/// `GET /api/admin/rules` (admins): the rule jobs (`jobs`).
+pub async fn rule_jobs(api: Api) -> Result<Value, PanelError> {
+    api.get_json("/api/admin/rules").await
+}
+
+/// `POST /api/admin/rules/{id}/retry` (admins): runs failed rule job `id` again.
+pub async fn retry_rule_job(api: Api, id: &str) -> Result<(), PanelError> {
+    let path = format!("/api/admin/rules/{id}/retry");
+    done::<()>(api, Method::Post, &path, None).await
+}
+
+/// What the proxy answers when a link starts.
+#[derive(Debug, Deserialize)]
+pub struct Started {
+    /// The link's id.
+    pub tx: String,
+    /// The secret that redeems it (kept in memory only).
+    pub redeem: String,
+    /// Where the login popup opens.
+    pub begin_url: String,
+}
+
+/// `POST /api/oauth/start`: starts a link for `purpose` (`agent` or `integration`).
+pub async fn oauth_start(api: Api, purpose: &str) -> Result<Started, PanelError> {
+    let body = json!({"purpose": purpose});
+    api.send(Method::Post, "/api/oauth/start", Some(&body))
+        .await
+}
+
+/// `POST /api/oauth/redeem`: redeems link `tx` with its secret and the popup's one-time
+/// `code`; the answer sets the session cookie.
+pub async fn oauth_redeem(api: Api, tx: &str, redeem: &str, code: &str) -> Result<(), PanelError> {
+    let body = json!({"tx": tx, "redeem": redeem, "code": code});
+    done(api, Method::Post, "/api/oauth/redeem", Some(&body)).await
+}
+
+/// `POST /api/oauth/status`: how link `tx` is going (`done`, `failed`, `gone`, or waiting).
+pub async fn oauth_status(api: Api, tx: &str, redeem: &str) -> Result<String, PanelError> {
+    let body = json!({"tx": tx, "redeem": redeem});
+    let answer: Value = api
+        .send(Method::Post, "/api/oauth/status", Some(&body))
+        .await?;
+    Ok(answer
+        .get("status")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned())
+}
+
+/// `POST /api/oauth/unlink`: ends the agent's session.
+pub async fn unlink(api: Api) -> Result<(), PanelError> {
+    done::<()>(api, Method::Post, "/api/oauth/unlink", None).await
+}
