@@ -18,11 +18,11 @@ use pane_wire::api::{ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::gateway::{Salesforce, refused};
 use crate::lookup::answer::record;
-use crate::settings::org_settings;
-
-use crate::panel::{Salesforce, salesforce_error};
+use crate::org::org_settings;
 use crate::session::Agent;
+use crate::validate::{api_name, record_id};
 use crate::{AppState, ProxyError};
 
 /// The record routes.
@@ -47,24 +47,9 @@ pub const CREATABLE: &[&str] = &[
     "Event",
 ];
 
-fn record_id(id: &str) -> bool {
-    (id.len() == 15 || id.len() == 18) && id.chars().all(|c| c.is_ascii_alphanumeric())
-}
-
 fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ProxyError> {
     serde_json::from_slice(body)
         .map_err(|e| ProxyError::BadRequest(format!("The body is not what was expected: {e}")))
-}
-
-/// Salesforce's validation errors as the panel's 400.
-fn rejected(errors: &[pane_salesforce::error::ApiErrorItem]) -> ProxyError {
-    ProxyError::Rejected {
-        message: errors.first().map_or_else(
-            || "Salesforce refused the change.".to_owned(),
-            |e| e.message.clone(),
-        ),
-        fields: errors.iter().flat_map(|e| e.fields.clone()).collect(),
-    }
 }
 
 fn is_blank(value: Option<&Value>) -> bool {
@@ -392,11 +377,7 @@ async fn create(
                 duplicates: duplicate_matches(&errors),
             }))
         }
-        Err(pane_salesforce::Error::Api {
-            status: 400,
-            errors,
-        }) => Err(rejected(&errors)),
-        Err(err) => Err(salesforce_error(&err)),
+        Err(err) => Err(refused(&err, None)),
     }
 }
 
@@ -407,13 +388,6 @@ struct UpdateBody {
     /// When the agent loaded the record (an HTTP date, e.g. its `Last-Modified`).
     #[serde(default)]
     loaded_at: Option<String>,
-}
-
-/// An object's or field's API name: letters, digits and `_`, at most 80.
-pub fn api_name(text: &str) -> bool {
-    !text.is_empty()
-        && text.len() <= 80
-        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 async fn update(
@@ -470,14 +444,7 @@ async fn update(
                 .await?;
             Err(ProxyError::Conflict { current })
         }
-        Err(pane_salesforce::Error::Api {
-            status: 400,
-            errors,
-        }) => Err(rejected(&errors)),
-        Err(pane_salesforce::Error::Api { status: 404, .. }) => {
-            Err(ProxyError::NotFound(format!("{object} {id}")))
-        }
-        Err(err) => Err(salesforce_error(&err)),
+        Err(err) => Err(refused(&err, Some(&format!("{object} {id}")))),
     }
 }
 
@@ -599,10 +566,10 @@ async fn convert(
                     tracing::warn!(lead = %id, "a conversion's answer was lost; the Lead is converted");
                     result
                 }
-                None => return Err(salesforce_error(&err)),
+                None => return Err(err.into()),
             }
         }
-        Err(err) => return Err(salesforce_error(&err)),
+        Err(err) => return Err(err.into()),
     };
     state.panel_cache.forget_org(&agent.link.org_id);
     match (result.success, result.contact_id, result.account_id) {
