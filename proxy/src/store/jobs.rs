@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Db, db};
+use super::Db;
 use crate::ProxyError;
 
 /// How the detail of a job paused for a refused integration link starts.
@@ -122,7 +122,7 @@ impl Db {
         .bind(t)
         .execute(&self.pool)
         .await
-        .map_err(db)?;
+        ?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -140,18 +140,16 @@ impl Db {
             .bind(t + lease_ms)
             .bind(t)
             .execute(&self.pool)
-            .await
-            .map_err(db)?;
+            .await?;
         if claimed.rows_affected() == 0 {
             return Ok(None);
         }
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM rule_jobs WHERE lease = $1 AND state = 'running'"
         )))
         .bind(lease)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db)
+        .await?)
     }
 
     /// Ends an attempt, if `lease` still holds the job (a worker whose lease ran out and was
@@ -179,29 +177,27 @@ impl Db {
         .bind(i64::from(f.refund_attempt))
         .execute(&self.pool)
         .await
-        .map_err(db)?;
+        ?;
         Ok(done.rows_affected() == 1)
     }
 
     /// The most recent jobs, newest first.
     pub async fn recent_jobs(&self, limit: i64) -> Result<Vec<Job>, ProxyError> {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM rule_jobs ORDER BY created_at DESC, id DESC LIMIT $1"
         )))
         .bind(limit)
         .fetch_all(&self.pool)
-        .await
-        .map_err(db)
+        .await?)
     }
 
     /// Every job (tests and the crash check).
     pub async fn all_jobs(&self) -> Result<Vec<Job>, ProxyError> {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM rule_jobs ORDER BY created_at, id"
         )))
         .fetch_all(&self.pool)
-        .await
-        .map_err(db)
+        .await?)
     }
 
     /// Queues a dead or finished job again (the admin's retry): `false` if it is not one.
@@ -215,7 +211,7 @@ impl Db {
         .bind(t)
         .execute(&self.pool)
         .await
-        .map_err(db)?;
+        ?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -230,7 +226,7 @@ impl Db {
         .bind(format!("{LINK_REFUSED}%"))
         .execute(&self.pool)
         .await
-        .map_err(db)?;
+        ?;
         Ok(done.rows_affected())
     }
 
@@ -243,7 +239,7 @@ impl Db {
         .bind(format!("{LINK_REFUSED}%"))
         .fetch_optional(&self.pool)
         .await
-        .map_err(db)?;
+        ?;
         Ok(row.map(|(d,)| d))
     }
 
@@ -257,7 +253,7 @@ impl Db {
             .bind(id)
             .fetch_optional(&self.pool)
             .await
-            .map_err(db)?;
+            ?;
             out.extend(row.map(|(m,)| m));
         }
         Ok(out)

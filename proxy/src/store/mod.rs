@@ -20,10 +20,6 @@ pub struct Db {
     pub(crate) pool: AnyPool,
 }
 
-pub(crate) fn db(err: sqlx::Error) -> ProxyError {
-    ProxyError::Database(err.to_string())
-}
-
 /// Seconds since the epoch.
 pub fn now() -> i64 {
     SystemTime::now()
@@ -107,8 +103,7 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .connect(url)
-            .await
-            .map_err(db)?;
+            .await?;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
@@ -136,19 +131,18 @@ impl Db {
         .bind(i64::from(link.is_admin))
         .execute(&self.pool)
         .await
-        .map_err(db)?;
+        ?;
         Ok(())
     }
 
     /// A link by user id.
     pub async fn link(&self, user_id: &str) -> Result<Option<Link>, ProxyError> {
-        sqlx::query_as(AssertSqlSafe(format!(
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {LINK_COLUMNS} FROM links l WHERE l.user_id = $1"
         )))
         .bind(user_id)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db)
+        .await?)
     }
 
     /// Removes a link and its sessions.
@@ -156,13 +150,11 @@ impl Db {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
             .execute(&self.pool)
-            .await
-            .map_err(db)?;
+            .await?;
         sqlx::query("DELETE FROM links WHERE user_id = $1")
             .bind(user_id)
             .execute(&self.pool)
-            .await
-            .map_err(db)?;
+            .await?;
         Ok(())
     }
 
@@ -181,21 +173,20 @@ impl Db {
             .bind(t + ttl_secs)
             .execute(&self.pool)
             .await
-            .map_err(db)?;
+            ?;
         Ok(())
     }
 
     /// The link of a live session, in one query.
     pub async fn session_link(&self, token: &str) -> Result<Option<Link>, ProxyError> {
-        sqlx::query_as(AssertSqlSafe(format!(
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {LINK_COLUMNS} FROM sessions s JOIN links l ON l.user_id = s.user_id
              WHERE s.token_hash = $1 AND s.expires_at > $2"
         )))
         .bind(token_hash(token))
         .bind(now())
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db)
+        .await?)
     }
 
     /// Makes `user_id` the org's integration user (rules act as it).
@@ -215,29 +206,27 @@ impl Db {
         .bind(now())
         .execute(&self.pool)
         .await
-        .map_err(db)?;
+        ?;
         Ok(())
     }
 
     /// The org's integration user's link.
     pub async fn integration(&self, org_id: &str) -> Result<Option<Link>, ProxyError> {
-        sqlx::query_as(AssertSqlSafe(format!(
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {LINK_COLUMNS} FROM integrations i JOIN links l ON l.user_id = i.user_id WHERE i.org_id = $1"
         )))
         .bind(org_id)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db)
+        .await?)
     }
 
     /// The integration user rules act as: the most recently linked one.
     pub async fn first_integration(&self) -> Result<Option<Link>, ProxyError> {
-        sqlx::query_as(AssertSqlSafe(format!(
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {LINK_COLUMNS} FROM integrations i JOIN links l ON l.user_id = i.user_id ORDER BY i.updated_at DESC LIMIT 1"
         )))
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db)
+        .await?)
     }
 
     /// A JSON document kept per key (org settings by org, layouts by user).
@@ -249,8 +238,7 @@ impl Db {
         let row: Option<(String,)> = sqlx::query_as(sql)
             .bind(key)
             .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
+            .await?;
         Ok(row.map(|(json,)| json))
     }
 
@@ -270,8 +258,7 @@ impl Db {
             .bind(json)
             .bind(now())
             .execute(&self.pool)
-            .await
-            .map_err(db)?;
+            .await?;
         Ok(())
     }
 
@@ -301,12 +288,13 @@ impl Db {
         org_id: &str,
         handle: &str,
     ) -> Result<Option<(String, String)>, ProxyError> {
-        sqlx::query_as("SELECT object, record_id FROM pins WHERE org_id = $1 AND handle = $2")
-            .bind(org_id)
-            .bind(handle)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)
+        Ok(
+            sqlx::query_as("SELECT object, record_id FROM pins WHERE org_id = $1 AND handle = $2")
+                .bind(org_id)
+                .bind(handle)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// Pins a record for a sender, for the whole org.
@@ -330,7 +318,7 @@ impl Db {
         .bind(now())
         .execute(&self.pool)
         .await
-        .map_err(db)?;
+        ?;
         Ok(())
     }
 
@@ -340,8 +328,7 @@ impl Db {
             .bind(org_id)
             .bind(handle)
             .execute(&self.pool)
-            .await
-            .map_err(db)?;
+            .await?;
         Ok(())
     }
 
@@ -354,7 +341,7 @@ impl Db {
         .bind(day)
         .fetch_optional(&self.pool)
         .await
-        .map_err(db)?;
+        ?;
         Ok(
             row.map_or_else(DayUsage::default, |(r, u, m, at)| DayUsage {
                 requests: unsigned(r),
@@ -393,7 +380,7 @@ impl Db {
         .bind(jobs::now_ms())
         .execute(&self.pool)
         .await
-        .map_err(db)?;
+        ?;
         Ok(())
     }
 }
