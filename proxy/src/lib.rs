@@ -11,6 +11,7 @@ pub mod describe;
 mod error;
 pub mod gateway;
 mod health;
+pub mod json;
 pub mod lookup;
 pub mod oauth;
 pub mod org;

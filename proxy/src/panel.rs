@@ -7,7 +7,6 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header::HeaderName};
 use axum::response::{IntoResponse, Response};
@@ -19,6 +18,7 @@ use serde::Deserialize;
 
 use crate::cache::CachedPanel;
 use crate::gateway::Salesforce;
+use crate::json::ApiJson;
 use crate::lookup::answer::{answer, phone_candidates};
 use crate::lookup::plan::{phone_search, plan, plan_pinned};
 use crate::org::{agent_layout, effective_layout, org_settings};
@@ -202,11 +202,9 @@ async fn pin(
     State(state): State<AppState>,
     agent: Agent,
     Query(query): Query<HandleQuery>,
-    bytes: Bytes,
+    ApiJson(body): ApiJson<PinBody>,
 ) -> Result<StatusCode, ProxyError> {
     let handle = parse_handle(&query)?;
-    let body: PinBody = serde_json::from_slice(&bytes)
-        .map_err(|e| ProxyError::BadRequest(format!("The body is not what was expected: {e}")))?;
     if !matches!(body.object.as_str(), "Contact" | "Lead" | "Account")
         || plan_pinned(&body.object, &body.id, &Default::default(), "59.0").is_none()
     {

@@ -7,7 +7,6 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -19,6 +18,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::gateway::{Salesforce, refused};
+use crate::json::ApiJson;
 use crate::lookup::answer::record;
 use crate::org::org_settings;
 use crate::session::Agent;
@@ -46,11 +46,6 @@ pub const CREATABLE: &[&str] = &[
     "Task",
     "Event",
 ];
-
-fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ProxyError> {
-    serde_json::from_slice(body)
-        .map_err(|e| ProxyError::BadRequest(format!("The body is not what was expected: {e}")))
-}
 
 fn is_blank(value: Option<&Value>) -> bool {
     match value {
@@ -274,7 +269,7 @@ async fn create(
     State(state): State<AppState>,
     agent: Agent,
     Path(object): Path<String>,
-    body: Bytes,
+    ApiJson(body): ApiJson<CreateBody>,
 ) -> Result<Response, ProxyError> {
     if !CREATABLE.contains(&object.as_str()) {
         return Err(ProxyError::BadRequest(format!(
@@ -282,7 +277,6 @@ async fn create(
             CREATABLE.join(", ")
         )));
     }
-    let body: CreateBody = parse_body(&body)?;
     if body.fields.is_empty() || !body.fields.keys().all(|k| api_name(k)) {
         return Err(ProxyError::BadRequest(
             "fields must name at least one field".into(),
@@ -394,14 +388,13 @@ async fn update(
     State(state): State<AppState>,
     agent: Agent,
     Path((object, id)): Path<(String, String)>,
-    body: Bytes,
+    ApiJson(body): ApiJson<UpdateBody>,
 ) -> Result<StatusCode, ProxyError> {
     if !api_name(&object) || !record_id(&id) {
         return Err(ProxyError::BadRequest(
             "not an object name and record id".into(),
         ));
     }
-    let body: UpdateBody = parse_body(&body)?;
     if body.fields.is_empty() || !body.fields.keys().all(|k| api_name(k)) {
         return Err(ProxyError::BadRequest(
             "fields must name at least one field".into(),
@@ -505,16 +498,13 @@ async fn convert(
     State(state): State<AppState>,
     agent: Agent,
     Path(id): Path<String>,
-    body: Bytes,
+    body: Option<ApiJson<ConvertRequest>>,
 ) -> Result<Json<ConvertAnswer>, ProxyError> {
     if !record_id(&id) {
         return Err(ProxyError::BadRequest("not a record id".into()));
     }
-    let request: ConvertRequest = if body.is_empty() {
-        ConvertRequest::default()
-    } else {
-        parse_body(&body)?
-    };
+    // No body: the default status, no Account, no Opportunity.
+    let request = body.map(|ApiJson(r)| r).unwrap_or_default();
     if request.account_id.as_deref().is_some_and(|a| !record_id(a)) {
         return Err(ProxyError::BadRequest(
             "account_id is not a record id".into(),

@@ -3,12 +3,12 @@
 //!
 //! `GET /api/settings`, `PUT /api/settings/org` (admins), `PUT /api/settings/layout`.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use pane_wire::api::{FieldsByObject, OrgSettings, Settings};
 
+use crate::json::ApiJson;
 use crate::org::{OBJECTS, agent_layout, org_settings};
 use crate::session::{Admin, Agent};
 use crate::validate::api_name;
@@ -52,11 +52,6 @@ pub fn check_fields(fields: &FieldsByObject) -> Result<(), ProxyError> {
     Ok(())
 }
 
-fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, ProxyError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| ProxyError::BadRequest(format!("The body is not what was expected: {e}")))
-}
-
 fn json(value: &impl serde::Serialize) -> Result<String, ProxyError> {
     serde_json::to_string(value).map_err(|e| ProxyError::Database(e.to_string()))
 }
@@ -76,9 +71,8 @@ async fn read(State(state): State<AppState>, agent: Agent) -> Result<Json<Settin
 async fn write_org(
     State(state): State<AppState>,
     Admin(agent): Admin,
-    bytes: Bytes,
+    ApiJson(settings): ApiJson<OrgSettings>,
 ) -> Result<Json<OrgSettings>, ProxyError> {
-    let settings: OrgSettings = body(&bytes)?;
     check_fields(&settings.default_fields)?;
     check_fields(&settings.mandatory_fields)?;
     if settings.api_share_percent > 100 {
@@ -101,9 +95,8 @@ async fn write_org(
 async fn write_layout(
     State(state): State<AppState>,
     agent: Agent,
-    bytes: Bytes,
+    ApiJson(layout): ApiJson<FieldsByObject>,
 ) -> Result<Json<FieldsByObject>, ProxyError> {
-    let layout: FieldsByObject = body(&bytes)?;
     check_fields(&layout)?;
     state
         .services
