@@ -70,8 +70,7 @@ impl Db {
         .bind(&link.redeem_hash)
         .bind(now())
         .execute(&self.pool)
-        .await
-        ?;
+        .await?;
         Ok(())
     }
 
@@ -181,8 +180,7 @@ impl Db {
         .bind(code_hash)
         .bind(now() - LINK_TTL_SECS)
         .fetch_optional(&self.pool)
-        .await
-        ?;
+        .await?;
         Ok(row.map(|(s,)| s))
     }
 }

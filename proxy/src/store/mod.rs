@@ -130,8 +130,7 @@ impl Db {
         .bind(t)
         .bind(i64::from(link.is_admin))
         .execute(&self.pool)
-        .await
-        ?;
+        .await?;
         Ok(())
     }
 
@@ -147,14 +146,18 @@ impl Db {
 
     /// Removes a link and its sessions.
     pub async fn remove_link(&self, user_id: &str) -> Result<(), ProxyError> {
+        // Together or not at all: no session outlives its link, and a failed unlink keeps
+        // both.
+        let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM links WHERE user_id = $1")
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -172,8 +175,7 @@ impl Db {
             .bind(t)
             .bind(t + ttl_secs)
             .execute(&self.pool)
-            .await
-            ?;
+            .await?;
         Ok(())
     }
 
@@ -205,8 +207,7 @@ impl Db {
         .bind(linked_by)
         .bind(now())
         .execute(&self.pool)
-        .await
-        ?;
+        .await?;
         Ok(())
     }
 
@@ -317,8 +318,7 @@ impl Db {
         .bind(pinned_by)
         .bind(now())
         .execute(&self.pool)
-        .await
-        ?;
+        .await?;
         Ok(())
     }
 
@@ -340,8 +340,7 @@ impl Db {
         .bind(org_id)
         .bind(day)
         .fetch_optional(&self.pool)
-        .await
-        ?;
+        .await?;
         Ok(
             row.map_or_else(DayUsage::default, |(r, u, m, at)| DayUsage {
                 requests: unsigned(r),
@@ -379,8 +378,7 @@ impl Db {
         .bind(max)
         .bind(jobs::now_ms())
         .execute(&self.pool)
-        .await
-        ?;
+        .await?;
         Ok(())
     }
 }
@@ -547,6 +545,45 @@ mod tests {
             db.usage("00DA", "2026-11-25").await.unwrap(),
             DayUsage::default()
         );
+    }
+
+    async fn sessions_of(db: &Db, user_id: &str) -> i64 {
+        sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+            .0
+    }
+
+    #[tokio::test]
+    async fn a_link_and_its_sessions_go_together() {
+        let db = Db::connect("sqlite::memory:").await.unwrap();
+        db.put_link(&link()).await.unwrap();
+        db.put_session("one", "005A", 3600).await.unwrap();
+        db.put_session("two", "005A", 3600).await.unwrap();
+        // The link's delete fails: its sessions stay too.
+        sqlx::query(
+            "CREATE TRIGGER keep_links BEFORE DELETE ON links BEGIN SELECT RAISE(ABORT, 'kept'); END",
+        )
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        assert!(db.remove_link("005A").await.is_err());
+        assert!(db.link("005A").await.unwrap().is_some());
+        assert_eq!(
+            sessions_of(&db, "005A").await,
+            2,
+            "rolled back with the link"
+        );
+        // Once it can go, both go.
+        sqlx::query("DROP TRIGGER keep_links")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        db.remove_link("005A").await.unwrap();
+        assert_eq!(db.link("005A").await.unwrap(), None);
+        assert_eq!(sessions_of(&db, "005A").await, 0);
     }
 
     #[tokio::test]
