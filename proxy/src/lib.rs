@@ -6,6 +6,7 @@
 //! with its layers, for [`run`] and for in-process tests.
 
 pub mod cache;
+pub mod clock;
 pub mod config;
 pub mod describe;
 mod error;

@@ -6,10 +6,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use pane_wire::api::{OrgSettings, Usage};
 
+use crate::clock::now_secs;
 use crate::gateway::budget::{Quota, budget, remaining, utc_day};
 use crate::org::org_settings;
 use crate::session::Agent;
-use crate::store::now;
 use crate::{AppState, ProxyError};
 
 /// The usage route.
@@ -24,7 +24,7 @@ async fn usage(State(state): State<AppState>, agent: Agent) -> Result<Json<Usage
     let today = Quota::today(db, &agent.link.org_id).await?;
     let known = |n: u64| (today.org_max > 0).then_some(n);
     Ok(Json(Usage {
-        day: utc_day(now()),
+        day: utc_day(now_secs()),
         requests_today: today.requests,
         org_used: known(today.org_used),
         org_max: known(today.org_max),

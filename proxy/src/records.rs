@@ -312,7 +312,7 @@ async fn create(
         }
     }
     let fields = Value::Object(body.fields);
-    let sent_at = crate::store::jobs::now_ms() / 1000;
+    let sent_at = crate::clock::now_secs();
     let created = salesforce
         .call_raw(salesforce.client.send(
             http::Method::POST,

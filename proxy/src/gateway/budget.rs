@@ -5,7 +5,8 @@
 use pane_wire::api::Budget;
 
 use crate::ProxyError;
-use crate::store::{DayUsage, Db, now};
+use crate::clock::now_secs as now;
+use crate::store::{DayUsage, Db};
 
 /// Below this share of the integration's allowance left, rule work waits for the reset.
 pub const RULES_PAUSE_PERCENT: u64 = 20;

@@ -56,11 +56,7 @@ impl Salesforce {
         Ok(match budget::budget(today, share) {
             // An old figure may be stale: one request learns the usage again.
             Budget::CacheOnly
-                if may_probe(
-                    today,
-                    crate::store::jobs::now_ms(),
-                    self.state.quota_probe_ms,
-                ) =>
+                if may_probe(today, crate::clock::now_ms(), self.state.quota_probe_ms) =>
             {
                 Budget::Normal
             }

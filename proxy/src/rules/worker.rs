@@ -20,8 +20,9 @@ use super::event::{
 };
 use super::retry::{Next, decide};
 use crate::AppState;
+use crate::clock::now_ms;
 use crate::gateway::Salesforce;
-use crate::store::jobs::{Finish, Job, LINK_REFUSED, now_ms};
+use crate::store::jobs::{Finish, Job, LINK_REFUSED};
 
 /// How long rule work waits when the quota budget pauses it.
 pub const PAUSE_MS: i64 = 10 * 60 * 1000;

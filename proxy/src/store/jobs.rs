@@ -4,11 +4,10 @@
 use std::collections::HashSet;
 
 use serde::Serialize;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use super::Db;
 use crate::ProxyError;
+use crate::clock::now_ms;
 
 /// How the detail of a job paused for a refused integration link starts.
 pub const LINK_REFUSED: &str = "paused: Salesforce refused the integration user's link";
@@ -26,15 +25,8 @@ fn logged_query(n: usize) -> String {
     )
 }
 
-/// Milliseconds since the epoch.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
-/// A job as the worker and the audit view see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A job as the worker and the audit view see it (a `rule_jobs` row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Job {
     /// Its id.
     pub id: String,
@@ -68,28 +60,6 @@ pub struct Job {
     /// The lease of the worker running it.
     #[serde(skip)]
     pub lease: String,
-}
-
-impl<'r> sqlx::FromRow<'r, AnyRow> for Job {
-    fn from_row(row: &'r AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(Job {
-            id: row.try_get("id")?,
-            event_id: row.try_get("event_id")?,
-            action: row.try_get("action")?,
-            message_id: row.try_get("message_id")?,
-            payload: row.try_get("payload")?,
-            state: row.try_get("state")?,
-            outcome: row.try_get("outcome")?,
-            detail: row.try_get("detail")?,
-            record_object: row.try_get("record_object")?,
-            record_id: row.try_get("record_id")?,
-            attempts: row.try_get("attempts")?,
-            requests: row.try_get("requests")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-            lease: row.try_get("lease")?,
-        })
-    }
 }
 
 const COLUMNS: &str = "id, event_id, action, message_id, payload, state, outcome, detail, record_object, record_id, attempts, requests, created_at, updated_at, lease";

@@ -5,8 +5,9 @@
 //! every step is one conditional statement, so a step cannot happen twice or out of order.
 //! A link lives ten minutes.
 
-use super::{Db, now};
+use super::Db;
 use crate::ProxyError;
+use crate::clock::now_secs as now;
 
 /// How long a link in progress lives, in seconds.
 pub const LINK_TTL_SECS: i64 = 600;

@@ -1,13 +1,12 @@
 //! The proxy's database (sqlx): SQLite by default, Postgres by URL, the same migrations.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyPoolOptions;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, AssertSqlSafe, Row};
 
 use crate::ProxyError;
+use crate::clock::{now_ms, now_secs as now};
 
 pub mod jobs;
 pub mod link_tx;
@@ -20,19 +19,9 @@ pub struct Db {
     pub(crate) pool: AnyPool,
 }
 
-/// Seconds since the epoch.
-pub fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
 /// The SHA-256 of a token, hex: what is stored instead of the token.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", Sha256::digest(token.as_bytes()))
 }
 
 /// A linked Salesforce user.
@@ -56,6 +45,8 @@ pub struct Link {
     pub is_admin: bool,
 }
 
+// Written out, not derived: `is_admin` is stored as 0/1 (SQLite has no boolean) and sqlx Any
+// decodes no `bool` from an integer.
 impl<'r> sqlx::FromRow<'r, AnyRow> for Link {
     fn from_row(row: &'r AnyRow) -> Result<Self, sqlx::Error> {
         Ok(Link {
@@ -376,7 +367,7 @@ impl Db {
         .bind(signed(requests))
         .bind(used)
         .bind(max)
-        .bind(jobs::now_ms())
+        .bind(now_ms())
         .execute(&self.pool)
         .await?;
         Ok(())
