@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 
 /// Front's own origins, allowed to frame the panel by default.
 pub const FRONT_ORIGINS: [&str; 2] = ["https://*.frontapp.com", "https://*.frontapplication.com"];
@@ -262,47 +262,59 @@ impl std::fmt::Display for PublicUrl {
 }
 
 impl Config {
-    /// A config for tests and tools: loopback, a free port, the given folders.
+    /// A config for tests and tools: loopback, a free port, the given folders, everything in
+    /// memory, fixed test secrets; every other setting is the flags' own default (the
+    /// environment is not read).
     pub fn for_dirs(dist_dir: PathBuf, www_dir: PathBuf) -> Config {
-        Config {
-            bind: IpAddr::from([127, 0, 0, 1]),
-            port: 0,
-            host_origins: FRONT_ORIGINS.iter().map(|s| (*s).to_owned()).collect(),
-            dist_dir,
-            www_dir,
-            sandbox_database: PathBuf::from(".pane/sandbox.sqlite"),
-            sandbox_memory: true,
-            host_secret: None,
-            salesforce_ca_file: None,
-            database_url: "sqlite::memory:".into(),
-            encryption_key: Some(Secret(
-                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(),
-            )),
-            key_file: PathBuf::from(".pane/proxy.key"),
-            log_format: LogFormat::Pretty,
-            admins: Vec::new(),
-            salesforce_login_url: None,
-            salesforce_client_id: None,
-            salesforce_client_secret: None,
-            salesforce_api_version: "59.0".into(),
-            salesforce_timeout_secs: 30,
-            panel_cache_secs: 300,
-            rules_app_secret: Some(Secret("test-app-secret".into())),
-            rules_webhook_secret: Some(Secret("test-webhook-secret".into())),
-            rule_workers: 2,
-            rule_lease_secs: 60,
-            quota_probe_secs: 60,
-            describe_fresh_secs: 900,
-            public_url: None,
-            tls_cert: None,
-            tls_key: None,
-        }
+        let args: [std::ffi::OsString; 17] = [
+            "pane-proxy".into(),
+            "--port".into(),
+            "0".into(),
+            "--dist-dir".into(),
+            dist_dir.into(),
+            "--www-dir".into(),
+            www_dir.into(),
+            "--sandbox-memory".into(),
+            "--database-url".into(),
+            "sqlite::memory:".into(),
+            "--encryption-key".into(),
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(),
+            "--rules-app-secret".into(),
+            "test-app-secret".into(),
+            "--rules-webhook-secret".into(),
+            "test-webhook-secret".into(),
+            "--rule-workers=2".into(),
+        ];
+        let matches = Config::command()
+            .mut_args(|arg| arg.env(None))
+            .try_get_matches_from(args)
+            .and_then(|m| Config::from_arg_matches(&m));
+        #[allow(
+            clippy::expect_used,
+            reason = "fixed, valid flags: the test below parses them"
+        )]
+        matches.expect("for_dirs' flags parse")
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn for_dirs_is_the_defaults_in_memory() {
+        let config = Config::for_dirs("d".into(), "w".into());
+        assert_eq!((config.port, config.rule_workers), (0, 2));
+        assert_eq!(config.dist_dir, PathBuf::from("d"));
+        assert_eq!(config.www_dir, PathBuf::from("w"));
+        assert!(config.sandbox_memory);
+        assert_eq!(config.database_url, "sqlite::memory:");
+        assert_eq!(config.host_origins, FRONT_ORIGINS);
+        assert_eq!(config.salesforce_api_version, "59.0");
+        assert_eq!(config.panel_cache_secs, 300);
+        assert_eq!(config.describe_fresh_secs, 900);
+        assert!(config.encryption_key.is_some() && config.rules_app_secret.is_some());
+    }
 
     #[test]
     fn defaults_are_loopback_8080_and_front() {

@@ -15,9 +15,10 @@ use axum::{Json, Router};
 use pane_wire::api::{FieldSpec, ObjectSpec, PicklistOption};
 use serde_json::Value;
 
-use crate::panel::{CachedDescribe, Salesforce};
+use crate::cache::CachedDescribe;
+use crate::gateway::Salesforce;
+use crate::org::org_settings;
 use crate::session::Agent;
-use crate::settings::org_settings;
 use crate::{AppState, ProxyError};
 
 /// The objects the panel describes.

@@ -77,6 +77,9 @@ pub enum ProxyError {
     /// 500: the proxy's database failed.
     #[error("database: {0}")]
     Database(String),
+    /// 500: a database query failed (`?` on any sqlx call).
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
     /// 500: a secret could not be sealed or opened, or the key is unusable.
     #[error("secret store: {0}")]
     Secret(String),
@@ -116,6 +119,7 @@ impl ProxyError {
             | ProxyError::Folder(_)
             | ProxyError::Secret(_)
             | ProxyError::Database(_)
+            | ProxyError::Sql(_)
             | ProxyError::Sandbox(_)
             | ProxyError::Tls(_)
             | ProxyError::Serve(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -143,6 +147,7 @@ impl ProxyError {
             | ProxyError::Folder(_)
             | ProxyError::Secret(_)
             | ProxyError::Database(_)
+            | ProxyError::Sql(_)
             | ProxyError::Sandbox(_)
             | ProxyError::Tls(_)
             | ProxyError::Serve(_) => "internal",

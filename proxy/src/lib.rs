@@ -5,12 +5,17 @@
 //! (started in-process on a loopback port), or a real org. [`app`] builds the whole router
 //! with its layers, for [`run`] and for in-process tests.
 
+pub mod cache;
+pub mod clock;
 pub mod config;
 pub mod describe;
 mod error;
+pub mod gateway;
 mod health;
+pub mod json;
 pub mod lookup;
 pub mod oauth;
+pub mod org;
 pub mod panel;
 pub mod quota;
 pub mod records;
@@ -24,6 +29,7 @@ pub mod settings;
 pub mod store;
 pub mod telemetry;
 pub mod tls;
+pub mod validate;
 mod web;
 
 use std::future::Future;
@@ -66,12 +72,14 @@ pub struct AppState {
     pub public_url: Option<config::PublicUrl>,
     /// Database, sealer, connected app.
     pub services: services::Services,
-    /// Per-agent clients and the panel cache.
-    pub panel_cache: panel::PanelCache,
+    /// Per-agent Salesforce clients (one token single-flight per agent).
+    pub clients: gateway::ClientPool,
+    /// Panels, describes and converted statuses.
+    pub panel_cache: cache::PanelCache,
     /// Configured admins (logins or emails).
     pub admins: Arc<[String]>,
     /// Org settings, briefly.
-    pub settings_cache: settings::SettingsCache,
+    pub settings_cache: org::SettingsCache,
     /// Rule webhooks' secrets, and the worker's wake-up call.
     pub rules: RulesState,
     /// At the quota's last reserve, how old the org's usage may be before one request asks
@@ -129,12 +137,13 @@ impl AppState {
             panel_origins: own.into(),
             public_url: config.public_url.clone(),
             services,
-            panel_cache: panel::PanelCache::new(
+            clients: gateway::ClientPool::default(),
+            panel_cache: cache::PanelCache::new(
                 Duration::from_secs(config.panel_cache_secs),
                 Duration::from_secs(config.describe_fresh_secs),
             ),
             admins: config.admins.clone().into(),
-            settings_cache: settings::cache(),
+            settings_cache: org::cache(),
             quota_probe_ms: i64::try_from(config.quota_probe_secs.saturating_mul(1000))
                 .unwrap_or(i64::MAX),
             rules: RulesState {

@@ -7,7 +7,6 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -18,11 +17,12 @@ use pane_wire::api::{ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::gateway::{Salesforce, refused};
+use crate::json::ApiJson;
 use crate::lookup::answer::record;
-use crate::settings::org_settings;
-
-use crate::panel::{Salesforce, salesforce_error};
+use crate::org::org_settings;
 use crate::session::Agent;
+use crate::validate::{api_name, record_id};
 use crate::{AppState, ProxyError};
 
 /// The record routes.
@@ -46,26 +46,6 @@ pub const CREATABLE: &[&str] = &[
     "Task",
     "Event",
 ];
-
-fn record_id(id: &str) -> bool {
-    (id.len() == 15 || id.len() == 18) && id.chars().all(|c| c.is_ascii_alphanumeric())
-}
-
-fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ProxyError> {
-    serde_json::from_slice(body)
-        .map_err(|e| ProxyError::BadRequest(format!("The body is not what was expected: {e}")))
-}
-
-/// Salesforce's validation errors as the panel's 400.
-fn rejected(errors: &[pane_salesforce::error::ApiErrorItem]) -> ProxyError {
-    ProxyError::Rejected {
-        message: errors.first().map_or_else(
-            || "Salesforce refused the change.".to_owned(),
-            |e| e.message.clone(),
-        ),
-        fields: errors.iter().flat_map(|e| e.fields.clone()).collect(),
-    }
-}
 
 fn is_blank(value: Option<&Value>) -> bool {
     match value {
@@ -289,7 +269,7 @@ async fn create(
     State(state): State<AppState>,
     agent: Agent,
     Path(object): Path<String>,
-    body: Bytes,
+    ApiJson(body): ApiJson<CreateBody>,
 ) -> Result<Response, ProxyError> {
     if !CREATABLE.contains(&object.as_str()) {
         return Err(ProxyError::BadRequest(format!(
@@ -297,7 +277,6 @@ async fn create(
             CREATABLE.join(", ")
         )));
     }
-    let body: CreateBody = parse_body(&body)?;
     if body.fields.is_empty() || !body.fields.keys().all(|k| api_name(k)) {
         return Err(ProxyError::BadRequest(
             "fields must name at least one field".into(),
@@ -333,7 +312,7 @@ async fn create(
         }
     }
     let fields = Value::Object(body.fields);
-    let sent_at = crate::store::jobs::now_ms() / 1000;
+    let sent_at = crate::clock::now_secs();
     let created = salesforce
         .call_raw(salesforce.client.send(
             http::Method::POST,
@@ -392,11 +371,7 @@ async fn create(
                 duplicates: duplicate_matches(&errors),
             }))
         }
-        Err(pane_salesforce::Error::Api {
-            status: 400,
-            errors,
-        }) => Err(rejected(&errors)),
-        Err(err) => Err(salesforce_error(&err)),
+        Err(err) => Err(refused(&err, None)),
     }
 }
 
@@ -409,25 +384,17 @@ struct UpdateBody {
     loaded_at: Option<String>,
 }
 
-/// An object's or field's API name: letters, digits and `_`, at most 80.
-pub fn api_name(text: &str) -> bool {
-    !text.is_empty()
-        && text.len() <= 80
-        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 async fn update(
     State(state): State<AppState>,
     agent: Agent,
     Path((object, id)): Path<(String, String)>,
-    body: Bytes,
+    ApiJson(body): ApiJson<UpdateBody>,
 ) -> Result<StatusCode, ProxyError> {
     if !api_name(&object) || !record_id(&id) {
         return Err(ProxyError::BadRequest(
             "not an object name and record id".into(),
         ));
     }
-    let body: UpdateBody = parse_body(&body)?;
     if body.fields.is_empty() || !body.fields.keys().all(|k| api_name(k)) {
         return Err(ProxyError::BadRequest(
             "fields must name at least one field".into(),
@@ -470,14 +437,7 @@ async fn update(
                 .await?;
             Err(ProxyError::Conflict { current })
         }
-        Err(pane_salesforce::Error::Api {
-            status: 400,
-            errors,
-        }) => Err(rejected(&errors)),
-        Err(pane_salesforce::Error::Api { status: 404, .. }) => {
-            Err(ProxyError::NotFound(format!("{object} {id}")))
-        }
-        Err(err) => Err(salesforce_error(&err)),
+        Err(err) => Err(refused(&err, Some(&format!("{object} {id}")))),
     }
 }
 
@@ -538,16 +498,13 @@ async fn convert(
     State(state): State<AppState>,
     agent: Agent,
     Path(id): Path<String>,
-    body: Bytes,
+    body: Option<ApiJson<ConvertRequest>>,
 ) -> Result<Json<ConvertAnswer>, ProxyError> {
     if !record_id(&id) {
         return Err(ProxyError::BadRequest("not a record id".into()));
     }
-    let request: ConvertRequest = if body.is_empty() {
-        ConvertRequest::default()
-    } else {
-        parse_body(&body)?
-    };
+    // No body: the default status, no Account, no Opportunity.
+    let request = body.map(|ApiJson(r)| r).unwrap_or_default();
     if request.account_id.as_deref().is_some_and(|a| !record_id(a)) {
         return Err(ProxyError::BadRequest(
             "account_id is not a record id".into(),
@@ -599,10 +556,10 @@ async fn convert(
                     tracing::warn!(lead = %id, "a conversion's answer was lost; the Lead is converted");
                     result
                 }
-                None => return Err(salesforce_error(&err)),
+                None => return Err(err.into()),
             }
         }
-        Err(err) => return Err(salesforce_error(&err)),
+        Err(err) => return Err(err.into()),
     };
     state.panel_cache.forget_org(&agent.link.org_id);
     match (result.success, result.contact_id, result.account_id) {

@@ -8,8 +8,8 @@ use pane_salesforce::{Filter, Order, Scope, Search, Select};
 use pane_wire::api::SearchResults;
 use serde::Deserialize;
 
+use crate::gateway::Salesforce;
 use crate::lookup::answer::record;
-use crate::panel::Salesforce;
 use crate::session::Agent;
 use crate::{AppState, ProxyError};
 

@@ -3,37 +3,19 @@
 //!
 //! `GET /api/settings`, `PUT /api/settings/org` (admins), `PUT /api/settings/layout`.
 
-use std::time::Duration;
-
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use pane_wire::api::{FieldsByObject, OrgSettings, Settings};
 
-use crate::lookup::plan::Layout;
-use crate::records::api_name;
+use crate::json::ApiJson;
+use crate::org::{OBJECTS, agent_layout, org_settings};
 use crate::session::{Admin, Agent};
+use crate::validate::api_name;
 use crate::{AppState, ProxyError};
-
-/// The objects whose fields can be picked, and the fields the panel always reads for them.
-pub const OBJECTS: &[(&str, &[&str])] = &[
-    (
-        "Contact",
-        &["Name", "Email", "AccountId", "LastModifiedDate"],
-    ),
-    ("Lead", &["Name", "Email", "Company", "LastModifiedDate"]),
-    ("Account", &["Name", "Website", "LastModifiedDate"]),
-    ("Opportunity", &["Name", "LastModifiedDate"]),
-    ("Case", &["CaseNumber", "Subject", "LastModifiedDate"]),
-    ("Task", &["Subject", "ActivityDate", "IsTask"]),
-];
 
 /// How many fields an object may show.
 pub const MAX_FIELDS: usize = 40;
-
-/// How long a replica trusts its copy of an org's settings.
-pub const SETTINGS_TTL: Duration = Duration::from_secs(30);
 
 /// The settings routes.
 pub fn router() -> Router<AppState> {
@@ -41,75 +23,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/settings", get(read))
         .route("/api/settings/org", put(write_org))
         .route("/api/settings/layout", put(write_layout))
-}
-
-/// A settings cache: org settings by org id.
-pub type SettingsCache = moka::sync::Cache<String, OrgSettings>;
-
-/// A new settings cache.
-pub fn cache() -> SettingsCache {
-    moka::sync::Cache::builder()
-        .max_capacity(10_000)
-        .time_to_live(SETTINGS_TTL)
-        .build()
-}
-
-/// The org's settings (defaults until an admin saves some).
-pub async fn org_settings(state: &AppState, org_id: &str) -> Result<OrgSettings, ProxyError> {
-    if let Some(hit) = state.settings_cache.get(org_id) {
-        return Ok(hit);
-    }
-    let settings = match state.services.db.org_settings(org_id).await? {
-        Some(json) => serde_json::from_str(&json)
-            .map_err(|e| ProxyError::Database(format!("stored settings: {e}")))?,
-        None => OrgSettings::default(),
-    };
-    state
-        .settings_cache
-        .insert(org_id.to_owned(), settings.clone());
-    Ok(settings)
-}
-
-/// The agent's own layout (empty until they pick fields).
-pub async fn agent_layout(state: &AppState, user_id: &str) -> Result<FieldsByObject, ProxyError> {
-    match state.services.db.layout(user_id).await? {
-        Some(json) => serde_json::from_str(&json)
-            .map_err(|e| ProxyError::Database(format!("stored layout: {e}"))),
-        None => Ok(FieldsByObject::new()),
-    }
-}
-
-/// The fields the panel reads: the agent's, else the org's defaults, else the built-in ones;
-/// always with the fields the panel itself needs.
-pub fn effective_layout(org: &OrgSettings, agent: &FieldsByObject) -> Layout {
-    let base = Layout::default();
-    let pick = |object: &str, builtin: &[String]| -> Vec<String> {
-        let chosen = agent
-            .get(object)
-            .filter(|f| !f.is_empty())
-            .or_else(|| org.default_fields.get(object).filter(|f| !f.is_empty()))
-            .cloned()
-            .unwrap_or_else(|| builtin.to_vec());
-        let mut fields: Vec<String> = OBJECTS
-            .iter()
-            .find(|(o, _)| *o == object)
-            .map(|(_, needed)| needed.iter().map(|f| (*f).to_owned()).collect())
-            .unwrap_or_default();
-        for field in chosen {
-            if api_name(&field) && !fields.iter().any(|f| f.eq_ignore_ascii_case(&field)) {
-                fields.push(field);
-            }
-        }
-        fields
-    };
-    Layout {
-        contact: pick("Contact", &base.contact),
-        lead: pick("Lead", &base.lead),
-        account: pick("Account", &base.account),
-        opportunity: pick("Opportunity", &base.opportunity),
-        case: pick("Case", &base.case),
-        activity: pick("Task", &base.activity),
-    }
 }
 
 /// Checks fields per object: known objects, API names, not too many.
@@ -139,11 +52,6 @@ pub fn check_fields(fields: &FieldsByObject) -> Result<(), ProxyError> {
     Ok(())
 }
 
-fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, ProxyError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| ProxyError::BadRequest(format!("The body is not what was expected: {e}")))
-}
-
 fn json(value: &impl serde::Serialize) -> Result<String, ProxyError> {
     serde_json::to_string(value).map_err(|e| ProxyError::Database(e.to_string()))
 }
@@ -163,9 +71,8 @@ async fn read(State(state): State<AppState>, agent: Agent) -> Result<Json<Settin
 async fn write_org(
     State(state): State<AppState>,
     Admin(agent): Admin,
-    bytes: Bytes,
+    ApiJson(settings): ApiJson<OrgSettings>,
 ) -> Result<Json<OrgSettings>, ProxyError> {
-    let settings: OrgSettings = body(&bytes)?;
     check_fields(&settings.default_fields)?;
     check_fields(&settings.mandatory_fields)?;
     if settings.api_share_percent > 100 {
@@ -188,9 +95,8 @@ async fn write_org(
 async fn write_layout(
     State(state): State<AppState>,
     agent: Agent,
-    bytes: Bytes,
+    ApiJson(layout): ApiJson<FieldsByObject>,
 ) -> Result<Json<FieldsByObject>, ProxyError> {
-    let layout: FieldsByObject = body(&bytes)?;
     check_fields(&layout)?;
     state
         .services
@@ -210,48 +116,6 @@ mod tests {
             .iter()
             .map(|(o, f)| ((*o).to_owned(), f.iter().map(|s| (*s).to_owned()).collect()))
             .collect()
-    }
-
-    #[test]
-    fn the_agent_wins_then_the_org_then_the_builtin_and_needed_fields_stay() {
-        let org = OrgSettings {
-            default_fields: fields(&[
-                ("Contact", &["Title", "Tier__c"]),
-                ("Account", &["Industry"]),
-            ]),
-            ..OrgSettings::default()
-        };
-        let agent = fields(&[("Contact", &["Phone"])]);
-        let layout = effective_layout(&org, &agent);
-        assert_eq!(
-            layout.contact,
-            ["Name", "Email", "AccountId", "LastModifiedDate", "Phone"]
-        );
-        assert_eq!(
-            layout.account,
-            ["Name", "Website", "LastModifiedDate", "Industry"]
-        );
-        assert_eq!(
-            layout.lead,
-            effective_layout(&org, &FieldsByObject::new()).lead
-        );
-        assert!(layout.lead.contains(&"Company".to_owned()), "built-in");
-        let none = effective_layout(&OrgSettings::default(), &FieldsByObject::new());
-        assert!(none.contact.contains(&"AccountId".to_owned()));
-    }
-
-    #[test]
-    fn hostile_names_never_reach_a_query() {
-        let org = OrgSettings {
-            default_fields: fields(&[("Contact", &["Name FROM User --", "Email"])]),
-            ..OrgSettings::default()
-        };
-        let layout = effective_layout(&org, &FieldsByObject::new());
-        assert!(
-            layout.contact.iter().all(|f| api_name(f)),
-            "{:?}",
-            layout.contact
-        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ use axum::extract::{Query, RawQuery, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
+use subtle::ConstantTimeEq;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -178,12 +179,7 @@ async fn redirect_to_plugin(RawQuery(query): RawQuery) -> Redirect {
 /// The panel's page, with a CSP that allows exactly its inline start-up script.
 /// Compares two secrets in time that depends only on their lengths.
 fn same_secret(given: &str, expected: &str) -> bool {
-    given.len() == expected.len()
-        && given
-            .bytes()
-            .zip(expected.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+    given.as_bytes().ct_eq(expected.as_bytes()).into()
 }
 
 async fn plugin_index(

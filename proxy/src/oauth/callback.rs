@@ -303,7 +303,7 @@ async fn link(state: &AppState, pending: &ClaimedLink, code: &str) -> Result<Lin
             is_admin,
         })
         .await?;
-    state.panel_cache.forget_client(&identity.user_id);
+    state.clients.forget(&identity.user_id);
     if pending.purpose == "integration" {
         services
             .db

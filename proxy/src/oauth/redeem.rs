@@ -126,6 +126,7 @@ async fn revoke_and_forget(state: &AppState, link: &Link) -> Result<(), ProxyErr
     }
     services.db.remove_link(&link.user_id).await?;
     state.panel_cache.forget_user(&link.user_id);
+    state.clients.forget(&link.user_id);
     Ok(())
 }
 

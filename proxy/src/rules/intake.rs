@@ -14,7 +14,7 @@ use serde_json::json;
 use super::ACTIONS;
 use super::event::Event;
 use super::signature::{verify_application, verify_rule};
-use crate::store::jobs::now_ms;
+use crate::clock::now_ms;
 use crate::{AppState, ProxyError};
 
 /// The intake routes.

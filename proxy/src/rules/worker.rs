@@ -20,8 +20,9 @@ use super::event::{
 };
 use super::retry::{Next, decide};
 use crate::AppState;
-use crate::panel::Salesforce;
-use crate::store::jobs::{Finish, Job, LINK_REFUSED, now_ms};
+use crate::clock::now_ms;
+use crate::gateway::Salesforce;
+use crate::store::jobs::{Finish, Job, LINK_REFUSED};
 
 /// How long rule work waits when the quota budget pauses it.
 pub const PAUSE_MS: i64 = 10 * 60 * 1000;
@@ -168,7 +169,7 @@ async fn attempt(state: &AppState, job: &Job) -> Attempt {
         }
         Err(err) => return dead(err.to_string()),
     };
-    let settings = match crate::settings::org_settings(state, &link.org_id).await {
+    let settings = match crate::org::org_settings(state, &link.org_id).await {
         Ok(s) => s,
         Err(err) => return dead(err.to_string()),
     };
@@ -347,7 +348,7 @@ fn task_fields(message: &Message) -> serde_json::Map<String, Value> {
         _ => "Email".to_owned(),
     };
     #[allow(clippy::cast_possible_truncation, reason = "seconds since the epoch")]
-    let day = crate::quota::utc_day(message.created_at as i64);
+    let day = crate::gateway::budget::utc_day(message.created_at as i64);
     let task = json!({
         // Text from the message goes into a composite's body: made inert so Salesforce never
         // reads it as a reference.

@@ -1,25 +1,32 @@
 //! The rule job queue: durable intake, leased claims that several replicas can share, and the
 //! outcome of each job.
 
-use serde::Serialize;
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use std::collections::HashSet;
 
-use super::{Db, db};
+use serde::Serialize;
+
+use super::Db;
 use crate::ProxyError;
+use crate::clock::now_ms;
 
 /// How the detail of a job paused for a refused integration link starts.
 pub const LINK_REFUSED: &str = "paused: Salesforce refused the integration user's link";
 
-/// Milliseconds since the epoch.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+/// How many message ids one [`Db::logged_messages`] looks at.
+pub const LOGGED_MAX: usize = 100;
+
+/// The query for [`Db::logged_messages`] with `n` ids: `$1` to `$n` (SQLite and Postgres
+/// both number them so).
+fn logged_query(n: usize) -> String {
+    let params: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+    format!(
+        "SELECT DISTINCT message_id FROM rule_jobs WHERE message_id IN ({}) AND action = 'send_to_salesforce' AND outcome = 'logged'",
+        params.join(", ")
+    )
 }
 
-/// A job as the worker and the audit view see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A job as the worker and the audit view see it (a `rule_jobs` row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Job {
     /// Its id.
     pub id: String,
@@ -53,28 +60,6 @@ pub struct Job {
     /// The lease of the worker running it.
     #[serde(skip)]
     pub lease: String,
-}
-
-impl<'r> sqlx::FromRow<'r, AnyRow> for Job {
-    fn from_row(row: &'r AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(Job {
-            id: row.try_get("id")?,
-            event_id: row.try_get("event_id")?,
-            action: row.try_get("action")?,
-            message_id: row.try_get("message_id")?,
-            payload: row.try_get("payload")?,
-            state: row.try_get("state")?,
-            outcome: row.try_get("outcome")?,
-            detail: row.try_get("detail")?,
-            record_object: row.try_get("record_object")?,
-            record_id: row.try_get("record_id")?,
-            attempts: row.try_get("attempts")?,
-            requests: row.try_get("requests")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-            lease: row.try_get("lease")?,
-        })
-    }
 }
 
 const COLUMNS: &str = "id, event_id, action, message_id, payload, state, outcome, detail, record_object, record_id, attempts, requests, created_at, updated_at, lease";
@@ -121,8 +106,7 @@ impl Db {
         .bind(payload)
         .bind(t)
         .execute(&self.pool)
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -140,18 +124,16 @@ impl Db {
             .bind(t + lease_ms)
             .bind(t)
             .execute(&self.pool)
-            .await
-            .map_err(db)?;
+            .await?;
         if claimed.rows_affected() == 0 {
             return Ok(None);
         }
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM rule_jobs WHERE lease = $1 AND state = 'running'"
         )))
         .bind(lease)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db)
+        .await?)
     }
 
     /// Ends an attempt, if `lease` still holds the job (a worker whose lease ran out and was
@@ -178,30 +160,27 @@ impl Db {
         .bind(now_ms())
         .bind(i64::from(f.refund_attempt))
         .execute(&self.pool)
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// The most recent jobs, newest first.
     pub async fn recent_jobs(&self, limit: i64) -> Result<Vec<Job>, ProxyError> {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM rule_jobs ORDER BY created_at DESC, id DESC LIMIT $1"
         )))
         .bind(limit)
         .fetch_all(&self.pool)
-        .await
-        .map_err(db)
+        .await?)
     }
 
     /// Every job (tests and the crash check).
     pub async fn all_jobs(&self) -> Result<Vec<Job>, ProxyError> {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM rule_jobs ORDER BY created_at, id"
         )))
         .fetch_all(&self.pool)
-        .await
-        .map_err(db)
+        .await?)
     }
 
     /// Queues a dead or finished job again (the admin's retry): `false` if it is not one.
@@ -214,8 +193,7 @@ impl Db {
         .bind(id)
         .bind(t)
         .execute(&self.pool)
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -229,8 +207,7 @@ impl Db {
         .bind(t)
         .bind(format!("{LINK_REFUSED}%"))
         .execute(&self.pool)
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(done.rows_affected())
     }
 
@@ -242,24 +219,79 @@ impl Db {
         )
         .bind(format!("{LINK_REFUSED}%"))
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(row.map(|(d,)| d))
     }
 
-    /// Whether a message was logged to Salesforce (the panel shows it).
+    /// Which of `ids` (the first [`LOGGED_MAX`]) were logged to Salesforce (the panel shows
+    /// it), in their order: one query.
     pub async fn logged_messages(&self, ids: &[String]) -> Result<Vec<String>, ProxyError> {
-        let mut out = Vec::new();
-        for id in ids.iter().take(100) {
-            let row: Option<(String,)> = sqlx::query_as(
-                "SELECT message_id FROM rule_jobs WHERE message_id = $1 AND action = 'send_to_salesforce' AND outcome = 'logged' LIMIT 1",
-            )
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-            out.extend(row.map(|(m,)| m));
+        let ids = &ids[..ids.len().min(LOGGED_MAX)];
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        let mut query =
+            sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(logged_query(ids.len())));
+        for id in ids {
+            query = query.bind(id);
+        }
+        let logged: HashSet<String> = query
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|(m,)| m)
+            .collect();
+        Ok(ids
+            .iter()
+            .filter(|id| logged.contains(*id))
+            .cloned()
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_query_for_every_id() {
+        assert_eq!(logged_query(1).matches("IN ($1)").count(), 1);
+        let q = logged_query(3);
+        assert!(q.contains("IN ($1, $2, $3)"), "{q}");
+    }
+
+    async fn job(db: &Db, message: &str, action: &str, outcome: &str) {
+        sqlx::query(
+            "INSERT INTO rule_jobs (id, event_id, action, message_id, payload, state, outcome, next_at, created_at, updated_at)
+             VALUES ($1, $1, $2, $3, '{}', 'done', $4, 0, 0, 0)",
+        )
+        .bind(format!("{message}-{action}-{outcome}"))
+        .bind(action)
+        .bind(message)
+        .bind(outcome)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn logged_messages_in_the_asked_order() {
+        let db = Db::connect("sqlite::memory:").await.unwrap();
+        job(&db, "m1", "send_to_salesforce", "logged").await;
+        job(&db, "m2", "send_to_salesforce", "failed").await;
+        job(&db, "m3", "create_lead", "logged").await;
+        job(&db, "m4", "send_to_salesforce", "logged").await;
+        let ids = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            db.logged_messages(&ids(&["m4", "m2", "m3", "m1", "m9", "m4"]))
+                .await
+                .unwrap(),
+            ["m4", "m1", "m4"]
+        );
+        assert!(db.logged_messages(&[]).await.unwrap().is_empty());
+        // Only the first hundred ids are looked at.
+        let mut many: Vec<String> = (0..LOGGED_MAX).map(|i| format!("x{i}")).collect();
+        many.push("m1".into());
+        assert!(db.logged_messages(&many).await.unwrap().is_empty());
     }
 }

@@ -5,8 +5,9 @@
 //! every step is one conditional statement, so a step cannot happen twice or out of order.
 //! A link lives ten minutes.
 
-use super::{Db, db, now};
+use super::Db;
 use crate::ProxyError;
+use crate::clock::now_secs as now;
 
 /// How long a link in progress lives, in seconds.
 pub const LINK_TTL_SECS: i64 = 600;
@@ -55,8 +56,7 @@ impl Db {
         sqlx::query("DELETE FROM link_txs WHERE created_at < $1")
             .bind(now() - LINK_TTL_SECS)
             .execute(&self.pool)
-            .await
-            .map_err(db)?;
+            .await?;
         sqlx::query(
             "INSERT INTO link_txs (tx, oauth_state, verifier, panel_origin, purpose, org_id, requested_by, redeem_hash, status, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'started', $9)",
@@ -71,8 +71,7 @@ impl Db {
         .bind(&link.redeem_hash)
         .bind(now())
         .execute(&self.pool)
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(())
     }
 
@@ -83,7 +82,7 @@ impl Db {
         tx: &str,
         binding_hash: &str,
     ) -> Result<Option<(String, String, String)>, ProxyError> {
-        sqlx::query_as(
+        Ok(sqlx::query_as(
             "UPDATE link_txs SET binding_hash = $2, status = 'begun'
              WHERE tx = $1 AND status = 'started' AND created_at >= $3
              RETURNING oauth_state, verifier, panel_origin",
@@ -92,8 +91,7 @@ impl Db {
         .bind(binding_hash)
         .bind(now() - LINK_TTL_SECS)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db)
+        .await?)
     }
 
     /// Claims the begun link whose OAuth state is `oauth_state`, once (the callback).
@@ -106,8 +104,7 @@ impl Db {
         .bind(oauth_state)
         .bind(now() - LINK_TTL_SECS)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(row.map(
             |(tx, verifier, panel_origin, purpose, org_id, requested_by, binding_hash)| {
                 ClaimedLink {
@@ -143,8 +140,7 @@ impl Db {
         .bind(code_hash)
         .bind(session_sealed)
         .execute(&self.pool)
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(())
     }
 
@@ -163,8 +159,7 @@ impl Db {
         .bind(redeem_hash)
         .bind(now() - LINK_TTL_SECS)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(row.map(|(s,)| s))
     }
 
@@ -186,8 +181,7 @@ impl Db {
         .bind(code_hash)
         .bind(now() - LINK_TTL_SECS)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(row.map(|(s,)| s))
     }
 }

@@ -1,13 +1,12 @@
 //! The proxy's database (sqlx): SQLite by default, Postgres by URL, the same migrations.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyPoolOptions;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, AssertSqlSafe, Row};
 
 use crate::ProxyError;
+use crate::clock::{now_ms, now_secs as now};
 
 pub mod jobs;
 pub mod link_tx;
@@ -20,23 +19,9 @@ pub struct Db {
     pub(crate) pool: AnyPool,
 }
 
-pub(crate) fn db(err: sqlx::Error) -> ProxyError {
-    ProxyError::Database(err.to_string())
-}
-
-/// Seconds since the epoch.
-pub fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
 /// The SHA-256 of a token, hex: what is stored instead of the token.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", Sha256::digest(token.as_bytes()))
 }
 
 /// A linked Salesforce user.
@@ -60,6 +45,8 @@ pub struct Link {
     pub is_admin: bool,
 }
 
+// Written out, not derived: `is_admin` is stored as 0/1 (SQLite has no boolean) and sqlx Any
+// decodes no `bool` from an integer.
 impl<'r> sqlx::FromRow<'r, AnyRow> for Link {
     fn from_row(row: &'r AnyRow) -> Result<Self, sqlx::Error> {
         Ok(Link {
@@ -107,8 +94,7 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .connect(url)
-            .await
-            .map_err(db)?;
+            .await?;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
@@ -135,34 +121,34 @@ impl Db {
         .bind(t)
         .bind(i64::from(link.is_admin))
         .execute(&self.pool)
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(())
     }
 
     /// A link by user id.
     pub async fn link(&self, user_id: &str) -> Result<Option<Link>, ProxyError> {
-        sqlx::query_as(AssertSqlSafe(format!(
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {LINK_COLUMNS} FROM links l WHERE l.user_id = $1"
         )))
         .bind(user_id)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db)
+        .await?)
     }
 
     /// Removes a link and its sessions.
     pub async fn remove_link(&self, user_id: &str) -> Result<(), ProxyError> {
+        // Together or not at all: no session outlives its link, and a failed unlink keeps
+        // both.
+        let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM links WHERE user_id = $1")
             .bind(user_id)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -180,22 +166,20 @@ impl Db {
             .bind(t)
             .bind(t + ttl_secs)
             .execute(&self.pool)
-            .await
-            .map_err(db)?;
+            .await?;
         Ok(())
     }
 
     /// The link of a live session, in one query.
     pub async fn session_link(&self, token: &str) -> Result<Option<Link>, ProxyError> {
-        sqlx::query_as(AssertSqlSafe(format!(
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {LINK_COLUMNS} FROM sessions s JOIN links l ON l.user_id = s.user_id
              WHERE s.token_hash = $1 AND s.expires_at > $2"
         )))
         .bind(token_hash(token))
         .bind(now())
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db)
+        .await?)
     }
 
     /// Makes `user_id` the org's integration user (rules act as it).
@@ -214,30 +198,27 @@ impl Db {
         .bind(linked_by)
         .bind(now())
         .execute(&self.pool)
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(())
     }
 
     /// The org's integration user's link.
     pub async fn integration(&self, org_id: &str) -> Result<Option<Link>, ProxyError> {
-        sqlx::query_as(AssertSqlSafe(format!(
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {LINK_COLUMNS} FROM integrations i JOIN links l ON l.user_id = i.user_id WHERE i.org_id = $1"
         )))
         .bind(org_id)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db)
+        .await?)
     }
 
     /// The integration user rules act as: the most recently linked one.
     pub async fn first_integration(&self) -> Result<Option<Link>, ProxyError> {
-        sqlx::query_as(AssertSqlSafe(format!(
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {LINK_COLUMNS} FROM integrations i JOIN links l ON l.user_id = i.user_id ORDER BY i.updated_at DESC LIMIT 1"
         )))
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db)
+        .await?)
     }
 
     /// A JSON document kept per key (org settings by org, layouts by user).
@@ -249,8 +230,7 @@ impl Db {
         let row: Option<(String,)> = sqlx::query_as(sql)
             .bind(key)
             .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
+            .await?;
         Ok(row.map(|(json,)| json))
     }
 
@@ -270,8 +250,7 @@ impl Db {
             .bind(json)
             .bind(now())
             .execute(&self.pool)
-            .await
-            .map_err(db)?;
+            .await?;
         Ok(())
     }
 
@@ -301,12 +280,13 @@ impl Db {
         org_id: &str,
         handle: &str,
     ) -> Result<Option<(String, String)>, ProxyError> {
-        sqlx::query_as("SELECT object, record_id FROM pins WHERE org_id = $1 AND handle = $2")
-            .bind(org_id)
-            .bind(handle)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)
+        Ok(
+            sqlx::query_as("SELECT object, record_id FROM pins WHERE org_id = $1 AND handle = $2")
+                .bind(org_id)
+                .bind(handle)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// Pins a record for a sender, for the whole org.
@@ -329,8 +309,7 @@ impl Db {
         .bind(pinned_by)
         .bind(now())
         .execute(&self.pool)
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(())
     }
 
@@ -340,8 +319,7 @@ impl Db {
             .bind(org_id)
             .bind(handle)
             .execute(&self.pool)
-            .await
-            .map_err(db)?;
+            .await?;
         Ok(())
     }
 
@@ -353,8 +331,7 @@ impl Db {
         .bind(org_id)
         .bind(day)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(
             row.map_or_else(DayUsage::default, |(r, u, m, at)| DayUsage {
                 requests: unsigned(r),
@@ -390,10 +367,9 @@ impl Db {
         .bind(signed(requests))
         .bind(used)
         .bind(max)
-        .bind(jobs::now_ms())
+        .bind(now_ms())
         .execute(&self.pool)
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(())
     }
 }
@@ -560,6 +536,45 @@ mod tests {
             db.usage("00DA", "2026-11-25").await.unwrap(),
             DayUsage::default()
         );
+    }
+
+    async fn sessions_of(db: &Db, user_id: &str) -> i64 {
+        sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+            .0
+    }
+
+    #[tokio::test]
+    async fn a_link_and_its_sessions_go_together() {
+        let db = Db::connect("sqlite::memory:").await.unwrap();
+        db.put_link(&link()).await.unwrap();
+        db.put_session("one", "005A", 3600).await.unwrap();
+        db.put_session("two", "005A", 3600).await.unwrap();
+        // The link's delete fails: its sessions stay too.
+        sqlx::query(
+            "CREATE TRIGGER keep_links BEFORE DELETE ON links BEGIN SELECT RAISE(ABORT, 'kept'); END",
+        )
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        assert!(db.remove_link("005A").await.is_err());
+        assert!(db.link("005A").await.unwrap().is_some());
+        assert_eq!(
+            sessions_of(&db, "005A").await,
+            2,
+            "rolled back with the link"
+        );
+        // Once it can go, both go.
+        sqlx::query("DROP TRIGGER keep_links")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        db.remove_link("005A").await.unwrap();
+        assert_eq!(db.link("005A").await.unwrap(), None);
+        assert_eq!(sessions_of(&db, "005A").await, 0);
     }
 
     #[tokio::test]

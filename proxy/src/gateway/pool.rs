@@ -1,0 +1,65 @@
+//! The client pool: one Salesforce client per linked user, kept so that token refreshes are
+//! single-flight per user.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use pane_salesforce::{Client, Credentials, Token, Tokens};
+
+use crate::ProxyError;
+use crate::services::Services;
+use crate::store::Link;
+
+/// Clients by user id.
+#[derive(Debug, Clone)]
+pub struct ClientPool {
+    clients: moka::sync::Cache<String, Client>,
+}
+
+impl Default for ClientPool {
+    fn default() -> Self {
+        ClientPool {
+            clients: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_idle(Duration::from_secs(3600))
+                .build(),
+        }
+    }
+}
+
+impl ClientPool {
+    /// The Salesforce client of a linked user (an agent, or the integration user rules act
+    /// as).
+    pub fn client(&self, services: &Services, link: &Link) -> Result<Client, ProxyError> {
+        if let Some(client) = self.clients.get(&link.user_id) {
+            return Ok(client);
+        }
+        let sf = &services.salesforce;
+        let credentials = Credentials::RefreshToken {
+            token_url: format!("{}/services/oauth2/token", sf.login_url),
+            client_id: sf.client_id.clone(),
+            client_secret: sf.client_secret.clone(),
+            refresh_token: services.sealer.open(&link.refresh_token_sealed)?,
+        };
+        let initial = Token {
+            access_token: services.sealer.open(&link.access_token_sealed)?,
+            instance_url: link.instance_url.clone(),
+        };
+        let client = Client::new(
+            services.http.clone(),
+            Arc::new(Tokens::new(
+                services.http.clone(),
+                credentials,
+                Some(initial),
+            )),
+            &sf.version,
+        );
+        self.clients.insert(link.user_id.clone(), client.clone());
+        Ok(client)
+    }
+
+    /// Forgets the user's client (their tokens changed, or they unlinked).
+    pub fn forget(&self, user_id: &str) {
+        self.clients.invalidate(user_id);
+    }
+}

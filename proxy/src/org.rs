@@ -1,0 +1,150 @@
+//! The org as the proxy knows it: its settings (cached briefly, so replicas see an admin's
+//! change within [`SETTINGS_TTL`]), each agent's own layout, and the fields the panel reads
+//! for an agent ([`effective_layout`]).
+
+use std::time::Duration;
+
+use pane_wire::api::{FieldsByObject, OrgSettings};
+
+use crate::lookup::plan::Layout;
+use crate::validate::api_name;
+use crate::{AppState, ProxyError};
+
+/// The objects whose fields can be picked, and the fields the panel always reads for them.
+pub const OBJECTS: &[(&str, &[&str])] = &[
+    (
+        "Contact",
+        &["Name", "Email", "AccountId", "LastModifiedDate"],
+    ),
+    ("Lead", &["Name", "Email", "Company", "LastModifiedDate"]),
+    ("Account", &["Name", "Website", "LastModifiedDate"]),
+    ("Opportunity", &["Name", "LastModifiedDate"]),
+    ("Case", &["CaseNumber", "Subject", "LastModifiedDate"]),
+    ("Task", &["Subject", "ActivityDate", "IsTask"]),
+];
+
+/// How long a replica trusts its copy of an org's settings.
+pub const SETTINGS_TTL: Duration = Duration::from_secs(30);
+
+/// A settings cache: org settings by org id.
+pub type SettingsCache = moka::sync::Cache<String, OrgSettings>;
+
+/// A new settings cache.
+pub fn cache() -> SettingsCache {
+    moka::sync::Cache::builder()
+        .max_capacity(10_000)
+        .time_to_live(SETTINGS_TTL)
+        .build()
+}
+
+/// The org's settings (defaults until an admin saves some).
+pub async fn org_settings(state: &AppState, org_id: &str) -> Result<OrgSettings, ProxyError> {
+    if let Some(hit) = state.settings_cache.get(org_id) {
+        return Ok(hit);
+    }
+    let settings = match state.services.db.org_settings(org_id).await? {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| ProxyError::Database(format!("stored settings: {e}")))?,
+        None => OrgSettings::default(),
+    };
+    state
+        .settings_cache
+        .insert(org_id.to_owned(), settings.clone());
+    Ok(settings)
+}
+
+/// The agent's own layout (empty until they pick fields).
+pub async fn agent_layout(state: &AppState, user_id: &str) -> Result<FieldsByObject, ProxyError> {
+    match state.services.db.layout(user_id).await? {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| ProxyError::Database(format!("stored layout: {e}"))),
+        None => Ok(FieldsByObject::new()),
+    }
+}
+
+/// The fields the panel reads: the agent's, else the org's defaults, else the built-in ones;
+/// always with the fields the panel itself needs.
+pub fn effective_layout(org: &OrgSettings, agent: &FieldsByObject) -> Layout {
+    let base = Layout::default();
+    let pick = |object: &str, builtin: &[String]| -> Vec<String> {
+        let chosen = agent
+            .get(object)
+            .filter(|f| !f.is_empty())
+            .or_else(|| org.default_fields.get(object).filter(|f| !f.is_empty()))
+            .cloned()
+            .unwrap_or_else(|| builtin.to_vec());
+        let mut fields: Vec<String> = OBJECTS
+            .iter()
+            .find(|(o, _)| *o == object)
+            .map(|(_, needed)| needed.iter().map(|f| (*f).to_owned()).collect())
+            .unwrap_or_default();
+        for field in chosen {
+            if api_name(&field) && !fields.iter().any(|f| f.eq_ignore_ascii_case(&field)) {
+                fields.push(field);
+            }
+        }
+        fields
+    };
+    Layout {
+        contact: pick("Contact", &base.contact),
+        lead: pick("Lead", &base.lead),
+        account: pick("Account", &base.account),
+        opportunity: pick("Opportunity", &base.opportunity),
+        case: pick("Case", &base.case),
+        activity: pick("Task", &base.activity),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &[&str])]) -> FieldsByObject {
+        pairs
+            .iter()
+            .map(|(o, f)| ((*o).to_owned(), f.iter().map(|s| (*s).to_owned()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn the_agent_wins_then_the_org_then_the_builtin_and_needed_fields_stay() {
+        let org = OrgSettings {
+            default_fields: fields(&[
+                ("Contact", &["Title", "Tier__c"]),
+                ("Account", &["Industry"]),
+            ]),
+            ..OrgSettings::default()
+        };
+        let agent = fields(&[("Contact", &["Phone"])]);
+        let layout = effective_layout(&org, &agent);
+        assert_eq!(
+            layout.contact,
+            ["Name", "Email", "AccountId", "LastModifiedDate", "Phone"]
+        );
+        assert_eq!(
+            layout.account,
+            ["Name", "Website", "LastModifiedDate", "Industry"]
+        );
+        assert_eq!(
+            layout.lead,
+            effective_layout(&org, &FieldsByObject::new()).lead
+        );
+        assert!(layout.lead.contains(&"Company".to_owned()), "built-in");
+        let none = effective_layout(&OrgSettings::default(), &FieldsByObject::new());
+        assert!(none.contact.contains(&"AccountId".to_owned()));
+    }
+
+    #[test]
+    fn hostile_names_never_reach_a_query() {
+        let org = OrgSettings {
+            default_fields: fields(&[("Contact", &["Name FROM User --", "Email"])]),
+            ..OrgSettings::default()
+        };
+        let layout = effective_layout(&org, &FieldsByObject::new());
+        assert!(
+            layout.contact.iter().all(|f| api_name(f)),
+            "{:?}",
+            layout.contact
+        );
+    }
+}
