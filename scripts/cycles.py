@@ -90,6 +90,24 @@ def drop_test_modules(text):
         text = text[: m.start()] + "\n" * text.count("\n", m.start(), i) + text[i:]
 
 
+def split_inline_modules(text):
+    """[(module path below the file's, text)]: the file's own text, and each inline
+    `mod name { .. }` block (one level) as `(name,)`."""
+    parts, outer, pos = [], [], 0
+    for m in re.finditer(r"\bmod\s+(\w+)\s*\{", text):
+        if m.start() < pos:
+            continue
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        outer.append(text[pos : m.start()])
+        parts.append(((m.group(1),), text[m.end() : i]))
+        pos = i
+    outer.append(text[pos:])
+    return [((), "".join(outer))] + parts
+
+
 def expand_group(rest):
     """`::a::{b, c::{d, e}}` -> [['a','b'], ['a','c','d'], ['a','c','e']] (rest starts after the root)."""
     rest = re.sub(r"\s+", "", rest)
@@ -170,23 +188,30 @@ class Crate:
                 text = strip_comments_and_strings(f.read())
             if no_tests:
                 text = drop_test_modules(text)
-            paths = []
-            for body in use_bodies(text):
-                root = re.match(r"(crate|super|self)", body).group(1)
-                for p in expand_group(body[len(root):]):
-                    paths.append([root] + p)
-            code = re.sub(r"\buse\s+(?:crate|super|self)\s*::[^;]*;", " ", text)
-            for m in PATH_RE.finditer(code):
-                segs = [s for s in re.split(r"\s*::\s*", m.group(0)) if s and s != "{"]
-                paths.append(segs)
-            for segs in paths:
-                target = self.resolve(module, segs)
-                if target is None:
-                    continue
-                dest = self.file_for(target)
-                if dest and dest != rel:
-                    deps[rel].add(dest)
+            # An inline `mod name { .. }` (a file's tests) is a module one level down: its
+            # `super::` is the file's own module.
+            for inner, part in split_inline_modules(text):
+                for segs in self.paths(part):
+                    target = self.resolve(module + inner, segs)
+                    if target is None:
+                        continue
+                    dest = self.file_for(target)
+                    if dest and dest != rel:
+                        deps[rel].add(dest)
         return deps
+
+    @staticmethod
+    def paths(text):
+        paths = []
+        for body in use_bodies(text):
+            root = re.match(r"(crate|super|self)", body).group(1)
+            for p in expand_group(body[len(root):]):
+                paths.append([root] + p)
+        code = re.sub(r"\buse\s+(?:crate|super|self)\s*::[^;]*;", " ", text)
+        for m in PATH_RE.finditer(code):
+            segs = [s for s in re.split(r"\s*::\s*", m.group(0)) if s and s != "{"]
+            paths.append(segs)
+        return paths
 
     def resolve(self, module, segs):
         root, rest = segs[0], [s for s in segs[1:] if s != "*"]
