@@ -2,7 +2,9 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::org;
+use reqwest::Method;
+
+use crate::helpers::{json, org};
 
 fn recorded(name: &str) -> Value {
     let text =
@@ -19,11 +21,7 @@ fn keys(v: &Value) -> Vec<String> {
 #[tokio::test]
 async fn references_chain_writes_and_the_whole_composite_is_one_call() {
     let org = org().await;
-    org.http
-        .delete(org.url("/__sandbox/requests"))
-        .send()
-        .await
-        .unwrap();
+    org.clear_log().await;
     let body = json!({"allOrNone": true, "compositeRequest": [
         {"method": "POST", "url": "/services/data/v59.0/sobjects/Account", "referenceId": "refAccount", "body": {"Name": "Sample Account"}},
         {"method": "POST", "url": "/services/data/v59.0/sobjects/Contact", "referenceId": "refContact", "body": {"LastName": "Sample Contact", "AccountId": "@{refAccount.id}"}},
@@ -31,17 +29,7 @@ async fn references_chain_writes_and_the_whole_composite_is_one_call() {
         {"method": "GET", "url": "/services/data/v59.0/sobjects/Foo", "referenceId": "refMissing"}
     ]});
     // allOrNone with a failing subrequest: everything rolls back.
-    let res: Value = org
-        .http
-        .post(org.url("/services/data/v59.0/composite"))
-        .bearer_auth(&org.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, res) = org.send_json("POST", &org.data("/composite"), &body).await;
     let responses = res["compositeResponse"].as_array().unwrap();
     assert_eq!(responses.len(), 4);
     assert_eq!(responses[3]["httpStatusCode"], 404);
@@ -49,34 +37,15 @@ async fn references_chain_writes_and_the_whole_composite_is_one_call() {
         assert_eq!(r["httpStatusCode"], 400);
         assert_eq!(r["body"][0]["errorCode"], "PROCESSING_HALTED");
     }
-    let count: Value = org
-        .get(&org.data("/query"))
-        .query(&[(
-            "q",
-            "SELECT COUNT() FROM Account WHERE Name = 'Sample Account'",
-        )])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(count["totalSize"], 0, "rolled back");
+    let count = org
+        .count("SELECT COUNT() FROM Account WHERE Name = 'Sample Account'")
+        .await;
+    assert_eq!(count, 0, "rolled back");
 
     // Without the failing one, it goes through, references resolved.
     let mut ok = body.clone();
     ok["compositeRequest"].as_array_mut().unwrap().pop();
-    let res: Value = org
-        .http
-        .post(org.url("/services/data/v59.0/composite/"))
-        .bearer_auth(&org.token)
-        .json(&ok)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, res) = org.send_json("POST", &org.data("/composite/"), &ok).await;
     let responses = res["compositeResponse"].as_array().unwrap();
     assert_eq!(responses[0]["httpStatusCode"], 201);
     assert!(
@@ -94,17 +63,9 @@ async fn references_chain_writes_and_the_whole_composite_is_one_call() {
     let recorded_sub = &recorded[0]["response"]["body"]["compositeResponse"][0];
     assert_eq!(keys(&responses[0]), keys(recorded_sub));
 
-    let log: Value = org
-        .http
-        .get(org.url("/__sandbox/requests"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
     assert_eq!(
-        log["count"], 3,
+        org.log().await["count"],
+        3,
         "two composites and one query: each composite is one call"
     );
 }
@@ -129,9 +90,7 @@ async fn recorded_composites_get_the_recorded_shapes() {
                     "Fri, 01 Jan 2100 00:00:00 GMT",
                 );
             let res = org
-                .http
-                .post(org.url("/services/data/v59.0/composite"))
-                .bearer_auth(&org.token)
+                .authed(Method::POST, &org.data("/composite"))
                 .header("content-type", "application/json")
                 .body(body)
                 .send()
@@ -169,17 +128,9 @@ async fn collections_create_update_retrieve_delete() {
         {"attributes": {"type": "Lead"}, "LastName": "Two"},
         {"attributes": {"type": "Account"}, "Name": "Collection Co"}
     ]});
-    let res: Value = org
-        .http
-        .post(org.url("/services/data/v59.0/composite/sobjects"))
-        .bearer_auth(&org.token)
-        .json(&create)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, res) = org
+        .send_json("POST", &org.data("/composite/sobjects"), &create)
+        .await;
     assert_eq!(res[0]["success"], true);
     assert_eq!(
         res[1],
@@ -190,84 +141,42 @@ async fn collections_create_update_retrieve_delete() {
 
     let mut all = create.clone();
     all["allOrNone"] = json!(true);
-    let res: Value = org
-        .http
-        .post(org.url("/services/data/v59.0/composite/sobjects"))
-        .bearer_auth(&org.token)
-        .json(&all)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, res) = org
+        .send_json("POST", &org.data("/composite/sobjects"), &all)
+        .await;
     assert_eq!(
         res[0]["errors"][0]["statusCode"],
         "ALL_OR_NONE_OPERATION_ROLLED_BACK"
     );
-    let count: Value = org
-        .get(&org.data("/query"))
-        .query(&[(
-            "q",
-            "SELECT COUNT() FROM Account WHERE Name = 'Collection Co'",
-        )])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        count["totalSize"], 1,
-        "the rolled-back one is gone, the first stays"
-    );
+    let count = org
+        .count("SELECT COUNT() FROM Account WHERE Name = 'Collection Co'")
+        .await;
+    assert_eq!(count, 1, "the rolled-back one is gone, the first stays");
 
     let update =
         json!({"records": [{"attributes": {"type": "Lead"}, "id": lead, "Title": "Boss"}]});
-    let res: Value = org
-        .http
-        .patch(org.url("/services/data/v59.0/composite/sobjects"))
-        .bearer_auth(&org.token)
-        .json(&update)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, res) = org
+        .send_json("PATCH", &org.data("/composite/sobjects"), &update)
+        .await;
     assert_eq!(res[0]["success"], true);
-    let got: Value = org
-        .get(&org.data("/composite/sobjects/Lead"))
-        .query(&[("ids", lead.as_str()), ("fields", "Id,Title")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let got = json(
+        org.get(&org.data("/composite/sobjects/Lead"))
+            .query(&[("ids", lead.as_str()), ("fields", "Id,Title")]),
+    )
+    .await;
     assert_eq!(got[0]["Title"], "Boss");
-    let got: Value = org
-        .http
-        .post(org.url("/services/data/v59.0/composite/sobjects/Lead"))
-        .bearer_auth(&org.token)
-        .json(&json!({"ids": [lead], "fields": ["LastName"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, got) = org
+        .send_json(
+            "POST",
+            &org.data("/composite/sobjects/Lead"),
+            &json!({"ids": [lead], "fields": ["LastName"]}),
+        )
+        .await;
     assert_eq!(got[0]["LastName"], "One");
-    let res: Value = org
-        .http
-        .delete(org.url("/services/data/v59.0/composite/sobjects"))
-        .query(&[("ids", lead.as_str())])
-        .bearer_auth(&org.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let res = json(
+        org.authed(Method::DELETE, &org.data("/composite/sobjects"))
+            .query(&[("ids", lead.as_str())]),
+    )
+    .await;
     assert_eq!(res[0]["success"], true);
 }

@@ -6,39 +6,7 @@
 use pane_sandbox::SandboxConfig;
 use serde_json::{Value, json};
 
-use crate::helpers::{Org, org};
-
-impl Org {
-    pub async fn get_json(&self, path: &str) -> (u16, Value) {
-        let res = self.get(path).send().await.unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-
-    pub async fn send_json(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let res = self
-            .http
-            .request(method, self.url(path))
-            .bearer_auth(&self.token)
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-
-    pub async fn create(&self, object: &str, body: Value) -> String {
-        let (status, created) = self
-            .send_json("POST", &self.data(&format!("/sobjects/{object}")), &body)
-            .await;
-        assert_eq!(status, 201, "{created}");
-        created["id"].as_str().unwrap().to_owned()
-    }
-}
+use crate::helpers::org;
 
 /// Finding: CaseNumber, Case.IsClosed, Opportunity.Probability/ForecastCategory and
 /// non-createable booleans came back null.

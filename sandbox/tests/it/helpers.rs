@@ -2,7 +2,7 @@
 
 use pane_sandbox::state::demo_app;
 use pane_sandbox::{Sandbox, SandboxConfig, spawn};
-use reqwest::{Client, RequestBuilder};
+use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::Value;
 
 pub const V: &str = "v59.0";
@@ -68,4 +68,94 @@ impl Org {
     pub fn data(&self, path: &str) -> String {
         format!("/services/data/{V}{path}")
     }
+}
+
+/// Sends `request` and reads the answer as JSON.
+pub async fn json(request: RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+impl Org {
+    /// A request to `path` (from the org's root) with the logged-in user's token.
+    pub fn authed(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(&self.token)
+    }
+
+    /// Runs `soql` through the REST query endpoint; the answer as JSON.
+    pub async fn query(&self, soql: &str) -> Value {
+        json(self.get(&self.data("/query")).query(&[("q", soql)])).await
+    }
+
+    /// `totalSize` of a `SELECT COUNT()` query.
+    pub async fn count(&self, soql: &str) -> Value {
+        self.query(soql).await["totalSize"].clone()
+    }
+
+    /// Forgets the sandbox's request log (`/__sandbox/requests`).
+    pub async fn clear_log(&self) {
+        self.http
+            .delete(self.url("/__sandbox/requests"))
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// The sandbox's request log (`/__sandbox/requests`).
+    pub async fn log(&self) -> Value {
+        json(self.http.get(self.url("/__sandbox/requests"))).await
+    }
+}
+
+impl Org {
+    /// GETs `path` with the token: the status and the body as JSON (null when it is not).
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        let res = self.get(path).send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Sends `body` as JSON with `method` and the token: the status and the answer.
+    pub async fn send_json(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let res = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Creates an `object` record from `body` (asserting 201): its id.
+    pub async fn create(&self, object: &str, body: Value) -> String {
+        let (status, created) = self
+            .send_json("POST", &self.data(&format!("/sobjects/{object}")), &body)
+            .await;
+        assert_eq!(status, 201, "{created}");
+        created["id"].as_str().unwrap().to_owned()
+    }
+}
+
+/// A redirect's `Location`.
+pub fn location(res: &Response) -> String {
+    res.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// The `code` parameter of an OAuth callback URL.
+pub fn code_in(location: &str) -> String {
+    location
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned()
 }

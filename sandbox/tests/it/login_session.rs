@@ -7,7 +7,7 @@ use reqwest::Response;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{Org, org};
+use crate::helpers::{self, Org, location, org};
 
 const REDIRECT: &str = "http://127.0.0.1:9999/oauth/callback";
 const VERIFIER: &str = "another-long-random-code-verifier-0123456789-klmnopqrst";
@@ -74,10 +74,6 @@ async fn password_login(org: &Org) -> (String, String) {
     (location(&res), sid)
 }
 
-fn location(res: &Response) -> String {
-    res.headers()["location"].to_str().unwrap().to_owned()
-}
-
 /// The `code` in a callback URL (which must carry `state=st-42`).
 fn code_in(location: &str) -> String {
     assert!(
@@ -85,14 +81,7 @@ fn code_in(location: &str) -> String {
         "{location}"
     );
     assert!(location.ends_with("&state=st-42"), "{location}");
-    location
-        .split("code=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap()
-        .to_owned()
+    helpers::code_in(location)
 }
 
 /// Redeems `code` with the PKCE verifier: the token answer.

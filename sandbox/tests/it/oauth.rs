@@ -5,7 +5,9 @@ use pane_sandbox::state::demo_app;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{org, password_login};
+use reqwest::Response;
+
+use crate::helpers::{Org, code_in, json, location, org, password_login};
 
 #[tokio::test]
 async fn web_server_flow_with_pkce_then_refresh_and_revoke() {
@@ -39,39 +41,19 @@ async fn web_server_flow_with_pkce_then_refresh_and_revoke() {
         ("username", "ana@pane-support.example"),
         ("password", "nope"),
     ]);
-    let res = org
-        .http
-        .post(org.url("/services/oauth2/authorize"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 401);
+    assert_eq!(authorize(&org, &form).await.status(), 401);
 
     form.pop();
     form.push(("password", "demo-ana-1"));
-    let res = org
-        .http
-        .post(org.url("/services/oauth2/authorize"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let res = authorize(&org, &form).await;
     assert_eq!(res.status(), 303);
-    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let callback = location(&res);
     assert!(
-        location.starts_with(&format!("{redirect}?code=")),
-        "{location}"
+        callback.starts_with(&format!("{redirect}?code=")),
+        "{callback}"
     );
-    assert!(location.ends_with("&state=xyz-123"), "{location}");
-    let code = location
-        .split("code=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap()
-        .to_owned();
+    assert!(callback.ends_with("&state=xyz-123"), "{callback}");
+    let code = code_in(&callback);
 
     let token_form = |verifier: &'static str, code: String| {
         vec![
@@ -82,42 +64,16 @@ async fn web_server_flow_with_pkce_then_refresh_and_revoke() {
             ("code_verifier", verifier.to_owned()),
         ]
     };
-    let bad: Value = org
-        .http
-        .post(org.url("/services/oauth2/token"))
-        .form(&token_form("wrong-verifier", code.clone()))
-        .send()
+    let bad: Value = token(&org, &token_form("wrong-verifier", code.clone()))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(bad["error"], "invalid_grant");
 
     // The code was spent by the failed attempt, as a real org does: log in again.
-    let res = org
-        .http
-        .post(org.url("/services/oauth2/authorize"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let location = res.headers()["location"].to_str().unwrap().to_owned();
-    let code = location
-        .split("code=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap()
-        .to_owned();
-    let res = org
-        .http
-        .post(org.url("/services/oauth2/token"))
-        .form(&token_form(verifier, code))
-        .send()
-        .await
-        .unwrap();
+    let code = code_in(&location(&authorize(&org, &form).await));
+    let res = token(&org, &token_form(verifier, code)).await;
     assert_eq!(res.status(), 200);
     let tokens: Value = res.json().await.unwrap();
     for key in [
@@ -140,27 +96,19 @@ async fn web_server_flow_with_pkce_then_refresh_and_revoke() {
     let access = tokens["access_token"].as_str().unwrap();
 
     // The identity URL says who this is.
-    let id: Value = org
-        .http
-        .get(tokens["id"].as_str().unwrap())
-        .bearer_auth(access)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let id = json(
+        org.http
+            .get(tokens["id"].as_str().unwrap())
+            .bearer_auth(access),
+    )
+    .await;
     assert_eq!(id["username"], "ana@pane-support.example");
-    let info: Value = org
-        .http
-        .get(org.url("/services/oauth2/userinfo"))
-        .bearer_auth(access)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info = json(
+        org.http
+            .get(org.url("/services/oauth2/userinfo"))
+            .bearer_auth(access),
+    )
+    .await;
     assert_eq!(info["email"], "ana@pane-support.example");
 
     // Expired: 401 INVALID_SESSION_ID; the refresh token gets a new one.
@@ -169,13 +117,7 @@ async fn web_server_flow_with_pkce_then_refresh_and_revoke() {
         .send()
         .await
         .unwrap();
-    let res = org
-        .http
-        .get(org.url("/services/data/v59.0/limits"))
-        .bearer_auth(access)
-        .send()
-        .await
-        .unwrap();
+    let res = limits(&org, access).await;
     assert_eq!(res.status(), 401);
     let body: Value = res.json().await.unwrap();
     assert_eq!(
@@ -183,60 +125,26 @@ async fn web_server_flow_with_pkce_then_refresh_and_revoke() {
         serde_json::json!([{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}])
     );
     let refresh = tokens["refresh_token"].as_str().unwrap();
-    let renewed: Value = org
-        .http
-        .post(org.url("/services/oauth2/token"))
-        .form(&[
+    let renewed: Value = token(
+        &org,
+        &[
             ("grant_type", "refresh_token"),
             ("client_id", app.client_id.as_str()),
             ("client_secret", app.client_secret.as_str()),
             ("refresh_token", refresh),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        ],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let renewed_access = renewed["access_token"].as_str().unwrap();
-    assert_eq!(
-        org.http
-            .get(org.url("/services/data/v59.0/limits"))
-            .bearer_auth(renewed_access)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(limits(&org, renewed_access).await.status(), 200);
 
     // Revoking the refresh token ends it and its sessions.
-    let res = org
-        .http
-        .post(org.url("/services/oauth2/revoke"))
-        .form(&[("token", refresh)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    assert_eq!(
-        org.http
-            .get(org.url("/services/data/v59.0/limits"))
-            .bearer_auth(renewed_access)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
-    let again = org
-        .http
-        .post(org.url("/services/oauth2/revoke"))
-        .form(&[("token", refresh)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status(), 400);
+    assert_eq!(revoke(&org, refresh).await.status(), 200);
+    assert_eq!(limits(&org, renewed_access).await.status(), 401);
+    assert_eq!(revoke(&org, refresh).await.status(), 400, "revoked twice");
 }
 
 #[tokio::test]
@@ -248,49 +156,77 @@ async fn bad_clients_and_logins_get_oauth_errors() {
         bad,
         serde_json::json!({"error": "invalid_grant", "error_description": "authentication failure"})
     );
-    let res = org
-        .http
-        .get(org.url("/services/oauth2/authorize"))
-        .query(&[
-            ("response_type", "code"),
-            ("client_id", "nope"),
-            ("redirect_uri", "http://127.0.0.1:1/oauth/callback"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        res.json::<Value>().await.unwrap()["error"],
-        "invalid_client_id"
-    );
     let app = demo_app();
-    let res = org
-        .http
-        .get(org.url("/services/oauth2/authorize"))
-        .query(&[
+    let cases: [(&str, &str, &str); 2] = [
+        (
+            "nope",
+            "http://127.0.0.1:1/oauth/callback",
+            "invalid_client_id",
+        ),
+        (
+            app.client_id.as_str(),
+            "https://evil.example/cb",
+            "redirect_uri_mismatch",
+        ),
+    ];
+    for (client_id, redirect_uri, error) in cases {
+        let res = json(org.http.get(org.url("/services/oauth2/authorize")).query(&[
             ("response_type", "code"),
-            ("client_id", app.client_id.as_str()),
-            ("redirect_uri", "https://evil.example/cb"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        res.json::<Value>().await.unwrap()["error"],
-        "redirect_uri_mismatch"
-    );
-    let res = org
-        .http
-        .post(org.url("/services/oauth2/token"))
-        .form(&[
+            ("client_id", client_id),
+            ("redirect_uri", redirect_uri),
+        ]))
+        .await;
+        assert_eq!(res["error"], error, "{client_id} to {redirect_uri}");
+    }
+    let res = token(
+        &org,
+        &[
             ("grant_type", "magic"),
             ("client_id", app.client_id.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(
         res.json::<Value>().await.unwrap()["error"],
         "unsupported_grant_type"
     );
+}
+
+/// Posts the authorize page's login form.
+async fn authorize(org: &Org, form: &[(&str, &str)]) -> Response {
+    org.http
+        .post(org.url("/services/oauth2/authorize"))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Posts `form` to the token endpoint.
+async fn token<T: serde::Serialize + ?Sized>(org: &Org, form: &T) -> Response {
+    org.http
+        .post(org.url("/services/oauth2/token"))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn revoke(org: &Org, token: &str) -> Response {
+    org.http
+        .post(org.url("/services/oauth2/revoke"))
+        .form(&[("token", token)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// GETs the limits with `access`: a cheap call that says whether a session works.
+async fn limits(org: &Org, access: &str) -> Response {
+    org.http
+        .get(org.url("/services/data/v59.0/limits"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap()
 }
