@@ -21,16 +21,13 @@ pub async fn org() -> Org {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let token = password_login(
+    let token = access_token(
         &http,
         &sandbox.base_url(),
         "ana@pane-support.example",
         "demo-ana-1",
     )
-    .await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    .await;
     Org {
         sandbox,
         http,
@@ -56,6 +53,14 @@ pub async fn password_login(http: &Client, base: &str, user: &str, password: &st
         .unwrap()
 }
 
+/// The access token of a password login that must succeed.
+pub async fn access_token(http: &Client, base: &str, user: &str, password: &str) -> String {
+    password_login(http, base, user, password).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 impl Org {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.sandbox.base_url())
@@ -68,6 +73,11 @@ impl Org {
     pub fn data(&self, path: &str) -> String {
         format!("/services/data/{V}{path}")
     }
+}
+
+/// Sends `request`: the answer's status.
+pub async fn status(request: RequestBuilder) -> u16 {
+    request.send().await.unwrap().status().as_u16()
 }
 
 /// Sends `request` and reads the answer as JSON.
@@ -95,16 +105,51 @@ impl Org {
 
     /// Forgets the sandbox's request log (`/__sandbox/requests`).
     pub async fn clear_log(&self) {
+        self.forget("requests").await;
+    }
+
+    /// DELETEs the sandbox's control endpoint `/__sandbox/{what}` (the request log, refusals).
+    pub async fn forget(&self, what: &str) {
         self.http
-            .delete(self.url("/__sandbox/requests"))
+            .delete(self.url(&format!("/__sandbox/{what}")))
             .send()
             .await
+            .unwrap()
+            .error_for_status()
             .unwrap();
+    }
+
+    /// Ben's token: a standard user, the demo's restricted profile.
+    pub async fn ben(&self) -> String {
+        access_token(
+            &self.http,
+            &self.sandbox.base_url(),
+            "ben@pane-support.example",
+            "demo-ben-1",
+        )
+        .await
+    }
+
+    /// POSTs `body` to the sandbox's control endpoint `/__sandbox/{what}` (quota, faults, …).
+    pub async fn control(&self, what: &str, body: &Value) {
+        self.http
+            .post(self.url(&format!("/__sandbox/{what}")))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap();
+    }
+
+    /// GETs the sandbox's control endpoint `/__sandbox/{what}` as JSON.
+    pub async fn inspect(&self, what: &str) -> Value {
+        json(self.http.get(self.url(&format!("/__sandbox/{what}")))).await
     }
 
     /// The sandbox's request log (`/__sandbox/requests`).
     pub async fn log(&self) -> Value {
-        json(self.http.get(self.url("/__sandbox/requests"))).await
+        self.inspect("requests").await
     }
 }
 

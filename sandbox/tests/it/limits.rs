@@ -4,22 +4,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::org;
+use crate::helpers::{json, org, status};
 
 #[tokio::test]
 async fn every_counted_request_shows_its_usage_until_the_allowance_is_spent() {
     let org = org().await;
-    org.http
-        .post(org.url("/__sandbox/quota"))
-        .json(&json!({"max": 3, "used": 0}))
-        .send()
-        .await
-        .unwrap();
-    org.http
-        .delete(org.url("/__sandbox/requests"))
-        .send()
-        .await
-        .unwrap();
+    org.control("quota", &json!({"max": 3, "used": 0})).await;
+    org.clear_log().await;
     for n in 1..=3 {
         let res = org.get(&org.data("/limits")).send().await.unwrap();
         assert_eq!(res.status(), 200);
@@ -42,24 +33,8 @@ async fn every_counted_request_shows_its_usage_until_the_allowance_is_spent() {
         json!([{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}])
     );
     // The versions list costs nothing, even then.
-    assert_eq!(
-        org.http
-            .get(org.url("/services/data"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    let log: Value = org
-        .http
-        .get(org.url("/__sandbox/requests"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(status(org.http.get(org.url("/services/data"))).await, 200);
+    let log = org.log().await;
     assert_eq!(log["count"], 3);
     assert_eq!(log["per_client"]["pane-sandbox-demo-client"], 3);
     assert_eq!(log["log"][0]["path"], "/services/data/v59.0/limits");
@@ -68,64 +43,39 @@ async fn every_counted_request_shows_its_usage_until_the_allowance_is_spent() {
 #[tokio::test]
 async fn injected_faults() {
     let org = org().await;
-    let set = |faults: Value| {
-        org.http
-            .post(org.url("/__sandbox/faults"))
-            .json(&faults)
-            .send()
-    };
+    let limits = || status(org.get(&org.data("/limits")));
 
-    set(json!({"fail_next": 1, "fail_status": 503}))
-        .await
-        .unwrap();
+    org.control("faults", &json!({"fail_next": 1, "fail_status": 503}))
+        .await;
     let res = org.get(&org.data("/limits")).send().await.unwrap();
     assert_eq!(res.status(), 503);
-    assert_eq!(
-        org.get(&org.data("/limits")).send().await.unwrap().status(),
-        200,
-        "only the next one fails"
-    );
+    assert_eq!(limits().await, 200, "only the next one fails");
 
-    set(json!({"malformed_next": 1})).await.unwrap();
+    org.control("faults", &json!({"malformed_next": 1})).await;
     let res = org.get(&org.data("/limits")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.json::<Value>().await.is_err(), "not JSON");
 
-    set(json!({"drop_next": 1})).await.unwrap();
+    org.control("faults", &json!({"drop_next": 1})).await;
     let dropped = async { org.get(&org.data("/limits")).send().await?.bytes().await }.await;
     assert!(dropped.is_err(), "the connection was dropped");
 
-    set(json!({"latency_ms": 150})).await.unwrap();
+    org.control("faults", &json!({"latency_ms": 150})).await;
     let started = Instant::now();
-    assert_eq!(
-        org.get(&org.data("/limits")).send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(limits().await, 200);
     assert!(started.elapsed() >= Duration::from_millis(150));
-    set(json!({})).await.unwrap();
+    org.control("faults", &json!({})).await;
 }
 
 #[tokio::test]
 async fn a_restricted_user_sees_read_only_fields_in_describe() {
     let org = org().await;
-    let ben = crate::helpers::password_login(
-        &org.http,
-        &org.sandbox.base_url(),
-        "ben@pane-support.example",
-        "demo-ben-1",
+    let describe = json(
+        org.http
+            .get(org.url(&org.data("/sobjects/Account/describe")))
+            .bearer_auth(org.ben().await),
     )
     .await;
-    let token = ben["access_token"].as_str().unwrap();
-    let describe: Value = org
-        .http
-        .get(org.url(&org.data("/sobjects/Account/describe")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
     let field = |d: &Value, name: &str| {
         d["fields"]
             .as_array()
@@ -137,14 +87,7 @@ async fn a_restricted_user_sees_read_only_fields_in_describe() {
     };
     assert_eq!(field(&describe, "AnnualRevenue")["updateable"], false);
     assert_eq!(field(&describe, "Phone")["updateable"], true);
-    let admin: Value = org
-        .get(&org.data("/sobjects/Account/describe"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let admin = json(org.get(&org.data("/sobjects/Account/describe"))).await;
     assert_eq!(field(&admin, "AnnualRevenue")["updateable"], true);
 }
 
@@ -154,32 +97,12 @@ async fn a_restricted_user_sees_read_only_fields_in_describe() {
 #[tokio::test]
 async fn latency_is_added_once_per_request_not_per_subrequest() {
     let org = org().await;
-    org.http
-        .post(org.url("/__sandbox/faults"))
-        .json(&json!({"latency_ms": 1}))
-        .send()
-        .await
-        .unwrap();
+    org.control("faults", &json!({"latency_ms": 1})).await;
     let sub =
         |r: &str| json!({"method": "GET", "url": "/services/data/v59.0/limits", "referenceId": r});
     let body = json!({"compositeRequest": [sub("a"), sub("b"), sub("c"), sub("d")]});
-    let res = org
-        .http
-        .post(org.url("/services/data/v59.0/composite"))
-        .bearer_auth(&org.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let faults: Value = org
-        .http
-        .get(org.url("/__sandbox/faults"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (status, _) = org.send_json("POST", &org.data("/composite"), &body).await;
+    assert_eq!(status, 200);
+    let faults = org.inspect("faults").await;
     assert_eq!(faults["delayed"], 1, "{faults}");
 }

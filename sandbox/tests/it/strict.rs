@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Org, org, password_login};
+use crate::helpers::{Org, org};
 
 const COMPOSITE: &str = "/services/data/v59.0/composite";
 
@@ -46,15 +46,7 @@ impl Org {
     }
 
     async fn refusals(&self) -> Vec<Value> {
-        let log: Value = self
-            .http
-            .get(self.url("/__sandbox/refusals"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let log = self.inspect("refusals").await;
         log["refusals"].as_array().unwrap().clone()
     }
 
@@ -64,19 +56,6 @@ impl Org {
             .iter()
             .map(|r| r["rule"].as_str().unwrap().to_owned())
             .collect()
-    }
-
-    async fn ben(&self) -> String {
-        password_login(
-            &self.http,
-            &self.sandbox.base_url(),
-            "ben@pane-support.example",
-            "demo-ben-1",
-        )
-        .await["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
     }
 
     /// The id of Rose Gonzalez, a demo Contact.
@@ -296,11 +275,7 @@ async fn composite_subrequests_cannot_set_accept_authorization_or_content_type()
 #[tokio::test]
 async fn composite_batch_runs_search_and_limits_each_one_call() {
     let org = org().await;
-    org.http
-        .delete(org.url("/__sandbox/requests"))
-        .send()
-        .await
-        .unwrap();
+    org.clear_log().await;
     let (status, body) = org
         .post_json(
             "/services/data/v59.0/composite/batch",
@@ -327,15 +302,7 @@ async fn composite_batch_runs_search_and_limits_each_one_call() {
     assert_eq!(results[2]["result"]["totalSize"], 1);
     assert_eq!(results[3]["statusCode"], 404);
     assert_eq!(results[4]["statusCode"], 201, "independent of the failure");
-    let log: Value = org
-        .http
-        .get(org.url("/__sandbox/requests"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = org.log().await;
     assert_eq!(log["count"], 5, "each subrequest is one API call: {log}");
 
     // haltOnError: 412 BATCH_PROCESSING_HALTED after the first failure.
@@ -637,11 +604,7 @@ async fn refusals_are_kept_for_the_control_path_and_the_process() {
     let held = pane_sandbox::strict::refusals_at(&org.sandbox.base_url()).unwrap();
     assert_eq!(held.list().len(), 1);
     assert!(pane_sandbox::strict::refusals_at("http://127.0.0.1:1").is_none());
-    org.http
-        .delete(org.url("/__sandbox/refusals"))
-        .send()
-        .await
-        .unwrap();
+    org.forget("refusals").await;
     assert!(org.refusals().await.is_empty());
     assert!(held.list().is_empty());
 }
