@@ -2,7 +2,9 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::org;
+use reqwest::Method;
+
+use crate::helpers::{self, json, location, org, status};
 
 #[tokio::test]
 async fn versions_resources_and_describes() {
@@ -27,14 +29,7 @@ async fn versions_resources_and_describes() {
             .any(|v| v["version"] == "59.0")
     );
 
-    let resources: Value = org
-        .get(&org.data("/"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let resources = json(org.get(&org.data("/"))).await;
     assert_eq!(resources["query"], "/services/data/v59.0/query");
     assert!(
         resources["identity"]
@@ -44,14 +39,7 @@ async fn versions_resources_and_describes() {
     );
     let latest = org.get("/services/data/latest").send().await.unwrap();
     assert_eq!(latest.status(), 200);
-    assert_eq!(
-        org.get("/services/data/v12.0")
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(status(org.get("/services/data/v12.0")).await, 404);
 
     let global = org.get(&org.data("/sobjects")).send().await.unwrap();
     let last_modified = global.headers()["last-modified"]
@@ -75,14 +63,7 @@ async fn versions_resources_and_describes() {
     assert_eq!(res.status(), 304);
     assert!(res.text().await.unwrap().is_empty());
 
-    let lead: Value = org
-        .get(&org.data("/sobjects/Lead/describe/"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let lead = json(org.get(&org.data("/sobjects/Lead/describe/"))).await;
     assert_eq!(lead["name"], "Lead");
     let res = org
         .get(&org.data("/sobjects/Lead/describe"))
@@ -92,11 +73,7 @@ async fn versions_resources_and_describes() {
         .unwrap();
     assert_eq!(res.status(), 200, "modified since 2020");
     assert_eq!(
-        org.get(&org.data("/sobjects/Xyzzy/describe"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        status(org.get(&org.data("/sobjects/Xyzzy/describe"))).await,
         404
     );
 }
@@ -105,61 +82,38 @@ async fn versions_resources_and_describes() {
 async fn rows_create_read_update_delete() {
     let org = org().await;
     let res = org
-        .http
-        .post(org.url(&org.data("/sobjects/Lead/")))
-        .bearer_auth(&org.token)
+        .authed(Method::POST, &org.data("/sobjects/Lead/"))
         .json(&json!({"LastName": "Kim", "Company": "Kites", "Email": "mia@kites.example"}))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
-    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let location = location(&res);
     let created: Value = res.json().await.unwrap();
     assert_eq!(created["success"], true);
     assert_eq!(created["errors"], json!([]));
     let id = created["id"].as_str().unwrap().to_owned();
     assert_eq!(location, format!("/services/data/v59.0/sobjects/Lead/{id}"));
+    let lead = org.data(&format!("/sobjects/Lead/{id}"));
 
-    let row: Value = org
-        .get(&format!(
-            "{}?fields=Name,Email",
-            org.data(&format!("/sobjects/Lead/{id}"))
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let row = org.get_json(&format!("{lead}?fields=Name,Email")).await.1;
     assert_eq!(
         row,
         json!({"attributes": {"type": "Lead", "url": location}, "Name": "Kim", "Email": "mia@kites.example"})
     );
 
-    let res = org
-        .http
-        .patch(org.url(&org.data(&format!("/sobjects/Lead/{id}"))))
-        .bearer_auth(&org.token)
-        .json(&json!({"FirstName": "Mia"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
-    let res = org
-        .http
-        .patch(org.url(&org.data(&format!("/sobjects/Lead/{id}"))))
-        .bearer_auth(&org.token)
+    let (status, _) = org
+        .send_json("PATCH", &lead, &json!({"FirstName": "Mia"}))
+        .await;
+    assert_eq!(status, 204);
+    let stale = org
+        .authed(Method::PATCH, &lead)
         .header("If-Unmodified-Since", "Mon, 30 Nov 2020 08:34:54 GMT")
-        .json(&json!({"FirstName": "Old"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 412);
+        .json(&json!({"FirstName": "Old"}));
+    assert_eq!(helpers::status(stale).await, 412);
 
     let res = org
-        .http
-        .post(org.url(&org.data("/sobjects/Lead")))
-        .bearer_auth(&org.token)
+        .authed(Method::POST, &org.data("/sobjects/Lead"))
         .body("{\"LastName\": ")
         .header("content-type", "application/json")
         .send()
@@ -170,35 +124,23 @@ async fn rows_create_read_update_delete() {
         res.json::<Value>().await.unwrap()[0]["errorCode"],
         "JSON_PARSER_ERROR"
     );
-    let res = org
-        .http
-        .post(org.url(&org.data("/sobjects/Lead")))
-        .bearer_auth(&org.token)
-        .json(&json!({"LastName": "X"}))
-        .send()
-        .await
-        .unwrap();
-    let body: Value = res.json().await.unwrap();
+    let (_, body) = org
+        .send_json(
+            "POST",
+            &org.data("/sobjects/Lead"),
+            &json!({"LastName": "X"}),
+        )
+        .await;
     assert_eq!(
         body,
         json!([{"message": "Required fields are missing: [Company]", "errorCode": "REQUIRED_FIELD_MISSING", "fields": ["Company"]}])
     );
 
-    let res = org
-        .http
-        .delete(org.url(&org.data(&format!("/sobjects/Lead/{id}"))))
-        .bearer_auth(&org.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
-    let res = org
-        .http
-        .delete(org.url(&org.data(&format!("/sobjects/Lead/{id}"))))
-        .bearer_auth(&org.token)
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(
+        helpers::status(org.authed(Method::DELETE, &lead)).await,
+        204
+    );
+    let res = org.authed(Method::DELETE, &lead).send().await.unwrap();
     assert_eq!(res.status(), 404);
     assert_eq!(
         res.json::<Value>().await.unwrap()[0]["errorCode"],
@@ -229,21 +171,17 @@ async fn query_pages_through_next_records_url() {
         org.data("/query/"),
         soql.replace(' ', "+").replace('%', "%25")
     );
-    let first: Value = org
-        .get(&url)
-        .header("Sforce-Query-Options", "batchSize=200")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let first = json(
+        org.get(&url)
+            .header("Sforce-Query-Options", "batchSize=200"),
+    )
+    .await;
     assert_eq!(first["totalSize"], 250);
     assert_eq!(first["done"], false);
     assert_eq!(first["records"].as_array().unwrap().len(), 200);
     let next = first["nextRecordsUrl"].as_str().unwrap();
     assert!(next.starts_with("/services/data/v59.0/query/01g"), "{next}");
-    let second: Value = org.get(next).send().await.unwrap().json().await.unwrap();
+    let second = json(org.get(next)).await;
     assert_eq!(second["done"], true);
     assert!(
         second.get("nextRecordsUrl").is_none(),
@@ -251,18 +189,10 @@ async fn query_pages_through_next_records_url() {
     );
     assert_eq!(second["records"].as_array().unwrap().len(), 50);
     assert_eq!(second["records"][49]["Subject"], "Paging task 249");
-    let again: Value = org.get(next).send().await.unwrap().json().await.unwrap();
+    let again = json(org.get(next)).await;
     assert_eq!(again, second, "a page read again is the same page");
 
-    let count: Value = org
-        .get(&org.data("/query"))
-        .query(&[("q", "SELECT COUNT() FROM Contact")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let count = org.query("SELECT COUNT() FROM Contact").await;
     assert_eq!(count, json!({"totalSize": 5, "done": true, "records": []}));
     let res = org
         .get(&org.data("/query"))
@@ -280,33 +210,19 @@ async fn query_pages_through_next_records_url() {
 #[tokio::test]
 async fn search_and_parameterized_search() {
     let org = org().await;
-    let found: Value = org
-        .get(&org.data("/search/"))
-        .query(&[(
-            "q",
-            "FIND {\\+1 \\(512\\) 757\\-9340} IN PHONE FIELDS RETURNING Contact(Id, Name)",
-        )])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let found = json(org.get(&org.data("/search/")).query(&[(
+        "q",
+        "FIND {\\+1 \\(512\\) 757\\-9340} IN PHONE FIELDS RETURNING Contact(Id, Name)",
+    )]))
+    .await;
     assert_eq!(found["searchRecords"][0]["Name"], "Rose Gonzalez");
-    let found: Value = org
-        .get(&org.data("/parameterizedSearch"))
-        .query(&[
-            ("q", "rose@edge.com"),
-            ("sobject", "Contact"),
-            ("Contact.fields", "Id,Name,Account.Name"),
-            ("in", "EMAIL"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let found = json(org.get(&org.data("/parameterizedSearch")).query(&[
+        ("q", "rose@edge.com"),
+        ("sobject", "Contact"),
+        ("Contact.fields", "Id,Name,Account.Name"),
+        ("in", "EMAIL"),
+    ]))
+    .await;
     assert_eq!(found["searchRecords"].as_array().unwrap().len(), 1);
     assert_eq!(found["searchRecords"][0]["Name"], "Rose Gonzalez");
     assert_eq!(
@@ -329,15 +245,9 @@ async fn search_and_parameterized_search() {
 #[tokio::test]
 async fn record_pages_open_in_a_browser() {
     let org = org().await;
-    let rose: Value = org
-        .get(&org.data("/query"))
-        .query(&[("q", "SELECT Id FROM Contact WHERE Email = 'rose@edge.com'")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rose = org
+        .query("SELECT Id FROM Contact WHERE Email = 'rose@edge.com'")
+        .await;
     let id = rose["records"][0]["Id"].as_str().unwrap();
     let page = org
         .http
@@ -349,15 +259,10 @@ async fn record_pages_open_in_a_browser() {
     let html = page.text().await.unwrap();
     assert!(html.contains("<h1>Rose Gonzalez</h1>"), "{html}");
     assert!(html.contains("rose@edge.com"));
-    assert_eq!(
-        org.http
-            .get(org.url("/lightning/r/Contact/003Pa0000000999/view"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    let missing = org
+        .http
+        .get(org.url("/lightning/r/Contact/003Pa0000000999/view"));
+    assert_eq!(status(missing).await, 404);
 }
 
 #[tokio::test]
@@ -369,9 +274,7 @@ async fn chunked_bodies_and_trailing_slashes_are_accepted() {
     ];
     let body = reqwest::Body::wrap_stream(futures_util::stream::iter(parts));
     let res = org
-        .http
-        .post(org.url(&org.data("/sobjects/Lead/")))
-        .bearer_auth(&org.token)
+        .authed(Method::POST, &org.data("/sobjects/Lead/"))
         .header("content-type", "application/json")
         .body(body)
         .send()
@@ -384,11 +287,7 @@ async fn chunked_bodies_and_trailing_slashes_are_accepted() {
         "/sobjects/Lead/describe",
         "/sobjects/Lead/describe/",
     ] {
-        assert_eq!(
-            org.get(&org.data(path)).send().await.unwrap().status(),
-            200,
-            "{path}"
-        );
+        assert_eq!(status(org.get(&org.data(path))).await, 200, "{path}");
     }
 }
 
@@ -399,32 +298,14 @@ async fn user_permission_access_answers_for_the_requesting_user() {
         let http = org.http.clone();
         let url = org.url(&org.data("/query"));
         async move {
-            let answer: Value = http
-                .get(url)
-                .bearer_auth(token)
-                .query(&[(
-                    "q",
-                    "SELECT PermissionsModifyAllData FROM UserPermissionAccess",
-                )])
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let answer = json(http.get(url).bearer_auth(token).query(&[(
+                "q",
+                "SELECT PermissionsModifyAllData FROM UserPermissionAccess",
+            )]))
+            .await;
             answer["records"][0]["PermissionsModifyAllData"].clone()
         }
     };
     assert_eq!(ask(org.token.clone()).await, json!(true), "Ana is an admin");
-    let ben = crate::helpers::password_login(
-        &org.http,
-        &org.sandbox.base_url(),
-        "ben@pane-support.example",
-        "demo-ben-1",
-    )
-    .await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert_eq!(ask(ben).await, json!(false), "Ben is not");
+    assert_eq!(ask(org.ben().await).await, json!(false), "Ben is not");
 }
