@@ -296,66 +296,28 @@ async fn revoking_a_token_ends_only_what_it_issued() {
     let session = auth.session(&org.token).unwrap();
     let first = auth.issue(session.clone(), true);
     let second = auth.issue(session, true);
-    let alive = |token: String| {
-        let org = &org;
-        async move {
-            org.http
-                .get(org.url(&org.data("/limits")))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }
-    };
-    let revoke = |token: String| {
-        let org = &org;
-        async move {
-            org.http
-                .post(org.url("/services/oauth2/revoke"))
-                .form(&[("token", token)])
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }
-    };
-    assert_eq!(revoke(first.refresh_token.clone().unwrap()).await, 200);
     assert_eq!(
-        alive(first.access_token.clone()).await,
+        org.revoke(first.refresh_token.as_deref().unwrap()).await,
+        200
+    );
+    assert_eq!(
+        org.alive(&first.access_token).await,
         401,
         "its own access token"
     );
     assert_eq!(
-        alive(second.access_token.clone()).await,
+        org.alive(&second.access_token).await,
         200,
         "another session"
     );
-    assert_eq!(alive(org.token.clone()).await, 200, "the password login");
+    assert_eq!(org.alive(&org.token).await, 200, "the password login");
     // An access token alone: its refresh token still gets new ones.
-    assert_eq!(revoke(second.access_token.clone()).await, 200);
-    assert_eq!(alive(second.access_token.clone()).await, 401);
-    let app = pane_sandbox::state::demo_app();
-    let refreshed: Value = org
-        .http
-        .post(org.url("/services/oauth2/token"))
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", second.refresh_token.as_deref().unwrap()),
-            ("client_id", app.client_id.as_str()),
-            ("client_secret", app.client_secret.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(org.revoke(&second.access_token).await, 200);
+    assert_eq!(org.alive(&second.access_token).await, 401);
+    let refreshed = org.refresh(second.refresh_token.as_deref().unwrap()).await;
     let token = refreshed["access_token"].as_str().unwrap().to_owned();
-    assert_eq!(alive(token).await, 200);
-    assert_eq!(revoke("not-a-token".into()).await, 400);
+    assert_eq!(org.alive(&token).await, 200);
+    assert_eq!(org.revoke("not-a-token").await, 400);
 }
 
 /// Finding: reading a `nextRecordsUrl` twice answered other rows and another `totalSize`
@@ -363,19 +325,7 @@ async fn revoking_a_token_ends_only_what_it_issued() {
 #[tokio::test]
 async fn next_records_urls_are_stable_and_honour_their_offset() {
     let org = org().await;
-    let admin = org.sandbox.state().org.users()[0].clone();
-    for i in 0..450 {
-        org.sandbox
-            .state()
-            .org
-            .create(
-                &admin,
-                "Task",
-                &json!({"Subject": format!("Locator task {i:03}")}),
-                false,
-            )
-            .unwrap();
-    }
+    org.seed_tasks("Locator", 450);
     let soql = "SELECT Subject FROM Task WHERE Subject LIKE 'Locator%' ORDER BY Subject";
     let first: Value = org
         .get(&org.data("/query"))

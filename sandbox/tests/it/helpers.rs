@@ -130,6 +130,49 @@ impl Org {
         .await
     }
 
+    /// Revokes `token` (an access or a refresh token): the status.
+    pub async fn revoke(&self, token: &str) -> u16 {
+        status(
+            self.http
+                .post(self.url("/services/oauth2/revoke"))
+                .form(&[("token", token)]),
+        )
+        .await
+    }
+
+    /// The status of a limits call with `access`: 200 while that session works.
+    pub async fn alive(&self, access: &str) -> u16 {
+        status(
+            self.http
+                .get(self.url(&self.data("/limits")))
+                .bearer_auth(access),
+        )
+        .await
+    }
+
+    /// The demo app's refresh-token grant with `refresh_token`: the token answer.
+    pub async fn refresh(&self, refresh_token: &str) -> Value {
+        let app = demo_app();
+        json(self.http.post(self.url("/services/oauth2/token")).form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", app.client_id.as_str()),
+            ("client_secret", app.client_secret.as_str()),
+            ("refresh_token", refresh_token),
+        ]))
+        .await
+    }
+
+    /// Creates `n` Tasks as the admin straight in the org's state, subjects
+    /// `"{prefix} task 000"` and on.
+    pub fn seed_tasks(&self, prefix: &str, n: usize) {
+        let state = self.sandbox.state();
+        let admin = state.org.users()[0].clone();
+        for i in 0..n {
+            let task = serde_json::json!({"Subject": format!("{prefix} task {i:03}")});
+            state.org.create(&admin, "Task", &task, false).unwrap();
+        }
+    }
+
     /// POSTs `body` to the sandbox's control endpoint `/__sandbox/{what}` (quota, faults, …).
     pub async fn control(&self, what: &str, body: &Value) {
         self.http

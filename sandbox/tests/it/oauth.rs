@@ -117,7 +117,13 @@ async fn web_server_flow_with_pkce_then_refresh_and_revoke() {
         .send()
         .await
         .unwrap();
-    let res = limits(&org, access).await;
+    let res = org
+        .http
+        .get(org.url(&org.data("/limits")))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
     let body: Value = res.json().await.unwrap();
     assert_eq!(
@@ -125,26 +131,14 @@ async fn web_server_flow_with_pkce_then_refresh_and_revoke() {
         serde_json::json!([{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}])
     );
     let refresh = tokens["refresh_token"].as_str().unwrap();
-    let renewed: Value = token(
-        &org,
-        &[
-            ("grant_type", "refresh_token"),
-            ("client_id", app.client_id.as_str()),
-            ("client_secret", app.client_secret.as_str()),
-            ("refresh_token", refresh),
-        ],
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let renewed = org.refresh(refresh).await;
     let renewed_access = renewed["access_token"].as_str().unwrap();
-    assert_eq!(limits(&org, renewed_access).await.status(), 200);
+    assert_eq!(org.alive(renewed_access).await, 200);
 
     // Revoking the refresh token ends it and its sessions.
-    assert_eq!(revoke(&org, refresh).await.status(), 200);
-    assert_eq!(limits(&org, renewed_access).await.status(), 401);
-    assert_eq!(revoke(&org, refresh).await.status(), 400, "revoked twice");
+    assert_eq!(org.revoke(refresh).await, 200);
+    assert_eq!(org.alive(renewed_access).await, 401);
+    assert_eq!(org.revoke(refresh).await, 400, "revoked twice");
 }
 
 #[tokio::test]
@@ -207,25 +201,6 @@ async fn token<T: serde::Serialize + ?Sized>(org: &Org, form: &T) -> Response {
     org.http
         .post(org.url("/services/oauth2/token"))
         .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn revoke(org: &Org, token: &str) -> Response {
-    org.http
-        .post(org.url("/services/oauth2/revoke"))
-        .form(&[("token", token)])
-        .send()
-        .await
-        .unwrap()
-}
-
-/// GETs the limits with `access`: a cheap call that says whether a session works.
-async fn limits(org: &Org, access: &str) -> Response {
-    org.http
-        .get(org.url("/services/data/v59.0/limits"))
-        .bearer_auth(access)
         .send()
         .await
         .unwrap()

@@ -151,19 +151,7 @@ async fn rows_create_read_update_delete() {
 #[tokio::test]
 async fn query_pages_through_next_records_url() {
     let org = org().await;
-    let admin = org.sandbox.state().org.users()[0].clone();
-    for i in 0..250 {
-        org.sandbox
-            .state()
-            .org
-            .create(
-                &admin,
-                "Task",
-                &json!({"Subject": format!("Paging task {i:03}")}),
-                false,
-            )
-            .unwrap();
-    }
+    org.seed_tasks("Paging", 250);
     let soql = "SELECT Id, Subject FROM Task WHERE Subject LIKE 'Paging%' ORDER BY Subject";
     // `+` for spaces, as form-encoding clients send it.
     let url = format!(
