@@ -98,6 +98,14 @@ impl Org {
         json(self.get(&self.data("/query")).query(&[("q", soql)])).await
     }
 
+    /// The `Id` of the first row `soql` answers.
+    pub async fn first_id(&self, soql: &str) -> String {
+        self.query(soql).await["records"][0]["Id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// `totalSize` of a `SELECT COUNT()` query.
     pub async fn count(&self, soql: &str) -> Value {
         self.query(soql).await["totalSize"].clone()

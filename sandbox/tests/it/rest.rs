@@ -233,10 +233,9 @@ async fn search_and_parameterized_search() {
 #[tokio::test]
 async fn record_pages_open_in_a_browser() {
     let org = org().await;
-    let rose = org
-        .query("SELECT Id FROM Contact WHERE Email = 'rose@edge.com'")
+    let id = org
+        .first_id("SELECT Id FROM Contact WHERE Email = 'rose@edge.com'")
         .await;
-    let id = rose["records"][0]["Id"].as_str().unwrap();
     let page = org
         .http
         .get(org.url(&format!("/lightning/r/Contact/{id}/view")))
