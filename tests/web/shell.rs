@@ -23,6 +23,13 @@ fn mount_panel(connected: &Connected) -> HtmlElement {
     container
 }
 
+/// A connected host and the whole panel over it.
+fn mounted() -> (Connected, HtmlElement) {
+    let connected = connect(&[]);
+    let container = mount_panel(&connected);
+    (connected, container)
+}
+
 fn click(selector: &str) {
     query(selector)
         .unwrap()
@@ -32,8 +39,7 @@ fn click(selector: &str) {
 
 #[wasm_bindgen_test]
 async fn the_panel_waits_for_the_inbox_then_shows_the_handle_and_its_participants() {
-    let connected = connect(&[]);
-    let container = mount_panel(&connected);
+    let (connected, container) = mounted();
     until("waiting message", || {
         text("[data-testid=lookup-message]").contains("Waiting for the inbox")
     })
@@ -83,8 +89,7 @@ async fn the_panel_says_why_a_context_has_no_handle() {
         ),
         (&[], "No conversation is open", starts),
     ];
-    let connected = connect(&[]);
-    let container = mount_panel(&connected);
+    let (connected, container) = mounted();
     for (selected, want, matches) in cases {
         connected.push(&build_context(ids(selected))).await;
         until(want, || {
@@ -97,8 +102,7 @@ async fn the_panel_says_why_a_context_has_no_handle() {
 
 #[wasm_bindgen_test]
 async fn the_cog_and_the_search_box_lead_to_their_views_and_back() {
-    let connected = connect(&[]);
-    let container = mount_panel(&connected);
+    let (connected, container) = mounted();
     connected.push(&build_context(ids(&[]))).await;
     click("[data-testid=cog]");
     until("field chooser", || {
@@ -119,8 +123,7 @@ async fn the_cog_and_the_search_box_lead_to_their_views_and_back() {
 
 #[wasm_bindgen_test]
 async fn the_status_bar_counts_the_health_request_and_says_the_proxy_is_missing() {
-    let connected = connect(&[]);
-    let container = mount_panel(&connected);
+    let (_connected, container) = mounted();
     until("the status", || {
         text("[data-testid=backend]").contains("404")
     })
@@ -134,8 +137,7 @@ async fn the_status_bar_counts_the_health_request_and_says_the_proxy_is_missing(
 /// 1 KiB a switch: 589,824 B over these 500 switches; now within a few 64 KiB pages).
 #[wasm_bindgen_test]
 async fn conversation_switches_do_not_grow_memory() {
-    let connected = connect(&[]);
-    let container = mount_panel(&connected);
+    let (connected, container) = mounted();
     let memory = || {
         wasm_bindgen::memory()
             .unchecked_into::<js_sys::WebAssembly::Memory>()

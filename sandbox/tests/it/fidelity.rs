@@ -6,7 +6,7 @@
 use pane_sandbox::SandboxConfig;
 use serde_json::{Value, json};
 
-use crate::helpers::org;
+use crate::helpers::{json, org};
 
 /// Finding: CaseNumber, Case.IsClosed, Opportunity.Probability/ForecastCategory and
 /// non-createable booleans came back null.
@@ -327,16 +327,12 @@ async fn next_records_urls_are_stable_and_honour_their_offset() {
     let org = org().await;
     org.seed_tasks("Locator", 450);
     let soql = "SELECT Subject FROM Task WHERE Subject LIKE 'Locator%' ORDER BY Subject";
-    let first: Value = org
-        .get(&org.data("/query"))
-        .query(&[("q", soql)])
-        .header("Sforce-Query-Options", "batchSize=200")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let first = json(
+        org.get(&org.data("/query"))
+            .query(&[("q", soql)])
+            .header("Sforce-Query-Options", "batchSize=200"),
+    )
+    .await;
     let subjects = |page: &Value| -> Vec<String> {
         page["records"]
             .as_array()

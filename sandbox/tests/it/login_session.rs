@@ -7,7 +7,7 @@ use reqwest::Response;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{self, Org, location, org};
+use crate::helpers::{self, Org, json, location, org};
 
 const REDIRECT: &str = "http://127.0.0.1:9999/oauth/callback";
 const VERIFIER: &str = "another-long-random-code-verifier-0123456789-klmnopqrst";
@@ -123,16 +123,12 @@ async fn a_logged_in_user_who_approved_the_app_gets_a_code_without_a_prompt() {
     let res = authorize(&org, &[], Some(&sid)).await;
     assert_eq!(res.status(), 302);
     let tokens = redeem(&org, &code_in(&location(&res))).await;
-    let id: Value = org
-        .http
-        .get(tokens["id"].as_str().unwrap())
-        .bearer_auth(tokens["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let id = json(
+        org.http
+            .get(tokens["id"].as_str().unwrap())
+            .bearer_auth(tokens["access_token"].as_str().unwrap()),
+    )
+    .await;
     assert_eq!(id["username"], "ana@pane-support.example");
 
     // immediate=true: the same code redirect.

@@ -7,7 +7,7 @@ use pane_sandbox::{SandboxConfig, spawn};
 use reqwest::Client;
 use serde_json::{Value, json};
 
-use crate::helpers::{V, password_login};
+use crate::helpers::{V, json, password_login};
 
 fn trusting(identity: &TlsIdentity) -> Client {
     Client::builder()
@@ -31,14 +31,7 @@ async fn it_serves_https_with_its_own_certificate_and_stops() {
     assert_eq!(base, format!("https://{}", org.addr()));
     assert_eq!(org.instance_url(), base, "one host without the split");
     let http = trusting(&identity);
-    let health: Value = http
-        .get(format!("{base}/health"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = json(http.get(format!("{base}/health"))).await;
     assert_eq!(health["kind"], "sandbox-org");
     // Made for both loopback names.
     let other = format!("https://localhost:{}/health", org.addr().port());
@@ -171,15 +164,7 @@ async fn the_host_split_answers_as_a_my_domain_org() {
     let id = token["id"].as_str().unwrap();
     assert!(id.starts_with(&format!("{login}/id/")), "{id}");
     let access = token["access_token"].as_str().unwrap();
-    let who: Value = http
-        .get(id)
-        .bearer_auth(access)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let who = json(http.get(id).bearer_auth(access)).await;
     assert_eq!(who["username"], "ana@pane-support.example");
     assert_eq!(
         who["urls"]["rest"],
@@ -205,21 +190,14 @@ async fn the_host_split_answers_as_a_my_domain_org() {
         "{body}"
     );
     // The refresh token works at the login host's token endpoint.
-    let token_again: Value = http
-        .post(format!("{login}/services/oauth2/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", "pane-sandbox-demo-client"),
-            ("client_secret", "pane-sandbox-demo-secret"),
-            ("username", "ben@pane-support.example"),
-            ("password", "demo-ben-1"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token_again = json(http.post(format!("{login}/services/oauth2/token")).form(&[
+        ("grant_type", "password"),
+        ("client_id", "pane-sandbox-demo-client"),
+        ("client_secret", "pane-sandbox-demo-secret"),
+        ("username", "ben@pane-support.example"),
+        ("password", "demo-ben-1"),
+    ]))
+    .await;
     assert_eq!(token_again["instance_url"], instance);
 
     // Not at the login host: refused as a session the login server does not hold, and logged.
@@ -242,14 +220,7 @@ async fn the_host_split_answers_as_a_my_domain_org() {
         .await
         .unwrap();
     assert_eq!(soap.status(), 401);
-    let refusals: Value = http
-        .get(format!("{instance}/__sandbox/refusals"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let refusals = json(http.get(format!("{instance}/__sandbox/refusals"))).await;
     let rules: Vec<&str> = refusals["refusals"]
         .as_array()
         .unwrap()
