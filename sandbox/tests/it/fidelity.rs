@@ -6,7 +6,7 @@
 use pane_sandbox::SandboxConfig;
 use serde_json::{Value, json};
 
-use crate::helpers::{json, org};
+use crate::helpers::{answer, json, org};
 
 /// Finding: CaseNumber, Case.IsClosed, Opportunity.Probability/ForecastCategory and
 /// non-createable booleans came back null.
@@ -212,15 +212,13 @@ async fn unknown_resources_answer_not_found_in_salesforce_words() {
     }
     // A known resource still answers, and a known one asked with the wrong method says so.
     assert_eq!(org.get_json(&org.data("/limits")).await.0, 200);
-    let res = org
-        .http
-        .delete(org.url(&org.data("/limits")))
-        .bearer_auth(&org.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 405);
-    let body: Value = res.json().await.unwrap();
+    let (code, body) = answer(
+        org.http
+            .delete(org.url(&org.data("/limits")))
+            .bearer_auth(&org.token),
+    )
+    .await;
+    assert_eq!(code, 405);
     assert_eq!(body[0]["errorCode"], "METHOD_NOT_ALLOWED");
 }
 

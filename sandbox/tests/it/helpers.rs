@@ -80,6 +80,14 @@ pub async fn status(request: RequestBuilder) -> u16 {
     request.send().await.unwrap().status().as_u16()
 }
 
+/// Sends `request`: the answer's status and its body as JSON (null when it is not JSON).
+pub async fn answer(request: RequestBuilder) -> (u16, Value) {
+    let res = request.send().await.unwrap();
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
 /// Sends `request` and reads the answer as JSON.
 pub async fn json(request: RequestBuilder) -> Value {
     request.send().await.unwrap().json().await.unwrap()
@@ -207,26 +215,13 @@ impl Org {
 impl Org {
     /// GETs `path` with the token: the status and the body as JSON (null when it is not).
     pub async fn get_json(&self, path: &str) -> (u16, Value) {
-        let res = self.get(path).send().await.unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        answer(self.get(path)).await
     }
 
     /// Sends `body` as JSON with `method` and the token: the status and the answer.
     pub async fn send_json(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let res = self
-            .http
-            .request(method, self.url(path))
-            .bearer_auth(&self.token)
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        answer(self.authed(method, path).json(body)).await
     }
 
     /// Creates an `object` record from `body` (asserting 201): its id.

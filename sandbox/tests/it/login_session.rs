@@ -7,7 +7,7 @@ use reqwest::Response;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{self, Org, json, location, org};
+use crate::helpers::{self, Org, answer, json, location, org};
 
 const REDIRECT: &str = "http://127.0.0.1:9999/oauth/callback";
 const VERIFIER: &str = "another-long-random-code-verifier-0123456789-klmnopqrst";
@@ -86,21 +86,15 @@ fn code_in(location: &str) -> String {
 
 /// Redeems `code` with the PKCE verifier: the token answer.
 async fn redeem(org: &Org, code: &str) -> Value {
-    let res = org
-        .http
-        .post(org.url("/services/oauth2/token"))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", demo_app().client_id.as_str()),
-            ("redirect_uri", REDIRECT),
-            ("code", code),
-            ("code_verifier", VERIFIER),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let tokens: Value = res.json().await.unwrap();
+    let (code, tokens) = answer(org.http.post(org.url("/services/oauth2/token")).form(&[
+        ("grant_type", "authorization_code"),
+        ("client_id", demo_app().client_id.as_str()),
+        ("redirect_uri", REDIRECT),
+        ("code", code),
+        ("code_verifier", VERIFIER),
+    ]))
+    .await;
+    assert_eq!(code, 200);
     assert!(tokens["access_token"].is_string(), "{tokens}");
     assert!(tokens["refresh_token"].is_string(), "{tokens}");
     tokens

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use reqwest::Response;
 
-use crate::helpers::{Org, code_in, json, location, org, password_login};
+use crate::helpers::{Org, answer, code_in, json, location, org, password_login};
 
 #[tokio::test]
 async fn web_server_flow_with_pkce_then_refresh_and_revoke() {
@@ -117,15 +117,13 @@ async fn web_server_flow_with_pkce_then_refresh_and_revoke() {
         .send()
         .await
         .unwrap();
-    let res = org
-        .http
-        .get(org.url(&org.data("/limits")))
-        .bearer_auth(access)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 401);
-    let body: Value = res.json().await.unwrap();
+    let (code, body) = answer(
+        org.http
+            .get(org.url(&org.data("/limits")))
+            .bearer_auth(access),
+    )
+    .await;
+    assert_eq!(code, 401);
     assert_eq!(
         body,
         serde_json::json!([{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}])

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use reqwest::Method;
 
-use crate::helpers::{self, json, location, org, status};
+use crate::helpers::{self, answer, json, location, org, status};
 
 #[tokio::test]
 async fn versions_resources_and_describes() {
@@ -112,18 +112,14 @@ async fn rows_create_read_update_delete() {
         .json(&json!({"FirstName": "Old"}));
     assert_eq!(helpers::status(stale).await, 412);
 
-    let res = org
-        .authed(Method::POST, &org.data("/sobjects/Lead"))
-        .body("{\"LastName\": ")
-        .header("content-type", "application/json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 400);
-    assert_eq!(
-        res.json::<Value>().await.unwrap()[0]["errorCode"],
-        "JSON_PARSER_ERROR"
-    );
+    let (code, body) = answer(
+        org.authed(Method::POST, &org.data("/sobjects/Lead"))
+            .body("{\"LastName\": ")
+            .header("content-type", "application/json"),
+    )
+    .await;
+    assert_eq!(code, 400);
+    assert_eq!(body[0]["errorCode"], "JSON_PARSER_ERROR");
     let (_, body) = org
         .send_json(
             "POST",
@@ -182,17 +178,13 @@ async fn query_pages_through_next_records_url() {
 
     let count = org.query("SELECT COUNT() FROM Contact").await;
     assert_eq!(count, json!({"totalSize": 5, "done": true, "records": []}));
-    let res = org
-        .get(&org.data("/query"))
-        .query(&[("q", "SELECT Id FRM Contact")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 400);
-    assert_eq!(
-        res.json::<Value>().await.unwrap()[0]["errorCode"],
-        "MALFORMED_QUERY"
-    );
+    let (code, body) = answer(
+        org.get(&org.data("/query"))
+            .query(&[("q", "SELECT Id FRM Contact")]),
+    )
+    .await;
+    assert_eq!(code, 400);
+    assert_eq!(body[0]["errorCode"], "MALFORMED_QUERY");
 }
 
 #[tokio::test]
@@ -217,15 +209,10 @@ async fn search_and_parameterized_search() {
         found["searchRecords"][0]["Account"]["Name"],
         "Edge Communications"
     );
-    let res = org
-        .get(&org.data("/search"))
-        .query(&[("q", "FIND rose")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 400);
+    let (code, body) = answer(org.get(&org.data("/search")).query(&[("q", "FIND rose")])).await;
+    assert_eq!(code, 400);
     assert_eq!(
-        res.json::<Value>().await.unwrap(),
+        body,
         json!([{"message": "No search term found. The search term must be enclosed in braces.", "errorCode": "MALFORMED_SEARCH"}])
     );
 }

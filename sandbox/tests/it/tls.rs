@@ -5,9 +5,9 @@
 use pane_sandbox::tls::TlsIdentity;
 use pane_sandbox::{SandboxConfig, spawn};
 use reqwest::Client;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::{V, json, password_login};
+use crate::helpers::{V, answer, json, password_login};
 
 fn trusting(identity: &TlsIdentity) -> Client {
     Client::builder()
@@ -176,15 +176,13 @@ async fn the_host_split_answers_as_a_my_domain_org() {
     let composite = json!({"compositeRequest": [
         {"method": "GET", "url": format!("/services/data/{V}/query?q=SELECT+Id+FROM+Account+LIMIT+1"), "referenceId": "a"},
     ]});
-    let res = http
-        .post(format!("{instance}/services/data/{V}/composite"))
-        .bearer_auth(access)
-        .json(&composite)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
+    let (code, body) = answer(
+        http.post(format!("{instance}/services/data/{V}/composite"))
+            .bearer_auth(access)
+            .json(&composite),
+    )
+    .await;
+    assert_eq!(code, 200);
     assert_eq!(
         body["compositeResponse"][0]["httpStatusCode"], 200,
         "{body}"
@@ -201,15 +199,13 @@ async fn the_host_split_answers_as_a_my_domain_org() {
     assert_eq!(token_again["instance_url"], instance);
 
     // Not at the login host: refused as a session the login server does not hold, and logged.
-    let res = http
-        .get(format!("{login}/services/data/{V}/query"))
-        .query(&[("q", "SELECT Id FROM Account LIMIT 1")])
-        .bearer_auth(access)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 401);
-    let body: Value = res.json().await.unwrap();
+    let (code, body) = answer(
+        http.get(format!("{login}/services/data/{V}/query"))
+            .query(&[("q", "SELECT Id FROM Account LIMIT 1")])
+            .bearer_auth(access),
+    )
+    .await;
+    assert_eq!(code, 401);
     assert_eq!(body[0]["errorCode"], "INVALID_SESSION_ID");
     let soap = http
         .post(format!("{login}/services/Soap/u/59.0"))
