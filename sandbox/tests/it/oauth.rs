@@ -1,4 +1,5 @@
-//! OAuth 2.0: the web-server flow with PKCE, refresh, revoke, identity, expiry.
+//! OAuth 2.0: the web-server flow with PKCE, refresh, revoke, identity, expiry; one test a
+//! step of the flow, each from a fresh login.
 
 use base64::Engine;
 use pane_sandbox::state::demo_app;
@@ -9,73 +10,99 @@ use reqwest::Response;
 
 use crate::helpers::{Org, answer, code_in, json, location, org, password_login};
 
-#[tokio::test]
-async fn web_server_flow_with_pkce_then_refresh_and_revoke() {
-    let org = org().await;
-    let app = demo_app();
-    let redirect = "http://127.0.0.1:9999/oauth/callback";
-    let verifier = "a-very-long-random-code-verifier-0123456789-abcdefghij";
+const REDIRECT: &str = "http://127.0.0.1:9999/oauth/callback";
+const VERIFIER: &str = "a-very-long-random-code-verifier-0123456789-abcdefghij";
+
+/// The authorize request's parameters: the demo app, PKCE S256, `state=xyz-123`.
+fn authorize_query() -> Vec<(&'static str, String)> {
     let challenge =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier));
-    let query = [
-        ("response_type", "code"),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(VERIFIER));
+    vec![
+        ("response_type", "code".to_owned()),
+        ("client_id", demo_app().client_id),
+        ("redirect_uri", REDIRECT.to_owned()),
+        ("state", "xyz-123".to_owned()),
+        ("code_challenge", challenge),
+        ("code_challenge_method", "S256".to_owned()),
+    ]
+}
+
+/// The authorize page's login form, filled in as ana with `password`.
+fn login_form(password: &str) -> Vec<(&'static str, String)> {
+    let mut form = authorize_query();
+    form.push(("username", "ana@pane-support.example".to_owned()));
+    form.push(("password", password.to_owned()));
+    form
+}
+
+/// Ana logs in on the authorize page: the code in the redirect.
+async fn login_code(org: &Org) -> String {
+    let res = authorize(org, &login_form("demo-ana-1")).await;
+    assert_eq!(res.status(), 303);
+    code_in(&location(&res))
+}
+
+/// Redeems `code` with `verifier`: the status and the token answer.
+async fn redeem(org: &Org, code: &str, verifier: &str) -> (u16, Value) {
+    let app = demo_app();
+    let form = [
+        ("grant_type", "authorization_code"),
         ("client_id", app.client_id.as_str()),
-        ("redirect_uri", redirect),
-        ("state", "xyz-123"),
-        ("code_challenge", challenge.as_str()),
-        ("code_challenge_method", "S256"),
+        ("redirect_uri", REDIRECT),
+        ("code", code),
+        ("code_verifier", verifier),
     ];
+    let res = token(org, &form).await;
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap())
+}
+
+/// Ana's tokens through the whole web-server flow with PKCE.
+async fn web_server_tokens(org: &Org) -> Value {
+    let (status, tokens) = redeem(org, &login_code(org).await, VERIFIER).await;
+    assert_eq!(status, 200, "{tokens}");
+    tokens
+}
+
+#[tokio::test]
+async fn the_authorize_page_asks_to_log_in_and_a_wrong_password_shows_it_again() {
+    let org = org().await;
     let page = org
         .http
         .get(org.url("/services/oauth2/authorize"))
-        .query(&query)
+        .query(&authorize_query())
         .send()
         .await
         .unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("Log in and allow"));
+    assert_eq!(authorize(&org, &login_form("nope")).await.status(), 401);
+}
 
-    // A wrong password shows the page again.
-    let mut form: Vec<(&str, &str)> = query.to_vec();
-    form.extend([
-        ("username", "ana@pane-support.example"),
-        ("password", "nope"),
-    ]);
-    assert_eq!(authorize(&org, &form).await.status(), 401);
-
-    form.pop();
-    form.push(("password", "demo-ana-1"));
-    let res = authorize(&org, &form).await;
+#[tokio::test]
+async fn a_login_redirects_to_the_callback_with_a_code_and_the_state() {
+    let org = org().await;
+    let res = authorize(&org, &login_form("demo-ana-1")).await;
     assert_eq!(res.status(), 303);
     let callback = location(&res);
     assert!(
-        callback.starts_with(&format!("{redirect}?code=")),
+        callback.starts_with(&format!("{REDIRECT}?code=")),
         "{callback}"
     );
     assert!(callback.ends_with("&state=xyz-123"), "{callback}");
-    let code = code_in(&callback);
+}
 
-    let token_form = |verifier: &'static str, code: String| {
-        vec![
-            ("grant_type", "authorization_code".to_owned()),
-            ("client_id", app.client_id.clone()),
-            ("redirect_uri", redirect.to_owned()),
-            ("code", code),
-            ("code_verifier", verifier.to_owned()),
-        ]
-    };
-    let bad: Value = token(&org, &token_form("wrong-verifier", code.clone()))
-        .await
-        .json()
-        .await
-        .unwrap();
+#[tokio::test]
+async fn a_code_redeemed_with_the_wrong_verifier_is_an_invalid_grant() {
+    let org = org().await;
+    let (_, bad) = redeem(&org, &login_code(&org).await, "wrong-verifier").await;
     assert_eq!(bad["error"], "invalid_grant");
+}
 
-    // The code was spent by the failed attempt, as a real org does: log in again.
-    let code = code_in(&location(&authorize(&org, &form).await));
-    let res = token(&org, &token_form(verifier, code)).await;
-    assert_eq!(res.status(), 200);
-    let tokens: Value = res.json().await.unwrap();
+#[tokio::test]
+async fn the_code_grant_answers_every_token_field() {
+    let org = org().await;
+    let tokens = web_server_tokens(&org).await;
     for key in [
         "access_token",
         "refresh_token",
@@ -93,9 +120,13 @@ async fn web_server_flow_with_pkce_then_refresh_and_revoke() {
         tokens["issued_at"].is_string(),
         "issued_at is a string of ms"
     );
-    let access = tokens["access_token"].as_str().unwrap();
+}
 
-    // The identity URL says who this is.
+#[tokio::test]
+async fn the_identity_url_and_userinfo_say_who_logged_in() {
+    let org = org().await;
+    let tokens = web_server_tokens(&org).await;
+    let access = tokens["access_token"].as_str().unwrap();
     let id = json(
         org.http
             .get(tokens["id"].as_str().unwrap())
@@ -110,8 +141,13 @@ async fn web_server_flow_with_pkce_then_refresh_and_revoke() {
     )
     .await;
     assert_eq!(info["email"], "ana@pane-support.example");
+}
 
-    // Expired: 401 INVALID_SESSION_ID; the refresh token gets a new one.
+#[tokio::test]
+async fn an_expired_session_is_refused_and_the_refresh_token_renews_it() {
+    let org = org().await;
+    let tokens = web_server_tokens(&org).await;
+    let access = tokens["access_token"].as_str().unwrap();
     org.http
         .post(org.url("/__sandbox/expire-tokens"))
         .send()
@@ -128,12 +164,21 @@ async fn web_server_flow_with_pkce_then_refresh_and_revoke() {
         body,
         serde_json::json!([{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}])
     );
+    let renewed = org.refresh(tokens["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(
+        org.alive(renewed["access_token"].as_str().unwrap()).await,
+        200
+    );
+}
+
+#[tokio::test]
+async fn revoking_the_refresh_token_ends_its_sessions_once() {
+    let org = org().await;
+    let tokens = web_server_tokens(&org).await;
     let refresh = tokens["refresh_token"].as_str().unwrap();
     let renewed = org.refresh(refresh).await;
     let renewed_access = renewed["access_token"].as_str().unwrap();
     assert_eq!(org.alive(renewed_access).await, 200);
-
-    // Revoking the refresh token ends it and its sessions.
     assert_eq!(org.revoke(refresh).await, 200);
     assert_eq!(org.alive(renewed_access).await, 401);
     assert_eq!(org.revoke(refresh).await, 400, "revoked twice");
@@ -185,7 +230,7 @@ async fn bad_clients_and_logins_get_oauth_errors() {
 }
 
 /// Posts the authorize page's login form.
-async fn authorize(org: &Org, form: &[(&str, &str)]) -> Response {
+async fn authorize<T: serde::Serialize + ?Sized>(org: &Org, form: &T) -> Response {
     org.http
         .post(org.url("/services/oauth2/authorize"))
         .form(form)
