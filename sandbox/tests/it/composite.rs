@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use reqwest::Method;
 
-use crate::helpers::{json, org};
+use crate::helpers::{Org, json, org};
 
 fn recorded(name: &str) -> Value {
     let text =
@@ -18,19 +18,31 @@ fn keys(v: &Value) -> Vec<String> {
     k
 }
 
+/// An allOrNone composite that creates an Account, a Contact referring to it and queries the Contact
+/// through both references; with `failing`, a last subrequest that fails (404).
+fn chained(failing: bool) -> Value {
+    let mut requests = vec![
+        json!({"method": "POST", "url": "/services/data/v59.0/sobjects/Account", "referenceId": "refAccount", "body": {"Name": "Sample Account"}}),
+        json!({"method": "POST", "url": "/services/data/v59.0/sobjects/Contact", "referenceId": "refContact", "body": {"LastName": "Sample Contact", "AccountId": "@{refAccount.id}"}}),
+        json!({"method": "GET", "url": "/services/data/v59.0/query?q=SELECT Id, Account.Name FROM Contact WHERE Id = '@{refContact.id}'", "referenceId": "refQuery"}),
+    ];
+    if failing {
+        requests.push(json!({"method": "GET", "url": "/services/data/v59.0/sobjects/Foo", "referenceId": "refMissing"}));
+    }
+    json!({"allOrNone": true, "compositeRequest": requests})
+}
+
+/// POSTs a composite to `path` (`/composite` or `/composite/`): its subresponses.
+async fn composite(org: &Org, path: &str, body: &Value) -> Vec<Value> {
+    let (status, res) = org.send_json("POST", &org.data(path), body).await;
+    assert_eq!(status, 200, "{res}");
+    res["compositeResponse"].as_array().unwrap().clone()
+}
+
 #[tokio::test]
-async fn references_chain_writes_and_the_whole_composite_is_one_call() {
+async fn an_all_or_none_composite_with_a_failing_subrequest_rolls_back_everything() {
     let org = org().await;
-    org.clear_log().await;
-    let body = json!({"allOrNone": true, "compositeRequest": [
-        {"method": "POST", "url": "/services/data/v59.0/sobjects/Account", "referenceId": "refAccount", "body": {"Name": "Sample Account"}},
-        {"method": "POST", "url": "/services/data/v59.0/sobjects/Contact", "referenceId": "refContact", "body": {"LastName": "Sample Contact", "AccountId": "@{refAccount.id}"}},
-        {"method": "GET", "url": "/services/data/v59.0/query?q=SELECT Id, Account.Name FROM Contact WHERE Id = '@{refContact.id}'", "referenceId": "refQuery"},
-        {"method": "GET", "url": "/services/data/v59.0/sobjects/Foo", "referenceId": "refMissing"}
-    ]});
-    // allOrNone with a failing subrequest: everything rolls back.
-    let (_, res) = org.send_json("POST", &org.data("/composite"), &body).await;
-    let responses = res["compositeResponse"].as_array().unwrap();
+    let responses = composite(&org, "/composite", &chained(true)).await;
     assert_eq!(responses.len(), 4);
     assert_eq!(responses[3]["httpStatusCode"], 404);
     for r in &responses[..3] {
@@ -41,12 +53,12 @@ async fn references_chain_writes_and_the_whole_composite_is_one_call() {
         .count("SELECT COUNT() FROM Account WHERE Name = 'Sample Account'")
         .await;
     assert_eq!(count, 0, "rolled back");
+}
 
-    // Without the failing one, it goes through, references resolved.
-    let mut ok = body.clone();
-    ok["compositeRequest"].as_array_mut().unwrap().pop();
-    let (_, res) = org.send_json("POST", &org.data("/composite/"), &ok).await;
-    let responses = res["compositeResponse"].as_array().unwrap();
+#[tokio::test]
+async fn references_chain_writes_in_the_recorded_shape() {
+    let org = org().await;
+    let responses = composite(&org, "/composite/", &chained(false)).await;
     assert_eq!(responses[0]["httpStatusCode"], 201);
     assert!(
         responses[0]["httpHeaders"]["Location"]
@@ -62,7 +74,16 @@ async fn references_chain_writes_and_the_whole_composite_is_one_call() {
     let recorded = recorded("composite-errors.json");
     let recorded_sub = &recorded[0]["response"]["body"]["compositeResponse"][0];
     assert_eq!(keys(&responses[0]), keys(recorded_sub));
+}
 
+#[tokio::test]
+async fn a_composite_is_one_api_call_however_many_subrequests_it_has() {
+    let org = org().await;
+    org.clear_log().await;
+    composite(&org, "/composite", &chained(true)).await;
+    composite(&org, "/composite", &chained(false)).await;
+    org.count("SELECT COUNT() FROM Account WHERE Name = 'Sample Account'")
+        .await;
     assert_eq!(
         org.log().await["count"],
         3,
