@@ -142,7 +142,7 @@ async fn recorded_composites_get_the_recorded_shapes() {
 }
 
 #[tokio::test]
-async fn collections_create_update_retrieve_delete() {
+async fn collections_save_what_they_can_unless_all_or_none() {
     let org = org().await;
     let create = json!({"allOrNone": false, "records": [
         {"attributes": {"type": "Lead"}, "LastName": "One", "Company": "C1"},
@@ -158,7 +158,6 @@ async fn collections_create_update_retrieve_delete() {
         json!({"success": false, "errors": [{"statusCode": "REQUIRED_FIELD_MISSING", "message": "Required fields are missing: [Company]", "fields": ["Company"]}]})
     );
     assert_eq!(res[2]["success"], true);
-    let lead = res[0]["id"].as_str().unwrap().to_owned();
 
     let mut all = create.clone();
     all["allOrNone"] = json!(true);
@@ -173,7 +172,14 @@ async fn collections_create_update_retrieve_delete() {
         .count("SELECT COUNT() FROM Account WHERE Name = 'Collection Co'")
         .await;
     assert_eq!(count, 1, "the rolled-back one is gone, the first stays");
+}
 
+#[tokio::test]
+async fn collections_update_retrieve_and_delete_records() {
+    let org = org().await;
+    let lead = org
+        .create("Lead", json!({"LastName": "One", "Company": "C1"}))
+        .await;
     let update =
         json!({"records": [{"attributes": {"type": "Lead"}, "id": lead, "Title": "Boss"}]});
     let (_, res) = org
