@@ -1,9 +1,11 @@
 //! A running sandbox org and a logged-in client.
 
+use base64::Engine;
 use pane_sandbox::state::demo_app;
 use pane_sandbox::{Sandbox, SandboxConfig, spawn};
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 pub const V: &str = "v59.0";
 
@@ -249,4 +251,36 @@ pub fn code_in(location: &str) -> String {
         .next()
         .unwrap()
         .to_owned()
+}
+
+/// Where the demo app's web-server flow sends its codes.
+pub const REDIRECT: &str = "http://127.0.0.1:9999/oauth/callback";
+
+/// The authorize request's parameters for the demo app: PKCE S256 of `verifier`, `state`.
+pub fn authorize_query(verifier: &str, state: &str) -> Vec<(&'static str, String)> {
+    let challenge =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier));
+    vec![
+        ("response_type", "code".to_owned()),
+        ("client_id", demo_app().client_id),
+        ("redirect_uri", REDIRECT.to_owned()),
+        ("state", state.to_owned()),
+        ("code_challenge", challenge),
+        ("code_challenge_method", "S256".to_owned()),
+    ]
+}
+
+impl Org {
+    /// Redeems `code` with the PKCE `verifier`: the status and the token answer.
+    pub async fn redeem(&self, code: &str, verifier: &str) -> (u16, Value) {
+        let app = demo_app();
+        answer(self.http.post(self.url("/services/oauth2/token")).form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", app.client_id.as_str()),
+            ("redirect_uri", REDIRECT),
+            ("code", code),
+            ("code_verifier", verifier),
+        ]))
+        .await
+    }
 }

@@ -1,29 +1,16 @@
 //! The login host's session: a user logged in (the `sid` cookie) who approved the connected
 //! app is sent straight back with a code; `prompt`, `immediate`, revoking and a bad cookie.
 
-use base64::Engine;
-use pane_sandbox::state::demo_app;
 use reqwest::Response;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
-use crate::helpers::{self, Org, answer, json, location, org};
+use crate::helpers::{self, Org, REDIRECT, json, location, org};
 
-const REDIRECT: &str = "http://127.0.0.1:9999/oauth/callback";
 const VERIFIER: &str = "another-long-random-code-verifier-0123456789-klmnopqrst";
 
 /// The authorize request's parameters (PKCE S256), plus `extra`.
 fn authorize_query(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, String)> {
-    let challenge =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(VERIFIER));
-    let mut query = vec![
-        ("response_type", "code".to_owned()),
-        ("client_id", demo_app().client_id),
-        ("redirect_uri", REDIRECT.to_owned()),
-        ("state", "st-42".to_owned()),
-        ("code_challenge", challenge),
-        ("code_challenge_method", "S256".to_owned()),
-    ];
+    let mut query = helpers::authorize_query(VERIFIER, "st-42");
     query.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
     query
 }
@@ -86,14 +73,7 @@ fn code_in(location: &str) -> String {
 
 /// Redeems `code` with the PKCE verifier: the token answer.
 async fn redeem(org: &Org, code: &str) -> Value {
-    let (code, tokens) = answer(org.http.post(org.url("/services/oauth2/token")).form(&[
-        ("grant_type", "authorization_code"),
-        ("client_id", demo_app().client_id.as_str()),
-        ("redirect_uri", REDIRECT),
-        ("code", code),
-        ("code_verifier", VERIFIER),
-    ]))
-    .await;
+    let (code, tokens) = org.redeem(code, VERIFIER).await;
     assert_eq!(code, 200);
     assert!(tokens["access_token"].is_string(), "{tokens}");
     assert!(tokens["refresh_token"].is_string(), "{tokens}");

@@ -1,30 +1,18 @@
 //! OAuth 2.0: the web-server flow with PKCE, refresh, revoke, identity, expiry; one test a
 //! step of the flow, each from a fresh login.
 
-use base64::Engine;
 use pane_sandbox::state::demo_app;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use reqwest::Response;
 
-use crate::helpers::{Org, answer, code_in, json, location, org, password_login};
+use crate::helpers::{self, Org, REDIRECT, answer, code_in, json, location, org, password_login};
 
-const REDIRECT: &str = "http://127.0.0.1:9999/oauth/callback";
 const VERIFIER: &str = "a-very-long-random-code-verifier-0123456789-abcdefghij";
 
 /// The authorize request's parameters: the demo app, PKCE S256, `state=xyz-123`.
 fn authorize_query() -> Vec<(&'static str, String)> {
-    let challenge =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(VERIFIER));
-    vec![
-        ("response_type", "code".to_owned()),
-        ("client_id", demo_app().client_id),
-        ("redirect_uri", REDIRECT.to_owned()),
-        ("state", "xyz-123".to_owned()),
-        ("code_challenge", challenge),
-        ("code_challenge_method", "S256".to_owned()),
-    ]
+    helpers::authorize_query(VERIFIER, "xyz-123")
 }
 
 /// The authorize page's login form, filled in as ana with `password`.
@@ -42,24 +30,9 @@ async fn login_code(org: &Org) -> String {
     code_in(&location(&res))
 }
 
-/// Redeems `code` with `verifier`: the status and the token answer.
-async fn redeem(org: &Org, code: &str, verifier: &str) -> (u16, Value) {
-    let app = demo_app();
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("client_id", app.client_id.as_str()),
-        ("redirect_uri", REDIRECT),
-        ("code", code),
-        ("code_verifier", verifier),
-    ];
-    let res = token(org, &form).await;
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap())
-}
-
 /// Ana's tokens through the whole web-server flow with PKCE.
 async fn web_server_tokens(org: &Org) -> Value {
-    let (status, tokens) = redeem(org, &login_code(org).await, VERIFIER).await;
+    let (status, tokens) = org.redeem(&login_code(org).await, VERIFIER).await;
     assert_eq!(status, 200, "{tokens}");
     tokens
 }
@@ -95,7 +68,7 @@ async fn a_login_redirects_to_the_callback_with_a_code_and_the_state() {
 #[tokio::test]
 async fn a_code_redeemed_with_the_wrong_verifier_is_an_invalid_grant() {
     let org = org().await;
-    let (_, bad) = redeem(&org, &login_code(&org).await, "wrong-verifier").await;
+    let (_, bad) = org.redeem(&login_code(&org).await, "wrong-verifier").await;
     assert_eq!(bad["error"], "invalid_grant");
 }
 
