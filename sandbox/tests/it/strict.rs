@@ -4,7 +4,9 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Org, org};
+use reqwest::Method;
+
+use crate::helpers::{self, Org, org};
 
 const COMPOSITE: &str = "/services/data/v59.0/composite";
 
@@ -612,36 +614,17 @@ async fn refusals_are_kept_for_the_control_path_and_the_process() {
 #[tokio::test]
 async fn collections_take_200_records_and_refuse_201() {
     let org = org().await;
-    let leads = |n: usize| json!({"allOrNone": false, "records": (0..n).map(|i| json!({"attributes": {"type": "Account"}, "Name": format!("Bulk {i}")})).collect::<Vec<_>>()});
-    let (status, body) = org
-        .post_json(
-            "/services/data/v59.0/composite/sobjects",
-            &org.token,
-            &leads(200),
-        )
-        .await;
+    let accounts = |n: usize| json!({"allOrNone": false, "records": (0..n).map(|i| json!({"attributes": {"type": "Account"}, "Name": format!("Bulk {i}")})).collect::<Vec<_>>()});
+    let collection = org.data("/composite/sobjects");
+    let (status, body) = org.send_json("POST", &collection, &accounts(200)).await;
     assert_eq!(status, 200);
     assert_eq!(body.as_array().unwrap().len(), 200);
-    let (status, body) = org
-        .post_json(
-            "/services/data/v59.0/composite/sobjects",
-            &org.token,
-            &leads(201),
-        )
-        .await;
+    let (status, body) = org.send_json("POST", &collection, &accounts(201)).await;
     assert_eq!(status, 400);
     assert_eq!(error(&body).0, "EXCEEDED_ID_LIMIT");
     let ids = vec!["001000000000000AAA"; 201].join(",");
-    let res = org
-        .http
-        .delete(org.url(&format!(
-            "/services/data/v59.0/composite/sobjects?ids={ids}"
-        )))
-        .bearer_auth(&org.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 400);
+    let delete = org.authed(Method::DELETE, &format!("{collection}?ids={ids}"));
+    assert_eq!(helpers::status(delete).await, 400);
     assert_eq!(
         org.rules_refused().await,
         ["collections.max-records", "collections.max-records"]
