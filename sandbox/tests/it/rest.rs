@@ -7,7 +7,7 @@ use reqwest::Method;
 use crate::helpers::{self, answer, json, location, org, status};
 
 #[tokio::test]
-async fn versions_resources_and_describes() {
+async fn the_versions_list_is_not_counted_and_has_v59() {
     let org = org().await;
     let res = org
         .http
@@ -28,7 +28,11 @@ async fn versions_resources_and_describes() {
             .iter()
             .any(|v| v["version"] == "59.0")
     );
+}
 
+#[tokio::test]
+async fn the_resources_name_their_urls_and_only_known_versions_answer() {
+    let org = org().await;
     let resources = json(org.get(&org.data("/"))).await;
     assert_eq!(resources["query"], "/services/data/v59.0/query");
     assert!(
@@ -40,7 +44,11 @@ async fn versions_resources_and_describes() {
     let latest = org.get("/services/data/latest").send().await.unwrap();
     assert_eq!(latest.status(), 200);
     assert_eq!(status(org.get("/services/data/v12.0")).await, 404);
+}
 
+#[tokio::test]
+async fn the_global_describe_lists_objects_and_answers_304_when_not_modified() {
+    let org = org().await;
     let global = org.get(&org.data("/sobjects")).send().await.unwrap();
     let last_modified = global.headers()["last-modified"]
         .to_str()
@@ -62,7 +70,11 @@ async fn versions_resources_and_describes() {
         .unwrap();
     assert_eq!(res.status(), 304);
     assert!(res.text().await.unwrap().is_empty());
+}
 
+#[tokio::test]
+async fn an_object_describe_answers_when_modified_since_and_404_when_unknown() {
+    let org = org().await;
     let lead = json(org.get(&org.data("/sobjects/Lead/describe/"))).await;
     assert_eq!(lead["name"], "Lead");
     let res = org
