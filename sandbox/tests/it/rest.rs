@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use reqwest::Method;
 
-use crate::helpers::{self, answer, json, location, org, status};
+use crate::helpers::{self, Org, answer, json, location, org, status};
 
 #[tokio::test]
 async fn the_versions_list_is_not_counted_and_has_v59() {
@@ -91,7 +91,7 @@ async fn an_object_describe_answers_when_modified_since_and_404_when_unknown() {
 }
 
 #[tokio::test]
-async fn rows_create_read_update_delete() {
+async fn a_created_row_answers_its_id_and_location_and_reads_back() {
     let org = org().await;
     let res = org
         .authed(Method::POST, &org.data("/sobjects/Lead/"))
@@ -113,7 +113,20 @@ async fn rows_create_read_update_delete() {
         row,
         json!({"attributes": {"type": "Lead", "url": location}, "Name": "Kim", "Email": "mia@kites.example"})
     );
+}
 
+/// A Lead made for the test: its REST URL.
+async fn new_lead(org: &Org) -> String {
+    let id = org
+        .create("Lead", json!({"LastName": "Kim", "Company": "Kites"}))
+        .await;
+    org.data(&format!("/sobjects/Lead/{id}"))
+}
+
+#[tokio::test]
+async fn an_update_answers_204_and_one_unmodified_since_before_its_change_412() {
+    let org = org().await;
+    let lead = new_lead(&org).await;
     let (status, _) = org
         .send_json("PATCH", &lead, &json!({"FirstName": "Mia"}))
         .await;
@@ -123,7 +136,11 @@ async fn rows_create_read_update_delete() {
         .header("If-Unmodified-Since", "Mon, 30 Nov 2020 08:34:54 GMT")
         .json(&json!({"FirstName": "Old"}));
     assert_eq!(helpers::status(stale).await, 412);
+}
 
+#[tokio::test]
+async fn a_malformed_or_incomplete_row_is_refused() {
+    let org = org().await;
     let (code, body) = answer(
         org.authed(Method::POST, &org.data("/sobjects/Lead"))
             .body("{\"LastName\": ")
@@ -143,7 +160,12 @@ async fn rows_create_read_update_delete() {
         body,
         json!([{"message": "Required fields are missing: [Company]", "errorCode": "REQUIRED_FIELD_MISSING", "fields": ["Company"]}])
     );
+}
 
+#[tokio::test]
+async fn a_deleted_row_answers_204_then_404_entity_is_deleted() {
+    let org = org().await;
+    let lead = new_lead(&org).await;
     assert_eq!(
         helpers::status(org.authed(Method::DELETE, &lead)).await,
         204
