@@ -13,8 +13,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use pane_salesforce::soap::LeadConvert;
 use pane_salesforce::{Composite, Filter, Literal, Order, Ref, Request, Scope, Search, Select};
-use pane_wire::api::{ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, RecordView};
-use serde::Deserialize;
+use pane_wire::api::{
+    ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, CreateRequest, RecordView,
+    UpdateRequest,
+};
 use serde_json::{Map, Value};
 
 use crate::gateway::{Salesforce, refused};
@@ -53,14 +55,6 @@ fn is_blank(value: Option<&Value>) -> bool {
         Some(Value::String(s)) => s.trim().is_empty(),
         Some(_) => false,
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct CreateBody {
-    fields: Map<String, Value>,
-    /// Create even if a Contact or Lead with the same email or phone exists.
-    #[serde(default)]
-    force: bool,
 }
 
 fn conflict(answer: &CreateAnswer) -> Response {
@@ -269,7 +263,7 @@ async fn create(
     State(state): State<AppState>,
     agent: Agent,
     Path(object): Path<String>,
-    ApiJson(body): ApiJson<CreateBody>,
+    ApiJson(body): ApiJson<CreateRequest>,
 ) -> Result<Response, ProxyError> {
     if !CREATABLE.contains(&object.as_str()) {
         return Err(ProxyError::BadRequest(format!(
@@ -375,20 +369,11 @@ async fn create(
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct UpdateBody {
-    /// The changed fields.
-    fields: Map<String, Value>,
-    /// When the agent loaded the record (an HTTP date, e.g. its `Last-Modified`).
-    #[serde(default)]
-    loaded_at: Option<String>,
-}
-
 async fn update(
     State(state): State<AppState>,
     agent: Agent,
     Path((object, id)): Path<(String, String)>,
-    ApiJson(body): ApiJson<UpdateBody>,
+    ApiJson(body): ApiJson<UpdateRequest>,
 ) -> Result<StatusCode, ProxyError> {
     if !api_name(&object) || !record_id(&id) {
         return Err(ProxyError::BadRequest(

@@ -2,6 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
+mod link;
+mod rules;
+
+pub use link::{
+    IntegrationUser, LinkStatus, RedeemRequest, Redeemed, StartRequest, Started, StatusRequest,
+};
+pub use rules::{Logged, LoggedQuery, RuleJob, RuleJobs};
+
 /// `GET /api/health`: the proxy is up, and which Salesforce backend it talks to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {
@@ -290,6 +298,49 @@ pub struct SearchResults {
     pub records: Vec<RecordView>,
 }
 
+/// `?kind=email&handle=...`: the sender a `/api/panel` or `/api/pins` call is about.
+///
+/// `kind` stays text so that an unknown kind is the API's own 400, not a query rejection.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandleQuery {
+    /// `email` or `phone`.
+    #[serde(default)]
+    pub kind: String,
+    /// The address or number.
+    #[serde(default)]
+    pub handle: String,
+}
+
+/// `PUT /api/pins?kind&handle` body: the record pinned for the sender.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinRequest {
+    /// `Contact`, `Lead` or `Account`.
+    pub object: String,
+    /// The record's id.
+    pub id: String,
+}
+
+/// `POST /api/records/{object}` body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreateRequest {
+    /// The fields, by API name.
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// Create even if a Contact or Lead with the same email or phone exists.
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// `PATCH /api/records/{object}/{id}` body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateRequest {
+    /// The changed fields, by API name.
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// When the agent loaded the record (an HTTP date, e.g. its `Last-Modified`); `None`
+    /// saves whatever changed since.
+    #[serde(default)]
+    pub loaded_at: Option<String>,
+}
+
 /// `POST /api/records/{object}`: what happened to a create.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateAnswer {
@@ -384,6 +435,55 @@ mod tests {
         assert_eq!(json["reason"], "email");
         assert_eq!(json["person"]["fields"]["Name"], "Rose Gonzalez");
         assert_eq!(serde_json::from_value::<PanelData>(json).unwrap(), data);
+    }
+
+    #[test]
+    fn request_bodies_keep_their_wire_names() {
+        let query = HandleQuery {
+            kind: "email".into(),
+            handle: "rose@edge.com".into(),
+        };
+        let json = serde_json::to_value(&query).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"kind": "email", "handle": "rose@edge.com"})
+        );
+        assert_eq!(serde_json::from_value::<HandleQuery>(json).unwrap(), query);
+        let pin = PinRequest {
+            object: "Contact".into(),
+            id: "003".into(),
+        };
+        let json = serde_json::to_value(&pin).unwrap();
+        assert_eq!(json, serde_json::json!({"object": "Contact", "id": "003"}));
+        assert_eq!(serde_json::from_value::<PinRequest>(json).unwrap(), pin);
+        let mut fields = serde_json::Map::new();
+        fields.insert("LastName".into(), serde_json::json!("Gonzalez"));
+        let create = CreateRequest {
+            fields: fields.clone(),
+            force: false,
+        };
+        let json = serde_json::to_value(&create).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"fields": {"LastName": "Gonzalez"}, "force": false})
+        );
+        assert_eq!(
+            serde_json::from_value::<CreateRequest>(json).unwrap(),
+            create
+        );
+        let update = UpdateRequest {
+            fields,
+            loaded_at: None,
+        };
+        let json = serde_json::to_value(&update).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"fields": {"LastName": "Gonzalez"}, "loaded_at": null})
+        );
+        assert_eq!(
+            serde_json::from_value::<UpdateRequest>(json).unwrap(),
+            update
+        );
     }
 
     #[test]
