@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use pane_wire::api::{FieldsByObject, OrgSettings};
+use pane_wire::api::{FieldsByObject, OrgSettings, layout_fields};
 
 use crate::lookup::plan::Layout;
 use crate::validate::api_name;
@@ -67,12 +67,7 @@ pub async fn agent_layout(state: &AppState, user_id: &str) -> Result<FieldsByObj
 pub fn effective_layout(org: &OrgSettings, agent: &FieldsByObject) -> Layout {
     let base = Layout::default();
     let pick = |object: &str, builtin: &[String]| -> Vec<String> {
-        let chosen = agent
-            .get(object)
-            .filter(|f| !f.is_empty())
-            .or_else(|| org.default_fields.get(object).filter(|f| !f.is_empty()))
-            .cloned()
-            .unwrap_or_else(|| builtin.to_vec());
+        let chosen = layout_fields(agent, org, object, builtin);
         let mut fields: Vec<String> = OBJECTS
             .iter()
             .find(|(o, _)| *o == object)

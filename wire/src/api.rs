@@ -6,7 +6,8 @@ mod link;
 mod rules;
 
 pub use link::{
-    IntegrationUser, LinkStatus, RedeemRequest, Redeemed, StartRequest, Started, StatusRequest,
+    IntegrationUser, LinkMessage, LinkStatus, RedeemRequest, Redeemed, StartRequest, Started,
+    StatusRequest,
 };
 pub use rules::{Logged, LoggedQuery, RuleJob, RuleJobs};
 
@@ -260,6 +261,29 @@ pub struct Settings {
     pub integration_user: Option<String>,
 }
 
+/// The fields shown for `object`: the agent's own (the cog), else the org's defaults, else
+/// `builtin`; an empty list counts as no choice. The proxy reads these and the panel shows them.
+pub fn layout_fields<S: AsRef<str>>(
+    agent: &FieldsByObject,
+    org: &OrgSettings,
+    object: &str,
+    builtin: &[S],
+) -> Vec<String> {
+    agent
+        .get(object)
+        .filter(|f| !f.is_empty())
+        .or_else(|| org.default_fields.get(object).filter(|f| !f.is_empty()))
+        .cloned()
+        .unwrap_or_else(|| builtin.iter().map(|f| f.as_ref().to_owned()).collect())
+}
+
+impl Settings {
+    /// [`layout_fields`] for this agent and org.
+    pub fn shown_fields<S: AsRef<str>>(&self, object: &str, builtin: &[S]) -> Vec<String> {
+        layout_fields(&self.layout, &self.org, object, builtin)
+    }
+}
+
 /// How the API quota is spent, from the most to the least generous.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -484,6 +508,32 @@ mod tests {
             serde_json::from_value::<UpdateRequest>(json).unwrap(),
             update
         );
+    }
+
+    #[test]
+    fn layout_is_the_agents_else_the_orgs_else_the_builtin() {
+        let fields = |f: &[&str]| f.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let mut org = OrgSettings::default();
+        org.default_fields
+            .insert("Contact".into(), fields(&["Title"]));
+        org.default_fields.insert("Lead".into(), vec![]);
+        let mut agent = FieldsByObject::new();
+        agent.insert("Contact".into(), fields(&["Phone"]));
+        agent.insert("Account".into(), vec![]);
+        let builtin = ["Name"];
+        for (object, agent, shown) in [
+            ("Contact", &agent, &["Phone"][..]),
+            ("Contact", &FieldsByObject::new(), &["Title"][..]),
+            ("Lead", &agent, &["Name"][..]),
+            ("Account", &agent, &["Name"][..]),
+            ("Case", &agent, &["Name"][..]),
+        ] {
+            assert_eq!(
+                layout_fields(agent, &org, object, &builtin),
+                fields(shown),
+                "{object}"
+            );
+        }
     }
 
     #[test]

@@ -74,6 +74,37 @@ pub struct IntegrationUser {
     pub problem: Option<String>,
 }
 
+/// What the popup posts to the panel (`postMessage`) when a link finishes, tagged by `type`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum LinkMessage {
+    /// An agent's link is done: the panel redeems it with `code`.
+    #[serde(rename = "salesforce-pane-linked")]
+    Linked {
+        /// The link's id.
+        tx: String,
+        /// The one-time code for [`RedeemRequest::code`].
+        code: String,
+    },
+    /// The org's integration user is linked.
+    #[serde(rename = "salesforce-pane-integration")]
+    Integration {
+        /// The link's id.
+        tx: String,
+        /// Its Salesforce login.
+        username: String,
+    },
+}
+
+impl LinkMessage {
+    /// The link the message is about.
+    pub fn tx(&self) -> &str {
+        match self {
+            LinkMessage::Linked { tx, .. } | LinkMessage::Integration { tx, .. } => tx,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +173,25 @@ mod tests {
         assert_eq!(
             serde_json::from_value::<LinkStatus>(json!({"status": "done"})).unwrap(),
             answer
+        );
+
+        let linked = LinkMessage::Linked {
+            tx: "t".into(),
+            code: "c".into(),
+        };
+        let json = serde_json::to_value(&linked).unwrap();
+        assert_eq!(
+            json,
+            json!({"type": "salesforce-pane-linked", "tx": "t", "code": "c"})
+        );
+        assert_eq!(serde_json::from_value::<LinkMessage>(json).unwrap(), linked);
+        let integration = serde_json::from_value::<LinkMessage>(
+            json!({"type": "salesforce-pane-integration", "tx": "t", "username": "int@acme.com"}),
+        )
+        .unwrap();
+        assert_eq!(integration.tx(), "t");
+        assert!(
+            serde_json::from_value::<LinkMessage>(json!({"type": "other", "tx": "t"})).is_err()
         );
 
         let user = IntegrationUser {
