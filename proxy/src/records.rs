@@ -17,6 +17,7 @@ use pane_wire::api::{
     ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, CreateRequest, RecordView,
     UpdateRequest,
 };
+use pane_wire::objects::{SOBJECTS, sobject};
 use serde_json::{Map, Value};
 
 use crate::gateway::{Salesforce, refused};
@@ -37,17 +38,6 @@ pub fn router() -> Router<AppState> {
             get(convert_options).post(convert),
         )
 }
-
-/// The objects the panel creates.
-pub const CREATABLE: &[&str] = &[
-    "Contact",
-    "Lead",
-    "Account",
-    "Opportunity",
-    "Case",
-    "Task",
-    "Event",
-];
 
 fn is_blank(value: Option<&Value>) -> bool {
     match value {
@@ -265,10 +255,14 @@ async fn create(
     Path(object): Path<String>,
     ApiJson(body): ApiJson<CreateRequest>,
 ) -> Result<Response, ProxyError> {
-    if !CREATABLE.contains(&object.as_str()) {
+    if sobject(&object).is_none() {
         return Err(ProxyError::BadRequest(format!(
             "the panel creates {}",
-            CREATABLE.join(", ")
+            SOBJECTS
+                .iter()
+                .map(|o| o.name)
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     if body.fields.is_empty() || !body.fields.keys().all(|k| api_name(k)) {

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pane_wire::api::{FieldsByObject, OrgSettings, RuleJob, Usage};
+use pane_wire::objects::pickable;
 
-use super::chooser::OBJECTS;
 use super::state::use_panel_state;
 use super::view::{View, use_view_context};
 use crate::api::endpoints;
@@ -70,20 +70,18 @@ pub fn SettingsView() -> impl IntoView {
     let enabled = RwSignal::new(org.enabled);
     let share = RwSignal::new(org.api_share_percent.to_string());
     let never_log = RwSignal::new(org.never_log.join(", "));
-    let defaults: Vec<(String, RwSignal<String>)> = OBJECTS
-        .iter()
+    let defaults: Vec<(String, RwSignal<String>)> = pickable()
         .map(|o| {
             (
-                (*o).to_owned(),
+                o.to_owned(),
                 RwSignal::new(fields_text(&org.default_fields, o)),
             )
         })
         .collect();
-    let mandatory: Vec<(String, RwSignal<String>)> = OBJECTS
-        .iter()
+    let mandatory: Vec<(String, RwSignal<String>)> = pickable()
         .map(|o| {
             (
-                (*o).to_owned(),
+                o.to_owned(),
                 RwSignal::new(fields_text(&org.mandatory_fields, o)),
             )
         })
