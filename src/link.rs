@@ -7,6 +7,7 @@
 
 use leptos::ev;
 use leptos::prelude::*;
+use pane_wire::api::LinkMessage;
 use wasm_bindgen::JsCast;
 
 use crate::api::{Api, endpoints};
@@ -76,28 +77,24 @@ impl Linker {
         if event.origin() != origin() {
             return;
         }
-        let data = event.data();
-        let field = |name: &str| {
-            js_sys::Reflect::get(&data, &name.into())
-                .ok()
-                .and_then(|v| v.as_string())
+        // Anything else posted here (the host's own messages) is no link's.
+        let Ok(message) = serde_wasm_bindgen::from_value::<LinkMessage>(event.data()) else {
+            return;
         };
         // Gone if the panel was torn down.
         let Some(Some(pending)) = self.pending.try_get_value() else {
             return;
         };
-        if field("tx").as_deref() != Some(pending.tx.as_str()) {
+        if message.tx() != pending.tx {
             return;
         }
-        match field("type").as_deref() {
-            Some("salesforce-pane-linked") if pending.purpose == "agent" => {
-                if let Some(code) = field("code") {
-                    leptos::task::spawn_local(self.redeem(pending, code));
-                }
+        match message {
+            LinkMessage::Linked { code, .. } if pending.purpose == "agent" => {
+                leptos::task::spawn_local(self.redeem(pending, code));
             }
-            Some("salesforce-pane-integration") if pending.purpose == "integration" => {
+            LinkMessage::Integration { username, .. } if pending.purpose == "integration" => {
                 self.pending.set_value(None);
-                self.session.set_integration(field("username"));
+                self.session.set_integration(Some(username));
             }
             _ => {}
         }

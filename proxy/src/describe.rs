@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use pane_wire::api::{FieldSpec, ObjectSpec, PicklistOption};
+use pane_wire::objects::{SOBJECTS, sobject};
 use serde_json::Value;
 
 use crate::cache::CachedDescribe;
@@ -20,17 +21,6 @@ use crate::gateway::Salesforce;
 use crate::org::org_settings;
 use crate::session::Agent;
 use crate::{AppState, ProxyError};
-
-/// The objects the panel describes.
-pub const DESCRIBABLE: &[&str] = &[
-    "Contact",
-    "Lead",
-    "Account",
-    "Opportunity",
-    "Case",
-    "Task",
-    "Event",
-];
 
 /// The describe route.
 pub fn router() -> Router<AppState> {
@@ -42,10 +32,14 @@ async fn describe(
     agent: Agent,
     Path(object): Path<String>,
 ) -> Result<Response, ProxyError> {
-    if !DESCRIBABLE.contains(&object.as_str()) {
+    if sobject(&object).is_none() {
         return Err(ProxyError::BadRequest(format!(
             "the panel describes {}",
-            DESCRIBABLE.join(", ")
+            SOBJECTS
+                .iter()
+                .map(|o| o.name)
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     let key = (

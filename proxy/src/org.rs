@@ -4,24 +4,12 @@
 
 use std::time::Duration;
 
-use pane_wire::api::{FieldsByObject, OrgSettings};
+use pane_wire::api::{FieldsByObject, OrgSettings, layout_fields};
+use pane_wire::objects::sobject;
 
 use crate::lookup::plan::Layout;
 use crate::validate::api_name;
 use crate::{AppState, ProxyError};
-
-/// The objects whose fields can be picked, and the fields the panel always reads for them.
-pub const OBJECTS: &[(&str, &[&str])] = &[
-    (
-        "Contact",
-        &["Name", "Email", "AccountId", "LastModifiedDate"],
-    ),
-    ("Lead", &["Name", "Email", "Company", "LastModifiedDate"]),
-    ("Account", &["Name", "Website", "LastModifiedDate"]),
-    ("Opportunity", &["Name", "LastModifiedDate"]),
-    ("Case", &["CaseNumber", "Subject", "LastModifiedDate"]),
-    ("Task", &["Subject", "ActivityDate", "IsTask"]),
-];
 
 /// How long a replica trusts its copy of an org's settings.
 pub const SETTINGS_TTL: Duration = Duration::from_secs(30);
@@ -67,16 +55,9 @@ pub async fn agent_layout(state: &AppState, user_id: &str) -> Result<FieldsByObj
 pub fn effective_layout(org: &OrgSettings, agent: &FieldsByObject) -> Layout {
     let base = Layout::default();
     let pick = |object: &str, builtin: &[String]| -> Vec<String> {
-        let chosen = agent
-            .get(object)
-            .filter(|f| !f.is_empty())
-            .or_else(|| org.default_fields.get(object).filter(|f| !f.is_empty()))
-            .cloned()
-            .unwrap_or_else(|| builtin.to_vec());
-        let mut fields: Vec<String> = OBJECTS
-            .iter()
-            .find(|(o, _)| *o == object)
-            .map(|(_, needed)| needed.iter().map(|f| (*f).to_owned()).collect())
+        let chosen = layout_fields(agent, org, object, builtin);
+        let mut fields: Vec<String> = sobject(object)
+            .map(|o| o.needed.iter().map(|f| (*f).to_owned()).collect())
             .unwrap_or_default();
         for field in chosen {
             if api_name(&field) && !fields.iter().any(|f| f.eq_ignore_ascii_case(&field)) {

@@ -12,9 +12,8 @@ use axum::http::{HeaderValue, StatusCode, header::HeaderName};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use pane_wire::api::{MatchReason, PanelData, Staleness};
+use pane_wire::api::{HandleQuery, MatchReason, PanelData, PinRequest, Staleness};
 use pane_wire::bridge::{Handle, HandleKind, Recipient};
-use serde::Deserialize;
 
 use crate::cache::CachedPanel;
 use crate::gateway::Salesforce;
@@ -45,14 +44,6 @@ pub fn handle_key(handle: &Handle) -> String {
                 .collect::<String>()
         ),
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct HandleQuery {
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    handle: String,
 }
 
 fn parse_handle(query: &HandleQuery) -> Result<Handle, ProxyError> {
@@ -190,19 +181,13 @@ fn plan_error(err: pane_salesforce::CompositeError) -> ProxyError {
     ProxyError::BadRequest(format!("the panel's fields cannot be read: {err}"))
 }
 
-#[derive(Debug, Deserialize)]
-struct PinBody {
-    object: String,
-    id: String,
-}
-
 /// `PUT /api/pins?kind&handle` `{"object": "Contact", "id": "003..."}`: pins the record for
 /// the sender, for the whole team.
 async fn pin(
     State(state): State<AppState>,
     agent: Agent,
     Query(query): Query<HandleQuery>,
-    ApiJson(body): ApiJson<PinBody>,
+    ApiJson(body): ApiJson<PinRequest>,
 ) -> Result<StatusCode, ProxyError> {
     let handle = parse_handle(&query)?;
     if !matches!(body.object.as_str(), "Contact" | "Lead" | "Account")

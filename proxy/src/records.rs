@@ -13,8 +13,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use pane_salesforce::soap::LeadConvert;
 use pane_salesforce::{Composite, Filter, Literal, Order, Ref, Request, Scope, Search, Select};
-use pane_wire::api::{ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, RecordView};
-use serde::Deserialize;
+use pane_wire::api::{
+    ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, CreateRequest, RecordView,
+    UpdateRequest,
+};
+use pane_wire::objects::{SOBJECTS, sobject};
 use serde_json::{Map, Value};
 
 use crate::gateway::{Salesforce, refused};
@@ -36,31 +39,12 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// The objects the panel creates.
-pub const CREATABLE: &[&str] = &[
-    "Contact",
-    "Lead",
-    "Account",
-    "Opportunity",
-    "Case",
-    "Task",
-    "Event",
-];
-
 fn is_blank(value: Option<&Value>) -> bool {
     match value {
         None | Some(Value::Null) => true,
         Some(Value::String(s)) => s.trim().is_empty(),
         Some(_) => false,
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct CreateBody {
-    fields: Map<String, Value>,
-    /// Create even if a Contact or Lead with the same email or phone exists.
-    #[serde(default)]
-    force: bool,
 }
 
 fn conflict(answer: &CreateAnswer) -> Response {
@@ -269,12 +253,16 @@ async fn create(
     State(state): State<AppState>,
     agent: Agent,
     Path(object): Path<String>,
-    ApiJson(body): ApiJson<CreateBody>,
+    ApiJson(body): ApiJson<CreateRequest>,
 ) -> Result<Response, ProxyError> {
-    if !CREATABLE.contains(&object.as_str()) {
+    if sobject(&object).is_none() {
         return Err(ProxyError::BadRequest(format!(
             "the panel creates {}",
-            CREATABLE.join(", ")
+            SOBJECTS
+                .iter()
+                .map(|o| o.name)
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     if body.fields.is_empty() || !body.fields.keys().all(|k| api_name(k)) {
@@ -375,20 +363,11 @@ async fn create(
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct UpdateBody {
-    /// The changed fields.
-    fields: Map<String, Value>,
-    /// When the agent loaded the record (an HTTP date, e.g. its `Last-Modified`).
-    #[serde(default)]
-    loaded_at: Option<String>,
-}
-
 async fn update(
     State(state): State<AppState>,
     agent: Agent,
     Path((object, id)): Path<(String, String)>,
-    ApiJson(body): ApiJson<UpdateBody>,
+    ApiJson(body): ApiJson<UpdateRequest>,
 ) -> Result<StatusCode, ProxyError> {
     if !api_name(&object) || !record_id(&id) {
         return Err(ProxyError::BadRequest(

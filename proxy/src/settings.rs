@@ -7,9 +7,10 @@ use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use pane_wire::api::{FieldsByObject, OrgSettings, Settings};
+use pane_wire::objects::{pickable, sobject};
 
 use crate::json::ApiJson;
-use crate::org::{OBJECTS, agent_layout, org_settings};
+use crate::org::{agent_layout, org_settings};
 use crate::session::{Admin, Agent};
 use crate::validate::api_name;
 use crate::{AppState, ProxyError};
@@ -28,14 +29,10 @@ pub fn router() -> Router<AppState> {
 /// Checks fields per object: known objects, API names, not too many.
 pub fn check_fields(fields: &FieldsByObject) -> Result<(), ProxyError> {
     for (object, names) in fields {
-        if !OBJECTS.iter().any(|(o, _)| o == object) {
+        if !sobject(object).is_some_and(|o| o.pickable) {
             return Err(ProxyError::BadRequest(format!(
                 "{object:?} is not one of {}",
-                OBJECTS
-                    .iter()
-                    .map(|(o, _)| *o)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                pickable().collect::<Vec<_>>().join(", ")
             )));
         }
         if names.len() > MAX_FIELDS {

@@ -1,14 +1,15 @@
 //! One function per proxy call the panel makes: the only place that knows the proxy's paths,
 //! query strings and request bodies. Each takes the [`Api`] client (`Copy`) and answers with
-//! the [`pane_wire::api`] type where there is one.
+//! the [`pane_wire::api`] type; bodies are sent as those types too.
 
 use pane_wire::api::{
-    ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, FieldsByObject, Health, Me,
-    ObjectSpec, OrgSettings, PanelData, SearchResults, Settings, Usage,
+    ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, CreateRequest, FieldsByObject,
+    HandleQuery, Health, IntegrationUser, LinkStatus, Logged, Me, ObjectSpec, OrgSettings,
+    PanelData, PinRequest, RedeemRequest, Redeemed, RuleJobs, SearchResults, Settings,
+    StartRequest, Started, StatusRequest, UpdateRequest, Usage,
 };
 use pane_wire::bridge::{Handle, HandleKind};
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::{Api, Method};
 use crate::PanelError;
@@ -24,10 +25,19 @@ fn handle_query(handle: &Handle) -> String {
         HandleKind::Email => "email",
         HandleKind::Phone => "phone",
     };
-    format!("kind={kind}&handle={}", encode(&handle.value))
+    let query = HandleQuery {
+        kind: kind.to_owned(),
+        handle: handle.value.clone(),
+    };
+    format!(
+        "kind={}&handle={}",
+        encode(&query.kind),
+        encode(&query.handle)
+    )
 }
 
-/// Sends a call whose answer says only that it worked (any JSON, or none).
+/// Sends a call whose answer says only that it worked (any JSON, or none: the answer is not
+/// read, so it travels as a [`Value`]).
 async fn done<B: serde::Serialize>(
     api: Api,
     method: Method,
@@ -65,7 +75,10 @@ pub async fn panel(api: Api, handle: &Handle) -> Result<PanelData, PanelError> {
 
 /// `PUT /api/pins`: pins record `id` of `object` for `handle`, for the whole team.
 pub async fn pin(api: Api, handle: &Handle, object: &str, id: &str) -> Result<(), PanelError> {
-    let body = json!({"object": object, "id": id});
+    let body = PinRequest {
+        object: object.to_owned(),
+        id: id.to_owned(),
+    };
     let path = format!("/api/pins?{}", handle_query(handle));
     done(api, Method::Put, &path, Some(&body)).await
 }
@@ -90,7 +103,10 @@ pub async fn create_record(
     fields: &Map<String, Value>,
     force: bool,
 ) -> Result<CreateAnswer, PanelError> {
-    let body = json!({"fields": fields, "force": force});
+    let body = CreateRequest {
+        fields: fields.clone(),
+        force,
+    };
     api.send(Method::Post, &format!("/api/records/{object}"), Some(&body))
         .await
 }
@@ -104,7 +120,10 @@ pub async fn update_record(
     fields: &Map<String, Value>,
     loaded_at: Option<&str>,
 ) -> Result<(), PanelError> {
-    let body = json!({"fields": fields, "loaded_at": loaded_at});
+    let body = UpdateRequest {
+        fields: fields.clone(),
+        loaded_at: loaded_at.map(str::to_owned),
+    };
     let path = format!("/api/records/{object}/{id}");
     done(api, Method::Patch, &path, Some(&body)).await
 }
@@ -151,16 +170,12 @@ pub async fn usage(api: Api) -> Result<Usage, PanelError> {
 /// `GET /api/rules/logged?ids=`: how many of the host messages `ids` rules logged.
 pub async fn logged_count(api: Api, ids: &[String]) -> Result<usize, PanelError> {
     let path = format!("/api/rules/logged?ids={}", encode(&ids.join(",")));
-    let answer: Value = api.get_json(&path).await?;
-    Ok(answer
-        .get("logged")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len))
+    let answer: Logged = api.get_json(&path).await?;
+    Ok(answer.logged.len())
 }
 
-/// `GET /api/admin/integration` (admins): the integration user (`username`) and why rule work
-/// waits (`problem`).
-pub async fn integration(api: Api) -> Result<Value, PanelError> {
+/// `GET /api/admin/integration` (admins): the integration user and why rule work waits.
+pub async fn integration(api: Api) -> Result<IntegrationUser, PanelError> {
     api.get_json("/api/admin/integration").await
 }
 
@@ -169,8 +184,8 @@ pub async fn unlink_integration(api: Api) -> Result<(), PanelError> {
     done::<()>(api, Method::Delete, "/api/admin/integration", None).await
 }
 
-/// `GET /api/admin/rules` (admins): the rule jobs (`jobs`).
-pub async fn rule_jobs(api: Api) -> Result<Value, PanelError> {
+/// `GET /api/admin/rules` (admins): the recent rule jobs.
+pub async fn rule_jobs(api: Api) -> Result<RuleJobs, PanelError> {
     api.get_json("/api/admin/rules").await
 }
 
@@ -180,20 +195,12 @@ pub async fn retry_rule_job(api: Api, id: &str) -> Result<(), PanelError> {
     done::<()>(api, Method::Post, &path, None).await
 }
 
-/// What the proxy answers when a link starts.
-#[derive(Debug, Deserialize)]
-pub struct Started {
-    /// The link's id.
-    pub tx: String,
-    /// The secret that redeems it (kept in memory only).
-    pub redeem: String,
-    /// Where the login popup opens.
-    pub begin_url: String,
-}
-
 /// `POST /api/oauth/start`: starts a link for `purpose` (`agent` or `integration`).
 pub async fn oauth_start(api: Api, purpose: &str) -> Result<Started, PanelError> {
-    let body = json!({"purpose": purpose});
+    let body = StartRequest {
+        purpose: Some(purpose.to_owned()),
+        origin: None,
+    };
     api.send(Method::Post, "/api/oauth/start", Some(&body))
         .await
 }
@@ -201,21 +208,26 @@ pub async fn oauth_start(api: Api, purpose: &str) -> Result<Started, PanelError>
 /// `POST /api/oauth/redeem`: redeems link `tx` with its secret and the popup's one-time
 /// `code`; the answer sets the session cookie.
 pub async fn oauth_redeem(api: Api, tx: &str, redeem: &str, code: &str) -> Result<(), PanelError> {
-    let body = json!({"tx": tx, "redeem": redeem, "code": code});
-    done(api, Method::Post, "/api/oauth/redeem", Some(&body)).await
+    let body = RedeemRequest {
+        tx: tx.to_owned(),
+        redeem: redeem.to_owned(),
+        code: code.to_owned(),
+    };
+    api.send::<_, Redeemed>(Method::Post, "/api/oauth/redeem", Some(&body))
+        .await
+        .map(|_| ())
 }
 
 /// `POST /api/oauth/status`: how link `tx` is going (`done`, `failed`, `gone`, or waiting).
 pub async fn oauth_status(api: Api, tx: &str, redeem: &str) -> Result<String, PanelError> {
-    let body = json!({"tx": tx, "redeem": redeem});
-    let answer: Value = api
+    let body = StatusRequest {
+        tx: tx.to_owned(),
+        redeem: redeem.to_owned(),
+    };
+    let answer: LinkStatus = api
         .send(Method::Post, "/api/oauth/status", Some(&body))
         .await?;
-    Ok(answer
-        .get("status")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned())
+    Ok(answer.status)
 }
 
 /// `POST /api/oauth/unlink`: ends the agent's session.

@@ -4,10 +4,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pane_wire::api::{FieldsByObject, OrgSettings, Usage};
-use serde_json::Value;
+use pane_wire::api::{FieldsByObject, OrgSettings, RuleJob, Usage};
+use pane_wire::objects::pickable;
 
-use super::chooser::OBJECTS;
 use super::state::use_panel_state;
 use super::view::{View, use_view_context};
 use crate::api::endpoints;
@@ -32,7 +31,7 @@ pub fn SettingsView() -> impl IntoView {
     let bridge = StoredValue::new_local(crate::bridge::use_bridge());
     let linker = crate::link::use_linker();
     let usage = RwSignal::new(None::<Usage>);
-    let jobs = RwSignal::new(Vec::<Value>::new());
+    let jobs = RwSignal::new(Vec::<RuleJob>::new());
     let integration = RwSignal::new(None::<String>);
     // Why rule work waits for an admin (the integration link was refused), if it does.
     let integration_problem = RwSignal::new(None::<String>);
@@ -50,17 +49,11 @@ pub fn SettingsView() -> impl IntoView {
                 return;
             }
             if let Ok(v) = endpoints::integration(state.api).await {
-                integration.set(v.get("username").and_then(Value::as_str).map(str::to_owned));
-                integration_problem
-                    .set(v.get("problem").and_then(Value::as_str).map(str::to_owned));
+                integration.set(v.username);
+                integration_problem.set(v.problem);
             }
             if let Ok(v) = endpoints::rule_jobs(state.api).await {
-                jobs.set(
-                    v.get("jobs")
-                        .and_then(Value::as_array)
-                        .cloned()
-                        .unwrap_or_default(),
-                );
+                jobs.set(v.jobs);
             }
         });
     };
@@ -77,20 +70,18 @@ pub fn SettingsView() -> impl IntoView {
     let enabled = RwSignal::new(org.enabled);
     let share = RwSignal::new(org.api_share_percent.to_string());
     let never_log = RwSignal::new(org.never_log.join(", "));
-    let defaults: Vec<(String, RwSignal<String>)> = OBJECTS
-        .iter()
+    let defaults: Vec<(String, RwSignal<String>)> = pickable()
         .map(|o| {
             (
-                (*o).to_owned(),
+                o.to_owned(),
                 RwSignal::new(fields_text(&org.default_fields, o)),
             )
         })
         .collect();
-    let mandatory: Vec<(String, RwSignal<String>)> = OBJECTS
-        .iter()
+    let mandatory: Vec<(String, RwSignal<String>)> = pickable()
         .map(|o| {
             (
-                (*o).to_owned(),
+                o.to_owned(),
                 RwSignal::new(fields_text(&org.mandatory_fields, o)),
             )
         })
@@ -202,13 +193,12 @@ pub fn SettingsView() -> impl IntoView {
                                         let Ok(v) = endpoints::integration(state.api).await else {
                                             continue;
                                         };
-                                        let problem = v.get("problem").and_then(Value::as_str).map(str::to_owned);
-                                        let held = problem.is_none();
-                                        integration_problem.set(problem);
-                                        if let Some(name) = v.get("username").and_then(Value::as_str)
+                                        let held = v.problem.is_none();
+                                        integration_problem.set(v.problem);
+                                        if let Some(name) = v.username
                                             && held
                                         {
-                                            integration.set(Some(name.to_owned()));
+                                            integration.set(Some(name));
                                             load();
                                             return;
                                         }
@@ -248,28 +238,22 @@ pub fn SettingsView() -> impl IntoView {
     }
 }
 
-fn outcome_text(job: &Value) -> String {
-    let text = |k: &str| {
-        job.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    match text("outcome").as_str() {
+fn outcome_text(job: &RuleJob) -> String {
+    match job.outcome.as_str() {
         "logged" => "logged".to_owned(),
         "created" => "created".to_owned(),
         "no_match" => "skipped: no match".to_owned(),
         "existed" => "already existed".to_owned(),
-        "skipped" => format!("skipped: {}", text("detail")),
-        "failed" => format!("failed: {}", text("detail")),
-        _ => format!("{} ({})", text("state"), text("detail")),
+        "skipped" => format!("skipped: {}", job.detail),
+        "failed" => format!("failed: {}", job.detail),
+        _ => format!("{} ({})", job.state, job.detail),
     }
 }
 
 /// Recent rule jobs: action, message, outcome, the record touched (opening it in
 /// Salesforce), the requests it cost; failed ones can be retried.
 #[component]
-fn RuleJobs(jobs: RwSignal<Vec<Value>>, reload: Callback<()>) -> impl IntoView {
+fn RuleJobs(jobs: RwSignal<Vec<RuleJob>>, reload: Callback<()>) -> impl IntoView {
     let state = use_panel_state();
     view! {
         <section class="rule-jobs" data-testid="rule-jobs">
@@ -282,20 +266,19 @@ fn RuleJobs(jobs: RwSignal<Vec<Value>>, reload: Callback<()>) -> impl IntoView {
                 view! {
                     <ul>
                         {list.into_iter().take(30).map(|job| {
-                            let text = |k: &str| job.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
-                            let action = if text("action") == "create_lead" { "Create lead" } else { "Send to Salesforce" };
-                            let record = (!text("record_id").is_empty()).then(|| pane_wire::api::RecordView {
-                                object: text("record_object"),
-                                id: text("record_id"),
+                            let action = if job.action == "create_lead" { "Create lead" } else { "Send to Salesforce" };
+                            let record = (!job.record_id.is_empty()).then(|| pane_wire::api::RecordView {
+                                object: job.record_object.clone(),
+                                id: job.record_id.clone(),
                                 fields: serde_json::Map::new(),
                             });
-                            let id = text("id");
-                            let failed = text("state") == "dead";
-                            let requests = job.get("requests").and_then(Value::as_i64).unwrap_or(0);
+                            let id = job.id.clone();
+                            let failed = job.state == "dead";
+                            let requests = job.requests;
                             view! {
-                                <li class="rule-job" data-testid="rule-job" data-outcome=text("outcome") data-state=text("state")>
+                                <li class="rule-job" data-testid="rule-job" data-outcome=job.outcome.clone() data-state=job.state.clone()>
                                     <span class="object-badge">{action}</span>
-                                    <span>{format!(" {} · {} · {} request(s) ", text("message_id"), outcome_text(&job), requests)}</span>
+                                    <span>{format!(" {} · {} · {} request(s) ", job.message_id, outcome_text(&job), requests)}</span>
                                     {record.map(|r| view! { <super::records::RecordLink record=r testid="rule-record" /> })}
                                     {failed.then(|| view! {
                                         <button type="button" class="button small" data-testid="retry-job"

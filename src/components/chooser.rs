@@ -9,9 +9,6 @@ use super::records::default_fields;
 use super::state::use_panel_state;
 use crate::api::endpoints;
 
-/// The objects whose fields can be picked.
-pub const OBJECTS: &[&str] = &["Contact", "Lead", "Account", "Opportunity", "Case", "Task"];
-
 /// Fields the chooser never offers (the panel reads them for itself).
 const NOT_OFFERED: &[&str] = &[
     "Id",
@@ -83,8 +80,8 @@ pub fn FieldChooser() -> impl IntoView {
         <section class="chooser" data-testid="field-chooser">
             <h2>"Fields shown"</h2>
             <div class="tabs" role="tablist">
-                {OBJECTS.iter().map(|o| {
-                    let o = (*o).to_owned();
+                {pane_wire::objects::pickable().map(|o| {
+                    let o = o.to_owned();
                     let o2 = o.clone();
                     let o3 = o.clone();
                     view! {

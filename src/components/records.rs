@@ -17,17 +17,8 @@ use crate::api::endpoints;
 use crate::bridge::use_bridge;
 use crate::model::display::{loaded_at, record_url, title, value_text};
 
-/// The fields a card shows before the agent or the admin picks some.
-pub fn default_fields(object: &str) -> &'static [&'static str] {
-    match object {
-        "Contact" => &["Title", "Email", "Phone", "MobilePhone"],
-        "Lead" => &["Title", "Company", "Email", "Phone", "Status"],
-        "Account" => &["Website", "Phone", "Industry", "Type"],
-        "Opportunity" => &["StageName", "Amount", "CloseDate"],
-        "Case" => &["Status", "Priority", "CreatedDate"],
-        _ => &["Subject", "ActivityDate", "Status"],
-    }
-}
+/// The fields a card shows before the agent or the admin picks some (wire's object table).
+pub use pane_wire::objects::shown_fields as default_fields;
 
 /// A record's title, opening it in Salesforce.
 #[component]

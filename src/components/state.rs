@@ -97,18 +97,13 @@ impl PanelState {
         })
     }
 
-    /// The fields shown for `object`: the agent's, else the org's defaults, else `fallback`.
+    /// The fields shown for `object`: the agent's, else the org's defaults, else `fallback`
+    /// (also before the settings are read); the precedence is wire's
+    /// [`pane_wire::api::layout_fields`], the one the proxy reads by.
     pub fn shown_fields(&self, object: &str, fallback: &[&str]) -> Vec<String> {
-        self.settings.with(|s| {
-            s.as_ref()
-                .and_then(|s| {
-                    s.layout
-                        .get(object)
-                        .filter(|f| !f.is_empty())
-                        .or_else(|| s.org.default_fields.get(object).filter(|f| !f.is_empty()))
-                        .cloned()
-                })
-                .unwrap_or_else(|| fallback.iter().map(|f| (*f).to_owned()).collect())
+        self.settings.with(|s| match s {
+            Some(s) => s.shown_fields(object, fallback),
+            None => fallback.iter().map(|f| (*f).to_owned()).collect(),
         })
     }
 

@@ -2,6 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
+mod link;
+mod rules;
+
+pub use link::{
+    IntegrationUser, LinkMessage, LinkStatus, RedeemRequest, Redeemed, StartRequest, Started,
+    StatusRequest,
+};
+pub use rules::{Logged, LoggedQuery, RuleJob, RuleJobs};
+
 /// `GET /api/health`: the proxy is up, and which Salesforce backend it talks to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {
@@ -252,6 +261,29 @@ pub struct Settings {
     pub integration_user: Option<String>,
 }
 
+/// The fields shown for `object`: the agent's own (the cog), else the org's defaults, else
+/// `builtin`; an empty list counts as no choice. The proxy reads these and the panel shows them.
+pub fn layout_fields<S: AsRef<str>>(
+    agent: &FieldsByObject,
+    org: &OrgSettings,
+    object: &str,
+    builtin: &[S],
+) -> Vec<String> {
+    agent
+        .get(object)
+        .filter(|f| !f.is_empty())
+        .or_else(|| org.default_fields.get(object).filter(|f| !f.is_empty()))
+        .cloned()
+        .unwrap_or_else(|| builtin.iter().map(|f| f.as_ref().to_owned()).collect())
+}
+
+impl Settings {
+    /// [`layout_fields`] for this agent and org.
+    pub fn shown_fields<S: AsRef<str>>(&self, object: &str, builtin: &[S]) -> Vec<String> {
+        layout_fields(&self.layout, &self.org, object, builtin)
+    }
+}
+
 /// How the API quota is spent, from the most to the least generous.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -288,6 +320,49 @@ pub struct Usage {
 pub struct SearchResults {
     /// The records, Salesforce's relevance order.
     pub records: Vec<RecordView>,
+}
+
+/// `?kind=email&handle=...`: the sender a `/api/panel` or `/api/pins` call is about.
+///
+/// `kind` stays text so that an unknown kind is the API's own 400, not a query rejection.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandleQuery {
+    /// `email` or `phone`.
+    #[serde(default)]
+    pub kind: String,
+    /// The address or number.
+    #[serde(default)]
+    pub handle: String,
+}
+
+/// `PUT /api/pins?kind&handle` body: the record pinned for the sender.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinRequest {
+    /// `Contact`, `Lead` or `Account`.
+    pub object: String,
+    /// The record's id.
+    pub id: String,
+}
+
+/// `POST /api/records/{object}` body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreateRequest {
+    /// The fields, by API name.
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// Create even if a Contact or Lead with the same email or phone exists.
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// `PATCH /api/records/{object}/{id}` body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateRequest {
+    /// The changed fields, by API name.
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// When the agent loaded the record (an HTTP date, e.g. its `Last-Modified`); `None`
+    /// saves whatever changed since.
+    #[serde(default)]
+    pub loaded_at: Option<String>,
 }
 
 /// `POST /api/records/{object}`: what happened to a create.
@@ -384,6 +459,81 @@ mod tests {
         assert_eq!(json["reason"], "email");
         assert_eq!(json["person"]["fields"]["Name"], "Rose Gonzalez");
         assert_eq!(serde_json::from_value::<PanelData>(json).unwrap(), data);
+    }
+
+    #[test]
+    fn request_bodies_keep_their_wire_names() {
+        let query = HandleQuery {
+            kind: "email".into(),
+            handle: "rose@edge.com".into(),
+        };
+        let json = serde_json::to_value(&query).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"kind": "email", "handle": "rose@edge.com"})
+        );
+        assert_eq!(serde_json::from_value::<HandleQuery>(json).unwrap(), query);
+        let pin = PinRequest {
+            object: "Contact".into(),
+            id: "003".into(),
+        };
+        let json = serde_json::to_value(&pin).unwrap();
+        assert_eq!(json, serde_json::json!({"object": "Contact", "id": "003"}));
+        assert_eq!(serde_json::from_value::<PinRequest>(json).unwrap(), pin);
+        let mut fields = serde_json::Map::new();
+        fields.insert("LastName".into(), serde_json::json!("Gonzalez"));
+        let create = CreateRequest {
+            fields: fields.clone(),
+            force: false,
+        };
+        let json = serde_json::to_value(&create).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"fields": {"LastName": "Gonzalez"}, "force": false})
+        );
+        assert_eq!(
+            serde_json::from_value::<CreateRequest>(json).unwrap(),
+            create
+        );
+        let update = UpdateRequest {
+            fields,
+            loaded_at: None,
+        };
+        let json = serde_json::to_value(&update).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"fields": {"LastName": "Gonzalez"}, "loaded_at": null})
+        );
+        assert_eq!(
+            serde_json::from_value::<UpdateRequest>(json).unwrap(),
+            update
+        );
+    }
+
+    #[test]
+    fn layout_is_the_agents_else_the_orgs_else_the_builtin() {
+        let fields = |f: &[&str]| f.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let mut org = OrgSettings::default();
+        org.default_fields
+            .insert("Contact".into(), fields(&["Title"]));
+        org.default_fields.insert("Lead".into(), vec![]);
+        let mut agent = FieldsByObject::new();
+        agent.insert("Contact".into(), fields(&["Phone"]));
+        agent.insert("Account".into(), vec![]);
+        let builtin = ["Name"];
+        for (object, agent, shown) in [
+            ("Contact", &agent, &["Phone"][..]),
+            ("Contact", &FieldsByObject::new(), &["Title"][..]),
+            ("Lead", &agent, &["Name"][..]),
+            ("Account", &agent, &["Name"][..]),
+            ("Case", &agent, &["Name"][..]),
+        ] {
+            assert_eq!(
+                layout_fields(agent, &org, object, &builtin),
+                fields(shown),
+                "{object}"
+            );
+        }
     }
 
     #[test]

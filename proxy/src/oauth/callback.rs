@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use pane_wire::api::LinkMessage;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::{SESSION_TTL_SECS, random};
 use crate::security::inline_script_hashes;
@@ -73,9 +74,12 @@ pub(super) fn page(status: StatusCode, body: &str, script: Option<String>) -> Re
 /// (and their frames, four levels down) whose origin is `origin` (the browser drops it for
 /// every other origin), then closes the popup. The panel is one of those frames whether the
 /// host opened the popup (Front's `openUrlInPopup`) or the panel did.
-fn deliver(message: &Value, origin: &str) -> String {
-    // Values go into the script as JSON, `</` broken so they cannot end it.
-    let message = message.to_string().replace("</", "<\\/");
+fn deliver(message: &LinkMessage, origin: &str) -> String {
+    // Values go into the script as JSON, `</` broken so they cannot end it. A message is
+    // strings only: serializing it cannot fail.
+    let message = serde_json::to_string(message)
+        .unwrap_or_default()
+        .replace("</", "<\\/");
     let origin = Value::from(origin).to_string().replace("</", "<\\/");
     format!(
         "(function () {{ var m = {message}, o = {origin}; \
@@ -121,11 +125,17 @@ pub(super) async fn callback(
     };
     let (message, session) = match linked {
         Linked::Agent { code, session, .. } => (
-            json!({"type": "salesforce-pane-linked", "tx": tx, "code": code}),
+            LinkMessage::Linked {
+                tx: tx.clone(),
+                code,
+            },
             Some(session),
         ),
         Linked::Integration { username } => (
-            json!({"type": "salesforce-pane-integration", "tx": tx, "username": username}),
+            LinkMessage::Integration {
+                tx: tx.clone(),
+                username,
+            },
             None,
         ),
     };

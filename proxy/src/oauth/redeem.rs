@@ -5,22 +5,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use pane_wire::api::{IntegrationUser, LinkStatus, Me, RedeemRequest, Redeemed, StatusRequest};
 
 use super::SESSION_TTL_SECS;
 use crate::session::{Admin, Agent, Own, cookie};
 use crate::store::{Link, token_hash};
 use crate::{AppState, ProxyError};
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RedeemRequest {
-    tx: String,
-    redeem: String,
-    #[serde(default)]
-    code: String,
-}
 
 /// `POST /api/oauth/redeem {"tx", "redeem", "code"}`: the session of a finished link, for the
 /// panel that started it (`redeem`) in the browser that completed it (`code`, which only the
@@ -44,19 +34,12 @@ pub(super) async fn redeem(
             ProxyError::BadRequest("This link is unknown, unfinished, expired or used.".into())
         })?;
     let session = services.sealer.open(&sealed)?;
-    let mut response = Json(json!({"linked": true})).into_response();
+    let mut response = Json(Redeemed { linked: true }).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
         cookie::session(&session, SESSION_TTL_SECS, true),
     );
     Ok(response)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct StatusRequest {
-    tx: String,
-    redeem: String,
 }
 
 /// `POST /api/oauth/status {"tx", "redeem"}` → `{"status"}`: where a link stands (`started`,
@@ -67,20 +50,22 @@ pub(super) async fn status(
     State(state): State<AppState>,
     _: Own,
     Json(request): Json<StatusRequest>,
-) -> Result<Json<Value>, ProxyError> {
+) -> Result<Json<LinkStatus>, ProxyError> {
     let status = state
         .services
         .db
         .link_status(&request.tx, &token_hash(&request.redeem))
         .await?;
-    Ok(Json(json!({"status": status.as_deref().unwrap_or("gone")})))
+    Ok(Json(LinkStatus {
+        status: status.unwrap_or_else(|| "gone".to_owned()),
+    }))
 }
 
 /// `GET /api/me`: who the session belongs to.
-pub(super) async fn me(State(state): State<AppState>, agent: Agent) -> Json<pane_wire::api::Me> {
+pub(super) async fn me(State(state): State<AppState>, agent: Agent) -> Json<Me> {
     let is_admin = agent.is_admin(&state);
     let l = agent.link;
-    Json(pane_wire::api::Me {
+    Json(Me {
         user_id: l.user_id,
         username: l.username,
         email: l.email,
@@ -94,12 +79,15 @@ pub(super) async fn me(State(state): State<AppState>, agent: Agent) -> Json<pane
 pub(super) async fn integration(
     State(state): State<AppState>,
     Admin(agent): Admin,
-) -> Result<Json<Value>, ProxyError> {
+) -> Result<Json<IntegrationUser>, ProxyError> {
     let link = state.services.db.integration(&agent.link.org_id).await?;
     let problem = state.services.db.link_refused().await?;
-    Ok(Json(
-        json!({"username": link.as_ref().map(|l| l.username.clone()), "user_id": link.map(|l| l.user_id), "problem": problem}),
-    ))
+    let (username, user_id) = link.map(|l| (l.username, l.user_id)).unzip();
+    Ok(Json(IntegrationUser {
+        username,
+        user_id,
+        problem,
+    }))
 }
 
 /// Revokes `link`'s refresh token at Salesforce and forgets the link.

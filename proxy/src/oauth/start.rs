@@ -8,8 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use pane_wire::api::{StartRequest, Started};
 use sha2::{Digest, Sha256};
 
 use super::callback::page;
@@ -17,17 +16,6 @@ use super::random;
 use crate::session::{Agent, Own, cookie};
 use crate::store::{NewLink, token_hash};
 use crate::{AppState, ProxyError};
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub(super) struct StartRequest {
-    /// `agent` (the default) or `integration` (admins).
-    #[serde(default)]
-    purpose: Option<String>,
-    /// The panel's origin, for clients that send no `Origin` header (scripts, tests).
-    #[serde(default)]
-    origin: Option<String>,
-}
 
 /// `POST /api/oauth/start {"purpose"}` → `{"tx", "redeem", "begin_url"}`: a new link for the
 /// panel whose origin the request carries. `redeem` is the panel's secret: it is not stored,
@@ -37,7 +25,7 @@ pub(super) async fn start(
     _: Own,
     headers: HeaderMap,
     Json(request): Json<StartRequest>,
-) -> Result<Json<Value>, ProxyError> {
+) -> Result<Json<Started>, ProxyError> {
     let origin = headers
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
@@ -84,9 +72,12 @@ pub(super) async fn start(
     // The popup begins where Salesforce will send it back: the binding cookie must be there.
     let callback = state.redirect_uri(&origin);
     let base = callback.trim_end_matches("/oauth/callback");
-    Ok(Json(
-        json!({"tx": tx, "redeem": redeem, "begin_url": format!("{base}/oauth/begin?tx={tx}")}),
-    ))
+    let begin_url = format!("{base}/oauth/begin?tx={tx}");
+    Ok(Json(Started {
+        tx,
+        redeem,
+        begin_url,
+    }))
 }
 
 /// `GET /oauth/begin?tx=…` (the popup): binds the link to this browser with a cookie, once,

@@ -7,8 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use pane_wire::api::{Logged, LoggedQuery, RuleJob, RuleJobs};
 
 use crate::session::{Admin, Agent};
 use crate::{AppState, ProxyError};
@@ -21,9 +20,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/rules/logged", get(logged))
 }
 
-async fn list(State(state): State<AppState>, _admin: Admin) -> Result<Json<Value>, ProxyError> {
+async fn list(State(state): State<AppState>, _admin: Admin) -> Result<Json<RuleJobs>, ProxyError> {
     let jobs = state.services.db.recent_jobs(100).await?;
-    Ok(Json(json!({"jobs": jobs})))
+    Ok(Json(RuleJobs {
+        jobs: jobs.into_iter().map(RuleJob::from).collect(),
+    }))
 }
 
 async fn retry(
@@ -39,17 +40,11 @@ async fn retry(
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct LoggedQuery {
-    #[serde(default)]
-    ids: String,
-}
-
 async fn logged(
     State(state): State<AppState>,
     _agent: Agent,
     Query(q): Query<LoggedQuery>,
-) -> Result<Json<Value>, ProxyError> {
+) -> Result<Json<Logged>, ProxyError> {
     let ids: Vec<String> = q
         .ids
         .split(',')
@@ -58,5 +53,5 @@ async fn logged(
         .map(str::to_owned)
         .collect();
     let logged = state.services.db.logged_messages(&ids).await?;
-    Ok(Json(json!({"logged": logged})))
+    Ok(Json(Logged { logged }))
 }

@@ -62,6 +62,27 @@ pub struct Job {
     pub lease: String,
 }
 
+impl From<Job> for pane_wire::api::RuleJob {
+    /// The audit view's row: everything but the payload and the worker's lease.
+    fn from(job: Job) -> Self {
+        pane_wire::api::RuleJob {
+            id: job.id,
+            event_id: job.event_id,
+            action: job.action,
+            message_id: job.message_id,
+            state: job.state,
+            outcome: job.outcome,
+            detail: job.detail,
+            record_object: job.record_object,
+            record_id: job.record_id,
+            attempts: job.attempts,
+            requests: job.requests,
+            created_at: job.created_at,
+            updated_at: job.updated_at,
+        }
+    }
+}
+
 const COLUMNS: &str = "id, event_id, action, message_id, payload, state, outcome, detail, record_object, record_id, attempts, requests, created_at, updated_at, lease";
 
 /// How a finished attempt ends.

@@ -2,6 +2,7 @@
 //! pins, usage and the quota budget, token refresh under load. Over real sockets, against the
 //! embedded sandbox org and its request counter.
 
+use pane_wire::api::IntegrationUser;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -159,9 +160,10 @@ async fn configured_admins_are_admins_and_admins_link_the_integration_user() {
     let (_, settings) = proxy.get_as(&ana, "/api/settings").await;
     assert_eq!(settings["integration_user"], BEN.0);
     let (status, integration) = proxy.get_as(&ben, "/api/admin/integration").await;
+    let integration: IntegrationUser = serde_json::from_value(integration).unwrap();
     assert_eq!(
-        (status, integration["username"].as_str()),
-        (200, Some(BEN.0))
+        (status, integration.username.as_deref(), integration.problem),
+        (200, Some(BEN.0), None)
     );
 
     let (status, _) = json_of(

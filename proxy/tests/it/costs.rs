@@ -290,8 +290,8 @@ async fn each_action_costs_what_the_readme_says() {
     let jobs = proxy.settled().await;
     let mut measured = costs.measured;
     for (name, _, message, ..) in fire {
-        let job = jobs.iter().find(|j| j["message_id"] == message).unwrap();
-        measured.push((name, job["requests"].as_u64().unwrap()));
+        let job = jobs.iter().find(|j| j.message_id == message).unwrap();
+        measured.push((name, job.requests.unsigned_abs()));
     }
     // The same message again, as a retry would: found logged, not logged twice.
     proxy
@@ -310,14 +310,12 @@ async fn each_action_costs_what_the_readme_says() {
     let jobs = proxy.settled().await;
     let again = jobs
         .iter()
-        .filter(|j| j["message_id"] == "m1")
-        .find(|j| {
-            j["outcome"] != "logged" || j["detail"].as_str().is_some_and(|d| d.contains("already"))
-        })
+        .filter(|j| j.message_id == "m1")
+        .find(|j| j.outcome != "logged" || j.detail.contains("already"))
         .unwrap_or_else(|| panic!("{jobs:?}"));
     measured.push((
         "Send to Salesforce: already logged",
-        again["requests"].as_u64().unwrap(),
+        again.requests.unsigned_abs(),
     ));
 
     let table: Vec<String> = measured

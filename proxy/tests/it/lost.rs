@@ -4,6 +4,7 @@
 //! done, and the panel told the truth. A refused refresh token asks the agent to link again; a
 //! refused integration link pauses rule work until an admin links it again.
 
+use pane_wire::api::IntegrationUser;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -56,20 +57,20 @@ async fn a_rule_task_whose_answer_is_lost_is_logged_once() {
             .await;
         assert_eq!(status, 202);
         let jobs = proxy.settled().await;
-        let job = jobs.iter().find(|j| j["message_id"] == message).unwrap();
+        let job = jobs.iter().find(|j| j.message_id == message).unwrap();
         assert_eq!(
-            (job["state"].as_str(), job["outcome"].as_str()),
-            (Some("done"), Some("logged")),
-            "{loss:?}: {job}"
+            (job.state.as_str(), job.outcome.as_str()),
+            ("done", "logged"),
+            "{loss:?}: {job:?}"
         );
         assert_eq!(
-            job["attempts"], 2,
-            "{loss:?}: the lost answer, then the retry: {job}"
+            job.attempts, 2,
+            "{loss:?}: the lost answer, then the retry: {job:?}"
         );
         let q = format!("SELECT Id FROM Task WHERE Pane_Message_Id__c = '{message}'");
         assert_eq!(proxy.count(&q).await, 1, "{loss:?}: one Task");
         assert_eq!(
-            job["record_id"].as_str(),
+            Some(job.record_id.as_str()),
             proxy.soql(&q).await[0]["Id"].as_str(),
             "{loss:?}: the job names the Task"
         );
@@ -101,9 +102,9 @@ async fn a_rule_lead_whose_answer_is_lost_is_made_once() {
         let jobs = proxy.settled().await;
         let job = &jobs[0];
         assert_eq!(
-            (job["state"].as_str(), job["outcome"].as_str()),
-            (Some("done"), Some("created")),
-            "{loss:?}: not dead, not 'existed': {job}"
+            (job.state.as_str(), job.outcome.as_str()),
+            ("done", "created"),
+            "{loss:?}: not dead, not 'existed': {job:?}"
         );
         let q = format!("SELECT Id FROM Lead WHERE Email = '{email}'");
         assert_eq!(proxy.count(&q).await, 1, "{loss:?}: one Lead");
@@ -250,24 +251,24 @@ async fn a_refused_integration_link_pauses_rule_work_until_an_admin_links_again(
         .await;
     assert_eq!(status, 202);
     // The job waits, paused, with the reason; nothing is dead-lettered.
-    let mut paused = Value::Null;
+    let mut paused = None;
     for _ in 0..100 {
         let jobs = proxy.jobs().await;
-        if jobs[0]["state"] == "retry" {
-            paused = jobs[0].clone();
+        if jobs[0].state == "retry" {
+            paused = Some(jobs[0].clone());
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert!(
-        paused["detail"]
-            .as_str()
-            .is_some_and(|d| d.contains("refused the integration user's link")),
-        "{paused}"
+        paused
+            .as_ref()
+            .is_some_and(|j| j.detail.contains("refused the integration user's link")),
+        "{paused:?}"
     );
     // Ana's panel session is gone with her grant: she links again, then the integration.
     proxy.session = proxy.link_as(crate::running::ANA).await;
-    let integration: Value = proxy
+    let integration: IntegrationUser = proxy
         .api(Method::GET, "/api/admin/integration", &proxy.session)
         .send()
         .await
@@ -276,17 +277,18 @@ async fn a_refused_integration_link_pauses_rule_work_until_an_admin_links_again(
         .await
         .unwrap();
     assert!(
-        integration["problem"]
-            .as_str()
+        integration
+            .problem
+            .as_deref()
             .is_some_and(|p| p.contains("links it again")),
-        "the admin's settings say why: {integration}"
+        "the admin's settings say why: {integration:?}"
     );
     proxy.link_integration().await;
     let jobs = proxy.settled().await;
     assert_eq!(
-        (jobs[0]["state"].as_str(), jobs[0]["outcome"].as_str()),
-        (Some("done"), Some("logged")),
-        "resumed at once after relinking: {}",
+        (jobs[0].state.as_str(), jobs[0].outcome.as_str()),
+        ("done", "logged"),
+        "resumed at once after relinking: {:?}",
         jobs[0]
     );
     assert_eq!(

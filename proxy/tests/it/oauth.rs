@@ -3,6 +3,7 @@
 //! script reads; and no other site's request can act with it.
 
 use pane_proxy::Config;
+use pane_wire::api::{LinkStatus, StatusRequest};
 use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -20,17 +21,21 @@ fn set_cookies(res: &reqwest::Response) -> Vec<String> {
 }
 
 /// `POST /api/oauth/status` for `started`, as its panel asks.
-async fn status(http: &reqwest::Client, origin: &str, started: &crate::login::Started) -> Value {
+async fn status(http: &reqwest::Client, origin: &str, started: &crate::login::Started) -> String {
+    let request = StatusRequest {
+        tx: started.tx.clone(),
+        redeem: started.redeem.clone(),
+    };
     http.post(format!("{origin}/api/oauth/status"))
         .panel()
-        .json(&json!({"tx": started.tx, "redeem": started.redeem}))
+        .json(&request)
         .send()
         .await
         .unwrap()
-        .json::<Value>()
+        .json::<LinkStatus>()
         .await
-        .unwrap()["status"]
-        .clone()
+        .unwrap()
+        .status
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::http::Request;
 use pane_proxy::config::PublicUrl;
 use pane_proxy::{AppState, Config, app};
-use pane_wire::api::Backend;
+use pane_wire::api::{Backend, RedeemRequest, StartRequest, Started};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -109,8 +109,8 @@ async fn start(
     if status != 200 {
         return (status, None);
     }
-    let started: Value = serde_json::from_str(&body_text(res).await).unwrap();
-    let begin_url = started["begin_url"].as_str().unwrap();
+    let started: Started = serde_json::from_str(&body_text(res).await).unwrap();
+    let begin_url = started.begin_url.as_str();
     let path = &begin_url[begin_url.find("/oauth/begin?tx=").unwrap()..];
     let res = get(router, path, headers).await;
     assert_eq!(res.status(), 303);
@@ -250,17 +250,20 @@ async fn an_agent_links_and_works_behind_a_reverse_proxy() {
         http: http.clone(),
     };
 
-    let started: Value = edge
+    let started: Started = edge
         .request(reqwest::Method::POST, &format!("{PUBLIC}/api/oauth/start"))
         .panel()
-        .json(&serde_json::json!({"origin": PUBLIC}))
+        .json(&StartRequest {
+            purpose: None,
+            origin: Some(PUBLIC.to_owned()),
+        })
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    let begin_url = started["begin_url"].as_str().unwrap();
+    let begin_url = started.begin_url.as_str();
     let res = edge
         .request(reqwest::Method::GET, begin_url)
         .send()
@@ -299,7 +302,11 @@ async fn an_agent_links_and_works_behind_a_reverse_proxy() {
     let res = edge
         .request(reqwest::Method::POST, &format!("{PUBLIC}/api/oauth/redeem"))
         .panel()
-        .json(&serde_json::json!({"tx": started["tx"], "redeem": started["redeem"], "code": code}))
+        .json(&RedeemRequest {
+            tx: started.tx.clone(),
+            redeem: started.redeem.clone(),
+            code,
+        })
         .send()
         .await
         .unwrap();

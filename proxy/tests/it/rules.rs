@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use pane_proxy::rules::signature::{sign_application, sign_rule};
+use pane_wire::api::{Logged, RuleJob, RuleJobs};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -70,8 +71,8 @@ impl Running {
     }
 
     /// The rule jobs, as the admin sees them.
-    pub async fn jobs(&self) -> Vec<Value> {
-        let list: Value = self
+    pub async fn jobs(&self) -> Vec<RuleJob> {
+        let list: RuleJobs = self
             .api(Method::GET, "/api/admin/rules", &self.session)
             .send()
             .await
@@ -79,17 +80,14 @@ impl Running {
             .json()
             .await
             .unwrap();
-        list["jobs"].as_array().unwrap().clone()
+        list.jobs
     }
 
     /// Waits until every job is done or dead.
-    pub async fn settled(&self) -> Vec<Value> {
+    pub async fn settled(&self) -> Vec<RuleJob> {
         for _ in 0..400 {
             let jobs = self.jobs().await;
-            if jobs
-                .iter()
-                .all(|j| j["state"] == "done" || j["state"] == "dead")
-            {
+            if jobs.iter().all(|j| j.state == "done" || j.state == "dead") {
                 return jobs;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -354,26 +352,26 @@ async fn send_to_salesforce_logs_the_message_on_the_sender_once() {
         )
         .await;
     let jobs = proxy.settled().await;
-    let by_message = |m: &str| jobs.iter().find(|j| j["message_id"] == m).unwrap().clone();
+    let by_message = |m: &str| jobs.iter().find(|j| j.message_id == m).unwrap().clone();
     assert_eq!(
         (
-            by_message("msg_s1")["outcome"].as_str(),
-            by_message("msg_s1")["requests"].as_i64()
+            by_message("msg_s1").outcome.as_str(),
+            by_message("msg_s1").requests
         ),
-        (Some("logged"), Some(1)),
+        ("logged", 1),
         "one composite: the person found and the Task upserted through references"
     );
-    assert_eq!(by_message("msg_s3")["outcome"], "no_match");
-    assert_eq!(by_message("msg_s3")["requests"], 1);
-    assert_eq!(by_message("msg_s4")["outcome"], "skipped");
+    assert_eq!(by_message("msg_s3").outcome, "no_match");
+    assert_eq!(by_message("msg_s3").requests, 1);
+    assert_eq!(by_message("msg_s4").outcome, "skipped");
     assert_eq!(
-        by_message("msg_s4")["requests"],
+        by_message("msg_s4").requests,
         0,
         "teammates: no request at all"
     );
-    assert_eq!(by_message("msg_s5")["outcome"], "logged");
+    assert_eq!(by_message("msg_s5").outcome, "logged");
     assert_eq!(
-        by_message("msg_s5")["requests"],
+        by_message("msg_s5").requests,
         2,
         "a call: a search for the phone (a composite cannot hold one), then the upsert"
     );
@@ -405,7 +403,7 @@ async fn send_to_salesforce_logs_the_message_on_the_sender_once() {
     );
 
     // Logged once: the panel can say so.
-    let logged: Value = proxy
+    let logged: Logged = proxy
         .api(Method::GET, "/api/rules/logged", &proxy.session)
         .query(&[("ids", "msg_s1,msg_s3,msg_s2")])
         .send()
@@ -414,10 +412,10 @@ async fn send_to_salesforce_logs_the_message_on_the_sender_once() {
         .json()
         .await
         .unwrap();
-    assert_eq!(logged["logged"], json!(["msg_s1", "msg_s2"]));
+    assert_eq!(logged.logged, ["msg_s1", "msg_s2"]);
 
     // An admin retries a finished job: the upsert on the marker updates the Task it made.
-    let id = by_message("msg_s1")["id"].as_str().unwrap().to_owned();
+    let id = by_message("msg_s1").id;
     let res = proxy
         .api(
             Method::POST,
@@ -484,10 +482,11 @@ async fn create_lead_makes_one_unless_the_person_exists() {
         .await;
     let jobs = proxy.settled().await;
     let outcome = |m: &str| {
-        jobs.iter().find(|j| j["message_id"] == m).unwrap()["outcome"]
-            .as_str()
+        jobs.iter()
+            .find(|j| j.message_id == m)
             .unwrap()
-            .to_owned()
+            .outcome
+            .clone()
     };
     assert_eq!(
         (
@@ -561,8 +560,8 @@ async fn faults_clear_and_each_job_is_done_exactly_once() {
         .await;
     let jobs = proxy.settled().await;
     // More 503s than the client retries by itself: the job failed, and the worker retried it.
-    assert_eq!(jobs[0]["outcome"], "logged", "{jobs:?}");
-    assert!(jobs[0]["attempts"].as_i64().unwrap() >= 2, "{jobs:?}");
+    assert_eq!(jobs[0].outcome, "logged", "{jobs:?}");
+    assert!(jobs[0].attempts >= 2, "{jobs:?}");
     proxy.control("faults", json!({"drop_next": 1})).await;
     proxy
         .fire(
@@ -578,8 +577,8 @@ async fn faults_clear_and_each_job_is_done_exactly_once() {
         )
         .await;
     let jobs = proxy.settled().await;
-    let lead_job = jobs.iter().find(|j| j["message_id"] == "msg_f2").unwrap();
-    assert_eq!(lead_job["outcome"], "created", "{lead_job}");
+    let lead_job = jobs.iter().find(|j| j.message_id == "msg_f2").unwrap();
+    assert_eq!(lead_job.outcome, "created", "{lead_job:?}");
     assert_eq!(
         proxy
             .soql("SELECT Id FROM Task WHERE Pane_Message_Id__c = 'msg_f1'")
@@ -636,19 +635,19 @@ async fn faults_clear_and_each_job_is_done_exactly_once() {
             ),
         )
         .await;
-    let mut waiting = Value::Null;
+    let mut waiting = None;
     for _ in 0..100 {
         let jobs = proxy.jobs().await;
-        waiting = jobs
-            .iter()
-            .find(|j| j["message_id"] == "msg_f4")
-            .unwrap()
-            .clone();
-        if waiting["state"] == "retry" {
+        waiting = jobs.into_iter().find(|j| j.message_id == "msg_f4");
+        if waiting.as_ref().is_some_and(|j| j.state == "retry") {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(waiting["state"], "retry", "{waiting}");
+    assert_eq!(
+        waiting.as_ref().map(|j| j.state.as_str()),
+        Some("retry"),
+        "{waiting:?}"
+    );
     proxy.stop().await;
 }

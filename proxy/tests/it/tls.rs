@@ -213,7 +213,7 @@ async fn link_panel_edit_create_convert_and_a_rule_over_https_with_split_hosts()
         .await;
     assert_eq!(status, 202);
     let jobs = proxy.settled().await;
-    assert!(jobs.iter().all(|j| j["state"] == "done"), "{jobs:?}");
+    assert!(jobs.iter().all(|j| j.state == "done"), "{jobs:?}");
     let logged = org
         .soql(
             &http,

@@ -74,15 +74,7 @@ impl AsAgent for reqwest::RequestBuilder {
 }
 
 /// A link a panel started: `POST /api/oauth/start`'s answer.
-#[derive(Debug, Clone)]
-pub struct Started {
-    /// The link's id.
-    pub tx: String,
-    /// The panel's redeem secret.
-    pub redeem: String,
-    /// Where the popup begins.
-    pub begin_url: String,
-}
+pub use pane_wire::api::Started;
 
 /// Starts a link at the proxy at `origin` as its panel would (`session` for an integration
 /// link); the raw answer.
@@ -94,7 +86,10 @@ pub async fn start_link_raw(
 ) -> reqwest::Response {
     let req = http
         .post(format!("{origin}/api/oauth/start"))
-        .json(&serde_json::json!({"purpose": purpose, "origin": origin}));
+        .json(&pane_wire::api::StartRequest {
+            purpose: Some(purpose.to_owned()),
+            origin: Some(origin.to_owned()),
+        });
     let req = match session {
         Some(s) => req.agent(s),
         None => req.panel(),
@@ -111,13 +106,7 @@ pub async fn start_link(
 ) -> Started {
     let res = start_link_raw(http, origin, purpose, session).await;
     assert_eq!(res.status(), 200, "starting a link");
-    let answer: serde_json::Value = res.json().await.unwrap();
-    let text = |k: &str| answer[k].as_str().unwrap().to_owned();
-    Started {
-        tx: text("tx"),
-        redeem: text("redeem"),
-        begin_url: text("begin_url"),
-    }
+    res.json::<Started>().await.unwrap()
 }
 
 /// What one browser sees of a link's popup.
