@@ -313,38 +313,16 @@ impl<'a> Parser<'a> {
         Ok(Some((function, field)))
     }
 
-    /// HAVING conditions: like WHERE, over aggregates and grouped fields.
-    fn having(&mut self, min_bp: u8) -> Result<Having, ParseError> {
-        self.enter()?;
-        let mut lhs = if self.eat_kw("NOT") {
-            Having::Not(Box::new(self.having(3)?))
-        } else if self.eat(TokenKind::LParen) {
-            let inner = self.having(0)?;
-            self.expect(TokenKind::RParen, ")")?;
-            inner
-        } else {
-            let term = match self.aggregate_call()? {
-                Some((function, field)) => HavingTerm::Aggregate(function, field),
-                None => HavingTerm::Field(self.path()?),
-            };
-            let t = self.peek();
-            let op = match t.kind {
-                TokenKind::Eq => CmpOp::Eq,
-                TokenKind::Ne => CmpOp::Ne,
-                TokenKind::Lt => CmpOp::Lt,
-                TokenKind::Le => CmpOp::Le,
-                TokenKind::Gt => CmpOp::Gt,
-                TokenKind::Ge => CmpOp::Ge,
-                TokenKind::Ident if t.text.eq_ignore_ascii_case("LIKE") => CmpOp::Like,
-                _ => return Err(self.error("an operator")),
-            };
-            self.bump();
-            Having::Cmp {
-                term,
-                op,
-                value: self.value()?,
-            }
-        };
+    /// The AND/OR tail of a WHERE or HAVING expression whose first operand is `lhs`, by
+    /// binding power (OR 1, AND 2): `operand` parses a right side at a binding power and
+    /// `join` builds the AND (`true`) or OR node. Leaves the depth that `enter` raised.
+    fn binary<T>(
+        &mut self,
+        min_bp: u8,
+        mut lhs: T,
+        operand: fn(&mut Self, u8) -> Result<T, ParseError>,
+        join: fn(bool, Box<T>, Box<T>) -> T,
+    ) -> Result<T, ParseError> {
         loop {
             let (bp, and) = if self.is_kw("AND") {
                 (2, true)
@@ -357,15 +335,42 @@ impl<'a> Parser<'a> {
                 break;
             }
             self.bump();
-            let rhs = self.having(bp + 1)?;
-            lhs = if and {
-                Having::And(Box::new(lhs), Box::new(rhs))
-            } else {
-                Having::Or(Box::new(lhs), Box::new(rhs))
-            };
+            let rhs = operand(self, bp + 1)?;
+            lhs = join(and, Box::new(lhs), Box::new(rhs));
         }
         self.depth -= 1;
         Ok(lhs)
+    }
+
+    /// HAVING conditions: like WHERE, over aggregates and grouped fields.
+    fn having(&mut self, min_bp: u8) -> Result<Having, ParseError> {
+        self.enter()?;
+        let lhs = if self.eat_kw("NOT") {
+            Having::Not(Box::new(self.having(3)?))
+        } else if self.eat(TokenKind::LParen) {
+            let inner = self.having(0)?;
+            self.expect(TokenKind::RParen, ")")?;
+            inner
+        } else {
+            let term = match self.aggregate_call()? {
+                Some((function, field)) => HavingTerm::Aggregate(function, field),
+                None => HavingTerm::Field(self.path()?),
+            };
+            let op = cmp_op(&self.peek()).ok_or_else(|| self.error("an operator"))?;
+            self.bump();
+            Having::Cmp {
+                term,
+                op,
+                value: self.value()?,
+            }
+        };
+        self.binary(min_bp, lhs, Self::having, |and, l, r| {
+            if and {
+                Having::And(l, r)
+            } else {
+                Having::Or(l, r)
+            }
+        })
     }
 
     pub(super) fn order_item(&mut self) -> Result<OrderBy, ParseError> {
@@ -412,7 +417,7 @@ impl<'a> Parser<'a> {
     /// WHERE expressions: OR binds loosest, then AND, then NOT.
     pub(super) fn expr(&mut self, min_bp: u8) -> Result<Expr, ParseError> {
         self.enter()?;
-        let mut lhs = if self.eat_kw("NOT") {
+        let lhs = if self.eat_kw("NOT") {
             Expr::Not(Box::new(self.expr(3)?))
         } else if self.eat(TokenKind::LParen) {
             let inner = self.expr(0)?;
@@ -421,41 +426,17 @@ impl<'a> Parser<'a> {
         } else {
             self.condition()?
         };
-        loop {
-            let (bp, and) = if self.is_kw("AND") {
-                (2, true)
-            } else if self.is_kw("OR") {
-                (1, false)
-            } else {
-                break;
-            };
-            if bp < min_bp {
-                break;
-            }
-            self.bump();
-            let rhs = self.expr(bp + 1)?;
-            lhs = if and {
-                Expr::And(Box::new(lhs), Box::new(rhs))
-            } else {
-                Expr::Or(Box::new(lhs), Box::new(rhs))
-            };
-        }
-        self.depth -= 1;
-        Ok(lhs)
+        self.binary(min_bp, lhs, Self::expr, |and, l, r| {
+            if and { Expr::And(l, r) } else { Expr::Or(l, r) }
+        })
     }
 
     fn condition(&mut self) -> Result<Expr, ParseError> {
         let field = self.path()?;
         let t = self.peek();
-        let op = match t.kind {
-            TokenKind::Eq => CmpOp::Eq,
-            TokenKind::Ne => CmpOp::Ne,
-            TokenKind::Lt => CmpOp::Lt,
-            TokenKind::Le => CmpOp::Le,
-            TokenKind::Gt => CmpOp::Gt,
-            TokenKind::Ge => CmpOp::Ge,
-            TokenKind::Ident if t.text.eq_ignore_ascii_case("LIKE") => CmpOp::Like,
-            TokenKind::Ident if t.text.eq_ignore_ascii_case("IN") => {
+        let op = match cmp_op(&t) {
+            Some(op) => op,
+            None if t.kind == TokenKind::Ident && t.text.eq_ignore_ascii_case("IN") => {
                 self.bump();
                 return Ok(Expr::In {
                     field,
@@ -463,9 +444,9 @@ impl<'a> Parser<'a> {
                     values: self.value_list()?,
                 });
             }
-            TokenKind::Ident
-                if t.text.eq_ignore_ascii_case("NOT")
-                    && self.peek_at(1).text.eq_ignore_ascii_case("IN") =>
+            None if t.kind == TokenKind::Ident
+                && t.text.eq_ignore_ascii_case("NOT")
+                && self.peek_at(1).text.eq_ignore_ascii_case("IN") =>
             {
                 self.bump();
                 self.bump();
@@ -475,7 +456,7 @@ impl<'a> Parser<'a> {
                     values: self.value_list()?,
                 });
             }
-            _ => return Err(self.error("an operator")),
+            None => return Err(self.error("an operator")),
         };
         self.bump();
         let value = self.value()?;
@@ -556,6 +537,20 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// The comparison operator a token spells (`=`, `!=`, `<`, `<=`, `>`, `>=`, `LIKE`), shared
+/// by WHERE and HAVING.
+fn cmp_op(t: &Token<'_>) -> Option<CmpOp> {
+    Some(match t.kind {
+        TokenKind::Eq => CmpOp::Eq,
+        TokenKind::Ne => CmpOp::Ne,
+        TokenKind::Lt => CmpOp::Lt,
+        TokenKind::Le => CmpOp::Le,
+        TokenKind::Gt => CmpOp::Gt,
+        TokenKind::Ge => CmpOp::Ge,
+        TokenKind::Ident if t.text.eq_ignore_ascii_case("LIKE") => CmpOp::Like,
+        _ => return None,
+    })
+}
 #[cfg(test)]
 mod tests {
     use super::*;
