@@ -73,16 +73,7 @@ pub async fn api_on_instance(
         .strip_prefix("/services/data/")
         .is_some_and(|rest| !rest.is_empty())
         || path.starts_with("/services/Soap/");
-    if !api
-        || request
-            .extensions()
-            .get::<crate::subrequest::Subrequest>()
-            .is_some()
-        || request
-            .extensions()
-            .get::<crate::subrequest::BatchSubrequest>()
-            .is_some()
-    {
+    if !api || crate::subrequest::is_subrequest(&request) {
         return next.run(request).await;
     }
     let login = state.login_url();
@@ -129,15 +120,7 @@ pub const MAX_URI_AND_HEADERS: usize = 16_384;
 /// [`MAX_URI_AND_HEADERS`]: 414 and 431. Composite subrequests are not HTTP requests and are
 /// not measured.
 pub async fn uri_length(request: Request, next: Next) -> Response {
-    if !request.uri().path().starts_with("/services/")
-        || request
-            .extensions()
-            .get::<crate::subrequest::Subrequest>()
-            .is_some()
-        || request
-            .extensions()
-            .get::<crate::subrequest::BatchSubrequest>()
-            .is_some()
+    if !request.uri().path().starts_with("/services/") || crate::subrequest::is_subrequest(&request)
     {
         return next.run(request).await;
     }

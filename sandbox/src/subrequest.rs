@@ -10,3 +10,10 @@ pub struct Subrequest;
 /// request of its own to the faults and the URI limit.
 #[derive(Debug, Clone, Copy)]
 pub struct BatchSubrequest;
+
+/// Whether a request is run inside a composite or a Composite Batch: the layers that act once
+/// per HTTP request (the faults, the URI limit, the host split) let these through untouched.
+pub fn is_subrequest<B>(request: &axum::http::Request<B>) -> bool {
+    let extensions = request.extensions();
+    extensions.get::<Subrequest>().is_some() || extensions.get::<BatchSubrequest>().is_some()
+}

@@ -255,15 +255,7 @@ pub async fn limit_info(
 /// Applies the faults set through the control path to API requests: once per request that
 /// reaches the org, never to a composite's subrequests (a real composite is one round trip).
 pub async fn faults(State(state): State<SandboxState>, request: Request, next: Next) -> Response {
-    if !request.uri().path().starts_with("/services/")
-        || request
-            .extensions()
-            .get::<crate::subrequest::Subrequest>()
-            .is_some()
-        || request
-            .extensions()
-            .get::<crate::subrequest::BatchSubrequest>()
-            .is_some()
+    if !request.uri().path().starts_with("/services/") || crate::subrequest::is_subrequest(&request)
     {
         return next.run(request).await;
     }
