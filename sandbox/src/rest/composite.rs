@@ -715,12 +715,7 @@ pub async fn create_many(
             state
                 .org
                 .create(&api.user, &object_type(r), &Value::Object(fields), false)
-                .map(|id| {
-                    (
-                        json!({"id": id, "success": true, "errors": []}),
-                        Some(Undo::Remove(id)),
-                    )
-                })
+                .map(|id| (super::saved(&id), Some(Undo::Remove(id))))
         })
         .collect();
     Ok(finish(&state, all_or_none, results))
@@ -739,11 +734,32 @@ pub async fn update_many(
         .map(|r| {
             let mut fields = r.as_object().cloned().unwrap_or_default();
             fields.remove("attributes");
-            let id = fields.remove("id").or_else(|| fields.remove("Id")).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            let id = fields
+                .remove("id")
+                .or_else(|| fields.remove("Id"))
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
             let before = snapshot(&state, &format!("/x/{id}"));
-            state.org.update(&api.user, &object_type(r), &id, &Value::Object(fields), None, false).map(|()| {
-                (json!({"id": SfId::parse(&id).map(|i| i.to_string()).unwrap_or(id.clone()), "success": true, "errors": []}), before)
-            })
+            state
+                .org
+                .update(
+                    &api.user,
+                    &object_type(r),
+                    &id,
+                    &Value::Object(fields),
+                    None,
+                    false,
+                )
+                .map(|()| {
+                    (
+                        super::saved(
+                            SfId::parse(&id)
+                                .map(|i| i.to_string())
+                                .unwrap_or(id.clone()),
+                        ),
+                        before,
+                    )
+                })
         })
         .collect();
     Ok(finish(&state, all_or_none, results))
@@ -781,7 +797,7 @@ pub async fn delete_many(
             state
                 .org
                 .delete(&object, id)
-                .map(|()| (json!({"id": id, "success": true, "errors": []}), before))
+                .map(|()| (super::saved(id), before))
         })
         .collect();
     Ok(finish(&state, all_or_none, results))

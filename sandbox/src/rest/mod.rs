@@ -39,82 +39,60 @@ pub(crate) fn both(
         .route(&format!("{path}/"), route)
 }
 
+/// The body Salesforce answers for a record saved (created, updated or deleted):
+/// `{"id": id, "success": true, "errors": []}`.
+pub(crate) fn saved(id: impl serde::Serialize) -> serde_json::Value {
+    serde_json::json!({"id": id, "success": true, "errors": []})
+}
+
 /// The REST routes.
 pub fn router() -> Router<SandboxState> {
     let mut r = Router::new();
     r = r
         .route("/services/data", get(data::versions))
         .route("/services/data/", get(data::versions));
-    r = both(r, "/services/data/{version}", get(data::resources));
-    r = both(r, "/services/data/{version}/limits", get(data::limits));
-    r = both(r, "/services/data/{version}/query", get(data::query));
-    r = both(r, "/services/data/{version}/queryAll", get(data::query_all));
-    r = both(
-        r,
-        "/services/data/{version}/query/{locator}",
-        get(data::next_page),
-    );
-    r = both(
-        r,
-        "/services/data/{version}/queryAll/{locator}",
-        get(data::next_page),
-    );
-    r = both(r, "/services/data/{version}/search", get(data::search));
-    r = both(
-        r,
-        "/services/data/{version}/parameterizedSearch",
-        get(data::parameterized_search),
-    );
-    r = both(
-        r,
-        "/services/data/{version}/composite",
-        axum::routing::post(composite::composite),
-    );
-    r = both(
-        r,
-        "/services/data/{version}/composite/batch",
-        axum::routing::post(composite::batch),
-    );
-    r = both(
-        r,
-        "/services/data/{version}/composite/sobjects",
-        axum::routing::post(composite::create_many)
-            .patch(composite::update_many)
-            .delete(composite::delete_many),
-    );
-    r = both(
-        r,
-        "/services/data/{version}/composite/sobjects/{object}",
-        get(composite::retrieve_many).post(composite::retrieve_many_post),
-    );
-    r = both(
-        r,
-        "/services/data/{version}/sobjects",
-        get(sobjects::describe_global),
-    );
-    r = both(
-        r,
-        "/services/data/{version}/sobjects/{object}",
-        get(sobjects::info).post(sobjects::create),
-    );
-    r = both(
-        r,
-        "/services/data/{version}/sobjects/{object}/describe",
-        get(sobjects::describe),
-    );
-    r = both(
-        r,
-        "/services/data/{version}/sobjects/{object}/{id}",
-        get(sobjects::read)
-            .post(sobjects::create_by_id_field)
-            .patch(sobjects::update)
-            .delete(sobjects::delete),
-    );
-    r = both(
-        r,
-        "/services/data/{version}/sobjects/{object}/{key}/{value}",
-        get(rows::get).patch(rows::upsert).delete(rows::delete),
-    );
+    let routes: [(&str, MethodRouter<SandboxState>); 17] = [
+        ("", get(data::resources)),
+        ("/limits", get(data::limits)),
+        ("/query", get(data::query)),
+        ("/queryAll", get(data::query_all)),
+        ("/query/{locator}", get(data::next_page)),
+        ("/queryAll/{locator}", get(data::next_page)),
+        ("/search", get(data::search)),
+        ("/parameterizedSearch", get(data::parameterized_search)),
+        ("/composite", axum::routing::post(composite::composite)),
+        ("/composite/batch", axum::routing::post(composite::batch)),
+        (
+            "/composite/sobjects",
+            axum::routing::post(composite::create_many)
+                .patch(composite::update_many)
+                .delete(composite::delete_many),
+        ),
+        (
+            "/composite/sobjects/{object}",
+            get(composite::retrieve_many).post(composite::retrieve_many_post),
+        ),
+        ("/sobjects", get(sobjects::describe_global)),
+        (
+            "/sobjects/{object}",
+            get(sobjects::info).post(sobjects::create),
+        ),
+        ("/sobjects/{object}/describe", get(sobjects::describe)),
+        (
+            "/sobjects/{object}/{id}",
+            get(sobjects::read)
+                .post(sobjects::create_by_id_field)
+                .patch(sobjects::update)
+                .delete(sobjects::delete),
+        ),
+        (
+            "/sobjects/{object}/{key}/{value}",
+            get(rows::get).patch(rows::upsert).delete(rows::delete),
+        ),
+    ];
+    for (suffix, route) in routes {
+        r = both(r, &format!("/services/data/{{version}}{suffix}"), route);
+    }
     r
 }
 

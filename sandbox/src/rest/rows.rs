@@ -292,7 +292,7 @@ pub async fn upsert(
                 &Value::Object(fields),
                 allow_duplicates(&headers),
             )?;
-            let mut result = json!({"id": id, "success": true, "errors": []});
+            let mut result = super::saved(&id);
             if with_created {
                 result["created"] = Value::Bool(true);
             }

@@ -187,7 +187,7 @@ pub async fn create(
             header::LOCATION,
             format!("/services/data/v{v}/sobjects/{name}/{id}"),
         )],
-        Json(json!({"id": id, "success": true, "errors": []})),
+        Json(super::saved(&id)),
     )
         .into_response())
 }
