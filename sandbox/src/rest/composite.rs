@@ -699,6 +699,25 @@ fn object_type(record: &Value) -> String {
         .to_owned()
 }
 
+/// A collection request's records, each saved by `save` from its type and its fields (without
+/// `attributes`), answered together: all rolled back on a failure when `allOrNone`.
+fn save_each(
+    state: &SandboxState,
+    body: &Bytes,
+    save: impl Fn(&str, Map<String, Value>) -> Result<(Value, Option<Undo>), ApiError>,
+) -> Result<Json<Value>, ApiError> {
+    let (all_or_none, records) = records_of(&json_body(body)?)?;
+    let results = records
+        .iter()
+        .map(|r| {
+            let mut fields = r.as_object().cloned().unwrap_or_default();
+            fields.remove("attributes");
+            save(&object_type(r), fields)
+        })
+        .collect();
+    Ok(finish(state, all_or_none, results))
+}
+
 /// `POST /composite/sobjects`: creates up to 200 records.
 pub async fn create_many(
     State(state): State<SandboxState>,
@@ -706,19 +725,12 @@ pub async fn create_many(
     api: ApiUser,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let (all_or_none, records) = records_of(&json_body(&body)?)?;
-    let results = records
-        .iter()
-        .map(|r| {
-            let mut fields = r.as_object().cloned().unwrap_or_default();
-            fields.remove("attributes");
-            state
-                .org
-                .create(&api.user, &object_type(r), &Value::Object(fields), false)
-                .map(|id| (super::saved(&id), Some(Undo::Remove(id))))
-        })
-        .collect();
-    Ok(finish(&state, all_or_none, results))
+    save_each(&state, &body, |object, fields| {
+        state
+            .org
+            .create(&api.user, object, &Value::Object(fields), false)
+            .map(|id| (super::saved(&id), Some(Undo::Remove(id))))
+    })
 }
 
 /// `PATCH /composite/sobjects`: updates up to 200 records (each with its `id`).
@@ -728,41 +740,21 @@ pub async fn update_many(
     api: ApiUser,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let (all_or_none, records) = records_of(&json_body(&body)?)?;
-    let results = records
-        .iter()
-        .map(|r| {
-            let mut fields = r.as_object().cloned().unwrap_or_default();
-            fields.remove("attributes");
-            let id = fields
-                .remove("id")
-                .or_else(|| fields.remove("Id"))
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            let before = snapshot(&state, &format!("/x/{id}"));
-            state
-                .org
-                .update(
-                    &api.user,
-                    &object_type(r),
-                    &id,
-                    &Value::Object(fields),
-                    None,
-                    false,
-                )
-                .map(|()| {
-                    (
-                        super::saved(
-                            SfId::parse(&id)
-                                .map(|i| i.to_string())
-                                .unwrap_or(id.clone()),
-                        ),
-                        before,
-                    )
-                })
-        })
-        .collect();
-    Ok(finish(&state, all_or_none, results))
+    save_each(&state, &body, |object, mut fields| {
+        let id = fields
+            .remove("id")
+            .or_else(|| fields.remove("Id"))
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let before = snapshot(&state, &format!("/x/{id}"));
+        state
+            .org
+            .update(&api.user, object, &id, &Value::Object(fields), None, false)
+            .map(|()| {
+                let shown = SfId::parse(&id).map(|i| i.to_string()).unwrap_or(id);
+                (super::saved(shown), before)
+            })
+    })
 }
 
 /// `DELETE /composite/sobjects?ids=a,b&allOrNone=true`.
