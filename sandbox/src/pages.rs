@@ -40,7 +40,7 @@ async fn record_page(
     State(state): State<SandboxState>,
     Path(params): Path<HashMap<String, String>>,
 ) -> Response {
-    let object_name = params.get("object").map(String::as_str).unwrap_or_default();
+    let object_name = crate::rest::param(&params, "object");
     let Ok(object) = state.org.object_named(object_name) else {
         return (
             StatusCode::NOT_FOUND,
@@ -49,10 +49,7 @@ async fn record_page(
             .into_response();
     };
     let record =
-        match state.org.live(
-            object,
-            params.get("id").map(String::as_str).unwrap_or_default(),
-        ) {
+        match state.org.live(object, crate::rest::param(&params, "id")) {
             Ok(r) => r,
             Err(e) => return (
                 e.status,

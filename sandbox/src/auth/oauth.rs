@@ -480,20 +480,14 @@ async fn revoke(
     State(state): State<SandboxState>,
     Form(params): Form<HashMap<String, String>>,
 ) -> Response {
-    revoked(
-        &state,
-        params.get("token").map(String::as_str).unwrap_or_default(),
-    )
+    revoked(&state, crate::rest::param(&params, "token"))
 }
 
 async fn revoke_get(
     State(state): State<SandboxState>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    revoked(
-        &state,
-        params.get("token").map(String::as_str).unwrap_or_default(),
-    )
+    revoked(&state, crate::rest::param(&params, "token"))
 }
 
 fn revoked(state: &SandboxState, token: &str) -> Response {

@@ -830,7 +830,7 @@ pub async fn retrieve_many(
     retrieve(
         &state,
         &v,
-        params.get("object").map(String::as_str).unwrap_or_default(),
+        super::param(&params, "object"),
         &split("ids"),
         &split("fields"),
     )
@@ -858,7 +858,7 @@ pub async fn retrieve_many_post(
     retrieve(
         &state,
         &v,
-        params.get("object").map(String::as_str).unwrap_or_default(),
+        super::param(&params, "object"),
         &list("ids"),
         &list("fields"),
     )

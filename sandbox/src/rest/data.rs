@@ -277,7 +277,7 @@ pub async fn search(
     _api: ApiUser,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    let sosl = params.get("q").map(String::as_str).unwrap_or_default();
+    let sosl = super::param(&params, "q");
     crate::strict::check_search(sosl)?;
     let records = state.org.search(sosl, &v)?;
     // "New searchRecords wrapper in response body: A new searchRecords tag surrounds the

@@ -39,6 +39,15 @@ pub(crate) fn both(
         .route(&format!("{path}/"), route)
 }
 
+/// A path or query parameter by name, `""` when absent (the handlers then answer as
+/// Salesforce does for an empty name or id).
+pub(crate) fn param<'a>(
+    params: &'a std::collections::HashMap<String, String>,
+    name: &str,
+) -> &'a str {
+    params.get(name).map(String::as_str).unwrap_or_default()
+}
+
 /// The body Salesforce answers for a record saved (created, updated or deleted):
 /// `{"id": id, "success": true, "errors": []}`.
 pub(crate) fn saved(id: impl serde::Serialize) -> serde_json::Value {

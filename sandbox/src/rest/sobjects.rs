@@ -97,9 +97,7 @@ pub async fn describe(
     headers: HeaderMap,
     Path(params): Path<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let object = state
-        .org
-        .object_named(params.get("object").map(String::as_str).unwrap_or_default())?;
+    let object = state.org.object_named(super::param(&params, "object"))?;
     let modified = schema_modified();
     if not_modified_since(&headers, modified)? {
         return Ok((
@@ -138,9 +136,7 @@ pub async fn info(
     _api: ApiUser,
     Path(params): Path<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    let object = state
-        .org
-        .object_named(params.get("object").map(String::as_str).unwrap_or_default())?;
+    let object = state.org.object_named(super::param(&params, "object"))?;
     // `recentItems` are the user's most recently used records; this org keeps no MRU list,
     // so it is empty (the documentation describes the list, not when it is filled).
     Ok(Json(
@@ -227,13 +223,8 @@ pub async fn read(
     Path(params): Path<HashMap<String, String>>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let object = state
-        .org
-        .object_named(params.get("object").map(String::as_str).unwrap_or_default())?;
-    let record = state.org.live(
-        object,
-        params.get("id").map(String::as_str).unwrap_or_default(),
-    )?;
+    let object = state.org.object_named(super::param(&params, "object"))?;
+    let record = state.org.live(object, super::param(&params, "id"))?;
     if not_modified_since(&headers, record.modified_ms)? {
         return Ok((
             StatusCode::NOT_MODIFIED,
@@ -267,8 +258,8 @@ pub async fn update(
     let body = json_body(&body)?;
     state.org.update(
         &api.user,
-        params.get("object").map(String::as_str).unwrap_or_default(),
-        params.get("id").map(String::as_str).unwrap_or_default(),
+        super::param(&params, "object"),
+        super::param(&params, "id"),
         &body,
         since,
         allow_duplicates(&headers),
@@ -283,10 +274,9 @@ pub async fn delete(
     _api: ApiUser,
     Path(params): Path<HashMap<String, String>>,
 ) -> Result<StatusCode, ApiError> {
-    state.org.delete(
-        params.get("object").map(String::as_str).unwrap_or_default(),
-        params.get("id").map(String::as_str).unwrap_or_default(),
-    )?;
+    state
+        .org
+        .delete(super::param(&params, "object"), super::param(&params, "id"))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
