@@ -202,26 +202,15 @@ async fn run_query(
     )))
 }
 
-/// `GET /query?q=`.
-pub async fn query(
+/// `GET /query?q=` (`ALL` false) and `GET /queryAll?q=` (`ALL` true: deleted rows too).
+pub async fn query<const ALL: bool>(
     State(state): State<SandboxState>,
     Version(v): Version,
     api: ApiUser,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    run_query(&state, &v, &headers, &params, false, &api.user).await
-}
-
-/// `GET /queryAll?q=`.
-pub async fn query_all(
-    State(state): State<SandboxState>,
-    Version(v): Version,
-    api: ApiUser,
-    headers: HeaderMap,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
-    run_query(&state, &v, &headers, &params, true, &api.user).await
+    run_query(&state, &v, &headers, &params, ALL, &api.user).await
 }
 
 /// `GET /query/{locator}-{offset}`: the page of the query's rows from that offset. The same

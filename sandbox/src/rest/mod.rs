@@ -63,8 +63,8 @@ pub fn router() -> Router<SandboxState> {
     let routes: [(&str, MethodRouter<SandboxState>); 17] = [
         ("", get(data::resources)),
         ("/limits", get(data::limits)),
-        ("/query", get(data::query)),
-        ("/queryAll", get(data::query_all)),
+        ("/query", get(data::query::<false>)),
+        ("/queryAll", get(data::query::<true>)),
         ("/query/{locator}", get(data::next_page)),
         ("/queryAll/{locator}", get(data::next_page)),
         ("/search", get(data::search)),
