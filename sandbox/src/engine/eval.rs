@@ -403,86 +403,68 @@ mod tests {
     fn comparisons() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
         let s = |v: &str| Lit::String(v.into());
-        assert!(
-            compare("string", &json!("Rose"), CmpOp::Eq, &s("ROSE"), today),
-            "text without case"
-        );
-        assert!(compare(
-            "string",
-            &json!(null),
-            CmpOp::Eq,
-            &Lit::Null,
-            today
-        ));
-        assert!(compare("string", &json!("x"), CmpOp::Ne, &Lit::Null, today));
-        assert!(!compare("string", &json!(null), CmpOp::Eq, &s("x"), today));
-        assert!(compare(
-            "currency",
-            &json!(75000),
-            CmpOp::Gt,
-            &Lit::Number("1000.5".into()),
-            today
-        ));
-        assert!(compare(
-            "boolean",
-            &json!(true),
-            CmpOp::Eq,
-            &Lit::Bool(true),
-            today
-        ));
-        assert!(compare(
-            "date",
-            &json!("2026-11-25"),
-            CmpOp::Eq,
-            &Lit::DateLiteral {
-                name: "TODAY".into(),
-                n: None
-            },
-            today
-        ));
-        assert!(compare(
-            "date",
-            &json!("2026-11-01"),
-            CmpOp::Eq,
-            &Lit::DateLiteral {
-                name: "LAST_N_DAYS".into(),
-                n: Some(30)
-            },
-            today
-        ));
-        assert!(!compare(
-            "date",
-            &json!("2026-10-01"),
-            CmpOp::Eq,
-            &Lit::DateLiteral {
-                name: "LAST_N_DAYS".into(),
-                n: Some(30)
-            },
-            today
-        ));
-        assert!(compare(
-            "datetime",
-            &json!("2026-11-25T10:00:00.000+0000"),
-            CmpOp::Eq,
-            &Lit::DateLiteral {
-                name: "TODAY".into(),
-                n: None
-            },
-            today
-        ));
-        assert!(compare(
-            "datetime",
-            &json!("2026-11-25T10:00:00.000+0000"),
-            CmpOp::Gt,
-            &Lit::DateTime("2026-11-25T09:00:00Z".into()),
-            today
-        ));
-        assert!(compare(
-            "date",
-            &json!("2026-11-25"),
-            CmpOp::Ge,
-            &Lit::Date("2026-11-25".into()),
-            today
-        ));
+        let day = |name: &str, n: Option<u32>| Lit::DateLiteral {
+            name: name.into(),
+            n,
+        };
+        let now = "2026-11-25T10:00:00.000+0000";
+        // (field type, stored value, operator, literal, whether it matches)
+        let cases = [
+            ("string", json!("Rose"), CmpOp::Eq, s("ROSE"), true),
+            ("string", json!(null), CmpOp::Eq, Lit::Null, true),
+            ("string", json!("x"), CmpOp::Ne, Lit::Null, true),
+            ("string", json!(null), CmpOp::Eq, s("x"), false),
+            (
+                "currency",
+                json!(75000),
+                CmpOp::Gt,
+                Lit::Number("1000.5".into()),
+                true,
+            ),
+            ("boolean", json!(true), CmpOp::Eq, Lit::Bool(true), true),
+            (
+                "date",
+                json!("2026-11-25"),
+                CmpOp::Eq,
+                day("TODAY", None),
+                true,
+            ),
+            (
+                "date",
+                json!("2026-11-01"),
+                CmpOp::Eq,
+                day("LAST_N_DAYS", Some(30)),
+                true,
+            ),
+            (
+                "date",
+                json!("2026-10-01"),
+                CmpOp::Eq,
+                day("LAST_N_DAYS", Some(30)),
+                false,
+            ),
+            ("datetime", json!(now), CmpOp::Eq, day("TODAY", None), true),
+            (
+                "datetime",
+                json!(now),
+                CmpOp::Gt,
+                Lit::DateTime("2026-11-25T09:00:00Z".into()),
+                true,
+            ),
+            (
+                "date",
+                json!("2026-11-25"),
+                CmpOp::Ge,
+                Lit::Date("2026-11-25".into()),
+                true,
+            ),
+        ];
+        for (kind, value, op, lit, expected) in cases {
+            assert_eq!(
+                compare(kind, &value, op, &lit, today),
+                expected,
+                "{kind} {value} {op:?} {lit:?}"
+            );
+        }
     }
 }
