@@ -138,19 +138,32 @@ impl Org {
             }
             // In chunks, so a large store is never held at once; ids are minted in order, so
             // Case numbers follow creation.
-            let mut after = String::new();
-            loop {
-                let page = self.store.scan_page(&object.name, true, &after, 1000)?;
-                let Some(last) = page.last() else { break };
-                after = last.id.to_string();
-                let full = page.len() == 1000;
-                self.complete_page(object, page)?;
-                if !full {
-                    break;
-                }
-            }
+            self.each_page(&object.name, |page| self.complete_page(object, page))?;
         }
         self.store.set_meta("completed_version", VERSION)
+    }
+
+    /// Hands every stored row of `object` (deleted ones too) to `f`, 1000 at a time in id
+    /// order, so a large store is never held at once.
+    fn each_page(
+        &self,
+        object: &str,
+        mut f: impl FnMut(Vec<Record>) -> Result<(), SandboxError>,
+    ) -> Result<(), SandboxError> {
+        const PAGE: usize = 1000;
+        let mut after = String::new();
+        loop {
+            let page = self.store.scan_page(object, true, &after, PAGE)?;
+            let Some(last) = page.last() else {
+                return Ok(());
+            };
+            after = last.id.to_string();
+            let full = page.len() == PAGE;
+            f(page)?;
+            if !full {
+                return Ok(());
+            }
+        }
     }
 
     fn complete_page(&self, object: &ObjectDef, page: Vec<Record>) -> Result<(), SandboxError> {
@@ -194,12 +207,7 @@ impl Org {
             if !keyed {
                 continue;
             }
-            let mut after = String::new();
-            loop {
-                let page = self.store.scan_page(&object.name, true, &after, 1000)?;
-                let Some(last) = page.last() else { break };
-                after = last.id.to_string();
-                let full = page.len() == 1000;
+            self.each_page(&object.name, |page| {
                 let keys: Vec<_> = page
                     .into_iter()
                     .map(|r| {
@@ -207,11 +215,8 @@ impl Org {
                         (r.id, keys)
                     })
                     .collect();
-                self.store.replace_keys(&keys)?;
-                if !full {
-                    break;
-                }
-            }
+                self.store.replace_keys(&keys)
+            })?;
         }
         self.store.set_meta("lookup_version", VERSION)
     }
