@@ -118,26 +118,21 @@ impl<'a> Tokenizer<'a> {
         let rest = &self.src.as_bytes()[self.pos..];
         let digit = |i: usize| rest.get(i).is_some_and(u8::is_ascii_digit);
         let at = |i: usize, b: u8| rest.get(i) == Some(&b);
-        let date = (0..4).all(digit)
-            && at(4, b'-')
-            && digit(5)
-            && digit(6)
-            && at(7, b'-')
-            && digit(8)
-            && digit(9);
-        if !date {
+        // Whether the bytes from `from` have the shape `pattern`, where `9` stands for any
+        // digit and every other byte for itself.
+        let shaped = |from: usize, pattern: &[u8]| {
+            pattern.iter().enumerate().all(|(k, &p)| {
+                if p == b'9' {
+                    digit(from + k)
+                } else {
+                    at(from + k, p)
+                }
+            })
+        };
+        if !shaped(0, b"9999-99-99") {
             return None;
         }
-        let time = at(10, b'T')
-            && digit(11)
-            && digit(12)
-            && at(13, b':')
-            && digit(14)
-            && digit(15)
-            && at(16, b':')
-            && digit(17)
-            && digit(18);
-        if !time {
+        if !shaped(10, b"T99:99:99") {
             return Some((TokenKind::Date, 10));
         }
         let mut i = 19;
@@ -151,10 +146,10 @@ impl<'a> Tokenizer<'a> {
             return Some((TokenKind::DateTime, i + 1));
         }
         if at(i, b'+') || at(i, b'-') {
-            if digit(i + 1) && digit(i + 2) && at(i + 3, b':') && digit(i + 4) && digit(i + 5) {
+            if shaped(i + 1, b"99:99") {
                 return Some((TokenKind::DateTime, i + 6));
             }
-            if digit(i + 1) && digit(i + 2) && digit(i + 3) && digit(i + 4) {
+            if shaped(i + 1, b"9999") {
                 return Some((TokenKind::DateTime, i + 5));
             }
         }
