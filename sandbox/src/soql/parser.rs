@@ -196,16 +196,22 @@ impl<'a> Parser<'a> {
         Ok(FieldPath(parts))
     }
 
+    /// One or more items, separated by commas.
+    pub(super) fn list<T>(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> Result<T, ParseError>,
+    ) -> Result<Vec<T>, ParseError> {
+        let mut items = vec![item(self)?];
+        while self.eat(TokenKind::Comma) {
+            items.push(item(self)?);
+        }
+        Ok(items)
+    }
+
     fn query(&mut self, sub: bool) -> Result<Query, ParseError> {
         self.enter()?;
         self.expect_kw("SELECT")?;
-        let mut select = Vec::new();
-        loop {
-            select.push(self.select_item(sub)?);
-            if !self.eat(TokenKind::Comma) {
-                break;
-            }
-        }
+        let select = self.list(|p| p.select_item(sub))?;
         self.expect_kw("FROM")?;
         let from = self.name("an object name")?;
         let filter = if self.eat_kw("WHERE") {
@@ -217,12 +223,7 @@ impl<'a> Parser<'a> {
         let mut having = None;
         if !sub && self.eat_kw("GROUP") {
             self.expect_kw("BY")?;
-            loop {
-                group_by.push(self.path()?);
-                if !self.eat(TokenKind::Comma) {
-                    break;
-                }
-            }
+            group_by = self.list(Self::path)?;
             if self.eat_kw("HAVING") {
                 having = Some(self.having(0)?);
             }
@@ -230,12 +231,7 @@ impl<'a> Parser<'a> {
         let mut order_by = Vec::new();
         if self.eat_kw("ORDER") {
             self.expect_kw("BY")?;
-            loop {
-                order_by.push(self.order_item()?);
-                if !self.eat(TokenKind::Comma) {
-                    break;
-                }
-            }
+            order_by = self.list(Self::order_item)?;
         }
         let limit = if self.eat_kw("LIMIT") {
             Some(self.count("a number")?)
@@ -485,10 +481,7 @@ impl<'a> Parser<'a> {
         if self.is_kw("SELECT") {
             return Err(self.error("a list of values (semi-joins are not supported)"));
         }
-        let mut values = vec![self.value()?];
-        while self.eat(TokenKind::Comma) {
-            values.push(self.value()?);
-        }
+        let values = self.list(Self::value)?;
         self.expect(TokenKind::RParen, ")")?;
         Ok(values)
     }

@@ -190,15 +190,11 @@ fn clauses(p: &mut Parser<'_>, term: String) -> Result<Search, ParseError> {
         };
         p.expect_kw("FIELDS")?;
     }
-    let mut returning = Vec::new();
-    if p.eat_kw("RETURNING") {
-        loop {
-            returning.push(returning_item(p)?);
-            if !p.eat(TokenKind::Comma) {
-                break;
-            }
-        }
-    }
+    let returning = if p.eat_kw("RETURNING") {
+        p.list(returning_item)?
+    } else {
+        Vec::new()
+    };
     let limit = if p.eat_kw("LIMIT") {
         Some(p.count("a number")?)
     } else {
@@ -225,23 +221,13 @@ fn returning_item(p: &mut Parser<'_>) -> Result<Returning, ParseError> {
     if !p.eat(TokenKind::LParen) {
         return Ok(item);
     }
-    loop {
-        item.fields.push(p.path()?);
-        if !p.eat(TokenKind::Comma) {
-            break;
-        }
-    }
+    item.fields = p.list(Parser::path)?;
     if p.eat_kw("WHERE") {
         item.filter = Some(p.expr(0)?);
     }
     if p.eat_kw("ORDER") {
         p.expect_kw("BY")?;
-        loop {
-            item.order_by.push(p.order_item()?);
-            if !p.eat(TokenKind::Comma) {
-                break;
-            }
-        }
+        item.order_by = p.list(Parser::order_item)?;
     }
     if p.eat_kw("LIMIT") {
         item.limit = Some(p.count("a number")?);
