@@ -178,12 +178,7 @@ impl Org {
                 continue;
             }
             if field.field_type() == FieldType::Boolean && field.createable {
-                let default = field
-                    .default_value
-                    .as_ref()
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                fields.insert(field.name.clone(), Value::Bool(default));
+                fields.insert(field.name.clone(), Value::Bool(field.bool_default()));
             } else if field.createable
                 && let Some(default) = field
                     .picklist_values

@@ -115,12 +115,7 @@ pub(crate) fn complete(
         if field.field_type() == FieldType::Boolean
             && fields.get(&field.name).is_none_or(Value::is_null)
         {
-            let default = field
-                .default_value
-                .as_ref()
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            fields.insert(field.name.clone(), Value::Bool(default));
+            fields.insert(field.name.clone(), Value::Bool(field.bool_default()));
         }
     }
     derive(object, fields, changes);

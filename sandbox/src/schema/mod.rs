@@ -113,6 +113,14 @@ pub struct FieldDef {
 }
 
 impl FieldDef {
+    /// A checkbox's value when none is given: its describe's `defaultValue`, else false.
+    pub fn bool_default(&self) -> bool {
+        self.default_value
+            .as_ref()
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+
     /// Its type, from its describe's `type`.
     pub fn field_type(&self) -> FieldType {
         FieldType::parse(&self.kind)
