@@ -67,6 +67,17 @@ fn not_modified_since(headers: &HeaderMap, modified: i64) -> Result<bool, ApiErr
     Ok(header_date(headers, "if-modified-since")?.is_some_and(|since| modified <= since))
 }
 
+/// A describe answer, with the schema's Last-Modified: 304 without a body when the
+/// request's If-Modified-Since is not older than the schema, else 200 with `body()`.
+fn schema_answer(headers: &HeaderMap, body: impl FnOnce() -> Value) -> Result<Response, ApiError> {
+    let modified = schema_modified();
+    let last_modified = [(header::LAST_MODIFIED, http_date(modified))];
+    if not_modified_since(headers, modified)? {
+        return Ok((StatusCode::NOT_MODIFIED, last_modified).into_response());
+    }
+    Ok((last_modified, Json(body())).into_response())
+}
+
 /// `GET /sobjects`.
 pub async fn describe_global(
     State(state): State<SandboxState>,
@@ -74,19 +85,7 @@ pub async fn describe_global(
     _api: ApiUser,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let modified = schema_modified();
-    if not_modified_since(&headers, modified)? {
-        return Ok((
-            StatusCode::NOT_MODIFIED,
-            [(header::LAST_MODIFIED, http_date(modified))],
-        )
-            .into_response());
-    }
-    Ok((
-        [(header::LAST_MODIFIED, http_date(modified))],
-        Json(state.org.schema.describe_global(&v)),
-    )
-        .into_response())
+    schema_answer(&headers, || state.org.schema.describe_global(&v))
 }
 
 /// `GET /sobjects/{Type}/describe`, with the user's read-only fields marked.
@@ -98,35 +97,25 @@ pub async fn describe(
     Path(params): Path<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let object = state.org.object_named(super::param(&params, "object"))?;
-    let modified = schema_modified();
-    if not_modified_since(&headers, modified)? {
-        return Ok((
-            StatusCode::NOT_MODIFIED,
-            [(header::LAST_MODIFIED, http_date(modified))],
-        )
-            .into_response());
-    }
-    let mut described = object.describe(&v);
-    if let Some(fields) = described.get_mut("fields").and_then(Value::as_array_mut) {
-        for field in fields {
-            let name = field
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            if state.org.read_only_for(&api.user, &object.name, &name)
-                && let Some(map) = field.as_object_mut()
-            {
-                map.insert("updateable".into(), Value::Bool(false));
-                map.insert("createable".into(), Value::Bool(false));
+    schema_answer(&headers, || {
+        let mut described = object.describe(&v);
+        if let Some(fields) = described.get_mut("fields").and_then(Value::as_array_mut) {
+            for field in fields {
+                let name = field
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                if state.org.read_only_for(&api.user, &object.name, &name)
+                    && let Some(map) = field.as_object_mut()
+                {
+                    map.insert("updateable".into(), Value::Bool(false));
+                    map.insert("createable".into(), Value::Bool(false));
+                }
             }
         }
-    }
-    Ok((
-        [(header::LAST_MODIFIED, http_date(modified))],
-        Json(described),
-    )
-        .into_response())
+        described
+    })
 }
 
 /// `GET /sobjects/{Type}`: basic information.
