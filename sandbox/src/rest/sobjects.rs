@@ -136,7 +136,20 @@ pub async fn info(
 /// Parses a JSON body, or Salesforce's `JSON_PARSER_ERROR`.
 pub fn json_body(body: &Bytes) -> Result<Value, ApiError> {
     serde_json::from_slice(body).map_err(|e| {
-        ApiError::new(StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR", format!("Unexpected character ('{}' (code {})): was expecting double-quote to start field name at [line:{}, column:{}]", body.get(e.column().saturating_sub(1)).map_or(' ', |b| char::from(*b)), body.get(e.column().saturating_sub(1)).copied().unwrap_or(0), e.line(), e.column()))
+        // The byte at the error's column (1-based), as Jackson names it: the character and its
+        // code; a blank and 0 past the end.
+        let byte = body.get(e.column().saturating_sub(1)).copied();
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "JSON_PARSER_ERROR",
+            format!(
+                "Unexpected character ('{}' (code {})): was expecting double-quote to start field name at [line:{}, column:{}]",
+                byte.map_or(' ', char::from),
+                byte.unwrap_or(0),
+                e.line(),
+                e.column()
+            ),
+        )
     })
 }
 
