@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::rules::event;
+use crate::rules::{event, inbound_email};
 use crate::running::{BEN, Running, linked};
 
 /// The README's cost table: `(action, requests)` for each row.
@@ -297,14 +297,7 @@ async fn each_action_costs_what_the_readme_says() {
     proxy
         .fire(
             "send-to-salesforce",
-            &event(
-                "evt_again",
-                "m1",
-                true,
-                None,
-                ("rose@edge.com", "Rose"),
-                "email",
-            ),
+            &inbound_email("evt_again", "m1", ("rose@edge.com", "Rose")),
         )
         .await;
     let jobs = proxy.settled().await;

@@ -35,13 +35,7 @@ async fn setup() -> (Sandbox, Client) {
 }
 
 async fn calls(sandbox: &Sandbox) -> u64 {
-    let log: Value = reqwest::get(format!("{}/__sandbox/requests", sandbox.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    log["count"].as_u64().unwrap()
+    crate::login::sandbox_requests(&reqwest::Client::new(), &sandbox.base_url()).await
 }
 
 /// Looks `value` up as the panel does: an email in one composite; a phone by one search, then

@@ -9,14 +9,14 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::Request;
 use pane_proxy::config::PublicUrl;
-use pane_proxy::{AppState, Config, app};
+use pane_proxy::{Config, app};
 use pane_wire::api::{Backend, RedeemRequest, StartRequest, Started};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
-use crate::helpers::{body_text, header, test_config, test_services, write_sites};
+use crate::helpers::{body_text, header, test_config, write_sites};
 
 const PUBLIC: &str = "https://pane.example.com";
 
@@ -34,15 +34,9 @@ async fn in_process(public: Option<&str>) -> (axum::Router, tempfile::TempDir) {
     write_sites(dirs.path());
     let mut config = test_config(dirs.path());
     config.public_url = public.map(|p| PublicUrl::parse(p).unwrap());
-    let services = test_services(&config, "http://127.0.0.1:1").await;
-    let state = AppState::new(
-        &config,
-        8080,
-        Backend::Sandbox,
-        "http://127.0.0.1:4000/",
-        services,
-    )
-    .unwrap();
+    let state = crate::helpers::test_state(&config, 8080, Backend::Sandbox)
+        .await
+        .unwrap();
     (app(state), dirs)
 }
 

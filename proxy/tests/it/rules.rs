@@ -24,6 +24,11 @@ fn now_ms() -> i64 {
     .unwrap()
 }
 
+/// An inbound email from `from` (handle, name) to the support inbox.
+pub fn inbound_email(id: &str, message: &str, from: (&str, &str)) -> Value {
+    event(id, message, true, None, from, "email")
+}
+
 /// A Front event for a message.
 pub fn event(
     id: &str,
@@ -116,13 +121,10 @@ impl Running {
 #[tokio::test]
 async fn the_intake_checks_signatures_and_queues_each_event_once() {
     let proxy = linked().await;
-    let e = event(
+    let e = inbound_email(
         "evt_intake_1",
         "msg_intake_1",
-        true,
-        None,
         ("rose@edge.com", "Rose Gonzalez"),
-        "email",
     );
     let body = serde_json::to_vec(&e).unwrap();
     let url = format!("{}/api/rules/send-to-salesforce", proxy.origin);
@@ -289,14 +291,7 @@ async fn send_to_salesforce_logs_the_message_on_the_sender_once() {
     proxy
         .fire(
             "send-to-salesforce",
-            &event(
-                "evt_s1",
-                "msg_s1",
-                true,
-                None,
-                ("rose@edge.com", "Rose Gonzalez"),
-                "email",
-            ),
+            &inbound_email("evt_s1", "msg_s1", ("rose@edge.com", "Rose Gonzalez")),
         )
         .await;
     proxy
@@ -315,14 +310,7 @@ async fn send_to_salesforce_logs_the_message_on_the_sender_once() {
     proxy
         .fire(
             "send-to-salesforce",
-            &event(
-                "evt_s3",
-                "msg_s3",
-                true,
-                None,
-                ("nobody@nowhere.example", "Nobody"),
-                "email",
-            ),
+            &inbound_email("evt_s3", "msg_s3", ("nobody@nowhere.example", "Nobody")),
         )
         .await;
     proxy
@@ -444,40 +432,23 @@ async fn create_lead_makes_one_unless_the_person_exists() {
     proxy
         .fire(
             "create-lead",
-            &event(
+            &inbound_email(
                 "evt_l1",
                 "msg_l1",
-                true,
-                None,
                 ("zoe@quintessential-kites.example", "Zoe Quint"),
-                "email",
             ),
         )
         .await;
     proxy
         .fire(
             "create-lead",
-            &event(
-                "evt_l2",
-                "msg_l2",
-                true,
-                None,
-                ("rose@edge.com", "Rose Gonzalez"),
-                "email",
-            ),
+            &inbound_email("evt_l2", "msg_l2", ("rose@edge.com", "Rose Gonzalez")),
         )
         .await;
     proxy
         .fire(
             "create-lead",
-            &event(
-                "evt_l3",
-                "msg_l3",
-                true,
-                None,
-                ("jo@gmail.com", "Jo Free"),
-                "email",
-            ),
+            &inbound_email("evt_l3", "msg_l3", ("jo@gmail.com", "Jo Free")),
         )
         .await;
     let jobs = proxy.settled().await;
@@ -523,13 +494,10 @@ async fn create_lead_makes_one_unless_the_person_exists() {
     let (_, answer) = proxy
         .fire(
             "create-lead",
-            &event(
+            &inbound_email(
                 "evt_l1",
                 "msg_l1",
-                true,
-                None,
                 ("zoe@quintessential-kites.example", "Zoe Quint"),
-                "email",
             ),
         )
         .await;
@@ -548,14 +516,7 @@ async fn faults_clear_and_each_job_is_done_exactly_once() {
     proxy
         .fire(
             "send-to-salesforce",
-            &event(
-                "evt_f1",
-                "msg_f1",
-                true,
-                None,
-                ("rose@edge.com", "Rose"),
-                "email",
-            ),
+            &inbound_email("evt_f1", "msg_f1", ("rose@edge.com", "Rose")),
         )
         .await;
     let jobs = proxy.settled().await;
@@ -566,13 +527,10 @@ async fn faults_clear_and_each_job_is_done_exactly_once() {
     proxy
         .fire(
             "create-lead",
-            &event(
+            &inbound_email(
                 "evt_f2",
                 "msg_f2",
-                true,
-                None,
                 ("new.person@newco.example", "New Person"),
-                "email",
             ),
         )
         .await;
@@ -599,14 +557,7 @@ async fn faults_clear_and_each_job_is_done_exactly_once() {
     proxy
         .fire(
             "send-to-salesforce",
-            &event(
-                "evt_f3",
-                "msg_f3",
-                true,
-                None,
-                ("sean@edge.com", "Sean"),
-                "email",
-            ),
+            &inbound_email("evt_f3", "msg_f3", ("sean@edge.com", "Sean")),
         )
         .await;
     proxy.settled().await;
@@ -625,14 +576,7 @@ async fn faults_clear_and_each_job_is_done_exactly_once() {
     proxy
         .fire(
             "send-to-salesforce",
-            &event(
-                "evt_f4",
-                "msg_f4",
-                true,
-                None,
-                ("rose@edge.com", "Rose"),
-                "email",
-            ),
+            &inbound_email("evt_f4", "msg_f4", ("rose@edge.com", "Rose")),
         )
         .await;
     let mut waiting = None;

@@ -110,28 +110,12 @@ impl Running {
 
     /// The sandbox org's request log.
     pub async fn sandbox_log(&self) -> Value {
-        self.http
-            .get(format!("{}/__sandbox/requests", self.sandbox))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        crate::login::sandbox_log(&self.http, &self.sandbox).await
     }
 }
 impl Running {
     pub async fn salesforce_calls(&self) -> u64 {
-        let log: Value = self
-            .http
-            .get(format!("{}/__sandbox/requests", self.sandbox))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        log["count"].as_u64().unwrap()
+        crate::login::sandbox_requests(&self.http, &self.sandbox).await
     }
 
     pub async fn panel(&self, kind: &str, handle: &str) -> (String, Value, u64) {

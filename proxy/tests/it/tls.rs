@@ -16,7 +16,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-use crate::rules::event;
+use crate::rules::inbound_email;
 use crate::running::linked_with_client;
 
 /// A sandbox org over HTTPS with the host split, and the file holding its certificate.
@@ -201,14 +201,7 @@ async fn link_panel_edit_create_convert_and_a_rule_over_https_with_split_hosts()
     let (status, _) = proxy
         .fire(
             "send-to-salesforce",
-            &event(
-                "evt_tls_1",
-                "msg_tls_1",
-                true,
-                None,
-                ("rose@edge.com", "Rose Gonzalez"),
-                "email",
-            ),
+            &inbound_email("evt_tls_1", "msg_tls_1", ("rose@edge.com", "Rose Gonzalez")),
         )
         .await;
     assert_eq!(status, 202);

@@ -261,3 +261,20 @@ pub async fn sandbox_token(http: &reqwest::Client, base: &str) -> String {
         .unwrap();
     answer["access_token"].as_str().unwrap().to_owned()
 }
+
+/// How many Salesforce requests the sandbox org at `base` has answered (its request log's
+/// `count`).
+pub async fn sandbox_requests(http: &reqwest::Client, base: &str) -> u64 {
+    sandbox_log(http, base).await["count"].as_u64().unwrap()
+}
+
+/// The sandbox org's request log at `base`.
+pub async fn sandbox_log(http: &reqwest::Client, base: &str) -> serde_json::Value {
+    http.get(format!("{base}/__sandbox/requests"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
