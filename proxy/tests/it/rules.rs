@@ -102,19 +102,7 @@ impl Running {
 
     /// A SOQL query on the sandbox org, as the integration user sees it.
     pub async fn soql(&self, q: &str) -> Vec<Value> {
-        let token = crate::login::sandbox_token(&self.http, &self.sandbox).await;
-        let answer: Value = self
-            .http
-            .get(format!("{}/services/data/v59.0/query", self.sandbox))
-            .bearer_auth(&token)
-            .query(&[("q", q)])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        answer["records"].as_array().cloned().unwrap_or_default()
+        crate::login::sandbox_soql(&self.http, &self.sandbox, &self.sandbox, q).await
     }
 }
 
@@ -288,57 +276,36 @@ async fn send_to_salesforce_logs_the_message_on_the_sender_once() {
         .clone();
 
     let before = proxy.salesforce_calls().await;
-    proxy
-        .fire(
-            "send-to-salesforce",
-            &inbound_email("evt_s1", "msg_s1", ("rose@edge.com", "Rose Gonzalez")),
-        )
-        .await;
-    proxy
-        .fire(
-            "send-to-salesforce",
-            &event(
-                "evt_s2",
-                "msg_s2",
-                false,
-                Some("ben@pane-support.example"),
-                ("Rose@Edge.com", "Rose"),
-                "email",
-            ),
-        )
-        .await;
-    proxy
-        .fire(
-            "send-to-salesforce",
-            &inbound_email("evt_s3", "msg_s3", ("nobody@nowhere.example", "Nobody")),
-        )
-        .await;
-    proxy
-        .fire(
-            "send-to-salesforce",
-            &event(
-                "evt_s4",
-                "msg_s4",
-                false,
-                Some("ana@pane-support.example"),
-                ("ben@pane-support.example", "Ben"),
-                "email",
-            ),
-        )
-        .await;
-    proxy
-        .fire(
-            "send-to-salesforce",
-            &event(
-                "evt_s5",
-                "msg_s5",
-                true,
-                None,
-                ("+1 (336) 222-7000", "Jack"),
-                "phone-call",
-            ),
-        )
-        .await;
+    for e in [
+        inbound_email("evt_s1", "msg_s1", ("rose@edge.com", "Rose Gonzalez")),
+        event(
+            "evt_s2",
+            "msg_s2",
+            false,
+            Some("ben@pane-support.example"),
+            ("Rose@Edge.com", "Rose"),
+            "email",
+        ),
+        inbound_email("evt_s3", "msg_s3", ("nobody@nowhere.example", "Nobody")),
+        event(
+            "evt_s4",
+            "msg_s4",
+            false,
+            Some("ana@pane-support.example"),
+            ("ben@pane-support.example", "Ben"),
+            "email",
+        ),
+        event(
+            "evt_s5",
+            "msg_s5",
+            true,
+            None,
+            ("+1 (336) 222-7000", "Jack"),
+            "phone-call",
+        ),
+    ] {
+        proxy.fire("send-to-salesforce", &e).await;
+    }
     let jobs = proxy.settled().await;
     let by_message = |m: &str| jobs.iter().find(|j| j.message_id == m).unwrap().clone();
     assert_eq!(
@@ -429,28 +396,17 @@ async fn send_to_salesforce_logs_the_message_on_the_sender_once() {
 async fn create_lead_makes_one_unless_the_person_exists() {
     let proxy = linked().await;
     proxy.link_integration().await;
-    proxy
-        .fire(
-            "create-lead",
-            &inbound_email(
-                "evt_l1",
-                "msg_l1",
-                ("zoe@quintessential-kites.example", "Zoe Quint"),
-            ),
-        )
-        .await;
-    proxy
-        .fire(
-            "create-lead",
-            &inbound_email("evt_l2", "msg_l2", ("rose@edge.com", "Rose Gonzalez")),
-        )
-        .await;
-    proxy
-        .fire(
-            "create-lead",
-            &inbound_email("evt_l3", "msg_l3", ("jo@gmail.com", "Jo Free")),
-        )
-        .await;
+    for e in [
+        inbound_email(
+            "evt_l1",
+            "msg_l1",
+            ("zoe@quintessential-kites.example", "Zoe Quint"),
+        ),
+        inbound_email("evt_l2", "msg_l2", ("rose@edge.com", "Rose Gonzalez")),
+        inbound_email("evt_l3", "msg_l3", ("jo@gmail.com", "Jo Free")),
+    ] {
+        proxy.fire("create-lead", &e).await;
+    }
     let jobs = proxy.settled().await;
     let outcome = |m: &str| {
         jobs.iter()

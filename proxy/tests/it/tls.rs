@@ -78,21 +78,7 @@ impl HttpsOrg {
 
     /// A SOQL query at the instance, as Ana.
     async fn soql(&self, http: &reqwest::Client, q: &str) -> Vec<Value> {
-        let token = crate::login::sandbox_token(http, &self.login_url()).await;
-        let answer: Value = http
-            .get(format!(
-                "{}/services/data/v59.0/query",
-                self.org.instance_url()
-            ))
-            .bearer_auth(&token)
-            .query(&[("q", q)])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        answer["records"].as_array().cloned().unwrap_or_default()
+        crate::login::sandbox_soql(http, &self.login_url(), &self.org.instance_url(), q).await
     }
 }
 

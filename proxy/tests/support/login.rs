@@ -278,3 +278,25 @@ pub async fn sandbox_log(http: &reqwest::Client, base: &str) -> serde_json::Valu
         .await
         .unwrap()
 }
+
+/// The records a SOQL query finds at the sandbox org's `instance` (one page), for Ana with a
+/// token from its login host `login`.
+pub async fn sandbox_soql(
+    http: &reqwest::Client,
+    login: &str,
+    instance: &str,
+    q: &str,
+) -> Vec<serde_json::Value> {
+    let token = sandbox_token(http, login).await;
+    let answer: serde_json::Value = http
+        .get(format!("{instance}/services/data/v59.0/query"))
+        .bearer_auth(&token)
+        .query(&[("q", q)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["records"].as_array().cloned().unwrap_or_default()
+}
