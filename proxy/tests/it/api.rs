@@ -51,8 +51,7 @@ impl Running {
 
     async fn panel_as(&self, session: &str, handle: &str) -> (u16, Value) {
         let res = self
-            .api(Method::GET, "/api/panel", session)
-            .query(&[("kind", "email"), ("handle", handle)])
+            .panel_request(session, "email", handle)
             .send()
             .await
             .unwrap();
@@ -347,8 +346,7 @@ async fn hostile_handles_never_match_someone_else() {
     }
     for phone in ["1' OR Phone != '1", "+1 (512) 757-9340} RETURNING User(Id"] {
         let res = proxy
-            .api(Method::GET, "/api/panel", &ana)
-            .query(&[("kind", "phone"), ("handle", phone)])
+            .panel_request(&ana, "phone", phone)
             .send()
             .await
             .unwrap();
@@ -618,8 +616,7 @@ async fn usage_is_counted_and_the_last_reserve_serves_the_cache_alone() {
     );
     let before = proxy.salesforce_calls().await;
     let res = proxy
-        .api(Method::GET, "/api/panel", &ana)
-        .query(&[("kind", "email"), ("handle", "rose@edge.com")])
+        .panel_request(&ana, "email", "rose@edge.com")
         .send()
         .await
         .unwrap();
@@ -659,10 +656,8 @@ async fn twenty_concurrent_panels_after_expiry_refresh_the_token_once() {
     proxy.control("expire-tokens", json!({})).await;
     let refreshes = proxy.sandbox_log().await["refreshes"].as_u64().unwrap();
     let answers = futures::future::join_all((0..20).map(|i| {
-        let req = proxy.api(Method::GET, "/api/panel", &ana).query(&[
-            ("kind", "email"),
-            ("handle", &format!("agent{i}@company{i}.example")),
-        ]);
+        let handle = format!("agent{i}@company{i}.example");
+        let req = proxy.panel_request(&ana, "email", &handle);
         async move { req.send().await.unwrap().status().as_u16() }
     }))
     .await;

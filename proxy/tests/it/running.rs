@@ -96,6 +96,17 @@ impl Running {
             .agent(session)
     }
 
+    /// `GET /api/panel` for a `kind` of handle, as `session`.
+    pub fn panel_request(
+        &self,
+        session: &str,
+        kind: &str,
+        handle: &str,
+    ) -> reqwest::RequestBuilder {
+        self.api(reqwest::Method::GET, "/api/panel", session)
+            .query(&[("kind", kind), ("handle", handle)])
+    }
+
     /// Tells the sandbox org's control API something.
     pub async fn control(&self, path: &str, body: Value) {
         let res = self
@@ -121,10 +132,7 @@ impl Running {
     pub async fn panel(&self, kind: &str, handle: &str) -> (String, Value, u64) {
         let before = self.salesforce_calls().await;
         let res = self
-            .http
-            .get(format!("{}/api/panel", self.origin))
-            .query(&[("kind", kind), ("handle", handle)])
-            .agent(&self.session)
+            .panel_request(&self.session, kind, handle)
             .send()
             .await
             .unwrap();
