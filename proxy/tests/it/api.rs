@@ -11,7 +11,7 @@ use crate::running::{BEN, Running, linked, linked_with};
 
 impl Running {
     async fn get_as(&self, session: &str, path: &str) -> (u16, Value) {
-        json_of(self.api(Method::GET, path, session).send().await.unwrap()).await
+        self.call(Method::GET, path, session).await
     }
 
     async fn send_as(
@@ -159,14 +159,9 @@ async fn configured_admins_are_admins_and_admins_link_the_integration_user() {
         (200, Some(BEN.0), None)
     );
 
-    let (status, _) = json_of(
-        proxy
-            .api(Method::DELETE, "/api/admin/integration", &ana)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = proxy
+        .call(Method::DELETE, "/api/admin/integration", &ana)
+        .await;
     assert_eq!(status, 204);
     let (_, settings) = proxy.get_as(&ana, "/api/settings").await;
     assert_eq!(settings["integration_user"], Value::Null);

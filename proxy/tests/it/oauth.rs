@@ -459,14 +459,7 @@ async fn cross_site_requests_to_every_state_changing_route_are_refused() {
         before,
         "nothing reached Salesforce"
     );
-    let (status, me) = crate::helpers::json_of(
-        proxy
-            .api(Method::GET, "/api/me", &session)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, me) = proxy.call(Method::GET, "/api/me", &session).await;
     assert_eq!(
         (status, me["username"].as_str()),
         (200, Some(ANA.0)),

@@ -96,6 +96,11 @@ impl Running {
             .agent(session)
     }
 
+    /// A request to the proxy's API as `session`, without a body: its status and JSON answer.
+    pub async fn call(&self, method: reqwest::Method, path: &str, session: &str) -> (u16, Value) {
+        crate::helpers::json_of(self.api(method, path, session).send().await.unwrap()).await
+    }
+
     /// `GET /api/panel` for a `kind` of handle, as `session`.
     pub fn panel_request(
         &self,

@@ -94,14 +94,7 @@ async fn link_panel_edit_create_convert_and_a_rule_over_https_with_split_hosts()
     let ana = proxy.session.clone();
 
     // Linked: the identity URL was read on the login host, the instance is the other name.
-    let (status, me) = json_of(
-        proxy
-            .api(Method::GET, "/api/me", &ana)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, me) = proxy.call(Method::GET, "/api/me", &ana).await;
     assert_eq!(status, 200, "{me}");
     assert_eq!(me["instance_url"], org.org.instance_url());
     assert_eq!(me["username"], "ana@pane-support.example");
@@ -168,14 +161,7 @@ async fn link_panel_edit_create_convert_and_a_rule_over_https_with_split_hosts()
     // An expired access token is refreshed at the login host's token endpoint.
     proxy.control("expire-tokens", json!({})).await;
     let before = proxy.sandbox_log().await["refreshes"].as_u64().unwrap();
-    let (status, _) = json_of(
-        proxy
-            .api(Method::GET, "/api/search?q=Rose", &ana)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = proxy.call(Method::GET, "/api/search?q=Rose", &ana).await;
     assert_eq!(status, 200);
     assert_eq!(
         proxy.sandbox_log().await["refreshes"].as_u64().unwrap(),
