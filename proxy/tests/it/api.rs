@@ -14,23 +14,6 @@ impl Running {
         self.call(Method::GET, path, session).await
     }
 
-    async fn send_as(
-        &self,
-        session: &str,
-        method: Method,
-        path: &str,
-        body: Value,
-    ) -> (u16, Value) {
-        json_of(
-            self.api(method, path, session)
-                .json(&body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-    }
-
     /// Creates a record of `object` as `session`: `body` holds its `fields` (and maybe `force`).
     async fn create_as(&self, session: &str, object: &str, body: Value) -> (u16, Value) {
         let path = format!("/api/records/{object}");

@@ -101,6 +101,18 @@ impl Running {
         crate::helpers::json_of(self.api(method, path, session).send().await.unwrap()).await
     }
 
+    /// A request to the proxy's API as `session` with a JSON `body`: its status and JSON answer.
+    pub async fn send_as(
+        &self,
+        session: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> (u16, Value) {
+        let res = self.api(method, path, session).json(&body).send().await;
+        crate::helpers::json_of(res.unwrap()).await
+    }
+
     /// `GET /api/panel` for a `kind` of handle, as `session`.
     pub fn panel_request(
         &self,

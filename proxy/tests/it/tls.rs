@@ -122,15 +122,11 @@ async fn link_panel_edit_create_convert_and_a_rule_over_https_with_split_hosts()
     assert_eq!(rose["person"]["fields"]["Title"], "Chief Buyer");
 
     // A create.
-    let (status, made) = json_of(
-        proxy
-            .api(Method::POST, "/api/records/Task", &ana)
-            .json(&json!({"fields": {"Subject": "Call back over TLS", "WhoId": rose_id, "Status": "Not Started", "Priority": "Normal"}}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let task = json!({"fields": {"Subject": "Call back over TLS", "WhoId": rose_id,
+                                 "Status": "Not Started", "Priority": "Normal"}});
+    let (status, made) = proxy
+        .send_as(&ana, Method::POST, "/api/records/Task", task)
+        .await;
     assert_eq!(status, 201, "{made}");
     let task = made["id"].as_str().unwrap().to_owned();
     let http = org.client();
@@ -146,15 +142,14 @@ async fn link_panel_edit_create_convert_and_a_rule_over_https_with_split_hosts()
     let (_, phyllis, _) = proxy.panel("email", "pcotton@abbottins.net").await;
     assert_eq!(phyllis["person"]["object"], "Lead");
     let lead = phyllis["person"]["id"].as_str().unwrap();
-    let (status, converted) = json_of(
-        proxy
-            .api(Method::POST, &format!("/api/leads/{lead}/convert"), &ana)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, converted) = proxy
+        .send_as(
+            &ana,
+            Method::POST,
+            &format!("/api/leads/{lead}/convert"),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, 200, "{converted}");
     assert!(converted["contact_id"].as_str().unwrap().starts_with("003"));
 
