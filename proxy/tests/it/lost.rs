@@ -8,6 +8,7 @@ use pane_wire::api::{IntegrationUser, RuleJob};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::helpers::json_of;
 use crate::rules::inbound_email;
 use crate::running::{Running, linked, linked_with};
 
@@ -20,6 +21,13 @@ impl Running {
             Some(ms) => json!({"hang_after_next": 1, "hang_ms": ms, "after_path": path}),
         };
         self.control("faults", faults).await;
+    }
+
+    /// Salesforce revokes Ana's grant and her access token lapses: the next refresh is refused.
+    async fn revoke_ana(&self) {
+        let ana = json!({"username": "ana@pane-support.example"});
+        self.control("revoke-user", ana).await;
+        self.control("expire-tokens", json!({})).await;
     }
 
     async fn count(&self, soql: &str) -> usize {
@@ -181,26 +189,12 @@ async fn a_revoked_refresh_token_asks_the_agent_to_link_again() {
     let proxy = linked().await;
     let (_, rose, _) = proxy.panel("email", "rose@edge.com").await;
     assert_eq!(rose["reason"], "email");
-    // Salesforce revokes Ana's grant; her access token lapses: the refresh is refused.
-    proxy
-        .control(
-            "revoke-user",
-            json!({"username": "ana@pane-support.example"}),
-        )
-        .await;
-    proxy.control("expire-tokens", json!({})).await;
+    // Salesforce revokes Ana's grant; her access token lapses.
+    proxy.revoke_ana().await;
     for _ in 0..2 {
-        let res = proxy
-            .api(
-                Method::GET,
-                "/api/panel?kind=email&handle=bertha%40fcof.net",
-                &proxy.session,
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 401, "not a 502 'try again'");
-        let body: Value = res.json().await.unwrap();
+        let res = proxy.panel_request(&proxy.session, "email", "bertha@fcof.net");
+        let (status, body) = json_of(res.send().await.unwrap()).await;
+        assert_eq!(status, 401, "not a 502 'try again'");
         assert_eq!(body["code"], "relink", "{body}");
         assert!(
             body["message"]
@@ -217,13 +211,7 @@ async fn a_revoked_refresh_token_asks_the_agent_to_link_again() {
 async fn a_refused_integration_link_pauses_rule_work_until_an_admin_links_again() {
     let mut proxy = linked().await;
     proxy.link_integration().await;
-    proxy
-        .control(
-            "revoke-user",
-            json!({"username": "ana@pane-support.example"}),
-        )
-        .await;
-    proxy.control("expire-tokens", json!({})).await;
+    proxy.revoke_ana().await;
     let (status, _) = proxy
         .fire(
             "send-to-salesforce",
