@@ -40,6 +40,13 @@ async fn in_process(public: Option<&str>) -> (axum::Router, tempfile::TempDir) {
     (app(state), dirs)
 }
 
+/// Why the proxy stops before it listens with `config`.
+async fn refusal_to_serve(config: Config) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let err = pane_proxy::serve(listener, config, async {}).await;
+    err.unwrap_err().to_string()
+}
+
 async fn get(
     router: &axum::Router,
     uri: &str,
@@ -501,11 +508,7 @@ async fn bad_tls_files_are_refused_with_the_file_and_reason() {
     let mut config = Config::for_dirs(dir.join("dist"), dir.join("www"));
     config.tls_cert = Some(other_cert);
     config.tls_key = Some(key.clone());
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let err = pane_proxy::serve(listener, config, async {})
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = refusal_to_serve(config).await;
     assert!(
         err.starts_with("TLS: ") && err.contains("other.crt"),
         "{err}"
@@ -516,11 +519,7 @@ async fn bad_tls_files_are_refused_with_the_file_and_reason() {
     config.tls_cert = Some(cert);
     config.tls_key = Some(key);
     config.public_url = Some(PublicUrl::parse("http://127.0.0.1:8080").unwrap());
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let err = pane_proxy::serve(listener, config, async {})
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = refusal_to_serve(config).await;
     assert!(
         err.contains("--public-url http://127.0.0.1:8080 is http://"),
         "{err}"
