@@ -85,30 +85,29 @@ async fn each_action_costs_what_the_readme_says() {
         .panel("Panel, new email sender", "email", "rose@edge.com")
         .await;
     assert_eq!(rose["reason"], "email");
-    let tim = costs
-        .panel(
+    for (row, kind, handle, reason) in [
+        (
             "Panel, new email sender at a known company (domain match)",
             "email",
             "tim.barr@burlington.com",
-        )
-        .await;
-    assert_eq!(tim["reason"], "domain");
-    let jack = costs
-        .panel(
+            "domain",
+        ),
+        (
             "Panel, new phone sender who is in Salesforce",
             "phone",
             "+13362227000",
-        )
-        .await;
-    assert_eq!(jack["reason"], "phone");
-    let nobody = costs
-        .panel(
+            "phone",
+        ),
+        (
             "Panel, new phone sender nobody has",
             "phone",
             "+19995550100",
-        )
-        .await;
-    assert_eq!(nobody["reason"], "none");
+            "none",
+        ),
+    ] {
+        let answer = costs.panel(row, kind, handle).await;
+        assert_eq!(answer["reason"], reason, "{row}: {answer}");
+    }
     costs
         .panel("Panel, a sender seen recently", "email", "Rose@Edge.com")
         .await;
