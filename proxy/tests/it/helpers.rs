@@ -86,12 +86,17 @@ pub fn write_sites(root: &std::path::Path) {
 
 impl TestApp {
     pub async fn get(&self, uri: &str) -> Response<Body> {
-        self.router
-            .clone()
-            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-            .unwrap()
+        get(&self.router, uri).await
     }
+}
+
+/// `GET uri` from `router`, in-process.
+pub async fn get(router: &Router, uri: &str) -> Response<Body> {
+    router
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap()
 }
 
 pub async fn body_text(res: Response<Body>) -> String {

@@ -7,7 +7,7 @@ use pane_proxy::Config;
 use pane_wire::api::Backend;
 use tower::ServiceExt;
 
-use crate::helpers::{PANEL_HTML, body_text, capture_logs, test_app, write_sites};
+use crate::helpers::{PANEL_HTML, body_text, capture_logs, get, test_app, write_sites};
 
 /// An app whose panel needs the host's secret, its folders kept for the test's life.
 async fn gated_app(dirs: &tempfile::TempDir) -> axum::Router {
@@ -15,13 +15,6 @@ async fn gated_app(dirs: &tempfile::TempDir) -> axum::Router {
     let mut config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
     config.host_secret = Some("front-shared-secret".parse().unwrap());
     crate::helpers::test_router(&config).await
-}
-
-async fn get(app: &axum::Router, uri: &str) -> axum::http::Response<Body> {
-    app.clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

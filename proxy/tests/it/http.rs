@@ -124,14 +124,7 @@ async fn unbuilt_panel_says_how_to_build_it() {
     let dirs = tempfile::tempdir().unwrap();
     let config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
     let app = crate::helpers::test_router(&config).await;
-    let res = tower::ServiceExt::oneshot(
-        app,
-        axum::http::Request::get("/plugin/")
-            .body(axum::body::Body::empty())
-            .unwrap(),
-    )
-    .await
-    .unwrap();
+    let res = crate::helpers::get(&app, "/plugin/").await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(body_text(res).await.contains("scripts/run"));
 }
@@ -157,20 +150,7 @@ async fn with_a_host_secret_the_panel_opens_only_for_the_host() {
     let mut config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
     config.host_secret = Some("front-shared-secret".parse().unwrap());
     let app = crate::helpers::test_router(&config).await;
-    let status = |uri: &'static str| {
-        let app = app.clone();
-        async move {
-            tower::ServiceExt::oneshot(
-                app,
-                axum::http::Request::get(uri)
-                    .body(axum::body::Body::empty())
-                    .unwrap(),
-            )
-            .await
-            .unwrap()
-            .status()
-        }
-    };
+    let status = async |uri: &str| crate::helpers::get(&app, uri).await.status();
     assert_eq!(status("/plugin/").await, StatusCode::FORBIDDEN);
     assert_eq!(
         status("/plugin/?auth_secret=wrong").await,
