@@ -632,7 +632,7 @@ async fn twenty_concurrent_panels_after_expiry_refresh_the_token_once() {
     let ana = proxy.session.clone();
     proxy.panel_as(&ana, "rose@edge.com").await;
     proxy.control("expire-tokens", json!({})).await;
-    let refreshes = proxy.sandbox_log().await["refreshes"].as_u64().unwrap();
+    let refreshes = proxy.sandbox_count("refreshes").await;
     let answers = futures::future::join_all((0..20).map(|i| {
         let handle = format!("agent{i}@company{i}.example");
         let req = proxy.panel_request(&ana, "email", &handle);
@@ -640,7 +640,7 @@ async fn twenty_concurrent_panels_after_expiry_refresh_the_token_once() {
     }))
     .await;
     assert_eq!(answers, vec![200; 20]);
-    let after = proxy.sandbox_log().await["refreshes"].as_u64().unwrap();
+    let after = proxy.sandbox_count("refreshes").await;
     assert_eq!(after - refreshes, 1, "one refresh for twenty requests");
     proxy.stop().await;
 }
@@ -683,7 +683,7 @@ async fn the_proxy_runs_on_postgres_too() {
 async fn unlinking_revokes_the_token_at_salesforce() {
     let proxy = linked().await;
     let ana = proxy.session.clone();
-    let revocations = proxy.sandbox_log().await["revocations"].as_u64().unwrap();
+    let revocations = proxy.sandbox_count("revocations").await;
     let res = proxy
         .api(Method::POST, "/api/oauth/unlink", &ana)
         .send()

@@ -136,6 +136,11 @@ impl Running {
         assert!(res.status().is_success(), "{path}: {}", res.status());
     }
 
+    /// A counter in the sandbox org's request log (`refreshes`, `revocations`...).
+    pub async fn sandbox_count(&self, counter: &str) -> u64 {
+        self.sandbox_log().await[counter].as_u64().unwrap()
+    }
+
     /// The sandbox org's request log.
     pub async fn sandbox_log(&self) -> Value {
         crate::login::sandbox_log(&self.http, &self.sandbox).await
