@@ -25,10 +25,12 @@
     reason = "a measuring tool: fail loudly, print results"
 )]
 
+#[path = "../tests/support/login.rs"]
+mod login;
+
 use std::time::Instant;
 
 use pane_proxy::lookup::plan::{Layout, phone_search, plan, plan_pinned};
-use pane_sandbox::state::demo_app;
 use pane_wire::bridge::{Handle, HandleKind};
 use serde_json::{Value, json};
 
@@ -159,27 +161,11 @@ async fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(200);
-    let app = demo_app();
     let http = reqwest::Client::new();
-    let token: Value = http
-        .post(format!("{base}/services/oauth2/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", &app.client_id),
-            ("client_secret", &app.client_secret),
-            ("username", "ana@pane-support.example"),
-            ("password", "demo-ana-1"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
     let org = Org {
         http: http.clone(),
         base: base.clone(),
-        token: token["access_token"].as_str().unwrap().to_owned(),
+        token: login::sandbox_token(&http, &base).await,
     };
     let _ = http
         .delete(format!("{base}/__sandbox/refusals"))

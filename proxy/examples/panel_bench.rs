@@ -153,16 +153,7 @@ async fn main() {
     for s in &senders {
         assert_eq!(panel(s.clone()).send().await.unwrap().status(), 200);
     }
-    let before = http
-        .get(format!("{sandbox}/__sandbox/requests"))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap()["count"]
-        .as_u64()
-        .unwrap();
+    let before = login::sandbox_requests(&http, &sandbox).await;
     let deadline = Instant::now() + LOAD_FOR;
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
@@ -196,16 +187,7 @@ async fn main() {
         total += done.unwrap();
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let after = http
-        .get(format!("{sandbox}/__sandbox/requests"))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap()["count"]
-        .as_u64()
-        .unwrap();
+    let after = login::sandbox_requests(&http, &sandbox).await;
 
     let results = json!({
         "what": "GET /api/panel on a cache hit vs the direct composite call to the sandbox org; throughput of cache hits",

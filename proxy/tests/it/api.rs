@@ -11,30 +11,30 @@ use crate::running::{BEN, Running, linked, linked_with};
 
 impl Running {
     async fn get_as(&self, session: &str, path: &str) -> (u16, Value) {
-        json_of(self.api(Method::GET, path, session).send().await.unwrap()).await
+        self.call(Method::GET, path, session).await
     }
 
-    async fn send_as(
-        &self,
-        session: &str,
-        method: Method,
-        path: &str,
-        body: Value,
-    ) -> (u16, Value) {
-        json_of(
-            self.api(method, path, session)
-                .json(&body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
+    /// Creates a record of `object` as `session`: `body` holds its `fields` (and maybe `force`).
+    async fn create_as(&self, session: &str, object: &str, body: Value) -> (u16, Value) {
+        let path = format!("/api/records/{object}");
+        self.send_as(session, Method::POST, &path, body).await
+    }
+
+    /// Saves the org's settings as `session`.
+    async fn set_org(&self, session: &str, org: Value) -> (u16, Value) {
+        self.send_as(session, Method::PUT, "/api/settings/org", org)
+            .await
+    }
+
+    /// Saves `session`'s own layout.
+    async fn set_layout(&self, session: &str, layout: Value) -> (u16, Value) {
+        self.send_as(session, Method::PUT, "/api/settings/layout", layout)
+            .await
     }
 
     async fn panel_as(&self, session: &str, handle: &str) -> (u16, Value) {
         let res = self
-            .api(Method::GET, "/api/panel", session)
-            .query(&[("kind", "email"), ("handle", handle)])
+            .panel_request(session, "email", handle)
             .send()
             .await
             .unwrap();
@@ -60,13 +60,9 @@ async fn settings_are_for_admins_and_layouts_for_each_agent() {
 
     let org = json!({"enabled": true, "default_fields": {"Contact": ["Title", "Department"]},
                      "mandatory_fields": {"Contact": ["Title"]}, "api_share_percent": 60, "never_log": ["noreply.example"]});
-    let (status, body) = proxy
-        .send_as(&ben, Method::PUT, "/api/settings/org", org.clone())
-        .await;
+    let (status, body) = proxy.set_org(&ben, org.clone()).await;
     assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")));
-    let (status, _) = proxy
-        .send_as(&ana, Method::PUT, "/api/settings/org", org.clone())
-        .await;
+    let (status, _) = proxy.set_org(&ana, org.clone()).await;
     assert_eq!(status, 200);
     let (_, his) = proxy.get_as(&ben, "/api/settings").await;
     assert_eq!(
@@ -81,12 +77,7 @@ async fn settings_are_for_admins_and_layouts_for_each_agent() {
         "{rose}"
     );
     let (status, _) = proxy
-        .send_as(
-            &ben,
-            Method::PUT,
-            "/api/settings/layout",
-            json!({"Contact": ["MobilePhone"]}),
-        )
+        .set_layout(&ben, json!({"Contact": ["MobilePhone"]}))
         .await;
     assert_eq!(status, 200);
     let (_, rose_for_ben) = proxy.panel_as(&ben, "rose@edge.com").await;
@@ -106,30 +97,15 @@ async fn settings_are_for_admins_and_layouts_for_each_agent() {
         json!({"Contact": ["Name, (SELECT Id FROM Cases)"]}),
         json!({"Contact": "Name"}),
     ] {
-        let (status, _) = proxy
-            .send_as(&ben, Method::PUT, "/api/settings/layout", bad.clone())
-            .await;
+        let (status, _) = proxy.set_layout(&ben, bad.clone()).await;
         assert_eq!(status, 400, "{bad}");
     }
-    let (status, _) = proxy
-        .send_as(
-            &ana,
-            Method::PUT,
-            "/api/settings/org",
-            json!({"api_share_percent": 101}),
-        )
-        .await;
+    let (status, _) = proxy.set_org(&ana, json!({"api_share_percent": 101})).await;
     assert_eq!(status, 400);
 
     // Turned off: the panel says so, and asks Salesforce nothing.
     let off = json!({"enabled": false});
-    assert_eq!(
-        proxy
-            .send_as(&ana, Method::PUT, "/api/settings/org", off)
-            .await
-            .0,
-        200
-    );
+    assert_eq!(proxy.set_org(&ana, off).await.0, 200);
     let before = proxy.salesforce_calls().await;
     let (status, body) = proxy.panel_as(&ben, "sean@edge.com").await;
     assert_eq!((status, body["code"].as_str()), (403, Some("disabled")));
@@ -166,14 +142,9 @@ async fn configured_admins_are_admins_and_admins_link_the_integration_user() {
         (200, Some(BEN.0), None)
     );
 
-    let (status, _) = json_of(
-        proxy
-            .api(Method::DELETE, "/api/admin/integration", &ana)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = proxy
+        .call(Method::DELETE, "/api/admin/integration", &ana)
+        .await;
     assert_eq!(status, 204);
     let (_, settings) = proxy.get_as(&ana, "/api/settings").await;
     assert_eq!(settings["integration_user"], Value::Null);
@@ -234,13 +205,7 @@ async fn a_describe_costs_one_request_once_per_agent_and_shows_extra_mandatory_f
     );
 
     let org = json!({"mandatory_fields": {"Contact": ["Title"]}});
-    assert_eq!(
-        proxy
-            .send_as(&ana, Method::PUT, "/api/settings/org", org)
-            .await
-            .0,
-        200
-    );
+    assert_eq!(proxy.set_org(&ana, org).await.0, 200);
     let (_, contact) = proxy.get_as(&ana, "/api/describe/Contact").await;
     assert_eq!(
         field(&contact, "Title")["required"],
@@ -359,8 +324,7 @@ async fn hostile_handles_never_match_someone_else() {
     }
     for phone in ["1' OR Phone != '1", "+1 (512) 757-9340} RETURNING User(Id"] {
         let res = proxy
-            .api(Method::GET, "/api/panel", &ana)
-            .query(&[("kind", "phone"), ("handle", phone)])
+            .panel_request(&ana, "phone", phone)
             .send()
             .await
             .unwrap();
@@ -384,17 +348,13 @@ async fn creating_finds_existing_people_and_duplicates_first() {
     let rose_id = rose["person"]["id"].as_str().unwrap().to_owned();
 
     let again = json!({"fields": {"LastName": "Gonzalez", "Email": "ROSE@edge.com"}});
-    let (status, body) = proxy
-        .send_as(&ana, Method::POST, "/api/records/Contact", again)
-        .await;
+    let (status, body) = proxy.create_as(&ana, "Contact", again).await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["id"], Value::Null);
     assert_eq!(body["existing"][0]["id"], rose_id.as_str());
     let by_phone =
         json!({"fields": {"LastName": "Boxer", "Company": "FCOF", "Phone": "850.644.4200"}});
-    let (status, body) = proxy
-        .send_as(&ana, Method::POST, "/api/records/Lead", by_phone)
-        .await;
+    let (status, body) = proxy.create_as(&ana, "Lead", by_phone).await;
     assert_eq!(
         (status, body["existing"][0]["object"].as_str()),
         (409, Some("Lead")),
@@ -404,28 +364,18 @@ async fn creating_finds_existing_people_and_duplicates_first() {
     // Forced: Salesforce's duplicate rule answers, and its matches are passed on.
     let forced =
         json!({"fields": {"LastName": "Gonzalez", "Email": "rose@edge.com"}, "force": true});
-    let (status, body) = proxy
-        .send_as(&ana, Method::POST, "/api/records/Contact", forced)
-        .await;
+    let (status, body) = proxy.create_as(&ana, "Contact", forced).await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["duplicates"][0]["id"], rose_id.as_str());
 
     // The admin's extra mandatory field, checked before Salesforce is asked.
     let org = json!({"mandatory_fields": {"Contact": ["Title"]}});
-    assert_eq!(
-        proxy
-            .send_as(&ana, Method::PUT, "/api/settings/org", org)
-            .await
-            .0,
-        200
-    );
+    assert_eq!(proxy.set_org(&ana, org).await.0, 200);
     let (_, nobody) = proxy.panel_as(&ana, "nia@newco.example").await;
     assert_eq!(nobody["reason"], "none");
     let before = proxy.salesforce_calls().await;
     let new = json!({"fields": {"LastName": "Nia", "Email": "nia@newco.example"}});
-    let (status, body) = proxy
-        .send_as(&ana, Method::POST, "/api/records/Contact", new)
-        .await;
+    let (status, body) = proxy.create_as(&ana, "Contact", new).await;
     assert_eq!(
         (status, body["fields"].clone()),
         (400, json!(["Title"])),
@@ -434,9 +384,7 @@ async fn creating_finds_existing_people_and_duplicates_first() {
     assert_eq!(proxy.salesforce_calls().await, before);
 
     let new = json!({"fields": {"LastName": "Nia", "Email": "nia@newco.example", "Title": "CTO"}});
-    let (status, body) = proxy
-        .send_as(&ana, Method::POST, "/api/records/Contact", new)
-        .await;
+    let (status, body) = proxy.create_as(&ana, "Contact", new).await;
     assert_eq!(status, 201, "{body}");
     let id = body["id"].as_str().unwrap().to_owned();
     assert_eq!(
@@ -453,12 +401,7 @@ async fn creating_finds_existing_people_and_duplicates_first() {
 
     // Salesforce's own validation, beside the field.
     let (status, body) = proxy
-        .send_as(
-            &ana,
-            Method::POST,
-            "/api/records/Lead",
-            json!({"fields": {"LastName": "NoCompany"}}),
-        )
+        .create_as(&ana, "Lead", json!({"fields": {"LastName": "NoCompany"}}))
         .await;
     assert_eq!(
         (status, body["code"].as_str()),
@@ -644,20 +587,14 @@ async fn usage_is_counted_and_the_last_reserve_serves_the_cache_alone() {
     // A settings change ages the cache, so what follows is served from the reserve.
     assert_eq!(
         proxy
-            .send_as(
-                &ana,
-                Method::PUT,
-                "/api/settings/org",
-                json!({"api_share_percent": 100})
-            )
+            .set_org(&ana, json!({"api_share_percent": 100}))
             .await
             .0,
         200
     );
     let before = proxy.salesforce_calls().await;
     let res = proxy
-        .api(Method::GET, "/api/panel", &ana)
-        .query(&[("kind", "email"), ("handle", "rose@edge.com")])
+        .panel_request(&ana, "email", "rose@edge.com")
         .send()
         .await
         .unwrap();
@@ -678,12 +615,7 @@ async fn usage_is_counted_and_the_last_reserve_serves_the_cache_alone() {
         (429, Some("quota_reserve"))
     );
     let (status, _) = proxy
-        .send_as(
-            &ana,
-            Method::POST,
-            "/api/records/Account",
-            json!({"fields": {"Name": "Later"}}),
-        )
+        .create_as(&ana, "Account", json!({"fields": {"Name": "Later"}}))
         .await;
     assert_eq!(status, 429);
     assert_eq!(
@@ -700,17 +632,15 @@ async fn twenty_concurrent_panels_after_expiry_refresh_the_token_once() {
     let ana = proxy.session.clone();
     proxy.panel_as(&ana, "rose@edge.com").await;
     proxy.control("expire-tokens", json!({})).await;
-    let refreshes = proxy.sandbox_log().await["refreshes"].as_u64().unwrap();
+    let refreshes = proxy.sandbox_count("refreshes").await;
     let answers = futures::future::join_all((0..20).map(|i| {
-        let req = proxy.api(Method::GET, "/api/panel", &ana).query(&[
-            ("kind", "email"),
-            ("handle", &format!("agent{i}@company{i}.example")),
-        ]);
+        let handle = format!("agent{i}@company{i}.example");
+        let req = proxy.panel_request(&ana, "email", &handle);
         async move { req.send().await.unwrap().status().as_u16() }
     }))
     .await;
     assert_eq!(answers, vec![200; 20]);
-    let after = proxy.sandbox_log().await["refreshes"].as_u64().unwrap();
+    let after = proxy.sandbox_count("refreshes").await;
     assert_eq!(after - refreshes, 1, "one refresh for twenty requests");
     proxy.stop().await;
 }
@@ -724,20 +654,8 @@ async fn the_proxy_runs_on_postgres_too() {
     let ana = proxy.session.clone();
     let ben = proxy.link_as(BEN).await;
     let org = json!({"default_fields": {"Contact": ["Department"]}, "api_share_percent": 70});
-    assert_eq!(
-        proxy
-            .send_as(&ana, Method::PUT, "/api/settings/org", org)
-            .await
-            .0,
-        200
-    );
-    assert_eq!(
-        proxy
-            .send_as(&ben, Method::PUT, "/api/settings/org", json!({}))
-            .await
-            .0,
-        403
-    );
+    assert_eq!(proxy.set_org(&ana, org).await.0, 200);
+    assert_eq!(proxy.set_org(&ben, json!({})).await.0, 403);
     let (_, rose) = proxy.panel_as(&ben, "rose@edge.com").await;
     assert!(rose["person"]["fields"].get("Department").is_some());
     let res = proxy
@@ -765,7 +683,7 @@ async fn the_proxy_runs_on_postgres_too() {
 async fn unlinking_revokes_the_token_at_salesforce() {
     let proxy = linked().await;
     let ana = proxy.session.clone();
-    let revocations = proxy.sandbox_log().await["revocations"].as_u64().unwrap();
+    let revocations = proxy.sandbox_count("revocations").await;
     let res = proxy
         .api(Method::POST, "/api/oauth/unlink", &ana)
         .send()

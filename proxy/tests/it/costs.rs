@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::rules::event;
+use crate::rules::{event, inbound_email};
 use crate::running::{BEN, Running, linked};
 
 /// The README's cost table: `(action, requests)` for each row.
@@ -85,30 +85,29 @@ async fn each_action_costs_what_the_readme_says() {
         .panel("Panel, new email sender", "email", "rose@edge.com")
         .await;
     assert_eq!(rose["reason"], "email");
-    let tim = costs
-        .panel(
+    for (row, kind, handle, reason) in [
+        (
             "Panel, new email sender at a known company (domain match)",
             "email",
             "tim.barr@burlington.com",
-        )
-        .await;
-    assert_eq!(tim["reason"], "domain");
-    let jack = costs
-        .panel(
+            "domain",
+        ),
+        (
             "Panel, new phone sender who is in Salesforce",
             "phone",
             "+13362227000",
-        )
-        .await;
-    assert_eq!(jack["reason"], "phone");
-    let nobody = costs
-        .panel(
+            "phone",
+        ),
+        (
             "Panel, new phone sender nobody has",
             "phone",
             "+19995550100",
-        )
-        .await;
-    assert_eq!(nobody["reason"], "none");
+            "none",
+        ),
+    ] {
+        let answer = costs.panel(row, kind, handle).await;
+        assert_eq!(answer["reason"], reason, "{row}: {answer}");
+    }
     costs
         .panel("Panel, a sender seen recently", "email", "Rose@Edge.com")
         .await;
@@ -297,14 +296,7 @@ async fn each_action_costs_what_the_readme_says() {
     proxy
         .fire(
             "send-to-salesforce",
-            &event(
-                "evt_again",
-                "m1",
-                true,
-                None,
-                ("rose@edge.com", "Rose"),
-                "email",
-            ),
+            &inbound_email("evt_again", "m1", ("rose@edge.com", "Rose")),
         )
         .await;
     let jobs = proxy.settled().await;

@@ -71,10 +71,7 @@ async fn call(proxy: &Running, what: &str, n: usize, contact: &str) -> (u16, Val
         "Event",
     ];
     let request = match what {
-        "panel" => proxy.api(Method::GET, "/api/panel", &session).query(&[
-            ("kind", "email"),
-            ("handle", format!("p{n}@fault{n}.example").as_str()),
-        ]),
+        "panel" => proxy.panel_request(&session, "email", &format!("p{n}@fault{n}.example")),
         "describe" => proxy.api(
             Method::GET,
             &format!("/api/describe/{}", describable[n % describable.len()]),

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, Response};
 use http_body_util::BodyExt;
 use pane_proxy::services::{SalesforceApp, Services};
-use pane_proxy::{AppState, Config, app};
+use pane_proxy::{AppState, Config, ProxyError, app};
 use pane_wire::api::Backend;
 use tower::ServiceExt;
 
@@ -38,6 +38,22 @@ pub async fn test_services(config: &Config, login_url: &str) -> Services {
     Services::new(config, app).await.unwrap()
 }
 
+/// The proxy's state over `config` on `port`, its org at `http://127.0.0.1:4000/` and its
+/// Salesforce login nowhere: what `AppState::new` makes of that config.
+pub async fn test_state(
+    config: &Config,
+    port: u16,
+    backend: Backend,
+) -> Result<AppState, ProxyError> {
+    let services = test_services(config, "http://127.0.0.1:1").await;
+    AppState::new(config, port, backend, "http://127.0.0.1:4000/", services)
+}
+
+/// The proxy's app over `config` on port 1 with the sandbox org.
+pub async fn test_router(config: &Config) -> Router {
+    app(test_state(config, 1, Backend::Sandbox).await.unwrap())
+}
+
 /// The panel's script in the test sites (long enough to be worth compressing).
 pub const PANEL_JS: &str =
     "export default function init() { return 'Salesforce Pane, a panel for the inbox'; }";
@@ -47,15 +63,7 @@ pub async fn test_app() -> TestApp {
     let dirs = tempfile::tempdir().unwrap();
     write_sites(dirs.path());
     let config = test_config(dirs.path());
-    let services = test_services(&config, "http://127.0.0.1:1").await;
-    let state = AppState::new(
-        &config,
-        8080,
-        Backend::Sandbox,
-        "http://127.0.0.1:4000/",
-        services,
-    )
-    .unwrap();
+    let state = test_state(&config, 8080, Backend::Sandbox).await.unwrap();
     TestApp {
         router: app(state),
         _dirs: dirs,
@@ -78,12 +86,17 @@ pub fn write_sites(root: &std::path::Path) {
 
 impl TestApp {
     pub async fn get(&self, uri: &str) -> Response<Body> {
-        self.router
-            .clone()
-            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-            .unwrap()
+        get(&self.router, uri).await
     }
+}
+
+/// `GET uri` from `router`, in-process.
+pub async fn get(router: &Router, uri: &str) -> Response<Body> {
+    router
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap()
 }
 
 pub async fn body_text(res: Response<Body>) -> String {

@@ -3,35 +3,18 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use pane_proxy::{AppState, Config};
+use pane_proxy::Config;
 use pane_wire::api::Backend;
 use tower::ServiceExt;
 
-use crate::helpers::{PANEL_HTML, body_text, capture_logs, test_app, write_sites};
+use crate::helpers::{PANEL_HTML, body_text, capture_logs, get, test_app, write_sites};
 
 /// An app whose panel needs the host's secret, its folders kept for the test's life.
 async fn gated_app(dirs: &tempfile::TempDir) -> axum::Router {
     write_sites(dirs.path());
     let mut config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
     config.host_secret = Some("front-shared-secret".parse().unwrap());
-    let services = crate::helpers::test_services(&config, "http://127.0.0.1:1").await;
-    pane_proxy::app(
-        AppState::new(
-            &config,
-            1,
-            Backend::Sandbox,
-            "http://127.0.0.1:4000/",
-            services,
-        )
-        .unwrap(),
-    )
-}
-
-async fn get(app: &axum::Router, uri: &str) -> axum::http::Response<Body> {
-    app.clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap()
+    crate::helpers::test_router(&config).await
 }
 
 #[tokio::test]
@@ -325,17 +308,10 @@ async fn the_dev_rules_route_exists_only_with_the_sandbox_org() {
     let dirs = tempfile::tempdir().unwrap();
     write_sites(dirs.path());
     let config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
-    let services = crate::helpers::test_services(&config, "http://127.0.0.1:1").await;
-    let app = pane_proxy::app(
-        AppState::new(
-            &config,
-            1,
-            Backend::Salesforce,
-            "http://127.0.0.1:4000/",
-            services,
-        )
-        .unwrap(),
-    );
+    let state = crate::helpers::test_state(&config, 1, Backend::Salesforce)
+        .await
+        .unwrap();
+    let app = pane_proxy::app(state);
     let res = app
         .oneshot(dev_rule_request(&serde_json::json!({"id": "evt_x"})))
         .await

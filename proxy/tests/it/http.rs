@@ -1,8 +1,8 @@
 //! In-process requests through `app()`.
 
 use axum::http::StatusCode;
+use pane_proxy::Config;
 use pane_proxy::security::inline_script_hashes;
-use pane_proxy::{AppState, Config};
 use pane_wire::api::{ApiError, Backend, Health};
 
 use crate::helpers::{PANEL_HTML, PANEL_JS, body_text, header, test_app};
@@ -123,25 +123,8 @@ async fn dev_inbox_is_served_at_root_and_only_frames_itself() {
 async fn unbuilt_panel_says_how_to_build_it() {
     let dirs = tempfile::tempdir().unwrap();
     let config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
-    let services = crate::helpers::test_services(&config, "http://127.0.0.1:1").await;
-    let app = pane_proxy::app(
-        AppState::new(
-            &config,
-            1,
-            Backend::Sandbox,
-            "http://127.0.0.1:4000/",
-            services,
-        )
-        .unwrap(),
-    );
-    let res = tower::ServiceExt::oneshot(
-        app,
-        axum::http::Request::get("/plugin/")
-            .body(axum::body::Body::empty())
-            .unwrap(),
-    )
-    .await
-    .unwrap();
+    let app = crate::helpers::test_router(&config).await;
+    let res = crate::helpers::get(&app, "/plugin/").await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(body_text(res).await.contains("scripts/run"));
 }
@@ -154,15 +137,9 @@ async fn a_host_origin_that_would_break_the_csp_is_refused() {
         "https://ok.example".into(),
         "https://x.example; script-src *".into(),
     ];
-    let services = crate::helpers::test_services(&config, "http://127.0.0.1:1").await;
-    let err = AppState::new(
-        &config,
-        1,
-        Backend::Sandbox,
-        "http://127.0.0.1:4000/",
-        services,
-    )
-    .unwrap_err();
+    let err = crate::helpers::test_state(&config, 1, Backend::Sandbox)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("invalid host origin"), "{err}");
 }
 
@@ -172,31 +149,8 @@ async fn with_a_host_secret_the_panel_opens_only_for_the_host() {
     crate::helpers::write_sites(dirs.path());
     let mut config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
     config.host_secret = Some("front-shared-secret".parse().unwrap());
-    let services = crate::helpers::test_services(&config, "http://127.0.0.1:1").await;
-    let app = pane_proxy::app(
-        AppState::new(
-            &config,
-            1,
-            Backend::Sandbox,
-            "http://127.0.0.1:4000/",
-            services,
-        )
-        .unwrap(),
-    );
-    let status = |uri: &'static str| {
-        let app = app.clone();
-        async move {
-            tower::ServiceExt::oneshot(
-                app,
-                axum::http::Request::get(uri)
-                    .body(axum::body::Body::empty())
-                    .unwrap(),
-            )
-            .await
-            .unwrap()
-            .status()
-        }
-    };
+    let app = crate::helpers::test_router(&config).await;
+    let status = async |uri: &str| crate::helpers::get(&app, uri).await.status();
     assert_eq!(status("/plugin/").await, StatusCode::FORBIDDEN);
     assert_eq!(
         status("/plugin/?auth_secret=wrong").await,

@@ -11,37 +11,36 @@ use pane_wire::api::{MatchReason, PanelData};
 use pane_wire::bridge::{Handle, HandleKind};
 use serde_json::{Value, json};
 
+use crate::running::{ANA, BEN};
+
 async fn setup() -> (Sandbox, Client) {
     let sandbox = spawn("127.0.0.1:0".parse().unwrap(), SandboxConfig::default())
         .await
         .unwrap();
+    let client = client_as(&sandbox, ANA);
+    (sandbox, client)
+}
+
+/// A Salesforce client on `sandbox` for `user` (username, password), by the password grant.
+fn client_as(sandbox: &Sandbox, user: (&str, &str)) -> Client {
     let app = demo_app();
     let http = reqwest::Client::new();
     let credentials = Credentials::Password {
         token_url: format!("{}/services/oauth2/token", sandbox.base_url()),
         client_id: app.client_id,
         client_secret: app.client_secret,
-        username: "ana@pane-support.example".into(),
-        password: "demo-ana-1".into(),
+        username: user.0.into(),
+        password: user.1.into(),
     };
-    (
-        sandbox,
-        Client::new(
-            http.clone(),
-            Arc::new(Tokens::new(http, credentials, None)),
-            "59.0",
-        ),
+    Client::new(
+        http.clone(),
+        Arc::new(Tokens::new(http, credentials, None)),
+        "59.0",
     )
 }
 
 async fn calls(sandbox: &Sandbox) -> u64 {
-    let log: Value = reqwest::get(format!("{}/__sandbox/requests", sandbox.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    log["count"].as_u64().unwrap()
+    crate::login::sandbox_requests(&reqwest::Client::new(), &sandbox.base_url()).await
 }
 
 /// Looks `value` up as the panel does: an email in one composite; a phone by one search, then
@@ -270,16 +269,7 @@ async fn several_matches_are_offered_as_candidates() {
 #[tokio::test]
 async fn a_trimmed_describe_says_what_this_user_may_change() {
     let (sandbox, _) = setup().await;
-    let app = demo_app();
-    let http = reqwest::Client::new();
-    let ben = Credentials::Password {
-        token_url: format!("{}/services/oauth2/token", sandbox.base_url()),
-        client_id: app.client_id,
-        client_secret: app.client_secret,
-        username: "ben@pane-support.example".into(),
-        password: "demo-ben-1".into(),
-    };
-    let client = Client::new(http.clone(), Arc::new(Tokens::new(http, ben, None)), "59.0");
+    let client = client_as(&sandbox, BEN);
     let spec = pane_proxy::describe::trim(&client.get("/sobjects/Account/describe").await.unwrap());
     let field = |name: &str| spec.fields.iter().find(|f| f.name == name).unwrap().clone();
     assert!(

@@ -4,11 +4,12 @@
 //! done, and the panel told the truth. A refused refresh token asks the agent to link again; a
 //! refused integration link pauses rule work until an admin links it again.
 
-use pane_wire::api::IntegrationUser;
+use pane_wire::api::{IntegrationUser, RuleJob};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::rules::event;
+use crate::helpers::json_of;
+use crate::rules::inbound_email;
 use crate::running::{Running, linked, linked_with};
 
 impl Running {
@@ -20,6 +21,13 @@ impl Running {
             Some(ms) => json!({"hang_after_next": 1, "hang_ms": ms, "after_path": path}),
         };
         self.control("faults", faults).await;
+    }
+
+    /// Salesforce revokes Ana's grant and her access token lapses: the next refresh is refused.
+    async fn revoke_ana(&self) {
+        let ana = json!({"username": "ana@pane-support.example"});
+        self.control("revoke-user", ana).await;
+        self.control("expire-tokens", json!({})).await;
     }
 
     async fn count(&self, soql: &str) -> usize {
@@ -34,29 +42,32 @@ async fn proxy() -> Running {
     linked_with(|c| c.salesforce_timeout_secs = 1).await
 }
 
+/// A proxy with a linked integration user whose next Salesforce answer at `path` is lost
+/// (see [`Running::lose_next_answer`]), after the rule `action` accepted `event`: the proxy and
+/// its settled jobs.
+async fn rule_losing(
+    action: &str,
+    event: &Value,
+    path: &str,
+    loss: Option<u64>,
+) -> (Running, Vec<RuleJob>) {
+    let proxy = proxy().await;
+    proxy.link_integration().await;
+    proxy.lose_next_answer(path, loss).await;
+    let (status, answer) = proxy.fire(action, event).await;
+    assert_eq!(status, 202, "{action} accepted: {answer}");
+    let jobs = proxy.settled().await;
+    (proxy, jobs)
+}
+
 #[tokio::test]
 async fn a_rule_task_whose_answer_is_lost_is_logged_once() {
     for (i, loss) in LOSSES.into_iter().enumerate() {
-        let proxy = proxy().await;
-        proxy.link_integration().await;
-        // The composite that finds Rose and upserts the Task.
-        proxy.lose_next_answer("/composite", loss).await;
         let message = format!("msg_lost_task_{i}");
-        let (status, _) = proxy
-            .fire(
-                "send-to-salesforce",
-                &event(
-                    &format!("evt_lost_{i}"),
-                    &message,
-                    true,
-                    None,
-                    ("rose@edge.com", "Rose"),
-                    "email",
-                ),
-            )
-            .await;
-        assert_eq!(status, 202);
-        let jobs = proxy.settled().await;
+        let from = ("rose@edge.com", "Rose");
+        let event = inbound_email(&format!("evt_lost_{i}"), &message, from);
+        // The composite that finds Rose and upserts the Task.
+        let (proxy, jobs) = rule_losing("send-to-salesforce", &event, "/composite", loss).await;
         let job = jobs.iter().find(|j| j.message_id == message).unwrap();
         assert_eq!(
             (job.state.as_str(), job.outcome.as_str()),
@@ -81,25 +92,10 @@ async fn a_rule_task_whose_answer_is_lost_is_logged_once() {
 #[tokio::test]
 async fn a_rule_lead_whose_answer_is_lost_is_made_once() {
     for (i, loss) in LOSSES.into_iter().enumerate() {
-        let proxy = proxy().await;
-        proxy.link_integration().await;
-        proxy.lose_next_answer("/sobjects/Lead", loss).await;
         let email = format!("lost.lead.{i}@kites.example");
-        let (status, _) = proxy
-            .fire(
-                "create-lead",
-                &event(
-                    &format!("evt_lead_{i}"),
-                    &format!("msg_lead_{i}"),
-                    true,
-                    None,
-                    (&email, "Lost Lead"),
-                    "email",
-                ),
-            )
-            .await;
-        assert_eq!(status, 202);
-        let jobs = proxy.settled().await;
+        let (id, message) = (format!("evt_lead_{i}"), format!("msg_lead_{i}"));
+        let event = inbound_email(&id, &message, (&email, "Lost Lead"));
+        let (proxy, jobs) = rule_losing("create-lead", &event, "/sobjects/Lead", loss).await;
         let job = &jobs[0];
         assert_eq!(
             (job.state.as_str(), job.outcome.as_str()),
@@ -193,26 +189,12 @@ async fn a_revoked_refresh_token_asks_the_agent_to_link_again() {
     let proxy = linked().await;
     let (_, rose, _) = proxy.panel("email", "rose@edge.com").await;
     assert_eq!(rose["reason"], "email");
-    // Salesforce revokes Ana's grant; her access token lapses: the refresh is refused.
-    proxy
-        .control(
-            "revoke-user",
-            json!({"username": "ana@pane-support.example"}),
-        )
-        .await;
-    proxy.control("expire-tokens", json!({})).await;
+    // Salesforce revokes Ana's grant; her access token lapses.
+    proxy.revoke_ana().await;
     for _ in 0..2 {
-        let res = proxy
-            .api(
-                Method::GET,
-                "/api/panel?kind=email&handle=bertha%40fcof.net",
-                &proxy.session,
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 401, "not a 502 'try again'");
-        let body: Value = res.json().await.unwrap();
+        let res = proxy.panel_request(&proxy.session, "email", "bertha@fcof.net");
+        let (status, body) = json_of(res.send().await.unwrap()).await;
+        assert_eq!(status, 401, "not a 502 'try again'");
         assert_eq!(body["code"], "relink", "{body}");
         assert!(
             body["message"]
@@ -229,24 +211,11 @@ async fn a_revoked_refresh_token_asks_the_agent_to_link_again() {
 async fn a_refused_integration_link_pauses_rule_work_until_an_admin_links_again() {
     let mut proxy = linked().await;
     proxy.link_integration().await;
-    proxy
-        .control(
-            "revoke-user",
-            json!({"username": "ana@pane-support.example"}),
-        )
-        .await;
-    proxy.control("expire-tokens", json!({})).await;
+    proxy.revoke_ana().await;
     let (status, _) = proxy
         .fire(
             "send-to-salesforce",
-            &event(
-                "evt_grant",
-                "msg_grant",
-                true,
-                None,
-                ("rose@edge.com", "Rose"),
-                "email",
-            ),
+            &inbound_email("evt_grant", "msg_grant", ("rose@edge.com", "Rose")),
         )
         .await;
     assert_eq!(status, 202);

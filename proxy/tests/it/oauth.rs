@@ -21,6 +21,12 @@ fn set_cookies(res: &reqwest::Response) -> Vec<String> {
 }
 
 /// `POST /api/oauth/status` for `started`, as its panel asks.
+/// `GET /api/me` as `session`: the status and the answer (null when it is not JSON).
+async fn me_as(http: &reqwest::Client, origin: &str, session: &str) -> (u16, Value) {
+    let res = http.get(format!("{origin}/api/me")).agent(session).send();
+    crate::helpers::json_of(res.await.unwrap()).await
+}
+
 async fn status(http: &reqwest::Client, origin: &str, started: &crate::login::Started) -> String {
     let request = StatusRequest {
         tx: started.tx.clone(),
@@ -180,27 +186,14 @@ async fn an_agent_links_salesforce_and_gets_a_session_cookie() {
     );
     assert_eq!(status(&http, &origin, &started).await, "gone");
 
-    let me: Value = http
-        .get(format!("{origin}/api/me"))
-        .agent(&session)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (status_code, me) = me_as(&http, &origin, &session).await;
+    assert_eq!(status_code, 200, "{me}");
     assert_eq!(me["username"], "ana@pane-support.example");
     assert!(me["user_id"].as_str().unwrap().starts_with("005"));
     let res = http.get(format!("{origin}/api/me")).send().await.unwrap();
     assert_eq!(res.status(), 401);
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "unauthorized");
-    let res = http
-        .get(format!("{origin}/api/me"))
-        .agent("not-a-session")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 401);
+    assert_eq!(me_as(&http, &origin, "not-a-session").await.0, 401);
     // A bearer token is not a session any more.
     let res = http
         .get(format!("{origin}/api/me"))
@@ -220,15 +213,7 @@ async fn an_agent_links_salesforce_and_gets_a_session_cookie() {
     assert_eq!(res.status(), 204);
     let cleared = set_cookies(&res).join("\n");
     assert_eq!(cleared.matches("pane_session=;").count(), 2, "{cleared}");
-    assert_eq!(
-        http.get(format!("{origin}/api/me"))
-            .agent(&session)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(me_as(&http, &origin, &session).await.0, 401);
 
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
@@ -299,14 +284,7 @@ async fn a_link_completed_in_another_browser_gives_its_starter_nothing() {
     assert_eq!(polled, r#"{"status":"done"}"#);
 
     // Ben is linked as himself, in his own browser (the cookie his popup kept).
-    let (status_code, me) = crate::helpers::json_of(
-        http.get(format!("{origin}/api/me"))
-            .agent(&bens_session)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status_code, me) = me_as(http, origin, &bens_session).await;
     assert_eq!((status_code, me["username"].as_str()), (200, Some(BEN.0)));
     proxy.stop().await;
 }
@@ -459,14 +437,7 @@ async fn cross_site_requests_to_every_state_changing_route_are_refused() {
         before,
         "nothing reached Salesforce"
     );
-    let (status, me) = crate::helpers::json_of(
-        proxy
-            .api(Method::GET, "/api/me", &session)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, me) = proxy.call(Method::GET, "/api/me", &session).await;
     assert_eq!(
         (status, me["username"].as_str()),
         (200, Some(ANA.0)),

@@ -46,10 +46,7 @@ async fn a_new_sender_costs_one_request_and_a_revisit_none() {
         ("phone", "call me"),
     ] {
         let res = proxy
-            .http
-            .get(format!("{}/api/panel", proxy.origin))
-            .query(&[("kind", kind), ("handle", handle)])
-            .agent(&proxy.session)
+            .panel_request(&proxy.session, kind, handle)
             .send()
             .await
             .unwrap();

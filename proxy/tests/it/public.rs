@@ -9,14 +9,14 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::Request;
 use pane_proxy::config::PublicUrl;
-use pane_proxy::{AppState, Config, app};
+use pane_proxy::{Config, app};
 use pane_wire::api::{Backend, RedeemRequest, StartRequest, Started};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
-use crate::helpers::{body_text, header, test_config, test_services, write_sites};
+use crate::helpers::{body_text, header, test_config, write_sites};
 
 const PUBLIC: &str = "https://pane.example.com";
 
@@ -34,16 +34,17 @@ async fn in_process(public: Option<&str>) -> (axum::Router, tempfile::TempDir) {
     write_sites(dirs.path());
     let mut config = test_config(dirs.path());
     config.public_url = public.map(|p| PublicUrl::parse(p).unwrap());
-    let services = test_services(&config, "http://127.0.0.1:1").await;
-    let state = AppState::new(
-        &config,
-        8080,
-        Backend::Sandbox,
-        "http://127.0.0.1:4000/",
-        services,
-    )
-    .unwrap();
+    let state = crate::helpers::test_state(&config, 8080, Backend::Sandbox)
+        .await
+        .unwrap();
     (app(state), dirs)
+}
+
+/// Why the proxy stops before it listens with `config`.
+async fn refusal_to_serve(config: Config) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let err = pane_proxy::serve(listener, config, async {}).await;
+    err.unwrap_err().to_string()
 }
 
 async fn get(
@@ -507,11 +508,7 @@ async fn bad_tls_files_are_refused_with_the_file_and_reason() {
     let mut config = Config::for_dirs(dir.join("dist"), dir.join("www"));
     config.tls_cert = Some(other_cert);
     config.tls_key = Some(key.clone());
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let err = pane_proxy::serve(listener, config, async {})
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = refusal_to_serve(config).await;
     assert!(
         err.starts_with("TLS: ") && err.contains("other.crt"),
         "{err}"
@@ -522,11 +519,7 @@ async fn bad_tls_files_are_refused_with_the_file_and_reason() {
     config.tls_cert = Some(cert);
     config.tls_key = Some(key);
     config.public_url = Some(PublicUrl::parse("http://127.0.0.1:8080").unwrap());
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let err = pane_proxy::serve(listener, config, async {})
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = refusal_to_serve(config).await;
     assert!(
         err.contains("--public-url http://127.0.0.1:8080 is http://"),
         "{err}"

@@ -24,6 +24,11 @@ fn now_ms() -> i64 {
     .unwrap()
 }
 
+/// An inbound email from `from` (handle, name) to the support inbox.
+pub fn inbound_email(id: &str, message: &str, from: (&str, &str)) -> Value {
+    event(id, message, true, None, from, "email")
+}
+
 /// A Front event for a message.
 pub fn event(
     id: &str,
@@ -97,32 +102,17 @@ impl Running {
 
     /// A SOQL query on the sandbox org, as the integration user sees it.
     pub async fn soql(&self, q: &str) -> Vec<Value> {
-        let token = crate::login::sandbox_token(&self.http, &self.sandbox).await;
-        let answer: Value = self
-            .http
-            .get(format!("{}/services/data/v59.0/query", self.sandbox))
-            .bearer_auth(&token)
-            .query(&[("q", q)])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        answer["records"].as_array().cloned().unwrap_or_default()
+        crate::login::sandbox_soql(&self.http, &self.sandbox, &self.sandbox, q).await
     }
 }
 
 #[tokio::test]
 async fn the_intake_checks_signatures_and_queues_each_event_once() {
     let proxy = linked().await;
-    let e = event(
+    let e = inbound_email(
         "evt_intake_1",
         "msg_intake_1",
-        true,
-        None,
         ("rose@edge.com", "Rose Gonzalez"),
-        "email",
     );
     let body = serde_json::to_vec(&e).unwrap();
     let url = format!("{}/api/rules/send-to-salesforce", proxy.origin);
@@ -286,71 +276,36 @@ async fn send_to_salesforce_logs_the_message_on_the_sender_once() {
         .clone();
 
     let before = proxy.salesforce_calls().await;
-    proxy
-        .fire(
-            "send-to-salesforce",
-            &event(
-                "evt_s1",
-                "msg_s1",
-                true,
-                None,
-                ("rose@edge.com", "Rose Gonzalez"),
-                "email",
-            ),
-        )
-        .await;
-    proxy
-        .fire(
-            "send-to-salesforce",
-            &event(
-                "evt_s2",
-                "msg_s2",
-                false,
-                Some("ben@pane-support.example"),
-                ("Rose@Edge.com", "Rose"),
-                "email",
-            ),
-        )
-        .await;
-    proxy
-        .fire(
-            "send-to-salesforce",
-            &event(
-                "evt_s3",
-                "msg_s3",
-                true,
-                None,
-                ("nobody@nowhere.example", "Nobody"),
-                "email",
-            ),
-        )
-        .await;
-    proxy
-        .fire(
-            "send-to-salesforce",
-            &event(
-                "evt_s4",
-                "msg_s4",
-                false,
-                Some("ana@pane-support.example"),
-                ("ben@pane-support.example", "Ben"),
-                "email",
-            ),
-        )
-        .await;
-    proxy
-        .fire(
-            "send-to-salesforce",
-            &event(
-                "evt_s5",
-                "msg_s5",
-                true,
-                None,
-                ("+1 (336) 222-7000", "Jack"),
-                "phone-call",
-            ),
-        )
-        .await;
+    for e in [
+        inbound_email("evt_s1", "msg_s1", ("rose@edge.com", "Rose Gonzalez")),
+        event(
+            "evt_s2",
+            "msg_s2",
+            false,
+            Some("ben@pane-support.example"),
+            ("Rose@Edge.com", "Rose"),
+            "email",
+        ),
+        inbound_email("evt_s3", "msg_s3", ("nobody@nowhere.example", "Nobody")),
+        event(
+            "evt_s4",
+            "msg_s4",
+            false,
+            Some("ana@pane-support.example"),
+            ("ben@pane-support.example", "Ben"),
+            "email",
+        ),
+        event(
+            "evt_s5",
+            "msg_s5",
+            true,
+            None,
+            ("+1 (336) 222-7000", "Jack"),
+            "phone-call",
+        ),
+    ] {
+        proxy.fire("send-to-salesforce", &e).await;
+    }
     let jobs = proxy.settled().await;
     let by_message = |m: &str| jobs.iter().find(|j| j.message_id == m).unwrap().clone();
     assert_eq!(
@@ -441,45 +396,17 @@ async fn send_to_salesforce_logs_the_message_on_the_sender_once() {
 async fn create_lead_makes_one_unless_the_person_exists() {
     let proxy = linked().await;
     proxy.link_integration().await;
-    proxy
-        .fire(
-            "create-lead",
-            &event(
-                "evt_l1",
-                "msg_l1",
-                true,
-                None,
-                ("zoe@quintessential-kites.example", "Zoe Quint"),
-                "email",
-            ),
-        )
-        .await;
-    proxy
-        .fire(
-            "create-lead",
-            &event(
-                "evt_l2",
-                "msg_l2",
-                true,
-                None,
-                ("rose@edge.com", "Rose Gonzalez"),
-                "email",
-            ),
-        )
-        .await;
-    proxy
-        .fire(
-            "create-lead",
-            &event(
-                "evt_l3",
-                "msg_l3",
-                true,
-                None,
-                ("jo@gmail.com", "Jo Free"),
-                "email",
-            ),
-        )
-        .await;
+    for e in [
+        inbound_email(
+            "evt_l1",
+            "msg_l1",
+            ("zoe@quintessential-kites.example", "Zoe Quint"),
+        ),
+        inbound_email("evt_l2", "msg_l2", ("rose@edge.com", "Rose Gonzalez")),
+        inbound_email("evt_l3", "msg_l3", ("jo@gmail.com", "Jo Free")),
+    ] {
+        proxy.fire("create-lead", &e).await;
+    }
     let jobs = proxy.settled().await;
     let outcome = |m: &str| {
         jobs.iter()
@@ -523,13 +450,10 @@ async fn create_lead_makes_one_unless_the_person_exists() {
     let (_, answer) = proxy
         .fire(
             "create-lead",
-            &event(
+            &inbound_email(
                 "evt_l1",
                 "msg_l1",
-                true,
-                None,
                 ("zoe@quintessential-kites.example", "Zoe Quint"),
-                "email",
             ),
         )
         .await;
@@ -548,14 +472,7 @@ async fn faults_clear_and_each_job_is_done_exactly_once() {
     proxy
         .fire(
             "send-to-salesforce",
-            &event(
-                "evt_f1",
-                "msg_f1",
-                true,
-                None,
-                ("rose@edge.com", "Rose"),
-                "email",
-            ),
+            &inbound_email("evt_f1", "msg_f1", ("rose@edge.com", "Rose")),
         )
         .await;
     let jobs = proxy.settled().await;
@@ -566,13 +483,10 @@ async fn faults_clear_and_each_job_is_done_exactly_once() {
     proxy
         .fire(
             "create-lead",
-            &event(
+            &inbound_email(
                 "evt_f2",
                 "msg_f2",
-                true,
-                None,
                 ("new.person@newco.example", "New Person"),
-                "email",
             ),
         )
         .await;
@@ -599,14 +513,7 @@ async fn faults_clear_and_each_job_is_done_exactly_once() {
     proxy
         .fire(
             "send-to-salesforce",
-            &event(
-                "evt_f3",
-                "msg_f3",
-                true,
-                None,
-                ("sean@edge.com", "Sean"),
-                "email",
-            ),
+            &inbound_email("evt_f3", "msg_f3", ("sean@edge.com", "Sean")),
         )
         .await;
     proxy.settled().await;
@@ -625,14 +532,7 @@ async fn faults_clear_and_each_job_is_done_exactly_once() {
     proxy
         .fire(
             "send-to-salesforce",
-            &event(
-                "evt_f4",
-                "msg_f4",
-                true,
-                None,
-                ("rose@edge.com", "Rose"),
-                "email",
-            ),
+            &inbound_email("evt_f4", "msg_f4", ("rose@edge.com", "Rose")),
         )
         .await;
     let mut waiting = None;

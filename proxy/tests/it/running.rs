@@ -96,6 +96,34 @@ impl Running {
             .agent(session)
     }
 
+    /// A request to the proxy's API as `session`, without a body: its status and JSON answer.
+    pub async fn call(&self, method: reqwest::Method, path: &str, session: &str) -> (u16, Value) {
+        crate::helpers::json_of(self.api(method, path, session).send().await.unwrap()).await
+    }
+
+    /// A request to the proxy's API as `session` with a JSON `body`: its status and JSON answer.
+    pub async fn send_as(
+        &self,
+        session: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> (u16, Value) {
+        let res = self.api(method, path, session).json(&body).send().await;
+        crate::helpers::json_of(res.unwrap()).await
+    }
+
+    /// `GET /api/panel` for a `kind` of handle, as `session`.
+    pub fn panel_request(
+        &self,
+        session: &str,
+        kind: &str,
+        handle: &str,
+    ) -> reqwest::RequestBuilder {
+        self.api(reqwest::Method::GET, "/api/panel", session)
+            .query(&[("kind", kind), ("handle", handle)])
+    }
+
     /// Tells the sandbox org's control API something.
     pub async fn control(&self, path: &str, body: Value) {
         let res = self
@@ -108,39 +136,25 @@ impl Running {
         assert!(res.status().is_success(), "{path}: {}", res.status());
     }
 
+    /// A counter in the sandbox org's request log (`refreshes`, `revocations`...).
+    pub async fn sandbox_count(&self, counter: &str) -> u64 {
+        self.sandbox_log().await[counter].as_u64().unwrap()
+    }
+
     /// The sandbox org's request log.
     pub async fn sandbox_log(&self) -> Value {
-        self.http
-            .get(format!("{}/__sandbox/requests", self.sandbox))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        crate::login::sandbox_log(&self.http, &self.sandbox).await
     }
 }
 impl Running {
     pub async fn salesforce_calls(&self) -> u64 {
-        let log: Value = self
-            .http
-            .get(format!("{}/__sandbox/requests", self.sandbox))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        log["count"].as_u64().unwrap()
+        crate::login::sandbox_requests(&self.http, &self.sandbox).await
     }
 
     pub async fn panel(&self, kind: &str, handle: &str) -> (String, Value, u64) {
         let before = self.salesforce_calls().await;
         let res = self
-            .http
-            .get(format!("{}/api/panel", self.origin))
-            .query(&[("kind", kind), ("handle", handle)])
-            .agent(&self.session)
+            .panel_request(&self.session, kind, handle)
             .send()
             .await
             .unwrap();

@@ -16,7 +16,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-use crate::rules::event;
+use crate::rules::inbound_email;
 use crate::running::linked_with_client;
 
 /// A sandbox org over HTTPS with the host split, and the file holding its certificate.
@@ -78,21 +78,7 @@ impl HttpsOrg {
 
     /// A SOQL query at the instance, as Ana.
     async fn soql(&self, http: &reqwest::Client, q: &str) -> Vec<Value> {
-        let token = crate::login::sandbox_token(http, &self.login_url()).await;
-        let answer: Value = http
-            .get(format!(
-                "{}/services/data/v59.0/query",
-                self.org.instance_url()
-            ))
-            .bearer_auth(&token)
-            .query(&[("q", q)])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        answer["records"].as_array().cloned().unwrap_or_default()
+        crate::login::sandbox_soql(http, &self.login_url(), &self.org.instance_url(), q).await
     }
 }
 
@@ -108,14 +94,7 @@ async fn link_panel_edit_create_convert_and_a_rule_over_https_with_split_hosts()
     let ana = proxy.session.clone();
 
     // Linked: the identity URL was read on the login host, the instance is the other name.
-    let (status, me) = json_of(
-        proxy
-            .api(Method::GET, "/api/me", &ana)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, me) = proxy.call(Method::GET, "/api/me", &ana).await;
     assert_eq!(status, 200, "{me}");
     assert_eq!(me["instance_url"], org.org.instance_url());
     assert_eq!(me["username"], "ana@pane-support.example");
@@ -143,15 +122,11 @@ async fn link_panel_edit_create_convert_and_a_rule_over_https_with_split_hosts()
     assert_eq!(rose["person"]["fields"]["Title"], "Chief Buyer");
 
     // A create.
-    let (status, made) = json_of(
-        proxy
-            .api(Method::POST, "/api/records/Task", &ana)
-            .json(&json!({"fields": {"Subject": "Call back over TLS", "WhoId": rose_id, "Status": "Not Started", "Priority": "Normal"}}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let task = json!({"fields": {"Subject": "Call back over TLS", "WhoId": rose_id,
+                                 "Status": "Not Started", "Priority": "Normal"}});
+    let (status, made) = proxy
+        .send_as(&ana, Method::POST, "/api/records/Task", task)
+        .await;
     assert_eq!(status, 201, "{made}");
     let task = made["id"].as_str().unwrap().to_owned();
     let http = org.client();
@@ -167,48 +142,30 @@ async fn link_panel_edit_create_convert_and_a_rule_over_https_with_split_hosts()
     let (_, phyllis, _) = proxy.panel("email", "pcotton@abbottins.net").await;
     assert_eq!(phyllis["person"]["object"], "Lead");
     let lead = phyllis["person"]["id"].as_str().unwrap();
-    let (status, converted) = json_of(
-        proxy
-            .api(Method::POST, &format!("/api/leads/{lead}/convert"), &ana)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, converted) = proxy
+        .send_as(
+            &ana,
+            Method::POST,
+            &format!("/api/leads/{lead}/convert"),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, 200, "{converted}");
     assert!(converted["contact_id"].as_str().unwrap().starts_with("003"));
 
     // An expired access token is refreshed at the login host's token endpoint.
     proxy.control("expire-tokens", json!({})).await;
-    let before = proxy.sandbox_log().await["refreshes"].as_u64().unwrap();
-    let (status, _) = json_of(
-        proxy
-            .api(Method::GET, "/api/search?q=Rose", &ana)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let before = proxy.sandbox_count("refreshes").await;
+    let (status, _) = proxy.call(Method::GET, "/api/search?q=Rose", &ana).await;
     assert_eq!(status, 200);
-    assert_eq!(
-        proxy.sandbox_log().await["refreshes"].as_u64().unwrap(),
-        before + 1
-    );
+    assert_eq!(proxy.sandbox_count("refreshes").await, before + 1);
 
     // A rule, acting as the integration user.
     proxy.link_integration().await;
     let (status, _) = proxy
         .fire(
             "send-to-salesforce",
-            &event(
-                "evt_tls_1",
-                "msg_tls_1",
-                true,
-                None,
-                ("rose@edge.com", "Rose Gonzalez"),
-                "email",
-            ),
+            &inbound_email("evt_tls_1", "msg_tls_1", ("rose@edge.com", "Rose Gonzalez")),
         )
         .await;
     assert_eq!(status, 202);
@@ -225,17 +182,14 @@ async fn link_panel_edit_create_convert_and_a_rule_over_https_with_split_hosts()
     assert_eq!(logged.len(), 1, "{logged:?}");
 
     // Unlinking revokes at the login host.
-    let before = proxy.sandbox_log().await["revocations"].as_u64().unwrap();
+    let before = proxy.sandbox_count("revocations").await;
     let res = proxy
         .api(Method::POST, "/api/oauth/unlink", &ana)
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 204);
-    assert_eq!(
-        proxy.sandbox_log().await["revocations"].as_u64().unwrap(),
-        before + 1
-    );
+    assert_eq!(proxy.sandbox_count("revocations").await, before + 1);
     // The org refused nothing (no API call reached the login host): `Running`'s strict check.
     proxy.stop().await;
 }

@@ -261,3 +261,42 @@ pub async fn sandbox_token(http: &reqwest::Client, base: &str) -> String {
         .unwrap();
     answer["access_token"].as_str().unwrap().to_owned()
 }
+
+/// How many Salesforce requests the sandbox org at `base` has answered (its request log's
+/// `count`).
+pub async fn sandbox_requests(http: &reqwest::Client, base: &str) -> u64 {
+    sandbox_log(http, base).await["count"].as_u64().unwrap()
+}
+
+/// The sandbox org's request log at `base`.
+pub async fn sandbox_log(http: &reqwest::Client, base: &str) -> serde_json::Value {
+    http.get(format!("{base}/__sandbox/requests"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The records a SOQL query finds at the sandbox org's `instance` (one page), for Ana with a
+/// token from its login host `login`.
+pub async fn sandbox_soql(
+    http: &reqwest::Client,
+    login: &str,
+    instance: &str,
+    q: &str,
+) -> Vec<serde_json::Value> {
+    let token = sandbox_token(http, login).await;
+    let answer: serde_json::Value = http
+        .get(format!("{instance}/services/data/v59.0/query"))
+        .bearer_auth(&token)
+        .query(&[("q", q)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["records"].as_array().cloned().unwrap_or_default()
+}
