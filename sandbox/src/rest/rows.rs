@@ -108,6 +108,23 @@ fn matching(
     Ok(records)
 }
 
+/// The live records `/sobjects/{object}/{key}/{value}` names when `key` is a field that names
+/// records (an External ID or another `idLookup` field): what an upsert or a delete there
+/// would touch.
+pub(crate) fn records_named(
+    state: &SandboxState,
+    object: &str,
+    key: &str,
+    value: &str,
+    version: &str,
+) -> Result<Vec<Record>, ApiError> {
+    let object = state.org.object_named(object)?;
+    match target(object, key)? {
+        Target::ExternalId(field) => matching(state, object, field, value, version),
+        Target::Relationship(_) => Ok(Vec::new()),
+    }
+}
+
 /// "If the external ID is matched multiple times, then a 300 error is reported" with "the
 /// list of matching records" (dome-upsert): their URLs.
 fn multiple_choices(object: &ObjectDef, records: &[Record], version: &str) -> Response {

@@ -55,6 +55,42 @@ async fn an_all_or_none_composite_with_a_failing_subrequest_rolls_back_everythin
     assert_eq!(count, 0, "rolled back");
 }
 
+/// Finding: an allOrNone composite rolled back records it created by `POST` and changed by id,
+/// but not an upsert by External ID (`PATCH /sobjects/{Type}/{Field}/{value}`), created or
+/// updated, before a later subrequest failed.
+#[tokio::test]
+async fn an_all_or_none_composite_rolls_back_upserts_by_external_id_too() {
+    let org = org().await;
+    let kept = org
+        .create(
+            "Task",
+            json!({"Subject": "Before", "Pane_Message_Id__c": "kept-marker"}),
+        )
+        .await;
+    let upsert = |marker: &str, subject: &str, reference: &str| json!({"method": "PATCH", "url": format!("/services/data/v59.0/sobjects/Task/Pane_Message_Id__c/{marker}"), "referenceId": reference, "body": {"Subject": subject}});
+    let body = json!({"allOrNone": true, "compositeRequest": [
+        upsert("new-marker", "Created", "refCreated"),
+        upsert("kept-marker", "After", "refUpdated"),
+        {"method": "GET", "url": "/services/data/v59.0/sobjects/Foo", "referenceId": "refMissing"},
+    ]});
+    let responses = composite(&org, "/composite", &body).await;
+    assert_eq!(responses[2]["httpStatusCode"], 404);
+    for r in &responses[..2] {
+        assert_eq!(r["body"][0]["errorCode"], "PROCESSING_HALTED", "{r}");
+    }
+    let created = org
+        .count("SELECT COUNT() FROM Task WHERE Pane_Message_Id__c = 'new-marker'")
+        .await;
+    assert_eq!(created, 0, "the upsert's create is rolled back");
+    let (_, task) = org
+        .get_json(&org.data(&format!("/sobjects/Task/{kept}")))
+        .await;
+    assert_eq!(
+        task["Subject"], "Before",
+        "the upsert's update is rolled back"
+    );
+}
+
 #[tokio::test]
 async fn references_chain_writes_in_the_recorded_shape() {
     let org = org().await;

@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::undo::{Undo, rollback, snapshot};
+use super::undo::{Undo, rollback, snapshot_id};
 use crate::error::ApiError;
 use crate::id::SfId;
 use crate::rest::sobjects::json_body;
@@ -145,7 +145,7 @@ pub async fn update_many(
             .or_else(|| fields.remove("Id"))
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
-        let before = snapshot(&state, &format!("/x/{id}"));
+        let before = snapshot_id(&state, &id);
         state
             .org
             .update(&api.user, object, &id, &Value::Object(fields), None, false)
@@ -174,7 +174,7 @@ pub async fn delete_many(
     let results = ids
         .iter()
         .map(|id| {
-            let before = snapshot(&state, &format!("/x/{id}"));
+            let before = snapshot_id(&state, id);
             let object = SfId::parse(id)
                 .ok()
                 .and_then(|i| {

@@ -127,7 +127,7 @@ pub async fn composite(
         let before = if matches!(method, Method::PATCH | Method::DELETE | Method::PUT) {
             snapshot(&state, &url)
         } else {
-            None
+            Vec::new()
         };
         let empty = Map::new();
         let sub_headers = r
@@ -145,19 +145,15 @@ pub async fn composite(
         )
         .await;
         if status.is_success() {
-            match (&method, &out_body) {
-                (&Method::POST, Value::Object(b))
-                    if b.contains_key("id") && url.contains("/sobjects/") =>
-                {
-                    if let Some(id) = b
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .and_then(|s| SfId::parse(s).ok())
-                    {
-                        undo.push(Undo::Remove(id));
-                    }
-                }
-                _ => undo.extend(before),
+            // A 201 made a record (a create, or an upsert that matched nothing): undone by
+            // removing it; any other write is undone by restoring what it touched.
+            let created = (status == StatusCode::CREATED && url.contains("/sobjects/"))
+                .then(|| out_body.get("id").and_then(Value::as_str))
+                .flatten()
+                .and_then(|s| SfId::parse(s).ok());
+            match created {
+                Some(id) => undo.push(Undo::Remove(id)),
+                None => undo.extend(before),
             }
         } else if status.as_u16() >= 400 {
             failed = true;
