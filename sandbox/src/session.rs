@@ -85,10 +85,23 @@ struct Tables {
     access: HashMap<String, Issued>,
     refresh: HashMap<String, Session>,
     codes: HashMap<String, Code>,
-    /// Login sessions on the login host: the `sid` cookie's value → its user.
-    logins: HashMap<String, SfId>,
+    /// Login sessions on the login host: the `sid` cookie's value → its user and the
+    /// anti-forgery token of its consent form.
+    logins: HashMap<String, Login>,
     /// Who approved which connected app: (user, `client_id`).
     approvals: HashSet<(SfId, String)>,
+}
+
+/// A login session on the login host.
+#[derive(Debug)]
+struct Login {
+    user: SfId,
+    /// The consent form's anti-forgery token: the "Allow" POST must carry it, so that another
+    /// site cannot make a logged-in browser approve an app ("The authorization server MUST
+    /// implement CSRF protection for its authorization endpoint and ensure that a malicious
+    /// client cannot obtain authorization without the awareness and explicit consent of the
+    /// resource owner", RFC 6749, 10.12, https://www.rfc-editor.org/rfc/rfc6749#section-10.12).
+    form_token: String,
 }
 
 /// Every token the org issued.
@@ -266,13 +279,35 @@ impl Auth {
     /// authorize page) and answers its `sid`, the cookie the login host sets.
     pub fn login(&self, user: SfId) -> String {
         let sid = random_token(32);
-        self.tables().logins.insert(sid.clone(), user);
+        let form_token = random_token(32);
+        self.tables()
+            .logins
+            .insert(sid.clone(), Login { user, form_token });
         sid
     }
 
     /// The user of a login session, if `sid` is one.
     pub fn logged_in(&self, sid: &str) -> Option<SfId> {
-        self.tables().logins.get(sid).cloned()
+        self.tables().logins.get(sid).map(|l| l.user.clone())
+    }
+
+    /// The anti-forgery token the consent form of login session `sid` carries.
+    pub fn form_token(&self, sid: &str) -> Option<String> {
+        self.tables().logins.get(sid).map(|l| l.form_token.clone())
+    }
+
+    /// Whether `token` is login session `sid`'s consent-form token (compared in constant
+    /// time).
+    pub fn form_token_matches(&self, sid: &str, token: &str) -> bool {
+        let Some(expected) = self.form_token(sid) else {
+            return false;
+        };
+        expected.len() == token.len()
+            && expected
+                .bytes()
+                .zip(token.bytes())
+                .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+                == 0
     }
 
     /// Records that `user` approved the connected app `client_id`: while they stay logged in,
@@ -436,6 +471,16 @@ mod tests {
         assert_eq!(auth.logged_in("nope"), None);
         let sid = auth.login(ana.clone());
         assert_eq!(auth.logged_in(&sid), Some(ana.clone()));
+        let token = auth.form_token(&sid).unwrap();
+        assert!(auth.form_token_matches(&sid, &token));
+        assert!(!auth.form_token_matches(&sid, ""));
+        assert!(!auth.form_token_matches(&sid, &token[1..]));
+        assert!(!auth.form_token_matches("nope", &token));
+        let other = auth.login(ana.clone());
+        assert!(
+            !auth.form_token_matches(&other, &token),
+            "bound to its session"
+        );
         assert!(!auth.approved(&ana, "cid"));
         auth.approve(&ana, "cid");
         auth.approve(&bo, "cid");

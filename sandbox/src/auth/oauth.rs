@@ -201,14 +201,7 @@ async fn authorize_page(
                 Err(why) => oauth_error(StatusCode::BAD_REQUEST, "invalid_request", why),
             }
         }
-        Some(user) => {
-            let username = state
-                .org
-                .user_by_id(&user)
-                .map(|u| u.username.clone())
-                .unwrap_or_else(|| user.as_str().to_owned());
-            Html(consent_page(&params, &username)).into_response()
-        }
+        Some(user) => Html(consent_page(&state, &headers, &params, &user, None)).into_response(),
         None => Html(login_page(&params, None)).into_response(),
     }
 }
@@ -266,24 +259,45 @@ fn login_page(params: &HashMap<String, String>, error: Option<&str>) -> String {
     )
 }
 
-/// The consent page for a logged-in user: no password, only "Allow".
-fn consent_page(params: &HashMap<String, String>, username: &str) -> String {
+/// The anti-forgery field of the consent form, checked against the login session's token.
+const FORM_TOKEN: &str = "confirmation_token";
+
+/// The consent page for the logged-in `user`: no password, only "Allow", and the login
+/// session's anti-forgery token.
+fn consent_page(
+    state: &SandboxState,
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+    user: &crate::id::SfId,
+    error: Option<&str>,
+) -> String {
+    let username = state
+        .org
+        .user_by_id(user)
+        .map(|u| u.username.clone())
+        .unwrap_or_else(|| user.as_str().to_owned());
+    let token = sid_cookie(headers)
+        .and_then(|sid| state.auth.form_token(&sid))
+        .unwrap_or_default();
     authorize_form(
         params,
         &format!(
             "Allow Salesforce Pane to access your records as {}?",
-            escape(username)
+            escape(&username)
         ),
-        None,
-        "",
+        error,
+        &format!(
+            "<input type=\"hidden\" name=\"{FORM_TOKEN}\" value=\"{}\">",
+            escape(&token)
+        ),
         "Allow",
     )
 }
 
 /// `POST /services/oauth2/authorize`: the login form (checks the user, starts a login
-/// session: the `sid` cookie) or the consent form (no username nor password, a valid `sid`:
-/// the "Allow" click of a logged-in user). Either records the user's approval of the app and
-/// redirects with a code.
+/// session: the `sid` cookie) or the consent form (no username nor password, a valid `sid`
+/// and its anti-forgery token, else 403: the "Allow" click of a logged-in user). Either
+/// records the user's approval of the app and redirects with a code.
 async fn authorize_submit(
     State(state): State<SandboxState>,
     headers: HeaderMap,
@@ -306,6 +320,24 @@ async fn authorize_submit(
     }
     let consent_only = get("username").is_empty() && get("password").is_empty();
     let (user, logged_in_now) = match logged_in_user(&state, &headers).filter(|_| consent_only) {
+        // "Allow" counts only with the login session's anti-forgery token: another site can
+        // post this form with the user's cookie, but cannot read the page that holds it.
+        Some(user)
+            if !sid_cookie(&headers)
+                .is_some_and(|sid| state.auth.form_token_matches(&sid, &get(FORM_TOKEN))) =>
+        {
+            return (
+                StatusCode::FORBIDDEN,
+                Html(consent_page(
+                    &state,
+                    &headers,
+                    &params,
+                    &user,
+                    Some("This approval did not come from this page. Allow again if you meant it."),
+                )),
+            )
+                .into_response();
+        }
         Some(user) => (user, false),
         None => match check_login(&state, &get("username"), &get("password")) {
             Some(user) => (user, true),

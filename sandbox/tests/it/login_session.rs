@@ -88,6 +88,29 @@ async fn assert_login_form(res: Response) {
     assert!(page.contains("Log in and allow"), "{page}");
 }
 
+/// The consent page's anti-forgery token.
+fn form_token(page: &str) -> String {
+    let (_, rest) = page
+        .split_once("name=\"confirmation_token\" value=\"")
+        .unwrap_or_else(|| panic!("no token in {page}"));
+    rest.split('"').next().unwrap().to_owned()
+}
+
+/// Posts the consent form ("Allow") with the `sid` cookie and, when given, a token.
+async fn allow(org: &Org, sid: &str, token: Option<&str>) -> Response {
+    let mut form = authorize_query(&[]);
+    if let Some(token) = token {
+        form.push(("confirmation_token", token.to_owned()));
+    }
+    org.http
+        .post(org.url("/services/oauth2/authorize"))
+        .header("cookie", format!("sid={sid}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_logged_in_user_who_approved_the_app_gets_a_code_without_a_prompt() {
     let org = org().await;
@@ -165,20 +188,53 @@ async fn after_revoking_the_user_approves_again_without_a_password() {
         .unwrap();
     assert_eq!(res.status(), 401);
 
-    // "Allow" with the cookie: a code, and the approval is remembered again.
-    let res = org
-        .http
-        .post(org.url("/services/oauth2/authorize"))
-        .header("cookie", format!("sid={sid}"))
-        .form(&authorize_query(&[]))
-        .send()
-        .await
-        .unwrap();
+    // "Allow" with the cookie and the page's token: a code, and the approval is remembered
+    // again.
+    let res = allow(&org, &sid, Some(&form_token(&page))).await;
     assert_eq!(res.status(), 303);
     assert!(res.headers().get("set-cookie").is_none());
     redeem(&org, &code_in(&location(&res))).await;
     let res = authorize(&org, &[], Some(&sid)).await;
     assert_eq!(res.status(), 302);
+    redeem(&org, &code_in(&location(&res))).await;
+}
+
+/// Finding: the consent form had no anti-forgery token, so another site could post "Allow"
+/// with a logged-in user's cookie and get the app approved.
+#[tokio::test]
+async fn allow_without_the_login_sessions_form_token_is_refused() {
+    let org = org().await;
+    let (_, sid) = password_login(&org).await;
+    let (_, other_sid) = password_login(&org).await;
+    let res = authorize(&org, &[("prompt", "consent")], Some(&other_sid)).await;
+    let other_token = form_token(&res.text().await.unwrap());
+    org.http
+        .post(org.url("/__sandbox/revoke-user"))
+        .json(&serde_json::json!({"username": "ana@pane-support.example"}))
+        .send()
+        .await
+        .unwrap();
+    let res = authorize(&org, &[], Some(&sid)).await;
+    let token = form_token(&res.text().await.unwrap());
+    assert_ne!(token, other_token);
+
+    for forged in [None, Some(""), Some(other_token.as_str())] {
+        let res = allow(&org, &sid, forged).await;
+        assert_eq!(res.status(), 403, "{forged:?}");
+        assert!(res.headers().get("location").is_none());
+        let page = res.text().await.unwrap();
+        assert!(page.contains("did not come from this page"), "{page}");
+        assert_eq!(form_token(&page), token, "the page to allow again");
+    }
+    // Nothing was approved: the authorize page still asks.
+    let res = authorize(&org, &[("immediate", "true")], Some(&sid)).await;
+    assert_eq!(
+        location(&res),
+        format!("{REDIRECT}?error=immediate_unsuccessful&state=st-42")
+    );
+
+    let res = allow(&org, &sid, Some(&token)).await;
+    assert_eq!(res.status(), 303);
     redeem(&org, &code_in(&location(&res))).await;
 }
 
