@@ -198,9 +198,9 @@ fn malformed(rule: &'static str, message: impl Into<String>) -> ApiError {
 
 /// The relationship levels of `path` from `object` (a leading `Object.` names the object itself).
 fn levels<'p>(object: &str, path: &'p FieldPath) -> &'p [String] {
-    match path.0.split_first() {
+    match path.parts.split_first() {
         Some((first, rest)) if !rest.is_empty() && first.eq_ignore_ascii_case(object) => rest,
-        _ => &path.0,
+        _ => &path.parts,
     }
 }
 
@@ -310,7 +310,8 @@ fn single_record(filter: Option<&Expr>) -> bool {
     let Some(filter) = filter else {
         return false;
     };
-    let is_id = |path: &FieldPath| path.0.len() == 1 && path.0[0].eq_ignore_ascii_case("Id");
+    let is_id =
+        |path: &FieldPath| path.parts.len() == 1 && path.parts[0].eq_ignore_ascii_case("Id");
     match filter {
         Expr::And(a, b) => single_record(Some(a)) || single_record(Some(b)),
         Expr::Cmp {
@@ -376,12 +377,12 @@ fn check_activities(query: &Query, user: &User) -> Result<(), ApiError> {
         };
         let ordered = match sub.order_by.as_slice() {
             [date, modified] => {
-                date.field.0.len() == 1
-                    && date.field.0[0].eq_ignore_ascii_case("ActivityDate")
+                date.field.parts.len() == 1
+                    && date.field.parts[0].eq_ignore_ascii_case("ActivityDate")
                     && date.descending == descending
                     && nulls_ok(date.nulls, descending)
-                    && modified.field.0.len() == 1
-                    && modified.field.0[0].eq_ignore_ascii_case("LastModifiedDate")
+                    && modified.field.parts.len() == 1
+                    && modified.field.parts[0].eq_ignore_ascii_case("LastModifiedDate")
                     && modified.descending
                     && nulls_ok(modified.nulls, true)
             }

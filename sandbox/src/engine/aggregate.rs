@@ -131,8 +131,9 @@ impl Org {
     ) -> Result<QueryOutput, ApiError> {
         // The rows: the query's object and WHERE, through the ordinary plan.
         let rows_query = Query {
-            select: vec![SelectItem::Field(FieldPath(vec!["Id".into()]))],
+            select: vec![SelectItem::Field(FieldPath::new(vec!["Id".into()]))],
             from: query.from.clone(),
+            from_span: query.from_span,
             filter: query.filter.clone(),
             group_by: vec![],
             having: None,

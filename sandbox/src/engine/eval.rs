@@ -12,7 +12,7 @@ use super::dates::literal_range;
 use crate::id::SfId;
 use crate::org::Org;
 use crate::schema::ObjectDef;
-use crate::soql::{CmpOp, Expr, FieldPath, Value as Lit};
+use crate::soql::{CmpOp, Expr, FieldPath, Span, Value as Lit};
 use crate::store::Record;
 use crate::time::parse_datetime;
 
@@ -45,24 +45,35 @@ pub enum PathError {
     NoField {
         /// The name written.
         name: String,
+        /// Where it was written.
+        span: Span,
         /// The object it was looked for on.
         object: String,
     },
     /// No such parent relationship.
-    NoRelationship(String),
+    NoRelationship {
+        /// The name written.
+        name: String,
+        /// Where it was written.
+        span: Span,
+    },
 }
 
 /// Resolves `path` from `object`.
 pub fn resolve(org: &Org, object: &ObjectDef, path: &FieldPath) -> Result<Resolved, PathError> {
-    let (last, parents) = path
-        .0
-        .split_last()
-        .ok_or_else(|| PathError::NoRelationship(String::new()))?;
+    let (last, parents) = path.parts.split_last().ok_or(PathError::NoRelationship {
+        name: String::new(),
+        span: path.span(0),
+    })?;
     let mut current: Vec<&ObjectDef> = vec![object];
     let mut steps = Vec::new();
-    for name in parents {
+    for (index, name) in parents.iter().enumerate() {
+        let no_relationship = || PathError::NoRelationship {
+            name: name.clone(),
+            span: path.span(index),
+        };
         let Some(reference) = current.iter().find_map(|o| o.parent(name)) else {
-            return Err(PathError::NoRelationship(name.clone()));
+            return Err(no_relationship());
         };
         steps.push(ParentStep {
             field: reference.name.clone(),
@@ -75,12 +86,13 @@ pub fn resolve(org: &Org, object: &ObjectDef, path: &FieldPath) -> Result<Resolv
             .filter_map(|t| org.schema.object(t))
             .collect();
         if current.is_empty() {
-            return Err(PathError::NoRelationship(name.clone()));
+            return Err(no_relationship());
         }
     }
     let Some(field) = current.iter().find_map(|o| o.field(last)) else {
         return Err(PathError::NoField {
             name: last.clone(),
+            span: path.span(parents.len()),
             object: current.first().map(|o| o.name.clone()).unwrap_or_default(),
         });
     };

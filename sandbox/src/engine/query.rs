@@ -15,7 +15,7 @@ use crate::id::SfId;
 use crate::keys::phone_key;
 use crate::org::Org;
 use crate::schema::{ChildRelationship, ObjectDef};
-use crate::soql::{CmpOp, Expr, Nulls, Query, SelectItem, Value as Lit, parse};
+use crate::soql::{CmpOp, Expr, Nulls, Query, SelectItem, Span, Value as Lit, parse};
 use crate::store::Record;
 use crate::time::{now_ms, parse_datetime};
 
@@ -46,36 +46,10 @@ pub(super) struct Plan<'o> {
     count: bool,
 }
 
-/// The 1-based line and column of the first whole-word `word` at or after byte `from`.
-pub(super) fn position(soql: &str, word: &str, from: usize) -> (usize, usize) {
-    let lower = soql.to_ascii_lowercase();
-    let needle = word.to_ascii_lowercase();
-    let bytes = lower.as_bytes();
-    let mut start = from.min(lower.len());
-    let at = loop {
-        match lower[start..].find(&needle) {
-            None => break from.min(lower.len()),
-            Some(i) => {
-                let i = start + i;
-                let before =
-                    i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
-                let end = i + needle.len();
-                let after = end >= bytes.len()
-                    || !(bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_');
-                if before && after {
-                    break i;
-                }
-                start = i + 1;
-            }
-        }
-    };
-    let line = soql[..at].matches('\n').count() + 1;
-    let column = at - soql[..at].rfind('\n').map_or(0, |n| n + 1) + 1;
-    (line, column)
-}
-
-/// Salesforce's positioned message: the query line, a caret, `ERROR at Row:R:Column:C`, the text.
-pub(super) fn positioned(soql: &str, (line, column): (usize, usize), text: &str) -> String {
+/// Salesforce's positioned message: the query line, a caret under where `span` starts,
+/// `ERROR at Row:R:Column:C`, the text. A name no query text holds is placed at 1:1.
+pub(super) fn positioned(soql: &str, span: Span, text: &str) -> String {
+    let (line, column) = (span.line.max(1), span.column.max(1));
     let row = soql.lines().nth(line - 1).unwrap_or_default();
     format!(
         "\n{row}\n{caret:>column$}\nERROR at Row:{line}:Column:{column}\n{text}",
@@ -85,21 +59,21 @@ pub(super) fn positioned(soql: &str, (line, column): (usize, usize), text: &str)
 
 pub(super) fn path_error(soql: &str, err: &PathError) -> ApiError {
     match err {
-        PathError::NoField { name, object } => ApiError::query(
+        PathError::NoField { name, span, object } => ApiError::query(
             "INVALID_FIELD",
             positioned(
                 soql,
-                position(soql, name, 0),
+                *span,
                 &format!(
                     "No such column '{name}' on entity '{object}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names."
                 ),
             ),
         ),
-        PathError::NoRelationship(name) => ApiError::query(
+        PathError::NoRelationship { name, span } => ApiError::query(
             "INVALID_FIELD",
             positioned(
                 soql,
-                position(soql, name, 0),
+                *span,
                 &format!(
                     "Didn't understand relationship '{name}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names."
                 ),
@@ -116,7 +90,7 @@ fn index_key(object: &ObjectDef, expr: &Expr) -> Option<String> {
             field,
             op: CmpOp::Eq,
             value: Lit::String(v),
-        } if field.0.len() == 1 => equal_key(object, &field.0[0], v),
+        } if field.parts.len() == 1 => equal_key(object, &field.parts[0], v),
         _ => None,
     }
 }
@@ -151,7 +125,7 @@ impl Org {
                 let object = self.schema.object(&query.from).ok_or_else(|| {
                     ApiError::query(
                         "INVALID_TYPE",
-                        positioned(soql, position(soql, &query.from, soql.to_ascii_lowercase().find("from").unwrap_or(0)), &format!("sObject type '{}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.", query.from)),
+                        positioned(soql, query.from_span, &format!("sObject type '{}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.", query.from)),
                     )
                 })?;
                 if object.key_prefix.is_none() {
@@ -166,7 +140,7 @@ impl Org {
                 let rel = parent.child(&query.from).ok_or_else(|| {
                     ApiError::query(
                         "INVALID_TYPE",
-                        positioned(soql, position(soql, &query.from, 0), &format!("Didn't understand relationship '{}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.", query.from)),
+                        positioned(soql, query.from_span, &format!("Didn't understand relationship '{}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.", query.from)),
                     )
                 })?;
                 let object = self
@@ -739,6 +713,50 @@ mod tests {
             .query("SELECT Id FROM ActivityHistory", false, "59.0")
             .unwrap_err();
         assert_eq!(err.code, "INVALID_TYPE_FOR_OPERATION");
+    }
+
+    /// Errors are placed where the parser saw the failing name, not at the first place the
+    /// same word appears in the text (a string literal, an earlier path).
+    #[test]
+    fn errors_point_at_the_name_that_failed() {
+        let org = org();
+        for (soql, code, at) in [
+            (
+                "SELECT Id, Foo FROM Contact",
+                "INVALID_FIELD",
+                "Row:1:Column:12",
+            ),
+            (
+                "SELECT Id,\n  Foo\nFROM Contact",
+                "INVALID_FIELD",
+                "Row:2:Column:3",
+            ),
+            ("SELECT Id FROM Xyzzy", "INVALID_TYPE", "Row:1:Column:16"),
+            // The text search found these in the literal or the earlier path.
+            (
+                "SELECT Id FROM Contact WHERE Name = 'Foo' AND Foo = 1",
+                "INVALID_FIELD",
+                "Row:1:Column:47",
+            ),
+            (
+                "SELECT Account.Name, Name.Foo FROM Contact",
+                "INVALID_FIELD",
+                "Row:1:Column:22",
+            ),
+            (
+                "SELECT Id, (SELECT Id FROM Contacts WHERE Name = 'Nothings'), (SELECT Id FROM Nothings) FROM Account",
+                "INVALID_TYPE",
+                "Row:1:Column:79",
+            ),
+        ] {
+            let err = org.query(soql, false, "59.0").unwrap_err();
+            assert_eq!(err.code, code, "{soql}: {}", err.message);
+            assert!(
+                err.message.contains(&format!("ERROR at {at}\n")),
+                "{soql}: {}",
+                err.message
+            );
+        }
     }
 
     #[test]

@@ -204,8 +204,11 @@ impl Org {
             if !item.order_by.is_empty() {
                 // Reuse the query engine's sort through an equivalent query plan.
                 let query = Query {
-                    select: vec![SelectItem::Field(crate::soql::FieldPath(vec!["Id".into()]))],
+                    select: vec![SelectItem::Field(crate::soql::FieldPath::new(vec![
+                        "Id".into(),
+                    ]))],
                     from: object.name.clone(),
+                    from_span: crate::soql::Span::default(),
                     filter: None,
                     group_by: vec![],
                     having: None,

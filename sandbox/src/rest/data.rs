@@ -318,7 +318,7 @@ pub async fn parameterized_search(
             fields: get(&format!("{object}.fields"))
                 .map(|f| {
                     f.split(',')
-                        .map(|f| FieldPath(f.trim().split('.').map(str::to_owned).collect()))
+                        .map(|f| FieldPath::new(f.trim().split('.').map(str::to_owned).collect()))
                         .collect()
                 })
                 .unwrap_or_default(),

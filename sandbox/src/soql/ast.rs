@@ -4,20 +4,63 @@ use std::fmt;
 
 use super::lexer::quote;
 
-/// A dotted field path: `Name`, `Account.Name`, `Who.Owner.Email`.
+/// Where a name starts in the query text: 1-based line and column, set by the parser
+/// (`Span::default()`, line 0, for a name no query text holds). Blind to equality and hashing,
+/// as sqlparser's `AttachedToken` is: two trees that differ only in where their names were
+/// written are the same query, so `Display` and parse round-trip to equal trees.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Span {
+    /// 1-based line, 0 when unknown.
+    pub line: usize,
+    /// 1-based column, 0 when unknown.
+    pub column: usize,
+}
+
+impl PartialEq for Span {
+    fn eq(&self, _: &Span) -> bool {
+        true
+    }
+}
+
+impl Eq for Span {}
+
+impl std::hash::Hash for Span {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
+/// A dotted field path: `Name`, `Account.Name`, `Who.Owner.Email`, with where each segment
+/// was written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct FieldPath(pub Vec<String>);
+pub struct FieldPath {
+    /// The segments.
+    pub parts: Vec<String>,
+    /// Where each segment starts (empty for a path no query text holds).
+    pub spans: Vec<Span>,
+}
 
 impl FieldPath {
+    /// A path written nowhere (built by the org, not parsed).
+    pub fn new(parts: Vec<String>) -> FieldPath {
+        FieldPath {
+            parts,
+            spans: Vec::new(),
+        }
+    }
+
     /// The last segment (the field itself).
     pub fn field(&self) -> &str {
-        self.0.last().map_or("", String::as_str)
+        self.parts.last().map_or("", String::as_str)
+    }
+
+    /// Where segment `index` starts, when parsed.
+    pub fn span(&self, index: usize) -> Span {
+        self.spans.get(index).copied().unwrap_or_default()
     }
 }
 
 impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.join("."))
+        f.write_str(&self.parts.join("."))
     }
 }
 
@@ -148,6 +191,8 @@ pub struct Query {
     pub select: Vec<SelectItem>,
     /// The object, or the child relationship name in a subquery.
     pub from: String,
+    /// Where `from` was written.
+    pub from_span: Span,
     /// The filter.
     pub filter: Option<Expr>,
     /// GROUP BY.

@@ -5,7 +5,7 @@ use std::fmt;
 
 use super::ast::{
     Aggregate, AggregateFn, CmpOp, DATE_LITERALS, DATE_LITERALS_N, Expr, FieldPath, Having,
-    HavingTerm, Nulls, OrderBy, Query, SelectItem, Value,
+    HavingTerm, Nulls, OrderBy, Query, SelectItem, Span, Value,
 };
 use super::lexer::{Token, TokenKind, Tokenizer, unquote};
 
@@ -179,21 +179,34 @@ impl<'a> Parser<'a> {
     }
 
     pub(super) fn name(&mut self, what: &str) -> Result<String, ParseError> {
+        self.spanned_name(what).map(|(name, _)| name)
+    }
+
+    /// A name and where it starts.
+    pub(super) fn spanned_name(&mut self, what: &str) -> Result<(String, Span), ParseError> {
         let t = self.peek();
         if t.kind == TokenKind::Ident && !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(t.text)) {
             self.bump();
-            Ok(t.text.to_owned())
+            let span = Span {
+                line: t.line,
+                column: t.column,
+            };
+            Ok((t.text.to_owned(), span))
         } else {
             Err(self.error(what))
         }
     }
 
     pub(super) fn path(&mut self) -> Result<FieldPath, ParseError> {
-        let mut parts = vec![self.name("a field name")?];
-        while self.eat(TokenKind::Dot) {
-            parts.push(self.name("a field name")?);
+        let mut path = FieldPath::new(Vec::new());
+        loop {
+            let (part, span) = self.spanned_name("a field name")?;
+            path.parts.push(part);
+            path.spans.push(span);
+            if !self.eat(TokenKind::Dot) {
+                return Ok(path);
+            }
         }
-        Ok(FieldPath(parts))
     }
 
     /// One or more items, separated by commas.
@@ -213,7 +226,7 @@ impl<'a> Parser<'a> {
         self.expect_kw("SELECT")?;
         let select = self.list(|p| p.select_item(sub))?;
         self.expect_kw("FROM")?;
-        let from = self.name("an object name")?;
+        let (from, from_span) = self.spanned_name("an object name")?;
         let filter = if self.eat_kw("WHERE") {
             Some(self.expr(0)?)
         } else {
@@ -247,6 +260,7 @@ impl<'a> Parser<'a> {
         Ok(Query {
             select,
             from,
+            from_span,
             filter,
             group_by,
             having,
