@@ -1,5 +1,7 @@
 //! The SOQL tokenizer: borrowing tokens with their line and column.
 
+use super::keyword::Keyword;
+
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
@@ -53,6 +55,8 @@ pub struct Token<'a> {
     pub line: usize,
     /// 1-based column.
     pub column: usize,
+    /// The keyword an [`TokenKind::Ident`] spells, resolved once here.
+    pub keyword: Option<Keyword>,
 }
 
 /// A tokenizing error: a character that starts no token, or an unterminated string.
@@ -161,11 +165,17 @@ impl<'a> Tokenizer<'a> {
         let (line, column, start) = (self.line, self.column, self.pos);
         let token = |kind, len: usize, this: &mut Self| {
             this.advance(len);
+            let text = &this.src[start..start + len];
             Ok(Token {
                 kind,
-                text: &this.src[start..start + len],
+                text,
                 line,
                 column,
+                keyword: if kind == TokenKind::Ident {
+                    Keyword::of(text)
+                } else {
+                    None
+                },
             })
         };
         let Some(c) = self.src[self.pos..].chars().next() else {
@@ -175,6 +185,7 @@ impl<'a> Tokenizer<'a> {
                 text: "",
                 line,
                 column,
+                keyword: None,
             });
         };
         let two = |b: u8| self.peek_byte(1) == Some(b);

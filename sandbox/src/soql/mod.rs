@@ -3,11 +3,13 @@
 //! column.
 
 mod ast;
+mod keyword;
 mod lexer;
 mod parser;
 mod search;
 
 pub use ast::*;
+pub use keyword::Keyword;
 pub use lexer::{Token, TokenKind, Tokenizer};
 pub use parser::{ParseError, parse};
 pub use search::{Returning, Scope, Search, SearchError, escape_term, parse_search};

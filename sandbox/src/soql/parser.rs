@@ -7,16 +7,11 @@ use super::ast::{
     Aggregate, AggregateFn, CmpOp, DATE_LITERALS, DATE_LITERALS_N, Expr, FieldPath, Having,
     HavingTerm, Nulls, OrderBy, Query, SelectItem, Span, Value,
 };
+use super::keyword::Keyword;
 use super::lexer::{Token, TokenKind, Tokenizer, unquote};
 
 /// How deeply parentheses, NOTs and subqueries may nest.
 const MAX_DEPTH: usize = 64;
-
-/// Words that cannot be field or object names.
-const RESERVED: &[&str] = &[
-    "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY", "LIMIT", "OFFSET",
-    "NULL", "TRUE", "FALSE", "ASC", "DESC", "NULLS", "GROUP", "HAVING", "WITH",
-];
 
 /// A syntax error, at a line and column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,12 +128,11 @@ impl<'a> Parser<'a> {
         }
     }
 
-    pub(super) fn is_kw(&self, kw: &str) -> bool {
-        let t = self.peek();
-        t.kind == TokenKind::Ident && t.text.eq_ignore_ascii_case(kw)
+    pub(super) fn is_kw(&self, kw: Keyword) -> bool {
+        self.peek().keyword == Some(kw)
     }
 
-    pub(super) fn eat_kw(&mut self, kw: &str) -> bool {
+    pub(super) fn eat_kw(&mut self, kw: Keyword) -> bool {
         let yes = self.is_kw(kw);
         if yes {
             self.bump();
@@ -146,11 +140,11 @@ impl<'a> Parser<'a> {
         yes
     }
 
-    pub(super) fn expect_kw(&mut self, kw: &str) -> Result<(), ParseError> {
+    pub(super) fn expect_kw(&mut self, kw: Keyword) -> Result<(), ParseError> {
         if self.eat_kw(kw) {
             Ok(())
         } else {
-            Err(self.error(kw))
+            Err(self.error(kw.as_str()))
         }
     }
 
@@ -185,7 +179,7 @@ impl<'a> Parser<'a> {
     /// A name and where it starts.
     pub(super) fn spanned_name(&mut self, what: &str) -> Result<(String, Span), ParseError> {
         let t = self.peek();
-        if t.kind == TokenKind::Ident && !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(t.text)) {
+        if is_name(&t) {
             self.bump();
             let span = Span {
                 line: t.line,
@@ -223,35 +217,35 @@ impl<'a> Parser<'a> {
 
     fn query(&mut self, sub: bool) -> Result<Query, ParseError> {
         self.enter()?;
-        self.expect_kw("SELECT")?;
+        self.expect_kw(Keyword::Select)?;
         let select = self.list(|p| p.select_item(sub))?;
-        self.expect_kw("FROM")?;
+        self.expect_kw(Keyword::From)?;
         let (from, from_span) = self.spanned_name("an object name")?;
-        let filter = if self.eat_kw("WHERE") {
+        let filter = if self.eat_kw(Keyword::Where) {
             Some(self.expr(0)?)
         } else {
             None
         };
         let mut group_by = Vec::new();
         let mut having = None;
-        if !sub && self.eat_kw("GROUP") {
-            self.expect_kw("BY")?;
+        if !sub && self.eat_kw(Keyword::Group) {
+            self.expect_kw(Keyword::By)?;
             group_by = self.list(Self::path)?;
-            if self.eat_kw("HAVING") {
+            if self.eat_kw(Keyword::Having) {
                 having = Some(self.having(0)?);
             }
         }
         let mut order_by = Vec::new();
-        if self.eat_kw("ORDER") {
-            self.expect_kw("BY")?;
+        if self.eat_kw(Keyword::Order) {
+            self.expect_kw(Keyword::By)?;
             order_by = self.list(Self::order_item)?;
         }
-        let limit = if self.eat_kw("LIMIT") {
+        let limit = if self.eat_kw(Keyword::Limit) {
             Some(self.count("a number")?)
         } else {
             None
         };
-        let offset = if self.eat_kw("OFFSET") {
+        let offset = if self.eat_kw(Keyword::Offset) {
             Some(self.count("a number")?)
         } else {
             None
@@ -280,7 +274,7 @@ impl<'a> Parser<'a> {
             self.expect(TokenKind::RParen, ")")?;
             return Ok(SelectItem::SubQuery(Box::new(query)));
         }
-        if self.is_kw("COUNT")
+        if self.is_kw(Keyword::Count)
             && self.peek_at(1).kind == TokenKind::LParen
             && self.peek_at(2).kind == TokenKind::RParen
         {
@@ -292,9 +286,7 @@ impl<'a> Parser<'a> {
         if let Some((function, field)) = self.aggregate_call()? {
             // An alias: a name right after the call (`SUM(Amount) total`).
             let t = self.peek();
-            let alias = if t.kind == TokenKind::Ident
-                && !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(t.text))
-            {
+            let alias = if is_name(&t) {
                 Some(self.name("an alias")?)
             } else {
                 None
@@ -334,9 +326,9 @@ impl<'a> Parser<'a> {
         join: fn(bool, Box<T>, Box<T>) -> T,
     ) -> Result<T, ParseError> {
         loop {
-            let (bp, and) = if self.is_kw("AND") {
+            let (bp, and) = if self.is_kw(Keyword::And) {
                 (2, true)
-            } else if self.is_kw("OR") {
+            } else if self.is_kw(Keyword::Or) {
                 (1, false)
             } else {
                 break;
@@ -355,7 +347,7 @@ impl<'a> Parser<'a> {
     /// HAVING conditions: like WHERE, over aggregates and grouped fields.
     fn having(&mut self, min_bp: u8) -> Result<Having, ParseError> {
         self.enter()?;
-        let lhs = if self.eat_kw("NOT") {
+        let lhs = if self.eat_kw(Keyword::Not) {
             Having::Not(Box::new(self.having(3)?))
         } else if self.eat(TokenKind::LParen) {
             let inner = self.having(0)?;
@@ -388,16 +380,16 @@ impl<'a> Parser<'a> {
             Some((function, field)) => (field, Some(function)),
             None => (self.path()?, None),
         };
-        let descending = if self.eat_kw("DESC") {
+        let descending = if self.eat_kw(Keyword::Desc) {
             true
         } else {
-            self.eat_kw("ASC");
+            self.eat_kw(Keyword::Asc);
             false
         };
-        let nulls = if self.eat_kw("NULLS") {
-            if self.eat_kw("FIRST") {
+        let nulls = if self.eat_kw(Keyword::Nulls) {
+            if self.eat_kw(Keyword::First) {
                 Some(Nulls::First)
-            } else if self.eat_kw("LAST") {
+            } else if self.eat_kw(Keyword::Last) {
                 Some(Nulls::Last)
             } else {
                 return Err(self.error("FIRST or LAST"));
@@ -427,7 +419,7 @@ impl<'a> Parser<'a> {
     /// WHERE expressions: OR binds loosest, then AND, then NOT.
     pub(super) fn expr(&mut self, min_bp: u8) -> Result<Expr, ParseError> {
         self.enter()?;
-        let lhs = if self.eat_kw("NOT") {
+        let lhs = if self.eat_kw(Keyword::Not) {
             Expr::Not(Box::new(self.expr(3)?))
         } else if self.eat(TokenKind::LParen) {
             let inner = self.expr(0)?;
@@ -446,7 +438,7 @@ impl<'a> Parser<'a> {
         let t = self.peek();
         let op = match cmp_op(&t) {
             Some(op) => op,
-            None if t.kind == TokenKind::Ident && t.text.eq_ignore_ascii_case("IN") => {
+            None if t.keyword == Some(Keyword::In) => {
                 self.bump();
                 return Ok(Expr::In {
                     field,
@@ -454,9 +446,8 @@ impl<'a> Parser<'a> {
                     values: self.value_list()?,
                 });
             }
-            None if t.kind == TokenKind::Ident
-                && t.text.eq_ignore_ascii_case("NOT")
-                && self.peek_at(1).text.eq_ignore_ascii_case("IN") =>
+            None if t.keyword == Some(Keyword::Not)
+                && self.peek_at(1).keyword == Some(Keyword::In) =>
             {
                 self.bump();
                 self.bump();
@@ -492,7 +483,7 @@ impl<'a> Parser<'a> {
 
     fn value_list(&mut self) -> Result<Vec<Value>, ParseError> {
         self.expect(TokenKind::LParen, "(")?;
-        if self.is_kw("SELECT") {
+        if self.is_kw(Keyword::Select) {
             return Err(self.error("a list of values (semi-joins are not supported)"));
         }
         let values = self.list(Self::value)?;
@@ -516,15 +507,15 @@ impl<'a> Parser<'a> {
             TokenKind::DateTime => Value::DateTime(t.text.to_owned()),
             TokenKind::Ident => {
                 let upper = t.text.to_ascii_uppercase();
-                match upper.as_str() {
-                    "NULL" => Value::Null,
-                    "TRUE" => Value::Bool(true),
-                    "FALSE" => Value::Bool(false),
-                    name if DATE_LITERALS.contains(&name) => Value::DateLiteral {
+                match (t.keyword, upper.as_str()) {
+                    (Some(Keyword::Null), _) => Value::Null,
+                    (Some(Keyword::True), _) => Value::Bool(true),
+                    (Some(Keyword::False), _) => Value::Bool(false),
+                    (_, name) if DATE_LITERALS.contains(&name) => Value::DateLiteral {
                         name: upper.clone(),
                         n: None,
                     },
-                    name if DATE_LITERALS_N.contains(&name) => {
+                    (_, name) if DATE_LITERALS_N.contains(&name) => {
                         self.bump();
                         self.expect(TokenKind::Colon, ":")?;
                         let n = self.count("a number")?;
@@ -544,6 +535,11 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// Whether `t` can be a field, object or alias name: a word, not a reserved keyword.
+fn is_name(t: &Token<'_>) -> bool {
+    t.kind == TokenKind::Ident && !t.keyword.is_some_and(Keyword::reserved)
+}
+
 /// The comparison operator a token spells (`=`, `!=`, `<`, `<=`, `>`, `>=`, `LIKE`), shared
 /// by WHERE and HAVING.
 fn cmp_op(t: &Token<'_>) -> Option<CmpOp> {
@@ -554,7 +550,7 @@ fn cmp_op(t: &Token<'_>) -> Option<CmpOp> {
         TokenKind::Le => CmpOp::Le,
         TokenKind::Gt => CmpOp::Gt,
         TokenKind::Ge => CmpOp::Ge,
-        TokenKind::Ident if t.text.eq_ignore_ascii_case("LIKE") => CmpOp::Like,
+        TokenKind::Ident if t.keyword == Some(Keyword::Like) => CmpOp::Like,
         _ => return None,
     })
 }

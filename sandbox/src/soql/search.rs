@@ -4,6 +4,7 @@
 use std::fmt;
 
 use super::ast::{Expr, FieldPath, OrderBy};
+use super::keyword::Keyword;
 use super::lexer::TokenKind;
 use super::parser::{ParseError, Parser};
 
@@ -176,26 +177,26 @@ pub fn parse_search(src: &str) -> Result<Search, SearchError> {
 
 fn clauses(p: &mut Parser<'_>, term: String) -> Result<Search, ParseError> {
     let mut scope = Scope::All;
-    if p.eat_kw("IN") {
-        scope = if p.eat_kw("ALL") {
+    if p.eat_kw(Keyword::In) {
+        scope = if p.eat_kw(Keyword::All) {
             Scope::All
-        } else if p.eat_kw("NAME") {
+        } else if p.eat_kw(Keyword::Name) {
             Scope::Name
-        } else if p.eat_kw("EMAIL") {
+        } else if p.eat_kw(Keyword::Email) {
             Scope::Email
-        } else if p.eat_kw("PHONE") {
+        } else if p.eat_kw(Keyword::Phone) {
             Scope::Phone
         } else {
             return Err(p.error("ALL, NAME, EMAIL or PHONE"));
         };
-        p.expect_kw("FIELDS")?;
+        p.expect_kw(Keyword::Fields)?;
     }
-    let returning = if p.eat_kw("RETURNING") {
+    let returning = if p.eat_kw(Keyword::Returning) {
         p.list(returning_item)?
     } else {
         Vec::new()
     };
-    let limit = if p.eat_kw("LIMIT") {
+    let limit = if p.eat_kw(Keyword::Limit) {
         Some(p.count("a number")?)
     } else {
         None
@@ -222,14 +223,14 @@ fn returning_item(p: &mut Parser<'_>) -> Result<Returning, ParseError> {
         return Ok(item);
     }
     item.fields = p.list(Parser::path)?;
-    if p.eat_kw("WHERE") {
+    if p.eat_kw(Keyword::Where) {
         item.filter = Some(p.expr(0)?);
     }
-    if p.eat_kw("ORDER") {
-        p.expect_kw("BY")?;
+    if p.eat_kw(Keyword::Order) {
+        p.expect_kw(Keyword::By)?;
         item.order_by = p.list(Parser::order_item)?;
     }
-    if p.eat_kw("LIMIT") {
+    if p.eat_kw(Keyword::Limit) {
         item.limit = Some(p.count("a number")?);
     }
     p.expect(TokenKind::RParen, ")")?;
