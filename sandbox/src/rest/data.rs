@@ -3,11 +3,11 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::HeaderMap;
 use serde_json::{Value, json};
 
-use super::{ApiUser, Version};
+use super::Api;
 use crate::error::ApiError;
 use crate::org::User;
 use crate::soql::{FieldPath, Returning, Scope, Search, escape_term};
@@ -28,11 +28,7 @@ pub async fn versions() -> Json<Value> {
 }
 
 /// `GET /services/data/vNN.N/`.
-pub async fn resources(
-    State(state): State<SandboxState>,
-    Version(v): Version,
-    api: ApiUser,
-) -> Json<Value> {
+pub async fn resources(Api(state, v, user): Api) -> Json<Value> {
     let base = format!("/services/data/v{v}");
     let mut map = serde_json::Map::new();
     for name in [
@@ -50,13 +46,13 @@ pub async fn resources(
     }
     map.insert(
         "identity".into(),
-        Value::from(state.identity_url(api.user.id.as_str())),
+        Value::from(state.identity_url(user.id.as_str())),
     );
     Json(Value::Object(map))
 }
 
 /// `GET /limits`.
-pub async fn limits(State(state): State<SandboxState>, _v: Version, _api: ApiUser) -> Json<Value> {
+pub async fn limits(Api(state, _, _): Api) -> Json<Value> {
     let (used, max) = state.quota.usage();
     let remaining = max.saturating_sub(used);
     Json(json!({
@@ -204,21 +200,17 @@ async fn run_query(
 
 /// `GET /query?q=` (`ALL` false) and `GET /queryAll?q=` (`ALL` true: deleted rows too).
 pub async fn query<const ALL: bool>(
-    State(state): State<SandboxState>,
-    Version(v): Version,
-    api: ApiUser,
+    Api(state, v, user): Api,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    run_query(&state, &v, &headers, &params, ALL, &api.user).await
+    run_query(&state, &v, &headers, &params, ALL, &user).await
 }
 
 /// `GET /query/{locator}-{offset}`: the page of the query's rows from that offset. The same
 /// URL read twice answers the same rows.
 pub async fn next_page(
-    State(state): State<SandboxState>,
-    Version(v): Version,
-    _api: ApiUser,
+    Api(state, v, _): Api,
     headers: HeaderMap,
     uri: axum::http::Uri,
     Path(params): Path<HashMap<String, String>>,
@@ -261,9 +253,7 @@ pub async fn next_page(
 
 /// `GET /search?q=` (SOSL).
 pub async fn search(
-    State(state): State<SandboxState>,
-    Version(v): Version,
-    _api: ApiUser,
+    Api(state, v, _): Api,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let sosl = super::param(&params, "q");
@@ -283,9 +273,7 @@ pub async fn search(
 
 /// `GET /parameterizedSearch?q=term&sobject=Contact&Contact.fields=Id,Name&Contact.limit=5&in=EMAIL&overallLimit=20`.
 pub async fn parameterized_search(
-    State(state): State<SandboxState>,
-    Version(v): Version,
-    _api: ApiUser,
+    Api(state, v, _): Api,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Json<Value>, ApiError> {
     let get = |k: &str| {

@@ -161,22 +161,30 @@ impl FromRequestParts<SandboxState> for Version {
     }
 }
 
-/// The user behind the request's bearer token; counts the request against the allowance.
-#[derive(Debug, Clone)]
-pub struct ApiUser {
-    /// The user.
-    pub user: User,
-    /// The connected app.
-    pub client_id: String,
+/// What an API handler starts from, extracted in this order (as a handler taking `State`,
+/// [`Version`] and the user would): the org; the API version of the request's path (`59.0`,
+/// 404 for an unknown one); the user behind its bearer token, the request counted against the
+/// allowance. A handler names them `Api(state, v, user): Api`.
+#[derive(Clone)]
+pub struct Api(pub SandboxState, pub String, pub User);
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Api")
+            .field("version", &self.1)
+            .field("user", &self.2)
+            .finish_non_exhaustive()
+    }
 }
 
-impl FromRequestParts<SandboxState> for ApiUser {
+impl FromRequestParts<SandboxState> for Api {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &SandboxState,
     ) -> Result<Self, Self::Rejection> {
+        let Version(version) = Version::from_request_parts(parts, state).await?;
         let token = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
@@ -213,10 +221,7 @@ impl FromRequestParts<SandboxState> for ApiUser {
                 "TotalRequests Limit exceeded.",
             ));
         }
-        Ok(ApiUser {
-            user,
-            client_id: session.client_id,
-        })
+        Ok(Api(state.clone(), version, user))
     }
 }
 

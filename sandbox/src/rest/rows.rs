@@ -20,14 +20,14 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
+use super::Api;
 use super::data::version_number;
 use super::sobjects::{allow_duplicates, json_body};
-use super::{ApiUser, Version};
 use crate::error::ApiError;
 use crate::id::SfId;
 use crate::schema::{FieldDef, ObjectDef};
@@ -156,9 +156,7 @@ fn fields_param(query: &HashMap<String, String>) -> Option<Vec<String>> {
 /// `GET /sobjects/{Type}/{Field}/{value}` (a record by External ID) or
 /// `GET /sobjects/{Type}/{Id}/{relationship}`.
 pub async fn get(
-    State(state): State<SandboxState>,
-    Version(v): Version,
-    _api: ApiUser,
+    Api(state, v, _): Api,
     Path(params): Path<HashMap<String, String>>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
@@ -266,9 +264,7 @@ fn relationship(
 /// response in API version 46.0 and later. It doesn't appear in earlier versions"
 /// (dome-upsert).
 pub async fn upsert(
-    State(state): State<SandboxState>,
-    Version(v): Version,
-    api: ApiUser,
+    Api(state, v, user): Api,
     headers: HeaderMap,
     Path(params): Path<HashMap<String, String>>,
     Query(query): Query<HashMap<String, String>>,
@@ -304,7 +300,7 @@ pub async fn upsert(
                 fields.insert(field.name.clone(), Value::from(value));
             }
             let id = state.org.create(
-                &api.user,
+                &user,
                 &object.name,
                 &Value::Object(fields),
                 allow_duplicates(&headers),
@@ -325,7 +321,7 @@ pub async fn upsert(
         }
         [record] => {
             state.org.update(
-                &api.user,
+                &user,
                 &object.name,
                 record.id.as_str(),
                 &body,
@@ -347,9 +343,7 @@ pub async fn upsert(
 /// `DELETE /sobjects/{Type}/{Field}/{value}`: 204, 404 when nothing matches, 300 when
 /// several do.
 pub async fn delete(
-    State(state): State<SandboxState>,
-    Version(v): Version,
-    _api: ApiUser,
+    Api(state, v, _): Api,
     Path(params): Path<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let object = state.org.object_named(param(&params, "object"))?;

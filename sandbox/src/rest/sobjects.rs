@@ -4,14 +4,13 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{ApiUser, Version};
+use super::Api;
 use crate::error::ApiError;
-use crate::state::SandboxState;
 
 /// When the schema last changed: the process start (describes are built then).
 fn schema_modified() -> i64 {
@@ -80,9 +79,7 @@ fn schema_answer(headers: &HeaderMap, body: impl FnOnce() -> Value) -> Result<Re
 
 /// `GET /sobjects`.
 pub async fn describe_global(
-    State(state): State<SandboxState>,
-    Version(v): Version,
-    _api: ApiUser,
+    Api(state, v, _): Api,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     schema_answer(&headers, || state.org.schema.describe_global(&v))
@@ -90,9 +87,7 @@ pub async fn describe_global(
 
 /// `GET /sobjects/{Type}/describe`, with the user's read-only fields marked.
 pub async fn describe(
-    State(state): State<SandboxState>,
-    Version(v): Version,
-    api: ApiUser,
+    Api(state, v, user): Api,
     headers: HeaderMap,
     Path(params): Path<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
@@ -106,7 +101,7 @@ pub async fn describe(
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_owned();
-                if state.org.read_only_for(&api.user, &object.name, &name)
+                if state.org.read_only_for(&user, &object.name, &name)
                     && let Some(map) = field.as_object_mut()
                 {
                     map.insert("updateable".into(), Value::Bool(false));
@@ -120,9 +115,7 @@ pub async fn describe(
 
 /// `GET /sobjects/{Type}`: basic information.
 pub async fn info(
-    State(state): State<SandboxState>,
-    Version(v): Version,
-    _api: ApiUser,
+    Api(state, v, _): Api,
     Path(params): Path<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let object = state.org.object_named(super::param(&params, "object"))?;
@@ -166,9 +159,7 @@ pub(crate) fn allow_duplicates(headers: &HeaderMap) -> bool {
 
 /// `POST /sobjects/{Type}`: 201 `{id, success, errors}`.
 pub async fn create(
-    State(state): State<SandboxState>,
-    Version(v): Version,
-    api: ApiUser,
+    Api(state, v, user): Api,
     headers: HeaderMap,
     Path(params): Path<HashMap<String, String>>,
     body: Bytes,
@@ -177,7 +168,7 @@ pub async fn create(
     let body = json_body(&body)?;
     let id = state
         .org
-        .create(&api.user, &object, &body, allow_duplicates(&headers))?;
+        .create(&user, &object, &body, allow_duplicates(&headers))?;
     let name = state.org.object_named(&object)?.name.clone();
     Ok((
         StatusCode::CREATED,
@@ -196,9 +187,7 @@ pub async fn create(
 /// (sObject Rows by External ID,
 /// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_upsert.htm).
 pub async fn create_by_id_field(
-    state: State<SandboxState>,
-    version: Version,
-    api: ApiUser,
+    api: Api,
     headers: HeaderMap,
     Path(params): Path<HashMap<String, String>>,
     body: Bytes,
@@ -206,21 +195,19 @@ pub async fn create_by_id_field(
     let id_field = params
         .get("id")
         .is_some_and(|f| f.eq_ignore_ascii_case("Id"));
-    if !id_field || super::data::version_number(&version.0) < 37 {
+    if !id_field || super::data::version_number(&api.1) < 37 {
         return Err(ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "METHOD_NOT_ALLOWED",
             "HTTP Method 'POST' not allowed. Allowed are HEAD,GET,PATCH,DELETE",
         ));
     }
-    create(state, version, api, headers, Path(params), body).await
+    create(api, headers, Path(params), body).await
 }
 
 /// `GET /sobjects/{Type}/{Id}[?fields=A,B]`.
 pub async fn read(
-    State(state): State<SandboxState>,
-    Version(v): Version,
-    _api: ApiUser,
+    Api(state, v, _): Api,
     headers: HeaderMap,
     Path(params): Path<HashMap<String, String>>,
     Query(query): Query<HashMap<String, String>>,
@@ -249,9 +236,7 @@ pub async fn read(
 
 /// `PATCH /sobjects/{Type}/{Id}`: 204.
 pub async fn update(
-    State(state): State<SandboxState>,
-    Version(_v): Version,
-    api: ApiUser,
+    Api(state, _, user): Api,
     headers: HeaderMap,
     Path(params): Path<HashMap<String, String>>,
     body: Bytes,
@@ -259,7 +244,7 @@ pub async fn update(
     let since = header_date(&headers, "if-unmodified-since")?;
     let body = json_body(&body)?;
     state.org.update(
-        &api.user,
+        &user,
         super::param(&params, "object"),
         super::param(&params, "id"),
         &body,
@@ -271,9 +256,7 @@ pub async fn update(
 
 /// `DELETE /sobjects/{Type}/{Id}`: 204.
 pub async fn delete(
-    State(state): State<SandboxState>,
-    Version(_v): Version,
-    _api: ApiUser,
+    Api(state, _, _): Api,
     Path(params): Path<HashMap<String, String>>,
 ) -> Result<StatusCode, ApiError> {
     state

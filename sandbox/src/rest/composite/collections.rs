@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
@@ -13,7 +13,7 @@ use super::undo::{Undo, rollback, snapshot_id};
 use crate::error::ApiError;
 use crate::id::SfId;
 use crate::rest::sobjects::json_body;
-use crate::rest::{ApiUser, Version, saved};
+use crate::rest::{Api, saved};
 use crate::state::SandboxState;
 
 fn save_error(err: &ApiError) -> Value {
@@ -118,27 +118,17 @@ fn save_each(
 }
 
 /// `POST /composite/sobjects`: creates up to 200 records.
-pub async fn create_many(
-    State(state): State<SandboxState>,
-    Version(_v): Version,
-    api: ApiUser,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+pub async fn create_many(Api(state, _, user): Api, body: Bytes) -> Result<Json<Value>, ApiError> {
     save_each(&state, &body, |object, fields| {
         state
             .org
-            .create(&api.user, object, &Value::Object(fields), false)
+            .create(&user, object, &Value::Object(fields), false)
             .map(|id| (saved(&id), Some(Undo::Remove(id))))
     })
 }
 
 /// `PATCH /composite/sobjects`: updates up to 200 records (each with its `id`).
-pub async fn update_many(
-    State(state): State<SandboxState>,
-    Version(_v): Version,
-    api: ApiUser,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+pub async fn update_many(Api(state, _, user): Api, body: Bytes) -> Result<Json<Value>, ApiError> {
     save_each(&state, &body, |object, mut fields| {
         let id = fields
             .remove("id")
@@ -148,7 +138,7 @@ pub async fn update_many(
         let before = snapshot_id(&state, &id);
         state
             .org
-            .update(&api.user, object, &id, &Value::Object(fields), None, false)
+            .update(&user, object, &id, &Value::Object(fields), None, false)
             .map(|()| {
                 let shown = SfId::parse(&id).map(|i| i.to_string()).unwrap_or(id);
                 (saved(shown), before)
@@ -158,9 +148,7 @@ pub async fn update_many(
 
 /// `DELETE /composite/sobjects?ids=a,b&allOrNone=true`.
 pub async fn delete_many(
-    State(state): State<SandboxState>,
-    Version(_v): Version,
-    _api: ApiUser,
+    Api(state, _, _): Api,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let ids: Vec<String> = params

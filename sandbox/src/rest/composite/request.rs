@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use serde_json::{Map, Value, json};
 
@@ -14,9 +13,8 @@ use super::references::{substitute, substitute_json};
 use super::undo::{Undo, rollback, snapshot};
 use crate::error::ApiError;
 use crate::id::SfId;
+use crate::rest::Api;
 use crate::rest::sobjects::json_body;
-use crate::rest::{ApiUser, Version};
-use crate::state::SandboxState;
 
 // COMPOSITE_DOC: Send Multiple Requests Using Composite,
 // https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-composite-post.html
@@ -27,9 +25,7 @@ fn halted() -> Value {
 
 /// `POST /composite`.
 pub async fn composite(
-    State(state): State<SandboxState>,
-    Version(v): Version,
-    _api: ApiUser,
+    Api(state, v, _): Api,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {

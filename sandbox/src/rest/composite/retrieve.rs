@@ -4,12 +4,12 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::rest::sobjects::json_body;
-use crate::rest::{ApiUser, Version, param};
+use crate::rest::{Api, param};
 use crate::state::SandboxState;
 
 fn retrieve(
@@ -32,9 +32,7 @@ fn retrieve(
 
 /// `GET /composite/sobjects/{Type}?ids=...&fields=...`.
 pub async fn retrieve_many(
-    State(state): State<SandboxState>,
-    Version(v): Version,
-    _api: ApiUser,
+    Api(state, v, _): Api,
     Path(params): Path<HashMap<String, String>>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
@@ -55,9 +53,7 @@ pub async fn retrieve_many(
 
 /// `POST /composite/sobjects/{Type}` with `{"ids": [...], "fields": [...]}` (as jsforce sends).
 pub async fn retrieve_many_post(
-    State(state): State<SandboxState>,
-    Version(v): Version,
-    _api: ApiUser,
+    Api(state, v, _): Api,
     Path(params): Path<HashMap<String, String>>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
