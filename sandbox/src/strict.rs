@@ -504,22 +504,11 @@ mod tests {
 
     #[test]
     fn soql_limits() {
-        let subs = (0..21)
-            .map(|_| "(SELECT Id FROM Contacts)")
-            .collect::<Vec<_>>()
-            .join(", ");
-        assert_eq!(
-            rule_of(&format!("SELECT Id, {subs} FROM Account"), true),
-            Some("soql.max-subqueries")
-        );
-        let twenty = (0..20)
-            .map(|_| "(SELECT Id FROM Contacts)")
-            .collect::<Vec<_>>()
-            .join(", ");
-        assert_eq!(
-            rule_of(&format!("SELECT Id, {twenty} FROM Account"), true),
-            None
-        );
+        for (n, rule) in [(21, Some("soql.max-subqueries")), (20, None)] {
+            let subs = vec!["(SELECT Id FROM Contacts)"; n].join(", ");
+            let soql = format!("SELECT Id, {subs} FROM Account");
+            assert_eq!(rule_of(&soql, true), rule, "{n} subqueries");
+        }
         assert_eq!(
             rule_of("SELECT Id, a.b.c.d.e.f FROM Contact", true),
             Some("soql.relationship-levels")

@@ -272,22 +272,14 @@ mod tests {
     #[test]
     fn http_dates_as_salesforce_takes_them() {
         let mut headers = HeaderMap::new();
-        headers.insert(
-            "if-modified-since",
-            "Mon, 30 Nov 2020 08:34:54 MST".parse().unwrap(),
-        );
-        assert_eq!(
-            header_date(&headers, "if-modified-since").unwrap(),
-            Some(1_606_750_494_000)
-        );
-        headers.insert(
-            "if-modified-since",
-            "Thu, 03 Sep 2020 21:35:07 GMT".parse().unwrap(),
-        );
-        assert_eq!(
-            header_date(&headers, "if-modified-since").unwrap(),
-            Some(1_599_168_907_000)
-        );
+        for (date, ms) in [
+            ("Mon, 30 Nov 2020 08:34:54 MST", 1_606_750_494_000),
+            ("Thu, 03 Sep 2020 21:35:07 GMT", 1_599_168_907_000),
+        ] {
+            headers.insert("if-modified-since", date.parse().unwrap());
+            let read = header_date(&headers, "if-modified-since").unwrap();
+            assert_eq!(read, Some(ms), "{date}");
+        }
         headers.insert("if-modified-since", "yesterday".parse().unwrap());
         assert_eq!(
             header_date(&headers, "if-modified-since")

@@ -140,32 +140,22 @@ mod tests {
 
     #[test]
     fn resources_composite_and_batch_take() {
+        let (sobject, query, collections) = (
+            Some(Resource::SObject),
+            Some(Resource::Query),
+            Some(Resource::Collections),
+        );
         for (url, resource) in [
-            (
-                "/services/data/v59.0/sobjects/Account",
-                Some(Resource::SObject),
-            ),
-            (
-                "/services/data/v59.0/sobjects/Account/Ext__c/x",
-                Some(Resource::SObject),
-            ),
-            (
-                "/services/data/v59.0/query?q=SELECT Id FROM Account",
-                Some(Resource::Query),
-            ),
-            ("/services/data/v59.0/query/?q=x", Some(Resource::Query)),
-            ("/services/data/v59.0/queryAll?q=x", Some(Resource::Query)),
-            (
-                "/services/data/v59.0/query/01gx-2000",
-                Some(Resource::Query),
-            ),
-            (
-                "/services/data/v59.0/composite/sobjects",
-                Some(Resource::Collections),
-            ),
+            ("/services/data/v59.0/sobjects/Account", sobject),
+            ("/services/data/v59.0/sobjects/Account/Ext__c/x", sobject),
+            ("/services/data/v59.0/query?q=SELECT Id FROM Account", query),
+            ("/services/data/v59.0/query/?q=x", query),
+            ("/services/data/v59.0/queryAll?q=x", query),
+            ("/services/data/v59.0/query/01gx-2000", query),
+            ("/services/data/v59.0/composite/sobjects", collections),
             (
                 "/services/data/v59.0/composite/sobjects/Account?ids=x",
-                Some(Resource::Collections),
+                collections,
             ),
             ("/services/data/v59.0/search?q=FIND {x}", None),
             ("/services/data/v59.0/parameterizedSearch?q=x", None),
