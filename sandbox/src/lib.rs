@@ -237,14 +237,21 @@ mod tests {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
 
-    #[tokio::test]
-    async fn health_answers_in_process() {
+    /// `GET path` on a new default org, in process: the status and the body.
+    async fn get(path: &str) -> (StatusCode, Vec<u8>) {
         let res = app(SandboxState::new(SandboxConfig::default()).unwrap())
-            .oneshot(Request::get("/health").body(Body::empty()).unwrap())
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
             .await
             .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
+        let status = res.status();
         let body = res.into_body().collect().await.unwrap().to_bytes();
+        (status, body.to_vec())
+    }
+
+    #[tokio::test]
+    async fn health_answers_in_process() {
+        let (status, body) = get("/health").await;
+        assert_eq!(status, StatusCode::OK);
         let health: Health = serde_json::from_slice(&body).unwrap();
         assert_eq!(health.status, "ok");
         assert_eq!(health.kind, "sandbox-org");
@@ -252,22 +259,14 @@ mod tests {
 
     #[tokio::test]
     async fn home_page_names_the_org() {
-        let res = app(SandboxState::new(SandboxConfig::default()).unwrap())
-            .oneshot(Request::get("/").body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        let body = res.into_body().collect().await.unwrap().to_bytes();
+        let (status, body) = get("/").await;
+        assert_eq!(status, StatusCode::OK);
         assert!(String::from_utf8_lossy(&body).contains("sandbox org"));
     }
 
     #[tokio::test]
     async fn unknown_path_is_404() {
-        let res = app(SandboxState::new(SandboxConfig::default()).unwrap())
-            .oneshot(Request::get("/nope").body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        assert_eq!(get("/nope").await.0, StatusCode::NOT_FOUND);
     }
 
     #[tokio::test]

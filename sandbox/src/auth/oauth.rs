@@ -134,6 +134,28 @@ fn prompts(params: &HashMap<String, String>, value: &str) -> bool {
         .is_some_and(|p| p.split_ascii_whitespace().any(|v| v == value))
 }
 
+/// The connected app an authorize request names (`client_id`), if its `redirect_uri` is one
+/// the app allows; else Salesforce's `invalid_client_id` or `redirect_uri_mismatch` answer.
+fn connected_app<'s>(
+    state: &'s SandboxState,
+    params: &HashMap<String, String>,
+) -> Result<&'s crate::session::ConnectedApp, Box<Response>> {
+    let get = |k: &str| params.get(k).map(String::as_str).unwrap_or_default();
+    let refused =
+        |error, description| Box::new(oauth_error(StatusCode::BAD_REQUEST, error, description));
+    let app = state
+        .auth
+        .app(get("client_id"))
+        .ok_or_else(|| refused("invalid_client_id", "client identifier invalid"))?;
+    if !app.allows_redirect(get("redirect_uri")) {
+        return Err(refused(
+            "redirect_uri_mismatch",
+            "redirect_uri must match configuration",
+        ));
+    }
+    Ok(app)
+}
+
 /// `GET /services/oauth2/authorize`: the login page, the consent page, or no page at all.
 ///
 /// As Salesforce's web server flow does
@@ -162,21 +184,11 @@ async fn authorize_page(
             "response type not supported",
         );
     }
-    let Some(app) = state.auth.app(&get("client_id")) else {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_client_id",
-            "client identifier invalid",
-        );
+    let app = match connected_app(&state, &params) {
+        Ok(app) => app,
+        Err(refused) => return *refused,
     };
     let redirect_uri = get("redirect_uri");
-    if !app.allows_redirect(&redirect_uri) {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "redirect_uri_mismatch",
-            "redirect_uri must match configuration",
-        );
-    }
     let prompt_login = prompts(&params, "login");
     let prompt_consent = prompts(&params, "consent");
     let user = logged_in_user(&state, &headers);
@@ -303,21 +315,11 @@ async fn authorize_submit(
     headers: HeaderMap,
     Form(params): Form<HashMap<String, String>>,
 ) -> Response {
-    let get = |k: &str| params.get(k).cloned().unwrap_or_default();
-    let Some(app) = state.auth.app(&get("client_id")) else {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_client_id",
-            "client identifier invalid",
-        );
+    let app = match connected_app(&state, &params) {
+        Ok(app) => app,
+        Err(refused) => return *refused,
     };
-    if !app.allows_redirect(&get("redirect_uri")) {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "redirect_uri_mismatch",
-            "redirect_uri must match configuration",
-        );
-    }
+    let get = |k: &str| params.get(k).cloned().unwrap_or_default();
     let consent_only = get("username").is_empty() && get("password").is_empty();
     let (user, logged_in_now) = match logged_in_user(&state, &headers).filter(|_| consent_only) {
         // "Allow" counts only with the login session's anti-forgery token: another site can

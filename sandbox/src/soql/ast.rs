@@ -473,30 +473,40 @@ impl Query {
     }
 }
 
+/// Writes `items` after `clause` (` GROUP BY a, b`), comma-separated; nothing when empty.
+pub(super) fn write_list<T: fmt::Display>(
+    f: &mut fmt::Formatter<'_>,
+    clause: &str,
+    items: &[T],
+) -> fmt::Result {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let items: Vec<String> = items.iter().map(ToString::to_string).collect();
+    write!(f, "{clause}{}", items.join(", "))
+}
+
+/// Writes `value` after `clause` (` LIMIT 5`) when there is one.
+pub(super) fn write_some<T: fmt::Display>(
+    f: &mut fmt::Formatter<'_>,
+    clause: &str,
+    value: Option<&T>,
+) -> fmt::Result {
+    match value {
+        Some(value) => write!(f, "{clause}{value}"),
+        None => Ok(()),
+    }
+}
+
 impl fmt::Display for Query {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let items: Vec<String> = self.select.iter().map(ToString::to_string).collect();
-        write!(f, "SELECT {} FROM {}", items.join(", "), self.from)?;
-        if let Some(filter) = &self.filter {
-            write!(f, " WHERE {filter}")?;
-        }
-        if !self.group_by.is_empty() {
-            let items: Vec<String> = self.group_by.iter().map(ToString::to_string).collect();
-            write!(f, " GROUP BY {}", items.join(", "))?;
-        }
-        if let Some(having) = &self.having {
-            write!(f, " HAVING {having}")?;
-        }
-        if !self.order_by.is_empty() {
-            let items: Vec<String> = self.order_by.iter().map(ToString::to_string).collect();
-            write!(f, " ORDER BY {}", items.join(", "))?;
-        }
-        if let Some(limit) = self.limit {
-            write!(f, " LIMIT {limit}")?;
-        }
-        if let Some(offset) = self.offset {
-            write!(f, " OFFSET {offset}")?;
-        }
-        Ok(())
+        write_list(f, "SELECT ", &self.select)?;
+        write!(f, " FROM {}", self.from)?;
+        write_some(f, " WHERE ", self.filter.as_ref())?;
+        write_list(f, " GROUP BY ", &self.group_by)?;
+        write_some(f, " HAVING ", self.having.as_ref())?;
+        write_list(f, " ORDER BY ", &self.order_by)?;
+        write_some(f, " LIMIT ", self.limit.as_ref())?;
+        write_some(f, " OFFSET ", self.offset.as_ref())
     }
 }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::ast::{Expr, FieldPath, OrderBy};
+use super::ast::{Expr, FieldPath, OrderBy, write_list, write_some};
 use super::keyword::Keyword;
 use super::lexer::TokenKind;
 use super::parser::{ParseError, Parser};
@@ -246,14 +246,8 @@ impl fmt::Display for Search {
             Scope::Email => f.write_str(" IN EMAIL FIELDS")?,
             Scope::Phone => f.write_str(" IN PHONE FIELDS")?,
         }
-        if !self.returning.is_empty() {
-            let items: Vec<String> = self.returning.iter().map(ToString::to_string).collect();
-            write!(f, " RETURNING {}", items.join(", "))?;
-        }
-        if let Some(limit) = self.limit {
-            write!(f, " LIMIT {limit}")?;
-        }
-        Ok(())
+        write_list(f, " RETURNING ", &self.returning)?;
+        write_some(f, " LIMIT ", self.limit.as_ref())
     }
 }
 
@@ -263,18 +257,10 @@ impl fmt::Display for Returning {
         if self.fields.is_empty() {
             return Ok(());
         }
-        let fields: Vec<String> = self.fields.iter().map(ToString::to_string).collect();
-        write!(f, "({}", fields.join(", "))?;
-        if let Some(filter) = &self.filter {
-            write!(f, " WHERE {filter}")?;
-        }
-        if !self.order_by.is_empty() {
-            let items: Vec<String> = self.order_by.iter().map(ToString::to_string).collect();
-            write!(f, " ORDER BY {}", items.join(", "))?;
-        }
-        if let Some(limit) = self.limit {
-            write!(f, " LIMIT {limit}")?;
-        }
+        write_list(f, "(", &self.fields)?;
+        write_some(f, " WHERE ", self.filter.as_ref())?;
+        write_list(f, " ORDER BY ", &self.order_by)?;
+        write_some(f, " LIMIT ", self.limit.as_ref())?;
         f.write_str(")")
     }
 }
