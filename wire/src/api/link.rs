@@ -108,7 +108,16 @@ impl LinkMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
+
+    /// `value` is `wire` on the wire, and `wire` reads back as `value`.
+    fn round_trips<T>(value: &T, wire: Value)
+    where
+        T: Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        assert_eq!(serde_json::to_value(value).unwrap(), wire);
+        assert_eq!(&serde_json::from_value::<T>(wire).unwrap(), value);
+    }
 
     #[test]
     fn start_request_sends_only_what_is_set() {
@@ -116,12 +125,7 @@ mod tests {
             purpose: Some("agent".into()),
             origin: None,
         };
-        let json = serde_json::to_value(&request).unwrap();
-        assert_eq!(json, json!({"purpose": "agent"}));
-        assert_eq!(
-            serde_json::from_value::<StartRequest>(json).unwrap(),
-            request
-        );
+        round_trips(&request, json!({"purpose": "agent"}));
         assert_eq!(
             serde_json::from_value::<StartRequest>(json!({})).unwrap(),
             StartRequest::default()
@@ -136,24 +140,17 @@ mod tests {
             redeem: "r".into(),
             begin_url: "https://p/oauth/begin?tx=t".into(),
         };
-        let json = serde_json::to_value(&started).unwrap();
-        assert_eq!(
-            json,
-            json!({"tx": "t", "redeem": "r", "begin_url": "https://p/oauth/begin?tx=t"})
+        round_trips(
+            &started,
+            json!({"tx": "t", "redeem": "r", "begin_url": "https://p/oauth/begin?tx=t"}),
         );
-        assert_eq!(serde_json::from_value::<Started>(json).unwrap(), started);
 
         let redeem = RedeemRequest {
             tx: "t".into(),
             redeem: "r".into(),
             code: "c".into(),
         };
-        let json = serde_json::to_value(&redeem).unwrap();
-        assert_eq!(json, json!({"tx": "t", "redeem": "r", "code": "c"}));
-        assert_eq!(
-            serde_json::from_value::<RedeemRequest>(json).unwrap(),
-            redeem
-        );
+        round_trips(&redeem, json!({"tx": "t", "redeem": "r", "code": "c"}));
         assert_eq!(
             serde_json::to_value(Redeemed { linked: true }).unwrap(),
             json!({"linked": true})
@@ -179,12 +176,10 @@ mod tests {
             tx: "t".into(),
             code: "c".into(),
         };
-        let json = serde_json::to_value(&linked).unwrap();
-        assert_eq!(
-            json,
-            json!({"type": "salesforce-pane-linked", "tx": "t", "code": "c"})
+        round_trips(
+            &linked,
+            json!({"type": "salesforce-pane-linked", "tx": "t", "code": "c"}),
         );
-        assert_eq!(serde_json::from_value::<LinkMessage>(json).unwrap(), linked);
         let integration = serde_json::from_value::<LinkMessage>(
             json!({"type": "salesforce-pane-integration", "tx": "t", "username": "int@acme.com"}),
         )
