@@ -92,6 +92,18 @@ struct Tables {
     approvals: HashSet<(SfId, String)>,
 }
 
+/// The token of an `Authorization: Bearer ...` (or `OAuth ...`) header.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("OAuth "))
+        })
+        .map(str::trim)
+}
+
 /// A login session on the login host.
 #[derive(Debug)]
 struct Login {

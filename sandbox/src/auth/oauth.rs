@@ -537,15 +537,8 @@ fn bearer(
     headers: &HeaderMap,
     query: &HashMap<String, String>,
 ) -> Option<Session> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("OAuth "))
-        })
-        .map(str::to_owned)
-        .or_else(|| query.get("oauth_token").cloned())?;
+    let token = crate::session::bearer_token(headers)
+        .or_else(|| query.get("oauth_token").map(String::as_str))?;
     state.auth.session(token.trim())
 }
 

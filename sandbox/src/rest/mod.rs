@@ -137,32 +137,19 @@ pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri
 }
 
 /// The API version of a request's path (`59.0`), or 404.
-#[derive(Debug, Clone)]
-pub struct Version(pub String);
-
-impl FromRequestParts<SandboxState> for Version {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &SandboxState,
-    ) -> Result<Self, Self::Rejection> {
-        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::not_found())?;
-        let version = params
-            .iter()
-            .find(|(k, _)| k == "version")
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_default();
-        api_version(version)
-            .map(Version)
-            .ok_or_else(ApiError::not_found)
-    }
+async fn path_version(parts: &mut Parts, state: &SandboxState) -> Result<String, ApiError> {
+    let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+        .await
+        .map_err(|_| ApiError::not_found())?;
+    let version = params
+        .iter()
+        .find(|(k, _)| k == "version")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    api_version(version).ok_or_else(ApiError::not_found)
 }
 
-/// What an API handler starts from, extracted in this order (as a handler taking `State`,
-/// [`Version`] and the user would): the org; the API version of the request's path (`59.0`,
+/// What an API handler starts from, extracted in this order: the org; the API version of the request's path (`59.0`,
 /// 404 for an unknown one); the user behind its bearer token, the request counted against the
 /// allowance. A handler names them `Api(state, v, user): Api`.
 #[derive(Clone)]
@@ -184,17 +171,8 @@ impl FromRequestParts<SandboxState> for Api {
         parts: &mut Parts,
         state: &SandboxState,
     ) -> Result<Self, Self::Rejection> {
-        let Version(version) = Version::from_request_parts(parts, state).await?;
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("OAuth "))
-            })
-            .map(str::trim)
-            .ok_or_else(ApiError::session)?;
+        let version = path_version(parts, state).await?;
+        let token = crate::session::bearer_token(&parts.headers).ok_or_else(ApiError::session)?;
         let session = state.auth.session(token).ok_or_else(ApiError::session)?;
         let user = state
             .org

@@ -1,17 +1,20 @@
 //! `POST /composite/batch`: independent subrequests, one API call each.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use serde_json::{Map, Value, json};
 
 use super::dispatch::dispatch;
 use crate::error::ApiError;
-use crate::rest::Version;
 use crate::rest::data::version_number;
+use crate::rest::param;
 use crate::rest::sobjects::json_body;
-use crate::state::SandboxState;
+use crate::session::bearer_token;
+use crate::state::{SandboxState, api_version};
 
 // BATCH_DOC: Composite Batch,
 // https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-batch.html
@@ -72,24 +75,17 @@ fn batch_url(url: &str, batch_version: &str) -> Result<String, String> {
 /// code is Salesforce's `INVALID_BATCH_REQUEST`, the words the sandbox's.
 pub async fn batch(
     State(state): State<SandboxState>,
-    Version(v): Version,
+    Path(params): Path<HashMap<String, String>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
+    let v = api_version(param(&params, "version")).ok_or_else(ApiError::not_found)?;
+    let token = bearer_token(&headers).ok_or_else(ApiError::session)?;
+    state.auth.session(token).ok_or_else(ApiError::session)?;
     let auth = headers
         .get(header::AUTHORIZATION)
         .cloned()
         .ok_or_else(ApiError::session)?;
-    let token = auth
-        .to_str()
-        .ok()
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("OAuth "))
-        })
-        .map(str::trim)
-        .ok_or_else(ApiError::session)?;
-    state.auth.session(token).ok_or_else(ApiError::session)?;
     let body = json_body(&body)?;
     let invalid = |message: String, rule: &'static str| {
         ApiError::new(StatusCode::BAD_REQUEST, "INVALID_BATCH_REQUEST", message).rule(rule)
