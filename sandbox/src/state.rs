@@ -69,39 +69,30 @@ pub fn demo_app() -> ConnectedApp {
 
 /// Faults injected through the control path, for tests and benchmarks.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct Faults {
     /// Added to every API answer, in ms.
-    #[serde(default)]
     pub latency_ms: u64,
     /// The next this-many API requests answer `fail_status`.
-    #[serde(default)]
     pub fail_next: u32,
     /// The status of those failures (503 if unset).
-    #[serde(default)]
     pub fail_status: Option<u16>,
     /// The next this-many API requests have their connection dropped mid-answer.
-    #[serde(default)]
     pub drop_next: u32,
     /// The next this-many API requests answer 200 with a body that is not JSON.
-    #[serde(default)]
     pub malformed_next: u32,
     /// The next this-many API requests (of `after_method` when set) are carried out, then
     /// their connection is dropped before the answer: the write happened, the client never
     /// hears of it.
-    #[serde(default)]
     pub drop_after_next: u32,
     /// The next this-many API requests (of `after_method` when set) are carried out, then
     /// their answer waits `hang_ms` (a client timing out after sending).
-    #[serde(default)]
     pub hang_after_next: u32,
     /// How long a hung answer waits, in ms (60 s if unset).
-    #[serde(default)]
     pub hang_ms: Option<u64>,
     /// Only requests with this method (`POST`, `PATCH`) take `drop_after_next`/`hang_after_next`.
-    #[serde(default)]
     pub after_method: Option<String>,
     /// Only requests whose path holds this (`/sobjects/Lead`, `/services/Soap`) take them.
-    #[serde(default)]
     pub after_path: Option<String>,
     /// How many requests the latency was added to since the faults were set (read back).
     #[serde(skip)]

@@ -80,10 +80,14 @@ mod tests {
 
     #[test]
     fn references_are_json_pointers_into_earlier_results() {
-        assert_eq!(pointer("records[0].Id").as_deref(), Some("/records/0/Id"));
-        assert_eq!(pointer("a[1][2].b/c~").as_deref(), Some("/a/1/2/b~1c~0"));
-        assert_eq!(pointer("").as_deref(), Some(""));
-        assert_eq!(pointer("records[x].Id"), None);
+        for (path, want) in [
+            ("records[0].Id", Some("/records/0/Id")),
+            ("a[1][2].b/c~", Some("/a/1/2/b~1c~0")),
+            ("", Some("")),
+            ("records[x].Id", None),
+        ] {
+            assert_eq!(pointer(path).as_deref(), want, "{path}");
+        }
         let results = HashMap::from([
             (
                 "contacts".to_owned(),
@@ -91,16 +95,16 @@ mod tests {
             ),
             ("new".to_owned(), json!({"id": "001B", "success": true})),
         ]);
-        let found = |r: &str| lookup(r, &results);
-        assert_eq!(found("contacts.records[0].Id").as_deref(), Some("003A"));
-        assert_eq!(
-            found("contacts.records[0].Account.Name").as_deref(),
-            Some("Edge")
-        );
-        assert_eq!(found("contacts.totalSize").as_deref(), Some("1"));
-        assert_eq!(found("new.id").as_deref(), Some("001B"));
-        assert_eq!(found("contacts.records[1].Id"), None);
-        assert_eq!(found("nobody.id"), None);
+        for (reference, want) in [
+            ("contacts.records[0].Id", Some("003A")),
+            ("contacts.records[0].Account.Name", Some("Edge")),
+            ("contacts.totalSize", Some("1")),
+            ("new.id", Some("001B")),
+            ("contacts.records[1].Id", None),
+            ("nobody.id", None),
+        ] {
+            assert_eq!(lookup(reference, &results).as_deref(), want, "{reference}");
+        }
     }
 
     #[test]
