@@ -14,6 +14,7 @@ pub mod bridge;
 pub mod components;
 pub mod error;
 pub mod hooks;
+pub mod intl;
 pub mod link;
 pub mod marks;
 pub mod model;

@@ -30,7 +30,7 @@ const STYLE: &str = "<style>body{font:14px system-ui,sans-serif;max-width:760px;
 
 async fn home() -> Html<String> {
     Html(format!(
-        "<!doctype html><meta charset=utf-8><title>Sandbox org</title>{STYLE}\
+        "<!doctype html><meta charset=utf-8><link rel=icon href=\"data:,\"><title>Sandbox org</title>{STYLE}\
          <h1>Salesforce Pane sandbox org</h1>\
          <p>An embedded, Salesforce-compatible org for trying the product and for its tests.</p>"
     ))
@@ -54,7 +54,7 @@ async fn record_page(
             Err(e) => return (
                 e.status,
                 Html(format!(
-                    "<!doctype html><meta charset=utf-8><title>Not found</title>{STYLE}<h1>{}</h1>",
+                    "<!doctype html><meta charset=utf-8><link rel=icon href=\"data:,\"><title>Not found</title>{STYLE}<h1>{}</h1>",
                     escape(&e.message)
                 )),
             )
@@ -84,7 +84,7 @@ async fn record_page(
         })
         .collect();
     Html(format!(
-        "<!doctype html><meta charset=utf-8><title>{t} | {o}</title>{STYLE}<p>{o}</p><h1>{t}</h1><table>{rows}</table>",
+        "<!doctype html><meta charset=utf-8><link rel=icon href=\"data:,\"><title>{t} | {o}</title>{STYLE}<p>{o}</p><h1>{t}</h1><table>{rows}</table>",
         t = escape(&title),
         o = escape(&object.name)
     ))

@@ -139,7 +139,7 @@ pub fn SettingsView() -> impl IntoView {
             {move || state.me.get().map(|m| view! {
                 <p data-testid="linked-user">{format!("Linked as {} (org {})", m.username, m.org_id)}</p>
             })}
-            <button type="button" class="button secondary" data-testid="unlink" on:click=unlink>"Unlink Salesforce"</button>
+            <div class="settings-actions"><button type="button" class="button secondary" data-testid="unlink" on:click=unlink>"Unlink Salesforce"</button></div>
             {move || usage.get().map(|u| view! {
                 <h2>"API usage today"</h2>
                 <p data-testid="usage">{format!(

@@ -7,6 +7,7 @@ use pane_wire::api::FieldsByObject;
 
 use super::records::default_fields;
 use super::state::use_panel_state;
+use super::view::{View, ViewContext, use_view_context};
 use crate::api::endpoints;
 
 /// Fields the chooser never offers (the panel reads them for itself).
@@ -22,6 +23,19 @@ const NOT_OFFERED: &[&str] = &[
 #[component]
 pub fn FieldChooser() -> impl IntoView {
     let state = use_panel_state();
+    let ViewContext(view) = use_view_context();
+    // Closing goes back to the records and gives the focus back to the cog that opened this.
+    let close = move || {
+        view.set(View::Records);
+        if let Some(cog) = document()
+            .query_selector("[data-testid=cog]")
+            .ok()
+            .flatten()
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = cog.focus();
+        }
+    };
     let object = RwSignal::new("Contact".to_owned());
     let chosen = RwSignal::new(Vec::<String>::new());
     let saved = RwSignal::new(None::<String>);
@@ -77,8 +91,13 @@ pub fn FieldChooser() -> impl IntoView {
         });
     };
     view! {
-        <section class="chooser" data-testid="field-chooser">
-            <h2>"Fields shown"</h2>
+        <section class="chooser" data-testid="field-chooser"
+            on:keydown=move |ev| if ev.key() == "Escape" { ev.prevent_default(); close(); }>
+            <div class="chooser-head">
+                <h2>"Fields shown"</h2>
+                <button type="button" class="icon" aria-label="Close the field chooser" title="Close"
+                    data-testid="close-chooser" on:click=move |_| close()>"✕"</button>
+            </div>
             <div class="tabs" role="tablist">
                 {pane_wire::objects::pickable().map(|o| {
                     let o = o.to_owned();
@@ -112,6 +131,12 @@ pub fn FieldChooser() -> impl IntoView {
                     let name = event_target_value(&ev);
                     if !name.is_empty() {
                         chosen.update(|c| if !c.contains(&name) { c.push(name) });
+                    }
+                    // Back to the placeholder once the options are drawn again without the
+                    // field just added: the next option is not picked for the agent.
+                    if let Some(select) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlSelectElement>(t).ok()) {
+                        select.set_value("");
+                        request_animation_frame(move || select.set_value(""));
                     }
                 }>
                 <option value="">"—"</option>

@@ -11,7 +11,8 @@ use serde_json::Value;
 
 use super::state::use_panel_state;
 use crate::api::endpoints;
-use crate::model::display::value_text;
+use crate::intl::AgentFormats;
+use crate::model::display::{url_pieces, value_text};
 use crate::model::edit::{EditCommand, EditEvent, EditState};
 use crate::model::form::{InputKind, input_kind, to_input, to_json};
 
@@ -156,6 +157,8 @@ pub fn FieldRow(
     value: Value,
     /// When the record was loaded (an HTTP date), for the conflict check.
     loaded_at: Option<String>,
+    /// The currency the record's amounts are in (ISO 4217).
+    currency: String,
 ) -> impl IntoView {
     let state = use_panel_state();
     let edit = RwSignal::new(EditState::viewing());
@@ -248,6 +251,7 @@ pub fn FieldRow(
             });
         }
     };
+    let currency_theirs = currency.clone();
     let shown_text = {
         let kind = kind.clone();
         move || {
@@ -255,7 +259,13 @@ pub fn FieldRow(
             match state.optimistic() {
                 Some(d) if !d.trim().is_empty() => d.to_owned(),
                 Some(_) => "—".to_owned(),
-                None => value_text(&kind, &shown_value.get()).unwrap_or_else(|| "—".to_owned()),
+                None => value_text(
+                    &kind,
+                    &shown_value.get(),
+                    &currency,
+                    &AgentFormats::browser(),
+                )
+                .unwrap_or_else(|| "—".to_owned()),
             }
         }
     };
@@ -285,8 +295,9 @@ pub fn FieldRow(
     let keep = dispatch.clone();
     let overwrite = dispatch.clone();
     let kind_theirs = kind.clone();
+    let kind_url = kind.clone();
     view! {
-        <div class="field" data-testid=row_testid data-editable=editable.to_string()
+        <div class="field" data-testid=row_testid data-kind=kind.clone() data-editable=editable.to_string()
             data-state=move || match edit.get() {
                 EditState::Viewing { .. } => "viewing",
                 EditState::Editing { .. } => "editing",
@@ -302,7 +313,8 @@ pub fn FieldRow(
                 }
                 .into_any(),
                 EditState::Conflict { mine, theirs } => {
-                    let theirs_text = value_text(&kind_theirs, &theirs).unwrap_or_else(|| "—".to_owned());
+                    let theirs_text = value_text(&kind_theirs, &theirs, &currency_theirs, &AgentFormats::browser())
+                        .unwrap_or_else(|| "—".to_owned());
                     let keep = keep.clone();
                     let overwrite = overwrite.clone();
                     let theirs_again = theirs.clone();
@@ -328,7 +340,18 @@ pub fn FieldRow(
                             on:keydown=move |ev: web_sys::KeyboardEvent| {
                                 if editable && ev.key() == "Enter" { ev.prevent_default(); start_key(); }
                             }>
-                            <span class="value-text">{shown_text.clone()}</span>
+                            <span class="value-text">{
+                                let shown_text = shown_text.clone();
+                                let is_url = kind_url == "url";
+                                move || {
+                                    let text = shown_text();
+                                    if is_url {
+                                        url_pieces(&text).into_iter().map(|p| view! { {p.to_owned()}<wbr/> }).collect_view().into_any()
+                                    } else {
+                                        text.into_any()
+                                    }
+                                }
+                            }</span>
                             {editable.then(|| view! {
                                 <button type="button" class="pencil" data-testid="pencil"
                                     aria-label=format!("Edit {}", label) title="Edit"

@@ -10,12 +10,13 @@ use pane_wire::bridge::{HandleKind, email_domain, is_free_mail};
 use serde_json::{Map, Value, json};
 
 use super::field::FieldInput;
+use super::lookup_input::LinkedNames;
 use super::state::use_panel_state;
 use super::view::{Creating, View, use_view_context};
 use crate::PanelError;
 use crate::api::endpoints;
 use crate::model::display::title;
-use crate::model::form::{create_fields, split_name, to_json, validate};
+use crate::model::form::{create_fields, fix_summary, split_name, to_json, validate};
 
 /// The Salesforce object behind what is created, and its heading.
 pub fn target(object: &str) -> (&'static str, &'static str) {
@@ -216,6 +217,7 @@ fn FormBody(creating: Creating, spec: ObjectSpec) -> impl IntoView {
         .cloned()
         .collect();
     let start = prefill(&creating, &spec);
+    provide_context(LinkedNames(creating.names.clone()));
     // Prefilled values the form does not show still go with the record (a log's Status...).
     let hidden: Map<String, Value> = start
         .iter()
@@ -308,16 +310,15 @@ fn FormBody(creating: Creating, spec: ObjectSpec) -> impl IntoView {
                 .map(|(_, m)| view! { <p class="form-error" role="alert" data-testid="form-error">{m.clone()}</p> })
         })
     };
+    let shown_fields: Vec<FieldSpec> = inputs.iter().map(|(f, _)| f.clone()).collect();
     let summary = move || {
-        let named: Vec<String> = problems.with(|p| {
-            p.iter()
-                .filter(|(f, _)| !f.is_empty())
-                .map(|(f, _)| f.clone())
-                .collect()
-        });
-        (!named.is_empty()).then(|| view! {
-            <p class="form-error" role="alert" data-testid="form-problems">{format!("Fill in or fix: {}.", named.join(", "))}</p>
-        })
+        problems
+            .with(|p| fix_summary(p, &shown_fields))
+            .map(|text| {
+                view! {
+                    <p class="form-error" role="alert" data-testid="form-problems">{text}</p>
+                }
+            })
     };
     view! {
         <form class="record-form" novalidate=true on:submit=move |ev| { ev.prevent_default(); save_click(false); }>

@@ -13,6 +13,11 @@ use crate::model::display::title;
 /// The objects the Search Salesforce box finds.
 const FINDABLE: &[&str] = &["Contact", "Lead", "Account"];
 
+/// The names of the records a form's lookups are prefilled with, `(id, name)`, provided by the
+/// form: a prefilled lookup shows the record's name rather than its id.
+#[derive(Debug, Clone, Default)]
+pub struct LinkedNames(pub Vec<(String, String)>);
+
 /// Whether a lookup field points at records the search finds.
 pub fn searchable(field: &FieldSpec) -> bool {
     field
@@ -32,6 +37,7 @@ pub fn LookupInput(
     id: String,
 ) -> impl IntoView {
     let state = use_context::<PanelState>();
+    let linked = use_context::<LinkedNames>().unwrap_or_default();
     let text = RwSignal::new(String::new());
     let chosen = RwSignal::new(None::<String>);
     let results = RwSignal::new(Vec::<RecordView>::new());
@@ -72,7 +78,9 @@ pub fn LookupInput(
                 let id_now = value.get();
                 (!id_now.is_empty()).then(|| view! {
                     <p class="chosen-record" data-testid="lookup-chosen">
-                        {chosen.get().unwrap_or_else(|| format!("Record {id_now}"))}
+                        {chosen.get()
+                            .or_else(|| linked.0.iter().find(|(id, _)| *id == id_now).map(|(_, name)| name.clone()))
+                            .unwrap_or_else(|| format!("Record {id_now}"))}
                         " "
                         <button type="button" class="link" on:click=move |_| { value.set(String::new()); chosen.set(None); }>"change"</button>
                     </p>

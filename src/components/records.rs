@@ -15,7 +15,10 @@ use super::view::{Creating, View, use_view_context};
 use crate::PanelError;
 use crate::api::endpoints;
 use crate::bridge::use_bridge;
-use crate::model::display::{loaded_at, record_url, title, value_text};
+use crate::intl::AgentFormats;
+use crate::model::display::{
+    DEFAULT_CURRENCY, currency_of, guess_kind, loaded_at, record_url, title, value_text,
+};
 
 /// The fields a card shows before the agent or the admin picks some (wire's object table).
 pub use pane_wire::objects::shown_fields as default_fields;
@@ -188,14 +191,17 @@ fn Matched(panel: PanelData, handle: Handle) -> impl IntoView {
     };
     let create = move |object: &'static str| {
         let handle = handle_for_create.clone();
-        let account = account_id(&panel_account(&person, &account));
+        let linked_account = panel_account(&person, &account);
+        let account = account_id(&linked_account);
         let who = person_id(&person);
+        let names = linked_names(&[&linked_account, &person]);
         move |_| {
             view_ctx.0.set(View::Create(Creating {
                 object: object.to_owned(),
                 handle: Some(handle.clone()),
                 account_id: account.clone(),
                 who_id: who.clone(),
+                names: names.clone(),
             }));
         }
     };
@@ -285,6 +291,16 @@ fn account_id(account: &Option<RecordView>) -> Option<String> {
     account.as_ref().map(|a| a.id.clone())
 }
 
+/// The names of the records a new one links to, by id (a record known only by its id has none).
+fn linked_names(records: &[&Option<RecordView>]) -> Vec<(String, String)> {
+    records
+        .iter()
+        .filter_map(|r| r.as_ref())
+        .map(|r| (r.id.clone(), title(r)))
+        .filter(|(id, name)| id != name)
+        .collect()
+}
+
 fn person_id(person: &Option<RecordView>) -> Option<(String, String)> {
     person.as_ref().map(|p| (p.object.clone(), p.id.clone()))
 }
@@ -299,6 +315,26 @@ const HIDDEN: &[&str] = &[
     "IsTask",
     "CaseNumber",
 ];
+
+/// A related row's summary: the values its object shows first (an Event's start standing for
+/// the date it lacks), in that order, whole: the row wraps rather than cutting them off.
+fn summary_line(object: &str, details: &[(String, String)]) -> String {
+    let value = |name: &str| {
+        details
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    pane_wire::objects::shown_fields(object)
+        .iter()
+        .filter(|name| **name != "Subject")
+        .filter_map(|name| match *name {
+            "ActivityDate" => value(name).or_else(|| value("StartDateTime")),
+            _ => value(name),
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
 
 /// A record's card: its title (opening it in Salesforce) and its fields, editable in place.
 #[component]
@@ -316,6 +352,7 @@ pub fn RecordCard(
         .and_then(Value::as_str)
         .and_then(loaded_at);
     let record_for_fields = record.clone();
+    let currency = currency_of(&record.fields, DEFAULT_CURRENCY).to_owned();
     let fields = move || {
         let spec = state.describe(&object);
         let names = state.shown_fields(&object, default_fields(&object));
@@ -327,13 +364,13 @@ pub fn RecordCard(
                 match spec.as_ref().and_then(|s| s.fields.iter().find(|f| f.name == name)) {
                     Some(f) => view! {
                         <FieldRow object=record_for_fields.object.clone() id=record_for_fields.id.clone()
-                            field=f.clone() value=value loaded_at=loaded.clone() />
+                            field=f.clone() value=value loaded_at=loaded.clone() currency=currency.clone() />
                     }
                     .into_any(),
                     None => view! {
                         <div class="field" data-testid=format!("field-{name}") data-editable="false">
                             <span class="field-label">{name.clone()}</span>
-                            <div class="field-value"><span class="value-text">{value_text("", &value).unwrap_or_else(|| "—".to_owned())}</span></div>
+                            <div class="field-value"><span class="value-text">{value_text(guess_kind(&name, &value), &value, &currency, &AgentFormats::browser()).unwrap_or_else(|| "—".to_owned())}</span></div>
                         </div>
                     }
                     .into_any(),
@@ -372,11 +409,13 @@ pub fn RelatedListView(
                 view! {
                     <ul>
                         {list.records.into_iter().map(|r| {
+                            let currency = currency_of(&r.fields, DEFAULT_CURRENCY);
+                            let formats = AgentFormats::browser();
                             let details: Vec<(String, String)> = r.fields.iter()
                                 .filter(|(k, _)| !HIDDEN.contains(&k.as_str()) && k.as_str() != "Subject")
-                                .filter_map(|(k, v)| Some((k.clone(), value_text("", v)?)))
+                                .filter_map(|(k, v)| Some((k.clone(), value_text(guess_kind(k, v), v, currency, &formats)?)))
                                 .collect();
-                            let summary = details.iter().take(2).map(|(_, v)| v.clone()).collect::<Vec<_>>().join(" · ");
+                            let summary = summary_line(&r.object, &details);
                             view! {
                                 <li class="related-row" data-testid="related-row" data-object=r.object.clone() data-id=r.id.clone()>
                                     <details>

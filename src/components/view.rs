@@ -16,6 +16,8 @@ pub struct Creating {
     pub account_id: Option<String>,
     /// The sender's Contact or Lead: `(object, id)`.
     pub who_id: Option<(String, String)>,
+    /// What those linked records are called, `(id, name)`: a prefilled lookup shows the name.
+    pub names: Vec<(String, String)>,
 }
 
 /// The panel's views.

@@ -27,42 +27,204 @@ pub fn title(record: &RecordView) -> String {
     }
 }
 
-/// A value as the panel shows it (`None`: nothing to show).
-pub fn value_text(kind: &str, value: &Value) -> Option<String> {
-    match value {
-        Value::Null => None,
-        Value::Bool(b) => Some(if *b { "Yes" } else { "No" }.to_owned()),
-        Value::Number(n) => Some(match kind {
-            "currency" => n.as_f64().map_or_else(|| n.to_string(), money),
-            "percent" => format!("{n} %"),
-            _ => n.to_string(),
-        }),
-        Value::String(s) if s.is_empty() => None,
-        Value::String(s) => Some(match kind {
-            "datetime" => s.chars().take(16).collect::<String>().replace('T', " "),
-            "multipicklist" => s.replace(';', ", "),
-            _ => s.clone(),
-        }),
-        Value::Object(o) => o.get("Name").and_then(Value::as_str).map(str::to_owned),
-        Value::Array(_) => None,
+/// The currency an amount is in when neither the record (`CurrencyIsoCode`, multi-currency
+/// orgs) nor the org says otherwise.
+pub const DEFAULT_CURRENCY: &str = "USD";
+
+/// The currency a record's amounts are in: its `CurrencyIsoCode` when it has one, else the
+/// org's (`org`). Anything that is not an ISO 4217 code (three capital letters) is ignored, so
+/// the browser's `Intl.NumberFormat` is never handed a code it refuses.
+pub fn currency_of<'a>(fields: &'a serde_json::Map<String, Value>, org: &'a str) -> &'a str {
+    let iso = |c: &&str| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase());
+    fields
+        .get("CurrencyIsoCode")
+        .and_then(Value::as_str)
+        .filter(iso)
+        .or(Some(org).filter(iso))
+        .unwrap_or(DEFAULT_CURRENCY)
+}
+
+/// What a value is, to be written in the agent's locale: the decision the panel makes before
+/// the browser's `Intl` writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shown {
+    /// Shown as it is (text, picklist values, phones as stored, URLs).
+    Text(String),
+    /// An amount of money in a currency (ISO 4217 code).
+    Money {
+        /// The amount.
+        amount: f64,
+        /// Its currency.
+        currency: String,
+    },
+    /// A percentage as Salesforce stores it (`20` is 20 %).
+    Percent(f64),
+    /// A plain number.
+    Number(f64),
+    /// A calendar date (no time zone: the same day everywhere).
+    Date {
+        /// Year.
+        year: i32,
+        /// Month, 1 to 12.
+        month: u32,
+        /// Day of the month.
+        day: u32,
+    },
+    /// An instant, in milliseconds since 1970 UTC, shown in the agent's time zone.
+    DateTime(f64),
+}
+
+/// How the agent's browser writes numbers and dates: in its locale and time zone.
+pub trait Formats {
+    /// `amount` in `currency`.
+    fn money(&self, amount: f64, currency: &str) -> String;
+    /// A number.
+    fn number(&self, n: f64) -> String;
+    /// A percentage, `20.0` meaning 20 %.
+    fn percent(&self, n: f64) -> String;
+    /// A calendar date.
+    fn date(&self, year: i32, month: u32, day: u32) -> String;
+    /// An instant (ms since 1970 UTC) in the agent's time zone.
+    fn datetime(&self, epoch_ms: f64) -> String;
+}
+
+/// The field type of a value whose field the panel has no describe for (a related list's
+/// row): the well-known money and percent fields by name, dates and datetimes by their form.
+pub fn guess_kind(field: &str, value: &Value) -> &'static str {
+    match (field, value) {
+        ("Amount" | "ExpectedRevenue" | "AnnualRevenue" | "UnitPrice" | "TotalPrice", _) => {
+            "currency"
+        }
+        ("Probability", _) => "percent",
+        (_, Value::String(s)) if date_parts(s).is_some() && s.len() == 10 => "date",
+        (_, Value::String(s)) if epoch_ms(s).is_some() => "datetime",
+        _ => "",
     }
 }
 
-fn money(amount: f64) -> String {
-    #[allow(
-        clippy::cast_possible_truncation,
-        reason = "cents of a displayed amount"
-    )]
-    let cents = (amount * 100.0).round() as i64;
-    let whole = (cents / 100).abs();
-    let mut digits = whole.to_string();
-    let mut grouped = String::new();
-    while digits.len() > 3 {
-        let tail = digits.split_off(digits.len() - 3);
-        grouped = format!(",{tail}{grouped}");
+/// What `value` of a field of type `kind` (the describe's `type`) is (`None`: nothing to show).
+pub fn shown(kind: &str, value: &Value, currency: &str) -> Option<Shown> {
+    match value {
+        Value::Null | Value::Array(_) => None,
+        Value::Bool(b) => Some(Shown::Text(if *b { "Yes" } else { "No" }.to_owned())),
+        Value::Number(n) => {
+            let x = n.as_f64()?;
+            Some(match kind {
+                "currency" => Shown::Money {
+                    amount: x,
+                    currency: currency.to_owned(),
+                },
+                "percent" => Shown::Percent(x),
+                _ => Shown::Number(x),
+            })
+        }
+        Value::String(s) if s.is_empty() => None,
+        Value::String(s) => Some(match kind {
+            "date" => date_parts(s).map_or_else(
+                || Shown::Text(s.clone()),
+                |(year, month, day)| Shown::Date { year, month, day },
+            ),
+            "datetime" => epoch_ms(s).map_or_else(|| Shown::Text(s.clone()), Shown::DateTime),
+            "multipicklist" => Shown::Text(s.replace(';', ", ")),
+            _ => Shown::Text(s.clone()),
+        }),
+        Value::Object(o) => o
+            .get("Name")
+            .and_then(Value::as_str)
+            .map(|n| Shown::Text(n.to_owned())),
     }
-    let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}${digits}{grouped}.{:02}", (cents % 100).abs())
+}
+
+/// A value as the panel shows it, written by `formats` (`None`: nothing to show).
+pub fn value_text(
+    kind: &str,
+    value: &Value,
+    currency: &str,
+    formats: &dyn Formats,
+) -> Option<String> {
+    Some(match shown(kind, value, currency)? {
+        Shown::Text(t) => t,
+        Shown::Money { amount, currency } => formats.money(amount, &currency),
+        Shown::Percent(p) => formats.percent(p),
+        Shown::Number(n) => formats.number(n),
+        Shown::Date { year, month, day } => formats.date(year, month, day),
+        Shown::DateTime(ms) => formats.datetime(ms),
+    })
+}
+
+/// A URL in pieces, each ending where a line may break (after `/`, `.`, `?`, `&`, `=`, `#`,
+/// `-`): shown with a break opportunity between pieces, a long URL wraps at those points
+/// rather than mid-word.
+pub fn url_pieces(url: &str) -> Vec<&str> {
+    url.split_inclusive(['/', '.', '?', '&', '=', '#', '-'])
+        .collect()
+}
+
+/// `2026-11-24` (the start of a date or datetime) as year, month, day.
+fn date_parts(s: &str) -> Option<(i32, u32, u32)> {
+    let bytes = s.as_bytes();
+    if bytes.len() < 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let (year, month, day) = (
+        s.get(0..4)?.parse().ok()?,
+        s.get(5..7)?.parse().ok()?,
+        s.get(8..10)?.parse().ok()?,
+    );
+    ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some((year, month, day))
+}
+
+/// Days from 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// A Salesforce datetime (`2026-11-24T10:30:00.000+0000`, `…Z`, `…+01:00`) as whole seconds
+/// since 1970 UTC.
+fn epoch_secs(s: &str) -> Option<i64> {
+    let (year, month, day) = date_parts(s)?;
+    if s.as_bytes().get(10) != Some(&b'T') {
+        return None;
+    }
+    let digits = |range: std::ops::Range<usize>| -> Option<i64> { s.get(range)?.parse().ok() };
+    let (hour, minute, second) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
+    let rest = s.get(19..)?;
+    let rest = rest
+        .strip_prefix('.')
+        .map_or(rest, |r| r.trim_start_matches(|c: char| c.is_ascii_digit()));
+    let offset = match rest {
+        "Z" | "" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let hm = rest.get(1..)?.replace(':', "");
+            if hm.len() != 4 {
+                return None;
+            }
+            let (h, m): (i64, i64) = (hm.get(0..2)?.parse().ok()?, hm.get(2..4)?.parse().ok()?);
+            sign * (h * 3600 + m * 60)
+        }
+    };
+    let days = days_from_civil(i64::from(year), i64::from(month), i64::from(day));
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
+}
+
+/// A Salesforce datetime as milliseconds since 1970 UTC (what `Date` takes).
+fn epoch_ms(s: &str) -> Option<f64> {
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "seconds since 1970 fit a double exactly"
+    )]
+    epoch_secs(s).map(|secs| secs as f64 * 1000.0)
 }
 
 /// Where a record opens in Salesforce (Lightning), under the org's URL.
@@ -88,19 +250,7 @@ pub fn record_url(org_url: &str, object: &str, id: &str) -> String {
 /// in whole seconds, so a later change in another second is refused and the record's own
 /// version is not.
 pub fn loaded_at(last_modified: &str) -> Option<String> {
-    let digits =
-        |range: std::ops::Range<usize>| -> Option<i64> { last_modified.get(range)?.parse().ok() };
-    let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
-    let (hour, minute, second) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let mut secs = days * 86_400 + hour * 3600 + minute * 60 + second;
+    let mut secs = epoch_secs(last_modified)?;
     if secs < 0 {
         return None;
     }
@@ -165,24 +315,173 @@ mod tests {
     }
 
     #[test]
-    fn values() {
+    fn what_values_are() {
+        let money = |amount: f64, currency: &str| Shown::Money {
+            amount,
+            currency: currency.into(),
+        };
+        let text = |t: &str| Some(Shown::Text(t.into()));
         let cases = [
-            ("currency", json!(1234567.5), Some("$1,234,567.50")),
-            ("currency", json!(-3), Some("-$3.00")),
-            ("percent", json!(20), Some("20 %")),
-            ("boolean", json!(true), Some("Yes")),
+            (
+                "currency",
+                json!(50000.0),
+                "USD",
+                Some(money(50000.0, "USD")),
+            ),
+            ("currency", json!(-3), "EUR", Some(money(-3.0, "EUR"))),
+            ("percent", json!(20), "USD", Some(Shown::Percent(20.0))),
+            ("double", json!(2.5), "USD", Some(Shown::Number(2.5))),
+            ("boolean", json!(true), "USD", text("Yes")),
+            (
+                "date",
+                json!("2026-11-26"),
+                "USD",
+                Some(Shown::Date {
+                    year: 2026,
+                    month: 11,
+                    day: 26,
+                }),
+            ),
             (
                 "datetime",
-                json!("2026-11-24T10:30:00.000+0000"),
-                Some("2026-11-24 10:30"),
+                json!("2026-12-02T15:00:00.000+0000"),
+                "USD",
+                Some(Shown::DateTime(1_796_223_600_000.0)),
             ),
-            ("multipicklist", json!("A;B"), Some("A, B")),
-            ("string", json!(""), None),
-            ("reference", json!({"Name": "Edge"}), Some("Edge")),
+            (
+                "datetime",
+                json!("2026-12-02T16:00:00+01:00"),
+                "USD",
+                Some(Shown::DateTime(1_796_223_600_000.0)),
+            ),
+            ("datetime", json!("soon"), "USD", text("soon")),
+            ("date", json!("2026-13-01"), "USD", text("2026-13-01")),
+            ("multipicklist", json!("A;B"), "USD", text("A, B")),
+            (
+                "phone",
+                json!("(415) 555-1212"),
+                "USD",
+                text("(415) 555-1212"),
+            ),
+            ("string", json!(""), "USD", None),
+            ("reference", json!({"Name": "Edge"}), "USD", text("Edge")),
+            ("string", Value::Null, "USD", None),
+        ];
+        for (kind, value, currency, want) in cases {
+            assert_eq!(shown(kind, &value, currency), want, "{kind} {value}");
+        }
+    }
+
+    #[test]
+    fn kinds_of_related_values() {
+        let cases = [
+            ("Amount", json!(235000.0), "currency"),
+            ("Probability", json!(10), "percent"),
+            ("CloseDate", json!("2026-12-31"), "date"),
+            ("ActivityDate", json!("2026-11-26"), "date"),
+            (
+                "StartDateTime",
+                json!("2026-12-02T15:00:00.000+0000"),
+                "datetime",
+            ),
+            ("StageName", json!("Negotiation/Review"), ""),
+            ("Status", json!("2026"), ""),
+            ("NumberOfEmployees", json!(12), ""),
+        ];
+        for (field, value, want) in cases {
+            assert_eq!(guess_kind(field, &value), want, "{field}");
+        }
+    }
+
+    #[test]
+    fn currencies() {
+        let fields = |v: Value| v.as_object().unwrap().clone();
+        let cases = [
+            (json!({"CurrencyIsoCode": "EUR"}), "GBP", "EUR"),
+            (json!({}), "GBP", "GBP"),
+            (json!({"CurrencyIsoCode": null}), "JPY", "JPY"),
+            (json!({"CurrencyIsoCode": "euro"}), "GBP", "GBP"),
+            (json!({}), "", "USD"),
+        ];
+        for (record, org, want) in cases {
+            assert_eq!(
+                currency_of(&fields(record.clone()), org),
+                want,
+                "{record} {org}"
+            );
+        }
+    }
+
+    /// Writes each kind recognisably, to check which `Formats` method a value goes to.
+    struct Tagged;
+    impl Formats for Tagged {
+        fn money(&self, amount: f64, currency: &str) -> String {
+            format!("money {amount} {currency}")
+        }
+        fn number(&self, n: f64) -> String {
+            format!("number {n}")
+        }
+        fn percent(&self, n: f64) -> String {
+            format!("percent {n}")
+        }
+        fn date(&self, year: i32, month: u32, day: u32) -> String {
+            format!("date {year}/{month}/{day}")
+        }
+        fn datetime(&self, epoch_ms: f64) -> String {
+            format!("datetime {epoch_ms}")
+        }
+    }
+
+    #[test]
+    fn values_go_to_the_agents_formats() {
+        let cases = [
+            ("currency", json!(50000.0), Some("money 50000 CAD")),
+            ("percent", json!(20), Some("percent 20")),
+            ("int", json!(7), Some("number 7")),
+            ("date", json!("2026-11-26"), Some("date 2026/11/26")),
+            (
+                "datetime",
+                json!("1970-01-01T00:00:01.000Z"),
+                Some("datetime 1000"),
+            ),
+            (
+                "url",
+                json!("https://example.com/a"),
+                Some("https://example.com/a"),
+            ),
             ("string", Value::Null, None),
         ];
         for (kind, value, want) in cases {
-            assert_eq!(value_text(kind, &value).as_deref(), want, "{kind} {value}");
+            assert_eq!(
+                value_text(kind, &value, "CAD", &Tagged).as_deref(),
+                want,
+                "{kind} {value}"
+            );
+        }
+    }
+
+    #[test]
+    fn urls_break_after_their_separators() {
+        let cases: [(&str, &[&str]); 3] = [
+            (
+                "https://www.edge-communications.com/about?x=1",
+                &[
+                    "https:/",
+                    "/",
+                    "www.",
+                    "edge-",
+                    "communications.",
+                    "com/",
+                    "about?",
+                    "x=",
+                    "1",
+                ],
+            ),
+            ("edge.com", &["edge.", "com"]),
+            ("", &[]),
+        ];
+        for (url, want) in cases {
+            assert_eq!(url_pieces(url), want, "{url}");
         }
     }
 

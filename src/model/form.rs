@@ -209,6 +209,22 @@ pub fn to_input(field: &FieldSpec, value: &Value) -> String {
     }
 }
 
+/// The line above a refused form: the fields to fill in or fix, named by their labels as the
+/// agent sees them beside the inputs (an API name only for a field the form does not know).
+pub fn fix_summary(problems: &[(String, String)], fields: &[FieldSpec]) -> Option<String> {
+    let named: Vec<&str> = problems
+        .iter()
+        .filter(|(name, _)| !name.is_empty())
+        .map(|(name, _)| {
+            fields
+                .iter()
+                .find(|f| f.name == *name)
+                .map_or(name.as_str(), |f| f.label.as_str())
+        })
+        .collect();
+    (!named.is_empty()).then(|| format!("Fill in or fix: {}.", named.join(", ")))
+}
+
 /// A sender's name split into first and last for a new Contact or Lead.
 pub fn split_name(name: &str) -> (String, String) {
     let name = name.trim();
@@ -389,5 +405,38 @@ mod tests {
         );
         assert_eq!(split_name("Cher"), (String::new(), "Cher".into()));
         assert_eq!(split_name("  "), (String::new(), String::new()));
+    }
+
+    #[test]
+    fn the_summary_names_fields_by_their_labels() {
+        let mut last = field("LastName", "string");
+        last.label = "Last Name".into();
+        let mut email = field("Email", "email");
+        email.label = "Email".into();
+        let fields = [last, email];
+        let problem = |n: &str| (n.to_owned(), "wrong".to_owned());
+        type Problems = Vec<(String, String)>;
+        let cases: [(Problems, Option<&str>); 4] = [
+            (
+                vec![problem("LastName")],
+                Some("Fill in or fix: Last Name."),
+            ),
+            (
+                vec![problem("LastName"), problem("Email")],
+                Some("Fill in or fix: Last Name, Email."),
+            ),
+            (
+                vec![problem("Custom__c")],
+                Some("Fill in or fix: Custom__c."),
+            ),
+            (vec![problem("")], None),
+        ];
+        for (problems, want) in cases {
+            assert_eq!(
+                fix_summary(&problems, &fields).as_deref(),
+                want,
+                "{problems:?}"
+            );
+        }
     }
 }

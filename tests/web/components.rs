@@ -150,9 +150,9 @@ async fn inline_edit_shows_the_value_at_once_and_rolls_back_when_the_save_fails(
             // No proxy here: the test server answers the save with an error.
             <FieldRow object="Contact".to_owned() id="003000000000001AAA".to_owned()
                 field=spec_field("Title", "string") value=serde_json::json!("Buyer")
-                loaded_at=Some("Tue, 24 Nov 2026 10:30:00 GMT".to_owned()) />
+                loaded_at=Some("Tue, 24 Nov 2026 10:30:00 GMT".to_owned()) currency="USD".to_owned() />
             <FieldRow object="Contact".to_owned() id="003000000000001AAA".to_owned()
-                field=locked value=serde_json::json!("Web") loaded_at=None />
+                field=locked value=serde_json::json!("Web") loaded_at=None currency="USD".to_owned() />
         }
         .into_any()
     });

@@ -18,4 +18,5 @@ mod client;
 mod components;
 mod shell;
 mod support;
+mod values;
 mod visibility;

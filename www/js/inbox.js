@@ -106,9 +106,11 @@ $('collapse').addEventListener('click', () => {
   const pane = $('pane');
   const collapsed = pane.dataset.collapsed !== 'true';
   pane.dataset.collapsed = String(collapsed);
-  $('collapse').textContent = collapsed ? '⟨' : '⟩';
+  const name = collapsed ? 'Expand the pane' : 'Collapse the pane';
+  $('collapse').replaceChildren(el('span', { 'aria-hidden': 'true' }, collapsed ? '⟨' : '⟩'));
   $('collapse').setAttribute('aria-expanded', String(!collapsed));
-  $('collapse').title = collapsed ? 'Expand the pane' : 'Collapse the pane';
+  $('collapse').setAttribute('aria-label', name);
+  $('collapse').title = name;
 });
 
 // ---- conversations ---------------------------------------------------------------------
@@ -134,7 +136,7 @@ function renderList() {
     const who = c.recipient?.name || c.recipient?.handle || 'Unknown';
     const item = el(
       'li',
-      { 'data-id': c.id, 'data-testid': 'conversation-item', 'aria-selected': String(checked) },
+      { 'data-id': c.id, 'data-testid': 'conversation-item', 'aria-selected': String(checked), tabindex: '0' },
       box,
       el('div', { class: 'meta' },
         el('div', { class: 'who' }, who, el('span', { class: 'badge' }, c.type)),
@@ -142,6 +144,14 @@ function renderList() {
         el('div', { class: 'case' }, c.case)),
     );
     item.addEventListener('click', () => select([c.id]));
+    // Rows are reachable by keyboard: Tab focuses one, Enter or Space opens it.
+    item.addEventListener('keydown', (event) => {
+      if (event.target !== item || (event.key !== 'Enter' && event.key !== ' ')) return;
+      event.preventDefault();
+      select([c.id]);
+      // The list was drawn again: keep the focus on the row just opened.
+      $('conversations').querySelector(`[data-id="${c.id}"]`)?.focus();
+    });
     list.append(item);
   }
 }

@@ -84,7 +84,14 @@ impl Default for Layout {
             account: names(&["Name", "Website", "Phone", "Industry", "Type"]),
             opportunity: names(&["Name", "StageName", "Amount", "CloseDate"]),
             case: names(&["CaseNumber", "Subject", "Status", "Priority", "CreatedDate"]),
-            activity: names(&["Subject", "ActivityDate", "Status", "IsTask"]),
+            // An Event's date is its StartDateTime (its ActivityDate is empty unless all day).
+            activity: names(&[
+                "Subject",
+                "ActivityDate",
+                "StartDateTime",
+                "Status",
+                "IsTask",
+            ]),
         }
     }
 }
@@ -384,7 +391,7 @@ mod tests {
         assert!(soql(&c, CONTACTS).contains("WHERE Email = 'rose@edge.com'"));
         assert_eq!(
             soql(&c, CONTACT_ACTIVITIES),
-            "SELECT Id, (SELECT Id, Subject, ActivityDate, Status, IsTask FROM OpenActivities ORDER BY ActivityDate ASC NULLS LAST, LastModifiedDate DESC LIMIT 10), (SELECT Id, Subject, ActivityDate, Status, IsTask FROM ActivityHistories ORDER BY ActivityDate DESC NULLS LAST, LastModifiedDate DESC LIMIT 10) FROM Contact WHERE Id = '@{contacts.records[0].Id}'"
+            "SELECT Id, (SELECT Id, Subject, ActivityDate, StartDateTime, Status, IsTask FROM OpenActivities ORDER BY ActivityDate ASC NULLS LAST, LastModifiedDate DESC LIMIT 10), (SELECT Id, Subject, ActivityDate, StartDateTime, Status, IsTask FROM ActivityHistories ORDER BY ActivityDate DESC NULLS LAST, LastModifiedDate DESC LIMIT 10) FROM Contact WHERE Id = '@{contacts.records[0].Id}'"
         );
         assert_eq!(
             soql(&c, DOMAIN),

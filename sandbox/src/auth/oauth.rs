@@ -250,7 +250,7 @@ fn authorize_form(
         .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
         .unwrap_or_default();
     format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Log in to the sandbox org</title>\
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>Log in to the sandbox org</title>\
          <style>body{{font:15px system-ui,sans-serif;max-width:360px;margin:60px auto;color:#1f2430}}label{{display:block;margin:12px 0 4px}}\
          input[type=text],input[type=password]{{width:100%;padding:8px;box-sizing:border-box}}button{{margin-top:16px;padding:8px 16px}}.error{{color:#c4320a}}</style></head>\
          <body><h1>Sandbox org</h1><p>{intro}</p>{error}\

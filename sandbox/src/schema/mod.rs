@@ -306,7 +306,7 @@ impl Schema {
             return Err(SandboxError::Schema("no Event describe".into()));
         };
         let task = synthetic::task(&event, &t)?;
-        let views = synthetic::activity_views(&task, &t)?;
+        let views = synthetic::activity_views(&task, &event, &t)?;
         let user = synthetic::user(&first, &event, &global, &t)?;
         let lead_status = synthetic::lead_status(&first, &event, &t)?;
         let organization =

@@ -141,9 +141,22 @@ pub(super) fn task(event: &ObjectDef, t: &Templates) -> Result<ObjectDef, Sandbo
     Ok(task)
 }
 
-/// The read-only activity views (ActivityHistory, OpenActivity): Task's fields plus IsTask.
+/// Event's calendar fields the activity views carry too (an Event's row has its start there;
+/// its `ActivityDate` is empty unless it lasts all day). Salesforce's ActivityHistory and
+/// OpenActivity field lists:
+/// <https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_openactivity.htm>
+const VIEW_EVENT_FIELDS: &[&str] = &[
+    "StartDateTime",
+    "EndDateTime",
+    "IsAllDayEvent",
+    "DurationInMinutes",
+];
+
+/// The read-only activity views (ActivityHistory, OpenActivity): Task's fields, Event's
+/// calendar ones ([`VIEW_EVENT_FIELDS`]) and IsTask.
 pub(super) fn activity_views(
     task: &ObjectDef,
+    event: &ObjectDef,
     t: &Templates,
 ) -> Result<Vec<ObjectDef>, SandboxError> {
     let view_flags = json!({"createable": false, "updateable": false, "deletable": false, "queryable": true, "searchable": false});
@@ -154,6 +167,16 @@ pub(super) fn activity_views(
     ] {
         let mut view = synthetic(name, None, label, plural, task, view_flags.clone());
         for f in &task.fields {
+            view.add_field(field_like(
+                f,
+                json!({"createable": false, "updateable": false}),
+            )?);
+        }
+        for f in event
+            .fields
+            .iter()
+            .filter(|f| VIEW_EVENT_FIELDS.contains(&f.name.as_str()))
+        {
             view.add_field(field_like(
                 f,
                 json!({"createable": false, "updateable": false}),

@@ -1,0 +1,112 @@
+//! The browser's `Intl`: writes the panel's numbers and dates in the agent's locale and time
+//! zone ([`crate::model::display::Formats`]). What is written is decided in
+//! [`crate::model::display`]; this only asks the browser how the agent reads it.
+
+use js_sys::{Array, Function, Intl, Object, Reflect};
+use wasm_bindgen::JsValue;
+
+use crate::model::display::Formats;
+
+/// The agent's locale and time zone (`None`: the browser's own, as the agent set them).
+#[derive(Debug, Clone, Default)]
+pub struct AgentFormats {
+    /// A BCP 47 locale (`en-US`, `de-DE`).
+    pub locale: Option<String>,
+    /// An IANA time zone (`Europe/Paris`).
+    pub time_zone: Option<String>,
+}
+
+impl AgentFormats {
+    /// The browser's locale and time zone.
+    pub fn browser() -> Self {
+        Self::default()
+    }
+
+    fn locales(&self) -> Array {
+        self.locale
+            .iter()
+            .map(|l| JsValue::from_str(l))
+            .collect::<Array>()
+    }
+
+    fn options(pairs: &[(&str, JsValue)]) -> Object {
+        let options = Object::new();
+        for (key, value) in pairs {
+            // Setting a property on a fresh plain object cannot fail.
+            let _ = Reflect::set(&options, &JsValue::from_str(key), value);
+        }
+        options
+    }
+
+    /// Calls a formatter's bound `format` getter on `value`; the text, or `fallback` if the
+    /// browser refuses (it does not for the options the panel gives).
+    fn call(format: &Function, value: &JsValue, fallback: impl FnOnce() -> String) -> String {
+        format
+            .call1(&JsValue::UNDEFINED, value)
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_else(fallback)
+    }
+
+    fn number_with(&self, n: f64, pairs: &[(&str, JsValue)]) -> String {
+        let format = Intl::NumberFormat::new(&self.locales(), &Self::options(pairs)).format();
+        Self::call(&format, &JsValue::from_f64(n), || n.to_string())
+    }
+
+    fn date_with(&self, epoch_ms: f64, pairs: &[(&str, JsValue)]) -> String {
+        let format = Intl::DateTimeFormat::new(&self.locales(), &Self::options(pairs)).format();
+        let date = js_sys::Date::new(&JsValue::from_f64(epoch_ms));
+        Self::call(&format, &date.into(), || epoch_ms.to_string())
+    }
+
+    fn zone(&self) -> JsValue {
+        self.time_zone
+            .as_deref()
+            .map_or(JsValue::UNDEFINED, JsValue::from_str)
+    }
+}
+
+impl Formats for AgentFormats {
+    fn money(&self, amount: f64, currency: &str) -> String {
+        self.number_with(
+            amount,
+            &[("style", "currency".into()), ("currency", currency.into())],
+        )
+    }
+
+    fn number(&self, n: f64) -> String {
+        self.number_with(n, &[("maximumFractionDigits", 10.into())])
+    }
+
+    fn percent(&self, n: f64) -> String {
+        // Salesforce stores 20 for 20 %; Intl's percent style multiplies by 100.
+        self.number_with(
+            n / 100.0,
+            &[
+                ("style", "percent".into()),
+                ("maximumFractionDigits", 4.into()),
+            ],
+        )
+    }
+
+    fn date(&self, year: i32, month: u32, day: u32) -> String {
+        // A date is the same day everywhere: written at UTC midnight, in UTC.
+        let ms = js_sys::Date::utc(f64::from(year), f64::from(month) - 1.0)
+            + (f64::from(day) - 1.0) * 86_400_000.0;
+        self.date_with(
+            ms,
+            &[("dateStyle", "medium".into()), ("timeZone", "UTC".into())],
+        )
+    }
+
+    fn datetime(&self, epoch_ms: f64) -> String {
+        self.date_with(
+            epoch_ms,
+            &[
+                ("dateStyle", "medium".into()),
+                ("timeStyle", "short".into()),
+                ("timeZone", self.zone()),
+            ],
+        )
+    }
+}

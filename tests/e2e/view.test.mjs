@@ -1,0 +1,143 @@
+// How the panel reads at Front's real width (300 px): values formatted as Salesforce shows them
+// and never cut off, the cog's Close and Escape, messages naming fields by their labels, a
+// prefilled lookup by its name; and the dev inbox: named collapse button, keyboard rows, dark
+// mode, a favicon. Screenshots: target/e2e/values-300.png, cog-300.png, dev-inbox-dark.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ARTIFACTS, launchBrowser, startProxy, waitFor, linkInPanel } from './support.mjs';
+
+let proxy;
+let browser;
+/** Every browser console error (a 404 for a favicon shows here). */
+const consoleErrors = [];
+
+before(async () => {
+  proxy = await startProxy();
+  // The agent's locale and time zone, what `Intl` writes values in: Chromium takes them from
+  // its environment.
+  process.env.TZ = 'UTC';
+  process.env.LANG = 'en_US.UTF-8';
+  browser = await launchBrowser(['--lang=en-US']);
+  browser.page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location()?.url ?? ''}`); });
+  await browser.page.emulateMedia({ colorScheme: 'light' });
+});
+
+after(async () => {
+  await browser?.close();
+  await proxy?.stop();
+  assert.deepEqual(browser?.errors ?? [], [], 'no page error');
+});
+
+const panel = () => browser.page.frameLocator('[data-testid=plugin-salesforce]');
+const byId = (id) => panel().locator(`[data-testid="${id}"]`);
+const shot = (name) => browser.page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+
+async function open(caseName) {
+  await browser.page.locator('[data-testid=conversation-item]', { hasText: caseName }).click();
+}
+
+/** The panel's frame at Front's width: 300 px (the pane has a 1 px border). */
+async function panelAt300() {
+  await browser.page.evaluate(() => { document.getElementById('pane').style.width = '301px'; });
+  const width = await browser.page.locator('[data-testid=plugin-salesforce]').evaluate((f) => f.clientWidth);
+  assert.equal(width, 300);
+}
+
+/** Value cells wider than their box (cut off or overflowing), as `text (scrollWidth > clientWidth)`. */
+async function overflowing() {
+  const frame = browser.page.frame({ url: /\/plugin\// });
+  return frame.evaluate(() => [...document.querySelectorAll('.value-text, .related-row .summary, .related-row dd, .record-link, .field-value')]
+    .filter((e) => e.getClientRects().length > 0 && e.scrollWidth > e.clientWidth + 1)
+    .map((e) => `${e.textContent} (${e.scrollWidth} > ${e.clientWidth})`));
+}
+
+test('at 300 px values are formatted and nothing is cut off', async () => {
+  const { page, context } = browser;
+  await page.goto(`${proxy.url}?refresh_ms=60000`);
+  await panelAt300();
+  await linkInPanel(page, context);
+  await open('Email from a known address');
+  for (const list of ['opportunities', 'open-activities']) await byId(list).waitFor();
+  const row = (list, title) => panel().locator(`[data-testid=${list}] [data-testid=related-row]`, { hasText: title }).locator('.summary');
+  // Amounts in the org's currency (dollars in the sandbox org), stage whole, date in the agent's locale.
+  assert.equal(await row('opportunities', 'Edge Installation').textContent(), 'Proposal/Price Quote · $50,000.00 · Jan 31, 2027');
+  // An Event's date is its start, in the agent's time zone (the browser's: UTC here).
+  const event = await row('open-activities', 'Quarterly review').textContent();
+  assert.match(event, /^Dec 2, 2026, 3:00\s?PM$/, event);
+  // The Account's Website whole, wrapping at its dots rather than overflowing.
+  assert.equal(await panel().locator('[data-testid=account-card] [data-testid=field-Website] .value-text').textContent(), 'www.edge.com');
+  await panel().locator('[data-testid=opportunities] [data-testid=related-row] summary').first().click();
+  assert.deepEqual(await overflowing(), [], 'no value wider than its cell');
+  await page.locator('[data-testid=conversation-item]', { hasText: 'Email from an unknown address at a known company' }).click();
+  await byId('account-card').waitFor();
+  await waitFor('the Burlington Opportunity', () => byId('opportunities').textContent(), (t) => t.includes('Negotiation/Review'));
+  assert.equal(await row('opportunities', 'Weaving Plant').textContent(), 'Negotiation/Review · $235,000.00 · Dec 15, 2026');
+  assert.deepEqual(await overflowing(), [], 'no value wider than its cell');
+  await shot('values-300');
+});
+
+test('a lookup prefilled from a domain match shows the Account\'s name; a refusal names fields by label', async () => {
+  await open('Email from an unknown address at a known company');
+  await byId('create-contact').click();
+  await byId('create-form').waitFor();
+  const account = panel().locator('[data-testid=form-field-AccountId] [data-testid=lookup-chosen]');
+  assert.equal(await account.textContent(), 'Burlington Textiles Corp of America change');
+  await panel().locator('[data-testid=input-LastName]').fill('');
+  await byId('save').click();
+  assert.equal(await byId('form-problems').textContent(), 'Fill in or fix: Last Name.');
+  await byId('cancel').click();
+});
+
+test('the cog: adding a field goes back to the placeholder; Close and Escape return to the cog', async () => {
+  await open('Email from a known address');
+  await byId('person-card').waitFor();
+  await byId('cog').click();
+  await byId('field-chooser').waitFor();
+  await waitFor('the describe', () => panel().locator('[data-testid=add-field] option').count(), (n) => n > 5);
+  await byId('add-field').selectOption('Department');
+  await panel().locator('[data-testid=chosen-field][data-field=Department]').waitFor();
+  await waitFor('the placeholder back', () => byId('add-field').inputValue(), (v) => v === '');
+  await shot('cog-300');
+  const cogFocused = () => byId('cog').evaluate((e) => document.activeElement === e);
+  await byId('close-chooser').click();
+  await byId('person-card').waitFor();
+  assert.equal(await byId('field-chooser').count(), 0);
+  assert.equal(await cogFocused(), true, 'Close gives the focus back to the cog');
+  await byId('cog').click();
+  await byId('field-chooser').waitFor();
+  await panel().locator('[data-testid=chooser-Contact]').focus();
+  await panel().locator('[data-testid=chooser-Contact]').press('Escape');
+  await byId('person-card').waitFor();
+  assert.equal(await byId('field-chooser').count(), 0);
+  assert.equal(await cogFocused(), true, 'Escape gives the focus back to the cog');
+});
+
+test('the dev inbox: a named collapse button, rows opened by keyboard, dark mode, a favicon', async () => {
+  const { page } = browser;
+  const collapse = page.getByRole('button', { name: 'Collapse the pane' });
+  assert.equal(await collapse.count(), 1);
+  await collapse.click();
+  assert.equal(await page.getByRole('button', { name: 'Expand the pane' }).count(), 1);
+  await page.getByRole('button', { name: 'Expand the pane' }).click();
+
+  const row = page.locator('[data-testid=conversation-item]', { hasText: 'Email from a totally unknown address' });
+  await row.focus();
+  await row.press('Enter');
+  await waitFor('opened by Enter', () => row.getAttribute('aria-selected'), (s) => s === 'true');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.id), 'cnv_unknown', 'the focus stays on the row');
+  const sms = page.locator('[data-testid=conversation-item]', { hasText: 'SMS' }).first();
+  await sms.focus();
+  await sms.press(' ');
+  await waitFor('opened by Space', () => sms.getAttribute('aria-selected'), (s) => s === 'true');
+
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  assert.equal(background, 'rgb(22, 26, 33)', 'dark in dark mode');
+  await shot('dev-inbox-dark');
+
+  const icon = await fetch(`${proxy.url}favicon.ico`);
+  assert.equal(icon.status, 200);
+  assert.equal((await icon.arrayBuffer()).byteLength > 0, true);
+  assert.deepEqual(consoleErrors.filter((e) => /404|favicon/i.test(e)), [], 'no 404 in the console');
+});
