@@ -203,3 +203,26 @@ async fn a_conversation_longer_than_a_task_holds_is_cut_with_a_marker() {
     assert!(description.ends_with(pane_proxy::conversation::TRUNCATED));
     proxy.stop().await;
 }
+
+#[tokio::test]
+async fn logging_and_asking_need_the_agents_session() {
+    let proxy = linked().await;
+    let rose = proxy.rose().await;
+    let post = proxy
+        .http
+        .post(format!("{}{LOG}", proxy.origin))
+        .json(&rose_log("cnv_it_6", &rose, 2))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status(), 401);
+    let get = proxy
+        .http
+        .get(format!("{}{LOG}?conversation=cnv_it_6", proxy.origin))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get.status(), 401);
+    assert!(proxy.conversation_tasks("cnv_it_6").await.is_empty());
+    proxy.stop().await;
+}
