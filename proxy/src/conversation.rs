@@ -18,11 +18,13 @@ use crate::clock::now_ms;
 use crate::gateway::budget::utc_day;
 use crate::gateway::{Salesforce, refused};
 use crate::json::ApiJson;
-use crate::rules::worker::MARKER_FIELD;
 use crate::session::Agent;
 use crate::validate::record_id;
 use crate::{AppState, ProxyError};
 
+/// The External ID field the Task is upserted on: the rules' marker field (`rules::worker`),
+/// named here too because features do not import each other.
+const MARKER_FIELD: &str = "Pane_Message_Id__c";
 /// Salesforce's limit on a Task's `Description` (a Long Text Area of 32,000 characters: the
 /// Task describe's `length`).
 pub const DESCRIPTION_MAX: usize = 32_000;
