@@ -8,6 +8,7 @@
 pub mod cache;
 pub mod clock;
 pub mod config;
+pub mod conversation;
 pub mod describe;
 mod error;
 pub mod gateway;
@@ -174,6 +175,7 @@ pub fn app(state: AppState) -> Router {
         .merge(oauth::router())
         .merge(panel::router())
         .merge(records::router())
+        .merge(conversation::router())
         .merge(settings::router())
         .merge(describe::router())
         .merge(search::router())

@@ -3,10 +3,10 @@
 //! the [`pane_wire::api`] type; bodies are sent as those types too.
 
 use pane_wire::api::{
-    ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, CreateRequest, FieldsByObject,
-    HandleQuery, Health, IntegrationUser, LinkStatus, Logged, Me, ObjectSpec, OrgSettings,
-    PanelData, PinRequest, RedeemRequest, Redeemed, RuleJobs, SearchResults, Settings,
-    StartRequest, Started, StatusRequest, UpdateRequest, Usage,
+    ConversationLogged, ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, CreateRequest,
+    FieldsByObject, HandleQuery, Health, IntegrationUser, LinkStatus, LogConversation, Logged, Me,
+    ObjectSpec, OrgSettings, PanelData, PinRequest, RedeemRequest, Redeemed, RuleJobs,
+    SearchResults, Settings, StartRequest, Started, StatusRequest, UpdateRequest, Usage,
 };
 use pane_wire::bridge::{Handle, HandleKind};
 use serde_json::{Map, Value};
@@ -172,6 +172,27 @@ pub async fn logged_count(api: Api, ids: &[String]) -> Result<usize, PanelError>
     let path = format!("/api/rules/logged?ids={}", encode(&ids.join(",")));
     let answer: Logged = api.get_json(&path).await?;
     Ok(answer.logged.len())
+}
+
+/// `GET /api/conversations/log?conversation=`: whether the conversation is logged as a Task.
+pub async fn conversation_log(
+    api: Api,
+    conversation: &str,
+) -> Result<ConversationLogged, PanelError> {
+    let path = format!(
+        "/api/conversations/log?conversation={}",
+        encode(conversation)
+    );
+    api.get_json(&path).await
+}
+
+/// `POST /api/conversations/log`: logs the conversation as one Task (again: updates it).
+pub async fn log_conversation(
+    api: Api,
+    body: &LogConversation,
+) -> Result<ConversationLogged, PanelError> {
+    api.send(Method::Post, "/api/conversations/log", Some(body))
+        .await
 }
 
 /// `GET /api/admin/integration` (admins): the integration user and why rule work waits.

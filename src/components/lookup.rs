@@ -5,6 +5,7 @@ use pane_wire::bridge::{
     Handle, HandleKind, LookupTarget, MessageList, lookup_target, participants,
 };
 
+use super::log_conversation::ConversationMessages;
 use super::records::Records;
 use super::state::use_panel_state;
 use crate::PanelError;
@@ -59,6 +60,8 @@ pub fn Lookup() -> impl IntoView {
             .filter(|(of, _)| *of == id)
             .map(|(_, list)| list)
     });
+    // The same list for *Log conversation* on the matched Contact or Lead.
+    provide_context(ConversationMessages(messages));
 
     // Everyone else in the conversation, from its messages (the host, not Salesforce).
     let others = LocalResource::new(move || {

@@ -8,6 +8,7 @@ pub mod field;
 pub mod form;
 pub mod header;
 pub mod link;
+pub mod log_conversation;
 pub mod lookup;
 pub mod lookup_input;
 pub mod records;

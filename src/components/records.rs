@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::field::FieldRow;
 use super::link::LinkPrompt;
+use super::log_conversation::LogConversationAction;
 use super::state::use_panel_state;
 use super::view::{Creating, View, use_view_context};
 use crate::PanelError;
@@ -242,6 +243,7 @@ fn Matched(panel: PanelData, handle: Handle) -> impl IntoView {
                 }
             })}
             {panel.person.clone().map(|p| view! { <RecordCard record=p testid="person-card" /> })}
+            {panel.person.clone().map(|p| view! { <LogConversationAction person=p /> })}
             {lead.map(|l| view! {
                 <button type="button" class="button" data-testid="convert-lead"
                     on:click=move |_| view_ctx.0.set(View::Convert(l.clone()))>"Convert to a Contact"</button>

@@ -2,9 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
+mod conversation;
 mod link;
 mod rules;
 
+pub use conversation::{
+    ConversationLog, ConversationLogged, ConversationQuery, LogConversation, LoggedMessage,
+};
 pub use link::{
     IntegrationUser, LinkMessage, LinkStatus, RedeemRequest, Redeemed, StartRequest, Started,
     StatusRequest,

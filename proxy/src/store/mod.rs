@@ -8,6 +8,7 @@ use sqlx::{AnyPool, AssertSqlSafe, Row};
 use crate::ProxyError;
 use crate::clock::{now_ms, now_secs as now};
 
+pub mod conversation_logs;
 pub mod jobs;
 pub mod link_tx;
 

@@ -7,6 +7,7 @@
 )]
 
 mod api;
+mod conversation;
 mod costs;
 mod faults;
 mod helpers;

@@ -314,6 +314,20 @@ pub struct Message {
     /// Bcc.
     #[serde(default)]
     pub bcc: Option<Vec<Recipient>>,
+    /// Its body, when the host gives it.
+    #[serde(default)]
+    pub content: Option<MessageContent>,
+}
+
+/// A message's body, as `listMessages` gives it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageContent {
+    /// The body.
+    #[serde(default)]
+    pub body: String,
+    /// `html` or `text`.
+    #[serde(rename = "type", default)]
+    pub kind: String,
 }
 
 #[cfg(test)]

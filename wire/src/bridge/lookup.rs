@@ -453,6 +453,7 @@ mod tests {
             to: to.iter().map(|h| recipient(h, "email")).collect(),
             cc: Some(cc.iter().map(|h| recipient(h, "email")).collect()),
             bcc: None,
+            content: None,
         }
     }
 

@@ -1,0 +1,99 @@
+// *Log conversation* (issue 16): from the matched Contact's card, the agent logs the whole open
+// conversation (every message the dev inbox lists, in order, with authors and times) as one
+// Task; the panel says it is logged, and says so again on a later view of the conversation.
+// After a new message, logging again updates the same Task: still one. The proxy's side:
+// proxy/tests/it/conversation.rs.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ARTIFACTS, launchBrowser, sandboxToken, signInPopup, startProxy, waitFor } from './support.mjs';
+
+let proxy;
+let browser;
+let sandbox;
+
+before(async () => {
+  proxy = await startProxy();
+  browser = await launchBrowser();
+  sandbox = (await (await fetch(`${proxy.url}api/health`)).json()).org_url.replace(/\/$/, '');
+});
+
+after(async () => {
+  await browser?.close();
+  await proxy?.stop();
+  assert.deepEqual(browser?.errors ?? [], [], 'no page error');
+});
+
+const panel = () => browser.page.frameLocator('[data-testid=plugin-salesforce]');
+const byId = (id) => panel().locator(`[data-testid="${id}"]`);
+const textOf = (id) => byId(id).first().textContent({ timeout: 1_000 }).catch(() => '');
+const cardTitle = () => panel().locator('[data-testid=person-card] [data-testid=card-title]').textContent({ timeout: 1_000 }).catch(() => '');
+
+/** The Tasks logged for the dev inbox's conversation `id`, as a script sees the org. */
+async function conversationTasks(id) {
+  const token = await sandboxToken(sandbox);
+  const q = `SELECT Id, Subject, WhoId, Description FROM Task WHERE Pane_Message_Id__c = 'conv:${id}'`;
+  const res = await fetch(`${sandbox}/services/data/v59.0/query?q=${encodeURIComponent(q)}`, { headers: { Authorization: `Bearer ${token}` } });
+  return (await res.json()).records;
+}
+
+async function open(caseName, handle) {
+  await browser.page.locator('[data-testid=conversation-item]', { hasText: caseName }).click();
+  await waitFor(`the panel on ${handle}`, () => byId('lookup-handle').textContent({ timeout: 1_000 }).catch(() => ''), (t) => t === handle);
+}
+
+test('the agent logs the whole conversation as one Task, sees it logged, and logs it again after a new message', async () => {
+  const { page } = browser;
+  await page.goto(`${proxy.url}?refresh_ms=3600000`);
+  const [popup] = await Promise.all([browser.context.waitForEvent('page'), byId('link-salesforce').click()]);
+  await signInPopup(popup);
+  await waitFor('Rose', cardTitle, (t) => t === 'Rose Gonzalez', 20_000);
+  const rose = await byId('person-card').getAttribute('data-id');
+
+  // Not logged yet: the action, and no "logged".
+  await waitFor('the action', () => textOf('log-conversation'), (t) => t === 'Log conversation');
+  assert.equal(await byId('conversation-logged').count(), 0);
+  await waitFor('the messages read', () => byId('log-conversation').isEnabled(), (e) => e);
+  await byId('log-conversation').click();
+  const logged = await waitFor('logged', () => textOf('conversation-logged'), (t) => t.includes('Logged to Salesforce'), 15_000);
+  assert.match(logged, /\(3 messages\)/, logged);
+
+  let tasks = await conversationTasks('cnv_known');
+  assert.equal(tasks.length, 1, 'one Task');
+  assert.equal(tasks[0].Subject, 'Conversation: Invoice 4471 is wrong');
+  assert.equal(tasks[0].WhoId, rose);
+  assert.equal(await byId('conversation-logged').getAttribute('data-task'), tasks[0].Id);
+  const description = tasks[0].Description;
+  const order = [
+    'Rose Gonzalez <rose@edge.com> · 2026-11-20 09:12 UTC\nHello, our last invoice charges us twice',
+    'Pane Support <support@pane-support.example> · 2026-11-20 10:02 UTC\nHi Rose, sorry about that.',
+    'Rose Gonzalez <rose@edge.com> · 2026-11-21 08:40 UTC\nThanks! Any news?',
+  ].map((part) => description.indexOf(part));
+  assert.ok(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1])), `in order: ${description}`);
+
+  // A later view of the conversation shows it logged, without logging it.
+  await open('Email from a Lead', 'bertha@fcof.net');
+  await open('Email from a known address', 'rose@edge.com');
+  await waitFor('still logged', () => textOf('conversation-logged'), (t) => t.includes('Logged to Salesforce'), 15_000);
+  assert.equal(await textOf('log-conversation'), 'Log conversation again');
+
+  // A new message arrives; the host lists it the next time the conversation is opened.
+  await page.evaluate(async () => {
+    const samples = await import(new URL('js/samples.js', document.baseURI).href);
+    const c = samples.CONVERSATIONS.find((x) => x.id === 'cnv_known');
+    c.messages.push({ ...c.messages[0], date: '2026-11-22T07:30:00Z', body: 'Found it: the second charge is a duplicate.' });
+  });
+  await open('Email from a Lead', 'bertha@fcof.net');
+  await open('Email from a known address', 'rose@edge.com');
+  await waitFor('the messages read', async () => (await byId('log-conversation').isEnabled()) && (await textOf('conversation-logged')), (t) => Boolean(t), 15_000);
+  await byId('log-conversation').click();
+  await waitFor('logged again', () => textOf('conversation-logged'), (t) => t.includes('(4 messages)'), 15_000);
+  tasks = await conversationTasks('cnv_known');
+  assert.equal(tasks.length, 1, 'still one Task');
+  assert.ok(tasks[0].Description.endsWith('Found it: the second charge is a duplicate.'), tasks[0].Description);
+
+  // The panel at 300 px.
+  await page.evaluate(() => { document.querySelector('[data-testid=plugin-salesforce]').parentElement.style.width = '300px'; });
+  await byId('conversation-logged').scrollIntoViewIfNeeded();
+  await page.locator('[data-testid=plugin-salesforce]').screenshot({ path: join(ARTIFACTS, 'log-300.png') });
+});
