@@ -48,7 +48,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use config::Config;
-pub use error::ProxyError;
+pub use error::{ProxyError, StartupError};
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -106,7 +106,7 @@ impl AppState {
         backend: Backend,
         org_url: &str,
         services: services::Services,
-    ) -> Result<AppState, ProxyError> {
+    ) -> Result<AppState, StartupError> {
         let mut ancestors = config
             .host_origins
             .iter()
@@ -223,10 +223,10 @@ async fn api_not_found(uri: axum::http::Uri) -> impl IntoResponse {
 pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), ProxyError> {
+) -> Result<(), StartupError> {
     let listener = TcpListener::bind(SocketAddr::new(config.bind, config.port))
         .await
-        .map_err(ProxyError::Listen)?;
+        .map_err(StartupError::Listen)?;
     serve(listener, config, shutdown).await
 }
 
@@ -236,13 +236,13 @@ pub async fn serve(
     listener: TcpListener,
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), ProxyError> {
-    let addr = listener.local_addr().map_err(ProxyError::Listen)?;
+) -> Result<(), StartupError> {
+    let addr = listener.local_addr().map_err(StartupError::Listen)?;
     let tls = match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
         (None, None) => None,
         _ => {
-            return Err(ProxyError::Tls(
+            return Err(StartupError::Tls(
                 "--tls-cert and --tls-key go together: give both or neither".into(),
             ));
         }
@@ -250,7 +250,7 @@ pub async fn serve(
     if tls.is_some()
         && let Some(public) = config.public_url.as_ref().filter(|p| !p.is_https())
     {
-        return Err(ProxyError::Tls(format!(
+        return Err(StartupError::Tls(format!(
             "--public-url {public} is http:// but --tls-cert makes the proxy serve https://"
         )));
     }
@@ -311,7 +311,7 @@ pub async fn serve(
     let app = app(state);
     match tls {
         Some(tls) => {
-            let local = listener.local_addr().map_err(ProxyError::Listen)?;
+            let local = listener.local_addr().map_err(StartupError::Listen)?;
             let listener = pane_sandbox::tls::TlsListener::new(listener, local, tls);
             axum::serve(listener, app)
                 .with_graceful_shutdown(shutdown)
@@ -323,7 +323,7 @@ pub async fn serve(
                 .await
         }
     }
-    .map_err(ProxyError::Serve)?;
+    .map_err(StartupError::Serve)?;
     if let Some(sandbox) = sandbox {
         sandbox.shutdown();
     }
@@ -332,7 +332,7 @@ pub async fn serve(
 }
 
 /// Starts the embedded sandbox org on a loopback port.
-async fn start_sandbox(config: &Config) -> Result<pane_sandbox::Sandbox, ProxyError> {
+async fn start_sandbox(config: &Config) -> Result<pane_sandbox::Sandbox, StartupError> {
     let mut sandbox_config = pane_sandbox::SandboxConfig::default();
     if !config.sandbox_memory {
         if let Some(dir) = config
@@ -340,7 +340,7 @@ async fn start_sandbox(config: &Config) -> Result<pane_sandbox::Sandbox, ProxyEr
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
         {
-            std::fs::create_dir_all(dir).map_err(ProxyError::Folder)?;
+            std::fs::create_dir_all(dir).map_err(StartupError::Folder)?;
         }
         sandbox_config.org.database = Some(config.sandbox_database.clone());
     }

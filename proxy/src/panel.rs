@@ -164,8 +164,12 @@ async fn read_panel(
             let Some((object, id)) = first else {
                 return Ok(answer(handle, &Default::default()));
             };
-            let composite = plan_pinned(&object, &id, &layout, version)
-                .ok_or_else(|| ProxyError::Upstream(format!("search found {object} {id}")))?;
+            let composite = plan_pinned(&object, &id, &layout, version).ok_or_else(|| {
+                ProxyError::Upstream(pane_salesforce::Error::Malformed {
+                    status: 200,
+                    detail: format!("search found {object} {id}"),
+                })
+            })?;
             let answered = salesforce
                 .call(salesforce.client.composite(&composite))
                 .await?;

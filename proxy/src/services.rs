@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use crate::ProxyError;
 use crate::config::Config;
 use crate::secrets::Sealer;
 use crate::store::Db;
+use crate::{ProxyError, StartupError};
 
 /// The connected app the proxy links agents through, and where.
 #[derive(Clone)]
@@ -45,7 +45,7 @@ pub struct Services {
 
 impl Services {
     /// Opens the database and the key named by `config`, for `salesforce`.
-    pub async fn new(config: &Config, salesforce: SalesforceApp) -> Result<Services, ProxyError> {
+    pub async fn new(config: &Config, salesforce: SalesforceApp) -> Result<Services, StartupError> {
         if let Some(path) = config
             .database_url
             .strip_prefix("sqlite://")
@@ -54,7 +54,7 @@ impl Services {
                 .parent()
                 .filter(|d| !d.as_os_str().is_empty())
         {
-            std::fs::create_dir_all(dir).map_err(ProxyError::Folder)?;
+            std::fs::create_dir_all(dir).map_err(StartupError::Folder)?;
         }
         let sealer = match &config.encryption_key {
             Some(key) => Sealer::from_base64(key.expose())?,
@@ -91,7 +91,7 @@ impl Services {
 pub fn salesforce_http(
     timeout: std::time::Duration,
     ca_file: Option<&std::path::Path>,
-) -> Result<reqwest::Client, ProxyError> {
+) -> Result<reqwest::Client, StartupError> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
 
@@ -120,7 +120,7 @@ pub fn salesforce_http(
         } else {
             errors.join("; ")
         };
-        return Err(ProxyError::Tls(format!(
+        return Err(StartupError::Tls(format!(
             "{}: {why} (it replaces the system's CA store for calls to Salesforce)",
             overrides.join(", ")
         )));
@@ -128,7 +128,7 @@ pub fn salesforce_http(
     let mut from_file = 0;
     if let Some(path) = ca_file {
         let bad = |why: String| {
-            ProxyError::Tls(format!("--salesforce-ca-file {}: {why}", path.display()))
+            StartupError::Tls(format!("--salesforce-ca-file {}: {why}", path.display()))
         };
         let certs = CertificateDer::pem_file_iter(path)
             .map_err(|err| bad(format!("cannot be read: {err}")))?
@@ -157,14 +157,14 @@ pub fn salesforce_http(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
-    .map_err(|err| ProxyError::Tls(format!("TLS versions: {err}")))?
+    .map_err(|err| StartupError::Tls(format!("TLS versions: {err}")))?
     .with_root_certificates(roots)
     .with_no_client_auth();
     reqwest::Client::builder()
         .timeout(timeout)
         .use_preconfigured_tls(tls)
         .build()
-        .map_err(|e| ProxyError::Tls(format!("HTTP client: {e}")))
+        .map_err(|e| StartupError::Tls(format!("HTTP client: {e}")))
 }
 
 /// Why a request to Salesforce could not be sent, for the logs and the agent: reqwest's own
@@ -189,7 +189,10 @@ pub fn send_error(err: &reqwest::Error) -> ProxyError {
         text.push_str(&cause.to_string());
         source = cause.source();
     }
-    ProxyError::Upstream(text)
+    ProxyError::Upstream(match pane_salesforce::error::from_reqwest(err) {
+        pane_salesforce::Error::Unreachable(_) => pane_salesforce::Error::Unreachable(text),
+        _ => pane_salesforce::Error::Transport(text),
+    })
 }
 
 /// What rustls said when `err` failed because the server's certificate is not trusted (an

@@ -21,7 +21,7 @@ impl From<&Error> for ProxyError {
                 Some("INVALID_SESSION_ID" | "INVALID_GRANT" | "invalid_grant") => {
                     ProxyError::Unauthorized
                 }
-                _ => ProxyError::Upstream(err.to_string()),
+                _ => ProxyError::Upstream(err.clone()),
             },
         }
     }

@@ -273,9 +273,10 @@ async fn link(state: &AppState, pending: &ClaimedLink, code: &str) -> Result<Lin
         .await
         .map_err(upstream)?;
     if !res.status().is_success() {
-        return Err(ProxyError::Upstream(format!(
-            "token exchange answered {}",
-            res.status()
+        let status = res.status().as_u16();
+        let body = res.bytes().await.map_err(upstream)?;
+        return Err(ProxyError::Upstream(pane_salesforce::error::from_response(
+            status, &body,
         )));
     }
     let tokens: TokenAnswer = res.json().await.map_err(upstream)?;
@@ -292,7 +293,10 @@ async fn link(state: &AppState, pending: &ClaimedLink, code: &str) -> Result<Lin
         .await
         .map_err(upstream)?;
     let refresh = tokens.refresh_token.ok_or_else(|| {
-        ProxyError::Upstream("no refresh token (is the refresh_token scope allowed?)".into())
+        ProxyError::Upstream(pane_salesforce::Error::Malformed {
+            status: 200,
+            detail: "no refresh token (is the refresh_token scope allowed?)".into(),
+        })
     })?;
     if pending.purpose == "integration" && pending.org_id != identity.organization_id {
         return Err(ProxyError::BadRequest(

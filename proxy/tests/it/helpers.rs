@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, Response};
 use http_body_util::BodyExt;
 use pane_proxy::services::{SalesforceApp, Services};
-use pane_proxy::{AppState, Config, ProxyError, app};
+use pane_proxy::{AppState, Config, StartupError, app};
 use pane_wire::api::Backend;
 use tower::ServiceExt;
 
@@ -44,7 +44,7 @@ pub async fn test_state(
     config: &Config,
     port: u16,
     backend: Backend,
-) -> Result<AppState, ProxyError> {
+) -> Result<AppState, StartupError> {
     let services = test_services(config, "http://127.0.0.1:1").await;
     AppState::new(config, port, backend, "http://127.0.0.1:4000/", services)
 }
