@@ -261,7 +261,7 @@ pub async fn serve(
     ) {
         (Some(login_url), Some(client_id), Some(client_secret)) => (
             None,
-            services::SalesforceApp {
+            pane_salesforce::oauth::ConnectedApp {
                 login_url: login_url.trim_end_matches('/').to_owned(),
                 client_id: client_id.clone(),
                 client_secret: client_secret.expose().to_owned(),
@@ -272,7 +272,7 @@ pub async fn serve(
         _ => {
             let sandbox = start_sandbox(&config).await?;
             let demo = pane_sandbox::state::demo_app();
-            let demo_app = services::SalesforceApp {
+            let demo_app = pane_salesforce::oauth::ConnectedApp {
                 login_url: sandbox.base_url(),
                 client_id: demo.client_id,
                 client_secret: demo.client_secret,

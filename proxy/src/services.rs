@@ -2,33 +2,12 @@
 
 use std::sync::Arc;
 
+use pane_salesforce::oauth::ConnectedApp;
+
+use crate::StartupError;
 use crate::config::Config;
 use crate::secrets::Sealer;
 use crate::store::Db;
-use crate::{ProxyError, StartupError};
-
-/// The connected app the proxy links agents through, and where.
-#[derive(Clone)]
-pub struct SalesforceApp {
-    /// The login host: `https://login.salesforce.com`, or the sandbox org's base URL.
-    pub login_url: String,
-    /// Consumer key.
-    pub client_id: String,
-    /// Consumer secret.
-    pub client_secret: String,
-    /// API version, e.g. `59.0`.
-    pub version: String,
-}
-
-impl std::fmt::Debug for SalesforceApp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The secret never prints.
-        f.debug_struct("SalesforceApp")
-            .field("login_url", &self.login_url)
-            .field("client_id", &self.client_id)
-            .finish_non_exhaustive()
-    }
-}
 
 /// What handlers reach besides configuration.
 #[derive(Debug, Clone)]
@@ -38,14 +17,14 @@ pub struct Services {
     /// Seals tokens at rest.
     pub sealer: Arc<Sealer>,
     /// The connected app.
-    pub salesforce: SalesforceApp,
+    pub salesforce: ConnectedApp,
     /// Outgoing HTTP.
     pub http: reqwest::Client,
 }
 
 impl Services {
     /// Opens the database and the key named by `config`, for `salesforce`.
-    pub async fn new(config: &Config, salesforce: SalesforceApp) -> Result<Services, StartupError> {
+    pub async fn new(config: &Config, salesforce: ConnectedApp) -> Result<Services, StartupError> {
         if let Some(path) = config
             .database_url
             .strip_prefix("sqlite://")
@@ -165,58 +144,4 @@ pub fn salesforce_http(
         .use_preconfigured_tls(tls)
         .build()
         .map_err(|e| StartupError::Tls(format!("HTTP client: {e}")))
-}
-
-/// Why a request to Salesforce could not be sent, for the logs and the agent: reqwest's own
-/// text names only the URL, so the causes follow it; a certificate that is not trusted is
-/// [`ProxyError::Untrusted`], saying whose and what to do.
-pub fn send_error(err: &reqwest::Error) -> ProxyError {
-    if let Some(why) = untrusted_certificate(err) {
-        let origin = err.url().map_or_else(
-            || "Salesforce".to_owned(),
-            |u| u.origin().ascii_serialization(),
-        );
-        return ProxyError::Untrusted(format!(
-            "the certificate of {origin} is not trusted ({why}); set SSL_CERT_FILE (or \
-             --salesforce-ca-file) to the PEM file of its CA for a private CA or a \
-             TLS-inspecting proxy"
-        ));
-    }
-    let mut text = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    ProxyError::Upstream(match pane_salesforce::error::from_reqwest(err) {
-        pane_salesforce::Error::Unreachable(_) => pane_salesforce::Error::Unreachable(text),
-        _ => pane_salesforce::Error::Transport(text),
-    })
-}
-
-/// What rustls said when `err` failed because the server's certificate is not trusted (an
-/// unknown issuer, a name it was not made for, expired...).
-pub fn untrusted_certificate(err: &reqwest::Error) -> Option<String> {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(mut cause) = source {
-        // rustls's error rides inside `io::Error`s (nested, from hyper's connector), whose
-        // `source()` skips the error they wrap.
-        while let Some(inner) = cause
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            cause = inner;
-        }
-        if let Some(
-            tls @ (rustls::Error::InvalidCertificate(_)
-            | rustls::Error::NoCertificatesPresented
-            | rustls::Error::UnsupportedNameType),
-        ) = cause.downcast_ref::<rustls::Error>()
-        {
-            return Some(tls.to_string());
-        }
-        source = cause.source();
-    }
-    None
 }

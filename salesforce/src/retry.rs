@@ -272,6 +272,15 @@ mod tests {
             ),
             ("row lock", api(400, "UNABLE_TO_LOCK_ROW"), ms(200), ms(200)),
             (
+                "a certificate not trusted",
+                Error::Untrusted {
+                    origin: "https://login.example".into(),
+                    why: "unknown issuer".into(),
+                },
+                Decision::GiveUp,
+                Decision::GiveUp,
+            ),
+            (
                 "expired session",
                 api(401, "INVALID_SESSION_ID"),
                 Decision::RefreshThenRetry,

@@ -16,6 +16,11 @@ impl From<&Error> for ProxyError {
             } else {
                 description.clone()
             }),
+            // Only the proxy's configuration fixes it: the agent is told what to set.
+            Error::Untrusted { .. } => ProxyError::Untrusted(format!(
+                "{err}; set SSL_CERT_FILE (or --salesforce-ca-file) to the PEM file of its CA \
+                 for a private CA or a TLS-inspecting proxy"
+            )),
             _ => match err.code() {
                 Some("REQUEST_LIMIT_EXCEEDED") => ProxyError::QuotaSpent,
                 Some("INVALID_SESSION_ID" | "INVALID_GRANT" | "invalid_grant") => {
