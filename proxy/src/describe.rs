@@ -13,13 +13,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use pane_wire::api::{FieldSpec, ObjectSpec, PicklistOption};
-use pane_wire::objects::{SOBJECTS, sobject};
 use serde_json::Value;
 
 use crate::cache::CachedDescribe;
 use crate::gateway::Salesforce;
 use crate::org::org_settings;
 use crate::session::Agent;
+use crate::validate::panel_object;
 use crate::{AppState, ProxyError};
 
 /// The describe route.
@@ -32,16 +32,7 @@ async fn describe(
     agent: Agent,
     Path(object): Path<String>,
 ) -> Result<Response, ProxyError> {
-    if sobject(&object).is_none() {
-        return Err(ProxyError::BadRequest(format!(
-            "the panel describes {}",
-            SOBJECTS
-                .iter()
-                .map(|o| o.name)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
+    panel_object(&object, "describes")?;
     let key = (
         agent.link.org_id.clone(),
         agent.link.user_id.clone(),
