@@ -15,8 +15,8 @@ use axum::{Json, Router};
 use pane_wire::api::{FieldSpec, ObjectSpec, PicklistOption};
 use serde_json::Value;
 
-use crate::cache::CachedDescribe;
-use crate::gateway::Salesforce;
+use crate::cache::{CachedDescribe, PanelCache};
+use crate::gateway::{Gateway, Salesforce};
 use crate::org::org_settings;
 use crate::session::Agent;
 use crate::validate::panel_object;
@@ -28,7 +28,8 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn describe(
-    State(state): State<AppState>,
+    State(gateway): State<Gateway>,
+    State(panel_cache): State<PanelCache>,
     agent: Agent,
     Path(object): Path<String>,
 ) -> Result<Response, ProxyError> {
@@ -38,12 +39,12 @@ async fn describe(
         agent.link.user_id.clone(),
         object.clone(),
     );
-    let cache = &state.panel_cache.describes;
+    let cache = &panel_cache.describes;
     let cached = cache.get(&key);
     let current = match cached {
-        Some(hit) if hit.checked.elapsed() < state.panel_cache.describe_fresh_for => hit,
+        Some(hit) if hit.checked.elapsed() < panel_cache.describe_fresh_for => hit,
         _ => {
-            let salesforce = Salesforce::for_agent(&state, &agent).await?;
+            let salesforce = Salesforce::for_agent(&gateway, &agent).await?;
             let since: Vec<(&str, &str)> = cached
                 .as_ref()
                 .and_then(|c| c.last_modified.as_deref())
@@ -79,7 +80,7 @@ async fn describe(
         }
     };
     let mut spec = current.spec.as_ref().clone();
-    let settings = org_settings(&state, &agent.link.org_id).await?;
+    let settings = org_settings(&gateway, &agent.link.org_id).await?;
     if let Some(extra) = settings.mandatory_fields.get(&object) {
         for field in spec.fields.iter_mut().filter(|f| extra.contains(&f.name)) {
             field.required = true;

@@ -155,6 +155,20 @@ impl AppState {
     }
 }
 
+/// The database, for handlers that need nothing else of the state.
+impl axum::extract::FromRef<AppState> for store::Db {
+    fn from_ref(state: &AppState) -> store::Db {
+        state.services.db.clone()
+    }
+}
+
+/// The cached panels, describes and converted statuses.
+impl axum::extract::FromRef<AppState> for cache::PanelCache {
+    fn from_ref(state: &AppState) -> cache::PanelCache {
+        state.panel_cache.clone()
+    }
+}
+
 impl AppState {
     /// The OAuth `redirect_uri` for a link started by the panel at `panel_origin` (one of
     /// [`AppState::panel_origins`]): the public URL's callback, else the panel's own loopback

@@ -125,7 +125,10 @@ async fn read_panel(
     handle: &Handle,
 ) -> Result<PanelData, ProxyError> {
     let org = org_settings(state, &agent.link.org_id).await?;
-    let layout = effective_layout(&org, &agent_layout(state, &agent.link.user_id).await?);
+    let layout = effective_layout(
+        &org,
+        &agent_layout(&state.services.db, &agent.link.user_id).await?,
+    );
     let version = &state.services.salesforce.version;
     let db = &state.services.db;
     let pin_key = handle_key(handle);

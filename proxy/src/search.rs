@@ -8,7 +8,7 @@ use pane_salesforce::{Filter, Order, Scope, Search, Select};
 use pane_wire::api::SearchResults;
 use serde::Deserialize;
 
-use crate::gateway::Salesforce;
+use crate::gateway::{Gateway, Salesforce};
 use crate::lookup::answer::record;
 use crate::session::Agent;
 use crate::{AppState, ProxyError};
@@ -67,12 +67,12 @@ pub fn sosl(text: &str) -> Result<Search, ProxyError> {
 }
 
 async fn search(
-    State(state): State<AppState>,
+    State(gateway): State<Gateway>,
     agent: Agent,
     Query(query): Query<SearchQuery>,
 ) -> Result<Json<SearchResults>, ProxyError> {
     let sosl = sosl(&query.q)?;
-    let salesforce = Salesforce::for_agent(&state, &agent).await?;
+    let salesforce = Salesforce::for_agent(&gateway, &agent).await?;
     let rows = salesforce.call(salesforce.client.search(&sosl)).await?;
     Ok(Json(SearchResults {
         records: rows.iter().filter_map(record).take(MAX_RESULTS).collect(),
