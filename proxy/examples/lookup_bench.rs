@@ -25,8 +25,8 @@
     reason = "a measuring tool: fail loudly, print results"
 )]
 
-#[path = "../tests/support/login.rs"]
-mod login;
+mod support;
+use support::{login, percentile};
 
 use std::time::Instant;
 
@@ -35,18 +35,6 @@ use pane_wire::bridge::{Handle, HandleKind};
 use serde_json::{Value, json};
 
 const VERSION: &str = "59.0";
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    // The index is within bounds: p is in [0, 1].
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss,
-        reason = "small positive index"
-    )]
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i]
-}
 
 /// The phone of seeded record `n` as a host gives it (`+1 AAA MMM LLLL`); the org stores it in
 /// one of five formats (`pane_sandbox::demo::seed_scale`).

@@ -11,38 +11,22 @@
 #![allow(
     clippy::unwrap_used,
     clippy::print_stdout,
-    clippy::cast_precision_loss,
     reason = "a measuring tool: fail loudly, print results"
 )]
 
-#[path = "../tests/support/login.rs"]
-mod login;
-use login::AsAgent;
+mod support;
+use support::login::{self, AsAgent};
+use support::summary;
 
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 const LATENCY_ROUNDS: usize = 2_000;
 const DIRECT_ROUNDS: usize = 500;
 const SENDERS: usize = 200;
 const CLIENTS: usize = 50;
 const LOAD_FOR: Duration = Duration::from_secs(5);
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "a small positive index"
-    )]
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i]
-}
-
-fn summary(mut micros: Vec<f64>) -> Value {
-    micros.sort_by(f64::total_cmp);
-    json!({"n": micros.len(), "median_us": percentile(&micros, 0.5).round(), "p95_us": percentile(&micros, 0.95).round()})
-}
 
 /// Starts the proxy on a 2-thread runtime of its own; answers its origin.
 fn start_proxy(dirs: &std::path::Path) -> String {
@@ -79,11 +63,7 @@ async fn main() {
         .unwrap_or_else(|| "bench/results/panel.json".into());
     let dirs = tempfile::tempdir().unwrap();
     let origin = start_proxy(dirs.path());
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(64)
-        .build()
-        .unwrap();
+    let http = support::http(64);
 
     // Link Ana as a person would, and keep her panel session.
     let session = login::link_agent(&http, &origin).await;

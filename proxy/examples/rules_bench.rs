@@ -6,12 +6,11 @@
 #![allow(
     clippy::unwrap_used,
     clippy::print_stdout,
-    clippy::cast_precision_loss,
     reason = "a measuring tool: fail loudly, print results"
 )]
 
-#[path = "../tests/support/login.rs"]
-mod login;
+mod support;
+use support::{DEMO_PEOPLE, login};
 
 use std::time::{Duration, Instant};
 
@@ -20,11 +19,12 @@ use serde_json::json;
 
 const EVENTS: usize = 2_000;
 const CLIENTS: usize = 32;
-const PEOPLE: &[&str] = &[
-    "rose@edge.com",
-    "sean@edge.com",
+/// Two Contacts, nobody, a Lead.
+const PEOPLE: [&str; 4] = [
+    DEMO_PEOPLE[0],
+    DEMO_PEOPLE[1],
     "nobody@nowhere.example",
-    "jrogers@burlington.com",
+    DEMO_PEOPLE[2],
 ];
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -44,10 +44,7 @@ async fn main() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let origin = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     tokio::spawn(pane_proxy::serve(listener, config, std::future::pending()));
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let http = support::http(usize::MAX);
     for _ in 0..100 {
         if http
             .get(format!("{origin}/api/health"))

@@ -99,10 +99,11 @@ pub fn effective_layout(org: &OrgSettings, agent: &FieldsByObject) -> Layout {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn fields(pairs: &[(&str, &[&str])]) -> FieldsByObject {
+    /// Fields by object, from `(object, fields)` pairs.
+    pub(crate) fn fields(pairs: &[(&str, &[&str])]) -> FieldsByObject {
         pairs
             .iter()
             .map(|(o, f)| ((*o).to_owned(), f.iter().map(|s| (*s).to_owned()).collect()))

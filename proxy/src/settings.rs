@@ -103,13 +103,7 @@ async fn write_layout(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fields(pairs: &[(&str, &[&str])]) -> FieldsByObject {
-        pairs
-            .iter()
-            .map(|(o, f)| ((*o).to_owned(), f.iter().map(|s| (*s).to_owned()).collect()))
-            .collect()
-    }
+    use crate::org::tests::fields;
 
     #[test]
     fn checks() {

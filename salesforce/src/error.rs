@@ -79,6 +79,19 @@ pub enum Error {
 }
 
 impl Error {
+    /// An API error answer of one item: `status`, `code` and `message`, no fields.
+    pub fn api(status: u16, code: &str, message: &str) -> Error {
+        Error::Api {
+            status,
+            errors: vec![ApiErrorItem {
+                error_code: code.into(),
+                message: message.into(),
+                fields: vec![],
+                duplicate_result: None,
+            }],
+        }
+    }
+
     /// The first error code, for API errors.
     pub fn code(&self) -> Option<&str> {
         match self {

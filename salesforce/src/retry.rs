@@ -92,18 +92,9 @@ pub fn decide(error: &Error, attempt: u32, jitter: f64, safety: Safety) -> Decis
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ApiErrorItem;
 
     fn api(status: u16, code: &str) -> Error {
-        Error::Api {
-            status,
-            errors: vec![ApiErrorItem {
-                error_code: code.into(),
-                message: String::new(),
-                fields: vec![],
-                duplicate_result: None,
-            }],
-        }
+        Error::api(status, code, "")
     }
 
     #[test]

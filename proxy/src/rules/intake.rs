@@ -78,15 +78,7 @@ async fn dev_fire(
     body: Bytes,
 ) -> Result<Response, ProxyError> {
     let public_origin = state.public_url.as_ref().map(|u| u.origin());
-    if let Err(why) = same_origin_dev_inbox(&request_headers, public_origin) {
-        let body = pane_wire::api::ApiError {
-            code: "cross_site".into(),
-            message: why.into(),
-            fields: Vec::new(),
-            current: None,
-        };
-        return Ok((StatusCode::FORBIDDEN, Json(body)).into_response());
-    }
+    same_origin_dev_inbox(&request_headers, public_origin).map_err(ProxyError::CrossSite)?;
     let secret = state
         .rules
         .app_secret

@@ -68,22 +68,13 @@ pub fn decide(error: &Error, attempts: i64, jitter: f64) -> Next {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pane_salesforce::error::ApiErrorItem;
 
     fn api(status: u16, code: &str) -> Error {
-        Error::Api {
-            status,
-            errors: vec![ApiErrorItem {
-                error_code: code.into(),
-                message: String::new(),
-                fields: vec![],
-                duplicate_result: None,
-            }],
-        }
+        Error::api(status, code, "")
     }
 
     #[test]
-    fn decisions() {
+    fn transient_failures_are_retried_and_the_rest_are_dead() {
         let cases = [
             (
                 "dropped connection",
