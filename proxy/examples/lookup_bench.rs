@@ -102,6 +102,14 @@ impl Org {
         res.json().await.unwrap()
     }
 
+    /// [`Org::composite`], its time added to `times` (ms).
+    async fn timed_composite(&self, body: &Value, times: &mut Vec<f64>) -> Value {
+        let started = Instant::now();
+        let answer = self.composite(body).await;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        answer
+    }
+
     async fn search(&self, sosl: &str) -> Value {
         let res = self
             .http
@@ -188,9 +196,7 @@ async fn main() {
             let body = plan(&email(address.clone()), &layout, VERSION)
                 .unwrap()
                 .body();
-            let started = Instant::now();
-            let answer = org.composite(&body).await;
-            times[0].push(started.elapsed().as_secs_f64() * 1000.0);
+            let answer = org.timed_composite(&body, &mut times[0]).await;
             assert_eq!(
                 records(&answer, "contacts")[0]["Email"],
                 address.as_str(),
@@ -208,9 +214,7 @@ async fn main() {
             )
             .unwrap()
             .body();
-            let started = Instant::now();
-            let answer = org.composite(&body).await;
-            times[1].push(started.elapsed().as_secs_f64() * 1000.0);
+            let answer = org.timed_composite(&body, &mut times[1]).await;
             assert!(records(&answer, "contacts").is_empty(), "{answer}");
             assert_eq!(records(&answer, "domain").len(), 1, "{answer}");
             let (status, account) = part(&answer, "domainAccount");
@@ -221,9 +225,7 @@ async fn main() {
             let body = plan(&email(format!("nobody{k}@gmail.com")), &layout, VERSION)
                 .unwrap()
                 .body();
-            let started = Instant::now();
-            let answer = org.composite(&body).await;
-            times[2].push(started.elapsed().as_secs_f64() * 1000.0);
+            let answer = org.timed_composite(&body, &mut times[2]).await;
             assert!(records(&answer, "contacts").is_empty(), "{answer}");
             assert!(records(&answer, "leads").is_empty(), "{answer}");
             assert_eq!(part(&answer, "account").0, 400, "{answer}");

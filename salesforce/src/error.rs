@@ -78,20 +78,21 @@ pub enum Error {
     },
 }
 
-impl Error {
-    /// An API error answer of one item: `status`, `code` and `message`, no fields.
-    pub fn api(status: u16, code: &str, message: &str) -> Error {
-        Error::Api {
-            status,
-            errors: vec![ApiErrorItem {
-                error_code: code.into(),
-                message: message.into(),
-                fields: vec![],
-                duplicate_result: None,
-            }],
-        }
+/// An API error answer of one item, `status` and `code` without a message or fields: what
+/// decision tables about errors are written with.
+pub fn api(status: u16, code: &str) -> Error {
+    Error::Api {
+        status,
+        errors: vec![ApiErrorItem {
+            error_code: code.into(),
+            message: String::new(),
+            fields: vec![],
+            duplicate_result: None,
+        }],
     }
+}
 
+impl Error {
     /// The first error code, for API errors.
     pub fn code(&self) -> Option<&str> {
         match self {

@@ -92,10 +92,7 @@ pub fn decide(error: &Error, attempt: u32, jitter: f64, safety: Safety) -> Decis
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn api(status: u16, code: &str) -> Error {
-        Error::api(status, code, "")
-    }
+    use crate::error::api;
 
     #[test]
     fn decisions() {

@@ -123,26 +123,17 @@ fn with_id(fields: &[String]) -> Vec<String> {
 }
 
 /// The two activity lists, as Salesforce allows them for users without View All Data.
+/// Open ones soonest first, past ones latest first.
 fn activity_lists(select: Select, layout: &Layout) -> Select {
+    let list = |relationship: &str, by_date: Order| {
+        Select::from(relationship)
+            .fields(&layout.activity)
+            .order([by_date.nulls_last(), Order::desc("LastModifiedDate")])
+            .limit(LIST_SIZE)
+    };
     select
-        .child(
-            Select::from("OpenActivities")
-                .fields(&layout.activity)
-                .order([
-                    Order::asc("ActivityDate").nulls_last(),
-                    Order::desc("LastModifiedDate"),
-                ])
-                .limit(LIST_SIZE),
-        )
-        .child(
-            Select::from("ActivityHistories")
-                .fields(&layout.activity)
-                .order([
-                    Order::desc("ActivityDate").nulls_last(),
-                    Order::desc("LastModifiedDate"),
-                ])
-                .limit(LIST_SIZE),
-        )
+        .child(list("OpenActivities", Order::asc("ActivityDate")))
+        .child(list("ActivityHistories", Order::desc("ActivityDate")))
 }
 
 fn cases(layout: &Layout) -> Select {

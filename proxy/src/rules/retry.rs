@@ -68,10 +68,7 @@ pub fn decide(error: &Error, attempts: i64, jitter: f64) -> Next {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn api(status: u16, code: &str) -> Error {
-        Error::api(status, code, "")
-    }
+    use pane_salesforce::error::api;
 
     #[test]
     fn transient_failures_are_retried_and_the_rest_are_dead() {

@@ -51,26 +51,22 @@ pub fn end_session() -> [HeaderValue; 2] {
 /// `Set-Cookie` binding link `tx` to this browser with `secret`, for ten minutes, sent back
 /// only to `/oauth/`.
 pub fn binding(tx: &str, secret: &str) -> HeaderValue {
+    binding_for(tx, secret, 600)
+}
+
+/// `Set-Cookie` clearing link `tx`'s binding.
+pub fn end_binding(tx: &str) -> HeaderValue {
+    binding_for(tx, "", 0)
+}
+
+fn binding_for(tx: &str, secret: &str, max_age_secs: i64) -> HeaderValue {
     header_value(
         &Cookie::build((binding_name(tx), secret.to_owned()))
             .path("/oauth/")
             .http_only(true)
             .secure(true)
             .same_site(SameSite::Lax)
-            .max_age(Duration::seconds(600))
-            .build(),
-    )
-}
-
-/// `Set-Cookie` clearing link `tx`'s binding.
-pub fn end_binding(tx: &str) -> HeaderValue {
-    header_value(
-        &Cookie::build((binding_name(tx), ""))
-            .path("/oauth/")
-            .http_only(true)
-            .secure(true)
-            .same_site(SameSite::Lax)
-            .max_age(Duration::seconds(0))
+            .max_age(Duration::seconds(max_age_secs))
             .build(),
     )
 }
