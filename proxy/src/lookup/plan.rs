@@ -251,20 +251,31 @@ pub fn plan(handle: &Handle, layout: &Layout, version: &str) -> Result<Composite
 /// The search for a phone handle: Contacts and Leads with the number in any format.
 pub fn phone_search(handle: &Handle) -> Search {
     let digits: String = handle.value.chars().filter(char::is_ascii_digit).collect();
+    returning_people(
+        Search::find(&digits, Scope::Phone),
+        &["Name", "Email", "Phone", "LastModifiedDate"],
+        &["Name", "Company", "Email", "Phone", "LastModifiedDate"],
+        5,
+    )
+}
+
+/// `search` returning Contacts (their `contact` fields) and Leads not converted (their `lead`
+/// fields), at most `limit` of each, the most recently changed first.
+pub fn returning_people(search: Search, contact: &[&str], lead: &[&str], limit: u32) -> Search {
     let recent = || [Order::desc("LastModifiedDate")];
-    Search::find(&digits, Scope::Phone)
+    search
         .returning(
             Select::from("Contact")
-                .fields(["Name", "Email", "Phone", "LastModifiedDate"])
+                .fields(contact)
                 .order(recent())
-                .limit(5),
+                .limit(limit),
         )
         .returning(
             Select::from("Lead")
-                .fields(["Name", "Company", "Email", "Phone", "LastModifiedDate"])
+                .fields(lead)
                 .filter(Filter::eq("IsConverted", false))
                 .order(recent())
-                .limit(5),
+                .limit(limit),
         )
 }
 
@@ -340,6 +351,16 @@ mod tests {
         c.requests().map(|(r, _)| r.name()).collect()
     }
 
+    /// The plan for an email, with the built-in layout.
+    fn email_plan(address: &str) -> Composite {
+        plan(
+            &handle(HandleKind::Email, address),
+            &Layout::default(),
+            "59.0",
+        )
+        .unwrap()
+    }
+
     fn soql(c: &Composite, reference: Ref) -> String {
         match c.requests().find(|(r, _)| *r == reference).unwrap().1 {
             Request::Query(s) => s.to_string(),
@@ -349,12 +370,7 @@ mod tests {
 
     #[test]
     fn a_company_email_is_one_composite_within_salesforce_limits() {
-        let c = plan(
-            &handle(HandleKind::Email, "Rose@Edge.com"),
-            &Layout::default(),
-            "59.0",
-        )
-        .unwrap();
+        let c = email_plan("Rose@Edge.com");
         assert_eq!(
             refs(&c),
             [
@@ -389,12 +405,7 @@ mod tests {
 
     #[test]
     fn free_mail_has_no_domain_fallback() {
-        let c = plan(
-            &handle(HandleKind::Email, "zoe@gmail.com"),
-            &Layout::default(),
-            "59.0",
-        )
-        .unwrap();
+        let c = email_plan("zoe@gmail.com");
         assert_eq!(c.len(), 6);
         assert_eq!(c.queries(), 4);
     }
@@ -429,12 +440,7 @@ mod tests {
 
     #[test]
     fn hostile_emails_stay_literals() {
-        let c = plan(
-            &handle(HandleKind::Email, "x'or'1'='1@{evil}.example"),
-            &Layout::default(),
-            "59.0",
-        )
-        .unwrap();
+        let c = email_plan("x'or'1'='1@{evil}.example");
         assert!(soql(&c, CONTACTS).contains("Email = 'x\\'or\\'1\\'=\\'1@{evil}.example'"));
         let body = c.body().to_string();
         assert!(

@@ -99,21 +99,27 @@ pub fn bound(headers: &HeaderMap, tx: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_session_cookie_is_out_of_scripts_reach_and_partitioned() {
-        let set = session("tok", 60, true);
+    fn has_all(set: &HeaderValue, parts: &[&str]) {
         let set = set.to_str().unwrap();
-        for part in [
-            "pane_session=tok",
-            "HttpOnly",
-            "Secure",
-            "SameSite=None",
-            "Partitioned",
-            "Path=/",
-            "Max-Age=60",
-        ] {
+        for part in parts {
             assert!(set.contains(part), "{part} missing from {set}");
         }
+    }
+
+    #[test]
+    fn the_session_cookie_is_out_of_scripts_reach_and_partitioned() {
+        has_all(
+            &session("tok", 60, true),
+            &[
+                "pane_session=tok",
+                "HttpOnly",
+                "Secure",
+                "SameSite=None",
+                "Partitioned",
+                "Path=/",
+                "Max-Age=60",
+            ],
+        );
         let top = session("tok", 60, false);
         assert!(!top.to_str().unwrap().contains("Partitioned"));
         for ended in end_session() {
@@ -123,17 +129,16 @@ mod tests {
 
     #[test]
     fn the_binding_cookie_is_lax_and_scoped_to_the_callback() {
-        let set = binding("T1", "secret");
-        let set = set.to_str().unwrap();
-        for part in [
-            "pane_link_T1=secret",
-            "HttpOnly",
-            "Secure",
-            "SameSite=Lax",
-            "Path=/oauth/",
-        ] {
-            assert!(set.contains(part), "{part} missing from {set}");
-        }
+        has_all(
+            &binding("T1", "secret"),
+            &[
+                "pane_link_T1=secret",
+                "HttpOnly",
+                "Secure",
+                "SameSite=Lax",
+                "Path=/oauth/",
+            ],
+        );
     }
 
     #[test]
