@@ -8,11 +8,12 @@ use pane_salesforce::{Filter, Select};
 use pane_wire::api::{ConvertAnswer, ConvertOptions, ConvertRequest};
 use serde_json::Value;
 
-use crate::gateway::Salesforce;
+use crate::ProxyError;
+use crate::cache::PanelCache;
+use crate::gateway::{Gateway, Salesforce};
 use crate::json::ApiJson;
 use crate::session::Agent;
 use crate::validate::record_id;
-use crate::{AppState, ProxyError};
 
 /// What a conversion made, read from the Lead: `None` when it is not converted.
 async fn converted(
@@ -48,11 +49,11 @@ async fn converted(
 
 /// The Lead's converted statuses, the default first (one Salesforce request, then cached).
 async fn converted_statuses(
-    state: &AppState,
+    cache: &PanelCache,
     salesforce: &Salesforce,
     org_id: &str,
 ) -> Result<Vec<String>, ProxyError> {
-    if let Some(hit) = state.panel_cache.converted_statuses.get(org_id) {
+    if let Some(hit) = cache.converted_statuses.get(org_id) {
         return Ok(hit);
     }
     let rows = salesforce
@@ -76,8 +77,7 @@ async fn converted_statuses(
     // The default first, the rest in Salesforce's order (a stable sort keeps it).
     statuses.sort_by_key(|(default, _)| !*default);
     let statuses: Vec<String> = statuses.into_iter().map(|(_, s)| s).collect();
-    state
-        .panel_cache
+    cache
         .converted_statuses
         .insert(org_id.to_owned(), statuses.clone());
     Ok(statuses)
@@ -85,22 +85,24 @@ async fn converted_statuses(
 
 /// `GET /api/leads/{id}/convert`: the converted statuses to choose from.
 pub(super) async fn convert_options(
-    State(state): State<AppState>,
+    State(gateway): State<Gateway>,
+    State(cache): State<PanelCache>,
     agent: Agent,
     Path(id): Path<String>,
 ) -> Result<Json<ConvertOptions>, ProxyError> {
     if !record_id(&id) {
         return Err(ProxyError::BadRequest("not a record id".into()));
     }
-    let salesforce = Salesforce::for_agent(&state, &agent).await?;
-    let statuses = converted_statuses(&state, &salesforce, &agent.link.org_id).await?;
+    let salesforce = Salesforce::for_agent(&gateway, &agent).await?;
+    let statuses = converted_statuses(&cache, &salesforce, &agent.link.org_id).await?;
     Ok(Json(ConvertOptions { statuses }))
 }
 
 /// `POST /api/leads/{id}/convert`: converts the Lead into a Contact with an Account (SOAP
 /// `convertLead`).
 pub(super) async fn convert(
-    State(state): State<AppState>,
+    State(gateway): State<Gateway>,
+    State(cache): State<PanelCache>,
     agent: Agent,
     Path(id): Path<String>,
     body: Option<ApiJson<ConvertRequest>>,
@@ -115,8 +117,8 @@ pub(super) async fn convert(
             "account_id is not a record id".into(),
         ));
     }
-    let salesforce = Salesforce::for_agent(&state, &agent).await?;
-    let statuses = converted_statuses(&state, &salesforce, &agent.link.org_id).await?;
+    let salesforce = Salesforce::for_agent(&gateway, &agent).await?;
+    let statuses = converted_statuses(&cache, &salesforce, &agent.link.org_id).await?;
     let status = if request.converted_status.is_empty() {
         statuses
             .first()
@@ -147,7 +149,7 @@ pub(super) async fn convert(
             .clone()
             .filter(|n| !n.trim().is_empty()),
     };
-    let version = state.services.salesforce.version.clone();
+    let version = gateway.services.salesforce.version.clone();
     let result = match salesforce
         .call_raw(salesforce.client.convert_lead(&convert, &version))
         .await?
@@ -166,7 +168,7 @@ pub(super) async fn convert(
         }
         Err(err) => return Err(err.into()),
     };
-    state.panel_cache.forget_org(&agent.link.org_id);
+    cache.forget_org(&agent.link.org_id);
     match (result.success, result.contact_id, result.account_id) {
         (true, Some(contact_id), Some(account_id)) => {
             tracing::info!(lead = %id, "lead converted");

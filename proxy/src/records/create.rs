@@ -11,13 +11,14 @@ use pane_wire::api::{CreateAnswer, CreateRequest, RecordView};
 use serde_json::{Map, Value};
 
 use super::{is_blank, mandatory_filled, named_fields};
-use crate::gateway::{Salesforce, refused};
+use crate::ProxyError;
+use crate::cache::PanelCache;
+use crate::gateway::{Gateway, Salesforce, refused};
 use crate::json::ApiJson;
 use crate::lookup::answer::record;
 use crate::org::org_settings;
 use crate::session::Agent;
 use crate::validate::panel_object;
-use crate::{AppState, ProxyError};
 
 fn conflict(answer: &CreateAnswer) -> Response {
     (StatusCode::CONFLICT, Json(answer)).into_response()
@@ -190,17 +191,18 @@ fn duplicate_matches(errors: &[pane_salesforce::error::ApiErrorItem]) -> Vec<Rec
 /// 409 with the existing records (same email or phone) or Salesforce's duplicate-rule
 /// matches; 400 with the fields to fill.
 pub(super) async fn create(
-    State(state): State<AppState>,
+    State(gateway): State<Gateway>,
+    State(cache): State<PanelCache>,
     agent: Agent,
     Path(object): Path<String>,
     ApiJson(body): ApiJson<CreateRequest>,
 ) -> Result<Response, ProxyError> {
     panel_object(&object, "creates")?;
     named_fields(&body.fields)?;
-    let settings = org_settings(&state, &agent.link.org_id).await?;
+    let settings = org_settings(&gateway, &agent.link.org_id).await?;
     mandatory_filled(&settings, &object, |f| is_blank(body.fields.get(f)))?;
-    let salesforce = Salesforce::for_agent(&state, &agent).await?;
-    let version = &state.services.salesforce.version;
+    let salesforce = Salesforce::for_agent(&gateway, &agent).await?;
+    let version = &gateway.services.salesforce.version;
     if matches!(object.as_str(), "Contact" | "Lead") && !body.force {
         let existing = existing_records(&salesforce, &body.fields, version).await?;
         if !existing.is_empty() {
@@ -244,7 +246,7 @@ pub(super) async fn create(
     };
     match created {
         Ok(answer) => {
-            state.panel_cache.forget_org(&agent.link.org_id);
+            cache.forget_org(&agent.link.org_id);
             let id = answer
                 .body
                 .get("id")

@@ -7,17 +7,19 @@ use pane_wire::api::UpdateRequest;
 use serde_json::Value;
 
 use super::{is_blank, mandatory_filled, named_fields};
-use crate::gateway::{Salesforce, refused};
+use crate::ProxyError;
+use crate::cache::PanelCache;
+use crate::gateway::{Gateway, Salesforce, refused};
 use crate::json::ApiJson;
 use crate::org::org_settings;
 use crate::session::Agent;
 use crate::validate::{api_name, record_id};
-use crate::{AppState, ProxyError};
 
 /// `PATCH /api/records/{object}/{id}` `{"fields": {...}, "loaded_at"}`: 204; 409 with the
 /// record as it is now when it changed since `loaded_at`; 400 with the fields to fill.
 pub(super) async fn update(
-    State(state): State<AppState>,
+    State(gateway): State<Gateway>,
+    State(cache): State<PanelCache>,
     agent: Agent,
     Path((object, id)): Path<(String, String)>,
     ApiJson(body): ApiJson<UpdateRequest>,
@@ -28,12 +30,12 @@ pub(super) async fn update(
         ));
     }
     named_fields(&body.fields)?;
-    let settings = org_settings(&state, &agent.link.org_id).await?;
+    let settings = org_settings(&gateway, &agent.link.org_id).await?;
     // Only the fields sent: a mandatory field left out keeps its value.
     mandatory_filled(&settings, &object, |f| {
         body.fields.contains_key(f) && is_blank(body.fields.get(f))
     })?;
-    let salesforce = Salesforce::for_agent(&state, &agent).await?;
+    let salesforce = Salesforce::for_agent(&gateway, &agent).await?;
     let result = salesforce
         .call_raw(salesforce.client.update(
             &object,
@@ -42,7 +44,7 @@ pub(super) async fn update(
             body.loaded_at.as_deref(),
         ))
         .await?;
-    state.panel_cache.forget_org(&agent.link.org_id);
+    cache.forget_org(&agent.link.org_id);
     match result {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         Err(err) if err.status() == Some(412) => {
