@@ -8,11 +8,7 @@
 //! comes from a second runtime on the same machine (it shares the cores; the figures are a
 //! floor). Writes the results as JSON to the path given (default `bench/results/panel.json`).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::print_stdout,
-    reason = "a measuring tool: fail loudly, print results"
-)]
+#![allow(clippy::unwrap_used, reason = "a measuring tool: fail loudly")]
 
 mod support;
 use support::login::{self, AsAgent};
@@ -58,9 +54,7 @@ fn start_proxy(dirs: &std::path::Path) -> String {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let out = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "bench/results/panel.json".into());
+    let out = support::out_path("bench/results/panel.json");
     let dirs = tempfile::tempdir().unwrap();
     let origin = start_proxy(dirs.path());
     let http = support::http(64);
@@ -181,11 +175,5 @@ async fn main() {
             "salesforce_requests_during_load": after - before,
         },
     });
-    let text = serde_json::to_string_pretty(&results).unwrap();
-    println!("{text}");
-    if let Some(dir) = std::path::Path::new(&out).parent() {
-        std::fs::create_dir_all(dir).unwrap();
-    }
-    std::fs::write(&out, text + "\n").unwrap();
-    println!("written to {out}");
+    support::write_results(&out, &results);
 }

@@ -3,11 +3,7 @@
 //! Salesforce requests each job cost once the workers are done. Writes JSON to the path given
 //! (default `bench/results/rules.json`).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::print_stdout,
-    reason = "a measuring tool: fail loudly, print results"
-)]
+#![allow(clippy::unwrap_used, reason = "a measuring tool: fail loudly")]
 
 mod support;
 use support::{DEMO_PEOPLE, login};
@@ -29,9 +25,7 @@ const PEOPLE: [&str; 4] = [
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let out = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "bench/results/rules.json".into());
+    let out = support::out_path("bench/results/rules.json");
     let dirs = tempfile::tempdir().unwrap();
     std::fs::write(dirs.path().join("index.html"), "<!doctype html>").unwrap();
     let mut config = pane_proxy::Config::for_dirs(dirs.path().into(), dirs.path().into());
@@ -106,11 +100,5 @@ async fn main() {
         "work": {"seconds_until_all_done": (work_secs * 100.0).round() / 100.0, "logged": per("logged"), "no_match": per("no_match"),
                  "dead": jobs.iter().filter(|j| j.state == "dead").count()},
     });
-    let text = serde_json::to_string_pretty(&results).unwrap();
-    println!("{text}");
-    if let Some(dir) = std::path::Path::new(&out).parent() {
-        std::fs::create_dir_all(dir).unwrap();
-    }
-    std::fs::write(&out, text + "\n").unwrap();
-    println!("written to {out}");
+    support::write_results(&out, &results);
 }

@@ -43,3 +43,20 @@ pub fn summary(mut micros: Vec<f64>) -> Value {
     micros.sort_by(f64::total_cmp);
     json!({"n": micros.len(), "median_us": percentile(&micros, 0.5).round(), "p95_us": percentile(&micros, 0.95).round()})
 }
+
+/// Where the results go: the first argument, else `default`.
+pub fn out_path(default: &str) -> String {
+    std::env::args().nth(1).unwrap_or_else(|| default.into())
+}
+
+/// Prints `results` and writes them as JSON to `out` (its folder made if need be).
+#[allow(clippy::print_stdout, reason = "a measuring tool prints its results")]
+pub fn write_results(out: &str, results: &Value) {
+    let text = serde_json::to_string_pretty(results).unwrap();
+    println!("{text}");
+    if let Some(dir) = std::path::Path::new(out).parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::write(out, text + "\n").unwrap();
+    println!("written to {out}");
+}
