@@ -278,7 +278,7 @@ pub async fn serve(
             pane_salesforce::oauth::ConnectedApp {
                 login_url: login_url.trim_end_matches('/').to_owned(),
                 client_id: client_id.clone(),
-                client_secret: client_secret.expose().to_owned(),
+                client_secret: pane_salesforce::oauth::Secret::new(client_secret.expose()),
                 version: config.salesforce_api_version.clone(),
             },
             Backend::Salesforce,
@@ -289,7 +289,7 @@ pub async fn serve(
             let demo_app = pane_salesforce::oauth::ConnectedApp {
                 login_url: sandbox.base_url(),
                 client_id: demo.client_id,
-                client_secret: demo.client_secret,
+                client_secret: pane_salesforce::oauth::Secret::new(demo.client_secret),
                 version: config.salesforce_api_version.clone(),
             };
             (Some(sandbox), demo_app, Backend::Sandbox)

@@ -18,27 +18,39 @@ use crate::token::Credentials;
 /// The scopes a link asks for: the REST API, a refresh token, and the identity URL.
 pub const SCOPES: &str = "api refresh_token id";
 
+/// A secret that never prints: its `Debug` is `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// `text`, kept secret.
+    pub fn new(text: impl Into<String>) -> Secret {
+        Secret(text.into())
+    }
+
+    /// The secret itself, to send where it belongs.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
 /// A connected app and the login host it is used at.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct ConnectedApp {
     /// The login host: `https://login.salesforce.com`, or the sandbox org's base URL.
     pub login_url: String,
     /// Consumer key.
     pub client_id: String,
     /// Consumer secret.
-    pub client_secret: String,
+    pub client_secret: Secret,
     /// API version, e.g. `59.0`.
     pub version: String,
-}
-
-impl std::fmt::Debug for ConnectedApp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The secret never prints.
-        f.debug_struct("ConnectedApp")
-            .field("login_url", &self.login_url)
-            .field("client_id", &self.client_id)
-            .finish_non_exhaustive()
-    }
 }
 
 /// What the code exchange answers.
@@ -92,7 +104,7 @@ impl ConnectedApp {
         Credentials::RefreshToken {
             token_url: self.token_url(),
             client_id: self.client_id.clone(),
-            client_secret: self.client_secret.clone(),
+            client_secret: self.client_secret.expose().to_owned(),
             refresh_token,
         }
     }
@@ -110,7 +122,7 @@ impl ConnectedApp {
             ("grant_type", "authorization_code"),
             ("code", code),
             ("client_id", self.client_id.as_str()),
-            ("client_secret", self.client_secret.as_str()),
+            ("client_secret", self.client_secret.expose()),
             ("redirect_uri", redirect_uri),
             ("code_verifier", verifier),
         ];
@@ -168,4 +180,23 @@ async fn read<T: DeserializeOwned>(request: reqwest::RequestBuilder) -> Result<T
         status,
         detail: e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_consumer_secret_never_prints() {
+        let app = ConnectedApp {
+            login_url: "https://login.example".into(),
+            client_id: "key".into(),
+            client_secret: Secret::new("s3cr3t"),
+            version: "59.0".into(),
+        };
+        let printed = format!("{app:?}");
+        assert!(!printed.contains("s3cr3t"), "{printed}");
+        assert!(printed.contains("client_secret: ***"), "{printed}");
+        assert_eq!(app.client_secret.expose(), "s3cr3t");
+    }
 }

@@ -33,7 +33,7 @@ pub async fn test_services(config: &Config, login_url: &str) -> Services {
     let app = ConnectedApp {
         login_url: login_url.into(),
         client_id: demo.client_id,
-        client_secret: demo.client_secret,
+        client_secret: pane_salesforce::oauth::Secret::new(demo.client_secret),
         version: "59.0".into(),
     };
     Services::new(config, app).await.unwrap()
