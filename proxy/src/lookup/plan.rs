@@ -162,12 +162,25 @@ fn retrieve(object: &str, id: RecordId, fields: &[String]) -> Request {
 
 /// A Contact's Account and its Opportunities, read by the id in `source`'s first row.
 fn account_of(c: &mut Composite, source: Ref, layout: &Layout) -> Result<(), CompositeError> {
+    let opportunities: [(Ref, &str, &[String]); 1] =
+        [(OPPORTUNITIES, "Opportunities", &layout.opportunity)];
+    account_by(c, source, ACCOUNT, layout, &opportunities)
+}
+
+/// The Account whose id is the `AccountId` of `source`'s first row, as `account`, and its
+/// related `lists` (reference, relationship, fields).
+fn account_by(
+    c: &mut Composite,
+    source: Ref,
+    account: Ref,
+    layout: &Layout,
+    lists: &[(Ref, &str, &[String])],
+) -> Result<(), CompositeError> {
     let id = || RecordId::from(source.first("AccountId"));
-    c.add(ACCOUNT, retrieve("Account", id(), &layout.account))?;
-    c.add(
-        OPPORTUNITIES,
-        related("Account", id(), "Opportunities", &layout.opportunity),
-    )?;
+    c.add(account, retrieve("Account", id(), &layout.account))?;
+    for (reference, relationship, fields) in lists {
+        c.add(*reference, related("Account", id(), relationship, fields))?;
+    }
     Ok(())
 }
 
@@ -230,20 +243,13 @@ pub fn plan(handle: &Handle, layout: &Layout, version: &str) -> Result<Composite
                     .limit(1),
             ),
         )?;
-        let id = || RecordId::from(DOMAIN.first("AccountId"));
-        c.add(DOMAIN_ACCOUNT, retrieve("Account", id(), &layout.account))?;
-        c.add(
-            DOMAIN_CONTACTS,
-            related("Account", id(), "Contacts", &layout.contact),
-        )?;
-        c.add(
-            DOMAIN_OPPORTUNITIES,
-            related("Account", id(), "Opportunities", &layout.opportunity),
-        )?;
-        c.add(
-            DOMAIN_CASES,
-            related("Account", id(), "Cases", &with_created(&layout.case)),
-        )?;
+        let cases = with_created(&layout.case);
+        let lists: [(Ref, &str, &[String]); 3] = [
+            (DOMAIN_CONTACTS, "Contacts", &layout.contact),
+            (DOMAIN_OPPORTUNITIES, "Opportunities", &layout.opportunity),
+            (DOMAIN_CASES, "Cases", &cases),
+        ];
+        account_by(&mut c, DOMAIN, DOMAIN_ACCOUNT, layout, &lists)?;
     }
     Ok(c)
 }
