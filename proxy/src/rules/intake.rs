@@ -4,7 +4,8 @@
 //! back at once (Front waits 5 seconds and does not retry rule webhooks).
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -71,14 +72,28 @@ fn same_origin_dev_inbox(
     Ok(())
 }
 
+/// A request from the dev inbox's own page (see [`same_origin_dev_inbox`]). As an extractor it
+/// runs before the body is read.
+#[derive(Debug, Clone, Copy)]
+struct DevInbox;
+
+impl FromRequestParts<AppState> for DevInbox {
+    type Rejection = ProxyError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ProxyError> {
+        let public_origin = state.public_url.as_ref().map(|u| u.origin());
+        same_origin_dev_inbox(&parts.headers, public_origin)
+            .map(|()| DevInbox)
+            .map_err(ProxyError::CrossSite)
+    }
+}
+
 async fn dev_fire(
+    _: DevInbox,
     State(state): State<AppState>,
     Path(action): Path<String>,
-    request_headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ProxyError> {
-    let public_origin = state.public_url.as_ref().map(|u| u.origin());
-    same_origin_dev_inbox(&request_headers, public_origin).map_err(ProxyError::CrossSite)?;
     let secret = state
         .rules
         .app_secret
