@@ -25,8 +25,8 @@
     reason = "a measuring tool: fail loudly, print results"
 )]
 
-#[path = "../tests/support/login.rs"]
-mod login;
+mod support;
+use support::{login, percentile};
 
 use std::time::Instant;
 
@@ -35,18 +35,6 @@ use pane_wire::bridge::{Handle, HandleKind};
 use serde_json::{Value, json};
 
 const VERSION: &str = "59.0";
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    // The index is within bounds: p is in [0, 1].
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss,
-        reason = "small positive index"
-    )]
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i]
-}
 
 /// The phone of seeded record `n` as a host gives it (`+1 AAA MMM LLLL`); the org stores it in
 /// one of five formats (`pane_sandbox::demo::seed_scale`).
@@ -112,6 +100,14 @@ impl Org {
             .unwrap();
         assert!(res.status().is_success(), "composite: {}", res.status());
         res.json().await.unwrap()
+    }
+
+    /// [`Org::composite`], its time added to `times` (ms).
+    async fn timed_composite(&self, body: &Value, times: &mut Vec<f64>) -> Value {
+        let started = Instant::now();
+        let answer = self.composite(body).await;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        answer
     }
 
     async fn search(&self, sosl: &str) -> Value {
@@ -200,9 +196,7 @@ async fn main() {
             let body = plan(&email(address.clone()), &layout, VERSION)
                 .unwrap()
                 .body();
-            let started = Instant::now();
-            let answer = org.composite(&body).await;
-            times[0].push(started.elapsed().as_secs_f64() * 1000.0);
+            let answer = org.timed_composite(&body, &mut times[0]).await;
             assert_eq!(
                 records(&answer, "contacts")[0]["Email"],
                 address.as_str(),
@@ -220,9 +214,7 @@ async fn main() {
             )
             .unwrap()
             .body();
-            let started = Instant::now();
-            let answer = org.composite(&body).await;
-            times[1].push(started.elapsed().as_secs_f64() * 1000.0);
+            let answer = org.timed_composite(&body, &mut times[1]).await;
             assert!(records(&answer, "contacts").is_empty(), "{answer}");
             assert_eq!(records(&answer, "domain").len(), 1, "{answer}");
             let (status, account) = part(&answer, "domainAccount");
@@ -233,9 +225,7 @@ async fn main() {
             let body = plan(&email(format!("nobody{k}@gmail.com")), &layout, VERSION)
                 .unwrap()
                 .body();
-            let started = Instant::now();
-            let answer = org.composite(&body).await;
-            times[2].push(started.elapsed().as_secs_f64() * 1000.0);
+            let answer = org.timed_composite(&body, &mut times[2]).await;
             assert!(records(&answer, "contacts").is_empty(), "{answer}");
             assert!(records(&answer, "leads").is_empty(), "{answer}");
             assert_eq!(part(&answer, "account").0, 400, "{answer}");

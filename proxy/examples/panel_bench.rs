@@ -8,41 +8,21 @@
 //! comes from a second runtime on the same machine (it shares the cores; the figures are a
 //! floor). Writes the results as JSON to the path given (default `bench/results/panel.json`).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::print_stdout,
-    clippy::cast_precision_loss,
-    reason = "a measuring tool: fail loudly, print results"
-)]
+#![allow(clippy::unwrap_used, reason = "a measuring tool: fail loudly")]
 
-#[path = "../tests/support/login.rs"]
-mod login;
-use login::AsAgent;
+mod support;
+use support::login::{self, AsAgent};
+use support::summary;
 
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 const LATENCY_ROUNDS: usize = 2_000;
 const DIRECT_ROUNDS: usize = 500;
 const SENDERS: usize = 200;
 const CLIENTS: usize = 50;
 const LOAD_FOR: Duration = Duration::from_secs(5);
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "a small positive index"
-    )]
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i]
-}
-
-fn summary(mut micros: Vec<f64>) -> Value {
-    micros.sort_by(f64::total_cmp);
-    json!({"n": micros.len(), "median_us": percentile(&micros, 0.5).round(), "p95_us": percentile(&micros, 0.95).round()})
-}
 
 /// Starts the proxy on a 2-thread runtime of its own; answers its origin.
 fn start_proxy(dirs: &std::path::Path) -> String {
@@ -74,16 +54,10 @@ fn start_proxy(dirs: &std::path::Path) -> String {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let out = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "bench/results/panel.json".into());
+    let out = support::out_path("bench/results/panel.json");
     let dirs = tempfile::tempdir().unwrap();
     let origin = start_proxy(dirs.path());
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(64)
-        .build()
-        .unwrap();
+    let http = support::http(64);
 
     // Link Ana as a person would, and keep her panel session.
     let session = login::link_agent(&http, &origin).await;
@@ -201,11 +175,5 @@ async fn main() {
             "salesforce_requests_during_load": after - before,
         },
     });
-    let text = serde_json::to_string_pretty(&results).unwrap();
-    println!("{text}");
-    if let Some(dir) = std::path::Path::new(&out).parent() {
-        std::fs::create_dir_all(dir).unwrap();
-    }
-    std::fs::write(&out, text + "\n").unwrap();
-    println!("written to {out}");
+    support::write_results(&out, &results);
 }

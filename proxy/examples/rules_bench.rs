@@ -3,15 +3,10 @@
 //! Salesforce requests each job cost once the workers are done. Writes JSON to the path given
 //! (default `bench/results/rules.json`).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::print_stdout,
-    clippy::cast_precision_loss,
-    reason = "a measuring tool: fail loudly, print results"
-)]
+#![allow(clippy::unwrap_used, reason = "a measuring tool: fail loudly")]
 
-#[path = "../tests/support/login.rs"]
-mod login;
+mod support;
+use support::{DEMO_PEOPLE, login};
 
 use std::time::{Duration, Instant};
 
@@ -20,18 +15,17 @@ use serde_json::json;
 
 const EVENTS: usize = 2_000;
 const CLIENTS: usize = 32;
-const PEOPLE: &[&str] = &[
-    "rose@edge.com",
-    "sean@edge.com",
+/// Two Contacts, nobody, a Lead.
+const PEOPLE: [&str; 4] = [
+    DEMO_PEOPLE[0],
+    DEMO_PEOPLE[1],
     "nobody@nowhere.example",
-    "jrogers@burlington.com",
+    DEMO_PEOPLE[2],
 ];
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let out = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "bench/results/rules.json".into());
+    let out = support::out_path("bench/results/rules.json");
     let dirs = tempfile::tempdir().unwrap();
     std::fs::write(dirs.path().join("index.html"), "<!doctype html>").unwrap();
     let mut config = pane_proxy::Config::for_dirs(dirs.path().into(), dirs.path().into());
@@ -44,10 +38,7 @@ async fn main() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let origin = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     tokio::spawn(pane_proxy::serve(listener, config, std::future::pending()));
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let http = support::http(usize::MAX);
     for _ in 0..100 {
         if http
             .get(format!("{origin}/api/health"))
@@ -109,11 +100,5 @@ async fn main() {
         "work": {"seconds_until_all_done": (work_secs * 100.0).round() / 100.0, "logged": per("logged"), "no_match": per("no_match"),
                  "dead": jobs.iter().filter(|j| j.state == "dead").count()},
     });
-    let text = serde_json::to_string_pretty(&results).unwrap();
-    println!("{text}");
-    if let Some(dir) = std::path::Path::new(&out).parent() {
-        std::fs::create_dir_all(dir).unwrap();
-    }
-    std::fs::write(&out, text + "\n").unwrap();
-    println!("written to {out}");
+    support::write_results(&out, &results);
 }

@@ -23,9 +23,9 @@
     reason = "a measuring tool: fail loudly, print results"
 )]
 
-#[path = "../tests/support/login.rs"]
-mod login;
-use login::AsAgent;
+mod support;
+use support::DEMO_PEOPLE;
+use support::login::{self, AsAgent};
 
 use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
@@ -42,13 +42,6 @@ use serde_json::{Value, json};
 const WEBHOOK_SECRET: &str = "stress-webhook-secret";
 /// The senders conversations come from: a bounded inbox, so the proxy's cache fills in warm-up.
 const SENDERS: usize = 3_000;
-const DEMO_PEOPLE: &[&str] = &[
-    "rose@edge.com",
-    "sean@edge.com",
-    "jrogers@burlington.com",
-    "bertha@fcof.net",
-    "tim.barr@burlington.com",
-];
 
 #[derive(Debug, Parser)]
 struct Args {

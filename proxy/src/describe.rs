@@ -13,13 +13,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use pane_wire::api::{FieldSpec, ObjectSpec, PicklistOption};
-use pane_wire::objects::{SOBJECTS, sobject};
 use serde_json::Value;
 
-use crate::cache::CachedDescribe;
-use crate::gateway::Salesforce;
+use crate::cache::{CachedDescribe, PanelCache};
+use crate::gateway::{Gateway, Salesforce};
 use crate::org::org_settings;
 use crate::session::Agent;
+use crate::validate::panel_object;
 use crate::{AppState, ProxyError};
 
 /// The describe route.
@@ -28,31 +28,23 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn describe(
-    State(state): State<AppState>,
+    State(gateway): State<Gateway>,
+    State(panel_cache): State<PanelCache>,
     agent: Agent,
     Path(object): Path<String>,
 ) -> Result<Response, ProxyError> {
-    if sobject(&object).is_none() {
-        return Err(ProxyError::BadRequest(format!(
-            "the panel describes {}",
-            SOBJECTS
-                .iter()
-                .map(|o| o.name)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
+    panel_object(&object, "describes")?;
     let key = (
         agent.link.org_id.clone(),
         agent.link.user_id.clone(),
         object.clone(),
     );
-    let cache = &state.panel_cache.describes;
+    let cache = &panel_cache.describes;
     let cached = cache.get(&key);
     let current = match cached {
-        Some(hit) if hit.checked.elapsed() < state.panel_cache.describe_fresh_for => hit,
+        Some(hit) if hit.checked.elapsed() < panel_cache.describe_fresh_for => hit,
         _ => {
-            let salesforce = Salesforce::for_agent(&state, &agent).await?;
+            let salesforce = Salesforce::for_agent(&gateway, &agent).await?;
             let since: Vec<(&str, &str)> = cached
                 .as_ref()
                 .and_then(|c| c.last_modified.as_deref())
@@ -88,7 +80,7 @@ async fn describe(
         }
     };
     let mut spec = current.spec.as_ref().clone();
-    let settings = org_settings(&state, &agent.link.org_id).await?;
+    let settings = org_settings(&gateway, &agent.link.org_id).await?;
     if let Some(extra) = settings.mandatory_fields.get(&object) {
         for field in spec.fields.iter_mut().filter(|f| extra.contains(&f.name)) {
             field.required = true;

@@ -1,4 +1,5 @@
-//! The proxy's one error enum, and the one JSON shape every error answers with.
+//! The proxy's errors: [`ProxyError`], what a request can end with, answered in one JSON
+//! shape; and [`StartupError`], why the proxy could not start (or stopped serving).
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -11,14 +12,6 @@ pub enum ProxyError {
     /// 404: no such API route.
     #[error("no such API route: {0}")]
     NotFound(String),
-    /// 400: a host origin in the configuration cannot go into a CSP.
-    #[error(
-        "invalid host origin {0:?}: expected scheme://host[:port], '*.' allowed at the start of the host"
-    )]
-    BadOrigin(String),
-    /// Startup: the listening socket.
-    #[error("could not listen: {0}")]
-    Listen(#[source] std::io::Error),
     /// 400: the request cannot be answered as asked.
     #[error("{0}")]
     BadRequest(String),
@@ -67,9 +60,9 @@ pub enum ProxyError {
     /// 429: the org's daily API allowance is spent.
     #[error("Salesforce's daily API allowance is spent; records show again when it resets.")]
     QuotaSpent,
-    /// 502: Salesforce could not be reached or refused.
+    /// 502: Salesforce could not be reached or refused (its own words are logged, never sent).
     #[error("Salesforce: {0}")]
-    Upstream(String),
+    Upstream(#[source] pane_salesforce::Error),
     /// 502: Salesforce's TLS certificate is not trusted (whose, why, and what to set): said to
     /// the agent as it is, since only configuration fixes it.
     #[error("{0}")]
@@ -83,27 +76,43 @@ pub enum ProxyError {
     /// 500: a secret could not be sealed or opened, or the key is unusable.
     #[error("secret store: {0}")]
     Secret(String),
-    /// Startup: the embedded sandbox org's folder could not be made.
+}
+
+/// Why the proxy could not start, or stopped serving: for `main` (and tests that start it),
+/// never a request's answer.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// A host origin in the configuration cannot go into a CSP.
+    #[error(
+        "invalid host origin {0:?}: expected scheme://host[:port], '*.' allowed at the start of the host"
+    )]
+    BadOrigin(String),
+    /// The listening socket.
+    #[error("could not listen: {0}")]
+    Listen(#[source] std::io::Error),
+    /// A folder (the database's, the embedded sandbox org's) could not be made.
     #[error("could not prepare the sandbox org's folder: {0}")]
     Folder(#[source] std::io::Error),
-    /// Startup: the embedded sandbox org.
+    /// The embedded sandbox org.
     #[error(transparent)]
     Sandbox(#[from] pane_sandbox::SandboxError),
     /// Serving stopped with an I/O error.
     #[error("server error: {0}")]
     Serve(#[source] std::io::Error),
-    /// Startup: `--tls-cert`/`--tls-key` cannot be served (which file, and why).
+    /// `--tls-cert`/`--tls-key`, or the CA store for calls to Salesforce, cannot be used
+    /// (which file, and why).
     #[error("TLS: {0}")]
     Tls(String),
+    /// The database or the encryption key.
+    #[error(transparent)]
+    Proxy(#[from] ProxyError),
 }
 
 impl ProxyError {
     fn status(&self) -> StatusCode {
         match self {
             ProxyError::NotFound(_) => StatusCode::NOT_FOUND,
-            ProxyError::BadOrigin(_) | ProxyError::BadRequest(_) | ProxyError::Rejected { .. } => {
-                StatusCode::BAD_REQUEST
-            }
+            ProxyError::BadRequest(_) | ProxyError::Rejected { .. } => StatusCode::BAD_REQUEST,
             ProxyError::Conflict { .. } => StatusCode::CONFLICT,
             ProxyError::Unauthorized | ProxyError::Relink(_) | ProxyError::BadSignature(_) => {
                 StatusCode::UNAUTHORIZED
@@ -115,21 +124,16 @@ impl ProxyError {
             ProxyError::QuotaReserve => StatusCode::TOO_MANY_REQUESTS,
             ProxyError::QuotaSpent => StatusCode::TOO_MANY_REQUESTS,
             ProxyError::Upstream(_) | ProxyError::Untrusted(_) => StatusCode::BAD_GATEWAY,
-            ProxyError::Listen(_)
-            | ProxyError::Folder(_)
-            | ProxyError::Secret(_)
-            | ProxyError::Database(_)
-            | ProxyError::Sql(_)
-            | ProxyError::Sandbox(_)
-            | ProxyError::Tls(_)
-            | ProxyError::Serve(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ProxyError::Secret(_) | ProxyError::Database(_) | ProxyError::Sql(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
     fn code(&self) -> &'static str {
         match self {
             ProxyError::NotFound(_) => "not_found",
-            ProxyError::BadOrigin(_) | ProxyError::BadRequest(_) => "bad_request",
+            ProxyError::BadRequest(_) => "bad_request",
             ProxyError::Rejected { .. } => "rejected",
             ProxyError::Conflict { .. } => "conflict",
             ProxyError::Unauthorized => "unauthorized",
@@ -143,14 +147,7 @@ impl ProxyError {
             ProxyError::QuotaSpent => "quota_spent",
             ProxyError::Upstream(_) => "salesforce_unavailable",
             ProxyError::Untrusted(_) => "salesforce_untrusted",
-            ProxyError::Listen(_)
-            | ProxyError::Folder(_)
-            | ProxyError::Secret(_)
-            | ProxyError::Database(_)
-            | ProxyError::Sql(_)
-            | ProxyError::Sandbox(_)
-            | ProxyError::Tls(_)
-            | ProxyError::Serve(_) => "internal",
+            ProxyError::Secret(_) | ProxyError::Database(_) | ProxyError::Sql(_) => "internal",
         }
     }
 }

@@ -49,7 +49,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use config::Config;
-pub use error::ProxyError;
+pub use error::{ProxyError, StartupError};
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -107,7 +107,7 @@ impl AppState {
         backend: Backend,
         org_url: &str,
         services: services::Services,
-    ) -> Result<AppState, ProxyError> {
+    ) -> Result<AppState, StartupError> {
         let mut ancestors = config
             .host_origins
             .iter()
@@ -153,6 +153,20 @@ impl AppState {
                 wake: Arc::new(tokio::sync::Notify::new()),
             },
         })
+    }
+}
+
+/// The database, for handlers that need nothing else of the state.
+impl axum::extract::FromRef<AppState> for store::Db {
+    fn from_ref(state: &AppState) -> store::Db {
+        state.services.db.clone()
+    }
+}
+
+/// The cached panels, describes and converted statuses.
+impl axum::extract::FromRef<AppState> for cache::PanelCache {
+    fn from_ref(state: &AppState) -> cache::PanelCache {
+        state.panel_cache.clone()
     }
 }
 
@@ -225,10 +239,10 @@ async fn api_not_found(uri: axum::http::Uri) -> impl IntoResponse {
 pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), ProxyError> {
+) -> Result<(), StartupError> {
     let listener = TcpListener::bind(SocketAddr::new(config.bind, config.port))
         .await
-        .map_err(ProxyError::Listen)?;
+        .map_err(StartupError::Listen)?;
     serve(listener, config, shutdown).await
 }
 
@@ -238,13 +252,13 @@ pub async fn serve(
     listener: TcpListener,
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), ProxyError> {
-    let addr = listener.local_addr().map_err(ProxyError::Listen)?;
+) -> Result<(), StartupError> {
+    let addr = listener.local_addr().map_err(StartupError::Listen)?;
     let tls = match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
         (None, None) => None,
         _ => {
-            return Err(ProxyError::Tls(
+            return Err(StartupError::Tls(
                 "--tls-cert and --tls-key go together: give both or neither".into(),
             ));
         }
@@ -252,7 +266,7 @@ pub async fn serve(
     if tls.is_some()
         && let Some(public) = config.public_url.as_ref().filter(|p| !p.is_https())
     {
-        return Err(ProxyError::Tls(format!(
+        return Err(StartupError::Tls(format!(
             "--public-url {public} is http:// but --tls-cert makes the proxy serve https://"
         )));
     }
@@ -263,10 +277,10 @@ pub async fn serve(
     ) {
         (Some(login_url), Some(client_id), Some(client_secret)) => (
             None,
-            services::SalesforceApp {
+            pane_salesforce::oauth::ConnectedApp {
                 login_url: login_url.trim_end_matches('/').to_owned(),
                 client_id: client_id.clone(),
-                client_secret: client_secret.expose().to_owned(),
+                client_secret: pane_salesforce::oauth::Secret::new(client_secret.expose()),
                 version: config.salesforce_api_version.clone(),
             },
             Backend::Salesforce,
@@ -274,10 +288,10 @@ pub async fn serve(
         _ => {
             let sandbox = start_sandbox(&config).await?;
             let demo = pane_sandbox::state::demo_app();
-            let demo_app = services::SalesforceApp {
+            let demo_app = pane_salesforce::oauth::ConnectedApp {
                 login_url: sandbox.base_url(),
                 client_id: demo.client_id,
-                client_secret: demo.client_secret,
+                client_secret: pane_salesforce::oauth::Secret::new(demo.client_secret),
                 version: config.salesforce_api_version.clone(),
             };
             (Some(sandbox), demo_app, Backend::Sandbox)
@@ -313,7 +327,7 @@ pub async fn serve(
     let app = app(state);
     match tls {
         Some(tls) => {
-            let local = listener.local_addr().map_err(ProxyError::Listen)?;
+            let local = listener.local_addr().map_err(StartupError::Listen)?;
             let listener = pane_sandbox::tls::TlsListener::new(listener, local, tls);
             axum::serve(listener, app)
                 .with_graceful_shutdown(shutdown)
@@ -325,7 +339,7 @@ pub async fn serve(
                 .await
         }
     }
-    .map_err(ProxyError::Serve)?;
+    .map_err(StartupError::Serve)?;
     if let Some(sandbox) = sandbox {
         sandbox.shutdown();
     }
@@ -334,7 +348,7 @@ pub async fn serve(
 }
 
 /// Starts the embedded sandbox org on a loopback port.
-async fn start_sandbox(config: &Config) -> Result<pane_sandbox::Sandbox, ProxyError> {
+async fn start_sandbox(config: &Config) -> Result<pane_sandbox::Sandbox, StartupError> {
     let mut sandbox_config = pane_sandbox::SandboxConfig::default();
     if !config.sandbox_memory {
         if let Some(dir) = config
@@ -342,7 +356,7 @@ async fn start_sandbox(config: &Config) -> Result<pane_sandbox::Sandbox, ProxyEr
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
         {
-            std::fs::create_dir_all(dir).map_err(ProxyError::Folder)?;
+            std::fs::create_dir_all(dir).map_err(StartupError::Folder)?;
         }
         sandbox_config.org.database = Some(config.sandbox_database.clone());
     }

@@ -4,10 +4,12 @@
 
 use std::time::Duration;
 
+use axum::extract::FromRef;
 use pane_wire::api::{FieldsByObject, OrgSettings, layout_fields};
 use pane_wire::objects::sobject;
 
 use crate::lookup::plan::Layout;
+use crate::store::Db;
 use crate::validate::api_name;
 use crate::{AppState, ProxyError};
 
@@ -25,25 +27,45 @@ pub fn cache() -> SettingsCache {
         .build()
 }
 
-/// The org's settings (defaults until an admin saves some).
-pub async fn org_settings(state: &AppState, org_id: &str) -> Result<OrgSettings, ProxyError> {
-    if let Some(hit) = state.settings_cache.get(org_id) {
+/// What the org's settings and the agents' layouts are read from (a handler's sub-state).
+#[derive(Debug, Clone)]
+pub struct Org {
+    /// The database.
+    pub db: Db,
+    /// Settings, briefly.
+    pub cache: SettingsCache,
+}
+
+impl FromRef<AppState> for Org {
+    fn from_ref(state: &AppState) -> Org {
+        Org {
+            db: state.services.db.clone(),
+            cache: state.settings_cache.clone(),
+        }
+    }
+}
+
+/// The org's settings (defaults until an admin saves some), from any state holding an [`Org`].
+pub async fn org_settings<S>(state: &S, org_id: &str) -> Result<OrgSettings, ProxyError>
+where
+    Org: FromRef<S>,
+{
+    let org = Org::from_ref(state);
+    if let Some(hit) = org.cache.get(org_id) {
         return Ok(hit);
     }
-    let settings = match state.services.db.org_settings(org_id).await? {
+    let settings = match org.db.org_settings(org_id).await? {
         Some(json) => serde_json::from_str(&json)
             .map_err(|e| ProxyError::Database(format!("stored settings: {e}")))?,
         None => OrgSettings::default(),
     };
-    state
-        .settings_cache
-        .insert(org_id.to_owned(), settings.clone());
+    org.cache.insert(org_id.to_owned(), settings.clone());
     Ok(settings)
 }
 
 /// The agent's own layout (empty until they pick fields).
-pub async fn agent_layout(state: &AppState, user_id: &str) -> Result<FieldsByObject, ProxyError> {
-    match state.services.db.layout(user_id).await? {
+pub async fn agent_layout(db: &Db, user_id: &str) -> Result<FieldsByObject, ProxyError> {
+    match db.layout(user_id).await? {
         Some(json) => serde_json::from_str(&json)
             .map_err(|e| ProxyError::Database(format!("stored layout: {e}"))),
         None => Ok(FieldsByObject::new()),
@@ -77,10 +99,11 @@ pub fn effective_layout(org: &OrgSettings, agent: &FieldsByObject) -> Layout {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn fields(pairs: &[(&str, &[&str])]) -> FieldsByObject {
+    /// Fields by object, from `(object, fields)` pairs.
+    pub(crate) fn fields(pairs: &[(&str, &[&str])]) -> FieldsByObject {
         pairs
             .iter()
             .map(|(o, f)| ((*o).to_owned(), f.iter().map(|s| (*s).to_owned()).collect()))

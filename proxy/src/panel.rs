@@ -7,7 +7,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header::HeaderName};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
@@ -46,6 +47,24 @@ pub fn handle_key(handle: &Handle) -> String {
     }
 }
 
+/// The sender a request is about (`?kind&handle`), checked: the query's own refusal, or a 400
+/// when it names no email or phone.
+#[derive(Debug)]
+pub struct Sender(pub Handle);
+
+impl<S: Send + Sync> FromRequestParts<S> for Sender {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let Query(query) = Query::<HandleQuery>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        parse_handle(&query)
+            .map(Sender)
+            .map_err(IntoResponse::into_response)
+    }
+}
+
 fn parse_handle(query: &HandleQuery) -> Result<Handle, ProxyError> {
     let recipient = Recipient {
         handle: query.handle.clone(),
@@ -72,9 +91,8 @@ fn with_cache_header(data: &PanelData, value: &'static str) -> Response {
 async fn panel(
     State(state): State<AppState>,
     agent: Agent,
-    Query(query): Query<HandleQuery>,
+    Sender(handle): Sender,
 ) -> Result<Response, ProxyError> {
-    let handle = parse_handle(&query)?;
     let key = (
         agent.link.org_id.clone(),
         agent.link.user_id.clone(),
@@ -125,7 +143,10 @@ async fn read_panel(
     handle: &Handle,
 ) -> Result<PanelData, ProxyError> {
     let org = org_settings(state, &agent.link.org_id).await?;
-    let layout = effective_layout(&org, &agent_layout(state, &agent.link.user_id).await?);
+    let layout = effective_layout(
+        &org,
+        &agent_layout(&state.services.db, &agent.link.user_id).await?,
+    );
     let version = &state.services.salesforce.version;
     let db = &state.services.db;
     let pin_key = handle_key(handle);
@@ -164,8 +185,12 @@ async fn read_panel(
             let Some((object, id)) = first else {
                 return Ok(answer(handle, &Default::default()));
             };
-            let composite = plan_pinned(&object, &id, &layout, version)
-                .ok_or_else(|| ProxyError::Upstream(format!("search found {object} {id}")))?;
+            let composite = plan_pinned(&object, &id, &layout, version).ok_or_else(|| {
+                ProxyError::Upstream(pane_salesforce::Error::Malformed {
+                    status: 200,
+                    detail: format!("search found {object} {id}"),
+                })
+            })?;
             let answered = salesforce
                 .call(salesforce.client.composite(&composite))
                 .await?;
@@ -186,10 +211,9 @@ fn plan_error(err: pane_salesforce::CompositeError) -> ProxyError {
 async fn pin(
     State(state): State<AppState>,
     agent: Agent,
-    Query(query): Query<HandleQuery>,
+    Sender(handle): Sender,
     ApiJson(body): ApiJson<PinRequest>,
 ) -> Result<StatusCode, ProxyError> {
-    let handle = parse_handle(&query)?;
     if !matches!(body.object.as_str(), "Contact" | "Lead" | "Account")
         || plan_pinned(&body.object, &body.id, &Default::default(), "59.0").is_none()
     {
@@ -216,9 +240,8 @@ async fn pin(
 async fn unpin(
     State(state): State<AppState>,
     agent: Agent,
-    Query(query): Query<HandleQuery>,
+    Sender(handle): Sender,
 ) -> Result<StatusCode, ProxyError> {
-    let handle = parse_handle(&query)?;
     state
         .services
         .db

@@ -8,7 +8,7 @@ use pane_wire::api::{OrgSettings, Usage};
 
 use crate::clock::now_secs;
 use crate::gateway::budget::{Quota, budget, remaining, utc_day};
-use crate::org::org_settings;
+use crate::org::{Org, org_settings};
 use crate::session::Agent;
 use crate::{AppState, ProxyError};
 
@@ -18,10 +18,9 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `GET /api/usage`: today's API usage and what is left.
-async fn usage(State(state): State<AppState>, agent: Agent) -> Result<Json<Usage>, ProxyError> {
-    let db = &state.services.db;
-    let settings: OrgSettings = org_settings(&state, &agent.link.org_id).await?;
-    let today = Quota::today(db, &agent.link.org_id).await?;
+async fn usage(State(org): State<Org>, agent: Agent) -> Result<Json<Usage>, ProxyError> {
+    let settings: OrgSettings = org_settings(&org, &agent.link.org_id).await?;
+    let today = Quota::today(&org.db, &agent.link.org_id).await?;
     let known = |n: u64| (today.org_max > 0).then_some(n);
     Ok(Json(Usage {
         day: utc_day(now_secs()),

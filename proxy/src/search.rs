@@ -4,12 +4,13 @@
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use pane_salesforce::{Filter, Order, Scope, Search, Select};
+use pane_salesforce::{Order, Scope, Search, Select};
 use pane_wire::api::SearchResults;
 use serde::Deserialize;
 
-use crate::gateway::Salesforce;
+use crate::gateway::{Gateway, Salesforce};
 use crate::lookup::answer::record;
+use crate::lookup::plan::returning_people;
 use crate::session::Agent;
 use crate::{AppState, ProxyError};
 
@@ -41,22 +42,14 @@ pub fn sosl(text: &str) -> Result<Search, ProxyError> {
             "A search is at most 100 characters.".into(),
         ));
     }
-    let recent = || [Order::desc("LastModifiedDate")];
+    let people = returning_people(
+        Search::find_as_typed(&text, Scope::All),
+        &["Name", "Title", "Email", "Phone", "AccountId"],
+        &["Name", "Company", "Email", "Phone", "Status"],
+        10,
+    );
     #[allow(clippy::cast_possible_truncation, reason = "MAX_RESULTS is 25")]
-    Ok(Search::find_as_typed(&text, Scope::All)
-        .returning(
-            Select::from("Contact")
-                .fields(["Name", "Title", "Email", "Phone", "AccountId"])
-                .order(recent())
-                .limit(10),
-        )
-        .returning(
-            Select::from("Lead")
-                .fields(["Name", "Company", "Email", "Phone", "Status"])
-                .filter(Filter::eq("IsConverted", false))
-                .order(recent())
-                .limit(10),
-        )
+    Ok(people
         .returning(
             Select::from("Account")
                 .fields(["Name", "Website", "Phone"])
@@ -67,12 +60,12 @@ pub fn sosl(text: &str) -> Result<Search, ProxyError> {
 }
 
 async fn search(
-    State(state): State<AppState>,
+    State(gateway): State<Gateway>,
     agent: Agent,
     Query(query): Query<SearchQuery>,
 ) -> Result<Json<SearchResults>, ProxyError> {
     let sosl = sosl(&query.q)?;
-    let salesforce = Salesforce::for_agent(&state, &agent).await?;
+    let salesforce = Salesforce::for_agent(&gateway, &agent).await?;
     let rows = salesforce.call(salesforce.client.search(&sosl)).await?;
     Ok(Json(SearchResults {
         records: rows.iter().filter_map(record).take(MAX_RESULTS).collect(),

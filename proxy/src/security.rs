@@ -3,12 +3,12 @@
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use crate::ProxyError;
+use crate::StartupError;
 
 /// Checks that `origin` is `scheme://host[:port]`, with `*.` allowed at the start of the host,
 /// so it can go into a CSP source list as it is.
-pub fn validate_origin(origin: &str) -> Result<String, ProxyError> {
-    let bad = || ProxyError::BadOrigin(origin.to_owned());
+pub fn validate_origin(origin: &str) -> Result<String, StartupError> {
+    let bad = || StartupError::BadOrigin(origin.to_owned());
     let (scheme, rest) = origin.split_once("://").ok_or_else(bad)?;
     if !matches!(scheme, "http" | "https") {
         return Err(bad());

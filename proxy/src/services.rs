@@ -2,33 +2,12 @@
 
 use std::sync::Arc;
 
-use crate::ProxyError;
+use pane_salesforce::oauth::ConnectedApp;
+
+use crate::StartupError;
 use crate::config::Config;
 use crate::secrets::Sealer;
 use crate::store::Db;
-
-/// The connected app the proxy links agents through, and where.
-#[derive(Clone)]
-pub struct SalesforceApp {
-    /// The login host: `https://login.salesforce.com`, or the sandbox org's base URL.
-    pub login_url: String,
-    /// Consumer key.
-    pub client_id: String,
-    /// Consumer secret.
-    pub client_secret: String,
-    /// API version, e.g. `59.0`.
-    pub version: String,
-}
-
-impl std::fmt::Debug for SalesforceApp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The secret never prints.
-        f.debug_struct("SalesforceApp")
-            .field("login_url", &self.login_url)
-            .field("client_id", &self.client_id)
-            .finish_non_exhaustive()
-    }
-}
 
 /// What handlers reach besides configuration.
 #[derive(Debug, Clone)]
@@ -38,14 +17,14 @@ pub struct Services {
     /// Seals tokens at rest.
     pub sealer: Arc<Sealer>,
     /// The connected app.
-    pub salesforce: SalesforceApp,
+    pub salesforce: ConnectedApp,
     /// Outgoing HTTP.
     pub http: reqwest::Client,
 }
 
 impl Services {
     /// Opens the database and the key named by `config`, for `salesforce`.
-    pub async fn new(config: &Config, salesforce: SalesforceApp) -> Result<Services, ProxyError> {
+    pub async fn new(config: &Config, salesforce: ConnectedApp) -> Result<Services, StartupError> {
         if let Some(path) = config
             .database_url
             .strip_prefix("sqlite://")
@@ -54,7 +33,7 @@ impl Services {
                 .parent()
                 .filter(|d| !d.as_os_str().is_empty())
         {
-            std::fs::create_dir_all(dir).map_err(ProxyError::Folder)?;
+            std::fs::create_dir_all(dir).map_err(StartupError::Folder)?;
         }
         let sealer = match &config.encryption_key {
             Some(key) => Sealer::from_base64(key.expose())?,
@@ -91,7 +70,7 @@ impl Services {
 pub fn salesforce_http(
     timeout: std::time::Duration,
     ca_file: Option<&std::path::Path>,
-) -> Result<reqwest::Client, ProxyError> {
+) -> Result<reqwest::Client, StartupError> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
 
@@ -120,7 +99,7 @@ pub fn salesforce_http(
         } else {
             errors.join("; ")
         };
-        return Err(ProxyError::Tls(format!(
+        return Err(StartupError::Tls(format!(
             "{}: {why} (it replaces the system's CA store for calls to Salesforce)",
             overrides.join(", ")
         )));
@@ -128,7 +107,7 @@ pub fn salesforce_http(
     let mut from_file = 0;
     if let Some(path) = ca_file {
         let bad = |why: String| {
-            ProxyError::Tls(format!("--salesforce-ca-file {}: {why}", path.display()))
+            StartupError::Tls(format!("--salesforce-ca-file {}: {why}", path.display()))
         };
         let certs = CertificateDer::pem_file_iter(path)
             .map_err(|err| bad(format!("cannot be read: {err}")))?
@@ -157,63 +136,12 @@ pub fn salesforce_http(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
-    .map_err(|err| ProxyError::Tls(format!("TLS versions: {err}")))?
+    .map_err(|err| StartupError::Tls(format!("TLS versions: {err}")))?
     .with_root_certificates(roots)
     .with_no_client_auth();
     reqwest::Client::builder()
         .timeout(timeout)
         .use_preconfigured_tls(tls)
         .build()
-        .map_err(|e| ProxyError::Tls(format!("HTTP client: {e}")))
-}
-
-/// Why a request to Salesforce could not be sent, for the logs and the agent: reqwest's own
-/// text names only the URL, so the causes follow it; a certificate that is not trusted is
-/// [`ProxyError::Untrusted`], saying whose and what to do.
-pub fn send_error(err: &reqwest::Error) -> ProxyError {
-    if let Some(why) = untrusted_certificate(err) {
-        let origin = err.url().map_or_else(
-            || "Salesforce".to_owned(),
-            |u| u.origin().ascii_serialization(),
-        );
-        return ProxyError::Untrusted(format!(
-            "the certificate of {origin} is not trusted ({why}); set SSL_CERT_FILE (or \
-             --salesforce-ca-file) to the PEM file of its CA for a private CA or a \
-             TLS-inspecting proxy"
-        ));
-    }
-    let mut text = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    ProxyError::Upstream(text)
-}
-
-/// What rustls said when `err` failed because the server's certificate is not trusted (an
-/// unknown issuer, a name it was not made for, expired...).
-pub fn untrusted_certificate(err: &reqwest::Error) -> Option<String> {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(mut cause) = source {
-        // rustls's error rides inside `io::Error`s (nested, from hyper's connector), whose
-        // `source()` skips the error they wrap.
-        while let Some(inner) = cause
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            cause = inner;
-        }
-        if let Some(
-            tls @ (rustls::Error::InvalidCertificate(_)
-            | rustls::Error::NoCertificatesPresented
-            | rustls::Error::UnsupportedNameType),
-        ) = cause.downcast_ref::<rustls::Error>()
-        {
-            return Some(tls.to_string());
-        }
-        source = cause.source();
-    }
-    None
+        .map_err(|e| StartupError::Tls(format!("HTTP client: {e}")))
 }

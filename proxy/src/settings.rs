@@ -9,9 +9,11 @@ use axum::{Json, Router};
 use pane_wire::api::{FieldsByObject, OrgSettings, Settings};
 use pane_wire::objects::{pickable, sobject};
 
+use crate::cache::PanelCache;
 use crate::json::ApiJson;
-use crate::org::{agent_layout, org_settings};
+use crate::org::{Org, agent_layout, org_settings};
 use crate::session::{Admin, Agent};
+use crate::store::Db;
 use crate::validate::api_name;
 use crate::{AppState, ProxyError};
 
@@ -55,7 +57,7 @@ fn json(value: &impl serde::Serialize) -> Result<String, ProxyError> {
 
 async fn read(State(state): State<AppState>, agent: Agent) -> Result<Json<Settings>, ProxyError> {
     let org = org_settings(&state, &agent.link.org_id).await?;
-    let layout = agent_layout(&state, &agent.link.user_id).await?;
+    let layout = agent_layout(&state.services.db, &agent.link.user_id).await?;
     let integration = state.services.db.integration(&agent.link.org_id).await?;
     Ok(Json(Settings {
         org,
@@ -66,7 +68,8 @@ async fn read(State(state): State<AppState>, agent: Agent) -> Result<Json<Settin
 }
 
 async fn write_org(
-    State(state): State<AppState>,
+    State(org): State<Org>,
+    State(panel_cache): State<PanelCache>,
     Admin(agent): Admin,
     ApiJson(settings): ApiJson<OrgSettings>,
 ) -> Result<Json<OrgSettings>, ProxyError> {
@@ -78,42 +81,29 @@ async fn write_org(
         ));
     }
     let org_id = &agent.link.org_id;
-    state
-        .services
-        .db
-        .put_org_settings(org_id, &json(&settings)?)
-        .await?;
-    state.settings_cache.invalidate(org_id);
-    state.panel_cache.forget_org(org_id);
+    org.db.put_org_settings(org_id, &json(&settings)?).await?;
+    org.cache.invalidate(org_id);
+    panel_cache.forget_org(org_id);
     tracing::info!(org = %org_id, user = %agent.link.user_id, "org settings saved");
     Ok(Json(settings))
 }
 
 async fn write_layout(
-    State(state): State<AppState>,
+    State(db): State<Db>,
+    State(panel_cache): State<PanelCache>,
     agent: Agent,
     ApiJson(layout): ApiJson<FieldsByObject>,
 ) -> Result<Json<FieldsByObject>, ProxyError> {
     check_fields(&layout)?;
-    state
-        .services
-        .db
-        .put_layout(&agent.link.user_id, &json(&layout)?)
-        .await?;
-    state.panel_cache.forget_panels_of(&agent.link.user_id);
+    db.put_layout(&agent.link.user_id, &json(&layout)?).await?;
+    panel_cache.forget_panels_of(&agent.link.user_id);
     Ok(Json(layout))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fields(pairs: &[(&str, &[&str])]) -> FieldsByObject {
-        pairs
-            .iter()
-            .map(|(o, f)| ((*o).to_owned(), f.iter().map(|s| (*s).to_owned()).collect()))
-            .collect()
-    }
+    use crate::org::tests::fields;
 
     #[test]
     fn checks() {

@@ -10,13 +10,13 @@ use rustls::ServerConfig;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use crate::ProxyError;
+use crate::StartupError;
 
 /// A rustls server config from a PEM certificate chain (leaf first) and its private key. Each
 /// error names the file and what is wrong with it: unreadable, holding no certificate or key,
 /// or a key that is not the certificate's.
-pub fn server_config(cert_path: &Path, key_path: &Path) -> Result<Arc<ServerConfig>, ProxyError> {
-    let bad = |path: &Path, what: String| ProxyError::Tls(format!("{}: {what}", path.display()));
+pub fn server_config(cert_path: &Path, key_path: &Path) -> Result<Arc<ServerConfig>, StartupError> {
+    let bad = |path: &Path, what: String| StartupError::Tls(format!("{}: {what}", path.display()));
     let pem = std::fs::read(cert_path)
         .map_err(|err| bad(cert_path, format!("cannot read the TLS certificate: {err}")))?;
     let chain = CertificateDer::pem_slice_iter(&pem)
@@ -39,11 +39,11 @@ pub fn server_config(cert_path: &Path, key_path: &Path) -> Result<Arc<ServerConf
     let mut config =
         ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .with_safe_default_protocol_versions()
-            .map_err(|err| ProxyError::Tls(format!("TLS versions: {err}")))?
+            .map_err(|err| StartupError::Tls(format!("TLS versions: {err}")))?
             .with_no_client_auth()
             .with_single_cert(chain, key)
             .map_err(|err| {
-                ProxyError::Tls(format!(
+                StartupError::Tls(format!(
                     "{} and {} do not make a certificate and its key: {err}",
                     cert_path.display(),
                     key_path.display()

@@ -1,6 +1,10 @@
 //! Names and ids the proxy puts into Salesforce requests: checked here, once, before any
 //! handler builds a path or a query with them.
 
+use pane_wire::objects::{SOBJECTS, sobject};
+
+use crate::ProxyError;
+
 /// An object's or field's API name: letters, digits and `_`, at most 80.
 pub fn api_name(text: &str) -> bool {
     !text.is_empty()
@@ -11,6 +15,19 @@ pub fn api_name(text: &str) -> bool {
 /// A Salesforce record id: 15 or 18 letters and digits.
 pub fn record_id(id: &str) -> bool {
     (id.len() == 15 || id.len() == 18) && id.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Refuses an object the panel does not work with, saying which it does (`what`: "creates",
+/// "describes").
+pub fn panel_object(object: &str, what: &str) -> Result<(), ProxyError> {
+    if sobject(object).is_some() {
+        return Ok(());
+    }
+    let known: Vec<&str> = SOBJECTS.iter().map(|o| o.name).collect();
+    Err(ProxyError::BadRequest(format!(
+        "the panel {what} {}",
+        known.join(", ")
+    )))
 }
 
 #[cfg(test)]

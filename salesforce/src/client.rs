@@ -53,6 +53,19 @@ pub struct Client {
     usage: Arc<UsageCell>,
 }
 
+/// The `id` of a write's answer (`what`: "a create"), which Salesforce always sends.
+fn id_of(answer: &Answer, what: &str) -> Result<String, Error> {
+    answer
+        .body
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| Error::Malformed {
+            status: answer.status,
+            detail: format!("{what} answer without an id"),
+        })
+}
+
 fn jitter() -> f64 {
     // Sub-second clock noise is jitter enough to spread retries.
     let nanos = std::time::SystemTime::now()
@@ -114,20 +127,6 @@ impl Client {
         } else {
             Safety::Idempotent
         };
-        self.send_as(method, path, query, body, headers, safety)
-            .await
-    }
-
-    /// [`Client::send`], with how safe it is to send again said by the caller.
-    pub async fn send_as(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(&str, &str)],
-        body: Option<&Value>,
-        headers: &[(&str, &str)],
-        safety: Safety,
-    ) -> Result<Answer, Error> {
         let mut token = self.tokens.current().await?;
         let mut attempt = 0;
         loop {
@@ -241,15 +240,7 @@ impl Client {
                 &[],
             )
             .await?;
-        answer
-            .body
-            .get("id")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| Error::Malformed {
-                status: answer.status,
-                detail: "a create answer without an id".into(),
-            })
+        id_of(&answer, "a create")
     }
 
     /// Creates or updates the record whose External ID `field` is `value` (`PATCH
@@ -266,16 +257,7 @@ impl Client {
         let answer = self
             .send(Method::PATCH, &path, &[], Some(fields), &[])
             .await?;
-        let id = answer
-            .body
-            .get("id")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| Error::Malformed {
-                status: answer.status,
-                detail: "an upsert answer without an id".into(),
-            })?;
-        Ok((id, answer.status == 201))
+        Ok((id_of(&answer, "an upsert")?, answer.status == 201))
     }
 
     /// Updates a record, refused (412) if it changed after `unmodified_since` (an HTTP date).

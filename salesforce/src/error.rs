@@ -51,6 +51,15 @@ pub enum Error {
     /// handshake). Nothing happened at Salesforce.
     #[error("Salesforce could not be reached: {0}")]
     Unreachable(String),
+    /// The request never left: Salesforce's certificate (or a TLS-inspecting proxy's) is not
+    /// trusted. Only the configuration fixes it, so it is not retried.
+    #[error("the certificate of {origin} is not trusted ({why})")]
+    Untrusted {
+        /// Whose certificate: the origin called.
+        origin: String,
+        /// What rustls said.
+        why: String,
+    },
     /// An answer that is not what Salesforce sends (malformed JSON, unexpected shape).
     #[error("Salesforce sent an answer that cannot be read ({status}): {detail}")]
     Malformed {
@@ -67,6 +76,20 @@ pub enum Error {
         /// `faultstring`.
         message: String,
     },
+}
+
+/// An API error answer of one item, `status` and `code` without a message or fields: what
+/// decision tables about errors are written with.
+pub fn api(status: u16, code: &str) -> Error {
+    Error::Api {
+        status,
+        errors: vec![ApiErrorItem {
+            error_code: code.into(),
+            message: String::new(),
+            fields: vec![],
+            duplicate_result: None,
+        }],
+    }
 }
 
 impl Error {
@@ -86,19 +109,60 @@ impl Error {
             | Error::OAuth { status, .. }
             | Error::Malformed { status, .. } => Some(*status),
             Error::Fault { .. } => Some(500),
-            Error::Transport(_) | Error::Unreachable(_) => None,
+            Error::Transport(_) | Error::Unreachable(_) | Error::Untrusted { .. } => None,
         }
     }
 }
 
-/// A failed send: [`Error::Unreachable`] when no connection was made, else
-/// [`Error::Transport`] (the request may have been sent).
+/// A failed send: [`Error::Untrusted`] when the server's certificate is not trusted,
+/// [`Error::Unreachable`] when no connection was made, else [`Error::Transport`] (the request
+/// may have been sent). reqwest's own text names only the URL, so its causes follow it.
 pub fn from_reqwest(err: &reqwest::Error) -> Error {
-    if err.is_connect() || err.is_builder() {
-        Error::Unreachable(err.to_string())
-    } else {
-        Error::Transport(err.to_string())
+    if let Some(why) = untrusted_certificate(err) {
+        let origin = err.url().map_or_else(
+            || "Salesforce".to_owned(),
+            |u| u.origin().ascii_serialization(),
+        );
+        return Error::Untrusted { origin, why };
     }
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    if err.is_connect() || err.is_builder() {
+        Error::Unreachable(text)
+    } else {
+        Error::Transport(text)
+    }
+}
+
+/// What rustls said when `err` failed because the server's certificate is not trusted (an
+/// unknown issuer, a name it was not made for, expired...).
+fn untrusted_certificate(err: &reqwest::Error) -> Option<String> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(mut cause) = source {
+        // rustls's error rides inside `io::Error`s (nested, from hyper's connector), whose
+        // `source()` skips the error they wrap.
+        while let Some(inner) = cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            cause = inner;
+        }
+        if let Some(
+            tls @ (rustls::Error::InvalidCertificate(_)
+            | rustls::Error::NoCertificatesPresented
+            | rustls::Error::UnsupportedNameType),
+        ) = cause.downcast_ref::<rustls::Error>()
+        {
+            return Some(tls.to_string());
+        }
+        source = cause.source();
+    }
+    None
 }
 
 /// Reads an error answer's body, whatever shape Salesforce used.

@@ -2,6 +2,8 @@
 //!
 //! - [`error`]: every error answer mapped in one place into [`Error`].
 //! - [`retry`]: whether to try again, a pure function of the error and the attempt.
+//! - [`oauth`]: the connected app's web-server flow (authorize URL, code exchange, identity,
+//!   permission check, revocation).
 //! - [`token`]: access tokens, refreshed once, single-flight, when a session expires.
 //! - [`usage`]: `Sforce-Limit-Info` read on every answer.
 //! - [`client`]: the calls, query paging included; [`soap`]: `convertLead`.
@@ -12,6 +14,7 @@ pub mod client;
 pub mod composite;
 pub mod error;
 pub mod escape;
+pub mod oauth;
 pub mod retry;
 pub mod soap;
 pub mod soql;

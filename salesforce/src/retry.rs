@@ -92,19 +92,7 @@ pub fn decide(error: &Error, attempt: u32, jitter: f64, safety: Safety) -> Decis
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ApiErrorItem;
-
-    fn api(status: u16, code: &str) -> Error {
-        Error::Api {
-            status,
-            errors: vec![ApiErrorItem {
-                error_code: code.into(),
-                message: String::new(),
-                fields: vec![],
-                duplicate_result: None,
-            }],
-        }
-    }
+    use crate::error::api;
 
     #[test]
     fn decisions() {
@@ -271,6 +259,15 @@ mod tests {
                 Decision::GiveUp,
             ),
             ("row lock", api(400, "UNABLE_TO_LOCK_ROW"), ms(200), ms(200)),
+            (
+                "a certificate not trusted",
+                Error::Untrusted {
+                    origin: "https://login.example".into(),
+                    why: "unknown issuer".into(),
+                },
+                Decision::GiveUp,
+                Decision::GiveUp,
+            ),
             (
                 "expired session",
                 api(401, "INVALID_SESSION_ID"),

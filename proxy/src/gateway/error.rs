@@ -16,12 +16,17 @@ impl From<&Error> for ProxyError {
             } else {
                 description.clone()
             }),
+            // Only the proxy's configuration fixes it: the agent is told what to set.
+            Error::Untrusted { .. } => ProxyError::Untrusted(format!(
+                "{err}; set SSL_CERT_FILE (or --salesforce-ca-file) to the PEM file of its CA \
+                 for a private CA or a TLS-inspecting proxy"
+            )),
             _ => match err.code() {
                 Some("REQUEST_LIMIT_EXCEEDED") => ProxyError::QuotaSpent,
                 Some("INVALID_SESSION_ID" | "INVALID_GRANT" | "invalid_grant") => {
                     ProxyError::Unauthorized
                 }
-                _ => ProxyError::Upstream(err.to_string()),
+                _ => ProxyError::Upstream(err.clone()),
             },
         }
     }

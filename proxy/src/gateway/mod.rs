@@ -7,6 +7,7 @@ pub mod budget;
 pub mod error;
 mod pool;
 
+use axum::extract::FromRef;
 use pane_salesforce::Client;
 use pane_wire::api::Budget;
 
@@ -14,10 +15,43 @@ pub use error::refused;
 pub use pool::ClientPool;
 
 use self::budget::{Quota, may_probe};
-use crate::org::org_settings;
+use crate::org::{Org, org_settings};
+use crate::services::Services;
 use crate::session::Agent;
 use crate::store::Link;
 use crate::{AppState, ProxyError};
+
+/// What the way to Salesforce needs (a handler's sub-state): the services, the client pool,
+/// the org's settings (for the share and whether the integration is on), and how stale a
+/// usage figure at the last reserve may be.
+#[derive(Debug, Clone)]
+pub struct Gateway {
+    /// Database, sealer, connected app, outgoing HTTP.
+    pub services: Services,
+    /// Per-agent Salesforce clients.
+    pub clients: ClientPool,
+    /// Org settings.
+    pub org: Org,
+    /// See [`AppState::quota_probe_ms`].
+    pub quota_probe_ms: i64,
+}
+
+impl FromRef<AppState> for Gateway {
+    fn from_ref(state: &AppState) -> Gateway {
+        Gateway {
+            services: state.services.clone(),
+            clients: state.clients.clone(),
+            org: Org::from_ref(state),
+            quota_probe_ms: state.quota_probe_ms,
+        }
+    }
+}
+
+impl FromRef<Gateway> for Org {
+    fn from_ref(gateway: &Gateway) -> Org {
+        gateway.org.clone()
+    }
+}
 
 /// An agent's way to Salesforce: their client, with every request checked against the
 /// org's budget first and counted after.
@@ -25,38 +59,49 @@ use crate::{AppState, ProxyError};
 pub struct Salesforce {
     /// The agent's client.
     pub client: Client,
-    state: AppState,
+    gateway: Gateway,
     org_id: String,
 }
 
 impl Salesforce {
     /// The agent's, refused when an admin turned the integration off.
-    pub async fn for_agent(state: &AppState, agent: &Agent) -> Result<Salesforce, ProxyError> {
-        if !org_settings(state, &agent.link.org_id).await?.enabled {
+    pub async fn for_agent<S>(state: &S, agent: &Agent) -> Result<Salesforce, ProxyError>
+    where
+        Gateway: FromRef<S>,
+    {
+        let gateway = Gateway::from_ref(state);
+        if !org_settings(&gateway, &agent.link.org_id).await?.enabled {
             return Err(ProxyError::Disabled);
         }
-        Salesforce::for_link(state, &agent.link)
+        Salesforce::through(gateway, &agent.link)
     }
 
     /// The integration user's, for rule work (the budget is checked by the worker).
-    pub fn for_link(state: &AppState, link: &Link) -> Result<Salesforce, ProxyError> {
+    pub fn for_link<S>(state: &S, link: &Link) -> Result<Salesforce, ProxyError>
+    where
+        Gateway: FromRef<S>,
+    {
+        Salesforce::through(Gateway::from_ref(state), link)
+    }
+
+    fn through(gateway: Gateway, link: &Link) -> Result<Salesforce, ProxyError> {
         Ok(Salesforce {
-            client: state.clients.client(&state.services, link)?,
-            state: state.clone(),
+            client: gateway.clients.client(&gateway.services, link)?,
+            gateway,
             org_id: link.org_id.clone(),
         })
     }
 
     /// What the budget allows now.
     pub async fn budget(&self) -> Result<Budget, ProxyError> {
-        let share = org_settings(&self.state, &self.org_id)
+        let share = org_settings(&self.gateway, &self.org_id)
             .await?
             .api_share_percent;
-        let today = Quota::today(&self.state.services.db, &self.org_id).await?;
+        let today = Quota::today(&self.gateway.services.db, &self.org_id).await?;
         Ok(match budget::budget(today, share) {
             // An old figure may be stale: one request learns the usage again.
             Budget::CacheOnly
-                if may_probe(today, crate::clock::now_ms(), self.state.quota_probe_ms) =>
+                if may_probe(today, crate::clock::now_ms(), self.gateway.quota_probe_ms) =>
             {
                 Budget::Normal
             }
@@ -75,7 +120,7 @@ impl Salesforce {
         }
         let result = call.await;
         if let Err(err) =
-            Quota::count(&self.state.services.db, &self.org_id, self.client.usage()).await
+            Quota::count(&self.gateway.services.db, &self.org_id, self.client.usage()).await
         {
             tracing::warn!(%err, "counting a Salesforce request failed");
         }

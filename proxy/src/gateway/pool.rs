@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use pane_salesforce::{Client, Credentials, Token, Tokens};
+use pane_salesforce::{Client, Token, Tokens};
 
 use crate::ProxyError;
 use crate::services::Services;
@@ -35,12 +35,7 @@ impl ClientPool {
             return Ok(client);
         }
         let sf = &services.salesforce;
-        let credentials = Credentials::RefreshToken {
-            token_url: format!("{}/services/oauth2/token", sf.login_url),
-            client_id: sf.client_id.clone(),
-            client_secret: sf.client_secret.clone(),
-            refresh_token: services.sealer.open(&link.refresh_token_sealed)?,
-        };
+        let credentials = sf.refresh_credentials(services.sealer.open(&link.refresh_token_sealed)?);
         let initial = Token {
             access_token: services.sealer.open(&link.access_token_sealed)?,
             instance_url: link.instance_url.clone(),

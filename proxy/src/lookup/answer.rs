@@ -205,6 +205,17 @@ mod tests {
         )
     }
 
+    /// No Contact, no Lead (so no account by the person), then `rest`.
+    fn nobody_then(rest: Vec<Value>) -> Vec<Value> {
+        let mut parts = vec![
+            sub("contacts", 200, found(vec![])),
+            sub("leads", 200, found(vec![])),
+            halted("account"),
+        ];
+        parts.extend(rest);
+        parts
+    }
+
     fn composite(parts: Vec<Value>) -> CompositeAnswer {
         CompositeAnswer::from_value(json!({ "compositeResponse": parts })).unwrap()
     }
@@ -313,10 +324,7 @@ mod tests {
 
     #[test]
     fn the_domain_account_when_no_person() {
-        let c = composite(vec![
-            sub("contacts", 200, found(vec![])),
-            sub("leads", 200, found(vec![])),
-            halted("account"),
+        let c = composite(nobody_then(vec![
             sub(
                 "domain",
                 200,
@@ -335,7 +343,7 @@ mod tests {
                     row("Contact", "003J", json!({"Name": "Jack"})),
                 ]),
             ),
-        ]);
+        ]));
         let data = answer(&handle("tim.barr@burlington.com"), &c);
         assert_eq!(data.reason, MatchReason::Domain);
         assert_eq!(data.person, None);
@@ -366,12 +374,7 @@ mod tests {
 
     #[test]
     fn nothing_and_several() {
-        let c = composite(vec![
-            sub("contacts", 200, found(vec![])),
-            sub("leads", 200, found(vec![])),
-            halted("account"),
-            halted("domainAccount"),
-        ]);
+        let c = composite(nobody_then(vec![halted("domainAccount")]));
         let data = answer(&handle("zoe@nowhere.example"), &c);
         assert_eq!(
             (data.reason, data.person, data.account),

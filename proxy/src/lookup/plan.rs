@@ -130,26 +130,17 @@ fn with_id(fields: &[String]) -> Vec<String> {
 }
 
 /// The two activity lists, as Salesforce allows them for users without View All Data.
+/// Open ones soonest first, past ones latest first.
 fn activity_lists(select: Select, layout: &Layout) -> Select {
+    let list = |relationship: &str, by_date: Order| {
+        Select::from(relationship)
+            .fields(&layout.activity)
+            .order([by_date.nulls_last(), Order::desc("LastModifiedDate")])
+            .limit(LIST_SIZE)
+    };
     select
-        .child(
-            Select::from("OpenActivities")
-                .fields(&layout.activity)
-                .order([
-                    Order::asc("ActivityDate").nulls_last(),
-                    Order::desc("LastModifiedDate"),
-                ])
-                .limit(LIST_SIZE),
-        )
-        .child(
-            Select::from("ActivityHistories")
-                .fields(&layout.activity)
-                .order([
-                    Order::desc("ActivityDate").nulls_last(),
-                    Order::desc("LastModifiedDate"),
-                ])
-                .limit(LIST_SIZE),
-        )
+        .child(list("OpenActivities", Order::asc("ActivityDate")))
+        .child(list("ActivityHistories", Order::desc("ActivityDate")))
 }
 
 fn cases(layout: &Layout) -> Select {
@@ -178,12 +169,25 @@ fn retrieve(object: &str, id: RecordId, fields: &[String]) -> Request {
 
 /// A Contact's Account and its Opportunities, read by the id in `source`'s first row.
 fn account_of(c: &mut Composite, source: Ref, layout: &Layout) -> Result<(), CompositeError> {
+    let opportunities: [(Ref, &str, &[String]); 1] =
+        [(OPPORTUNITIES, "Opportunities", &layout.opportunity)];
+    account_by(c, source, ACCOUNT, layout, &opportunities)
+}
+
+/// The Account whose id is the `AccountId` of `source`'s first row, as `account`, and its
+/// related `lists` (reference, relationship, fields).
+fn account_by(
+    c: &mut Composite,
+    source: Ref,
+    account: Ref,
+    layout: &Layout,
+    lists: &[(Ref, &str, &[String])],
+) -> Result<(), CompositeError> {
     let id = || RecordId::from(source.first("AccountId"));
-    c.add(ACCOUNT, retrieve("Account", id(), &layout.account))?;
-    c.add(
-        OPPORTUNITIES,
-        related("Account", id(), "Opportunities", &layout.opportunity),
-    )?;
+    c.add(account, retrieve("Account", id(), &layout.account))?;
+    for (reference, relationship, fields) in lists {
+        c.add(*reference, related("Account", id(), relationship, fields))?;
+    }
     Ok(())
 }
 
@@ -246,20 +250,13 @@ pub fn plan(handle: &Handle, layout: &Layout, version: &str) -> Result<Composite
                     .limit(1),
             ),
         )?;
-        let id = || RecordId::from(DOMAIN.first("AccountId"));
-        c.add(DOMAIN_ACCOUNT, retrieve("Account", id(), &layout.account))?;
-        c.add(
-            DOMAIN_CONTACTS,
-            related("Account", id(), "Contacts", &layout.contact),
-        )?;
-        c.add(
-            DOMAIN_OPPORTUNITIES,
-            related("Account", id(), "Opportunities", &layout.opportunity),
-        )?;
-        c.add(
-            DOMAIN_CASES,
-            related("Account", id(), "Cases", &with_created(&layout.case)),
-        )?;
+        let cases = with_created(&layout.case);
+        let lists: [(Ref, &str, &[String]); 3] = [
+            (DOMAIN_CONTACTS, "Contacts", &layout.contact),
+            (DOMAIN_OPPORTUNITIES, "Opportunities", &layout.opportunity),
+            (DOMAIN_CASES, "Cases", &cases),
+        ];
+        account_by(&mut c, DOMAIN, DOMAIN_ACCOUNT, layout, &lists)?;
     }
     Ok(c)
 }
@@ -267,20 +264,31 @@ pub fn plan(handle: &Handle, layout: &Layout, version: &str) -> Result<Composite
 /// The search for a phone handle: Contacts and Leads with the number in any format.
 pub fn phone_search(handle: &Handle) -> Search {
     let digits: String = handle.value.chars().filter(char::is_ascii_digit).collect();
+    returning_people(
+        Search::find(&digits, Scope::Phone),
+        &["Name", "Email", "Phone", "LastModifiedDate"],
+        &["Name", "Company", "Email", "Phone", "LastModifiedDate"],
+        5,
+    )
+}
+
+/// `search` returning Contacts (their `contact` fields) and Leads not converted (their `lead`
+/// fields), at most `limit` of each, the most recently changed first.
+pub fn returning_people(search: Search, contact: &[&str], lead: &[&str], limit: u32) -> Search {
     let recent = || [Order::desc("LastModifiedDate")];
-    Search::find(&digits, Scope::Phone)
+    search
         .returning(
             Select::from("Contact")
-                .fields(["Name", "Email", "Phone", "LastModifiedDate"])
+                .fields(contact)
                 .order(recent())
-                .limit(5),
+                .limit(limit),
         )
         .returning(
             Select::from("Lead")
-                .fields(["Name", "Company", "Email", "Phone", "LastModifiedDate"])
+                .fields(lead)
                 .filter(Filter::eq("IsConverted", false))
                 .order(recent())
-                .limit(5),
+                .limit(limit),
         )
 }
 
@@ -356,6 +364,16 @@ mod tests {
         c.requests().map(|(r, _)| r.name()).collect()
     }
 
+    /// The plan for an email, with the built-in layout.
+    fn email_plan(address: &str) -> Composite {
+        plan(
+            &handle(HandleKind::Email, address),
+            &Layout::default(),
+            "59.0",
+        )
+        .unwrap()
+    }
+
     fn soql(c: &Composite, reference: Ref) -> String {
         match c.requests().find(|(r, _)| *r == reference).unwrap().1 {
             Request::Query(s) => s.to_string(),
@@ -365,12 +383,7 @@ mod tests {
 
     #[test]
     fn a_company_email_is_one_composite_within_salesforce_limits() {
-        let c = plan(
-            &handle(HandleKind::Email, "Rose@Edge.com"),
-            &Layout::default(),
-            "59.0",
-        )
-        .unwrap();
+        let c = email_plan("Rose@Edge.com");
         assert_eq!(
             refs(&c),
             [
@@ -405,12 +418,7 @@ mod tests {
 
     #[test]
     fn free_mail_has_no_domain_fallback() {
-        let c = plan(
-            &handle(HandleKind::Email, "zoe@gmail.com"),
-            &Layout::default(),
-            "59.0",
-        )
-        .unwrap();
+        let c = email_plan("zoe@gmail.com");
         assert_eq!(c.len(), 6);
         assert_eq!(c.queries(), 4);
     }
@@ -445,12 +453,7 @@ mod tests {
 
     #[test]
     fn hostile_emails_stay_literals() {
-        let c = plan(
-            &handle(HandleKind::Email, "x'or'1'='1@{evil}.example"),
-            &Layout::default(),
-            "59.0",
-        )
-        .unwrap();
+        let c = email_plan("x'or'1'='1@{evil}.example");
         assert!(soql(&c, CONTACTS).contains("Email = 'x\\'or\\'1\\'=\\'1@{evil}.example'"));
         let body = c.body().to_string();
         assert!(

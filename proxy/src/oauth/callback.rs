@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use pane_salesforce::oauth;
 use pane_wire::api::LinkMessage;
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::{SESSION_TTL_SECS, random};
@@ -14,23 +14,6 @@ use crate::security::inline_script_hashes;
 use crate::session::cookie;
 use crate::store::{ClaimedLink, Link, token_hash};
 use crate::{AppState, ProxyError};
-
-#[derive(Deserialize)]
-struct TokenAnswer {
-    access_token: String,
-    refresh_token: Option<String>,
-    instance_url: String,
-    id: String,
-}
-
-#[derive(Deserialize)]
-struct Identity {
-    user_id: String,
-    organization_id: String,
-    username: String,
-    #[serde(default)]
-    email: String,
-}
 
 /// A page of the link's popup: `body` (plain text, escaped here) and an optional inline
 /// script (allowed by its hash alone). Never framed, never cached.
@@ -215,91 +198,33 @@ enum Linked {
     Integration { username: String },
 }
 
-/// Whether the user behind `access_token` holds "Modify All Data" (one API request).
-async fn modify_all_data(state: &AppState, instance_url: &str, access_token: &str) -> bool {
-    let services = &state.services;
-    let url = format!(
-        "{instance_url}/services/data/v{}/query",
-        services.salesforce.version
-    );
-    let answer = services
-        .http
-        .get(url)
-        .bearer_auth(access_token)
-        .query(&[(
-            "q",
-            "SELECT PermissionsModifyAllData FROM UserPermissionAccess",
-        )])
-        .send()
-        .await;
-    let body: Option<Value> = match answer {
-        Ok(res) if res.status().is_success() => res.json().await.ok(),
-        Ok(res) => {
-            tracing::warn!(status = %res.status(), "reading the user's permissions failed");
-            None
-        }
-        Err(err) => {
-            tracing::warn!(%err, "reading the user's permissions failed");
-            None
-        }
-    };
-    body.and_then(|b| {
-        b.pointer("/records/0/PermissionsModifyAllData")
-            .and_then(Value::as_bool)
-    })
-    .unwrap_or(false)
-}
-
 /// Exchanges Salesforce's `code` for tokens, stores the link, and makes what the link was for:
 /// an agent's session (and the one-time code that redeems it), or the org's integration user.
 async fn link(state: &AppState, pending: &ClaimedLink, code: &str) -> Result<Linked, ProxyError> {
     let services = &state.services;
-    let sf = &services.salesforce;
+    let (http, sf) = (&services.http, &services.salesforce);
     let redirect_uri = state.redirect_uri(&pending.panel_origin);
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", code),
-        ("client_id", sf.client_id.as_str()),
-        ("client_secret", sf.client_secret.as_str()),
-        ("redirect_uri", redirect_uri.as_str()),
-        ("code_verifier", pending.verifier.as_str()),
-    ];
-    let upstream = |e: reqwest::Error| crate::services::send_error(&e);
-    let res = services
-        .http
-        .post(format!("{}/services/oauth2/token", sf.login_url))
-        .form(&form)
-        .send()
-        .await
-        .map_err(upstream)?;
-    if !res.status().is_success() {
-        return Err(ProxyError::Upstream(format!(
-            "token exchange answered {}",
-            res.status()
-        )));
-    }
-    let tokens: TokenAnswer = res.json().await.map_err(upstream)?;
-    let identity: Identity = services
-        .http
-        .get(&tokens.id)
-        .bearer_auth(&tokens.access_token)
-        .send()
-        .await
-        .map_err(upstream)?
-        .error_for_status()
-        .map_err(upstream)?
-        .json()
-        .await
-        .map_err(upstream)?;
-    let refresh = tokens.refresh_token.ok_or_else(|| {
-        ProxyError::Upstream("no refresh token (is the refresh_token scope allowed?)".into())
+    let tokens = sf
+        .exchange_code(http, code, &redirect_uri, &pending.verifier)
+        .await?;
+    let identity = oauth::identity(http, &tokens).await?;
+    let refresh = tokens.refresh_token.clone().ok_or_else(|| {
+        ProxyError::Upstream(pane_salesforce::Error::Malformed {
+            status: 200,
+            detail: "no refresh token (is the refresh_token scope allowed?)".into(),
+        })
     })?;
     if pending.purpose == "integration" && pending.org_id != identity.organization_id {
         return Err(ProxyError::BadRequest(
             "the integration user must belong to the admin's own org".into(),
         ));
     }
-    let is_admin = modify_all_data(state, &tokens.instance_url, &tokens.access_token).await;
+    let is_admin = oauth::modify_all_data(http, &tokens, &sf.version)
+        .await
+        .unwrap_or_else(|err| {
+            tracing::warn!(%err, "reading the user's permissions failed");
+            false
+        });
     services
         .db
         .put_link(&Link {

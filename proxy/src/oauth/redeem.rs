@@ -94,23 +94,9 @@ pub(super) async fn integration(
 async fn revoke_and_forget(state: &AppState, link: &Link) -> Result<(), ProxyError> {
     let services = &state.services;
     let refresh = services.sealer.open(&link.refresh_token_sealed)?;
-    let revoked = services
-        .http
-        .post(format!(
-            "{}/services/oauth2/revoke",
-            services.salesforce.login_url
-        ))
-        .form(&[("token", refresh.as_str())])
-        .send()
-        .await;
-    match revoked {
-        Ok(res) if res.status().is_success() => {}
-        // Forget the link all the same: the user asked to be unlinked.
-        Ok(res) => tracing::warn!(status = %res.status(), "revoking at Salesforce was refused"),
-        Err(err) => {
-            let err = crate::services::send_error(&err);
-            tracing::warn!(%err, "revoking at Salesforce failed");
-        }
+    // Forget the link all the same when Salesforce refuses: the user asked to be unlinked.
+    if let Err(err) = services.salesforce.revoke(&services.http, &refresh).await {
+        tracing::warn!(%err, "revoking at Salesforce failed");
     }
     services.db.remove_link(&link.user_id).await?;
     state.panel_cache.forget_user(&link.user_id);

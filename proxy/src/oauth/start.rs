@@ -108,16 +108,7 @@ pub(super) async fn begin(
     let sf = &state.services.salesforce;
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     let redirect_uri = state.redirect_uri(&panel_origin);
-    let encode = pane_salesforce::percent;
-    let url = format!(
-        "{}/services/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&state={}&code_challenge={}&code_challenge_method=S256&scope={}",
-        sf.login_url,
-        encode(&sf.client_id),
-        encode(&redirect_uri),
-        encode(&oauth_state),
-        encode(&challenge),
-        encode("api refresh_token id"),
-    );
+    let url = sf.authorize_url(&redirect_uri, &oauth_state, &challenge);
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response();
     let headers = response.headers_mut();
     headers.append(header::SET_COOKIE, cookie::binding(tx, &secret));

@@ -4,7 +4,8 @@
 //! back at once (Front waits 5 seconds and does not retry rule webhooks).
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -15,6 +16,7 @@ use super::ACTIONS;
 use super::event::Event;
 use super::signature::{verify_application, verify_rule};
 use crate::clock::now_ms;
+use crate::session::{guard, provenance};
 use crate::{AppState, ProxyError};
 
 /// The intake routes.
@@ -42,58 +44,56 @@ pub const DEV_INBOX_HEADER: &str = "x-pane-dev-inbox";
 /// an agent's session: the session belongs to the panel's origin, which is cross-site to the
 /// dev inbox (as Front is to the panel), and the panel never hands it out. So the route asks
 /// what only a same-origin script can do: a JSON body and [`DEV_INBOX_HEADER`]; and refuses
-/// whatever a browser marks as coming from elsewhere (`Sec-Fetch-Site` other than
-/// `same-origin`, an `Origin` that is not this host).
+/// whatever a browser marks as coming from elsewhere: the panel's own guard
+/// ([`guard::check`]), with the dev inbox's origin and header.
 fn same_origin_dev_inbox(
     headers: &HeaderMap,
     public_origin: Option<&str>,
 ) -> Result<(), &'static str> {
-    if let Some(site) = header_str(headers, "sec-fetch-site")
-        && site != "same-origin"
-    {
-        return Err("only the dev inbox's own page may fire its rules");
-    }
-    if let Some(origin) = headers.get(header::ORIGIN) {
-        let host = header_str(headers, "host").unwrap_or_default();
-        let origin = origin.to_str().ok();
-        // The public URL's origin, or (on loopback, or behind nothing) the host the browser
-        // itself addressed: a page elsewhere cannot make a browser send either.
-        let public = origin.is_some_and(|o| Some(o) == public_origin);
-        let same = public
-            || origin
-                .and_then(|o| o.split_once("://"))
-                .is_some_and(|(scheme, authority)| {
-                    matches!(scheme, "http" | "https") && !host.is_empty() && authority == host
-                });
-        if !same {
-            return Err("only the dev inbox's own page may fire its rules");
-        }
-    }
+    // The public URL's origin, or (on loopback, or behind nothing) the host the browser itself
+    // addressed: a page elsewhere cannot make a browser send either.
+    let host = header_str(headers, "host").filter(|h| !h.is_empty());
+    let own: Vec<String> = public_origin
+        .map(str::to_owned)
+        .into_iter()
+        .chain(
+            host.into_iter()
+                .flat_map(|h| [format!("http://{h}"), format!("https://{h}")]),
+        )
+        .collect();
+    guard::check(provenance(headers, DEV_INBOX_HEADER), &own)
+        .map_err(|_| "only the dev inbox's own page may fire its rules")?;
     let json = header_str(headers, "content-type")
         .and_then(|t| t.split(';').next())
         .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
-    if !json || header_str(headers, DEV_INBOX_HEADER) != Some("1") {
+    if !json {
         return Err("the dev inbox's rules are sent as JSON with its own header");
     }
     Ok(())
 }
 
+/// A request from the dev inbox's own page (see [`same_origin_dev_inbox`]). As an extractor it
+/// runs before the body is read.
+#[derive(Debug, Clone, Copy)]
+struct DevInbox;
+
+impl FromRequestParts<AppState> for DevInbox {
+    type Rejection = ProxyError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ProxyError> {
+        let public_origin = state.public_url.as_ref().map(|u| u.origin());
+        same_origin_dev_inbox(&parts.headers, public_origin)
+            .map(|()| DevInbox)
+            .map_err(ProxyError::CrossSite)
+    }
+}
+
 async fn dev_fire(
+    _: DevInbox,
     State(state): State<AppState>,
     Path(action): Path<String>,
-    request_headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ProxyError> {
-    let public_origin = state.public_url.as_ref().map(|u| u.origin());
-    if let Err(why) = same_origin_dev_inbox(&request_headers, public_origin) {
-        let body = pane_wire::api::ApiError {
-            code: "cross_site".into(),
-            message: why.into(),
-            fields: Vec::new(),
-            current: None,
-        };
-        return Ok((StatusCode::FORBIDDEN, Json(body)).into_response());
-    }
     let secret = state
         .rules
         .app_secret

@@ -38,7 +38,8 @@ pub fn backoff(attempts: i64, jitter: f64) -> i64 {
 /// After `attempts` attempts failed with `error`.
 pub fn decide(error: &Error, attempts: i64, jitter: f64) -> Next {
     let transient = match error {
-        Error::Transport(_) | Error::Unreachable(_) => true,
+        // A certificate not trusted waits for the proxy's configuration to be fixed.
+        Error::Transport(_) | Error::Unreachable(_) | Error::Untrusted { .. } => true,
         Error::Malformed { status, .. } => *status >= 500,
         Error::Api { status, errors } => {
             let code = errors.first().map_or("", |e| e.error_code.as_str());
@@ -67,22 +68,10 @@ pub fn decide(error: &Error, attempts: i64, jitter: f64) -> Next {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pane_salesforce::error::ApiErrorItem;
-
-    fn api(status: u16, code: &str) -> Error {
-        Error::Api {
-            status,
-            errors: vec![ApiErrorItem {
-                error_code: code.into(),
-                message: String::new(),
-                fields: vec![],
-                duplicate_result: None,
-            }],
-        }
-    }
+    use pane_salesforce::error::api;
 
     #[test]
-    fn decisions() {
+    fn transient_failures_are_retried_and_the_rest_are_dead() {
         let cases = [
             (
                 "dropped connection",
@@ -91,6 +80,15 @@ mod tests {
                 Next::Retry(2_000),
             ),
             ("503", api(503, "SERVER_UNAVAILABLE"), 2, Next::Retry(4_000)),
+            (
+                "a certificate not trusted, until the configuration is fixed",
+                Error::Untrusted {
+                    origin: "https://login.example".into(),
+                    why: "unknown issuer".into(),
+                },
+                1,
+                Next::Retry(2_000),
+            ),
             (
                 "quota, early",
                 api(403, "REQUEST_LIMIT_EXCEEDED"),

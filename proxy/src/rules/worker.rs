@@ -19,10 +19,10 @@ use super::event::{
     Counterpart, Decision, Event, Message, body_text, counterpart, is_call, lead_names,
 };
 use super::retry::{Next, decide};
-use crate::AppState;
 use crate::clock::now_ms;
 use crate::gateway::Salesforce;
 use crate::store::jobs::{Finish, Job, LINK_REFUSED};
+use crate::{AppState, ProxyError};
 
 /// How long rule work waits when the quota budget pauses it.
 pub const PAUSE_MS: i64 = 10 * 60 * 1000;
@@ -84,7 +84,11 @@ enum Attempt {
         error: pane_salesforce::Error,
         requests: i64,
     },
-    Paused(String),
+    /// Waits (its attempt refunded) for what stopped it to pass: `why`, after `requests`.
+    Paused {
+        why: String,
+        requests: i64,
+    },
 }
 
 async fn run(state: &AppState, job: Job) {
@@ -97,19 +101,20 @@ async fn run(state: &AppState, job: Job) {
                     error, description, ..
                 },
             ..
-        } if error == "invalid_grant" => Attempt::Paused(format!(
-            "{LINK_REFUSED} ({description}); an admin links it again in Settings"
-        )),
+        } if error == "invalid_grant" => Attempt::Paused {
+            why: format!("{LINK_REFUSED} ({description}); an admin links it again in Settings"),
+            requests: 0,
+        },
         other => other,
     };
     let finish = match attempt {
         Attempt::Finished(f) => f,
-        Attempt::Paused(why) => Finish {
+        Attempt::Paused { why, requests } => Finish {
             state: "retry",
             outcome: String::new(),
             detail: why,
             record: None,
-            requests: 0,
+            requests,
             next_at: now_ms() + PAUSE_MS,
             refund_attempt: true,
         },
@@ -147,11 +152,34 @@ async fn run(state: &AppState, job: Job) {
 
 /// A job that cannot succeed, whatever is tried again.
 fn dead(detail: String) -> Attempt {
+    dead_after(detail, 0)
+}
+
+/// [`dead`], after `requests` were made.
+fn dead_after(detail: String, requests: i64) -> Attempt {
     Attempt::Finished(Finish {
         state: "dead",
         outcome: "failed".into(),
-        ..done("", detail, None, 0)
+        ..done("", detail, None, requests)
     })
+}
+
+/// Why rule work waits for the quota.
+const QUOTA_LOW: &str = "paused: the API quota budget is low; resumes when it resets";
+
+/// A request the gateway did not send (`err`), after `requests` were: the quota at its last
+/// reserve pauses the job, as a low budget does before it starts; the proxy's own failure
+/// (its database) ends it, as it does before the first request. Neither is retried as a
+/// network failure.
+fn not_sent(err: ProxyError, requests: i64) -> Attempt {
+    match err {
+        ProxyError::QuotaReserve => Attempt::Paused {
+            why: QUOTA_LOW.into(),
+            requests,
+        },
+        ProxyError::Upstream(error) => Attempt::Failed { error, requests },
+        other => dead_after(other.to_string(), requests),
+    }
 }
 
 async fn attempt(state: &AppState, job: &Job) -> Attempt {
@@ -174,7 +202,10 @@ async fn attempt(state: &AppState, job: &Job) -> Attempt {
         Err(err) => return dead(err.to_string()),
     };
     if !settings.enabled {
-        return Attempt::Paused("paused: the integration is turned off".into());
+        return Attempt::Paused {
+            why: "paused: the integration is turned off".into(),
+            requests: 0,
+        };
     }
     let salesforce = match Salesforce::for_link(state, &link) {
         Ok(s) => s,
@@ -183,9 +214,10 @@ async fn attempt(state: &AppState, job: &Job) -> Attempt {
     match salesforce.budget().await {
         Ok(Budget::Normal) => {}
         Ok(_) => {
-            return Attempt::Paused(
-                "paused: the API quota budget is low; resumes when it resets".into(),
-            );
+            return Attempt::Paused {
+                why: QUOTA_LOW.into(),
+                requests: 0,
+            };
         }
         Err(err) => return dead(err.to_string()),
     }
@@ -301,12 +333,7 @@ async fn lookup(
                 requests: spent + 1,
             });
         }
-        Err(err) => {
-            return Err(Attempt::Failed {
-                error: pane_salesforce::Error::Transport(err.to_string()),
-                requests: spent,
-            });
-        }
+        Err(err) => return Err(not_sent(err, spent)),
     };
     match answered.server_error() {
         Some(error) => Err(Attempt::Failed {
@@ -332,10 +359,7 @@ async fn search_person(
             error,
             requests: spent + 1,
         }),
-        Err(err) => Err(Attempt::Failed {
-            error: pane_salesforce::Error::Transport(err.to_string()),
-            requests: spent,
-        }),
+        Err(err) => Err(not_sent(err, spent)),
     }
 }
 
@@ -524,10 +548,7 @@ async fn send(
                 error,
                 requests: spent + 1,
             },
-            Err(err) => Attempt::Failed {
-                error: pane_salesforce::Error::Transport(err.to_string()),
-                requests: spent,
-            },
+            Err(err) => not_sent(err, spent),
         };
     }
     // Another attempt made the Task meanwhile (its update was refused): it is logged.
@@ -654,10 +675,7 @@ async fn create_lead(
             )),
             None => Attempt::Failed { error, requests: 2 },
         },
-        Err(err) => Attempt::Failed {
-            error: pane_salesforce::Error::Transport(err.to_string()),
-            requests: 1,
-        },
+        Err(err) => not_sent(err, 1),
     }
 }
 

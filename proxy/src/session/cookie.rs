@@ -51,26 +51,22 @@ pub fn end_session() -> [HeaderValue; 2] {
 /// `Set-Cookie` binding link `tx` to this browser with `secret`, for ten minutes, sent back
 /// only to `/oauth/`.
 pub fn binding(tx: &str, secret: &str) -> HeaderValue {
+    binding_for(tx, secret, 600)
+}
+
+/// `Set-Cookie` clearing link `tx`'s binding.
+pub fn end_binding(tx: &str) -> HeaderValue {
+    binding_for(tx, "", 0)
+}
+
+fn binding_for(tx: &str, secret: &str, max_age_secs: i64) -> HeaderValue {
     header_value(
         &Cookie::build((binding_name(tx), secret.to_owned()))
             .path("/oauth/")
             .http_only(true)
             .secure(true)
             .same_site(SameSite::Lax)
-            .max_age(Duration::seconds(600))
-            .build(),
-    )
-}
-
-/// `Set-Cookie` clearing link `tx`'s binding.
-pub fn end_binding(tx: &str) -> HeaderValue {
-    header_value(
-        &Cookie::build((binding_name(tx), ""))
-            .path("/oauth/")
-            .http_only(true)
-            .secure(true)
-            .same_site(SameSite::Lax)
-            .max_age(Duration::seconds(0))
+            .max_age(Duration::seconds(max_age_secs))
             .build(),
     )
 }
@@ -103,21 +99,27 @@ pub fn bound(headers: &HeaderMap, tx: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_session_cookie_is_out_of_scripts_reach_and_partitioned() {
-        let set = session("tok", 60, true);
+    fn has_all(set: &HeaderValue, parts: &[&str]) {
         let set = set.to_str().unwrap();
-        for part in [
-            "pane_session=tok",
-            "HttpOnly",
-            "Secure",
-            "SameSite=None",
-            "Partitioned",
-            "Path=/",
-            "Max-Age=60",
-        ] {
+        for part in parts {
             assert!(set.contains(part), "{part} missing from {set}");
         }
+    }
+
+    #[test]
+    fn the_session_cookie_is_out_of_scripts_reach_and_partitioned() {
+        has_all(
+            &session("tok", 60, true),
+            &[
+                "pane_session=tok",
+                "HttpOnly",
+                "Secure",
+                "SameSite=None",
+                "Partitioned",
+                "Path=/",
+                "Max-Age=60",
+            ],
+        );
         let top = session("tok", 60, false);
         assert!(!top.to_str().unwrap().contains("Partitioned"));
         for ended in end_session() {
@@ -127,17 +129,16 @@ mod tests {
 
     #[test]
     fn the_binding_cookie_is_lax_and_scoped_to_the_callback() {
-        let set = binding("T1", "secret");
-        let set = set.to_str().unwrap();
-        for part in [
-            "pane_link_T1=secret",
-            "HttpOnly",
-            "Secure",
-            "SameSite=Lax",
-            "Path=/oauth/",
-        ] {
-            assert!(set.contains(part), "{part} missing from {set}");
-        }
+        has_all(
+            &binding("T1", "secret"),
+            &[
+                "pane_link_T1=secret",
+                "HttpOnly",
+                "Secure",
+                "SameSite=Lax",
+                "Path=/oauth/",
+            ],
+        );
     }
 
     #[test]

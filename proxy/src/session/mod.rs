@@ -12,18 +12,23 @@ use axum::http::{HeaderMap, header};
 use crate::store::Link;
 use crate::{AppState, ProxyError};
 
+/// What `headers` say about where a request came from, its marker in the header `marker`. An
+/// `Origin` that is not text is kept (as one no page has), so it never passes for absent.
+pub fn provenance<'a>(headers: &'a HeaderMap, marker: &str) -> guard::Provenance<'a> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    guard::Provenance {
+        fetch_site: text("sec-fetch-site"),
+        origin: headers
+            .get(header::ORIGIN)
+            .map(|v| v.to_str().unwrap_or_default()),
+        marker: text(marker),
+    }
+}
+
 /// Refuses a browser request that is not the panel's own (see [`guard::check`]).
 pub fn own_request(state: &AppState, headers: &HeaderMap) -> Result<(), ProxyError> {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    guard::check(
-        guard::Provenance {
-            fetch_site: text("sec-fetch-site"),
-            origin: text(header::ORIGIN.as_str()),
-            marker: text(guard::MARKER),
-        },
-        &state.panel_origins,
-    )
-    .map_err(ProxyError::CrossSite)
+    guard::check(provenance(headers, guard::MARKER), &state.panel_origins)
+        .map_err(ProxyError::CrossSite)
 }
 
 /// A request that is the panel's own (see [`guard::check`]), for routes that act for a

@@ -6,8 +6,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response};
 use http_body_util::BodyExt;
-use pane_proxy::services::{SalesforceApp, Services};
-use pane_proxy::{AppState, Config, ProxyError, app};
+use pane_proxy::services::Services;
+use pane_proxy::{AppState, Config, StartupError, app};
+use pane_salesforce::oauth::ConnectedApp;
 use pane_wire::api::Backend;
 use tower::ServiceExt;
 
@@ -29,10 +30,10 @@ pub fn test_config(root: &std::path::Path) -> Config {
 /// Services over an in-memory database, for a Salesforce at `login_url`.
 pub async fn test_services(config: &Config, login_url: &str) -> Services {
     let demo = pane_sandbox::state::demo_app();
-    let app = SalesforceApp {
+    let app = ConnectedApp {
         login_url: login_url.into(),
         client_id: demo.client_id,
-        client_secret: demo.client_secret,
+        client_secret: pane_salesforce::oauth::Secret::new(demo.client_secret),
         version: "59.0".into(),
     };
     Services::new(config, app).await.unwrap()
@@ -44,7 +45,7 @@ pub async fn test_state(
     config: &Config,
     port: u16,
     backend: Backend,
-) -> Result<AppState, ProxyError> {
+) -> Result<AppState, StartupError> {
     let services = test_services(config, "http://127.0.0.1:1").await;
     AppState::new(config, port, backend, "http://127.0.0.1:4000/", services)
 }

@@ -100,6 +100,24 @@ impl Running {
         panic!("rule jobs did not settle: {:?}", self.jobs().await);
     }
 
+    /// The job for `message` once it waits to be tried again.
+    pub async fn waiting(&self, message: &str) -> RuleJob {
+        for _ in 0..100 {
+            let jobs = self.jobs().await;
+            if let Some(job) = jobs
+                .into_iter()
+                .find(|j| j.message_id == message && j.state == "retry")
+            {
+                return job;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "the job for {message} does not wait: {:?}",
+            self.jobs().await
+        );
+    }
+
     /// A SOQL query on the sandbox org, as the integration user sees it.
     pub async fn soql(&self, q: &str) -> Vec<Value> {
         crate::login::sandbox_soql(&self.http, &self.sandbox, &self.sandbox, q).await
@@ -535,19 +553,40 @@ async fn faults_clear_and_each_job_is_done_exactly_once() {
             &inbound_email("evt_f4", "msg_f4", ("rose@edge.com", "Rose")),
         )
         .await;
-    let mut waiting = None;
-    for _ in 0..100 {
-        let jobs = proxy.jobs().await;
-        waiting = jobs.into_iter().find(|j| j.message_id == "msg_f4");
-        if waiting.as_ref().is_some_and(|j| j.state == "retry") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    proxy.waiting("msg_f4").await;
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn a_quota_reserve_reached_mid_job_pauses_it_not_retried_as_a_network_failure() {
+    let proxy = linked().await;
+    proxy.link_integration().await;
+    // One request left before the last reserve: the job's lookup reports the org's usage at
+    // its end, so the gateway refuses the create that would follow.
+    proxy
+        .control("quota", json!({"max": 100, "used": 98}))
+        .await;
+    proxy
+        .fire(
+            "create-lead",
+            &inbound_email("evt_r1", "msg_r1", ("nia@reserve.example", "Nia Reserve")),
+        )
+        .await;
+    let job = proxy.waiting("msg_r1").await;
     assert_eq!(
-        waiting.as_ref().map(|j| j.state.as_str()),
-        Some("retry"),
-        "{waiting:?}"
+        (job.detail.as_str(), job.attempts, job.requests),
+        (
+            "paused: the API quota budget is low; resumes when it resets",
+            0,
+            1
+        ),
+        "{job:?}"
+    );
+    assert!(
+        proxy
+            .soql("SELECT Id FROM Lead WHERE Email = 'nia@reserve.example'")
+            .await
+            .is_empty()
     );
     proxy.stop().await;
 }

@@ -14,7 +14,7 @@ pub struct Running {
     pub session: String,
     pub http: reqwest::Client,
     stop: tokio::sync::oneshot::Sender<()>,
-    server: tokio::task::JoinHandle<Result<(), pane_proxy::ProxyError>>,
+    server: tokio::task::JoinHandle<Result<(), pane_proxy::StartupError>>,
     /// Fails the test if the embedded org refused anything the proxy sent.
     strict: crate::helpers::StrictCheck,
     _dirs: tempfile::TempDir,
