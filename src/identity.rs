@@ -18,6 +18,15 @@ pub struct Identity {
 }
 
 impl Identity {
+    /// Changes the settings read, if they were (a save answered with its part of them).
+    pub fn amend(&self, change: impl FnOnce(&mut Settings)) {
+        self.settings.update(|s| {
+            if let Some(s) = s {
+                change(s);
+            }
+        });
+    }
+
     /// Where the org's records open.
     pub fn org_url(&self) -> Option<String> {
         self.me.with(|m| m.as_ref().map(|m| m.instance_url.clone()))

@@ -26,6 +26,30 @@ fn parse_fields(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Per pickable object, an editable comma-separated list of `fields`' API names.
+fn per_object(fields: &FieldsByObject) -> Vec<(String, RwSignal<String>)> {
+    pickable()
+        .map(|o| (o.to_owned(), RwSignal::new(fields_text(fields, o))))
+        .collect()
+}
+
+/// An input per object of `rows`, its id and test id `{prefix}-{object}`.
+#[component]
+fn PerObjectInputs(prefix: &'static str, rows: Vec<(String, RwSignal<String>)>) -> impl IntoView {
+    rows.into_iter()
+        .map(|(o, v)| {
+            let id = format!("{prefix}-{o}");
+            view! {
+                <div class="form-field">
+                    <label for=id.clone()>{o}</label>
+                    <input id=id.clone() class="input" data-testid=id prop:value=move || v.get()
+                        on:input=move |ev| v.set(event_target_value(&ev)) />
+                </div>
+            }
+        })
+        .collect_view()
+}
+
 /// The settings view.
 #[component]
 pub fn SettingsView() -> impl IntoView {
@@ -74,22 +98,8 @@ pub fn SettingsView() -> impl IntoView {
     let enabled = RwSignal::new(org.enabled);
     let share = RwSignal::new(org.api_share_percent.to_string());
     let never_log = RwSignal::new(org.never_log.join(", "));
-    let defaults: Vec<(String, RwSignal<String>)> = pickable()
-        .map(|o| {
-            (
-                o.to_owned(),
-                RwSignal::new(fields_text(&org.default_fields, o)),
-            )
-        })
-        .collect();
-    let mandatory: Vec<(String, RwSignal<String>)> = pickable()
-        .map(|o| {
-            (
-                o.to_owned(),
-                RwSignal::new(fields_text(&org.mandatory_fields, o)),
-            )
-        })
-        .collect();
+    let defaults = per_object(&org.default_fields);
+    let mandatory = per_object(&org.mandatory_fields);
     let (defaults_save, mandatory_save) = (defaults.clone(), mandatory.clone());
     let save = Callback::new(move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -109,11 +119,7 @@ pub fn SettingsView() -> impl IntoView {
         spawn_local(async move {
             match endpoints::save_org_settings(api, &body).await {
                 Ok(saved) => {
-                    identity.settings.update(|s| {
-                        if let Some(s) = s {
-                            s.org = saved;
-                        }
-                    });
+                    identity.amend(|s| s.org = saved);
                     describes.forget();
                     records.changed();
                     status.set(Some("Settings saved.".into()));
@@ -214,21 +220,9 @@ pub fn SettingsView() -> impl IntoView {
                         </Show>
                     </div>
                     <h3>"Default fields (API names, comma-separated)"</h3>
-                    {defaults.clone().into_iter().map(|(o, v)| view! {
-                        <div class="form-field">
-                            <label for=format!("default-{o}")>{o.clone()}</label>
-                            <input id=format!("default-{o}") class="input" data-testid=format!("default-{o}") prop:value=move || v.get()
-                                on:input=move |ev| v.set(event_target_value(&ev)) />
-                        </div>
-                    }).collect_view()}
+                    <PerObjectInputs prefix="default" rows=defaults.clone() />
                     <h3>"Extra mandatory fields"</h3>
-                    {mandatory.clone().into_iter().map(|(o, v)| view! {
-                        <div class="form-field">
-                            <label for=format!("mandatory-{o}")>{o.clone()}</label>
-                            <input id=format!("mandatory-{o}") class="input" data-testid=format!("mandatory-{o}") prop:value=move || v.get()
-                                on:input=move |ev| v.set(event_target_value(&ev)) />
-                        </div>
-                    }).collect_view()}
+                    <PerObjectInputs prefix="mandatory" rows=mandatory.clone() />
                     <div class="form-actions">
                         <button type="submit" class="button" data-testid="save-settings">"Save settings"</button>
                     </div>

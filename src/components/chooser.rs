@@ -55,11 +55,7 @@ pub fn FieldChooser() -> impl IntoView {
         spawn_local(async move {
             match endpoints::save_layout(api, &layout).await {
                 Ok(layout) => {
-                    identity.settings.update(|s| {
-                        if let Some(s) = s {
-                            s.layout = layout;
-                        }
-                    });
+                    identity.amend(|s| s.layout = layout);
                     let Some(o) = object.try_get_untracked() else {
                         return;
                     };
