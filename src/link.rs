@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{Api, endpoints};
 use crate::bridge::Bridge;
+use crate::identity::Identity;
 use crate::session::Session;
 
 /// A link this panel started and has not finished.
@@ -27,6 +28,8 @@ struct Pending {
 pub struct Linker {
     session: Session,
     api: Api,
+    /// Told who the agent is when a check finds them linked (so nothing asks twice).
+    identity: Identity,
     /// The link in progress.
     pending: StoredValue<Option<Pending>>,
 }
@@ -59,12 +62,13 @@ async fn document_promise(name: &str) -> Option<bool> {
 }
 
 impl Linker {
-    /// A link flow for `session` over `api`, listening for the popup's messages until the
-    /// owner is cleaned up.
-    pub fn new(session: Session, api: Api) -> Linker {
+    /// A link flow for `session` over `api`, telling `identity` who linked, listening for the
+    /// popup's messages until the owner is cleaned up.
+    pub fn new(session: Session, api: Api, identity: Identity) -> Linker {
         let linker = Linker {
             session,
             api,
+            identity,
             pending: StoredValue::new(None),
         };
         let handle = window_event_listener(ev::message, move |event| linker.on_message(&event));
@@ -117,11 +121,15 @@ impl Linker {
         self.check(true).await;
     }
 
-    /// Asks the proxy whether the session cookie is there (`GET /api/me`). `after_link`: a
-    /// link just finished, so a refusal means the browser refused the cookie.
+    /// Asks the proxy whether the session cookie is there (`GET /api/me`), and keeps its
+    /// answer: who is signed in. `after_link`: a link just finished, so a refusal means the
+    /// browser refused the cookie.
     async fn check(self, after_link: bool) {
         match endpoints::me(self.api).await {
-            Ok(_) => self.session.confirm(),
+            Ok(who) => {
+                self.identity.me.set(Some(who));
+                self.session.confirm();
+            }
             Err(err) if err.is_pause() => {}
             Err(_) if after_link => {
                 self.session.want_storage_access();
@@ -243,8 +251,8 @@ impl Linker {
 }
 
 /// Creates the link flow for this panel and provides it to the components below.
-pub fn provide_linker(session: Session, api: Api) -> Linker {
-    let linker = Linker::new(session, api);
+pub fn provide_linker(session: Session, api: Api, identity: Identity) -> Linker {
+    let linker = Linker::new(session, api, identity);
     provide_context(linker);
     linker
 }

@@ -65,6 +65,11 @@ impl Api {
         api
     }
 
+    /// Whether the client may make requests (the panel can be seen).
+    pub fn active(&self) -> Signal<bool> {
+        self.active
+    }
+
     /// How many requests the panel has sent to the proxy.
     pub fn requests(&self) -> Signal<u32> {
         self.requests.into()

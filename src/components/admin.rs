@@ -7,9 +7,12 @@ use leptos::task::spawn_local;
 use pane_wire::api::{FieldsByObject, OrgSettings, RuleJob, Usage};
 use pane_wire::objects::pickable;
 
-use super::state::use_panel_state;
+use super::describes::use_describes;
+use super::state::use_records_state;
 use super::view::{View, use_view_context};
-use crate::api::endpoints;
+use crate::api::{endpoints, use_api};
+use crate::identity::use_identity;
+use crate::session::use_session;
 
 fn fields_text(map: &FieldsByObject, object: &str) -> String {
     map.get(object).map(|f| f.join(", ")).unwrap_or_default()
@@ -23,10 +26,35 @@ fn parse_fields(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Per pickable object, an editable comma-separated list of `fields`' API names.
+fn per_object(fields: &FieldsByObject) -> Vec<(String, RwSignal<String>)> {
+    pickable()
+        .map(|o| (o.to_owned(), RwSignal::new(fields_text(fields, o))))
+        .collect()
+}
+
+/// An input per object of `rows`, its id and test id `{prefix}-{object}`.
+#[component]
+fn PerObjectInputs(prefix: &'static str, rows: Vec<(String, RwSignal<String>)>) -> impl IntoView {
+    rows.into_iter()
+        .map(|(o, v)| {
+            let id = format!("{prefix}-{o}");
+            view! {
+                <div class="form-field">
+                    <label for=id.clone()>{o}</label>
+                    <input id=id.clone() class="input" data-testid=id prop:value=move || v.get()
+                        on:input=move |ev| v.set(event_target_value(&ev)) />
+                </div>
+            }
+        })
+        .collect_view()
+}
+
 /// The settings view.
 #[component]
 pub fn SettingsView() -> impl IntoView {
-    let state = use_panel_state();
+    let (identity, api, session) = (use_identity(), use_api(), use_session());
+    let (describes, records) = (use_describes(), use_records_state());
     let view_ctx = use_view_context();
     let bridge = StoredValue::new_local(crate::bridge::use_bridge());
     let linker = crate::link::use_linker();
@@ -36,23 +64,23 @@ pub fn SettingsView() -> impl IntoView {
     // Why rule work waits for an admin (the integration link was refused), if it does.
     let integration_problem = RwSignal::new(None::<String>);
     let status = RwSignal::new(None::<String>);
-    let is_admin = move || state.me.with(|m| m.as_ref().is_some_and(|m| m.is_admin));
+    let is_admin = move || identity.me.with(|m| m.as_ref().is_some_and(|m| m.is_admin));
     let load = move || {
         spawn_local(async move {
-            if let Ok(u) = endpoints::usage(state.api).await {
+            if let Ok(u) = endpoints::usage(api).await {
                 usage.set(Some(u));
             }
-            if !state
+            if !identity
                 .me
                 .with_untracked(|m| m.as_ref().is_some_and(|m| m.is_admin))
             {
                 return;
             }
-            if let Ok(v) = endpoints::integration(state.api).await {
+            if let Ok(v) = endpoints::integration(api).await {
                 integration.set(v.username);
                 integration_problem.set(v.problem);
             }
-            if let Ok(v) = endpoints::rule_jobs(state.api).await {
+            if let Ok(v) = endpoints::rule_jobs(api).await {
                 jobs.set(v.jobs);
             }
         });
@@ -60,32 +88,18 @@ pub fn SettingsView() -> impl IntoView {
     load();
     // An integration link just came back from its popup.
     Effect::new(move |_| {
-        if let Some(name) = state.session.integration_linked().get() {
+        if let Some(name) = session.integration_linked().get() {
             integration.set(Some(name));
         }
     });
-    let org = state
+    let org = identity
         .settings
         .with_untracked(|s| s.as_ref().map(|s| s.org.clone()).unwrap_or_default());
     let enabled = RwSignal::new(org.enabled);
     let share = RwSignal::new(org.api_share_percent.to_string());
     let never_log = RwSignal::new(org.never_log.join(", "));
-    let defaults: Vec<(String, RwSignal<String>)> = pickable()
-        .map(|o| {
-            (
-                o.to_owned(),
-                RwSignal::new(fields_text(&org.default_fields, o)),
-            )
-        })
-        .collect();
-    let mandatory: Vec<(String, RwSignal<String>)> = pickable()
-        .map(|o| {
-            (
-                o.to_owned(),
-                RwSignal::new(fields_text(&org.mandatory_fields, o)),
-            )
-        })
-        .collect();
+    let defaults = per_object(&org.default_fields);
+    let mandatory = per_object(&org.mandatory_fields);
     let (defaults_save, mandatory_save) = (defaults.clone(), mandatory.clone());
     let save = Callback::new(move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -103,15 +117,11 @@ pub fn SettingsView() -> impl IntoView {
             never_log: parse_fields(&never_log.get_untracked()),
         };
         spawn_local(async move {
-            match endpoints::save_org_settings(state.api, &body).await {
+            match endpoints::save_org_settings(api, &body).await {
                 Ok(saved) => {
-                    state.settings.update(|s| {
-                        if let Some(s) = s {
-                            s.org = saved;
-                        }
-                    });
-                    state.forget_describes();
-                    state.changed();
+                    identity.amend(|s| s.org = saved);
+                    describes.forget();
+                    records.changed();
                     status.set(Some("Settings saved.".into()));
                 }
                 Err(err) => status.set(Some(err.to_string())),
@@ -120,14 +130,14 @@ pub fn SettingsView() -> impl IntoView {
     });
     let unlink = move |_| {
         spawn_local(async move {
-            let _ = endpoints::unlink(state.api).await;
-            state.session.forget();
+            let _ = endpoints::unlink(api).await;
+            session.forget();
             view_ctx.0.set(View::Records);
         });
     };
     let unlink_integration = Callback::new(move |()| {
         spawn_local(async move {
-            match endpoints::unlink_integration(state.api).await {
+            match endpoints::unlink_integration(api).await {
                 Ok(_) => integration.set(None),
                 Err(err) => status.set(Some(err.to_string())),
             }
@@ -136,7 +146,7 @@ pub fn SettingsView() -> impl IntoView {
     view! {
         <section class="settings" data-testid="settings">
             <h2>"Your Salesforce link"</h2>
-            {move || state.me.get().map(|m| view! {
+            {move || identity.me.get().map(|m| view! {
                 <p data-testid="linked-user">{format!("Linked as {} (org {})", m.username, m.org_id)}</p>
             })}
             <div class="settings-actions"><button type="button" class="button secondary" data-testid="unlink" on:click=unlink>"Unlink Salesforce"</button></div>
@@ -190,7 +200,7 @@ pub fn SettingsView() -> impl IntoView {
                                 spawn_local(async move {
                                     for _ in 0..60 {
                                         gloo_timers::future::TimeoutFuture::new(2_000).await;
-                                        let Ok(v) = endpoints::integration(state.api).await else {
+                                        let Ok(v) = endpoints::integration(api).await else {
                                             continue;
                                         };
                                         let held = v.problem.is_none();
@@ -210,21 +220,9 @@ pub fn SettingsView() -> impl IntoView {
                         </Show>
                     </div>
                     <h3>"Default fields (API names, comma-separated)"</h3>
-                    {defaults.clone().into_iter().map(|(o, v)| view! {
-                        <div class="form-field">
-                            <label for=format!("default-{o}")>{o.clone()}</label>
-                            <input id=format!("default-{o}") class="input" data-testid=format!("default-{o}") prop:value=move || v.get()
-                                on:input=move |ev| v.set(event_target_value(&ev)) />
-                        </div>
-                    }).collect_view()}
+                    <PerObjectInputs prefix="default" rows=defaults.clone() />
                     <h3>"Extra mandatory fields"</h3>
-                    {mandatory.clone().into_iter().map(|(o, v)| view! {
-                        <div class="form-field">
-                            <label for=format!("mandatory-{o}")>{o.clone()}</label>
-                            <input id=format!("mandatory-{o}") class="input" data-testid=format!("mandatory-{o}") prop:value=move || v.get()
-                                on:input=move |ev| v.set(event_target_value(&ev)) />
-                        </div>
-                    }).collect_view()}
+                    <PerObjectInputs prefix="mandatory" rows=mandatory.clone() />
                     <div class="form-actions">
                         <button type="submit" class="button" data-testid="save-settings">"Save settings"</button>
                     </div>
@@ -254,7 +252,7 @@ fn outcome_text(job: &RuleJob) -> String {
 /// Salesforce), the requests it cost; failed ones can be retried.
 #[component]
 fn RuleJobs(jobs: RwSignal<Vec<RuleJob>>, reload: Callback<()>) -> impl IntoView {
-    let state = use_panel_state();
+    let api = use_api();
     view! {
         <section class="rule-jobs" data-testid="rule-jobs">
             <h2>"Rule activity"</h2>
@@ -285,7 +283,7 @@ fn RuleJobs(jobs: RwSignal<Vec<RuleJob>>, reload: Callback<()>) -> impl IntoView
                                             on:click=move |_| {
                                                 let id = id.clone();
                                                 spawn_local(async move {
-                                                    let _ = endpoints::retry_rule_job(state.api, &id).await;
+                                                    let _ = endpoints::retry_rule_job(api, &id).await;
                                                     reload.run(());
                                                 });
                                             }>"Retry"</button>

@@ -5,16 +5,19 @@ use leptos::prelude::*;
 use super::admin::SettingsView;
 use super::chooser::FieldChooser;
 use super::convert::ConvertForm;
+use super::describes::provide_describes;
 use super::form::CreateForm;
 use super::header::Header;
 use super::lookup::Lookup;
+use super::notices::provide_notices;
 use super::search::SearchView;
-use super::state::provide_panel_state;
+use super::state::provide_records_state;
 use super::status_bar::StatusBar;
 use super::view::{View, provide_view_context};
 use crate::api::provide_api;
 use crate::bridge::Bridge;
 use crate::hooks::use_panel_active;
+use crate::identity::provide_identity;
 use crate::link::provide_linker;
 use crate::session::provide_session;
 use crate::settings::Settings;
@@ -50,8 +53,11 @@ pub fn Panel(
     let visibility = use_panel_active(root);
     let session = provide_session();
     let api = provide_api(visibility.active, Some(session.auth()));
-    provide_linker(session, api);
-    let state = provide_panel_state(api, session, visibility.active);
+    let identity = provide_identity(api, session);
+    provide_linker(session, api, identity);
+    provide_describes(api);
+    let records = provide_records_state();
+    let notices = provide_notices(records.current_handle.into());
     let view_ctx = provide_view_context();
     let problem = bridge.problem();
     let query = Signal::derive(move || match view_ctx.0.get() {
@@ -62,10 +68,10 @@ pub fn Panel(
     view! {
         <div class="panel" node_ref=root data-testid="panel">
             <Header />
-            {move || state.notice.get().map(|n| view! {
+            {move || notices.current().map(|n| view! {
                 <div class="notice" role="status" data-testid="notice">
                     <span>{n}</span>
-                    <button type="button" class="icon" aria-label="Dismiss" on:click=move |_| state.notice.set(None)>"✕"</button>
+                    <button type="button" class="icon" aria-label="Dismiss" on:click=move |_| notices.dismiss()>"✕"</button>
                 </div>
             })}
             <main class="body">

@@ -5,10 +5,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pane_wire::api::FieldsByObject;
 
+use super::describes::use_describes;
 use super::records::default_fields;
-use super::state::use_panel_state;
+use super::state::use_records_state;
 use super::view::{View, ViewContext, use_view_context};
-use crate::api::endpoints;
+use crate::api::{endpoints, use_api};
+use crate::identity::use_identity;
 
 /// Fields the chooser never offers (the panel reads them for itself).
 const NOT_OFFERED: &[&str] = &[
@@ -22,7 +24,12 @@ const NOT_OFFERED: &[&str] = &[
 /// The cog's view.
 #[component]
 pub fn FieldChooser() -> impl IntoView {
-    let state = use_panel_state();
+    let (identity, describes, records, api) = (
+        use_identity(),
+        use_describes(),
+        use_records_state(),
+        use_api(),
+    );
     let ViewContext(view) = use_view_context();
     // Closing goes back to the records and gives the focus back to the cog that opened this.
     let close = move || {
@@ -42,10 +49,10 @@ pub fn FieldChooser() -> impl IntoView {
     Effect::new(move |_| {
         // Only a new object resets the list (a save updates the settings too).
         let o = object.get();
-        chosen.set(untrack(|| state.shown_fields(&o, default_fields(&o))));
+        chosen.set(untrack(|| identity.shown_fields(&o, default_fields(&o))));
         saved.set(None);
     });
-    let spec = Memo::new(move |_| state.describe(&object.get()));
+    let spec = Memo::new(move |_| describes.describe(&object.get()));
     let label = move |name: &str| {
         spec.with(|s| {
             s.as_ref()
@@ -54,25 +61,21 @@ pub fn FieldChooser() -> impl IntoView {
         })
     };
     let save = move |layout_for_object: Vec<String>| {
-        let mut layout: FieldsByObject = state
+        let mut layout: FieldsByObject = identity
             .settings
             .with_untracked(|s| s.as_ref().map(|s| s.layout.clone()).unwrap_or_default());
         layout.insert(object.get_untracked(), layout_for_object);
         layout.retain(|_, v| !v.is_empty());
         spawn_local(async move {
-            match endpoints::save_layout(state.api, &layout).await {
+            match endpoints::save_layout(api, &layout).await {
                 Ok(layout) => {
-                    state.settings.update(|s| {
-                        if let Some(s) = s {
-                            s.layout = layout;
-                        }
-                    });
+                    identity.amend(|s| s.layout = layout);
                     let Some(o) = object.try_get_untracked() else {
                         return;
                     };
-                    chosen.set(state.shown_fields(&o, default_fields(&o)));
+                    chosen.set(identity.shown_fields(&o, default_fields(&o)));
                     saved.set(Some("Saved.".into()));
-                    state.changed();
+                    records.changed();
                 }
                 Err(err) => saved.set(Some(err.to_string())),
             }

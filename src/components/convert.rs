@@ -8,9 +8,10 @@ use pane_wire::api::{ConvertRequest, RecordView};
 use pane_wire::bridge::{email_domain, is_free_mail};
 use serde_json::Value;
 
-use super::state::use_panel_state;
+use super::notices::use_notices;
+use super::state::use_records_state;
 use super::view::{View, use_view_context};
-use crate::api::endpoints;
+use crate::api::{endpoints, use_api};
 use crate::model::display::title;
 
 /// The conversion form for `lead`.
@@ -19,7 +20,7 @@ pub fn ConvertForm(
     /// The Lead.
     lead: RecordView,
 ) -> impl IntoView {
-    let state = use_panel_state();
+    let (state, api, notices) = (use_records_state(), use_api(), use_notices());
     let view_ctx = use_view_context();
     let text = |k: &str| {
         lead.fields
@@ -43,7 +44,7 @@ pub fn ConvertForm(
         let id = id.clone();
         let query = domain.clone().unwrap_or_else(|| company.clone());
         spawn_local(async move {
-            match endpoints::convert_options(state.api, &id).await {
+            match endpoints::convert_options(api, &id).await {
                 Ok(o) => {
                     status.set(o.statuses.first().cloned().unwrap_or_default());
                     statuses.set(o.statuses);
@@ -51,7 +52,7 @@ pub fn ConvertForm(
                 Err(err) => error.set(Some(err.to_string())),
             }
             if query.chars().filter(|c| c.is_alphanumeric()).count() >= 2
-                && let Ok(found) = endpoints::search(state.api, &query).await
+                && let Ok(found) = endpoints::search(api, &query).await
             {
                 let found: Vec<RecordView> = found
                     .records
@@ -77,11 +78,11 @@ pub fn ConvertForm(
         let id = id.clone();
         busy.set(true);
         spawn_local(async move {
-            let answer = endpoints::convert(state.api, &id, &request).await;
+            let answer = endpoints::convert(api, &id, &request).await;
             busy.set(false);
             match answer {
                 Ok(_) => {
-                    state.say("The Lead is now a Contact.");
+                    notices.say("The Lead is now a Contact.");
                     state.changed();
                     view_ctx.0.set(View::Records);
                 }

@@ -9,8 +9,8 @@ use leptos::wasm_bindgen::JsCast;
 use pane_wire::api::{FieldSpec, PicklistOption};
 use serde_json::Value;
 
-use super::state::use_panel_state;
-use crate::api::endpoints;
+use super::state::use_records_state;
+use crate::api::{endpoints, use_api};
 use crate::intl::AgentFormats;
 use crate::model::display::{url_pieces, value_text};
 use crate::model::edit::{EditCommand, EditEvent, EditState};
@@ -160,7 +160,8 @@ pub fn FieldRow(
     /// The currency the record's amounts are in (ISO 4217).
     currency: String,
 ) -> impl IntoView {
-    let state = use_panel_state();
+    let state = use_records_state();
+    let api = use_api();
     let edit = RwSignal::new(EditState::viewing());
     let draft = RwSignal::new(String::new());
     let shown_value = RwSignal::new(value.clone());
@@ -189,14 +190,9 @@ pub fn FieldRow(
                 let loaded_at = if force { None } else { loaded_at.clone() };
                 let (object, id, name) = (object.clone(), id.clone(), name.clone());
                 spawn_local(async move {
-                    let answer = endpoints::update_record(
-                        state.api,
-                        &object,
-                        &id,
-                        &fields,
-                        loaded_at.as_deref(),
-                    )
-                    .await;
+                    let answer =
+                        endpoints::update_record(api, &object, &id, &fields, loaded_at.as_deref())
+                            .await;
                     let event = match answer {
                         Ok(_) => {
                             shown_value.set(typed);

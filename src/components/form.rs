@@ -9,12 +9,15 @@ use pane_wire::api::{CreateAnswer, FieldSpec, ObjectSpec, RecordView};
 use pane_wire::bridge::{HandleKind, email_domain, is_free_mail};
 use serde_json::{Map, Value, json};
 
+use super::describes::use_describes;
 use super::field::FieldInput;
 use super::lookup_input::LinkedNames;
-use super::state::use_panel_state;
+use super::notices::use_notices;
+use super::state::use_records_state;
 use super::view::{Creating, View, use_view_context};
 use crate::PanelError;
-use crate::api::endpoints;
+use crate::api::{endpoints, use_api};
+use crate::identity::use_identity;
 use crate::model::display::title;
 use crate::model::form::{create_fields, fix_summary, split_name, to_json, validate};
 
@@ -192,9 +195,9 @@ pub fn CreateForm(
     /// What is created.
     creating: Creating,
 ) -> impl IntoView {
-    let state = use_panel_state();
+    let describes = use_describes();
     let (object, heading) = target(&creating.object);
-    let spec = Memo::new(move |_| state.describe(object));
+    let spec = Memo::new(move |_| describes.describe(object));
     view! {
         <section class="form-view" data-testid="create-form" data-object=object>
             <h2>{heading}</h2>
@@ -208,10 +211,10 @@ pub fn CreateForm(
 
 #[component]
 fn FormBody(creating: Creating, spec: ObjectSpec) -> impl IntoView {
-    let state = use_panel_state();
+    let (state, api, notices) = (use_records_state(), use_api(), use_notices());
     let view_ctx = use_view_context();
     let (object, _) = target(&creating.object);
-    let mandatory = state.mandatory(object);
+    let mandatory = use_identity().mandatory(object);
     let fields: Vec<FieldSpec> = create_fields(&spec, &mandatory, wanted(&creating.object))
         .into_iter()
         .cloned()
@@ -262,11 +265,11 @@ fn FormBody(creating: Creating, spec: ObjectSpec) -> impl IntoView {
         }
         saving.set(true);
         spawn_local(async move {
-            let answer = endpoints::create_record(state.api, object, &body, force).await;
+            let answer = endpoints::create_record(api, object, &body, force).await;
             saving.set(false);
             match answer {
                 Ok(_) => {
-                    state.say(format!("{object} created."));
+                    notices.say(format!("{object} created."));
                     state.changed();
                     view_ctx.0.set(View::Records);
                 }
@@ -358,7 +361,7 @@ fn FormBody(creating: Creating, spec: ObjectSpec) -> impl IntoView {
                                         <span>{format!("{} · {}", title(&r), r.object)}</span>
                                         {handle.map(|h| view! {
                                             <button type="button" class="button small" data-testid="use-existing"
-                                                on:click=move |_| { state.pin(&h, &r2); view_ctx.0.set(View::Records); }>"Use this one"</button>
+                                                on:click=move |_| { state.pin(api, notices, &h, &r2); view_ctx.0.set(View::Records); }>"Use this one"</button>
                                         })}
                                     </li>
                                 }

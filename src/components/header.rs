@@ -31,32 +31,41 @@ pub fn Header() -> impl IntoView {
                     }
                 }
             />
-            <button
-                class="cog"
-                type="button"
-                title="Choose the fields shown"
-                aria-label="Choose the fields shown"
-                data-testid="cog"
-                aria-pressed=move || (view.get() == View::Fields).to_string()
-                on:click=move |_| {
-                    view.update(|v| *v = if *v == View::Fields { View::Records } else { View::Fields });
-                }
-            >
-                "⚙"
-            </button>
-            <button
-                class="cog"
-                type="button"
-                title="Settings"
-                aria-label="Settings"
-                data-testid="settings-button"
-                aria-pressed=move || (view.get() == View::Settings).to_string()
-                on:click=move |_| {
-                    view.update(|v| *v = if *v == View::Settings { View::Records } else { View::Settings });
-                }
-            >
-                "☰"
-            </button>
+            <ViewToggle to=View::Fields icon="⚙" title="Choose the fields shown" testid="cog" />
+            <ViewToggle to=View::Settings icon="☰" title="Settings" testid="settings-button" />
         </header>
+    }
+}
+
+/// A header button that opens view `to`, and goes back to the records when it is open.
+#[component]
+fn ViewToggle(
+    /// The view it opens.
+    to: View,
+    /// Its icon.
+    icon: &'static str,
+    /// Its title and label.
+    title: &'static str,
+    /// Its test id.
+    testid: &'static str,
+) -> impl IntoView {
+    let ViewContext(view) = use_view_context();
+    let open = StoredValue::new(to);
+    let is_open = move || open.with_value(|to| view.with(|v| v == to));
+    view! {
+        <button
+            class="cog"
+            type="button"
+            title=title
+            aria-label=title
+            data-testid=testid
+            aria-pressed=move || is_open().to_string()
+            on:click=move |_| {
+                let next = if is_open() { View::Records } else { open.get_value() };
+                view.set(next);
+            }
+        >
+            {icon}
+        </button>
     }
 }

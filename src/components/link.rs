@@ -3,17 +3,17 @@
 
 use leptos::prelude::*;
 
-use super::state::use_panel_state;
+use crate::session::use_session;
 
 /// Asks the agent to link Salesforce.
 #[component]
 pub fn LinkPrompt() -> impl IntoView {
-    let state = use_panel_state();
+    let session = use_session();
     let bridge = crate::bridge::use_bridge();
     let linker = crate::link::use_linker();
     view! {
         <div class="state-message" data-testid="link-prompt">
-            {move || state.session.ended().get().map(|reason| view! {
+            {move || session.ended().get().map(|reason| view! {
                 <p class="error" data-testid="link-reason">{reason}</p>
             })}
             <p>"Link your Salesforce account to see and edit this sender's records. You sign in to Salesforce in a small window; the panel never sees your password."</p>

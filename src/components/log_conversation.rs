@@ -10,11 +10,15 @@ use pane_wire::api::{ConversationLog, LogConversation, RecordView};
 use pane_wire::bridge::MessageList;
 use wasm_bindgen::JsValue;
 
-use super::state::use_panel_state;
+use super::notices::use_notices;
+use super::state::use_records_state;
 use crate::PanelError;
 use crate::api::endpoints;
+use crate::api::use_api;
 use crate::bridge::use_bridge;
+use crate::identity::use_identity;
 use crate::model::display::record_url;
+use crate::session::use_session;
 
 /// The open conversation's messages as the host listed them, `None` until they are read
 /// (provided by the lookup, which reads them once per conversation).
@@ -34,7 +38,8 @@ pub fn LogConversationAction(
     /// The matched Contact or Lead.
     person: RecordView,
 ) -> impl IntoView {
-    let state = use_panel_state();
+    let (records, notices, identity) = (use_records_state(), use_notices(), use_identity());
+    let (api, session) = (use_api(), use_session());
     let bridge = use_bridge();
     let Some(ConversationMessages(messages)) = use_context::<ConversationMessages>() else {
         return ().into_any();
@@ -51,18 +56,18 @@ pub fn LogConversationAction(
     let error = RwSignal::new(None::<String>);
     // Whether the conversation shown is logged: one proxy request, no Salesforce request.
     Effect::new(move |_| {
-        state.reload.track();
+        records.reload.track();
         let shown = conversation.get();
         log.set(None);
         error.set(None);
         let Some((id, _)) = shown else {
             return;
         };
-        if !state.session.signed_in().get() {
+        if !session.signed_in().get() {
             return;
         }
         spawn_local(async move {
-            if let Ok(answer) = endpoints::conversation_log(state.api, &id).await {
+            if let Ok(answer) = endpoints::conversation_log(api, &id).await {
                 let still = conversation
                     .try_get_untracked()
                     .flatten()
@@ -85,7 +90,7 @@ pub fn LogConversationAction(
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            match endpoints::log_conversation(state.api, &body).await {
+            match endpoints::log_conversation(api, &body).await {
                 Ok(answer) => {
                     let _ = log.try_set(answer.log);
                 }
@@ -97,14 +102,14 @@ pub fn LogConversationAction(
         });
     };
     let open = move |_| {
-        let (Some(org), Some(task)) = (state.org_url(), log.get_untracked()) else {
+        let (Some(org), Some(task)) = (identity.org_url(), log.get_untracked()) else {
             return;
         };
         let bridge = bridge.clone();
         let url = record_url(&org, "Task", &task.task_id);
         spawn_local(async move {
             if let Err(err) = bridge.open_url(&url).await {
-                state.say(format!("Salesforce could not be opened: {err}"));
+                notices.say(format!("Salesforce could not be opened: {err}"));
             }
         });
     };

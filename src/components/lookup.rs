@@ -7,16 +7,17 @@ use pane_wire::bridge::{
 
 use super::log_conversation::ConversationMessages;
 use super::records::Records;
-use super::state::use_panel_state;
+use super::state::use_records_state;
 use crate::PanelError;
-use crate::api::endpoints;
+use crate::api::{endpoints, use_api};
 use crate::bridge::use_bridge;
+use crate::session::use_session;
 
 /// What the panel looks up, or why it looks up nothing.
 #[component]
 pub fn Lookup() -> impl IntoView {
     let bridge = use_bridge();
-    let state = use_panel_state();
+    let state = use_records_state();
     let context = bridge.context();
     let target = Memo::new(move |_| context.with(|c| c.as_ref().map(lookup_target)));
     let context_id = Memo::new(move |_| context.with(|c| c.as_ref().map(|c| c.id.clone())));
@@ -260,14 +261,16 @@ fn LoggedMessages(
     /// The messages of the conversation shown, so the count follows the conversation.
     messages: Signal<Option<Result<MessageList, PanelError>>>,
 ) -> impl IntoView {
-    let state = use_panel_state();
+    let state = use_records_state();
+    let api = use_api();
+    let session = use_session();
     let counts = RwSignal::new(None::<(usize, usize)>);
     Effect::new(move |_| {
         state.reload.track();
         let messages = messages.get();
-        let signed_in = state.session.signed_in().get();
+        let signed_in = session.signed_in().get();
         counts.set(None);
-        if !signed_in || !state.active.get() {
+        if !signed_in || !api.active().get() {
             return;
         }
         let Some(Ok(messages)) = messages else {
@@ -278,7 +281,7 @@ fn LoggedMessages(
             return;
         }
         leptos::task::spawn_local(async move {
-            if let Ok(logged) = endpoints::logged_count(state.api, &ids).await {
+            if let Ok(logged) = endpoints::logged_count(api, &ids).await {
                 counts.set(Some((logged, ids.len())));
             }
         });

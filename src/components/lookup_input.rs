@@ -5,8 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pane_wire::api::{FieldSpec, RecordView};
 
-use super::state::PanelState;
-use crate::api::endpoints;
+use crate::api::{Api, endpoints};
 use crate::hooks::use_debounce;
 use crate::model::display::title;
 
@@ -36,7 +35,7 @@ pub fn LookupInput(
     /// The element id, for the label.
     id: String,
 ) -> impl IntoView {
-    let state = use_context::<PanelState>();
+    let api = use_context::<Api>();
     let linked = use_context::<LinkedNames>().unwrap_or_default();
     let text = RwSignal::new(String::new());
     let chosen = RwSignal::new(None::<String>);
@@ -46,7 +45,7 @@ pub fn LookupInput(
     let testid = format!("input-{}", field.name);
     let search = move |typed: String| {
         text.set(typed.clone());
-        let Some(state) = state else { return };
+        let Some(api) = api else { return };
         let Some(current) = debounce.restart() else {
             return;
         };
@@ -59,7 +58,7 @@ pub fn LookupInput(
             if !debounce.settled(current).await {
                 return;
             }
-            if let Ok(found) = endpoints::search(state.api, &typed).await
+            if let Ok(found) = endpoints::search(api, &typed).await
                 && debounce.is_current(current)
             {
                 results.set(

@@ -8,18 +8,22 @@ use pane_wire::api::{MatchReason, PanelData, RecordView, RelatedList};
 use pane_wire::bridge::Handle;
 use serde_json::Value;
 
+use super::describes::use_describes;
 use super::field::FieldRow;
 use super::link::LinkPrompt;
 use super::log_conversation::LogConversationAction;
-use super::state::use_panel_state;
+use super::notices::use_notices;
+use super::state::use_records_state;
 use super::view::{Creating, View, use_view_context};
 use crate::PanelError;
-use crate::api::endpoints;
+use crate::api::{endpoints, use_api};
 use crate::bridge::use_bridge;
+use crate::identity::use_identity;
 use crate::intl::AgentFormats;
 use crate::model::display::{
     DEFAULT_CURRENCY, currency_of, guess_kind, loaded_at, record_url, title, value_text,
 };
+use crate::session::use_session;
 
 /// The fields a card shows before the agent or the admin picks some (wire's object table).
 pub use pane_wire::objects::shown_fields as default_fields;
@@ -33,19 +37,19 @@ pub fn RecordLink(
     #[prop(optional)]
     testid: &'static str,
 ) -> impl IntoView {
-    let state = use_panel_state();
+    let (identity, notices) = (use_identity(), use_notices());
     let bridge = use_bridge();
     let text = title(&record);
     let (object, id) = (record.object.clone(), record.id.clone());
     let open = move |_| {
-        let Some(org) = state.org_url() else {
+        let Some(org) = identity.org_url() else {
             return;
         };
         let bridge = bridge.clone();
         let url = record_url(&org, &object, &id);
         spawn_local(async move {
             if let Err(err) = bridge.open_url(&url).await {
-                state.say(format!("Salesforce could not be opened: {err}"));
+                notices.say(format!("Salesforce could not be opened: {err}"));
             }
         });
     };
@@ -61,8 +65,8 @@ pub fn Records(
     /// The handle shown.
     handle: Signal<Handle>,
 ) -> impl IntoView {
-    let state = use_panel_state();
-    let signed_in = state.session.signed_in();
+    let (state, api, session) = (use_records_state(), use_api(), use_session());
+    let signed_in = session.signed_in();
     let seen = state.seen;
     // Bumped when a read was paused (the panel hidden half-way): it is read again once seen.
     let paused = RwSignal::new(0u32);
@@ -73,7 +77,7 @@ pub fn Records(
         if !signed_in.get() {
             return None;
         }
-        if !state.active.get() {
+        if !api.active().get() {
             return last.cloned().flatten();
         }
         let sender = handle.with(|h| Handle {
@@ -88,7 +92,7 @@ pub fn Records(
         let wanted = key.get();
         async move {
             let (sender, ..) = wanted.clone()?;
-            let answer = endpoints::panel(state.api, &sender).await;
+            let answer = endpoints::panel(api, &sender).await;
             // The view may be gone by now (another view): then nothing is kept.
             match &answer {
                 Ok(panel) => {
@@ -127,7 +131,7 @@ pub fn Records(
     });
     let retry = move |_| state.changed();
     move || {
-        if state.session.linked().get() == Some(false) {
+        if session.linked().get() == Some(false) {
             return view! { <LinkPrompt /> }.into_any();
         }
         match data.get() {
@@ -169,7 +173,7 @@ fn reason_text(reason: MatchReason) -> &'static str {
 
 #[component]
 fn Matched(panel: PanelData, handle: Handle) -> impl IntoView {
-    let state = use_panel_state();
+    let (state, api, notices) = (use_records_state(), use_api(), use_notices());
     let view_ctx = use_view_context();
     let reason = panel.reason;
     let stale = panel.stale.clone();
@@ -183,9 +187,9 @@ fn Matched(panel: PanelData, handle: Handle) -> impl IntoView {
         move |_| {
             let handle = handle.clone();
             spawn_local(async move {
-                match endpoints::unpin(state.api, &handle).await {
+                match endpoints::unpin(api, &handle).await {
                     Ok(_) => state.changed(),
-                    Err(err) => state.say(err.to_string()),
+                    Err(err) => notices.say(err.to_string()),
                 }
             });
         }
@@ -234,7 +238,7 @@ fn Matched(panel: PanelData, handle: Handle) -> impl IntoView {
                                     <li>
                                         <span class="candidate-name">{format!("{} · {}", title(&c), c.object)}</span>
                                         <button type="button" class="button small" data-testid="choose-candidate"
-                                            on:click=move |_| state.pin(&handle, &chosen)>"This one"</button>
+                                            on:click=move |_| state.pin(api, notices, &handle, &chosen)>"This one"</button>
                                     </li>
                                 }
                             }).collect_view()}
@@ -346,7 +350,7 @@ pub fn RecordCard(
     /// Its test id.
     testid: &'static str,
 ) -> impl IntoView {
-    let state = use_panel_state();
+    let (identity, describes) = (use_identity(), use_describes());
     let object = record.object.clone();
     let loaded = record
         .fields
@@ -356,8 +360,8 @@ pub fn RecordCard(
     let record_for_fields = record.clone();
     let currency = currency_of(&record.fields, DEFAULT_CURRENCY).to_owned();
     let fields = move || {
-        let spec = state.describe(&object);
-        let names = state.shown_fields(&object, default_fields(&object));
+        let spec = describes.describe(&object);
+        let names = identity.shown_fields(&object, default_fields(&object));
         names
             .into_iter()
             .filter(|n| !HIDDEN.contains(&n.as_str()))

@@ -7,9 +7,10 @@ use leptos::task::spawn_local;
 use pane_wire::api::RecordView;
 use serde_json::Value;
 
-use super::state::use_panel_state;
+use super::notices::use_notices;
+use super::state::use_records_state;
 use super::view::{View, use_view_context};
-use crate::api::endpoints;
+use crate::api::{endpoints, use_api};
 use crate::hooks::use_debounce;
 use crate::model::display::title;
 
@@ -19,7 +20,8 @@ pub fn SearchView(
     /// The text typed.
     query: Signal<String>,
 ) -> impl IntoView {
-    let state = use_panel_state();
+    let state = use_records_state();
+    let (api, notices) = (use_api(), use_notices());
     let view_ctx = use_view_context();
     let results = RwSignal::new(None::<Result<Vec<RecordView>, String>>);
     let debounce = use_debounce();
@@ -36,7 +38,7 @@ pub fn SearchView(
             if !debounce.settled(current).await {
                 return;
             }
-            let answer = endpoints::search(state.api, &text).await;
+            let answer = endpoints::search(api, &text).await;
             if !debounce.is_current(current) {
                 return;
             }
@@ -62,7 +64,7 @@ pub fn SearchView(
                                 data-object=r.object.clone() data-id=r.id.clone()
                                 on:click=move |_| {
                                     if let Some(h) = handle() {
-                                        state.pin(&h, &chosen);
+                                        state.pin(api, notices, &h, &chosen);
                                     }
                                     view_ctx.0.set(View::Records);
                                 }>

@@ -187,6 +187,21 @@ mod tests {
         }
     }
 
+    /// The agent typed `CFO` and saved; Salesforce had `CEO` meanwhile; then `then`.
+    fn conflicted(then: Vec<EditEvent>) -> Vec<EditEvent> {
+        let start = EditEvent::Start {
+            current: "Buyer".into(),
+        };
+        let mut events = vec![
+            start,
+            EditEvent::Type("CFO".into()),
+            commit(),
+            EditEvent::Conflicted(json!("CEO")),
+        ];
+        events.extend(then);
+        events
+    }
+
     fn save(draft: &str, force: bool) -> EditCommand {
         EditCommand::Save {
             draft: draft.into(),
@@ -252,12 +267,7 @@ mod tests {
             ),
             (
                 "a conflict offers both",
-                vec![
-                    start(),
-                    E::Type("CFO".into()),
-                    commit(),
-                    E::Conflicted(json!("CEO")),
-                ],
+                conflicted(vec![]),
                 EditState::Conflict {
                     mine: "CFO".into(),
                     theirs: json!("CEO"),
@@ -266,28 +276,18 @@ mod tests {
             ),
             (
                 "overwrite saves mine by force",
-                vec![
-                    start(),
-                    E::Type("CFO".into()),
-                    commit(),
-                    E::Conflicted(json!("CEO")),
+                conflicted(vec![
                     E::Overwrite {
                         previous: json!("CEO"),
                     },
                     E::Saved,
-                ],
+                ]),
                 EditState::viewing(),
                 vec![save("CFO", false), save("CFO", true)],
             ),
             (
                 "keep theirs",
-                vec![
-                    start(),
-                    E::Type("CFO".into()),
-                    commit(),
-                    E::Conflicted(json!("CEO")),
-                    E::KeepTheirs,
-                ],
+                conflicted(vec![E::KeepTheirs]),
                 EditState::viewing(),
                 vec![save("CFO", false)],
             ),

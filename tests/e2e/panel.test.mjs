@@ -51,8 +51,19 @@ async function cardField(card, field) {
   return panel().locator(`[data-testid=${card}] [data-testid=field-${field}] .value-text`).textContent();
 }
 
+/** Counts the panel's requests to `path` (`/api/me`...) from now on. */
+function countRequests(path) {
+  const counter = { count: 0 };
+  browser.context.on('request', (r) => {
+    if (new URL(r.url()).pathname === path) counter.count += 1;
+  });
+  return counter;
+}
+
 test('not linked: the panel offers to link, and the popup links it', async () => {
   const { page, context } = browser;
+  const me = countRequests('/api/me');
+  const settings = countRequests('/api/settings');
   await page.goto(`${proxy.url}?refresh_ms=60000`);
   await byId('link-prompt').waitFor();
   await shot('panel-not-linked');
@@ -67,6 +78,28 @@ test('not linked: the panel offers to link, and the popup links it', async () =>
   }
   await waitFor('field labels from the describe', () => panel().locator('[data-testid=person-card] [data-testid=field-Title] label').textContent(), (t) => t === 'Title');
   await shot('panel-records');
+  // Who is signed in is asked once at load (not linked) and once after the link, whose answer
+  // the identity keeps: the settings, read after it, are not preceded by another ask.
+  await waitFor('the settings', () => settings.count, (n) => n === 1);
+  assert.equal(me.count, 2, 'GET /api/me: at load, and once after the link');
+});
+
+test('labels come back when the panel was hidden while the describes loaded', async () => {
+  const { page, context } = browser;
+  // Every describe is held until the pane is collapsed: the panel then aborts it.
+  const held = [];
+  await context.route('**/api/describe/**', (route) => held.push(route));
+  await page.goto(`${proxy.url}?refresh_ms=60000`);
+  await byId('person-card').waitFor();
+  await waitFor('describes in flight', () => held.length, (n) => n > 0);
+  await page.click('[data-testid=collapse]');
+  await waitFor('paused', () => byId('panel-active').getAttribute('data-active'), (a) => a === 'false');
+  await context.unroute('**/api/describe/**');
+  for (const route of held) await route.continue().catch(() => {});
+  assert.equal(await panel().locator('[data-testid=person-card] [data-testid=field-MobilePhone] .field-label').textContent(), 'MobilePhone', 'the API name until the describe comes');
+  await page.click('[data-testid=collapse]');
+  await waitFor('Salesforce\'s labels', () => panel().locator('[data-testid=person-card] [data-testid=field-MobilePhone] .field-label').textContent(), (t) => t === 'Mobile Phone');
+  assert.equal(await panel().locator('[data-testid=person-card] [data-testid=field-Phone] .field-label').textContent(), 'Business Phone');
 });
 
 test('hover a field, click the pencil, type, Enter: saved in Salesforce', async () => {
@@ -150,6 +183,21 @@ test('a domain match shows the company; an unknown sender gets a Contact, not wi
   await byId('person-card').waitFor();
   assert.equal(await textOf('reason'), 'Matched by email');
   assert.equal((await soql("SELECT LastName FROM Contact WHERE Email = 'zoe@quintessential-kites.example'")).records[0].LastName, 'Quint');
+});
+
+test('a notice stays with the sender it was said about, not the next conversation', async () => {
+  await open('Email from a known address');
+  await waitFor('Rose', () => panel().locator('[data-testid=person-card] [data-testid=card-title]').textContent().catch(() => ''), (t) => t === 'Rose Gonzalez');
+  await byId('log-call').click();
+  await byId('create-form').waitFor();
+  await panel().locator('[data-testid=input-Subject]').fill('Called about the notice');
+  await byId('save').click();
+  await waitFor('the notice', () => textOf('notice'), (t) => t.includes('Task created.'));
+  await open('Email from an unknown address at a known company');
+  await byId('domain-hint').waitFor();
+  assert.equal(await byId('notice').count(), 0, 'not above another sender\'s records');
+  await open('Email from a known address');
+  await waitFor('the notice, back on its own sender', () => textOf('notice'), (t) => t.includes('Task created.'));
 });
 
 test('a Lead converts into a Contact with an Account and an Opportunity', async () => {

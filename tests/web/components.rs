@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 use salesforce_pane::api::Api;
-use salesforce_pane::components::state::provide_panel_state;
+use salesforce_pane::components::describes::provide_describes;
+use salesforce_pane::components::notices::provide_notices;
+use salesforce_pane::components::state::provide_records_state;
+use salesforce_pane::identity::provide_identity;
 use salesforce_pane::session::provide_session;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -16,7 +19,11 @@ fn provide_state() {
     let session = provide_session();
     let active = Signal::derive(|| true);
     let api = Api::new(active, Some(session.auth()));
-    provide_panel_state(api, session, active);
+    provide_context(api);
+    provide_identity(api, session);
+    provide_describes(api);
+    let records = provide_records_state();
+    provide_notices(records.current_handle.into());
 }
 
 fn spec_field(name: &str, kind: &str) -> pane_wire::api::FieldSpec {
