@@ -10,6 +10,7 @@ pub mod header;
 pub mod link;
 pub mod lookup;
 pub mod lookup_input;
+pub mod notes;
 pub mod records;
 pub mod search;
 pub mod state;

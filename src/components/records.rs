@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::field::FieldRow;
 use super::link::LinkPrompt;
+use super::notes::{NotesSection, has_notes};
 use super::state::use_panel_state;
 use super::view::{Creating, View, use_view_context};
 use crate::PanelError;
@@ -348,6 +349,7 @@ pub fn RecordCard(
                 <RecordLink record=record.clone() testid="card-title" />
             </header>
             <div class="fields">{fields}</div>
+            {has_notes(&record.object).then(|| view! { <NotesSection object=record.object.clone() id=record.id.clone() /> })}
         </section>
     }
 }
