@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, launchBrowser, startProxy, waitFor, linkInPanel } from './support.mjs';
+import { ARTIFACTS, launchBrowser, linkInPanel, sandboxToken, startProxy, waitFor } from './support.mjs';
 
 let proxy;
 let browser;
@@ -14,8 +14,7 @@ let sandbox;
 before(async () => {
   proxy = await startProxy();
   browser = await launchBrowser();
-  const health = await (await fetch(`${proxy.url}api/health`)).json();
-  sandbox = health.org_url.replace(/\/$/, '');
+  sandbox = (await (await fetch(`${proxy.url}api/health`)).json()).org_url.replace(/\/$/, '');
 });
 
 after(async () => {
@@ -26,11 +25,7 @@ after(async () => {
 
 /** Rows of `q` in the sandbox org, as a script reads them. */
 async function soql(q) {
-  const token = await (await fetch(`${sandbox}/services/oauth2/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'pane-sandbox-demo-client', client_secret: 'pane-sandbox-demo-secret', username: 'ana@pane-support.example', password: 'demo-ana-1' }),
-  })).json();
-  const res = await fetch(`${sandbox}/services/data/v59.0/query?q=${encodeURIComponent(q)}`, { headers: { Authorization: `Bearer ${token.access_token}` } });
+  const res = await fetch(`${sandbox}/services/data/v59.0/query?q=${encodeURIComponent(q)}`, { headers: { Authorization: `Bearer ${await sandboxToken(sandbox)}` } });
   return (await res.json()).records;
 }
 
