@@ -379,9 +379,13 @@ pub fn RelatedListView(
                                 .filter_map(|(k, v)| Some((k.clone(), value_text("", v)?)))
                                 .collect();
                             let summary = details.iter().take(2).map(|(_, v)| v.clone()).collect::<Vec<_>>().join(" · ");
+                            // An Opportunity's notes, read once its row is opened.
+                            let opened = RwSignal::new(false);
+                            let (object, id) = (r.object.clone(), r.id.clone());
+                            let notes = move || (opened.get() && has_notes(&object)).then(|| view! { <NotesSection object=object.clone() id=id.clone() /> });
                             view! {
                                 <li class="related-row" data-testid="related-row" data-object=r.object.clone() data-id=r.id.clone()>
-                                    <details>
+                                    <details on:toggle=move |ev| opened.set(event_target::<web_sys::Element>(&ev).has_attribute("open"))>
                                         <summary>
                                             <RecordLink record=r.clone() />
                                             <span class="summary">{summary}</span>
@@ -389,6 +393,7 @@ pub fn RelatedListView(
                                         <dl>
                                             {details.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
                                         </dl>
+                                        {notes}
                                     </details>
                                 </li>
                             }

@@ -74,3 +74,19 @@ test('notes on the Contact card: add one (title required), open it, edit it in p
   await waitFor('the new title shown', () => row.locator('[data-testid=note-title-text]').textContent(), (t) => t === 'Pricing call, done');
   await waitFor('saved in the sandbox org', async () => (await soql(`SELECT ContentDocumentId, ContentDocument.Title FROM ContentDocumentLink WHERE LinkedEntityId = '${rose}'`))[0].ContentDocument.Title, (t) => t === 'Pricing call, done');
 });
+
+test("an Opportunity's notes show once its row is opened, and one is added there", async () => {
+  const opportunity = panel().locator('[data-testid=opportunities] [data-testid=related-row]').first();
+  assert.equal(await opportunity.locator('[data-testid=notes]').count(), 0, 'not read while the row is closed');
+  await opportunity.locator('summary').click();
+  const oppNotes = opportunity.locator('[data-testid=notes]');
+  await waitFor('its notes read', () => oppNotes.getAttribute('data-count'), (c) => c === '0');
+  await oppNotes.locator('[data-testid=add-note]').click();
+  await oppNotes.locator('[data-testid=note-title]').fill('Renewal terms');
+  await oppNotes.locator('[data-testid=save-note]').click();
+  await waitFor('the note listed', () => oppNotes.getAttribute('data-count'), (c) => c === '1');
+  await shot('notes-opportunity-300');
+  const id = await opportunity.getAttribute('data-id');
+  const links = await soql(`SELECT ContentDocument.Title FROM ContentDocumentLink WHERE LinkedEntityId = '${id}'`);
+  assert.deepEqual(links.map((l) => l.ContentDocument.Title), ['Renewal terms']);
+});
