@@ -16,7 +16,7 @@ use axum::routing::{get, patch};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use pane_salesforce::composite::{inert, reference_value};
-use pane_salesforce::{Composite, Filter, Order, Ref, Request, Select};
+use pane_salesforce::{Composite, Filter, Literal, Order, Ref, Request, Select};
 use pane_wire::api::{
     NOTE_OBJECTS, NOTES_SHOWN, NewNote, Note, NoteCreated, NoteEdit, Notes, NotesQuery, note_html,
     title_problem,
@@ -208,6 +208,42 @@ fn create_plan(
     Ok(composite)
 }
 
+/// The note this agent made on the record with `title` since `since` (epoch seconds), if any.
+async fn find_made(
+    salesforce: &Salesforce,
+    body: &NewNote,
+    title: &str,
+    user_id: &str,
+    since: i64,
+) -> Result<Option<String>, ProxyError> {
+    let select = Select::from(&body.object)
+        .fields(["Id"])
+        .child(
+            Select::from("AttachedContentNotes")
+                .fields(["ContentDocumentId"])
+                .filter(Filter::And(vec![
+                    Filter::eq("Title", title),
+                    Filter::eq("CreatedById", user_id),
+                    Filter::ge("CreatedDate", Literal::date_time(since)),
+                ]))
+                .order([Order::desc("CreatedDate")])
+                .limit(1),
+        )
+        .filter(Filter::eq("Id", body.record_id.as_str()));
+    select
+        .validate()
+        .map_err(|e| ProxyError::BadRequest(e.to_string()))?;
+    let page = salesforce
+        .call(salesforce.client.query(&select.to_string()))
+        .await?;
+    Ok(page
+        .records
+        .first()
+        .and_then(|r| r.pointer("/AttachedContentNotes/records/0/ContentDocumentId"))
+        .and_then(Value::as_str)
+        .map(str::to_owned))
+}
+
 /// `POST /api/notes`: 201 with the note's id; the same key again answers the same note.
 async fn create(
     State(state): State<AppState>,
@@ -237,7 +273,32 @@ async fn create(
     let salesforce = Salesforce::for_agent(&state, &agent).await?;
     let version = &state.services.salesforce.version;
     let plan = create_plan(&body.record_id, &title, &body.body, version)?;
-    let answer = salesforce.call(salesforce.client.composite(&plan)).await?;
+    let sent_at = crate::clock::now_secs();
+    let answer = match salesforce
+        .call_raw(salesforce.client.composite(&plan))
+        .await?
+    {
+        Ok(answer) => answer,
+        // No answer after sending: the note may exist. Look for it rather than let a retry
+        // make it twice (ten minutes back: longer than any call may take).
+        Err(err @ pane_salesforce::Error::Transport(_)) => {
+            let made_note = find_made(
+                &salesforce,
+                &body,
+                &title,
+                &agent.link.user_id,
+                sent_at - 600,
+            )
+            .await?;
+            let Some(id) = made_note else {
+                return Err(err.into());
+            };
+            tracing::warn!(note = %id, "a note's answer was lost; found the note it made");
+            *made = Some(id.clone());
+            return Ok((StatusCode::CREATED, Json(NoteCreated { id })));
+        }
+        Err(err) => return Err(err.into()),
+    };
     let id = answer
         .ok(LINK)
         .and(answer.ok(NOTE))

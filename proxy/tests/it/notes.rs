@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::running::{Running, linked};
+use crate::running::{Running, linked, linked_with};
 
 impl Running {
     /// Rose's Contact id, from her panel.
@@ -169,4 +169,31 @@ async fn notes_are_listed_on_accounts_and_opportunities_too() {
         "a note is on the record it was added to"
     );
     proxy.stop().await;
+}
+
+#[tokio::test]
+async fn an_add_whose_answer_is_lost_answers_the_note_it_made_and_makes_one() {
+    // Dropped after the commit, or later than the proxy waits.
+    for fault in [
+        json!({"drop_after_next": 1, "after_path": "/composite"}),
+        json!({"hang_after_next": 1, "hang_ms": 2_500, "after_path": "/composite"}),
+    ] {
+        let proxy = linked_with(|c| c.salesforce_timeout_secs = 1).await;
+        let rose = proxy.rose().await;
+        proxy.control("faults", fault.clone()).await;
+        let body = json!({"object": "Contact", "record_id": rose, "title": "Lost", "body": "x", "key": "lost-1"});
+        let (status, made, _) = proxy.add_note(body.clone()).await;
+        assert_eq!(status, 201, "{fault}: {made}");
+        let (status, again, cost) = proxy.add_note(body).await;
+        assert_eq!(
+            (status, cost, &again["id"]),
+            (201, 0, &made["id"]),
+            "{fault}"
+        );
+        let (_, listed, _) = proxy.notes_of("Contact", &rose).await;
+        let notes = listed["notes"].as_array().unwrap();
+        assert_eq!(notes.len(), 1, "{fault}: {listed}");
+        assert_eq!(notes[0]["id"], made["id"]);
+        proxy.stop().await;
+    }
 }
