@@ -15,6 +15,7 @@ pub mod gateway;
 mod health;
 pub mod json;
 pub mod lookup;
+pub mod notes;
 pub mod oauth;
 pub mod org;
 pub mod panel;
@@ -86,6 +87,8 @@ pub struct AppState {
     /// At the quota's last reserve, how old the org's usage may be before one request asks
     /// again (ms).
     pub quota_probe_ms: i64,
+    /// The note creates' keys (a retried create answers the note made).
+    pub notes: notes::NoteKeys,
 }
 
 /// What the rule intake and worker share.
@@ -152,6 +155,7 @@ impl AppState {
                 webhook_secret: config.rules_webhook_secret.clone(),
                 wake: Arc::new(tokio::sync::Notify::new()),
             },
+            notes: notes::NoteKeys::default(),
         })
     }
 }
@@ -190,6 +194,7 @@ pub fn app(state: AppState) -> Router {
         .merge(panel::router())
         .merge(records::router())
         .merge(conversation::router())
+        .merge(notes::router())
         .merge(settings::router())
         .merge(describe::router())
         .merge(search::router())

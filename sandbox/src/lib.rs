@@ -13,6 +13,7 @@ pub mod engine;
 pub mod error;
 pub mod id;
 pub mod keys;
+pub mod notes;
 pub mod org;
 pub mod pages;
 pub mod quota;

@@ -412,6 +412,7 @@ pub fn check_query(soql: &str, user: &User) -> Result<(), ApiError> {
         return Ok(());
     };
     check_limits(&query)?;
+    crate::notes::check_link_query(&query)?;
     check_activities(&query, user)
 }
 

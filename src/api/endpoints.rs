@@ -5,8 +5,9 @@
 use pane_wire::api::{
     ConversationLogged, ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, CreateRequest,
     FieldsByObject, HandleQuery, Health, IntegrationUser, LinkStatus, LogConversation, Logged, Me,
-    ObjectSpec, OrgSettings, PanelData, PinRequest, RedeemRequest, Redeemed, RuleJobs,
-    SearchResults, Settings, StartRequest, Started, StatusRequest, UpdateRequest, Usage,
+    NewNote, NoteCreated, NoteEdit, Notes, ObjectSpec, OrgSettings, PanelData, PinRequest,
+    RedeemRequest, Redeemed, RuleJobs, SearchResults, Settings, StartRequest, Started,
+    StatusRequest, UpdateRequest, Usage,
 };
 use pane_wire::bridge::{Handle, HandleKind};
 use serde_json::{Map, Value};
@@ -87,6 +88,32 @@ pub async fn pin(api: Api, handle: &Handle, object: &str, id: &str) -> Result<()
 pub async fn unpin(api: Api, handle: &Handle) -> Result<(), PanelError> {
     let path = format!("/api/pins?{}", handle_query(handle));
     done::<()>(api, Method::Delete, &path, None).await
+}
+
+/// `GET /api/notes?object=&id=`: the notes of a record, newest first.
+pub async fn notes(api: Api, object: &str, id: &str) -> Result<Notes, PanelError> {
+    api.get_json(&format!(
+        "/api/notes?object={}&id={}",
+        encode(object),
+        encode(id)
+    ))
+    .await
+}
+
+/// `POST /api/notes`: adds a note to a record (`note.key` makes a retry answer the same note).
+pub async fn add_note(api: Api, note: &NewNote) -> Result<NoteCreated, PanelError> {
+    api.send(Method::Post, "/api/notes", Some(note)).await
+}
+
+/// `PATCH /api/notes/{id}`: a note's new title or text.
+pub async fn edit_note(api: Api, id: &str, edit: &NoteEdit) -> Result<(), PanelError> {
+    done(
+        api,
+        Method::Patch,
+        &format!("/api/notes/{}", encode(id)),
+        Some(edit),
+    )
+    .await
 }
 
 /// `GET /api/search?q=`: Contacts, Leads and Accounts matching `text`.

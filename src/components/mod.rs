@@ -12,6 +12,7 @@ pub mod link;
 pub mod log_conversation;
 pub mod lookup;
 pub mod lookup_input;
+pub mod notes;
 pub mod notices;
 pub mod records;
 pub mod search;

@@ -12,6 +12,7 @@ use super::describes::use_describes;
 use super::field::FieldRow;
 use super::link::LinkPrompt;
 use super::log_conversation::LogConversationAction;
+use super::notes::{NotesSection, has_notes};
 use super::notices::use_notices;
 use super::state::use_records_state;
 use super::view::{Creating, View, use_view_context};
@@ -391,6 +392,7 @@ pub fn RecordCard(
                 <RecordLink record=record.clone() testid="card-title" />
             </header>
             <div class="fields">{fields}</div>
+            {has_notes(&record.object).then(|| view! { <NotesSection object=record.object.clone() id=record.id.clone() /> })}
         </section>
     }
 }
@@ -422,9 +424,13 @@ pub fn RelatedListView(
                                 .filter_map(|(k, v)| Some((k.clone(), value_text(guess_kind(k, v), v, currency, &formats)?)))
                                 .collect();
                             let summary = summary_line(&r.object, &details);
+                            // An Opportunity's notes, read once its row is opened.
+                            let opened = RwSignal::new(false);
+                            let (object, id) = (r.object.clone(), r.id.clone());
+                            let notes = move || (opened.get() && has_notes(&object)).then(|| view! { <NotesSection object=object.clone() id=id.clone() /> });
                             view! {
                                 <li class="related-row" data-testid="related-row" data-object=r.object.clone() data-id=r.id.clone()>
-                                    <details>
+                                    <details on:toggle=move |ev| opened.set(event_target::<web_sys::Element>(&ev).has_attribute("open"))>
                                         <summary>
                                             <RecordLink record=r.clone() />
                                             <span class="summary">{summary}</span>
@@ -432,6 +438,7 @@ pub fn RelatedListView(
                                         <dl>
                                             {details.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
                                         </dl>
+                                        {notes}
                                     </details>
                                 </li>
                             }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 mod conversation;
 mod link;
+mod notes;
 mod rules;
 
 pub use conversation::{
@@ -12,6 +13,10 @@ pub use conversation::{
 pub use link::{
     IntegrationUser, LinkMessage, LinkStatus, RedeemRequest, Redeemed, StartRequest, Started,
     StatusRequest,
+};
+pub use notes::{
+    NOTE_OBJECTS, NOTE_TITLE_MAX, NOTES_SHOWN, NewNote, Note, NoteCreated, NoteEdit, Notes,
+    NotesQuery, note_html, title_problem,
 };
 pub use rules::{Logged, LoggedQuery, RuleJob, RuleJobs};
 

@@ -46,11 +46,6 @@ fn rose_log(conversation: &str, who: &str, n: usize) -> Value {
 }
 
 impl Running {
-    async fn rose(&self) -> String {
-        let (_, rose, _) = self.panel("email", "rose@edge.com").await;
-        rose["person"]["id"].as_str().unwrap().to_owned()
-    }
-
     /// Logs `body`: the status, the answer and the Salesforce requests it cost.
     async fn log_conversation(&self, body: Value) -> (u16, Value, u64) {
         let before = self.salesforce_calls().await;

@@ -17,6 +17,7 @@ mod http;
 mod login;
 mod lookup;
 mod lost;
+mod notes;
 mod oauth;
 mod panel;
 mod public;

@@ -164,6 +164,12 @@ impl Running {
         (cache, body, self.salesforce_calls().await - before)
     }
 
+    /// Rose's Contact id, from her panel.
+    pub async fn rose(&self) -> String {
+        let (_, rose, _) = self.panel("email", "rose@edge.com").await;
+        rose["person"]["id"].as_str().unwrap().to_owned()
+    }
+
     pub async fn stop(self) {
         self.stop.send(()).unwrap();
         self.server.await.unwrap().unwrap();

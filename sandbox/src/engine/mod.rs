@@ -4,6 +4,7 @@ mod access;
 mod aggregate;
 mod dates;
 mod eval;
+mod notes;
 mod query;
 mod search;
 

@@ -428,6 +428,7 @@ impl Org {
                 }
                 Ok(rows)
             }
+            "AttachedContentNote" => self.attached_notes(parent, all),
             child => Ok(self
                 .store
                 .by_key(child, &key, all)

@@ -61,6 +61,8 @@ impl Org {
         for field in chosen {
             let value = if field.field_type() == FieldType::Address {
                 address(field, &record.fields)
+            } else if field.kind == "base64" {
+                blob_url(object, record, field, version)
             } else {
                 record
                     .fields
@@ -71,6 +73,18 @@ impl Org {
             out.insert(field.name.clone(), value);
         }
         Ok(Value::Object(out))
+    }
+}
+
+/// A base64 field as a record answers it: the URL of its blob, null when empty ("Get Blob Data"
+/// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_sobject_blob_retrieve.htm).
+fn blob_url(object: &ObjectDef, record: &Record, field: &FieldDef, version: &str) -> Value {
+    match record.fields.get(&field.name) {
+        Some(Value::String(_)) => Value::String(format!(
+            "/services/data/v{version}/sobjects/{}/{}/{}",
+            object.name, record.id, field.name
+        )),
+        _ => Value::Null,
     }
 }
 

@@ -79,6 +79,7 @@ fn derive(
             let closed = text(fields, "Status").as_deref() == Some("Closed");
             fields.insert("IsClosed".into(), Value::Bool(closed));
         }
+        "ContentNote" => crate::notes::derive_note(fields),
         _ => {}
     }
 }

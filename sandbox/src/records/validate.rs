@@ -124,6 +124,12 @@ pub(crate) fn check_value(
                 )),
             }
         }
+        // A base64 field (ContentNote's Content) takes base64 text (the words are the
+        // deserializer's, as for the other types: docs silent).
+        FieldType::Other if field.kind == "base64" => match value {
+            Value::String(s) if crate::notes::is_base64(s) => Ok(value.clone()),
+            _ => Err(type_error("base64")),
+        },
         _ => {
             let s = text()?;
             let length = usize::try_from(field.length).unwrap_or(usize::MAX);

@@ -199,6 +199,16 @@ fn relationship(
     version: &str,
 ) -> Result<Response, ApiError> {
     let record = state.org.live(object, id.as_str())?;
+    if object.field(name).is_some_and(|f| f.kind == "base64") {
+        // A blob: the decoded bytes ("Get Blob Data",
+        // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_sobject_blob_retrieve.htm).
+        let bytes = crate::notes::content_bytes(&record.fields);
+        return Ok((
+            [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
+            bytes,
+        )
+            .into_response());
+    }
     if let Some(rel) = object.child(name) {
         let child = state.org.object_named(&rel.child)?;
         let fields = fields.unwrap_or_else(|| {

@@ -1,11 +1,13 @@
 //! The org's objects and fields: describes built from real recorded ones (Account, Contact,
 //! Lead, Case, Opportunity, OpportunityContactRole, Event; `recorded.rs`), and, consistent with
 //! them, Task, User, LeadStatus, Organization and the read-only ActivityHistory and
-//! OpenActivity views (`synthetic.rs`, from recorded fields used as templates, `templates.rs`).
+//! OpenActivity views (`synthetic.rs`, from recorded fields used as templates, `templates.rs`),
+//! and the notes' objects (`notes.rs`).
 //! Custom fields from configuration are added like standard ones (`custom.rs`).
 
 mod custom;
 mod field_type;
+mod notes;
 mod recorded;
 mod synthetic;
 mod templates;
@@ -19,6 +21,7 @@ use crate::SandboxError;
 
 pub use custom::{CustomField, CustomFieldType};
 pub use field_type::FieldType;
+pub use notes::NOTE_PARENTS;
 
 /// The objects this org has.
 pub const OBJECTS: &[&str] = &[
@@ -35,6 +38,10 @@ pub const OBJECTS: &[&str] = &[
     "Organization",
     "ActivityHistory",
     "OpenActivity",
+    "ContentDocument",
+    "ContentNote",
+    "ContentDocumentLink",
+    "AttachedContentNote",
 ];
 
 /// One picklist value.
@@ -316,6 +323,12 @@ impl Schema {
         objects.push(user);
         objects.push(lead_status);
         objects.push(organization);
+        // ContentDocument first: a 069 id's object is the ContentDocument a note is.
+        objects.push(notes::content_document(&event, &t)?);
+        objects.push(notes::content_note(&event, &t)?);
+        objects.push(notes::content_document_link(&event, &t)?);
+        objects.push(notes::attached_content_note(&event, &t)?);
+        notes::relate(&mut objects);
         custom::add(&mut objects, custom, &t)?;
         let by_name = objects
             .iter()

@@ -46,7 +46,7 @@ const EVENT_ONLY: &[&str] = &[
     "Recurrence2PatternTimeZone",
 ];
 
-fn synthetic(
+pub(super) fn synthetic(
     name: &str,
     prefix: Option<&str>,
     label: &str,
@@ -192,7 +192,7 @@ pub(super) fn activity_views(
 }
 
 /// The system fields of `object` (CreatedDate, CreatedById, LastModifiedDate...), as recorded.
-fn system_fields(object: &ObjectDef) -> Vec<FieldDef> {
+pub(super) fn system_fields(object: &ObjectDef) -> Vec<FieldDef> {
     [
         "CreatedDate",
         "CreatedById",

@@ -10,6 +10,7 @@ mod fidelity;
 mod helpers;
 mod limits;
 mod login_session;
+mod notes;
 mod oauth;
 mod org_writes;
 mod rest;

@@ -1,0 +1,392 @@
+//! Notes on a record, as Salesforce's enhanced notes (ContentNote, linked to records by
+//! ContentDocumentLink). `GET /api/notes?object=&id=` reads a record's notes, newest first, in
+//! one query (its `AttachedContentNotes`); `POST /api/notes` makes a note and links it in one
+//! composite with `allOrNone`, once per key the panel sends; `PATCH /api/notes/{id}` changes
+//! a note's title or text.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, patch};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use pane_salesforce::composite::{inert, reference_value};
+use pane_salesforce::{Composite, Filter, Literal, Order, Ref, Request, Select};
+use pane_wire::api::{
+    NOTE_OBJECTS, NOTES_SHOWN, NewNote, Note, NoteCreated, NoteEdit, Notes, NotesQuery, note_html,
+    title_problem,
+};
+use serde_json::{Map, Value, json};
+
+use crate::gateway::{Salesforce, refused};
+use crate::json::ApiJson;
+use crate::session::Agent;
+use crate::validate::record_id;
+use crate::{AppState, ProxyError};
+
+/// The note routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/notes", get(list).post(create))
+        .route("/api/notes/{id}", patch(edit))
+}
+
+/// How long a create's key is remembered: longer than any retry of it.
+const KEY_LIFE: Duration = Duration::from_secs(3600);
+
+/// The most keys remembered; older ones are forgotten first.
+const MAX_KEYS: usize = 10_000;
+
+type Slot = Arc<tokio::sync::Mutex<Option<String>>>;
+
+/// The creates' keys: for each (org, user, key), the note it made. A retry waits for the
+/// first attempt and answers its note.
+#[derive(Debug, Clone, Default)]
+pub struct NoteKeys(Arc<Mutex<HashMap<String, (Instant, Slot)>>>);
+
+impl NoteKeys {
+    fn slot(&self, key: String) -> Slot {
+        let mut keys = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        keys.retain(|_, (at, _)| now.duration_since(*at) < KEY_LIFE);
+        if keys.len() >= MAX_KEYS
+            && let Some(oldest) = keys
+                .iter()
+                .min_by_key(|(_, (at, _))| *at)
+                .map(|(k, _)| k.clone())
+        {
+            keys.remove(&oldest);
+        }
+        keys.entry(key)
+            .or_insert_with(|| (now, Slot::default()))
+            .1
+            .clone()
+    }
+}
+
+fn note_object(object: &str) -> Result<(), ProxyError> {
+    if NOTE_OBJECTS.contains(&object) {
+        Ok(())
+    } else {
+        Err(ProxyError::BadRequest(format!(
+            "notes are on {}",
+            NOTE_OBJECTS.join(", ")
+        )))
+    }
+}
+
+/// A note's id: a record id of a ContentDocument (`069`).
+fn note_id(id: &str) -> Result<(), ProxyError> {
+    if record_id(id) && id.starts_with("069") {
+        Ok(())
+    } else {
+        Err(ProxyError::BadRequest("not a note id".into()))
+    }
+}
+
+fn title_checked(title: &str) -> Result<String, ProxyError> {
+    match title_problem(title) {
+        Some(message) => Err(ProxyError::Rejected {
+            message,
+            fields: vec!["title".into()],
+        }),
+        None => Ok(inert(title.trim())),
+    }
+}
+
+fn content(body: &str) -> Value {
+    Value::String(STANDARD.encode(note_html(body)))
+}
+
+/// The query of a record's notes: its `AttachedContentNotes`, newest first.
+fn notes_query(object: &str, id: &str) -> Select {
+    Select::from(object)
+        .fields(["Id"])
+        .child(
+            Select::from("AttachedContentNotes")
+                .fields([
+                    "ContentDocumentId",
+                    "Title",
+                    "TextPreview",
+                    "LastModifiedDate",
+                ])
+                .order([Order::desc("LastModifiedDate")])
+                .limit(NOTES_SHOWN),
+        )
+        .filter(Filter::eq("Id", id))
+}
+
+fn note_row(row: &Value) -> Option<Note> {
+    let text = |k: &str| {
+        row.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Some(Note {
+        id: row
+            .get("ContentDocumentId")
+            .and_then(Value::as_str)?
+            .to_owned(),
+        title: text("Title"),
+        preview: text("TextPreview"),
+        last_modified: text("LastModifiedDate"),
+    })
+}
+
+/// `GET /api/notes?object=&id=`: the record's notes, newest first (one query).
+async fn list(
+    State(state): State<AppState>,
+    agent: Agent,
+    Query(query): Query<NotesQuery>,
+) -> Result<Json<Notes>, ProxyError> {
+    note_object(&query.object)?;
+    if !record_id(&query.id) {
+        return Err(ProxyError::BadRequest("not a record id".into()));
+    }
+    let salesforce = Salesforce::for_agent(&state, &agent).await?;
+    let select = notes_query(&query.object, &query.id);
+    let page = salesforce
+        .call(salesforce.client.query(&select.to_string()))
+        .await?;
+    let notes = page
+        .records
+        .first()
+        .and_then(|r| r.get("AttachedContentNotes"))
+        .and_then(|n| n.get("records"))
+        .and_then(Value::as_array)
+        .map(|rows| rows.iter().filter_map(note_row).collect())
+        .unwrap_or_default();
+    Ok(Json(Notes { notes }))
+}
+
+const NOTE: Ref = Ref::named("note");
+const LINK: Ref = Ref::named("link");
+
+/// The composite that makes a note and links it to `record_id`, all or none. The link's
+/// ShareType `I` lets whoever sees the record see the note (ContentDocumentLink, Object
+/// Reference: "I: Inferred permission. The user's permission is determined by the related
+/// record").
+fn create_plan(
+    record_id: &str,
+    title: &str,
+    body: &str,
+    version: &str,
+) -> Result<Composite, ProxyError> {
+    let mut composite = Composite::new(version).all_or_none(true);
+    composite
+        .add(
+            NOTE,
+            Request::Create {
+                object: "ContentNote".into(),
+                body: json!({"Title": title, "Content": content(body)}),
+            },
+        )
+        .and_then(|c| {
+            c.add(
+                LINK,
+                Request::Create {
+                    object: "ContentDocumentLink".into(),
+                    body: json!({
+                        "ContentDocumentId": reference_value(&NOTE.field("id")),
+                        "LinkedEntityId": record_id,
+                        "ShareType": "I",
+                        "Visibility": "AllUsers",
+                    }),
+                },
+            )
+        })
+        .map_err(|e| ProxyError::BadRequest(e.to_string()))?;
+    Ok(composite)
+}
+
+/// The note this agent made on the record with `title` since `since` (epoch seconds), if any.
+async fn find_made(
+    salesforce: &Salesforce,
+    body: &NewNote,
+    title: &str,
+    user_id: &str,
+    since: i64,
+) -> Result<Option<String>, ProxyError> {
+    let select = Select::from(&body.object)
+        .fields(["Id"])
+        .child(
+            Select::from("AttachedContentNotes")
+                .fields(["ContentDocumentId"])
+                .filter(Filter::And(vec![
+                    Filter::eq("Title", title),
+                    Filter::eq("CreatedById", user_id),
+                    Filter::ge("CreatedDate", Literal::date_time(since)),
+                ]))
+                .order([Order::desc("CreatedDate")])
+                .limit(1),
+        )
+        .filter(Filter::eq("Id", body.record_id.as_str()));
+    select
+        .validate()
+        .map_err(|e| ProxyError::BadRequest(e.to_string()))?;
+    let page = salesforce
+        .call(salesforce.client.query(&select.to_string()))
+        .await?;
+    Ok(page
+        .records
+        .first()
+        .and_then(|r| r.pointer("/AttachedContentNotes/records/0/ContentDocumentId"))
+        .and_then(Value::as_str)
+        .map(str::to_owned))
+}
+
+/// `POST /api/notes`: 201 with the note's id; the same key again answers the same note.
+async fn create(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiJson(body): ApiJson<NewNote>,
+) -> Result<(StatusCode, Json<NoteCreated>), ProxyError> {
+    note_object(&body.object)?;
+    if !record_id(&body.record_id) {
+        return Err(ProxyError::BadRequest("not a record id".into()));
+    }
+    let key = body.key.trim();
+    if key.is_empty() || key.len() > 100 {
+        return Err(ProxyError::BadRequest(
+            "a note needs a key of at most 100 characters".into(),
+        ));
+    }
+    let title = title_checked(&body.title)?;
+    let slot = state.notes.slot(format!(
+        "{}/{}/{key}",
+        agent.link.org_id, agent.link.user_id
+    ));
+    let mut made = slot.lock().await;
+    if let Some(id) = made.as_ref() {
+        tracing::info!(note = %id, "a note's create was retried; answering the note made");
+        return Ok((StatusCode::CREATED, Json(NoteCreated { id: id.clone() })));
+    }
+    let salesforce = Salesforce::for_agent(&state, &agent).await?;
+    let version = &state.services.salesforce.version;
+    let plan = create_plan(&body.record_id, &title, &body.body, version)?;
+    let sent_at = crate::clock::now_secs();
+    let answer = match salesforce
+        .call_raw(salesforce.client.composite(&plan))
+        .await?
+    {
+        Ok(answer) => answer,
+        // No answer after sending: the note may exist. Look for it rather than let a retry
+        // make it twice (ten minutes back: longer than any call may take).
+        Err(err @ pane_salesforce::Error::Transport(_)) => {
+            let made_note = find_made(
+                &salesforce,
+                &body,
+                &title,
+                &agent.link.user_id,
+                sent_at - 600,
+            )
+            .await?;
+            let Some(id) = made_note else {
+                return Err(err.into());
+            };
+            tracing::warn!(note = %id, "a note's answer was lost; found the note it made");
+            *made = Some(id.clone());
+            return Ok((StatusCode::CREATED, Json(NoteCreated { id })));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let id = answer
+        .ok(LINK)
+        .and(answer.ok(NOTE))
+        .and_then(|b| b.get("id"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let Some(id) = id else {
+        // All or none: the subrequest that failed for its own reason, not the halted ones.
+        let failed = [LINK, NOTE]
+            .into_iter()
+            .filter_map(|r| answer.error(r))
+            .find(|e| !e.to_string().contains("PROCESSING_HALTED"))
+            .or_else(|| answer.error(NOTE));
+        return Err(match failed {
+            Some(err) => refused(&err, None),
+            None => ProxyError::BadRequest("Salesforce did not make the note.".into()),
+        });
+    };
+    tracing::info!(note = %id, object = %body.object, "note created");
+    *made = Some(id.clone());
+    Ok((StatusCode::CREATED, Json(NoteCreated { id })))
+}
+
+/// `PATCH /api/notes/{id}`: a note's new title or text; 204.
+async fn edit(
+    State(state): State<AppState>,
+    agent: Agent,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NoteEdit>,
+) -> Result<StatusCode, ProxyError> {
+    note_id(&id)?;
+    let mut fields = Map::new();
+    if let Some(title) = &body.title {
+        fields.insert("Title".into(), Value::String(title_checked(title)?));
+    }
+    if let Some(text) = &body.body {
+        fields.insert("Content".into(), content(text));
+    }
+    if fields.is_empty() {
+        return Err(ProxyError::BadRequest(
+            "a note edit changes its title or its text".into(),
+        ));
+    }
+    let salesforce = Salesforce::for_agent(&state, &agent).await?;
+    salesforce
+        .call_raw(
+            salesforce
+                .client
+                .update("ContentNote", &id, &Value::Object(fields), None),
+        )
+        .await?
+        .map_err(|err| refused(&err, Some(&format!("ContentNote {id}"))))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_notes_query_reads_the_attached_notes_newest_first() {
+        assert_eq!(
+            notes_query("Contact", "003000000000001AAA").to_string(),
+            "SELECT Id, (SELECT Id, ContentDocumentId, Title, TextPreview, LastModifiedDate FROM AttachedContentNotes ORDER BY LastModifiedDate DESC LIMIT 50) FROM Contact WHERE Id = '003000000000001AAA'"
+        );
+    }
+
+    #[test]
+    fn ids_and_objects_are_checked() {
+        for (id, ok) in [
+            ("069000000000001AAA", true),
+            ("003000000000001AAA", false),
+            ("069' OR Id != '", false),
+        ] {
+            assert_eq!(note_id(id).is_ok(), ok, "{id}");
+        }
+        for (object, ok) in [("Contact", true), ("Opportunity", true), ("Case", false)] {
+            assert_eq!(note_object(object).is_ok(), ok, "{object}");
+        }
+    }
+
+    #[test]
+    fn a_retried_key_gets_the_same_slot() {
+        let keys = NoteKeys::default();
+        let a = keys.slot("org/user/k1".into());
+        let b = keys.slot("org/user/k1".into());
+        let c = keys.slot("org/user/k2".into());
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &c));
+    }
+}

@@ -1,0 +1,193 @@
+//! Notes through the proxy, against the embedded sandbox org: view, add, edit, a retried add,
+//! and what each costs in Salesforce requests.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::running::{Running, linked, linked_with};
+
+impl Running {
+    /// `GET /api/notes` of a record: status, answer and the Salesforce requests it made.
+    async fn notes_of(&self, object: &str, id: &str) -> (u16, Value, u64) {
+        let before = self.salesforce_calls().await;
+        let (status, body) = self
+            .call(
+                Method::GET,
+                &format!("/api/notes?object={object}&id={id}"),
+                &self.session,
+            )
+            .await;
+        (status, body, self.salesforce_calls().await - before)
+    }
+
+    /// `POST /api/notes`: status, answer and the Salesforce requests it made.
+    async fn add_note(&self, body: Value) -> (u16, Value, u64) {
+        let before = self.salesforce_calls().await;
+        let (status, answer) = self
+            .send_as(&self.session, Method::POST, "/api/notes", body)
+            .await;
+        (status, answer, self.salesforce_calls().await - before)
+    }
+}
+
+#[tokio::test]
+async fn a_note_added_to_a_contact_is_listed_newest_first_with_its_text() {
+    let proxy = linked().await;
+    let rose = proxy.rose().await;
+    let (status, empty, cost) = proxy.notes_of("Contact", &rose).await;
+    assert_eq!((status, cost), (200, 1), "{empty}");
+    assert_eq!(empty["notes"], json!([]));
+
+    let (status, first, cost) = proxy
+        .add_note(json!({"object": "Contact", "record_id": rose, "title": "Call", "body": "Asked for <b>pricing</b> & terms\nCall back Monday", "key": "k-1"}))
+        .await;
+    assert_eq!((status, cost), (201, 1), "one composite: {first}");
+    let first = first["id"].as_str().unwrap().to_owned();
+    assert!(first.starts_with("069"), "{first}");
+    let (_, second, _) = proxy
+        .add_note(json!({"object": "Contact", "record_id": rose, "title": "Renewal", "body": "", "key": "k-2"}))
+        .await;
+
+    let (status, listed, cost) = proxy.notes_of("Contact", &rose).await;
+    assert_eq!((status, cost), (200, 1), "{listed}");
+    let notes = listed["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 2, "{listed}");
+    assert_eq!(notes[0]["id"], second["id"], "newest first");
+    assert_eq!(notes[1]["title"], "Call");
+    assert_eq!(
+        notes[1]["preview"], "Asked for <b>pricing</b> & terms Call back Monday",
+        "the typed text, escaped for Salesforce and read back as text"
+    );
+    assert!(!notes[1]["last_modified"].as_str().unwrap().is_empty());
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn a_retried_add_with_the_same_key_makes_one_note() {
+    let proxy = linked().await;
+    let rose = proxy.rose().await;
+    let body = json!({"object": "Contact", "record_id": rose, "title": "Once", "body": "x", "key": "retry-me"});
+    let (status, made, cost) = proxy.add_note(body.clone()).await;
+    assert_eq!((status, cost), (201, 1));
+    let (status, again, cost) = proxy.add_note(body).await;
+    assert_eq!(
+        (status, cost),
+        (201, 0),
+        "the retry asks Salesforce nothing"
+    );
+    assert_eq!(again["id"], made["id"]);
+    let (_, listed, _) = proxy.notes_of("Contact", &rose).await;
+    assert_eq!(listed["notes"].as_array().unwrap().len(), 1, "{listed}");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn a_note_is_edited_in_place() {
+    let proxy = linked().await;
+    let rose = proxy.rose().await;
+    let (_, made, _) = proxy
+        .add_note(json!({"object": "Contact", "record_id": rose, "title": "Draft", "body": "old", "key": "e-1"}))
+        .await;
+    let id = made["id"].as_str().unwrap();
+    let before = proxy.salesforce_calls().await;
+    let (status, _) = proxy
+        .send_as(
+            &proxy.session,
+            Method::PATCH,
+            &format!("/api/notes/{id}"),
+            json!({"title": "Final", "body": "new & improved"}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(proxy.salesforce_calls().await - before, 1);
+    let (_, listed, _) = proxy.notes_of("Contact", &rose).await;
+    assert_eq!(listed["notes"][0]["title"], "Final");
+    assert_eq!(listed["notes"][0]["preview"], "new & improved");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn notes_refuse_bad_input_without_asking_salesforce() {
+    let proxy = linked().await;
+    let rose = proxy.rose().await;
+    let before = proxy.salesforce_calls().await;
+    let (status, err, _) = proxy
+        .add_note(
+            json!({"object": "Contact", "record_id": rose, "title": "  ", "body": "x", "key": "t"}),
+        )
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (400, Some("rejected")),
+        "{err}"
+    );
+    assert_eq!(err["fields"], json!(["title"]));
+    let (status, _, _) = proxy
+        .add_note(
+            json!({"object": "Case", "record_id": rose, "title": "T", "body": "x", "key": "t"}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let (status, _, _) = proxy.notes_of("Contact", "003' OR Id != '").await;
+    assert_eq!(status, 400);
+    let (status, _) = proxy
+        .send_as(
+            &proxy.session,
+            Method::PATCH,
+            &format!("/api/notes/{rose}"),
+            json!({"title": "T"}),
+        )
+        .await;
+    assert_eq!(status, 400, "a Contact id is not a note id");
+    assert_eq!(proxy.salesforce_calls().await, before);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn notes_are_listed_on_accounts_and_opportunities_too() {
+    let proxy = linked().await;
+    let (_, rose, _) = proxy.panel("email", "rose@edge.com").await;
+    let account = rose["account"]["id"].as_str().unwrap().to_owned();
+    let (status, _, _) = proxy
+        .add_note(json!({"object": "Account", "record_id": account, "title": "Edge", "body": "", "key": "a-1"}))
+        .await;
+    assert_eq!(status, 201);
+    let (_, listed, _) = proxy.notes_of("Account", &account).await;
+    assert_eq!(listed["notes"][0]["title"], "Edge", "{listed}");
+    let (_, contact_notes, _) = proxy
+        .notes_of("Contact", rose["person"]["id"].as_str().unwrap())
+        .await;
+    assert_eq!(
+        contact_notes["notes"],
+        json!([]),
+        "a note is on the record it was added to"
+    );
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn an_add_whose_answer_is_lost_answers_the_note_it_made_and_makes_one() {
+    // Dropped after the commit, or later than the proxy waits.
+    for fault in [
+        json!({"drop_after_next": 1, "after_path": "/composite"}),
+        json!({"hang_after_next": 1, "hang_ms": 2_500, "after_path": "/composite"}),
+    ] {
+        let proxy = linked_with(|c| c.salesforce_timeout_secs = 1).await;
+        let rose = proxy.rose().await;
+        proxy.control("faults", fault.clone()).await;
+        let body = json!({"object": "Contact", "record_id": rose, "title": "Lost", "body": "x", "key": "lost-1"});
+        let (status, made, _) = proxy.add_note(body.clone()).await;
+        assert_eq!(status, 201, "{fault}: {made}");
+        let (status, again, cost) = proxy.add_note(body).await;
+        assert_eq!(
+            (status, cost, &again["id"]),
+            (201, 0, &made["id"]),
+            "{fault}"
+        );
+        let (_, listed, _) = proxy.notes_of("Contact", &rose).await;
+        let notes = listed["notes"].as_array().unwrap();
+        assert_eq!(notes.len(), 1, "{fault}: {listed}");
+        assert_eq!(notes[0]["id"], made["id"]);
+        proxy.stop().await;
+    }
+}

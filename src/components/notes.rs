@@ -1,0 +1,258 @@
+//! A record's Notes (Salesforce's enhanced notes): the count, the notes newest first (title,
+//! then the text when opened), *Add note* (a title, which Salesforce requires, and the text),
+//! and each note's title and text edited in place. Read only while the panel is seen.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pane_wire::api::{NOTE_OBJECTS, NewNote, Note, NoteEdit, Notes as NoteList, title_problem};
+
+use super::state::use_records_state;
+use crate::api::endpoints;
+use crate::api::use_api;
+
+/// The longest preview Salesforce answers: a text this long may go on, so it is not offered
+/// for editing (saving it would cut the note).
+const PREVIEW_MAX: usize = 255;
+
+/// Whether a card of `object` shows Notes.
+pub fn has_notes(object: &str) -> bool {
+    NOTE_OBJECTS.contains(&object)
+}
+
+/// A key for one note being added: a retried save sends it again, and the proxy answers the
+/// note the first save made.
+fn new_key() -> String {
+    format!(
+        "{:x}-{:x}",
+        js_sys::Date::now() as u64,
+        (js_sys::Math::random() * f64::from(u32::MAX)) as u64
+    )
+}
+
+/// The Notes of record `id` of `object`.
+#[component]
+pub fn NotesSection(
+    /// The record's object.
+    object: String,
+    /// The record.
+    id: String,
+) -> impl IntoView {
+    let (records, api) = (use_records_state(), use_api());
+    let reload = RwSignal::new(0u32);
+    let (object_key, id_key) = (object.clone(), id.clone());
+    // Read while the panel is seen; kept while it is hidden.
+    let key = Memo::new(move |last: Option<&Option<(String, String, u32, u32)>>| {
+        if !api.active().get() {
+            return last.cloned().flatten();
+        }
+        Some((
+            object_key.clone(),
+            id_key.clone(),
+            reload.get(),
+            records.reload.get(),
+        ))
+    });
+    let notes = LocalResource::new(move || {
+        let wanted = key.get();
+        async move {
+            let (object, id, ..) = wanted?;
+            Some(endpoints::notes(api, &object, &id).await)
+        }
+    });
+    let adding = RwSignal::new(false);
+    let list = move || {
+        match notes.get().flatten() {
+        None => view! { <p class="empty" data-testid="notes-loading">"Loading notes…"</p> }.into_any(),
+        Some(Err(err)) if err.is_pause() => view! { <p class="empty">"Paused."</p> }.into_any(),
+        Some(Err(err)) => view! {
+            <p class="field-error" role="alert" data-testid="notes-error">{format!("The notes could not be read: {err}")}</p>
+        }
+        .into_any(),
+        Some(Ok(NoteList { notes })) if notes.is_empty() => {
+            view! { <p class="empty" data-testid="notes-empty">"None."</p> }.into_any()
+        }
+        Some(Ok(NoteList { notes })) => view! {
+            <ul>
+                {notes.into_iter().map(|n| view! { <NoteRow note=n reload=reload /> }).collect_view()}
+            </ul>
+        }
+        .into_any(),
+    }
+    };
+    let count = move || match notes.get().flatten() {
+        Some(Ok(list)) => list.notes.len().to_string(),
+        _ => "…".to_owned(),
+    };
+    let (object_add, id_add) = (object.clone(), id.clone());
+    view! {
+        <section class="related notes" data-testid="notes" data-count=count>
+            <h3>"Notes " <span class="count">{move || format!("({})", count())}</span>
+                <button type="button" class="button small add-note" data-testid="add-note"
+                    on:click=move |_| adding.set(true) hidden=move || adding.get()>"Add note"</button>
+            </h3>
+            {move || adding.get().then(|| view! {
+                <AddNote object=object_add.clone() id=id_add.clone() adding=adding reload=reload />
+            })}
+            {list}
+        </section>
+    }
+}
+
+/// The form that adds a note; what was typed stays until it is saved.
+#[component]
+fn AddNote(
+    object: String,
+    id: String,
+    adding: RwSignal<bool>,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
+    let api = use_api();
+    let title = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let saving = RwSignal::new(false);
+    // One key for this note, whatever the number of tries.
+    let key = StoredValue::new(new_key());
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if saving.get_untracked() {
+            return;
+        }
+        if let Some(problem) = title_problem(&title.get_untracked()) {
+            error.set(Some(problem));
+            return;
+        }
+        let note = NewNote {
+            object: object.clone(),
+            record_id: id.clone(),
+            title: title.get_untracked(),
+            body: body.get_untracked(),
+            key: key.get_value(),
+        };
+        saving.set(true);
+        spawn_local(async move {
+            let result = endpoints::add_note(api, &note).await;
+            saving.try_set(false);
+            match result {
+                Ok(_) => {
+                    adding.try_set(false);
+                    reload.try_update(|n| *n += 1);
+                }
+                Err(err) => {
+                    error.try_set(Some(format!("The note was not saved: {err}")));
+                }
+            }
+        });
+    };
+    view! {
+        <form class="note-form" data-testid="note-form" on:submit=save>
+            <label class="field-label" for="note-title">"Title"
+                <span class="required" aria-label="required" data-testid="required-mark">"*"</span></label>
+            <input id="note-title" class="input" type="text" maxlength="255" required=true data-testid="note-title"
+                prop:value=title on:input=move |ev| title.set(event_target_value(&ev)) />
+            <label class="field-label" for="note-body">"Note"</label>
+            <textarea id="note-body" class="input" rows="4" data-testid="note-body"
+                prop:value=body on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="note-error">{m}</p> })}
+            <div class="form-actions">
+                <button type="submit" class="button small" data-testid="save-note" disabled=saving>"Save note"</button>
+                <button type="button" class="button small secondary" data-testid="cancel-note"
+                    on:click=move |_| adding.set(false)>"Cancel"</button>
+            </div>
+        </form>
+    }
+}
+
+/// One note: its title and, opened, its text; the pencil edits both in place.
+#[component]
+fn NoteRow(note: Note, reload: RwSignal<u32>) -> impl IntoView {
+    let api = use_api();
+    let editing = RwSignal::new(false);
+    let shown_title = RwSignal::new(note.title.clone());
+    let shown_text = RwSignal::new(note.preview.clone());
+    let title = RwSignal::new(note.title.clone());
+    let body = RwSignal::new(note.preview.clone());
+    let error = RwSignal::new(None::<String>);
+    // A preview of the longest length may be cut: then only the title is edited.
+    let text_editable = note.preview.chars().count() < PREVIEW_MAX;
+    let id = note.id.clone();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(problem) = title_problem(&title.get_untracked()) {
+            error.set(Some(problem));
+            return;
+        }
+        let edit = NoteEdit {
+            title: Some(title.get_untracked()),
+            body: text_editable.then(|| body.get_untracked()),
+        };
+        let (old_title, old_text) = (shown_title.get_untracked(), shown_text.get_untracked());
+        // Shown at once; rolled back with the reason if Salesforce refuses.
+        shown_title.set(title.get_untracked());
+        if text_editable {
+            shown_text.set(body.get_untracked());
+        }
+        editing.set(false);
+        let id = id.clone();
+        spawn_local(async move {
+            match endpoints::edit_note(api, &id, &edit).await {
+                Ok(()) => {
+                    error.try_set(None);
+                    reload.try_update(|n| *n += 1);
+                }
+                Err(err) => {
+                    shown_title.try_set(old_title);
+                    shown_text.try_set(old_text);
+                    error.try_set(Some(format!("The note was not saved: {err}")));
+                }
+            }
+        });
+    };
+    let cancel = move |_| {
+        title.set(shown_title.get_untracked());
+        body.set(shown_text.get_untracked());
+        editing.set(false);
+    };
+    view! {
+        <li class="related-row note" data-testid="note" data-id=note.id.clone()>
+            {move || if editing.get() {
+                view! {
+                    <form class="note-form" data-testid="note-edit" on:submit=save.clone()
+                        on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { cancel(()) }>
+                        <label class="field-label" for="note-edit-title">"Title"
+                            <span class="required" aria-label="required">"*"</span></label>
+                        <input id="note-edit-title" class="input" type="text" maxlength="255" required=true
+                            data-testid="note-edit-title" prop:value=title autofocus=true
+                            on:input=move |ev| title.set(event_target_value(&ev)) />
+                        {text_editable.then(|| view! {
+                            <label class="field-label" for="note-edit-body">"Note"</label>
+                            <textarea id="note-edit-body" class="input" rows="4" data-testid="note-edit-body"
+                                prop:value=body on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+                        })}
+                        <div class="form-actions">
+                            <button type="submit" class="button small" data-testid="save-note-edit">"Save"</button>
+                            <button type="button" class="button small secondary" on:click=move |_| cancel(())>"Cancel"</button>
+                        </div>
+                    </form>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <details>
+                        <summary>
+                            <span class="note-title" data-testid="note-title-text">{move || shown_title.get()}</span>
+                            <span class="summary">{move || shown_text.get()}</span>
+                        </summary>
+                        <div class="field-value note-text">
+                            <span class="value-text" data-testid="note-text">{move || shown_text.get()}</span>
+                            <button type="button" class="pencil" data-testid="note-pencil" aria-label="Edit note" title="Edit"
+                                on:click=move |_| editing.set(true)>"✎"</button>
+                        </div>
+                    </details>
+                }
+                .into_any()
+            }}
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="note-error">{m}</p> })}
+        </li>
+    }
+}

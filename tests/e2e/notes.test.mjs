@@ -1,0 +1,92 @@
+// Notes end to end at a 300 px wide pane: the Contact card's Notes (none yet), Add note
+// refused without its required title and nothing lost, saved (read back from the sandbox org
+// as a ContentNote linked to the Contact), opened, and edited in place with the pencil.
+// Screenshots: target/e2e/notes-*.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ARTIFACTS, launchBrowser, linkInPanel, sandboxToken, startProxy, waitFor } from './support.mjs';
+
+let proxy;
+let browser;
+let sandbox;
+
+before(async () => {
+  proxy = await startProxy();
+  browser = await launchBrowser();
+  sandbox = (await (await fetch(`${proxy.url}api/health`)).json()).org_url.replace(/\/$/, '');
+});
+
+after(async () => {
+  await browser?.close();
+  await proxy?.stop();
+  assert.deepEqual(browser?.errors ?? [], [], 'no page error');
+});
+
+/** Rows of `q` in the sandbox org, as a script reads them. */
+async function soql(q) {
+  const res = await fetch(`${sandbox}/services/data/v59.0/query?q=${encodeURIComponent(q)}`, { headers: { Authorization: `Bearer ${await sandboxToken(sandbox)}` } });
+  return (await res.json()).records;
+}
+
+const panel = () => browser.page.frameLocator('[data-testid=plugin-salesforce]');
+const notes = () => panel().locator('[data-testid=person-card] [data-testid=notes]');
+const shot = (name) => browser.page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+
+test('notes on the Contact card: add one (title required), open it, edit it in place', async () => {
+  const { page, context } = browser;
+  await page.goto(`${proxy.url}?refresh_ms=60000`);
+  await linkInPanel(page, context);
+  // The pane at 300 px (the CSP allows no style tag; the element's own style is set).
+  await page.locator('.pane').evaluate((el) => { el.style.width = '300px'; });
+  const paneWidth = () => page.locator('.pane').evaluate((el) => Math.round(el.getBoundingClientRect().width));
+  await waitFor('the pane 300 px wide (after its transition)', paneWidth, (w) => w === 300);
+  const frame = await page.locator('[data-testid=plugin-salesforce]').evaluate((el) => el.getBoundingClientRect().width);
+  assert.ok(frame <= 300, `the panel is ${frame} px wide`);
+  await waitFor('no notes yet', () => notes().getAttribute('data-count'), (c) => c === '0');
+
+  await notes().locator('[data-testid=add-note]').click();
+  await notes().locator('[data-testid=required-mark]').waitFor();
+  await notes().locator('[data-testid=note-body]').fill('Asked for <b>pricing</b> & terms\nCall back Monday');
+  await notes().locator('[data-testid=save-note]').click();
+  // The browser's own check or the panel's: nothing is sent without a title, and the text stays.
+  assert.equal(await notes().locator('[data-testid=note-body]').inputValue(), 'Asked for <b>pricing</b> & terms\nCall back Monday');
+  await shot('notes-add-300');
+  await notes().locator('[data-testid=note-title]').fill('Pricing call');
+  await notes().locator('[data-testid=save-note]').click();
+  await waitFor('the note listed', () => notes().getAttribute('data-count'), (c) => c === '1');
+  const rose = (await soql("SELECT Id FROM Contact WHERE Email = 'rose@edge.com'"))[0].Id;
+  const links = await soql(`SELECT ContentDocumentId, ContentDocument.Title FROM ContentDocumentLink WHERE LinkedEntityId = '${rose}'`);
+  assert.equal(links.length, 1);
+  assert.equal(links[0].ContentDocument.Title, 'Pricing call');
+
+  const row = notes().locator('[data-testid=note]').first();
+  assert.equal(await row.locator('[data-testid=note-title-text]').textContent(), 'Pricing call');
+  await row.locator('summary').click();
+  assert.equal(await row.locator('[data-testid=note-text]').textContent(), 'Asked for <b>pricing</b> & terms Call back Monday');
+  await shot('notes-300');
+
+  await row.locator('[data-testid=note-text]').hover();
+  await row.locator('[data-testid=note-pencil]').click();
+  await row.locator('[data-testid=note-edit-title]').fill('Pricing call, done');
+  await shot('notes-edit-300');
+  await row.locator('[data-testid=save-note-edit]').click();
+  await waitFor('the new title shown', () => row.locator('[data-testid=note-title-text]').textContent(), (t) => t === 'Pricing call, done');
+  await waitFor('saved in the sandbox org', async () => (await soql(`SELECT ContentDocumentId, ContentDocument.Title FROM ContentDocumentLink WHERE LinkedEntityId = '${rose}'`))[0].ContentDocument.Title, (t) => t === 'Pricing call, done');
+});
+
+test("an Opportunity's notes show once its row is opened, and one is added there", async () => {
+  const opportunity = panel().locator('[data-testid=opportunities] [data-testid=related-row]').first();
+  assert.equal(await opportunity.locator('[data-testid=notes]').count(), 0, 'not read while the row is closed');
+  await opportunity.locator('summary').click();
+  const oppNotes = opportunity.locator('[data-testid=notes]');
+  await waitFor('its notes read', () => oppNotes.getAttribute('data-count'), (c) => c === '0');
+  await oppNotes.locator('[data-testid=add-note]').click();
+  await oppNotes.locator('[data-testid=note-title]').fill('Renewal terms');
+  await oppNotes.locator('[data-testid=save-note]').click();
+  await waitFor('the note listed', () => oppNotes.getAttribute('data-count'), (c) => c === '1');
+  await shot('notes-opportunity-300');
+  const id = await opportunity.getAttribute('data-id');
+  const links = await soql(`SELECT ContentDocument.Title FROM ContentDocumentLink WHERE LinkedEntityId = '${id}'`);
+  assert.deepEqual(links.map((l) => l.ContentDocument.Title), ['Renewal terms']);
+});
