@@ -2,7 +2,7 @@
 //! pins, usage and the quota budget, token refresh under load. Over real sockets, against the
 //! embedded sandbox org and its request counter.
 
-use pane_wire::api::IntegrationUser;
+use pane_wire::api::{ApiError, IntegrationUser, OrgSettings, PanelData, Settings};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -42,56 +42,96 @@ impl Running {
     }
 }
 
-#[tokio::test]
-async fn settings_are_for_admins_and_layouts_for_each_agent() {
+/// Org settings an admin saves: Contacts show Title and Department by default.
+fn org_settings() -> Value {
+    json!({"enabled": true, "default_fields": {"Contact": ["Title", "Department"]},
+           "mandatory_fields": {"Contact": ["Title"]}, "api_share_percent": 60, "never_log": ["noreply.example"]})
+}
+
+/// Ana (an admin through Modify All Data) and Ben (an agent) linked: the proxy and their
+/// sessions.
+async fn ana_and_ben() -> (Running, String, String) {
     let mut proxy = linked().await;
     let ana = proxy.session.clone();
     let ben = proxy.link_as(BEN).await;
+    (proxy, ana, ben)
+}
 
-    let (status, mine) = proxy.get_as(&ana, "/api/settings").await;
-    assert_eq!(
-        (status, mine["is_admin"].as_bool()),
-        (200, Some(true)),
-        "Ana holds Modify All Data"
-    );
-    assert_eq!(mine["org"]["enabled"], true);
-    let (_, his) = proxy.get_as(&ben, "/api/settings").await;
-    assert_eq!(his["is_admin"], false);
+/// [`ana_and_ben`], Ana's org settings saved.
+async fn ana_and_ben_with_org_settings() -> (Running, String, String) {
+    let (proxy, ana, ben) = ana_and_ben().await;
+    assert_eq!(proxy.set_org(&ana, org_settings()).await.0, 200);
+    (proxy, ana, ben)
+}
 
-    let org = json!({"enabled": true, "default_fields": {"Contact": ["Title", "Department"]},
-                     "mandatory_fields": {"Contact": ["Title"]}, "api_share_percent": 60, "never_log": ["noreply.example"]});
-    let (status, body) = proxy.set_org(&ben, org.clone()).await;
-    assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")));
-    let (status, _) = proxy.set_org(&ana, org.clone()).await;
-    assert_eq!(status, 200);
-    let (_, his) = proxy.get_as(&ben, "/api/settings").await;
-    assert_eq!(
-        his["org"], org,
-        "every agent of the org sees the admin's settings"
-    );
+impl Running {
+    async fn settings_as(&self, session: &str) -> Settings {
+        self.read_as(Method::GET, "/api/settings", session).await
+    }
 
-    // Org defaults for Ana; Ben picks his own fields with the cog.
-    let (_, rose) = proxy.panel_as(&ana, "rose@edge.com").await;
-    assert!(
-        rose["person"]["fields"].get("Department").is_some(),
-        "{rose}"
-    );
+    /// The fields of the person on `handle`'s panel, as `session`.
+    async fn person_fields_as(&self, session: &str, handle: &str) -> Vec<String> {
+        let (status, panel) = self.panel_as(session, handle).await;
+        assert_eq!(status, 200, "{panel}");
+        let panel: PanelData = serde_json::from_value(panel).unwrap();
+        panel.person.unwrap().fields.keys().cloned().collect()
+    }
+}
+
+#[tokio::test]
+async fn an_agent_holding_modify_all_data_is_an_admin_and_others_are_not() {
+    let (proxy, ana, ben) = ana_and_ben().await;
+    let mine = proxy.settings_as(&ana).await;
+    assert!(mine.is_admin, "Ana holds Modify All Data");
+    assert!(mine.org.enabled);
+    assert!(!proxy.settings_as(&ben).await.is_admin);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn only_an_admin_may_save_the_org_settings() {
+    let (proxy, ana, ben) = ana_and_ben().await;
+    let (status, body) = proxy.set_org(&ben, org_settings()).await;
+    let refusal: ApiError = serde_json::from_value(body).unwrap();
+    assert_eq!((status, refusal.code.as_str()), (403, "forbidden"));
+    assert_eq!(proxy.set_org(&ana, org_settings()).await.0, 200);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn every_agent_of_the_org_sees_the_admins_settings() {
+    let (proxy, _, ben) = ana_and_ben_with_org_settings().await;
+    let saved: OrgSettings = serde_json::from_value(org_settings()).unwrap();
+    assert_eq!(proxy.settings_as(&ben).await.org, saved);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn the_panel_shows_the_org_default_fields() {
+    let (proxy, ana, _) = ana_and_ben_with_org_settings().await;
+    let fields = proxy.person_fields_as(&ana, "rose@edge.com").await;
+    assert!(fields.iter().any(|f| f == "Department"), "{fields:?}");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn an_agents_own_layout_replaces_the_org_defaults_but_keeps_what_the_panel_needs() {
+    let (proxy, _, ben) = ana_and_ben_with_org_settings().await;
     let (status, _) = proxy
         .set_layout(&ben, json!({"Contact": ["MobilePhone"]}))
         .await;
     assert_eq!(status, 200);
-    let (_, rose_for_ben) = proxy.panel_as(&ben, "rose@edge.com").await;
-    let fields = rose_for_ben["person"]["fields"].as_object().unwrap();
-    assert!(fields.contains_key("MobilePhone"), "{fields:?}");
-    assert!(
-        !fields.contains_key("Department"),
-        "his layout, not the org's: {fields:?}"
-    );
-    assert!(
-        fields.contains_key("AccountId"),
-        "what the panel needs stays"
-    );
+    let fields = proxy.person_fields_as(&ben, "rose@edge.com").await;
+    let has = |name: &str| fields.iter().any(|f| f == name);
+    assert!(has("MobilePhone"), "{fields:?}");
+    assert!(!has("Department"), "his layout, not the org's: {fields:?}");
+    assert!(has("AccountId"), "what the panel needs stays");
+    proxy.stop().await;
+}
 
+#[tokio::test]
+async fn layouts_naming_other_objects_or_not_field_lists_are_refused() {
+    let (proxy, _, ben) = ana_and_ben_with_org_settings().await;
     for bad in [
         json!({"User": ["Name"]}),
         json!({"Contact": ["Name, (SELECT Id FROM Cases)"]}),
@@ -100,15 +140,28 @@ async fn settings_are_for_admins_and_layouts_for_each_agent() {
         let (status, _) = proxy.set_layout(&ben, bad.clone()).await;
         assert_eq!(status, 400, "{bad}");
     }
-    let (status, _) = proxy.set_org(&ana, json!({"api_share_percent": 101})).await;
-    assert_eq!(status, 400);
+    proxy.stop().await;
+}
 
-    // Turned off: the panel says so, and asks Salesforce nothing.
-    let off = json!({"enabled": false});
-    assert_eq!(proxy.set_org(&ana, off).await.0, 200);
+#[tokio::test]
+async fn an_api_share_over_100_percent_is_refused() {
+    let proxy = linked().await;
+    let (status, _) = proxy
+        .set_org(&proxy.session, json!({"api_share_percent": 101}))
+        .await;
+    assert_eq!(status, 400);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn a_turned_off_pane_says_so_and_asks_salesforce_nothing_not_even_from_cache() {
+    let (proxy, ana, ben) = ana_and_ben_with_org_settings().await;
+    assert_eq!(proxy.panel_as(&ben, "rose@edge.com").await.0, 200);
+    assert_eq!(proxy.set_org(&ana, json!({"enabled": false})).await.0, 200);
     let before = proxy.salesforce_calls().await;
     let (status, body) = proxy.panel_as(&ben, "sean@edge.com").await;
-    assert_eq!((status, body["code"].as_str()), (403, Some("disabled")));
+    let refusal: ApiError = serde_json::from_value(body).unwrap();
+    assert_eq!((status, refusal.code.as_str()), (403, "disabled"));
     let (status, _) = proxy.panel_as(&ben, "rose@edge.com").await;
     assert_eq!(status, 403, "not even from cache");
     assert_eq!(proxy.salesforce_calls().await, before);
@@ -496,9 +549,7 @@ async fn a_lead_converts_into_a_contact_with_an_account() {
 
 #[tokio::test]
 async fn a_pinned_record_wins_for_the_whole_team() {
-    let mut proxy = linked().await;
-    let ana = proxy.session.clone();
-    let ben = proxy.link_as(BEN).await;
+    let (proxy, ana, ben) = ana_and_ben().await;
     let (_, rose) = proxy.panel_as(&ana, "rose@edge.com").await;
     let edge = rose["account"]["id"].as_str().unwrap().to_owned();
     let (_, zoe) = proxy.panel_as(&ben, "zoe@gmail.com").await;

@@ -101,6 +101,19 @@ impl Running {
         crate::helpers::json_of(self.api(method, path, session).send().await.unwrap()).await
     }
 
+    /// A request to the proxy's API as `session`, without a body, that must answer 200: its
+    /// answer read as the wire type `T`.
+    pub async fn read_as<T: serde::de::DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        session: &str,
+    ) -> T {
+        let res = self.api(method, path, session).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        res.json().await.unwrap()
+    }
+
     /// A request to the proxy's API as `session` with a JSON `body`: its status and JSON answer.
     pub async fn send_as(
         &self,
