@@ -2,7 +2,9 @@
 //! pins, usage and the quota budget, token refresh under load. Over real sockets, against the
 //! embedded sandbox org and its request counter.
 
-use pane_wire::api::{ApiError, IntegrationUser, OrgSettings, PanelData, Settings};
+use pane_wire::api::{
+    ApiError, FieldSpec, IntegrationUser, ObjectSpec, OrgSettings, PanelData, Settings,
+};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -230,26 +232,29 @@ async fn non_admins_are_refused_admin_calls() {
     proxy.stop().await;
 }
 
+impl Running {
+    /// `GET /api/describe/{object}` as `session`.
+    async fn describe_as(&self, session: &str, object: &str) -> ObjectSpec {
+        let path = format!("/api/describe/{object}");
+        self.read_as(Method::GET, &path, session).await
+    }
+}
+
+/// The field `name` of a described object, which it must have.
+fn field<'a>(spec: &'a ObjectSpec, name: &str) -> &'a FieldSpec {
+    spec.fields.iter().find(|f| f.name == name).unwrap()
+}
+
 #[tokio::test]
 async fn a_describe_costs_one_request_once_per_agent_and_shows_extra_mandatory_fields() {
     let mut proxy = linked().await;
     let ana = proxy.session.clone();
     let before = proxy.salesforce_calls().await;
-    let (status, contact) = proxy.get_as(&ana, "/api/describe/Contact").await;
-    assert_eq!(status, 200);
+    let contact = proxy.describe_as(&ana, "Contact").await;
     assert_eq!(proxy.salesforce_calls().await - before, 1);
-    let field = |spec: &Value, name: &str| -> Value {
-        spec["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["name"] == name)
-            .cloned()
-            .unwrap()
-    };
-    assert_eq!(field(&contact, "LastName")["required"], true);
-    assert_eq!(field(&contact, "Title")["required"], false);
-    let (_, again) = proxy.get_as(&ana, "/api/describe/Contact").await;
+    assert!(field(&contact, "LastName").required);
+    assert!(!field(&contact, "Title").required);
+    let again = proxy.describe_as(&ana, "Contact").await;
     assert_eq!(again, contact);
     assert_eq!(
         proxy.salesforce_calls().await - before,
@@ -259,20 +264,19 @@ async fn a_describe_costs_one_request_once_per_agent_and_shows_extra_mandatory_f
 
     let org = json!({"mandatory_fields": {"Contact": ["Title"]}});
     assert_eq!(proxy.set_org(&ana, org).await.0, 200);
-    let (_, contact) = proxy.get_as(&ana, "/api/describe/Contact").await;
-    assert_eq!(
-        field(&contact, "Title")["required"],
-        true,
+    let contact = proxy.describe_as(&ana, "Contact").await;
+    assert!(
+        field(&contact, "Title").required,
         "the admin's extra mandatory field"
     );
     assert_eq!(proxy.salesforce_calls().await - before, 1);
 
     // Per user: Ben's profile cannot change an Account's AnnualRevenue.
     let ben = proxy.link_as(BEN).await;
-    let (_, mine) = proxy.get_as(&ana, "/api/describe/Account").await;
-    let (_, his) = proxy.get_as(&ben, "/api/describe/Account").await;
-    assert_eq!(field(&mine, "AnnualRevenue")["updateable"], true);
-    assert_eq!(field(&his, "AnnualRevenue")["updateable"], false);
+    let mine = proxy.describe_as(&ana, "Account").await;
+    let his = proxy.describe_as(&ben, "Account").await;
+    assert!(field(&mine, "AnnualRevenue").updateable);
+    assert!(!field(&his, "AnnualRevenue").updateable);
     for bad in ["User", "Contact%20x", "Organization"] {
         let (status, _) = proxy.get_as(&ana, &format!("/api/describe/{bad}")).await;
         assert_eq!(status, 400, "{bad}");

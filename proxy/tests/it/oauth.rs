@@ -8,7 +8,9 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-use crate::login::{AsAgent, begin, finish, posted_code, redeem, session_cookie, start_link};
+use crate::login::{
+    AsAgent, begin, finish, posted_code, redeem, sent, session_cookie, start_link, text_of,
+};
 use crate::running::{ANA, BEN, linked};
 
 /// Every `Set-Cookie` of `res`.
@@ -95,7 +97,7 @@ async fn an_agent_links_salesforce_and_gets_a_session_cookie() {
     ] {
         assert!(binding.contains(part), "{part} missing from {binding}");
     }
-    let authorize = res.headers()["location"].to_str().unwrap().to_owned();
+    let authorize = crate::login::header_of(&res, "location");
     assert!(
         authorize.contains("code_challenge=")
             && authorize.contains("code_challenge_method=S256")
@@ -113,22 +115,15 @@ async fn an_agent_links_salesforce_and_gets_a_session_cookie() {
     // The agent logs in on the org's own page.
     let res = crate::helpers::login_on_page(&http, &authorize).await;
     assert_eq!(res.status(), 303);
-    let callback = res.headers()["location"].to_str().unwrap().to_owned();
+    let callback = crate::login::header_of(&res, "location");
     assert!(
         callback.starts_with(&format!("{origin}/oauth/callback?code=")),
         "{callback}"
     );
-    let res = http
-        .get(&callback)
-        .header("cookie", &binding)
-        .send()
-        .await
-        .unwrap();
+    let visit_callback = || sent(http.get(&callback).header("cookie", &binding));
+    let res = visit_callback().await;
     assert_eq!(res.status(), 200);
-    let csp = res.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let csp = crate::login::header_of(&res, "content-security-policy");
     assert!(
         csp.starts_with("default-src 'none'; script-src 'sha256-"),
         "{csp}"
@@ -154,13 +149,7 @@ async fn an_agent_links_salesforce_and_gets_a_session_cookie() {
     );
 
     // The same callback again: the state was used.
-    let again = http
-        .get(&callback)
-        .header("cookie", &binding)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status(), 400);
+    assert_eq!(visit_callback().await.status(), 400);
 
     assert_eq!(status(&http, &origin, &started).await, "done");
     // The panel redeems: the answer sets the partitioned cookie and says nothing more.
@@ -271,16 +260,11 @@ async fn a_link_completed_in_another_browser_gives_its_starter_nothing() {
         400
     );
     // Polling tells her no more than the status.
-    let polled = http
+    let poll = http
         .post(format!("{origin}/api/oauth/status"))
         .panel()
-        .json(&json!({"tx": mallory.tx, "redeem": mallory.redeem}))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .json(&json!({"tx": mallory.tx, "redeem": mallory.redeem}));
+    let polled = text_of(poll).await;
     assert_eq!(polled, r#"{"status":"done"}"#);
 
     // Ben is linked as himself, in his own browser (the cookie his popup kept).

@@ -2,7 +2,7 @@
 //! phone (a search, then the records it found: Composite cannot hold a search), none when
 //! cached.
 
-use crate::login::AsAgent;
+use crate::login::{AsAgent, sent};
 use serde_json::Value;
 
 use crate::running::linked;
@@ -45,11 +45,7 @@ async fn a_new_sender_costs_one_request_and_a_revisit_none() {
         ("twitter", "@rose"),
         ("phone", "call me"),
     ] {
-        let res = proxy
-            .panel_request(&proxy.session, kind, handle)
-            .send()
-            .await
-            .unwrap();
+        let res = sent(proxy.panel_request(&proxy.session, kind, handle)).await;
         assert_eq!(res.status(), 400, "{kind} {handle}");
     }
     assert_eq!(proxy.salesforce_calls().await, before);

@@ -57,17 +57,20 @@ impl Running {
     /// Posts a rule webhook signed with the rule scheme.
     pub async fn fire(&self, action: &str, event: &Value) -> (u16, Value) {
         let body = serde_json::to_vec(event).unwrap();
-        let res = self
+        let req = self
             .http
             .post(format!("{}/api/rules/{action}", self.origin))
             .header("x-front-signature", sign_rule(RULE_SECRET, &body))
             .header("content-type", "application/json")
-            .body(body)
-            .send()
+            .body(body);
+        crate::helpers::json_of(crate::login::sent(req).await).await
+    }
+
+    /// Sends an inbound email (event `id`, message `message`) from `from` to the
+    /// send-to-Salesforce rule.
+    pub async fn fire_inbound(&self, id: &str, message: &str, from: (&str, &str)) -> (u16, Value) {
+        self.fire("send-to-salesforce", &inbound_email(id, message, from))
             .await
-            .unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
     }
 
     /// Links Ana as the org's integration user.
@@ -78,13 +81,8 @@ impl Running {
     /// The rule jobs, as the admin sees them.
     pub async fn jobs(&self) -> Vec<RuleJob> {
         let list: RuleJobs = self
-            .api(Method::GET, "/api/admin/rules", &self.session)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .read_as(Method::GET, "/api/admin/rules", &self.session)
+            .await;
         list.jobs
     }
 
@@ -303,6 +301,11 @@ fn ben_writes() -> Value {
     sent_by_teammate("s2", "ben@pane-support.example", ("Rose@Edge.com", "Rose"))
 }
 
+/// Someone Salesforce does not know writes to the support inbox.
+fn nobody_writes() -> Value {
+    inbound_email("evt_s3", "msg_s3", ("nobody@nowhere.example", "Nobody"))
+}
+
 /// Rose writes to the support inbox.
 fn rose_writes() -> Value {
     inbound_email("evt_s1", "msg_s1", ("rose@edge.com", "Rose Gonzalez"))
@@ -373,8 +376,7 @@ async fn logs_nothing(e: Value, id: &str, outcome: &str, requests: i64) {
 
 #[tokio::test]
 async fn an_email_from_no_one_in_salesforce_is_no_match_after_one_request() {
-    let nobody = inbound_email("evt_s3", "msg_s3", ("nobody@nowhere.example", "Nobody"));
-    logs_nothing(nobody, "msg_s3", "no_match", 1).await;
+    logs_nothing(nobody_writes(), "msg_s3", "no_match", 1).await;
 }
 
 #[tokio::test]
@@ -415,17 +417,10 @@ async fn a_call_is_logged_after_a_search_for_the_phone_in_two_requests() {
 
 #[tokio::test]
 async fn the_panel_hears_which_messages_are_logged() {
-    let nobody = inbound_email("evt_s3", "msg_s3", ("nobody@nowhere.example", "Nobody"));
-    let (proxy, _, _) = sent_to_salesforce(&[rose_writes(), nobody, ben_writes()]).await;
-    let logged: Logged = proxy
-        .api(Method::GET, "/api/rules/logged", &proxy.session)
-        .query(&[("ids", "msg_s1,msg_s3,msg_s2")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (proxy, _, _) = sent_to_salesforce(&[rose_writes(), nobody_writes(), ben_writes()]).await;
+    let ids = [("ids", "msg_s1,msg_s3,msg_s2")];
+    let asked = proxy.api(Method::GET, "/api/rules/logged", &proxy.session);
+    let logged: Logged = crate::login::json_from(asked.query(&ids)).await;
     assert_eq!(logged.logged, ["msg_s1", "msg_s2"]);
     proxy.stop().await;
 }
@@ -531,10 +526,7 @@ async fn faults_clear_and_each_job_is_done_exactly_once() {
         .control("faults", json!({"fail_next": 4, "fail_status": 503}))
         .await;
     proxy
-        .fire(
-            "send-to-salesforce",
-            &inbound_email("evt_f1", "msg_f1", ("rose@edge.com", "Rose")),
-        )
+        .fire_inbound("evt_f1", "msg_f1", ("rose@edge.com", "Rose"))
         .await;
     let jobs = proxy.settled().await;
     // More 503s than the client retries by itself: the job failed, and the worker retried it.
@@ -572,10 +564,7 @@ async fn faults_clear_and_each_job_is_done_exactly_once() {
     // Expired tokens: refreshed, done once.
     proxy.control("expire-tokens", json!({})).await;
     proxy
-        .fire(
-            "send-to-salesforce",
-            &inbound_email("evt_f3", "msg_f3", ("sean@edge.com", "Sean")),
-        )
+        .fire_inbound("evt_f3", "msg_f3", ("sean@edge.com", "Sean"))
         .await;
     proxy.settled().await;
     assert_eq!(
@@ -591,10 +580,7 @@ async fn faults_clear_and_each_job_is_done_exactly_once() {
         .control("quota", json!({"max": 100, "used": 100}))
         .await;
     proxy
-        .fire(
-            "send-to-salesforce",
-            &inbound_email("evt_f4", "msg_f4", ("rose@edge.com", "Rose")),
-        )
+        .fire_inbound("evt_f4", "msg_f4", ("rose@edge.com", "Rose"))
         .await;
     let mut waiting = None;
     for _ in 0..100 {

@@ -166,13 +166,9 @@ impl Running {
 
     pub async fn panel(&self, kind: &str, handle: &str) -> (String, Value, u64) {
         let before = self.salesforce_calls().await;
-        let res = self
-            .panel_request(&self.session, kind, handle)
-            .send()
-            .await
-            .unwrap();
+        let res = crate::login::sent(self.panel_request(&self.session, kind, handle)).await;
         assert_eq!(res.status(), 200, "{handle}");
-        let cache = res.headers()["x-pane-cache"].to_str().unwrap().to_owned();
+        let cache = crate::login::header_of(&res, "x-pane-cache");
         let body: Value = res.json().await.unwrap();
         (cache, body, self.salesforce_calls().await - before)
     }

@@ -16,7 +16,6 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-use crate::rules::inbound_email;
 use crate::running::{Running, linked_with_client};
 use pane_wire::api::{ConvertAnswer, CreateAnswer, Me, PanelData};
 
@@ -205,10 +204,7 @@ async fn a_rule_logs_the_message_as_the_integration_user_at_the_instance() {
     let rose_id = proxy.person_id("rose@edge.com", "Contact").await;
     proxy.link_integration().await;
     let (status, _) = proxy
-        .fire(
-            "send-to-salesforce",
-            &inbound_email("evt_tls_1", "msg_tls_1", ("rose@edge.com", "Rose Gonzalez")),
-        )
+        .fire_inbound("evt_tls_1", "msg_tls_1", ("rose@edge.com", "Rose Gonzalez"))
         .await;
     assert_eq!(status, 202);
     let jobs = proxy.settled().await;

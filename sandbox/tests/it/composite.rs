@@ -110,13 +110,7 @@ async fn recorded_composites_get_the_recorded_shapes() {
                     "Thu, 03 Sep 2020 21:35:07 GMT",
                     "Fri, 01 Jan 2100 00:00:00 GMT",
                 );
-            let res = org
-                .authed(Method::POST, &org.data("/composite"))
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
+            let res = org.post_body(&org.data("/composite"), body).await;
             assert_eq!(res.status(), 200, "{name}");
             let got: Value = res.json().await.unwrap();
             let want = &exchange["response"]["body"]["compositeResponse"];

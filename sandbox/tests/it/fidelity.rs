@@ -636,19 +636,7 @@ async fn relationships_of_a_record() {
 #[tokio::test]
 async fn group_by_and_aggregate_functions() {
     let org = org().await;
-    let query = |soql: &'static str| {
-        let org = &org;
-        async move {
-            let res = org
-                .get(&org.data("/query"))
-                .query(&[("q", soql)])
-                .send()
-                .await
-                .unwrap();
-            let status = res.status().as_u16();
-            (status, res.json::<Value>().await.unwrap())
-        }
-    };
+    let query = |soql: &str| answer(org.get(&org.data("/query")).query(&[("q", soql)]));
     let (status, by_stage) = query(
         "SELECT StageName, COUNT(Id), SUM(Amount) total FROM Opportunity GROUP BY StageName ORDER BY StageName",
     )

@@ -524,19 +524,7 @@ async fn soql_offset_subqueries_and_relationship_levels_are_bounded() {
 #[tokio::test]
 async fn sosl_terms_need_two_characters_and_long_ones_find_nothing() {
     let org = org().await;
-    let search = |q: String| {
-        let org = &org;
-        async move {
-            let res = org
-                .get(&org.data("/search"))
-                .query(&[("q", q)])
-                .send()
-                .await
-                .unwrap();
-            let status = res.status().as_u16();
-            (status, res.json::<Value>().await.unwrap())
-        }
-    };
+    let search = |q: String| helpers::answer(org.get(&org.data("/search")).query(&[("q", q)]));
     let (status, body) = search("FIND {ro*} IN NAME FIELDS RETURNING Contact(Name)".into()).await;
     assert_eq!(status, 200);
     assert!(!body["searchRecords"].as_array().unwrap().is_empty());
