@@ -14,6 +14,9 @@ use crate::running::{BEN, Running, linked};
 const APP_SECRET: &[u8] = b"test-app-secret";
 const RULE_SECRET: &[u8] = b"test-webhook-secret";
 
+/// Rose Gonzalez, a Contact of the sandbox org: her handle and name.
+pub const ROSE: (&str, &str) = ("rose@edge.com", "Rose");
+
 fn now_ms() -> i64 {
     i64::try_from(
         std::time::SystemTime::now()
@@ -517,71 +520,57 @@ async fn create_lead_makes_one_unless_the_person_exists() {
     proxy.stop().await;
 }
 
-#[tokio::test]
-async fn faults_clear_and_each_job_is_done_exactly_once() {
+/// Ana linked as the integration user, then the sandbox org told `control` (a fault).
+async fn integration_linked_under(control: &str, body: Value) -> Running {
     let proxy = linked().await;
     proxy.link_integration().await;
-    // The next Salesforce calls fail: a 503, then a dropped connection.
+    proxy.control(control, body).await;
     proxy
-        .control("faults", json!({"fail_next": 4, "fail_status": 503}))
-        .await;
-    proxy
-        .fire_inbound("evt_f1", "msg_f1", ("rose@edge.com", "Rose"))
-        .await;
-    let jobs = proxy.settled().await;
-    // More 503s than the client retries by itself: the job failed, and the worker retried it.
-    assert_eq!(jobs[0].outcome, "logged", "{jobs:?}");
-    assert!(jobs[0].attempts >= 2, "{jobs:?}");
-    proxy.control("faults", json!({"drop_next": 1})).await;
-    proxy
-        .fire(
-            "create-lead",
-            &inbound_email(
-                "evt_f2",
-                "msg_f2",
-                ("new.person@newco.example", "New Person"),
-            ),
-        )
-        .await;
-    let jobs = proxy.settled().await;
-    let lead_job = jobs.iter().find(|j| j.message_id == "msg_f2").unwrap();
-    assert_eq!(lead_job.outcome, "created", "{lead_job:?}");
-    assert_eq!(
-        proxy
-            .soql("SELECT Id FROM Task WHERE Pane_Message_Id__c = 'msg_f1'")
-            .await
-            .len(),
-        1
-    );
-    assert_eq!(
-        proxy
-            .soql("SELECT Id FROM Lead WHERE Email = 'new.person@newco.example'")
-            .await
-            .len(),
-        1
-    );
+}
 
-    // Expired tokens: refreshed, done once.
-    proxy.control("expire-tokens", json!({})).await;
+#[tokio::test]
+async fn a_job_failing_with_more_503s_than_the_client_retries_is_retried_and_logs_once() {
+    let fault = json!({"fail_next": 4, "fail_status": 503});
+    let proxy = integration_linked_under("faults", fault).await;
+    proxy.fire_inbound("evt_f1", "msg_f1", ROSE).await;
+    let jobs = proxy.settled().await;
+    assert_eq!(jobs[0].outcome, "logged", "{jobs:?}");
+    assert!(jobs[0].attempts >= 2, "the worker retried it: {jobs:?}");
+    assert_eq!(proxy.tasks_of("msg_f1").await.len(), 1);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn a_create_lead_job_through_a_dropped_connection_creates_one_lead() {
+    let proxy = integration_linked_under("faults", json!({"drop_next": 1})).await;
+    let newcomer = ("new.person@newco.example", "New Person");
+    let e = inbound_email("evt_f2", "msg_f2", newcomer);
+    proxy.fire("create-lead", &e).await;
+    let jobs = proxy.settled().await;
+    assert_eq!(job_of(&jobs, "msg_f2").outcome, "created", "{jobs:?}");
+    let leads = proxy
+        .soql("SELECT Id FROM Lead WHERE Email = 'new.person@newco.example'")
+        .await;
+    assert_eq!(leads.len(), 1);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn a_job_after_the_tokens_expired_refreshes_and_logs_once() {
+    let proxy = integration_linked_under("expire-tokens", json!({})).await;
     proxy
         .fire_inbound("evt_f3", "msg_f3", ("sean@edge.com", "Sean"))
         .await;
     proxy.settled().await;
-    assert_eq!(
-        proxy
-            .soql("SELECT Id FROM Task WHERE Pane_Message_Id__c = 'msg_f3'")
-            .await
-            .len(),
-        1
-    );
+    assert_eq!(proxy.tasks_of("msg_f3").await.len(), 1);
+    proxy.stop().await;
+}
 
-    // The quota spent: the job waits for it (retry, not dead), nothing written.
-    proxy
-        .control("quota", json!({"max": 100, "used": 100}))
-        .await;
-    proxy
-        .fire_inbound("evt_f4", "msg_f4", ("rose@edge.com", "Rose"))
-        .await;
+#[tokio::test]
+async fn a_job_under_a_spent_quota_waits_to_retry_not_dead() {
+    let fault = json!({"max": 100, "used": 100});
+    let proxy = integration_linked_under("quota", fault).await;
+    proxy.fire_inbound("evt_f4", "msg_f4", ROSE).await;
     let mut waiting = None;
     for _ in 0..100 {
         let jobs = proxy.jobs().await;
