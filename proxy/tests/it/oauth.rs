@@ -46,6 +46,13 @@ async fn status(http: &reqwest::Client, origin: &str, started: &crate::login::St
         .status
 }
 
+/// Asserts that `text` (cookies) holds each of `parts`.
+fn assert_has_all(text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "{part} missing from {text}");
+    }
+}
+
 #[tokio::test]
 async fn an_agent_links_salesforce_and_gets_a_session_cookie() {
     let (logs, _guard) = crate::helpers::capture_logs();
@@ -88,15 +95,9 @@ async fn an_agent_links_salesforce_and_gets_a_session_cookie() {
         "the popup keeps its opener through the redirect"
     );
     let binding = set_cookies(&res).join("\n");
-    for part in [
-        "pane_link_",
-        "HttpOnly",
-        "Secure",
-        "SameSite=Lax",
-        "Path=/oauth/",
-    ] {
-        assert!(binding.contains(part), "{part} missing from {binding}");
-    }
+    let link_cookie = ["pane_link_", "HttpOnly", "Secure", "SameSite=Lax"];
+    assert_has_all(&binding, &link_cookie);
+    assert_has_all(&binding, &["Path=/oauth/"]);
     let authorize = crate::login::header_of(&res, "location");
     assert!(
         authorize.contains("code_challenge=")
@@ -156,15 +157,9 @@ async fn an_agent_links_salesforce_and_gets_a_session_cookie() {
     let res = redeem(&http, &origin, &started, &code).await;
     assert_eq!(res.status(), 200);
     let cookies = set_cookies(&res).join("\n");
-    for part in [
-        "HttpOnly",
-        "Secure",
-        "SameSite=None",
-        "Partitioned",
-        "Path=/",
-    ] {
-        assert!(cookies.contains(part), "{part} missing from {cookies}");
-    }
+    let session_cookie_parts = ["HttpOnly", "Secure", "SameSite=None", "Partitioned"];
+    assert_has_all(&cookies, &session_cookie_parts);
+    assert_has_all(&cookies, &["Path=/"]);
     let session = session_cookie(&res).unwrap();
     assert_eq!(session, session_value);
     assert!(!res.text().await.unwrap().contains(&session));
