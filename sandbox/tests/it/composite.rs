@@ -6,6 +6,14 @@ use reqwest::Method;
 
 use crate::helpers::{Org, json, org};
 
+impl Org {
+    /// How many Accounts are named `name` (one `SELECT COUNT()` query).
+    async fn accounts_named(&self, name: &str) -> Value {
+        let soql = format!("SELECT COUNT() FROM Account WHERE Name = '{name}'");
+        self.count(&soql).await
+    }
+}
+
 fn recorded(name: &str) -> Value {
     let text =
         std::fs::read_to_string(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
@@ -49,10 +57,7 @@ async fn an_all_or_none_composite_with_a_failing_subrequest_rolls_back_everythin
         assert_eq!(r["httpStatusCode"], 400);
         assert_eq!(r["body"][0]["errorCode"], "PROCESSING_HALTED");
     }
-    let count = org
-        .count("SELECT COUNT() FROM Account WHERE Name = 'Sample Account'")
-        .await;
-    assert_eq!(count, 0, "rolled back");
+    assert_eq!(org.accounts_named("Sample Account").await, 0, "rolled back");
 }
 
 #[tokio::test]
@@ -82,8 +87,7 @@ async fn a_composite_is_one_api_call_however_many_subrequests_it_has() {
     org.clear_log().await;
     composite(&org, "/composite", &chained(true)).await;
     composite(&org, "/composite", &chained(false)).await;
-    org.count("SELECT COUNT() FROM Account WHERE Name = 'Sample Account'")
-        .await;
+    org.accounts_named("Sample Account").await;
     assert_eq!(
         org.log().await["count"],
         3,
@@ -162,9 +166,7 @@ async fn collections_save_what_they_can_unless_all_or_none() {
         res[0]["errors"][0]["statusCode"],
         "ALL_OR_NONE_OPERATION_ROLLED_BACK"
     );
-    let count = org
-        .count("SELECT COUNT() FROM Account WHERE Name = 'Collection Co'")
-        .await;
+    let count = org.accounts_named("Collection Co").await;
     assert_eq!(count, 1, "the rolled-back one is gone, the first stays");
 }
 

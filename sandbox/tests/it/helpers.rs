@@ -110,6 +110,11 @@ impl Org {
         json(self.get(&self.data("/query")).query(&[("q", soql)])).await
     }
 
+    /// Runs `soql` through the REST query endpoint (`/query/`): the status and the answer.
+    pub async fn query_answer(&self, soql: &str) -> (u16, Value) {
+        answer(self.get(&self.data("/query/")).query(&[("q", soql)])).await
+    }
+
     /// The `Id` of the first row `soql` answers.
     pub async fn first_id(&self, soql: &str) -> String {
         self.query(soql).await["records"][0]["Id"]
