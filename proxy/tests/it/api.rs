@@ -3,7 +3,8 @@
 //! embedded sandbox org and its request counter.
 
 use pane_wire::api::{
-    ApiError, FieldSpec, IntegrationUser, ObjectSpec, OrgSettings, PanelData, Settings,
+    ApiError, CreateAnswer, FieldSpec, IntegrationUser, ObjectSpec, OrgSettings, PanelData,
+    Settings,
 };
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -397,81 +398,115 @@ async fn hostile_handles_never_match_someone_else() {
     proxy.stop().await;
 }
 
-#[tokio::test]
-async fn creating_finds_existing_people_and_duplicates_first() {
-    let proxy = linked().await;
-    let ana = proxy.session.clone();
-    let (_, rose) = proxy.panel_as(&ana, "rose@edge.com").await;
-    let rose_id = rose["person"]["id"].as_str().unwrap().to_owned();
-
-    let again = json!({"fields": {"LastName": "Gonzalez", "Email": "ROSE@edge.com"}});
-    let (status, body) = proxy.create_as(&ana, "Contact", again).await;
+/// A create refused because the person exists, or Salesforce found duplicates: its answer.
+fn refused_create(status: u16, body: Value) -> CreateAnswer {
     assert_eq!(status, 409, "{body}");
-    assert_eq!(body["id"], Value::Null);
-    assert_eq!(body["existing"][0]["id"], rose_id.as_str());
+    serde_json::from_value(body).unwrap()
+}
+
+/// A create refused with 400: its error.
+fn bad_create(status: u16, body: Value) -> ApiError {
+    assert_eq!(status, 400, "{body}");
+    serde_json::from_value(body).unwrap()
+}
+
+impl Running {
+    /// The id of the person on `handle`'s panel, as `session`.
+    async fn person_id_as(&self, session: &str, handle: &str) -> String {
+        let (_, panel) = self.panel_as(session, handle).await;
+        let panel: PanelData = serde_json::from_value(panel).unwrap();
+        panel.person.unwrap().id
+    }
+}
+
+#[tokio::test]
+async fn creating_a_contact_whose_email_exists_in_any_case_answers_the_existing_person() {
+    let proxy = linked().await;
+    let rose_id = proxy.person_id_as(&proxy.session, "rose@edge.com").await;
+    let again = json!({"fields": {"LastName": "Gonzalez", "Email": "ROSE@edge.com"}});
+    let (status, body) = proxy.create_as(&proxy.session, "Contact", again).await;
+    let answer = refused_create(status, body);
+    assert_eq!(answer.id, None);
+    assert_eq!(answer.existing[0].id, rose_id);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn creating_a_lead_whose_phone_exists_answers_the_existing_lead() {
+    let proxy = linked().await;
     let by_phone =
         json!({"fields": {"LastName": "Boxer", "Company": "FCOF", "Phone": "850.644.4200"}});
-    let (status, body) = proxy.create_as(&ana, "Lead", by_phone).await;
-    assert_eq!(
-        (status, body["existing"][0]["object"].as_str()),
-        (409, Some("Lead")),
-        "{body}"
-    );
+    let (status, body) = proxy.create_as(&proxy.session, "Lead", by_phone).await;
+    assert_eq!(refused_create(status, body).existing[0].object, "Lead");
+    proxy.stop().await;
+}
 
-    // Forced: Salesforce's duplicate rule answers, and its matches are passed on.
+#[tokio::test]
+async fn a_forced_create_passes_on_the_matches_of_salesforces_duplicate_rule() {
+    let proxy = linked().await;
+    let rose_id = proxy.person_id_as(&proxy.session, "rose@edge.com").await;
     let forced =
         json!({"fields": {"LastName": "Gonzalez", "Email": "rose@edge.com"}, "force": true});
-    let (status, body) = proxy.create_as(&ana, "Contact", forced).await;
-    assert_eq!(status, 409, "{body}");
-    assert_eq!(body["duplicates"][0]["id"], rose_id.as_str());
+    let (status, body) = proxy.create_as(&proxy.session, "Contact", forced).await;
+    assert_eq!(refused_create(status, body).duplicates[0].id, rose_id);
+    proxy.stop().await;
+}
 
-    // The admin's extra mandatory field, checked before Salesforce is asked.
+#[tokio::test]
+async fn the_admins_extra_mandatory_field_is_checked_before_salesforce_is_asked() {
+    let proxy = linked().await;
+    let ana = proxy.session.clone();
     let org = json!({"mandatory_fields": {"Contact": ["Title"]}});
     assert_eq!(proxy.set_org(&ana, org).await.0, 200);
-    let (_, nobody) = proxy.panel_as(&ana, "nia@newco.example").await;
-    assert_eq!(nobody["reason"], "none");
     let before = proxy.salesforce_calls().await;
     let new = json!({"fields": {"LastName": "Nia", "Email": "nia@newco.example"}});
     let (status, body) = proxy.create_as(&ana, "Contact", new).await;
-    assert_eq!(
-        (status, body["fields"].clone()),
-        (400, json!(["Title"])),
-        "{body}"
-    );
+    assert_eq!(bad_create(status, body).fields, ["Title"]);
     assert_eq!(proxy.salesforce_calls().await, before);
+    proxy.stop().await;
+}
 
+#[tokio::test]
+async fn a_create_looks_for_existing_people_then_creates_and_forgets_the_cached_nobody() {
+    let proxy = linked().await;
+    let nobody = proxy.panel_as(&proxy.session, "nia@newco.example").await.1;
+    assert_eq!(nobody["reason"], "none");
+    let before = proxy.salesforce_calls().await;
     let new = json!({"fields": {"LastName": "Nia", "Email": "nia@newco.example", "Title": "CTO"}});
-    let (status, body) = proxy.create_as(&ana, "Contact", new).await;
+    let (status, body) = proxy.create_as(&proxy.session, "Contact", new).await;
     assert_eq!(status, 201, "{body}");
-    let id = body["id"].as_str().unwrap().to_owned();
+    let made: CreateAnswer = serde_json::from_value(body).unwrap();
     assert_eq!(
         proxy.salesforce_calls().await - before,
         2,
         "the look for existing people, then the create"
     );
-    let (_, nia) = proxy.panel_as(&ana, "nia@newco.example").await;
-    assert_eq!(
-        nia["person"]["id"],
-        id.as_str(),
-        "the cached 'nobody' was forgotten"
-    );
-
-    // Salesforce's own validation, beside the field.
-    let (status, body) = proxy
-        .create_as(&ana, "Lead", json!({"fields": {"LastName": "NoCompany"}}))
+    let nia = proxy
+        .person_id_as(&proxy.session, "nia@newco.example")
         .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("rejected")),
-        "{body}"
-    );
-    assert!(
-        body["fields"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("Company")),
-        "{body}"
-    );
+    assert_eq!(Some(nia), made.id, "the cached 'nobody' was forgotten");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn salesforces_own_validation_is_answered_beside_the_field() {
+    let proxy = linked().await;
+    let (status, body) = proxy
+        .create_as(
+            &proxy.session,
+            "Lead",
+            json!({"fields": {"LastName": "NoCompany"}}),
+        )
+        .await;
+    let refusal = bad_create(status, body);
+    assert_eq!(refusal.code, "rejected");
+    assert!(refusal.fields.iter().any(|f| f == "Company"), "{refusal:?}");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn creates_of_other_objects_no_fields_or_bad_field_names_are_refused() {
+    let proxy = linked().await;
     for (path, body) in [
         ("/api/records/User", json!({"fields": {"LastName": "x"}})),
         ("/api/records/Contact", json!({"fields": {}})),
@@ -481,7 +516,9 @@ async fn creating_finds_existing_people_and_duplicates_first() {
         ),
         ("/api/records/Contact", json!({"nope": 1})),
     ] {
-        let (status, _) = proxy.send_as(&ana, Method::POST, path, body.clone()).await;
+        let (status, _) = proxy
+            .send_as(&proxy.session, Method::POST, path, body.clone())
+            .await;
         assert_eq!(status, 400, "{path} {body}");
     }
     proxy.stop().await;
