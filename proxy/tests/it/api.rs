@@ -4,7 +4,7 @@
 
 use pane_wire::api::{
     ApiError, CreateAnswer, FieldSpec, IntegrationUser, ObjectSpec, OrgSettings, PanelData,
-    Settings,
+    RecordView, SearchResults, Settings,
 };
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -285,47 +285,46 @@ async fn a_describe_costs_one_request_once_per_agent_and_shows_extra_mandatory_f
     proxy.stop().await;
 }
 
-#[tokio::test]
-async fn search_finds_people_and_accounts_and_hostile_text_stays_text() {
-    let proxy = linked().await;
-    let ana = proxy.session.clone();
-    let search = |q: &'static str| {
-        let req = proxy
-            .api(Method::GET, "/api/search", &ana)
-            .query(&[("q", q)]);
-        async move { json_of(req.send().await.unwrap()).await }
-    };
-    let names = |body: &Value| -> Vec<(String, String)> {
-        body["records"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                (
-                    r["object"].as_str().unwrap().to_owned(),
-                    r["fields"]["Name"].as_str().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect()
-    };
-    let (status, rose) = search("Rose").await;
-    assert_eq!(status, 200);
-    assert!(
-        names(&rose).contains(&("Contact".into(), "Rose Gonzalez".into())),
-        "{rose}"
-    );
-    let (_, edge) = search("Edge Communications").await;
-    assert!(
-        names(&edge).contains(&("Account".into(), "Edge Communications".into())),
-        "{edge}"
-    );
-    let (_, lead) = search("Bertha").await;
-    assert!(
-        names(&lead).contains(&("Lead".into(), "Bertha Boxer".into())),
-        "{lead}"
-    );
+impl Running {
+    /// `GET /api/search?q=` as Ana: the status and the answer.
+    async fn search(&self, q: &str) -> (u16, Value) {
+        let req = self.api(Method::GET, "/api/search", &self.session);
+        json_of(req.query(&[("q", q)]).send().await.unwrap()).await
+    }
+}
 
-    // Hostile text: searched for literally, or refused; never other objects, never more rows.
+/// The (object, Name) of each record a search found.
+fn found(body: &Value) -> Vec<(String, String)> {
+    let results: SearchResults = serde_json::from_value(body.clone()).unwrap();
+    let name = |r: &RecordView| {
+        r.fields
+            .get("Name")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let pair = |r: &RecordView| (r.object.clone(), name(r).unwrap_or_default());
+    results.records.iter().map(pair).collect()
+}
+
+#[tokio::test]
+async fn search_finds_contacts_accounts_and_leads_by_name() {
+    let proxy = linked().await;
+    for (q, object, name) in [
+        ("Rose", "Contact", "Rose Gonzalez"),
+        ("Edge Communications", "Account", "Edge Communications"),
+        ("Bertha", "Lead", "Bertha Boxer"),
+    ] {
+        let (status, body) = proxy.search(q).await;
+        assert_eq!(status, 200, "{q}: {body}");
+        let wanted = (object.to_owned(), name.to_owned());
+        assert!(found(&body).contains(&wanted), "{q}: {body}");
+    }
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn hostile_search_text_is_searched_literally_or_refused_never_widened() {
+    let proxy = linked().await;
     for q in [
         "x} IN ALL FIELDS RETURNING User(Id, Username) FIND {ana",
         "Rose} RETURNING User(Id",
@@ -336,24 +335,31 @@ async fn search_finds_people_and_accounts_and_hostile_text_stays_text() {
         "{!$User.Id}",
         "Rose\u{0}Gonzalez",
     ] {
-        let (status, body) = search(q).await;
+        let (status, body) = proxy.search(q).await;
         assert!(status == 200 || status == 400, "{q}: {status} {body}");
         if status == 200 {
-            for (object, name) in names(&body) {
+            for (object, name) in found(&body) {
                 assert!(
                     ["Contact", "Lead", "Account"].contains(&object.as_str()),
                     "{q}: {object}"
                 );
                 assert_ne!(name, "Ana Agent", "{q}");
             }
-            assert!(names(&body).len() <= 1, "{q} widened the search: {body}");
+            assert!(found(&body).len() <= 1, "{q} widened the search: {body}");
         }
     }
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn search_text_too_short_or_only_wildcards_is_refused() {
+    let proxy = linked().await;
     for q in ["", "a", "**", "{}"] {
-        let (status, body) = search(q).await;
+        let (status, body) = proxy.search(q).await;
+        let refusal: ApiError = serde_json::from_value(body).unwrap();
         assert_eq!(
-            (status, body["code"].as_str()),
-            (400, Some("bad_request")),
+            (status, refusal.code.as_str()),
+            (400, "bad_request"),
             "{q:?}"
         );
     }
