@@ -180,15 +180,7 @@ async fn run(db_url: &str, replicas: usize) {
         "SELECT%20Pane_Message_Id__c%20FROM%20Task%20WHERE%20Pane_Message_Id__c%20!%3D%20null"
     );
     loop {
-        let page: Value = http
-            .get(&url)
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page: Value = login::json_from(http.get(&url).bearer_auth(&token)).await;
         for r in page["records"].as_array().unwrap() {
             *counts
                 .entry(r["Pane_Message_Id__c"].as_str().unwrap().to_owned())

@@ -5,7 +5,7 @@
 // same action works. The proxy's answers themselves are asserted in proxy/tests/it/faults.rs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, linkInPanel, sandboxToken, seedGenerated, startProxy, waitFor } from './support.mjs';
+import { linkInPanel, sandboxControl, sandboxToken, seedGenerated, startPane, stopPane, waitFor } from './support.mjs';
 
 const FAULTS = [
   { name: 'latency', control: 'faults', body: { latency_ms: 150 }, works: true },
@@ -16,31 +16,20 @@ const FAULTS = [
   { name: 'malformed JSON', control: 'faults', body: { malformed_next: 20 }, works: false },
 ];
 
-let proxy;
-let browser;
-let sandbox;
+let proxy, browser, sandbox;
 
 before(async () => {
   // Probe at once: once the quota is back, the next call learns it.
-  proxy = await startProxy(['--quota-probe-secs', '0']);
-  browser = await launchBrowser();
-  sandbox = (await (await fetch(`${proxy.url}api/health`)).json()).org_url.replace(/\/$/, '');
+  ({ proxy, browser, sandbox } = await startPane(['--quota-probe-secs', '0']));
   await seedGenerated(sandbox, FAULTS.length);
   await browser.page.goto(`${proxy.url}?refresh_ms=3600000&generated=${FAULTS.length}`);
   await linkInPanel(browser.page, browser.context);
 });
-
-after(async () => {
-  await browser?.close();
-  await proxy?.stop();
-  assert.deepEqual(browser?.errors ?? [], [], 'no page error: nothing crashed');
-});
+after(() => stopPane({ proxy, browser }, 'no page error: nothing crashed'));
 
 const panel = () => browser.page.frameLocator('[data-testid=plugin-salesforce]');
 const byId = (id) => panel().locator(`[data-testid="${id}"]`);
-const control = (path, body) => fetch(`${sandbox}/__sandbox/${path}`, {
-  method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-});
+const control = (path, body) => sandboxControl(sandbox, path, body);
 const clear = async () => {
   await control('faults', {});
   await control('quota', { max: 15_000, used: 0 });

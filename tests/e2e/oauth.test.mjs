@@ -9,23 +9,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { ARTIFACTS, launchBrowser, sandboxToken, signInPopup, startProxy, waitFor } from './support.mjs';
+import { ARTIFACTS, sandboxToken, signInPopup, startPane, stopPane, waitFor } from './support.mjs';
 
-let proxy;
-let browser;
-let sandbox;
+let proxy, browser, sandbox;
 
-before(async () => {
-  proxy = await startProxy();
-  browser = await launchBrowser();
-  sandbox = (await (await fetch(`${proxy.url}api/health`)).json()).org_url.replace(/\/$/, '');
-});
-
-after(async () => {
-  await browser?.close();
-  await proxy?.stop();
-  assert.deepEqual(browser?.errors ?? [], [], 'no page error');
-});
+before(async () => ({ proxy, browser, sandbox } = await startPane()));
+after(() => stopPane({ proxy, browser }));
 
 const frame = () => browser.page.frameLocator('[data-testid=plugin-salesforce]');
 const byId = (id) => frame().locator(`[data-testid="${id}"]`);

@@ -5,37 +5,24 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, launchBrowser, startProxy, waitFor, signInPopup } from './support.mjs';
+import { ARTIFACTS, sandboxControl, sandboxToken, signInPopup, startPane, stopPane, waitFor } from './support.mjs';
 
-let proxy;
-let browser;
-let sandbox;
+let proxy, browser, sandbox;
 
 before(async () => {
-  proxy = await startProxy();
-  browser = await launchBrowser();
+  ({ proxy, browser, sandbox } = await startPane());
   if (process.env.PANE_E2E_DEBUG) {
     browser.page.on('request', (r) => { if (r.method() !== 'GET' || r.url().includes('/api/panel')) console.log('REQ', r.method(), r.url(), r.postData()); });
     browser.page.on('response', async (r) => { if (r.request().method() !== 'GET' || r.url().includes('/api/admin/rules')) console.log('RES', r.url(), r.status(), (await r.text()).slice(0, 300)); });
   }
-  const health = await (await fetch(`${proxy.url}api/health`)).json();
-  sandbox = health.org_url.replace(/\/$/, '');
 });
-
-after(async () => {
-  await browser?.close();
-  await proxy?.stop();
-  assert.deepEqual(browser?.errors ?? [], [], 'no page error');
-});
+after(() => stopPane({ proxy, browser }));
 
 /** The sandbox org as a script sees it: a password-grant token and SOQL. */
 async function soql(q) {
-  const token = await (await fetch(`${sandbox}/services/oauth2/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'pane-sandbox-demo-client', client_secret: 'pane-sandbox-demo-secret', username: 'ana@pane-support.example', password: 'demo-ana-1' }),
-  })).json();
-  const res = await fetch(`${sandbox}/services/data/v59.0/query?q=${encodeURIComponent(q)}`, { headers: { Authorization: `Bearer ${token.access_token}` } });
-  return { token: token.access_token, records: (await res.json()).records };
+  const token = await sandboxToken(sandbox);
+  const res = await fetch(`${sandbox}/services/data/v59.0/query?q=${encodeURIComponent(q)}`, { headers: { Authorization: `Bearer ${token}` } });
+  return { token, records: (await res.json()).records };
 }
 
 const panel = () => browser.page.frameLocator('[data-testid=plugin-salesforce]');
@@ -336,27 +323,27 @@ test('the dev inbox\'s rules: an admin links the integration user, a message is 
   await waitFor('the logged mark', () => textOf('logged-messages'), (t) => t === '✓ 1 of 3 messages logged to Salesforce');
 });
 
-test('an admin turns the integration off: the panel says so; on again: records again', async () => {
+/** Turns the integration on or off in the org's settings, saves, and closes the settings. */
+async function setIntegration(enabled) {
   await byId('settings-button').click();
   await byId('org-settings').waitFor();
-  await byId('integration-enabled').uncheck();
+  await byId('integration-enabled').setChecked(enabled);
   await byId('save-settings').click();
   await waitFor('saved', () => textOf('settings-status'), (t) => t === 'Settings saved.');
   await byId('settings-button').click();
+}
+
+test('an admin turns the integration off: the panel says so; on again: records again', async () => {
+  await setIntegration(false);
   await open('Phone call');
   await byId('records-disabled').waitFor();
-  await byId('settings-button').click();
-  await byId('integration-enabled').check();
-  await byId('save-settings').click();
-  await waitFor('saved', () => textOf('settings-status'), (t) => t === 'Settings saved.');
-  await byId('settings-button').click();
+  await setIntegration(true);
   await open('Email from a known address');
   await byId('person-card').waitFor();
 });
 
 test('at the quota\'s last reserve a new sender is not read, and the panel says why (dark mode)', async () => {
-  const res = await fetch(`${sandbox}/__sandbox/quota`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ max: 1000, used: 999 }) });
-  assert.equal(res.status, 204);
+  assert.equal(await sandboxControl(sandbox, 'quota', { max: 1000, used: 999 }), null, 'answered 204');
   // One more answer from Salesforce tells the proxy how little is left.
   await open('SMS');
   await waitFor('the SMS sender', () => textOf('lookup-handle'), (t) => t === '+15127579340');

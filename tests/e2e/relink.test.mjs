@@ -8,25 +8,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, launchBrowser, startProxy, waitFor, signInPopup } from './support.mjs';
+import { ARTIFACTS, sandboxControl, signInPopup, startPane, stopPane, waitFor } from './support.mjs';
 
 const ANA = { username: 'ana@pane-support.example', password: 'demo-ana-1' };
 
-let proxy;
-let browser;
-let sandbox;
+let proxy, browser, sandbox;
 
-before(async () => {
-  proxy = await startProxy();
-  browser = await launchBrowser();
-  sandbox = (await (await fetch(`${proxy.url}api/health`)).json()).org_url.replace(/\/$/, '');
-});
-
-after(async () => {
-  await browser?.close();
-  await proxy?.stop();
-  assert.deepEqual(browser?.errors ?? [], [], 'no page error');
-});
+before(async () => ({ proxy, browser, sandbox } = await startPane()));
+after(() => stopPane({ proxy, browser }));
 
 const panel = () => browser.page.frameLocator('[data-testid=plugin-salesforce]');
 const byId = (id) => panel().locator(`[data-testid="${id}"]`);
@@ -35,13 +24,7 @@ const shot = (name) => browser.page.screenshot({ path: join(ARTIFACTS, `${name}.
 const cardTitle = () => panel().locator('[data-testid=person-card] [data-testid=card-title]').textContent({ timeout: 1_000 }).catch(() => '');
 
 /** The sandbox org's control API. */
-async function control(path, body) {
-  const res = await fetch(`${sandbox}/__sandbox/${path}`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-  });
-  assert.ok(res.ok, `${path}: ${res.status}`);
-  return res.status === 204 ? null : res.json();
-}
+const control = (path, body) => sandboxControl(sandbox, path, body);
 
 /** Salesforce ends every grant Ana gave and lapses every access token: the next call refreshes. */
 async function revokeAna() {

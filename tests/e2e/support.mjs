@@ -1,5 +1,6 @@
 // Shared helpers of the end-to-end tests: the real proxy binary, and Debian's Chromium driven
 // by playwright-core.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,15 @@ import { chromium } from 'playwright-core';
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'target', 'e2e');
 mkdirSync(ARTIFACTS, { recursive: true });
+
+/** Stops `child` with `signal`; resolves with its exit code (0 after a graceful shutdown). */
+function stopChild(child, signal) {
+  return new Promise((resolveExit) => {
+    if (child.exitCode !== null) return resolveExit(child.exitCode);
+    child.once('exit', (code) => resolveExit(code));
+    child.kill(signal);
+  });
+}
 
 /**
  * Starts the proxy (embedded sandbox org included) on a free port; resolves once it listens.
@@ -43,12 +53,7 @@ export async function startProxy(extraArgs = [], extraEnv = {}) {
     url,
     logs,
     /** Stops it with SIGTERM and resolves with its exit code (0 after a graceful shutdown). */
-    stop: () =>
-      new Promise((resolveExit) => {
-        if (child.exitCode !== null) return resolveExit(child.exitCode);
-        child.once('exit', (code) => resolveExit(code));
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child, 'SIGTERM'),
   };
 }
 
@@ -82,13 +87,40 @@ export async function startSandbox(extraArgs = []) {
   });
   return {
     ...urls,
-    stop: () =>
-      new Promise((resolveExit) => {
-        if (child.exitCode !== null) return resolveExit(child.exitCode);
-        child.once('exit', (code) => resolveExit(code));
-        child.kill('SIGINT');
-      }),
+    stop: () => stopChild(child, 'SIGINT'),
   };
+}
+
+/**
+ * The proxy (its embedded sandbox org included) and a browser, for a test file's `before`:
+ * `{ proxy, browser, sandbox }`, `sandbox` the org's base URL (no slash).
+ */
+export async function startPane(extraArgs = []) {
+  const proxy = await startProxy(extraArgs);
+  try {
+    const browser = await launchBrowser();
+    const health = await (await fetch(`${proxy.url}api/health`)).json();
+    return { proxy, browser, sandbox: health.org_url.replace(/\/$/, '') };
+  } catch (err) {
+    await proxy.stop();
+    throw err;
+  }
+}
+
+/** Closes what `startPane` started, for a test file's `after`; no page may have thrown. */
+export async function stopPane({ proxy, browser }, message = 'no page error') {
+  await browser?.close();
+  await proxy?.stop();
+  assert.deepEqual(browser?.errors ?? [], [], message);
+}
+
+/** Tells the sandbox org's control API (`sandbox` its base URL) something: its JSON answer. */
+export async function sandboxControl(sandbox, path, body) {
+  const res = await fetch(`${sandbox}/__sandbox/${path}`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+  });
+  assert.ok(res.ok, `${path}: ${res.status}`);
+  return res.status === 204 ? null : res.json();
 }
 
 /** Headless Debian Chromium with a fresh profile; collects every page error. */

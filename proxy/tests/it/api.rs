@@ -2,7 +2,10 @@
 //! pins, usage and the quota budget, token refresh under load. Over real sockets, against the
 //! embedded sandbox org and its request counter.
 
-use pane_wire::api::IntegrationUser;
+use pane_wire::api::{
+    ApiError, CreateAnswer, FieldSpec, IntegrationUser, ObjectSpec, OrgSettings, PanelData,
+    RecordView, SearchResults, Settings,
+};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -42,56 +45,96 @@ impl Running {
     }
 }
 
-#[tokio::test]
-async fn settings_are_for_admins_and_layouts_for_each_agent() {
+/// Org settings an admin saves: Contacts show Title and Department by default.
+fn org_settings() -> Value {
+    json!({"enabled": true, "default_fields": {"Contact": ["Title", "Department"]},
+           "mandatory_fields": {"Contact": ["Title"]}, "api_share_percent": 60, "never_log": ["noreply.example"]})
+}
+
+/// Ana (an admin through Modify All Data) and Ben (an agent) linked: the proxy and their
+/// sessions.
+async fn ana_and_ben() -> (Running, String, String) {
     let mut proxy = linked().await;
     let ana = proxy.session.clone();
     let ben = proxy.link_as(BEN).await;
+    (proxy, ana, ben)
+}
 
-    let (status, mine) = proxy.get_as(&ana, "/api/settings").await;
-    assert_eq!(
-        (status, mine["is_admin"].as_bool()),
-        (200, Some(true)),
-        "Ana holds Modify All Data"
-    );
-    assert_eq!(mine["org"]["enabled"], true);
-    let (_, his) = proxy.get_as(&ben, "/api/settings").await;
-    assert_eq!(his["is_admin"], false);
+/// [`ana_and_ben`], Ana's org settings saved.
+async fn ana_and_ben_with_org_settings() -> (Running, String, String) {
+    let (proxy, ana, ben) = ana_and_ben().await;
+    assert_eq!(proxy.set_org(&ana, org_settings()).await.0, 200);
+    (proxy, ana, ben)
+}
 
-    let org = json!({"enabled": true, "default_fields": {"Contact": ["Title", "Department"]},
-                     "mandatory_fields": {"Contact": ["Title"]}, "api_share_percent": 60, "never_log": ["noreply.example"]});
-    let (status, body) = proxy.set_org(&ben, org.clone()).await;
-    assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")));
-    let (status, _) = proxy.set_org(&ana, org.clone()).await;
-    assert_eq!(status, 200);
-    let (_, his) = proxy.get_as(&ben, "/api/settings").await;
-    assert_eq!(
-        his["org"], org,
-        "every agent of the org sees the admin's settings"
-    );
+impl Running {
+    async fn settings_as(&self, session: &str) -> Settings {
+        self.read_as(Method::GET, "/api/settings", session).await
+    }
 
-    // Org defaults for Ana; Ben picks his own fields with the cog.
-    let (_, rose) = proxy.panel_as(&ana, "rose@edge.com").await;
-    assert!(
-        rose["person"]["fields"].get("Department").is_some(),
-        "{rose}"
-    );
+    /// The fields of the person on `handle`'s panel, as `session`.
+    async fn person_fields_as(&self, session: &str, handle: &str) -> Vec<String> {
+        let (status, panel) = self.panel_as(session, handle).await;
+        assert_eq!(status, 200, "{panel}");
+        let panel: PanelData = serde_json::from_value(panel).unwrap();
+        panel.person.unwrap().fields.keys().cloned().collect()
+    }
+}
+
+#[tokio::test]
+async fn an_agent_holding_modify_all_data_is_an_admin_and_others_are_not() {
+    let (proxy, ana, ben) = ana_and_ben().await;
+    let mine = proxy.settings_as(&ana).await;
+    assert!(mine.is_admin, "Ana holds Modify All Data");
+    assert!(mine.org.enabled);
+    assert!(!proxy.settings_as(&ben).await.is_admin);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn only_an_admin_may_save_the_org_settings() {
+    let (proxy, ana, ben) = ana_and_ben().await;
+    let (status, body) = proxy.set_org(&ben, org_settings()).await;
+    let refusal: ApiError = serde_json::from_value(body).unwrap();
+    assert_eq!((status, refusal.code.as_str()), (403, "forbidden"));
+    assert_eq!(proxy.set_org(&ana, org_settings()).await.0, 200);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn every_agent_of_the_org_sees_the_admins_settings() {
+    let (proxy, _, ben) = ana_and_ben_with_org_settings().await;
+    let saved: OrgSettings = serde_json::from_value(org_settings()).unwrap();
+    assert_eq!(proxy.settings_as(&ben).await.org, saved);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn the_panel_shows_the_org_default_fields() {
+    let (proxy, ana, _) = ana_and_ben_with_org_settings().await;
+    let fields = proxy.person_fields_as(&ana, "rose@edge.com").await;
+    assert!(fields.iter().any(|f| f == "Department"), "{fields:?}");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn an_agents_own_layout_replaces_the_org_defaults_but_keeps_what_the_panel_needs() {
+    let (proxy, _, ben) = ana_and_ben_with_org_settings().await;
     let (status, _) = proxy
         .set_layout(&ben, json!({"Contact": ["MobilePhone"]}))
         .await;
     assert_eq!(status, 200);
-    let (_, rose_for_ben) = proxy.panel_as(&ben, "rose@edge.com").await;
-    let fields = rose_for_ben["person"]["fields"].as_object().unwrap();
-    assert!(fields.contains_key("MobilePhone"), "{fields:?}");
-    assert!(
-        !fields.contains_key("Department"),
-        "his layout, not the org's: {fields:?}"
-    );
-    assert!(
-        fields.contains_key("AccountId"),
-        "what the panel needs stays"
-    );
+    let fields = proxy.person_fields_as(&ben, "rose@edge.com").await;
+    let has = |name: &str| fields.iter().any(|f| f == name);
+    assert!(has("MobilePhone"), "{fields:?}");
+    assert!(!has("Department"), "his layout, not the org's: {fields:?}");
+    assert!(has("AccountId"), "what the panel needs stays");
+    proxy.stop().await;
+}
 
+#[tokio::test]
+async fn layouts_naming_other_objects_or_not_field_lists_are_refused() {
+    let (proxy, _, ben) = ana_and_ben_with_org_settings().await;
     for bad in [
         json!({"User": ["Name"]}),
         json!({"Contact": ["Name, (SELECT Id FROM Cases)"]}),
@@ -100,15 +143,28 @@ async fn settings_are_for_admins_and_layouts_for_each_agent() {
         let (status, _) = proxy.set_layout(&ben, bad.clone()).await;
         assert_eq!(status, 400, "{bad}");
     }
-    let (status, _) = proxy.set_org(&ana, json!({"api_share_percent": 101})).await;
-    assert_eq!(status, 400);
+    proxy.stop().await;
+}
 
-    // Turned off: the panel says so, and asks Salesforce nothing.
-    let off = json!({"enabled": false});
-    assert_eq!(proxy.set_org(&ana, off).await.0, 200);
+#[tokio::test]
+async fn an_api_share_over_100_percent_is_refused() {
+    let proxy = linked().await;
+    let (status, _) = proxy
+        .set_org(&proxy.session, json!({"api_share_percent": 101}))
+        .await;
+    assert_eq!(status, 400);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn a_turned_off_pane_says_so_and_asks_salesforce_nothing_not_even_from_cache() {
+    let (proxy, ana, ben) = ana_and_ben_with_org_settings().await;
+    assert_eq!(proxy.panel_as(&ben, "rose@edge.com").await.0, 200);
+    assert_eq!(proxy.set_org(&ana, json!({"enabled": false})).await.0, 200);
     let before = proxy.salesforce_calls().await;
     let (status, body) = proxy.panel_as(&ben, "sean@edge.com").await;
-    assert_eq!((status, body["code"].as_str()), (403, Some("disabled")));
+    let refusal: ApiError = serde_json::from_value(body).unwrap();
+    assert_eq!((status, refusal.code.as_str()), (403, "disabled"));
     let (status, _) = proxy.panel_as(&ben, "rose@edge.com").await;
     assert_eq!(status, 403, "not even from cache");
     assert_eq!(proxy.salesforce_calls().await, before);
@@ -177,26 +233,29 @@ async fn non_admins_are_refused_admin_calls() {
     proxy.stop().await;
 }
 
+impl Running {
+    /// `GET /api/describe/{object}` as `session`.
+    async fn describe_as(&self, session: &str, object: &str) -> ObjectSpec {
+        let path = format!("/api/describe/{object}");
+        self.read_as(Method::GET, &path, session).await
+    }
+}
+
+/// The field `name` of a described object, which it must have.
+fn field<'a>(spec: &'a ObjectSpec, name: &str) -> &'a FieldSpec {
+    spec.fields.iter().find(|f| f.name == name).unwrap()
+}
+
 #[tokio::test]
 async fn a_describe_costs_one_request_once_per_agent_and_shows_extra_mandatory_fields() {
     let mut proxy = linked().await;
     let ana = proxy.session.clone();
     let before = proxy.salesforce_calls().await;
-    let (status, contact) = proxy.get_as(&ana, "/api/describe/Contact").await;
-    assert_eq!(status, 200);
+    let contact = proxy.describe_as(&ana, "Contact").await;
     assert_eq!(proxy.salesforce_calls().await - before, 1);
-    let field = |spec: &Value, name: &str| -> Value {
-        spec["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["name"] == name)
-            .cloned()
-            .unwrap()
-    };
-    assert_eq!(field(&contact, "LastName")["required"], true);
-    assert_eq!(field(&contact, "Title")["required"], false);
-    let (_, again) = proxy.get_as(&ana, "/api/describe/Contact").await;
+    assert!(field(&contact, "LastName").required);
+    assert!(!field(&contact, "Title").required);
+    let again = proxy.describe_as(&ana, "Contact").await;
     assert_eq!(again, contact);
     assert_eq!(
         proxy.salesforce_calls().await - before,
@@ -206,20 +265,19 @@ async fn a_describe_costs_one_request_once_per_agent_and_shows_extra_mandatory_f
 
     let org = json!({"mandatory_fields": {"Contact": ["Title"]}});
     assert_eq!(proxy.set_org(&ana, org).await.0, 200);
-    let (_, contact) = proxy.get_as(&ana, "/api/describe/Contact").await;
-    assert_eq!(
-        field(&contact, "Title")["required"],
-        true,
+    let contact = proxy.describe_as(&ana, "Contact").await;
+    assert!(
+        field(&contact, "Title").required,
         "the admin's extra mandatory field"
     );
     assert_eq!(proxy.salesforce_calls().await - before, 1);
 
     // Per user: Ben's profile cannot change an Account's AnnualRevenue.
     let ben = proxy.link_as(BEN).await;
-    let (_, mine) = proxy.get_as(&ana, "/api/describe/Account").await;
-    let (_, his) = proxy.get_as(&ben, "/api/describe/Account").await;
-    assert_eq!(field(&mine, "AnnualRevenue")["updateable"], true);
-    assert_eq!(field(&his, "AnnualRevenue")["updateable"], false);
+    let mine = proxy.describe_as(&ana, "Account").await;
+    let his = proxy.describe_as(&ben, "Account").await;
+    assert!(field(&mine, "AnnualRevenue").updateable);
+    assert!(!field(&his, "AnnualRevenue").updateable);
     for bad in ["User", "Contact%20x", "Organization"] {
         let (status, _) = proxy.get_as(&ana, &format!("/api/describe/{bad}")).await;
         assert_eq!(status, 400, "{bad}");
@@ -227,75 +285,84 @@ async fn a_describe_costs_one_request_once_per_agent_and_shows_extra_mandatory_f
     proxy.stop().await;
 }
 
-#[tokio::test]
-async fn search_finds_people_and_accounts_and_hostile_text_stays_text() {
-    let proxy = linked().await;
-    let ana = proxy.session.clone();
-    let search = |q: &'static str| {
-        let req = proxy
-            .api(Method::GET, "/api/search", &ana)
-            .query(&[("q", q)]);
-        async move { json_of(req.send().await.unwrap()).await }
-    };
-    let names = |body: &Value| -> Vec<(String, String)> {
-        body["records"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                (
-                    r["object"].as_str().unwrap().to_owned(),
-                    r["fields"]["Name"].as_str().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect()
-    };
-    let (status, rose) = search("Rose").await;
-    assert_eq!(status, 200);
-    assert!(
-        names(&rose).contains(&("Contact".into(), "Rose Gonzalez".into())),
-        "{rose}"
-    );
-    let (_, edge) = search("Edge Communications").await;
-    assert!(
-        names(&edge).contains(&("Account".into(), "Edge Communications".into())),
-        "{edge}"
-    );
-    let (_, lead) = search("Bertha").await;
-    assert!(
-        names(&lead).contains(&("Lead".into(), "Bertha Boxer".into())),
-        "{lead}"
-    );
+impl Running {
+    /// `GET /api/search?q=` as Ana: the status and the answer.
+    async fn search(&self, q: &str) -> (u16, Value) {
+        let req = self.api(Method::GET, "/api/search", &self.session);
+        json_of(req.query(&[("q", q)]).send().await.unwrap()).await
+    }
+}
 
-    // Hostile text: searched for literally, or refused; never other objects, never more rows.
-    for q in [
-        "x} IN ALL FIELDS RETURNING User(Id, Username) FIND {ana",
-        "Rose} RETURNING User(Id",
-        "rose' OR Name != '",
-        "ana@pane-support.example",
-        "\"Rose\" OR \"*\"",
-        "Rose\\",
-        "{!$User.Id}",
-        "Rose\u{0}Gonzalez",
+/// The (object, Name) of each record a search found.
+fn found(body: &Value) -> Vec<(String, String)> {
+    let results: SearchResults = serde_json::from_value(body.clone()).unwrap();
+    let name = |r: &RecordView| {
+        r.fields
+            .get("Name")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let pair = |r: &RecordView| (r.object.clone(), name(r).unwrap_or_default());
+    results.records.iter().map(pair).collect()
+}
+
+#[tokio::test]
+async fn search_finds_contacts_accounts_and_leads_by_name() {
+    let proxy = linked().await;
+    for (q, object, name) in [
+        ("Rose", "Contact", "Rose Gonzalez"),
+        ("Edge Communications", "Account", "Edge Communications"),
+        ("Bertha", "Lead", "Bertha Boxer"),
     ] {
-        let (status, body) = search(q).await;
+        let (status, body) = proxy.search(q).await;
+        assert_eq!(status, 200, "{q}: {body}");
+        let wanted = (object.to_owned(), name.to_owned());
+        assert!(found(&body).contains(&wanted), "{q}: {body}");
+    }
+    proxy.stop().await;
+}
+
+/// Search text that tries to escape the search: other objects, more rows, formulas.
+const HOSTILE: [&str; 8] = [
+    "x} IN ALL FIELDS RETURNING User(Id, Username) FIND {ana",
+    "Rose} RETURNING User(Id",
+    "rose' OR Name != '",
+    "ana@pane-support.example",
+    "\"Rose\" OR \"*\"",
+    "Rose\\",
+    "{!$User.Id}",
+    "Rose\u{0}Gonzalez",
+];
+
+#[tokio::test]
+async fn hostile_search_text_is_searched_literally_or_refused_never_widened() {
+    let proxy = linked().await;
+    for q in HOSTILE {
+        let (status, body) = proxy.search(q).await;
         assert!(status == 200 || status == 400, "{q}: {status} {body}");
         if status == 200 {
-            for (object, name) in names(&body) {
+            for (object, name) in found(&body) {
                 assert!(
                     ["Contact", "Lead", "Account"].contains(&object.as_str()),
                     "{q}: {object}"
                 );
                 assert_ne!(name, "Ana Agent", "{q}");
             }
-            assert!(names(&body).len() <= 1, "{q} widened the search: {body}");
+            assert!(found(&body).len() <= 1, "{q} widened the search: {body}");
         }
     }
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn search_text_too_short_or_only_wildcards_is_refused() {
+    let proxy = linked().await;
     for q in ["", "a", "**", "{}"] {
-        let (status, body) = search(q).await;
+        let (status, body) = proxy.search(q).await;
+        let refusal: ApiError = serde_json::from_value(body).unwrap();
         assert_eq!(
-            (status, body["code"].as_str()),
-            (400, Some("bad_request")),
+            (status, refusal.code.as_str()),
+            (400, "bad_request"),
             "{q:?}"
         );
     }
@@ -340,81 +407,115 @@ async fn hostile_handles_never_match_someone_else() {
     proxy.stop().await;
 }
 
-#[tokio::test]
-async fn creating_finds_existing_people_and_duplicates_first() {
-    let proxy = linked().await;
-    let ana = proxy.session.clone();
-    let (_, rose) = proxy.panel_as(&ana, "rose@edge.com").await;
-    let rose_id = rose["person"]["id"].as_str().unwrap().to_owned();
-
-    let again = json!({"fields": {"LastName": "Gonzalez", "Email": "ROSE@edge.com"}});
-    let (status, body) = proxy.create_as(&ana, "Contact", again).await;
+/// A create refused because the person exists, or Salesforce found duplicates: its answer.
+fn refused_create(status: u16, body: Value) -> CreateAnswer {
     assert_eq!(status, 409, "{body}");
-    assert_eq!(body["id"], Value::Null);
-    assert_eq!(body["existing"][0]["id"], rose_id.as_str());
+    serde_json::from_value(body).unwrap()
+}
+
+/// A create refused with 400: its error.
+fn bad_create(status: u16, body: Value) -> ApiError {
+    assert_eq!(status, 400, "{body}");
+    serde_json::from_value(body).unwrap()
+}
+
+impl Running {
+    /// The id of the person on `handle`'s panel, as `session`.
+    async fn person_id_as(&self, session: &str, handle: &str) -> String {
+        let (_, panel) = self.panel_as(session, handle).await;
+        let panel: PanelData = serde_json::from_value(panel).unwrap();
+        panel.person.unwrap().id
+    }
+}
+
+#[tokio::test]
+async fn creating_a_contact_whose_email_exists_in_any_case_answers_the_existing_person() {
+    let proxy = linked().await;
+    let rose_id = proxy.person_id_as(&proxy.session, "rose@edge.com").await;
+    let again = json!({"fields": {"LastName": "Gonzalez", "Email": "ROSE@edge.com"}});
+    let (status, body) = proxy.create_as(&proxy.session, "Contact", again).await;
+    let answer = refused_create(status, body);
+    assert_eq!(answer.id, None);
+    assert_eq!(answer.existing[0].id, rose_id);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn creating_a_lead_whose_phone_exists_answers_the_existing_lead() {
+    let proxy = linked().await;
     let by_phone =
         json!({"fields": {"LastName": "Boxer", "Company": "FCOF", "Phone": "850.644.4200"}});
-    let (status, body) = proxy.create_as(&ana, "Lead", by_phone).await;
-    assert_eq!(
-        (status, body["existing"][0]["object"].as_str()),
-        (409, Some("Lead")),
-        "{body}"
-    );
+    let (status, body) = proxy.create_as(&proxy.session, "Lead", by_phone).await;
+    assert_eq!(refused_create(status, body).existing[0].object, "Lead");
+    proxy.stop().await;
+}
 
-    // Forced: Salesforce's duplicate rule answers, and its matches are passed on.
+#[tokio::test]
+async fn a_forced_create_passes_on_the_matches_of_salesforces_duplicate_rule() {
+    let proxy = linked().await;
+    let rose_id = proxy.person_id_as(&proxy.session, "rose@edge.com").await;
     let forced =
         json!({"fields": {"LastName": "Gonzalez", "Email": "rose@edge.com"}, "force": true});
-    let (status, body) = proxy.create_as(&ana, "Contact", forced).await;
-    assert_eq!(status, 409, "{body}");
-    assert_eq!(body["duplicates"][0]["id"], rose_id.as_str());
+    let (status, body) = proxy.create_as(&proxy.session, "Contact", forced).await;
+    assert_eq!(refused_create(status, body).duplicates[0].id, rose_id);
+    proxy.stop().await;
+}
 
-    // The admin's extra mandatory field, checked before Salesforce is asked.
+#[tokio::test]
+async fn the_admins_extra_mandatory_field_is_checked_before_salesforce_is_asked() {
+    let proxy = linked().await;
+    let ana = proxy.session.clone();
     let org = json!({"mandatory_fields": {"Contact": ["Title"]}});
     assert_eq!(proxy.set_org(&ana, org).await.0, 200);
-    let (_, nobody) = proxy.panel_as(&ana, "nia@newco.example").await;
-    assert_eq!(nobody["reason"], "none");
     let before = proxy.salesforce_calls().await;
     let new = json!({"fields": {"LastName": "Nia", "Email": "nia@newco.example"}});
     let (status, body) = proxy.create_as(&ana, "Contact", new).await;
-    assert_eq!(
-        (status, body["fields"].clone()),
-        (400, json!(["Title"])),
-        "{body}"
-    );
+    assert_eq!(bad_create(status, body).fields, ["Title"]);
     assert_eq!(proxy.salesforce_calls().await, before);
+    proxy.stop().await;
+}
 
+#[tokio::test]
+async fn a_create_looks_for_existing_people_then_creates_and_forgets_the_cached_nobody() {
+    let proxy = linked().await;
+    let nobody = proxy.panel_as(&proxy.session, "nia@newco.example").await.1;
+    assert_eq!(nobody["reason"], "none");
+    let before = proxy.salesforce_calls().await;
     let new = json!({"fields": {"LastName": "Nia", "Email": "nia@newco.example", "Title": "CTO"}});
-    let (status, body) = proxy.create_as(&ana, "Contact", new).await;
+    let (status, body) = proxy.create_as(&proxy.session, "Contact", new).await;
     assert_eq!(status, 201, "{body}");
-    let id = body["id"].as_str().unwrap().to_owned();
+    let made: CreateAnswer = serde_json::from_value(body).unwrap();
     assert_eq!(
         proxy.salesforce_calls().await - before,
         2,
         "the look for existing people, then the create"
     );
-    let (_, nia) = proxy.panel_as(&ana, "nia@newco.example").await;
-    assert_eq!(
-        nia["person"]["id"],
-        id.as_str(),
-        "the cached 'nobody' was forgotten"
-    );
-
-    // Salesforce's own validation, beside the field.
-    let (status, body) = proxy
-        .create_as(&ana, "Lead", json!({"fields": {"LastName": "NoCompany"}}))
+    let nia = proxy
+        .person_id_as(&proxy.session, "nia@newco.example")
         .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("rejected")),
-        "{body}"
-    );
-    assert!(
-        body["fields"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("Company")),
-        "{body}"
-    );
+    assert_eq!(Some(nia), made.id, "the cached 'nobody' was forgotten");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn salesforces_own_validation_is_answered_beside_the_field() {
+    let proxy = linked().await;
+    let (status, body) = proxy
+        .create_as(
+            &proxy.session,
+            "Lead",
+            json!({"fields": {"LastName": "NoCompany"}}),
+        )
+        .await;
+    let refusal = bad_create(status, body);
+    assert_eq!(refusal.code, "rejected");
+    assert!(refusal.fields.iter().any(|f| f == "Company"), "{refusal:?}");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn creates_of_other_objects_no_fields_or_bad_field_names_are_refused() {
+    let proxy = linked().await;
     for (path, body) in [
         ("/api/records/User", json!({"fields": {"LastName": "x"}})),
         ("/api/records/Contact", json!({"fields": {}})),
@@ -424,7 +525,9 @@ async fn creating_finds_existing_people_and_duplicates_first() {
         ),
         ("/api/records/Contact", json!({"nope": 1})),
     ] {
-        let (status, _) = proxy.send_as(&ana, Method::POST, path, body.clone()).await;
+        let (status, _) = proxy
+            .send_as(&proxy.session, Method::POST, path, body.clone())
+            .await;
         assert_eq!(status, 400, "{path} {body}");
     }
     proxy.stop().await;
@@ -496,9 +599,7 @@ async fn a_lead_converts_into_a_contact_with_an_account() {
 
 #[tokio::test]
 async fn a_pinned_record_wins_for_the_whole_team() {
-    let mut proxy = linked().await;
-    let ana = proxy.session.clone();
-    let ben = proxy.link_as(BEN).await;
+    let (proxy, ana, ben) = ana_and_ben().await;
     let (_, rose) = proxy.panel_as(&ana, "rose@edge.com").await;
     let edge = rose["account"]["id"].as_str().unwrap().to_owned();
     let (_, zoe) = proxy.panel_as(&ben, "zoe@gmail.com").await;

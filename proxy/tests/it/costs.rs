@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::rules::{event, inbound_email};
+use crate::rules::event;
 use crate::running::{BEN, Running, linked};
 
 /// The README's cost table: `(action, requests)` for each row.
@@ -294,10 +294,7 @@ async fn each_action_costs_what_the_readme_says() {
     }
     // The same message again, as a retry would: found logged, not logged twice.
     proxy
-        .fire(
-            "send-to-salesforce",
-            &inbound_email("evt_again", "m1", ("rose@edge.com", "Rose")),
-        )
+        .fire_inbound("evt_again", "m1", ("rose@edge.com", "Rose"))
         .await;
     let jobs = proxy.settled().await;
     let again = jobs

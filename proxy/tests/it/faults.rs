@@ -14,48 +14,52 @@ struct Fault {
     control: &'static str,
     body: Value,
     /// `(status, code)`; a 2xx status means the call works through the fault.
-    expect: (u16, Option<&'static str>),
+    expect: Expect,
 }
 
+/// What every call answers under a fault: `(status, code)`.
+type Expect = (u16, Option<&'static str>);
+
+const WORKS: Expect = (200, None);
+const UNAVAILABLE: Expect = (502, Some("salesforce_unavailable"));
+
 fn faults() -> Vec<Fault> {
-    vec![
-        Fault {
-            name: "latency",
-            control: "faults",
-            body: json!({"latency_ms": 150}),
-            expect: (200, None),
-        },
-        Fault {
-            name: "503s",
-            control: "faults",
-            body: json!({"fail_next": 20, "fail_status": 503}),
-            expect: (502, Some("salesforce_unavailable")),
-        },
-        Fault {
-            name: "dropped connections",
-            control: "faults",
-            body: json!({"drop_next": 20}),
-            expect: (502, Some("salesforce_unavailable")),
-        },
-        Fault {
-            name: "expired tokens",
-            control: "expire-tokens",
-            body: json!({}),
-            expect: (200, None),
-        },
-        Fault {
-            name: "quota spent",
-            control: "quota",
-            body: json!({"max": 10, "used": 10}),
-            expect: (429, Some("quota_spent")),
-        },
-        Fault {
-            name: "malformed JSON",
-            control: "faults",
-            body: json!({"malformed_next": 20}),
-            expect: (502, Some("salesforce_unavailable")),
-        },
+    [
+        ("latency", "faults", json!({"latency_ms": 150}), WORKS),
+        (
+            "503s",
+            "faults",
+            json!({"fail_next": 20, "fail_status": 503}),
+            UNAVAILABLE,
+        ),
+        (
+            "dropped connections",
+            "faults",
+            json!({"drop_next": 20}),
+            UNAVAILABLE,
+        ),
+        ("expired tokens", "expire-tokens", json!({}), WORKS),
+        (
+            "quota spent",
+            "quota",
+            json!({"max": 10, "used": 10}),
+            (429, Some("quota_spent")),
+        ),
+        (
+            "malformed JSON",
+            "faults",
+            json!({"malformed_next": 20}),
+            UNAVAILABLE,
+        ),
     ]
+    .into_iter()
+    .map(|(name, control, body, expect)| Fault {
+        name,
+        control,
+        body,
+        expect,
+    })
+    .collect()
 }
 
 /// The calls, each made fresh for round `n` (no cache can answer it).

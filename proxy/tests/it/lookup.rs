@@ -8,8 +8,9 @@ use pane_salesforce::{Client, Credentials, Tokens};
 use pane_sandbox::state::demo_app;
 use pane_sandbox::{Sandbox, SandboxConfig, spawn};
 use pane_wire::api::{MatchReason, PanelData};
+use pane_wire::bridge::HandleKind::{Email, Phone};
 use pane_wire::bridge::{Handle, HandleKind};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::running::{ANA, BEN};
 
@@ -90,68 +91,62 @@ async fn look_up(sandbox: &Sandbox, client: &Client, kind: HandleKind, value: &s
     data
 }
 
-#[tokio::test]
-async fn matching_table_one_request_each() {
-    let (sandbox, client) = setup().await;
-    use HandleKind::{Email, Phone};
-    let name = |d: &PanelData| {
-        d.person
-            .as_ref()
-            .and_then(|p| p.fields.get("Name"))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
-    let account = |d: &PanelData| {
-        d.account
-            .as_ref()
-            .and_then(|a| a.fields.get("Name"))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
+/// The Name of the person a lookup found.
+fn person_name(d: &PanelData) -> Option<&str> {
+    d.person.as_ref()?.fields.get("Name")?.as_str()
+}
 
-    let rose = look_up(&sandbox, &client, Email, "rose@edge.com").await;
-    assert_eq!(
-        (
-            rose.reason,
-            name(&rose).as_deref(),
-            account(&rose).as_deref()
-        ),
-        (
-            MatchReason::Email,
-            Some("Rose Gonzalez"),
-            Some("Edge Communications")
-        )
-    );
+/// The Name of the Account a lookup found.
+fn account_name(d: &PanelData) -> Option<&str> {
+    d.account.as_ref()?.fields.get("Name")?.as_str()
+}
+
+/// Asserts that lookup `d` found Rose Gonzalez of Edge Communications, for `reason`.
+fn assert_found_rose(d: &PanelData, reason: MatchReason) {
+    let found = (d.reason, person_name(d), account_name(d));
+    let rose = (reason, Some("Rose Gonzalez"), Some("Edge Communications"));
+    assert_eq!(found, rose, "{}", d.handle);
+}
+
+/// Looks `value` up as Ana on a fresh sandbox org (asserting it costs what it must).
+async fn look_up_once(kind: HandleKind, value: &str) -> PanelData {
+    let (sandbox, client) = setup().await;
+    look_up(&sandbox, &client, kind, value).await
+}
+
+#[tokio::test]
+async fn an_email_finds_the_contact_with_its_account_cases_activities_and_opportunities() {
+    let rose = look_up_once(Email, "rose@edge.com").await;
+    assert_found_rose(&rose, MatchReason::Email);
     assert_eq!(rose.cases.total, 1);
     assert_eq!(
         rose.open_activities.records[0].fields["Subject"],
         "Call Rose back about the invoice"
     );
     assert_eq!(rose.opportunities.total, 2);
+}
 
-    let upper = look_up(&sandbox, &client, Email, "ROSE@Edge.COM").await;
-    assert_eq!(
-        name(&upper).as_deref(),
-        Some("Rose Gonzalez"),
-        "case does not matter"
-    );
+#[tokio::test]
+async fn the_case_of_an_email_does_not_matter() {
+    let upper = look_up_once(Email, "ROSE@Edge.COM").await;
+    assert_eq!(person_name(&upper), Some("Rose Gonzalez"));
+}
 
-    let lead = look_up(&sandbox, &client, Email, "bertha@fcof.net").await;
+#[tokio::test]
+async fn an_email_finds_a_lead() {
+    let lead = look_up_once(Email, "bertha@fcof.net").await;
     assert_eq!(
         (lead.reason, lead.person.as_ref().unwrap().object.as_str()),
         (MatchReason::Email, "Lead")
     );
+}
 
-    let converted = look_up(&sandbox, &client, Email, "pat.s@pyramid.net").await;
-    assert_eq!(
-        converted.reason,
-        MatchReason::Domain,
-        "a converted lead is not shown; its company is"
-    );
-
+#[tokio::test]
+async fn a_stranger_at_a_known_domain_gets_the_company_its_contacts_and_its_lists() {
+    let (sandbox, client) = setup().await;
     let domain = look_up(&sandbox, &client, Email, "tim.barr@burlington.com").await;
     assert_eq!(
-        (domain.reason, account(&domain).as_deref()),
+        (domain.reason, account_name(&domain)),
         (
             MatchReason::Domain,
             Some("Burlington Textiles Corp of America")
@@ -178,35 +173,39 @@ async fn matching_table_one_request_each() {
         assert_eq!(list.total, held, "the domain Account's {object}s");
         assert_eq!(list.records.len() as u64, held.min(10));
     }
+}
 
-    let unknown = look_up(&sandbox, &client, Email, "zoe@quintessential-kites.example").await;
-    assert_eq!(
+#[tokio::test]
+async fn an_address_no_record_holds_finds_its_company_unless_free_mail_or_unknown() {
+    let converted = "a converted lead is not shown; its company is";
+    for (handle, reason, why) in [
+        ("pat.s@pyramid.net", MatchReason::Domain, converted),
         (
-            unknown.reason,
-            unknown.person.is_none(),
-            unknown.account.is_none()
+            "someone@gmail.com",
+            MatchReason::None,
+            "no domain fallback for free mail",
         ),
-        (MatchReason::None, true, true)
-    );
-
-    let free_mail = look_up(&sandbox, &client, Email, "someone@gmail.com").await;
-    assert_eq!(
-        free_mail.reason,
-        MatchReason::None,
-        "no domain fallback for free mail"
-    );
-
-    let sms = look_up(&sandbox, &client, Phone, "+15127579340").await;
-    assert_eq!(
-        (sms.reason, name(&sms).as_deref(), account(&sms).as_deref()),
         (
-            MatchReason::Phone,
-            Some("Rose Gonzalez"),
-            Some("Edge Communications")
-        )
-    );
-    let call = look_up(&sandbox, &client, Phone, "+13362227000").await;
-    assert_eq!(name(&call).as_deref(), Some("Jack Rogers"));
+            "zoe@quintessential-kites.example",
+            MatchReason::None,
+            "nobody",
+        ),
+    ] {
+        let found = look_up_once(Email, handle).await;
+        assert_eq!(found.reason, reason, "{handle}: {why}");
+        if reason == MatchReason::None {
+            let nothing = found.person.is_none() && found.account.is_none();
+            assert!(nothing, "{handle}: no person, no Account");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_phone_finds_the_contact_with_its_account() {
+    let sms = look_up_once(Phone, "+15127579340").await;
+    assert_found_rose(&sms, MatchReason::Phone);
+    let call = look_up_once(Phone, "+13362227000").await;
+    assert_eq!(person_name(&call), Some("Jack Rogers"));
 }
 
 #[tokio::test]

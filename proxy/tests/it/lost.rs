@@ -213,10 +213,7 @@ async fn a_refused_integration_link_pauses_rule_work_until_an_admin_links_again(
     proxy.link_integration().await;
     proxy.revoke_ana().await;
     let (status, _) = proxy
-        .fire(
-            "send-to-salesforce",
-            &inbound_email("evt_grant", "msg_grant", ("rose@edge.com", "Rose")),
-        )
+        .fire_inbound("evt_grant", "msg_grant", ("rose@edge.com", "Rose"))
         .await;
     assert_eq!(status, 202);
     // The job waits, paused, with the reason; nothing is dead-lettered.
@@ -238,13 +235,8 @@ async fn a_refused_integration_link_pauses_rule_work_until_an_admin_links_again(
     // Ana's panel session is gone with her grant: she links again, then the integration.
     proxy.session = proxy.link_as(crate::running::ANA).await;
     let integration: IntegrationUser = proxy
-        .api(Method::GET, "/api/admin/integration", &proxy.session)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .read_as(Method::GET, "/api/admin/integration", &proxy.session)
+        .await;
     assert!(
         integration
             .problem

@@ -8,7 +8,9 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-use crate::login::{AsAgent, begin, finish, posted_code, redeem, session_cookie, start_link};
+use crate::login::{
+    AsAgent, begin, finish, posted_code, redeem, sent, session_cookie, start_link, text_of,
+};
 use crate::running::{ANA, BEN, linked};
 
 /// Every `Set-Cookie` of `res`.
@@ -42,6 +44,13 @@ async fn status(http: &reqwest::Client, origin: &str, started: &crate::login::St
         .await
         .unwrap()
         .status
+}
+
+/// Asserts that `text` (cookies) holds each of `parts`.
+fn assert_has_all(text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "{part} missing from {text}");
+    }
 }
 
 #[tokio::test]
@@ -86,16 +95,10 @@ async fn an_agent_links_salesforce_and_gets_a_session_cookie() {
         "the popup keeps its opener through the redirect"
     );
     let binding = set_cookies(&res).join("\n");
-    for part in [
-        "pane_link_",
-        "HttpOnly",
-        "Secure",
-        "SameSite=Lax",
-        "Path=/oauth/",
-    ] {
-        assert!(binding.contains(part), "{part} missing from {binding}");
-    }
-    let authorize = res.headers()["location"].to_str().unwrap().to_owned();
+    let link_cookie = ["pane_link_", "HttpOnly", "Secure", "SameSite=Lax"];
+    assert_has_all(&binding, &link_cookie);
+    assert_has_all(&binding, &["Path=/oauth/"]);
+    let authorize = crate::login::header_of(&res, "location");
     assert!(
         authorize.contains("code_challenge=")
             && authorize.contains("code_challenge_method=S256")
@@ -113,22 +116,15 @@ async fn an_agent_links_salesforce_and_gets_a_session_cookie() {
     // The agent logs in on the org's own page.
     let res = crate::helpers::login_on_page(&http, &authorize).await;
     assert_eq!(res.status(), 303);
-    let callback = res.headers()["location"].to_str().unwrap().to_owned();
+    let callback = crate::login::header_of(&res, "location");
     assert!(
         callback.starts_with(&format!("{origin}/oauth/callback?code=")),
         "{callback}"
     );
-    let res = http
-        .get(&callback)
-        .header("cookie", &binding)
-        .send()
-        .await
-        .unwrap();
+    let visit_callback = || sent(http.get(&callback).header("cookie", &binding));
+    let res = visit_callback().await;
     assert_eq!(res.status(), 200);
-    let csp = res.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let csp = crate::login::header_of(&res, "content-security-policy");
     assert!(
         csp.starts_with("default-src 'none'; script-src 'sha256-"),
         "{csp}"
@@ -154,28 +150,16 @@ async fn an_agent_links_salesforce_and_gets_a_session_cookie() {
     );
 
     // The same callback again: the state was used.
-    let again = http
-        .get(&callback)
-        .header("cookie", &binding)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status(), 400);
+    assert_eq!(visit_callback().await.status(), 400);
 
     assert_eq!(status(&http, &origin, &started).await, "done");
     // The panel redeems: the answer sets the partitioned cookie and says nothing more.
     let res = redeem(&http, &origin, &started, &code).await;
     assert_eq!(res.status(), 200);
     let cookies = set_cookies(&res).join("\n");
-    for part in [
-        "HttpOnly",
-        "Secure",
-        "SameSite=None",
-        "Partitioned",
-        "Path=/",
-    ] {
-        assert!(cookies.contains(part), "{part} missing from {cookies}");
-    }
+    let session_cookie_parts = ["HttpOnly", "Secure", "SameSite=None", "Partitioned"];
+    assert_has_all(&cookies, &session_cookie_parts);
+    assert_has_all(&cookies, &["Path=/"]);
     let session = session_cookie(&res).unwrap();
     assert_eq!(session, session_value);
     assert!(!res.text().await.unwrap().contains(&session));
@@ -271,16 +255,11 @@ async fn a_link_completed_in_another_browser_gives_its_starter_nothing() {
         400
     );
     // Polling tells her no more than the status.
-    let polled = http
+    let poll = http
         .post(format!("{origin}/api/oauth/status"))
         .panel()
-        .json(&json!({"tx": mallory.tx, "redeem": mallory.redeem}))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .json(&json!({"tx": mallory.tx, "redeem": mallory.redeem}));
+    let polled = text_of(poll).await;
     assert_eq!(polled, r#"{"status":"done"}"#);
 
     // Ben is linked as himself, in his own browser (the cookie his popup kept).

@@ -2,10 +2,11 @@
 //! phone (a search, then the records it found: Composite cannot hold a search), none when
 //! cached.
 
-use crate::login::AsAgent;
-use serde_json::Value;
+use crate::login::{AsAgent, sent};
+use pane_wire::api::ApiError;
+use serde_json::{Value, json};
 
-use crate::running::linked;
+use crate::running::{Running, linked};
 
 #[tokio::test]
 async fn a_new_sender_costs_one_request_and_a_revisit_none() {
@@ -45,11 +46,7 @@ async fn a_new_sender_costs_one_request_and_a_revisit_none() {
         ("twitter", "@rose"),
         ("phone", "call me"),
     ] {
-        let res = proxy
-            .panel_request(&proxy.session, kind, handle)
-            .send()
-            .await
-            .unwrap();
+        let res = sent(proxy.panel_request(&proxy.session, kind, handle)).await;
         assert_eq!(res.status(), 400, "{kind} {handle}");
     }
     assert_eq!(proxy.salesforce_calls().await, before);
@@ -100,23 +97,38 @@ async fn an_expired_salesforce_session_is_refreshed_and_a_spent_quota_is_said() 
     proxy.stop().await;
 }
 
-#[tokio::test]
-async fn edits_save_refuse_stale_writes_with_current_values_and_refresh_the_cache() {
+/// Ana linked, with Rose's Contact: the proxy, Rose's id and her record's URL at the proxy.
+async fn rose_to_edit() -> (Running, String, String) {
     let proxy = linked().await;
     let (_, rose, _) = proxy.panel("email", "rose@edge.com").await;
     let id = rose["person"]["id"].as_str().unwrap().to_owned();
     let url = format!("{}/api/records/Contact/{id}", proxy.origin);
-    let now = chrono_like_now();
+    (proxy, id, url)
+}
 
-    let res = proxy
-        .http
-        .patch(&url)
-        .agent(&proxy.session)
-        .json(&serde_json::json!({"fields": {"Title": "Chief Buyer"}, "loaded_at": now}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
+impl Running {
+    /// PATCHes `body` to `url` as Ana: the answer.
+    async fn edit(&self, url: &str, body: Value) -> reqwest::Response {
+        sent(self.http.patch(url).agent(&self.session).json(&body)).await
+    }
+
+    /// Sets Rose's Title to "Chief Buyer", loaded now.
+    async fn make_rose_chief_buyer(&self, url: &str) {
+        let edit = json!({"fields": {"Title": "Chief Buyer"}, "loaded_at": chrono_like_now()});
+        assert_eq!(self.edit(url, edit).await.status(), 204);
+    }
+}
+
+/// An error answer with `status`.
+async fn refusal(res: reqwest::Response, status: u16) -> ApiError {
+    assert_eq!(res.status(), status);
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn an_edit_saves_and_forgets_the_cached_panel() {
+    let (proxy, _, url) = rose_to_edit().await;
+    proxy.make_rose_chief_buyer(&url).await;
     let (cache, after, cost) = proxy.panel("email", "rose@edge.com").await;
     assert_eq!(
         (cache.as_str(), cost),
@@ -124,35 +136,40 @@ async fn edits_save_refuse_stale_writes_with_current_values_and_refresh_the_cach
         "a write forgets the cached panel"
     );
     assert_eq!(after["person"]["fields"]["Title"], "Chief Buyer");
+    proxy.stop().await;
+}
 
-    // Loaded before the record last changed: refused, with what Salesforce has now.
-    let res = proxy.http.patch(&url).agent(&proxy.session).json(&serde_json::json!({"fields": {"Title": "Old view"}, "loaded_at": "Mon, 30 Nov 2020 08:34:54 GMT"})).send().await.unwrap();
-    assert_eq!(res.status(), 409);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["code"], "conflict");
-    assert_eq!(body["current"]["Title"], "Chief Buyer");
+#[tokio::test]
+async fn an_edit_loaded_before_the_record_last_changed_is_refused_with_the_current_values() {
+    let (proxy, _, url) = rose_to_edit().await;
+    proxy.make_rose_chief_buyer(&url).await;
+    let stale =
+        json!({"fields": {"Title": "Old view"}, "loaded_at": "Mon, 30 Nov 2020 08:34:54 GMT"});
+    let conflict = refusal(proxy.edit(&url, stale).await, 409).await;
+    assert_eq!(conflict.code, "conflict");
+    assert_eq!(conflict.current.unwrap()["Title"], "Chief Buyer");
+    proxy.stop().await;
+}
 
-    // Salesforce's validation, beside the field.
-    let res = proxy
-        .http
-        .patch(&url)
-        .agent(&proxy.session)
-        .json(&serde_json::json!({"fields": {"Email": "not an email"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 400);
-    let body: Value = res.json().await.unwrap();
+#[tokio::test]
+async fn salesforces_validation_of_an_edit_is_answered_beside_the_field() {
+    let (proxy, _, url) = rose_to_edit().await;
+    let bad_email = json!({"fields": {"Email": "not an email"}});
+    let rejected = refusal(proxy.edit(&url, bad_email).await, 400).await;
     assert_eq!(
-        (body["code"].as_str(), body["fields"][0].as_str()),
-        (Some("rejected"), Some("Email"))
+        (rejected.code.as_str(), rejected.fields[0].as_str()),
+        ("rejected", "Email")
     );
     assert_eq!(
-        body["message"],
+        rejected.message,
         "Email: invalid email address: not an email"
     );
+    proxy.stop().await;
+}
 
-    // Bad input never reaches Salesforce.
+#[tokio::test]
+async fn bad_edits_never_reach_salesforce() {
+    let (proxy, id, url) = rose_to_edit().await;
     let before = proxy.salesforce_calls().await;
     for (path, body) in [
         (

@@ -11,7 +11,6 @@ use axum::http::Request;
 use pane_proxy::config::PublicUrl;
 use pane_proxy::{Config, app};
 use pane_wire::api::{Backend, RedeemRequest, StartRequest, Started};
-use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tower::ServiceExt;
@@ -251,19 +250,14 @@ async fn an_agent_links_and_works_behind_a_reverse_proxy() {
         http: http.clone(),
     };
 
-    let started: Started = edge
+    let start = edge
         .request(reqwest::Method::POST, &format!("{PUBLIC}/api/oauth/start"))
         .panel()
         .json(&StartRequest {
             purpose: None,
             origin: Some(PUBLIC.to_owned()),
-        })
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        });
+    let started: Started = crate::login::json_from(start).await;
     let begin_url = started.begin_url.as_str();
     let res = edge
         .request(reqwest::Method::GET, begin_url)
@@ -282,17 +276,15 @@ async fn an_agent_links_and_works_behind_a_reverse_proxy() {
     // The agent logs in on the org's page; the org sends the browser to the public callback.
     let res = crate::helpers::login_on_page(&http, authorize).await;
     assert_eq!(res.status(), 303);
-    let callback = res.headers()["location"].to_str().unwrap().to_owned();
+    let callback = crate::login::header_of(&res, "location");
     assert!(
         callback.starts_with("https://pane.example.com/oauth/callback?code="),
         "{callback}"
     );
-    let res = edge
+    let visit = edge
         .request(reqwest::Method::GET, &callback)
-        .header("cookie", &binding)
-        .send()
-        .await
-        .unwrap();
+        .header("cookie", &binding);
+    let res = crate::login::sent(visit).await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(
@@ -314,16 +306,11 @@ async fn an_agent_links_and_works_behind_a_reverse_proxy() {
     assert_eq!(res.status(), 200);
     let session = crate::login::session_cookie(&res).unwrap();
 
-    let me: Value = edge
+    let me = edge
         .request(reqwest::Method::GET, &format!("{PUBLIC}/api/me"))
-        .agent(&session)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(me["username"], "ana@pane-support.example");
+        .agent(&session);
+    let me: pane_wire::api::Me = crate::login::json_from(me).await;
+    assert_eq!(me.username, "ana@pane-support.example");
     let res = edge
         .request(reqwest::Method::GET, &format!("{PUBLIC}/api/panel"))
         .query(&[("kind", "email"), ("handle", "rose@edge.example")])

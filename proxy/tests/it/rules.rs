@@ -14,6 +14,9 @@ use crate::running::{BEN, Running, linked};
 const APP_SECRET: &[u8] = b"test-app-secret";
 const RULE_SECRET: &[u8] = b"test-webhook-secret";
 
+/// Rose Gonzalez, a Contact of the sandbox org: her handle and name.
+pub const ROSE: (&str, &str) = ("rose@edge.com", "Rose");
+
 fn now_ms() -> i64 {
     i64::try_from(
         std::time::SystemTime::now()
@@ -57,17 +60,20 @@ impl Running {
     /// Posts a rule webhook signed with the rule scheme.
     pub async fn fire(&self, action: &str, event: &Value) -> (u16, Value) {
         let body = serde_json::to_vec(event).unwrap();
-        let res = self
+        let req = self
             .http
             .post(format!("{}/api/rules/{action}", self.origin))
             .header("x-front-signature", sign_rule(RULE_SECRET, &body))
             .header("content-type", "application/json")
-            .body(body)
-            .send()
+            .body(body);
+        crate::helpers::json_of(crate::login::sent(req).await).await
+    }
+
+    /// Sends an inbound email (event `id`, message `message`) from `from` to the
+    /// send-to-Salesforce rule.
+    pub async fn fire_inbound(&self, id: &str, message: &str, from: (&str, &str)) -> (u16, Value) {
+        self.fire("send-to-salesforce", &inbound_email(id, message, from))
             .await
-            .unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
     }
 
     /// Links Ana as the org's integration user.
@@ -78,13 +84,8 @@ impl Running {
     /// The rule jobs, as the admin sees them.
     pub async fn jobs(&self) -> Vec<RuleJob> {
         let list: RuleJobs = self
-            .api(Method::GET, "/api/admin/rules", &self.session)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .read_as(Method::GET, "/api/admin/rules", &self.session)
+            .await;
         list.jobs
     }
 
@@ -274,121 +275,181 @@ async fn the_intake_checks_signatures_and_queues_each_event_once() {
     proxy.stop().await;
 }
 
-#[tokio::test]
-async fn send_to_salesforce_logs_the_message_on_the_sender_once() {
+/// Ana linked as the integration user and Ben as an agent, `events` sent to Salesforce and
+/// settled: the proxy, the jobs, and the Salesforce requests they took.
+async fn sent_to_salesforce(events: &[Value]) -> (Running, Vec<RuleJob>, u64) {
     let mut proxy = linked().await;
-    let ben_session = proxy.link_as(BEN).await;
-    let _ = ben_session;
+    proxy.link_as(BEN).await;
     proxy.link_integration().await;
-    let ana_id = proxy
-        .soql("SELECT Id FROM User WHERE Username = 'ana@pane-support.example'")
+    let before = proxy.salesforce_calls().await;
+    for e in events {
+        proxy.fire("send-to-salesforce", e).await;
+    }
+    let jobs = proxy.settled().await;
+    let calls = proxy.salesforce_calls().await - before;
+    (proxy, jobs, calls)
+}
+
+/// The job of message `id`.
+fn job_of(jobs: &[RuleJob], id: &str) -> RuleJob {
+    jobs.iter().find(|j| j.message_id == id).unwrap().clone()
+}
+
+impl Running {
+    /// The id of the user whose login is `username`.
+    async fn user_id(&self, username: &str) -> Value {
+        self.soql(&format!(
+            "SELECT Id FROM User WHERE Username = '{username}'"
+        ))
         .await[0]["Id"]
-        .clone();
-    let ben_id = proxy
-        .soql("SELECT Id FROM User WHERE Username = 'ben@pane-support.example'")
-        .await[0]["Id"]
-        .clone();
+            .clone()
+    }
+
+    /// The Tasks rules logged for message `id`.
+    async fn tasks_of(&self, id: &str) -> Vec<Value> {
+        self.soql(&format!("SELECT Subject, Status, TaskSubtype, WhoId, AccountId, OwnerId, Description FROM Task WHERE Pane_Message_Id__c = '{id}'")).await
+    }
+}
+
+/// Email `n` (`evt_n`, `msg_n`) sent by the teammate `author` to `to` (handle, name).
+fn sent_by_teammate(n: &str, author: &str, to: (&str, &str)) -> Value {
+    let (id, message) = (format!("evt_{n}"), format!("msg_{n}"));
+    event(&id, &message, false, Some(author), to, "email")
+}
+
+/// Ben writes to Rose, her address in another case.
+fn ben_writes() -> Value {
+    sent_by_teammate("s2", "ben@pane-support.example", ("Rose@Edge.com", "Rose"))
+}
+
+/// Someone Salesforce does not know writes to the support inbox.
+fn nobody_writes() -> Value {
+    inbound_email("evt_s3", "msg_s3", ("nobody@nowhere.example", "Nobody"))
+}
+
+/// Rose writes to the support inbox.
+fn rose_writes() -> Value {
+    inbound_email("evt_s1", "msg_s1", ("rose@edge.com", "Rose Gonzalez"))
+}
+
+#[tokio::test]
+async fn an_inbound_email_is_logged_on_the_sender_in_one_request() {
+    let (proxy, jobs, calls) = sent_to_salesforce(&[rose_writes()]).await;
+    let job = job_of(&jobs, "msg_s1");
+    assert_eq!(
+        (job.outcome.as_str(), job.requests, calls),
+        ("logged", 1, 1),
+        "one composite: the person found and the Task upserted through references"
+    );
     let rose = proxy
         .soql("SELECT Id, AccountId FROM Contact WHERE Email = 'rose@edge.com'")
         .await[0]
         .clone();
-
-    let before = proxy.salesforce_calls().await;
-    for e in [
-        inbound_email("evt_s1", "msg_s1", ("rose@edge.com", "Rose Gonzalez")),
-        event(
-            "evt_s2",
-            "msg_s2",
-            false,
-            Some("ben@pane-support.example"),
-            ("Rose@Edge.com", "Rose"),
-            "email",
-        ),
-        inbound_email("evt_s3", "msg_s3", ("nobody@nowhere.example", "Nobody")),
-        event(
-            "evt_s4",
-            "msg_s4",
-            false,
-            Some("ana@pane-support.example"),
-            ("ben@pane-support.example", "Ben"),
-            "email",
-        ),
-        event(
-            "evt_s5",
-            "msg_s5",
-            true,
-            None,
-            ("+1 (336) 222-7000", "Jack"),
-            "phone-call",
-        ),
-    ] {
-        proxy.fire("send-to-salesforce", &e).await;
-    }
-    let jobs = proxy.settled().await;
-    let by_message = |m: &str| jobs.iter().find(|j| j.message_id == m).unwrap().clone();
+    let tasks = proxy.tasks_of("msg_s1").await;
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    let task = &tasks[0];
+    assert_eq!(task["Subject"], "Email: Invoice 4471 is wrong");
+    assert_eq!(task["Status"], "Completed");
+    assert_eq!(task["TaskSubtype"], "Email");
+    assert_eq!(task["WhoId"], rose["Id"]);
     assert_eq!(
-        (
-            by_message("msg_s1").outcome.as_str(),
-            by_message("msg_s1").requests
-        ),
-        ("logged", 1),
-        "one composite: the person found and the Task upserted through references"
-    );
-    assert_eq!(by_message("msg_s3").outcome, "no_match");
-    assert_eq!(by_message("msg_s3").requests, 1);
-    assert_eq!(by_message("msg_s4").outcome, "skipped");
-    assert_eq!(
-        by_message("msg_s4").requests,
-        0,
-        "teammates: no request at all"
-    );
-    assert_eq!(by_message("msg_s5").outcome, "logged");
-    assert_eq!(
-        by_message("msg_s5").requests,
-        2,
-        "a call: a search for the phone (a composite cannot hold one), then the upsert"
-    );
-    assert_eq!(proxy.salesforce_calls().await - before, 1 + 1 + 1 + 2);
-
-    let tasks = proxy.soql("SELECT Subject, Status, TaskSubtype, WhoId, AccountId, OwnerId, Description, Pane_Message_Id__c FROM Task WHERE Pane_Message_Id__c != null ORDER BY Pane_Message_Id__c").await;
-    assert_eq!(tasks.len(), 3, "{tasks:?}");
-    let (inbound, outbound, call) = (&tasks[0], &tasks[1], &tasks[2]);
-    assert_eq!(inbound["Subject"], "Email: Invoice 4471 is wrong");
-    assert_eq!(inbound["Status"], "Completed");
-    assert_eq!(inbound["TaskSubtype"], "Email");
-    assert_eq!(inbound["WhoId"], rose["Id"]);
-    assert_eq!(
-        inbound["AccountId"], rose["AccountId"],
+        task["AccountId"], rose["AccountId"],
         "related to the Contact's Account (Salesforce derives it from the Contact)"
     );
     assert_eq!(
-        inbound["OwnerId"], ana_id,
+        task["OwnerId"],
+        proxy.user_id("ana@pane-support.example").await,
         "no teammate: the integration user"
     );
     assert_eq!(
-        inbound["Description"],
+        task["Description"],
         "Hello, our last invoice charges us twice."
     );
-    assert_eq!(outbound["OwnerId"], ben_id, "the teammate who sent it");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn an_email_a_teammate_sent_is_owned_by_them_and_its_handle_matches_in_any_case() {
+    let (proxy, jobs, _) = sent_to_salesforce(&[ben_writes()]).await;
+    assert_eq!(job_of(&jobs, "msg_s2").outcome, "logged");
+    let tasks = proxy.tasks_of("msg_s2").await;
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
     assert_eq!(
-        (call["Subject"].as_str(), call["TaskSubtype"].as_str()),
+        tasks[0]["OwnerId"],
+        proxy.user_id("ben@pane-support.example").await,
+        "the teammate who sent it"
+    );
+    proxy.stop().await;
+}
+
+/// Sends `e` (message `id`) and checks the rule logged nothing, its job ending with `outcome`
+/// after `requests` Salesforce requests.
+async fn logs_nothing(e: Value, id: &str, outcome: &str, requests: i64) {
+    let (proxy, jobs, calls) = sent_to_salesforce(&[e]).await;
+    let job = job_of(&jobs, id);
+    assert_eq!(
+        (job.outcome.as_str(), job.requests, calls),
+        (outcome, requests, u64::try_from(requests).unwrap())
+    );
+    assert_eq!(proxy.tasks_of(id).await, Vec::<Value>::new());
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn an_email_from_no_one_in_salesforce_is_no_match_after_one_request() {
+    logs_nothing(nobody_writes(), "msg_s3", "no_match", 1).await;
+}
+
+#[tokio::test]
+async fn mail_between_teammates_is_skipped_without_a_request() {
+    let ben = ("ben@pane-support.example", "Ben");
+    let ana_writes_ben = sent_by_teammate("s4", "ana@pane-support.example", ben);
+    logs_nothing(ana_writes_ben, "msg_s4", "skipped", 0).await;
+}
+
+#[tokio::test]
+async fn a_call_is_logged_after_a_search_for_the_phone_in_two_requests() {
+    let jack_calls = event(
+        "evt_s5",
+        "msg_s5",
+        true,
+        None,
+        ("+1 (336) 222-7000", "Jack"),
+        "phone-call",
+    );
+    let (proxy, jobs, calls) = sent_to_salesforce(&[jack_calls]).await;
+    let job = job_of(&jobs, "msg_s5");
+    assert_eq!(
+        (job.outcome.as_str(), job.requests, calls),
+        ("logged", 2, 2),
+        "a call: a search for the phone (a composite cannot hold one), then the upsert"
+    );
+    let tasks = proxy.tasks_of("msg_s5").await;
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    assert_eq!(
+        (
+            tasks[0]["Subject"].as_str(),
+            tasks[0]["TaskSubtype"].as_str()
+        ),
         (Some("Call"), Some("Call"))
     );
+    proxy.stop().await;
+}
 
-    // Logged once: the panel can say so.
-    let logged: Logged = proxy
-        .api(Method::GET, "/api/rules/logged", &proxy.session)
-        .query(&[("ids", "msg_s1,msg_s3,msg_s2")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+#[tokio::test]
+async fn the_panel_hears_which_messages_are_logged() {
+    let (proxy, _, _) = sent_to_salesforce(&[rose_writes(), nobody_writes(), ben_writes()]).await;
+    let ids = [("ids", "msg_s1,msg_s3,msg_s2")];
+    let asked = proxy.api(Method::GET, "/api/rules/logged", &proxy.session);
+    let logged: Logged = crate::login::json_from(asked.query(&ids)).await;
     assert_eq!(logged.logged, ["msg_s1", "msg_s2"]);
+    proxy.stop().await;
+}
 
-    // An admin retries a finished job: the upsert on the marker updates the Task it made.
-    let id = by_message("msg_s1").id;
+#[tokio::test]
+async fn an_admin_retrying_a_finished_job_updates_the_task_it_made() {
+    let (proxy, jobs, _) = sent_to_salesforce(&[rose_writes()]).await;
+    let id = job_of(&jobs, "msg_s1").id;
     let res = proxy
         .api(
             Method::POST,
@@ -401,11 +462,9 @@ async fn send_to_salesforce_logs_the_message_on_the_sender_once() {
     assert_eq!(res.status(), 202);
     proxy.settled().await;
     assert_eq!(
-        proxy
-            .soql("SELECT Id FROM Task WHERE Pane_Message_Id__c = 'msg_s1'")
-            .await
-            .len(),
-        1
+        proxy.tasks_of("msg_s1").await.len(),
+        1,
+        "the upsert on the marker"
     );
     proxy.stop().await;
 }
@@ -479,98 +538,70 @@ async fn create_lead_makes_one_unless_the_person_exists() {
     proxy.stop().await;
 }
 
-#[tokio::test]
-async fn faults_clear_and_each_job_is_done_exactly_once() {
+/// Ana linked as the integration user, then the sandbox org told `control` (a fault).
+async fn integration_linked_under(control: &str, body: Value) -> Running {
     let proxy = linked().await;
     proxy.link_integration().await;
-    // The next Salesforce calls fail: a 503, then a dropped connection.
+    proxy.control(control, body).await;
     proxy
-        .control("faults", json!({"fail_next": 4, "fail_status": 503}))
-        .await;
-    proxy
-        .fire(
-            "send-to-salesforce",
-            &inbound_email("evt_f1", "msg_f1", ("rose@edge.com", "Rose")),
-        )
-        .await;
-    let jobs = proxy.settled().await;
-    // More 503s than the client retries by itself: the job failed, and the worker retried it.
-    assert_eq!(jobs[0].outcome, "logged", "{jobs:?}");
-    assert!(jobs[0].attempts >= 2, "{jobs:?}");
-    proxy.control("faults", json!({"drop_next": 1})).await;
-    proxy
-        .fire(
-            "create-lead",
-            &inbound_email(
-                "evt_f2",
-                "msg_f2",
-                ("new.person@newco.example", "New Person"),
-            ),
-        )
-        .await;
-    let jobs = proxy.settled().await;
-    let lead_job = jobs.iter().find(|j| j.message_id == "msg_f2").unwrap();
-    assert_eq!(lead_job.outcome, "created", "{lead_job:?}");
-    assert_eq!(
-        proxy
-            .soql("SELECT Id FROM Task WHERE Pane_Message_Id__c = 'msg_f1'")
-            .await
-            .len(),
-        1
-    );
-    assert_eq!(
-        proxy
-            .soql("SELECT Id FROM Lead WHERE Email = 'new.person@newco.example'")
-            .await
-            .len(),
-        1
-    );
+}
 
-    // Expired tokens: refreshed, done once.
-    proxy.control("expire-tokens", json!({})).await;
+#[tokio::test]
+async fn a_job_failing_with_more_503s_than_the_client_retries_is_retried_and_logs_once() {
+    let fault = json!({"fail_next": 4, "fail_status": 503});
+    let proxy = integration_linked_under("faults", fault).await;
+    proxy.fire_inbound("evt_f1", "msg_f1", ROSE).await;
+    let jobs = proxy.settled().await;
+    assert_eq!(jobs[0].outcome, "logged", "{jobs:?}");
+    assert!(jobs[0].attempts >= 2, "the worker retried it: {jobs:?}");
+    assert_eq!(proxy.tasks_of("msg_f1").await.len(), 1);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn a_create_lead_job_through_a_dropped_connection_creates_one_lead() {
+    let proxy = integration_linked_under("faults", json!({"drop_next": 1})).await;
+    let newcomer = ("new.person@newco.example", "New Person");
+    let e = inbound_email("evt_f2", "msg_f2", newcomer);
+    proxy.fire("create-lead", &e).await;
+    let jobs = proxy.settled().await;
+    assert_eq!(job_of(&jobs, "msg_f2").outcome, "created", "{jobs:?}");
+    let leads = proxy
+        .soql("SELECT Id FROM Lead WHERE Email = 'new.person@newco.example'")
+        .await;
+    assert_eq!(leads.len(), 1);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn a_job_after_the_tokens_expired_refreshes_and_logs_once() {
+    let proxy = integration_linked_under("expire-tokens", json!({})).await;
     proxy
-        .fire(
-            "send-to-salesforce",
-            &inbound_email("evt_f3", "msg_f3", ("sean@edge.com", "Sean")),
-        )
+        .fire_inbound("evt_f3", "msg_f3", ("sean@edge.com", "Sean"))
         .await;
     proxy.settled().await;
-    assert_eq!(
-        proxy
-            .soql("SELECT Id FROM Task WHERE Pane_Message_Id__c = 'msg_f3'")
-            .await
-            .len(),
-        1
-    );
+    assert_eq!(proxy.tasks_of("msg_f3").await.len(), 1);
+    proxy.stop().await;
+}
 
-    // The quota spent: the job waits for it (retry, not dead), nothing written.
-    proxy
-        .control("quota", json!({"max": 100, "used": 100}))
-        .await;
-    proxy
-        .fire(
-            "send-to-salesforce",
-            &inbound_email("evt_f4", "msg_f4", ("rose@edge.com", "Rose")),
-        )
-        .await;
+#[tokio::test]
+async fn a_job_under_a_spent_quota_waits_to_retry_not_dead() {
+    let fault = json!({"max": 100, "used": 100});
+    let proxy = integration_linked_under("quota", fault).await;
+    proxy.fire_inbound("evt_f4", "msg_f4", ROSE).await;
     proxy.waiting("msg_f4").await;
     proxy.stop().await;
 }
 
 #[tokio::test]
 async fn a_quota_reserve_reached_mid_job_pauses_it_not_retried_as_a_network_failure() {
-    let proxy = linked().await;
-    proxy.link_integration().await;
     // One request left before the last reserve: the job's lookup reports the org's usage at
     // its end, so the gateway refuses the create that would follow.
+    let fault = json!({"max": 100, "used": 98});
+    let proxy = integration_linked_under("quota", fault).await;
+    let nia = ("nia@reserve.example", "Nia Reserve");
     proxy
-        .control("quota", json!({"max": 100, "used": 98}))
-        .await;
-    proxy
-        .fire(
-            "create-lead",
-            &inbound_email("evt_r1", "msg_r1", ("nia@reserve.example", "Nia Reserve")),
-        )
+        .fire("create-lead", &inbound_email("evt_r1", "msg_r1", nia))
         .await;
     let job = proxy.waiting("msg_r1").await;
     assert_eq!(

@@ -101,6 +101,19 @@ impl Running {
         crate::helpers::json_of(self.api(method, path, session).send().await.unwrap()).await
     }
 
+    /// A request to the proxy's API as `session`, without a body, that must answer 200: its
+    /// answer read as the wire type `T`.
+    pub async fn read_as<T: serde::de::DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        session: &str,
+    ) -> T {
+        let res = self.api(method, path, session).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        res.json().await.unwrap()
+    }
+
     /// A request to the proxy's API as `session` with a JSON `body`: its status and JSON answer.
     pub async fn send_as(
         &self,
@@ -153,13 +166,9 @@ impl Running {
 
     pub async fn panel(&self, kind: &str, handle: &str) -> (String, Value, u64) {
         let before = self.salesforce_calls().await;
-        let res = self
-            .panel_request(&self.session, kind, handle)
-            .send()
-            .await
-            .unwrap();
+        let res = crate::login::sent(self.panel_request(&self.session, kind, handle)).await;
         assert_eq!(res.status(), 200, "{handle}");
-        let cache = res.headers()["x-pane-cache"].to_str().unwrap().to_owned();
+        let cache = crate::login::header_of(&res, "x-pane-cache");
         let body: Value = res.json().await.unwrap();
         (cache, body, self.salesforce_calls().await - before)
     }

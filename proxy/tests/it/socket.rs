@@ -34,10 +34,7 @@ async fn serves_on_a_real_socket_logs_no_secret_and_shuts_down_gracefully() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let csp = res.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let csp = crate::login::header_of(&res, "content-security-policy");
     assert!(
         csp.contains(&format!("http://127.0.0.1:{}", addr.port())),
         "{csp}"

@@ -16,8 +16,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-use crate::rules::inbound_email;
-use crate::running::linked_with_client;
+use crate::running::{Running, linked_with_client};
+use pane_wire::api::{ConvertAnswer, CreateAnswer, Me, PanelData};
 
 /// A sandbox org over HTTPS with the host split, and the file holding its certificate.
 struct HttpsOrg {
@@ -82,36 +82,58 @@ impl HttpsOrg {
     }
 }
 
-#[tokio::test]
-async fn link_panel_edit_create_convert_and_a_rule_over_https_with_split_hosts() {
+/// The proxy linked as Ana to an HTTPS org with the host split, its certificate trusted.
+async fn linked_over_https() -> (HttpsOrg, Running) {
     let org = HttpsOrg::start().await;
     let proxy = linked_with_client(|c| org.configure(c, true), org.client()).await;
+    (org, proxy)
+}
+
+impl Running {
+    /// The id of the person on `handle`'s panel, which must be a record of `object`.
+    async fn person_id(&self, handle: &str, object: &str) -> String {
+        let (_, panel, _) = self.panel("email", handle).await;
+        let panel: PanelData = serde_json::from_value(panel).unwrap();
+        let person = panel.person.unwrap();
+        assert_eq!(person.object, object, "{handle}");
+        person.id
+    }
+}
+
+#[tokio::test]
+async fn linking_starts_at_the_login_host_and_reads_the_identity_there() {
+    let (org, proxy) = linked_over_https().await;
     assert_eq!(
         proxy.sandbox,
         org.login_url(),
         "the link started at the login host"
     );
-    let ana = proxy.session.clone();
+    let me: Me = proxy.read_as(Method::GET, "/api/me", &proxy.session).await;
+    assert_eq!(me.instance_url, org.org.instance_url(), "the other name");
+    assert_eq!(me.username, "ana@pane-support.example");
+    // The org refused nothing (no API call reached the login host): `Running`'s strict check.
+    proxy.stop().await;
+}
 
-    // Linked: the identity URL was read on the login host, the instance is the other name.
-    let (status, me) = proxy.call(Method::GET, "/api/me", &ana).await;
-    assert_eq!(status, 200, "{me}");
-    assert_eq!(me["instance_url"], org.org.instance_url());
-    assert_eq!(me["username"], "ana@pane-support.example");
-
-    // The panel: one composite at the instance.
+#[tokio::test]
+async fn the_panel_is_one_composite_at_the_instance() {
+    let (_org, proxy) = linked_over_https().await;
     let (cache, rose, cost) = proxy.panel("email", "rose@edge.com").await;
     assert_eq!((cache.as_str(), cost), ("miss", 1));
     assert_eq!(rose["person"]["object"], "Contact");
-    let rose_id = rose["person"]["id"].as_str().unwrap().to_owned();
+    proxy.stop().await;
+}
 
-    // An inline edit.
+#[tokio::test]
+async fn an_inline_edit_saves_at_the_instance() {
+    let (_org, proxy) = linked_over_https().await;
+    let rose_id = proxy.person_id("rose@edge.com", "Contact").await;
     let loaded_at = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(5));
     let res = proxy
         .api(
             Method::PATCH,
             &format!("/api/records/Contact/{rose_id}"),
-            &ana,
+            &proxy.session,
         )
         .json(&json!({"fields": {"Title": "Chief Buyer"}, "loaded_at": loaded_at}))
         .send()
@@ -120,77 +142,96 @@ async fn link_panel_edit_create_convert_and_a_rule_over_https_with_split_hosts()
     assert_eq!(res.status(), 204);
     let (_, rose, _) = proxy.panel("email", "rose@edge.com").await;
     assert_eq!(rose["person"]["fields"]["Title"], "Chief Buyer");
+    proxy.stop().await;
+}
 
-    // A create.
+#[tokio::test]
+async fn a_create_saves_at_the_instance() {
+    let (org, proxy) = linked_over_https().await;
+    let rose_id = proxy.person_id("rose@edge.com", "Contact").await;
     let task = json!({"fields": {"Subject": "Call back over TLS", "WhoId": rose_id,
                                  "Status": "Not Started", "Priority": "Normal"}});
     let (status, made) = proxy
-        .send_as(&ana, Method::POST, "/api/records/Task", task)
+        .send_as(&proxy.session, Method::POST, "/api/records/Task", task)
         .await;
     assert_eq!(status, 201, "{made}");
-    let task = made["id"].as_str().unwrap().to_owned();
-    let http = org.client();
+    let made: CreateAnswer = serde_json::from_value(made).unwrap();
+    let task = made.id.unwrap();
     let found = org
         .soql(
-            &http,
+            &org.client(),
             &format!("SELECT Subject FROM Task WHERE Id = '{task}'"),
         )
         .await;
     assert_eq!(found[0]["Subject"], "Call back over TLS");
+    proxy.stop().await;
+}
 
-    // A Lead converted: SOAP convertLead at the instance.
-    let (_, phyllis, _) = proxy.panel("email", "pcotton@abbottins.net").await;
-    assert_eq!(phyllis["person"]["object"], "Lead");
-    let lead = phyllis["person"]["id"].as_str().unwrap();
+#[tokio::test]
+async fn a_lead_converts_through_soap_at_the_instance() {
+    let (_org, proxy) = linked_over_https().await;
+    let lead = proxy.person_id("pcotton@abbottins.net", "Lead").await;
     let (status, converted) = proxy
         .send_as(
-            &ana,
+            &proxy.session,
             Method::POST,
             &format!("/api/leads/{lead}/convert"),
             json!({}),
         )
         .await;
     assert_eq!(status, 200, "{converted}");
-    assert!(converted["contact_id"].as_str().unwrap().starts_with("003"));
+    let converted: ConvertAnswer = serde_json::from_value(converted).unwrap();
+    assert!(converted.contact_id.starts_with("003"), "{converted:?}");
+    proxy.stop().await;
+}
 
-    // An expired access token is refreshed at the login host's token endpoint.
+#[tokio::test]
+async fn an_expired_access_token_is_refreshed_at_the_login_host() {
+    let (_org, proxy) = linked_over_https().await;
     proxy.control("expire-tokens", json!({})).await;
     let before = proxy.sandbox_count("refreshes").await;
-    let (status, _) = proxy.call(Method::GET, "/api/search?q=Rose", &ana).await;
+    let (status, _) = proxy
+        .call(Method::GET, "/api/search?q=Rose", &proxy.session)
+        .await;
     assert_eq!(status, 200);
     assert_eq!(proxy.sandbox_count("refreshes").await, before + 1);
+    proxy.stop().await;
+}
 
-    // A rule, acting as the integration user.
+#[tokio::test]
+async fn a_rule_logs_the_message_as_the_integration_user_at_the_instance() {
+    let (org, proxy) = linked_over_https().await;
+    let rose_id = proxy.person_id("rose@edge.com", "Contact").await;
     proxy.link_integration().await;
     let (status, _) = proxy
-        .fire(
-            "send-to-salesforce",
-            &inbound_email("evt_tls_1", "msg_tls_1", ("rose@edge.com", "Rose Gonzalez")),
-        )
+        .fire_inbound("evt_tls_1", "msg_tls_1", ("rose@edge.com", "Rose Gonzalez"))
         .await;
     assert_eq!(status, 202);
     let jobs = proxy.settled().await;
     assert!(jobs.iter().all(|j| j.state == "done"), "{jobs:?}");
     let logged = org
         .soql(
-            &http,
+            &org.client(),
             &format!(
                 "SELECT Subject FROM Task WHERE WhoId = '{rose_id}' AND TaskSubtype = 'Email'"
             ),
         )
         .await;
     assert_eq!(logged.len(), 1, "{logged:?}");
+    proxy.stop().await;
+}
 
-    // Unlinking revokes at the login host.
+#[tokio::test]
+async fn unlinking_revokes_at_the_login_host() {
+    let (_org, proxy) = linked_over_https().await;
     let before = proxy.sandbox_count("revocations").await;
     let res = proxy
-        .api(Method::POST, "/api/oauth/unlink", &ana)
+        .api(Method::POST, "/api/oauth/unlink", &proxy.session)
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 204);
     assert_eq!(proxy.sandbox_count("revocations").await, before + 1);
-    // The org refused nothing (no API call reached the login host): `Running`'s strict check.
     proxy.stop().await;
 }
 

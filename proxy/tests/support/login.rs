@@ -8,6 +8,28 @@
 
 use std::collections::HashMap;
 
+use reqwest::{RequestBuilder, Response};
+
+/// Sends `req`, which must reach the server: its answer, whatever its status.
+pub async fn sent(req: RequestBuilder) -> Response {
+    req.send().await.unwrap()
+}
+
+/// Sends `req`: its answer's body as text.
+pub async fn text_of(req: RequestBuilder) -> String {
+    sent(req).await.text().await.unwrap()
+}
+
+/// Sends `req`: its answer's body read as JSON into `T`.
+pub async fn json_from<T: serde::de::DeserializeOwned>(req: RequestBuilder) -> T {
+    sent(req).await.json().await.unwrap()
+}
+
+/// A header of answer `res`, which it must have, as text.
+pub fn header_of(res: &Response, name: &str) -> String {
+    res.headers()[name].to_str().unwrap().to_owned()
+}
+
 fn hidden_inputs(html: &str) -> HashMap<String, String> {
     html.split("<input type=\"hidden\" ")
         .skip(1)
@@ -28,24 +50,18 @@ fn hidden_inputs(html: &str) -> HashMap<String, String> {
 /// Logs in as the demo admin on the Salesforce login page at `authorize` (the sandbox org's),
 /// as a person would, and answers the redirect back to the proxy.
 pub async fn login_on_page(http: &reqwest::Client, authorize: &str) -> reqwest::Response {
-    login_on_page_as(http, authorize, "ana@pane-support.example", "demo-ana-1").await
+    let ana = ("ana@pane-support.example", "demo-ana-1");
+    login_on_page_as(http, authorize, ana).await
 }
 
 /// [`login_on_page`] as `user`.
 pub async fn login_on_page_as(
     http: &reqwest::Client,
     authorize: &str,
-    user: &str,
-    password: &str,
-) -> reqwest::Response {
-    let page = http
-        .get(authorize)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    user: (&str, &str),
+) -> Response {
+    let (user, password) = user;
+    let page = text_of(http.get(authorize)).await;
     let mut form = hidden_inputs(&page);
     form.insert("username".into(), user.into());
     form.insert("password".into(), password.into());
@@ -135,7 +151,7 @@ impl Popup {
             .next()
             .unwrap()
             .to_owned();
-        let authorize = res.headers()["location"].to_str().unwrap().to_owned();
+        let authorize = header_of(res, "location");
         Popup { binding, authorize }
     }
 }
@@ -145,11 +161,11 @@ impl Popup {
 pub async fn finish(
     http: &reqwest::Client,
     authorize: &str,
-    (user, password): (&str, &str),
+    user: (&str, &str),
     binding: Option<&str>,
 ) -> reqwest::Response {
-    let res = login_on_page_as(http, authorize, user, password).await;
-    let callback = res.headers()["location"].to_str().unwrap().to_owned();
+    let res = login_on_page_as(http, authorize, user).await;
+    let callback = header_of(&res, "location");
     let req = http.get(&callback);
     let req = match binding {
         Some(b) => req.header("cookie", b),
@@ -244,21 +260,14 @@ pub async fn link_integration(http: &reqwest::Client, origin: &str, session: &st
 /// what it holds.
 pub async fn sandbox_token(http: &reqwest::Client, base: &str) -> String {
     let app = pane_sandbox::state::demo_app();
-    let answer: serde_json::Value = http
-        .post(format!("{base}/services/oauth2/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", app.client_id.as_str()),
-            ("client_secret", app.client_secret.as_str()),
-            ("username", "ana@pane-support.example"),
-            ("password", "demo-ana-1"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let login = http.post(format!("{base}/services/oauth2/token")).form(&[
+        ("grant_type", "password"),
+        ("client_id", app.client_id.as_str()),
+        ("client_secret", app.client_secret.as_str()),
+        ("username", "ana@pane-support.example"),
+        ("password", "demo-ana-1"),
+    ]);
+    let answer: serde_json::Value = json_from(login).await;
     answer["access_token"].as_str().unwrap().to_owned()
 }
 
@@ -270,13 +279,7 @@ pub async fn sandbox_requests(http: &reqwest::Client, base: &str) -> u64 {
 
 /// The sandbox org's request log at `base`.
 pub async fn sandbox_log(http: &reqwest::Client, base: &str) -> serde_json::Value {
-    http.get(format!("{base}/__sandbox/requests"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    json_from(http.get(format!("{base}/__sandbox/requests"))).await
 }
 
 /// The records a SOQL query finds at the sandbox org's `instance` (one page), for Ana with a
@@ -288,15 +291,10 @@ pub async fn sandbox_soql(
     q: &str,
 ) -> Vec<serde_json::Value> {
     let token = sandbox_token(http, login).await;
-    let answer: serde_json::Value = http
+    let query = http
         .get(format!("{instance}/services/data/v59.0/query"))
         .bearer_auth(&token)
-        .query(&[("q", q)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .query(&[("q", q)]);
+    let answer: serde_json::Value = json_from(query).await;
     answer["records"].as_array().cloned().unwrap_or_default()
 }

@@ -6,6 +6,14 @@ use reqwest::Method;
 
 use crate::helpers::{Org, json, org};
 
+impl Org {
+    /// How many Accounts are named `name` (one `SELECT COUNT()` query).
+    async fn accounts_named(&self, name: &str) -> Value {
+        let soql = format!("SELECT COUNT() FROM Account WHERE Name = '{name}'");
+        self.count(&soql).await
+    }
+}
+
 fn recorded(name: &str) -> Value {
     let text =
         std::fs::read_to_string(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
@@ -49,10 +57,7 @@ async fn an_all_or_none_composite_with_a_failing_subrequest_rolls_back_everythin
         assert_eq!(r["httpStatusCode"], 400);
         assert_eq!(r["body"][0]["errorCode"], "PROCESSING_HALTED");
     }
-    let count = org
-        .count("SELECT COUNT() FROM Account WHERE Name = 'Sample Account'")
-        .await;
-    assert_eq!(count, 0, "rolled back");
+    assert_eq!(org.accounts_named("Sample Account").await, 0, "rolled back");
 }
 
 /// Finding: an allOrNone composite rolled back records it created by `POST` and changed by id,
@@ -118,8 +123,7 @@ async fn a_composite_is_one_api_call_however_many_subrequests_it_has() {
     org.clear_log().await;
     composite(&org, "/composite", &chained(true)).await;
     composite(&org, "/composite", &chained(false)).await;
-    org.count("SELECT COUNT() FROM Account WHERE Name = 'Sample Account'")
-        .await;
+    org.accounts_named("Sample Account").await;
     assert_eq!(
         org.log().await["count"],
         3,
@@ -146,13 +150,7 @@ async fn recorded_composites_get_the_recorded_shapes() {
                     "Thu, 03 Sep 2020 21:35:07 GMT",
                     "Fri, 01 Jan 2100 00:00:00 GMT",
                 );
-            let res = org
-                .authed(Method::POST, &org.data("/composite"))
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
+            let res = org.post_body(&org.data("/composite"), body).await;
             assert_eq!(res.status(), 200, "{name}");
             let got: Value = res.json().await.unwrap();
             let want = &exchange["response"]["body"]["compositeResponse"];
@@ -204,9 +202,7 @@ async fn collections_save_what_they_can_unless_all_or_none() {
         res[0]["errors"][0]["statusCode"],
         "ALL_OR_NONE_OPERATION_ROLLED_BACK"
     );
-    let count = org
-        .count("SELECT COUNT() FROM Account WHERE Name = 'Collection Co'")
-        .await;
+    let count = org.accounts_named("Collection Co").await;
     assert_eq!(count, 1, "the rolled-back one is gone, the first stays");
 }
 

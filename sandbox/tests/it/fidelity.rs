@@ -375,12 +375,10 @@ async fn next_records_urls_are_stable_and_honour_their_offset() {
 #[tokio::test]
 async fn polymorphic_relationships_are_typed_name() {
     let org = org().await;
-    let (status, tasks) = org
-        .get_json(&format!(
-            "{}?q=SELECT+Subject,+Who.Name,+What.Name,+Owner.Name,+Account.Name+FROM+Task+WHERE+Who.Name+=+'Rose+Gonzalez'",
-            org.data("/query/")
-        ))
-        .await;
+    let relationships = "Who.Name, What.Name, Owner.Name, Account.Name";
+    let soql =
+        format!("SELECT Subject, {relationships} FROM Task WHERE Who.Name = 'Rose Gonzalez'");
+    let (status, tasks) = org.query_answer(&soql).await;
     assert_eq!(status, 200, "{tasks}");
     let task = &tasks["records"][0];
     for relationship in ["Who", "What", "Owner"] {
@@ -396,10 +394,7 @@ async fn polymorphic_relationships_are_typed_name() {
     // Task.AccountId refers to Account alone: typed Account.
     assert_eq!(task["Account"]["attributes"]["type"], "Account");
     let (_, contacts) = org
-        .get_json(&format!(
-            "{}?q=SELECT+Account.Name,+Owner.Name+FROM+Contact+LIMIT+1",
-            org.data("/query/")
-        ))
+        .query_answer("SELECT Account.Name, Owner.Name FROM Contact LIMIT 1")
         .await;
     assert_eq!(
         contacts["records"][0]["Owner"]["attributes"]["type"],
@@ -548,10 +543,7 @@ async fn rows_by_external_id_get_upsert_and_delete() {
 async fn relationships_of_a_record() {
     let org = org().await;
     let (_, rows) = org
-        .get_json(&format!(
-            "{}?q=SELECT+Id,+AccountId+FROM+Contact+WHERE+Email+=+'rose@edge.com'",
-            org.data("/query/")
-        ))
+        .query_answer("SELECT Id, AccountId FROM Contact WHERE Email = 'rose@edge.com'")
         .await;
     let rose = rows["records"][0]["Id"].as_str().unwrap().to_owned();
     let edge = rows["records"][0]["AccountId"].as_str().unwrap().to_owned();
@@ -636,19 +628,7 @@ async fn relationships_of_a_record() {
 #[tokio::test]
 async fn group_by_and_aggregate_functions() {
     let org = org().await;
-    let query = |soql: &'static str| {
-        let org = &org;
-        async move {
-            let res = org
-                .get(&org.data("/query"))
-                .query(&[("q", soql)])
-                .send()
-                .await
-                .unwrap();
-            let status = res.status().as_u16();
-            (status, res.json::<Value>().await.unwrap())
-        }
-    };
+    let query = |soql: &str| answer(org.get(&org.data("/query")).query(&[("q", soql)]));
     let (status, by_stage) = query(
         "SELECT StageName, COUNT(Id), SUM(Amount) total FROM Opportunity GROUP BY StageName ORDER BY StageName",
     )

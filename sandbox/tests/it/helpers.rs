@@ -39,20 +39,14 @@ pub async fn org() -> Org {
 
 pub async fn password_login(http: &Client, base: &str, user: &str, password: &str) -> Value {
     let app = demo_app();
-    http.post(format!("{base}/services/oauth2/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", app.client_id.as_str()),
-            ("client_secret", app.client_secret.as_str()),
-            ("username", user),
-            ("password", password),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    json(http.post(format!("{base}/services/oauth2/token")).form(&[
+        ("grant_type", "password"),
+        ("client_id", app.client_id.as_str()),
+        ("client_secret", app.client_secret.as_str()),
+        ("username", user),
+        ("password", password),
+    ]))
+    .await
 }
 
 /// The access token of a password login that must succeed.
@@ -96,6 +90,14 @@ pub async fn json(request: RequestBuilder) -> Value {
 }
 
 impl Org {
+    /// POSTs `body` as JSON, as it is, to `path` (from the org's root) with the logged-in
+    /// user's token: the answer.
+    pub async fn post_body(&self, path: &str, body: impl Into<reqwest::Body>) -> Response {
+        let req = self.authed(Method::POST, path);
+        let req = req.header("content-type", "application/json").body(body);
+        req.send().await.unwrap()
+    }
+
     /// A request to `path` (from the org's root) with the logged-in user's token.
     pub fn authed(&self, method: Method, path: &str) -> RequestBuilder {
         self.http
@@ -106,6 +108,11 @@ impl Org {
     /// Runs `soql` through the REST query endpoint; the answer as JSON.
     pub async fn query(&self, soql: &str) -> Value {
         json(self.get(&self.data("/query")).query(&[("q", soql)])).await
+    }
+
+    /// Runs `soql` through the REST query endpoint (`/query/`): the status and the answer.
+    pub async fn query_answer(&self, soql: &str) -> (u16, Value) {
+        answer(self.get(&self.data("/query/")).query(&[("q", soql)])).await
     }
 
     /// The `Id` of the first row `soql` answers.

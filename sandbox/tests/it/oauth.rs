@@ -202,22 +202,18 @@ async fn bad_clients_and_logins_get_oauth_errors() {
     );
 }
 
+/// Posts `form` to `path` (from the org's root).
+async fn post_form<T: serde::Serialize + ?Sized>(org: &Org, path: &str, form: &T) -> Response {
+    let req = org.http.post(org.url(path)).form(form);
+    req.send().await.unwrap()
+}
+
 /// Posts the authorize page's login form.
 async fn authorize<T: serde::Serialize + ?Sized>(org: &Org, form: &T) -> Response {
-    org.http
-        .post(org.url("/services/oauth2/authorize"))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
+    post_form(org, "/services/oauth2/authorize", form).await
 }
 
 /// Posts `form` to the token endpoint.
 async fn token<T: serde::Serialize + ?Sized>(org: &Org, form: &T) -> Response {
-    org.http
-        .post(org.url("/services/oauth2/token"))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
+    post_form(org, "/services/oauth2/token", form).await
 }

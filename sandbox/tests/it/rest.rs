@@ -281,13 +281,7 @@ async fn chunked_bodies_and_trailing_slashes_are_accepted() {
         Ok("\"Company\": \"Chunky\"}"),
     ];
     let body = reqwest::Body::wrap_stream(futures_util::stream::iter(parts));
-    let res = org
-        .authed(Method::POST, &org.data("/sobjects/Lead/"))
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let res = org.post_body(&org.data("/sobjects/Lead/"), body).await;
     assert_eq!(res.status(), 201);
     for path in [
         "/limits",

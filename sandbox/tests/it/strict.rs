@@ -76,6 +76,12 @@ fn get(reference: &str, url: &str) -> Value {
     json!({"method": "GET", "url": url, "referenceId": reference})
 }
 
+/// Asserts a 400 refusal whose first error is `code` with `message`.
+fn assert_refused(status: u16, body: &Value, code: &str, message: &str) {
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(error(body), (code.to_owned(), message.to_owned()));
+}
+
 fn error(body: &Value) -> (String, String) {
     (
         body[0]["errorCode"].as_str().unwrap_or_default().to_owned(),
@@ -93,13 +99,11 @@ async fn composite_takes_25_subrequests_and_refuses_26() {
     assert!(org.refusals().await.is_empty());
 
     let (status, body) = org.composite((0..26).map(describe).collect()).await;
-    assert_eq!(status, 400);
-    assert_eq!(
-        error(&body),
-        (
-            "LIMIT_EXCEEDED".into(),
-            "Exceeded max limit of subrequests allowed (25)".into()
-        )
+    assert_refused(
+        status,
+        &body,
+        "LIMIT_EXCEEDED",
+        "Exceeded max limit of subrequests allowed (25)",
     );
     let refusals = org.refusals().await;
     assert_eq!(refusals.len(), 1);
@@ -142,13 +146,11 @@ async fn composite_takes_5_queries_and_collections_and_refuses_a_sixth() {
         "/services/data/v59.0/queryAll?q=SELECT Id FROM Lead LIMIT 1",
     ));
     let (status, body) = org.composite(six).await;
-    assert_eq!(status, 400);
-    assert_eq!(
-        error(&body),
-        (
-            "LIMIT_EXCEEDED".into(),
-            "Exceeded max limit of query and sObject Collections subrequests allowed (5)".into()
-        )
+    assert_refused(
+        status,
+        &body,
+        "LIMIT_EXCEEDED",
+        "Exceeded max limit of query and sObject Collections subrequests allowed (5)",
     );
     assert_eq!(
         org.rules_refused().await,
@@ -231,13 +233,11 @@ async fn composite_reference_ids_are_letters_digits_and_underscores_and_unique()
             "/services/data/v59.0/sobjects/Account",
         )])
         .await;
-    assert_eq!(status, 400);
-    assert_eq!(
-        error(&body),
-        (
-            "PROCESSING_HALTED".into(),
-            "Invalid reference specified. Provided referenceId ('refNewAccount[1]') must start with a letter or a number, and it can contain only letters, numbers and underscores ('_').".into()
-        )
+    assert_refused(
+        status,
+        &body,
+        "PROCESSING_HALTED",
+        "Invalid reference specified. Provided referenceId ('refNewAccount[1]') must start with a letter or a number, and it can contain only letters, numbers and underscores ('_').",
     );
     let (status, _) = org
         .composite(vec![get("_ref", "/services/data/v59.0/sobjects/Account")])
@@ -482,13 +482,11 @@ async fn soql_offset_subqueries_and_relationship_levels_are_bounded() {
     let (status, body) = org
         .query_as(&org.token, "SELECT Id FROM Contact LIMIT 10 OFFSET 2001")
         .await;
-    assert_eq!(status, 400);
-    assert_eq!(
-        error(&body),
-        (
-            "NUMBER_OUTSIDE_VALID_RANGE".into(),
-            "Maximum SOQL offset allowed is 2000".into()
-        )
+    assert_refused(
+        status,
+        &body,
+        "NUMBER_OUTSIDE_VALID_RANGE",
+        "Maximum SOQL offset allowed is 2000",
     );
     let subqueries = vec!["(SELECT Id FROM Contacts)"; 21].join(", ");
     let refused = [
@@ -524,30 +522,16 @@ async fn soql_offset_subqueries_and_relationship_levels_are_bounded() {
 #[tokio::test]
 async fn sosl_terms_need_two_characters_and_long_ones_find_nothing() {
     let org = org().await;
-    let search = |q: String| {
-        let org = &org;
-        async move {
-            let res = org
-                .get(&org.data("/search"))
-                .query(&[("q", q)])
-                .send()
-                .await
-                .unwrap();
-            let status = res.status().as_u16();
-            (status, res.json::<Value>().await.unwrap())
-        }
-    };
+    let search = |q: String| helpers::answer(org.get(&org.data("/search")).query(&[("q", q)]));
     let (status, body) = search("FIND {ro*} IN NAME FIELDS RETURNING Contact(Name)".into()).await;
     assert_eq!(status, 200);
     assert!(!body["searchRecords"].as_array().unwrap().is_empty());
     let (status, body) = search("FIND {r*} IN NAME FIELDS RETURNING Contact(Name)".into()).await;
-    assert_eq!(status, 400);
-    assert_eq!(
-        error(&body),
-        (
-            "MALFORMED_SEARCH".into(),
-            "search term must be longer than one character".into()
-        )
+    assert_refused(
+        status,
+        &body,
+        "MALFORMED_SEARCH",
+        "search term must be longer than one character",
     );
     assert_eq!(org.rules_refused().await, ["sosl.term-too-short"]);
     // Longer than 10,000 characters: no rows (not an error).
