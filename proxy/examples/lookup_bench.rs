@@ -26,7 +26,7 @@
 )]
 
 mod support;
-use support::{login, percentile};
+use support::{json_of, login, percentile};
 
 use std::time::Instant;
 
@@ -255,14 +255,7 @@ async fn main() {
             assert_eq!(records(&answer, reference).len(), 1, "{answer}");
         }
     }
-    let refusals: Value = http
-        .get(format!("{base}/__sandbox/refusals"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let refusals = json_of(http.get(format!("{base}/__sandbox/refusals"))).await;
     assert_eq!(refusals["count"], 0, "the org refused requests: {refusals}");
     let stats = |t: &mut Vec<f64>| {
         t.sort_by(f64::total_cmp);

@@ -24,8 +24,8 @@
 )]
 
 mod support;
-use support::DEMO_PEOPLE;
 use support::login::{self, AsAgent};
+use support::{DEMO_PEOPLE, json_of};
 
 use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
@@ -225,14 +225,7 @@ async fn sandbox_query(http: &reqwest::Client, base: &str, token: &str, soql: &s
         .get(format!("{base}/services/data/v59.0/query"))
         .query(&[("q", soql)]);
     loop {
-        let page: Value = request
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page = json_of(request.bearer_auth(token)).await;
         records.extend(page["records"].as_array().cloned().unwrap_or_default());
         match page["nextRecordsUrl"].as_str() {
             Some(path) => request = http.get(format!("{base}{path}")),
@@ -276,16 +269,12 @@ async fn main() {
             .iter()
             .map(|i| json!({"attributes": {"type": "Contact"}, "FirstName": "Stress", "LastName": format!("Agent {i}"), "Email": format!("agent{i}@stress.example"), "Title": "start"}))
             .collect();
-        let res: Value = http
-            .post(format!("{sandbox}/services/data/v59.0/composite/sobjects"))
-            .bearer_auth(&token)
-            .json(&json!({"allOrNone": true, "records": records}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let res = json_of(
+            http.post(format!("{sandbox}/services/data/v59.0/composite/sobjects"))
+                .bearer_auth(&token)
+                .json(&json!({"allOrNone": true, "records": records})),
+        )
+        .await;
         for r in res.as_array().unwrap() {
             assert_eq!(r["success"], true, "{r}");
             contact_ids.push(r["id"].as_str().unwrap().to_owned());

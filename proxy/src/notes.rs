@@ -230,18 +230,9 @@ async fn find_made(
                 .limit(1),
         )
         .filter(Filter::eq("Id", body.record_id.as_str()));
-    select
-        .validate()
-        .map_err(|e| ProxyError::BadRequest(e.to_string()))?;
-    let page = salesforce
-        .call(salesforce.client.query(&select.to_string()))
-        .await?;
-    Ok(page
-        .records
-        .first()
-        .and_then(|r| r.pointer("/AttachedContentNotes/records/0/ContentDocumentId"))
-        .and_then(Value::as_str)
-        .map(str::to_owned))
+    salesforce
+        .first_string(&select, "/AttachedContentNotes/records/0/ContentDocumentId")
+        .await
 }
 
 /// `POST /api/notes`: 201 with the note's id; the same key again answers the same note.

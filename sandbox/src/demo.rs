@@ -241,6 +241,13 @@ fn seed_records(org: &Org) -> Result<(), SandboxError> {
         org.create(&admin, object, &body, true)
             .map_err(|e| SandboxError::Schema(format!("seeding {object} {body}: {}", e.message)))
     };
+    // The records nothing later refers to, in the order given.
+    let create_each = |rows: &[(&str, Value)]| -> Result<(), SandboxError> {
+        for (object, body) in rows {
+            create(object, body.clone())?;
+        }
+        Ok(())
+    };
     let edge = create(
         "Account",
         json!({"Name": "Edge Communications", "Website": "www.edge.com", "Phone": "(512) 757-6000", "Industry": "Electronics", "Type": "Customer - Direct", "BillingCity": "Austin", "BillingState": "TX", "BillingCountry": "USA", "AnnualRevenue": 139000000, "NumberOfEmployees": 1000, "Support_Plan__c": "Premier"}),
@@ -274,27 +281,28 @@ fn seed_records(org: &Org) -> Result<(), SandboxError> {
         "Contact",
         json!({"FirstName": "Jack", "LastName": "Rogers", "Email": "jrogers@burlington.com", "Phone": "3362227000", "Title": "VP, Facilities", "AccountId": burlington, "Customer_Tier__c": "Silver"}),
     )?;
-    create(
-        "Contact",
-        json!({"FirstName": "Pat", "LastName": "Stumuller", "Email": "pat@pyramid.net", "Phone": "(014) 427-4428", "Title": "SVP, Administration and Finance", "AccountId": pyramid}),
-    )?;
-    create(
-        "Contact",
-        json!({"FirstName": "Tim", "LastName": "Rogers", "Email": "trogers@grandhotels.com", "Phone": "+1-312-596-1001", "AccountId": grand}),
-    )?;
-
-    create(
-        "Lead",
-        json!({"FirstName": "Bertha", "LastName": "Boxer", "Company": "Farmers Coop. of Florida", "Email": "bertha@fcof.net", "Phone": "(850) 644-4200", "Status": "Working - Contacted", "LeadSource": "Web"}),
-    )?;
-    create(
-        "Lead",
-        json!({"FirstName": "Phyllis", "LastName": "Cotton", "Company": "Abbott Insurance", "Email": "pcotton@abbottins.net", "Phone": "703 757 1000", "Status": "Open - Not Contacted", "Newsletter__c": true}),
-    )?;
-    create(
-        "Lead",
-        json!({"FirstName": "Kathy", "LastName": "Snyder", "Company": "TNR Corp.", "Email": "ksynder@tnr.net", "Phone": "+18605465000", "Status": "Closed - Not Converted"}),
-    )?;
+    create_each(&[
+        (
+            "Contact",
+            json!({"FirstName": "Pat", "LastName": "Stumuller", "Email": "pat@pyramid.net", "Phone": "(014) 427-4428", "Title": "SVP, Administration and Finance", "AccountId": pyramid}),
+        ),
+        (
+            "Contact",
+            json!({"FirstName": "Tim", "LastName": "Rogers", "Email": "trogers@grandhotels.com", "Phone": "+1-312-596-1001", "AccountId": grand}),
+        ),
+        (
+            "Lead",
+            json!({"FirstName": "Bertha", "LastName": "Boxer", "Company": "Farmers Coop. of Florida", "Email": "bertha@fcof.net", "Phone": "(850) 644-4200", "Status": "Working - Contacted", "LeadSource": "Web"}),
+        ),
+        (
+            "Lead",
+            json!({"FirstName": "Phyllis", "LastName": "Cotton", "Company": "Abbott Insurance", "Email": "pcotton@abbottins.net", "Phone": "703 757 1000", "Status": "Open - Not Contacted", "Newsletter__c": true}),
+        ),
+        (
+            "Lead",
+            json!({"FirstName": "Kathy", "LastName": "Snyder", "Company": "TNR Corp.", "Email": "ksynder@tnr.net", "Phone": "+18605465000", "Status": "Closed - Not Converted"}),
+        ),
+    ])?;
     // A lead converted long ago into Pyramid's Pat Stumuller.
     let converted = create(
         "Lead",
@@ -326,48 +334,48 @@ fn seed_records(org: &Org) -> Result<(), SandboxError> {
         "Opportunity",
         json!({"Name": "Edge Emergency Generator", "AccountId": edge, "StageName": "Closed Won", "CloseDate": "2026-06-30", "Amount": 75000}),
     )?;
-    create(
-        "Opportunity",
-        json!({"Name": "Edge Installation", "AccountId": edge, "StageName": "Proposal/Price Quote", "CloseDate": "2027-01-31", "Amount": 50000, "Probability": 50}),
-    )?;
-    create(
-        "Opportunity",
-        json!({"Name": "Burlington Textiles Weaving Plant Generator", "AccountId": burlington, "StageName": "Negotiation/Review", "CloseDate": "2026-12-15", "Amount": 235000}),
-    )?;
-    create(
-        "OpportunityContactRole",
-        json!({"OpportunityId": generator, "ContactId": rose, "Role": "Decision Maker", "IsPrimary": true}),
-    )?;
-
-    create(
-        "Case",
-        json!({"Subject": "Invoice 4471 charged twice", "ContactId": rose, "AccountId": edge, "Status": "New", "Priority": "High", "Origin": "Email"}),
-    )?;
-    create(
-        "Case",
-        json!({"Subject": "Generator starts late after outage", "ContactId": sean, "AccountId": edge, "Status": "Working", "Priority": "Medium", "Origin": "Phone"}),
-    )?;
-    create(
-        "Case",
-        json!({"Subject": "Seeking guidance on electrical wiring", "ContactId": jack, "AccountId": burlington, "Status": "Closed", "Priority": "Low", "Origin": "Web"}),
-    )?;
-
-    create(
-        "Task",
-        json!({"Subject": "Call Rose back about the invoice", "WhoId": rose, "WhatId": edge, "Status": "Not Started", "Priority": "High", "ActivityDate": "2026-11-26"}),
-    )?;
-    create(
-        "Task",
-        json!({"Subject": "Email: Renewal quote", "WhoId": sean, "WhatId": edge, "Status": "Completed", "TaskSubtype": "Email", "ActivityDate": "2026-11-10", "Description": "Sent the renewal quote for two years."}),
-    )?;
-    create(
-        "Task",
-        json!({"Subject": "Call: Weaving plant follow-up", "WhoId": jack, "WhatId": burlington, "Status": "Completed", "TaskSubtype": "Call", "CallType": "Outbound", "CallDurationInSeconds": 420, "ActivityDate": "2026-11-05"}),
-    )?;
-    create(
-        "Event",
-        json!({"Subject": "Quarterly review", "WhoId": rose, "WhatId": edge, "StartDateTime": "2026-12-02T15:00:00.000+0000", "EndDateTime": "2026-12-02T16:00:00.000+0000", "DurationInMinutes": 60, "ActivityDateTime": "2026-12-02T15:00:00.000+0000"}),
-    )?;
+    create_each(&[
+        (
+            "Opportunity",
+            json!({"Name": "Edge Installation", "AccountId": edge, "StageName": "Proposal/Price Quote", "CloseDate": "2027-01-31", "Amount": 50000, "Probability": 50}),
+        ),
+        (
+            "Opportunity",
+            json!({"Name": "Burlington Textiles Weaving Plant Generator", "AccountId": burlington, "StageName": "Negotiation/Review", "CloseDate": "2026-12-15", "Amount": 235000}),
+        ),
+        (
+            "OpportunityContactRole",
+            json!({"OpportunityId": generator, "ContactId": rose, "Role": "Decision Maker", "IsPrimary": true}),
+        ),
+        (
+            "Case",
+            json!({"Subject": "Invoice 4471 charged twice", "ContactId": rose, "AccountId": edge, "Status": "New", "Priority": "High", "Origin": "Email"}),
+        ),
+        (
+            "Case",
+            json!({"Subject": "Generator starts late after outage", "ContactId": sean, "AccountId": edge, "Status": "Working", "Priority": "Medium", "Origin": "Phone"}),
+        ),
+        (
+            "Case",
+            json!({"Subject": "Seeking guidance on electrical wiring", "ContactId": jack, "AccountId": burlington, "Status": "Closed", "Priority": "Low", "Origin": "Web"}),
+        ),
+        (
+            "Task",
+            json!({"Subject": "Call Rose back about the invoice", "WhoId": rose, "WhatId": edge, "Status": "Not Started", "Priority": "High", "ActivityDate": "2026-11-26"}),
+        ),
+        (
+            "Task",
+            json!({"Subject": "Email: Renewal quote", "WhoId": sean, "WhatId": edge, "Status": "Completed", "TaskSubtype": "Email", "ActivityDate": "2026-11-10", "Description": "Sent the renewal quote for two years."}),
+        ),
+        (
+            "Task",
+            json!({"Subject": "Call: Weaving plant follow-up", "WhoId": jack, "WhatId": burlington, "Status": "Completed", "TaskSubtype": "Call", "CallType": "Outbound", "CallDurationInSeconds": 420, "ActivityDate": "2026-11-05"}),
+        ),
+        (
+            "Event",
+            json!({"Subject": "Quarterly review", "WhoId": rose, "WhatId": edge, "StartDateTime": "2026-12-02T15:00:00.000+0000", "EndDateTime": "2026-12-02T16:00:00.000+0000", "DurationInMinutes": 60, "ActivityDateTime": "2026-12-02T15:00:00.000+0000"}),
+        ),
+    ])?;
     Ok(())
 }
 

@@ -26,6 +26,11 @@ pub fn http(idle_per_host: usize) -> reqwest::Client {
         .unwrap()
 }
 
+/// Sends `request` and reads its answer as JSON (panics on either failing: a benchmark stops).
+pub async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 /// The `p`-th quantile (`p` in [0, 1]) of `sorted`, which is not empty.
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     #[allow(

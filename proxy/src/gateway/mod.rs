@@ -8,8 +8,9 @@ pub mod error;
 mod pool;
 
 use axum::extract::FromRef;
-use pane_salesforce::Client;
+use pane_salesforce::{Client, Select};
 use pane_wire::api::Budget;
+use serde_json::Value;
 
 pub use error::refused;
 pub use pool::ClientPool;
@@ -133,5 +134,24 @@ impl Salesforce {
         call: impl Future<Output = Result<T, pane_salesforce::Error>>,
     ) -> Result<T, ProxyError> {
         Ok(self.call_raw(call).await??)
+    }
+
+    /// The string at `pointer` (a JSON pointer) in the first record `select` finds, if any.
+    /// A select that does not validate is the caller's bad request and costs no request.
+    pub async fn first_string(
+        &self,
+        select: &Select,
+        pointer: &str,
+    ) -> Result<Option<String>, ProxyError> {
+        select
+            .validate()
+            .map_err(|e| ProxyError::BadRequest(e.to_string()))?;
+        let page = self.call(self.client.query(&select.to_string())).await?;
+        Ok(page
+            .records
+            .first()
+            .and_then(|r| r.pointer(pointer))
+            .and_then(Value::as_str)
+            .map(str::to_owned))
     }
 }

@@ -152,18 +152,7 @@ async fn find_created(
         .filter(Filter::And(filters))
         .order([Order::desc("CreatedDate")])
         .limit(1);
-    select
-        .validate()
-        .map_err(|e| ProxyError::BadRequest(e.to_string()))?;
-    let page = salesforce
-        .call(salesforce.client.query(&select.to_string()))
-        .await?;
-    Ok(page
-        .records
-        .first()
-        .and_then(|r| r.get("Id"))
-        .and_then(Value::as_str)
-        .map(str::to_owned))
+    salesforce.first_string(&select, "/Id").await
 }
 
 /// The records a `DUPLICATES_DETECTED` error names.
