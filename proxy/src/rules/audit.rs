@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use pane_wire::api::{Logged, LoggedQuery, RuleJob, RuleJobs};
+use pane_wire::api::{Logged, LoggedQuery, RuleJobs};
 
 use crate::session::{Admin, Agent};
 use crate::{AppState, ProxyError};
@@ -22,9 +22,7 @@ pub fn router() -> Router<AppState> {
 
 async fn list(State(state): State<AppState>, _admin: Admin) -> Result<Json<RuleJobs>, ProxyError> {
     let jobs = state.services.db.recent_jobs(100).await?;
-    Ok(Json(RuleJobs {
-        jobs: jobs.into_iter().map(RuleJob::from).collect(),
-    }))
+    Ok(Json(RuleJobs { jobs }))
 }
 
 async fn retry(

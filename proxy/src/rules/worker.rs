@@ -118,7 +118,7 @@ async fn run(state: &AppState, job: Job) {
             next_at: now_ms() + PAUSE_MS,
             refund_attempt: true,
         },
-        Attempt::Failed { error, requests } => match decide(&error, job.attempts, jitter()) {
+        Attempt::Failed { error, requests } => match decide(&error, job.view.attempts, jitter()) {
             Next::Retry(ms) => Finish {
                 state: "retry",
                 outcome: String::new(),
@@ -139,13 +139,20 @@ async fn run(state: &AppState, job: Job) {
             },
         },
     };
-    match state.services.db.finish(&job.id, &job.lease, &finish).await {
+    match state
+        .services
+        .db
+        .finish(&job.view.id, &job.lease, &finish)
+        .await
+    {
         Ok(true) => {
-            tracing::info!(job = %job.id, action = %job.action, state = finish.state, outcome = %finish.outcome, "rule job")
+            tracing::info!(job = %job.view.id, action = %job.view.action, state = finish.state, outcome = %finish.outcome, "rule job")
         }
-        Ok(false) => tracing::warn!(job = %job.id, "a rule job's lease ran out before it finished"),
+        Ok(false) => {
+            tracing::warn!(job = %job.view.id, "a rule job's lease ran out before it finished")
+        }
         Err(err) => {
-            tracing::error!(%err, job = %job.id, "recording a rule job failed; it will run again")
+            tracing::error!(%err, job = %job.view.id, "recording a rule job failed; it will run again")
         }
     }
 }
@@ -226,7 +233,7 @@ async fn attempt(state: &AppState, job: &Job) -> Attempt {
         Decision::Act(p) => p,
         Decision::Skip(why) => return Attempt::Finished(done("skipped", why, None, 0)),
     };
-    match job.action.as_str() {
+    match job.view.action.as_str() {
         "send_to_salesforce" => send(state, &salesforce, message, &person).await,
         "create_lead" => create_lead(state, &salesforce, &link.user_id, job, &person).await,
         other => dead(format!("unknown action {other}")),
@@ -621,8 +628,9 @@ async fn create_lead(
         Err(failed) => return failed,
     };
     if let Some((object, id, _, created_by)) = found {
-        let ours =
-            job.attempts > 0 && object == "Lead" && created_by.as_deref() == Some(integration_user);
+        let ours = job.view.attempts > 0
+            && object == "Lead"
+            && created_by.as_deref() == Some(integration_user);
         return Attempt::Finished(if ours {
             done(
                 "created",

@@ -3,7 +3,9 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
+use pane_wire::api::RuleJob;
+use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use super::Db;
 use crate::ProxyError;
@@ -25,61 +27,39 @@ fn logged_query(n: usize) -> String {
     )
 }
 
-/// A job as the worker and the audit view see it (a `rule_jobs` row).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+/// A job as the worker sees it (a `rule_jobs` row): the audit view's row and what only the
+/// worker reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
-    /// Its id.
-    pub id: String,
-    /// The host's event id.
-    pub event_id: String,
-    /// `send_to_salesforce` or `create_lead`.
-    pub action: String,
-    /// The message.
-    pub message_id: String,
+    /// Everything the audit view shows.
+    pub view: RuleJob,
     /// The event, as received.
-    #[serde(skip)]
     pub payload: String,
-    /// `queued`, `running`, `retry`, `done`, `dead`.
-    pub state: String,
-    /// `logged`, `created`, `no_match`, `existed`, `skipped`, `failed`.
-    pub outcome: String,
-    /// Why, in words.
-    pub detail: String,
-    /// The record it touched.
-    pub record_object: String,
-    /// Its id.
-    pub record_id: String,
-    /// Attempts so far.
-    pub attempts: i64,
-    /// Salesforce requests it cost.
-    pub requests: i64,
-    /// When it was received (ms).
-    pub created_at: i64,
-    /// When it last changed (ms).
-    pub updated_at: i64,
     /// The lease of the worker running it.
-    #[serde(skip)]
     pub lease: String,
 }
 
-impl From<Job> for pane_wire::api::RuleJob {
-    /// The audit view's row: everything but the payload and the worker's lease.
-    fn from(job: Job) -> Self {
-        pane_wire::api::RuleJob {
-            id: job.id,
-            event_id: job.event_id,
-            action: job.action,
-            message_id: job.message_id,
-            state: job.state,
-            outcome: job.outcome,
-            detail: job.detail,
-            record_object: job.record_object,
-            record_id: job.record_id,
-            attempts: job.attempts,
-            requests: job.requests,
-            created_at: job.created_at,
-            updated_at: job.updated_at,
-        }
+impl<'r> sqlx::FromRow<'r, AnyRow> for Job {
+    fn from_row(row: &'r AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Job {
+            view: RuleJob {
+                id: row.try_get("id")?,
+                event_id: row.try_get("event_id")?,
+                action: row.try_get("action")?,
+                message_id: row.try_get("message_id")?,
+                state: row.try_get("state")?,
+                outcome: row.try_get("outcome")?,
+                detail: row.try_get("detail")?,
+                record_object: row.try_get("record_object")?,
+                record_id: row.try_get("record_id")?,
+                attempts: row.try_get("attempts")?,
+                requests: row.try_get("requests")?,
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+            },
+            payload: row.try_get("payload")?,
+            lease: row.try_get("lease")?,
+        })
     }
 }
 
@@ -186,22 +166,24 @@ impl Db {
     }
 
     /// The most recent jobs, newest first.
-    pub async fn recent_jobs(&self, limit: i64) -> Result<Vec<Job>, ProxyError> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    pub async fn recent_jobs(&self, limit: i64) -> Result<Vec<RuleJob>, ProxyError> {
+        let jobs: Vec<Job> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM rule_jobs ORDER BY created_at DESC, id DESC LIMIT $1"
         )))
         .bind(limit)
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        Ok(jobs.into_iter().map(|job| job.view).collect())
     }
 
     /// Every job (tests and the crash check).
-    pub async fn all_jobs(&self) -> Result<Vec<Job>, ProxyError> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    pub async fn all_jobs(&self) -> Result<Vec<RuleJob>, ProxyError> {
+        let jobs: Vec<Job> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM rule_jobs ORDER BY created_at, id"
         )))
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        Ok(jobs.into_iter().map(|job| job.view).collect())
     }
 
     /// Queues a dead or finished job again (the admin's retry): `false` if it is not one.
