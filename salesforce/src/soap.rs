@@ -1,6 +1,7 @@
 //! SOAP `convertLead`: the envelope Salesforce expects, and its result or fault read back.
 
 use quick_xml::Reader;
+use quick_xml::escape::escape;
 use quick_xml::events::Event;
 
 use crate::{Client, Error};
@@ -33,14 +34,6 @@ pub struct LeadConvertResult {
     pub opportunity_id: Option<String>,
     /// `(statusCode, message)` of each error.
     pub errors: Vec<(String, String)>,
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
 }
 
 /// The request envelope.
