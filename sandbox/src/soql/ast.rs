@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::lexer::quote;
+pub use super::op::CmpOp;
 
 /// Where a name starts in the query text: 1-based line and column, set by the parser
 /// (`Span::default()`, line 0, for a name no query text holds). Blind to equality and hashing,
@@ -205,39 +206,6 @@ pub struct Query {
     pub limit: Option<u64>,
     /// OFFSET.
     pub offset: Option<u64>,
-}
-
-/// A comparison operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CmpOp {
-    /// `=`
-    Eq,
-    /// `!=`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-    /// `LIKE`
-    Like,
-}
-
-impl CmpOp {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            CmpOp::Eq => "=",
-            CmpOp::Ne => "!=",
-            CmpOp::Lt => "<",
-            CmpOp::Le => "<=",
-            CmpOp::Gt => ">",
-            CmpOp::Ge => ">=",
-            CmpOp::Like => "LIKE",
-        }
-    }
 }
 
 /// The date literals that need no number (`TODAY`...).

@@ -1,6 +1,7 @@
 //! The SOQL tokenizer: borrowing tokens with their line and column.
 
 use super::keyword::Keyword;
+use super::op::CmpOp;
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,18 +27,8 @@ pub enum TokenKind {
     Dot,
     /// `:`
     Colon,
-    /// `=`
-    Eq,
-    /// `!=` or `<>`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
+    /// `=`, `!=` or `<>`, `<`, `<=`, `>`, `>=` (`LIKE` is a word: an [`TokenKind::Ident`]).
+    Op(CmpOp),
     /// `-` (before a number)
     Minus,
     /// End of input.
@@ -195,14 +186,14 @@ impl<'a> Tokenizer<'a> {
             ',' => token(TokenKind::Comma, 1, self),
             '.' => token(TokenKind::Dot, 1, self),
             ':' => token(TokenKind::Colon, 1, self),
-            '=' => token(TokenKind::Eq, 1, self),
+            '=' => token(TokenKind::Op(CmpOp::Eq), 1, self),
             '-' => token(TokenKind::Minus, 1, self),
-            '!' if two(b'=') => token(TokenKind::Ne, 2, self),
-            '<' if two(b'>') => token(TokenKind::Ne, 2, self),
-            '<' if two(b'=') => token(TokenKind::Le, 2, self),
-            '<' => token(TokenKind::Lt, 1, self),
-            '>' if two(b'=') => token(TokenKind::Ge, 2, self),
-            '>' => token(TokenKind::Gt, 1, self),
+            '!' if two(b'=') => token(TokenKind::Op(CmpOp::Ne), 2, self),
+            '<' if two(b'>') => token(TokenKind::Op(CmpOp::Ne), 2, self),
+            '<' if two(b'=') => token(TokenKind::Op(CmpOp::Le), 2, self),
+            '<' => token(TokenKind::Op(CmpOp::Lt), 1, self),
+            '>' if two(b'=') => token(TokenKind::Op(CmpOp::Ge), 2, self),
+            '>' => token(TokenKind::Op(CmpOp::Gt), 1, self),
             '\'' => {
                 let bytes = self.src.as_bytes();
                 let mut i = self.pos + 1;
@@ -355,22 +346,22 @@ mod tests {
                 (Ident, "Contact"),
                 (Ident, "WHERE"),
                 (Ident, "Email"),
-                (Ne, "!="),
+                (Op(CmpOp::Ne), "!="),
                 (String, "'a\\'b'"),
                 (Ident, "AND"),
                 (Ident, "CreatedDate"),
-                (Ge, ">="),
+                (Op(CmpOp::Ge), ">="),
                 (DateTime, "2024-01-02T03:04:05.000+0000"),
                 (Ident, "AND"),
                 (Ident, "Birthdate"),
-                (Lt, "<"),
+                (Op(CmpOp::Lt), "<"),
                 (Date, "2020-01-01"),
                 (Ident, "LIMIT"),
                 (Number, "5"),
                 (Eof, ""),
             ]
         );
-        assert_eq!(kinds("a<>b")[1], (Ne, "<>"));
+        assert_eq!(kinds("a<>b")[1], (Op(CmpOp::Ne), "<>"));
         assert_eq!(
             kinds("LAST_N_DAYS:30")[1..3],
             [(Colon, ":"), (Number, "30")]

@@ -5,6 +5,7 @@
 mod ast;
 mod keyword;
 mod lexer;
+mod op;
 mod parser;
 mod search;
 

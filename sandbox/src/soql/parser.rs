@@ -544,12 +544,7 @@ fn is_name(t: &Token<'_>) -> bool {
 /// by WHERE and HAVING.
 fn cmp_op(t: &Token<'_>) -> Option<CmpOp> {
     Some(match t.kind {
-        TokenKind::Eq => CmpOp::Eq,
-        TokenKind::Ne => CmpOp::Ne,
-        TokenKind::Lt => CmpOp::Lt,
-        TokenKind::Le => CmpOp::Le,
-        TokenKind::Gt => CmpOp::Gt,
-        TokenKind::Ge => CmpOp::Ge,
+        TokenKind::Op(op) => op,
         TokenKind::Ident if t.keyword == Some(Keyword::Like) => CmpOp::Like,
         _ => return None,
     })
