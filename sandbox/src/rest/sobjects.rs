@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query};
+use axum::extract::{FromRequest, Path, Query, Request};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -157,18 +157,42 @@ pub(crate) fn allow_duplicates(headers: &HeaderMap) -> bool {
         })
 }
 
+/// A record to create: its JSON body (or Salesforce's `JSON_PARSER_ERROR`) and whether the
+/// request's duplicate rule header allows saving a duplicate. As an extractor it reads the body.
+#[derive(Debug)]
+pub struct NewRecord {
+    /// The fields.
+    pub body: Value,
+    /// `Sforce-Duplicate-Rule-Header: allowSave=true`.
+    pub allow_duplicates: bool,
+}
+
+impl<S: Send + Sync> FromRequest<S> for NewRecord {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let allow_duplicates = allow_duplicates(req.headers());
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let body = json_body(&bytes).map_err(IntoResponse::into_response)?;
+        Ok(NewRecord {
+            body,
+            allow_duplicates,
+        })
+    }
+}
+
 /// `POST /sobjects/{Type}`: 201 `{id, success, errors}`.
 pub async fn create(
     Api(state, v, user): Api,
-    headers: HeaderMap,
     Path(params): Path<HashMap<String, String>>,
-    body: Bytes,
+    new: NewRecord,
 ) -> Result<Response, ApiError> {
     let object = params.get("object").cloned().unwrap_or_default();
-    let body = json_body(&body)?;
     let id = state
         .org
-        .create(&user, &object, &body, allow_duplicates(&headers))?;
+        .create(&user, &object, &new.body, new.allow_duplicates)?;
     let name = state.org.object_named(&object)?.name.clone();
     Ok((
         StatusCode::CREATED,
@@ -188,21 +212,25 @@ pub async fn create(
 /// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_upsert.htm).
 pub async fn create_by_id_field(
     api: Api,
-    headers: HeaderMap,
     Path(params): Path<HashMap<String, String>>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
+    request: Request,
+) -> Response {
     let id_field = params
         .get("id")
         .is_some_and(|f| f.eq_ignore_ascii_case("Id"));
     if !id_field || super::data::version_number(&api.1) < 37 {
-        return Err(ApiError::new(
+        return ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "METHOD_NOT_ALLOWED",
             "HTTP Method 'POST' not allowed. Allowed are HEAD,GET,PATCH,DELETE",
-        ));
+        )
+        .into_response();
     }
-    create(api, headers, Path(params), body).await
+    // The body is read only once the route is known to create (405 comes first).
+    match NewRecord::from_request(request, &()).await {
+        Ok(new) => create(api, Path(params), new).await.into_response(),
+        Err(rejection) => rejection,
+    }
 }
 
 /// `GET /sobjects/{Type}/{Id}[?fields=A,B]`.
