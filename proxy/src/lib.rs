@@ -330,21 +330,9 @@ pub async fn serve(
         "Salesforce Pane proxy listening; open the dev inbox at the url"
     );
     let app = app(state);
-    match tls {
-        Some(tls) => {
-            let local = listener.local_addr().map_err(StartupError::Listen)?;
-            let listener = pane_sandbox::tls::TlsListener::new(listener, local, tls);
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-        }
-        None => {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-        }
-    }
-    .map_err(StartupError::Serve)?;
+    pane_sandbox::tls::serve(listener, addr, tls, app, shutdown)
+        .await
+        .map_err(StartupError::Serve)?;
     if let Some(sandbox) = sandbox {
         sandbox.shutdown();
     }

@@ -204,18 +204,7 @@ pub async fn spawn(addr: SocketAddr, config: SandboxConfig) -> Result<Sandbox, S
         let stopped = async {
             let _ = rx.await;
         };
-        let served = match tls {
-            Some(tls) => {
-                axum::serve(tls::TlsListener::new(listener, addr, tls), router)
-                    .with_graceful_shutdown(stopped)
-                    .await
-            }
-            None => {
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(stopped)
-                    .await
-            }
-        };
+        let served = tls::serve(listener, addr, tls, router, stopped).await;
         if let Err(err) = served {
             tracing::error!(%err, "sandbox org stopped with an error");
         }

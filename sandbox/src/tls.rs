@@ -142,6 +142,29 @@ pub struct TlsListener {
     acceptor: tokio::task::JoinHandle<()>,
 }
 
+/// Serves `router` on `listener` (bound at `local`) until `shutdown` resolves: over TLS with
+/// `tls`, plain HTTP without. The sandbox org and the proxy both serve so.
+pub async fn serve(
+    listener: TcpListener,
+    local: SocketAddr,
+    tls: Option<Arc<ServerConfig>>,
+    router: axum::Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    match tls {
+        Some(tls) => {
+            axum::serve(TlsListener::new(listener, local, tls), router)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+        None => {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+    }
+}
+
 impl TlsListener {
     /// Serves TLS with `config` on `listener`, bound at `local`.
     pub fn new(listener: TcpListener, local: SocketAddr, config: Arc<ServerConfig>) -> Self {
