@@ -2,7 +2,8 @@
 //! ContentDocumentLink). `GET /api/notes?object=&id=` reads a record's notes, newest first, in
 //! one query (its `AttachedContentNotes`); `POST /api/notes` makes a note and links it in one
 //! composite with `allOrNone`, once per key the panel sends; `PATCH /api/notes/{id}` changes
-//! a note's title or text.
+//! a note's title or text. The panel's person and Account come with their notes (the lookup
+//! reads them too), so a write forgets the org's cached panels.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,13 +19,13 @@ use base64::engine::general_purpose::STANDARD;
 use pane_salesforce::composite::{inert, reference_value};
 use pane_salesforce::{Composite, Filter, Literal, Order, Ref, Request, Select};
 use pane_wire::api::{
-    NOTE_OBJECTS, NOTES_SHOWN, NewNote, Note, NoteCreated, NoteEdit, Notes, NotesQuery, note_html,
-    title_problem,
+    NOTE_OBJECTS, NewNote, NoteCreated, NoteEdit, Notes, NotesQuery, note_html, title_problem,
 };
 use serde_json::{Map, Value, json};
 
 use crate::gateway::{Salesforce, refused};
 use crate::json::ApiJson;
+use crate::lookup::notes::{attached_notes, notes_in};
 use crate::session::Agent;
 use crate::validate::record_id;
 use crate::{AppState, ProxyError};
@@ -106,40 +107,12 @@ fn content(body: &str) -> Value {
     Value::String(STANDARD.encode(note_html(body)))
 }
 
-/// The query of a record's notes: its `AttachedContentNotes`, newest first.
+/// The query of a record's notes.
 fn notes_query(object: &str, id: &str) -> Select {
     Select::from(object)
         .fields(["Id"])
-        .child(
-            Select::from("AttachedContentNotes")
-                .fields([
-                    "ContentDocumentId",
-                    "Title",
-                    "TextPreview",
-                    "LastModifiedDate",
-                ])
-                .order([Order::desc("LastModifiedDate")])
-                .limit(NOTES_SHOWN),
-        )
+        .child(attached_notes())
         .filter(Filter::eq("Id", id))
-}
-
-fn note_row(row: &Value) -> Option<Note> {
-    let text = |k: &str| {
-        row.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    Some(Note {
-        id: row
-            .get("ContentDocumentId")
-            .and_then(Value::as_str)?
-            .to_owned(),
-        title: text("Title"),
-        preview: text("TextPreview"),
-        last_modified: text("LastModifiedDate"),
-    })
 }
 
 /// `GET /api/notes?object=&id=`: the record's notes, newest first (one query).
@@ -157,14 +130,12 @@ async fn list(
     let page = salesforce
         .call(salesforce.client.query(&select.to_string()))
         .await?;
-    let notes = page
-        .records
-        .first()
-        .and_then(|r| r.get("AttachedContentNotes"))
-        .and_then(|n| n.get("records"))
-        .and_then(Value::as_array)
-        .map(|rows| rows.iter().filter_map(note_row).collect())
-        .unwrap_or_default();
+    let notes = notes_in(
+        page.records
+            .first()
+            .map(|r| r.get("AttachedContentNotes").unwrap_or(&Value::Null)),
+    )
+    .unwrap_or_default();
     Ok(Json(Notes { notes }))
 }
 
@@ -285,6 +256,7 @@ async fn create(
                 return Err(err.into());
             };
             tracing::warn!(note = %id, "a note's answer was lost; found the note it made");
+            state.panel_cache.forget_org(&agent.link.org_id);
             *made = Some(id.clone());
             return Ok((StatusCode::CREATED, Json(NoteCreated { id })));
         }
@@ -309,6 +281,7 @@ async fn create(
         });
     };
     tracing::info!(note = %id, object = %body.object, "note created");
+    state.panel_cache.forget_org(&agent.link.org_id);
     *made = Some(id.clone());
     Ok((StatusCode::CREATED, Json(NoteCreated { id })))
 }
@@ -334,14 +307,15 @@ async fn edit(
         ));
     }
     let salesforce = Salesforce::for_agent(&state, &agent).await?;
-    salesforce
+    let result = salesforce
         .call_raw(
             salesforce
                 .client
                 .update("ContentNote", &id, &Value::Object(fields), None),
         )
-        .await?
-        .map_err(|err| refused(&err, Some(&format!("ContentNote {id}"))))?;
+        .await?;
+    state.panel_cache.forget_org(&agent.link.org_id);
+    result.map_err(|err| refused(&err, Some(&format!("ContentNote {id}"))))?;
     Ok(StatusCode::NO_CONTENT)
 }
 

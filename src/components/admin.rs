@@ -269,6 +269,7 @@ fn RuleJobs(jobs: RwSignal<Vec<RuleJob>>, reload: Callback<()>) -> impl IntoView
                                 object: job.record_object.clone(),
                                 id: job.record_id.clone(),
                                 fields: serde_json::Map::new(),
+                                notes: None,
                             });
                             let id = job.id.clone();
                             let failed = job.state == "dead";

@@ -1,6 +1,8 @@
 //! A record's Notes (Salesforce's enhanced notes): the count, the notes newest first (title,
 //! then the text when opened), *Add note* (a title, which Salesforce requires, and the text),
-//! and each note's title and text edited in place. Read only while the panel is seen.
+//! and each note's title and text edited in place. The person's and the Account's notes come
+//! with the panel's data; an Opportunity's, and any card's after a note is added or edited there,
+//! are read (`GET /api/notes`) only while the panel is seen.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -36,7 +38,11 @@ pub fn NotesSection(
     object: String,
     /// The record.
     id: String,
+    /// Its notes, when the panel's data brought them: shown without a request.
+    #[prop(optional_no_strip)]
+    notes: Option<Vec<Note>>,
 ) -> impl IntoView {
+    let given = notes;
     let (records, api) = (use_records_state(), use_api());
     let reload = RwSignal::new(0u32);
     let (object_key, id_key) = (object.clone(), id.clone());
@@ -54,9 +60,14 @@ pub fn NotesSection(
     });
     let notes = LocalResource::new(move || {
         let wanted = key.get();
+        let given = given.clone();
         async move {
-            let (object, id, ..) = wanted?;
-            Some(endpoints::notes(api, &object, &id).await)
+            let (object, id, written, _) = wanted?;
+            // Until a note is written here, the notes the panel brought are current.
+            match given.filter(|_| written == 0) {
+                Some(notes) => Some(Ok(NoteList { notes })),
+                None => Some(endpoints::notes(api, &object, &id).await),
+            }
         }
     });
     let adding = RwSignal::new(false);

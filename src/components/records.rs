@@ -290,6 +290,7 @@ fn panel_account(person: &Option<RecordView>, account: &Option<RecordView>) -> O
             object: "Account".into(),
             id: id.to_owned(),
             fields: Default::default(),
+            notes: None,
         })
     })
 }
@@ -392,7 +393,7 @@ pub fn RecordCard(
                 <RecordLink record=record.clone() testid="card-title" />
             </header>
             <div class="fields">{fields}</div>
-            {has_notes(&record.object).then(|| view! { <NotesSection object=record.object.clone() id=record.id.clone() /> })}
+            {has_notes(&record.object).then(|| view! { <NotesSection object=record.object.clone() id=record.id.clone() notes=record.notes.clone() /> })}
         </section>
     }
 }

@@ -291,6 +291,7 @@ mod tests {
             object: object.into(),
             id: "001A".into(),
             fields: fields.as_object().unwrap().clone(),
+            notes: None,
         }
     }
 

@@ -1,4 +1,5 @@
-// Notes end to end at a 300 px wide pane: the Contact card's Notes (none yet), Add note
+// Notes end to end at a 300 px wide pane: the Contact card's Notes (none yet, brought by the
+// panel's data without a request of their own), Add note
 // refused without its required title and nothing lost, saved (read back from the sandbox org
 // as a ContentNote linked to the Contact), opened, and edited in place with the pencil.
 // Screenshots: target/e2e/notes-*.png.
@@ -31,10 +32,21 @@ async function soql(q) {
 
 const panel = () => browser.page.frameLocator('[data-testid=plugin-salesforce]');
 const notes = () => panel().locator('[data-testid=person-card] [data-testid=notes]');
+/** Counts the panel's reads of a record's notes (`GET /api/notes`) from now on. */
+function countNoteReads() {
+  const counter = { count: 0 };
+  browser.context.on('request', (r) => {
+    if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/notes') counter.count += 1;
+  });
+  return counter;
+}
+let noteReads;
+
 const shot = (name) => browser.page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 
 test('notes on the Contact card: add one (title required), open it, edit it in place', async () => {
   const { page, context } = browser;
+  noteReads = countNoteReads();
   await page.goto(`${proxy.url}?refresh_ms=60000`);
   await linkInPanel(page, context);
   // The pane at 300 px (the CSP allows no style tag; the element's own style is set).
@@ -44,6 +56,9 @@ test('notes on the Contact card: add one (title required), open it, edit it in p
   const frame = await page.locator('[data-testid=plugin-salesforce]').evaluate((el) => el.getBoundingClientRect().width);
   assert.ok(frame <= 300, `the panel is ${frame} px wide`);
   await waitFor('no notes yet', () => notes().getAttribute('data-count'), (c) => c === '0');
+  const accountNotes = panel().locator('[data-testid=account-card] [data-testid=notes]');
+  await waitFor("the Account's notes shown", () => accountNotes.getAttribute('data-count'), (c) => c === '0');
+  assert.equal(noteReads.count, 0, "the person's and the Account's notes come with the panel's data");
 
   await notes().locator('[data-testid=add-note]').click();
   await notes().locator('[data-testid=required-mark]').waitFor();
@@ -55,6 +70,7 @@ test('notes on the Contact card: add one (title required), open it, edit it in p
   await notes().locator('[data-testid=note-title]').fill('Pricing call');
   await notes().locator('[data-testid=save-note]').click();
   await waitFor('the note listed', () => notes().getAttribute('data-count'), (c) => c === '1');
+  assert.equal(noteReads.count, 1, 'the card re-reads its notes after the add');
   const rose = (await soql("SELECT Id FROM Contact WHERE Email = 'rose@edge.com'"))[0].Id;
   const links = await soql(`SELECT ContentDocumentId, ContentDocument.Title FROM ContentDocumentLink WHERE LinkedEntityId = '${rose}'`);
   assert.equal(links.length, 1);
@@ -78,9 +94,11 @@ test('notes on the Contact card: add one (title required), open it, edit it in p
 test("an Opportunity's notes show once its row is opened, and one is added there", async () => {
   const opportunity = panel().locator('[data-testid=opportunities] [data-testid=related-row]').first();
   assert.equal(await opportunity.locator('[data-testid=notes]').count(), 0, 'not read while the row is closed');
+  const before = noteReads.count;
   await opportunity.locator('summary').click();
   const oppNotes = opportunity.locator('[data-testid=notes]');
   await waitFor('its notes read', () => oppNotes.getAttribute('data-count'), (c) => c === '0');
+  assert.equal(noteReads.count, before + 1, "an Opportunity's notes are read when its row opens");
   await oppNotes.locator('[data-testid=add-note]').click();
   await oppNotes.locator('[data-testid=note-title]').fill('Renewal terms');
   await oppNotes.locator('[data-testid=save-note]').click();

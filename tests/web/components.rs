@@ -260,6 +260,7 @@ async fn the_conversion_form_waits_for_the_org_statuses() {
             .as_object()
             .unwrap()
             .clone(),
+        notes: None,
     };
     let container = mount_in_div(move || {
         provide_state();

@@ -78,6 +78,10 @@ pub struct RecordView {
     pub id: String,
     /// Its fields, by API name (parents nested as Salesforce answers them).
     pub fields: serde_json::Map<String, serde_json::Value>,
+    /// Its notes, newest first, when the lookup read them with the record (the person's and
+    /// the Account's); `None` when they were not read (then the card reads them itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Vec<Note>>,
 }
 
 /// A related list: the first rows and how many there are.
@@ -447,6 +451,7 @@ mod tests {
             object: "Contact".into(),
             id: "003Pa0000000001IAA".into(),
             fields,
+            notes: None,
         };
         let data = PanelData {
             handle: "rose@edge.com".into(),

@@ -5,9 +5,11 @@ use pane_wire::api::{MatchReason, PanelData, RecordView, RelatedList};
 use pane_wire::bridge::{Handle, HandleKind};
 use serde_json::{Map, Value};
 
+use super::notes::notes_in;
 use super::plan::{
-    ACCOUNT, CONTACT_ACTIVITIES, CONTACTS, DOMAIN_ACCOUNT, DOMAIN_CASES, DOMAIN_CONTACTS,
-    DOMAIN_OPPORTUNITIES, LEAD_ACTIVITIES, LEADS, LIST_SIZE, OPPORTUNITIES, list_order,
+    ACCOUNT, ACCOUNT_NOTES, CONTACT_ACTIVITIES, CONTACTS, DOMAIN_ACCOUNT, DOMAIN_CASES,
+    DOMAIN_CONTACTS, DOMAIN_NOTES, DOMAIN_OPPORTUNITIES, LEAD_ACTIVITIES, LEADS, LIST_SIZE,
+    OPPORTUNITIES, list_order,
 };
 
 /// The child relationships read as related lists, not fields.
@@ -17,7 +19,11 @@ const LISTS: &[&str] = &[
     "ActivityHistories",
     "Opportunities",
     "Contacts",
+    NOTES,
 ];
+
+/// The relationship of a record's notes.
+const NOTES: &str = "AttachedContentNotes";
 
 fn rows<'a>(body: Option<&'a Value>, key: &str) -> &'a [Value] {
     body.and_then(|b| b.get(key))
@@ -35,7 +41,12 @@ pub fn record(row: &Value) -> Option<RecordView> {
         .filter(|(k, _)| *k != "attributes" && !LISTS.contains(&k.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    Some(RecordView { object, id, fields })
+    Some(RecordView {
+        object,
+        id,
+        fields,
+        notes: None,
+    })
 }
 
 /// A list: `{"totalSize", "records"}`, a subquery's or a related-records read's.
@@ -104,14 +115,17 @@ pub fn answer(handle: &Handle, composite: &CompositeAnswer) -> PanelData {
     };
     // The lists come with the person when it was read by id, else in their own subrequest.
     let activities = activities.or(person_row);
-    let person = person_row.and_then(record);
+    let person = person_row.and_then(record).map(|mut person| {
+        person.notes = notes_in(activities.and_then(|row| row.get(NOTES)));
+        person
+    });
     let mut candidates: Vec<RecordView> = contacts.iter().chain(leads).filter_map(record).collect();
     if candidates.len() < 2 {
         candidates.clear();
     }
     let is_contact = !contacts.is_empty();
     let domain_row = one(composite, DOMAIN_ACCOUNT);
-    let (reason, account_row) = match (&person, domain_row) {
+    let (reason, account_row, account_notes) = match (&person, domain_row) {
         (Some(_), _) => (
             if handle.kind == HandleKind::Email {
                 MatchReason::Email
@@ -119,10 +133,20 @@ pub fn answer(handle: &Handle, composite: &CompositeAnswer) -> PanelData {
                 MatchReason::Phone
             },
             is_contact.then(|| one(composite, ACCOUNT)).flatten(),
+            ACCOUNT_NOTES,
         ),
-        (None, Some(domain)) => (MatchReason::Domain, Some(domain)),
-        (None, None) => (MatchReason::None, None),
+        (None, Some(domain)) => (MatchReason::Domain, Some(domain), DOMAIN_NOTES),
+        (None, None) => (MatchReason::None, None, DOMAIN_NOTES),
     };
+    // The Account's notes: in its row when it was queried, else read by id beside it.
+    let account = account_row.and_then(record).map(|mut account| {
+        account.notes = notes_in(
+            account_row
+                .and_then(|row| row.get(NOTES))
+                .or_else(|| composite.ok(account_notes)),
+        );
+        account
+    });
     let account_contacts = if reason == MatchReason::Domain {
         list(account_row, "Contacts")
             .or_else(|| related(composite, DOMAIN_CONTACTS, "Contacts"))
@@ -151,7 +175,7 @@ pub fn answer(handle: &Handle, composite: &CompositeAnswer) -> PanelData {
         handle: handle.value.clone(),
         reason,
         person,
-        account: account_row.and_then(record),
+        account,
         opportunities,
         cases,
         open_activities: list(activities, "OpenActivities").unwrap_or_default(),
@@ -226,6 +250,13 @@ mod tests {
         let history = found(vec![row("Task", "00TA", json!({"Subject": "Call"}))]);
         let opportunity =
             |id: &str, close: Value| row("Opportunity", id, json!({"CloseDate": close}));
+        let note = |id: &str, at: &str| {
+            row(
+                "AttachedContentNote",
+                id,
+                json!({"ContentDocumentId": id, "Title": "T", "LastModifiedDate": at}),
+            )
+        };
         let c = composite(vec![
             sub(
                 "contacts",
@@ -243,7 +274,7 @@ mod tests {
                 found(vec![row(
                     "Contact",
                     "003A",
-                    json!({"OpenActivities": null, "ActivityHistories": history}),
+                    json!({"OpenActivities": null, "ActivityHistories": history, "AttachedContentNotes": null}),
                 )]),
             ),
             halted("leadActivities"),
@@ -251,6 +282,14 @@ mod tests {
                 "account",
                 200,
                 row("Account", "001A", json!({"Name": "Edge"})),
+            ),
+            sub(
+                "accountNotes",
+                200,
+                found(vec![
+                    note("069A", "2026-01-01T00:00:00.000+0000"),
+                    note("069B", "2026-03-01T00:00:00.000+0000"),
+                ]),
             ),
             sub(
                 "opportunities",
@@ -271,6 +310,20 @@ mod tests {
             "lists are not fields"
         );
         assert_eq!(data.account.as_ref().unwrap().id, "001A");
+        let person = data.person.as_ref().unwrap();
+        assert_eq!(person.notes, Some(vec![]), "none, but read");
+        assert!(!person.fields.contains_key("AttachedContentNotes"));
+        let notes: Vec<&str> = data
+            .account
+            .as_ref()
+            .unwrap()
+            .notes
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|n| n.id.as_str())
+            .collect();
+        assert_eq!(notes, ["069B", "069A"], "the Account's, newest first");
         assert_eq!(data.cases.total, 3);
         assert_eq!(data.cases.records.len(), 1);
         assert_eq!(data.history.records[0].fields["Subject"], "Call");
@@ -291,6 +344,17 @@ mod tests {
             "only for a domain match"
         );
         assert!(data.candidates.is_empty(), "one match, no choice");
+    }
+
+    #[test]
+    fn notes_not_read_are_none_for_the_card_to_read() {
+        let unread = composite(vec![sub(
+            "leads",
+            200,
+            found(vec![row("Lead", "00QA", json!({}))]),
+        )]);
+        let data = answer(&handle("bertha@fcof.net"), &unread);
+        assert_eq!(data.person.unwrap().notes, None);
     }
 
     #[test]

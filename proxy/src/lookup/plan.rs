@@ -13,14 +13,17 @@
 //! - a semi-join cannot sit beside `OR`, so the company's Account is found through one of its
 //!   Contacts (by email domain, or by the Account's website).
 //!
-//! An email costs one composite: 4 queries (Contacts, Leads, and the activities of the first
-//! of each), plus a 5th for a company domain, and reads by id for the Accounts and their lists.
+//! An email costs one composite: 4 queries (Contacts, Leads, and the activities and notes of
+//! the first of each), plus a 5th for a company domain, and reads by id for the Accounts and
+//! their lists (their notes too: an Account read by id cannot hold a subquery).
 //! A phone needs SOSL, which a composite cannot hold: one search, then (only when it found
 //! someone) the pinned plan for the first match.
 
 use pane_salesforce::{Composite, CompositeError, Filter, LikeAt, Literal, Order, RecordId, Ref};
 use pane_salesforce::{Request, Scope, Search, Select};
 use pane_wire::bridge::{Handle, email_domain, is_free_mail};
+
+use super::notes::{NOTE_FIELDS, attached_notes};
 
 /// Contacts with the email (or the pinned Contact, with its lists).
 pub const CONTACTS: Ref = Ref::named("contacts");
@@ -32,12 +35,16 @@ pub const CONTACT_ACTIVITIES: Ref = Ref::named("contactActivities");
 pub const LEAD_ACTIVITIES: Ref = Ref::named("leadActivities");
 /// The first Contact's Account.
 pub const ACCOUNT: Ref = Ref::named("account");
+/// That Account's notes.
+pub const ACCOUNT_NOTES: Ref = Ref::named("accountNotes");
 /// That Account's Opportunities.
 pub const OPPORTUNITIES: Ref = Ref::named("opportunities");
 /// A Contact at the email's company (by its domain, or its Account's website).
 pub const DOMAIN: Ref = Ref::named("domain");
 /// The company's Account (or the pinned Account, with its lists).
 pub const DOMAIN_ACCOUNT: Ref = Ref::named("domainAccount");
+/// The company Account's notes.
+pub const DOMAIN_NOTES: Ref = Ref::named("domainNotes");
 /// The company Account's Contacts.
 pub const DOMAIN_CONTACTS: Ref = Ref::named("domainContacts");
 /// The company Account's Opportunities.
@@ -129,8 +136,8 @@ fn with_id(fields: &[String]) -> Vec<String> {
     all
 }
 
-/// The two activity lists, as Salesforce allows them for users without View All Data.
-/// Open ones soonest first, past ones latest first.
+/// The two activity lists, as Salesforce allows them for users without View All Data, and the
+/// record's notes. Open activities soonest first, past ones and notes latest first.
 fn activity_lists(select: Select, layout: &Layout) -> Select {
     let list = |relationship: &str, by_date: Order| {
         Select::from(relationship)
@@ -141,6 +148,7 @@ fn activity_lists(select: Select, layout: &Layout) -> Select {
     select
         .child(list("OpenActivities", Order::asc("ActivityDate")))
         .child(list("ActivityHistories", Order::desc("ActivityDate")))
+        .child(attached_notes())
 }
 
 fn cases(layout: &Layout) -> Select {
@@ -171,20 +179,29 @@ fn retrieve(object: &str, id: RecordId, fields: &[String]) -> Request {
 fn account_of(c: &mut Composite, source: Ref, layout: &Layout) -> Result<(), CompositeError> {
     let opportunities: [(Ref, &str, &[String]); 1] =
         [(OPPORTUNITIES, "Opportunities", &layout.opportunity)];
-    account_by(c, source, ACCOUNT, layout, &opportunities)
+    account_by(c, source, (ACCOUNT, ACCOUNT_NOTES), layout, &opportunities)
 }
 
-/// The Account whose id is the `AccountId` of `source`'s first row, as `account`, and its
-/// related `lists` (reference, relationship, fields).
+/// The Account whose id is the `AccountId` of `source`'s first row, as `account`, its notes as
+/// `notes`, and its related `lists` (reference, relationship, fields).
 fn account_by(
     c: &mut Composite,
     source: Ref,
-    account: Ref,
+    (account, notes): (Ref, Ref),
     layout: &Layout,
     lists: &[(Ref, &str, &[String])],
 ) -> Result<(), CompositeError> {
     let id = || RecordId::from(source.first("AccountId"));
     c.add(account, retrieve("Account", id(), &layout.account))?;
+    c.add(
+        notes,
+        related(
+            "Account",
+            id(),
+            "AttachedContentNotes",
+            &names(&NOTE_FIELDS),
+        ),
+    )?;
     for (reference, relationship, fields) in lists {
         c.add(*reference, related("Account", id(), relationship, fields))?;
     }
@@ -256,7 +273,13 @@ pub fn plan(handle: &Handle, layout: &Layout, version: &str) -> Result<Composite
             (DOMAIN_OPPORTUNITIES, "Opportunities", &layout.opportunity),
             (DOMAIN_CASES, "Cases", &cases),
         ];
-        account_by(&mut c, DOMAIN, DOMAIN_ACCOUNT, layout, &lists)?;
+        account_by(
+            &mut c,
+            DOMAIN,
+            (DOMAIN_ACCOUNT, DOMAIN_NOTES),
+            layout,
+            &lists,
+        )?;
     }
     Ok(c)
 }
@@ -338,7 +361,8 @@ pub fn plan_pinned(object: &str, id: &str, layout: &Layout, version: &str) -> Op
                                 .order([Order::desc("CloseDate")])
                                 .limit(LIST_SIZE),
                         )
-                        .child(cases(layout)),
+                        .child(cases(layout))
+                        .child(attached_notes()),
                 ),
             )
             .map(drop),
@@ -392,9 +416,11 @@ mod tests {
                 "contactActivities",
                 "leadActivities",
                 "account",
+                "accountNotes",
                 "opportunities",
                 "domain",
                 "domainAccount",
+                "domainNotes",
                 "domainContacts",
                 "domainOpportunities",
                 "domainCases"
@@ -404,7 +430,7 @@ mod tests {
         assert!(soql(&c, CONTACTS).contains("WHERE Email = 'rose@edge.com'"));
         assert_eq!(
             soql(&c, CONTACT_ACTIVITIES),
-            "SELECT Id, (SELECT Id, Subject, ActivityDate, StartDateTime, Status, IsTask FROM OpenActivities ORDER BY ActivityDate ASC NULLS LAST, LastModifiedDate DESC LIMIT 10), (SELECT Id, Subject, ActivityDate, StartDateTime, Status, IsTask FROM ActivityHistories ORDER BY ActivityDate DESC NULLS LAST, LastModifiedDate DESC LIMIT 10) FROM Contact WHERE Id = '@{contacts.records[0].Id}'"
+            "SELECT Id, (SELECT Id, Subject, ActivityDate, StartDateTime, Status, IsTask FROM OpenActivities ORDER BY ActivityDate ASC NULLS LAST, LastModifiedDate DESC LIMIT 10), (SELECT Id, Subject, ActivityDate, StartDateTime, Status, IsTask FROM ActivityHistories ORDER BY ActivityDate DESC NULLS LAST, LastModifiedDate DESC LIMIT 10), (SELECT Id, ContentDocumentId, Title, TextPreview, LastModifiedDate FROM AttachedContentNotes ORDER BY LastModifiedDate DESC LIMIT 50) FROM Contact WHERE Id = '@{contacts.records[0].Id}'"
         );
         assert_eq!(
             soql(&c, DOMAIN),
@@ -414,12 +440,16 @@ mod tests {
             soql(&c, OPPORTUNITIES),
             "/sobjects/Account/@{contacts.records[0].AccountId}/Opportunities?fields=Id%2CName%2CStageName%2CAmount%2CCloseDate"
         );
+        assert_eq!(
+            soql(&c, ACCOUNT_NOTES),
+            "/sobjects/Account/@{contacts.records[0].AccountId}/AttachedContentNotes?fields=Id%2CContentDocumentId%2CTitle%2CTextPreview%2CLastModifiedDate"
+        );
     }
 
     #[test]
     fn free_mail_has_no_domain_fallback() {
         let c = email_plan("zoe@gmail.com");
-        assert_eq!(c.len(), 6);
+        assert_eq!(c.len(), 7);
         assert_eq!(c.queries(), 4);
     }
 
@@ -437,15 +467,20 @@ mod tests {
     fn pinned_records_are_read_by_id() {
         let layout = Layout::default();
         let contact = plan_pinned("Contact", "003000000000001AAA", &layout, "59.0").unwrap();
-        assert_eq!(refs(&contact), ["contacts", "account", "opportunities"]);
+        assert_eq!(
+            refs(&contact),
+            ["contacts", "account", "accountNotes", "opportunities"]
+        );
         let q = soql(&contact, CONTACTS);
         assert!(
             q.ends_with("FROM Contact WHERE Id = '003000000000001AAA'"),
             "{q}"
         );
         assert!(q.contains("ActivityHistories"), "the lists come too");
+        assert!(q.contains("FROM AttachedContentNotes"), "and the notes");
         let account = plan_pinned("Account", "001000000000001AAA", &layout, "59.0").unwrap();
         assert_eq!(refs(&account), ["domainAccount"]);
+        assert!(soql(&account, DOMAIN_ACCOUNT).contains("FROM AttachedContentNotes"));
         assert!(plan_pinned("Lead", "00Q000000000001AAA", &layout, "59.0").is_some());
         assert!(plan_pinned("User", "005000000000001AAA", &layout, "59.0").is_none());
         assert!(plan_pinned("Contact", "003' OR Name != '", &layout, "59.0").is_none());

@@ -134,6 +134,28 @@ async fn each_action_costs_what_the_readme_says() {
 
     let (status, _) = costs
         .api(
+            "Add a note",
+            Method::POST,
+            "/api/notes",
+            Some(json!({"object": "Account", "record_id": edge, "title": "Renewal", "body": "Q3", "key": "costs-1"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let sean = costs
+        .panel(
+            "Panel, new email sender whose records have notes",
+            "email",
+            "sean@edge.com",
+        )
+        .await;
+    assert_eq!(
+        sean["account"]["notes"][0]["title"], "Renewal",
+        "the notes come in the panel's composite: {sean}"
+    );
+    assert_eq!(sean["person"]["notes"], json!([]), "read with the person");
+
+    let (status, _) = costs
+        .api(
             "Search Salesforce",
             Method::GET,
             "/api/search?q=rogers",

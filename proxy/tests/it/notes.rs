@@ -144,24 +144,62 @@ async fn notes_refuse_bad_input_without_asking_salesforce() {
 }
 
 #[tokio::test]
-async fn notes_are_listed_on_accounts_and_opportunities_too() {
+async fn the_panel_brings_the_person_and_account_notes_in_its_one_request() {
     let proxy = linked().await;
     let (_, rose, _) = proxy.panel("email", "rose@edge.com").await;
-    let account = rose["account"]["id"].as_str().unwrap().to_owned();
-    let (status, _, _) = proxy
-        .add_note(json!({"object": "Account", "record_id": account, "title": "Edge", "body": "", "key": "a-1"}))
-        .await;
-    assert_eq!(status, 201);
-    let (_, listed, _) = proxy.notes_of("Account", &account).await;
-    assert_eq!(listed["notes"][0]["title"], "Edge", "{listed}");
-    let (_, contact_notes, _) = proxy
-        .notes_of("Contact", rose["person"]["id"].as_str().unwrap())
-        .await;
+    assert_eq!(rose["person"]["notes"], json!([]), "read, none yet: {rose}");
+    assert_eq!(rose["account"]["notes"], json!([]));
+    for (object, record, title) in [
+        ("Contact", &rose["person"]["id"], "Call"),
+        ("Account", &rose["account"]["id"], "Edge"),
+    ] {
+        let (status, _, _) = proxy
+            .add_note(json!({"object": object, "record_id": record, "title": title, "body": "", "key": title}))
+            .await;
+        assert_eq!(status, 201);
+    }
+    let (cache, rose, cost) = proxy.panel("email", "rose@edge.com").await;
     assert_eq!(
-        contact_notes["notes"],
-        json!([]),
+        (cache.as_str(), cost),
+        ("miss", 1),
+        "a note forgets the cached panel; the notes come in its composite"
+    );
+    let titles = |notes: &Value| -> Vec<String> {
+        notes
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        titles(&rose["person"]["notes"]),
+        ["Call"],
         "a note is on the record it was added to"
     );
+    assert_eq!(titles(&rose["account"]["notes"]), ["Edge"]);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn an_opportunitys_notes_are_read_on_their_own() {
+    let proxy = linked().await;
+    let (_, rose, _) = proxy.panel("email", "rose@edge.com").await;
+    let deal = rose["opportunities"]["records"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        rose["opportunities"]["records"][0].get("notes").is_none(),
+        "not read with the panel: {rose}"
+    );
+    let (status, _, _) = proxy
+        .add_note(json!({"object": "Opportunity", "record_id": deal, "title": "Deal", "body": "", "key": "o-1"}))
+        .await;
+    assert_eq!(status, 201);
+    let (status, listed, cost) = proxy.notes_of("Opportunity", &deal).await;
+    assert_eq!((status, cost), (200, 1), "{listed}");
+    assert_eq!(listed["notes"][0]["title"], "Deal");
     proxy.stop().await;
 }
 
