@@ -207,11 +207,7 @@ async fn query_pages_through_next_records_url() {
 
     let count = org.query("SELECT COUNT() FROM Contact").await;
     assert_eq!(count, json!({"totalSize": 5, "done": true, "records": []}));
-    let (code, body) = answer(
-        org.get(&org.data("/query"))
-            .query(&[("q", "SELECT Id FRM Contact")]),
-    )
-    .await;
+    let (code, body) = org.query_answer("SELECT Id FRM Contact").await;
     assert_eq!(code, 400);
     assert_eq!(body[0]["errorCode"], "MALFORMED_QUERY");
 }
