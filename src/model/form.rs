@@ -241,21 +241,7 @@ mod tests {
     use serde_json::json;
 
     fn field(name: &str, kind: &str) -> FieldSpec {
-        FieldSpec {
-            name: name.into(),
-            label: name.into(),
-            kind: kind.into(),
-            required: false,
-            createable: true,
-            updateable: true,
-            length: None,
-            scale: None,
-            picklist: vec![],
-            restricted: false,
-            reference_to: vec![],
-            custom: false,
-            name_field: false,
-        }
+        FieldSpec::new(name, name, kind)
     }
 
     #[test]

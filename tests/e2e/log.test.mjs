@@ -6,35 +6,23 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, launchBrowser, sandboxToken, signInPopup, startProxy, waitFor } from './support.mjs';
+import { ARTIFACTS, panelFrame, sandboxQuery, signInPopup, startPane, stopPane, waitFor } from './support.mjs';
 
-let proxy;
-let browser;
-let sandbox;
+let proxy, browser, sandbox;
 
 before(async () => {
-  proxy = await startProxy();
-  browser = await launchBrowser();
-  sandbox = (await (await fetch(`${proxy.url}api/health`)).json()).org_url.replace(/\/$/, '');
+  ({ proxy, browser, sandbox } = await startPane());
 });
+after(() => stopPane({ proxy, browser }));
 
-after(async () => {
-  await browser?.close();
-  await proxy?.stop();
-  assert.deepEqual(browser?.errors ?? [], [], 'no page error');
-});
-
-const panel = () => browser.page.frameLocator('[data-testid=plugin-salesforce]');
+const panel = () => panelFrame(browser.page);
 const byId = (id) => panel().locator(`[data-testid="${id}"]`);
 const textOf = (id) => byId(id).first().textContent({ timeout: 1_000 }).catch(() => '');
 const cardTitle = () => panel().locator('[data-testid=person-card] [data-testid=card-title]').textContent({ timeout: 1_000 }).catch(() => '');
 
 /** The Tasks logged for the dev inbox's conversation `id`, as a script sees the org. */
-async function conversationTasks(id) {
-  const token = await sandboxToken(sandbox);
-  const q = `SELECT Id, Subject, WhoId, Description FROM Task WHERE Pane_Message_Id__c = 'conv:${id}'`;
-  const res = await fetch(`${sandbox}/services/data/v59.0/query?q=${encodeURIComponent(q)}`, { headers: { Authorization: `Bearer ${token}` } });
-  return (await res.json()).records;
+function conversationTasks(id) {
+  return sandboxQuery(sandbox, `SELECT Id, Subject, WhoId, Description FROM Task WHERE Pane_Message_Id__c = 'conv:${id}'`);
 }
 
 async function open(caseName, handle) {

@@ -6,31 +6,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, launchBrowser, linkInPanel, sandboxToken, startProxy, waitFor } from './support.mjs';
+import { ARTIFACTS, linkInPanel, panelFrame, sandboxQuery, startPane, stopPane, waitFor } from './support.mjs';
 
-let proxy;
-let browser;
-let sandbox;
+let proxy, browser, sandbox;
 
 before(async () => {
-  proxy = await startProxy();
-  browser = await launchBrowser();
-  sandbox = (await (await fetch(`${proxy.url}api/health`)).json()).org_url.replace(/\/$/, '');
+  ({ proxy, browser, sandbox } = await startPane());
 });
-
-after(async () => {
-  await browser?.close();
-  await proxy?.stop();
-  assert.deepEqual(browser?.errors ?? [], [], 'no page error');
-});
+after(() => stopPane({ proxy, browser }));
 
 /** Rows of `q` in the sandbox org, as a script reads them. */
-async function soql(q) {
-  const res = await fetch(`${sandbox}/services/data/v59.0/query?q=${encodeURIComponent(q)}`, { headers: { Authorization: `Bearer ${await sandboxToken(sandbox)}` } });
-  return (await res.json()).records;
-}
+const soql = (q) => sandboxQuery(sandbox, q);
 
-const panel = () => browser.page.frameLocator('[data-testid=plugin-salesforce]');
+const panel = () => panelFrame(browser.page);
 const notes = () => panel().locator('[data-testid=person-card] [data-testid=notes]');
 /** Counts the panel's reads of a record's notes (`GET /api/notes`) from now on. */
 function countNoteReads() {

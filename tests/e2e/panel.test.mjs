@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, sandboxControl, sandboxToken, signInPopup, startPane, stopPane, waitFor } from './support.mjs';
+import { ARTIFACTS, openFieldChooser, panelFrame, sandboxControl, sandboxToken, signInPopup, startPane, stopPane, waitFor } from './support.mjs';
 
 let proxy, browser, sandbox;
 
@@ -25,7 +25,7 @@ async function soql(q) {
   return { token, records: (await res.json()).records };
 }
 
-const panel = () => browser.page.frameLocator('[data-testid=plugin-salesforce]');
+const panel = () => panelFrame(browser.page);
 const byId = (id) => panel().locator(`[data-testid="${id}"]`);
 const textOf = (id) => byId(id).first().textContent({ timeout: 5_000 }).catch(() => '');
 const shot = (name) => browser.page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
@@ -246,9 +246,7 @@ test('search Salesforce, choose a result: shown for this sender, for the whole t
 test('the cog picks the fields shown, custom fields included', async () => {
   await open('Email from a known address');
   await byId('person-card').waitFor();
-  await byId('cog').click();
-  await byId('field-chooser').waitFor();
-  await waitFor('the describe', () => panel().locator('[data-testid=add-field] option').count(), (n) => n > 5);
+  await openFieldChooser(panel());
   await byId('add-field').selectOption('Department');
   await byId('save-fields').click();
   await waitFor('saved', () => textOf('chooser-status'), (t) => t === 'Saved.');

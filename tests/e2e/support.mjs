@@ -92,13 +92,14 @@ export async function startSandbox(extraArgs = []) {
 }
 
 /**
- * The proxy (its embedded sandbox org included) and a browser, for a test file's `before`:
+ * The proxy (its embedded sandbox org included, `extraArgs` added to its command line) and a
+ * browser (`browserArgs` added to Chromium's), for a test file's `before`:
  * `{ proxy, browser, sandbox }`, `sandbox` the org's base URL (no slash).
  */
-export async function startPane(extraArgs = []) {
+export async function startPane(extraArgs = [], browserArgs = []) {
   const proxy = await startProxy(extraArgs);
   try {
-    const browser = await launchBrowser();
+    const browser = await launchBrowser(browserArgs);
     const health = await (await fetch(`${proxy.url}api/health`)).json();
     return { proxy, browser, sandbox: health.org_url.replace(/\/$/, '') };
   } catch (err) {
@@ -112,6 +113,22 @@ export async function stopPane({ proxy, browser }, message = 'no page error') {
   await browser?.close();
   await proxy?.stop();
   assert.deepEqual(browser?.errors ?? [], [], message);
+}
+
+/** The records SOQL `q` finds in the sandbox org (`sandbox` its base URL), read as Ana by a script. */
+export async function sandboxQuery(sandbox, q) {
+  const res = await fetch(`${sandbox}/services/data/v59.0/query?q=${encodeURIComponent(q)}`, { headers: { Authorization: `Bearer ${await sandboxToken(sandbox)}` } });
+  return (await res.json()).records;
+}
+
+/** The panel's frame in the dev inbox's `page`. */
+export const panelFrame = (page) => page.frameLocator('[data-testid=plugin-salesforce]');
+
+/** Opens the cog's field chooser in `panel` (a `panelFrame`) and waits for the describe's fields. */
+export async function openFieldChooser(panel) {
+  await panel.locator('[data-testid=cog]').click();
+  await panel.locator('[data-testid=field-chooser]').waitFor();
+  await waitFor('the describe', () => panel.locator('[data-testid=add-field] option').count(), (n) => n > 5);
 }
 
 /** Tells the sandbox org's control API (`sandbox` its base URL) something: its JSON answer. */

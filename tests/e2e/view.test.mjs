@@ -5,31 +5,24 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, launchBrowser, startProxy, waitFor, linkInPanel } from './support.mjs';
+import { ARTIFACTS, linkInPanel, openFieldChooser, panelFrame, startPane, stopPane, waitFor } from './support.mjs';
 
-let proxy;
-let browser;
+let proxy, browser;
 /** Every browser console error (a 404 for a favicon shows here). */
 const consoleErrors = [];
 
 before(async () => {
-  proxy = await startProxy();
   // The agent's locale and time zone, what `Intl` writes values in: Chromium takes them from
   // its environment.
   process.env.TZ = 'UTC';
   process.env.LANG = 'en_US.UTF-8';
-  browser = await launchBrowser(['--lang=en-US']);
+  ({ proxy, browser } = await startPane([], ['--lang=en-US']));
   browser.page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location()?.url ?? ''}`); });
   await browser.page.emulateMedia({ colorScheme: 'light' });
 });
+after(() => stopPane({ proxy, browser }));
 
-after(async () => {
-  await browser?.close();
-  await proxy?.stop();
-  assert.deepEqual(browser?.errors ?? [], [], 'no page error');
-});
-
-const panel = () => browser.page.frameLocator('[data-testid=plugin-salesforce]');
+const panel = () => panelFrame(browser.page);
 const byId = (id) => panel().locator(`[data-testid="${id}"]`);
 const shot = (name) => browser.page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 
@@ -92,9 +85,7 @@ test('a lookup prefilled from a domain match shows the Account\'s name; a refusa
 test('the cog: adding a field goes back to the placeholder; Close and Escape return to the cog', async () => {
   await open('Email from a known address');
   await byId('person-card').waitFor();
-  await byId('cog').click();
-  await byId('field-chooser').waitFor();
-  await waitFor('the describe', () => panel().locator('[data-testid=add-field] option').count(), (n) => n > 5);
+  await openFieldChooser(panel());
   await byId('add-field').selectOption('Department');
   await panel().locator('[data-testid=chosen-field][data-field=Department]').waitFor();
   await waitFor('the placeholder back', () => byId('add-field').inputValue(), (v) => v === '');

@@ -27,21 +27,7 @@ fn provide_state() {
 }
 
 fn spec_field(name: &str, kind: &str) -> pane_wire::api::FieldSpec {
-    pane_wire::api::FieldSpec {
-        name: name.into(),
-        label: format!("{name} label"),
-        kind: kind.into(),
-        required: false,
-        createable: true,
-        updateable: true,
-        length: None,
-        scale: None,
-        picklist: vec![],
-        restricted: false,
-        reference_to: vec![],
-        custom: false,
-        name_field: false,
-    }
+    pane_wire::api::FieldSpec::new(name, format!("{name} label"), kind)
 }
 
 #[wasm_bindgen_test]

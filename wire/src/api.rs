@@ -181,6 +181,28 @@ pub struct FieldSpec {
     pub name_field: bool,
 }
 
+impl FieldSpec {
+    /// A plain field `name` of Salesforce type `kind`: optional, createable and updateable,
+    /// with no length, scale, picklist or lookup targets (tests build on it).
+    pub fn new(name: impl Into<String>, label: impl Into<String>, kind: impl Into<String>) -> Self {
+        FieldSpec {
+            name: name.into(),
+            label: label.into(),
+            kind: kind.into(),
+            required: false,
+            createable: true,
+            updateable: true,
+            length: None,
+            scale: None,
+            picklist: vec![],
+            restricted: false,
+            reference_to: vec![],
+            custom: false,
+            name_field: false,
+        }
+    }
+}
+
 /// An object, as the panel needs it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ObjectSpec {

@@ -37,81 +37,49 @@ const at = (iso) => new Date(iso);
 export const generatedSender = (i) => `bench${i}@bench-co.example`;
 export const generatedCc = (i) => `bench${i}.cc@bench-co.example`;
 
+/** A message from `from` to `to` at `date` (ISO): inbound, unless `more` says otherwise. */
+const message = (from, to, date, body, more = {}) => ({ from, to, date, status: 'inbound', body, ...more });
+/** A message from `from` to the support address. */
+const toSupport = (from, date, body, more = {}) => message(from, [SUPPORT], date, body, more);
+/** Ana's answer from the support address. */
+const answer = (to, date, body, more = {}) => message(SUPPORT, to, date, body, { status: 'outbound', author: TEAMMATE, ...more });
+/** A conversation `id` of `type` with `recipient`, the case it demonstrates, and its messages. */
+const conversation = (id, type, demonstrates, subject, recipient, messages) => ({ id, type, case: demonstrates, subject, recipient, messages });
+
+const ROSE_SMS = person('+15127579340', 'Rose Gonzalez', 'phone');
+const CALLER = person('+13362227000', undefined, 'phone');
+const PRIYA = person('+447700900123', 'Priya', 'whatsapp');
+
 /** Each conversation, with the case it demonstrates and its messages. */
 export const CONVERSATIONS = [
-  {
-    id: 'cnv_known', type: 'email', case: 'Email from a known address',
-    subject: 'Invoice 4471 is wrong', recipient: ROSE,
-    messages: [
-      { from: ROSE, to: [SUPPORT], date: '2026-11-20T09:12:00Z', status: 'inbound',
-        body: 'Hello, our last invoice charges us twice for the same licence. Can you check?' },
-      { from: SUPPORT, to: [ROSE], date: '2026-11-20T10:02:00Z', status: 'outbound', author: TEAMMATE,
-        body: 'Hi Rose, sorry about that. I am looking into it now.' },
-      { from: ROSE, to: [SUPPORT], date: '2026-11-21T08:40:00Z', status: 'inbound',
-        body: 'Thanks! Any news?' },
-    ],
-  },
-  {
-    id: 'cnv_domain', type: 'email', case: 'Email from an unknown address at a known company',
-    subject: 'Question about our plan', recipient: TIM,
-    messages: [
-      { from: TIM, to: [SUPPORT], date: '2026-11-22T14:05:00Z', status: 'inbound',
-        body: 'Hi, I just joined Burlington and would like to know what our plan includes.' },
-    ],
-  },
-  {
-    id: 'cnv_unknown', type: 'email', case: 'Email from a totally unknown address',
-    subject: 'Pricing for 30 seats', recipient: ZOE,
-    messages: [
-      { from: ZOE, to: [SUPPORT], date: '2026-11-23T11:30:00Z', status: 'inbound',
-        body: 'Hello! We are a kite shop looking at your product. What would 30 seats cost?' },
-    ],
-  },
-  {
-    id: 'cnv_sms', type: 'sms', case: 'SMS', subject: undefined,
-    recipient: person('+15127579340', 'Rose Gonzalez', 'phone'),
-    messages: [
-      { from: person('+15127579340', 'Rose Gonzalez', 'phone'), to: [SMS_LINE], date: '2026-11-23T16:00:00Z',
-        status: 'inbound', body: 'Hi, it is Rose from Edge. Can someone call me back today?' },
-    ],
-  },
-  {
-    id: 'cnv_call', type: 'phoneCall', case: 'Phone call', subject: 'Call from (336) 222-7000',
-    recipient: person('+13362227000', undefined, 'phone'),
-    messages: [
-      { from: person('+13362227000', undefined, 'phone'), to: [SMS_LINE], date: '2026-11-24T08:15:00Z',
-        status: 'inbound', body: 'Incoming call, 4 min 12 s. Voicemail: please call back about the renewal.' },
-    ],
-  },
-  {
-    id: 'cnv_whatsapp', type: 'whatsapp', case: 'WhatsApp message (unsupported channel)', subject: undefined,
-    recipient: person('+447700900123', 'Priya', 'whatsapp'),
-    messages: [
-      { from: person('+447700900123', 'Priya', 'whatsapp'), to: [person(SMS_LINE.handle, 'Pane Support', 'whatsapp')],
-        date: '2026-11-24T07:00:00Z', status: 'inbound', body: 'Hi! Do you ship to the UK?' },
-    ],
-  },
-  {
-    id: 'cnv_group', type: 'email', case: 'Several senders and CCs',
-    subject: 'Renewal of the Edge contract', recipient: SEAN,
-    messages: [
-      { from: SEAN, to: [SUPPORT], cc: [ROSE, LISA], date: '2026-11-18T09:00:00Z', status: 'inbound',
-        body: 'We would like to renew for two more years. Rose and Lisa are in copy.' },
-      { from: SUPPORT, to: [SEAN], cc: [ROSE, LISA, person(TEAMMATES[1].email, TEAMMATES[1].name)],
-        date: '2026-11-18T11:00:00Z', status: 'outbound', author: TEAMMATE,
-        body: 'Great news, Sean. I will send the paperwork today.' },
-      { from: LISA, to: [SUPPORT], cc: [SEAN, JACK], date: '2026-11-19T15:20:00Z', status: 'inbound',
-        body: 'Adding Jack from Burlington, who handles the joint purchase.' },
-    ],
-  },
-  {
-    id: 'cnv_lead', type: 'email', case: 'Email from a Lead',
-    subject: 'Ready to order', recipient: BERTHA,
-    messages: [
-      { from: BERTHA, to: [SUPPORT], date: '2026-11-23T16:45:00Z', status: 'inbound',
-        body: 'We are ready to order 40 seats for the co-op. What are the next steps?' },
-    ],
-  },
+  conversation('cnv_known', 'email', 'Email from a known address', 'Invoice 4471 is wrong', ROSE, [
+    toSupport(ROSE, '2026-11-20T09:12:00Z', 'Hello, our last invoice charges us twice for the same licence. Can you check?'),
+    answer([ROSE], '2026-11-20T10:02:00Z', 'Hi Rose, sorry about that. I am looking into it now.'),
+    toSupport(ROSE, '2026-11-21T08:40:00Z', 'Thanks! Any news?'),
+  ]),
+  conversation('cnv_domain', 'email', 'Email from an unknown address at a known company', 'Question about our plan', TIM, [
+    toSupport(TIM, '2026-11-22T14:05:00Z', 'Hi, I just joined Burlington and would like to know what our plan includes.'),
+  ]),
+  conversation('cnv_unknown', 'email', 'Email from a totally unknown address', 'Pricing for 30 seats', ZOE, [
+    toSupport(ZOE, '2026-11-23T11:30:00Z', 'Hello! We are a kite shop looking at your product. What would 30 seats cost?'),
+  ]),
+  conversation('cnv_sms', 'sms', 'SMS', undefined, ROSE_SMS, [
+    message(ROSE_SMS, [SMS_LINE], '2026-11-23T16:00:00Z', 'Hi, it is Rose from Edge. Can someone call me back today?'),
+  ]),
+  conversation('cnv_call', 'phoneCall', 'Phone call', 'Call from (336) 222-7000', CALLER, [
+    message(CALLER, [SMS_LINE], '2026-11-24T08:15:00Z', 'Incoming call, 4 min 12 s. Voicemail: please call back about the renewal.'),
+  ]),
+  conversation('cnv_whatsapp', 'whatsapp', 'WhatsApp message (unsupported channel)', undefined, PRIYA, [
+    message(PRIYA, [person(SMS_LINE.handle, 'Pane Support', 'whatsapp')], '2026-11-24T07:00:00Z', 'Hi! Do you ship to the UK?'),
+  ]),
+  conversation('cnv_group', 'email', 'Several senders and CCs', 'Renewal of the Edge contract', SEAN, [
+    toSupport(SEAN, '2026-11-18T09:00:00Z', 'We would like to renew for two more years. Rose and Lisa are in copy.', { cc: [ROSE, LISA] }),
+    answer([SEAN], '2026-11-18T11:00:00Z', 'Great news, Sean. I will send the paperwork today.', { cc: [ROSE, LISA, person(TEAMMATES[1].email, TEAMMATES[1].name)] }),
+    toSupport(LISA, '2026-11-19T15:20:00Z', 'Adding Jack from Burlington, who handles the joint purchase.', { cc: [SEAN, JACK] }),
+  ]),
+  conversation('cnv_lead', 'email', 'Email from a Lead', 'Ready to order', BERTHA, [
+    toSupport(BERTHA, '2026-11-23T16:45:00Z', 'We are ready to order 40 seats for the co-op. What are the next steps?'),
+  ]),
 ];
 
 /**
@@ -122,13 +90,9 @@ export function addGenerated(n) {
   for (let i = 0; i < n; i += 1) {
     const from = person(generatedSender(i), `Bench Person ${i}`);
     const cc = person(generatedCc(i), `Bench Copied ${i}`);
-    CONVERSATIONS.push({
-      id: `cnv_gen_${i}`, type: 'email', case: `Generated conversation ${i}`,
-      subject: `Generated question ${i}`, recipient: from,
-      messages: [
-        { from, to: [SUPPORT], cc: [cc], date: '2026-11-24T12:00:00Z', status: 'inbound', body: `Question number ${i}.` },
-      ],
-    });
+    CONVERSATIONS.push(conversation(`cnv_gen_${i}`, 'email', `Generated conversation ${i}`, `Generated question ${i}`, from, [
+      toSupport(from, '2026-11-24T12:00:00Z', `Question number ${i}.`, { cc: [cc] }),
+    ]));
   }
 }
 

@@ -66,6 +66,11 @@ impl Org {
         self.http.get(self.url(path)).bearer_auth(&self.token)
     }
 
+    /// A GET of `path` with no token, as a browser or a script without a session sends it.
+    pub fn get_anonymous(&self, path: &str) -> RequestBuilder {
+        self.http.get(self.url(path))
+    }
+
     pub fn data(&self, path: &str) -> String {
         format!("/services/data/{V}{path}")
     }

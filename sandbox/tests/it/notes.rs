@@ -5,7 +5,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-use crate::helpers::{Org, answer, org};
+use crate::helpers::{Org, org};
 
 async fn contact(org: &Org) -> String {
     org.first_id("SELECT Id FROM Contact ORDER BY LastName LIMIT 1")
@@ -169,11 +169,9 @@ async fn a_link_needs_a_known_document_and_a_valid_share_type() {
 #[tokio::test]
 async fn content_document_link_queries_need_a_document_or_record_filter() {
     let org = org().await;
-    let (status, err) = answer(
-        org.get(&org.data("/query"))
-            .query(&[("q", "SELECT Id, LinkedEntityId FROM ContentDocumentLink")]),
-    )
-    .await;
+    let (status, err) = org
+        .query_answer("SELECT Id, LinkedEntityId FROM ContentDocumentLink")
+        .await;
     assert_eq!(status, 400);
     assert_eq!(err[0]["errorCode"], "MALFORMED_QUERY");
     assert_eq!(
@@ -190,11 +188,7 @@ async fn content_document_link_queries_need_a_document_or_record_filter() {
 #[tokio::test]
 async fn attached_content_notes_are_not_queried_directly() {
     let org = org().await;
-    let (status, err) = answer(
-        org.get(&org.data("/query"))
-            .query(&[("q", "SELECT Id FROM AttachedContentNote")]),
-    )
-    .await;
+    let (status, err) = org.query_answer("SELECT Id FROM AttachedContentNote").await;
     assert_eq!(
         (status, err[0]["errorCode"].clone()),
         (400, json!("INVALID_TYPE_FOR_OPERATION")),

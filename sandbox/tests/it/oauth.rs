@@ -41,8 +41,7 @@ async fn web_server_tokens(org: &Org) -> Value {
 async fn the_authorize_page_asks_to_log_in_and_a_wrong_password_shows_it_again() {
     let org = org().await;
     let page = org
-        .http
-        .get(org.url("/services/oauth2/authorize"))
+        .get_anonymous("/services/oauth2/authorize")
         .query(&authorize_query())
         .send()
         .await

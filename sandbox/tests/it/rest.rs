@@ -9,12 +9,7 @@ use crate::helpers::{self, Org, answer, json, location, org, status};
 #[tokio::test]
 async fn the_versions_list_is_not_counted_and_has_v59() {
     let org = org().await;
-    let res = org
-        .http
-        .get(org.url("/services/data/"))
-        .send()
-        .await
-        .unwrap();
+    let res = org.get_anonymous("/services/data/").send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(
         res.headers().get("sforce-limit-info").is_none(),
@@ -212,11 +207,7 @@ async fn query_pages_through_next_records_url() {
 
     let count = org.query("SELECT COUNT() FROM Contact").await;
     assert_eq!(count, json!({"totalSize": 5, "done": true, "records": []}));
-    let (code, body) = answer(
-        org.get(&org.data("/query"))
-            .query(&[("q", "SELECT Id FRM Contact")]),
-    )
-    .await;
+    let (code, body) = org.query_answer("SELECT Id FRM Contact").await;
     assert_eq!(code, 400);
     assert_eq!(body[0]["errorCode"], "MALFORMED_QUERY");
 }
@@ -258,8 +249,7 @@ async fn record_pages_open_in_a_browser() {
         .first_id("SELECT Id FROM Contact WHERE Email = 'rose@edge.com'")
         .await;
     let page = org
-        .http
-        .get(org.url(&format!("/lightning/r/Contact/{id}/view")))
+        .get_anonymous(&format!("/lightning/r/Contact/{id}/view"))
         .send()
         .await
         .unwrap();
@@ -267,9 +257,7 @@ async fn record_pages_open_in_a_browser() {
     let html = page.text().await.unwrap();
     assert!(html.contains("<h1>Rose Gonzalez</h1>"), "{html}");
     assert!(html.contains("rose@edge.com"));
-    let missing = org
-        .http
-        .get(org.url("/lightning/r/Contact/003Pa0000000999/view"));
+    let missing = org.get_anonymous("/lightning/r/Contact/003Pa0000000999/view");
     assert_eq!(status(missing).await, 404);
 }
 
