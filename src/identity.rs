@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use pane_wire::api::{Me, Settings};
 
 use crate::api::{Api, endpoints};
+use crate::model::display::DEFAULT_CURRENCY;
 use crate::session::Session;
 
 /// The agent and their settings; `Copy`, provided by [`provide_identity`].
@@ -30,6 +31,17 @@ impl Identity {
     /// Where the org's records open.
     pub fn org_url(&self) -> Option<String> {
         self.me.with(|m| m.as_ref().map(|m| m.instance_url.clone()))
+    }
+
+    /// The org's currency (ISO 4217) for amounts of records without a `CurrencyIsoCode`: the
+    /// one the proxy read when the agent linked, else [`DEFAULT_CURRENCY`]. Read untracked: a
+    /// record is shown once who is signed in is known.
+    pub fn currency(&self) -> String {
+        self.me.with_untracked(|m| {
+            m.as_ref()
+                .and_then(|m| m.currency.clone())
+                .unwrap_or_else(|| DEFAULT_CURRENCY.to_owned())
+        })
     }
 
     /// The org's extra mandatory fields of `object`.

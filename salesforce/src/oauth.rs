@@ -1,5 +1,5 @@
 //! The connected app's side of Salesforce's OAuth 2.0 web-server flow: the authorize URL (with
-//! PKCE), the code exchange, the identity URL, the "Modify All Data" check, revocation, and the
+//! PKCE), the code exchange, the identity URL, what a link learns (the "Modify All Data" check, the org's currency), revocation, and the
 //! credentials a linked user's client refreshes with. Failures are read by
 //! [`crate::error::from_response`] like every other answer.
 //!
@@ -8,11 +8,11 @@
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use crate::Error;
+use crate::composite::{Composite, CompositeAnswer, CompositeError, Ref, Request};
 use crate::error::{from_reqwest, from_response};
-use crate::soql::percent;
+use crate::soql::{Select, percent};
 use crate::token::Credentials;
 
 /// The scopes a link asks for: the REST API, a refresh token, and the identity URL.
@@ -143,22 +143,73 @@ pub async fn identity(http: &reqwest::Client, tokens: &CodeTokens) -> Result<Ide
     read(http.get(&tokens.id).bearer_auth(&tokens.access_token)).await
 }
 
-/// Whether the user behind `tokens` holds "Modify All Data" (one API request, API `version`).
-pub async fn modify_all_data(
+/// What the proxy learns when a user links, besides who they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkFacts {
+    /// The user holds "Modify All Data".
+    pub modify_all_data: bool,
+    /// The org's currency, ISO 4217 (`Organization.DefaultCurrencyIsoCode`): the currency of
+    /// every amount in a single-currency org, the corporate currency in a multi-currency one
+    /// (Object Reference, Organization:
+    /// <https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_organization.htm>).
+    /// `None` when the org did not say.
+    pub currency: Option<String>,
+}
+
+const PERMISSIONS: Ref = Ref::named("permissions");
+const ORGANIZATION: Ref = Ref::named("organization");
+
+/// The composite [`link_facts`] sends: two queries.
+fn link_facts_request(version: &str) -> Result<Composite, CompositeError> {
+    let mut composite = Composite::new(version);
+    composite
+        .add(
+            PERMISSIONS,
+            Request::Query(Select::column(
+                "UserPermissionAccess",
+                "PermissionsModifyAllData",
+            )),
+        )?
+        .add(
+            ORGANIZATION,
+            Request::Query(Select::column("Organization", "DefaultCurrencyIsoCode")),
+        )?;
+    Ok(composite)
+}
+
+/// Whether the user behind `tokens` holds "Modify All Data", and their org's currency: one API
+/// request (a Composite of two queries, API `version`). A query that fails leaves its fact at
+/// its default (not an admin, no currency).
+pub async fn link_facts(
     http: &reqwest::Client,
     tokens: &CodeTokens,
     version: &str,
-) -> Result<bool, Error> {
-    let url = format!("{}/services/data/v{version}/query", tokens.instance_url);
-    let request = http.get(url).bearer_auth(&tokens.access_token).query(&[(
-        "q",
-        "SELECT PermissionsModifyAllData FROM UserPermissionAccess",
-    )]);
-    let body: Value = read(request).await?;
-    Ok(body
-        .pointer("/records/0/PermissionsModifyAllData")
-        .and_then(Value::as_bool)
-        .unwrap_or(false))
+) -> Result<LinkFacts, Error> {
+    let composite = link_facts_request(version).map_err(|e| Error::Malformed {
+        status: 0,
+        detail: e.to_string(),
+    })?;
+    let url = format!("{}/services/data/v{version}/composite", tokens.instance_url);
+    let request = http
+        .post(url)
+        .bearer_auth(&tokens.access_token)
+        .json(&composite.body());
+    let answer = CompositeAnswer::from_value(read(request).await?)?;
+    let first = |reference: Ref, field: &str| {
+        answer
+            .records(reference)
+            .first()
+            .and_then(|r| r.get(field))
+            .cloned()
+    };
+    Ok(LinkFacts {
+        modify_all_data: first(PERMISSIONS, "PermissionsModifyAllData")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
+        currency: first(ORGANIZATION, "DefaultCurrencyIsoCode")
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .filter(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase())),
+    })
 }
 
 /// Sends `request` (once: these calls are not retried); its status and body, or Salesforce's

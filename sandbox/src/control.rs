@@ -18,6 +18,7 @@ pub fn router() -> Router<SandboxState> {
         .route("/__sandbox/expire-tokens", post(expire_tokens))
         .route("/__sandbox/revoke-user", post(revoke_user))
         .route("/__sandbox/quota", post(set_quota))
+        .route("/__sandbox/currency", post(set_currency))
         .route("/__sandbox/requests", get(requests).delete(clear_requests))
         .route("/__sandbox/refusals", get(refusals).delete(clear_refusals))
 }
@@ -58,6 +59,26 @@ async fn revoke_user(
         .ok_or(StatusCode::NOT_FOUND)?;
     let revoked = state.auth.revoke_user(&user.id);
     Ok(Json(json!({ "revoked": revoked })))
+}
+
+#[derive(Debug, Deserialize)]
+struct CurrencyBody {
+    iso_code: String,
+}
+
+/// Sets the org's currency (`{"iso_code": "EUR"}`); 400 for a code the org does not offer.
+async fn set_currency(
+    State(state): State<SandboxState>,
+    Json(body): Json<CurrencyBody>,
+) -> StatusCode {
+    match state.org.set_currency(&body.iso_code) {
+        Ok(true) => StatusCode::NO_CONTENT,
+        Ok(false) => StatusCode::BAD_REQUEST,
+        Err(err) => {
+            tracing::warn!(%err, "setting the org's currency failed");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

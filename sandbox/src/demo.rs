@@ -205,7 +205,7 @@ fn seed_system(org: &Org) -> Result<(), SandboxError> {
         json!({
             "Name": "Salesforce Pane Sandbox", "Country": "US", "DefaultLocaleSidKey": "en_US",
             "TimeZoneSidKey": "America/Los_Angeles", "LanguageLocaleKey": "en_US", "OrganizationType": "Developer Edition",
-            "IsSandbox": true, "InstanceName": "PANE1",
+            "IsSandbox": true, "InstanceName": "PANE1", "DefaultCurrencyIsoCode": "USD",
         }),
     )?;
     batch.push((org_record, vec![]));

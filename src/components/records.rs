@@ -21,9 +21,7 @@ use crate::api::{endpoints, use_api};
 use crate::bridge::use_bridge;
 use crate::identity::use_identity;
 use crate::intl::AgentFormats;
-use crate::model::display::{
-    DEFAULT_CURRENCY, currency_of, guess_kind, loaded_at, record_url, title, value_text,
-};
+use crate::model::display::{currency_of, guess_kind, loaded_at, record_url, title, value_text};
 use crate::session::use_session;
 
 /// The fields a card shows before the agent or the admin picks some (wire's object table).
@@ -360,7 +358,7 @@ pub fn RecordCard(
         .and_then(Value::as_str)
         .and_then(loaded_at);
     let record_for_fields = record.clone();
-    let currency = currency_of(&record.fields, DEFAULT_CURRENCY).to_owned();
+    let currency = currency_of(&record.fields, &identity.currency()).to_owned();
     let fields = move || {
         let spec = describes.describe(&object);
         let names = identity.shown_fields(&object, default_fields(&object));
@@ -418,7 +416,7 @@ pub fn RelatedListView(
                 view! {
                     <ul>
                         {list.records.into_iter().map(|r| {
-                            let currency = currency_of(&r.fields, DEFAULT_CURRENCY);
+                            let currency = &currency_of(&r.fields, &use_identity().currency()).to_owned();
                             let formats = AgentFormats::browser();
                             let details: Vec<(String, String)> = r.fields.iter()
                                 .filter(|(k, _)| !HIDDEN.contains(&k.as_str()) && k.as_str() != "Subject")

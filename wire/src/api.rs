@@ -250,6 +250,10 @@ pub struct Me {
     pub is_admin: bool,
     /// Where the org's records open in a browser.
     pub instance_url: String,
+    /// The org's currency (ISO 4217, `Organization.DefaultCurrencyIsoCode`, read when the agent
+    /// linked): what amounts of records without a `CurrencyIsoCode` are in. `None` when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
 }
 
 /// Field API names per object (`Contact` -> `["Name", "Email"]`).

@@ -219,11 +219,12 @@ async fn link(state: &AppState, pending: &ClaimedLink, code: &str) -> Result<Lin
             "the integration user must belong to the admin's own org".into(),
         ));
     }
-    let is_admin = oauth::modify_all_data(http, &tokens, &sf.version)
+    // One request: "Modify All Data" and the org's currency, in one composite.
+    let facts = oauth::link_facts(http, &tokens, &sf.version)
         .await
         .unwrap_or_else(|err| {
-            tracing::warn!(%err, "reading the user's permissions failed");
-            false
+            tracing::warn!(%err, "reading the user's permissions and the org's currency failed");
+            oauth::LinkFacts::default()
         });
     services
         .db
@@ -235,7 +236,8 @@ async fn link(state: &AppState, pending: &ClaimedLink, code: &str) -> Result<Lin
             instance_url: tokens.instance_url,
             refresh_token_sealed: services.sealer.seal(&refresh)?,
             access_token_sealed: services.sealer.seal(&tokens.access_token)?,
-            is_admin,
+            is_admin: facts.modify_all_data,
+            currency: facts.currency.unwrap_or_default(),
         })
         .await?;
     state.clients.forget(&identity.user_id);

@@ -72,6 +72,7 @@ pub(super) async fn me(State(state): State<AppState>, agent: Agent) -> Json<Me> 
         org_id: l.org_id,
         is_admin,
         instance_url: l.instance_url,
+        currency: Some(l.currency).filter(|c| !c.is_empty()),
     })
 }
 

@@ -44,6 +44,8 @@ pub struct Link {
     pub access_token_sealed: String,
     /// Holds Salesforce's "Modify All Data" permission (read when linking).
     pub is_admin: bool,
+    /// The org's currency, ISO 4217 (read when linking); empty when unknown.
+    pub currency: String,
 }
 
 // Written out, not derived: `is_admin` is stored as 0/1 (SQLite has no boolean) and sqlx Any
@@ -59,6 +61,7 @@ impl<'r> sqlx::FromRow<'r, AnyRow> for Link {
             refresh_token_sealed: row.try_get("refresh_token_sealed")?,
             access_token_sealed: row.try_get("access_token_sealed")?,
             is_admin: row.try_get::<i64, _>("is_admin")? != 0,
+            currency: row.try_get("currency")?,
         })
     }
 }
@@ -76,7 +79,7 @@ pub struct DayUsage {
     pub reported_at: i64,
 }
 
-const LINK_COLUMNS: &str = "l.user_id, l.org_id, l.username, l.email, l.instance_url, l.refresh_token_sealed, l.access_token_sealed, l.is_admin";
+const LINK_COLUMNS: &str = "l.user_id, l.org_id, l.username, l.email, l.instance_url, l.refresh_token_sealed, l.access_token_sealed, l.is_admin, l.currency";
 
 fn unsigned(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
@@ -107,10 +110,10 @@ impl Db {
     pub async fn put_link(&self, link: &Link) -> Result<(), ProxyError> {
         let t = now();
         sqlx::query(
-            "INSERT INTO links (user_id, org_id, username, email, instance_url, refresh_token_sealed, access_token_sealed, created_at, updated_at, is_admin)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
+            "INSERT INTO links (user_id, org_id, username, email, instance_url, refresh_token_sealed, access_token_sealed, created_at, updated_at, is_admin, currency)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)
              ON CONFLICT (user_id) DO UPDATE SET org_id = $2, username = $3, email = $4, instance_url = $5,
-                 refresh_token_sealed = $6, access_token_sealed = $7, updated_at = $8, is_admin = $9",
+                 refresh_token_sealed = $6, access_token_sealed = $7, updated_at = $8, is_admin = $9, currency = $10",
         )
         .bind(&link.user_id)
         .bind(&link.org_id)
@@ -121,6 +124,7 @@ impl Db {
         .bind(&link.access_token_sealed)
         .bind(t)
         .bind(i64::from(link.is_admin))
+        .bind(&link.currency)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -396,6 +400,7 @@ mod tests {
             refresh_token_sealed: "sealed-r".into(),
             access_token_sealed: "sealed-a".into(),
             is_admin: false,
+            currency: "EUR".into(),
         }
     }
 

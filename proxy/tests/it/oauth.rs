@@ -424,3 +424,19 @@ async fn cross_site_requests_to_every_state_changing_route_are_refused() {
     );
     proxy.stop().await;
 }
+
+#[tokio::test]
+async fn me_answers_the_org_currency_read_when_the_agent_linked() {
+    let mut proxy = linked().await;
+    let me: pane_wire::api::Me = proxy.read_as(Method::GET, "/api/me", &proxy.session).await;
+    assert_eq!(
+        me.currency.as_deref(),
+        Some("USD"),
+        "the demo org's currency"
+    );
+    proxy.control("currency", json!({"iso_code": "EUR"})).await;
+    let ben = proxy.link_as(BEN).await;
+    let me: pane_wire::api::Me = proxy.read_as(Method::GET, "/api/me", &ben).await;
+    assert_eq!(me.currency.as_deref(), Some("EUR"), "a euro org's agent");
+    proxy.stop().await;
+}

@@ -234,6 +234,23 @@ impl Org {
             .map_or_else(|| SfId::mint("00D", 1).to_string(), |r| r.id.to_string())
     }
 
+    /// Sets the org's currency (`Organization.DefaultCurrencyIsoCode`, one of
+    /// [`crate::schema::ORG_CURRENCIES`]), as an admin does in Company Information; false when
+    /// `iso_code` is not one of them.
+    pub fn set_currency(&self, iso_code: &str) -> Result<bool, SandboxError> {
+        if !crate::schema::ORG_CURRENCIES.contains(&iso_code) {
+            return Ok(false);
+        }
+        for mut record in self.store.scan("Organization", false)? {
+            record.fields.insert(
+                "DefaultCurrencyIsoCode".into(),
+                serde_json::Value::from(iso_code),
+            );
+            self.store.put(&record, Vec::new())?;
+        }
+        Ok(true)
+    }
+
     /// The users who can log in.
     pub fn users(&self) -> &[User] {
         &self.users

@@ -12,6 +12,9 @@ mod recorded;
 mod synthetic;
 mod templates;
 
+/// The ISO 4217 codes the org's currency (`Organization.DefaultCurrencyIsoCode`) may be.
+pub const ORG_CURRENCIES: &[&str] = &["AUD", "CAD", "CHF", "EUR", "GBP", "JPY", "USD"];
+
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};

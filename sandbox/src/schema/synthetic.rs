@@ -361,5 +361,12 @@ pub(super) fn organization(
         let changes = Value::Object(changes);
         organization.add_field(field_like(tpl, changes)?);
     }
+    // Not in the recording (a multi-currency org's), but every single-currency org has it:
+    // Organization.DefaultCurrencyIsoCode, the org's currency (Object Reference, Organization:
+    // https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_organization.htm).
+    organization.add_field(field_like(
+        &t.picklist,
+        json!({"name": "DefaultCurrencyIsoCode", "label": "Currency", "nillable": true, "createable": false, "updateable": false, "restrictedPicklist": true, "picklistValues": picklist(super::ORG_CURRENCIES, Some("USD"))}),
+    )?);
     Ok(organization)
 }
