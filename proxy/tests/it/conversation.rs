@@ -109,20 +109,10 @@ async fn whether_a_conversation_is_logged_is_answered_without_salesforce() {
     let proxy = linked().await;
     let rose = proxy.rose().await;
     let ask = || async {
-        let before = proxy.salesforce_calls().await;
-        let (status, answer) = proxy
-            .call(
-                Method::GET,
-                &format!("{LOG}?conversation=cnv_it_3"),
-                &proxy.session,
-            )
-            .await;
+        let path = format!("{LOG}?conversation=cnv_it_3");
+        let (status, answer, requests) = proxy.get_counting(&path).await;
         assert_eq!(status, 200, "{answer}");
-        assert_eq!(
-            proxy.salesforce_calls().await - before,
-            0,
-            "no Salesforce request"
-        );
+        assert_eq!(requests, 0, "no Salesforce request");
         answer
     };
     assert_eq!(ask().await, json!({"log": null}));

@@ -9,15 +9,8 @@ use crate::running::{Running, linked, linked_with};
 impl Running {
     /// `GET /api/notes` of a record: status, answer and the Salesforce requests it made.
     async fn notes_of(&self, object: &str, id: &str) -> (u16, Value, u64) {
-        let before = self.salesforce_calls().await;
-        let (status, body) = self
-            .call(
-                Method::GET,
-                &format!("/api/notes?object={object}&id={id}"),
-                &self.session,
-            )
-            .await;
-        (status, body, self.salesforce_calls().await - before)
+        self.get_counting(&format!("/api/notes?object={object}&id={id}"))
+            .await
     }
 
     /// `POST /api/notes`: status, answer and the Salesforce requests it made.

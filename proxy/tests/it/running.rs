@@ -173,6 +173,13 @@ impl Running {
         (cache, body, self.salesforce_calls().await - before)
     }
 
+    /// `GET path` as the linked agent: the status, the answer and the Salesforce requests it made.
+    pub async fn get_counting(&self, path: &str) -> (u16, Value, u64) {
+        let before = self.salesforce_calls().await;
+        let (status, body) = self.call(reqwest::Method::GET, path, &self.session).await;
+        (status, body, self.salesforce_calls().await - before)
+    }
+
     /// Rose's Contact id, from her panel.
     pub async fn rose(&self) -> String {
         let (_, rose, _) = self.panel("email", "rose@edge.com").await;

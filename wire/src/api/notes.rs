@@ -76,25 +76,15 @@ pub struct NoteEdit {
     pub body: Option<String>,
 }
 
-/// A note's HTML from typed text: every character HTML-escaped as Salesforce asks
-/// (`escapeHtml4`), each line a paragraph (Salesforce strips raw new lines from a note).
+/// A note's HTML from typed text: HTML-escaped as Salesforce asks (`escapeHtml4`: `&`, `<`,
+/// `>` and `"`), each line a paragraph (Salesforce strips raw new lines from a note).
 pub fn note_html(text: &str) -> String {
     text.lines()
         .map(|line| {
-            let mut out = String::with_capacity(line.len() + 7);
-            out.push_str("<p>");
-            for c in line.chars() {
-                match c {
-                    '&' => out.push_str("&amp;"),
-                    '<' => out.push_str("&lt;"),
-                    '>' => out.push_str("&gt;"),
-                    '"' => out.push_str("&quot;"),
-                    '\'' => out.push_str("&#39;"),
-                    c => out.push(c),
-                }
-            }
-            out.push_str("</p>");
-            out
+            format!(
+                "<p>{}</p>",
+                html_escape::encode_double_quoted_attribute(line)
+            )
         })
         .collect()
 }
@@ -124,7 +114,7 @@ mod tests {
             ("a\r\nb", "<p>a</p><p>b</p>"),
             (
                 "<script>x</script> & 'q' \"d\"",
-                "<p>&lt;script&gt;x&lt;/script&gt; &amp; &#39;q&#39; &quot;d&quot;</p>",
+                "<p>&lt;script&gt;x&lt;/script&gt; &amp; 'q' &quot;d&quot;</p>",
             ),
             ("a\n\nb", "<p>a</p><p></p><p>b</p>"),
         ] {
