@@ -128,35 +128,61 @@ pub fn Records(
         }
         seen.with_value(|s| s.get(&value).cloned()).map(Ok)
     });
-    let retry = move |_| state.changed();
-    move || {
-        if session.linked().get() == Some(false) {
-            return view! { <LinkPrompt /> }.into_any();
+    // Linked or not, as a memo: the records below are built once per change, not per check.
+    let unlinked = Memo::new(move |_| session.linked().get() == Some(false));
+    // Inside the Transition, the resource is read only while nothing is there to show: the
+    // first load shows its fallback, a revisit shows the cache at once, and a reload keeps
+    // the records shown until its answer (a later sender with nothing cached shows the
+    // skeleton itself: a Transition falls back only once).
+    let shown = move || match data.get() {
+        None => {
+            answer.with(|_| ());
+            view! { <RecordsLoading /> }.into_any()
         }
-        match data.get() {
-            None => view! {
-                <div class="skeleton" data-testid="records-loading" aria-busy="true" aria-label="Loading records">
-                    <div class="bone wide"></div><div class="bone"></div><div class="bone"></div>
-                </div>
-            }
-            .into_any(),
-            Some(Err(err)) => {
-                let (testid, text) = match err.code() {
-                    Some("disabled") => ("records-disabled", "The Salesforce integration is turned off. An admin can turn it on in the settings.".to_owned()),
-                    Some("quota_reserve") => ("records-quota", err.to_string()),
-                    Some("quota_spent") => ("records-quota", err.to_string()),
-                    _ => ("records-error", format!("The records could not be read: {err}")),
-                };
-                view! {
-                    <div class="state-message" role="alert" data-testid=testid>
-                        <p>{text}</p>
-                        <button type="button" class="button secondary" data-testid="retry" on:click=retry>"Try again"</button>
-                    </div>
-                }
-                .into_any()
-            }
-            Some(Ok(panel)) => view! { <Matched panel=panel handle=handle.get_untracked() /> }.into_any(),
+        Some(Err(err)) => view! { <RecordsFailed err=err /> }.into_any(),
+        Some(Ok(panel)) => {
+            view! { <Matched panel=panel handle=handle.get_untracked() /> }.into_any()
         }
+    };
+    view! {
+        <Show when=move || !unlinked.get() fallback=|| view! { <LinkPrompt /> }>
+            <Transition fallback=|| view! { <RecordsLoading /> }>{shown}</Transition>
+        </Show>
+    }
+}
+
+/// The records' skeleton while they are read.
+#[component]
+fn RecordsLoading() -> impl IntoView {
+    view! {
+        <div class="skeleton" data-testid="records-loading" aria-busy="true" aria-label="Loading records">
+            <div class="bone wide"></div><div class="bone"></div><div class="bone"></div>
+        </div>
+    }
+}
+
+/// Why the records could not be read, and a retry.
+#[component]
+fn RecordsFailed(err: PanelError) -> impl IntoView {
+    let state = use_records_state();
+    let (testid, text) = match err.code() {
+        Some("disabled") => (
+            "records-disabled",
+            "The Salesforce integration is turned off. An admin can turn it on in the settings."
+                .to_owned(),
+        ),
+        Some("quota_reserve") => ("records-quota", err.to_string()),
+        Some("quota_spent") => ("records-quota", err.to_string()),
+        _ => (
+            "records-error",
+            format!("The records could not be read: {err}"),
+        ),
+    };
+    view! {
+        <div class="state-message" role="alert" data-testid=testid>
+            <p>{text}</p>
+            <button type="button" class="button secondary" data-testid="retry" on:click=move |_| state.changed()>"Try again"</button>
+        </div>
     }
 }
 
