@@ -250,35 +250,9 @@ pub fn record_url(org_url: &str, object: &str, id: &str) -> String {
 /// in whole seconds, so a later change in another second is refused and the record's own
 /// version is not.
 pub fn loaded_at(last_modified: &str) -> Option<String> {
-    let mut secs = epoch_secs(last_modified)?;
-    if secs < 0 {
-        return None;
-    }
-    let day_secs = secs % 86_400;
-    secs -= day_secs;
-    let days = secs / 86_400;
-    // Back to a civil date.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let weekday = DAYS[usize::try_from(days.rem_euclid(7)).ok()?];
-    let month_name = MONTHS[usize::try_from(m - 1).ok()?];
-    Some(format!(
-        "{weekday}, {d:02} {month_name} {y:04} {:02}:{:02}:{:02} GMT",
-        day_secs / 3600,
-        day_secs % 3600 / 60,
-        day_secs % 60
-    ))
+    let secs = u64::try_from(epoch_secs(last_modified)?).ok()?;
+    let at = std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(secs))?;
+    Some(httpdate::fmt_http_date(at))
 }
 
 #[cfg(test)]
