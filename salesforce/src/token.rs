@@ -56,6 +56,21 @@ pub enum Credentials {
     },
 }
 
+impl Credentials {
+    /// The username-password grant (jsforce's `login`, simple-salesforce's username and
+    /// password) at the token endpoint of `login_url`, for the connected app `app` (client id,
+    /// secret) and `user` (username, password).
+    pub fn password(login_url: &str, app: (String, String), user: (&str, &str)) -> Self {
+        Credentials::Password {
+            token_url: format!("{login_url}/services/oauth2/token"),
+            client_id: app.0,
+            client_secret: app.1,
+            username: user.0.into(),
+            password: user.1.into(),
+        }
+    }
+}
+
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Secrets stay out of logs.

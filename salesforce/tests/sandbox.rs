@@ -21,13 +21,11 @@ async fn setup() -> (Sandbox, Client) {
         .unwrap();
     let app = demo_app();
     let http = reqwest::Client::new();
-    let credentials = Credentials::Password {
-        token_url: format!("{}/services/oauth2/token", sandbox.base_url()),
-        client_id: app.client_id,
-        client_secret: app.client_secret,
-        username: "ana@pane-support.example".into(),
-        password: "demo-ana-1".into(),
-    };
+    let credentials = Credentials::password(
+        &sandbox.base_url(),
+        (app.client_id, app.client_secret),
+        ("ana@pane-support.example", "demo-ana-1"),
+    );
     let tokens = Arc::new(Tokens::new(http.clone(), credentials, None));
     (sandbox, Client::new(http, tokens, "59.0"))
 }

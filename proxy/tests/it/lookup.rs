@@ -26,13 +26,11 @@ async fn setup() -> (Sandbox, Client) {
 fn client_as(sandbox: &Sandbox, user: (&str, &str)) -> Client {
     let app = demo_app();
     let http = reqwest::Client::new();
-    let credentials = Credentials::Password {
-        token_url: format!("{}/services/oauth2/token", sandbox.base_url()),
-        client_id: app.client_id,
-        client_secret: app.client_secret,
-        username: user.0.into(),
-        password: user.1.into(),
-    };
+    let credentials = Credentials::password(
+        &sandbox.base_url(),
+        (app.client_id, app.client_secret),
+        user,
+    );
     Client::new(
         http.clone(),
         Arc::new(Tokens::new(http, credentials, None)),
