@@ -33,8 +33,9 @@ async function open(caseName) {
 /** The panel's frame at Front's width: 300 px (the pane has a 1 px border). */
 async function panelAt300() {
   await browser.page.evaluate(() => { document.getElementById('pane').style.width = '301px'; });
-  const width = await browser.page.locator('[data-testid=plugin-salesforce]').evaluate((f) => f.clientWidth);
-  assert.equal(width, 300);
+  // The pane's width is animated (`transition: width .15s`): wait for it to settle.
+  const frameWidth = () => browser.page.locator('[data-testid=plugin-salesforce]').evaluate((f) => f.clientWidth);
+  await waitFor('the panel frame at 300 px', frameWidth, (w) => w === 300);
 }
 
 /** Value cells wider than their box (cut off or overflowing), as `text (scrollWidth > clientWidth)`. */
