@@ -53,6 +53,16 @@ impl Running {
         (status, answer, self.salesforce_calls().await - before)
     }
 
+    /// Logs Rose's conversation `id` of `n` messages, which succeeds: the answer and the
+    /// Salesforce requests it cost.
+    async fn log_rose(&self, id: &str, n: usize) -> (Value, u64) {
+        let rose = self.rose().await;
+        let before = self.salesforce_calls().await;
+        let (status, answer, _) = self.log_conversation(rose_log(id, &rose, n)).await;
+        assert_eq!(status, 200, "{answer}");
+        (answer, self.salesforce_calls().await - before)
+    }
+
     async fn conversation_tasks(&self, conversation: &str) -> Vec<Value> {
         self.soql(&format!(
             "SELECT Id, Subject, WhoId, Status, ActivityDate, Description FROM Task \
@@ -66,8 +76,7 @@ impl Running {
 async fn a_conversation_is_logged_as_one_task_in_order_with_authors_and_times() {
     let proxy = linked().await;
     let rose = proxy.rose().await;
-    let (status, answer, requests) = proxy.log_conversation(rose_log("cnv_it_1", &rose, 3)).await;
-    assert_eq!(status, 200, "{answer}");
+    let (answer, requests) = proxy.log_rose("cnv_it_1", 3).await;
     assert_eq!(requests, 1, "one upsert");
     let tasks = proxy.conversation_tasks("cnv_it_1").await;
     assert_eq!(tasks.len(), 1);
@@ -90,11 +99,8 @@ async fn a_conversation_is_logged_as_one_task_in_order_with_authors_and_times() 
 #[tokio::test]
 async fn logging_again_after_a_new_message_updates_the_one_task() {
     let proxy = linked().await;
-    let rose = proxy.rose().await;
-    let (status, first, _) = proxy.log_conversation(rose_log("cnv_it_2", &rose, 2)).await;
-    assert_eq!(status, 200, "{first}");
-    let (status, second, requests) = proxy.log_conversation(rose_log("cnv_it_2", &rose, 3)).await;
-    assert_eq!(status, 200, "{second}");
+    let (first, _) = proxy.log_rose("cnv_it_2", 2).await;
+    let (second, requests) = proxy.log_rose("cnv_it_2", 3).await;
     assert_eq!(requests, 1, "one upsert, an update");
     assert_eq!(second["log"]["task_id"], first["log"]["task_id"]);
     let tasks = proxy.conversation_tasks("cnv_it_2").await;
@@ -107,7 +113,6 @@ async fn logging_again_after_a_new_message_updates_the_one_task() {
 #[tokio::test]
 async fn whether_a_conversation_is_logged_is_answered_without_salesforce() {
     let proxy = linked().await;
-    let rose = proxy.rose().await;
     let ask = || async {
         let path = format!("{LOG}?conversation=cnv_it_3");
         let (status, answer, requests) = proxy.get_counting(&path).await;
@@ -116,7 +121,7 @@ async fn whether_a_conversation_is_logged_is_answered_without_salesforce() {
         answer
     };
     assert_eq!(ask().await, json!({"log": null}));
-    let (_, logged, _) = proxy.log_conversation(rose_log("cnv_it_3", &rose, 2)).await;
+    let (logged, _) = proxy.log_rose("cnv_it_3", 2).await;
     assert_eq!(ask().await, logged);
     assert_eq!(logged["log"]["messages"], 2);
     proxy.stop().await;
