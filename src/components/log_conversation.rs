@@ -54,29 +54,35 @@ pub fn LogConversationAction(
     let log = RwSignal::new(None::<ConversationLog>);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    // Whether the conversation shown is logged: one proxy request, no Salesforce request.
-    Effect::new(move |_| {
+    // Whether the conversation shown is logged: one proxy request, no Salesforce request. What
+    // was shown is cleared only when the conversation changes: a reload of the same one keeps
+    // "Logged" (and the button's "again") on screen until the answer replaces it, no flicker.
+    Effect::new(move |previous: Option<Option<String>>| {
         records.reload.track();
         let shown = conversation.get();
-        log.set(None);
-        error.set(None);
-        let Some((id, _)) = shown else {
-            return;
+        let id = shown.as_ref().map(|(id, _)| id.clone());
+        if previous.as_ref() != Some(&id) {
+            log.set(None);
+            error.set(None);
+        }
+        let Some(asked) = id.clone() else {
+            return id;
         };
         if !session.signed_in().get() {
-            return;
+            return id;
         }
         spawn_local(async move {
-            if let Ok(answer) = endpoints::conversation_log(api, &id).await {
+            if let Ok(answer) = endpoints::conversation_log(api, &asked).await {
                 let still = conversation
                     .try_get_untracked()
                     .flatten()
-                    .is_some_and(|(c, _)| c == id);
+                    .is_some_and(|(c, _)| c == asked);
                 if still {
                     let _ = log.try_set(answer.log);
                 }
             }
         });
+        id
     });
     let who = person.id.clone();
     let send = move |_| {
