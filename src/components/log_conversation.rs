@@ -4,6 +4,8 @@
 //! *Logged to Salesforce* with when and a link to the Task (the proxy answers that from its
 //! own store, with no Salesforce request). Logging again updates the same Task.
 
+use std::collections::HashMap;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pane_wire::api::{ConversationLog, LogConversation, RecordView};
@@ -24,6 +26,33 @@ use crate::session::use_session;
 /// (provided by the lookup, which reads them once per conversation).
 #[derive(Debug, Clone, Copy)]
 pub struct ConversationMessages(pub Signal<Option<Result<MessageList, PanelError>>>);
+
+/// The logs the panel has read or made, by conversation id (provided by the lookup). A card
+/// rebuilt for the same conversation (a fresher answer, a revisit) shows *Logged* at once
+/// instead of flickering back to *Log conversation* until the proxy answers again.
+#[derive(Debug, Clone, Copy)]
+pub struct KnownLogs(RwSignal<HashMap<String, ConversationLog>>);
+
+impl KnownLogs {
+    /// None known yet.
+    pub fn new() -> Self {
+        Self(RwSignal::new(HashMap::new()))
+    }
+
+    /// What the proxy said of `conversation`: its log, or that it has none.
+    fn record(self, conversation: &str, log: Option<ConversationLog>) {
+        self.0.try_update(|known| match log {
+            Some(log) => known.insert(conversation.to_owned(), log),
+            None => known.remove(conversation),
+        });
+    }
+}
+
+impl Default for KnownLogs {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// When a log was made, in the agent's locale.
 fn logged_time(ms: i64) -> String {
@@ -51,38 +80,30 @@ pub fn LogConversationAction(
             Some((c.id.clone(), c.subject.clone()))
         })
     });
-    let log = RwSignal::new(None::<ConversationLog>);
+    let known = use_context::<KnownLogs>().unwrap_or_default();
+    // The shown conversation's log, as last known.
+    let log = Memo::new(move |_| {
+        let (id, _) = conversation.get()?;
+        known.0.with(|k| k.get(&id).cloned())
+    });
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    // Whether the conversation shown is logged: one proxy request, no Salesforce request. What
-    // was shown is cleared only when the conversation changes: a reload of the same one keeps
-    // "Logged" (and the button's "again") on screen until the answer replaces it, no flicker.
-    Effect::new(move |previous: Option<Option<String>>| {
+    // Whether the conversation shown is logged: one proxy request, no Salesforce request.
+    Effect::new(move |_| {
         records.reload.track();
         let shown = conversation.get();
-        let id = shown.as_ref().map(|(id, _)| id.clone());
-        if previous.as_ref() != Some(&id) {
-            log.set(None);
-            error.set(None);
-        }
-        let Some(asked) = id.clone() else {
-            return id;
+        error.set(None);
+        let Some((id, _)) = shown else {
+            return;
         };
         if !session.signed_in().get() {
-            return id;
+            return;
         }
         spawn_local(async move {
-            if let Ok(answer) = endpoints::conversation_log(api, &asked).await {
-                let still = conversation
-                    .try_get_untracked()
-                    .flatten()
-                    .is_some_and(|(c, _)| c == asked);
-                if still {
-                    let _ = log.try_set(answer.log);
-                }
+            if let Ok(answer) = endpoints::conversation_log(api, &id).await {
+                known.record(&id, answer.log);
             }
         });
-        id
     });
     let who = person.id.clone();
     let send = move |_| {
@@ -97,9 +118,7 @@ pub fn LogConversationAction(
         error.set(None);
         spawn_local(async move {
             match endpoints::log_conversation(api, &body).await {
-                Ok(answer) => {
-                    let _ = log.try_set(answer.log);
-                }
+                Ok(answer) => known.record(&id, answer.log),
                 Err(err) => {
                     let _ = error.try_set(Some(err.to_string()));
                 }

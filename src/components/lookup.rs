@@ -5,7 +5,7 @@ use pane_wire::bridge::{
     Handle, HandleKind, LookupTarget, MessageList, lookup_target, participants,
 };
 
-use super::log_conversation::ConversationMessages;
+use super::log_conversation::{ConversationMessages, KnownLogs};
 use super::records::Records;
 use super::state::use_records_state;
 use crate::PanelError;
@@ -63,6 +63,7 @@ pub fn Lookup() -> impl IntoView {
     });
     // The same list for *Log conversation* on the matched Contact or Lead.
     provide_context(ConversationMessages(messages));
+    provide_context(KnownLogs::new());
 
     // Everyone else in the conversation, from its messages (the host, not Salesforce).
     let others = LocalResource::new(move || {
