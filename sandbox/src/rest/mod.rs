@@ -3,7 +3,7 @@
 
 mod composite;
 mod data;
-mod rows;
+pub(crate) mod rows;
 mod sobjects;
 
 pub use crate::subrequest::{BatchSubrequest, Subrequest};
@@ -60,7 +60,7 @@ pub fn router() -> Router<SandboxState> {
     r = r
         .route("/services/data", get(data::versions))
         .route("/services/data/", get(data::versions));
-    let routes: [(&str, MethodRouter<SandboxState>); 17] = [
+    let routes: [(&str, MethodRouter<SandboxState>); 18] = [
         ("", get(data::resources)),
         ("/limits", get(data::limits)),
         ("/query", get(data::query::<false>)),
@@ -80,6 +80,10 @@ pub fn router() -> Router<SandboxState> {
         (
             "/composite/sobjects/{object}",
             get(composite::retrieve_many).post(composite::retrieve_many_post),
+        ),
+        (
+            "/composite/sobjects/{object}/{field}",
+            axum::routing::patch(composite::upsert_many),
         ),
         ("/sobjects", get(sobjects::describe_global)),
         (

@@ -30,6 +30,7 @@ use super::data::version_number;
 use super::sobjects::{allow_duplicates, json_body};
 use crate::error::ApiError;
 use crate::id::SfId;
+use crate::org::User;
 use crate::schema::{FieldDef, ObjectDef};
 use crate::state::SandboxState;
 use crate::store::Record;
@@ -288,33 +289,16 @@ pub async fn upsert(
     let value = param(&params, "value");
     let body = json_body(&body)?;
     let with_created = version_number(&v) >= 46;
-    // One upsert at a time: two upserts of one External ID value never both create. Salesforce
-    // keeps a unique External ID unique with its index (a field marked Unique refuses a second
-    // record with DUPLICATE_VALUE); the docs do not say how concurrent upserts of a non-unique
-    // one behave, and the sandbox serializes them rather than guess.
-    let _one_at_a_time = state.upserts.lock().await;
-    let records = matching(&state, object, field, value, &v)?;
-    match records.as_slice() {
-        [] => {
-            if query
-                .get("updateOnly")
-                .is_some_and(|u| u.eq_ignore_ascii_case("true"))
-            {
-                return Err(ApiError::not_found());
-            }
-            let mut fields = match body {
-                Value::Object(map) => map,
-                _ => Map::new(),
-            };
-            if field.kind != "id" {
-                fields.insert(field.name.clone(), Value::from(value));
-            }
-            let id = state.org.create(
-                &user,
-                &object.name,
-                &Value::Object(fields),
-                allow_duplicates(&headers),
-            )?;
+    let how = Upsert {
+        object,
+        field,
+        duplicates_allowed: allow_duplicates(&headers),
+        update_only: query
+            .get("updateOnly")
+            .is_some_and(|u| u.eq_ignore_ascii_case("true")),
+    };
+    match upsert_one(&state, &user, &how, value, body, &v).await? {
+        Upserted::Created(id) => {
             let mut result = super::saved(&id);
             if with_created {
                 result["created"] = Value::Bool(true);
@@ -329,15 +313,7 @@ pub async fn upsert(
             )
                 .into_response())
         }
-        [record] => {
-            state.org.update(
-                &user,
-                &object.name,
-                record.id.as_str(),
-                &body,
-                None,
-                allow_duplicates(&headers),
-            )?;
+        Upserted::Updated(record) => {
             if !with_created {
                 return Ok(StatusCode::NO_CONTENT.into_response());
             }
@@ -346,7 +322,88 @@ pub async fn upsert(
                     .into_response(),
             )
         }
-        _ => Ok(multiple_choices(object, &records, &v)),
+        Upserted::Several(records) => Ok(multiple_choices(object, &records, &v)),
+    }
+}
+
+/// What an upsert by External ID writes to: the object, its field, whether duplicate rules
+/// are bypassed, and whether it may only update (`updateOnly`: 404 when nothing matches).
+pub(crate) struct Upsert<'o> {
+    pub object: &'o ObjectDef,
+    pub field: &'o FieldDef,
+    pub duplicates_allowed: bool,
+    pub update_only: bool,
+}
+
+/// What one upsert by External ID did.
+pub(crate) enum Upserted {
+    /// No record had the value: one was made.
+    Created(SfId),
+    /// The one record with the value, as it was before it was updated.
+    Updated(Record),
+    /// Several records have the value: nothing was written.
+    Several(Vec<Record>),
+}
+
+/// Creates or updates the record of `how.object` whose `how.field` is `value`, with `body`'s
+/// fields: the rule of sObject Rows by External ID, shared by sObject Collections' upsert.
+pub(crate) async fn upsert_one(
+    state: &SandboxState,
+    user: &User,
+    how: &Upsert<'_>,
+    value: &str,
+    body: Value,
+    version: &str,
+) -> Result<Upserted, ApiError> {
+    let (object, field) = (how.object, how.field);
+    // One upsert at a time: two upserts of one External ID value never both create. Salesforce
+    // keeps a unique External ID unique with its index (a field marked Unique refuses a second
+    // record with DUPLICATE_VALUE); the docs do not say how concurrent upserts of a non-unique
+    // one behave, and the sandbox serializes them rather than guess.
+    let _one_at_a_time = state.upserts.lock().await;
+    let mut records = matching(state, object, field, value, version)?;
+    match records.len() {
+        0 if how.update_only => Err(ApiError::not_found()),
+        0 => {
+            let mut fields = match body {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            };
+            if field.kind != "id" {
+                fields.insert(field.name.clone(), Value::from(value));
+            }
+            let id = state.org.create(
+                user,
+                &object.name,
+                &Value::Object(fields),
+                how.duplicates_allowed,
+            )?;
+            Ok(Upserted::Created(id))
+        }
+        1 => {
+            let record = records.remove(0);
+            state.org.update(
+                user,
+                &object.name,
+                record.id.as_str(),
+                &body,
+                None,
+                how.duplicates_allowed,
+            )?;
+            Ok(Upserted::Updated(record))
+        }
+        _ => Ok(Upserted::Several(records)),
+    }
+}
+
+/// The field of `object` named `key` that can name records in an upsert, or Salesforce's 404.
+pub(crate) fn external_id_field<'o>(
+    object: &'o ObjectDef,
+    key: &str,
+) -> Result<&'o FieldDef, ApiError> {
+    match target(object, key)? {
+        Target::ExternalId(field) => Ok(field),
+        Target::Relationship(_) => Err(ApiError::not_found()),
     }
 }
 

@@ -239,3 +239,105 @@ async fn collections_update_retrieve_and_delete_records() {
     .await;
     assert_eq!(res[0]["success"], true);
 }
+
+#[tokio::test]
+async fn collections_upsert_creates_then_updates_on_the_external_id_in_order() {
+    let org = org().await;
+    let path = org.data("/composite/sobjects/Task/Pane_Message_Id__c");
+    let task = |marker: &str, subject: &str| json!({"attributes": {"type": "Task"}, "Pane_Message_Id__c": marker, "Subject": subject, "Status": "Completed"});
+    let body = json!({"allOrNone": false, "records": [
+        task("msg_up_1", "One"),
+        {"attributes": {"type": "Task"}, "Subject": "No marker"},
+        task("msg_up_2", "Two")
+    ]});
+    let (status, first) = org.send_json("PATCH", &path, &body).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (&first[0]["success"], &first[0]["created"]),
+        (&json!(true), &json!(true))
+    );
+    assert_eq!(
+        first[1]["errors"][0]["statusCode"],
+        "REQUIRED_FIELD_MISSING"
+    );
+    assert_eq!(first[2]["created"], true);
+    let again = json!({"records": [task("msg_up_2", "Two again"), task("msg_up_1", "One again")]});
+    let (_, second) = org.send_json("PATCH", &path, &again).await;
+    assert_eq!(
+        (
+            &second[0]["id"],
+            &second[0]["created"],
+            &second[1]["id"],
+            &second[1]["created"]
+        ),
+        (
+            &first[2]["id"],
+            &json!(false),
+            &first[0]["id"],
+            &json!(false)
+        ),
+        "the same Tasks, updated, answered in the request's order"
+    );
+}
+
+#[tokio::test]
+async fn collections_upsert_all_or_none_undoes_its_creates_and_updates() {
+    let org = org().await;
+    let path = org.data("/composite/sobjects/Task/Pane_Message_Id__c");
+    let one = json!({"attributes": {"type": "Task"}, "Pane_Message_Id__c": "msg_aon_1", "Subject": "Before"});
+    let (_, made) = org
+        .send_json("PATCH", &path, &json!({"records": [one]}))
+        .await;
+    let body = json!({"allOrNone": true, "records": [
+        {"attributes": {"type": "Task"}, "Pane_Message_Id__c": "msg_aon_1", "Subject": "After"},
+        {"attributes": {"type": "Task"}, "Pane_Message_Id__c": "msg_aon_2", "Subject": "New"},
+        {"attributes": {"type": "Task"}, "Subject": "No marker"}
+    ]});
+    let (_, res) = org.send_json("PATCH", &path, &body).await;
+    assert_eq!(
+        res[0]["errors"][0]["statusCode"],
+        "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    );
+    let rows = json(org.get(&org.data("/query")).query(&[(
+        "q",
+        "SELECT Id, Subject FROM Task WHERE Pane_Message_Id__c IN ('msg_aon_1', 'msg_aon_2')",
+    )]))
+    .await;
+    assert_eq!(
+        rows["records"].as_array().map(|r| r
+            .iter()
+            .map(|t| (t["Id"].clone(), t["Subject"].clone()))
+            .collect::<Vec<_>>()),
+        Some(vec![(made[0]["id"].clone(), json!("Before"))])
+    );
+}
+
+#[tokio::test]
+async fn collections_upsert_takes_only_the_type_in_its_url() {
+    let org = org().await;
+    let body = json!({"records": [{"attributes": {"type": "Lead"}, "Pane_Message_Id__c": "msg_x", "LastName": "L", "Company": "C"}]});
+    let (status, res) = org
+        .send_json(
+            "PATCH",
+            &org.data("/composite/sobjects/Task/Pane_Message_Id__c"),
+            &body,
+        )
+        .await;
+    assert_eq!(
+        (status, &res[0]["errorCode"]),
+        (400, &json!("INVALID_TYPE"))
+    );
+}
+
+#[tokio::test]
+async fn collections_upsert_refuses_the_record_id_as_its_key() {
+    let org = org().await;
+    let body = json!({"records": [{"attributes": {"type": "Task"}, "Id": "00T000000000001AAA", "Subject": "S"}]});
+    let (status, res) = org
+        .send_json("PATCH", &org.data("/composite/sobjects/Task/Id"), &body)
+        .await;
+    assert_eq!(
+        (status, &res[0]["errorCode"]),
+        (400, &json!("INVALID_FIELD"))
+    );
+}

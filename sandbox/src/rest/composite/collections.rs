@@ -5,13 +5,14 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::Query;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::undo::{Undo, rollback, snapshot_id};
+use super::undo::{Undo, restore, rollback, snapshot_id};
 use crate::error::ApiError;
 use crate::id::SfId;
+use crate::rest::rows::{Upsert, Upserted, external_id_field, upsert_one};
 use crate::rest::sobjects::json_body;
 use crate::rest::{Api, saved};
 use crate::state::SandboxState;
@@ -144,6 +145,95 @@ pub async fn update_many(Api(state, _, user): Api, body: Bytes) -> Result<Json<V
                 (saved(shown), before)
             })
     })
+}
+
+/// `PATCH /composite/sobjects/{Type}/{ExternalIdField}`: upserts up to 200 records of `Type`
+/// on the External ID, in order, each answered by an UpsertResult (`id`, `success`, `errors`,
+/// `created`) in the same order; all rolled back on a failure when `allOrNone` ("Upsert
+/// Records Using sObject Collections",
+/// https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-upsert.html:
+/// "The list can contain objects only of the type indicated in the request URI", "Each object
+/// in the request body must contain an attributes map. The map must contain a value for
+/// type", "Only external ids are supported. Don't use record ids"; API version 46 and later).
+/// A record whose value matches several records fails alone with `DUPLICATE_EXTERNAL_ID`
+/// (StatusCode, SOAP API Developer Guide: "A user-specified external ID matches more than one
+/// record during an upsert").
+pub async fn upsert_many(
+    Api(state, v, user): Api,
+    Path(params): Path<HashMap<String, String>>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let (all_or_none, records) = records_of(&json_body(&body)?)?;
+    let param = |k: &str| params.get(k).map_or("", String::as_str);
+    let object = state.org.object_named(param("object"))?;
+    let field = external_id_field(object, param("field"))?;
+    if field.kind == "id" {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_FIELD",
+            "sObject Collections upsert takes an External ID field, not the record id",
+        )
+        .rule("collections.upsert-external-id"));
+    }
+    if let Some(wrong) = records
+        .iter()
+        .map(object_type)
+        .find(|t| !t.eq_ignore_ascii_case(&object.name))
+    {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_TYPE",
+            format!(
+                "each record's attributes.type must be {}, not '{wrong}'",
+                object.name
+            ),
+        )
+        .rule("collections.upsert-one-type"));
+    }
+    let how = Upsert {
+        object,
+        field,
+        duplicates_allowed: false,
+        update_only: false,
+    };
+    let mut results = Vec::with_capacity(records.len());
+    for record in records {
+        let mut fields = record.as_object().cloned().unwrap_or_default();
+        fields.remove("attributes");
+        let value = match fields.remove(&field.name) {
+            Some(Value::String(s)) if !s.is_empty() => s,
+            Some(Value::Number(n)) => n.to_string(),
+            _ => {
+                results.push(Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "REQUIRED_FIELD_MISSING",
+                    format!("Required fields are missing: [{}]", field.name),
+                )));
+                continue;
+            }
+        };
+        let done = upsert_one(&state, &user, &how, &value, Value::Object(fields), &v).await;
+        results.push(done.and_then(|u| match u {
+            Upserted::Created(id) => Ok((upserted(&id.to_string(), true), Some(Undo::Remove(id)))),
+            Upserted::Updated(before) => {
+                let id = before.id.to_string();
+                Ok((upserted(&id, false), restore(&state, before)))
+            }
+            Upserted::Several(_) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "DUPLICATE_EXTERNAL_ID",
+                format!(
+                    "{}: more than one record found for external id field",
+                    field.name
+                ),
+            )),
+        }));
+    }
+    Ok(finish(&state, all_or_none, results))
+}
+
+fn upserted(id: &str, created: bool) -> Value {
+    json!({"id": id, "success": true, "errors": [], "created": created})
 }
 
 /// `DELETE /composite/sobjects?ids=a,b&allOrNone=true`.

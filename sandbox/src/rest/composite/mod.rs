@@ -13,6 +13,6 @@ mod retrieve;
 mod undo;
 
 pub use batch::batch;
-pub use collections::{create_many, delete_many, update_many};
+pub use collections::{create_many, delete_many, update_many, upsert_many};
 pub use request::composite;
 pub use retrieve::{retrieve_many, retrieve_many_post};

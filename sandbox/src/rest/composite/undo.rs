@@ -60,7 +60,8 @@ pub(super) fn snapshot_id(state: &SandboxState, id: &str) -> Option<Undo> {
     restore(state, state.org.store.get(&id).ok()??)
 }
 
-fn restore(state: &SandboxState, record: Record) -> Option<Undo> {
+/// Puts `record` back as it is, with its lookup keys.
+pub(super) fn restore(state: &SandboxState, record: Record) -> Option<Undo> {
     let object = state.org.schema.object(&record.object)?;
     let keys = crate::keys::lookup_keys(object, &record.fields);
     Some(Undo::Restore(record, keys))
