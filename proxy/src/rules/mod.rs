@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod event;
 pub mod intake;
+pub mod plan;
 pub mod retry;
 pub mod signature;
 pub mod worker;

@@ -26,8 +26,7 @@ use crate::{AppState, ProxyError};
 
 /// How long rule work waits when the quota budget pauses it.
 pub const PAUSE_MS: i64 = 10 * 60 * 1000;
-/// The marker field on logged Tasks.
-pub const MARKER_FIELD: &str = "Pane_Message_Id__c";
+pub use super::plan::MARKER_FIELD;
 
 /// Starts `count` workers on the runtime, each holding a job for `lease_ms` at most.
 pub fn spawn(state: &AppState, count: usize, lease_ms: i64) {
