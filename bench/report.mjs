@@ -115,8 +115,8 @@ if (panel.length) {
   const rules = runs('rules');
   if (rules.length) {
     r(`rule webhooks accepted durably, ${rules[0].intake.clients} clients, events/s`, rules.map((x) => x.intake.events_per_second));
-    r('Salesforce requests per logged message', rules.map((x) => x.work.logged.requests_per_job), 1);
-    r('Salesforce requests per message with no Contact/Lead', rules.map((x) => x.work.no_match.requests_per_job), 1);
+    r('Salesforce requests for a single message (queue idle)', rules.map((x) => x.single_message?.requests ?? NaN), 1);
+    r(`Salesforce requests per message, ${rules[0].intake.events} messages of one org (batched)`, rules.map((x) => x.work.requests_per_message ?? NaN), 3);
     r('dead-lettered jobs', rules.map((x) => x.work.dead));
   }
   out();

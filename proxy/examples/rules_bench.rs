@@ -1,6 +1,8 @@
 //! Rule intake and work, measured in one run (`bash scripts/bench`): events per second
 //! accepted durably (signed webhooks from 32 clients into the SQLite queue), then the
-//! Salesforce requests each job cost once the workers are done. Writes JSON to the path given
+//! Salesforce requests each job cost once the workers are done: one message alone first (the
+//! queue idle), then per message over the whole flood, where workers take the queued jobs of
+//! the org together (one lookup composite and one sObject Collections upsert per batch). Writes JSON to the path given
 //! (default `bench/results/rules.json`).
 
 #![allow(clippy::unwrap_used, reason = "a measuring tool: fail loudly")]
@@ -54,6 +56,38 @@ async fn main() {
     let session = login::link_agent(&http, &origin).await;
     login::link_integration(&http, &origin, &session).await;
 
+    let db = pane_proxy::store::Db::connect(&db_url).await.unwrap();
+    let settled = || async {
+        loop {
+            let jobs = db.all_jobs().await.unwrap();
+            if jobs.iter().all(|j| j.state == "done" || j.state == "dead") {
+                break jobs;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    // One message alone, the queue idle: what a single message costs.
+    let body = serde_json::to_vec(&json!({
+        "id": "evt_bench_single", "type": "inbound",
+        "target": {"data": {"id": "msg_bench_single", "type": "email", "is_inbound": true, "created_at": 1_795_000_000.0,
+            "subject": "Bench", "text": "hello",
+            "recipients": [{"handle": PEOPLE[0], "role": "from"}, {"handle": "support@pane-support.example", "role": "to"}]}},
+    })).unwrap();
+    let res = http
+        .post(format!("{origin}/api/rules/send-to-salesforce"))
+        .header(
+            "x-front-signature",
+            sign_rule(b"test-webhook-secret", &body),
+        )
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let single = settled().await;
+    let single = json!({"outcome": single[0].outcome, "requests": single[0].requests});
+
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for c in 0..CLIENTS {
@@ -79,14 +113,8 @@ async fn main() {
     while tasks.join_next().await.is_some() {}
     let intake_secs = started.elapsed().as_secs_f64();
 
-    let db = pane_proxy::store::Db::connect(&db_url).await.unwrap();
-    let jobs = loop {
-        let jobs = db.all_jobs().await.unwrap();
-        if jobs.iter().all(|j| j.state == "done" || j.state == "dead") {
-            break jobs;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let mut jobs = settled().await;
+    jobs.retain(|j| j.message_id != "msg_bench_single");
     let work_secs = started.elapsed().as_secs_f64();
     let per = |outcome: &str| {
         let of: Vec<_> = jobs.iter().filter(|j| j.outcome == outcome).collect();
@@ -98,7 +126,10 @@ async fn main() {
         "intake": {"events": EVENTS, "clients": CLIENTS, "seconds": (intake_secs * 100.0).round() / 100.0,
                    "events_per_second": (EVENTS as f64 / intake_secs).round()},
         "work": {"seconds_until_all_done": (work_secs * 100.0).round() / 100.0, "logged": per("logged"), "no_match": per("no_match"),
-                 "dead": jobs.iter().filter(|j| j.state == "dead").count()},
+                 "dead": jobs.iter().filter(|j| j.state == "dead").count(),
+                 // A batch's requests are charged to its first job: the sum is what Salesforce saw.
+                 "requests_per_message": (jobs.iter().map(|j| j.requests).sum::<i64>() as f64 / jobs.len() as f64 * 1000.0).round() / 1000.0},
+        "single_message": single,
     });
     support::write_results(&out, &results);
 }

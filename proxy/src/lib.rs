@@ -312,7 +312,7 @@ pub async fn serve(
         config.rules_webhook_secret = config.rules_webhook_secret.clone().or_else(made_up);
     }
     let state = AppState::new(&config, addr.port(), backend, &org_url, services)?;
-    rules::worker::spawn(
+    rules::batch::spawn(
         &state,
         config.rule_workers,
         i64::try_from(config.rule_lease_secs.saturating_mul(1000)).unwrap_or(i64::MAX),

@@ -260,6 +260,37 @@ impl Client {
         Ok((id_of(&answer, "an upsert")?, answer.status == 201))
     }
 
+    /// Creates or updates up to 200 records of `object` on their External ID `field` in one
+    /// call (`PATCH /composite/sobjects/{object}/{field}`, "Upsert Records Using sObject
+    /// Collections",
+    /// https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-upsert.html):
+    /// each record's own result (`id`, `success`, `errors`, `created`), in the records' order.
+    /// Safe to send again: a record whose value exists is updated, never made twice.
+    pub async fn upsert_many(
+        &self,
+        object: &str,
+        field: &str,
+        records: Vec<Value>,
+        all_or_none: bool,
+    ) -> Result<Vec<Value>, Error> {
+        let path = format!(
+            "/composite/sobjects/{}/{}",
+            crate::soql::percent(object),
+            crate::soql::percent(field)
+        );
+        let body = serde_json::json!({"allOrNone": all_or_none, "records": records});
+        let answer = self
+            .send(Method::PATCH, &path, &[], Some(&body), &[])
+            .await?;
+        match answer.body {
+            Value::Array(rows) => Ok(rows),
+            other => Err(Error::Malformed {
+                status: answer.status,
+                detail: format!("an sObject Collections upsert answered {other}"),
+            }),
+        }
+    }
+
     /// Updates a record, refused (412) if it changed after `unmodified_since` (an HTTP date).
     pub async fn update(
         &self,

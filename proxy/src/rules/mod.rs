@@ -5,6 +5,7 @@
 //! exactly once; [`audit`] lists the jobs for admins. [`event`] holds the pure decisions.
 
 pub mod audit;
+pub mod batch;
 pub mod event;
 pub mod intake;
 pub mod plan;

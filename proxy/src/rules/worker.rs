@@ -6,8 +6,6 @@
 //! or two attempts racing, never logs a message twice; a retried
 //! *Create lead* finds the Lead it made.
 
-use std::time::Duration;
-
 use pane_salesforce::{
     Composite, CompositeAnswer, CompositeError, Filter, Order, Ref, Request, Scope, Search, Select,
     inert, reference_value,
@@ -27,33 +25,6 @@ use crate::{AppState, ProxyError};
 /// How long rule work waits when the quota budget pauses it.
 pub const PAUSE_MS: i64 = 10 * 60 * 1000;
 pub use super::plan::MARKER_FIELD;
-
-/// Starts `count` workers on the runtime, each holding a job for `lease_ms` at most.
-pub fn spawn(state: &AppState, count: usize, lease_ms: i64) {
-    for n in 0..count {
-        let state = state.clone();
-        tokio::spawn(async move {
-            let lease = format!("{:016x}-{n}", rand::random::<u64>());
-            loop {
-                match state.services.db.claim(&lease, lease_ms).await {
-                    Ok(Some(job)) => run(&state, job).await,
-                    Ok(None) => {
-                        // Woken by the intake, or every half second for retries and leases.
-                        let _ = tokio::time::timeout(
-                            Duration::from_millis(500),
-                            state.rules.wake.notified(),
-                        )
-                        .await;
-                    }
-                    Err(err) => {
-                        tracing::warn!(%err, "taking a rule job failed");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
-                }
-            }
-        });
-    }
-}
 
 fn jitter() -> f64 {
     f64::from(rand::random::<u32>()) / f64::from(u32::MAX)
@@ -77,7 +48,8 @@ fn done(
 }
 
 /// What one attempt ended with, before it is written.
-enum Attempt {
+#[derive(Clone)]
+pub(super) enum Attempt {
     Finished(Finish),
     Failed {
         error: pane_salesforce::Error,
@@ -90,8 +62,49 @@ enum Attempt {
     },
 }
 
-async fn run(state: &AppState, job: Job) {
-    let attempt = match attempt(state, &job).await {
+/// Runs one job on its own and records how it ended.
+pub(super) async fn run(state: &AppState, job: Job) {
+    let attempt = attempt(state, &job).await;
+    settle(state, &job, attempt).await;
+}
+
+/// Records how an attempt at `job` ended: done, dead, or waiting for its retry.
+pub(super) async fn settle(state: &AppState, job: &Job, attempt: Attempt) {
+    settle_all(state, vec![(job, attempt)]).await;
+}
+
+/// Records how the attempts at jobs one lease holds ended, with one commit.
+pub(super) async fn settle_all(state: &AppState, ends: Vec<(&Job, Attempt)>) {
+    let Some(lease) = ends.first().map(|(job, _)| job.lease.clone()) else {
+        return;
+    };
+    let finishes: Vec<(&Job, Finish)> = ends
+        .into_iter()
+        .map(|(job, attempt)| (job, ending(job, attempt)))
+        .collect();
+    let rows: Vec<(&str, &Finish)> = finishes
+        .iter()
+        .map(|(job, f)| (job.view.id.as_str(), f))
+        .collect();
+    match state.services.db.finish_all(&lease, &rows).await {
+        Ok(held) => {
+            for ((job, finish), held) in finishes.iter().zip(held) {
+                if held {
+                    tracing::info!(job = %job.view.id, action = %job.view.action, state = finish.state, outcome = %finish.outcome, "rule job");
+                } else {
+                    tracing::warn!(job = %job.view.id, "a rule job's lease ran out before it finished");
+                }
+            }
+        }
+        Err(err) => {
+            tracing::error!(%err, jobs = finishes.len(), "recording rule jobs failed; they will run again")
+        }
+    }
+}
+
+/// How an attempt at `job` is written: done, dead, or waiting for its retry.
+fn ending(job: &Job, attempt: Attempt) -> Finish {
+    let attempt = match attempt {
         // The integration user's link is gone: nothing can succeed until an admin links it
         // again, which resumes the job at once. Nothing is dead-lettered for it.
         Attempt::Failed {
@@ -106,7 +119,7 @@ async fn run(state: &AppState, job: Job) {
         },
         other => other,
     };
-    let finish = match attempt {
+    match attempt {
         Attempt::Finished(f) => f,
         Attempt::Paused { why, requests } => Finish {
             state: "retry",
@@ -137,32 +150,16 @@ async fn run(state: &AppState, job: Job) {
                 refund_attempt: false,
             },
         },
-    };
-    match state
-        .services
-        .db
-        .finish(&job.view.id, &job.lease, &finish)
-        .await
-    {
-        Ok(true) => {
-            tracing::info!(job = %job.view.id, action = %job.view.action, state = finish.state, outcome = %finish.outcome, "rule job")
-        }
-        Ok(false) => {
-            tracing::warn!(job = %job.view.id, "a rule job's lease ran out before it finished")
-        }
-        Err(err) => {
-            tracing::error!(%err, job = %job.view.id, "recording a rule job failed; it will run again")
-        }
     }
 }
 
 /// A job that cannot succeed, whatever is tried again.
-fn dead(detail: String) -> Attempt {
+pub(super) fn dead(detail: String) -> Attempt {
     dead_after(detail, 0)
 }
 
 /// [`dead`], after `requests` were made.
-fn dead_after(detail: String, requests: i64) -> Attempt {
+pub(super) fn dead_after(detail: String, requests: i64) -> Attempt {
     Attempt::Finished(Finish {
         state: "dead",
         outcome: "failed".into(),
@@ -177,7 +174,7 @@ const QUOTA_LOW: &str = "paused: the API quota budget is low; resumes when it re
 /// reserve pauses the job, as a low budget does before it starts; the proxy's own failure
 /// (its database) ends it, as it does before the first request. Neither is retried as a
 /// network failure.
-fn not_sent(err: ProxyError, requests: i64) -> Attempt {
+pub(super) fn not_sent(err: ProxyError, requests: i64) -> Attempt {
     match err {
         ProxyError::QuotaReserve => Attempt::Paused {
             why: QUOTA_LOW.into(),
@@ -188,45 +185,54 @@ fn not_sent(err: ProxyError, requests: i64) -> Attempt {
     }
 }
 
+/// What a job runs with: the integration user's org's settings and its Salesforce, once the
+/// integration is on and the quota allows work; else how the attempt ends.
+pub(super) async fn prepare(
+    state: &AppState,
+) -> Result<(crate::store::Link, pane_wire::api::OrgSettings, Salesforce), Attempt> {
+    let db = &state.services.db;
+    let link = match db.first_integration().await {
+        Ok(Some(link)) => link,
+        Ok(None) => {
+            return Err(dead(
+                "no integration user is linked: an admin links one in the settings".into(),
+            ));
+        }
+        Err(err) => return Err(dead(err.to_string())),
+    };
+    let settings = match crate::org::org_settings(state, &link.org_id).await {
+        Ok(s) => s,
+        Err(err) => return Err(dead(err.to_string())),
+    };
+    if !settings.enabled {
+        return Err(Attempt::Paused {
+            why: "paused: the integration is turned off".into(),
+            requests: 0,
+        });
+    }
+    let salesforce = match Salesforce::for_link(state, &link) {
+        Ok(s) => s,
+        Err(err) => return Err(dead(err.to_string())),
+    };
+    match salesforce.budget().await {
+        Ok(Budget::Normal) => Ok((link, settings, salesforce)),
+        Ok(_) => Err(Attempt::Paused {
+            why: QUOTA_LOW.into(),
+            requests: 0,
+        }),
+        Err(err) => Err(dead(err.to_string())),
+    }
+}
+
 async fn attempt(state: &AppState, job: &Job) -> Attempt {
     let event: Event = match serde_json::from_str(&job.payload) {
         Ok(e) => e,
         Err(e) => return dead(format!("the stored event cannot be read: {e}")),
     };
-    let db = &state.services.db;
-    let link = match db.first_integration().await {
-        Ok(Some(link)) => link,
-        Ok(None) => {
-            return dead(
-                "no integration user is linked: an admin links one in the settings".into(),
-            );
-        }
-        Err(err) => return dead(err.to_string()),
+    let (link, settings, salesforce) = match prepare(state).await {
+        Ok(ready) => ready,
+        Err(ended) => return ended,
     };
-    let settings = match crate::org::org_settings(state, &link.org_id).await {
-        Ok(s) => s,
-        Err(err) => return dead(err.to_string()),
-    };
-    if !settings.enabled {
-        return Attempt::Paused {
-            why: "paused: the integration is turned off".into(),
-            requests: 0,
-        };
-    }
-    let salesforce = match Salesforce::for_link(state, &link) {
-        Ok(s) => s,
-        Err(err) => return dead(err.to_string()),
-    };
-    match salesforce.budget().await {
-        Ok(Budget::Normal) => {}
-        Ok(_) => {
-            return Attempt::Paused {
-                why: QUOTA_LOW.into(),
-                requests: 0,
-            };
-        }
-        Err(err) => return dead(err.to_string()),
-    }
     let message = &event.target.data;
     let person = match counterpart(message, &settings.never_log) {
         Decision::Act(p) => p,
@@ -323,7 +329,7 @@ fn unbuildable(err: &CompositeError) -> Attempt {
 
 /// One composite, the `spent`-th request of the job so far; a failure of it, or of any
 /// subrequest with a 5xx, is the attempt's failure.
-async fn lookup(
+pub(super) async fn lookup(
     salesforce: &Salesforce,
     composite: &Composite,
     spent: i64,
@@ -406,7 +412,7 @@ fn upsert_task(message: &Message, who: Value, owner: Option<Value>) -> Request {
 }
 
 /// The Task's fields with its person and, when known, its owner.
-fn task_body(message: &Message, who: Value, owner: Option<Value>) -> Value {
+pub(super) fn task_body(message: &Message, who: Value, owner: Option<Value>) -> Value {
     let mut body = task_fields(message);
     body.insert("WhoId".into(), who);
     if let Some(owner) = owner {
@@ -443,7 +449,7 @@ fn upserted(answer: &CompositeAnswer, refs: &[Ref]) -> Option<(String, bool)> {
     })
 }
 
-fn logged(task: (String, bool), on: &str, requests: i64) -> Attempt {
+pub(super) fn logged(task: (String, bool), on: &str, requests: i64) -> Attempt {
     let (id, created) = task;
     let detail = if created {
         format!("on {on}")
@@ -592,7 +598,7 @@ async fn send(
     }
 }
 
-fn no_match(person: &Counterpart, requests: i64) -> Attempt {
+pub(super) fn no_match(person: &Counterpart, requests: i64) -> Attempt {
     Attempt::Finished(done(
         "no_match",
         format!("no Contact or Lead has {}", person.handle),

@@ -621,3 +621,59 @@ async fn a_quota_reserve_reached_mid_job_pauses_it_not_retried_as_a_network_fail
     );
     proxy.stop().await;
 }
+
+#[tokio::test]
+async fn a_burst_of_100_messages_of_one_org_is_logged_in_two_requests_each_job_its_own_outcome() {
+    let mut proxy = linked().await;
+    let before_link = proxy.salesforce_calls().await;
+    proxy.link_integration().await;
+    let link_cost = proxy.salesforce_calls().await - before_link;
+    // Salesforce refuses the integration link: the burst queues and waits, paused.
+    let ana = json!({"username": "ana@pane-support.example"});
+    proxy.control("revoke-user", ana).await;
+    proxy.control("expire-tokens", json!({})).await;
+    for n in 0..100 {
+        let from = if n % 2 == 0 {
+            ("rose@edge.com", "Rose")
+        } else {
+            ("nobody@nowhere.example", "Nobody")
+        };
+        let (status, _) = proxy
+            .fire_inbound(&format!("evt_burst_{n}"), &format!("msg_burst_{n}"), from)
+            .await;
+        assert_eq!(status, 202);
+    }
+    for _ in 0..400 {
+        let jobs = proxy.jobs().await;
+        if jobs.len() == 100 && jobs.iter().all(|j| j.state == "retry") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The admin links again: the 100 resume at once, together.
+    proxy.session = proxy.link_as(crate::running::ANA).await;
+    let before = proxy.salesforce_calls().await;
+    proxy.link_integration().await;
+    let jobs = proxy.settled().await;
+    let calls = proxy.salesforce_calls().await - before - link_cost;
+    let outcomes = |o: &str| jobs.iter().filter(|j| j.outcome == o).count();
+    assert_eq!(
+        (outcomes("logged"), outcomes("no_match")),
+        (50, 50),
+        "{jobs:?}"
+    );
+    let requests: i64 = jobs.iter().map(|j| j.requests).sum();
+    assert!(
+        calls <= 5 && u64::try_from(requests).unwrap() == calls,
+        "one lookup composite and one sObject Collections upsert per batch: {calls} Salesforce requests, {requests} charged to the jobs"
+    );
+    assert_eq!(
+        proxy
+            .soql("SELECT Id FROM Task WHERE Pane_Message_Id__c LIKE 'msg_burst_%'")
+            .await
+            .len(),
+        50,
+        "one Task per logged message"
+    );
+    proxy.stop().await;
+}
