@@ -126,7 +126,9 @@ async fn main() {
         "intake": {"events": EVENTS, "clients": CLIENTS, "seconds": (intake_secs * 100.0).round() / 100.0,
                    "events_per_second": (EVENTS as f64 / intake_secs).round()},
         "work": {"seconds_until_all_done": (work_secs * 100.0).round() / 100.0, "logged": per("logged"), "no_match": per("no_match"),
+                 "jobs": jobs.len(),
                  "dead": jobs.iter().filter(|j| j.state == "dead").count(),
+                 "outcomes": jobs.iter().fold(std::collections::BTreeMap::<String, usize>::new(), |mut m, j| { *m.entry(format!("{} {}: {}", j.state, j.outcome, j.detail.chars().take(80).collect::<String>())).or_default() += 1; m }),
                  // A batch's requests are charged to its first job: the sum is what Salesforce saw.
                  "requests_per_message": (jobs.iter().map(|j| j.requests).sum::<i64>() as f64 / jobs.len() as f64 * 1000.0).round() / 1000.0},
         "single_message": single,
