@@ -1,0 +1,108 @@
+//! Two replicas on one Postgres database, as the crash test runs them, with one Salesforce org
+//! (the sandbox's, outside both): their panel caches agree. Postgres only: SQLite is one
+//! process, whose cache the other tests cover.
+
+use std::time::Instant;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::running::{BEN, Running, linked_with, postgres_database};
+
+/// Replica A and replica B of one deployment, with Ana linked on both; `None` without Postgres.
+async fn two_replicas() -> Option<(Running, Running, pane_sandbox::Sandbox)> {
+    let url = postgres_database().await?;
+    let org = pane_sandbox::spawn(
+        "127.0.0.1:0".parse().unwrap(),
+        pane_sandbox::SandboxConfig::default(),
+    )
+    .await
+    .unwrap();
+    let configure = |config: &mut pane_proxy::Config| {
+        let app = pane_sandbox::state::demo_app();
+        config.database_url = url.clone();
+        config.salesforce_login_url = Some(org.base_url());
+        config.salesforce_client_id = Some(app.client_id);
+        config.salesforce_client_secret = Some(app.client_secret.parse().unwrap());
+    };
+    let a = linked_with(configure).await;
+    let b = linked_with(configure).await;
+    Some((a, b, org))
+}
+
+/// `GET /api/panel` for an email on `replica` as `session`: `x-pane-cache`, the panel, and
+/// the Salesforce requests it cost.
+async fn panel(replica: &Running, session: &str, email: &str) -> (String, Value, u64) {
+    let before = replica.salesforce_calls().await;
+    let res = crate::login::sent(replica.panel_request(session, "email", email)).await;
+    assert_eq!(res.status(), 200, "{email}");
+    let cache = crate::login::header_of(&res, "x-pane-cache");
+    let body: Value = res.json().await.unwrap();
+    (cache, body, replica.salesforce_calls().await - before)
+}
+
+#[tokio::test]
+async fn a_sender_seen_through_one_replica_costs_nothing_through_another() {
+    let Some((a, mut b, _org)) = two_replicas().await else {
+        return;
+    };
+    let (cache, read, cost) = panel(&a, &a.session, "rose@edge.com").await;
+    assert_eq!((cache.as_str(), cost), ("miss", 1), "read through A");
+    assert!(read["person"]["id"].is_string(), "{read}");
+
+    let (cache, rose, cost) = panel(&b, &b.session, "rose@edge.com").await;
+    assert_eq!((cache.as_str(), cost), ("shared", 0), "revisited through B");
+    assert_eq!(rose, read, "the panel A read");
+    let (cache, _, cost) = panel(&b, &b.session, "rose@edge.com").await;
+    assert_eq!(
+        (cache.as_str(), cost),
+        ("hit", 0),
+        "then from B's own memory"
+    );
+
+    // Scoped per user as on one replica: Ben's panel is his own read.
+    let ben = b.link_as(BEN).await;
+    let (cache, _, cost) = panel(&b, &ben, "rose@edge.com").await;
+    assert_eq!((cache.as_str(), cost), ("miss", 1), "another user");
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test]
+async fn an_edit_through_one_replica_is_seen_through_the_other_at_once() {
+    let Some((a, b, _org)) = two_replicas().await else {
+        return;
+    };
+    let (_, rose, _) = panel(&b, &b.session, "rose@edge.com").await;
+    let (cache, _, _) = panel(&b, &b.session, "rose@edge.com").await;
+    assert_eq!(cache, "hit", "B holds Rose's panel in memory");
+    let id = rose["person"]["id"].as_str().unwrap();
+
+    let edited = Instant::now();
+    let res = a
+        .api(
+            Method::PATCH,
+            &format!("/api/records/Contact/{id}"),
+            &a.session,
+        )
+        .json(&json!({"fields": {"Title": "Chief Replica Officer"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204, "edited through A");
+    let (cache, rose, cost) = panel(&b, &b.session, "rose@edge.com").await;
+    eprintln!(
+        "edit through A seen through B {} ms after the edit began",
+        edited.elapsed().as_millis()
+    );
+    assert_eq!(cache, "miss", "B's cached panel is no longer fresh");
+    assert_eq!(cost, 1);
+    assert_eq!(rose["person"]["fields"]["Title"], "Chief Replica Officer");
+
+    // Read again through B, A now shares B's new read.
+    let (cache, rose, cost) = panel(&a, &a.session, "rose@edge.com").await;
+    assert_eq!((cache.as_str(), cost), ("shared", 0));
+    assert_eq!(rose["person"]["fields"]["Title"], "Chief Replica Officer");
+    a.stop().await;
+    b.stop().await;
+}
