@@ -128,6 +128,11 @@ impl PanelCache {
         self
     }
 
+    /// Whether these caches agree with other replicas through a shared database.
+    pub fn is_shared(&self) -> bool {
+        self.shared.is_some()
+    }
+
     /// What is cached for `key`: a fresh panel from memory, else from the shared database,
     /// else a miss with the last panel read.
     pub async fn lookup(&self, key: &PanelKey) -> Result<Lookup, ProxyError> {

@@ -104,6 +104,11 @@ async fn panel(
         }
         Lookup::Miss { generation, old } => (generation, old),
     };
+    if state.panel_cache.is_shared() {
+        // Another replica may have saved the org's settings (its write made this a miss):
+        // read them afresh, or this panel would be read, and shared, with the old fields.
+        state.settings_cache.invalidate(&agent.link.org_id);
+    }
     let salesforce = Salesforce::for_agent(&state, &agent).await?;
     match read_panel(&state, &agent, &salesforce, &handle).await {
         Ok(data) => {
