@@ -140,7 +140,8 @@ impl PanelCache {
             Some(db) => db.cache_generation(&key.0).await?,
             None => 0,
         };
-        let fresh = |c: &CachedPanel| c.at.elapsed() < self.fresh_for && c.generation == generation;
+        let fresh =
+            |c: &CachedPanel| is_fresh(c.at.elapsed(), self.fresh_for, c.generation, generation);
         let in_memory = self.panels.get(key);
         if let Some(hit) = in_memory.as_ref().filter(|c| fresh(c)) {
             return Ok(Lookup::Fresh(hit.clone(), Hit::Memory));
@@ -198,6 +199,12 @@ impl PanelCache {
         );
         data
     }
+}
+
+/// Whether a panel `age` old, read under `generation`, may be served while the org is at
+/// `current`: younger than `fresh_for`, and no write through any replica since its read began.
+fn is_fresh(age: Duration, fresh_for: Duration, generation: i64, current: i64) -> bool {
+    age < fresh_for && generation == current
 }
 
 /// A panel another replica stored, as if read here as long ago as it was there (none when its
@@ -277,6 +284,33 @@ impl PanelCache {
             if key.1 == user_id {
                 self.describes.invalidate(key.as_ref());
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panel_is_fresh_while_young_and_of_the_current_generation() {
+        let five_min = Duration::from_secs(300);
+        let secs = Duration::from_secs;
+        // (age, read under, current generation, fresh)
+        let table = [
+            (secs(0), 0, 0, true),
+            (secs(299), 3, 3, true),
+            (secs(300), 3, 3, false),
+            (secs(1), 2, 3, false),
+            (secs(1), 4, 3, false),
+            (secs(900), 2, 3, false),
+        ];
+        for (age, generation, current, fresh) in table {
+            assert_eq!(
+                is_fresh(age, five_min, generation, current),
+                fresh,
+                "{age:?} {generation} {current}"
+            );
         }
     }
 }
