@@ -138,3 +138,40 @@ async fn org_settings_saved_through_one_replica_shape_the_next_panel_through_the
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test]
+async fn at_the_last_reserve_a_replica_serves_a_panel_another_one_read() {
+    let Some((a, b, _org)) = two_replicas().await else {
+        return;
+    };
+    let (_, read, _) = panel(&a, &a.session, "rose@edge.com").await;
+    // Others spent the org's allowance down to its last reserve; A's next answer says so.
+    a.control("quota", json!({"max": 1000, "used": 990})).await;
+    panel(&a, &a.session, "sean@edge.com").await;
+    // A settings change ages every replica's panels of the org.
+    let (status, _) = a
+        .send_as(
+            &a.session,
+            Method::PUT,
+            "/api/settings/org",
+            json!({"api_share_percent": 100}),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let (cache, rose, cost) = panel(&b, &b.session, "rose@edge.com").await;
+    assert_eq!(
+        (cache.as_str(), cost),
+        ("stale", 0),
+        "B never read Rose: A's read, from the database"
+    );
+    assert_eq!(rose["person"], read["person"]);
+    assert!(
+        rose["stale"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("reserve")
+    );
+    a.stop().await;
+    b.stop().await;
+}
