@@ -6,8 +6,9 @@ CREATE TABLE cache_generations (
     org_id TEXT PRIMARY KEY,
     generation BIGINT NOT NULL
 );
--- A panel as read from Salesforce, per org, user and handle key (users see different records),
--- with the org's generation when the read began and when it was read (ms since the epoch).
+-- A panel as read from Salesforce, per org, user and handle key (users see different records):
+-- its JSON sealed with the proxy's encryption key (it holds the org's records), the org's
+-- generation when the read began, and when it was read (ms since the epoch).
 CREATE TABLE panel_cache (
     org_id TEXT NOT NULL,
     user_id TEXT NOT NULL,

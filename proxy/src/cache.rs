@@ -16,6 +16,7 @@ use pane_wire::api::{ObjectSpec, PanelData};
 
 use crate::ProxyError;
 use crate::clock::now_ms;
+use crate::secrets::Sealer;
 use crate::store::Db;
 use crate::store::panel_cache::SharedPanel;
 
@@ -96,7 +97,15 @@ pub struct PanelCache {
     /// Converted Lead statuses, by org.
     pub converted_statuses: moka::sync::Cache<String, Vec<String>>,
     /// The database replicas share, when they may (Postgres): panels and generations.
-    shared: Option<Db>,
+    shared: Option<Shared>,
+}
+
+/// Where replicas' panels meet: the database, and the key panels are sealed with there (they
+/// hold the org's records; every replica has the same key).
+#[derive(Debug, Clone)]
+struct Shared {
+    db: Db,
+    sealer: Arc<Sealer>,
 }
 
 impl PanelCache {
@@ -122,9 +131,13 @@ impl PanelCache {
     }
 
     /// These caches, agreeing with other replicas through `db` when it may be shared
-    /// ([`Db::is_shared`]); unchanged on a database of one process.
-    pub fn shared_through(mut self, db: &Db) -> Self {
-        self.shared = db.is_shared().then(|| db.clone());
+    /// ([`Db::is_shared`]), the panels stored there sealed by `sealer`; unchanged on a
+    /// database of one process.
+    pub fn shared_through(mut self, db: &Db, sealer: &Arc<Sealer>) -> Self {
+        self.shared = db.is_shared().then(|| Shared {
+            db: db.clone(),
+            sealer: sealer.clone(),
+        });
         self
     }
 
@@ -137,7 +150,7 @@ impl PanelCache {
     /// else a miss with the last panel read.
     pub async fn lookup(&self, key: &PanelKey) -> Result<Lookup, ProxyError> {
         let generation = match &self.shared {
-            Some(db) => db.cache_generation(&key.0).await?,
+            Some(shared) => shared.db.cache_generation(&key.0).await?,
             None => 0,
         };
         let fresh =
@@ -146,16 +159,17 @@ impl PanelCache {
         if let Some(hit) = in_memory.as_ref().filter(|c| fresh(c)) {
             return Ok(Lookup::Fresh(hit.clone(), Hit::Memory));
         }
-        let Some(db) = &self.shared else {
+        let Some(shared) = &self.shared else {
             return Ok(Lookup::Miss {
                 generation,
                 old: in_memory,
             });
         };
-        let stored = db
+        let stored = shared
+            .db
             .shared_panel(&key.0, &key.1, &key.2)
             .await?
-            .and_then(|row| from_shared(&row));
+            .and_then(|row| from_shared(&row, &shared.sealer));
         if let Some(hit) = stored.as_ref().filter(|c| fresh(c)) {
             self.panels.insert(key.clone(), hit.clone());
             return Ok(Lookup::Fresh(hit.clone(), Hit::Shared));
@@ -173,17 +187,23 @@ impl PanelCache {
     /// the panel was read, and the next replica only reads it again.
     pub async fn keep(&self, key: PanelKey, data: PanelData, generation: i64) -> Arc<PanelData> {
         let data = Arc::new(data);
-        if let Some(db) = &self.shared {
-            let stored = match serde_json::to_string(data.as_ref()) {
+        if let Some(shared) = &self.shared {
+            let sealed = serde_json::to_string(data.as_ref())
+                .map_err(|e| ProxyError::Database(format!("a panel as JSON: {e}")))
+                .and_then(|json| shared.sealer.seal(&json));
+            let stored = match sealed {
                 Ok(json) => {
                     let row = SharedPanel {
                         json,
                         generation,
                         read_at: now_ms(),
                     };
-                    db.put_shared_panel(&key.0, &key.1, &key.2, &row).await
+                    shared
+                        .db
+                        .put_shared_panel(&key.0, &key.1, &key.2, &row)
+                        .await
                 }
-                Err(e) => Err(ProxyError::Database(format!("a panel as JSON: {e}"))),
+                Err(err) => Err(err),
             };
             if let Err(err) = stored {
                 tracing::warn!(%err, "the panel could not be shared with other replicas");
@@ -207,10 +227,10 @@ fn is_fresh(age: Duration, fresh_for: Duration, generation: i64, current: i64) -
     age < fresh_for && generation == current
 }
 
-/// A panel another replica stored, as if read here as long ago as it was there (none when its
-/// JSON no longer reads as a panel: it is read again).
-fn from_shared(row: &SharedPanel) -> Option<CachedPanel> {
-    let data: PanelData = serde_json::from_str(&row.json).ok()?;
+/// A panel another replica stored, as if read here as long ago as it was there (none when it
+/// no longer opens or reads as a panel: it is read again).
+fn from_shared(row: &SharedPanel, sealer: &Sealer) -> Option<CachedPanel> {
+    let data: PanelData = serde_json::from_str(&sealer.open(&row.json).ok()?).ok()?;
     let age = Duration::from_millis(u64::try_from(now_ms() - row.read_at).unwrap_or(0));
     Some(CachedPanel {
         data: Arc::new(data),
@@ -232,9 +252,9 @@ impl PanelCache {
     /// stop being fresh. The write it follows is done: a failure is logged, not answered, and
     /// other replicas may then serve the org's panels as they were for up to `fresh_for`.
     async fn bump(&self, org_id: &str) {
-        let Some(db) = &self.shared else { return };
+        let Some(shared) = &self.shared else { return };
         let kept_since = now_ms() - i64::try_from(STALE_TTL.as_millis()).unwrap_or(i64::MAX);
-        if let Err(err) = db.bump_cache_generation(org_id, kept_since).await {
+        if let Err(err) = shared.db.bump_cache_generation(org_id, kept_since).await {
             tracing::error!(%err, org = %org_id, "other replicas were not told of a write: their cached panels of the org may be stale until they expire");
         }
     }
@@ -269,8 +289,8 @@ impl PanelCache {
     /// Forgets every panel and describe cached for `user_id` of `org_id` (after an unlink),
     /// with the panels stored for them in the shared database.
     pub async fn forget_user(&self, org_id: &str, user_id: &str) {
-        if let Some(db) = &self.shared
-            && let Err(err) = db.forget_shared_panels_of(user_id).await
+        if let Some(shared) = &self.shared
+            && let Err(err) = shared.db.forget_shared_panels_of(user_id).await
         {
             tracing::error!(%err, "the unlinked user's shared panels were not dropped");
         }

@@ -135,7 +135,7 @@ impl AppState {
             Duration::from_secs(config.panel_cache_secs),
             Duration::from_secs(config.describe_fresh_secs),
         )
-        .shared_through(&services.db);
+        .shared_through(&services.db, &services.sealer);
         Ok(AppState {
             backend,
             org_url: org_url.into(),

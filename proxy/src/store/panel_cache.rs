@@ -8,7 +8,7 @@ use crate::ProxyError;
 /// A panel as a replica stored it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SharedPanel {
-    /// The panel, JSON.
+    /// The panel, JSON (sealed: see `cache.rs`).
     pub json: String,
     /// The org's cache generation when its read began.
     pub generation: i64,

@@ -9,8 +9,9 @@ use serde_json::{Value, json};
 
 use crate::running::{BEN, Running, linked_with, postgres_database};
 
-/// Replica A and replica B of one deployment, with Ana linked on both; `None` without Postgres.
-async fn two_replicas() -> Option<(Running, Running, pane_sandbox::Sandbox)> {
+/// Replica A and replica B of one deployment, with Ana linked on both, their org and their
+/// database's URL; `None` without Postgres.
+async fn two_replicas() -> Option<(Running, Running, pane_sandbox::Sandbox, String)> {
     let url = postgres_database().await?;
     let org = pane_sandbox::spawn(
         "127.0.0.1:0".parse().unwrap(),
@@ -27,7 +28,7 @@ async fn two_replicas() -> Option<(Running, Running, pane_sandbox::Sandbox)> {
     };
     let a = linked_with(configure).await;
     let b = linked_with(configure).await;
-    Some((a, b, org))
+    Some((a, b, org, url))
 }
 
 /// `GET /api/panel` for an email on `replica` as `session`: `x-pane-cache`, the panel, and
@@ -43,12 +44,21 @@ async fn panel(replica: &Running, session: &str, email: &str) -> (String, Value,
 
 #[tokio::test]
 async fn a_sender_seen_through_one_replica_costs_nothing_through_another() {
-    let Some((a, mut b, _org)) = two_replicas().await else {
+    let Some((a, mut b, _org, url)) = two_replicas().await else {
         return;
     };
     let (cache, read, cost) = panel(&a, &a.session, "rose@edge.com").await;
     assert_eq!((cache.as_str(), cost), ("miss", 1), "read through A");
     assert!(read["person"]["id"].is_string(), "{read}");
+    let stored: Vec<(String,)> = sqlx::query_as("SELECT panel FROM panel_cache")
+        .fetch_all(&sqlx::AnyPool::connect(&url).await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(
+        !stored[0].0.contains("rose@edge.com"),
+        "the org's records are sealed in the database"
+    );
 
     let (cache, rose, cost) = panel(&b, &b.session, "rose@edge.com").await;
     assert_eq!((cache.as_str(), cost), ("shared", 0), "revisited through B");
@@ -70,7 +80,7 @@ async fn a_sender_seen_through_one_replica_costs_nothing_through_another() {
 
 #[tokio::test]
 async fn an_edit_through_one_replica_is_seen_through_the_other_at_once() {
-    let Some((a, b, _org)) = two_replicas().await else {
+    let Some((a, b, _org, _)) = two_replicas().await else {
         return;
     };
     let (_, rose, _) = panel(&b, &b.session, "rose@edge.com").await;
@@ -102,7 +112,7 @@ async fn an_edit_through_one_replica_is_seen_through_the_other_at_once() {
     assert_eq!(cost, 1);
     assert_eq!(rose["person"]["fields"]["Title"], "Chief Replica Officer");
 
-    // Read again through B, A now shares B's new read.
+    // Read again through A: it serves the read B made.
     let (cache, rose, cost) = panel(&a, &a.session, "rose@edge.com").await;
     assert_eq!((cache.as_str(), cost), ("shared", 0));
     assert_eq!(rose["person"]["fields"]["Title"], "Chief Replica Officer");
@@ -112,7 +122,7 @@ async fn an_edit_through_one_replica_is_seen_through_the_other_at_once() {
 
 #[tokio::test]
 async fn org_settings_saved_through_one_replica_shape_the_next_panel_through_the_other() {
-    let Some((a, b, _org)) = two_replicas().await else {
+    let Some((a, b, _org, _)) = two_replicas().await else {
         return;
     };
     let (_, rose, _) = panel(&b, &b.session, "rose@edge.com").await;
@@ -141,7 +151,7 @@ async fn org_settings_saved_through_one_replica_shape_the_next_panel_through_the
 
 #[tokio::test]
 async fn at_the_last_reserve_a_replica_serves_a_panel_another_one_read() {
-    let Some((a, b, _org)) = two_replicas().await else {
+    let Some((a, b, _org, _)) = two_replicas().await else {
         return;
     };
     let (_, read, _) = panel(&a, &a.session, "rose@edge.com").await;
