@@ -131,6 +131,11 @@ impl AppState {
             ],
         };
         ancestors.extend(own.iter().cloned());
+        let panel_cache = cache::PanelCache::new(
+            Duration::from_secs(config.panel_cache_secs),
+            Duration::from_secs(config.describe_fresh_secs),
+        )
+        .shared_through(&services.db, &services.sealer);
         Ok(AppState {
             backend,
             org_url: org_url.into(),
@@ -142,10 +147,7 @@ impl AppState {
             public_url: config.public_url.clone(),
             services,
             clients: gateway::ClientPool::default(),
-            panel_cache: cache::PanelCache::new(
-                Duration::from_secs(config.panel_cache_secs),
-                Duration::from_secs(config.describe_fresh_secs),
-            ),
+            panel_cache,
             admins: config.admins.clone().into(),
             settings_cache: org::cache(),
             quota_probe_ms: i64::try_from(config.quota_probe_secs.saturating_mul(1000))

@@ -256,7 +256,7 @@ async fn create(
                 return Err(err.into());
             };
             tracing::warn!(note = %id, "a note's answer was lost; found the note it made");
-            state.panel_cache.forget_org(&agent.link.org_id);
+            state.panel_cache.forget_org(&agent.link.org_id).await;
             *made = Some(id.clone());
             return Ok((StatusCode::CREATED, Json(NoteCreated { id })));
         }
@@ -281,7 +281,7 @@ async fn create(
         });
     };
     tracing::info!(note = %id, object = %body.object, "note created");
-    state.panel_cache.forget_org(&agent.link.org_id);
+    state.panel_cache.forget_org(&agent.link.org_id).await;
     *made = Some(id.clone());
     Ok((StatusCode::CREATED, Json(NoteCreated { id })))
 }
@@ -314,7 +314,7 @@ async fn edit(
                 .update("ContentNote", &id, &Value::Object(fields), None),
         )
         .await?;
-    state.panel_cache.forget_org(&agent.link.org_id);
+    state.panel_cache.forget_org(&agent.link.org_id).await;
     result.map_err(|err| refused(&err, Some(&format!("ContentNote {id}"))))?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -100,7 +100,10 @@ async fn revoke_and_forget(state: &AppState, link: &Link) -> Result<(), ProxyErr
         tracing::warn!(%err, "revoking at Salesforce failed");
     }
     services.db.remove_link(&link.user_id).await?;
-    state.panel_cache.forget_user(&link.user_id);
+    state
+        .panel_cache
+        .forget_user(&link.org_id, &link.user_id)
+        .await;
     state.clients.forget(&link.user_id);
     Ok(())
 }

@@ -11,6 +11,7 @@ use crate::clock::{now_ms, now_secs as now};
 pub mod conversation_logs;
 pub mod jobs;
 pub mod link_tx;
+pub mod panel_cache;
 
 pub use link_tx::{ClaimedLink, NewLink};
 
@@ -18,6 +19,8 @@ pub use link_tx::{ClaimedLink, NewLink};
 #[derive(Debug, Clone)]
 pub struct Db {
     pub(crate) pool: AnyPool,
+    /// Postgres: a database several replicas may share (SQLite is one process's).
+    shared: bool,
 }
 
 /// The SHA-256 of a token, hex: what is stored instead of the token.
@@ -103,7 +106,16 @@ impl Db {
             .run(&pool)
             .await
             .map_err(|e| ProxyError::Database(e.to_string()))?;
-        Ok(Db { pool })
+        Ok(Db {
+            pool,
+            shared: url.starts_with("postgres"),
+        })
+    }
+
+    /// Whether several replicas may share this database (Postgres): what they cache must then
+    /// agree through it.
+    pub fn is_shared(&self) -> bool {
+        self.shared
     }
 
     /// Creates or updates a link.
@@ -439,6 +451,7 @@ mod tests {
 
     async fn exercise(db: &Db) {
         link_tx::tests::exercise(db).await;
+        panel_cache::tests::exercise(db).await;
 
         db.put_link(&link()).await.unwrap();
         let mut changed = link();

@@ -21,6 +21,7 @@ mod notes;
 mod oauth;
 mod panel;
 mod public;
+mod replicas;
 mod rules;
 mod running;
 mod socket;
