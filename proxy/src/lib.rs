@@ -201,6 +201,7 @@ pub fn app(state: AppState) -> Router {
         .merge(quota::router())
         .merge(rules::intake::router())
         .merge(rules::audit::router())
+        .merge(rules::tenant::router())
         .merge(rules::intake::dev_router(&state))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(SetResponseHeaderLayer::if_not_present(

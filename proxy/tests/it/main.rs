@@ -24,4 +24,5 @@ mod public;
 mod rules;
 mod running;
 mod socket;
+mod tenancy;
 mod tls;
