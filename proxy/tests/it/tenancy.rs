@@ -17,13 +17,13 @@ const TEST_KEY: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 async fn the_shared_rule_url_is_gone_and_names_the_orgs_own() {
     let proxy = linked().await;
     let body = serde_json::to_vec(&inbound_email("evt_old", "msg_old", ROSE)).unwrap();
-    // Signed with the deployment-wide secret the shared URL used to take.
+    // Signed as before, with a deployment-wide secret.
     let res = proxy
         .http
         .post(format!("{}/api/rules/send-to-salesforce", proxy.origin))
         .header(
             "x-front-signature",
-            sign_rule(b"test-webhook-secret", &body),
+            sign_rule(b"a-deployment-wide-secret", &body),
         )
         .header("content-type", "application/json")
         .body(body)
