@@ -369,4 +369,55 @@ mod tests {
         );
         assert_eq!(db.claim("lease-2", 1000).await.unwrap(), None, "B's waits");
     }
+
+    #[tokio::test]
+    async fn jobs_queued_before_tenancy_belong_to_the_org_they_would_have_run_as() {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let mut before = sqlx::migrate!("./migrations");
+        before.migrations = before
+            .migrations
+            .iter()
+            .filter(|m| m.version < 9)
+            .cloned()
+            .collect::<Vec<_>>()
+            .into();
+        before.run(&pool).await.unwrap();
+        for (user, org, at) in [("005A", "00DA", 1), ("005B", "00DB", 2)] {
+            sqlx::query(
+                "INSERT INTO links (user_id, org_id, username, email, instance_url, refresh_token_sealed, access_token_sealed, created_at, updated_at)
+                 VALUES ($1, $2, $1, $1, 'https://x', '', '', 0, 0)",
+            )
+            .bind(user)
+            .bind(org)
+            .execute(&pool)
+            .await
+            .unwrap();
+            sqlx::query("INSERT INTO integrations (org_id, user_id, linked_by, updated_at) VALUES ($1, $2, $2, $3)")
+                .bind(org)
+                .bind(user)
+                .bind(at)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        sqlx::query(
+            "INSERT INTO rule_jobs (id, event_id, action, message_id, payload, state, next_at, created_at, updated_at)
+             VALUES ('j1', 'e1', 'send_to_salesforce', 'm1', '{}', 'queued', 0, 0, 0)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::migrate!("./migrations").run(&pool).await.unwrap();
+        let db = Db { pool };
+        let job = db.claim("lease", 1000).await.unwrap().unwrap();
+        assert_eq!(
+            job.org_id, "00DB",
+            "the most recently linked integration's org"
+        );
+    }
 }
