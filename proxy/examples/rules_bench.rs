@@ -53,12 +53,15 @@ async fn main() {
     // Ana as agent, then as the integration user.
     let session = login::link_agent(&http, &origin).await;
     login::link_integration(&http, &origin, &session).await;
+    let intake = login::rule_intake(&http, &origin, &session).await;
+    let path = login::rule_path(&intake, "send-to-salesforce");
 
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for c in 0..CLIENTS {
         let http = http.clone();
         let origin = origin.clone();
+        let (path, secret) = (path.clone(), intake.secret.clone());
         tasks.spawn(async move {
             let mut i = c;
             while i < EVENTS {
@@ -68,8 +71,8 @@ async fn main() {
                         "subject": "Bench", "text": "hello",
                         "recipients": [{"handle": PEOPLE[i % PEOPLE.len()], "role": "from"}, {"handle": "support@pane-support.example", "role": "to"}]}},
                 })).unwrap();
-                let res = http.post(format!("{origin}/api/rules/send-to-salesforce"))
-                    .header("x-front-signature", sign_rule(b"test-webhook-secret", &body))
+                let res = http.post(format!("{origin}{path}"))
+                    .header("x-front-signature", sign_rule(secret.as_bytes(), &body))
                     .header("content-type", "application/json").body(body).send().await.unwrap();
                 assert_eq!(res.status(), 202);
                 i += CLIENTS;

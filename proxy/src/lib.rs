@@ -82,7 +82,7 @@ pub struct AppState {
     pub admins: Arc<[String]>,
     /// Org settings, briefly.
     pub settings_cache: org::SettingsCache,
-    /// Rule webhooks' secrets, and the worker's wake-up call.
+    /// The rule workers' wake-up call.
     pub rules: RulesState,
     /// At the quota's last reserve, how old the org's usage may be before one request asks
     /// again (ms).
@@ -91,13 +91,10 @@ pub struct AppState {
     pub notes: notes::NoteKeys,
 }
 
-/// What the rule intake and worker share.
+/// What the rule intake and worker share (each org's webhook secrets are in the database:
+/// see `rules::tenant`).
 #[derive(Debug, Clone)]
 pub struct RulesState {
-    /// Front's application webhook secret.
-    pub app_secret: Option<config::Secret>,
-    /// Front's rule webhook secret.
-    pub webhook_secret: Option<config::Secret>,
     /// Wakes the workers when a job is queued.
     pub wake: Arc<tokio::sync::Notify>,
 }
@@ -153,8 +150,6 @@ impl AppState {
             quota_probe_ms: i64::try_from(config.quota_probe_secs.saturating_mul(1000))
                 .unwrap_or(i64::MAX),
             rules: RulesState {
-                app_secret: config.rules_app_secret.clone(),
-                webhook_secret: config.rules_webhook_secret.clone(),
                 wake: Arc::new(tokio::sync::Notify::new()),
             },
             notes: notes::NoteKeys::default(),
@@ -203,6 +198,7 @@ pub fn app(state: AppState) -> Router {
         .merge(quota::router())
         .merge(rules::intake::router())
         .merge(rules::audit::router())
+        .merge(rules::tenant::router())
         .merge(rules::intake::dev_router(&state))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -306,13 +302,6 @@ pub async fn serve(
     };
     let org_url = format!("{}/", connected_app.login_url);
     let services = services::Services::new(&config, connected_app).await?;
-    let mut config = config;
-    if backend == Backend::Sandbox {
-        // The dev inbox's rules sign with these, server-side (see `rules::intake::dev_router`).
-        let made_up = || Some(config::Secret::random());
-        config.rules_app_secret = config.rules_app_secret.clone().or_else(made_up);
-        config.rules_webhook_secret = config.rules_webhook_secret.clone().or_else(made_up);
-    }
     let state = AppState::new(&config, addr.port(), backend, &org_url, services)?;
     rules::worker::spawn(
         &state,

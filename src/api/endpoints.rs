@@ -6,7 +6,7 @@ use pane_wire::api::{
     ConversationLogged, ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, CreateRequest,
     FieldsByObject, HandleQuery, Health, IntegrationUser, LinkStatus, LogConversation, Logged, Me,
     NewNote, NoteCreated, NoteEdit, Notes, ObjectSpec, OrgSettings, PanelData, PinRequest,
-    RedeemRequest, Redeemed, RuleJobs, SearchResults, Settings, StartRequest, Started,
+    RedeemRequest, Redeemed, RuleIntake, RuleJobs, SearchResults, Settings, StartRequest, Started,
     StatusRequest, UpdateRequest, Usage,
 };
 use pane_wire::bridge::{Handle, HandleKind};
@@ -235,6 +235,18 @@ pub async fn unlink_integration(api: Api) -> Result<(), PanelError> {
 /// `GET /api/admin/rules` (admins): the recent rule jobs.
 pub async fn rule_jobs(api: Api) -> Result<RuleJobs, PanelError> {
     api.get_json("/api/admin/rules").await
+}
+
+/// `GET /api/admin/rules/intake` (admins): the org's rule intake URL and secret.
+pub async fn rule_intake(api: Api) -> Result<RuleIntake, PanelError> {
+    api.get_json("/api/admin/rules/intake").await
+}
+
+/// `POST /api/admin/rules/intake/rotate` (admins): a new secret; the previous one is accepted
+/// for a day more.
+pub async fn rotate_rule_intake(api: Api) -> Result<RuleIntake, PanelError> {
+    api.send::<(), RuleIntake>(Method::Post, "/api/admin/rules/intake/rotate", None)
+        .await
 }
 
 /// `POST /api/admin/rules/{id}/retry` (admins): runs failed rule job `id` again.

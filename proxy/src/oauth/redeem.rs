@@ -82,7 +82,7 @@ pub(super) async fn integration(
     Admin(agent): Admin,
 ) -> Result<Json<IntegrationUser>, ProxyError> {
     let link = state.services.db.integration(&agent.link.org_id).await?;
-    let problem = state.services.db.link_refused().await?;
+    let problem = state.services.db.link_refused(&agent.link.org_id).await?;
     let (username, user_id) = link.map(|l| (l.username, l.user_id)).unzip();
     Ok(Json(IntegrationUser {
         username,

@@ -21,7 +21,7 @@ use super::event::{
 use super::retry::{Next, decide};
 use crate::clock::now_ms;
 use crate::gateway::Salesforce;
-use crate::store::jobs::{Finish, Job, LINK_REFUSED};
+use crate::store::jobs::{Finish, Job, LINK_REFUSED, NO_INTEGRATION};
 use crate::{AppState, ProxyError};
 
 /// How long rule work waits when the quota budget pauses it.
@@ -195,12 +195,15 @@ async fn attempt(state: &AppState, job: &Job) -> Attempt {
         Err(e) => return dead(format!("the stored event cannot be read: {e}")),
     };
     let db = &state.services.db;
-    let link = match db.first_integration().await {
+    // The job's own org's integration user, never another org's: without one the job is
+    // held (not dead) until an admin of that org links one, which resumes it.
+    let link = match db.integration(&job.org_id).await {
         Ok(Some(link)) => link,
         Ok(None) => {
-            return dead(
-                "no integration user is linked: an admin links one in the settings".into(),
-            );
+            return Attempt::Paused {
+                why: format!("{NO_INTEGRATION}; an admin links one in Settings"),
+                requests: 0,
+            };
         }
         Err(err) => return dead(err.to_string()),
     };

@@ -11,6 +11,7 @@ use crate::clock::{now_ms, now_secs as now};
 pub mod conversation_logs;
 pub mod jobs;
 pub mod link_tx;
+pub mod org_intakes;
 pub mod panel_cache;
 
 pub use link_tx::{ClaimedLink, NewLink};
@@ -225,15 +226,6 @@ impl Db {
             "SELECT {LINK_COLUMNS} FROM integrations i JOIN links l ON l.user_id = i.user_id WHERE i.org_id = $1"
         )))
         .bind(org_id)
-        .fetch_optional(&self.pool)
-        .await?)
-    }
-
-    /// The integration user rules act as: the most recently linked one.
-    pub async fn first_integration(&self) -> Result<Option<Link>, ProxyError> {
-        Ok(sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {LINK_COLUMNS} FROM integrations i JOIN links l ON l.user_id = i.user_id ORDER BY i.updated_at DESC LIMIT 1"
-        )))
         .fetch_optional(&self.pool)
         .await?)
     }

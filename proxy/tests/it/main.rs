@@ -25,4 +25,5 @@ mod replicas;
 mod rules;
 mod running;
 mod socket;
+mod tenancy;
 mod tls;
