@@ -413,7 +413,10 @@ mod tests {
         .await
         .unwrap();
         sqlx::migrate!("./migrations").run(&pool).await.unwrap();
-        let db = Db { pool };
+        let db = Db {
+            pool,
+            shared: false,
+        };
         let job = db.claim("lease", 1000).await.unwrap().unwrap();
         assert_eq!(
             job.org_id, "00DB",
