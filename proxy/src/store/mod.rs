@@ -11,8 +11,10 @@ use crate::clock::{now_ms, now_secs as now};
 pub mod conversation_logs;
 pub mod jobs;
 pub mod link_tx;
+pub mod note_creates;
 
 pub use link_tx::{ClaimedLink, NewLink};
+pub use note_creates::{NoteClaim, NoteKey};
 
 /// The database.
 #[derive(Debug, Clone)]
@@ -439,6 +441,7 @@ mod tests {
 
     async fn exercise(db: &Db) {
         link_tx::tests::exercise(db).await;
+        note_creates::tests::exercise(db).await;
 
         db.put_link(&link()).await.unwrap();
         let mut changed = link();

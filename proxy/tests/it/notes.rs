@@ -75,6 +75,73 @@ async fn a_retried_add_with_the_same_key_makes_one_note() {
 }
 
 #[tokio::test]
+async fn the_same_key_sent_to_two_proxies_on_one_database_makes_one_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("proxy.db").display()
+    );
+    let one = linked_with(|c| c.database_url = url.clone()).await;
+    // Ana links again through the second proxy: her link (shared) is now its org's, so both
+    // proxies write her notes there.
+    let two = linked_with(|c| c.database_url = url.clone()).await;
+    let rose = two.rose().await;
+    let body = json!({"object": "Contact", "record_id": rose, "title": "Both", "body": "x", "key": "twice"});
+    let ((first, made), (second, again)) = tokio::join!(
+        one.send_as(&two.session, Method::POST, "/api/notes", body.clone()),
+        two.send_as(&two.session, Method::POST, "/api/notes", body.clone()),
+    );
+    assert_eq!((first, second), (201, 201), "{made} {again}");
+    assert_eq!(made["id"], again["id"]);
+    let (status, later) = one
+        .send_as(&two.session, Method::POST, "/api/notes", body)
+        .await;
+    assert_eq!((status, &later["id"]), (201, &made["id"]));
+    let (_, listed, _) = two.notes_of("Contact", &rose).await;
+    assert_eq!(listed["notes"].as_array().unwrap().len(), 1, "{listed}");
+    one.stop().await;
+    two.stop().await;
+}
+
+#[tokio::test]
+async fn a_key_claimed_by_a_proxy_that_died_is_taken_over_and_makes_one_note() {
+    use pane_proxy::store::{Db, NoteClaim, NoteKey};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("proxy.db").display()
+    );
+    let proxy = linked_with(|c| {
+        c.database_url = url.clone();
+        c.salesforce_timeout_secs = 1;
+    })
+    .await;
+    let rose = proxy.rose().await;
+    let db = Db::connect(&url).await.unwrap();
+    let ana = db.session_link(&proxy.session).await.unwrap().unwrap();
+    let key = NoteKey {
+        org_id: &ana.org_id,
+        user_id: &ana.user_id,
+        key: "orphan",
+    };
+    // Claimed a minute ago by a proxy that died before writing: past its lease.
+    let long_ago = pane_proxy::clock::now_secs() - 60;
+    assert_eq!(db.claim_note(key, long_ago).await.unwrap(), NoteClaim::Mine);
+    let body = json!({"object": "Contact", "record_id": rose, "title": "Orphan", "body": "x", "key": "orphan"});
+    let (status, made, cost) = proxy.add_note(body.clone()).await;
+    assert_eq!(
+        (status, cost),
+        (201, 2),
+        "a look for a note the dead proxy made, then the note: {made}"
+    );
+    let (status, again, cost) = proxy.add_note(body).await;
+    assert_eq!((status, cost, &again["id"]), (201, 0, &made["id"]));
+    let (_, listed, _) = proxy.notes_of("Contact", &rose).await;
+    assert_eq!(listed["notes"].as_array().unwrap().len(), 1, "{listed}");
+    proxy.stop().await;
+}
+
+#[tokio::test]
 async fn a_note_is_edited_in_place() {
     let proxy = linked().await;
     let rose = proxy.rose().await;
