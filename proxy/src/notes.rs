@@ -18,7 +18,8 @@ use base64::engine::general_purpose::STANDARD;
 use pane_salesforce::composite::{inert, reference_value};
 use pane_salesforce::{Composite, Filter, Literal, Order, Ref, Request, Select};
 use pane_wire::api::{
-    NOTE_OBJECTS, NewNote, NoteCreated, NoteEdit, Notes, NotesQuery, note_html, title_problem,
+    NOTE_OBJECTS, NewNote, NoteCreated, NoteEdit, NoteText, Notes, NotesQuery, note_html,
+    note_text, title_problem,
 };
 use serde_json::{Map, Value, json};
 
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/notes", get(list).post(create))
         .route("/api/notes/{id}", patch(edit))
+        .route("/api/notes/{id}/text", get(text))
 }
 
 fn note_object(object: &str) -> Result<(), ProxyError> {
@@ -341,6 +343,29 @@ async fn make(
     };
     tracing::info!(note = %id, object = %body.object, "note created");
     Ok(id)
+}
+
+/// `GET /api/notes/{id}/text`: the note's whole text, to edit: its `Content` blob (one
+/// request), not the 255-character `TextPreview` ("TextPreview ... string(255)", ContentNote,
+/// Object Reference; a base64 field's body is read at `/sobjects/{object}/{id}/{field}`).
+async fn text(
+    State(state): State<AppState>,
+    agent: Agent,
+    Path(id): Path<String>,
+) -> Result<Json<NoteText>, ProxyError> {
+    note_id(&id)?;
+    let salesforce = Salesforce::for_agent(&state, &agent).await?;
+    let bytes = salesforce
+        .call_raw(
+            salesforce
+                .client
+                .get_blob(&format!("/sobjects/ContentNote/{id}/Content")),
+        )
+        .await?
+        .map_err(|err| refused(&err, Some(&format!("ContentNote {id}"))))?;
+    Ok(Json(NoteText {
+        text: note_text(&String::from_utf8_lossy(&bytes)),
+    }))
 }
 
 /// `PATCH /api/notes/{id}`: a note's new title or text; 204.

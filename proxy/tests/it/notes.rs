@@ -167,6 +167,51 @@ async fn a_note_is_edited_in_place() {
 }
 
 #[tokio::test]
+async fn a_note_longer_than_its_preview_is_read_whole_to_edit_and_saved_whole() {
+    let proxy = linked().await;
+    let rose = proxy.rose().await;
+    let long = format!(
+        "{}\n\nSecond part & <more>\n{}",
+        "first part ".repeat(30),
+        "the end ".repeat(20)
+    );
+    assert!(long.chars().count() > 255);
+    let (_, made, _) = proxy
+        .add_note(json!({"object": "Contact", "record_id": rose, "title": "Long", "body": long, "key": "long-1"}))
+        .await;
+    let id = made["id"].as_str().unwrap();
+    let (_, listed, _) = proxy.notes_of("Contact", &rose).await;
+    let preview = listed["notes"][0]["preview"].as_str().unwrap();
+    assert_eq!(preview.chars().count(), 255, "Salesforce's preview is cut");
+
+    let (status, whole, cost) = proxy.get_counting(&format!("/api/notes/{id}/text")).await;
+    assert_eq!(
+        (status, cost),
+        (200, 1),
+        "one request, its Content: {whole}"
+    );
+    assert_eq!(whole["text"], long);
+
+    let edited = format!("{long}\nadded at the end");
+    let (status, _) = proxy
+        .send_as(
+            &proxy.session,
+            Method::PATCH,
+            &format!("/api/notes/{id}"),
+            json!({"body": edited}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (_, whole, _) = proxy.get_counting(&format!("/api/notes/{id}/text")).await;
+    assert_eq!(whole["text"], edited, "saved whole, not cut to the preview");
+    let (status, _, cost) = proxy
+        .get_counting("/api/notes/003000000000001AAA/text")
+        .await;
+    assert_eq!((status, cost), (400, 0), "not a note id");
+    proxy.stop().await;
+}
+
+#[tokio::test]
 async fn notes_refuse_bad_input_without_asking_salesforce() {
     let proxy = linked().await;
     let rose = proxy.rose().await;
