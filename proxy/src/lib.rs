@@ -87,8 +87,9 @@ pub struct AppState {
     /// At the quota's last reserve, how old the org's usage may be before one request asks
     /// again (ms).
     pub quota_probe_ms: i64,
-    /// The note creates' keys (a retried create answers the note made).
-    pub notes: notes::NoteKeys,
+    /// How long a note create's claim is held before another attempt of its key takes it
+    /// over (seconds): longer than a Salesforce call may take.
+    pub note_lease_secs: i64,
 }
 
 /// What the rule intake and worker share (each org's webhook secrets are in the database:
@@ -152,7 +153,9 @@ impl AppState {
             rules: RulesState {
                 wake: Arc::new(tokio::sync::Notify::new()),
             },
-            notes: notes::NoteKeys::default(),
+            note_lease_secs: i64::try_from(config.salesforce_timeout_secs)
+                .unwrap_or(i64::MAX / 2)
+                .saturating_add(5),
         })
     }
 }

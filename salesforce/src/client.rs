@@ -122,6 +122,53 @@ impl Client {
         body: Option<&Value>,
         headers: &[(&str, &str)],
     ) -> Result<Answer, Error> {
+        self.exchange(
+            method,
+            path,
+            query,
+            body,
+            headers,
+            |status, headers, bytes| {
+                if bytes.is_empty() {
+                    return Ok(Answer {
+                        status,
+                        headers,
+                        body: Value::Null,
+                    });
+                }
+                serde_json::from_slice(bytes)
+                    .map(|body| Answer {
+                        status,
+                        headers,
+                        body,
+                    })
+                    .map_err(|e| Error::Malformed {
+                        status,
+                        detail: e.to_string(),
+                    })
+            },
+        )
+        .await
+    }
+
+    /// GET a blob (a base64 field's body, such as a note's `Content`): its bytes, as sent.
+    pub async fn get_blob(&self, path: &str) -> Result<Vec<u8>, Error> {
+        self.exchange(Method::GET, path, &[], None, &[], |_, _, bytes| {
+            Ok(bytes.to_vec())
+        })
+        .await
+    }
+
+    /// [`Client::send`], the successful answer's body read by `read`.
+    async fn exchange<T>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+        read: impl Fn(u16, HeaderMap, &[u8]) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         let safety = if method == Method::POST {
             Safety::Once
         } else {
@@ -156,21 +203,7 @@ impl Client {
                     match response.bytes().await {
                         Err(e) => Err(Error::Transport(e.to_string())),
                         Ok(bytes) if status >= 400 => Err(from_response(status, &bytes)),
-                        Ok(bytes) if bytes.is_empty() => Ok(Answer {
-                            status,
-                            headers,
-                            body: Value::Null,
-                        }),
-                        Ok(bytes) => serde_json::from_slice(&bytes)
-                            .map(|body| Answer {
-                                status,
-                                headers,
-                                body,
-                            })
-                            .map_err(|e| Error::Malformed {
-                                status,
-                                detail: e.to_string(),
-                            }),
+                        Ok(bytes) => read(status, headers, &bytes),
                     }
                 }
             };

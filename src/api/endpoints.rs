@@ -5,9 +5,9 @@
 use pane_wire::api::{
     ConversationLogged, ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, CreateRequest,
     FieldsByObject, HandleQuery, Health, IntegrationUser, LinkStatus, LogConversation, Logged, Me,
-    NewNote, NoteCreated, NoteEdit, Notes, ObjectSpec, OrgSettings, PanelData, PinRequest,
-    RedeemRequest, Redeemed, RuleIntake, RuleJobs, SearchResults, Settings, StartRequest, Started,
-    StatusRequest, UpdateRequest, Usage,
+    NewNote, NoteCreated, NoteEdit, NoteText, Notes, ObjectSpec, OrgSettings, PanelData,
+    PinRequest, RedeemRequest, Redeemed, RuleIntake, RuleJobs, SearchResults, Settings,
+    StartRequest, Started, StatusRequest, UpdateRequest, Usage,
 };
 use pane_wire::bridge::{Handle, HandleKind};
 use serde_json::{Map, Value};
@@ -114,6 +114,12 @@ pub async fn edit_note(api: Api, id: &str, edit: &NoteEdit) -> Result<(), PanelE
         Some(edit),
     )
     .await
+}
+
+/// `GET /api/notes/{id}/text`: a note's whole text, to edit.
+pub async fn note_text(api: Api, id: &str) -> Result<NoteText, PanelError> {
+    api.get_json(&format!("/api/notes/{}/text", encode(id)))
+        .await
 }
 
 /// `GET /api/search?q=`: Contacts, Leads and Accounts matching `text`.

@@ -15,8 +15,8 @@ pub use link::{
     StatusRequest,
 };
 pub use notes::{
-    NOTE_OBJECTS, NOTE_TITLE_MAX, NOTES_SHOWN, NewNote, Note, NoteCreated, NoteEdit, Notes,
-    NotesQuery, note_html, title_problem,
+    NOTE_OBJECTS, NOTE_TITLE_MAX, NOTES_SHOWN, NewNote, Note, NoteCreated, NoteEdit, NoteText,
+    Notes, NotesQuery, note_html, note_text, title_problem,
 };
 pub use rules::{Logged, LoggedQuery, RuleIntake, RuleJob, RuleJobs};
 

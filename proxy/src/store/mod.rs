@@ -11,10 +11,12 @@ use crate::clock::{now_ms, now_secs as now};
 pub mod conversation_logs;
 pub mod jobs;
 pub mod link_tx;
+pub mod note_creates;
 pub mod org_intakes;
 pub mod panel_cache;
 
 pub use link_tx::{ClaimedLink, NewLink};
+pub use note_creates::{NoteClaim, NoteKey};
 
 /// The database.
 #[derive(Debug, Clone)]
@@ -444,6 +446,7 @@ mod tests {
     async fn exercise(db: &Db) {
         link_tx::tests::exercise(db).await;
         panel_cache::tests::exercise(db).await;
+        note_creates::tests::exercise(db).await;
 
         db.put_link(&link()).await.unwrap();
         let mut changed = link();
