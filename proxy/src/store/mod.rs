@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod link_tx;
 pub mod panel_cache;
 
+pub use jobs::QueueStats;
 pub use link_tx::{ClaimedLink, NewLink};
 
 /// The database.
@@ -116,6 +117,12 @@ impl Db {
     /// agree through it.
     pub fn is_shared(&self) -> bool {
         self.shared
+    }
+
+    /// Whether the database answers a query (readiness).
+    pub async fn ping(&self) -> Result<(), ProxyError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     /// Creates or updates a link.
