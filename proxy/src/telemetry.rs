@@ -85,8 +85,8 @@ pub fn request_span<B>(request: &Request<B>) -> Span {
     let ids = request.extensions().get::<RequestId>();
     tracing::info_span!(
         "request",
-        request_id = ids.map_or("", |r| &*r.id),
-        client_request_id = ids.and_then(|r| r.client.as_deref()).unwrap_or(""),
+        request_id = %ids.map_or("", |r| &*r.id),
+        client_request_id = %ids.and_then(|r| r.client.as_deref()).unwrap_or(""),
         method = %request.method(),
         path = %request.uri().path(),
     )
@@ -97,7 +97,7 @@ pub fn request_span<B>(request: &Request<B>) -> Span {
 pub async fn job_scope<F: std::future::Future>(job: &str, work: F) -> F::Output {
     use tracing::Instrument;
     let id = RequestId::new().id;
-    let span = tracing::info_span!("rule_job", request_id = &*id, job = job);
+    let span = tracing::info_span!("rule_job", request_id = %id, job = %job);
     pane_salesforce::trace::with_request_id(id, work)
         .instrument(span)
         .await

@@ -17,13 +17,20 @@ pub fn request_id(headers: &HeaderMap) -> Option<String> {
     Some(id.chars().take(MAX_LEN).collect())
 }
 
-/// Runs the request inside a span with its method, path and request id.
+/// Runs the request inside a span with its method, path and request id, and logs its status
+/// there (at debug level).
 pub async fn span(request: Request, next: Next) -> Response {
     let span = tracing::info_span!(
         "request",
         method = %request.method(),
         path = %request.uri().path(),
-        request_id = request_id(request.headers()).as_deref().unwrap_or(""),
+        request_id = %request_id(request.headers()).as_deref().unwrap_or(""),
     );
-    next.run(request).instrument(span).await
+    async move {
+        let response = next.run(request).await;
+        tracing::debug!(status = response.status().as_u16(), "sandbox org answered");
+        response
+    }
+    .instrument(span)
+    .await
 }

@@ -239,6 +239,7 @@ async fn readiness_is_ok_when_the_database_and_the_org_answer_and_costs_no_api_r
 
 #[tokio::test]
 async fn a_panel_call_s_request_id_follows_it_into_its_salesforce_requests() {
+    let (logs, _guard) = crate::helpers::capture_logs();
     let proxy = watched().await;
     let before = proxy.sandbox_log().await["log"].as_array().unwrap().len();
     let client_id = "8d5a4c1e-0b7a-4f0e-9c3b-2a1d6e5f4b3c";
@@ -261,6 +262,21 @@ async fn a_panel_call_s_request_id_follows_it_into_its_salesforce_requests() {
     for request in sent {
         assert_eq!(request["request_id"], id.as_str(), "{request}");
     }
+    let text = logs.text();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(&format!("request_id={id}")))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l.contains("path=/api/panel")),
+        "the proxy's log lines of the call carry its id: {lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("path=/services/data/") && l.contains("sandbox org answered")),
+        "so do the org's, for the requests the call made: {lines:?}"
+    );
     // Another call has another id.
     let res = proxy
         .panel_request(&proxy.session, "email", "tim.barr@burlington.com")
