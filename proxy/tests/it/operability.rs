@@ -292,3 +292,54 @@ async fn a_panel_call_s_request_id_follows_it_into_its_salesforce_requests() {
 fn uuid_like(id: &str) -> bool {
     uuid::Uuid::try_parse(id).is_ok_and(|u| u.hyphenated().to_string() == id)
 }
+
+/// A proxy whose rule workers run elsewhere (none here), with a job queued: what `/metrics`
+/// says of the queue.
+async fn queue_seen_with(database_url: Option<String>) -> Samples {
+    let proxy = linked_with(|c| {
+        c.metrics_token = Some(TOKEN.parse().unwrap());
+        c.rule_workers = 0;
+        if let Some(url) = database_url {
+            c.database_url = url;
+        }
+    })
+    .await;
+    let empty = proxy.scrape().await;
+    assert_eq!(empty["pane_rule_jobs_pending{state=\"queued\"}"], 0.0);
+    assert_eq!(empty["pane_rule_queue_oldest_age_seconds"], 0.0);
+    let (status, _) = proxy
+        .fire_inbound("evt_q1", "msg_q1", ("rose@edge.com", "Rose Gonzalez"))
+        .await;
+    assert_eq!(status, 202);
+    let seen = proxy.scrape().await;
+    proxy.stop().await;
+    seen
+}
+
+#[tokio::test]
+async fn the_rule_queue_depth_counts_a_job_no_worker_took() {
+    let seen = queue_seen_with(None).await;
+    assert_eq!(seen["pane_rule_jobs_pending{state=\"queued\"}"], 1.0);
+    assert_eq!(seen["pane_rule_jobs_pending{state=\"running\"}"], 0.0);
+}
+
+#[tokio::test]
+async fn metrics_and_readiness_read_postgres_too() {
+    let Some(url) = crate::running::postgres_database().await else {
+        return;
+    };
+    let seen = queue_seen_with(Some(url.clone())).await;
+    assert_eq!(seen["pane_rule_jobs_pending{state=\"queued\"}"], 1.0);
+    let proxy = linked_with(|c| c.database_url = url).await;
+    let (status, ready) = crate::helpers::json_of(
+        proxy
+            .http
+            .get(format!("{}/api/health/ready", proxy.origin))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, &ready["database"]), (200, &Value::from("ok")));
+    proxy.stop().await;
+}
