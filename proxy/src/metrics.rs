@@ -32,7 +32,8 @@ use crate::AppState;
 use crate::config::Secret;
 use crate::store::QueueStats;
 
-/// The header the panel route tells a cache lookup's result in (`hit`, `miss`, `stale`).
+/// The header the panel route tells a cache lookup's result in (`hit`, `shared`, `miss`,
+/// `stale`).
 pub const CACHE_HEADER: &str = "x-pane-cache";
 
 /// The OpenMetrics text format's media type.
@@ -118,7 +119,7 @@ impl Metrics {
         let cache = Family::default();
         registry.register(
             "panel_cache_lookups",
-            "Panel lookups by cache result: hit (fresh), miss (read from Salesforce), stale (served at the quota's last reserve)",
+            "Panel lookups by cache result: hit (this replica's memory), shared (the cache replicas share), miss (read from Salesforce), stale (served at the quota's last reserve)",
             cache.clone(),
         );
         let queue = Family::default();
@@ -239,6 +240,7 @@ fn job_outcome(outcome: &str) -> &'static str {
 fn cache_result(value: &HeaderValue) -> &'static str {
     match value.as_bytes() {
         b"hit" => "hit",
+        b"shared" => "shared",
         b"miss" => "miss",
         b"stale" => "stale",
         _ => "other",
@@ -354,6 +356,7 @@ mod tests {
         assert_eq!(job_outcome("logged"), "logged");
         assert_eq!(job_outcome("rose@edge.com"), "other");
         assert_eq!(cache_result(&HeaderValue::from_static("hit")), "hit");
+        assert_eq!(cache_result(&HeaderValue::from_static("shared")), "shared");
         assert_eq!(cache_result(&HeaderValue::from_static("003x")), "other");
         assert_eq!(method_label(&Method::PATCH), "PATCH");
         assert_eq!(method_label(&Method::CONNECT), "other");
