@@ -152,6 +152,11 @@ pub struct Config {
     #[arg(long, env = "PANE_DESCRIBE_FRESH_SECS", default_value_t = 900)]
     pub describe_fresh_secs: u64,
 
+    /// The bearer token a scraper presents to read `/metrics` (Prometheus'
+    /// `authorization: {credentials: ...}`); without it `/metrics` is not served.
+    #[arg(long, env = "PANE_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<Secret>,
+
     /// Rule workers in this process (0 accepts rule webhooks but runs no job here).
     #[arg(long, env = "PANE_RULE_WORKERS", default_value_t = 4)]
     pub rule_workers: usize,

@@ -12,9 +12,10 @@ pub mod conversation;
 pub mod describe;
 mod error;
 pub mod gateway;
-mod health;
+pub mod health;
 pub mod json;
 pub mod lookup;
+pub mod metrics;
 pub mod notes;
 pub mod oauth;
 pub mod org;
@@ -90,6 +91,10 @@ pub struct AppState {
     /// How long a note create's claim is held before another attempt of its key takes it
     /// over (seconds): longer than a Salesforce call may take.
     pub note_lease_secs: i64,
+    /// What `/metrics` serves.
+    pub metrics: metrics::Metrics,
+    /// The last check of Salesforce's reachability (`/api/health/ready`).
+    pub readiness: health::Readiness,
 }
 
 /// What the rule intake and worker share (each org's webhook secrets are in the database:
@@ -134,6 +139,7 @@ impl AppState {
             Duration::from_secs(config.describe_fresh_secs),
         )
         .shared_through(&services.db, &services.sealer);
+        let metrics = metrics::Metrics::new(config.metrics_token.clone());
         Ok(AppState {
             backend,
             org_url: org_url.into(),
@@ -144,7 +150,7 @@ impl AppState {
             panel_origins: own.into(),
             public_url: config.public_url.clone(),
             services,
-            clients: gateway::ClientPool::default(),
+            clients: gateway::ClientPool::default().observed(metrics.salesforce_observer()),
             panel_cache,
             admins: config.admins.clone().into(),
             settings_cache: org::cache(),
@@ -156,6 +162,8 @@ impl AppState {
             note_lease_secs: i64::try_from(config.salesforce_timeout_secs)
                 .unwrap_or(i64::MAX / 2)
                 .saturating_add(5),
+            metrics,
+            readiness: health::Readiness::default(),
         })
     }
 }
@@ -216,7 +224,11 @@ pub fn app(state: AppState) -> Router {
         .public_url
         .as_ref()
         .is_some_and(config::PublicUrl::is_https);
-    let mut router = api.merge(web::router(&state)).with_state(state);
+    let observed = state.metrics.clone();
+    let mut router = api
+        .merge(metrics::router())
+        .merge(web::router(&state))
+        .with_state(state);
     // `if_not_present`: a page may set its own (the OAuth callback keeps its opener).
     for (name, value) in web::common_headers() {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
@@ -233,7 +245,12 @@ pub fn app(state: AppState) -> Router {
             axum::http::StatusCode::GATEWAY_TIMEOUT,
             Duration::from_secs(30),
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            observed,
+            metrics::observe,
+        ))
         .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
+        .layer(axum::middleware::from_fn(telemetry::request_id))
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> impl IntoResponse {

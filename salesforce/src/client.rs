@@ -13,6 +13,7 @@ use crate::error::{from_reqwest, from_response};
 use crate::retry::{Decision, Safety, decide};
 use crate::soql::Search;
 use crate::token::{Token, Tokens};
+use crate::trace::{Kind, Observer, Outcome, tagged};
 use crate::usage::{Usage, UsageCell, parse};
 
 /// At most this many pages are read for one query.
@@ -51,6 +52,7 @@ pub struct Client {
     tokens: Arc<Tokens>,
     version: String,
     usage: Arc<UsageCell>,
+    observer: Option<Observer>,
 }
 
 /// The `id` of a write's answer (`what`: "a create"), which Salesforce always sends.
@@ -82,6 +84,21 @@ impl Client {
             tokens,
             version: version.to_owned(),
             usage: Arc::new(UsageCell::default()),
+            observer: None,
+        }
+    }
+
+    /// This client, telling `observer` of every request it sends.
+    #[must_use]
+    pub fn observed(mut self, observer: Observer) -> Client {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// Tells the observer, if any, of one request sent.
+    pub(crate) fn saw(&self, kind: Kind, status: Option<u16>) {
+        if let Some(observer) = &self.observer {
+            observer.saw(kind, Outcome::of(status));
         }
     }
 
@@ -177,18 +194,24 @@ impl Client {
         let mut token = self.tokens.current().await?;
         let mut attempt = 0;
         loop {
-            let mut request = self
-                .http
-                .request(method.clone(), self.url(&token, path))
-                .bearer_auth(&token.access_token)
-                .query(query);
+            let mut request = tagged(
+                self.http
+                    .request(method.clone(), self.url(&token, path))
+                    .bearer_auth(&token.access_token)
+                    .query(query),
+            );
             for (k, v) in headers {
                 request = request.header(*k, *v);
             }
             if let Some(body) = body {
                 request = request.json(body);
             }
-            let outcome = match request.send().await {
+            let sent = request.send().await;
+            self.saw(
+                Kind::of(&method, path),
+                sent.as_ref().ok().map(|r| r.status().as_u16()),
+            );
+            let outcome = match sent {
                 Err(e) => Err(from_reqwest(&e)),
                 Ok(response) => {
                     let status = response.status().as_u16();

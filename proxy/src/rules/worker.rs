@@ -37,7 +37,10 @@ pub fn spawn(state: &AppState, count: usize, lease_ms: i64) {
             let lease = format!("{:016x}-{n}", rand::random::<u64>());
             loop {
                 match state.services.db.claim(&lease, lease_ms).await {
-                    Ok(Some(job)) => run(&state, job).await,
+                    Ok(Some(job)) => {
+                        let id = job.view.id.clone();
+                        Box::pin(crate::telemetry::job_scope(&id, run(&state, job))).await;
+                    }
                     Ok(None) => {
                         // Woken by the intake, or every half second for retries and leases.
                         let _ = tokio::time::timeout(
@@ -146,6 +149,7 @@ async fn run(state: &AppState, job: Job) {
         .await
     {
         Ok(true) => {
+            state.metrics.job_finished(finish.state, &finish.outcome);
             tracing::info!(job = %job.view.id, action = %job.view.action, state = finish.state, outcome = %finish.outcome, "rule job")
         }
         Ok(false) => {

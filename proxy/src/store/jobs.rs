@@ -273,6 +273,48 @@ impl Db {
     }
 }
 
+/// The jobs not finished, for `/metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueStats {
+    /// Waiting for their first run.
+    pub queued: i64,
+    /// Waiting to run again.
+    pub retry: i64,
+    /// Held by a worker.
+    pub running: i64,
+    /// When the oldest job waiting (queued or retry) was received (ms).
+    pub oldest_waiting_ms: Option<i64>,
+}
+
+impl Db {
+    /// How many jobs wait or run, and since when the oldest waits.
+    pub async fn queue_stats(&self) -> Result<QueueStats, ProxyError> {
+        let rows = sqlx::query(
+            "SELECT state, COUNT(*) AS n, MIN(created_at) AS oldest FROM rule_jobs
+             WHERE state IN ('queued', 'retry', 'running') GROUP BY state",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut stats = QueueStats::default();
+        for row in rows {
+            let state: String = row.try_get("state")?;
+            let n: i64 = row.try_get("n")?;
+            let oldest: i64 = row.try_get("oldest")?;
+            match state.as_str() {
+                "queued" => stats.queued = n,
+                "retry" => stats.retry = n,
+                _ => {
+                    stats.running = n;
+                    continue;
+                }
+            }
+            let before = stats.oldest_waiting_ms.unwrap_or(oldest);
+            stats.oldest_waiting_ms = Some(before.min(oldest));
+        }
+        Ok(stats)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,6 +463,40 @@ mod tests {
         assert_eq!(
             job.org_id, "00DB",
             "the most recently linked integration's org"
+        );
+    }
+
+    #[tokio::test]
+    async fn queue_stats_count_unfinished_jobs_and_date_the_oldest_waiting() {
+        let db = Db::connect("sqlite::memory:").await.unwrap();
+        assert_eq!(db.queue_stats().await.unwrap(), QueueStats::default());
+        for (id, state, created) in [
+            ("a", "queued", 500),
+            ("b", "queued", 300),
+            ("c", "retry", 400),
+            ("d", "running", 100),
+            ("e", "done", 50),
+            ("f", "dead", 60),
+        ] {
+            sqlx::query(
+                "INSERT INTO rule_jobs (id, event_id, action, message_id, payload, state, next_at, created_at, updated_at)
+                 VALUES ($1, $1, 'create_lead', 'm', '{}', $2, 0, $3, $3)",
+            )
+            .bind(id)
+            .bind(state)
+            .bind(created)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        }
+        assert_eq!(
+            db.queue_stats().await.unwrap(),
+            QueueStats {
+                queued: 2,
+                retry: 1,
+                running: 1,
+                oldest_waiting_ms: Some(300),
+            }
         );
     }
 }

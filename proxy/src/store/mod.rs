@@ -15,6 +15,7 @@ pub mod note_creates;
 pub mod org_intakes;
 pub mod panel_cache;
 
+pub use jobs::QueueStats;
 pub use link_tx::{ClaimedLink, NewLink};
 pub use note_creates::{NoteClaim, NoteKey};
 
@@ -119,6 +120,12 @@ impl Db {
     /// agree through it.
     pub fn is_shared(&self) -> bool {
         self.shared
+    }
+
+    /// Whether the database answers a query (readiness).
+    pub async fn ping(&self) -> Result<(), ProxyError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     /// Creates or updates a link.

@@ -19,6 +19,7 @@ mod lookup;
 mod lost;
 mod notes;
 mod oauth;
+mod operability;
 mod panel;
 mod public;
 mod replicas;
