@@ -264,7 +264,8 @@ function bundle() {
     const br = statSync(join(dist, `${f}.br`), { throwIfNoEntry: false })?.size ?? null;
     out[ext] = { raw: statSync(join(dist, f)).size, gzip: gz.length, brotli: br };
   }
-  const sum = (k) => out.wasm[k] + out.js[k] + out.css[k];
+  const parts = [out.wasm, out.js, out.css];
+  const sum = (k) => (parts.some((p) => p[k] === null) ? null : parts.reduce((n, p) => n + p[k], 0));
   out.total = { raw: sum('raw'), gzip: sum('gzip'), brotli: sum('brotli') };
   return out;
 }
