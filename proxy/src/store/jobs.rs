@@ -86,6 +86,8 @@ pub struct Finish {
 
 impl Db {
     /// Queues `(event_id, action)` once: `false` when it was already queued (a redelivery).
+    /// Answers once the job is committed, in a group commit with the jobs queued beside it
+    /// ([`super::job_writer`]).
     pub async fn enqueue(
         &self,
         event_id: &str,
@@ -93,22 +95,14 @@ impl Db {
         message_id: &str,
         payload: &str,
     ) -> Result<bool, ProxyError> {
-        let t = now_ms();
-        let id = format!("job_{t:x}_{:016x}", rand::random::<u64>());
-        let done = sqlx::query(
-            "INSERT INTO rule_jobs (id, event_id, action, message_id, payload, state, next_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, 'queued', $6, $6, $6)
-             ON CONFLICT (event_id, action) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(event_id)
-        .bind(action)
-        .bind(message_id)
-        .bind(payload)
-        .bind(t)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.job_writer
+            .enqueue(super::NewJob {
+                event_id: event_id.to_owned(),
+                action: action.to_owned(),
+                message_id: message_id.to_owned(),
+                payload: payload.to_owned(),
+            })
+            .await
     }
 
     /// Takes the next ready job (or one whose worker's lease ran out) for `lease_ms`.
