@@ -1,11 +1,12 @@
 //! Group commit for the rule intake: one writer task owns the `rule_jobs` inserts. Webhook
 //! handlers hand it their job and wait; it takes everything that arrived while its last commit
-//! ran (up to [`BATCH_MAX`]), inserts it in one transaction, commits (one fsync for the lot),
+//! ran (up to [`BATCH_MAX`]), inserts it in one statement, commits (one fsync for the lot),
 //! and only then answers each handler. An answer is never given for a job that is not
 //! committed: a failed commit answers every waiter of its batch with an error (the sender
 //! retries), after each job was tried once more on its own so that one bad row cannot fail
 //! the others.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -105,33 +106,58 @@ async fn run(pool: AnyPool, mut waiting: mpsc::Receiver<Waiter>, commits: Arc<At
     }
 }
 
-/// Inserts `jobs` in one transaction: for each, whether it was new. A job already queued (in
-/// an earlier commit or earlier in this batch) is left as it is, as a single insert would.
+/// The insert of `n` jobs, one statement (so one transaction, and one round trip): `$1` is the
+/// time, then five parameters a job (id, event, action, message, payload). It answers the ids
+/// of the rows it made.
+fn insert_query(n: usize) -> String {
+    let rows: Vec<String> = (0..n)
+        .map(|i| {
+            let p = |k: usize| format!("${}", 2 + 5 * i + k);
+            format!(
+                "({}, {}, {}, {}, {}, 'queued', $1, $1, $1)",
+                p(0),
+                p(1),
+                p(2),
+                p(3),
+                p(4)
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO rule_jobs (id, event_id, action, message_id, payload, state, next_at, created_at, updated_at)
+         VALUES {}
+         ON CONFLICT (event_id, action) DO NOTHING RETURNING id",
+        rows.join(", ")
+    )
+}
+
+/// Inserts `jobs` in one statement: for each, whether it was new. A job already queued (in an
+/// earlier commit, or earlier in this batch: rows go in in order) is left as it is, as a single
+/// insert would.
 async fn insert(pool: &AnyPool, jobs: &[&NewJob]) -> Result<Vec<bool>, String> {
-    let text = |e: sqlx::Error| e.to_string();
-    let mut tx = pool.begin().await.map_err(text)?;
     let t = now_ms();
-    let mut queued = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let id = format!("job_{t:x}_{:016x}", rand::random::<u64>());
-        let done = sqlx::query(
-            "INSERT INTO rule_jobs (id, event_id, action, message_id, payload, state, next_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, 'queued', $6, $6, $6)
-             ON CONFLICT (event_id, action) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(&job.event_id)
-        .bind(&job.action)
-        .bind(&job.message_id)
-        .bind(&job.payload)
-        .bind(t)
-        .execute(&mut *tx)
-        .await
-        .map_err(text)?;
-        queued.push(done.rows_affected() == 1);
+    let ids: Vec<String> = jobs
+        .iter()
+        .map(|_| format!("job_{t:x}_{:016x}", rand::random::<u64>()))
+        .collect();
+    let sql = insert_query(jobs.len());
+    let mut query = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql)).bind(t);
+    for (job, id) in jobs.iter().zip(&ids) {
+        query = query
+            .bind(id)
+            .bind(&job.event_id)
+            .bind(&job.action)
+            .bind(&job.message_id)
+            .bind(&job.payload);
     }
-    tx.commit().await.map_err(text)?;
-    Ok(queued)
+    let made: HashSet<String> = query
+        .fetch_all(pool)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect();
+    Ok(ids.iter().map(|id| made.contains(id)).collect())
 }
 
 #[cfg(test)]
@@ -176,6 +202,15 @@ mod tests {
             answered.push(answer.await.unwrap());
         }
         (answered, commits.load(Ordering::Relaxed))
+    }
+
+    #[test]
+    fn one_statement_numbers_each_jobs_parameters() {
+        let q = insert_query(2);
+        assert!(
+            q.contains("VALUES ($2, $3, $4, $5, $6, 'queued', $1, $1, $1), ($7, $8, $9, $10, $11, 'queued', $1, $1, $1)"),
+            "{q}"
+        );
     }
 
     #[tokio::test]
