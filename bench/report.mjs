@@ -127,7 +127,9 @@ if (panel.length) {
   r('Salesforce requests during that load', panel.map((p) => p.throughput.salesforce_requests_during_load));
   const rules = runs('rules');
   if (rules.length) {
-    r(`rule webhooks accepted durably, ${rules[0].intake.clients} clients, events/s`, rules.map((x) => x.intake.events_per_second));
+    r(`rule webhooks accepted durably, SQLite, ${rules[0].intake.clients} clients, events/s`, rules.map((x) => x.intake.events_per_second));
+    const pg = runs('rules-pg');
+    if (pg.length) r(`the same, PostgreSQL (fsync on), ${pg[0].intake.clients} clients, events/s`, pg.map((x) => x.intake.events_per_second));
     r('Salesforce requests per logged message', rules.map((x) => x.work.logged.requests_per_job), 1);
     r('Salesforce requests per message with no Contact/Lead', rules.map((x) => x.work.no_match.requests_per_job), 1);
     r('dead-lettered jobs', rules.map((x) => x.work.dead));

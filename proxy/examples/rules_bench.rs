@@ -1,7 +1,8 @@
 //! Rule intake and work, measured in one run (`bash scripts/bench`): events per second
-//! accepted durably (signed webhooks from 32 clients into the SQLite queue), then the
-//! Salesforce requests each job cost once the workers are done. Writes JSON to the path given
-//! (default `bench/results/rules.json`).
+//! accepted durably (signed webhooks from 32 clients into the queue), then the Salesforce
+//! requests each job cost once the workers are done. Writes JSON to the path given (default
+//! `bench/results/rules.json`). The queue is a fresh SQLite file, or a fresh database on the
+//! Postgres server a second argument names (`postgres://user@host:port/db`).
 
 #![allow(clippy::unwrap_used, reason = "a measuring tool: fail loudly")]
 
@@ -29,10 +30,14 @@ async fn main() {
     let dirs = tempfile::tempdir().unwrap();
     std::fs::write(dirs.path().join("index.html"), "<!doctype html>").unwrap();
     let mut config = pane_proxy::Config::for_dirs(dirs.path().into(), dirs.path().into());
-    config.database_url = format!(
-        "sqlite://{}?mode=rwc",
-        dirs.path().join("proxy.db").display()
-    );
+    let server = std::env::args().nth(2);
+    config.database_url = match &server {
+        Some(server) => fresh_postgres(server).await,
+        None => format!(
+            "sqlite://{}?mode=rwc",
+            dirs.path().join("proxy.db").display()
+        ),
+    };
     config.rule_workers = 4;
     let db_url = config.database_url.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -96,7 +101,8 @@ async fn main() {
         json!({"jobs": of.len(), "requests_per_job": if of.is_empty() { 0.0 } else { of.iter().map(|j| j.requests).sum::<i64>() as f64 / of.len() as f64 }})
     };
     let results = json!({
-        "what": "rule webhooks accepted durably (SQLite queue) and the Salesforce requests per job",
+        "what": "rule webhooks accepted durably and the Salesforce requests per job",
+        "database": if server.is_some() { "postgres" } else { "sqlite" },
         "machine": {"cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
         "intake": {"events": EVENTS, "clients": CLIENTS, "seconds": (intake_secs * 100.0).round() / 100.0,
                    "events_per_second": (EVENTS as f64 / intake_secs).round()},
@@ -104,4 +110,17 @@ async fn main() {
                  "dead": jobs.iter().filter(|j| j.state == "dead").count()},
     });
     support::write_results(&out, &results);
+}
+
+/// A new, empty database on the Postgres server `server` names: its URL.
+async fn fresh_postgres(server: &str) -> String {
+    sqlx::any::install_default_drivers();
+    let name = format!("pane_bench_{}", rand::random::<u64>());
+    let admin = sqlx::AnyPool::connect(server).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let base = server.rsplit_once('/').unwrap().0;
+    format!("{base}/{name}")
 }

@@ -92,7 +92,8 @@ pub struct Finish {
 
 impl Db {
     /// Queues `(event_id, action)` for `org_id` once: `false` when it was already queued (a
-    /// redelivery).
+    /// redelivery). Answers once the job is committed, in a group commit with the jobs queued
+    /// beside it ([`super::job_writer`]).
     pub async fn enqueue(
         &self,
         org_id: &str,
@@ -101,23 +102,15 @@ impl Db {
         message_id: &str,
         payload: &str,
     ) -> Result<bool, ProxyError> {
-        let t = now_ms();
-        let id = format!("job_{t:x}_{:016x}", rand::random::<u64>());
-        let done = sqlx::query(
-            "INSERT INTO rule_jobs (id, event_id, action, message_id, payload, state, next_at, created_at, updated_at, org_id)
-             VALUES ($1, $2, $3, $4, $5, 'queued', $6, $6, $6, $7)
-             ON CONFLICT (event_id, action) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(event_id)
-        .bind(action)
-        .bind(message_id)
-        .bind(payload)
-        .bind(t)
-        .bind(org_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.job_writer
+            .enqueue(super::NewJob {
+                org_id: org_id.to_owned(),
+                event_id: event_id.to_owned(),
+                action: action.to_owned(),
+                message_id: message_id.to_owned(),
+                payload: payload.to_owned(),
+            })
+            .await
     }
 
     /// Takes the next ready job (or one whose worker's lease ran out) for `lease_ms`.
@@ -456,6 +449,7 @@ mod tests {
         .unwrap();
         sqlx::migrate!("./migrations").run(&pool).await.unwrap();
         let db = Db {
+            job_writer: crate::store::JobWriter::spawn(pool.clone()),
             pool,
             shared: false,
         };
