@@ -125,7 +125,7 @@ async fn metrics_scraped_around_a_scenario_show_the_counts_it_caused() {
         delta(
             &before,
             &after,
-            "pane_http_request_duration_seconds_count{method=\"POST\",route=\"/api/rules/{action}\",status=\"2xx\"}"
+            "pane_http_request_duration_seconds_count{method=\"POST\",route=\"/api/rules/{key}/{action}\",status=\"2xx\"}"
         ),
         1.0,
         "routes by their template: {after:?}"
