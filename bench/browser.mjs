@@ -57,6 +57,27 @@ async function renderTime(handle) {
   }, handle), (v) => v !== null, 20_000);
 }
 
+/** The hops of a sender's first paint (the panel's `pane:*` marks), in ms from the one before. */
+const HOPS = ['context', 'handle', 'request', 'answer', 'parsed', 'rendered', 'records'];
+async function hops(handle) {
+  return frame().evaluate(([h, names]) => {
+    const marks = performance.getEntriesByType('mark');
+    const at = (hop) => {
+      // The answer and its parse are marked with the request's path (/api/panel?…).
+      const m = hop === 'context' ? marks.find((x) => x.name.startsWith('pane:context '))
+        : ['answer', 'parsed'].includes(hop) ? marks.find((x) => x.name.startsWith(`pane:${hop} /api/panel?`))
+          : marks.find((x) => x.name === `pane:${hop} ${h}`);
+      return m ? m.startTime : null;
+    };
+    const t = names.map(at);
+    const out = {};
+    for (let k = 1; k < names.length; k += 1) {
+      out[`${names[k - 1]}→${names[k]}`] = t[k] !== null && t[k - 1] !== null ? t[k] - t[k - 1] : null;
+    }
+    return out;
+  }, [handle, HOPS]);
+}
+
 async function settledCount() {
   // Nothing more is on its way: two equal readings 300 ms apart.
   let last = await salesforceRequests();
@@ -119,18 +140,20 @@ async function requestsPerConversation() {
 async function renderTimes(latency) {
   await setLatency(latency);
   const cold = [];
+  const coldHops = [];
   const warm = [];
   for (let k = 0; k < SAMPLES; k += 1) {
     const i = fresh();
     await openGenerated(i);
     cold.push(await renderTime(sender(i)));
+    coldHops.push(await hops(sender(i)));
     await openConversation('cnv_known');
     await renderTime('rose@edge.com');
     await openGenerated(i);
     warm.push(await renderTime(sender(i)));
   }
   await setLatency(0);
-  return { cold, warm };
+  return { cold, warm, coldHops };
 }
 
 async function installProbes() {
@@ -237,9 +260,13 @@ function bundle() {
     if (!['wasm', 'js', 'css'].includes(ext)) continue;
     // GNU gzip -9, as a server precompressing its assets would.
     const gz = execFileSync('gzip', ['-9', '-n', '-c', join(dist, f)], { maxBuffer: 64 * 2 ** 20 });
-    out[ext] = { raw: statSync(join(dist, f)).size, gzip: gz.length };
+    // Brotli as the proxy serves it: the build's `.br` twin (scripts/compress.mjs).
+    const br = statSync(join(dist, `${f}.br`), { throwIfNoEntry: false })?.size ?? null;
+    out[ext] = { raw: statSync(join(dist, f)).size, gzip: gz.length, brotli: br };
   }
-  out.total = { raw: out.wasm.raw + out.js.raw + out.css.raw, gzip: out.wasm.gzip + out.js.gzip + out.css.gzip };
+  const parts = [out.wasm, out.js, out.css];
+  const sum = (k) => (parts.some((p) => p[k] === null) ? null : parts.reduce((n, p) => n + p[k], 0));
+  out.total = { raw: sum('raw'), gzip: sum('gzip'), brotli: sum('brotli') };
   return out;
 }
 
@@ -255,6 +282,8 @@ try {
     bundle: bundle(),
     requests_per_conversation: [],
     render_ms: { latency_0: { cold: [], warm: [] }, latency_150: { cold: [], warm: [] } },
+    // Each hop of the cold paint (new sender), one object per sample.
+    cold_hops_ms: { latency_0: [], latency_150: [] },
     pencil_to_focus_ms: [],
     search_ms: [],
   };
@@ -264,6 +293,7 @@ try {
       const t = await renderTimes(latency);
       results.render_ms[`latency_${latency}`].cold.push(t.cold);
       results.render_ms[`latency_${latency}`].warm.push(t.warm);
+      results.cold_hops_ms[`latency_${latency}`].push(...t.coldHops);
     }
     results.pencil_to_focus_ms.push(await pencilTimes());
     results.search_ms.push(await searchTimes());

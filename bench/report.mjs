@@ -64,12 +64,25 @@ if (browser) {
   row('first paint of the panel (page load, HTTP cache cleared)', browser.paint_ms.first_paint.map((x) => [x]));
   row('first contentful paint of the panel', browser.paint_ms.first_contentful_paint.map((x) => [x]));
   out();
+  if (browser.cold_hops_ms) {
+    out('Where a new sender\'s paint goes, hop by hop (the panel\'s `pane:*` performance marks; ms, p50 and p95 over all samples):');
+    out();
+    out('| hop | latency 0: p50 | p95 | latency 150: p50 | p95 |');
+    out('|---|---|---|---|---|');
+    const samples = (lat) => browser.cold_hops_ms[`latency_${lat}`];
+    for (const hop of Object.keys(samples(0)[0] ?? {})) {
+      const xs = (lat) => samples(lat).map((h) => h[hop]).filter((x) => x !== null);
+      out(`| ${hop} | ${fmt(median(xs(0)))} | ${fmt(pct(xs(0), 0.95))} | ${fmt(median(xs(150)))} | ${fmt(pct(xs(150), 0.95))} |`);
+    }
+    out();
+  }
   const b = browser.bundle;
-  out('Panel bundle (`trunk build --release`; gzip -9):');
+  out('Panel bundle (`trunk build --release`; gzip -9; brotli as the proxy serves it, the build\'s `.br`):');
   out();
-  out('| file | raw | gzipped |');
-  out('|---|---|---|');
-  for (const k of ['wasm', 'js', 'css', 'total']) out(`| ${k} | ${b[k].raw.toLocaleString('en')} B | ${b[k].gzip.toLocaleString('en')} B (${kb(b[k].gzip)}) |`);
+  out('| file | raw | gzipped | brotli |');
+  out('|---|---|---|---|');
+  const bytes = (n) => (n == null ? 'n/a' : `${n.toLocaleString('en')} B (${kb(n)})`);
+  for (const k of ['wasm', 'js', 'css', 'total']) out(`| ${k} | ${b[k].raw.toLocaleString('en')} B | ${bytes(b[k].gzip)} | ${bytes(b[k].brotli)} |`);
   out();
   const m = browser.memory;
   out(`Panel memory over ${m[m.length - 1].after.toLocaleString('en')} conversation switches (half new senders, half revisits; JS heap after a GC, wasm linear memory):`);
@@ -114,7 +127,9 @@ if (panel.length) {
   r('Salesforce requests during that load', panel.map((p) => p.throughput.salesforce_requests_during_load));
   const rules = runs('rules');
   if (rules.length) {
-    r(`rule webhooks accepted durably, ${rules[0].intake.clients} clients, events/s`, rules.map((x) => x.intake.events_per_second));
+    r(`rule webhooks accepted durably, SQLite, ${rules[0].intake.clients} clients, events/s`, rules.map((x) => x.intake.events_per_second));
+    const pg = runs('rules-pg');
+    if (pg.length) r(`the same, PostgreSQL (fsync on), ${pg[0].intake.clients} clients, events/s`, pg.map((x) => x.intake.events_per_second));
     r('Salesforce requests for a single message (queue idle)', rules.map((x) => x.single_message?.requests ?? NaN), 1);
     r(`Salesforce requests per message, ${rules[0].intake.events} messages of one org (batched)`, rules.map((x) => x.work.requests_per_message ?? NaN), 3);
     r('dead-lettered jobs', rules.map((x) => x.work.dead));

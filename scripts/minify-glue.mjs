@@ -29,3 +29,5 @@ for (const name of (await readdir(dir)).filter((n) => n.endsWith(".js"))) {
   console.log(`minify-glue: ${name} ${code.length} → ${small.length} bytes`);
 }
 await writeFile(htmlPath, html);
+// Then the precompressed twins of every asset, the minified glue among them.
+await import("./compress.mjs");

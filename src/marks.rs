@@ -1,10 +1,11 @@
-//! Performance marks for the benchmarks (`scripts/bench`): when the host's context arrived and
-//! when the sender's records were painted. A new context clears the previous marks, so the
-//! timeline never grows however long the panel stays open.
+//! Performance marks for the benchmarks (`scripts/bench`): when the host's context arrived, each
+//! hop on the way to the sender's records (`pane:handle`, `pane:request`, `pane:answer`,
+//! `pane:parsed`, `pane:rendered`) and when the records were painted. A new context clears the
+//! previous marks, so the timeline never grows however long the panel stays open.
 
 use std::time::Duration;
 
-use leptos::prelude::{request_animation_frame, set_timeout};
+use leptos::prelude::{queue_microtask, request_animation_frame, set_timeout};
 
 fn performance() -> Option<web_sys::Performance> {
     web_sys::window()?.performance()
@@ -19,15 +20,26 @@ pub fn context_arrived(id: &str) {
     }
 }
 
+/// `pane:{hop} {key}`, now (one of the hops between the context and the paint).
+pub fn hop(hop: &str, key: &str) {
+    if let Some(p) = performance() {
+        let _ = p.mark(&format!("pane:{hop} {key}"));
+    }
+}
+
+/// `pane:rendered {handle}`, once the task that built the records' view has put it in the
+/// document (a microtask runs after it, before the browser paints).
+pub fn records_rendered(handle: String) {
+    queue_microtask(move || hop("rendered", &handle));
+}
+
 /// `pane:records {handle}`, once the frame showing them has been painted: the next animation
 /// frame, then a task (which runs after that frame's paint).
 pub fn records_painted(handle: String) {
     request_animation_frame(move || {
         set_timeout(
             move || {
-                if let Some(p) = performance() {
-                    let _ = p.mark(&format!("pane:records {handle}"));
-                }
+                hop("records", &handle);
             },
             Duration::ZERO,
         );

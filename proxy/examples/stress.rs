@@ -39,7 +39,6 @@ use clap::Parser;
 use pane_proxy::rules::signature::sign_rule;
 use serde_json::{Value, json};
 
-const WEBHOOK_SECRET: &str = "stress-webhook-secret";
 /// The senders conversations come from: a bounded inbox, so the proxy's cache fills in warm-up.
 const SENDERS: usize = 3_000;
 
@@ -167,7 +166,6 @@ fn start_proxy(bin: &PathBuf, dir: &std::path::Path, org: &str) -> (Process, Str
         .env("PANE_SALESFORCE_LOGIN_URL", org)
         .env("PANE_SALESFORCE_CLIENT_ID", &app.client_id)
         .env("PANE_SALESFORCE_CLIENT_SECRET", &app.client_secret)
-        .env("PANE_RULES_WEBHOOK_SECRET", WEBHOOK_SECRET)
         .env("RUST_LOG", "warn,pane_proxy=info");
     start(command, "the proxy", |line| {
         let entry = serde_json::from_str::<Value>(line).ok()?;
@@ -287,6 +285,8 @@ async fn main() {
         sessions.push(login::link_agent(&http, &origin).await);
     }
     login::link_integration(&http, &origin, &sessions[0]).await;
+    let intake = login::rule_intake(&http, &origin, &sessions[0]).await;
+    let rule_path = login::rule_path(&intake, "send-to-salesforce");
     println!(
         "stress: {} agents linked, working for {} s against {origin}",
         args.agents, args.secs
@@ -321,6 +321,7 @@ async fn main() {
         let counters = Arc::clone(&counters);
         let n_agents = args.agents;
         let only = args.only.clone();
+        let (rule_path, secret) = (rule_path.clone(), intake.secret.clone());
         agents.spawn(async move {
             let mut rng = Rng(a as u64 * 7919 + 17);
             let mut log = AgentLog::default();
@@ -395,10 +396,10 @@ async fn main() {
                         last_event = Some(body.clone());
                         body
                     };
-                    let signature = sign_rule(WEBHOOK_SECRET.as_bytes(), &body);
+                    let signature = sign_rule(secret.as_bytes(), &body);
                     (
                         "rule",
-                        http.post(format!("{origin}/api/rules/send-to-salesforce"))
+                        http.post(format!("{origin}{rule_path}"))
                             .header("x-front-signature", signature)
                             .header("content-type", "application/json")
                             .body(body),

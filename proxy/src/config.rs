@@ -152,14 +152,10 @@ pub struct Config {
     #[arg(long, env = "PANE_DESCRIBE_FRESH_SECS", default_value_t = 900)]
     pub describe_fresh_secs: u64,
 
-    /// The secret of Front's application webhooks (HMAC-SHA256 with a timestamp). With the
-    /// embedded sandbox org and no secret, one is made up at startup for the dev inbox.
-    #[arg(long, env = "PANE_RULES_APP_SECRET", hide_env_values = true)]
-    pub rules_app_secret: Option<Secret>,
-
-    /// The secret of Front's rule webhooks ("Send to a Webhook", HMAC-SHA1).
-    #[arg(long, env = "PANE_RULES_WEBHOOK_SECRET", hide_env_values = true)]
-    pub rules_webhook_secret: Option<Secret>,
+    /// The bearer token a scraper presents to read `/metrics` (Prometheus'
+    /// `authorization: {credentials: ...}`); without it `/metrics` is not served.
+    #[arg(long, env = "PANE_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<Secret>,
 
     /// Rule workers in this process (0 accepts rule webhooks but runs no job here).
     #[arg(long, env = "PANE_RULE_WORKERS", default_value_t = 4)]
@@ -266,7 +262,7 @@ impl Config {
     /// memory, fixed test secrets; every other setting is the flags' own default (the
     /// environment is not read).
     pub fn for_dirs(dist_dir: PathBuf, www_dir: PathBuf) -> Config {
-        let args: [std::ffi::OsString; 17] = [
+        let args: [std::ffi::OsString; 13] = [
             "pane-proxy".into(),
             "--port".into(),
             "0".into(),
@@ -279,10 +275,6 @@ impl Config {
             "sqlite::memory:".into(),
             "--encryption-key".into(),
             "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(),
-            "--rules-app-secret".into(),
-            "test-app-secret".into(),
-            "--rules-webhook-secret".into(),
-            "test-webhook-secret".into(),
             "--rule-workers=2".into(),
         ];
         let matches = Config::command()
@@ -313,7 +305,7 @@ mod tests {
         assert_eq!(config.salesforce_api_version, "59.0");
         assert_eq!(config.panel_cache_secs, 300);
         assert_eq!(config.describe_fresh_secs, 900);
-        assert!(config.encryption_key.is_some() && config.rules_app_secret.is_some());
+        assert!(config.encryption_key.is_some());
     }
 
     #[test]

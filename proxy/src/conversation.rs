@@ -212,7 +212,7 @@ async fn log(
         }
         Err(err) => return Err(refused(&err, Some(&body.who_id))),
     };
-    state.panel_cache.forget_org(&agent.link.org_id);
+    state.panel_cache.forget_org(&agent.link.org_id).await;
     let logged = ConversationLog {
         task_id,
         logged_at: now_ms(),

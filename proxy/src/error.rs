@@ -12,6 +12,9 @@ pub enum ProxyError {
     /// 404: no such API route.
     #[error("no such API route: {0}")]
     NotFound(String),
+    /// 410: a URL that no longer serves; says which does.
+    #[error("{0}")]
+    Gone(&'static str),
     /// 400: the request cannot be answered as asked.
     #[error("{0}")]
     BadRequest(String),
@@ -112,6 +115,7 @@ impl ProxyError {
     fn status(&self) -> StatusCode {
         match self {
             ProxyError::NotFound(_) => StatusCode::NOT_FOUND,
+            ProxyError::Gone(_) => StatusCode::GONE,
             ProxyError::BadRequest(_) | ProxyError::Rejected { .. } => StatusCode::BAD_REQUEST,
             ProxyError::Conflict { .. } => StatusCode::CONFLICT,
             ProxyError::Unauthorized | ProxyError::Relink(_) | ProxyError::BadSignature(_) => {
@@ -133,6 +137,7 @@ impl ProxyError {
     fn code(&self) -> &'static str {
         match self {
             ProxyError::NotFound(_) => "not_found",
+            ProxyError::Gone(_) => "gone",
             ProxyError::BadRequest(_) => "bad_request",
             ProxyError::Rejected { .. } => "rejected",
             ProxyError::Conflict { .. } => "conflict",

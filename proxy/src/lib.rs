@@ -12,9 +12,10 @@ pub mod conversation;
 pub mod describe;
 mod error;
 pub mod gateway;
-mod health;
+pub mod health;
 pub mod json;
 pub mod lookup;
+pub mod metrics;
 pub mod notes;
 pub mod oauth;
 pub mod org;
@@ -82,22 +83,24 @@ pub struct AppState {
     pub admins: Arc<[String]>,
     /// Org settings, briefly.
     pub settings_cache: org::SettingsCache,
-    /// Rule webhooks' secrets, and the worker's wake-up call.
+    /// The rule workers' wake-up call.
     pub rules: RulesState,
     /// At the quota's last reserve, how old the org's usage may be before one request asks
     /// again (ms).
     pub quota_probe_ms: i64,
-    /// The note creates' keys (a retried create answers the note made).
-    pub notes: notes::NoteKeys,
+    /// How long a note create's claim is held before another attempt of its key takes it
+    /// over (seconds): longer than a Salesforce call may take.
+    pub note_lease_secs: i64,
+    /// What `/metrics` serves.
+    pub metrics: metrics::Metrics,
+    /// The last check of Salesforce's reachability (`/api/health/ready`).
+    pub readiness: health::Readiness,
 }
 
-/// What the rule intake and worker share.
+/// What the rule intake and worker share (each org's webhook secrets are in the database:
+/// see `rules::tenant`).
 #[derive(Debug, Clone)]
 pub struct RulesState {
-    /// Front's application webhook secret.
-    pub app_secret: Option<config::Secret>,
-    /// Front's rule webhook secret.
-    pub webhook_secret: Option<config::Secret>,
     /// Wakes the workers when a job is queued.
     pub wake: Arc<tokio::sync::Notify>,
 }
@@ -131,6 +134,12 @@ impl AppState {
             ],
         };
         ancestors.extend(own.iter().cloned());
+        let panel_cache = cache::PanelCache::new(
+            Duration::from_secs(config.panel_cache_secs),
+            Duration::from_secs(config.describe_fresh_secs),
+        )
+        .shared_through(&services.db, &services.sealer);
+        let metrics = metrics::Metrics::new(config.metrics_token.clone());
         Ok(AppState {
             backend,
             org_url: org_url.into(),
@@ -141,21 +150,20 @@ impl AppState {
             panel_origins: own.into(),
             public_url: config.public_url.clone(),
             services,
-            clients: gateway::ClientPool::default(),
-            panel_cache: cache::PanelCache::new(
-                Duration::from_secs(config.panel_cache_secs),
-                Duration::from_secs(config.describe_fresh_secs),
-            ),
+            clients: gateway::ClientPool::default().observed(metrics.salesforce_observer()),
+            panel_cache,
             admins: config.admins.clone().into(),
             settings_cache: org::cache(),
             quota_probe_ms: i64::try_from(config.quota_probe_secs.saturating_mul(1000))
                 .unwrap_or(i64::MAX),
             rules: RulesState {
-                app_secret: config.rules_app_secret.clone(),
-                webhook_secret: config.rules_webhook_secret.clone(),
                 wake: Arc::new(tokio::sync::Notify::new()),
             },
-            notes: notes::NoteKeys::default(),
+            note_lease_secs: i64::try_from(config.salesforce_timeout_secs)
+                .unwrap_or(i64::MAX / 2)
+                .saturating_add(5),
+            metrics,
+            readiness: health::Readiness::default(),
         })
     }
 }
@@ -201,6 +209,7 @@ pub fn app(state: AppState) -> Router {
         .merge(quota::router())
         .merge(rules::intake::router())
         .merge(rules::audit::router())
+        .merge(rules::tenant::router())
         .merge(rules::intake::dev_router(&state))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -215,7 +224,11 @@ pub fn app(state: AppState) -> Router {
         .public_url
         .as_ref()
         .is_some_and(config::PublicUrl::is_https);
-    let mut router = api.merge(web::router(&state)).with_state(state);
+    let observed = state.metrics.clone();
+    let mut router = api
+        .merge(metrics::router())
+        .merge(web::router(&state))
+        .with_state(state);
     // `if_not_present`: a page may set its own (the OAuth callback keeps its opener).
     for (name, value) in web::common_headers() {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
@@ -232,7 +245,12 @@ pub fn app(state: AppState) -> Router {
             axum::http::StatusCode::GATEWAY_TIMEOUT,
             Duration::from_secs(30),
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            observed,
+            metrics::observe,
+        ))
         .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
+        .layer(axum::middleware::from_fn(telemetry::request_id))
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> impl IntoResponse {
@@ -304,13 +322,6 @@ pub async fn serve(
     };
     let org_url = format!("{}/", connected_app.login_url);
     let services = services::Services::new(&config, connected_app).await?;
-    let mut config = config;
-    if backend == Backend::Sandbox {
-        // The dev inbox's rules sign with these, server-side (see `rules::intake::dev_router`).
-        let made_up = || Some(config::Secret::random());
-        config.rules_app_secret = config.rules_app_secret.clone().or_else(made_up);
-        config.rules_webhook_secret = config.rules_webhook_secret.clone().or_else(made_up);
-    }
     let state = AppState::new(&config, addr.port(), backend, &org_url, services)?;
     rules::batch::spawn(
         &state,

@@ -1,13 +1,12 @@
 //! Notes on a record, as Salesforce's enhanced notes (ContentNote, linked to records by
 //! ContentDocumentLink). `GET /api/notes?object=&id=` reads a record's notes, newest first, in
 //! one query (its `AttachedContentNotes`); `POST /api/notes` makes a note and links it in one
-//! composite with `allOrNone`, once per key the panel sends; `PATCH /api/notes/{id}` changes
+//! composite with `allOrNone`, once per key the panel sends (the key is claimed in the database
+//! before the write, so a retry to any proxy on it answers the note made); `PATCH /api/notes/{id}` changes
 //! a note's title or text. The panel's person and Account come with their notes (the lookup
 //! reads them too), so a write forgets the org's cached panels.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
@@ -19,7 +18,8 @@ use base64::engine::general_purpose::STANDARD;
 use pane_salesforce::composite::{inert, reference_value};
 use pane_salesforce::{Composite, Filter, Literal, Order, Ref, Request, Select};
 use pane_wire::api::{
-    NOTE_OBJECTS, NewNote, NoteCreated, NoteEdit, Notes, NotesQuery, note_html, title_problem,
+    NOTE_OBJECTS, NewNote, NoteCreated, NoteEdit, NoteText, Notes, NotesQuery, note_html,
+    note_text, title_problem,
 };
 use serde_json::{Map, Value, json};
 
@@ -27,6 +27,7 @@ use crate::gateway::{Salesforce, refused};
 use crate::json::ApiJson;
 use crate::lookup::notes::{attached_notes, notes_in};
 use crate::session::Agent;
+use crate::store::{NoteClaim, NoteKey};
 use crate::validate::record_id;
 use crate::{AppState, ProxyError};
 
@@ -35,42 +36,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/notes", get(list).post(create))
         .route("/api/notes/{id}", patch(edit))
-}
-
-/// How long a create's key is remembered: longer than any retry of it.
-const KEY_LIFE: Duration = Duration::from_secs(3600);
-
-/// The most keys remembered; older ones are forgotten first.
-const MAX_KEYS: usize = 10_000;
-
-type Slot = Arc<tokio::sync::Mutex<Option<String>>>;
-
-/// The creates' keys: for each (org, user, key), the note it made. A retry waits for the
-/// first attempt and answers its note.
-#[derive(Debug, Clone, Default)]
-pub struct NoteKeys(Arc<Mutex<HashMap<String, (Instant, Slot)>>>);
-
-impl NoteKeys {
-    fn slot(&self, key: String) -> Slot {
-        let mut keys = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let now = Instant::now();
-        keys.retain(|_, (at, _)| now.duration_since(*at) < KEY_LIFE);
-        if keys.len() >= MAX_KEYS
-            && let Some(oldest) = keys
-                .iter()
-                .min_by_key(|(_, (at, _))| *at)
-                .map(|(k, _)| k.clone())
-        {
-            keys.remove(&oldest);
-        }
-        keys.entry(key)
-            .or_insert_with(|| (now, Slot::default()))
-            .1
-            .clone()
-    }
+        .route("/api/notes/{id}/text", get(text))
 }
 
 fn note_object(object: &str) -> Result<(), ProxyError> {
@@ -179,15 +145,54 @@ fn create_plan(
     Ok(composite)
 }
 
-/// The note this agent made on the record with `title` since `since` (epoch seconds), if any.
+/// The note this agent made on the record with `title` since `since` (epoch seconds) that no
+/// other key answers, if any: the note of a create whose answer was lost. ContentNote takes no
+/// field but Title and Content ("Not all fields can be set for notes. Only the Content and
+/// Title fields can be updated", ContentNote, Object Reference), and Content's HTML is
+/// sanitized, so there is no marker of ours to look for: the note is the earliest of the
+/// record's notes with its title and creator made since its key was claimed (a minute's
+/// allowance for the clocks) that the database does not give to another key.
 async fn find_made(
+    state: &AppState,
     salesforce: &Salesforce,
+    agent: &Agent,
     body: &NewNote,
     title: &str,
-    user_id: &str,
     since: i64,
 ) -> Result<Option<String>, ProxyError> {
-    let select = Select::from(&body.object)
+    let select = made_query(body, title, &agent.link.user_id, since);
+    select
+        .validate()
+        .map_err(|e| ProxyError::BadRequest(e.to_string()))?;
+    let page = salesforce
+        .call(salesforce.client.query(&select.to_string()))
+        .await?;
+    let candidates: Vec<String> = page
+        .records
+        .first()
+        .and_then(|r| r.pointer("/AttachedContentNotes/records"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.get("ContentDocumentId").and_then(Value::as_str))
+        .map(str::to_owned)
+        .collect();
+    for id in candidates {
+        if !state
+            .services
+            .db
+            .note_answered(&agent.link.org_id, &id)
+            .await?
+        {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
+/// The query of [`find_made`]'s candidates, earliest first.
+fn made_query(body: &NewNote, title: &str, user_id: &str, since: i64) -> Select {
+    Select::from(&body.object)
         .fields(["Id"])
         .child(
             Select::from("AttachedContentNotes")
@@ -195,18 +200,19 @@ async fn find_made(
                 .filter(Filter::And(vec![
                     Filter::eq("Title", title),
                     Filter::eq("CreatedById", user_id),
-                    Filter::ge("CreatedDate", Literal::date_time(since)),
+                    Filter::ge("CreatedDate", Literal::date_time(since - 60)),
                 ]))
-                .order([Order::desc("CreatedDate")])
-                .limit(1),
+                .order([Order::asc("CreatedDate")])
+                .limit(10),
         )
-        .filter(Filter::eq("Id", body.record_id.as_str()));
-    salesforce
-        .first_string(&select, "/AttachedContentNotes/records/0/ContentDocumentId")
-        .await
+        .filter(Filter::eq("Id", body.record_id.as_str()))
 }
 
-/// `POST /api/notes`: 201 with the note's id; the same key again answers the same note.
+/// How often an attempt waiting on another attempt of its key looks at the database.
+const WAIT_STEP: Duration = Duration::from_millis(200);
+
+/// `POST /api/notes`: 201 with the note's id; the same key again, to any proxy on the same
+/// database, answers the same note.
 async fn create(
     State(state): State<AppState>,
     agent: Agent,
@@ -223,44 +229,99 @@ async fn create(
         ));
     }
     let title = title_checked(&body.title)?;
-    let slot = state.notes.slot(format!(
-        "{}/{}/{key}",
-        agent.link.org_id, agent.link.user_id
-    ));
-    let mut made = slot.lock().await;
-    if let Some(id) = made.as_ref() {
-        tracing::info!(note = %id, "a note's create was retried; answering the note made");
-        return Ok((StatusCode::CREATED, Json(NoteCreated { id: id.clone() })));
+    let key = NoteKey {
+        org_id: &agent.link.org_id,
+        user_id: &agent.link.user_id,
+        key,
+    };
+    let db = &state.services.db;
+    let claimed_at = loop {
+        let now = crate::clock::now_secs();
+        match db.claim_note(key, now).await? {
+            NoteClaim::Mine => break now,
+            NoteClaim::Made(id) => {
+                tracing::info!(note = %id, "a note's create was retried; answering the note made");
+                return Ok(created(id));
+            }
+            // Another attempt is making it: wait for its answer.
+            NoteClaim::Pending(at) if now < at.saturating_add(state.note_lease_secs) => {
+                tokio::time::sleep(WAIT_STEP).await;
+            }
+            // Its attempt was lost (a crash, an answer lost with the note not found): the
+            // note it made if any, else this attempt makes it.
+            NoteClaim::Pending(at) => {
+                let salesforce = Salesforce::for_agent(&state, &agent).await?;
+                if let Some(id) = find_made(&state, &salesforce, &agent, &body, &title, at).await? {
+                    tracing::warn!(note = %id, "a note's create was lost; found the note it made");
+                    db.note_made(key, &id).await?;
+                    state.panel_cache.forget_org(&agent.link.org_id).await;
+                    return Ok(created(id));
+                }
+                if db.take_over_note(key, at, now).await? {
+                    break now;
+                }
+            }
+        }
+    };
+    match make(&state, &agent, &body, &title, claimed_at).await {
+        Ok(id) => {
+            db.note_made(key, &id).await?;
+            state.panel_cache.forget_org(&agent.link.org_id).await;
+            Ok(created(id))
+        }
+        Err(Unmade::No(err)) => {
+            db.release_note(key).await?;
+            Err(err)
+        }
+        // The note may exist: the claim stays, and a retry after its lease looks again.
+        Err(Unmade::Unknown(err)) => Err(err),
     }
-    let salesforce = Salesforce::for_agent(&state, &agent).await?;
+}
+
+fn created(id: String) -> (StatusCode, Json<NoteCreated>) {
+    (StatusCode::CREATED, Json(NoteCreated { id }))
+}
+
+/// Why [`make`] answers no note.
+enum Unmade {
+    /// No note was made.
+    No(ProxyError),
+    /// Whether a note was made is not known.
+    Unknown(ProxyError),
+}
+
+/// Makes the note, claimed at `claimed_at`: its id.
+async fn make(
+    state: &AppState,
+    agent: &Agent,
+    body: &NewNote,
+    title: &str,
+    claimed_at: i64,
+) -> Result<String, Unmade> {
+    let salesforce = Salesforce::for_agent(state, agent)
+        .await
+        .map_err(Unmade::No)?;
     let version = &state.services.salesforce.version;
-    let plan = create_plan(&body.record_id, &title, &body.body, version)?;
-    let sent_at = crate::clock::now_secs();
+    let plan = create_plan(&body.record_id, title, &body.body, version).map_err(Unmade::No)?;
     let answer = match salesforce
         .call_raw(salesforce.client.composite(&plan))
-        .await?
+        .await
+        .map_err(Unmade::No)?
     {
         Ok(answer) => answer,
         // No answer after sending: the note may exist. Look for it rather than let a retry
-        // make it twice (ten minutes back: longer than any call may take).
+        // make it twice.
         Err(err @ pane_salesforce::Error::Transport(_)) => {
-            let made_note = find_made(
-                &salesforce,
-                &body,
-                &title,
-                &agent.link.user_id,
-                sent_at - 600,
-            )
-            .await?;
-            let Some(id) = made_note else {
-                return Err(err.into());
+            let found = find_made(state, &salesforce, agent, body, title, claimed_at)
+                .await
+                .map_err(Unmade::Unknown)?;
+            let Some(id) = found else {
+                return Err(Unmade::No(err.into()));
             };
             tracing::warn!(note = %id, "a note's answer was lost; found the note it made");
-            state.panel_cache.forget_org(&agent.link.org_id);
-            *made = Some(id.clone());
-            return Ok((StatusCode::CREATED, Json(NoteCreated { id })));
+            return Ok(id);
         }
-        Err(err) => return Err(err.into()),
+        Err(err) => return Err(Unmade::No(err.into())),
     };
     let id = answer
         .ok(LINK)
@@ -275,15 +336,36 @@ async fn create(
             .filter_map(|r| answer.error(r))
             .find(|e| !e.to_string().contains("PROCESSING_HALTED"))
             .or_else(|| answer.error(NOTE));
-        return Err(match failed {
+        return Err(Unmade::No(match failed {
             Some(err) => refused(&err, None),
             None => ProxyError::BadRequest("Salesforce did not make the note.".into()),
-        });
+        }));
     };
     tracing::info!(note = %id, object = %body.object, "note created");
-    state.panel_cache.forget_org(&agent.link.org_id);
-    *made = Some(id.clone());
-    Ok((StatusCode::CREATED, Json(NoteCreated { id })))
+    Ok(id)
+}
+
+/// `GET /api/notes/{id}/text`: the note's whole text, to edit: its `Content` blob (one
+/// request), not the 255-character `TextPreview` ("TextPreview ... string(255)", ContentNote,
+/// Object Reference; a base64 field's body is read at `/sobjects/{object}/{id}/{field}`).
+async fn text(
+    State(state): State<AppState>,
+    agent: Agent,
+    Path(id): Path<String>,
+) -> Result<Json<NoteText>, ProxyError> {
+    note_id(&id)?;
+    let salesforce = Salesforce::for_agent(&state, &agent).await?;
+    let bytes = salesforce
+        .call_raw(
+            salesforce
+                .client
+                .get_blob(&format!("/sobjects/ContentNote/{id}/Content")),
+        )
+        .await?
+        .map_err(|err| refused(&err, Some(&format!("ContentNote {id}"))))?;
+    Ok(Json(NoteText {
+        text: note_text(&String::from_utf8_lossy(&bytes)),
+    }))
 }
 
 /// `PATCH /api/notes/{id}`: a note's new title or text; 204.
@@ -314,7 +396,7 @@ async fn edit(
                 .update("ContentNote", &id, &Value::Object(fields), None),
         )
         .await?;
-    state.panel_cache.forget_org(&agent.link.org_id);
+    state.panel_cache.forget_org(&agent.link.org_id).await;
     result.map_err(|err| refused(&err, Some(&format!("ContentNote {id}"))))?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -343,15 +425,5 @@ mod tests {
         for (object, ok) in [("Contact", true), ("Opportunity", true), ("Case", false)] {
             assert_eq!(note_object(object).is_ok(), ok, "{object}");
         }
-    }
-
-    #[test]
-    fn a_retried_key_gets_the_same_slot() {
-        let keys = NoteKeys::default();
-        let a = keys.slot("org/user/k1".into());
-        let b = keys.slot("org/user/k1".into());
-        let c = keys.slot("org/user/k2".into());
-        assert!(Arc::ptr_eq(&a, &b));
-        assert!(!Arc::ptr_eq(&a, &c));
     }
 }

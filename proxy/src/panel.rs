@@ -1,11 +1,8 @@
 //! `GET /api/panel?kind=email|phone&handle=...`: everything the panel shows for a sender, in
 //! one Salesforce request, and none for a sender seen in the last few minutes (cached per org,
-//! user and handle). A record the team pinned for the sender wins over matching. At the
+//! user and handle; through any replica sharing a Postgres database, see `cache.rs`). A record the team pinned for the sender wins over matching. At the
 //! quota's last reserve the panel is served from cache alone, saying how old it is.
 //! `PUT`/`DELETE /api/pins?kind&handle` pin and unpin a record for a sender.
-
-use std::sync::Arc;
-use std::time::Instant;
 
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
@@ -16,7 +13,7 @@ use axum::{Json, Router};
 use pane_wire::api::{HandleQuery, MatchReason, PanelData, PinRequest, Staleness};
 use pane_wire::bridge::{Handle, HandleKind, Recipient};
 
-use crate::cache::CachedPanel;
+use crate::cache::Lookup;
 use crate::gateway::Salesforce;
 use crate::json::ApiJson;
 use crate::lookup::answer::{answer, phone_candidates};
@@ -98,30 +95,28 @@ async fn panel(
         agent.link.user_id.clone(),
         handle_key(&handle),
     );
-    let cached = state.panel_cache.panels.get(&key);
-    if let Some(hit) = cached
-        .as_ref()
-        .filter(|c| c.at.elapsed() < state.panel_cache.fresh_for)
-    {
-        if !org_settings(&state, &agent.link.org_id).await?.enabled {
-            return Err(ProxyError::Disabled);
+    let (generation, old) = match state.panel_cache.lookup(&key).await? {
+        Lookup::Fresh(hit, from) => {
+            if !org_settings(&state, &agent.link.org_id).await?.enabled {
+                return Err(ProxyError::Disabled);
+            }
+            return Ok(with_cache_header(&hit.data, from.as_str()));
         }
-        return Ok(with_cache_header(&hit.data, "hit"));
+        Lookup::Miss { generation, old } => (generation, old),
+    };
+    if state.panel_cache.is_shared() {
+        // Another replica may have saved the org's settings (its write made this a miss):
+        // read them afresh, or this panel would be read, and shared, with the old fields.
+        state.settings_cache.invalidate(&agent.link.org_id);
     }
     let salesforce = Salesforce::for_agent(&state, &agent).await?;
     match read_panel(&state, &agent, &salesforce, &handle).await {
         Ok(data) => {
-            state.panel_cache.panels.insert(
-                key,
-                CachedPanel {
-                    data: Arc::new(data.clone()),
-                    at: Instant::now(),
-                },
-            );
+            let data = state.panel_cache.keep(key, data, generation).await;
             Ok(with_cache_header(&data, "miss"))
         }
         Err(ProxyError::QuotaReserve) => {
-            let old = cached.ok_or(ProxyError::QuotaReserve)?;
+            let old = old.ok_or(ProxyError::QuotaReserve)?;
             let mut data = old.data.as_ref().clone();
             data.stale = Some(Staleness {
                 age_secs: old.at.elapsed().as_secs(),
@@ -232,7 +227,7 @@ async fn pin(
             &agent.link.user_id,
         )
         .await?;
-    state.panel_cache.forget_org(&agent.link.org_id);
+    state.panel_cache.forget_org(&agent.link.org_id).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -247,6 +242,6 @@ async fn unpin(
         .db
         .remove_pin(&agent.link.org_id, &handle_key(&handle))
         .await?;
-    state.panel_cache.forget_org(&agent.link.org_id);
+    state.panel_cache.forget_org(&agent.link.org_id).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -83,7 +83,7 @@ async fn write_org(
     let org_id = &agent.link.org_id;
     org.db.put_org_settings(org_id, &json(&settings)?).await?;
     org.cache.invalidate(org_id);
-    panel_cache.forget_org(org_id);
+    panel_cache.forget_org(org_id).await;
     tracing::info!(org = %org_id, user = %agent.link.user_id, "org settings saved");
     Ok(Json(settings))
 }
@@ -96,7 +96,9 @@ async fn write_layout(
 ) -> Result<Json<FieldsByObject>, ProxyError> {
     check_fields(&layout)?;
     db.put_layout(&agent.link.user_id, &json(&layout)?).await?;
-    panel_cache.forget_panels_of(&agent.link.user_id);
+    panel_cache
+        .forget_panels_of(&agent.link.org_id, &agent.link.user_id)
+        .await;
     Ok(Json(layout))
 }
 

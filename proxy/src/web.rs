@@ -18,7 +18,12 @@ use crate::security::{DEV_INBOX_CSP, DEV_INBOX_CSP_PUBLIC, inline_script_hashes,
 /// The panel and the dev inbox.
 pub fn router(state: &AppState) -> Router<AppState> {
     let assets_csp = header_value(&panel_csp(&[], &state.frame_ancestors));
-    let assets = ServeDir::new(&*state.dist_dir).append_index_html_on_directories(false);
+    // The build writes each asset's brotli and gzip twins (`.br`, `.gz`: scripts/compress.mjs);
+    // a browser gets the smallest one it accepts, with no compression per request.
+    let assets = ServeDir::new(&*state.dist_dir)
+        .append_index_html_on_directories(false)
+        .precompressed_br()
+        .precompressed_gzip();
     let plugin = Router::new()
         .route("/", get(plugin_index))
         .route("/index.html", get(plugin_index))
@@ -27,7 +32,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
             header::CONTENT_SECURITY_POLICY,
             assets_csp,
         ))
-        // The wasm is ~950 kB raw, ~390 kB gzipped: sent gzipped to every browser that asks.
+        // What has no precompressed twin (the panel's page, a debug build's assets) is gzipped
+        // here for every browser that asks; a response already encoded is left alone.
         .layer(CompressionLayer::new().gzip(true));
     let dev_inbox = Router::new()
         .fallback_service(ServeDir::new(&*state.www_dir))

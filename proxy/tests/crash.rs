@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 use pane_proxy::rules::signature::sign_rule;
 use serde_json::{Value, json};
 
-const SECRET: &[u8] = b"crash-webhook-secret";
 const EVENTS: usize = 500;
 const PEOPLE: &[(&str, &str)] = &[
     ("rose@edge.com", "Rose Gonzalez"),
@@ -47,7 +46,6 @@ fn start(db_url: &str, sandbox: &str, dirs: &std::path::Path) -> Replica {
         .args(["--salesforce-login-url", sandbox])
         .args(["--salesforce-client-id", &app.client_id])
         .args(["--salesforce-client-secret", &app.client_secret])
-        .args(["--rules-webhook-secret", "crash-webhook-secret"])
         .args(["--rule-workers", "4", "--rule-lease-secs", "2"])
         .args([
             "--encryption-key",
@@ -78,9 +76,11 @@ fn start(db_url: &str, sandbox: &str, dirs: &std::path::Path) -> Replica {
     Replica { child, origin }
 }
 
-async fn link(http: &reqwest::Client, origin: &str) {
+/// Links the org's integration user: the org's rule intake.
+async fn link(http: &reqwest::Client, origin: &str) -> pane_wire::api::RuleIntake {
     let session = login::link_agent(http, origin).await;
     login::link_integration(http, origin, &session).await;
+    login::rule_intake(http, origin, &session).await
 }
 
 fn event(i: usize) -> Vec<u8> {
@@ -114,7 +114,8 @@ async fn run(db_url: &str, replicas: usize) {
     let mut running: Vec<Replica> = (0..replicas)
         .map(|_| start(db_url, &sandbox.base_url(), dirs.path()))
         .collect();
-    link(&http, &running[0].origin).await;
+    let intake = link(&http, &running[0].origin).await;
+    let path = login::rule_path(&intake, "send-to-salesforce");
 
     let mut next_kill = Instant::now() + Duration::from_millis(300);
     let mut kills = 0;
@@ -132,8 +133,11 @@ async fn run(db_url: &str, replicas: usize) {
         let target = &running[i % running.len()].origin;
         let body = event(i);
         let res = http
-            .post(format!("{target}/api/rules/send-to-salesforce"))
-            .header("x-front-signature", sign_rule(SECRET, &body))
+            .post(format!("{target}{path}"))
+            .header(
+                "x-front-signature",
+                sign_rule(intake.secret.as_bytes(), &body),
+            )
             .header("content-type", "application/json")
             .body(body)
             .send()

@@ -13,6 +13,7 @@ use crate::error::{from_reqwest, from_response};
 use crate::retry::{Decision, Safety, decide};
 use crate::soql::Search;
 use crate::token::{Token, Tokens};
+use crate::trace::{Kind, Observer, Outcome, tagged};
 use crate::usage::{Usage, UsageCell, parse};
 
 /// At most this many pages are read for one query.
@@ -51,6 +52,7 @@ pub struct Client {
     tokens: Arc<Tokens>,
     version: String,
     usage: Arc<UsageCell>,
+    observer: Option<Observer>,
 }
 
 /// The `id` of a write's answer (`what`: "a create"), which Salesforce always sends.
@@ -82,6 +84,21 @@ impl Client {
             tokens,
             version: version.to_owned(),
             usage: Arc::new(UsageCell::default()),
+            observer: None,
+        }
+    }
+
+    /// This client, telling `observer` of every request it sends.
+    #[must_use]
+    pub fn observed(mut self, observer: Observer) -> Client {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// Tells the observer, if any, of one request sent.
+    pub(crate) fn saw(&self, kind: Kind, status: Option<u16>) {
+        if let Some(observer) = &self.observer {
+            observer.saw(kind, Outcome::of(status));
         }
     }
 
@@ -122,6 +139,53 @@ impl Client {
         body: Option<&Value>,
         headers: &[(&str, &str)],
     ) -> Result<Answer, Error> {
+        self.exchange(
+            method,
+            path,
+            query,
+            body,
+            headers,
+            |status, headers, bytes| {
+                if bytes.is_empty() {
+                    return Ok(Answer {
+                        status,
+                        headers,
+                        body: Value::Null,
+                    });
+                }
+                serde_json::from_slice(bytes)
+                    .map(|body| Answer {
+                        status,
+                        headers,
+                        body,
+                    })
+                    .map_err(|e| Error::Malformed {
+                        status,
+                        detail: e.to_string(),
+                    })
+            },
+        )
+        .await
+    }
+
+    /// GET a blob (a base64 field's body, such as a note's `Content`): its bytes, as sent.
+    pub async fn get_blob(&self, path: &str) -> Result<Vec<u8>, Error> {
+        self.exchange(Method::GET, path, &[], None, &[], |_, _, bytes| {
+            Ok(bytes.to_vec())
+        })
+        .await
+    }
+
+    /// [`Client::send`], the successful answer's body read by `read`.
+    async fn exchange<T>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+        read: impl Fn(u16, HeaderMap, &[u8]) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         let safety = if method == Method::POST {
             Safety::Once
         } else {
@@ -130,18 +194,24 @@ impl Client {
         let mut token = self.tokens.current().await?;
         let mut attempt = 0;
         loop {
-            let mut request = self
-                .http
-                .request(method.clone(), self.url(&token, path))
-                .bearer_auth(&token.access_token)
-                .query(query);
+            let mut request = tagged(
+                self.http
+                    .request(method.clone(), self.url(&token, path))
+                    .bearer_auth(&token.access_token)
+                    .query(query),
+            );
             for (k, v) in headers {
                 request = request.header(*k, *v);
             }
             if let Some(body) = body {
                 request = request.json(body);
             }
-            let outcome = match request.send().await {
+            let sent = request.send().await;
+            self.saw(
+                Kind::of(&method, path),
+                sent.as_ref().ok().map(|r| r.status().as_u16()),
+            );
+            let outcome = match sent {
                 Err(e) => Err(from_reqwest(&e)),
                 Ok(response) => {
                     let status = response.status().as_u16();
@@ -156,21 +226,7 @@ impl Client {
                     match response.bytes().await {
                         Err(e) => Err(Error::Transport(e.to_string())),
                         Ok(bytes) if status >= 400 => Err(from_response(status, &bytes)),
-                        Ok(bytes) if bytes.is_empty() => Ok(Answer {
-                            status,
-                            headers,
-                            body: Value::Null,
-                        }),
-                        Ok(bytes) => serde_json::from_slice(&bytes)
-                            .map(|body| Answer {
-                                status,
-                                headers,
-                                body,
-                            })
-                            .map_err(|e| Error::Malformed {
-                                status,
-                                detail: e.to_string(),
-                            }),
+                        Ok(bytes) => read(status, headers, &bytes),
                     }
                 }
             };

@@ -19,6 +19,7 @@ pub mod retry;
 pub mod soap;
 pub mod soql;
 pub mod token;
+pub mod trace;
 pub mod usage;
 
 pub use client::{Client, QueryPage};

@@ -215,7 +215,10 @@ pub async fn link_facts(
 /// Sends `request` (once: these calls are not retried); its status and body, or Salesforce's
 /// error.
 async fn answer(request: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), Error> {
-    let response = request.send().await.map_err(|e| from_reqwest(&e))?;
+    let response = crate::trace::tagged(request)
+        .send()
+        .await
+        .map_err(|e| from_reqwest(&e))?;
     let status = response.status().as_u16();
     let body = response.bytes().await.map_err(|e| from_reqwest(&e))?;
     if status >= 400 {

@@ -130,15 +130,20 @@ impl Client {
         let mut token = self.tokens().current().await?;
         for attempt in 0..2 {
             let url = format!("{}/services/Soap/u/{version}", token.instance_url);
-            let response = self
-                .http()
-                .post(url)
-                .header("Content-Type", "text/xml; charset=UTF-8")
-                .header("SOAPAction", "\"\"")
-                .body(envelope(&token.access_token, convert))
-                .send()
-                .await
-                .map_err(|e| crate::error::from_reqwest(&e))?;
+            let sent = crate::trace::tagged(
+                self.http()
+                    .post(url)
+                    .header("Content-Type", "text/xml; charset=UTF-8")
+                    .header("SOAPAction", "\"\""),
+            )
+            .body(envelope(&token.access_token, convert))
+            .send()
+            .await;
+            self.saw(
+                crate::trace::Kind::Convert,
+                sent.as_ref().ok().map(|r| r.status().as_u16()),
+            );
+            let response = sent.map_err(|e| crate::error::from_reqwest(&e))?;
             let text = response
                 .text()
                 .await

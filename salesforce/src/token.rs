@@ -181,10 +181,7 @@ impl Tokens {
                 ],
             ),
         };
-        let response = self
-            .http
-            .post(url)
-            .form(&form)
+        let response = crate::trace::tagged(self.http.post(url).form(&form))
             .send()
             .await
             .map_err(|e| crate::error::from_reqwest(&e))?;

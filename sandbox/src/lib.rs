@@ -30,6 +30,7 @@ pub mod strict;
 pub mod subrequest;
 pub mod time;
 pub mod tls;
+pub mod trace;
 
 use std::net::SocketAddr;
 
@@ -96,6 +97,7 @@ pub fn app(state: SandboxState) -> Router {
             state.clone(),
             strict::record,
         ))
+        .layer(middleware::from_fn(trace::span))
         .with_state(state.clone());
     // Composite subrequests run through the same routes (set once per state).
     let _ = state.router.set(router.clone());

@@ -20,6 +20,9 @@ pub struct LoggedRequest {
     /// It asked `If-Modified-Since` (a revalidation).
     #[serde(default)]
     pub revalidation: bool,
+    /// The caller's `X-Request-Id`, when it sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// How many requests the log keeps (the oldest go first): a long-running org must not grow.
@@ -148,6 +151,7 @@ mod tests {
             method: "GET".into(),
             path: "/services/data/v59.0/limits".into(),
             revalidation: false,
+            request_id: None,
         }
     }
 

@@ -319,7 +319,11 @@ fn id_element(name: &str, value: Option<&str>) -> String {
     }
 }
 
-async fn soap(State(state): State<SandboxState>, body: Bytes) -> Response {
+async fn soap(
+    State(state): State<SandboxState>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
     let xml = String::from_utf8_lossy(&body);
     let call = match parse(&xml) {
         Ok(call) => call,
@@ -355,6 +359,7 @@ async fn soap(State(state): State<SandboxState>, body: Bytes) -> Response {
         method: "POST".into(),
         path: "/services/Soap/u/convertLead".into(),
         revalidation: false,
+        request_id: crate::trace::request_id(&headers),
     }) {
         return fault("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
     }

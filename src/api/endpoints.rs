@@ -5,9 +5,9 @@
 use pane_wire::api::{
     ConversationLogged, ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, CreateRequest,
     FieldsByObject, HandleQuery, Health, IntegrationUser, LinkStatus, LogConversation, Logged, Me,
-    NewNote, NoteCreated, NoteEdit, Notes, ObjectSpec, OrgSettings, PanelData, PinRequest,
-    RedeemRequest, Redeemed, RuleJobs, SearchResults, Settings, StartRequest, Started,
-    StatusRequest, UpdateRequest, Usage,
+    NewNote, NoteCreated, NoteEdit, NoteText, Notes, ObjectSpec, OrgSettings, PanelData,
+    PinRequest, RedeemRequest, Redeemed, RuleIntake, RuleJobs, SearchResults, Settings,
+    StartRequest, Started, StatusRequest, UpdateRequest, Usage,
 };
 use pane_wire::bridge::{Handle, HandleKind};
 use serde_json::{Map, Value};
@@ -114,6 +114,12 @@ pub async fn edit_note(api: Api, id: &str, edit: &NoteEdit) -> Result<(), PanelE
         Some(edit),
     )
     .await
+}
+
+/// `GET /api/notes/{id}/text`: a note's whole text, to edit.
+pub async fn note_text(api: Api, id: &str) -> Result<NoteText, PanelError> {
+    api.get_json(&format!("/api/notes/{}/text", encode(id)))
+        .await
 }
 
 /// `GET /api/search?q=`: Contacts, Leads and Accounts matching `text`.
@@ -235,6 +241,18 @@ pub async fn unlink_integration(api: Api) -> Result<(), PanelError> {
 /// `GET /api/admin/rules` (admins): the recent rule jobs.
 pub async fn rule_jobs(api: Api) -> Result<RuleJobs, PanelError> {
     api.get_json("/api/admin/rules").await
+}
+
+/// `GET /api/admin/rules/intake` (admins): the org's rule intake URL and secret.
+pub async fn rule_intake(api: Api) -> Result<RuleIntake, PanelError> {
+    api.get_json("/api/admin/rules/intake").await
+}
+
+/// `POST /api/admin/rules/intake/rotate` (admins): a new secret; the previous one is accepted
+/// for a day more.
+pub async fn rotate_rule_intake(api: Api) -> Result<RuleIntake, PanelError> {
+    api.send::<(), RuleIntake>(Method::Post, "/api/admin/rules/intake/rotate", None)
+        .await
 }
 
 /// `POST /api/admin/rules/{id}/retry` (admins): runs failed rule job `id` again.

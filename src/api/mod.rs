@@ -167,8 +167,12 @@ impl Api {
                 .text()
                 .await
                 .map_err(|e| PanelError::Network(e.to_string()))?;
+            crate::marks::hop("answer", path);
             let text = if text.is_empty() { "null" } else { &text };
-            serde_json::from_str::<T>(text).map_err(|e| PanelError::Network(e.to_string()))
+            let parsed =
+                serde_json::from_str::<T>(text).map_err(|e| PanelError::Network(e.to_string()));
+            crate::marks::hop("parsed", path);
+            parsed
         }
         .await;
         match result {

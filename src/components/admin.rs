@@ -1,6 +1,6 @@
 //! Settings: the agent's own link (who they are, unlink); for admins, the integration toggle,
-//! the integration user rules act as, default and extra mandatory fields per object, and
-//! today's API usage.
+//! the integration user rules act as, the org's rule webhooks, default and extra mandatory
+//! fields per object, and today's API usage.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -229,6 +229,7 @@ pub fn SettingsView() -> impl IntoView {
                 </form>
             </Show>
             <Show when=is_admin>
+                <super::rule_intake::RuleIntakeView />
                 <RuleJobs jobs=jobs reload=Callback::new(move |()| load()) />
             </Show>
             {move || status.get().map(|s| view! { <p class="hint" role="status" data-testid="settings-status">{s}</p> })}

@@ -12,10 +12,6 @@ use super::state::use_records_state;
 use crate::api::endpoints;
 use crate::api::use_api;
 
-/// The longest preview Salesforce answers: a text this long may go on, so it is not offered
-/// for editing (saving it would cut the note).
-const PREVIEW_MAX: usize = 255;
-
 /// Whether a card of `object` shows Notes.
 pub fn has_notes(object: &str) -> bool {
     NOTE_OBJECTS.contains(&object)
@@ -174,7 +170,9 @@ fn AddNote(
     }
 }
 
-/// One note: its title and, opened, its text; the pencil edits both in place.
+/// One note: its title and, opened, its text; the pencil edits both in place, the text read
+/// whole first (`GET /api/notes/{id}/text`: the list has only Salesforce's 255-character
+/// preview, and saving that would cut the note).
 #[component]
 fn NoteRow(note: Note, reload: RwSignal<u32>) -> impl IntoView {
     let api = use_api();
@@ -182,26 +180,54 @@ fn NoteRow(note: Note, reload: RwSignal<u32>) -> impl IntoView {
     let shown_title = RwSignal::new(note.title.clone());
     let shown_text = RwSignal::new(note.preview.clone());
     let title = RwSignal::new(note.title.clone());
-    let body = RwSignal::new(note.preview.clone());
+    let body = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    // A preview of the longest length may be cut: then only the title is edited.
-    let text_editable = note.preview.chars().count() < PREVIEW_MAX;
+    // The whole text, once read: until then only the title is edited.
+    let whole = RwSignal::new(None::<String>);
+    let reading = RwSignal::new(false);
     let id = note.id.clone();
+    let read_id = note.id.clone();
+    let start_edit = move |_| {
+        editing.set(true);
+        if whole.get_untracked().is_some() || reading.get_untracked() {
+            return;
+        }
+        reading.set(true);
+        let id = read_id.clone();
+        spawn_local(async move {
+            match endpoints::note_text(api, &id).await {
+                Ok(read) => {
+                    body.try_set(read.text.clone());
+                    whole.try_set(Some(read.text));
+                }
+                Err(err) => {
+                    error.try_set(Some(format!("The note's text could not be read: {err}")));
+                }
+            }
+            reading.try_set(false);
+        });
+    };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if let Some(problem) = title_problem(&title.get_untracked()) {
             error.set(Some(problem));
             return;
         }
+        let text_editable = whole.get_untracked().is_some();
         let edit = NoteEdit {
             title: Some(title.get_untracked()),
             body: text_editable.then(|| body.get_untracked()),
         };
-        let (old_title, old_text) = (shown_title.get_untracked(), shown_text.get_untracked());
+        let (old_title, old_text, old_whole) = (
+            shown_title.get_untracked(),
+            shown_text.get_untracked(),
+            whole.get_untracked(),
+        );
         // Shown at once; rolled back with the reason if Salesforce refuses.
         shown_title.set(title.get_untracked());
         if text_editable {
             shown_text.set(body.get_untracked());
+            whole.set(Some(body.get_untracked()));
         }
         editing.set(false);
         let id = id.clone();
@@ -214,6 +240,7 @@ fn NoteRow(note: Note, reload: RwSignal<u32>) -> impl IntoView {
                 Err(err) => {
                     shown_title.try_set(old_title);
                     shown_text.try_set(old_text);
+                    whole.try_set(old_whole);
                     error.try_set(Some(format!("The note was not saved: {err}")));
                 }
             }
@@ -221,7 +248,7 @@ fn NoteRow(note: Note, reload: RwSignal<u32>) -> impl IntoView {
     };
     let cancel = move |_| {
         title.set(shown_title.get_untracked());
-        body.set(shown_text.get_untracked());
+        body.set(whole.get_untracked().unwrap_or_default());
         editing.set(false);
     };
     view! {
@@ -235,7 +262,10 @@ fn NoteRow(note: Note, reload: RwSignal<u32>) -> impl IntoView {
                         <input id="note-edit-title" class="input" type="text" maxlength="255" required=true
                             data-testid="note-edit-title" prop:value=title autofocus=true
                             on:input=move |ev| title.set(event_target_value(&ev)) />
-                        {text_editable.then(|| view! {
+                        {move || reading.get().then(|| view! {
+                            <p class="muted" data-testid="note-reading">"Reading the note…"</p>
+                        })}
+                        {move || whole.get().is_some().then(|| view! {
                             <label class="field-label" for="note-edit-body">"Note"</label>
                             <textarea id="note-edit-body" class="input" rows="4" data-testid="note-edit-body"
                                 prop:value=body on:input=move |ev| body.set(event_target_value(&ev))></textarea>
@@ -257,7 +287,7 @@ fn NoteRow(note: Note, reload: RwSignal<u32>) -> impl IntoView {
                         <div class="field-value note-text">
                             <span class="value-text" data-testid="note-text">{move || shown_text.get()}</span>
                             <button type="button" class="pencil" data-testid="note-pencil" aria-label="Edit note" title="Edit"
-                                on:click=move |_| editing.set(true)>"✎"</button>
+                                on:click=start_edit.clone()>"✎"</button>
                         </div>
                     </details>
                 }

@@ -84,6 +84,7 @@ pub fn Records(
             value: h.value.clone(),
             name: None,
         });
+        crate::marks::hop("handle", &sender.value);
         Some((sender, state.reload.get(), paused.get()))
     });
     // The proxy's answer, with the key it was read for.
@@ -91,6 +92,7 @@ pub fn Records(
         let wanted = key.get();
         async move {
             let (sender, ..) = wanted.clone()?;
+            crate::marks::hop("request", &sender.value);
             let answer = endpoints::panel(api, &sender).await;
             // The view may be gone by now (another view): then nothing is kept.
             match &answer {
@@ -236,6 +238,7 @@ fn Matched(panel: PanelData, handle: Handle) -> impl IntoView {
         }
     };
     let lead = panel.person.clone().filter(|p| p.object == "Lead");
+    crate::marks::records_rendered(handle.value.clone());
     crate::marks::records_painted(handle.value.clone());
     view! {
         <div class="matched" data-testid="records" data-reason=format!("{reason:?}").to_lowercase()>

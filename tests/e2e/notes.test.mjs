@@ -96,3 +96,36 @@ test("an Opportunity's notes show once its row is opened, and one is added there
   const links = await soql(`SELECT ContentDocument.Title FROM ContentDocumentLink WHERE LinkedEntityId = '${id}'`);
   assert.deepEqual(links.map((l) => l.ContentDocument.Title), ['Renewal terms']);
 });
+
+test('a note longer than its preview is edited whole: its text read on the pencil, saved uncut', async () => {
+  const long = `${'Long story. '.repeat(30)}\n\nThe end of it, well past the preview.`;
+  assert.ok(long.length > 255);
+  await notes().locator('[data-testid=add-note]').click();
+  await notes().locator('[data-testid=note-title]').fill('Long note');
+  await notes().locator('[data-testid=note-body]').fill(long);
+  await notes().locator('[data-testid=save-note]').click();
+  await waitFor('the long note listed', () => notes().getAttribute('data-count'), (c) => c === '2');
+  const textReads = { count: 0 };
+  browser.context.on('request', (r) => {
+    if (r.method() === 'GET' && /^\/api\/notes\/[^/]+\/text$/.test(new URL(r.url()).pathname)) textReads.count += 1;
+  });
+  const row = () => notes().locator('[data-testid=note]').first();
+  assert.equal(await row().locator('[data-testid=note-title-text]').textContent(), 'Long note');
+  await row().locator('summary').click();
+  await row().locator('[data-testid=note-text]').hover();
+  await row().locator('[data-testid=note-pencil]').click();
+  const body = () => row().locator('[data-testid=note-edit-body]');
+  await waitFor('the whole text to edit', () => body().inputValue(), (v) => v === long);
+  assert.equal(textReads.count, 1, 'one read of the text, on the pencil');
+  await body().fill(`${long}\nSigned off.`);
+  await row().locator('[data-testid=save-note-edit]').click();
+  await waitFor('the edit saved', () => row().locator('[data-testid=note-edit]').count(), (n) => n === 0);
+  // Read again from Salesforce through the proxy: the whole edited text, not cut at 255.
+  // The list re-read shows Salesforce's preview again (the saved text shown until then is whole).
+  await waitFor('the list re-read', () => row().locator('[data-testid=note-text]').textContent(), (t) => [...t].length === 255);
+  await row().locator('summary').click();
+  await row().locator('[data-testid=note-text]').hover();
+  await row().locator('[data-testid=note-pencil]').click();
+  await waitFor('the saved text, uncut', () => row().locator('[data-testid=note-edit-body]').inputValue(), (v) => v === `${long}\nSigned off.`);
+  await shot('notes-long-edit-300');
+});

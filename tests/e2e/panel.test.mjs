@@ -299,6 +299,16 @@ test('the dev inbox\'s rules: an admin links the integration user, a message is 
   // Signed in to Salesforce and the app approved: the popup comes straight back.
   assert.equal(await signInPopup(popup), 'none');
   await waitFor('the integration user', () => byId('integration').textContent(), (t) => t.includes('Rules act as ana@pane-support.example'), 15_000);
+  // The org's own intake URL and secret, shown on asking; a rotation makes a new secret and
+  // keeps the previous one for a day.
+  const urls = await panel().locator('[data-testid=rule-intake-url]').allTextContents();
+  assert.match(urls[0], /\/api\/rules\/in_[0-9a-f]{32}\/send-to-salesforce$/, JSON.stringify(urls));
+  assert.equal(await textOf('rule-intake-secret'), '••••••••');
+  await byId('show-rule-secret').click();
+  const secret = await textOf('rule-intake-secret');
+  await byId('rotate-rule-secret').click();
+  await waitFor('the new secret', () => textOf('rule-intake-secret'), (t) => t !== secret && t !== '••••••••');
+  assert.equal(await textOf('rule-intake-grace'), 'The previous secret is accepted for 23 more hours.');
   await byId('settings-button').click();
 
   await open('Email from a known address');

@@ -15,10 +15,10 @@ pub use link::{
     StatusRequest,
 };
 pub use notes::{
-    NOTE_OBJECTS, NOTE_TITLE_MAX, NOTES_SHOWN, NewNote, Note, NoteCreated, NoteEdit, Notes,
-    NotesQuery, note_html, title_problem,
+    NOTE_OBJECTS, NOTE_TITLE_MAX, NOTES_SHOWN, NewNote, Note, NoteCreated, NoteEdit, NoteText,
+    Notes, NotesQuery, note_html, note_text, title_problem,
 };
-pub use rules::{Logged, LoggedQuery, RuleJob, RuleJobs};
+pub use rules::{Logged, LoggedQuery, RuleIntake, RuleJob, RuleJobs};
 
 /// `GET /api/health`: the proxy is up, and which Salesforce backend it talks to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

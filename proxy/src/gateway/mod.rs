@@ -35,6 +35,8 @@ pub struct Gateway {
     pub org: Org,
     /// See [`AppState::quota_probe_ms`].
     pub quota_probe_ms: i64,
+    /// Where the org's remaining allowance is shown.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl FromRef<AppState> for Gateway {
@@ -44,6 +46,7 @@ impl FromRef<AppState> for Gateway {
             clients: state.clients.clone(),
             org: Org::from_ref(state),
             quota_probe_ms: state.quota_probe_ms,
+            metrics: state.metrics.clone(),
         }
     }
 }
@@ -120,9 +123,12 @@ impl Salesforce {
             return Err(ProxyError::QuotaReserve);
         }
         let result = call.await;
-        if let Err(err) =
-            Quota::count(&self.gateway.services.db, &self.org_id, self.client.usage()).await
-        {
+        let usage = self.client.usage();
+        if let Some(usage) = usage {
+            let left = usage.max.saturating_sub(usage.used);
+            self.gateway.metrics.api_remaining(&self.org_id, left);
+        }
+        if let Err(err) = Quota::count(&self.gateway.services.db, &self.org_id, usage).await {
             tracing::warn!(%err, "counting a Salesforce request failed");
         }
         Ok(result)

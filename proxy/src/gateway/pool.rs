@@ -4,16 +4,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use pane_salesforce::trace::Observer;
 use pane_salesforce::{Client, Token, Tokens};
 
 use crate::ProxyError;
 use crate::services::Services;
 use crate::store::Link;
 
-/// Clients by user id.
+/// Clients by user id, each telling the observer, if any, of its requests.
 #[derive(Debug, Clone)]
 pub struct ClientPool {
     clients: moka::sync::Cache<String, Client>,
+    observer: Option<Observer>,
 }
 
 impl Default for ClientPool {
@@ -23,11 +25,19 @@ impl Default for ClientPool {
                 .max_capacity(10_000)
                 .time_to_idle(Duration::from_secs(3600))
                 .build(),
+            observer: None,
         }
     }
 }
 
 impl ClientPool {
+    /// This pool, its clients telling `observer` of every request they send (metrics).
+    #[must_use]
+    pub fn observed(mut self, observer: Observer) -> ClientPool {
+        self.observer = Some(observer);
+        self
+    }
+
     /// The Salesforce client of a linked user (an agent, or the integration user rules act
     /// as).
     pub fn client(&self, services: &Services, link: &Link) -> Result<Client, ProxyError> {
@@ -40,7 +50,7 @@ impl ClientPool {
             access_token: services.sealer.open(&link.access_token_sealed)?,
             instance_url: link.instance_url.clone(),
         };
-        let client = Client::new(
+        let mut client = Client::new(
             services.http.clone(),
             Arc::new(Tokens::new(
                 services.http.clone(),
@@ -49,6 +59,9 @@ impl ClientPool {
             )),
             &sf.version,
         );
+        if let Some(observer) = &self.observer {
+            client = client.observed(observer.clone());
+        }
         self.clients.insert(link.user_id.clone(), client.clone());
         Ok(client)
     }

@@ -241,6 +241,8 @@ async fn link(state: &AppState, pending: &ClaimedLink, code: &str) -> Result<Lin
         })
         .await?;
     state.clients.forget(&identity.user_id);
+    // The org's rule intake exists from its first link: an admin finds it in Settings.
+    crate::rules::tenant::ensure(services, &identity.organization_id).await?;
     if pending.purpose == "integration" {
         services
             .db
@@ -251,7 +253,7 @@ async fn link(state: &AppState, pending: &ClaimedLink, code: &str) -> Result<Lin
             )
             .await?;
         tracing::info!(user = %identity.user_id, org = %identity.organization_id, "integration user linked");
-        let resumed = services.db.resume_paused().await?;
+        let resumed = services.db.resume_paused(&identity.organization_id).await?;
         if resumed > 0 {
             tracing::info!(resumed, "rule jobs paused for the integration link resume");
             state.rules.wake.notify_waiters();

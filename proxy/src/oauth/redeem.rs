@@ -82,7 +82,7 @@ pub(super) async fn integration(
     Admin(agent): Admin,
 ) -> Result<Json<IntegrationUser>, ProxyError> {
     let link = state.services.db.integration(&agent.link.org_id).await?;
-    let problem = state.services.db.link_refused().await?;
+    let problem = state.services.db.link_refused(&agent.link.org_id).await?;
     let (username, user_id) = link.map(|l| (l.username, l.user_id)).unzip();
     Ok(Json(IntegrationUser {
         username,
@@ -100,7 +100,10 @@ async fn revoke_and_forget(state: &AppState, link: &Link) -> Result<(), ProxyErr
         tracing::warn!(%err, "revoking at Salesforce failed");
     }
     services.db.remove_link(&link.user_id).await?;
-    state.panel_cache.forget_user(&link.user_id);
+    state
+        .panel_cache
+        .forget_user(&link.org_id, &link.user_id)
+        .await;
     state.clients.forget(&link.user_id);
     Ok(())
 }

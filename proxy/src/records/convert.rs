@@ -168,7 +168,7 @@ pub(super) async fn convert(
         }
         Err(err) => return Err(err.into()),
     };
-    cache.forget_org(&agent.link.org_id);
+    cache.forget_org(&agent.link.org_id).await;
     match (result.success, result.contact_id, result.account_id) {
         (true, Some(contact_id), Some(account_id)) => {
             tracing::info!(lead = %id, "lead converted");

@@ -235,7 +235,7 @@ pub(super) async fn create(
     };
     match created {
         Ok(answer) => {
-            cache.forget_org(&agent.link.org_id);
+            cache.forget_org(&agent.link.org_id).await;
             let id = answer
                 .body
                 .get("id")

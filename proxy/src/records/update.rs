@@ -44,7 +44,7 @@ pub(super) async fn update(
             body.loaded_at.as_deref(),
         ))
         .await?;
-    cache.forget_org(&agent.link.org_id);
+    cache.forget_org(&agent.link.org_id).await;
     match result {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         Err(err) if err.status() == Some(412) => {

@@ -1,7 +1,7 @@
-//! The rule jobs for admins: `GET /api/admin/rules` lists the recent ones with their outcome,
-//! the record they touched and the requests they cost; `POST /api/admin/rules/{id}/retry` runs
-//! a failed one again. `GET /api/rules/logged?ids=msg_1,msg_2` says which messages are logged
-//! (the panel marks them).
+//! The rule jobs for admins, each seeing their own org's only: `GET /api/admin/rules` lists the
+//! recent ones with their outcome, the record they touched and the requests they cost;
+//! `POST /api/admin/rules/{id}/retry` runs a failed one again. `GET /api/rules/logged?ids=msg_1,msg_2`
+//! says which of the agent's org's messages are logged (the panel marks them).
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -20,17 +20,24 @@ pub fn router() -> Router<AppState> {
         .route("/api/rules/logged", get(logged))
 }
 
-async fn list(State(state): State<AppState>, _admin: Admin) -> Result<Json<RuleJobs>, ProxyError> {
-    let jobs = state.services.db.recent_jobs(100).await?;
+async fn list(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+) -> Result<Json<RuleJobs>, ProxyError> {
+    let jobs = state
+        .services
+        .db
+        .recent_jobs(&admin.link.org_id, 100)
+        .await?;
     Ok(Json(RuleJobs { jobs }))
 }
 
 async fn retry(
     State(state): State<AppState>,
-    _admin: Admin,
+    Admin(admin): Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ProxyError> {
-    if state.services.db.retry_job(&id).await? {
+    if state.services.db.retry_job(&admin.link.org_id, &id).await? {
         state.rules.wake.notify_waiters();
         Ok(StatusCode::ACCEPTED)
     } else {
@@ -40,7 +47,7 @@ async fn retry(
 
 async fn logged(
     State(state): State<AppState>,
-    _agent: Agent,
+    agent: Agent,
     Query(q): Query<LoggedQuery>,
 ) -> Result<Json<Logged>, ProxyError> {
     let ids: Vec<String> = q
@@ -50,6 +57,10 @@ async fn logged(
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect();
-    let logged = state.services.db.logged_messages(&ids).await?;
+    let logged = state
+        .services
+        .db
+        .logged_messages(&agent.link.org_id, &ids)
+        .await?;
     Ok(Json(Logged { logged }))
 }

@@ -36,7 +36,7 @@ pub fn spawn(state: &AppState, count: usize, lease_ms: i64) {
                         let more = state
                             .services
                             .db
-                            .claim_more(&lease, lease_ms, SEND, MAX_BATCH - 1)
+                            .claim_more(&lease, lease_ms, &job.org_id, SEND, MAX_BATCH - 1)
                             .await
                             .unwrap_or_else(|err| {
                                 tracing::warn!(%err, "taking more rule jobs failed");
@@ -45,9 +45,13 @@ pub fn spawn(state: &AppState, count: usize, lease_ms: i64) {
                         let first = job.view.id.clone();
                         let mut jobs = vec![job];
                         jobs.extend(more.into_iter().filter(|j| j.view.id != first));
-                        run_batch(&state, jobs).await;
+                        Box::pin(crate::telemetry::job_scope(&first, run_batch(&state, jobs)))
+                            .await;
                     }
-                    Ok(Some(job)) => run(&state, job).await,
+                    Ok(Some(job)) => {
+                        let id = job.view.id.clone();
+                        Box::pin(crate::telemetry::job_scope(&id, run(&state, job))).await;
+                    }
                     Ok(None) => {
                         // Woken by the intake, or every half second for retries and leases.
                         let _ = tokio::time::timeout(
@@ -81,7 +85,8 @@ async fn run_batch(state: &AppState, jobs: Vec<Job>) {
         }
         return;
     }
-    let Ok((_, settings, salesforce)) = prepare(state).await else {
+    let org = jobs.first().map(|j| j.org_id.clone()).unwrap_or_default();
+    let Ok((_, settings, salesforce)) = prepare(state, &org).await else {
         // Paused, or nothing can run: each job ends as it would alone.
         for job in jobs {
             run(state, job).await;

@@ -1,7 +1,10 @@
-//! `POST /api/rules/{send-to-salesforce|create-lead}`: Front's webhook. The signature is
-//! checked over the raw body first (application webhooks with a timestamp, or rule webhooks);
-//! then the event is queued in one statement, once per event and action, and the answer goes
-//! back at once (Front waits 5 seconds and does not retry rule webhooks).
+//! `POST /api/rules/{intake key}/{send-to-salesforce|create-lead}`: Front's webhook, addressed
+//! to one org by its intake key (see [`super::tenant`]). The signature is checked over the raw
+//! body first with that org's secrets (application webhooks with a timestamp, or rule
+//! webhooks); then the event is queued for that org in one statement, once per event and
+//! action, and the answer goes back at once (Front waits 5 seconds and does not retry rule
+//! webhooks). The old URL without a key, `POST /api/rules/{action}`, is gone (410): nothing in
+//! a webhook's body may say which org it is for.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, State};
@@ -15,13 +18,27 @@ use serde_json::json;
 use super::ACTIONS;
 use super::event::Event;
 use super::signature::{verify_application, verify_rule};
+use super::tenant;
 use crate::clock::now_ms;
 use crate::session::{guard, provenance};
+use crate::store::org_intakes::Intake;
 use crate::{AppState, ProxyError};
 
 /// The intake routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/rules/{action}", post(intake))
+    Router::new()
+        .route("/api/rules/{key}/{action}", post(intake))
+        .route("/api/rules/{action}", post(gone))
+}
+
+/// The URL every org shared: refused, naming the org's own.
+async fn gone(Path(action): Path<String>) -> ProxyError {
+    if ACTIONS.iter().all(|(path, _)| *path != action) {
+        return ProxyError::NotFound(format!("/api/rules/{action}"));
+    }
+    ProxyError::Gone(
+        "Rule webhooks go to each org's own intake URL, /api/rules/<intake key>/<action>, signed with that org's secret: an admin finds both in Settings.",
+    )
 }
 
 /// `POST /__dev/rules/{action}`: the dev inbox's rules. The dev inbox sends the event it
@@ -94,13 +111,17 @@ async fn dev_fire(
     Path(action): Path<String>,
     body: Bytes,
 ) -> Result<Response, ProxyError> {
-    let secret = state
-        .rules
-        .app_secret
-        .clone()
-        .ok_or(ProxyError::NotConfigured("no application webhook secret"))?;
+    // The embedded sandbox org is the one org linked here; with none or several, the dev
+    // inbox does not choose.
+    let intakes = state.services.db.intakes().await?;
+    let [only] = intakes.as_slice() else {
+        return Err(ProxyError::NotConfigured(
+            "the dev inbox fires rules for the one org linked here: link it first",
+        ));
+    };
+    let secret = state.services.sealer.open(&only.secret_sealed)?;
     let stamp = now_ms();
-    let signature = super::signature::sign_application(secret.expose().as_bytes(), stamp, &body);
+    let signature = super::signature::sign_application(secret.as_bytes(), stamp, &body);
     // Handed to the intake in-process, signed as Front would sign it: no request is sent, so
     // no `Host` a browser named decides where the signed event goes.
     let mut headers = HeaderMap::new();
@@ -117,58 +138,47 @@ async fn dev_fire(
             .map_err(|e| ProxyError::BadRequest(format!("cannot sign the event: {e}")))?;
         headers.insert(name, value);
     }
-    intake(State(state), Path(action), headers, body).await
+    let key = only.key.clone();
+    intake(State(state), Path((key, action)), headers, body).await
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Checks the signature with the scheme the headers say.
-fn verify(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), ProxyError> {
+/// Checks the signature with the scheme the headers say, against the org's secrets.
+fn verify(
+    state: &AppState,
+    intake: &Intake,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), ProxyError> {
     let signature = header_str(headers, "x-front-signature");
-    let refused = |r: super::signature::Refusal| ProxyError::BadSignature(r.message());
-    match header_str(headers, "x-front-request-timestamp") {
-        Some(stamp) => {
-            let secret = state
-                .rules
-                .app_secret
-                .as_ref()
-                .ok_or(ProxyError::NotConfigured(
-                    "no application webhook secret is configured (--rules-app-secret)",
-                ))?;
-            verify_application(
-                secret.expose().as_bytes(),
-                Some(stamp),
-                signature,
-                body,
-                now_ms(),
-            )
-            .map_err(refused)
-        }
-        None => {
-            let secret = state
-                .rules
-                .webhook_secret
-                .as_ref()
-                .ok_or(ProxyError::NotConfigured(
-                    "no rule webhook secret is configured (--rules-webhook-secret)",
-                ))?;
-            verify_rule(secret.expose().as_bytes(), signature, body).map_err(refused)
-        }
-    }
+    let now = now_ms();
+    let secrets = tenant::secrets(&state.services.sealer, intake, now)?;
+    let checked = match header_str(headers, "x-front-request-timestamp") {
+        Some(stamp) => tenant::any_secret(&secrets, |secret| {
+            verify_application(secret, Some(stamp), signature, body, now)
+        }),
+        None => tenant::any_secret(&secrets, |secret| verify_rule(secret, signature, body)),
+    };
+    checked.map_err(|r| ProxyError::BadSignature(r.message()))
 }
 
 async fn intake(
     State(state): State<AppState>,
-    Path(action): Path<String>,
+    Path((key, action)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ProxyError> {
     let Some((_, action)) = ACTIONS.iter().find(|(path, _)| *path == action) else {
-        return Err(ProxyError::NotFound(format!("/api/rules/{action}")));
+        return Err(ProxyError::NotFound(format!("/api/rules/.../{action}")));
     };
-    verify(&state, &headers, &body)?;
+    // The org is the URL's, and only once its own secret verifies the body.
+    let Some(intake) = state.services.db.intake_by_key(&key).await? else {
+        return Err(ProxyError::NotFound("no rule intake has this key".into()));
+    };
+    verify(&state, &intake, &headers, &body)?;
     // Front validates an application webhook when it is saved: echo its challenge.
     if let Some(challenge) = header_str(&headers, "x-front-challenge") {
         let mut response = (
@@ -196,13 +206,19 @@ async fn intake(
     let queued = state
         .services
         .db
-        .enqueue(&event.id, action, &event.target.data.id, &payload)
+        .enqueue(
+            &intake.org_id,
+            &event.id,
+            action,
+            &event.target.data.id,
+            &payload,
+        )
         .await?;
     if queued {
         state.rules.wake.notify_waiters();
     }
     // The id is the sender's text (the dev inbox's is a browser's): logged escaped.
-    tracing::info!(event = ?event.id, %action, queued, "rule webhook accepted");
+    tracing::info!(event = ?event.id, org = %intake.org_id, %action, queued, "rule webhook accepted");
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({"accepted": true, "queued": queued, "duplicate": !queued})),

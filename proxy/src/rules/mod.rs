@@ -1,8 +1,10 @@
 //! Rules: Front calls the proxy when an agent's rule fires (*Send to Salesforce*, *Create lead
-//! in Salesforce*). [`intake`] checks the webhook's signature over the raw body and queues the
-//! event durably (once per event and action) before answering; [`worker`] does the Salesforce
-//! work in the background with leases, retries ([`retry`]) and markers so each job happens
-//! exactly once; [`audit`] lists the jobs for admins. [`event`] holds the pure decisions.
+//! in Salesforce*), at the org's own intake URL ([`tenant`]). [`intake`] checks the webhook's
+//! signature over the raw body with that org's secret and queues the event durably for that
+//! org (once per event and action) before answering; [`worker`] does the Salesforce work in
+//! the background as the job's org's integration user, with leases, retries ([`retry`]) and
+//! markers so each job happens exactly once; [`audit`] lists an org's jobs for its admins.
+//! [`event`] holds the pure decisions.
 
 pub mod audit;
 pub mod batch;
@@ -11,6 +13,7 @@ pub mod intake;
 pub mod plan;
 pub mod retry;
 pub mod signature;
+pub mod tenant;
 pub mod worker;
 
 /// The actions, as the URL names them and as the queue stores them.

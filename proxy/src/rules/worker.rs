@@ -19,7 +19,7 @@ use super::event::{
 use super::retry::{Next, decide};
 use crate::clock::now_ms;
 use crate::gateway::Salesforce;
-use crate::store::jobs::{Finish, Job, LINK_REFUSED};
+use crate::store::jobs::{Finish, Job, LINK_REFUSED, NO_INTEGRATION};
 use crate::{AppState, ProxyError};
 
 /// How long rule work waits when the quota budget pauses it.
@@ -90,6 +90,7 @@ pub(super) async fn settle_all(state: &AppState, ends: Vec<(&Job, Attempt)>) {
         Ok(held) => {
             for ((job, finish), held) in finishes.iter().zip(held) {
                 if held {
+                    state.metrics.job_finished(finish.state, &finish.outcome);
                     tracing::info!(job = %job.view.id, action = %job.view.action, state = finish.state, outcome = %finish.outcome, "rule job");
                 } else {
                     tracing::warn!(job = %job.view.id, "a rule job's lease ran out before it finished");
@@ -189,14 +190,18 @@ pub(super) fn not_sent(err: ProxyError, requests: i64) -> Attempt {
 /// integration is on and the quota allows work; else how the attempt ends.
 pub(super) async fn prepare(
     state: &AppState,
+    org_id: &str,
 ) -> Result<(crate::store::Link, pane_wire::api::OrgSettings, Salesforce), Attempt> {
     let db = &state.services.db;
-    let link = match db.first_integration().await {
+    // The org's own integration user, never another org's: without one the job is held (not
+    // dead) until an admin of that org links one, which resumes it.
+    let link = match db.integration(org_id).await {
         Ok(Some(link)) => link,
         Ok(None) => {
-            return Err(dead(
-                "no integration user is linked: an admin links one in the settings".into(),
-            ));
+            return Err(Attempt::Paused {
+                why: format!("{NO_INTEGRATION}; an admin links one in Settings"),
+                requests: 0,
+            });
         }
         Err(err) => return Err(dead(err.to_string())),
     };
@@ -229,7 +234,7 @@ async fn attempt(state: &AppState, job: &Job) -> Attempt {
         Ok(e) => e,
         Err(e) => return dead(format!("the stored event cannot be read: {e}")),
     };
-    let (link, settings, salesforce) = match prepare(state).await {
+    let (link, settings, salesforce) = match prepare(state, &job.org_id).await {
         Ok(ready) => ready,
         Err(ended) => return ended,
     };

@@ -14,15 +14,18 @@ use crate::clock::now_ms;
 /// How the detail of a job paused for a refused integration link starts.
 pub const LINK_REFUSED: &str = "paused: Salesforce refused the integration user's link";
 
+/// How the detail of a job held because its org has no integration user starts.
+pub const NO_INTEGRATION: &str = "held: no integration user linked for this org";
+
 /// How many message ids one [`Db::logged_messages`] looks at.
 pub const LOGGED_MAX: usize = 100;
 
-/// The query for [`Db::logged_messages`] with `n` ids: `$1` to `$n` (SQLite and Postgres
-/// both number them so).
+/// The query for [`Db::logged_messages`] with `n` ids: the org `$1`, the ids `$2` to `$n+1`
+/// (SQLite and Postgres both number them so).
 fn logged_query(n: usize) -> String {
-    let params: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+    let params: Vec<String> = (2..=n + 1).map(|i| format!("${i}")).collect();
     format!(
-        "SELECT DISTINCT message_id FROM rule_jobs WHERE message_id IN ({}) AND action = 'send_to_salesforce' AND outcome = 'logged'",
+        "SELECT DISTINCT message_id FROM rule_jobs WHERE org_id = $1 AND message_id IN ({}) AND action = 'send_to_salesforce' AND outcome = 'logged'",
         params.join(", ")
     )
 }
@@ -37,6 +40,8 @@ pub struct Job {
     pub payload: String,
     /// The lease of the worker running it.
     pub lease: String,
+    /// The org it is for: the worker acts as that org's integration user only.
+    pub org_id: String,
 }
 
 impl<'r> sqlx::FromRow<'r, AnyRow> for Job {
@@ -59,11 +64,12 @@ impl<'r> sqlx::FromRow<'r, AnyRow> for Job {
             },
             payload: row.try_get("payload")?,
             lease: row.try_get("lease")?,
+            org_id: row.try_get("org_id")?,
         })
     }
 }
 
-const COLUMNS: &str = "id, event_id, action, message_id, payload, state, outcome, detail, record_object, record_id, attempts, requests, created_at, updated_at, lease";
+const COLUMNS: &str = "id, event_id, action, message_id, payload, state, outcome, detail, record_object, record_id, attempts, requests, created_at, updated_at, lease, org_id";
 
 /// How a finished attempt ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,30 +91,26 @@ pub struct Finish {
 }
 
 impl Db {
-    /// Queues `(event_id, action)` once: `false` when it was already queued (a redelivery).
+    /// Queues `(event_id, action)` for `org_id` once: `false` when it was already queued (a
+    /// redelivery). Answers once the job is committed, in a group commit with the jobs queued
+    /// beside it ([`super::job_writer`]).
     pub async fn enqueue(
         &self,
+        org_id: &str,
         event_id: &str,
         action: &str,
         message_id: &str,
         payload: &str,
     ) -> Result<bool, ProxyError> {
-        let t = now_ms();
-        let id = format!("job_{t:x}_{:016x}", rand::random::<u64>());
-        let done = sqlx::query(
-            "INSERT INTO rule_jobs (id, event_id, action, message_id, payload, state, next_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, 'queued', $6, $6, $6)
-             ON CONFLICT (event_id, action) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(event_id)
-        .bind(action)
-        .bind(message_id)
-        .bind(payload)
-        .bind(t)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.job_writer
+            .enqueue(super::NewJob {
+                org_id: org_id.to_owned(),
+                event_id: event_id.to_owned(),
+                action: action.to_owned(),
+                message_id: message_id.to_owned(),
+                payload: payload.to_owned(),
+            })
+            .await
     }
 
     /// Takes the next ready job (or one whose worker's lease ran out) for `lease_ms`.
@@ -137,17 +139,18 @@ impl Db {
         .await?)
     }
 
-    /// Takes up to `limit` more ready jobs of `action` under `lease` (which holds one already,
+    /// Takes up to `limit` more ready jobs of `org_id` and `action` under `lease` (which holds one already,
     /// so they run together): the jobs taken now, the earliest first.
     pub async fn claim_more(
         &self,
         lease: &str,
         lease_ms: i64,
+        org_id: &str,
         action: &str,
         limit: usize,
     ) -> Result<Vec<Job>, ProxyError> {
         let t = now_ms();
-        let ready = "action = $4 AND ((state IN ('queued', 'retry') AND next_at <= $3) OR (state = 'running' AND locked_until < $3))";
+        let ready = "org_id = $6 AND action = $4 AND ((state IN ('queued', 'retry') AND next_at <= $3) OR (state = 'running' AND locked_until < $3))";
         let sql = format!(
             "UPDATE rule_jobs SET state = 'running', lease = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3
              WHERE id IN (SELECT id FROM rule_jobs WHERE {ready} ORDER BY next_at, id LIMIT $5) AND {ready}"
@@ -158,6 +161,7 @@ impl Db {
             .bind(t)
             .bind(action)
             .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .bind(org_id)
             .execute(&self.pool)
             .await?;
         if claimed.rows_affected() == 0 {
@@ -218,10 +222,12 @@ impl Db {
         Ok(held)
     }
 
-    pub async fn recent_jobs(&self, limit: i64) -> Result<Vec<RuleJob>, ProxyError> {
+    /// The org's most recent jobs, newest first.
+    pub async fn recent_jobs(&self, org_id: &str, limit: i64) -> Result<Vec<RuleJob>, ProxyError> {
         let jobs: Vec<Job> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM rule_jobs ORDER BY created_at DESC, id DESC LIMIT $1"
+            "SELECT {COLUMNS} FROM rule_jobs WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
         )))
+        .bind(org_id)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
@@ -238,55 +244,66 @@ impl Db {
         Ok(jobs.into_iter().map(|job| job.view).collect())
     }
 
-    /// Queues a dead or finished job again (the admin's retry): `false` if it is not one.
-    pub async fn retry_job(&self, id: &str) -> Result<bool, ProxyError> {
+    /// Queues a dead or finished job of the org again (the admin's retry): `false` if it is
+    /// not one.
+    pub async fn retry_job(&self, org_id: &str, id: &str) -> Result<bool, ProxyError> {
         let t = now_ms();
         let done = sqlx::query(
             "UPDATE rule_jobs SET state = 'queued', attempts = 0, next_at = $2, updated_at = $2, detail = 'retried by an admin'
-             WHERE id = $1 AND state IN ('dead', 'done')",
+             WHERE id = $1 AND org_id = $3 AND state IN ('dead', 'done')",
         )
         .bind(id)
         .bind(t)
+        .bind(org_id)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
-    /// Jobs paused because the integration user's link was refused run again now (an admin
-    /// linked it again); answers how many.
-    pub async fn resume_paused(&self) -> Result<u64, ProxyError> {
+    /// The org's jobs paused because its integration user's link was refused, or held
+    /// because it had none, run again now (an admin linked one); answers how many.
+    pub async fn resume_paused(&self, org_id: &str) -> Result<u64, ProxyError> {
         let t = now_ms();
         let done = sqlx::query(
-            "UPDATE rule_jobs SET next_at = $1, updated_at = $1 WHERE state = 'retry' AND detail LIKE $2",
+            "UPDATE rule_jobs SET next_at = $1, updated_at = $1
+             WHERE org_id = $4 AND state = 'retry' AND (detail LIKE $2 OR detail LIKE $3)",
         )
         .bind(t)
         .bind(format!("{LINK_REFUSED}%"))
+        .bind(format!("{NO_INTEGRATION}%"))
+        .bind(org_id)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())
     }
 
-    /// Why rule work waits for an admin, if it does: the pause of a job whose integration
-    /// link Salesforce refused.
-    pub async fn link_refused(&self) -> Result<Option<String>, ProxyError> {
+    /// Why the org's rule work waits for an admin, if it does: the pause of a job whose
+    /// integration link Salesforce refused.
+    pub async fn link_refused(&self, org_id: &str) -> Result<Option<String>, ProxyError> {
         let row: Option<(String,)> = sqlx::query_as(
-            "SELECT detail FROM rule_jobs WHERE state = 'retry' AND detail LIKE $1 ORDER BY updated_at DESC LIMIT 1",
+            "SELECT detail FROM rule_jobs WHERE org_id = $2 AND state = 'retry' AND detail LIKE $1 ORDER BY updated_at DESC LIMIT 1",
         )
         .bind(format!("{LINK_REFUSED}%"))
+        .bind(org_id)
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|(d,)| d))
     }
 
-    /// Which of `ids` (the first [`LOGGED_MAX`]) were logged to Salesforce (the panel shows
-    /// it), in their order: one query.
-    pub async fn logged_messages(&self, ids: &[String]) -> Result<Vec<String>, ProxyError> {
+    /// Which of `ids` (the first [`LOGGED_MAX`]) the org's rules logged to Salesforce (the
+    /// panel shows it), in their order: one query.
+    pub async fn logged_messages(
+        &self,
+        org_id: &str,
+        ids: &[String],
+    ) -> Result<Vec<String>, ProxyError> {
         let ids = &ids[..ids.len().min(LOGGED_MAX)];
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let mut query =
-            sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(logged_query(ids.len())));
+            sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(logged_query(ids.len())))
+                .bind(org_id);
         for id in ids {
             query = query.bind(id);
         }
@@ -304,26 +321,72 @@ impl Db {
     }
 }
 
+/// The jobs not finished, for `/metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueStats {
+    /// Waiting for their first run.
+    pub queued: i64,
+    /// Waiting to run again.
+    pub retry: i64,
+    /// Held by a worker.
+    pub running: i64,
+    /// When the oldest job waiting (queued or retry) was received (ms).
+    pub oldest_waiting_ms: Option<i64>,
+}
+
+impl Db {
+    /// How many jobs wait or run, and since when the oldest waits.
+    pub async fn queue_stats(&self) -> Result<QueueStats, ProxyError> {
+        let rows = sqlx::query(
+            "SELECT state, COUNT(*) AS n, MIN(created_at) AS oldest FROM rule_jobs
+             WHERE state IN ('queued', 'retry', 'running') GROUP BY state",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut stats = QueueStats::default();
+        for row in rows {
+            let state: String = row.try_get("state")?;
+            let n: i64 = row.try_get("n")?;
+            let oldest: i64 = row.try_get("oldest")?;
+            match state.as_str() {
+                "queued" => stats.queued = n,
+                "retry" => stats.retry = n,
+                _ => {
+                    stats.running = n;
+                    continue;
+                }
+            }
+            let before = stats.oldest_waiting_ms.unwrap_or(oldest);
+            stats.oldest_waiting_ms = Some(before.min(oldest));
+        }
+        Ok(stats)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn one_query_for_every_id() {
-        assert_eq!(logged_query(1).matches("IN ($1)").count(), 1);
+        assert_eq!(logged_query(1).matches("IN ($2)").count(), 1);
         let q = logged_query(3);
-        assert!(q.contains("IN ($1, $2, $3)"), "{q}");
+        assert!(
+            q.contains("org_id = $1 AND message_id IN ($2, $3, $4)"),
+            "{q}"
+        );
     }
 
-    async fn job(db: &Db, message: &str, action: &str, outcome: &str) {
+    async fn job(db: &Db, org: &str, message: &str, action: &str, outcome: &str) {
         sqlx::query(
-            "INSERT INTO rule_jobs (id, event_id, action, message_id, payload, state, outcome, next_at, created_at, updated_at)
-             VALUES ($1, $1, $2, $3, '{}', 'done', $4, 0, 0, 0)",
+            "INSERT INTO rule_jobs (id, event_id, action, message_id, payload, state, outcome, next_at, created_at, updated_at, org_id)
+             VALUES ($1, $1, $2, $3, '{}', 'done', $4, 0, 0, 0, $5)",
         )
-        .bind(format!("{message}-{action}-{outcome}"))
+        .bind(format!("{org}-{message}-{action}-{outcome}"))
         .bind(action)
         .bind(message)
         .bind(outcome)
+        .bind(org)
         .execute(&db.pool)
         .await
         .unwrap();
@@ -332,21 +395,157 @@ mod tests {
     #[tokio::test]
     async fn logged_messages_in_the_asked_order() {
         let db = Db::connect("sqlite::memory:").await.unwrap();
-        job(&db, "m1", "send_to_salesforce", "logged").await;
-        job(&db, "m2", "send_to_salesforce", "failed").await;
-        job(&db, "m3", "create_lead", "logged").await;
-        job(&db, "m4", "send_to_salesforce", "logged").await;
+        job(&db, "00DA", "m1", "send_to_salesforce", "logged").await;
+        job(&db, "00DA", "m2", "send_to_salesforce", "failed").await;
+        job(&db, "00DA", "m3", "create_lead", "logged").await;
+        job(&db, "00DA", "m4", "send_to_salesforce", "logged").await;
         let ids = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         assert_eq!(
-            db.logged_messages(&ids(&["m4", "m2", "m3", "m1", "m9", "m4"]))
+            db.logged_messages("00DA", &ids(&["m4", "m2", "m3", "m1", "m9", "m4"]))
                 .await
                 .unwrap(),
             ["m4", "m1", "m4"]
         );
-        assert!(db.logged_messages(&[]).await.unwrap().is_empty());
+        assert!(db.logged_messages("00DA", &[]).await.unwrap().is_empty());
         // Only the first hundred ids are looked at.
         let mut many: Vec<String> = (0..LOGGED_MAX).map(|i| format!("x{i}")).collect();
         many.push("m1".into());
-        assert!(db.logged_messages(&many).await.unwrap().is_empty());
+        assert!(db.logged_messages("00DA", &many).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_orgs_jobs_are_listed_retried_and_marked_logged_for_it_alone() {
+        let db = Db::connect("sqlite::memory:").await.unwrap();
+        job(&db, "00DA", "m1", "send_to_salesforce", "logged").await;
+        job(&db, "00DB", "m2", "send_to_salesforce", "logged").await;
+        let listed = |org: &'static str| {
+            let db = db.clone();
+            async move {
+                let jobs = db.recent_jobs(org, 10).await.unwrap();
+                jobs.into_iter().map(|j| j.message_id).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(listed("00DA").await, ["m1"]);
+        assert_eq!(listed("00DB").await, ["m2"]);
+        let both = ["m1".to_owned(), "m2".to_owned()];
+        assert_eq!(db.logged_messages("00DB", &both).await.unwrap(), ["m2"]);
+        let b_job = "00DB-m2-send_to_salesforce-logged";
+        assert!(!db.retry_job("00DA", b_job).await.unwrap(), "A retries B's");
+        assert!(db.retry_job("00DB", b_job).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_link_resumes_the_held_jobs_of_its_own_org_only() {
+        let db = Db::connect("sqlite::memory:").await.unwrap();
+        for (org, event) in [("00DA", "e1"), ("00DB", "e2")] {
+            assert!(
+                db.enqueue(org, event, "send_to_salesforce", "m", "{}")
+                    .await
+                    .unwrap()
+            );
+        }
+        let far = now_ms() + 3_600_000;
+        sqlx::query("UPDATE rule_jobs SET state = 'retry', next_at = $1, detail = $2")
+            .bind(far)
+            .bind(format!("{NO_INTEGRATION}; an admin links one in Settings"))
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(db.resume_paused("00DA").await.unwrap(), 1);
+        let job = db.claim("lease", 1000).await.unwrap().unwrap();
+        assert_eq!(
+            (job.org_id.as_str(), job.view.event_id.as_str()),
+            ("00DA", "e1")
+        );
+        assert_eq!(db.claim("lease-2", 1000).await.unwrap(), None, "B's waits");
+    }
+
+    #[tokio::test]
+    async fn jobs_queued_before_tenancy_belong_to_the_org_they_would_have_run_as() {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let mut before = sqlx::migrate!("./migrations");
+        before.migrations = before
+            .migrations
+            .iter()
+            .filter(|m| m.version < 9)
+            .cloned()
+            .collect::<Vec<_>>()
+            .into();
+        before.run(&pool).await.unwrap();
+        for (user, org, at) in [("005A", "00DA", 1), ("005B", "00DB", 2)] {
+            sqlx::query(
+                "INSERT INTO links (user_id, org_id, username, email, instance_url, refresh_token_sealed, access_token_sealed, created_at, updated_at)
+                 VALUES ($1, $2, $1, $1, 'https://x', '', '', 0, 0)",
+            )
+            .bind(user)
+            .bind(org)
+            .execute(&pool)
+            .await
+            .unwrap();
+            sqlx::query("INSERT INTO integrations (org_id, user_id, linked_by, updated_at) VALUES ($1, $2, $2, $3)")
+                .bind(org)
+                .bind(user)
+                .bind(at)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        sqlx::query(
+            "INSERT INTO rule_jobs (id, event_id, action, message_id, payload, state, next_at, created_at, updated_at)
+             VALUES ('j1', 'e1', 'send_to_salesforce', 'm1', '{}', 'queued', 0, 0, 0)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::migrate!("./migrations").run(&pool).await.unwrap();
+        let db = Db {
+            job_writer: crate::store::JobWriter::spawn(pool.clone()),
+            pool,
+            shared: false,
+        };
+        let job = db.claim("lease", 1000).await.unwrap().unwrap();
+        assert_eq!(
+            job.org_id, "00DB",
+            "the most recently linked integration's org"
+        );
+    }
+
+    #[tokio::test]
+    async fn queue_stats_count_unfinished_jobs_and_date_the_oldest_waiting() {
+        let db = Db::connect("sqlite::memory:").await.unwrap();
+        assert_eq!(db.queue_stats().await.unwrap(), QueueStats::default());
+        for (id, state, created) in [
+            ("a", "queued", 500),
+            ("b", "queued", 300),
+            ("c", "retry", 400),
+            ("d", "running", 100),
+            ("e", "done", 50),
+            ("f", "dead", 60),
+        ] {
+            sqlx::query(
+                "INSERT INTO rule_jobs (id, event_id, action, message_id, payload, state, next_at, created_at, updated_at)
+                 VALUES ($1, $1, 'create_lead', 'm', '{}', $2, 0, $3, $3)",
+            )
+            .bind(id)
+            .bind(state)
+            .bind(created)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        }
+        assert_eq!(
+            db.queue_stats().await.unwrap(),
+            QueueStats {
+                queued: 2,
+                retry: 1,
+                running: 1,
+                oldest_waiting_ms: Some(300),
+            }
+        );
     }
 }

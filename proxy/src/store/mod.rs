@@ -3,21 +3,32 @@
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyPoolOptions;
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, AssertSqlSafe, Row};
+use sqlx::{AnyPool, AssertSqlSafe, Executor, Row};
 
 use crate::ProxyError;
 use crate::clock::{now_ms, now_secs as now};
 
 pub mod conversation_logs;
+pub mod job_writer;
 pub mod jobs;
 pub mod link_tx;
+pub mod note_creates;
+pub mod org_intakes;
+pub mod panel_cache;
 
+pub use job_writer::{JobWriter, NewJob};
+pub use jobs::QueueStats;
 pub use link_tx::{ClaimedLink, NewLink};
+pub use note_creates::{NoteClaim, NoteKey};
 
 /// The database.
 #[derive(Debug, Clone)]
 pub struct Db {
     pub(crate) pool: AnyPool,
+    /// Postgres: a database several replicas may share (SQLite is one process's).
+    shared: bool,
+    /// The rule intake's group commit (see [`job_writer`]).
+    pub(crate) job_writer: JobWriter,
 }
 
 /// The SHA-256 of a token, hex: what is stored instead of the token.
@@ -81,6 +92,18 @@ pub struct DayUsage {
 
 const LINK_COLUMNS: &str = "l.user_id, l.org_id, l.username, l.email, l.instance_url, l.refresh_token_sealed, l.access_token_sealed, l.is_admin, l.currency";
 
+/// The name sqlx's `Any` driver gives SQLite connections.
+const SQLITE: &str = "SQLite";
+
+/// Every SQLite connection's settings. WAL: a commit is one append and one fsync of the log
+/// (the rollback journal costs several), and readers (the panel, the workers' claims) never
+/// block the intake's writer. `synchronous = FULL`: the log is synced at every commit, so a
+/// webhook acknowledged after its commit survives a power loss too, not only a crash of the
+/// process (WAL with `NORMAL` keeps commits across a process crash, but the last ones may roll
+/// back after a power loss: <https://www.sqlite.org/pragma.html#pragma_synchronous>). Group
+/// commit ([`job_writer`]) shares that fsync among every webhook of a batch.
+const SQLITE_PRAGMAS: [&str; 2] = ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL"];
+
 fn unsigned(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
@@ -90,20 +113,48 @@ fn signed(n: u64) -> i64 {
 }
 
 impl Db {
-    /// Connects (`sqlite://path?mode=rwc`, `sqlite::memory:`, `postgres://...`) and migrates.
+    /// Connects (`sqlite://path?mode=rwc`, `sqlite::memory:`, `postgres://...`) and migrates;
+    /// starts the rule intake's writer (on the current tokio runtime).
     pub async fn connect(url: &str) -> Result<Db, ProxyError> {
         sqlx::any::install_default_drivers();
         // One connection for in-memory SQLite: each connection would be its own database.
         let max = if url.contains(":memory:") { 1 } else { 8 };
         let pool = AnyPoolOptions::new()
             .max_connections(max)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    if conn.backend_name() == SQLITE {
+                        for pragma in SQLITE_PRAGMAS {
+                            conn.execute(pragma).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
             .map_err(|e| ProxyError::Database(e.to_string()))?;
-        Ok(Db { pool })
+        let job_writer = JobWriter::spawn(pool.clone());
+        Ok(Db {
+            pool,
+            job_writer,
+            shared: url.starts_with("postgres"),
+        })
+    }
+
+    /// Whether several replicas may share this database (Postgres): what they cache must then
+    /// agree through it.
+    pub fn is_shared(&self) -> bool {
+        self.shared
+    }
+
+    /// Whether the database answers a query (readiness).
+    pub async fn ping(&self) -> Result<(), ProxyError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     /// Creates or updates a link.
@@ -213,15 +264,6 @@ impl Db {
             "SELECT {LINK_COLUMNS} FROM integrations i JOIN links l ON l.user_id = i.user_id WHERE i.org_id = $1"
         )))
         .bind(org_id)
-        .fetch_optional(&self.pool)
-        .await?)
-    }
-
-    /// The integration user rules act as: the most recently linked one.
-    pub async fn first_integration(&self) -> Result<Option<Link>, ProxyError> {
-        Ok(sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {LINK_COLUMNS} FROM integrations i JOIN links l ON l.user_id = i.user_id ORDER BY i.updated_at DESC LIMIT 1"
-        )))
         .fetch_optional(&self.pool)
         .await?)
     }
@@ -406,7 +448,7 @@ mod tests {
 
     /// A fresh Postgres database for one test, when `PANE_TEST_POSTGRES_URL` names a server
     /// (`scripts/test` starts one); `PANE_REQUIRE_POSTGRES=1` makes its absence a failure.
-    async fn postgres() -> Option<String> {
+    pub(super) async fn postgres() -> Option<String> {
         let Ok(server) = std::env::var("PANE_TEST_POSTGRES_URL") else {
             assert!(
                 std::env::var("PANE_REQUIRE_POSTGRES").is_err(),
@@ -439,6 +481,8 @@ mod tests {
 
     async fn exercise(db: &Db) {
         link_tx::tests::exercise(db).await;
+        panel_cache::tests::exercise(db).await;
+        note_creates::tests::exercise(db).await;
 
         db.put_link(&link()).await.unwrap();
         let mut changed = link();
@@ -601,6 +645,26 @@ mod tests {
                 .await
                 .unwrap()
                 .is_some()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_file_database_commits_to_a_synced_write_ahead_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("pane.db").display());
+        let db = Db::connect(&url).await.unwrap();
+        let mode: (String,) = sqlx::query_as("PRAGMA journal_mode")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        let sync: (i64,) = sqlx::query_as("PRAGMA synchronous")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            (mode.0.as_str(), sync.0),
+            ("wal", 2),
+            "WAL, synchronous = FULL"
         );
     }
 

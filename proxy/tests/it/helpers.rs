@@ -71,6 +71,22 @@ pub async fn test_app() -> TestApp {
     }
 }
 
+/// [`test_app`] with one org's rule intake, as the org's first link makes it (the dev inbox
+/// fires rules for that org).
+pub async fn test_app_with_org() -> TestApp {
+    let dirs = tempfile::tempdir().unwrap();
+    write_sites(dirs.path());
+    let config = test_config(dirs.path());
+    let state = test_state(&config, 8080, Backend::Sandbox).await.unwrap();
+    pane_proxy::rules::tenant::ensure(&state.services, "00DPa0000000001AAA")
+        .await
+        .unwrap();
+    TestApp {
+        router: app(state),
+        _dirs: dirs,
+    }
+}
+
 pub fn write_sites(root: &std::path::Path) {
     let dist: PathBuf = root.join("dist");
     let www: PathBuf = root.join("www");

@@ -7,7 +7,9 @@ use pane_proxy::Config;
 use pane_wire::api::Backend;
 use tower::ServiceExt;
 
-use crate::helpers::{PANEL_HTML, body_text, capture_logs, get, test_app, write_sites};
+use crate::helpers::{
+    PANEL_HTML, TestApp, body_text, capture_logs, get, test_app, test_app_with_org, write_sites,
+};
 
 /// An app whose panel needs the host's secret, its folders kept for the test's life.
 async fn gated_app(dirs: &tempfile::TempDir) -> axum::Router {
@@ -152,7 +154,7 @@ async fn symlinks_do_not_lead_out_of_the_folders() {
 #[tokio::test]
 async fn nothing_a_client_sends_forges_a_log_line() {
     let (logs, _guard) = capture_logs();
-    let app = test_app().await;
+    let app = test_app_with_org().await;
     // An OAuth callback's `error`, with a line break, a forged line and terminal escapes.
     let res = app
         .get("/oauth/callback?error=%0D%0A2030-01-01T00:00:00Z%20INFO%20forged-callback-line%1B%5B31m&state=x")
@@ -167,12 +169,7 @@ async fn nothing_a_client_sends_forges_a_log_line() {
         ("someone@example.com", "Someone"),
         "email",
     );
-    let res = app
-        .router
-        .clone()
-        .oneshot(dev_rule_request(&event))
-        .await
-        .unwrap();
+    let res = fire_dev(&app, &event).await;
     assert_eq!(
         res.status(),
         StatusCode::ACCEPTED,
@@ -195,6 +192,12 @@ async fn nothing_a_client_sends_forges_a_log_line() {
     assert!(!text.contains('\r'), "a carriage return reached the log");
 }
 
+/// Fires `event` through the dev inbox's rules route, as its page does.
+async fn fire_dev(app: &TestApp, event: &serde_json::Value) -> axum::response::Response {
+    let router = app.router.clone();
+    router.oneshot(dev_rule_request(event)).await.unwrap()
+}
+
 /// The dev inbox's rule request, as its page sends it.
 fn dev_rule_request(event: &serde_json::Value) -> Request<Body> {
     Request::post("/__dev/rules/send-to-salesforce")
@@ -206,7 +209,7 @@ fn dev_rule_request(event: &serde_json::Value) -> Request<Body> {
 
 #[tokio::test]
 async fn the_dev_rules_route_takes_only_the_dev_inbox_page() {
-    let app = test_app().await;
+    let app = test_app_with_org().await;
     let event = |id: &str| {
         serde_json::to_vec(&crate::rules::event(
             id,
@@ -301,6 +304,15 @@ async fn the_dev_rules_route_takes_only_the_dev_inbox_page() {
     )
     .await;
     assert_eq!(status, StatusCode::ACCEPTED);
+}
+
+#[tokio::test]
+async fn the_dev_rules_route_waits_for_its_org_to_be_linked() {
+    let app = test_app().await;
+    let event = crate::rules::inbound_email("evt_early", "msg_early", crate::rules::ROSE);
+    let res = fire_dev(&app, &event).await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body_text(res).await.contains("link it first"));
 }
 
 #[tokio::test]

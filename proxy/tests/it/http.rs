@@ -174,3 +174,37 @@ async fn with_a_host_secret_the_panel_opens_only_for_the_host() {
         StatusCode::OK
     );
 }
+
+/// A built asset's precompressed twins (`.br`, `.gz`, written at build) are what goes out:
+/// brotli to a browser that accepts it, else gzip, else the file itself.
+#[tokio::test]
+async fn panel_assets_are_served_from_their_precompressed_twins() {
+    use tower::ServiceExt;
+    let dirs = tempfile::tempdir().unwrap();
+    crate::helpers::write_sites(dirs.path());
+    let dist = dirs.path().join("dist");
+    std::fs::write(dist.join("panel.wasm"), "the raw wasm").unwrap();
+    std::fs::write(dist.join("panel.wasm.br"), "the brotli twin").unwrap();
+    std::fs::write(dist.join("panel.wasm.gz"), "the gzip twin").unwrap();
+    let app = crate::helpers::test_router(&crate::helpers::test_config(dirs.path())).await;
+    let asked = |encoding: Option<&str>| {
+        let mut request = axum::http::Request::get("/plugin/panel.wasm");
+        if let Some(e) = encoding {
+            request = request.header("accept-encoding", e);
+        }
+        app.clone()
+            .oneshot(request.body(axum::body::Body::empty()).unwrap())
+    };
+    let res = asked(Some("gzip, deflate, br")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(header(&res, "content-encoding"), "br");
+    assert_eq!(header(&res, "content-type"), "application/wasm");
+    assert!(header(&res, "content-security-policy").contains("frame-ancestors"));
+    assert_eq!(body_text(res).await, "the brotli twin");
+    let res = asked(Some("gzip")).await.unwrap();
+    assert_eq!(header(&res, "content-encoding"), "gzip");
+    assert_eq!(body_text(res).await, "the gzip twin");
+    let res = asked(None).await.unwrap();
+    assert!(res.headers().get("content-encoding").is_none());
+    assert_eq!(body_text(res).await, "the raw wasm");
+}

@@ -75,6 +75,73 @@ async fn a_retried_add_with_the_same_key_makes_one_note() {
 }
 
 #[tokio::test]
+async fn the_same_key_sent_to_two_proxies_on_one_database_makes_one_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("proxy.db").display()
+    );
+    let one = linked_with(|c| c.database_url = url.clone()).await;
+    // Ana links again through the second proxy: her link (shared) is now its org's, so both
+    // proxies write her notes there.
+    let two = linked_with(|c| c.database_url = url.clone()).await;
+    let rose = two.rose().await;
+    let body = json!({"object": "Contact", "record_id": rose, "title": "Both", "body": "x", "key": "twice"});
+    let ((first, made), (second, again)) = tokio::join!(
+        one.send_as(&two.session, Method::POST, "/api/notes", body.clone()),
+        two.send_as(&two.session, Method::POST, "/api/notes", body.clone()),
+    );
+    assert_eq!((first, second), (201, 201), "{made} {again}");
+    assert_eq!(made["id"], again["id"]);
+    let (status, later) = one
+        .send_as(&two.session, Method::POST, "/api/notes", body)
+        .await;
+    assert_eq!((status, &later["id"]), (201, &made["id"]));
+    let (_, listed, _) = two.notes_of("Contact", &rose).await;
+    assert_eq!(listed["notes"].as_array().unwrap().len(), 1, "{listed}");
+    one.stop().await;
+    two.stop().await;
+}
+
+#[tokio::test]
+async fn a_key_claimed_by_a_proxy_that_died_is_taken_over_and_makes_one_note() {
+    use pane_proxy::store::{Db, NoteClaim, NoteKey};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("proxy.db").display()
+    );
+    let proxy = linked_with(|c| {
+        c.database_url = url.clone();
+        c.salesforce_timeout_secs = 1;
+    })
+    .await;
+    let rose = proxy.rose().await;
+    let db = Db::connect(&url).await.unwrap();
+    let ana = db.session_link(&proxy.session).await.unwrap().unwrap();
+    let key = NoteKey {
+        org_id: &ana.org_id,
+        user_id: &ana.user_id,
+        key: "orphan",
+    };
+    // Claimed a minute ago by a proxy that died before writing: past its lease.
+    let long_ago = pane_proxy::clock::now_secs() - 60;
+    assert_eq!(db.claim_note(key, long_ago).await.unwrap(), NoteClaim::Mine);
+    let body = json!({"object": "Contact", "record_id": rose, "title": "Orphan", "body": "x", "key": "orphan"});
+    let (status, made, cost) = proxy.add_note(body.clone()).await;
+    assert_eq!(
+        (status, cost),
+        (201, 2),
+        "a look for a note the dead proxy made, then the note: {made}"
+    );
+    let (status, again, cost) = proxy.add_note(body).await;
+    assert_eq!((status, cost, &again["id"]), (201, 0, &made["id"]));
+    let (_, listed, _) = proxy.notes_of("Contact", &rose).await;
+    assert_eq!(listed["notes"].as_array().unwrap().len(), 1, "{listed}");
+    proxy.stop().await;
+}
+
+#[tokio::test]
 async fn a_note_is_edited_in_place() {
     let proxy = linked().await;
     let rose = proxy.rose().await;
@@ -96,6 +163,51 @@ async fn a_note_is_edited_in_place() {
     let (_, listed, _) = proxy.notes_of("Contact", &rose).await;
     assert_eq!(listed["notes"][0]["title"], "Final");
     assert_eq!(listed["notes"][0]["preview"], "new & improved");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn a_note_longer_than_its_preview_is_read_whole_to_edit_and_saved_whole() {
+    let proxy = linked().await;
+    let rose = proxy.rose().await;
+    let long = format!(
+        "{}\n\nSecond part & <more>\n{}",
+        "first part ".repeat(30),
+        "the end ".repeat(20)
+    );
+    assert!(long.chars().count() > 255);
+    let (_, made, _) = proxy
+        .add_note(json!({"object": "Contact", "record_id": rose, "title": "Long", "body": long, "key": "long-1"}))
+        .await;
+    let id = made["id"].as_str().unwrap();
+    let (_, listed, _) = proxy.notes_of("Contact", &rose).await;
+    let preview = listed["notes"][0]["preview"].as_str().unwrap();
+    assert_eq!(preview.chars().count(), 255, "Salesforce's preview is cut");
+
+    let (status, whole, cost) = proxy.get_counting(&format!("/api/notes/{id}/text")).await;
+    assert_eq!(
+        (status, cost),
+        (200, 1),
+        "one request, its Content: {whole}"
+    );
+    assert_eq!(whole["text"], long);
+
+    let edited = format!("{long}\nadded at the end");
+    let (status, _) = proxy
+        .send_as(
+            &proxy.session,
+            Method::PATCH,
+            &format!("/api/notes/{id}"),
+            json!({"body": edited}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (_, whole, _) = proxy.get_counting(&format!("/api/notes/{id}/text")).await;
+    assert_eq!(whole["text"], edited, "saved whole, not cut to the preview");
+    let (status, _, cost) = proxy
+        .get_counting("/api/notes/003000000000001AAA/text")
+        .await;
+    assert_eq!((status, cost), (400, 0), "not a note id");
     proxy.stop().await;
 }
 

@@ -5,19 +5,16 @@
 use std::time::Duration;
 
 use pane_proxy::rules::signature::{sign_application, sign_rule};
-use pane_wire::api::{Logged, RuleJob, RuleJobs};
+use pane_wire::api::{Logged, RuleIntake, RuleJob, RuleJobs};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::running::{BEN, Running, linked};
 
-const APP_SECRET: &[u8] = b"test-app-secret";
-const RULE_SECRET: &[u8] = b"test-webhook-secret";
-
 /// Rose Gonzalez, a Contact of the sandbox org: her handle and name.
 pub const ROSE: (&str, &str) = ("rose@edge.com", "Rose");
 
-fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     i64::try_from(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -57,16 +54,35 @@ pub fn event(
 }
 
 impl Running {
-    /// Posts a rule webhook signed with the rule scheme.
-    pub async fn fire(&self, action: &str, event: &Value) -> (u16, Value) {
+    /// The org's rule intake (its URL and secret), as its admin sees it in Settings.
+    pub async fn intake(&self) -> RuleIntake {
+        self.read_as(Method::GET, "/api/admin/rules/intake", &self.session)
+            .await
+    }
+
+    /// Posts a rule webhook to `intake`, signed with `secret` in the rule scheme.
+    pub async fn fire_at(
+        &self,
+        intake: &str,
+        secret: &str,
+        action: &str,
+        event: &Value,
+    ) -> (u16, Value) {
         let body = serde_json::to_vec(event).unwrap();
         let req = self
             .http
-            .post(format!("{}/api/rules/{action}", self.origin))
-            .header("x-front-signature", sign_rule(RULE_SECRET, &body))
+            .post(format!("{intake}/{action}"))
+            .header("x-front-signature", sign_rule(secret.as_bytes(), &body))
             .header("content-type", "application/json")
             .body(body);
         crate::helpers::json_of(crate::login::sent(req).await).await
+    }
+
+    /// Posts a rule webhook to the org's intake, signed with its secret in the rule scheme.
+    pub async fn fire(&self, action: &str, event: &Value) -> (u16, Value) {
+        let intake = self.intake().await;
+        self.fire_at(&intake.url, &intake.secret, action, event)
+            .await
     }
 
     /// Sends an inbound email (event `id`, message `message`) from `from` to the
@@ -134,7 +150,9 @@ async fn the_intake_checks_signatures_and_queues_each_event_once() {
         ("rose@edge.com", "Rose Gonzalez"),
     );
     let body = serde_json::to_vec(&e).unwrap();
-    let url = format!("{}/api/rules/send-to-salesforce", proxy.origin);
+    let intake = proxy.intake().await;
+    let secret = intake.secret.as_bytes();
+    let url = format!("{}/send-to-salesforce", intake.url);
     let post = |headers: Vec<(&'static str, String)>, body: Vec<u8>| {
         let mut req = proxy
             .http
@@ -163,7 +181,7 @@ async fn the_intake_checks_signatures_and_queues_each_event_once() {
         ),
         (
             "signature of another body",
-            vec![("x-front-signature", sign_rule(RULE_SECRET, b"{}"))],
+            vec![("x-front-signature", sign_rule(secret, b"{}"))],
             body.clone(),
             401,
             "bad_signature",
@@ -177,7 +195,7 @@ async fn the_intake_checks_signatures_and_queues_each_event_once() {
                 ),
                 (
                     "x-front-signature",
-                    sign_application(APP_SECRET, stamp - 6 * 60 * 1000, &body),
+                    sign_application(secret, stamp - 6 * 60 * 1000, &body),
                 ),
             ],
             body.clone(),
@@ -196,7 +214,7 @@ async fn the_intake_checks_signatures_and_queues_each_event_once() {
         ),
         (
             "malformed JSON, signed",
-            vec![("x-front-signature", sign_rule(RULE_SECRET, b"{\"id\": "))],
+            vec![("x-front-signature", sign_rule(secret, b"{\"id\": "))],
             b"{\"id\": ".to_vec(),
             400,
             "bad_request",
@@ -205,7 +223,7 @@ async fn the_intake_checks_signatures_and_queues_each_event_once() {
             "not an event, signed",
             vec![(
                 "x-front-signature",
-                sign_rule(RULE_SECRET, b"{\"id\": \"evt_x\"}"),
+                sign_rule(secret, b"{\"id\": \"evt_x\"}"),
             )],
             b"{\"id\": \"evt_x\"}".to_vec(),
             400,
@@ -229,10 +247,7 @@ async fn the_intake_checks_signatures_and_queues_each_event_once() {
     let (status, answer) = post(
         vec![
             ("x-front-request-timestamp", stamp.to_string()),
-            (
-                "x-front-signature",
-                sign_application(APP_SECRET, stamp, &body),
-            ),
+            ("x-front-signature", sign_application(secret, stamp, &body)),
         ],
         body.clone(),
     )
@@ -263,7 +278,7 @@ async fn the_intake_checks_signatures_and_queues_each_event_once() {
         .header("x-front-request-timestamp", stamp.to_string())
         .header(
             "x-front-signature",
-            sign_application(APP_SECRET, stamp, &challenge_body),
+            sign_application(secret, stamp, &challenge_body),
         )
         .body(challenge_body)
         .send()

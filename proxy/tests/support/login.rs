@@ -298,3 +298,22 @@ pub async fn sandbox_soql(
     let answer: serde_json::Value = json_from(query).await;
     answer["records"].as_array().cloned().unwrap_or_default()
 }
+
+/// The org's rule intake (URL and secret), as its admin (`session`) reads it in Settings.
+pub async fn rule_intake(
+    http: &reqwest::Client,
+    origin: &str,
+    session: &str,
+) -> pane_wire::api::RuleIntake {
+    let req = http
+        .get(format!("{origin}/api/admin/rules/intake"))
+        .agent(session);
+    json_from(req).await
+}
+
+/// The path of the org's rule intake for `action` (`/api/rules/{key}/{action}`): the same on
+/// every replica.
+pub fn rule_path(intake: &pane_wire::api::RuleIntake, action: &str) -> String {
+    let key = intake.url.rsplit('/').next().unwrap_or_default();
+    format!("/api/rules/{key}/{action}")
+}

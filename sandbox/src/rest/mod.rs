@@ -195,6 +195,7 @@ impl FromRequestParts<SandboxState> for Api {
                 revalidation: parts
                     .headers
                     .contains_key(axum::http::header::IF_MODIFIED_SINCE),
+                request_id: crate::trace::request_id(&parts.headers),
             });
         if !counted {
             return Err(ApiError::new(

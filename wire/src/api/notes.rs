@@ -65,6 +65,14 @@ pub struct NoteCreated {
     pub id: String,
 }
 
+/// `GET /api/notes/{id}/text`: a note's whole text, as typed (its `Content`, not the
+/// 255-character preview), to edit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteText {
+    /// The text, a line per paragraph.
+    pub text: String,
+}
+
 /// `PATCH /api/notes/{id}`: what changes (at least one).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoteEdit {
@@ -87,6 +95,52 @@ pub fn note_html(text: &str) -> String {
             )
         })
         .collect()
+}
+
+/// A note's typed text from its HTML, the inverse of [`note_html`]: a line per paragraph
+/// (`<p>`, `<div>`, `<li>`) or line break (`<br>`), other tags dropped, entities decoded.
+pub fn note_text(html: &str) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    // Whether a block (a paragraph) is open: its end ends the line.
+    let mut open = false;
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        line.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = &rest[start + 1..start + len];
+        let closing = tag.starts_with('/');
+        let name = tag
+            .trim_start_matches('/')
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        match name.as_str() {
+            "br" => lines.push(std::mem::take(&mut line)),
+            "p" | "div" | "li" | "h1" | "h2" | "h3" | "blockquote" | "pre" => {
+                if closing {
+                    lines.push(std::mem::take(&mut line));
+                    open = false;
+                } else {
+                    if open || !line.is_empty() {
+                        lines.push(std::mem::take(&mut line));
+                    }
+                    open = true;
+                }
+            }
+            _ => {}
+        }
+        rest = &rest[start + len + 1..];
+    }
+    line.push_str(rest);
+    if open || !line.is_empty() {
+        lines.push(line);
+    }
+    html_escape::decode_html_entities(&lines.join("\n")).into_owned()
 }
 
 /// Why a title cannot be saved, if it cannot: empty, or longer than Salesforce keeps.
@@ -119,6 +173,36 @@ mod tests {
             ("a\n\nb", "<p>a</p><p></p><p>b</p>"),
         ] {
             assert_eq!(note_html(text), html, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_notes_html_becomes_its_typed_text_again() {
+        for (html, text) in [
+            ("", ""),
+            ("<p>one</p>", "one"),
+            (
+                "<p>a &amp; b &lt;c&gt; &quot;d&quot;</p><p></p><p>after a blank</p>",
+                "a & b <c> \"d\"\n\nafter a blank",
+            ),
+            ("<p>bold <b>word</b></p>", "bold word"),
+            ("first<br>second<br/>third", "first\nsecond\nthird"),
+            ("<div>x</div><ul><li>y</li></ul>", "x\ny"),
+            ("plain text", "plain text"),
+        ] {
+            assert_eq!(note_text(html), text, "{html}");
+        }
+        for typed in [
+            "one line",
+            "two\nlines",
+            "a\n\nblank & <tags> \"quoted\"",
+            &"long ".repeat(100),
+        ] {
+            assert_eq!(
+                note_text(&note_html(typed)),
+                typed.trim_end_matches('\n'),
+                "{typed}"
+            );
         }
     }
 

@@ -1,4 +1,5 @@
-//! What the panel reads about rules: `/api/admin/rules` and `/api/rules/logged`.
+//! What the panel reads about rules: `/api/admin/rules`, `/api/admin/rules/intake` and
+//! `/api/rules/logged`.
 
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +39,21 @@ pub struct RuleJob {
 pub struct RuleJobs {
     /// The jobs.
     pub jobs: Vec<RuleJob>,
+}
+
+/// `GET /api/admin/rules/intake` and `POST /api/admin/rules/intake/rotate` (admins): where
+/// the host sends the admin's org's rule webhooks, and the secret that signs them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleIntake {
+    /// The org's intake URL; each rule's webhook appends its action
+    /// (`/send-to-salesforce`, `/create-lead`).
+    pub url: String,
+    /// The org's signing secret (the host's API secret for rule webhooks, its application
+    /// secret for application webhooks).
+    pub secret: String,
+    /// Until when (ms since the epoch) the secret before the last rotation is still accepted;
+    /// `None` when it no longer is.
+    pub previous_valid_until: Option<i64>,
 }
 
 /// `GET /api/rules/logged?ids=msg_1,msg_2` query.

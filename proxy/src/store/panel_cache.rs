@@ -1,0 +1,177 @@
+//! The panel cache replicas share on Postgres: each org's cache generation (bumped by every
+//! write through any replica) and the panels read from Salesforce, as JSON, with the generation
+//! they were read under. `cache.rs` decides what is fresh; this file only stores.
+
+use super::Db;
+use crate::ProxyError;
+
+/// A panel as a replica stored it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedPanel {
+    /// The panel, JSON (sealed: see `cache.rs`).
+    pub json: String,
+    /// The org's cache generation when its read began.
+    pub generation: i64,
+    /// When it was read (ms since the epoch).
+    pub read_at: i64,
+}
+
+impl Db {
+    /// The org's cache generation (0 until its first write).
+    pub async fn cache_generation(&self, org_id: &str) -> Result<i64, ProxyError> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT generation FROM cache_generations WHERE org_id = $1")
+                .bind(org_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map_or(0, |(g,)| g))
+    }
+
+    /// Bumps the org's cache generation (every panel cached before is no longer fresh), and
+    /// drops its panels read before `older_than` (ms since the epoch), kept no longer.
+    pub async fn bump_cache_generation(
+        &self,
+        org_id: &str,
+        older_than: i64,
+    ) -> Result<(), ProxyError> {
+        sqlx::query(
+            "INSERT INTO cache_generations (org_id, generation) VALUES ($1, 1)
+             ON CONFLICT (org_id) DO UPDATE SET generation = cache_generations.generation + 1",
+        )
+        .bind(org_id)
+        .execute(&self.pool)
+        .await?;
+        sqlx::query("DELETE FROM panel_cache WHERE org_id = $1 AND read_at < $2")
+            .bind(org_id)
+            .bind(older_than)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The panel stored for `(org, user, handle)`, whatever its generation.
+    pub async fn shared_panel(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        handle: &str,
+    ) -> Result<Option<SharedPanel>, ProxyError> {
+        let row: Option<(String, i64, i64)> = sqlx::query_as(
+            "SELECT panel, generation, read_at FROM panel_cache WHERE org_id = $1 AND user_id = $2 AND handle = $3",
+        )
+        .bind(org_id)
+        .bind(user_id)
+        .bind(handle)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(json, generation, read_at)| SharedPanel {
+            json,
+            generation,
+            read_at,
+        }))
+    }
+
+    /// Stores a panel for `(org, user, handle)`, unless one read under a later generation is
+    /// there already (a slower read never replaces a newer one).
+    pub async fn put_shared_panel(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        handle: &str,
+        panel: &SharedPanel,
+    ) -> Result<(), ProxyError> {
+        sqlx::query(
+            "INSERT INTO panel_cache (org_id, user_id, handle, panel, generation, read_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (org_id, user_id, handle) DO UPDATE SET panel = $4, generation = $5, read_at = $6
+             WHERE panel_cache.generation <= $5",
+        )
+        .bind(org_id)
+        .bind(user_id)
+        .bind(handle)
+        .bind(&panel.json)
+        .bind(panel.generation)
+        .bind(panel.read_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Drops every panel stored for `user_id` (after an unlink).
+    pub async fn forget_shared_panels_of(&self, user_id: &str) -> Result<(), ProxyError> {
+        sqlx::query("DELETE FROM panel_cache WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    fn panel(json: &str, generation: i64, read_at: i64) -> SharedPanel {
+        SharedPanel {
+            json: json.into(),
+            generation,
+            read_at,
+        }
+    }
+
+    /// Run on SQLite and Postgres by `store::tests`.
+    pub(crate) async fn exercise(db: &Db) {
+        assert_eq!(db.cache_generation("00DA").await.unwrap(), 0);
+        db.bump_cache_generation("00DA", 0).await.unwrap();
+        db.bump_cache_generation("00DA", 0).await.unwrap();
+        assert_eq!(db.cache_generation("00DA").await.unwrap(), 2);
+        assert_eq!(db.cache_generation("00DB").await.unwrap(), 0, "per org");
+
+        let key = ("00DA", "005A", "email:rose@edge.com");
+        assert_eq!(db.shared_panel(key.0, key.1, key.2).await.unwrap(), None);
+        db.put_shared_panel(key.0, key.1, key.2, &panel("{\"a\":1}", 2, 1000))
+            .await
+            .unwrap();
+        db.put_shared_panel(key.0, key.1, key.2, &panel("{\"a\":0}", 1, 2000))
+            .await
+            .unwrap();
+        assert_eq!(
+            db.shared_panel(key.0, key.1, key.2).await.unwrap(),
+            Some(panel("{\"a\":1}", 2, 1000)),
+            "a read under an older generation does not replace a newer one"
+        );
+        db.put_shared_panel(key.0, key.1, key.2, &panel("{\"a\":2}", 2, 3000))
+            .await
+            .unwrap();
+        assert_eq!(
+            db.shared_panel(key.0, key.1, key.2).await.unwrap(),
+            Some(panel("{\"a\":2}", 2, 3000))
+        );
+        assert_eq!(
+            db.shared_panel(key.0, "005B", key.2).await.unwrap(),
+            None,
+            "per user"
+        );
+
+        db.bump_cache_generation("00DA", 2500).await.unwrap();
+        assert!(
+            db.shared_panel(key.0, key.1, key.2)
+                .await
+                .unwrap()
+                .is_some(),
+            "read after the cut: kept"
+        );
+        db.bump_cache_generation("00DA", 3001).await.unwrap();
+        assert_eq!(
+            db.shared_panel(key.0, key.1, key.2).await.unwrap(),
+            None,
+            "read before the cut: dropped"
+        );
+
+        db.put_shared_panel(key.0, key.1, key.2, &panel("{}", 4, 4000))
+            .await
+            .unwrap();
+        db.forget_shared_panels_of("005A").await.unwrap();
+        assert_eq!(db.shared_panel(key.0, key.1, key.2).await.unwrap(), None);
+    }
+}
