@@ -101,6 +101,17 @@ pub(super) async fn settle_all(state: &AppState, ends: Vec<(&Job, Attempt)>) {
             tracing::error!(%err, jobs = finishes.len(), "recording rule jobs failed; they will run again")
         }
     }
+    // A Task or Lead a job wrote shows in its person's panel: the org's cached panels are
+    // stale now, on every replica.
+    let mut wrote: Vec<&str> = finishes
+        .iter()
+        .filter(|(_, f)| f.record.is_some())
+        .map(|(job, _)| job.org_id.as_str())
+        .collect();
+    wrote.dedup();
+    for org in wrote {
+        state.panel_cache.forget_org(org).await;
+    }
 }
 
 /// How an attempt at `job` is written: done, dead, or waiting for its retry.

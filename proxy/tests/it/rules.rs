@@ -692,3 +692,35 @@ async fn a_burst_of_100_messages_of_one_org_is_logged_in_two_requests_each_job_i
     );
     proxy.stop().await;
 }
+
+#[tokio::test]
+async fn a_task_a_rule_logs_makes_the_senders_cached_panel_stale() {
+    let proxy = crate::running::linked().await;
+    proxy.link_integration().await;
+    let (cache, _, _) = proxy.panel("email", "rose@edge.com").await;
+    assert_eq!(cache, "miss");
+    let (cache, before, _) = proxy.panel("email", "rose@edge.com").await;
+    assert_eq!(cache, "hit");
+    let (status, _) = proxy
+        .fire_inbound("evt_c1", "msg_c1", ("rose@edge.com", "Rose Gonzalez"))
+        .await;
+    assert_eq!(status, 202);
+    assert_eq!(proxy.settled().await[0].outcome, "logged");
+    let task = proxy
+        .soql("SELECT Id FROM Task WHERE Pane_Message_Id__c = 'msg_c1'")
+        .await[0]["Id"]
+        .clone();
+    let task = task.as_str().unwrap();
+    assert!(!before.to_string().contains(task));
+    let (cache, after, calls) = proxy.panel("email", "rose@edge.com").await;
+    assert_eq!(
+        (cache.as_str(), calls),
+        ("miss", 1),
+        "the Task the rule wrote made the cached panel stale"
+    );
+    assert!(
+        after.to_string().contains(task),
+        "the new Task shows: {after}"
+    );
+    proxy.stop().await;
+}
