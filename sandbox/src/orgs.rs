@@ -1,9 +1,9 @@
 //! Several sandbox orgs behind one login host, as Salesforce serves every org: one login
 //! server (`login.salesforce.com`) where any org's user logs in, each org's APIs on its own
 //! instance (`instance_url` in the token answer), and the identity URL
-//! `{login host}/id/{orgId}/{userId}` naming the org ("Identity URLs", Salesforce Help:
-//! https://help.salesforce.com/s/articleView?id=sf.remoteaccess_using_openid.htm; "OAuth
-//! Endpoints", https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_endpoints.htm).
+//! `{login host}/id/{orgId}/{userId}` naming the org ("Using Identity URLs":
+//! https://developer.salesforce.com/docs/atlas.en-us.mobile_sdk.meta/chatterapi/oauth_using_identity_urls.htm;
+//! "OAuth 2.0 Username-Password Flow", `instance_url`: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_understanding_username_password_oauth_flow.htm).
 //!
 //! Each org is a whole [`Sandbox`] on its own port (its records, users, tokens and allowance);
 //! [`spawn_orgs`] puts a login host in front that hands each request to the org it belongs to:
