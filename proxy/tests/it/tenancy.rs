@@ -3,15 +3,10 @@
 //! grace, and jobs held while their org has no integration user.
 
 use pane_proxy::rules::signature::sign_rule;
-use pane_proxy::secrets::Sealer;
-use pane_proxy::store::Db;
 use reqwest::Method;
 
 use crate::rules::{ROSE, inbound_email};
 use crate::running::{linked, linked_with};
-
-/// The encryption key of `Config::for_dirs`.
-const TEST_KEY: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
 #[tokio::test]
 async fn the_shared_rule_url_is_gone_and_names_the_orgs_own() {
@@ -110,47 +105,23 @@ async fn a_rotated_secret_signs_beside_the_new_one_for_a_day() {
 
 #[tokio::test]
 async fn a_webhook_signed_for_one_org_cannot_queue_work_for_another() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("proxy.db").display()
-    );
-    let database = url.clone();
-    let proxy = linked_with(move |c| c.database_url = database).await;
+    let (orgs, proxy, session_b) = two_orgs_one_proxy().await;
     proxy.link_integration().await;
     let a = proxy.intake().await;
-    // Org B, which has linked no integration user (its intake as its first link makes it).
-    let db = Db::connect(&url).await.unwrap();
-    let sealer = Sealer::from_base64(TEST_KEY).unwrap();
-    let b_secret = "org-b-secret";
-    let b = db
-        .ensure_intake(
-            "00DBb0000000001AAA",
-            "in_org_b",
-            &sealer.seal(b_secret).unwrap(),
-        )
-        .await
-        .unwrap();
-    let b_url = a.url.replace(a.url.rsplit('/').next().unwrap(), &b.key);
+    // Org B, whose admin linked but no integration user yet.
+    let b = crate::login::rule_intake(&proxy.http, &proxy.origin, &session_b).await;
 
     let fire = |url: &str, secret: &str, n: u32| {
         let e = inbound_email(&format!("evt_x_{n}"), &format!("msg_x_{n}"), ROSE);
-        let (url, secret) = (url.to_owned(), secret.to_owned());
-        let proxy = &proxy;
-        async move {
-            proxy
-                .fire_at(&url, &secret, "send-to-salesforce", &e)
-                .await
-                .0
-        }
+        proxy.fire_status(url.to_owned(), secret.to_owned(), e)
     };
     assert_eq!(
-        fire(&b_url, &a.secret, 1).await,
+        fire(&b.url, &a.secret, 1).await,
         401,
         "A's secret at B's URL"
     );
     assert_eq!(
-        fire(&a.url, b_secret, 2).await,
+        fire(&a.url, &b.secret, 2).await,
         401,
         "B's secret at A's URL"
     );
@@ -159,8 +130,9 @@ async fn a_webhook_signed_for_one_org_cannot_queue_work_for_another() {
         .replace(a.url.rsplit('/').next().unwrap(), "in_nowhere");
     assert_eq!(fire(&nowhere, &a.secret, 3).await, 404, "no such intake");
     assert!(proxy.jobs().await.is_empty());
+    assert!(jobs_of(&proxy, &session_b).await.is_empty());
 
-    assert_eq!(fire(&b_url, b_secret, 4).await, 202, "B's own");
+    assert_eq!(fire(&b.url, &b.secret, 4).await, 202, "B's own");
     assert_eq!(fire(&a.url, &a.secret, 5).await, 202, "A's own");
     let a_jobs = proxy.settled().await;
     assert_eq!(
@@ -173,7 +145,7 @@ async fn a_webhook_signed_for_one_org_cannot_queue_work_for_another() {
     );
     // B's job is held for B's own integration user, never run as A's.
     let b_job = loop {
-        let jobs = db.all_jobs().await.unwrap();
+        let jobs = jobs_of(&proxy, &session_b).await;
         if let Some(job) = jobs
             .into_iter()
             .find(|j| j.message_id == "msg_x_4" && j.state == "retry")
@@ -194,6 +166,7 @@ async fn a_webhook_signed_for_one_org_cannot_queue_work_for_another() {
         .await;
     assert_eq!(logged["logged"], serde_json::json!(["msg_x_5"]));
     proxy.stop().await;
+    orgs.shutdown();
 }
 
 impl crate::running::Running {
@@ -234,6 +207,38 @@ async fn soql_in(
     answer["records"].as_array().cloned().unwrap()
 }
 
+/// Two sandbox orgs behind one login host, one proxy using them as its Salesforce, Ana of
+/// org A linked (the proxy's session) and Ana of org B linked: her session.
+async fn two_orgs_one_proxy() -> (pane_sandbox::Orgs, crate::running::Running, String) {
+    let configs = (0..2)
+        .map(|n| pane_sandbox::SandboxConfig {
+            org: pane_sandbox::demo::nth_settings(n),
+            ..pane_sandbox::SandboxConfig::default()
+        })
+        .collect();
+    let orgs = pane_sandbox::spawn_orgs("127.0.0.1:0".parse().unwrap(), configs)
+        .await
+        .unwrap();
+    let login = orgs.login_url();
+    let mut proxy = linked_with(|config| {
+        let app = pane_sandbox::state::demo_app();
+        config.salesforce_login_url = Some(login);
+        config.salesforce_client_id = Some(app.client_id);
+        config.salesforce_client_secret = Some(app.client_secret.parse().unwrap());
+    })
+    .await;
+    let session_b = proxy.link_as(ANA_B).await;
+    (orgs, proxy, session_b)
+}
+
+/// The rule jobs of `session`'s org, as its admin sees them.
+async fn jobs_of(proxy: &crate::running::Running, session: &str) -> Vec<pane_wire::api::RuleJob> {
+    let list: pane_wire::api::RuleJobs = proxy
+        .read_as(Method::GET, "/api/admin/rules", session)
+        .await;
+    list.jobs
+}
+
 /// `session`'s org's rule jobs once all are done.
 async fn settled_as(
     proxy: &crate::running::Running,
@@ -257,26 +262,10 @@ async fn settled_as(
 
 #[tokio::test]
 async fn two_sandbox_orgs_behind_one_proxy_keep_rules_audit_settings_and_usage_apart() {
-    let configs = (0..2)
-        .map(|n| pane_sandbox::SandboxConfig {
-            org: pane_sandbox::demo::nth_settings(n),
-            ..pane_sandbox::SandboxConfig::default()
-        })
-        .collect();
-    let orgs = pane_sandbox::spawn_orgs("127.0.0.1:0".parse().unwrap(), configs)
-        .await
-        .unwrap();
+    let (orgs, proxy, session_b) = two_orgs_one_proxy().await;
     let login = orgs.login_url();
     let (org_a, org_b) = (&orgs.orgs()[0], &orgs.orgs()[1]);
-    let mut proxy = linked_with(|config| {
-        let app = pane_sandbox::state::demo_app();
-        config.salesforce_login_url = Some(login.clone());
-        config.salesforce_client_id = Some(app.client_id);
-        config.salesforce_client_secret = Some(app.client_secret.parse().unwrap());
-    })
-    .await;
     let session_a = proxy.session.clone();
-    let session_b = proxy.link_as(ANA_B).await;
     proxy.link_integration().await;
     let page =
         crate::login::link_integration_as(&proxy.http, &proxy.origin, &session_b, ANA_B).await;
