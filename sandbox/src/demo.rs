@@ -21,6 +21,24 @@ pub fn settings() -> OrgSettings {
     }
 }
 
+/// The settings of the `n`th demo org served side by side ([`crate::orgs`]; 0 is
+/// [`settings`]): its own id block, and the demo users under `@org{n+1}.example` (Ana and Ben
+/// of the second org are `ana@org2.example` and `ben@org2.example`, same passwords).
+pub fn nth_settings(n: u64) -> OrgSettings {
+    let mut settings = settings();
+    if n == 0 {
+        return settings;
+    }
+    settings.id_block = n;
+    let domain = format!("@org{}.example", n + 1);
+    for user in &mut settings.users {
+        for name in [&mut user.username, &mut user.email] {
+            *name = name.replace("@pane-support.example", &domain);
+        }
+    }
+    settings
+}
+
 /// Opens the org of `settings` seeded with the demo data ([`seed`]): what the sandbox serves.
 pub fn open(settings: OrgSettings) -> Result<Org, SandboxError> {
     Org::open_with(settings, seed)

@@ -15,6 +15,7 @@ pub mod id;
 pub mod keys;
 pub mod notes;
 pub mod org;
+pub mod orgs;
 pub mod pages;
 pub mod quota;
 pub mod records;
@@ -38,6 +39,7 @@ use axum::{Json, Router, middleware, routing::get};
 use serde::{Deserialize, Serialize};
 use tokio::{net::TcpListener, sync::oneshot};
 
+pub use orgs::{Orgs, spawn_orgs};
 pub use state::{SandboxConfig, SandboxState};
 
 /// The sandbox org's errors.

@@ -62,6 +62,11 @@ struct Args {
     /// proxy's `{public url}/oauth/callback` to a real connected app.
     #[arg(long = "callback-url", value_name = "URL")]
     callback_urls: Vec<String>,
+    /// Serve this many orgs behind one login host (on `--port`), each on its own port with its
+    /// own records and users (`ana@org2.example`...) and its own database file
+    /// (`sandbox-2.sqlite`...), as Salesforce serves every org from one login host.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=62))]
+    orgs: u64,
 }
 
 #[allow(
@@ -164,6 +169,9 @@ async fn main() -> std::process::ExitCode {
             }
         }
     }
+    if args.orgs > 1 {
+        return serve_orgs(&args, &config).await;
+    }
     let sandbox = match spawn(SocketAddr::new(args.bind, args.port), config.clone()).await {
         Ok(s) => s,
         Err(err) => {
@@ -190,5 +198,47 @@ async fn main() -> std::process::ExitCode {
         tracing::error!(%err, "cannot wait for Ctrl-C");
     }
     sandbox.shutdown();
+    std::process::ExitCode::SUCCESS
+}
+
+/// The `n`th org of `--orgs` (0 is `config` itself): its demo users and ids, its own database
+/// file beside the first's.
+fn nth_config(config: &SandboxConfig, n: u64) -> SandboxConfig {
+    let mut nth = config.clone();
+    if n == 0 {
+        return nth;
+    }
+    let settings = pane_sandbox::demo::nth_settings(n);
+    nth.org.users = settings.users;
+    nth.org.id_block = settings.id_block;
+    nth.org.database = config.org.database.as_ref().map(|path| {
+        let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+        path.with_file_name(format!("{stem}-{}.sqlite", n + 1))
+    });
+    nth
+}
+
+/// `--orgs N`: the orgs behind one login host, until Ctrl-C.
+async fn serve_orgs(args: &Args, config: &SandboxConfig) -> std::process::ExitCode {
+    let configs: Vec<SandboxConfig> = (0..args.orgs).map(|n| nth_config(config, n)).collect();
+    let orgs = match pane_sandbox::spawn_orgs(
+        SocketAddr::new(args.bind, args.port),
+        configs.clone(),
+    )
+    .await
+    {
+        Ok(orgs) => orgs,
+        Err(err) => {
+            tracing::error!(%err, "the sandbox orgs could not start");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    for (org, config) in orgs.orgs().iter().zip(&configs) {
+        banner(&orgs.login_url(), &org.instance_url(), args, config);
+    }
+    if let Err(err) = tokio::signal::ctrl_c().await {
+        tracing::error!(%err, "cannot wait for Ctrl-C");
+    }
+    orgs.shutdown();
     std::process::ExitCode::SUCCESS
 }

@@ -30,6 +30,8 @@ pub struct Record {
 #[derive(Debug)]
 pub struct Store {
     conn: Mutex<Connection>,
+    /// Added to every minted id's number: orgs with different bases never share an id.
+    id_base: u64,
 }
 
 fn db(err: rusqlite::Error) -> SandboxError {
@@ -66,7 +68,14 @@ impl Store {
         conn.execute_batch(SCHEMA).map_err(db)?;
         Ok(Store {
             conn: Mutex::new(conn),
+            id_base: 0,
         })
+    }
+
+    /// Mints ids from block `block` (0, the default, to 61): each block holds 62^8 ids, so
+    /// two orgs on different blocks never mint the same id, as two Salesforce orgs never do.
+    pub fn set_id_block(&mut self, block: u64) {
+        self.id_base = block.min(61) * 62u64.pow(8);
     }
 
     fn with<T>(
@@ -101,7 +110,7 @@ impl Store {
 
     /// Mints the next id for objects with `prefix`.
     pub fn next_id(&self, prefix: &str) -> Result<SfId, SandboxError> {
-        Ok(SfId::mint(prefix, self.next_number(prefix)?))
+        Ok(SfId::mint(prefix, self.id_base + self.next_number(prefix)?))
     }
 
     /// The next value (1, 2, ...) of the counter `key` (id prefixes, auto-numbers).

@@ -7,3 +7,4 @@ mod oauth;
 
 pub use crate::session::{Auth, ConnectedApp, Session, TokenGrant};
 pub use oauth::router;
+pub(crate) use oauth::sid_cookie;

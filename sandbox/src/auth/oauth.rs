@@ -51,7 +51,7 @@ fn escape(s: &str) -> String {
 const SID: &str = "sid";
 
 /// The `sid` cookie's value in the request's `Cookie` headers, if any.
-fn sid_cookie(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn sid_cookie(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()

@@ -61,6 +61,10 @@ pub struct OrgSettings {
     /// Contacts and Leads with the same email or phone as another are refused
     /// (`DUPLICATES_DETECTED`), like Salesforce's standard duplicate rules.
     pub duplicate_rules: bool,
+    /// Which block of ids the org mints from (see [`Store::set_id_block`]): orgs served side
+    /// by side ([`crate::orgs`]) take different blocks, so no id names records in two orgs.
+    #[serde(default)]
+    pub id_block: u64,
 }
 
 impl Default for OrgSettings {
@@ -70,6 +74,7 @@ impl Default for OrgSettings {
             custom_fields: Vec::new(),
             users: Vec::new(),
             duplicate_rules: true,
+            id_block: 0,
         }
     }
 }
@@ -112,7 +117,8 @@ impl Org {
         seed: impl FnOnce(&mut Org) -> Result<(), SandboxError>,
     ) -> Result<Org, SandboxError> {
         let schema = Schema::new(&settings.custom_fields)?;
-        let store = Store::open(settings.database.as_deref())?;
+        let mut store = Store::open(settings.database.as_deref())?;
+        store.set_id_block(settings.id_block);
         let mut org = Org {
             schema,
             store,

@@ -13,6 +13,7 @@ mod login_session;
 mod notes;
 mod oauth;
 mod org_writes;
+mod orgs;
 mod rest;
 mod soap;
 mod strict;
