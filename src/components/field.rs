@@ -14,7 +14,7 @@ use crate::api::{endpoints, use_api};
 use crate::intl::AgentFormats;
 use crate::model::display::{url_pieces, value_text};
 use crate::model::edit::{EditCommand, EditEvent, EditState};
-use crate::model::form::{InputKind, input_kind, to_input, to_json};
+use crate::model::form::{InputKind, input_kind, to_input, to_json, with_labels};
 
 /// The input for a field, bound to `value` (text as the input holds it).
 #[component]
@@ -171,6 +171,7 @@ pub fn FieldRow(
     let editable = field.updateable && input_kind(&field) != InputKind::ReadOnly;
     let field_for_json = field.clone();
     let field_for_text = field.clone();
+    let labelled = field.clone();
 
     let dispatch = {
         let object = object.clone();
@@ -189,6 +190,7 @@ pub fn FieldRow(
                 fields.insert(name.clone(), typed.clone());
                 let loaded_at = if force { None } else { loaded_at.clone() };
                 let (object, id, name) = (object.clone(), id.clone(), name.clone());
+                let labelled = labelled.clone();
                 spawn_local(async move {
                     let answer =
                         endpoints::update_record(api, &object, &id, &fields, loaded_at.as_deref())
@@ -209,7 +211,10 @@ pub fn FieldRow(
                             };
                             EditEvent::Conflicted(theirs)
                         }
-                        Err(err) => EditEvent::Failed(err.to_string()),
+                        Err(err) => EditEvent::Failed(with_labels(
+                            &err.to_string(),
+                            std::slice::from_ref(&labelled),
+                        )),
                     };
                     // The row may have been replaced while the proxy answered.
                     if let Some(current) = edit.try_get_untracked() {

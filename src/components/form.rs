@@ -19,7 +19,7 @@ use crate::PanelError;
 use crate::api::{endpoints, use_api};
 use crate::identity::use_identity;
 use crate::model::display::title;
-use crate::model::form::{create_fields, fix_summary, split_name, to_json, validate};
+use crate::model::form::{create_fields, fix_summary, split_name, to_json, validate, with_labels};
 
 /// The Salesforce object behind what is created, and its heading.
 pub fn target(object: &str) -> (&'static str, &'static str) {
@@ -264,6 +264,7 @@ fn FormBody(creating: Creating, spec: ObjectSpec) -> impl IntoView {
             }
         }
         saving.set(true);
+        let labelled: Vec<FieldSpec> = inputs_for_save.iter().map(|(f, _)| f.clone()).collect();
         spawn_local(async move {
             let answer = endpoints::create_record(api, object, &body, force).await;
             saving.set(false);
@@ -293,6 +294,7 @@ fn FormBody(creating: Creating, spec: ObjectSpec) -> impl IntoView {
                     message,
                     ..
                 }) if code == "rejected" => {
+                    let message = with_labels(&message, &labelled);
                     let named: Vec<(String, String)> = if fields.is_empty() {
                         vec![(String::new(), message)]
                     } else {

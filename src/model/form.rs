@@ -225,6 +225,31 @@ pub fn fix_summary(problems: &[(String, String)], fields: &[FieldSpec]) -> Optio
     (!named.is_empty()).then(|| format!("Fill in or fix: {}.", named.join(", ")))
 }
 
+/// Salesforce's own message with the fields it names by API name (`Required fields are
+/// missing: [LastName]`, `Customer_Tier__c: bad value`) named by their labels instead, for
+/// the fields the panel knows; a word that merely contains a field's name is left alone.
+pub fn with_labels(message: &str, fields: &[FieldSpec]) -> String {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(word) {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        let end = tail.find(|c: char| !word(c)).unwrap_or(tail.len());
+        let token = &tail[..end];
+        match fields
+            .iter()
+            .find(|f| f.name == token && !f.label.is_empty())
+        {
+            Some(f) => out.push_str(&f.label),
+            None => out.push_str(token),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A sender's name split into first and last for a new Contact or Lead.
 pub fn split_name(name: &str) -> (String, String) {
     let name = name.trim();
@@ -391,6 +416,41 @@ mod tests {
         );
         assert_eq!(split_name("Cher"), (String::new(), "Cher".into()));
         assert_eq!(split_name("  "), (String::new(), String::new()));
+    }
+
+    #[test]
+    fn salesforce_messages_name_fields_by_their_labels() {
+        let mut last = field("LastName", "string");
+        last.label = "Last Name".into();
+        let mut tier = field("Customer_Tier__c", "picklist");
+        tier.label = "Customer Tier".into();
+        let mut name = field("Name", "string");
+        name.label = "Full Name".into();
+        let fields = [last, tier, name];
+        let cases = [
+            (
+                "Required fields are missing: [LastName]",
+                "Required fields are missing: [Last Name]",
+            ),
+            (
+                "Customer_Tier__c: bad value for restricted picklist field: Gold",
+                "Customer Tier: bad value for restricted picklist field: Gold",
+            ),
+            (
+                "Required fields are missing: [LastName, Customer_Tier__c]",
+                "Required fields are missing: [Last Name, Customer Tier]",
+            ),
+            // Only whole words: "Names" and "LastNameX" are not fields.
+            (
+                "Names must differ: LastNameX",
+                "Names must differ: LastNameX",
+            ),
+            ("Unknown__c is missing", "Unknown__c is missing"),
+            ("", ""),
+        ];
+        for (message, want) in cases {
+            assert_eq!(with_labels(message, &fields), want, "{message}");
+        }
     }
 
     #[test]
