@@ -60,6 +60,9 @@ pub enum ProxyError {
         /// The record as it is now.
         current: serde_json::Value,
     },
+    /// 409: the org has no enhanced notes (ContentNote), or the agent cannot read them.
+    #[error("Notes are not available in this org.")]
+    NotesUnavailable,
     /// 429: the org's daily API allowance is spent.
     #[error("Salesforce's daily API allowance is spent; records show again when it resets.")]
     QuotaSpent,
@@ -117,7 +120,7 @@ impl ProxyError {
             ProxyError::NotFound(_) => StatusCode::NOT_FOUND,
             ProxyError::Gone(_) => StatusCode::GONE,
             ProxyError::BadRequest(_) | ProxyError::Rejected { .. } => StatusCode::BAD_REQUEST,
-            ProxyError::Conflict { .. } => StatusCode::CONFLICT,
+            ProxyError::Conflict { .. } | ProxyError::NotesUnavailable => StatusCode::CONFLICT,
             ProxyError::Unauthorized | ProxyError::Relink(_) | ProxyError::BadSignature(_) => {
                 StatusCode::UNAUTHORIZED
             }
@@ -141,6 +144,7 @@ impl ProxyError {
             ProxyError::BadRequest(_) => "bad_request",
             ProxyError::Rejected { .. } => "rejected",
             ProxyError::Conflict { .. } => "conflict",
+            ProxyError::NotesUnavailable => "notes_unavailable",
             ProxyError::Unauthorized => "unauthorized",
             ProxyError::Relink(_) => "relink",
             ProxyError::BadSignature(_) => "bad_signature",

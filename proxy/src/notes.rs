@@ -95,7 +95,8 @@ async fn list(
     let select = notes_query(&query.object, &query.id);
     let page = salesforce
         .call(salesforce.client.query(&select.to_string()))
-        .await?;
+        .await
+        .map_err(unavailable)?;
     let notes = notes_in(
         page.records
             .first()
@@ -103,6 +104,21 @@ async fn list(
     )
     .unwrap_or_default();
     Ok(Json(Notes { notes }))
+}
+
+/// `err`, or [`ProxyError::NotesUnavailable`] when Salesforce refused the notes' object or
+/// relationship as unknown: an org without enhanced notes, or an agent who cannot read
+/// ContentNote, answers `INVALID_TYPE` ("Notes must be enabled", ContentNote, Object Reference:
+/// https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_objects_contentnote.htm).
+fn unavailable(err: ProxyError) -> ProxyError {
+    match &err {
+        ProxyError::Upstream(pane_salesforce::Error::Api { errors, .. })
+            if errors.iter().any(|e| e.error_code == "INVALID_TYPE") =>
+        {
+            ProxyError::NotesUnavailable
+        }
+        _ => err,
+    }
 }
 
 const NOTE: Ref = Ref::named("note");

@@ -19,6 +19,7 @@ pub fn router() -> Router<SandboxState> {
         .route("/__sandbox/revoke-user", post(revoke_user))
         .route("/__sandbox/quota", post(set_quota))
         .route("/__sandbox/currency", post(set_currency))
+        .route("/__sandbox/notes", post(set_notes))
         .route("/__sandbox/requests", get(requests).delete(clear_requests))
         .route("/__sandbox/refusals", get(refusals).delete(clear_refusals))
 }
@@ -79,6 +80,18 @@ async fn set_currency(
             StatusCode::INTERNAL_SERVER_ERROR
         }
     }
+}
+
+#[derive(Debug, Deserialize)]
+struct NotesBody {
+    enhanced: bool,
+}
+
+/// Turns the org's enhanced notes on or off (`{"enhanced": false}`): off, ContentNote and
+/// AttachedContentNote(s) answer as in an org without them (sandbox/RULES.md).
+async fn set_notes(State(state): State<SandboxState>, Json(body): Json<NotesBody>) -> StatusCode {
+    state.org.schema.set_enhanced_notes(body.enhanced);
+    StatusCode::NO_CONTENT
 }
 
 #[derive(Debug, Deserialize)]

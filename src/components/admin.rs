@@ -271,6 +271,7 @@ fn RuleJobs(jobs: RwSignal<Vec<RuleJob>>, reload: Callback<()>) -> impl IntoView
                                 id: job.record_id.clone(),
                                 fields: serde_json::Map::new(),
                                 notes: None,
+                                notes_unavailable: false,
                             });
                             let id = job.id.clone();
                             let failed = job.state == "dead";

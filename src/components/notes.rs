@@ -37,7 +37,19 @@ pub fn NotesSection(
     /// Its notes, when the panel's data brought them: shown without a request.
     #[prop(optional_no_strip)]
     notes: Option<Vec<Note>>,
+    /// Salesforce refused to read them (an org without enhanced notes): said, not listed.
+    #[prop(optional)]
+    unavailable: bool,
 ) -> impl IntoView {
+    if unavailable {
+        return view! {
+            <section class="related notes" data-testid="notes">
+                <h3>"Notes"</h3>
+                <p class="empty" data-testid="notes-unavailable">"Notes are not available in this org."</p>
+            </section>
+        }
+        .into_any();
+    }
     let given = notes;
     let (records, api) = (use_records_state(), use_api());
     let reload = RwSignal::new(0u32);
@@ -103,6 +115,7 @@ pub fn NotesSection(
             {list}
         </section>
     }
+    .into_any()
 }
 
 /// The form that adds a note; what was typed stays until it is saved.

@@ -318,6 +318,7 @@ fn panel_account(person: &Option<RecordView>, account: &Option<RecordView>) -> O
             id: id.to_owned(),
             fields: Default::default(),
             notes: None,
+            notes_unavailable: false,
         })
     })
 }
@@ -420,7 +421,7 @@ pub fn RecordCard(
                 <RecordLink record=record.clone() testid="card-title" />
             </header>
             <div class="fields">{fields}</div>
-            {has_notes(&record.object).then(|| view! { <NotesSection object=record.object.clone() id=record.id.clone() notes=record.notes.clone() /> })}
+            {has_notes(&record.object).then(|| view! { <NotesSection object=record.object.clone() id=record.id.clone() notes=record.notes.clone() unavailable=record.notes_unavailable /> })}
         </section>
     }
 }

@@ -266,6 +266,7 @@ mod tests {
             id: "001A".into(),
             fields: fields.as_object().unwrap().clone(),
             notes: None,
+            notes_unavailable: false,
         }
     }
 

@@ -247,6 +247,7 @@ async fn the_conversion_form_waits_for_the_org_statuses() {
             .unwrap()
             .clone(),
         notes: None,
+        notes_unavailable: false,
     };
     let container = mount_in_div(move || {
         provide_state();
@@ -274,5 +275,30 @@ async fn the_conversion_form_waits_for_the_org_statuses() {
         .click();
     sleep(20).await;
     assert!(q("[data-testid=convert-opportunity-name]").is_some());
+    container.remove();
+}
+
+#[wasm_bindgen_test]
+async fn notes_salesforce_refused_are_said_unavailable_not_listed() {
+    use salesforce_pane::components::notes::NotesSection;
+    let container = mount_in_div(move || {
+        provide_state();
+        view! { <NotesSection object="Contact".to_owned() id="003000000000001AAA".to_owned() unavailable=true /> }
+            .into_any()
+    });
+    let q = |sel: &str| container.query_selector(sel).unwrap();
+    until("the notice", || {
+        q("[data-testid=notes-unavailable]").is_some()
+    })
+    .await;
+    assert_eq!(
+        q("[data-testid=notes-unavailable]")
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "Notes are not available in this org."
+    );
+    assert!(q("[data-testid=add-note]").is_none(), "nothing to add to");
+    assert!(q("[data-testid=notes-loading]").is_none(), "nothing read");
     container.remove();
 }

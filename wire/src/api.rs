@@ -82,6 +82,10 @@ pub struct RecordView {
     /// the Account's); `None` when they were not read (then the card reads them itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<Note>>,
+    /// True when Salesforce refused to read its notes (an org without enhanced notes, or an
+    /// agent who cannot read them): the card says so instead of listing them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub notes_unavailable: bool,
 }
 
 /// A related list: the first rows and how many there are.
@@ -478,6 +482,7 @@ mod tests {
             id: "003Pa0000000001IAA".into(),
             fields,
             notes: None,
+            notes_unavailable: false,
         };
         let data = PanelData {
             handle: "rose@edge.com".into(),

@@ -7,9 +7,9 @@ use serde_json::{Map, Value};
 
 use super::notes::notes_in;
 use super::plan::{
-    ACCOUNT, ACCOUNT_NOTES, CONTACT_ACTIVITIES, CONTACTS, DOMAIN_ACCOUNT, DOMAIN_CASES,
-    DOMAIN_CONTACTS, DOMAIN_NOTES, DOMAIN_OPPORTUNITIES, LEAD_ACTIVITIES, LEADS, LIST_SIZE,
-    OPPORTUNITIES, list_order,
+    ACCOUNT, ACCOUNT_NOTES, CONTACT_ACTIVITIES, CONTACT_NOTES, CONTACTS, DOMAIN_ACCOUNT,
+    DOMAIN_CASES, DOMAIN_CONTACTS, DOMAIN_NOTES, DOMAIN_OPPORTUNITIES, LEAD_ACTIVITIES, LEAD_NOTES,
+    LEADS, LIST_SIZE, OPPORTUNITIES, list_order,
 };
 
 /// The child relationships read as related lists, not fields.
@@ -46,6 +46,7 @@ pub fn record(row: &Value) -> Option<RecordView> {
         id,
         fields,
         notes: None,
+        notes_unavailable: false,
     })
 }
 
@@ -103,22 +104,42 @@ fn one(composite: &CompositeAnswer, reference: Ref) -> Option<&Value> {
     }
 }
 
+/// `record` with its notes: in `row` when they were read with it, else read by id beside it
+/// as `notes`, or marked unavailable when Salesforce refused that read (an org without
+/// enhanced notes, or an agent who cannot read them).
+fn with_notes(
+    mut record: RecordView,
+    row: Option<&Value>,
+    composite: &CompositeAnswer,
+    notes: Ref,
+) -> RecordView {
+    record.notes = notes_in(
+        row.and_then(|row| row.get(NOTES))
+            .or_else(|| composite.ok(notes)),
+    );
+    record.notes_unavailable = record.notes.is_none() && composite.error(notes).is_some();
+    record
+}
+
 /// What the panel shows for `handle`, from the answer to [`super::plan::plan`] or
 /// [`super::plan::plan_pinned`].
 pub fn answer(handle: &Handle, composite: &CompositeAnswer) -> PanelData {
     let contacts = composite.records(CONTACTS);
     let leads = composite.records(LEADS);
-    let (person_row, activities) = match (contacts.first(), leads.first()) {
-        (Some(contact), _) => (Some(contact), one(composite, CONTACT_ACTIVITIES)),
-        (None, Some(lead)) => (Some(lead), one(composite, LEAD_ACTIVITIES)),
-        (None, None) => (None, None),
+    let (person_row, activities, person_notes) = match (contacts.first(), leads.first()) {
+        (Some(contact), _) => (
+            Some(contact),
+            one(composite, CONTACT_ACTIVITIES),
+            CONTACT_NOTES,
+        ),
+        (None, Some(lead)) => (Some(lead), one(composite, LEAD_ACTIVITIES), LEAD_NOTES),
+        (None, None) => (None, None, LEAD_NOTES),
     };
     // The lists come with the person when it was read by id, else in their own subrequest.
     let activities = activities.or(person_row);
-    let person = person_row.and_then(record).map(|mut person| {
-        person.notes = notes_in(activities.and_then(|row| row.get(NOTES)));
-        person
-    });
+    let person = person_row
+        .and_then(record)
+        .map(|person| with_notes(person, activities, composite, person_notes));
     let mut candidates: Vec<RecordView> = contacts.iter().chain(leads).filter_map(record).collect();
     if candidates.len() < 2 {
         candidates.clear();
@@ -138,15 +159,9 @@ pub fn answer(handle: &Handle, composite: &CompositeAnswer) -> PanelData {
         (None, Some(domain)) => (MatchReason::Domain, Some(domain), DOMAIN_NOTES),
         (None, None) => (MatchReason::None, None, DOMAIN_NOTES),
     };
-    // The Account's notes: in its row when it was queried, else read by id beside it.
-    let account = account_row.and_then(record).map(|mut account| {
-        account.notes = notes_in(
-            account_row
-                .and_then(|row| row.get(NOTES))
-                .or_else(|| composite.ok(account_notes)),
-        );
-        account
-    });
+    let account = account_row
+        .and_then(record)
+        .map(|account| with_notes(account, account_row, composite, account_notes));
     let account_contacts = if reason == MatchReason::Domain {
         list(account_row, "Contacts")
             .or_else(|| related(composite, DOMAIN_CONTACTS, "Contacts"))

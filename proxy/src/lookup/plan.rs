@@ -13,9 +13,11 @@
 //! - a semi-join cannot sit beside `OR`, so the company's Account is found through one of its
 //!   Contacts (by email domain, or by the Account's website).
 //!
-//! An email costs one composite: 4 queries (Contacts, Leads, and the activities and notes of
-//! the first of each), plus a 5th for a company domain, and reads by id for the Accounts and
-//! their lists (their notes too: an Account read by id cannot hold a subquery).
+//! An email costs one composite: 4 queries (Contacts, Leads, and the activities of the first
+//! of each), plus a 5th for a company domain, and reads by id for the Accounts and their
+//! lists. Every record's notes are a read by id of their own: an org without enhanced notes
+//! (or an agent who cannot read them) refuses that subrequest alone, and since the composite is
+//! not all-or-none and nothing references a notes subrequest, the rest of the panel still comes.
 //! A phone needs SOSL, which a composite cannot hold: one search, then (only when it found
 //! someone) the pinned plan for the first match.
 
@@ -23,12 +25,17 @@ use pane_salesforce::{Composite, CompositeError, Filter, LikeAt, Literal, Order,
 use pane_salesforce::{Request, Scope, Search, Select};
 use pane_wire::bridge::{Handle, email_domain, is_free_mail};
 
-use super::notes::{NOTE_FIELDS, attached_notes};
+use super::notes::NOTE_FIELDS;
 
 /// Contacts with the email (or the pinned Contact, with its lists).
 pub const CONTACTS: Ref = Ref::named("contacts");
 /// Leads with the email (or the pinned Lead, with its lists).
 pub const LEADS: Ref = Ref::named("leads");
+/// The first Contact's notes (their own subrequest: an org without enhanced notes refuses
+/// them, and nothing else may be lost with them).
+pub const CONTACT_NOTES: Ref = Ref::named("contactNotes");
+/// The first Lead's notes.
+pub const LEAD_NOTES: Ref = Ref::named("leadNotes");
 /// The first Contact's open activities and history.
 pub const CONTACT_ACTIVITIES: Ref = Ref::named("contactActivities");
 /// The first Lead's open activities and history.
@@ -136,8 +143,8 @@ fn with_id(fields: &[String]) -> Vec<String> {
     all
 }
 
-/// The two activity lists, as Salesforce allows them for users without View All Data, and the
-/// record's notes. Open activities soonest first, past ones and notes latest first.
+/// The two activity lists, as Salesforce allows them for users without View All Data. Open
+/// activities soonest first, past ones latest first.
 fn activity_lists(select: Select, layout: &Layout) -> Select {
     let list = |relationship: &str, by_date: Order| {
         Select::from(relationship)
@@ -148,7 +155,12 @@ fn activity_lists(select: Select, layout: &Layout) -> Select {
     select
         .child(list("OpenActivities", Order::asc("ActivityDate")))
         .child(list("ActivityHistories", Order::desc("ActivityDate")))
-        .child(attached_notes())
+}
+
+/// A record's notes, read by id in their own subrequest: when Salesforce refuses them (an org
+/// without enhanced notes), the record and its other lists still come.
+fn notes_of(object: &str, id: RecordId) -> Request {
+    related(object, id, "AttachedContentNotes", &names(&NOTE_FIELDS))
 }
 
 fn cases(layout: &Layout) -> Select {
@@ -193,15 +205,7 @@ fn account_by(
 ) -> Result<(), CompositeError> {
     let id = || RecordId::from(source.first("AccountId"));
     c.add(account, retrieve("Account", id(), &layout.account))?;
-    c.add(
-        notes,
-        related(
-            "Account",
-            id(),
-            "AttachedContentNotes",
-            &names(&NOTE_FIELDS),
-        ),
-    )?;
+    c.add(notes, notes_of("Account", id()))?;
     for (reference, relationship, fields) in lists {
         c.add(*reference, related("Account", id(), relationship, fields))?;
     }
@@ -237,9 +241,9 @@ pub fn plan(handle: &Handle, layout: &Layout, version: &str) -> Result<Composite
                 .limit(5),
         ),
     )?;
-    for (reference, source, object) in [
-        (CONTACT_ACTIVITIES, CONTACTS, "Contact"),
-        (LEAD_ACTIVITIES, LEADS, "Lead"),
+    for (reference, notes, source, object) in [
+        (CONTACT_ACTIVITIES, CONTACT_NOTES, CONTACTS, "Contact"),
+        (LEAD_ACTIVITIES, LEAD_NOTES, LEADS, "Lead"),
     ] {
         c.add(
             reference,
@@ -248,6 +252,7 @@ pub fn plan(handle: &Handle, layout: &Layout, version: &str) -> Result<Composite
                 layout,
             )),
         )?;
+        c.add(notes, notes_of(object, RecordId::from(source.first("Id"))))?;
     }
     account_of(&mut c, CONTACTS, layout)?;
     if let Some(domain) = email_domain(&email).filter(|d| !is_free_mail(d)) {
@@ -322,7 +327,7 @@ pub fn returning_people(search: Search, contact: &[&str], lead: &[&str], limit: 
 /// an object that cannot be shown or an id that is not one.
 pub fn plan_pinned(object: &str, id: &str, layout: &Layout, version: &str) -> Option<Composite> {
     // A literal, but only a well-formed id: anything else is no record.
-    RecordId::parse(id)?;
+    let record = RecordId::parse(id)?;
     let by_id = |object: &str| Select::from(object).filter(Filter::eq("Id", id));
     let mut c = Composite::new(version);
     let built = match object {
@@ -336,12 +341,14 @@ pub fn plan_pinned(object: &str, id: &str, layout: &Layout, version: &str) -> Op
                     layout,
                 )),
             )
+            .and_then(|c| c.add(CONTACT_NOTES, notes_of("Contact", record)))
             .and_then(|c| account_of(c, CONTACTS, layout)),
         "Lead" => c
             .add(
                 LEADS,
                 Request::Query(activity_lists(by_id("Lead").fields(&layout.lead), layout)),
             )
+            .and_then(|c| c.add(LEAD_NOTES, notes_of("Lead", record)))
             .map(drop),
         "Account" => c
             .add(
@@ -361,10 +368,10 @@ pub fn plan_pinned(object: &str, id: &str, layout: &Layout, version: &str) -> Op
                                 .order([Order::desc("CloseDate")])
                                 .limit(LIST_SIZE),
                         )
-                        .child(cases(layout))
-                        .child(attached_notes()),
+                        .child(cases(layout)),
                 ),
             )
+            .and_then(|c| c.add(DOMAIN_NOTES, notes_of("Account", record)))
             .map(drop),
         _ => return None,
     };
@@ -414,7 +421,9 @@ mod tests {
                 "contacts",
                 "leads",
                 "contactActivities",
+                "contactNotes",
                 "leadActivities",
+                "leadNotes",
                 "account",
                 "accountNotes",
                 "opportunities",
@@ -430,7 +439,7 @@ mod tests {
         assert!(soql(&c, CONTACTS).contains("WHERE Email = 'rose@edge.com'"));
         assert_eq!(
             soql(&c, CONTACT_ACTIVITIES),
-            "SELECT Id, (SELECT Id, Subject, ActivityDate, StartDateTime, Status, IsTask FROM OpenActivities ORDER BY ActivityDate ASC NULLS LAST, LastModifiedDate DESC LIMIT 10), (SELECT Id, Subject, ActivityDate, StartDateTime, Status, IsTask FROM ActivityHistories ORDER BY ActivityDate DESC NULLS LAST, LastModifiedDate DESC LIMIT 10), (SELECT Id, ContentDocumentId, Title, TextPreview, LastModifiedDate FROM AttachedContentNotes ORDER BY LastModifiedDate DESC LIMIT 50) FROM Contact WHERE Id = '@{contacts.records[0].Id}'"
+            "SELECT Id, (SELECT Id, Subject, ActivityDate, StartDateTime, Status, IsTask FROM OpenActivities ORDER BY ActivityDate ASC NULLS LAST, LastModifiedDate DESC LIMIT 10), (SELECT Id, Subject, ActivityDate, StartDateTime, Status, IsTask FROM ActivityHistories ORDER BY ActivityDate DESC NULLS LAST, LastModifiedDate DESC LIMIT 10) FROM Contact WHERE Id = '@{contacts.records[0].Id}'"
         );
         assert_eq!(
             soql(&c, DOMAIN),
@@ -449,7 +458,7 @@ mod tests {
     #[test]
     fn free_mail_has_no_domain_fallback() {
         let c = email_plan("zoe@gmail.com");
-        assert_eq!(c.len(), 7);
+        assert_eq!(c.len(), 9);
         assert_eq!(c.queries(), 4);
     }
 
@@ -469,7 +478,13 @@ mod tests {
         let contact = plan_pinned("Contact", "003000000000001AAA", &layout, "59.0").unwrap();
         assert_eq!(
             refs(&contact),
-            ["contacts", "account", "accountNotes", "opportunities"]
+            [
+                "contacts",
+                "contactNotes",
+                "account",
+                "accountNotes",
+                "opportunities"
+            ]
         );
         let q = soql(&contact, CONTACTS);
         assert!(
@@ -477,10 +492,17 @@ mod tests {
             "{q}"
         );
         assert!(q.contains("ActivityHistories"), "the lists come too");
-        assert!(q.contains("FROM AttachedContentNotes"), "and the notes");
+        assert!(
+            !q.contains("AttachedContentNotes"),
+            "the notes are read apart: {q}"
+        );
+        assert_eq!(
+            soql(&contact, CONTACT_NOTES),
+            "/sobjects/Contact/003000000000001AAA/AttachedContentNotes?fields=Id%2CContentDocumentId%2CTitle%2CTextPreview%2CLastModifiedDate"
+        );
         let account = plan_pinned("Account", "001000000000001AAA", &layout, "59.0").unwrap();
-        assert_eq!(refs(&account), ["domainAccount"]);
-        assert!(soql(&account, DOMAIN_ACCOUNT).contains("FROM AttachedContentNotes"));
+        assert_eq!(refs(&account), ["domainAccount", "domainNotes"]);
+        assert!(!soql(&account, DOMAIN_ACCOUNT).contains("AttachedContentNotes"));
         assert!(plan_pinned("Lead", "00Q000000000001AAA", &layout, "59.0").is_some());
         assert!(plan_pinned("User", "005000000000001AAA", &layout, "59.0").is_none());
         assert!(plan_pinned("Contact", "003' OR Name != '", &layout, "59.0").is_none());

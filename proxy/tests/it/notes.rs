@@ -334,3 +334,50 @@ async fn an_add_whose_answer_is_lost_answers_the_note_it_made_and_makes_one() {
         proxy.stop().await;
     }
 }
+
+#[tokio::test]
+async fn without_enhanced_notes_the_panel_keeps_the_contact_and_activities_and_says_notes_are_unavailable()
+ {
+    let proxy = linked().await;
+    proxy.control("notes", json!({"enhanced": false})).await;
+    let (_, rose, cost) = proxy.panel("email", "rose@edge.com").await;
+    assert_eq!(cost, 1, "still one Salesforce request: {rose}");
+    assert_eq!(rose["person"]["fields"]["Name"], "Rose Gonzalez", "{rose}");
+    assert_eq!(
+        rose["open_activities"]["records"][0]["fields"]["Subject"],
+        "Call Rose back about the invoice",
+        "the activities are not lost with the notes"
+    );
+    assert_eq!(rose["opportunities"]["total"], 2);
+    for card in ["person", "account"] {
+        assert_eq!(rose[card]["notes_unavailable"], true, "{card}: {rose}");
+        assert!(rose[card].get("notes").is_none(), "{card}: {rose}");
+    }
+    let rose_id = rose["person"]["id"].as_str().unwrap().to_owned();
+    let (status, refused, _) = proxy.notes_of("Contact", &rose_id).await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["code"], "notes_unavailable", "{refused}");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn without_enhanced_notes_a_pinned_contact_still_shows() {
+    let proxy = linked().await;
+    proxy.control("notes", json!({"enhanced": false})).await;
+    let rose = proxy.rose().await;
+    let status = proxy
+        .api(Method::PUT, "/api/pins", &proxy.session)
+        .query(&[("kind", "email"), ("handle", "zoe@gmail.com")])
+        .json(&json!({"object": "Contact", "id": rose}))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 204);
+    let (_, panel, cost) = proxy.panel("email", "zoe@gmail.com").await;
+    assert_eq!(cost, 1, "{panel}");
+    assert_eq!(panel["reason"], "pinned", "{panel}");
+    assert_eq!(panel["person"]["id"], rose.as_str(), "{panel}");
+    assert_eq!(panel["person"]["notes_unavailable"], true, "{panel}");
+    proxy.stop().await;
+}

@@ -137,16 +137,22 @@ impl Org {
                 (object, None)
             }
             Some(parent) => {
-                let rel = parent.child(&query.from).ok_or_else(|| {
+                let not_understood = || {
                     ApiError::query(
                         "INVALID_TYPE",
-                        positioned(soql, query.from_span, &format!("Didn't understand relationship '{}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.", query.from)),
+                        positioned(
+                            soql,
+                            query.from_span,
+                            &format!(
+                                "Didn't understand relationship '{}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.",
+                                query.from
+                            ),
+                        ),
                     )
-                })?;
-                let object = self
-                    .schema
-                    .object(&rel.child)
-                    .ok_or_else(ApiError::not_found)?;
+                };
+                let rel = parent.child(&query.from).ok_or_else(not_understood)?;
+                // A relationship to an object the org lacks (enhanced notes off) is not one.
+                let object = self.schema.object(&rel.child).ok_or_else(not_understood)?;
                 (object, Some(rel.clone()))
             }
         };

@@ -16,6 +16,8 @@ mod templates;
 pub const ORG_CURRENCIES: &[&str] = &["AUD", "CAD", "CHF", "EUR", "GBP", "JPY", "USD"];
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -301,7 +303,15 @@ pub struct Schema {
     objects: Vec<ObjectDef>,
     by_name: HashMap<String, usize>,
     encoding_and_batch: Map<String, Value>,
+    /// Whether the org runs without enhanced notes (`/__sandbox/notes`): then ContentNote and
+    /// AttachedContentNote are not among its objects.
+    notes_off: Arc<AtomicBool>,
 }
+
+/// The objects an org without enhanced notes lacks ("Notes must be enabled": ContentNote
+/// https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_objects_contentnote.htm,
+/// AttachedContentNote https://developer.salesforce.com/docs/platform/object-reference/references/standard-objects/object-attachedcontentnote.html).
+const ENHANCED_NOTES: [&str; 2] = ["contentnote", "attachedcontentnote"];
 
 impl Schema {
     /// The org's schema, with `custom` fields added.
@@ -342,14 +352,22 @@ impl Schema {
             objects,
             by_name,
             encoding_and_batch: global.encoding_and_batch(),
+            notes_off: Arc::default(),
         })
+    }
+
+    /// Turns the org's enhanced notes on or off, as an admin does in Setup (Notes Settings).
+    pub fn set_enhanced_notes(&self, on: bool) {
+        self.notes_off.store(!on, Ordering::Relaxed);
     }
 
     /// An object by name, without case.
     pub fn object(&self, name: &str) -> Option<&ObjectDef> {
-        self.by_name
-            .get(&name.to_ascii_lowercase())
-            .map(|&i| &self.objects[i])
+        let name = name.to_ascii_lowercase();
+        if self.notes_off.load(Ordering::Relaxed) && ENHANCED_NOTES.contains(&name.as_str()) {
+            return None;
+        }
+        self.by_name.get(&name).map(|&i| &self.objects[i])
     }
 
     /// The object whose ids start with `prefix`.
