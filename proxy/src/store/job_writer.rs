@@ -22,7 +22,7 @@ pub const BATCH_MAX: usize = 256;
 /// How many jobs may wait for the writer before handlers wait to hand theirs over.
 const QUEUE_MAX: usize = 4 * BATCH_MAX;
 
-/// A rule job to queue: once per `(event_id, action)`.
+/// A rule job to queue: once per `(org_id, event_id, action)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewJob {
     /// The Salesforce org the webhook was addressed to (its intake URL's).
@@ -129,7 +129,7 @@ fn insert_query(n: usize) -> String {
     format!(
         "INSERT INTO rule_jobs (id, event_id, action, message_id, payload, state, next_at, created_at, updated_at, org_id)
          VALUES {}
-         ON CONFLICT (event_id, action) DO NOTHING RETURNING id",
+         ON CONFLICT (org_id, event_id, action) DO NOTHING RETURNING id",
         rows.join(", ")
     )
 }
@@ -248,7 +248,13 @@ mod tests {
                 .await
                 .unwrap()
         );
-        assert_eq!(rows(db).await, ["a", "a", "b", "c"]);
+        // Another org's event of the same id is its own, not a redelivery.
+        assert!(
+            db.enqueue("00DB", "a", "send_to_salesforce", "msg_a", "{}")
+                .await
+                .unwrap()
+        );
+        assert_eq!(rows(db).await, ["a", "a", "a", "b", "c"]);
     }
 
     #[tokio::test]
