@@ -75,24 +75,8 @@ async fn main() {
         }
     };
     // One message alone, the queue idle: what a single message costs.
-    let body = serde_json::to_vec(&json!({
-        "id": "evt_bench_single", "type": "inbound",
-        "target": {"data": {"id": "msg_bench_single", "type": "email", "is_inbound": true, "created_at": 1_795_000_000.0,
-            "subject": "Bench", "text": "hello",
-            "recipients": [{"handle": PEOPLE[0], "role": "from"}, {"handle": "support@pane-support.example", "role": "to"}]}},
-    })).unwrap();
-    let res = http
-        .post(format!("{origin}{path}"))
-        .header(
-            "x-front-signature",
-            sign_rule(intake.secret.as_bytes(), &body),
-        )
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 202);
+    let url = format!("{origin}{path}");
+    fire(&http, &url, &intake.secret, "single", PEOPLE[0]).await;
     let single = settled().await;
     let single = json!({"outcome": single[0].outcome, "requests": single[0].requests});
 
@@ -100,21 +84,18 @@ async fn main() {
     let mut tasks = tokio::task::JoinSet::new();
     for c in 0..CLIENTS {
         let http = http.clone();
-        let origin = origin.clone();
-        let (path, secret) = (path.clone(), intake.secret.clone());
+        let (url, secret) = (url.clone(), intake.secret.clone());
         tasks.spawn(async move {
             let mut i = c;
             while i < EVENTS {
-                let body = serde_json::to_vec(&json!({
-                    "id": format!("evt_bench_{i}"), "type": "inbound",
-                    "target": {"data": {"id": format!("msg_bench_{i}"), "type": "email", "is_inbound": true, "created_at": 1_795_000_000.0,
-                        "subject": "Bench", "text": "hello",
-                        "recipients": [{"handle": PEOPLE[i % PEOPLE.len()], "role": "from"}, {"handle": "support@pane-support.example", "role": "to"}]}},
-                })).unwrap();
-                let res = http.post(format!("{origin}{path}"))
-                    .header("x-front-signature", sign_rule(secret.as_bytes(), &body))
-                    .header("content-type", "application/json").body(body).send().await.unwrap();
-                assert_eq!(res.status(), 202);
+                fire(
+                    &http,
+                    &url,
+                    &secret,
+                    &i.to_string(),
+                    PEOPLE[i % PEOPLE.len()],
+                )
+                .await;
                 i += CLIENTS;
             }
         });
@@ -147,6 +128,27 @@ async fn main() {
         "single_message": single,
     });
     support::write_results(&out, &results);
+}
+
+/// Sends message `n` (event `evt_bench_{n}`) from `from` to the org's send-to-Salesforce
+/// intake `url`, signed with its `secret`; it must be accepted.
+async fn fire(http: &reqwest::Client, url: &str, secret: &str, n: &str, from: &str) {
+    let body = serde_json::to_vec(&json!({
+        "id": format!("evt_bench_{n}"), "type": "inbound",
+        "target": {"data": {"id": format!("msg_bench_{n}"), "type": "email", "is_inbound": true, "created_at": 1_795_000_000.0,
+            "subject": "Bench", "text": "hello",
+            "recipients": [{"handle": from, "role": "from"}, {"handle": "support@pane-support.example", "role": "to"}]}},
+    }))
+    .unwrap();
+    let res = http
+        .post(url)
+        .header("x-front-signature", sign_rule(secret.as_bytes(), &body))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202, "{url}");
 }
 
 /// A new, empty database on the Postgres server `server` names: its URL.
