@@ -306,128 +306,84 @@ mod tests {
     }
 
     #[test]
-    fn lookup_target_table() {
+    fn the_main_recipient_of_an_email_sms_or_call_is_looked_up() {
         use ConversationType::*;
-        use HandleKind::Phone;
-        let email = |v: &str| handle(HandleKind::Email, v);
-        let cases: Vec<(&str, Context, LookupTarget)> = vec![
-            (
-                "email",
-                single(Email, " Rose@Edge.com ", "email"),
-                LookupTarget::Handle {
-                    channel: Email,
-                    handle: email("rose@edge.com"),
-                },
-            ),
-            (
-                "sms",
-                single(Sms, "+15125550123", "phone"),
-                LookupTarget::Handle {
-                    channel: Sms,
-                    handle: handle(Phone, "+15125550123"),
-                },
-            ),
-            (
-                "call with formatted number",
-                single(PhoneCall, "(512) 555-0123", "phone"),
-                LookupTarget::Handle {
-                    channel: PhoneCall,
-                    handle: handle(Phone, "(512) 555-0123"),
-                },
-            ),
-            (
-                "untyped email recipient",
-                single(Email, "a@b.co", ""),
-                LookupTarget::Handle {
-                    channel: Email,
-                    handle: email("a@b.co"),
-                },
-            ),
-            (
-                "whatsapp",
-                single(Whatsapp, "+15125550123", "whatsapp"),
-                LookupTarget::Unsupported { channel: Whatsapp },
-            ),
-            (
-                "front chat",
-                single(FrontChat, "x", "frontChat"),
-                LookupTarget::Unsupported { channel: FrontChat },
-            ),
-            (
-                "unknown channel",
-                single(Other, "x", "custom"),
-                LookupTarget::Unsupported { channel: Other },
-            ),
-            (
-                "email with a twitter recipient",
-                single(Email, "@rose", "twitter"),
-                LookupTarget::NoHandle { channel: Email },
-            ),
-            (
-                "email with a broken address",
-                single(Email, "rose at edge", "email"),
-                LookupTarget::NoHandle { channel: Email },
-            ),
-            (
-                "sms with an email recipient",
-                single(Sms, "a@b.co", "email"),
-                LookupTarget::NoHandle { channel: Sms },
-            ),
-            (
-                "no recipient",
-                ctx(
-                    ContextKind::SingleConversation,
-                    Some(conversation(Email, None)),
-                ),
-                LookupTarget::NoHandle { channel: Email },
-            ),
-            (
-                "no conversation",
-                ctx(ContextKind::NoConversation, None),
-                LookupTarget::NoConversation,
-            ),
-            (
-                "single without conversation",
-                ctx(ContextKind::SingleConversation, None),
-                LookupTarget::NoConversation,
-            ),
-            (
-                "popover",
-                ctx(ContextKind::NoConversationPopover, None),
-                LookupTarget::NoConversation,
-            ),
-            (
-                "several",
-                Context {
-                    conversations: vec![conversation(Email, None), conversation(Sms, None)],
-                    ..ctx(ContextKind::MultiConversations, None)
-                },
-                LookupTarget::Several { count: 2 },
-            ),
-            (
-                "several but empty",
-                ctx(ContextKind::MultiConversations, None),
-                LookupTarget::NoConversation,
-            ),
-            (
-                "message menu",
-                ctx(ContextKind::Message, None),
-                LookupTarget::NotAConversation,
-            ),
-            (
-                "background",
-                ctx(ContextKind::BackgroundMode, None),
-                LookupTarget::NotAConversation,
-            ),
-            (
-                "unknown",
-                ctx(ContextKind::Unknown, None),
-                LookupTarget::NotAConversation,
-            ),
+        // (channel, recipient handle, its type, the handle looked up)
+        let cases = [
+            (Email, " Rose@Edge.com ", "email", "rose@edge.com"),
+            (Email, "a@b.co", "", "a@b.co"),
+            (Sms, "+15125550123", "phone", "+15125550123"),
+            (PhoneCall, "(512) 555-0123", "phone", "(512) 555-0123"),
         ];
-        for (name, context, expected) in cases {
-            assert_eq!(lookup_target(&context), expected, "{name}");
+        for (channel, value, kind, looked_up) in cases {
+            let handle_kind = match channel {
+                Email => HandleKind::Email,
+                _ => HandleKind::Phone,
+            };
+            assert_eq!(
+                lookup_target(&single(channel, value, kind)),
+                LookupTarget::Handle {
+                    channel,
+                    handle: handle(handle_kind, looked_up),
+                },
+                "{channel:?} {value:?} {kind:?}"
+            );
         }
+    }
+
+    #[test]
+    fn other_channels_and_unusable_recipients_are_not_looked_up() {
+        use ConversationType::*;
+        type Expected = fn(ConversationType) -> LookupTarget;
+        let unsupported: Expected = |channel| LookupTarget::Unsupported { channel };
+        let no_handle: Expected = |channel| LookupTarget::NoHandle { channel };
+        let cases = [
+            (Whatsapp, "+15125550123", "whatsapp", unsupported),
+            (FrontChat, "x", "frontChat", unsupported),
+            (Other, "x", "custom", unsupported),
+            (Email, "@rose", "twitter", no_handle),
+            (Email, "rose at edge", "email", no_handle),
+            (Sms, "a@b.co", "email", no_handle),
+        ];
+        for (channel, value, kind, expected) in cases {
+            let got = lookup_target(&single(channel, value, kind));
+            assert_eq!(got, expected(channel), "{channel:?} {value:?} {kind:?}");
+        }
+        let no_recipient = ctx(
+            ContextKind::SingleConversation,
+            Some(conversation(Email, None)),
+        );
+        assert_eq!(
+            lookup_target(&no_recipient),
+            LookupTarget::NoHandle { channel: Email }
+        );
+    }
+
+    #[test]
+    fn contexts_without_a_single_conversation() {
+        use ContextKind::*;
+        use LookupTarget::{NoConversation as Nothing, NotAConversation};
+        let cases = [
+            (NoConversation, Nothing),
+            (SingleConversation, Nothing),
+            (NoConversationPopover, Nothing),
+            (MultiConversations, Nothing),
+            (Message, NotAConversation),
+            (BackgroundMode, NotAConversation),
+            (Unknown, NotAConversation),
+        ];
+        for (kind, expected) in cases {
+            let name = format!("{kind:?}");
+            assert_eq!(lookup_target(&ctx(kind, None)), expected, "{name}");
+        }
+        let several = Context {
+            conversations: vec![
+                conversation(ConversationType::Email, None),
+                conversation(ConversationType::Sms, None),
+            ],
+            ..ctx(MultiConversations, None)
+        };
+        assert_eq!(lookup_target(&several), LookupTarget::Several { count: 2 });
     }
 
     #[test]
@@ -455,6 +411,18 @@ mod tests {
             bcc: None,
             content: None,
         }
+    }
+
+    /// The handles [`participants`] lists, as written.
+    fn participant_values(
+        context: &Context,
+        messages: &[Message],
+        teammates: &[Teammate],
+    ) -> Vec<String> {
+        participants(context, messages, teammates)
+            .into_iter()
+            .map(|h| h.value)
+            .collect()
     }
 
     #[test]
@@ -485,10 +453,7 @@ mod tests {
                 &["jack@burlington.com"],
             ),
         ];
-        let got: Vec<String> = participants(&context, &messages, &[])
-            .into_iter()
-            .map(|h| h.value)
-            .collect();
+        let got = participant_values(&context, &messages, &[]);
         assert_eq!(
             got,
             [
@@ -520,10 +485,7 @@ mod tests {
                 "carl@elsewhere.example",
             ],
         )];
-        let got: Vec<String> = participants(&context, &messages, &[ben])
-            .into_iter()
-            .map(|h| h.value)
-            .collect();
+        let got = participant_values(&context, &messages, &[ben]);
         assert_eq!(got, ["sean@edge.com", "rose@edge.com"]);
     }
 
@@ -537,10 +499,7 @@ mod tests {
             &["ana.agent@gmail.com"],
             &["max@gmail.com"],
         )];
-        let got: Vec<String> = participants(&context, &messages, &[])
-            .into_iter()
-            .map(|h| h.value)
-            .collect();
+        let got = participant_values(&context, &messages, &[]);
         assert_eq!(got, ["zoe@gmail.com", "max@gmail.com"]);
     }
 
@@ -574,10 +533,7 @@ mod tests {
             &["ana@pane.example"],
             &[],
         );
-        let got: Vec<String> = participants(&context, &[m], &[])
-            .into_iter()
-            .map(|h| h.value)
-            .collect();
+        let got = participant_values(&context, &[m], &[]);
         assert_eq!(got, ["sean@edge.com"]);
     }
 }
