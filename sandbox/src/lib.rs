@@ -37,7 +37,7 @@ use std::net::SocketAddr;
 
 use axum::{Json, Router, middleware, routing::get};
 use serde::{Deserialize, Serialize};
-use tokio::{net::TcpListener, sync::oneshot};
+use tokio::sync::oneshot;
 
 pub use orgs::{Orgs, spawn_orgs};
 pub use state::{SandboxConfig, SandboxState};
@@ -120,7 +120,8 @@ pub struct Sandbox {
     login_url: String,
     instance_url: String,
     state: SandboxState,
-    shutdown: Option<oneshot::Sender<()>>,
+    /// Dropped with the handle, which stops the server.
+    _stop: oneshot::Sender<()>,
 }
 
 impl Sandbox {
@@ -146,23 +147,8 @@ impl Sandbox {
         &self.state
     }
 
-    /// Stops the server (in-flight requests finish first).
-    pub fn shutdown(mut self) {
-        self.stop();
-    }
-
-    fn stop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            // The server may already be gone; nothing to do then.
-            let _ = tx.send(());
-        }
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        self.stop();
-    }
+    /// Stops the server (in-flight requests finish first), as dropping it does.
+    pub fn shutdown(self) {}
 }
 
 /// Binds `addr` (port 0 picks a free one) and serves a sandbox org set up by `config` in the
@@ -180,12 +166,7 @@ pub async fn spawn(addr: SocketAddr, config: SandboxConfig) -> Result<Sandbox, S
             addr.ip()
         )));
     }
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|source| SandboxError::Bind { addr, source })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|source| SandboxError::Bind { addr, source })?;
+    let (listener, addr) = tls::bind(addr).await?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let (login_url, instance_url) = if config.split_hosts {
         (
@@ -201,25 +182,15 @@ pub async fn spawn(addr: SocketAddr, config: SandboxConfig) -> Result<Sandbox, S
         login.clone_from(&login_url);
     }
     strict::register(&state);
-    let (tx, rx) = oneshot::channel();
     let router = app(state.clone());
-    tokio::spawn(async move {
-        // Either an explicit shutdown or the handle was dropped: stop both ways.
-        let stopped = async {
-            let _ = rx.await;
-        };
-        let served = tls::serve(listener, addr, tls, router, stopped).await;
-        if let Err(err) = served {
-            tracing::error!(%err, "sandbox org stopped with an error");
-        }
-    });
+    let stop = tls::serve_in_background(listener, addr, tls, router, "sandbox org");
     tracing::info!(%addr, login = %login_url, instance = %instance_url, "sandbox org listening");
     Ok(Sandbox {
         addr,
         login_url,
         instance_url,
         state,
-        shutdown: Some(tx),
+        _stop: stop,
     })
 }
 
@@ -261,27 +232,6 @@ mod tests {
     #[tokio::test]
     async fn unknown_path_is_404() {
         assert_eq!(get("/nope").await.0, StatusCode::NOT_FOUND);
-    }
-
-    #[tokio::test]
-    async fn spawned_server_answers_over_http_and_stops() {
-        let sandbox = spawn("127.0.0.1:0".parse().unwrap(), SandboxConfig::default())
-            .await
-            .unwrap();
-        let url = format!("{}/health", sandbox.base_url());
-        let health: Health = reqwest::get(&url).await.unwrap().json().await.unwrap();
-        assert_eq!(health.kind, "sandbox-org");
-        sandbox.shutdown();
-        // The listener closes once the server has shut down.
-        let mut refused = false;
-        for _ in 0..50 {
-            if reqwest::get(&url).await.is_err() {
-                refused = true;
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        assert!(refused, "the sandbox org still answers after shutdown");
     }
 
     #[tokio::test]

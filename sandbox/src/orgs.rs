@@ -19,7 +19,6 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower::ServiceExt;
 
@@ -33,7 +32,8 @@ const MAX_BODY: usize = 64 * 1024;
 pub struct Orgs {
     login_url: String,
     orgs: Vec<Sandbox>,
-    shutdown: Option<oneshot::Sender<()>>,
+    /// Dropped with the handle, which stops the login host (and `orgs` stop with theirs).
+    _stop: oneshot::Sender<()>,
 }
 
 impl Orgs {
@@ -47,23 +47,8 @@ impl Orgs {
         &self.orgs
     }
 
-    /// Stops the login host and every org.
-    pub fn shutdown(mut self) {
-        self.stop();
-    }
-
-    fn stop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            // The login host may already be gone; nothing to do then.
-            let _ = tx.send(());
-        }
-    }
-}
-
-impl Drop for Orgs {
-    fn drop(&mut self) {
-        self.stop();
-    }
+    /// Stops the login host and every org, as dropping it does.
+    pub fn shutdown(self) {}
 }
 
 /// Serves one org per configuration, each on its own free port of `addr`'s address, and
@@ -73,12 +58,7 @@ pub async fn spawn_orgs(
     addr: SocketAddr,
     configs: Vec<SandboxConfig>,
 ) -> Result<Orgs, SandboxError> {
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|source| SandboxError::Bind { addr, source })?;
-    let local = listener
-        .local_addr()
-        .map_err(|source| SandboxError::Bind { addr, source })?;
+    let (listener, local) = crate::tls::bind(addr).await?;
     let mut orgs = Vec::with_capacity(configs.len());
     let mut tls = None;
     for config in configs {
@@ -101,20 +81,13 @@ pub async fn spawn_orgs(
     }
     let states: Vec<SandboxState> = orgs.iter().map(|o| o.state().clone()).collect();
     let router = Router::new().fallback(dispatch).with_state(states);
-    let (tx, rx) = oneshot::channel();
-    tokio::spawn(async move {
-        let stopped = async {
-            let _ = rx.await;
-        };
-        if let Err(err) = crate::tls::serve(listener, local, tls, router, stopped).await {
-            tracing::error!(%err, "the orgs' login host stopped with an error");
-        }
-    });
+    let stop =
+        crate::tls::serve_in_background(listener, local, tls, router, "the orgs' login host");
     tracing::info!(login = %login_url, orgs = orgs.len(), "sandbox orgs listening");
     Ok(Orgs {
         login_url,
         orgs,
-        shutdown: Some(tx),
+        _stop: stop,
     })
 }
 

@@ -15,7 +15,7 @@ use rustls::ServerConfig;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
@@ -140,6 +140,37 @@ pub struct TlsListener {
     ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
     local: SocketAddr,
     acceptor: tokio::task::JoinHandle<()>,
+}
+
+/// Binds `addr` (port 0 picks a free one): the listener and the address it got.
+pub(crate) async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), SandboxError> {
+    let bind_error = |source| SandboxError::Bind { addr, source };
+    let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
+    let local = listener.local_addr().map_err(bind_error)?;
+    Ok((listener, local))
+}
+
+/// [`serve`] in a task of its own until the returned sender is dropped (or sent on): the
+/// handle of a sandbox org or of the orgs' login host holds it, so dropping the handle stops
+/// the server. `what` names the server in the log should it stop with an error.
+pub(crate) fn serve_in_background(
+    listener: TcpListener,
+    local: SocketAddr,
+    tls: Option<Arc<ServerConfig>>,
+    router: axum::Router,
+    what: &'static str,
+) -> oneshot::Sender<()> {
+    let (tx, rx) = oneshot::channel();
+    tokio::spawn(async move {
+        // Either an explicit shutdown or the handle was dropped: stop both ways.
+        let stopped = async {
+            let _ = rx.await;
+        };
+        if let Err(err) = serve(listener, local, tls, router, stopped).await {
+            tracing::error!(%err, "{what} stopped with an error");
+        }
+    });
+    tx
 }
 
 /// Serves `router` on `listener` (bound at `local`) until `shutdown` resolves: over TLS with

@@ -6,7 +6,7 @@
 use pane_sandbox::SandboxConfig;
 use serde_json::{Value, json};
 
-use crate::helpers::{answer, json, org};
+use crate::helpers::{answer, json, org, strings};
 
 /// Finding: CaseNumber, Case.IsClosed, Opportunity.Probability/ForecastCategory and
 /// non-createable booleans came back null.
@@ -259,12 +259,7 @@ async fn escaped_wildcards_are_literal_characters() {
     org.create("Account", json!({"Name": "Why? Corp"})).await;
     org.create("Account", json!({"Name": "Whyz Corp"})).await;
     let names = |v: &Value| -> Vec<String> {
-        let mut n: Vec<String> = v["searchRecords"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["Name"].as_str().unwrap().to_owned())
-            .collect();
+        let mut n = strings(&v["searchRecords"], "Name");
         n.sort();
         n
     };
@@ -331,14 +326,7 @@ async fn next_records_urls_are_stable_and_honour_their_offset() {
             .header("Sforce-Query-Options", "batchSize=200"),
     )
     .await;
-    let subjects = |page: &Value| -> Vec<String> {
-        page["records"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["Subject"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let subjects = |page: &Value| strings(&page["records"], "Subject");
     assert_eq!(first["totalSize"], 450);
     let next = first["nextRecordsUrl"].as_str().unwrap().to_owned();
     assert!(next.ends_with("-200"), "{next}");

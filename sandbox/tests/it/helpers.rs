@@ -76,6 +76,17 @@ impl Org {
     }
 }
 
+/// Whether `url` stops answering (its listener closed) within about a second of asking.
+pub async fn stops_answering(http: &Client, url: &str) -> bool {
+    for _ in 0..50 {
+        if http.get(url).send().await.is_err() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    false
+}
+
 /// Sends `request`: the answer's status.
 pub async fn status(request: RequestBuilder) -> u16 {
     request.send().await.unwrap().status().as_u16()
@@ -87,6 +98,15 @@ pub async fn answer(request: RequestBuilder) -> (u16, Value) {
     let status = res.status().as_u16();
     let text = res.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// The `key` of each item of the JSON array `list`, a string.
+pub fn strings(list: &Value, key: &str) -> Vec<String> {
+    let items = list.as_array().unwrap();
+    items
+        .iter()
+        .map(|item| item[key].as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// Sends `request` and reads the answer as JSON.

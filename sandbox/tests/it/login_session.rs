@@ -80,12 +80,27 @@ async fn redeem(org: &Org, code: &str) -> Value {
     tokens
 }
 
+/// `res` redirects (with `status`) to the callback with a code: redeems it, the token answer.
+async fn redeem_redirect(org: &Org, res: &Response, status: u16) -> Value {
+    assert_eq!(res.status(), status);
+    redeem(org, &code_in(&location(res))).await
+}
+
 /// The page is the login form (username and password).
 async fn assert_login_form(res: Response) {
     assert_eq!(res.status(), 200);
     let page = res.text().await.unwrap();
     assert!(page.contains("name=\"password\""), "{page}");
     assert!(page.contains("Log in and allow"), "{page}");
+}
+
+/// The page is the consent page ("Allow", no password): its text.
+async fn consent_page(res: Response) -> String {
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("id=\"allow\""), "{page}");
+    assert!(!page.contains("name=\"password\""), "{page}");
+    page
 }
 
 /// The consent page's anti-forgery token.
@@ -118,8 +133,7 @@ async fn a_logged_in_user_who_approved_the_app_gets_a_code_without_a_prompt() {
     redeem(&org, &code_in(&first)).await;
 
     let res = authorize(&org, &[], Some(&sid)).await;
-    assert_eq!(res.status(), 302);
-    let tokens = redeem(&org, &code_in(&location(&res))).await;
+    let tokens = redeem_redirect(&org, &res, 302).await;
     let id = json(
         org.http
             .get(tokens["id"].as_str().unwrap())
@@ -130,8 +144,7 @@ async fn a_logged_in_user_who_approved_the_app_gets_a_code_without_a_prompt() {
 
     // immediate=true: the same code redirect.
     let res = authorize(&org, &[("immediate", "true")], Some(&sid)).await;
-    assert_eq!(res.status(), 302);
-    redeem(&org, &code_in(&location(&res))).await;
+    redeem_redirect(&org, &res, 302).await;
 }
 
 #[tokio::test]
@@ -141,11 +154,7 @@ async fn prompt_login_shows_the_login_form_despite_the_session() {
     assert_login_form(authorize(&org, &[("prompt", "login")], Some(&sid)).await).await;
     assert_login_form(authorize(&org, &[("prompt", "consent login")], Some(&sid)).await).await;
     // prompt=consent: the consent page, even though ana approved the app.
-    let res = authorize(&org, &[("prompt", "consent")], Some(&sid)).await;
-    assert_eq!(res.status(), 200);
-    let page = res.text().await.unwrap();
-    assert!(page.contains("id=\"allow\""), "{page}");
-    assert!(!page.contains("name=\"password\""), "{page}");
+    consent_page(authorize(&org, &[("prompt", "consent")], Some(&sid)).await).await;
 }
 
 #[tokio::test]
@@ -161,11 +170,7 @@ async fn after_revoking_the_user_approves_again_without_a_password() {
         .unwrap();
     assert_eq!(res.status(), 200);
 
-    let res = authorize(&org, &[], Some(&sid)).await;
-    assert_eq!(res.status(), 200);
-    let page = res.text().await.unwrap();
-    assert!(page.contains("id=\"allow\""), "{page}");
-    assert!(!page.contains("name=\"password\""), "{page}");
+    let page = consent_page(authorize(&org, &[], Some(&sid)).await).await;
     assert!(
         page.contains("Allow Salesforce Pane to access your records as ana@pane-support.example?"),
         "{page}"
@@ -191,12 +196,10 @@ async fn after_revoking_the_user_approves_again_without_a_password() {
     // "Allow" with the cookie and the page's token: a code, and the approval is remembered
     // again.
     let res = allow(&org, &sid, Some(&form_token(&page))).await;
-    assert_eq!(res.status(), 303);
+    redeem_redirect(&org, &res, 303).await;
     assert!(res.headers().get("set-cookie").is_none());
-    redeem(&org, &code_in(&location(&res))).await;
     let res = authorize(&org, &[], Some(&sid)).await;
-    assert_eq!(res.status(), 302);
-    redeem(&org, &code_in(&location(&res))).await;
+    redeem_redirect(&org, &res, 302).await;
 }
 
 /// Finding: the consent form had no anti-forgery token, so another site could post "Allow"
@@ -234,8 +237,7 @@ async fn allow_without_the_login_sessions_form_token_is_refused() {
     );
 
     let res = allow(&org, &sid, Some(&token)).await;
-    assert_eq!(res.status(), 303);
-    redeem(&org, &code_in(&location(&res))).await;
+    redeem_redirect(&org, &res, 303).await;
 }
 
 #[tokio::test]

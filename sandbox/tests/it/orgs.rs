@@ -5,6 +5,8 @@ use pane_sandbox::state::demo_app;
 use pane_sandbox::{Orgs, SandboxConfig, spawn_orgs};
 use serde_json::Value;
 
+use crate::helpers::answer;
+
 async fn two_orgs() -> Orgs {
     let configs = (0..2)
         .map(|n| SandboxConfig {
@@ -36,49 +38,32 @@ async fn password_grant(login: &str, username: &str) -> Value {
     res.json().await.unwrap()
 }
 
-async fn get(url: &str, token: &str) -> (u16, Value) {
-    let res = reqwest::Client::new()
-        .get(url)
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-#[tokio::test]
-async fn each_user_logs_in_at_the_one_login_host_and_gets_their_own_orgs_instance() {
+/// Two orgs, and ana of each logged in at their login host: her token answers, org A's first.
+async fn two_orgs_with_ana() -> (Orgs, Value, Value) {
     let orgs = two_orgs().await;
     let login = orgs.login_url();
     let a = password_grant(&login, "ana@pane-support.example").await;
     let b = password_grant(&login, "ana@org2.example").await;
+    (orgs, a, b)
+}
+
+async fn get(url: &str, token: &str) -> (u16, Value) {
+    answer(reqwest::Client::new().get(url).bearer_auth(token)).await
+}
+
+#[tokio::test]
+async fn each_user_logs_in_at_the_one_login_host_and_gets_their_own_orgs_instance() {
+    let (orgs, a, b) = two_orgs_with_ana().await;
+    let login = orgs.login_url();
     let (org_a, org_b) = (&orgs.orgs()[0], &orgs.orgs()[1]);
-    assert_eq!(a["instance_url"], org_a.instance_url().as_str());
-    assert_eq!(b["instance_url"], org_b.instance_url().as_str());
-    let (id_a, id_b) = (org_a.state().org.org_id(), org_b.state().org.org_id());
-    assert_ne!(id_a, id_b);
-    assert!(
-        a["id"]
-            .as_str()
-            .unwrap()
-            .starts_with(&format!("{login}/id/{id_a}/")),
-        "{a}"
-    );
-    assert!(
-        b["id"]
-            .as_str()
-            .unwrap()
-            .starts_with(&format!("{login}/id/{id_b}/")),
-        "{b}"
-    );
-    // The identity URL answers at the login host, for each org's own user.
-    for grant in [&a, &b] {
-        let (status, who) = get(
-            grant["id"].as_str().unwrap(),
-            grant["access_token"].as_str().unwrap(),
-        )
-        .await;
+    assert_ne!(org_a.state().org.org_id(), org_b.state().org.org_id());
+    for (org, grant) in [(org_a, &a), (org_b, &b)] {
+        assert_eq!(grant["instance_url"], org.instance_url().as_str());
+        let id = grant["id"].as_str().unwrap();
+        let org_id = org.state().org.org_id();
+        assert!(id.starts_with(&format!("{login}/id/{org_id}/")), "{grant}");
+        // The identity URL answers at the login host, for each org's own user.
+        let (status, who) = get(id, grant["access_token"].as_str().unwrap()).await;
         assert_eq!(status, 200, "{who}");
         assert_eq!(who["id"], grant["id"]);
     }
@@ -87,10 +72,8 @@ async fn each_user_logs_in_at_the_one_login_host_and_gets_their_own_orgs_instanc
 
 #[tokio::test]
 async fn one_orgs_token_opens_nothing_in_the_other_and_their_records_differ() {
-    let orgs = two_orgs().await;
+    let (orgs, a, b) = two_orgs_with_ana().await;
     let login = orgs.login_url();
-    let a = password_grant(&login, "ana@pane-support.example").await;
-    let b = password_grant(&login, "ana@org2.example").await;
     let query = "/services/data/v59.0/query?q=SELECT+Id+FROM+Contact+WHERE+Email='rose@edge.com'";
     let (token_a, token_b) = (
         a["access_token"].as_str().unwrap(),

@@ -6,22 +6,13 @@ use serde_json::{Value, json};
 
 use reqwest::Method;
 
-use crate::helpers::{self, Org, org};
+use crate::helpers::{self, Org, answer, org};
 
 const COMPOSITE: &str = "/services/data/v59.0/composite";
 
 impl Org {
     async fn post_json(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
-        let res = self
-            .http
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        answer(self.http.post(self.url(path)).bearer_auth(token).json(body)).await
     }
 
     async fn composite(&self, requests: Vec<Value>) -> (u16, Value) {
@@ -35,16 +26,8 @@ impl Org {
 
     /// A SOQL query as `token`'s user: status and body.
     async fn query_as(&self, token: &str, soql: &str) -> (u16, Value) {
-        let res = self
-            .http
-            .get(self.url(&self.data("/query")))
-            .bearer_auth(token)
-            .query(&[("q", soql)])
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        let query = self.http.get(self.url(&self.data("/query")));
+        answer(query.bearer_auth(token).query(&[("q", soql)])).await
     }
 
     async fn refusals(&self) -> Vec<Value> {
@@ -53,11 +36,7 @@ impl Org {
     }
 
     async fn rules_refused(&self) -> Vec<String> {
-        self.refusals()
-            .await
-            .iter()
-            .map(|r| r["rule"].as_str().unwrap().to_owned())
-            .collect()
+        helpers::strings(&self.inspect("refusals").await["refusals"], "rule")
     }
 
     /// The id of Rose Gonzalez, a demo Contact.

@@ -1,13 +1,13 @@
 //! The sandbox org served like Salesforce: over HTTPS with its own certificate (or one it is
 //! given), and as a My Domain org: login and the identity URL on `127.0.0.1`, `instance_url`
-//! on `localhost`, the APIs refusing the login host.
+//! on `localhost`, the APIs refusing the login host; over plain HTTP without a certificate.
 
 use pane_sandbox::tls::TlsIdentity;
 use pane_sandbox::{SandboxConfig, spawn};
 use reqwest::Client;
 use serde_json::json;
 
-use crate::helpers::{V, answer, json, password_login};
+use crate::helpers::{V, answer, json, password_login, stops_answering, strings};
 
 fn trusting(identity: &TlsIdentity) -> Client {
     Client::builder()
@@ -51,15 +51,27 @@ async fn it_serves_https_with_its_own_certificate_and_stops() {
     assert!(stranger.get(&plain).send().await.is_err());
 
     org.shutdown();
-    let mut refused = false;
-    for _ in 0..50 {
-        if http.get(format!("{base}/health")).send().await.is_err() {
-            refused = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    assert!(refused, "the sandbox org still answers after shutdown");
+    assert!(
+        stops_answering(&http, &format!("{base}/health")).await,
+        "the sandbox org still answers after shutdown"
+    );
+}
+
+#[tokio::test]
+async fn it_serves_plain_http_without_a_certificate_and_stops() {
+    let org = spawn("127.0.0.1:0".parse().unwrap(), SandboxConfig::default())
+        .await
+        .unwrap();
+    let url = format!("{}/health", org.base_url());
+    assert!(url.starts_with("http://"), "{url}");
+    let http = Client::new();
+    let health = json(http.get(&url)).await;
+    assert_eq!(health["kind"], "sandbox-org");
+    org.shutdown();
+    assert!(
+        stops_answering(&http, &url).await,
+        "the sandbox org still answers after shutdown"
+    );
 }
 
 #[tokio::test]
@@ -217,13 +229,10 @@ async fn the_host_split_answers_as_a_my_domain_org() {
         .unwrap();
     assert_eq!(soap.status(), 401);
     let refusals = json(http.get(format!("{instance}/__sandbox/refusals"))).await;
-    let rules: Vec<&str> = refusals["refusals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["rule"].as_str().unwrap())
-        .collect();
-    assert_eq!(rules, ["host.api-on-instance", "host.api-on-instance"]);
+    assert_eq!(
+        strings(&refusals["refusals"], "rule"),
+        ["host.api-on-instance", "host.api-on-instance"]
+    );
     // Both URLs find the org's refusal log.
     assert!(pane_sandbox::strict::refusals_at(&login).is_some());
     assert!(pane_sandbox::strict::refusals_at(&instance).is_some());
