@@ -174,33 +174,27 @@ mod tests {
 
     #[test]
     fn kinds_of_requests() {
+        use Kind::*;
+        let (get, post) = (&Method::GET, &Method::POST);
         let cases = [
-            (Method::GET, "/query", Kind::Query),
-            (
-                Method::GET,
-                "/services/data/v59.0/query/01gx-2000",
-                Kind::Query,
-            ),
-            (Method::GET, "/queryAll", Kind::Query),
-            (Method::GET, "/search", Kind::Search),
-            (Method::GET, "/sobjects/Contact/describe", Kind::Describe),
-            (Method::GET, "/sobjects/Contact/003x", Kind::Read),
-            (
-                Method::GET,
-                "/sobjects/Task/Pane_Message_Id__c/m1",
-                Kind::Read,
-            ),
-            (Method::POST, "/sobjects/Task", Kind::Create),
-            (Method::PATCH, "/sobjects/Contact/003x", Kind::Update),
-            (Method::DELETE, "/sobjects/Contact/003x", Kind::Delete),
-            (Method::POST, "/composite", Kind::Composite),
-            (Method::POST, "/services/Soap/u/59.0", Kind::Convert),
-            (Method::GET, "/limits", Kind::Other),
-            (Method::GET, "/services/data/v59.0", Kind::Other),
-            (Method::GET, "/query?q=SELECT+Id+FROM+Lead", Kind::Query),
+            (get, "/query", Query),
+            (get, "/services/data/v59.0/query/01gx-2000", Query),
+            (get, "/queryAll", Query),
+            (get, "/search", Search),
+            (get, "/sobjects/Contact/describe", Describe),
+            (get, "/sobjects/Contact/003x", Read),
+            (get, "/sobjects/Task/Pane_Message_Id__c/m1", Read),
+            (post, "/sobjects/Task", Create),
+            (&Method::PATCH, "/sobjects/Contact/003x", Update),
+            (&Method::DELETE, "/sobjects/Contact/003x", Delete),
+            (post, "/composite", Composite),
+            (post, "/services/Soap/u/59.0", Convert),
+            (get, "/limits", Other),
+            (get, "/services/data/v59.0", Other),
+            (get, "/query?q=SELECT+Id+FROM+Lead", Query),
         ];
         for (method, path, want) in cases {
-            assert_eq!(Kind::of(&method, path), want, "{method} {path}");
+            assert_eq!(Kind::of(method, path), want, "{method} {path}");
         }
     }
 
