@@ -414,28 +414,24 @@ mod tests {
     }
 
     #[test]
-    fn every_object_is_there_with_its_prefix() {
+    fn every_object_is_there_and_found_by_its_prefix() {
+        // The prefixes themselves are checked as served, in the integration test
+        // `basic_information_has_the_key_prefix_and_the_version_asked`.
         let s = schema();
         for name in OBJECTS {
-            assert!(s.object(name).is_some(), "{name}");
-        }
-        for (name, prefix) in [
-            ("Account", "001"),
-            ("Contact", "003"),
-            ("Lead", "00Q"),
-            ("Opportunity", "006"),
-            ("Case", "500"),
-            ("Task", "00T"),
-            ("Event", "00U"),
-            ("User", "005"),
-            ("Organization", "00D"),
-        ] {
-            assert_eq!(
-                s.object(name).unwrap().key_prefix.as_deref(),
-                Some(prefix),
-                "{name}"
-            );
-            assert_eq!(s.object_for_prefix(prefix).unwrap().name, name);
+            let object = s.object(name).unwrap_or_else(|| panic!("{name}"));
+            let Some(prefix) = object.key_prefix.as_deref() else {
+                continue;
+            };
+            // A prefix two objects share (ContentNote's is ContentDocument's, as in
+            // Salesforce) finds the first.
+            let with_it = s
+                .objects()
+                .iter()
+                .filter(|o| o.key_prefix.as_deref() == Some(prefix));
+            if with_it.count() == 1 {
+                assert_eq!(s.object_for_prefix(prefix).unwrap().name, *name);
+            }
         }
         assert!(s.object("lead").is_some(), "names without case");
         assert!(s.object("Xyzzy").is_none());

@@ -315,21 +315,33 @@ impl<'a> Parser<'a> {
         Ok(Some((function, field)))
     }
 
-    /// The AND/OR tail of a WHERE or HAVING expression whose first operand is `lhs`, by
-    /// binding power (OR 1, AND 2): `operand` parses a right side at a binding power and
-    /// `join` builds the AND (`true`) or OR node. Leaves the depth that `enter` raised.
-    fn binary<T>(
+    /// A WHERE or HAVING expression, by binding power (OR 1, AND 2, NOT 3): `atom`s under
+    /// NOT and in parentheses, joined by AND and OR. `this` parses a nested expression at a
+    /// binding power (it is the caller); `not`, `and` and `or` build the nodes.
+    fn boolean<T>(
         &mut self,
         min_bp: u8,
-        mut lhs: T,
-        operand: fn(&mut Self, u8) -> Result<T, ParseError>,
-        join: fn(bool, Box<T>, Box<T>) -> T,
+        this: fn(&mut Self, u8) -> Result<T, ParseError>,
+        atom: fn(&mut Self) -> Result<T, ParseError>,
+        not: fn(Box<T>) -> T,
+        and: fn(Box<T>, Box<T>) -> T,
+        or: fn(Box<T>, Box<T>) -> T,
     ) -> Result<T, ParseError> {
+        self.enter()?;
+        let mut lhs = if self.eat_kw(Keyword::Not) {
+            not(Box::new(this(self, 3)?))
+        } else if self.eat(TokenKind::LParen) {
+            let inner = this(self, 0)?;
+            self.expect(TokenKind::RParen, ")")?;
+            inner
+        } else {
+            atom(self)?
+        };
         loop {
-            let (bp, and) = if self.is_kw(Keyword::And) {
-                (2, true)
+            let (bp, join) = if self.is_kw(Keyword::And) {
+                (2, and)
             } else if self.is_kw(Keyword::Or) {
-                (1, false)
+                (1, or)
             } else {
                 break;
             };
@@ -337,8 +349,8 @@ impl<'a> Parser<'a> {
                 break;
             }
             self.bump();
-            let rhs = operand(self, bp + 1)?;
-            lhs = join(and, Box::new(lhs), Box::new(rhs));
+            let rhs = this(self, bp + 1)?;
+            lhs = join(Box::new(lhs), Box::new(rhs));
         }
         self.depth -= 1;
         Ok(lhs)
@@ -346,32 +358,22 @@ impl<'a> Parser<'a> {
 
     /// HAVING conditions: like WHERE, over aggregates and grouped fields.
     fn having(&mut self, min_bp: u8) -> Result<Having, ParseError> {
-        self.enter()?;
-        let lhs = if self.eat_kw(Keyword::Not) {
-            Having::Not(Box::new(self.having(3)?))
-        } else if self.eat(TokenKind::LParen) {
-            let inner = self.having(0)?;
-            self.expect(TokenKind::RParen, ")")?;
-            inner
-        } else {
-            let term = match self.aggregate_call()? {
-                Some((function, field)) => HavingTerm::Aggregate(function, field),
-                None => HavingTerm::Field(self.path()?),
-            };
-            let op = cmp_op(&self.peek()).ok_or_else(|| self.error("an operator"))?;
-            self.bump();
-            Having::Cmp {
-                term,
-                op,
-                value: self.value()?,
-            }
+        let (not, and, or) = (Having::Not, Having::And, Having::Or);
+        self.boolean(min_bp, Self::having, Self::having_condition, not, and, or)
+    }
+
+    /// `term op value`, the term an aggregate call or a grouped field.
+    fn having_condition(&mut self) -> Result<Having, ParseError> {
+        let term = match self.aggregate_call()? {
+            Some((function, field)) => HavingTerm::Aggregate(function, field),
+            None => HavingTerm::Field(self.path()?),
         };
-        self.binary(min_bp, lhs, Self::having, |and, l, r| {
-            if and {
-                Having::And(l, r)
-            } else {
-                Having::Or(l, r)
-            }
+        let op = cmp_op(&self.peek()).ok_or_else(|| self.error("an operator"))?;
+        self.bump();
+        Ok(Having::Cmp {
+            term,
+            op,
+            value: self.value()?,
         })
     }
 
@@ -418,19 +420,8 @@ impl<'a> Parser<'a> {
 
     /// WHERE expressions: OR binds loosest, then AND, then NOT.
     pub(super) fn expr(&mut self, min_bp: u8) -> Result<Expr, ParseError> {
-        self.enter()?;
-        let lhs = if self.eat_kw(Keyword::Not) {
-            Expr::Not(Box::new(self.expr(3)?))
-        } else if self.eat(TokenKind::LParen) {
-            let inner = self.expr(0)?;
-            self.expect(TokenKind::RParen, ")")?;
-            inner
-        } else {
-            self.condition()?
-        };
-        self.binary(min_bp, lhs, Self::expr, |and, l, r| {
-            if and { Expr::And(l, r) } else { Expr::Or(l, r) }
-        })
+        let (not, and, or) = (Expr::Not, Expr::And, Expr::Or);
+        self.boolean(min_bp, Self::expr, Self::condition, not, and, or)
     }
 
     fn condition(&mut self) -> Result<Expr, ParseError> {
@@ -662,109 +653,32 @@ mod tests {
     }
 
     /// Bad inputs: (query, line, column, expected, found).
+    #[rustfmt::skip]
     const BAD: &[(&str, usize, usize, &str, &str)] = &[
         ("", 1, 1, "SELECT", "'<EOF>'"),
         ("SELECT FROM Lead", 1, 8, "a field name", "'FROM'"),
         ("SELECT Id FRM Account", 1, 11, "FROM", "'FRM'"),
         ("SELECT Id, FROM Lead", 1, 12, "a field name", "'FROM'"),
         ("SELECT Id FROM", 1, 15, "an object name", "'<EOF>'"),
-        (
-            "SELECT Id FROM Lead WHERE",
-            1,
-            26,
-            "a field name",
-            "'<EOF>'",
-        ),
-        (
-            "SELECT Id FROM Lead WHERE Name",
-            1,
-            31,
-            "an operator",
-            "'<EOF>'",
-        ),
-        (
-            "SELECT Id FROM Lead WHERE Name = ",
-            1,
-            34,
-            "a value",
-            "'<EOF>'",
-        ),
-        (
-            "SELECT Id FROM Lead WHERE Name = bob",
-            1,
-            34,
-            "a value",
-            "'bob'",
-        ),
-        (
-            "SELECT Id FROM Lead WHERE (Name = 'x'",
-            1,
-            38,
-            ")",
-            "'<EOF>'",
-        ),
+        ("SELECT Id FROM Lead WHERE", 1, 26, "a field name", "'<EOF>'"),
+        ("SELECT Id FROM Lead WHERE Name", 1, 31, "an operator", "'<EOF>'"),
+        ("SELECT Id FROM Lead WHERE Name = ", 1, 34, "a value", "'<EOF>'"),
+        ("SELECT Id FROM Lead WHERE Name = bob", 1, 34, "a value", "'bob'"),
+        ("SELECT Id FROM Lead WHERE (Name = 'x'", 1, 38, ")", "'<EOF>'"),
         ("SELECT Id FROM Lead WHERE Name IN 'x'", 1, 35, "(", "''x''"),
-        (
-            "SELECT Id FROM Lead WHERE Name IN (SELECT Id FROM Contact)",
-            1,
-            36,
-            "a list of values (semi-joins are not supported)",
-            "'SELECT'",
-        ),
-        (
-            "SELECT Id FROM Lead WHERE Name LIKE 5",
-            1,
-            37,
-            "a string after LIKE",
-            "'5'",
-        ),
-        (
-            "SELECT Id FROM Lead WHERE CreatedDate > LAST_N_DAYS",
-            1,
-            52,
-            ":",
-            "'<EOF>'",
-        ),
+        ("SELECT Id FROM Lead WHERE Name IN (SELECT Id FROM Contact)", 1, 36, "a list of values (semi-joins are not supported)", "'SELECT'"),
+        ("SELECT Id FROM Lead WHERE Name LIKE 5", 1, 37, "a string after LIKE", "'5'"),
+        ("SELECT Id FROM Lead WHERE CreatedDate > LAST_N_DAYS", 1, 52, ":", "'<EOF>'"),
         ("SELECT Id FROM Lead LIMIT x", 1, 27, "a number", "'x'"),
-        (
-            "SELECT Id FROM Lead LIMIT 5 extra",
-            1,
-            29,
-            "end of query",
-            "'extra'",
-        ),
+        ("SELECT Id FROM Lead LIMIT 5 extra", 1, 29, "end of query", "'extra'"),
         ("SELECT Id FROM Lead ORDER Name", 1, 27, "BY", "'Name'"),
-        (
-            "SELECT Id FROM Lead ORDER BY Name NULLS",
-            1,
-            40,
-            "FIRST or LAST",
-            "'<EOF>'",
-        ),
-        (
-            "SELECT (SELECT (SELECT Id FROM a) FROM b) FROM c",
-            1,
-            16,
-            "a field name (subqueries do not nest)",
-            "'('",
-        ),
+        ("SELECT Id FROM Lead ORDER BY Name NULLS", 1, 40, "FIRST or LAST", "'<EOF>'"),
+        ("SELECT (SELECT (SELECT Id FROM a) FROM b) FROM c", 1, 16, "a field name (subqueries do not nest)", "'('"),
         ("SELECT COUNT(Id FROM Lead", 1, 17, ")", "'FROM'"),
         ("SELECT SUM() FROM Lead", 1, 12, "a field name", "')'"),
         ("SELECT Name FROM Lead GROUP Name", 1, 29, "BY", "'Name'"),
-        (
-            "SELECT Name FROM Lead GROUP BY Name HAVING COUNT(Id)",
-            1,
-            53,
-            "an operator",
-            "'<EOF>'",
-        ),
-        (
-            "SELECT Id FROM Lead WHERE Name = 'abc",
-            1,
-            34,
-            "a token",
-            "'unterminated string'",
-        ),
+        ("SELECT Name FROM Lead GROUP BY Name HAVING COUNT(Id)", 1, 53, "an operator", "'<EOF>'"),
+        ("SELECT Id FROM Lead WHERE Name = 'abc", 1, 34, "a token", "'unterminated string'"),
         ("SELECT Id\nFROM Lead\nWHERE ! = 1", 3, 7, "a token", "'!'"),
     ];
 

@@ -158,6 +158,7 @@ async fn basic_information_has_the_key_prefix_and_the_version_asked() {
         ("Task", "00T"),
         ("Event", "00U"),
         ("User", "005"),
+        ("Organization", "00D"),
     ] {
         let (status, info) = org
             .get_json(&format!("/services/data/v61.0/sobjects/{object}/"))

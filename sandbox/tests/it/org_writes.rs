@@ -18,97 +18,24 @@ fn writes_are_validated_as_salesforce_does() {
         "Last Name: data value too large: {} (max length=80)",
         "K".repeat(81)
     );
+    // (object, body, error code, message)
+    #[rustfmt::skip]
     let cases: Vec<(&str, Value, &str, &str)> = vec![
-        (
-            "Lead",
-            json!({"LastName": "Kim"}),
-            "REQUIRED_FIELD_MISSING",
-            "Required fields are missing: [Company]",
-        ),
-        (
-            "Lead",
-            json!({"Company": "X"}),
-            "REQUIRED_FIELD_MISSING",
-            "Required fields are missing: [LastName]",
-        ),
-        (
-            "Lead",
-            json!({"LastName": "Kim", "Company": "X", "Email": "not an email"}),
-            "INVALID_EMAIL_ADDRESS",
-            "Email: invalid email address: not an email",
-        ),
-        (
-            "Lead",
-            json!({"LastName": "Kim", "Company": "X", "Foo": 1}),
-            "INVALID_FIELD",
-            "No such column 'Foo' on sobject of type Lead",
-        ),
-        (
-            "Lead",
-            json!({"Id": "00QPa0000000001", "LastName": "Kim", "Company": "X"}),
-            "INVALID_FIELD",
-            "The Id field should not be specified in the sobject data.",
-        ),
-        (
-            "Lead",
-            json!({"LastName": "Kim", "Company": "X", "Name": "Kim"}),
-            "INVALID_FIELD_FOR_INSERT_UPDATE",
-            "Unable to create/update fields: Name. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
-        ),
-        (
-            "Lead",
-            json!({"LastName": "K".repeat(81), "Company": "X"}),
-            "STRING_TOO_LONG",
-            &too_long,
-        ),
-        (
-            "Task",
-            json!({"Subject": "x", "Status": "Sleeping"}),
-            "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-            "Status: bad value for restricted picklist field: Sleeping",
-        ),
-        (
-            "Contact",
-            json!({"LastName": "Kim", "AccountId": "003000000000000"}),
-            "MALFORMED_ID",
-            "Account ID: id value of incorrect type: 003000000000000",
-        ),
-        (
-            "Contact",
-            json!({"LastName": "Kim", "AccountId": "001Pa0000000999"}),
-            "INVALID_CROSS_REFERENCE_KEY",
-            "invalid cross reference id",
-        ),
-        (
-            "Contact",
-            json!({"LastName": "Kim", "Birthdate": "yesterday"}),
-            "JSON_PARSER_ERROR",
-            "Cannot deserialize instance of date from VALUE_STRING value \"yesterday\" or request may be missing a required field",
-        ),
-        (
-            "Lead",
-            json!({"LastName": "Kim", "Company": "X", "IsUnreadByOwner": "maybe"}),
-            "JSON_PARSER_ERROR",
-            "Cannot deserialize instance of boolean from VALUE_STRING value \"maybe\" or request may be missing a required field",
-        ),
-        (
-            "Contact",
-            json!({"LastName": "Again", "Email": "ROSE@edge.com"}),
-            "DUPLICATES_DETECTED",
-            "Use one of these records?",
-        ),
-        (
-            "Lead",
-            json!({"LastName": "Again", "Company": "X", "Phone": "+1 (850) 644-4200"}),
-            "DUPLICATES_DETECTED",
-            "Use one of these records?",
-        ),
-        (
-            "ActivityHistory",
-            json!({"Subject": "x"}),
-            "INVALID_TYPE_FOR_OPERATION",
-            "entity type ActivityHistory does not support insert",
-        ),
+        ("Lead", json!({"LastName": "Kim"}), "REQUIRED_FIELD_MISSING", "Required fields are missing: [Company]"),
+        ("Lead", json!({"Company": "X"}), "REQUIRED_FIELD_MISSING", "Required fields are missing: [LastName]"),
+        ("Lead", json!({"LastName": "Kim", "Company": "X", "Email": "not an email"}), "INVALID_EMAIL_ADDRESS", "Email: invalid email address: not an email"),
+        ("Lead", json!({"LastName": "Kim", "Company": "X", "Foo": 1}), "INVALID_FIELD", "No such column 'Foo' on sobject of type Lead"),
+        ("Lead", json!({"Id": "00QPa0000000001", "LastName": "Kim", "Company": "X"}), "INVALID_FIELD", "The Id field should not be specified in the sobject data."),
+        ("Lead", json!({"LastName": "Kim", "Company": "X", "Name": "Kim"}), "INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: Name. Please check the security settings of this field and verify that it is read/write for your profile or permission set."),
+        ("Lead", json!({"LastName": "K".repeat(81), "Company": "X"}), "STRING_TOO_LONG", &too_long),
+        ("Task", json!({"Subject": "x", "Status": "Sleeping"}), "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "Status: bad value for restricted picklist field: Sleeping"),
+        ("Contact", json!({"LastName": "Kim", "AccountId": "003000000000000"}), "MALFORMED_ID", "Account ID: id value of incorrect type: 003000000000000"),
+        ("Contact", json!({"LastName": "Kim", "AccountId": "001Pa0000000999"}), "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id"),
+        ("Contact", json!({"LastName": "Kim", "Birthdate": "yesterday"}), "JSON_PARSER_ERROR", "Cannot deserialize instance of date from VALUE_STRING value \"yesterday\" or request may be missing a required field"),
+        ("Lead", json!({"LastName": "Kim", "Company": "X", "IsUnreadByOwner": "maybe"}), "JSON_PARSER_ERROR", "Cannot deserialize instance of boolean from VALUE_STRING value \"maybe\" or request may be missing a required field"),
+        ("Contact", json!({"LastName": "Again", "Email": "ROSE@edge.com"}), "DUPLICATES_DETECTED", "Use one of these records?"),
+        ("Lead", json!({"LastName": "Again", "Company": "X", "Phone": "+1 (850) 644-4200"}), "DUPLICATES_DETECTED", "Use one of these records?"),
+        ("ActivityHistory", json!({"Subject": "x"}), "INVALID_TYPE_FOR_OPERATION", "entity type ActivityHistory does not support insert"),
     ];
     for (object, body, code, message) in cases {
         let err = org
