@@ -42,7 +42,7 @@ fn chained(failing: bool) -> Value {
 
 /// POSTs a composite to `path` (`/composite` or `/composite/`): its subresponses.
 async fn composite(org: &Org, path: &str, body: &Value) -> Vec<Value> {
-    let (status, res) = org.send_json("POST", &org.data(path), body).await;
+    let (status, res) = org.post_data(path, body).await;
     assert_eq!(status, 200, "{res}");
     res["compositeResponse"].as_array().unwrap().clone()
 }
@@ -183,9 +183,7 @@ async fn collections_save_what_they_can_unless_all_or_none() {
         {"attributes": {"type": "Lead"}, "LastName": "Two"},
         {"attributes": {"type": "Account"}, "Name": "Collection Co"}
     ]});
-    let (_, res) = org
-        .send_json("POST", &org.data("/composite/sobjects"), &create)
-        .await;
+    let (_, res) = org.post_data("/composite/sobjects", &create).await;
     assert_eq!(res[0]["success"], true);
     assert_eq!(
         res[1],
@@ -195,9 +193,7 @@ async fn collections_save_what_they_can_unless_all_or_none() {
 
     let mut all = create.clone();
     all["allOrNone"] = json!(true);
-    let (_, res) = org
-        .send_json("POST", &org.data("/composite/sobjects"), &all)
-        .await;
+    let (_, res) = org.post_data("/composite/sobjects", &all).await;
     assert_eq!(
         res[0]["errors"][0]["statusCode"],
         "ALL_OR_NONE_OPERATION_ROLLED_BACK"
@@ -225,9 +221,8 @@ async fn collections_update_retrieve_and_delete_records() {
     .await;
     assert_eq!(got[0]["Title"], "Boss");
     let (_, got) = org
-        .send_json(
-            "POST",
-            &org.data("/composite/sobjects/Lead"),
+        .post_data(
+            "/composite/sobjects/Lead",
             &json!({"ids": [lead], "fields": ["LastName"]}),
         )
         .await;

@@ -500,11 +500,7 @@ async fn rows_by_external_id_get_upsert_and_delete() {
     assert_eq!((status, &by_id["Id"]), (200, &rose["Id"]));
     // POST /sobjects/{Type}/Id creates (API 37.0+).
     let (status, made) = org
-        .send_json(
-            "POST",
-            &org.data("/sobjects/Account/Id"),
-            &json!({"Name": "By Id"}),
-        )
+        .post_data("/sobjects/Account/Id", &json!({"Name": "By Id"}))
         .await;
     assert_eq!(status, 201, "{made}");
     // DELETE by External ID.
@@ -599,7 +595,7 @@ async fn relationships_of_a_record() {
         {"method": "GET", "referenceId": "opps", "url": "/services/data/v59.0/sobjects/Account/@{person.records[0].AccountId}/Opportunities?fields=Name,StageName,Probability"},
         {"method": "GET", "referenceId": "contacts", "url": "/services/data/v59.0/sobjects/Account/@{person.records[0].AccountId}/Contacts?fields=Name,Email"}
     ]});
-    let (status, out) = org.send_json("POST", &org.data("/composite"), &body).await;
+    let (status, out) = org.post_data("/composite", &body).await;
     assert_eq!(status, 200);
     let responses = out["compositeResponse"].as_array().unwrap();
     for r in responses {

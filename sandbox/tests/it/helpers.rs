@@ -258,11 +258,15 @@ impl Org {
         answer(self.authed(method, path).json(body)).await
     }
 
+    /// POSTs `body` as JSON to the REST API's `path` (under `/services/data/v59.0`) with the
+    /// token: the status and the answer.
+    pub async fn post_data(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send_json("POST", &self.data(path), body).await
+    }
+
     /// Creates an `object` record from `body` (asserting 201): its id.
     pub async fn create(&self, object: &str, body: Value) -> String {
-        let (status, created) = self
-            .send_json("POST", &self.data(&format!("/sobjects/{object}")), &body)
-            .await;
+        let (status, created) = self.post_data(&format!("/sobjects/{object}"), &body).await;
         assert_eq!(status, 201, "{created}");
         created["id"].as_str().unwrap().to_owned()
     }

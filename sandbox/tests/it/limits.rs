@@ -101,7 +101,7 @@ async fn latency_is_added_once_per_request_not_per_subrequest() {
     let sub =
         |r: &str| json!({"method": "GET", "url": "/services/data/v59.0/limits", "referenceId": r});
     let body = json!({"compositeRequest": [sub("a"), sub("b"), sub("c"), sub("d")]});
-    let (status, _) = org.send_json("POST", &org.data("/composite"), &body).await;
+    let (status, _) = org.post_data("/composite", &body).await;
     assert_eq!(status, 200);
     let faults = org.inspect("faults").await;
     assert_eq!(faults["delayed"], 1, "{faults}");

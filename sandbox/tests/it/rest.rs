@@ -145,11 +145,7 @@ async fn a_malformed_or_incomplete_row_is_refused() {
     assert_eq!(code, 400);
     assert_eq!(body[0]["errorCode"], "JSON_PARSER_ERROR");
     let (_, body) = org
-        .send_json(
-            "POST",
-            &org.data("/sobjects/Lead"),
-            &json!({"LastName": "X"}),
-        )
+        .post_data("/sobjects/Lead", &json!({"LastName": "X"}))
         .await;
     assert_eq!(
         body,
