@@ -30,6 +30,12 @@ fn mounted() -> (Connected, HtmlElement) {
     (connected, container)
 }
 
+/// Waits until the text of `selector` holds `part`.
+async fn until_text_holds(selector: &str, part: &str) {
+    let what = format!("{selector} to hold {part:?}");
+    until(&what, || text(selector).contains(part)).await;
+}
+
 fn click(selector: &str) {
     query(selector)
         .unwrap()
@@ -40,10 +46,7 @@ fn click(selector: &str) {
 #[wasm_bindgen_test]
 async fn the_panel_waits_for_the_inbox_then_shows_the_handle_and_its_participants() {
     let (connected, container) = mounted();
-    until("waiting message", || {
-        text("[data-testid=lookup-message]").contains("Waiting for the inbox")
-    })
-    .await;
+    until_text_holds("[data-testid=lookup-message]", "Waiting for the inbox").await;
 
     connected.push(&build_context(ids(&["cnv_group"]))).await;
     until("the handle", || {
@@ -114,20 +117,14 @@ async fn the_cog_and_the_search_box_lead_to_their_views_and_back() {
     let search: web_sys::HtmlInputElement = query("[data-testid=search]").unwrap().unchecked_into();
     type_into(&search, "rose");
     // This test page has no proxy: the search says so, after its debounce.
-    until("search view", || {
-        text("[data-testid=search-error]").contains("404")
-    })
-    .await;
+    until_text_holds("[data-testid=search-error]", "404").await;
     container.remove();
 }
 
 #[wasm_bindgen_test]
 async fn the_status_bar_counts_the_health_request_and_says_the_proxy_is_missing() {
     let (_connected, container) = mounted();
-    until("the status", || {
-        text("[data-testid=backend]").contains("404")
-    })
-    .await;
+    until_text_holds("[data-testid=backend]", "404").await;
     assert!(text("[data-testid=request-count]").parse::<u32>().unwrap() >= 1);
     container.remove();
 }

@@ -46,6 +46,16 @@ async fn restyle(container: &HtmlElement, hook: &UsePanelActiveReturn, style: &s
     until(&what, move || active.get_untracked() == want).await;
 }
 
+/// An active probe restyled `style` turns inactive, passes `check`, and is active again once
+/// shown.
+async fn inactive_until_shown(style: &str, check: impl FnOnce(&UsePanelActiveReturn)) {
+    let (container, hook) = active_probe().await;
+    restyle(&container, &hook, style, false).await;
+    check(&hook);
+    restyle(&container, &hook, SHOWN, true).await;
+    container.remove();
+}
+
 fn set_document_hidden(hidden: bool) {
     // Headless Chromium never hides a page; the property is what the hook reads on the event.
     let doc = document();
@@ -91,32 +101,27 @@ async fn a_panel_loaded_hidden_is_not_active_until_shown() {
 /// The host sets the iframe (here: the container) to display: none.
 #[wasm_bindgen_test]
 async fn a_panel_not_displayed_is_inactive_until_displayed_again() {
-    let (container, hook) = active_probe().await;
-    restyle(&container, &hook, "display: none", false).await;
-    assert!(!hook.has_size.get_untracked());
-    restyle(&container, &hook, SHOWN, true).await;
-    container.remove();
+    inactive_until_shown("display: none", |hook| {
+        assert!(!hook.has_size.get_untracked());
+    })
+    .await;
 }
 
 /// The host collapses the pane to zero width.
 #[wasm_bindgen_test]
 async fn a_panel_of_zero_width_is_inactive_until_widened() {
-    let (container, hook) = active_probe().await;
-    restyle(&container, &hook, "width: 0; height: 240px", false).await;
-    restyle(&container, &hook, SHOWN, true).await;
-    container.remove();
+    inactive_until_shown("width: 0; height: 240px", |_| {}).await;
 }
 
 /// The host moves it off-screen: sized, but not in view.
 #[wasm_bindgen_test]
 async fn a_panel_off_screen_is_inactive_until_back_in_view() {
-    let (container, hook) = active_probe().await;
     let off_screen = "position: fixed; top: -5000px; width: 320px; height: 240px";
-    restyle(&container, &hook, off_screen, false).await;
-    assert!(hook.has_size.get_untracked(), "off-screen is still sized");
-    assert!(!hook.in_view.get_untracked());
-    restyle(&container, &hook, SHOWN, true).await;
-    container.remove();
+    inactive_until_shown(off_screen, |hook| {
+        assert!(hook.has_size.get_untracked(), "off-screen is still sized");
+        assert!(!hook.in_view.get_untracked());
+    })
+    .await;
 }
 
 /// The browser tab goes to the background.
