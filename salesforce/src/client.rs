@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use reqwest::Method;
 use reqwest::header::HeaderMap;
+use reqwest::{Method, RequestBuilder};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -139,51 +139,57 @@ impl Client {
         body: Option<&Value>,
         headers: &[(&str, &str)],
     ) -> Result<Answer, Error> {
-        self.exchange(
-            method,
-            path,
-            query,
-            body,
-            headers,
-            |status, headers, bytes| {
-                if bytes.is_empty() {
-                    return Ok(Answer {
-                        status,
-                        headers,
-                        body: Value::Null,
-                    });
-                }
-                serde_json::from_slice(bytes)
-                    .map(|body| Answer {
-                        status,
-                        headers,
-                        body,
-                    })
-                    .map_err(|e| Error::Malformed {
-                        status,
-                        detail: e.to_string(),
-                    })
-            },
-        )
+        let prepare = |request: RequestBuilder| {
+            let mut request = request.query(query);
+            for (k, v) in headers {
+                request = request.header(*k, *v);
+            }
+            match body {
+                Some(body) => request.json(body),
+                None => request,
+            }
+        };
+        self.exchange(method, path, prepare, |status, headers, bytes| {
+            if bytes.is_empty() {
+                return Ok(Answer {
+                    status,
+                    headers,
+                    body: Value::Null,
+                });
+            }
+            serde_json::from_slice(bytes)
+                .map(|body| Answer {
+                    status,
+                    headers,
+                    body,
+                })
+                .map_err(|e| Error::Malformed {
+                    status,
+                    detail: e.to_string(),
+                })
+        })
         .await
     }
 
     /// GET a blob (a base64 field's body, such as a note's `Content`): its bytes, as sent.
     pub async fn get_blob(&self, path: &str) -> Result<Vec<u8>, Error> {
-        self.exchange(Method::GET, path, &[], None, &[], |_, _, bytes| {
-            Ok(bytes.to_vec())
-        })
+        self.exchange(
+            Method::GET,
+            path,
+            |request| request,
+            |_, _, bytes| Ok(bytes.to_vec()),
+        )
         .await
     }
 
-    /// [`Client::send`], the successful answer's body read by `read`.
+    /// One call with its retries and token refresh, as [`Client::send`] describes: `prepare`
+    /// adds the call's query, headers and body to each attempt's request, and `read` reads a
+    /// successful answer's body.
     async fn exchange<T>(
         &self,
         method: Method,
         path: &str,
-        query: &[(&str, &str)],
-        body: Option<&Value>,
-        headers: &[(&str, &str)],
+        prepare: impl Fn(RequestBuilder) -> RequestBuilder,
         read: impl Fn(u16, HeaderMap, &[u8]) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let safety = if method == Method::POST {
@@ -194,19 +200,12 @@ impl Client {
         let mut token = self.tokens.current().await?;
         let mut attempt = 0;
         loop {
-            let mut request = tagged(
+            let request = tagged(
                 self.http
                     .request(method.clone(), self.url(&token, path))
-                    .bearer_auth(&token.access_token)
-                    .query(query),
+                    .bearer_auth(&token.access_token),
             );
-            for (k, v) in headers {
-                request = request.header(*k, *v);
-            }
-            if let Some(body) = body {
-                request = request.json(body);
-            }
-            let sent = request.send().await;
+            let sent = prepare(request).send().await;
             self.saw(
                 Kind::of(&method, path),
                 sent.as_ref().ok().map(|r| r.status().as_u16()),

@@ -70,18 +70,24 @@ mod tests {
 
     #[test]
     fn literals() {
-        assert_eq!(soql_string("rose@edge.com"), "'rose@edge.com'");
-        assert_eq!(soql_string("O'Brien"), "'O\\'Brien'");
-        assert_eq!(
-            soql_string("a\\' OR Name != '"),
-            "'a\\\\\\' OR Name != \\''"
-        );
-        assert_eq!(soql_like("50%_off", true), "'%50\\%\\_off%'");
-        assert_eq!(sosl_term("+1 (512) 757-9340"), "\\+1 \\(512\\) 757\\-9340");
-        assert_eq!(
-            sosl_term("x} RETURNING User(Id) {"),
-            "x\\} RETURNING User\\(Id\\) \\{"
-        );
-        assert_eq!(sosl_term("a\nb"), "ab");
+        // (escaped, as it must read)
+        let cases = [
+            (soql_string("rose@edge.com"), "'rose@edge.com'"),
+            (soql_string("O'Brien"), "'O\\'Brien'"),
+            (
+                soql_string("a\\' OR Name != '"),
+                "'a\\\\\\' OR Name != \\''",
+            ),
+            (soql_like("50%_off", true), "'%50\\%\\_off%'"),
+            (sosl_term("+1 (512) 757-9340"), "\\+1 \\(512\\) 757\\-9340"),
+            (
+                sosl_term("x} RETURNING User(Id) {"),
+                "x\\} RETURNING User\\(Id\\) \\{",
+            ),
+            (sosl_term("a\nb"), "ab"),
+        ];
+        for (escaped, want) in cases {
+            assert_eq!(escaped, want);
+        }
     }
 }
