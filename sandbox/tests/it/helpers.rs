@@ -148,6 +148,12 @@ impl Org {
             .to_owned()
     }
 
+    /// The `Id` of the `object` record (a demo Contact or Lead) whose Email is `email`.
+    pub async fn id_by_email(&self, object: &str, email: &str) -> String {
+        let soql = format!("SELECT Id FROM {object} WHERE Email = '{email}'");
+        self.first_id(&soql).await
+    }
+
     /// `totalSize` of a `SELECT COUNT()` query.
     pub async fn count(&self, soql: &str) -> Value {
         self.query(soql).await["totalSize"].clone()

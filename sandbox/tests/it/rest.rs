@@ -241,9 +241,7 @@ async fn search_and_parameterized_search() {
 #[tokio::test]
 async fn record_pages_open_in_a_browser() {
     let org = org().await;
-    let id = org
-        .first_id("SELECT Id FROM Contact WHERE Email = 'rose@edge.com'")
-        .await;
+    let id = org.id_by_email("Contact", "rose@edge.com").await;
     let page = org
         .get_anonymous(&format!("/lightning/r/Contact/{id}/view"))
         .send()

@@ -30,9 +30,7 @@ fn between<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
 #[tokio::test]
 async fn converts_a_lead_once() {
     let org = org().await;
-    let lead = org
-        .first_id("SELECT Id FROM Lead WHERE Email = 'bertha@fcof.net'")
-        .await;
+    let lead = org.id_by_email("Lead", "bertha@fcof.net").await;
     let convert = format!(
         "<leadConverts><leadId>{lead}</leadId><convertedStatus>Closed - Converted</convertedStatus><opportunityName>Coop deal</opportunityName></leadConverts>"
     );
@@ -86,9 +84,7 @@ async fn converts_a_lead_once() {
     assert_eq!(body[0]["errorCode"], "CANNOT_UPDATE_CONVERTED_LEAD");
 
     // A status that does not convert is refused per record.
-    let other = org
-        .first_id("SELECT Id FROM Lead WHERE Email = 'pcotton@abbottins.net'")
-        .await;
+    let other = org.id_by_email("Lead", "pcotton@abbottins.net").await;
     let bad = format!(
         "<leadConverts><leadId>{other}</leadId><convertedStatus>Working - Contacted</convertedStatus></leadConverts>"
     );
