@@ -527,8 +527,8 @@ async fn rows_by_external_id_get_upsert_and_delete() {
 #[tokio::test]
 async fn relationships_of_a_record() {
     let org = org().await;
-    let (_, rows) = org
-        .query_answer("SELECT Id, AccountId FROM Contact WHERE Email = 'rose@edge.com'")
+    let rows = org
+        .query("SELECT Id, AccountId FROM Contact WHERE Email = 'rose@edge.com'")
         .await;
     let rose = rows["records"][0]["Id"].as_str().unwrap().to_owned();
     let edge = rows["records"][0]["AccountId"].as_str().unwrap().to_owned();
