@@ -3,12 +3,14 @@
 //! they were read under. `cache.rs` decides what is fresh; this file only stores.
 
 use super::Db;
+use super::statement::{args, row, run, value};
 use crate::ProxyError;
 
 /// A panel as a replica stored it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SharedPanel {
     /// The panel, JSON (sealed: see `cache.rs`).
+    #[sqlx(rename = "panel")]
     pub json: String,
     /// The org's cache generation when its read began.
     pub generation: i64,
@@ -19,12 +21,8 @@ pub struct SharedPanel {
 impl Db {
     /// The org's cache generation (0 until its first write).
     pub async fn cache_generation(&self, org_id: &str) -> Result<i64, ProxyError> {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT generation FROM cache_generations WHERE org_id = $1")
-                .bind(org_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map_or(0, |(g,)| g))
+        let sql = "SELECT generation FROM cache_generations WHERE org_id = $1";
+        Ok(value(&self.pool, sql, args![org_id]).await?.unwrap_or(0))
     }
 
     /// Bumps the org's cache generation (every panel cached before is no longer fresh), and
@@ -34,19 +32,15 @@ impl Db {
         org_id: &str,
         older_than: i64,
     ) -> Result<(), ProxyError> {
-        sqlx::query(
+        run(
+            &self.pool,
             "INSERT INTO cache_generations (org_id, generation) VALUES ($1, 1)
              ON CONFLICT (org_id) DO UPDATE SET generation = cache_generations.generation + 1",
+            args![org_id],
         )
-        .bind(org_id)
-        .execute(&self.pool)
         .await?;
-        sqlx::query("DELETE FROM panel_cache WHERE org_id = $1 AND read_at < $2")
-            .bind(org_id)
-            .bind(older_than)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let sql = "DELETE FROM panel_cache WHERE org_id = $1 AND read_at < $2";
+        run(&self.pool, sql, args![org_id, older_than]).await
     }
 
     /// The panel stored for `(org, user, handle)`, whatever its generation.
@@ -56,19 +50,12 @@ impl Db {
         user_id: &str,
         handle: &str,
     ) -> Result<Option<SharedPanel>, ProxyError> {
-        let row: Option<(String, i64, i64)> = sqlx::query_as(
+        row(
+            &self.pool,
             "SELECT panel, generation, read_at FROM panel_cache WHERE org_id = $1 AND user_id = $2 AND handle = $3",
+            args![org_id, user_id, handle],
         )
-        .bind(org_id)
-        .bind(user_id)
-        .bind(handle)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|(json, generation, read_at)| SharedPanel {
-            json,
-            generation,
-            read_at,
-        }))
+        .await
     }
 
     /// Stores a panel for `(org, user, handle)`, unless one read under a later generation is
@@ -80,30 +67,21 @@ impl Db {
         handle: &str,
         panel: &SharedPanel,
     ) -> Result<(), ProxyError> {
-        sqlx::query(
+        run(
+            &self.pool,
             "INSERT INTO panel_cache (org_id, user_id, handle, panel, generation, read_at)
              VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (org_id, user_id, handle) DO UPDATE SET panel = $4, generation = $5, read_at = $6
              WHERE panel_cache.generation <= $5",
+            args![org_id, user_id, handle, &panel.json, panel.generation, panel.read_at],
         )
-        .bind(org_id)
-        .bind(user_id)
-        .bind(handle)
-        .bind(&panel.json)
-        .bind(panel.generation)
-        .bind(panel.read_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await
     }
 
     /// Drops every panel stored for `user_id` (after an unlink).
     pub async fn forget_shared_panels_of(&self, user_id: &str) -> Result<(), ProxyError> {
-        sqlx::query("DELETE FROM panel_cache WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let sql = "DELETE FROM panel_cache WHERE user_id = $1";
+        run(&self.pool, sql, args![user_id]).await
     }
 }
 
