@@ -10,6 +10,8 @@
 
 #[path = "support/login.rs"]
 mod login;
+#[path = "support/postgres.rs"]
+mod postgres;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -219,20 +221,8 @@ async fn sigkill_while_processing_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_while_processing_postgres_two_replicas() {
-    let Ok(server) = std::env::var("PANE_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("PANE_REQUIRE_POSTGRES").is_err(),
-            "PANE_REQUIRE_POSTGRES is set but PANE_TEST_POSTGRES_URL is not"
-        );
-        eprintln!("no PANE_TEST_POSTGRES_URL: the Postgres crash test did not run");
+    let Some(url) = postgres::postgres_database().await else {
         return;
     };
-    let name = format!("pane_crash_{}", rand::random::<u32>());
-    let status = Command::new("psql")
-        .args([server.as_str(), "-qc", &format!("CREATE DATABASE {name}")])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
     run(&url, 2).await;
 }

@@ -17,6 +17,9 @@ pub mod note_creates;
 pub mod org_intakes;
 pub mod panel_cache;
 pub mod statement;
+#[cfg(test)]
+#[path = "../../tests/support/postgres.rs"]
+mod test_postgres;
 
 pub use job_writer::{JobWriter, NewJob};
 pub use jobs::QueueStats;
@@ -396,27 +399,8 @@ mod tests {
         }
     }
 
-    /// A fresh Postgres database for one test, when `PANE_TEST_POSTGRES_URL` names a server
-    /// (`scripts/test` starts one); `PANE_REQUIRE_POSTGRES=1` makes its absence a failure.
-    pub(super) async fn postgres() -> Option<String> {
-        let Ok(server) = std::env::var("PANE_TEST_POSTGRES_URL") else {
-            assert!(
-                std::env::var("PANE_REQUIRE_POSTGRES").is_err(),
-                "PANE_REQUIRE_POSTGRES is set but PANE_TEST_POSTGRES_URL is not"
-            );
-            eprintln!("no PANE_TEST_POSTGRES_URL: the Postgres half of this test did not run");
-            return None;
-        };
-        sqlx::any::install_default_drivers();
-        let name = format!("pane_test_{}", rand::random::<u64>());
-        let admin = sqlx::AnyPool::connect(&server).await.unwrap();
-        sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&admin)
-            .await
-            .unwrap();
-        let base = server.rsplit_once('/').unwrap().0;
-        Some(format!("{base}/{name}"))
-    }
+    // Under this name for the job writer's tests too.
+    pub(super) use super::test_postgres::postgres_database as postgres;
 
     #[tokio::test]
     async fn sqlite_and_postgres_run_the_same_migrations_and_queries() {

@@ -21,6 +21,8 @@ mod notes;
 mod oauth;
 mod operability;
 mod panel;
+#[path = "../support/postgres.rs"]
+mod postgres;
 mod public;
 mod replicas;
 mod rules;

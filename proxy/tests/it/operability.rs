@@ -325,7 +325,7 @@ async fn the_rule_queue_depth_counts_a_job_no_worker_took() {
 
 #[tokio::test]
 async fn metrics_and_readiness_read_postgres_too() {
-    let Some(url) = crate::running::postgres_database().await else {
+    let Some(url) = crate::postgres::postgres_database().await else {
         return;
     };
     let seen = queue_seen_with(Some(url.clone())).await;

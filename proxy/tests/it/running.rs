@@ -192,32 +192,6 @@ impl Running {
     }
 }
 
-/// A fresh database on the Postgres server named by `PANE_TEST_POSTGRES_URL` (`scripts/test`
-/// starts one); `None` without it, unless `PANE_REQUIRE_POSTGRES` makes that a failure.
-pub async fn postgres_database() -> Option<String> {
-    let Ok(server) = std::env::var("PANE_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("PANE_REQUIRE_POSTGRES").is_err(),
-            "PANE_REQUIRE_POSTGRES is set but PANE_TEST_POSTGRES_URL is not"
-        );
-        eprintln!("no PANE_TEST_POSTGRES_URL: this Postgres test did not run");
-        return None;
-    };
-    let name = format!(
-        "pane_it_{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    let status = std::process::Command::new("psql")
-        .args([server.as_str(), "-qc", &format!("CREATE DATABASE {name}")])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    Some(format!("{}/{name}", server.rsplit_once('/').unwrap().0))
-}
-
 /// The guard every `Running` holds fails the test when the embedded org refused a request by
 /// one of Salesforce's rules (here one sent straight to the org, as a proxy bug would).
 #[tokio::test]
