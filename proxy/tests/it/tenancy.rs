@@ -5,7 +5,7 @@
 use pane_proxy::rules::signature::sign_rule;
 use reqwest::Method;
 
-use crate::rules::{ROSE, inbound_email};
+use crate::rules::{ROSE, inbound_email, integrated};
 use crate::running::{linked, linked_with};
 
 #[tokio::test]
@@ -65,8 +65,7 @@ async fn an_orgs_jobs_wait_with_the_reason_until_it_links_an_integration_user() 
 
 #[tokio::test]
 async fn a_rotated_secret_signs_beside_the_new_one_for_a_day() {
-    let proxy = linked().await;
-    proxy.link_integration().await;
+    let proxy = integrated().await;
     let before = proxy.intake().await;
     assert!(
         before
