@@ -15,14 +15,17 @@ impl Db {
         conversation: &str,
         log: &ConversationLog,
     ) -> Result<(), ProxyError> {
-        run(
-            &self.pool,
-            "INSERT INTO conversation_logs (org_id, conversation_id, task_id, messages, logged_at)
+        let sql = "INSERT INTO conversation_logs (org_id, conversation_id, task_id, messages, logged_at)
              VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (org_id, conversation_id) DO UPDATE SET task_id = $3, messages = $4, logged_at = $5",
-            args![org_id, conversation, &log.task_id, log.messages, log.logged_at],
-        )
-        .await
+             ON CONFLICT (org_id, conversation_id) DO UPDATE SET task_id = $3, messages = $4, logged_at = $5";
+        let args = args![
+            org_id,
+            conversation,
+            &log.task_id,
+            log.messages,
+            log.logged_at
+        ];
+        run(&self.pool, sql, args).await
     }
 
     /// The log of `conversation` of `org_id`, if it was logged.

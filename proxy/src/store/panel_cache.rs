@@ -6,6 +6,10 @@ use super::Db;
 use super::statement::{args, row, run, value};
 use crate::ProxyError;
 
+/// A panel's key: `(org, user, handle key)`. Users see different records: never shared
+/// between them.
+pub type PanelKey = (String, String, String);
+
 /// A panel as a replica stored it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SharedPanel {
@@ -43,28 +47,21 @@ impl Db {
         run(&self.pool, sql, args![org_id, older_than]).await
     }
 
-    /// The panel stored for `(org, user, handle)`, whatever its generation.
-    pub async fn shared_panel(
-        &self,
-        org_id: &str,
-        user_id: &str,
-        handle: &str,
-    ) -> Result<Option<SharedPanel>, ProxyError> {
+    /// The panel stored for `key`, whatever its generation.
+    pub async fn shared_panel(&self, key: &PanelKey) -> Result<Option<SharedPanel>, ProxyError> {
         row(
             &self.pool,
             "SELECT panel, generation, read_at FROM panel_cache WHERE org_id = $1 AND user_id = $2 AND handle = $3",
-            args![org_id, user_id, handle],
+            args![&key.0, &key.1, &key.2],
         )
         .await
     }
 
-    /// Stores a panel for `(org, user, handle)`, unless one read under a later generation is
-    /// there already (a slower read never replaces a newer one).
+    /// Stores a panel for `key`, unless one read under a later generation is there already (a
+    /// slower read never replaces a newer one).
     pub async fn put_shared_panel(
         &self,
-        org_id: &str,
-        user_id: &str,
-        handle: &str,
+        key: &PanelKey,
         panel: &SharedPanel,
     ) -> Result<(), ProxyError> {
         run(
@@ -73,7 +70,7 @@ impl Db {
              VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (org_id, user_id, handle) DO UPDATE SET panel = $4, generation = $5, read_at = $6
              WHERE panel_cache.generation <= $5",
-            args![org_id, user_id, handle, &panel.json, panel.generation, panel.read_at],
+            args![&key.0, &key.1, &key.2, &panel.json, panel.generation, panel.read_at],
         )
         .await
     }
@@ -105,51 +102,50 @@ pub(crate) mod tests {
         assert_eq!(db.cache_generation("00DA").await.unwrap(), 2);
         assert_eq!(db.cache_generation("00DB").await.unwrap(), 0, "per org");
 
-        let key = ("00DA", "005A", "email:rose@edge.com");
-        assert_eq!(db.shared_panel(key.0, key.1, key.2).await.unwrap(), None);
-        db.put_shared_panel(key.0, key.1, key.2, &panel("{\"a\":1}", 2, 1000))
+        let key: PanelKey = ("00DA".into(), "005A".into(), "email:rose@edge.com".into());
+        assert_eq!(db.shared_panel(&key).await.unwrap(), None);
+        db.put_shared_panel(&key, &panel("{\"a\":1}", 2, 1000))
             .await
             .unwrap();
-        db.put_shared_panel(key.0, key.1, key.2, &panel("{\"a\":0}", 1, 2000))
+        db.put_shared_panel(&key, &panel("{\"a\":0}", 1, 2000))
             .await
             .unwrap();
         assert_eq!(
-            db.shared_panel(key.0, key.1, key.2).await.unwrap(),
+            db.shared_panel(&key).await.unwrap(),
             Some(panel("{\"a\":1}", 2, 1000)),
             "a read under an older generation does not replace a newer one"
         );
-        db.put_shared_panel(key.0, key.1, key.2, &panel("{\"a\":2}", 2, 3000))
+        db.put_shared_panel(&key, &panel("{\"a\":2}", 2, 3000))
             .await
             .unwrap();
         assert_eq!(
-            db.shared_panel(key.0, key.1, key.2).await.unwrap(),
+            db.shared_panel(&key).await.unwrap(),
             Some(panel("{\"a\":2}", 2, 3000))
         );
         assert_eq!(
-            db.shared_panel(key.0, "005B", key.2).await.unwrap(),
+            db.shared_panel(&(key.0.clone(), "005B".into(), key.2.clone()))
+                .await
+                .unwrap(),
             None,
             "per user"
         );
 
         db.bump_cache_generation("00DA", 2500).await.unwrap();
         assert!(
-            db.shared_panel(key.0, key.1, key.2)
-                .await
-                .unwrap()
-                .is_some(),
+            db.shared_panel(&key).await.unwrap().is_some(),
             "read after the cut: kept"
         );
         db.bump_cache_generation("00DA", 3001).await.unwrap();
         assert_eq!(
-            db.shared_panel(key.0, key.1, key.2).await.unwrap(),
+            db.shared_panel(&key).await.unwrap(),
             None,
             "read before the cut: dropped"
         );
 
-        db.put_shared_panel(key.0, key.1, key.2, &panel("{}", 4, 4000))
+        db.put_shared_panel(&key, &panel("{}", 4, 4000))
             .await
             .unwrap();
         db.forget_shared_panels_of("005A").await.unwrap();
-        assert_eq!(db.shared_panel(key.0, key.1, key.2).await.unwrap(), None);
+        assert_eq!(db.shared_panel(&key).await.unwrap(), None);
     }
 }
