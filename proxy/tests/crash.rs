@@ -8,10 +8,10 @@
     reason = "a test: a failed unwrap is a failed test"
 )]
 
+#[path = "support/database.rs"]
+mod database;
 #[path = "support/login.rs"]
 mod login;
-#[path = "support/postgres.rs"]
-mod postgres;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -212,16 +212,13 @@ async fn run(db_url: &str, replicas: usize) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_while_processing_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("proxy.db").display()
-    );
+    let url = database::sqlite_file(dir.path());
     run(&url, 1).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_while_processing_postgres_two_replicas() {
-    let Some(url) = postgres::postgres_database().await else {
+    let Some(url) = database::postgres_database().await else {
         return;
     };
     run(&url, 2).await;

@@ -18,8 +18,8 @@ pub mod org_intakes;
 pub mod panel_cache;
 pub mod statement;
 #[cfg(test)]
-#[path = "../../tests/support/postgres.rs"]
-mod test_postgres;
+#[path = "../../tests/support/database.rs"]
+mod test_database;
 
 pub use job_writer::{JobWriter, NewJob};
 pub use jobs::QueueStats;
@@ -400,7 +400,7 @@ mod tests {
     }
 
     // Under this name for the job writer's tests too.
-    pub(super) use super::test_postgres::postgres_database as postgres;
+    pub(super) use super::test_database::postgres_database as postgres;
 
     #[tokio::test]
     async fn sqlite_and_postgres_run_the_same_migrations_and_queries() {
@@ -564,7 +564,7 @@ mod tests {
     #[tokio::test]
     async fn a_file_database_keeps_its_rows() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("pane.db").display());
+        let url = super::test_database::sqlite_file(dir.path());
         Db::connect(&url)
             .await
             .unwrap()
@@ -585,7 +585,7 @@ mod tests {
     #[tokio::test]
     async fn a_file_database_commits_to_a_synced_write_ahead_log() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("pane.db").display());
+        let url = super::test_database::sqlite_file(dir.path());
         let db = Db::connect(&url).await.unwrap();
         let mode: (String,) = sqlx::query_as("PRAGMA journal_mode")
             .fetch_one(&db.pool)

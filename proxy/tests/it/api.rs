@@ -732,7 +732,7 @@ async fn twenty_concurrent_panels_after_expiry_refresh_the_token_once() {
 
 #[tokio::test]
 async fn the_proxy_runs_on_postgres_too() {
-    let Some(url) = crate::postgres::postgres_database().await else {
+    let Some(url) = crate::database::postgres_database().await else {
         return;
     };
     let mut proxy = linked_with(|c| c.database_url = url).await;

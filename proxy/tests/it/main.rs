@@ -9,6 +9,8 @@
 mod api;
 mod conversation;
 mod costs;
+#[path = "../support/database.rs"]
+mod database;
 mod faults;
 mod helpers;
 mod holes;
@@ -21,8 +23,6 @@ mod notes;
 mod oauth;
 mod operability;
 mod panel;
-#[path = "../support/postgres.rs"]
-mod postgres;
 mod public;
 mod replicas;
 mod rules;

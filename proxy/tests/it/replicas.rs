@@ -7,7 +7,7 @@ use std::time::Instant;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::postgres::postgres_database;
+use crate::database::postgres_database;
 use crate::running::{BEN, Running, linked_with};
 
 /// Replica A and replica B of one deployment, with Ana linked on both, their org and their

@@ -84,6 +84,11 @@ impl Running {
         crate::login::session_cookie(&res).expect("the session cookie")
     }
 
+    /// A request to the proxy without a session, as anyone could send it.
+    pub fn anonymous(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.origin))
+    }
+
     /// A request to the proxy's API as `session`.
     pub fn api(
         &self,
@@ -91,9 +96,7 @@ impl Running {
         path: &str,
         session: &str,
     ) -> reqwest::RequestBuilder {
-        self.http
-            .request(method, format!("{}{path}", self.origin))
-            .agent(session)
+        self.anonymous(method, path).agent(session)
     }
 
     /// A request to the proxy's API as `session`, without a body: its status and JSON answer.

@@ -14,8 +14,7 @@ async fn the_shared_rule_url_is_gone_and_names_the_orgs_own() {
     let body = serde_json::to_vec(&inbound_email("evt_old", "msg_old", ROSE)).unwrap();
     // Signed as before, with a deployment-wide secret.
     let res = proxy
-        .http
-        .post(format!("{}/api/rules/send-to-salesforce", proxy.origin))
+        .anonymous(Method::POST, "/api/rules/send-to-salesforce")
         .header(
             "x-front-signature",
             sign_rule(b"a-deployment-wide-secret", &body),

@@ -1,5 +1,10 @@
-//! A throwaway Postgres database for one test, shared (by `#[path]`) by the store's unit
-//! tests, the integration tests and the crash test.
+//! A test's own database, a throwaway Postgres one or an SQLite file: shared (by `#[path]`)
+//! by the store's unit tests, the integration tests and the crash test.
+
+/// The URL of an SQLite database file in `dir` (made when first connected to).
+pub fn sqlite_file(dir: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", dir.join("proxy.db").display())
+}
 
 /// A fresh database on the Postgres server named by `PANE_TEST_POSTGRES_URL` (`scripts/test`
 /// starts one); `None` without it, unless `PANE_REQUIRE_POSTGRES` makes that a failure.
