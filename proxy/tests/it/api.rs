@@ -24,7 +24,7 @@ impl Running {
     }
 
     /// Saves the org's settings as `session`.
-    async fn set_org(&self, session: &str, org: Value) -> (u16, Value) {
+    pub async fn set_org(&self, session: &str, org: Value) -> (u16, Value) {
         self.send_as(session, Method::PUT, "/api/settings/org", org)
             .await
     }
@@ -714,13 +714,12 @@ async fn usage_is_counted_and_the_last_reserve_serves_the_cache_alone() {
 #[tokio::test]
 async fn twenty_concurrent_panels_after_expiry_refresh_the_token_once() {
     let proxy = linked().await;
-    let ana = proxy.session.clone();
-    proxy.panel_as(&ana, "rose@edge.com").await;
+    proxy.panel("email", "rose@edge.com").await;
     proxy.control("expire-tokens", json!({})).await;
     let refreshes = proxy.sandbox_count("refreshes").await;
     let answers = futures::future::join_all((0..20).map(|i| {
         let handle = format!("agent{i}@company{i}.example");
-        let req = proxy.panel_request(&ana, "email", &handle);
+        let req = proxy.panel_request(&proxy.session, "email", &handle);
         async move { req.send().await.unwrap().status().as_u16() }
     }))
     .await;
