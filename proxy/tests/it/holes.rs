@@ -3,18 +3,18 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use pane_proxy::Config;
 use pane_wire::api::Backend;
 use tower::ServiceExt;
 
 use crate::helpers::{
-    PANEL_HTML, TestApp, body_text, capture_logs, get, test_app, test_app_with_org, write_sites,
+    PANEL_HTML, TestApp, body_text, capture_logs, get, test_app, test_app_with_org, test_config,
+    write_sites,
 };
 
 /// An app whose panel needs the host's secret, its folders kept for the test's life.
 async fn gated_app(dirs: &tempfile::TempDir) -> axum::Router {
     write_sites(dirs.path());
-    let mut config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
+    let mut config = test_config(dirs.path());
     config.host_secret = Some("front-shared-secret".parse().unwrap());
     crate::helpers::test_router(&config).await
 }
@@ -315,7 +315,7 @@ async fn the_dev_rules_route_waits_for_its_org_to_be_linked() {
 async fn the_dev_rules_route_exists_only_with_the_sandbox_org() {
     let dirs = tempfile::tempdir().unwrap();
     write_sites(dirs.path());
-    let config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
+    let config = test_config(dirs.path());
     let state = crate::helpers::test_state(&config, 1, Backend::Salesforce)
         .await
         .unwrap();
