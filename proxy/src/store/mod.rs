@@ -16,7 +16,7 @@ pub mod link_tx;
 pub mod note_creates;
 pub mod org_intakes;
 pub mod panel_cache;
-pub mod statement;
+pub(crate) mod statement;
 #[cfg(test)]
 #[path = "../../tests/support/database.rs"]
 mod test_database;
