@@ -34,9 +34,7 @@ pub struct CachedPanel {
     pub generation: i64,
 }
 
-/// A panel's key: `(org, user, handle key)`. Users see different records: never shared
-/// between them.
-pub type PanelKey = (String, String, String);
+pub use crate::store::panel_cache::PanelKey;
 
 /// Where a fresh panel came from: what `x-pane-cache` says, and what a hit counter counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,7 +165,7 @@ impl PanelCache {
         };
         let stored = shared
             .db
-            .shared_panel(&key.0, &key.1, &key.2)
+            .shared_panel(key)
             .await?
             .and_then(|row| from_shared(&row, &shared.sealer));
         if let Some(hit) = stored.as_ref().filter(|c| fresh(c)) {
@@ -198,10 +196,7 @@ impl PanelCache {
                         generation,
                         read_at: now_ms(),
                     };
-                    shared
-                        .db
-                        .put_shared_panel(&key.0, &key.1, &key.2, &row)
-                        .await
+                    shared.db.put_shared_panel(&key, &row).await
                 }
                 Err(err) => Err(err),
             };

@@ -293,6 +293,17 @@ impl Config {
 mod tests {
     use super::*;
 
+    /// The config these flags (after the program's name) give.
+    fn parsed(flags: &[&str]) -> Config {
+        Config::try_parse_from(["pane-proxy"].iter().chain(flags)).unwrap()
+    }
+
+    /// Why these flags (after the program's name) are refused.
+    fn refused(flags: &[&str]) -> String {
+        let err = Config::try_parse_from(["pane-proxy"].iter().chain(flags)).unwrap_err();
+        err.to_string()
+    }
+
     #[test]
     fn for_dirs_is_the_defaults_in_memory() {
         let config = Config::for_dirs("d".into(), "w".into());
@@ -310,7 +321,7 @@ mod tests {
 
     #[test]
     fn defaults_are_loopback_8080_and_front() {
-        let config = Config::try_parse_from(["pane-proxy"]).unwrap();
+        let config = parsed(&[]);
         assert_eq!(config.bind.to_string(), "127.0.0.1");
         assert_eq!(config.port, 8080);
         assert_eq!(config.host_origins, FRONT_ORIGINS);
@@ -319,16 +330,14 @@ mod tests {
 
     #[test]
     fn flags_set_everything() {
-        let config = Config::try_parse_from([
-            "pane-proxy",
+        let config = parsed(&[
             "--port",
             "0",
             "--host-origins",
             "https://a.example,https://b.example:8443",
             "--log-format",
             "json",
-        ])
-        .unwrap();
+        ]);
         assert_eq!(config.port, 0);
         assert_eq!(
             config.host_origins,
@@ -339,12 +348,7 @@ mod tests {
 
     #[test]
     fn secrets_do_not_print() {
-        let config = Config::try_parse_from([
-            "pane-proxy",
-            "--encryption-key",
-            "c2VjcmV0LWtleS1tYXRlcmlhbA==",
-        ])
-        .unwrap();
+        let config = parsed(&["--encryption-key", "c2VjcmV0LWtleS1tYXRlcmlhbA=="]);
         let printed = format!("{config:?}");
         assert!(!printed.contains("c2VjcmV0"), "{printed}");
         assert!(printed.contains("Secret(***)"));
@@ -356,15 +360,9 @@ mod tests {
 
     #[test]
     fn a_real_org_needs_its_connected_app() {
-        let err = Config::try_parse_from([
-            "pane-proxy",
-            "--salesforce-login-url",
-            "https://login.salesforce.com",
-        ])
-        .unwrap_err();
-        assert!(err.to_string().contains("--salesforce-client-id"), "{err}");
-        let config = Config::try_parse_from([
-            "pane-proxy",
+        let err = refused(&["--salesforce-login-url", "https://login.salesforce.com"]);
+        assert!(err.contains("--salesforce-client-id"), "{err}");
+        let config = parsed(&[
             "--salesforce-login-url",
             "https://login.salesforce.com",
             "--salesforce-client-id",
@@ -373,17 +371,14 @@ mod tests {
             "consumer-secret-value",
             "--admins",
             "ana@x.example,ben@x.example",
-        ])
-        .unwrap();
+        ]);
         assert_eq!(config.admins, ["ana@x.example", "ben@x.example"]);
         assert!(!format!("{config:?}").contains("consumer-secret-value"));
     }
 
     #[test]
     fn a_public_url_is_kept_as_its_origin() {
-        let config =
-            Config::try_parse_from(["pane-proxy", "--public-url", "https://pane.example.com"])
-                .unwrap();
+        let config = parsed(&["--public-url", "https://pane.example.com"]);
         let public = config.public_url.unwrap();
         assert_eq!(public.origin(), "https://pane.example.com");
         assert!(public.is_https());
@@ -402,12 +397,7 @@ mod tests {
             assert_eq!(PublicUrl::parse(given).unwrap().origin(), origin, "{given}");
         }
         assert!(!PublicUrl::parse("http://localhost:1").unwrap().is_https());
-        assert!(
-            Config::try_parse_from(["pane-proxy"])
-                .unwrap()
-                .public_url
-                .is_none()
-        );
+        assert!(parsed(&[]).public_url.is_none());
     }
 
     #[test]
@@ -437,8 +427,7 @@ mod tests {
             ("https://", "not an absolute URL"),
         ];
         for (given, reason) in cases {
-            let err = Config::try_parse_from(["pane-proxy", "--public-url", given]).unwrap_err();
-            let text = err.to_string();
+            let text = refused(&["--public-url", given]);
             assert!(text.contains("--public-url"), "{given}: {text}");
             assert!(text.contains(reason), "{given}: {text}");
         }
@@ -446,25 +435,18 @@ mod tests {
 
     #[test]
     fn tls_needs_both_files() {
-        let err = Config::try_parse_from(["pane-proxy", "--tls-cert", "cert.pem"]).unwrap_err();
-        assert!(err.to_string().contains("--tls-key"), "{err}");
-        let err = Config::try_parse_from(["pane-proxy", "--tls-key", "key.pem"]).unwrap_err();
-        assert!(err.to_string().contains("--tls-cert"), "{err}");
-        let config = Config::try_parse_from([
-            "pane-proxy",
-            "--tls-cert",
-            "cert.pem",
-            "--tls-key",
-            "key.pem",
-        ])
-        .unwrap();
+        let err = refused(&["--tls-cert", "cert.pem"]);
+        assert!(err.contains("--tls-key"), "{err}");
+        let err = refused(&["--tls-key", "key.pem"]);
+        assert!(err.contains("--tls-cert"), "{err}");
+        let config = parsed(&["--tls-cert", "cert.pem", "--tls-key", "key.pem"]);
         assert_eq!(config.tls_cert, Some(PathBuf::from("cert.pem")));
         assert_eq!(config.tls_key, Some(PathBuf::from("key.pem")));
     }
 
     #[test]
     fn a_bad_port_is_refused() {
-        let err = Config::try_parse_from(["pane-proxy", "--port", "99999"]).unwrap_err();
-        assert!(err.to_string().contains("--port"), "{err}");
+        let err = refused(&["--port", "99999"]);
+        assert!(err.contains("--port"), "{err}");
     }
 }

@@ -8,6 +8,8 @@
     reason = "a test: a failed unwrap is a failed test"
 )]
 
+#[path = "support/database.rs"]
+mod database;
 #[path = "support/login.rs"]
 mod login;
 
@@ -210,29 +212,14 @@ async fn run(db_url: &str, replicas: usize) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_while_processing_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("proxy.db").display()
-    );
+    let url = database::sqlite_file(dir.path());
     run(&url, 1).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_while_processing_postgres_two_replicas() {
-    let Ok(server) = std::env::var("PANE_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("PANE_REQUIRE_POSTGRES").is_err(),
-            "PANE_REQUIRE_POSTGRES is set but PANE_TEST_POSTGRES_URL is not"
-        );
-        eprintln!("no PANE_TEST_POSTGRES_URL: the Postgres crash test did not run");
+    let Some(url) = database::postgres_database().await else {
         return;
     };
-    let name = format!("pane_crash_{}", rand::random::<u32>());
-    let status = Command::new("psql")
-        .args([server.as_str(), "-qc", &format!("CREATE DATABASE {name}")])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
     run(&url, 2).await;
 }

@@ -437,22 +437,26 @@ mod tests {
         );
         assert_eq!(c.queries(), 5);
         assert!(soql(&c, CONTACTS).contains("WHERE Email = 'rose@edge.com'"));
-        assert_eq!(
-            soql(&c, CONTACT_ACTIVITIES),
-            "SELECT Id, (SELECT Id, Subject, ActivityDate, StartDateTime, Status, IsTask FROM OpenActivities ORDER BY ActivityDate ASC NULLS LAST, LastModifiedDate DESC LIMIT 10), (SELECT Id, Subject, ActivityDate, StartDateTime, Status, IsTask FROM ActivityHistories ORDER BY ActivityDate DESC NULLS LAST, LastModifiedDate DESC LIMIT 10) FROM Contact WHERE Id = '@{contacts.records[0].Id}'"
-        );
-        assert_eq!(
-            soql(&c, DOMAIN),
-            "SELECT AccountId FROM Contact WHERE AccountId != null AND (Email LIKE '%@edge.com' OR Account.Website LIKE '%edge.com%') ORDER BY LastModifiedDate DESC LIMIT 1"
-        );
-        assert_eq!(
-            soql(&c, OPPORTUNITIES),
-            "/sobjects/Account/@{contacts.records[0].AccountId}/Opportunities?fields=Id%2CName%2CStageName%2CAmount%2CCloseDate"
-        );
-        assert_eq!(
-            soql(&c, ACCOUNT_NOTES),
-            "/sobjects/Account/@{contacts.records[0].AccountId}/AttachedContentNotes?fields=Id%2CContentDocumentId%2CTitle%2CTextPreview%2CLastModifiedDate"
-        );
+        for (reference, wanted) in [
+            (
+                CONTACT_ACTIVITIES,
+                "SELECT Id, (SELECT Id, Subject, ActivityDate, StartDateTime, Status, IsTask FROM OpenActivities ORDER BY ActivityDate ASC NULLS LAST, LastModifiedDate DESC LIMIT 10), (SELECT Id, Subject, ActivityDate, StartDateTime, Status, IsTask FROM ActivityHistories ORDER BY ActivityDate DESC NULLS LAST, LastModifiedDate DESC LIMIT 10) FROM Contact WHERE Id = '@{contacts.records[0].Id}'",
+            ),
+            (
+                DOMAIN,
+                "SELECT AccountId FROM Contact WHERE AccountId != null AND (Email LIKE '%@edge.com' OR Account.Website LIKE '%edge.com%') ORDER BY LastModifiedDate DESC LIMIT 1",
+            ),
+            (
+                OPPORTUNITIES,
+                "/sobjects/Account/@{contacts.records[0].AccountId}/Opportunities?fields=Id%2CName%2CStageName%2CAmount%2CCloseDate",
+            ),
+            (
+                ACCOUNT_NOTES,
+                "/sobjects/Account/@{contacts.records[0].AccountId}/AttachedContentNotes?fields=Id%2CContentDocumentId%2CTitle%2CTextPreview%2CLastModifiedDate",
+            ),
+        ] {
+            assert_eq!(soql(&c, reference), wanted);
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use pane_wire::api::ConversationLog;
 
 use super::Db;
+use super::statement::{args, row, run};
 use crate::ProxyError;
 
 impl Db {
@@ -14,19 +15,17 @@ impl Db {
         conversation: &str,
         log: &ConversationLog,
     ) -> Result<(), ProxyError> {
-        sqlx::query(
-            "INSERT INTO conversation_logs (org_id, conversation_id, task_id, messages, logged_at)
+        let sql = "INSERT INTO conversation_logs (org_id, conversation_id, task_id, messages, logged_at)
              VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (org_id, conversation_id) DO UPDATE SET task_id = $3, messages = $4, logged_at = $5",
-        )
-        .bind(org_id)
-        .bind(conversation)
-        .bind(&log.task_id)
-        .bind(log.messages)
-        .bind(log.logged_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+             ON CONFLICT (org_id, conversation_id) DO UPDATE SET task_id = $3, messages = $4, logged_at = $5";
+        let args = args![
+            org_id,
+            conversation,
+            &log.task_id,
+            log.messages,
+            log.logged_at
+        ];
+        run(&self.pool, sql, args).await
     }
 
     /// The log of `conversation` of `org_id`, if it was logged.
@@ -35,12 +34,11 @@ impl Db {
         org_id: &str,
         conversation: &str,
     ) -> Result<Option<ConversationLog>, ProxyError> {
-        let row = sqlx::query_as::<_, (String, i64, i64)>(
+        let row: Option<(String, i64, i64)> = row(
+            &self.pool,
             "SELECT task_id, messages, logged_at FROM conversation_logs WHERE org_id = $1 AND conversation_id = $2",
+            args![org_id, conversation],
         )
-        .bind(org_id)
-        .bind(conversation)
-        .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|(task_id, messages, logged_at)| ConversationLog {
             task_id,

@@ -6,6 +6,7 @@
 //! A link lives ten minutes.
 
 use super::Db;
+use super::statement::{args, row, run, value};
 use crate::ProxyError;
 use crate::clock::now_secs as now;
 
@@ -32,7 +33,7 @@ pub struct NewLink {
 }
 
 /// A link the callback claimed: what it needs to finish it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ClaimedLink {
     /// The link's id.
     pub tx: String,
@@ -53,26 +54,19 @@ pub struct ClaimedLink {
 impl Db {
     /// Remembers a link a panel started, as `tx`.
     pub async fn start_link(&self, tx: &str, link: &NewLink) -> Result<(), ProxyError> {
-        sqlx::query("DELETE FROM link_txs WHERE created_at < $1")
-            .bind(now() - LINK_TTL_SECS)
-            .execute(&self.pool)
-            .await?;
-        sqlx::query(
+        let sql = "DELETE FROM link_txs WHERE created_at < $1";
+        run(&self.pool, sql, args![now() - LINK_TTL_SECS]).await?;
+        let l = link;
+        run(
+            &self.pool,
             "INSERT INTO link_txs (tx, oauth_state, verifier, panel_origin, purpose, org_id, requested_by, redeem_hash, status, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'started', $9)",
+            args![
+                tx, &l.oauth_state, &l.verifier, &l.panel_origin, &l.purpose, &l.org_id,
+                &l.requested_by, &l.redeem_hash, now(),
+            ],
         )
-        .bind(tx)
-        .bind(&link.oauth_state)
-        .bind(&link.verifier)
-        .bind(&link.panel_origin)
-        .bind(&link.purpose)
-        .bind(&link.org_id)
-        .bind(&link.requested_by)
-        .bind(&link.redeem_hash)
-        .bind(now())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await
     }
 
     /// Binds started link `tx` to the browser holding the binding secret hashed as
@@ -82,42 +76,26 @@ impl Db {
         tx: &str,
         binding_hash: &str,
     ) -> Result<Option<(String, String, String)>, ProxyError> {
-        Ok(sqlx::query_as(
+        row(
+            &self.pool,
             "UPDATE link_txs SET binding_hash = $2, status = 'begun'
              WHERE tx = $1 AND status = 'started' AND created_at >= $3
              RETURNING oauth_state, verifier, panel_origin",
+            args![tx, binding_hash, now() - LINK_TTL_SECS],
         )
-        .bind(tx)
-        .bind(binding_hash)
-        .bind(now() - LINK_TTL_SECS)
-        .fetch_optional(&self.pool)
-        .await?)
+        .await
     }
 
     /// Claims the begun link whose OAuth state is `oauth_state`, once (the callback).
     pub async fn claim_link(&self, oauth_state: &str) -> Result<Option<ClaimedLink>, ProxyError> {
-        let row: Option<(String, String, String, String, String, String, String)> = sqlx::query_as(
+        row(
+            &self.pool,
             "UPDATE link_txs SET status = 'exchanging'
                  WHERE oauth_state = $1 AND status = 'begun' AND created_at >= $2
                  RETURNING tx, verifier, panel_origin, purpose, org_id, requested_by, binding_hash",
+            args![oauth_state, now() - LINK_TTL_SECS],
         )
-        .bind(oauth_state)
-        .bind(now() - LINK_TTL_SECS)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(
-            |(tx, verifier, panel_origin, purpose, org_id, requested_by, binding_hash)| {
-                ClaimedLink {
-                    tx,
-                    verifier,
-                    panel_origin,
-                    purpose,
-                    org_id,
-                    requested_by,
-                    binding_hash,
-                }
-            },
-        ))
+        .await
     }
 
     /// Ends claimed link `tx`: `done` with the hash of the one-time code and the sealed
@@ -131,17 +109,13 @@ impl Db {
             Ok((code_hash, sealed)) => ("done", code_hash, sealed),
             Err(()) => ("failed", "", ""),
         };
-        sqlx::query(
+        run(
+            &self.pool,
             "UPDATE link_txs SET status = $2, code_hash = $3, session_sealed = $4
              WHERE tx = $1 AND status = 'exchanging'",
+            args![tx, status, code_hash, session_sealed],
         )
-        .bind(tx)
-        .bind(status)
-        .bind(code_hash)
-        .bind(session_sealed)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await
     }
 
     /// Where link `tx` stands (`started`, `begun`, `exchanging`, `done`, `failed`), for the
@@ -152,15 +126,12 @@ impl Db {
         tx: &str,
         redeem_hash: &str,
     ) -> Result<Option<String>, ProxyError> {
-        let row: Option<(String,)> = sqlx::query_as(
+        value(
+            &self.pool,
             "SELECT status FROM link_txs WHERE tx = $1 AND redeem_hash = $2 AND created_at >= $3",
+            args![tx, redeem_hash, now() - LINK_TTL_SECS],
         )
-        .bind(tx)
-        .bind(redeem_hash)
-        .bind(now() - LINK_TTL_SECS)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|(s,)| s))
+        .await
     }
 
     /// Takes done link `tx`'s sealed session, once, for whoever holds both the panel's redeem
@@ -171,18 +142,14 @@ impl Db {
         redeem_hash: &str,
         code_hash: &str,
     ) -> Result<Option<String>, ProxyError> {
-        let row: Option<(String,)> = sqlx::query_as(
+        value(
+            &self.pool,
             "DELETE FROM link_txs
              WHERE tx = $1 AND redeem_hash = $2 AND code_hash = $3 AND status = 'done' AND created_at >= $4
              RETURNING session_sealed",
+            args![tx, redeem_hash, code_hash, now() - LINK_TTL_SECS],
         )
-        .bind(tx)
-        .bind(redeem_hash)
-        .bind(code_hash)
-        .bind(now() - LINK_TTL_SECS)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|(s,)| s))
+        .await
     }
 }
 

@@ -7,6 +7,7 @@ use sqlx::{AnyPool, AssertSqlSafe, Executor, Row};
 
 use crate::ProxyError;
 use crate::clock::{now_ms, now_secs as now};
+use statement::{args, row, run, value};
 
 pub mod conversation_logs;
 pub mod job_writer;
@@ -15,6 +16,10 @@ pub mod link_tx;
 pub mod note_creates;
 pub mod org_intakes;
 pub mod panel_cache;
+pub(crate) mod statement;
+#[cfg(test)]
+#[path = "../../tests/support/database.rs"]
+mod test_database;
 
 pub use job_writer::{JobWriter, NewJob};
 pub use jobs::QueueStats;
@@ -158,37 +163,25 @@ impl Db {
     }
 
     /// Creates or updates a link.
-    pub async fn put_link(&self, link: &Link) -> Result<(), ProxyError> {
-        let t = now();
-        sqlx::query(
+    pub async fn put_link(&self, l: &Link) -> Result<(), ProxyError> {
+        run(
+            &self.pool,
             "INSERT INTO links (user_id, org_id, username, email, instance_url, refresh_token_sealed, access_token_sealed, created_at, updated_at, is_admin, currency)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)
              ON CONFLICT (user_id) DO UPDATE SET org_id = $2, username = $3, email = $4, instance_url = $5,
                  refresh_token_sealed = $6, access_token_sealed = $7, updated_at = $8, is_admin = $9, currency = $10",
+            args![
+                &l.user_id, &l.org_id, &l.username, &l.email, &l.instance_url,
+                &l.refresh_token_sealed, &l.access_token_sealed, now(), i64::from(l.is_admin), &l.currency,
+            ],
         )
-        .bind(&link.user_id)
-        .bind(&link.org_id)
-        .bind(&link.username)
-        .bind(&link.email)
-        .bind(&link.instance_url)
-        .bind(&link.refresh_token_sealed)
-        .bind(&link.access_token_sealed)
-        .bind(t)
-        .bind(i64::from(link.is_admin))
-        .bind(&link.currency)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await
     }
 
     /// A link by user id.
     pub async fn link(&self, user_id: &str) -> Result<Option<Link>, ProxyError> {
-        Ok(sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {LINK_COLUMNS} FROM links l WHERE l.user_id = $1"
-        )))
-        .bind(user_id)
-        .fetch_optional(&self.pool)
-        .await?)
+        let sql = format!("SELECT {LINK_COLUMNS} FROM links l WHERE l.user_id = $1");
+        row(&self.pool, AssertSqlSafe(sql), args![user_id]).await
     }
 
     /// Removes a link and its sessions.
@@ -196,14 +189,12 @@ impl Db {
         // Together or not at all: no session outlives its link, and a failed unlink keeps
         // both.
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM links WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        for sql in [
+            "DELETE FROM sessions WHERE user_id = $1",
+            "DELETE FROM links WHERE user_id = $1",
+        ] {
+            run(&mut *tx, sql, args![user_id]).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -216,26 +207,26 @@ impl Db {
         ttl_secs: i64,
     ) -> Result<(), ProxyError> {
         let t = now();
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(token_hash(token))
-            .bind(user_id)
-            .bind(t)
-            .bind(t + ttl_secs)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        run(
+            &self.pool,
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            args![token_hash(token), user_id, t, t + ttl_secs],
+        )
+        .await
     }
 
     /// The link of a live session, in one query.
     pub async fn session_link(&self, token: &str) -> Result<Option<Link>, ProxyError> {
-        Ok(sqlx::query_as(AssertSqlSafe(format!(
+        let sql = format!(
             "SELECT {LINK_COLUMNS} FROM sessions s JOIN links l ON l.user_id = s.user_id
              WHERE s.token_hash = $1 AND s.expires_at > $2"
-        )))
-        .bind(token_hash(token))
-        .bind(now())
-        .fetch_optional(&self.pool)
-        .await?)
+        );
+        row(
+            &self.pool,
+            AssertSqlSafe(sql),
+            args![token_hash(token), now()],
+        )
+        .await
     }
 
     /// Makes `user_id` the org's integration user (rules act as it).
@@ -245,27 +236,21 @@ impl Db {
         user_id: &str,
         linked_by: &str,
     ) -> Result<(), ProxyError> {
-        sqlx::query(
+        run(
+            &self.pool,
             "INSERT INTO integrations (org_id, user_id, linked_by, updated_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (org_id) DO UPDATE SET user_id = $2, linked_by = $3, updated_at = $4",
+            args![org_id, user_id, linked_by, now()],
         )
-        .bind(org_id)
-        .bind(user_id)
-        .bind(linked_by)
-        .bind(now())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await
     }
 
     /// The org's integration user's link.
     pub async fn integration(&self, org_id: &str) -> Result<Option<Link>, ProxyError> {
-        Ok(sqlx::query_as(AssertSqlSafe(format!(
+        let sql = format!(
             "SELECT {LINK_COLUMNS} FROM integrations i JOIN links l ON l.user_id = i.user_id WHERE i.org_id = $1"
-        )))
-        .bind(org_id)
-        .fetch_optional(&self.pool)
-        .await?)
+        );
+        row(&self.pool, AssertSqlSafe(sql), args![org_id]).await
     }
 
     /// A JSON document kept per key (org settings by org, layouts by user).
@@ -274,11 +259,7 @@ impl Db {
             Document::OrgSettings => "SELECT settings FROM org_settings WHERE org_id = $1",
             Document::Layout => "SELECT layout FROM layouts WHERE user_id = $1",
         };
-        let row: Option<(String,)> = sqlx::query_as(sql)
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|(json,)| json))
+        value(&self.pool, sql, args![key]).await
     }
 
     async fn put_document(&self, table: Document, key: &str, json: &str) -> Result<(), ProxyError> {
@@ -292,13 +273,7 @@ impl Db {
                  ON CONFLICT (user_id) DO UPDATE SET layout = $2, updated_at = $3"
             }
         };
-        sqlx::query(sql)
-            .bind(key)
-            .bind(json)
-            .bind(now())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        run(&self.pool, sql, args![key, json, now()]).await
     }
 
     /// The org's settings, as stored (JSON).
@@ -327,13 +302,8 @@ impl Db {
         org_id: &str,
         handle: &str,
     ) -> Result<Option<(String, String)>, ProxyError> {
-        Ok(
-            sqlx::query_as("SELECT object, record_id FROM pins WHERE org_id = $1 AND handle = $2")
-                .bind(org_id)
-                .bind(handle)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        let sql = "SELECT object, record_id FROM pins WHERE org_id = $1 AND handle = $2";
+        row(&self.pool, sql, args![org_id, handle]).await
     }
 
     /// Pins a record for a sender, for the whole org.
@@ -345,39 +315,28 @@ impl Db {
         record_id: &str,
         pinned_by: &str,
     ) -> Result<(), ProxyError> {
-        sqlx::query(
+        run(
+            &self.pool,
             "INSERT INTO pins (org_id, handle, object, record_id, pinned_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (org_id, handle) DO UPDATE SET object = $3, record_id = $4, pinned_by = $5, updated_at = $6",
+            args![org_id, handle, object, record_id, pinned_by, now()],
         )
-        .bind(org_id)
-        .bind(handle)
-        .bind(object)
-        .bind(record_id)
-        .bind(pinned_by)
-        .bind(now())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await
     }
 
     /// Unpins a sender's record.
     pub async fn remove_pin(&self, org_id: &str, handle: &str) -> Result<(), ProxyError> {
-        sqlx::query("DELETE FROM pins WHERE org_id = $1 AND handle = $2")
-            .bind(org_id)
-            .bind(handle)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let sql = "DELETE FROM pins WHERE org_id = $1 AND handle = $2";
+        run(&self.pool, sql, args![org_id, handle]).await
     }
 
     /// An org's usage on `day`.
     pub async fn usage(&self, org_id: &str, day: &str) -> Result<DayUsage, ProxyError> {
-        let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
+        let row: Option<(i64, i64, i64, i64)> = row(
+            &self.pool,
             "SELECT requests, org_used, org_max, reported_at FROM api_usage WHERE org_id = $1 AND day = $2",
+            args![org_id, day],
         )
-        .bind(org_id)
-        .bind(day)
-        .fetch_optional(&self.pool)
         .await?;
         Ok(
             row.map_or_else(DayUsage::default, |(r, u, m, at)| DayUsage {
@@ -400,7 +359,8 @@ impl Db {
         reported: Option<(u64, u64)>,
     ) -> Result<(), ProxyError> {
         let (used, max) = reported.map_or((-1, -1), |(u, m)| (signed(u), signed(m)));
-        sqlx::query(
+        run(
+            &self.pool,
             "INSERT INTO api_usage (org_id, day, requests, org_used, org_max, reported_at)
              VALUES ($1, $2, $3, CASE WHEN $4 < 0 THEN 0 ELSE $4 END, CASE WHEN $5 < 0 THEN 0 ELSE $5 END,
                      CASE WHEN $5 < 0 THEN 0 ELSE $6 END)
@@ -408,16 +368,9 @@ impl Db {
                  org_used = CASE WHEN $4 < 0 THEN api_usage.org_used ELSE $4 END,
                  org_max = CASE WHEN $5 < 0 THEN api_usage.org_max ELSE $5 END,
                  reported_at = CASE WHEN $5 < 0 THEN api_usage.reported_at ELSE $6 END",
+            args![org_id, day, signed(requests), used, max, now_ms()],
         )
-        .bind(org_id)
-        .bind(day)
-        .bind(signed(requests))
-        .bind(used)
-        .bind(max)
-        .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await
     }
 }
 
@@ -446,27 +399,8 @@ mod tests {
         }
     }
 
-    /// A fresh Postgres database for one test, when `PANE_TEST_POSTGRES_URL` names a server
-    /// (`scripts/test` starts one); `PANE_REQUIRE_POSTGRES=1` makes its absence a failure.
-    pub(super) async fn postgres() -> Option<String> {
-        let Ok(server) = std::env::var("PANE_TEST_POSTGRES_URL") else {
-            assert!(
-                std::env::var("PANE_REQUIRE_POSTGRES").is_err(),
-                "PANE_REQUIRE_POSTGRES is set but PANE_TEST_POSTGRES_URL is not"
-            );
-            eprintln!("no PANE_TEST_POSTGRES_URL: the Postgres half of this test did not run");
-            return None;
-        };
-        sqlx::any::install_default_drivers();
-        let name = format!("pane_test_{}", rand::random::<u64>());
-        let admin = sqlx::AnyPool::connect(&server).await.unwrap();
-        sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&admin)
-            .await
-            .unwrap();
-        let base = server.rsplit_once('/').unwrap().0;
-        Some(format!("{base}/{name}"))
-    }
+    // Under this name for the job writer's tests too.
+    pub(super) use super::test_database::postgres_database as postgres;
 
     #[tokio::test]
     async fn sqlite_and_postgres_run_the_same_migrations_and_queries() {
@@ -630,7 +564,7 @@ mod tests {
     #[tokio::test]
     async fn a_file_database_keeps_its_rows() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("pane.db").display());
+        let url = super::test_database::sqlite_file(dir.path());
         Db::connect(&url)
             .await
             .unwrap()
@@ -651,7 +585,7 @@ mod tests {
     #[tokio::test]
     async fn a_file_database_commits_to_a_synced_write_ahead_log() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("pane.db").display());
+        let url = super::test_database::sqlite_file(dir.path());
         let db = Db::connect(&url).await.unwrap();
         let mode: (String,) = sqlx::query_as("PRAGMA journal_mode")
             .fetch_one(&db.pool)

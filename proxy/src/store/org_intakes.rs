@@ -1,19 +1,18 @@
 //! Each org's rule intake: the unguessable key its webhook URL carries and its signing
 //! secrets, sealed (see `rules::tenant`).
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
 use super::Db;
+use super::statement::{args, changed, row, run};
 use crate::ProxyError;
 use crate::clock::now_ms;
 
 /// An org's intake, as stored (secrets sealed).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Intake {
     /// The org whose webhooks these are.
     pub org_id: String,
     /// The key in the org's intake URL.
+    #[sqlx(rename = "intake_key")]
     pub key: String,
     /// The current signing secret, sealed.
     pub secret_sealed: String,
@@ -21,18 +20,6 @@ pub struct Intake {
     pub previous_sealed: String,
     /// Until when (ms) the previous secret is still accepted.
     pub previous_until: i64,
-}
-
-impl<'r> sqlx::FromRow<'r, AnyRow> for Intake {
-    fn from_row(row: &'r AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(Intake {
-            org_id: row.try_get("org_id")?,
-            key: row.try_get("intake_key")?,
-            secret_sealed: row.try_get("secret_sealed")?,
-            previous_sealed: row.try_get("previous_sealed")?,
-            previous_until: row.try_get("previous_until")?,
-        })
-    }
 }
 
 const COLUMNS: &str = "org_id, intake_key, secret_sealed, previous_sealed, previous_until";
@@ -46,16 +33,12 @@ impl Db {
         key: &str,
         secret_sealed: &str,
     ) -> Result<Intake, ProxyError> {
-        let t = now_ms();
-        sqlx::query(
+        run(
+            &self.pool,
             "INSERT INTO org_intakes (org_id, intake_key, secret_sealed, created_at, rotated_at)
              VALUES ($1, $2, $3, $4, $4) ON CONFLICT (org_id) DO NOTHING",
+            args![org_id, key, secret_sealed, now_ms()],
         )
-        .bind(org_id)
-        .bind(key)
-        .bind(secret_sealed)
-        .bind(t)
-        .execute(&self.pool)
         .await?;
         self.intake_of(org_id)
             .await?
@@ -78,12 +61,8 @@ impl Db {
         column: &'static str,
         value: &str,
     ) -> Result<Option<Intake>, ProxyError> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM org_intakes WHERE {column} = $1"
-        )))
-        .bind(value)
-        .fetch_optional(&self.pool)
-        .await?)
+        let sql = format!("SELECT {COLUMNS} FROM org_intakes WHERE {column} = $1");
+        row(&self.pool, sqlx::AssertSqlSafe(sql), args![value]).await
     }
 
     /// Every org's intake (the dev inbox picks the only one).
@@ -103,18 +82,15 @@ impl Db {
         secret_sealed: &str,
         grace_until: i64,
     ) -> Result<bool, ProxyError> {
-        let done = sqlx::query(
+        let changed = changed(
+            &self.pool,
             "UPDATE org_intakes SET previous_sealed = secret_sealed, previous_until = $3,
                  secret_sealed = $2, rotated_at = $4
              WHERE org_id = $1",
+            args![org_id, secret_sealed, grace_until, now_ms()],
         )
-        .bind(org_id)
-        .bind(secret_sealed)
-        .bind(grace_until)
-        .bind(now_ms())
-        .execute(&self.pool)
         .await?;
-        Ok(done.rows_affected() == 1)
+        Ok(changed == 1)
     }
 }
 

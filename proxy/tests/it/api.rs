@@ -24,7 +24,7 @@ impl Running {
     }
 
     /// Saves the org's settings as `session`.
-    async fn set_org(&self, session: &str, org: Value) -> (u16, Value) {
+    pub async fn set_org(&self, session: &str, org: Value) -> (u16, Value) {
         self.send_as(session, Method::PUT, "/api/settings/org", org)
             .await
     }
@@ -33,6 +33,24 @@ impl Running {
     async fn set_layout(&self, session: &str, layout: Value) -> (u16, Value) {
         self.send_as(session, Method::PUT, "/api/settings/layout", layout)
             .await
+    }
+
+    /// Pins `record` (`{"object", "id"}`) for the sender with email `handle` as `session`, or
+    /// unpins it (`None`): the status.
+    async fn pin_as(&self, session: &str, handle: &str, record: Option<Value>) -> u16 {
+        let method = if record.is_some() {
+            Method::PUT
+        } else {
+            Method::DELETE
+        };
+        let req = self
+            .api(method, "/api/pins", session)
+            .query(&[("kind", "email"), ("handle", handle)]);
+        let req = match record {
+            Some(record) => req.json(&record),
+            None => req,
+        };
+        req.send().await.unwrap().status().as_u16()
     }
 
     async fn panel_as(&self, session: &str, handle: &str) -> (u16, Value) {
@@ -555,26 +573,13 @@ async fn a_lead_converts_into_a_contact_with_an_account() {
         "statuses read once"
     );
 
-    let (status, body) = proxy
-        .send_as(
-            &ana,
-            Method::POST,
-            &path,
-            json!({"converted_status": "Open - Not Contacted"}),
-        )
-        .await;
+    let convert = |body: Value| proxy.send_as(&ana, Method::POST, &path, body);
+    let (status, body) = convert(json!({"converted_status": "Open - Not Contacted"})).await;
     assert_eq!(
         (status, body["fields"].clone()),
         (400, json!(["converted_status"]))
     );
-    let (status, made) = proxy
-        .send_as(
-            &ana,
-            Method::POST,
-            &path,
-            json!({"opportunity_name": "Abbott renewal"}),
-        )
-        .await;
+    let (status, made) = convert(json!({"opportunity_name": "Abbott renewal"})).await;
     assert_eq!(status, 200, "{made}");
     let contact = made["contact_id"].as_str().unwrap();
     assert!(contact.starts_with("003") && made["account_id"].as_str().unwrap().starts_with("001"));
@@ -592,7 +597,7 @@ async fn a_lead_converts_into_a_contact_with_an_account() {
         now["opportunities"]["records"][0]["fields"]["Name"],
         "Abbott renewal"
     );
-    let (status, body) = proxy.send_as(&ana, Method::POST, &path, json!({})).await;
+    let (status, body) = convert(json!({})).await;
     assert_eq!(status, 400, "converted once: {body}");
     proxy.stop().await;
 }
@@ -605,33 +610,18 @@ async fn a_pinned_record_wins_for_the_whole_team() {
     let (_, zoe) = proxy.panel_as(&ben, "zoe@gmail.com").await;
     assert_eq!(zoe["reason"], "none");
 
-    let pin = |session: &str, body: Value| {
-        proxy
-            .api(Method::PUT, "/api/pins", session)
-            .query(&[("kind", "email"), ("handle", "Zoe@Gmail.com")])
-            .json(&body)
-            .send()
-    };
-    assert_eq!(
-        pin(&ana, json!({"object": "Account", "id": edge}))
-            .await
-            .unwrap()
-            .status(),
-        204
-    );
+    let pin = |record: Value| proxy.pin_as(&ana, "Zoe@Gmail.com", Some(record));
+    assert_eq!(pin(json!({"object": "Account", "id": edge})).await, 204);
     let (_, zoe) = proxy.panel_as(&ben, "zoe@gmail.com").await;
     assert_eq!(zoe["reason"], "pinned", "Ben sees Ana's pin: {zoe}");
     assert_eq!(zoe["account"]["fields"]["Name"], "Edge Communications");
 
     // A pin wins over an email match too.
-    let rose_pin = proxy
-        .api(Method::PUT, "/api/pins", &ana)
-        .query(&[("kind", "email"), ("handle", "sean@edge.com")])
-        .json(&json!({"object": "Contact", "id": rose["person"]["id"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(rose_pin.status(), 204);
+    let rose_pin = json!({"object": "Contact", "id": rose["person"]["id"]});
+    assert_eq!(
+        proxy.pin_as(&ana, "sean@edge.com", Some(rose_pin)).await,
+        204
+    );
     let (_, sean) = proxy.panel_as(&ben, "sean@edge.com").await;
     assert_eq!(
         (
@@ -641,13 +631,7 @@ async fn a_pinned_record_wins_for_the_whole_team() {
         (Some("pinned"), Some("Rose Gonzalez"))
     );
 
-    let res = proxy
-        .api(Method::DELETE, "/api/pins", &ben)
-        .query(&[("kind", "email"), ("handle", "zoe@gmail.com")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
+    assert_eq!(proxy.pin_as(&ben, "zoe@gmail.com", None).await, 204);
     let (_, zoe) = proxy.panel_as(&ana, "zoe@gmail.com").await;
     assert_eq!(zoe["reason"], "none");
     for bad in [
@@ -655,7 +639,7 @@ async fn a_pinned_record_wins_for_the_whole_team() {
         json!({"object": "Account", "id": "001' OR Id != '"}),
         json!({"object": "Account"}),
     ] {
-        assert_eq!(pin(&ana, bad.clone()).await.unwrap().status(), 400, "{bad}");
+        assert_eq!(pin(bad.clone()).await, 400, "{bad}");
     }
     proxy.stop().await;
 }
@@ -730,13 +714,12 @@ async fn usage_is_counted_and_the_last_reserve_serves_the_cache_alone() {
 #[tokio::test]
 async fn twenty_concurrent_panels_after_expiry_refresh_the_token_once() {
     let proxy = linked().await;
-    let ana = proxy.session.clone();
-    proxy.panel_as(&ana, "rose@edge.com").await;
+    proxy.panel("email", "rose@edge.com").await;
     proxy.control("expire-tokens", json!({})).await;
     let refreshes = proxy.sandbox_count("refreshes").await;
     let answers = futures::future::join_all((0..20).map(|i| {
         let handle = format!("agent{i}@company{i}.example");
-        let req = proxy.panel_request(&ana, "email", &handle);
+        let req = proxy.panel_request(&proxy.session, "email", &handle);
         async move { req.send().await.unwrap().status().as_u16() }
     }))
     .await;
@@ -748,7 +731,7 @@ async fn twenty_concurrent_panels_after_expiry_refresh_the_token_once() {
 
 #[tokio::test]
 async fn the_proxy_runs_on_postgres_too() {
-    let Some(url) = crate::running::postgres_database().await else {
+    let Some(url) = crate::database::postgres_database().await else {
         return;
     };
     let mut proxy = linked_with(|c| c.database_url = url).await;
@@ -759,14 +742,8 @@ async fn the_proxy_runs_on_postgres_too() {
     assert_eq!(proxy.set_org(&ben, json!({})).await.0, 403);
     let (_, rose) = proxy.panel_as(&ben, "rose@edge.com").await;
     assert!(rose["person"]["fields"].get("Department").is_some());
-    let res = proxy
-        .api(Method::PUT, "/api/pins", &ana)
-        .query(&[("kind", "email"), ("handle", "zoe@gmail.com")])
-        .json(&json!({"object": "Account", "id": rose["account"]["id"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
+    let edge = json!({"object": "Account", "id": rose["account"]["id"]});
+    assert_eq!(proxy.pin_as(&ana, "zoe@gmail.com", Some(edge)).await, 204);
     let (_, zoe) = proxy.panel_as(&ben, "zoe@gmail.com").await;
     assert_eq!(zoe["reason"], "pinned");
     let (_, usage) = proxy.get_as(&ana, "/api/usage").await;

@@ -6,6 +6,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::login::sent;
 use crate::running::{Running, linked, linked_with};
 
 const LOG: &str = "/api/conversations/log";
@@ -199,20 +200,11 @@ async fn logging_and_asking_need_the_agents_session() {
     let proxy = linked().await;
     let rose = proxy.rose().await;
     let post = proxy
-        .http
-        .post(format!("{}{LOG}", proxy.origin))
-        .json(&rose_log("cnv_it_6", &rose, 2))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(post.status(), 401);
-    let get = proxy
-        .http
-        .get(format!("{}{LOG}?conversation=cnv_it_6", proxy.origin))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(get.status(), 401);
+        .anonymous(Method::POST, LOG)
+        .json(&rose_log("cnv_it_6", &rose, 2));
+    assert_eq!(sent(post).await.status(), 401);
+    let get = proxy.anonymous(Method::GET, &format!("{LOG}?conversation=cnv_it_6"));
+    assert_eq!(sent(get).await.status(), 401);
     assert!(proxy.conversation_tasks("cnv_it_6").await.is_empty());
     proxy.stop().await;
 }

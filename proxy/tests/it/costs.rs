@@ -154,74 +154,68 @@ async fn each_action_costs_what_the_readme_says() {
     );
     assert_eq!(sean["person"]["notes"], json!([]), "read with the person");
 
-    let (status, _) = costs
-        .api(
-            "Search Salesforce",
-            Method::GET,
-            "/api/search?q=rogers",
-            None,
-        )
-        .await;
-    assert_eq!(status, 200);
-    let (status, _) = costs
-        .api(
-            "Describe an object (first time)",
-            Method::GET,
-            "/api/describe/Case",
-            None,
-        )
-        .await;
-    assert_eq!(status, 200);
-    costs
-        .api(
-            "Describe an object (again)",
-            Method::GET,
-            "/api/describe/Case",
-            None,
-        )
-        .await;
-
     let rose_id = rose["person"]["id"].as_str().unwrap().to_owned();
     let record = format!("/api/records/Contact/{rose_id}");
     let later =
         httpdate::fmt_http_date(std::time::SystemTime::now() + std::time::Duration::from_secs(1));
-    let (status, _) = costs
-        .api(
+    for (action, method, path, body, wanted) in [
+        (
+            "Search Salesforce",
+            Method::GET,
+            "/api/search?q=rogers",
+            None,
+            200,
+        ),
+        (
+            "Describe an object (first time)",
+            Method::GET,
+            "/api/describe/Case",
+            None,
+            200,
+        ),
+        (
+            "Describe an object (again)",
+            Method::GET,
+            "/api/describe/Case",
+            None,
+            200,
+        ),
+        (
             "Edit a field",
             Method::PATCH,
-            &record,
+            record.as_str(),
             Some(json!({"fields": {"Title": "Chief Buyer"}, "loaded_at": later})),
-        )
-        .await;
-    assert_eq!(status, 204);
-    let (status, _) = costs
-        .api(
+            204,
+        ),
+        (
             "Edit a field changed in Salesforce meanwhile (conflict)",
             Method::PATCH,
-            &record,
-            Some(json!({"fields": {"Title": "Old view"}, "loaded_at": "Mon, 30 Nov 2020 08:34:54 GMT"})),
-        )
-        .await;
-    assert_eq!(status, 409);
-
-    let (status, _) = costs
-        .api(
+            record.as_str(),
+            Some(
+                json!({"fields": {"Title": "Old view"}, "loaded_at": "Mon, 30 Nov 2020 08:34:54 GMT"}),
+            ),
+            409,
+        ),
+        (
             "Create a Contact (email and phone checked for duplicates first)",
             Method::POST,
             "/api/records/Contact",
-            Some(json!({"fields": {"LastName": "Nia", "Email": "nia@newco.example", "Phone": "+1 555 0100 777"}})),
-        )
-        .await;
-    assert_eq!(status, 201);
-    let (status, _) = costs
-        .api(
+            Some(
+                json!({"fields": {"LastName": "Nia", "Email": "nia@newco.example", "Phone": "+1 555 0100 777"}}),
+            ),
+            201,
+        ),
+        (
             "Create a Task",
             Method::POST,
             "/api/records/Task",
             Some(json!({"fields": {"Subject": "Call back", "WhoId": rose_id}})),
-        )
-        .await;
-    assert_eq!(status, 201);
+            201,
+        ),
+    ] {
+        let (status, answer) = costs.api(action, method, path, body).await;
+        assert_eq!(status, wanted, "{action}: {answer}");
+    }
 
     let phyllis = costs
         .panel(

@@ -109,11 +109,18 @@ impl TestApp {
 
 /// `GET uri` from `router`, in-process.
 pub async fn get(router: &Router, uri: &str) -> Response<Body> {
-    router
-        .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap()
+    get_accepting(router, uri, None).await
+}
+
+/// `GET uri` from `router`, in-process, from a browser that accepts `encoding` (`None`: that
+/// says nothing of it).
+pub async fn get_accepting(router: &Router, uri: &str, encoding: Option<&str>) -> Response<Body> {
+    let mut request = Request::get(uri);
+    if let Some(encoding) = encoding {
+        request = request.header("accept-encoding", encoding);
+    }
+    let request = request.body(Body::empty()).unwrap();
+    router.clone().oneshot(request).await.unwrap()
 }
 
 pub async fn body_text(res: Response<Body>) -> String {

@@ -3,18 +3,18 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use pane_proxy::Config;
 use pane_wire::api::Backend;
 use tower::ServiceExt;
 
 use crate::helpers::{
-    PANEL_HTML, TestApp, body_text, capture_logs, get, test_app, test_app_with_org, write_sites,
+    PANEL_HTML, TestApp, body_text, capture_logs, get, test_app, test_app_with_org, test_config,
+    write_sites,
 };
 
 /// An app whose panel needs the host's secret, its folders kept for the test's life.
 async fn gated_app(dirs: &tempfile::TempDir) -> axum::Router {
     write_sites(dirs.path());
-    let mut config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
+    let mut config = test_config(dirs.path());
     config.host_secret = Some("front-shared-secret".parse().unwrap());
     crate::helpers::test_router(&config).await
 }
@@ -43,20 +43,18 @@ async fn the_panel_page_has_one_path_and_the_gate_sees_it() {
         );
         assert_ne!(body, PANEL_HTML, "{uri} served the panel around the gate");
     }
-    // The canonical spelling: the gate, then the page.
-    assert_eq!(
-        get(&app, "/plugin/index.html").await.status(),
-        StatusCode::FORBIDDEN
-    );
+    // The canonical spelling: the page with the host's secret, the gate without it.
     let res = get(&app, "/plugin/index.html?auth_secret=front-shared-secret").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(body_text(res).await, PANEL_HTML);
-    // Other files still serve under their one name.
-    assert_eq!(get(&app, "/plugin/panel.js").await.status(), StatusCode::OK);
-    assert_eq!(
-        get(&app, "/plugin/panel.js/").await.status(),
-        StatusCode::NOT_FOUND
-    );
+    for (uri, status) in [
+        ("/plugin/index.html", StatusCode::FORBIDDEN),
+        // Other files still serve under their one name.
+        ("/plugin/panel.js", StatusCode::OK),
+        ("/plugin/panel.js/", StatusCode::NOT_FOUND),
+    ] {
+        assert_eq!(get(&app, uri).await.status(), status, "{uri}");
+    }
 }
 
 #[tokio::test]
@@ -144,11 +142,9 @@ async fn symlinks_do_not_lead_out_of_the_folders() {
             "{uri}"
         );
     }
-    assert_eq!(get(&app, "/inside.html").await.status(), StatusCode::OK);
-    assert_eq!(
-        get(&app, "/plugin/inside.html").await.status(),
-        StatusCode::OK
-    );
+    for uri in ["/inside.html", "/plugin/inside.html"] {
+        assert_eq!(get(&app, uri).await.status(), StatusCode::OK, "{uri}");
+    }
 }
 
 #[tokio::test]
@@ -319,7 +315,7 @@ async fn the_dev_rules_route_waits_for_its_org_to_be_linked() {
 async fn the_dev_rules_route_exists_only_with_the_sandbox_org() {
     let dirs = tempfile::tempdir().unwrap();
     write_sites(dirs.path());
-    let config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
+    let config = test_config(dirs.path());
     let state = crate::helpers::test_state(&config, 1, Backend::Salesforce)
         .await
         .unwrap();

@@ -1,11 +1,12 @@
 //! In-process requests through `app()`.
 
 use axum::http::StatusCode;
-use pane_proxy::Config;
 use pane_proxy::security::inline_script_hashes;
 use pane_wire::api::{ApiError, Backend, Health};
 
-use crate::helpers::{PANEL_HTML, PANEL_JS, body_text, header, test_app};
+use crate::helpers::{
+    PANEL_HTML, PANEL_JS, body_text, get_accepting, header, test_app, test_config,
+};
 
 #[tokio::test]
 async fn health_reports_ok_version_and_backend() {
@@ -84,22 +85,13 @@ async fn panel_assets_are_served_and_missing_ones_are_404() {
 /// The bundle goes out gzipped to browsers that accept it (the wasm is 950 kB raw).
 #[tokio::test]
 async fn panel_assets_are_gzipped_when_the_browser_accepts_it() {
-    use tower::ServiceExt;
     let app = test_app().await;
-    let asked = |encoding: Option<&str>| {
-        let mut request = axum::http::Request::get("/plugin/panel.js");
-        if let Some(e) = encoding {
-            request = request.header("accept-encoding", e);
-        }
-        app.router
-            .clone()
-            .oneshot(request.body(axum::body::Body::empty()).unwrap())
-    };
-    let res = asked(Some("gzip, deflate, br")).await.unwrap();
+    let asked = |encoding| get_accepting(&app.router, "/plugin/panel.js", encoding);
+    let res = asked(Some("gzip, deflate, br")).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(header(&res, "content-encoding"), "gzip");
     assert!(header(&res, "content-security-policy").contains("frame-ancestors"));
-    let res = asked(None).await.unwrap();
+    let res = asked(None).await;
     assert!(res.headers().get("content-encoding").is_none());
     assert_eq!(body_text(res).await, PANEL_JS);
 }
@@ -122,7 +114,7 @@ async fn dev_inbox_is_served_at_root_and_only_frames_itself() {
 #[tokio::test]
 async fn unbuilt_panel_says_how_to_build_it() {
     let dirs = tempfile::tempdir().unwrap();
-    let config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
+    let config = test_config(dirs.path());
     let app = crate::helpers::test_router(&config).await;
     let res = crate::helpers::get(&app, "/plugin/").await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
@@ -132,7 +124,7 @@ async fn unbuilt_panel_says_how_to_build_it() {
 #[tokio::test]
 async fn a_host_origin_that_would_break_the_csp_is_refused() {
     let dirs = tempfile::tempdir().unwrap();
-    let mut config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
+    let mut config = test_config(dirs.path());
     config.host_origins = vec![
         "https://ok.example".into(),
         "https://x.example; script-src *".into(),
@@ -147,27 +139,28 @@ async fn a_host_origin_that_would_break_the_csp_is_refused() {
 async fn with_a_host_secret_the_panel_opens_only_for_the_host() {
     let dirs = tempfile::tempdir().unwrap();
     crate::helpers::write_sites(dirs.path());
-    let mut config = Config::for_dirs(dirs.path().join("dist"), dirs.path().join("www"));
+    let mut config = test_config(dirs.path());
     config.host_secret = Some("front-shared-secret".parse().unwrap());
     let app = crate::helpers::test_router(&config).await;
-    let status = async |uri: &str| crate::helpers::get(&app, uri).await.status();
-    assert_eq!(status("/plugin/").await, StatusCode::FORBIDDEN);
-    assert_eq!(
-        status("/plugin/?auth_secret=wrong").await,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        status("/plugin/?auth_secret=front-shared-secre").await,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        status("/plugin/?auth_secret=front-shared-secret").await,
-        StatusCode::OK
-    );
-    assert_eq!(
-        status("/plugin/index.html?auth_secret=front-shared-secret&refresh_ms=500").await,
-        StatusCode::OK
-    );
+    for (uri, status) in [
+        ("/plugin/", StatusCode::FORBIDDEN),
+        ("/plugin/?auth_secret=wrong", StatusCode::FORBIDDEN),
+        (
+            "/plugin/?auth_secret=front-shared-secre",
+            StatusCode::FORBIDDEN,
+        ),
+        ("/plugin/?auth_secret=front-shared-secret", StatusCode::OK),
+        (
+            "/plugin/index.html?auth_secret=front-shared-secret&refresh_ms=500",
+            StatusCode::OK,
+        ),
+    ] {
+        assert_eq!(
+            crate::helpers::get(&app, uri).await.status(),
+            status,
+            "{uri}"
+        );
+    }
     // Without a configured secret (the dev setup), no check.
     assert_eq!(
         test_app().await.get("/plugin/").await.status(),
@@ -179,32 +172,24 @@ async fn with_a_host_secret_the_panel_opens_only_for_the_host() {
 /// brotli to a browser that accepts it, else gzip, else the file itself.
 #[tokio::test]
 async fn panel_assets_are_served_from_their_precompressed_twins() {
-    use tower::ServiceExt;
     let dirs = tempfile::tempdir().unwrap();
     crate::helpers::write_sites(dirs.path());
     let dist = dirs.path().join("dist");
     std::fs::write(dist.join("panel.wasm"), "the raw wasm").unwrap();
     std::fs::write(dist.join("panel.wasm.br"), "the brotli twin").unwrap();
     std::fs::write(dist.join("panel.wasm.gz"), "the gzip twin").unwrap();
-    let app = crate::helpers::test_router(&crate::helpers::test_config(dirs.path())).await;
-    let asked = |encoding: Option<&str>| {
-        let mut request = axum::http::Request::get("/plugin/panel.wasm");
-        if let Some(e) = encoding {
-            request = request.header("accept-encoding", e);
-        }
-        app.clone()
-            .oneshot(request.body(axum::body::Body::empty()).unwrap())
-    };
-    let res = asked(Some("gzip, deflate, br")).await.unwrap();
+    let app = crate::helpers::test_router(&test_config(dirs.path())).await;
+    let asked = |encoding| get_accepting(&app, "/plugin/panel.wasm", encoding);
+    let res = asked(Some("gzip, deflate, br")).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(header(&res, "content-encoding"), "br");
     assert_eq!(header(&res, "content-type"), "application/wasm");
     assert!(header(&res, "content-security-policy").contains("frame-ancestors"));
     assert_eq!(body_text(res).await, "the brotli twin");
-    let res = asked(Some("gzip")).await.unwrap();
+    let res = asked(Some("gzip")).await;
     assert_eq!(header(&res, "content-encoding"), "gzip");
     assert_eq!(body_text(res).await, "the gzip twin");
-    let res = asked(None).await.unwrap();
+    let res = asked(None).await;
     assert!(res.headers().get("content-encoding").is_none());
     assert_eq!(body_text(res).await, "the raw wasm");
 }

@@ -209,8 +209,7 @@ async fn a_revoked_refresh_token_asks_the_agent_to_link_again() {
 
 #[tokio::test]
 async fn a_refused_integration_link_pauses_rule_work_until_an_admin_links_again() {
-    let mut proxy = linked().await;
-    proxy.link_integration().await;
+    let mut proxy = crate::rules::integrated().await;
     proxy.revoke_ana().await;
     let (status, _) = proxy
         .fire_inbound("evt_grant", "msg_grant", ("rose@edge.com", "Rose"))

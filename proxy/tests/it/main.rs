@@ -9,6 +9,8 @@
 mod api;
 mod conversation;
 mod costs;
+#[path = "../support/database.rs"]
+mod database;
 mod faults;
 mod helpers;
 mod holes;

@@ -77,10 +77,7 @@ async fn a_retried_add_with_the_same_key_makes_one_note() {
 #[tokio::test]
 async fn the_same_key_sent_to_two_proxies_on_one_database_makes_one_note() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("proxy.db").display()
-    );
+    let url = crate::database::sqlite_file(dir.path());
     let one = linked_with(|c| c.database_url = url.clone()).await;
     // Ana links again through the second proxy: her link (shared) is now its org's, so both
     // proxies write her notes there.
@@ -107,10 +104,7 @@ async fn the_same_key_sent_to_two_proxies_on_one_database_makes_one_note() {
 async fn a_key_claimed_by_a_proxy_that_died_is_taken_over_and_makes_one_note() {
     use pane_proxy::store::{Db, NoteClaim, NoteKey};
     let dir = tempfile::tempdir().unwrap();
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("proxy.db").display()
-    );
+    let url = crate::database::sqlite_file(dir.path());
     let proxy = linked_with(|c| {
         c.database_url = url.clone();
         c.salesforce_timeout_secs = 1;

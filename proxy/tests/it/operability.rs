@@ -6,10 +6,12 @@ use std::collections::HashMap;
 
 use axum::body::Body;
 use axum::http::Request;
+use reqwest::Method;
 use serde_json::Value;
 use tower::ServiceExt;
 
 use crate::helpers::{body_text, get, test_config, test_router, write_sites};
+use crate::login::sent;
 use crate::running::{Running, linked_with};
 
 const TOKEN: &str = "scrape-token-for-tests";
@@ -44,13 +46,7 @@ fn total(samples: &Samples, family: &str) -> f64 {
 
 impl Running {
     async fn scrape(&self) -> Samples {
-        let res = self
-            .http
-            .get(format!("{}/metrics", self.origin))
-            .bearer_auth(TOKEN)
-            .send()
-            .await
-            .unwrap();
+        let res = sent(self.anonymous(Method::GET, "/metrics").bearer_auth(TOKEN)).await;
         assert_eq!(res.status(), 200);
         samples(&res.text().await.unwrap())
     }
@@ -221,12 +217,7 @@ async fn liveness_answers_and_readiness_says_salesforce_is_unreachable() {
 async fn readiness_is_ok_when_the_database_and_the_org_answer_and_costs_no_api_request() {
     let proxy = watched().await;
     let before = proxy.salesforce_calls().await;
-    let res = proxy
-        .http
-        .get(format!("{}/api/health/ready", proxy.origin))
-        .send()
-        .await
-        .unwrap();
+    let res = sent(proxy.anonymous(Method::GET, "/api/health/ready")).await;
     assert_eq!(res.status(), 200);
     let ready: Value = res.json().await.unwrap();
     assert_eq!(
@@ -325,21 +316,14 @@ async fn the_rule_queue_depth_counts_a_job_no_worker_took() {
 
 #[tokio::test]
 async fn metrics_and_readiness_read_postgres_too() {
-    let Some(url) = crate::running::postgres_database().await else {
+    let Some(url) = crate::database::postgres_database().await else {
         return;
     };
     let seen = queue_seen_with(Some(url.clone())).await;
     assert_eq!(seen["pane_rule_jobs_pending{state=\"queued\"}"], 1.0);
     let proxy = linked_with(|c| c.database_url = url).await;
-    let (status, ready) = crate::helpers::json_of(
-        proxy
-            .http
-            .get(format!("{}/api/health/ready", proxy.origin))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let ready = sent(proxy.anonymous(Method::GET, "/api/health/ready")).await;
+    let (status, ready) = crate::helpers::json_of(ready).await;
     assert_eq!((status, &ready["database"]), (200, &Value::from("ok")));
     proxy.stop().await;
 }

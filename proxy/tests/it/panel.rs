@@ -4,6 +4,7 @@
 
 use crate::login::{AsAgent, sent};
 use pane_wire::api::ApiError;
+use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::running::{Running, linked};
@@ -51,46 +52,24 @@ async fn a_new_sender_costs_one_request_and_a_revisit_none() {
     }
     assert_eq!(proxy.salesforce_calls().await, before);
     let res = proxy
-        .http
-        .get(format!("{}/api/panel", proxy.origin))
-        .query(&[("kind", "email"), ("handle", "rose@edge.com")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 401, "no session");
+        .anonymous(Method::GET, "/api/panel")
+        .query(&[("kind", "email"), ("handle", "rose@edge.com")]);
+    assert_eq!(sent(res).await.status(), 401, "no session");
     proxy.stop().await;
 }
 
 #[tokio::test]
 async fn an_expired_salesforce_session_is_refreshed_and_a_spent_quota_is_said() {
     let proxy = linked().await;
-    proxy
-        .http
-        .post(format!("{}/__sandbox/expire-tokens", proxy.sandbox))
-        .send()
-        .await
-        .unwrap();
+    proxy.control("expire-tokens", json!({})).await;
     let (_, rose, _) = proxy.panel("email", "rose@edge.com").await;
     assert_eq!(
         rose["person"]["fields"]["Name"], "Rose Gonzalez",
         "refreshed with the stored refresh token"
     );
 
-    proxy
-        .http
-        .post(format!("{}/__sandbox/quota", proxy.sandbox))
-        .json(&serde_json::json!({"max": 5, "used": 5}))
-        .send()
-        .await
-        .unwrap();
-    let res = proxy
-        .http
-        .get(format!("{}/api/panel", proxy.origin))
-        .query(&[("kind", "email"), ("handle", "sean@edge.com")])
-        .agent(&proxy.session)
-        .send()
-        .await
-        .unwrap();
+    proxy.control("quota", json!({"max": 5, "used": 5})).await;
+    let res = sent(proxy.panel_request(&proxy.session, "email", "sean@edge.com")).await;
     assert_eq!(res.status(), 429);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "quota_spent");

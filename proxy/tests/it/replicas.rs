@@ -5,13 +5,29 @@
 use std::time::Instant;
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::running::{BEN, Running, linked_with, postgres_database};
+use crate::database::postgres_database;
+use crate::running::{BEN, Running, linked_with};
 
 /// Replica A and replica B of one deployment, with Ana linked on both, their org and their
-/// database's URL; `None` without Postgres.
-async fn two_replicas() -> Option<(Running, Running, pane_sandbox::Sandbox, String)> {
+/// database's URL.
+struct Replicas {
+    a: Running,
+    b: Running,
+    _org: pane_sandbox::Sandbox,
+    url: String,
+}
+
+impl Replicas {
+    async fn stop(self) {
+        self.a.stop().await;
+        self.b.stop().await;
+    }
+}
+
+/// Two replicas on a fresh database; `None` without Postgres.
+async fn replicas() -> Option<Replicas> {
     let url = postgres_database().await?;
     let org = pane_sandbox::spawn(
         "127.0.0.1:0".parse().unwrap(),
@@ -28,30 +44,24 @@ async fn two_replicas() -> Option<(Running, Running, pane_sandbox::Sandbox, Stri
     };
     let a = linked_with(configure).await;
     let b = linked_with(configure).await;
-    Some((a, b, org, url))
-}
-
-/// `GET /api/panel` for an email on `replica` as `session`: `x-pane-cache`, the panel, and
-/// the Salesforce requests it cost.
-async fn panel(replica: &Running, session: &str, email: &str) -> (String, Value, u64) {
-    let before = replica.salesforce_calls().await;
-    let res = crate::login::sent(replica.panel_request(session, "email", email)).await;
-    assert_eq!(res.status(), 200, "{email}");
-    let cache = crate::login::header_of(&res, "x-pane-cache");
-    let body: Value = res.json().await.unwrap();
-    (cache, body, replica.salesforce_calls().await - before)
+    Some(Replicas {
+        a,
+        b,
+        _org: org,
+        url,
+    })
 }
 
 #[tokio::test]
 async fn a_sender_seen_through_one_replica_costs_nothing_through_another() {
-    let Some((a, mut b, _org, url)) = two_replicas().await else {
+    let Some(mut r) = replicas().await else {
         return;
     };
-    let (cache, read, cost) = panel(&a, &a.session, "rose@edge.com").await;
+    let (cache, read, cost) = r.a.panel("email", "rose@edge.com").await;
     assert_eq!((cache.as_str(), cost), ("miss", 1), "read through A");
     assert!(read["person"]["id"].is_string(), "{read}");
     let stored: Vec<(String,)> = sqlx::query_as("SELECT panel FROM panel_cache")
-        .fetch_all(&sqlx::AnyPool::connect(&url).await.unwrap())
+        .fetch_all(&sqlx::AnyPool::connect(&r.url).await.unwrap())
         .await
         .unwrap();
     assert_eq!(stored.len(), 1);
@@ -60,10 +70,10 @@ async fn a_sender_seen_through_one_replica_costs_nothing_through_another() {
         "the org's records are sealed in the database"
     );
 
-    let (cache, rose, cost) = panel(&b, &b.session, "rose@edge.com").await;
+    let (cache, rose, cost) = r.b.panel("email", "rose@edge.com").await;
     assert_eq!((cache.as_str(), cost), ("shared", 0), "revisited through B");
     assert_eq!(rose, read, "the panel A read");
-    let (cache, _, cost) = panel(&b, &b.session, "rose@edge.com").await;
+    let (cache, _, cost) = r.b.panel("email", "rose@edge.com").await;
     assert_eq!(
         (cache.as_str(), cost),
         ("hit", 0),
@@ -71,37 +81,27 @@ async fn a_sender_seen_through_one_replica_costs_nothing_through_another() {
     );
 
     // Scoped per user as on one replica: Ben's panel is his own read.
-    let ben = b.link_as(BEN).await;
-    let (cache, _, cost) = panel(&b, &ben, "rose@edge.com").await;
+    r.b.session = r.b.link_as(BEN).await;
+    let (cache, _, cost) = r.b.panel("email", "rose@edge.com").await;
     assert_eq!((cache.as_str(), cost), ("miss", 1), "another user");
-    a.stop().await;
-    b.stop().await;
+    r.stop().await;
 }
 
 #[tokio::test]
 async fn an_edit_through_one_replica_is_seen_through_the_other_at_once() {
-    let Some((a, b, _org, _)) = two_replicas().await else {
-        return;
-    };
-    let (_, rose, _) = panel(&b, &b.session, "rose@edge.com").await;
-    let (cache, _, _) = panel(&b, &b.session, "rose@edge.com").await;
+    let Some(r) = replicas().await else { return };
+    let (_, rose, _) = r.b.panel("email", "rose@edge.com").await;
+    let (cache, _, _) = r.b.panel("email", "rose@edge.com").await;
     assert_eq!(cache, "hit", "B holds Rose's panel in memory");
     let id = rose["person"]["id"].as_str().unwrap();
 
     let edit_began = Instant::now();
-    let res = a
-        .api(
-            Method::PATCH,
-            &format!("/api/records/Contact/{id}"),
-            &a.session,
-        )
-        .json(&json!({"fields": {"Title": "Chief Replica Officer"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204, "edited through A");
+    let title = json!({"fields": {"Title": "Chief Replica Officer"}});
+    let path = format!("/api/records/Contact/{id}");
+    let (status, _) = r.a.send_as(&r.a.session, Method::PATCH, &path, title).await;
+    assert_eq!(status, 204, "edited through A");
     let edited = Instant::now();
-    let (cache, rose, cost) = panel(&b, &b.session, "rose@edge.com").await;
+    let (cache, rose, cost) = r.b.panel("email", "rose@edge.com").await;
     // The figure for the notes: no bound is asserted.
     eprintln!(
         "edit answered by A after {} ms; B's next panel (a fresh read) answered {} ms later",
@@ -113,63 +113,45 @@ async fn an_edit_through_one_replica_is_seen_through_the_other_at_once() {
     assert_eq!(rose["person"]["fields"]["Title"], "Chief Replica Officer");
 
     // Read again through A: it serves the read B made.
-    let (cache, rose, cost) = panel(&a, &a.session, "rose@edge.com").await;
+    let (cache, rose, cost) = r.a.panel("email", "rose@edge.com").await;
     assert_eq!((cache.as_str(), cost), ("shared", 0));
     assert_eq!(rose["person"]["fields"]["Title"], "Chief Replica Officer");
-    a.stop().await;
-    b.stop().await;
+    r.stop().await;
 }
 
 #[tokio::test]
 async fn org_settings_saved_through_one_replica_shape_the_next_panel_through_the_other() {
-    let Some((a, b, _org, _)) = two_replicas().await else {
-        return;
-    };
-    let (_, rose, _) = panel(&b, &b.session, "rose@edge.com").await;
+    let Some(r) = replicas().await else { return };
+    let (_, rose, _) = r.b.panel("email", "rose@edge.com").await;
     assert!(rose["person"]["fields"].get("Department").is_none());
-    let (status, _) = a
-        .send_as(
-            &a.session,
-            Method::PUT,
-            "/api/settings/org",
-            json!({"default_fields": {"Contact": ["Department"]}}),
-        )
-        .await;
+    let department = json!({"default_fields": {"Contact": ["Department"]}});
+    let (status, _) = r.a.set_org(&r.a.session, department).await;
     assert_eq!(status, 200, "saved through A");
-    let (cache, rose, _) = panel(&b, &b.session, "rose@edge.com").await;
+    let (cache, rose, _) = r.b.panel("email", "rose@edge.com").await;
     assert_eq!(cache, "miss");
     assert!(
         rose["person"]["fields"].get("Department").is_some(),
         "B read the new settings: {rose}"
     );
-    let (cache, rose, _) = panel(&a, &a.session, "rose@edge.com").await;
+    let (cache, rose, _) = r.a.panel("email", "rose@edge.com").await;
     assert_eq!(cache, "shared", "and shared a panel with the new fields");
     assert!(rose["person"]["fields"].get("Department").is_some());
-    a.stop().await;
-    b.stop().await;
+    r.stop().await;
 }
 
 #[tokio::test]
 async fn at_the_last_reserve_a_replica_serves_a_panel_another_one_read() {
-    let Some((a, b, _org, _)) = two_replicas().await else {
-        return;
-    };
-    let (_, read, _) = panel(&a, &a.session, "rose@edge.com").await;
+    let Some(r) = replicas().await else { return };
+    let (_, read, _) = r.a.panel("email", "rose@edge.com").await;
     // Others spent the org's allowance down to its last reserve; A's next answer says so.
-    a.control("quota", json!({"max": 1000, "used": 990})).await;
-    panel(&a, &a.session, "sean@edge.com").await;
-    // A settings change ages every replica's panels of the org.
-    let (status, _) = a
-        .send_as(
-            &a.session,
-            Method::PUT,
-            "/api/settings/org",
-            json!({"api_share_percent": 100}),
-        )
+    r.a.control("quota", json!({"max": 1000, "used": 990}))
         .await;
-    assert_eq!(status, 200);
+    r.a.panel("email", "sean@edge.com").await;
+    // A settings change ages every replica's panels of the org.
+    let all_shared = json!({"api_share_percent": 100});
+    assert_eq!(r.a.set_org(&r.a.session, all_shared).await.0, 200);
 
-    let (cache, rose, cost) = panel(&b, &b.session, "rose@edge.com").await;
+    let (cache, rose, cost) = r.b.panel("email", "rose@edge.com").await;
     assert_eq!(
         (cache.as_str(), cost),
         ("stale", 0),
@@ -182,6 +164,5 @@ async fn at_the_last_reserve_a_replica_serves_a_panel_another_one_read() {
             .unwrap()
             .contains("reserve")
     );
-    a.stop().await;
-    b.stop().await;
+    r.stop().await;
 }

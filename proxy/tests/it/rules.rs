@@ -53,6 +53,13 @@ pub fn event(
     })
 }
 
+/// Ana linked as an agent and as her org's integration user.
+pub async fn integrated() -> Running {
+    let proxy = linked().await;
+    proxy.link_integration().await;
+    proxy
+}
+
 impl Running {
     /// The org's rule intake (its URL and secret), as its admin sees it in Settings.
     pub async fn intake(&self) -> RuleIntake {
@@ -486,8 +493,7 @@ async fn an_admin_retrying_a_finished_job_updates_the_task_it_made() {
 
 #[tokio::test]
 async fn create_lead_makes_one_unless_the_person_exists() {
-    let proxy = linked().await;
-    proxy.link_integration().await;
+    let proxy = integrated().await;
     for e in [
         inbound_email(
             "evt_l1",
@@ -555,8 +561,7 @@ async fn create_lead_makes_one_unless_the_person_exists() {
 
 /// Ana linked as the integration user, then the sandbox org told `control` (a fault).
 async fn integration_linked_under(control: &str, body: Value) -> Running {
-    let proxy = linked().await;
-    proxy.link_integration().await;
+    let proxy = integrated().await;
     proxy.control(control, body).await;
     proxy
 }

@@ -84,6 +84,11 @@ impl Running {
         crate::login::session_cookie(&res).expect("the session cookie")
     }
 
+    /// A request to the proxy without a session, as anyone could send it.
+    pub fn anonymous(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.origin))
+    }
+
     /// A request to the proxy's API as `session`.
     pub fn api(
         &self,
@@ -91,9 +96,7 @@ impl Running {
         path: &str,
         session: &str,
     ) -> reqwest::RequestBuilder {
-        self.http
-            .request(method, format!("{}{path}", self.origin))
-            .agent(session)
+        self.anonymous(method, path).agent(session)
     }
 
     /// A request to the proxy's API as `session`, without a body: its status and JSON answer.
@@ -190,32 +193,6 @@ impl Running {
         self.stop.send(()).unwrap();
         self.server.await.unwrap().unwrap();
     }
-}
-
-/// A fresh database on the Postgres server named by `PANE_TEST_POSTGRES_URL` (`scripts/test`
-/// starts one); `None` without it, unless `PANE_REQUIRE_POSTGRES` makes that a failure.
-pub async fn postgres_database() -> Option<String> {
-    let Ok(server) = std::env::var("PANE_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("PANE_REQUIRE_POSTGRES").is_err(),
-            "PANE_REQUIRE_POSTGRES is set but PANE_TEST_POSTGRES_URL is not"
-        );
-        eprintln!("no PANE_TEST_POSTGRES_URL: this Postgres test did not run");
-        return None;
-    };
-    let name = format!(
-        "pane_it_{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    let status = std::process::Command::new("psql")
-        .args([server.as_str(), "-qc", &format!("CREATE DATABASE {name}")])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    Some(format!("{}/{name}", server.rsplit_once('/').unwrap().0))
 }
 
 /// The guard every `Running` holds fails the test when the embedded org refused a request by

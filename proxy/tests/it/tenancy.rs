@@ -5,7 +5,7 @@
 use pane_proxy::rules::signature::sign_rule;
 use reqwest::Method;
 
-use crate::rules::{ROSE, inbound_email};
+use crate::rules::{ROSE, inbound_email, integrated};
 use crate::running::{linked, linked_with};
 
 #[tokio::test]
@@ -14,8 +14,7 @@ async fn the_shared_rule_url_is_gone_and_names_the_orgs_own() {
     let body = serde_json::to_vec(&inbound_email("evt_old", "msg_old", ROSE)).unwrap();
     // Signed as before, with a deployment-wide secret.
     let res = proxy
-        .http
-        .post(format!("{}/api/rules/send-to-salesforce", proxy.origin))
+        .anonymous(Method::POST, "/api/rules/send-to-salesforce")
         .header(
             "x-front-signature",
             sign_rule(b"a-deployment-wide-secret", &body),
@@ -65,8 +64,7 @@ async fn an_orgs_jobs_wait_with_the_reason_until_it_links_an_integration_user() 
 
 #[tokio::test]
 async fn a_rotated_secret_signs_beside_the_new_one_for_a_day() {
-    let proxy = linked().await;
-    proxy.link_integration().await;
+    let proxy = integrated().await;
     let before = proxy.intake().await;
     assert!(
         before
