@@ -1,7 +1,9 @@
 //! One field of a record: its label and value, and inline editing (`model::edit`). Hovering an
 //! editable field shows a pencil; the pencil or Enter opens the input; Enter or blur saves,
 //! Escape cancels; the value shows at once and rolls back with a message if the save fails;
-//! a record changed in Salesforce meanwhile offers to overwrite or keep its value.
+//! a record changed in Salesforce meanwhile offers to overwrite or keep its value. An open edit
+//! is kept in the records' state: a row drawn again (the records read again) opens it again,
+//! focused, with what was typed.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -13,7 +15,7 @@ use super::state::use_records_state;
 use crate::api::{endpoints, use_api};
 use crate::intl::AgentFormats;
 use crate::model::display::{url_pieces, value_text};
-use crate::model::edit::{EditCommand, EditEvent, EditState};
+use crate::model::edit::{EditCommand, EditEvent, EditState, FieldKey, OpenEdit};
 use crate::model::form::{InputKind, input_kind, to_input, to_json, with_labels};
 
 /// The input for a field, bound to `value` (text as the input holds it).
@@ -28,7 +30,7 @@ pub fn FieldInput(
     /// Keys pressed in it (inline edit's Enter and Escape).
     #[prop(optional)]
     on_key: Option<Callback<web_sys::KeyboardEvent>>,
-    /// Focus left it.
+    /// Focus left it (not when it left because the input was taken out of the document).
     #[prop(optional)]
     on_blur: Option<Callback<()>>,
     /// Focus it when shown.
@@ -58,10 +60,21 @@ pub fn FieldInput(
             cb.run(ev);
         }
     };
-    let blur = move |_| {
-        if let Some(cb) = on_blur {
-            cb.run(());
-        }
+    let blur = move |ev: web_sys::FocusEvent| {
+        let (Some(cb), Some(input)) = (
+            on_blur,
+            ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok()),
+        ) else {
+            return;
+        };
+        // An input taken out of the document while focused (its row drawn again) may get a
+        // blur on the way out: only one it is still in, once the removal is done, is the
+        // agent's.
+        queue_microtask(move || {
+            if input.is_connected() {
+                cb.run(());
+            }
+        });
     };
     let required = field.required;
     let max = field.length.map(|l| l.to_string());
@@ -162,8 +175,30 @@ pub fn FieldRow(
 ) -> impl IntoView {
     let state = use_records_state();
     let api = use_api();
-    let edit = RwSignal::new(EditState::viewing());
-    let draft = RwSignal::new(String::new());
+    let at = FieldKey {
+        object: object.clone(),
+        id: id.clone(),
+        field: field.name.clone(),
+    };
+    // The edit open in this field before the row was drawn again, as it was.
+    let resumed = state
+        .open_edit
+        .with_value(|open| EditState::resumed(open.as_ref(), &at));
+    let draft = RwSignal::new(match &resumed {
+        EditState::Editing { draft } => draft.clone(),
+        _ => String::new(),
+    });
+    let edit = RwSignal::new(resumed);
+    // Keeps this field's open edit, and what is typed, beside the records; forgets it once it
+    // is closed.
+    Effect::new(move |_| {
+        let open = edit.with(|e| draft.with(|d| OpenEdit::of(e, &at, d)));
+        state.open_edit.update_value(|kept| match open {
+            Some(open) => *kept = Some(open),
+            None if kept.as_ref().is_some_and(|k| k.at == at) => *kept = None,
+            None => {}
+        });
+    });
     let shown_value = RwSignal::new(value.clone());
     let name = field.name.clone();
     let label = field.label.clone();

@@ -1,5 +1,6 @@
 //! The records' state the views share: the sender shown, what was read for the latest
-//! senders, and a counter that reloads the records after a write.
+//! senders, a counter that reloads the records after a write, and the inline edit open (a
+//! reload draws the cards again: the edit opens again with what was typed).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -8,6 +9,7 @@ use pane_wire::bridge::Handle;
 
 use super::notices::Notices;
 use crate::api::{Api, endpoints};
+use crate::model::edit::OpenEdit;
 use crate::model::recent::{RECENT_SENDERS, Recent};
 
 /// The records' state; `Copy`, provided by [`provide_records_state`].
@@ -19,6 +21,8 @@ pub struct RecordsState {
     pub current_handle: RwSignal<Option<Handle>>,
     /// What was read for the latest senders: a revisit renders at once.
     pub seen: StoredValue<Recent<PanelData>>,
+    /// The inline edit open, kept by its row while it is (`model::edit`).
+    pub open_edit: StoredValue<Option<OpenEdit>>,
 }
 
 impl RecordsState {
@@ -47,6 +51,7 @@ pub fn provide_records_state() -> RecordsState {
         reload: RwSignal::new(0),
         current_handle: RwSignal::new(None),
         seen: StoredValue::new(Recent::new(RECENT_SENDERS)),
+        open_edit: StoredValue::new(None),
     };
     provide_context(state);
     state

@@ -1,6 +1,9 @@
 //! Inline editing of one field as a state machine: view → edit (pencil or Enter) → saving
 //! (Enter or blur; shown optimistically) → view, or back to the old value with a message, or a
-//! conflict offering to overwrite or keep Salesforce's value. Escape cancels.
+//! conflict offering to overwrite or keep Salesforce's value. Escape cancels. An open edit
+//! outlives its row: a re-read of the records draws the rows again, and a row of the field
+//! whose edit is open ([`OpenEdit`]) starts editing again with what was typed
+//! ([`EditState::resumed`]).
 
 use serde_json::Value;
 
@@ -81,10 +84,53 @@ pub enum EditCommand {
     },
 }
 
+/// A field of a record: which row an open edit belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldKey {
+    /// The record's object.
+    pub object: String,
+    /// The record's id.
+    pub id: String,
+    /// The field's API name.
+    pub field: String,
+}
+
+/// An inline edit open in a field, and what is typed in it: kept beside the records, so a row
+/// drawn again (the records read again after a save) opens it again as it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenEdit {
+    /// The field.
+    pub at: FieldKey,
+    /// What is typed.
+    pub draft: String,
+}
+
+impl OpenEdit {
+    /// The open edit `state` keeps for field `at`, `draft` what its input holds: one while
+    /// editing, none otherwise (saving, a conflict, viewing).
+    pub fn of(state: &EditState, at: &FieldKey, draft: &str) -> Option<OpenEdit> {
+        matches!(state, EditState::Editing { .. }).then(|| OpenEdit {
+            at: at.clone(),
+            draft: draft.to_owned(),
+        })
+    }
+}
+
 impl EditState {
     /// The starting state.
     pub fn viewing() -> EditState {
         EditState::Viewing { message: None }
+    }
+
+    /// The state a row of field `at` starts in: editing `open`'s draft when `open` is this
+    /// field's, else viewing.
+    pub fn resumed(open: Option<&OpenEdit>, at: &FieldKey) -> EditState {
+        match open {
+            Some(open) if open.at == *at => EditState::Editing {
+                draft: open.draft.clone(),
+            },
+            _ => EditState::viewing(),
+        }
     }
 
     /// The next state, and what to do.
@@ -308,6 +354,66 @@ mod tests {
             let (state, effects) = run(events);
             assert_eq!(state, want_state, "{name}");
             assert_eq!(effects, want_effects, "{name}");
+        }
+    }
+
+    fn key(field: &str) -> FieldKey {
+        FieldKey {
+            object: "Contact".into(),
+            id: "003A".into(),
+            field: field.into(),
+        }
+    }
+
+    #[test]
+    fn a_row_drawn_again_resumes_its_open_edit() {
+        let open = OpenEdit {
+            at: key("Title"),
+            draft: "Chief Bu".into(),
+        };
+        let editing = EditState::Editing {
+            draft: "Chief Bu".into(),
+        };
+        let cases: Vec<(&str, Option<&OpenEdit>, FieldKey, EditState)> = vec![
+            ("its own open edit", Some(&open), key("Title"), editing),
+            ("another field's", Some(&open), key("Phone"), EditState::viewing()),
+            ("none open", None, key("Title"), EditState::viewing()),
+        ];
+        for (name, open, at, want) in cases {
+            assert_eq!(EditState::resumed(open, &at), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn only_an_open_input_is_kept() {
+        let at = key("Title");
+        let kept = |state: EditState| OpenEdit::of(&state, &at, "CF");
+        let cases: Vec<(&str, EditState, bool)> = vec![
+            ("editing", EditState::Editing { draft: "C".into() }, true),
+            ("viewing", EditState::viewing(), false),
+            (
+                "saving",
+                EditState::Saving {
+                    draft: "CF".into(),
+                    previous: json!("Buyer"),
+                },
+                false,
+            ),
+            (
+                "a conflict",
+                EditState::Conflict {
+                    mine: "CF".into(),
+                    theirs: json!("CEO"),
+                },
+                false,
+            ),
+        ];
+        for (name, state, want) in cases {
+            let got = kept(state);
+            assert_eq!(got.is_some(), want, "{name}");
+            if let Some(open) = got {
+                assert_eq!((open.at, open.draft.as_str()), (key("Title"), "CF"), "{name}");
+            }
         }
     }
 

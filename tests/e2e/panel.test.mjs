@@ -113,6 +113,43 @@ test('hover a field, click the pencil, type, Enter: saved in Salesforce', async 
   assert.equal(await cardField('person-card', 'Title'), 'Chief Buyer');
 });
 
+test('an edit opened while the records are read again keeps its input, what was typed and the focus', async () => {
+  const { context } = browser;
+  const row = panel().locator('[data-testid=person-card] [data-testid=field-Title]');
+  const input = row.locator('[data-testid=input-Title]');
+  // The records' read after the save is held until the agent has opened the field again and typed.
+  const held = [];
+  const isPanelRead = (url) => url.pathname === '/api/panel';
+  await context.route(isPanelRead, (route) => held.push(route));
+  await row.locator('[data-testid=field-value]').hover();
+  await row.locator('[data-testid=pencil]').click();
+  await input.fill('Buyer in Chief');
+  await input.press('Enter');
+  await waitFor('saved in the sandbox org', async () => (await soql("SELECT Title FROM Contact WHERE Email = 'rose@edge.com'")).records[0].Title, (t) => t === 'Buyer in Chief');
+  await waitFor('the records read again after the save, held', () => held.length, (n) => n >= 1);
+  await row.locator('[data-testid=field-value]').focus();
+  await row.locator('[data-testid=field-value]').press('Enter');
+  const focused = () => input.evaluate((e) => document.activeElement === e).catch(() => false);
+  await waitFor('the input focused', focused, (f) => f);
+  await input.pressSequentially('Head Buy');
+  // Meanwhile someone changes the Contact's phone in Salesforce: the read, let through, shows it.
+  const { token, records } = await soql("SELECT Id FROM Contact WHERE Email = 'rose@edge.com'");
+  const res = await fetch(`${sandbox}/services/data/v59.0/sobjects/Contact/${records[0].Id}`, {
+    method: 'PATCH', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ Phone: '(512) 555-0142' }),
+  });
+  assert.equal(res.status, 204);
+  await context.unroute(isPanelRead);
+  for (const route of held) await route.continue();
+  await waitFor('the records read again shown', () => cardField('person-card', 'Phone'), (t) => t === '(512) 555-0142');
+  assert.equal(await row.getAttribute('data-state'), 'editing', 'the input is still open');
+  assert.equal(await input.inputValue(), 'Head Buy', 'what was typed is still there');
+  assert.equal(await focused(), true, 'the agent can go on typing');
+  await input.press('Escape');
+  await waitFor('the edit closed', () => row.getAttribute('data-state'), (s) => s === 'viewing');
+  assert.equal(await cardField('person-card', 'Title'), 'Buyer in Chief');
+  assert.equal((await soql("SELECT Title FROM Contact WHERE Email = 'rose@edge.com'")).records[0].Title, 'Buyer in Chief', 'nothing typed was saved');
+});
+
 test('a record changed behind the panel\'s back: the conflict is shown, and mine can win', async () => {
   const { token, records } = await soql("SELECT Id FROM Contact WHERE Email = 'rose@edge.com'");
   // Someone else edits the record in Salesforce (a second later, so it is newer).
