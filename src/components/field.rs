@@ -1,6 +1,7 @@
 //! One field of a record: its label and value, and inline editing (`model::edit`). Hovering an
 //! editable field shows a pencil; the pencil or Enter opens the input; Enter or blur saves,
-//! Escape cancels; the value shows at once and rolls back with a message if the save fails;
+//! Escape cancels; the value shows at once; a save Salesforce refuses opens the input again with
+//! what was typed and why (the field named by its label);
 //! a record changed in Salesforce meanwhile offers to overwrite or keep its value. An open edit
 //! is kept in the records' state: a row drawn again (the records read again) opens it again,
 //! focused, with what was typed.
@@ -185,7 +186,7 @@ pub fn FieldRow(
         .open_edit
         .with_value(|open| EditState::resumed(open.as_ref(), &at));
     let draft = RwSignal::new(match &resumed {
-        EditState::Editing { draft } => draft.clone(),
+        EditState::Editing { draft, .. } => draft.clone(),
         _ => String::new(),
     });
     let edit = RwSignal::new(resumed);
@@ -335,7 +336,7 @@ pub fn FieldRow(
     view! {
         <div class="field" data-testid=row_testid data-kind=kind.clone() data-editable=editable.to_string()
             data-state=move || match edit.get() {
-                EditState::Viewing { .. } => "viewing",
+                EditState::Viewing => "viewing",
                 EditState::Editing { .. } => "editing",
                 EditState::Saving { .. } => "saving",
                 EditState::Conflict { .. } => "conflict",
@@ -344,7 +345,8 @@ pub fn FieldRow(
             {move || match edit.get() {
                 EditState::Editing { .. } => view! {
                     <div class="field-edit">
-                        <FieldInput field=field.clone() value=draft id=input_id.clone() on_key=on_key on_blur=on_blur autofocus=true />
+                        <FieldInput field=field.clone() value=draft id=input_id.clone() on_key=on_key on_blur=on_blur autofocus=true
+                            invalid=Signal::derive(move || edit.with(|e| e.refusal().is_some())) />
                     </div>
                 }
                 .into_any(),
@@ -398,10 +400,9 @@ pub fn FieldRow(
                     .into_any()
                 }
             }}
-            {move || match edit.get() {
-                EditState::Viewing { message: Some(m) } => Some(view! { <p class="field-error" role="alert" data-testid="field-error">{m}</p> }),
-                _ => None,
-            }}
+            {move || edit.with(|e| e.refusal().map(str::to_owned)).map(|m| view! {
+                <p class="field-error" role="alert" data-testid="field-error">{m}</p>
+            })}
         </div>
     }
 }

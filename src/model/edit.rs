@@ -1,6 +1,7 @@
 //! Inline editing of one field as a state machine: view → edit (pencil or Enter) → saving
-//! (Enter or blur; shown optimistically) → view, or back to the old value with a message, or a
-//! conflict offering to overwrite or keep Salesforce's value. Escape cancels. An open edit
+//! (Enter or blur; shown optimistically) → view; or, refused, back to the edit with what was
+//! typed and why (nothing the agent typed is lost); or a conflict offering to overwrite or keep
+//! Salesforce's value. Escape cancels. An open edit
 //! outlives its row: a re-read of the records draws the rows again, and a row of the field
 //! whose edit is open ([`OpenEdit`]) starts editing again with what was typed
 //! ([`EditState::resumed`]).
@@ -11,14 +12,13 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq)]
 pub enum EditState {
     /// Showing the value.
-    Viewing {
-        /// What went wrong with the last save, if it failed.
-        message: Option<String>,
-    },
+    Viewing,
     /// The input is open with the agent's draft.
     Editing {
         /// What is typed.
         draft: String,
+        /// Why Salesforce refused it, when it did.
+        message: Option<String>,
     },
     /// Saved optimistically: the draft is shown while the proxy answers.
     Saving {
@@ -103,23 +103,29 @@ pub struct OpenEdit {
     pub at: FieldKey,
     /// What is typed.
     pub draft: String,
+    /// Why Salesforce refused it, when it did.
+    pub message: Option<String>,
 }
 
 impl OpenEdit {
     /// The open edit `state` keeps for field `at`, `draft` what its input holds: one while
     /// editing, none otherwise (saving, a conflict, viewing).
     pub fn of(state: &EditState, at: &FieldKey, draft: &str) -> Option<OpenEdit> {
-        matches!(state, EditState::Editing { .. }).then(|| OpenEdit {
-            at: at.clone(),
-            draft: draft.to_owned(),
-        })
+        match state {
+            EditState::Editing { message, .. } => Some(OpenEdit {
+                at: at.clone(),
+                draft: draft.to_owned(),
+                message: message.clone(),
+            }),
+            _ => None,
+        }
     }
 }
 
 impl EditState {
     /// The starting state.
     pub fn viewing() -> EditState {
-        EditState::Viewing { message: None }
+        EditState::Viewing
     }
 
     /// The state a row of field `at` starts in: editing `open`'s draft when `open` is this
@@ -128,6 +134,7 @@ impl EditState {
         match open {
             Some(open) if open.at == *at => EditState::Editing {
                 draft: open.draft.clone(),
+                message: open.message.clone(),
             },
             _ => EditState::viewing(),
         }
@@ -137,14 +144,22 @@ impl EditState {
     pub fn next(self, event: EditEvent) -> (EditState, EditCommand) {
         use EditEvent as E;
         match (self, event) {
-            (EditState::Viewing { .. }, E::Start { current }) => {
-                (EditState::Editing { draft: current }, EditCommand::None)
-            }
-            (EditState::Editing { .. }, E::Type(text)) => {
-                (EditState::Editing { draft: text }, EditCommand::None)
-            }
+            (EditState::Viewing, E::Start { current }) => (
+                EditState::Editing {
+                    draft: current,
+                    message: None,
+                },
+                EditCommand::None,
+            ),
+            (EditState::Editing { message, .. }, E::Type(text)) => (
+                EditState::Editing {
+                    draft: text,
+                    message,
+                },
+                EditCommand::None,
+            ),
             (
-                EditState::Editing { draft },
+                EditState::Editing { draft, .. },
                 E::Commit {
                     previous,
                     previous_text,
@@ -167,8 +182,9 @@ impl EditState {
             }
             (EditState::Editing { .. }, E::Cancel) => (EditState::viewing(), EditCommand::None),
             (EditState::Saving { .. }, E::Saved) => (EditState::viewing(), EditCommand::None),
-            (EditState::Saving { .. }, E::Failed(message)) => (
-                EditState::Viewing {
+            (EditState::Saving { draft, .. }, E::Failed(message)) => (
+                EditState::Editing {
+                    draft,
                     message: Some(message),
                 },
                 EditCommand::None,
@@ -195,6 +211,16 @@ impl EditState {
             }
             // Anything else changes nothing (a late answer, a second commit from blur...).
             (state, _) => (state, EditCommand::None),
+        }
+    }
+
+    /// Why the last save was refused, while its edit is open.
+    pub fn refusal(&self) -> Option<&str> {
+        match self {
+            EditState::Editing {
+                message: Some(m), ..
+            } => Some(m),
+            _ => None,
         }
     }
 
@@ -248,6 +274,21 @@ mod tests {
         events
     }
 
+    /// The agent typed `x` and saved; Salesforce refused it; then `then`.
+    fn refused(then: Vec<EditEvent>) -> Vec<EditEvent> {
+        let start = EditEvent::Start {
+            current: "Buyer".into(),
+        };
+        let mut events = vec![
+            start,
+            EditEvent::Type("x".into()),
+            commit(),
+            EditEvent::Failed("Too short".into()),
+        ];
+        events.extend(then);
+        events
+    }
+
     fn save(draft: &str, force: bool) -> EditCommand {
         EditCommand::Save {
             draft: draft.into(),
@@ -260,6 +301,9 @@ mod tests {
         use EditEvent as E;
         let start = || E::Start {
             current: "Buyer".into(),
+        };
+        let overwrite = || E::Overwrite {
+            previous: json!("CEO"),
         };
         let cases: Vec<(&str, Vec<EditEvent>, EditState, Vec<EditCommand>)> = vec![
             (
@@ -290,17 +334,43 @@ mod tests {
                 vec![],
             ),
             (
-                "a failure rolls back with a message",
-                vec![
-                    start(),
-                    E::Type("x".into()),
-                    commit(),
-                    E::Failed("Too short".into()),
-                ],
-                EditState::Viewing {
+                "a refusal keeps the edit open with the draft and why",
+                refused(vec![]),
+                EditState::Editing {
+                    draft: "x".into(),
                     message: Some("Too short".into()),
                 },
                 vec![save("x", false)],
+            ),
+            (
+                "typing after a refusal keeps why until the next save",
+                refused(vec![E::Type("xyz".into())]),
+                EditState::Editing {
+                    draft: "xyz".into(),
+                    message: Some("Too short".into()),
+                },
+                vec![save("x", false)],
+            ),
+            (
+                "fixed after a refusal, it saves again",
+                refused(vec![E::Type("xyz".into()), commit(), E::Saved]),
+                EditState::viewing(),
+                vec![save("x", false), save("xyz", false)],
+            ),
+            (
+                "escape after a refusal goes back to the value",
+                refused(vec![E::Cancel]),
+                EditState::viewing(),
+                vec![save("x", false)],
+            ),
+            (
+                "a forced save refused keeps mine open",
+                conflicted(vec![overwrite(), E::Failed("Too long".into())]),
+                EditState::Editing {
+                    draft: "CFO".into(),
+                    message: Some("Too long".into()),
+                },
+                vec![save("CFO", false), save("CFO", true)],
             ),
             (
                 "blur after enter saves once",
@@ -322,12 +392,7 @@ mod tests {
             ),
             (
                 "overwrite saves mine by force",
-                conflicted(vec![
-                    E::Overwrite {
-                        previous: json!("CEO"),
-                    },
-                    E::Saved,
-                ]),
+                conflicted(vec![overwrite(), E::Saved]),
                 EditState::viewing(),
                 vec![save("CFO", false), save("CFO", true)],
             ),
@@ -370,13 +435,20 @@ mod tests {
         let open = OpenEdit {
             at: key("Title"),
             draft: "Chief Bu".into(),
+            message: Some("Too long".into()),
         };
         let editing = EditState::Editing {
             draft: "Chief Bu".into(),
+            message: Some("Too long".into()),
         };
         let cases: Vec<(&str, Option<&OpenEdit>, FieldKey, EditState)> = vec![
             ("its own open edit", Some(&open), key("Title"), editing),
-            ("another field's", Some(&open), key("Phone"), EditState::viewing()),
+            (
+                "another field's",
+                Some(&open),
+                key("Phone"),
+                EditState::viewing(),
+            ),
             ("none open", None, key("Title"), EditState::viewing()),
         ];
         for (name, open, at, want) in cases {
@@ -389,7 +461,14 @@ mod tests {
         let at = key("Title");
         let kept = |state: EditState| OpenEdit::of(&state, &at, "CF");
         let cases: Vec<(&str, EditState, bool)> = vec![
-            ("editing", EditState::Editing { draft: "C".into() }, true),
+            (
+                "editing",
+                EditState::Editing {
+                    draft: "C".into(),
+                    message: None,
+                },
+                true,
+            ),
             ("viewing", EditState::viewing(), false),
             (
                 "saving",
@@ -412,7 +491,11 @@ mod tests {
             let got = kept(state);
             assert_eq!(got.is_some(), want, "{name}");
             if let Some(open) = got {
-                assert_eq!((open.at, open.draft.as_str()), (key("Title"), "CF"), "{name}");
+                assert_eq!(
+                    (open.at, open.draft.as_str()),
+                    (key("Title"), "CF"),
+                    "{name}"
+                );
             }
         }
     }
@@ -428,5 +511,20 @@ mod tests {
             Some("CFO")
         );
         assert_eq!(EditState::viewing().optimistic(), None);
+    }
+
+    #[test]
+    fn a_refusal_is_said_while_its_edit_is_open() {
+        let refused = EditState::Editing {
+            draft: "x".into(),
+            message: Some("Too short".into()),
+        };
+        assert_eq!(refused.refusal(), Some("Too short"));
+        let typing = EditState::Editing {
+            draft: "x".into(),
+            message: None,
+        };
+        assert_eq!(typing.refusal(), None);
+        assert_eq!(EditState::viewing().refusal(), None);
     }
 }

@@ -1,13 +1,15 @@
 // How the panel reads at Front's real width (300 px): values formatted as Salesforce shows them
 // and never cut off, the cog's Close and Escape, messages naming fields by their labels, a
 // prefilled lookup by its name; and the dev inbox: named collapse button, keyboard rows, dark
-// mode, a favicon. Screenshots: target/e2e/values-300.png, cog-300.png, dev-inbox-dark.png.
+// mode, a favicon; a refused edit or create keeps what the agent typed. Screenshots:
+// target/e2e/values-300.png, refusal-300.png, refusal-create-300.png, cog-300.png,
+// dev-inbox-dark.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, linkInPanel, openFieldChooser, panelFrame, startPane, stopPane, waitFor } from './support.mjs';
+import { ARTIFACTS, linkInPanel, openFieldChooser, panelFrame, sandboxQuery, startPane, stopPane, waitFor } from './support.mjs';
 
-let proxy, browser;
+let proxy, browser, sandbox;
 /** Every browser console error (a 404 for a favicon shows here). */
 const consoleErrors = [];
 
@@ -16,7 +18,7 @@ before(async () => {
   // its environment.
   process.env.TZ = 'UTC';
   process.env.LANG = 'en_US.UTF-8';
-  ({ proxy, browser } = await startPane([], ['--lang=en-US']));
+  ({ proxy, browser, sandbox } = await startPane([], ['--lang=en-US']));
   browser.page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location()?.url ?? ''}`); });
   await browser.page.emulateMedia({ colorScheme: 'light' });
 });
@@ -83,12 +85,69 @@ test('a lookup prefilled from a domain match shows the Account\'s name; a refusa
   await byId('cancel').click();
 });
 
-test('the cog: adding a field goes back to the placeholder; Close and Escape return to the cog', async () => {
+/** Rose's card, with `field` added to it through the cog (the chooser left open). */
+async function addToRosesCard(field) {
   await open('Email from a known address');
   await byId('person-card').waitFor();
   await openFieldChooser(panel());
-  await byId('add-field').selectOption('Department');
-  await panel().locator('[data-testid=chosen-field][data-field=Department]').waitFor();
+  await byId('add-field').selectOption(field);
+  await panel().locator(`[data-testid=chosen-field][data-field=${field}]`).waitFor();
+}
+
+test('an inline edit Salesforce refuses stays open with what was typed, the field named by its label', async () => {
+  await addToRosesCard('LastName');
+  await byId('close-chooser').click();
+  const edit = async (field, typed) => {
+    const row = panel().locator(`[data-testid=person-card] [data-testid=field-${field}]`);
+    await row.locator('[data-testid=field-value]').focus();
+    await row.locator('[data-testid=field-value]').press('Enter');
+    await row.locator(`[data-testid=input-${field}]`).fill(typed);
+    await row.locator(`[data-testid=input-${field}]`).press('Enter');
+    await row.locator('[data-testid=field-error]').waitFor();
+    return row;
+  };
+  // Salesforce's REQUIRED_FIELD_MISSING, about `LastName`: said as the agent reads it.
+  const lastName = await edit('LastName', '');
+  assert.equal(await lastName.locator('[data-testid=field-error]').textContent(), 'Required fields are missing: [Last Name]');
+  assert.equal(await lastName.getAttribute('data-state'), 'editing', 'the input stays open');
+  assert.equal(await lastName.locator('[data-testid=input-LastName]').inputValue(), '', 'with what was typed');
+  assert.equal(await lastName.locator('[data-testid=input-LastName]').getAttribute('aria-invalid'), 'true');
+  await lastName.locator('[data-testid=input-LastName]').press('Escape');
+  await waitFor('Last Name back', () => lastName.locator('.value-text').textContent(), (t) => t === 'Gonzalez');
+  // Salesforce's INVALID_EMAIL_ADDRESS: the typed address stays, to be fixed rather than typed again.
+  const email = await edit('Email', 'rose,gonzalez@edge.com');
+  assert.equal(await email.locator('[data-testid=field-error]').textContent(), 'Email: invalid email address: rose,gonzalez@edge.com');
+  assert.equal(await email.locator('[data-testid=input-Email]').inputValue(), 'rose,gonzalez@edge.com');
+  await shot('refusal-300');
+  const [rose] = await sandboxQuery(sandbox, "SELECT LastName, Email FROM Contact WHERE Email = 'rose@edge.com'");
+  assert.equal(rose?.LastName, 'Gonzalez', 'nothing refused was saved');
+  // Put back as it was, there is nothing to save: the edit closes, and the refusal with it.
+  await email.locator('[data-testid=input-Email]').fill('rose@edge.com');
+  await email.locator('[data-testid=input-Email]').press('Enter');
+  await waitFor('the edit closed', () => email.getAttribute('data-state'), (s) => s === 'viewing');
+  assert.equal(await email.locator('[data-testid=field-error]').count(), 0, 'the refusal is gone');
+});
+
+test('a create Salesforce refuses for its Email keeps every typed value', async () => {
+  await open('Email from a totally unknown address');
+  await byId('create-contact').click();
+  await byId('create-form').waitFor();
+  const typed = { FirstName: 'Zoe', LastName: 'Kite', Email: 'zoe,kite@quintessential-kites.example', Phone: '+1 512 555 0199', Title: 'Head of Kites' };
+  for (const [field, value] of Object.entries(typed)) await panel().locator(`[data-testid=input-${field}]`).fill(value);
+  await byId('save').click();
+  // Salesforce refuses the address (a comma), the panel's own check let it through.
+  const error = panel().locator('[data-testid=form-field-Email] [data-testid=field-error]');
+  await waitFor('the refusal beside Email', () => error.textContent({ timeout: 5_000 }).catch(() => ''), (t) => t === 'Email: invalid email address: zoe,kite@quintessential-kites.example');
+  for (const [field, value] of Object.entries(typed)) {
+    assert.equal(await panel().locator(`[data-testid=input-${field}]`).inputValue(), value, `${field} kept`);
+  }
+  await shot('refusal-create-300');
+  assert.deepEqual(await sandboxQuery(sandbox, "SELECT Id FROM Contact WHERE LastName = 'Kite'"), [], 'nothing was made');
+  await byId('cancel').click();
+});
+
+test('the cog: adding a field goes back to the placeholder; Close and Escape return to the cog', async () => {
+  await addToRosesCard('Department');
   await waitFor('the placeholder back', () => byId('add-field').inputValue(), (v) => v === '');
   await shot('cog-300');
   const cogFocused = () => byId('cog').evaluate((e) => document.activeElement === e);

@@ -133,7 +133,7 @@ fn key_down(key: &str) -> web_sys::KeyboardEvent {
 }
 
 #[wasm_bindgen_test]
-async fn inline_edit_shows_the_value_at_once_and_rolls_back_when_the_save_fails() {
+async fn inline_edit_shows_the_value_at_once_and_a_refusal_keeps_what_was_typed() {
     use salesforce_pane::components::field::FieldRow;
     let container = mount_in_div(move || {
         provide_state();
@@ -175,7 +175,8 @@ async fn inline_edit_shows_the_value_at_once_and_rolls_back_when_the_save_fails(
     sleep(20).await;
     assert_eq!(row_text(), "Buyer");
 
-    // Enter saves: the new value shows at once, then rolls back with the reason.
+    // Enter saves: the new value shows at once; refused, the input opens again with what was
+    // typed and the reason.
     let field_value: HtmlElement = q("[data-testid=field-Title] [data-testid=field-value]")
         .unwrap()
         .unchecked_into();
@@ -197,11 +198,15 @@ async fn inline_edit_shows_the_value_at_once_and_rolls_back_when_the_save_fails(
         "{}",
         state()
     );
-    until("the rollback", || {
-        state() == "viewing" && q("[data-testid=field-Title] [data-testid=field-error]").is_some()
+    until("the refusal", || {
+        state() == "editing" && q("[data-testid=field-Title] [data-testid=field-error]").is_some()
     })
     .await;
-    assert_eq!(row_text(), "Buyer", "rolled back");
+    let input: web_sys::HtmlInputElement = q("[data-testid=input-Title]").unwrap().unchecked_into();
+    assert_eq!(input.value(), "Chief Buyer", "what was typed is kept");
+    input.dispatch_event(&key_down("Escape")).unwrap();
+    until("back to the value", || state() == "viewing").await;
+    assert_eq!(row_text(), "Buyer", "Escape goes back to the value");
     container.remove();
 }
 
