@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pane_wire::api::{Me, Settings};
+use pane_wire::api::{Me, Settings, Whoami};
 
 use crate::api::{Api, endpoints};
 use crate::model::display::DEFAULT_CURRENCY;
@@ -26,6 +26,20 @@ impl Identity {
                 change(s);
             }
         });
+    }
+
+    /// Keeps the proxy's answer to who is linked (`GET /api/me`): the health it carries, and
+    /// who is linked, confirming the session. Whether it said the agent is linked.
+    pub fn heard(&self, session: Session, who: Whoami) -> bool {
+        session.set_health(Ok(who.health));
+        match who.me.filter(|_| who.linked) {
+            Some(me) => {
+                self.me.set(Some(me));
+                session.confirm();
+                true
+            }
+            None => false,
+        }
     }
 
     /// Where the org's records open.
@@ -64,15 +78,24 @@ impl Identity {
     }
 }
 
-/// Reads what is missing: who is signed in (`GET /api/me`, which also says the agent is
-/// linked), then the settings. Who is signed in may already be known (a link just asked).
+/// Reads what is missing: who is signed in (`GET /api/me`, which also says whether the agent
+/// is linked), then the settings. Who is signed in may already be known (a link just asked).
 async fn load(identity: Identity, api: Api, session: Session) {
     if identity.me.get_untracked().is_none() {
-        let Ok(who) = endpoints::me(api).await else {
-            return;
+        let who = match endpoints::me(api).await {
+            Ok(who) => who,
+            // Said in the status bar (a hidden panel's cut-short ask says nothing).
+            Err(err) => {
+                if !err.is_pause() {
+                    session.set_health(Err(err));
+                }
+                return;
+            }
         };
-        identity.me.set(Some(who));
-        session.confirm();
+        if !identity.heard(session, who) {
+            session.forget();
+            return;
+        }
     }
     if let Ok(settings) = endpoints::settings(api).await {
         identity.settings.set(Some(settings));

@@ -105,7 +105,8 @@ impl Linker {
     }
 
     /// Redeems link `pending` with the popup's one-time `code`; the answer sets the session
-    /// cookie. Then asks who the agent is: a 401 means the browser did not keep the cookie.
+    /// cookie. Then asks who the agent is: "not linked" means the browser did not keep the
+    /// cookie.
     async fn redeem(self, pending: Pending, code: String) {
         if self.pending.get_value().as_ref() != Some(&pending) {
             return;
@@ -122,25 +123,27 @@ impl Linker {
     }
 
     /// Asks the proxy whether the session cookie is there (`GET /api/me`), and keeps its
-    /// answer: who is signed in. `after_link`: a link just finished, so a refusal means the
+    /// answer: who is signed in. `after_link`: a link just finished, so "not linked" means the
     /// browser refused the cookie.
     async fn check(self, after_link: bool) {
-        match endpoints::me(self.api).await {
-            Ok(who) => {
-                self.identity.me.set(Some(who));
-                self.session.confirm();
-            }
-            Err(err) if err.is_pause() => {}
-            Err(_) if after_link => {
-                self.session.want_storage_access();
-                self.session.forget_because(
-                    "Salesforce is linked, but this browser did not keep the panel's sign-in \
-                     inside the inbox (its cookie settings block it). Link Salesforce again to \
-                     allow it; or allow cookies for this panel's site."
-                        .to_owned(),
-                );
-            }
-            Err(_) => self.session.forget(),
+        let linked = match endpoints::me(self.api).await {
+            Ok(who) => self.identity.heard(self.session, who),
+            Err(err) if err.is_pause() => return,
+            Err(_) => false,
+        };
+        if linked {
+            return;
+        }
+        if after_link {
+            self.session.want_storage_access();
+            self.session.forget_because(
+                "Salesforce is linked, but this browser did not keep the panel's sign-in \
+                 inside the inbox (its cookie settings block it). Link Salesforce again to \
+                 allow it; or allow cookies for this panel's site."
+                    .to_owned(),
+            );
+        } else {
+            self.session.forget();
         }
     }
 

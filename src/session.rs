@@ -1,11 +1,16 @@
 //! Whether the agent is linked. The panel never holds the session: the proxy keeps it in an
 //! `HttpOnly`, `Partitioned` cookie the browser sends with the panel's own requests (see the
 //! proxy's `oauth` module for the whole flow). So the panel knows only what the proxy says:
-//! linked (an answer), unlinked (a 401), or not known yet.
+//! linked, unlinked (`GET /api/me` says so, or another call is refused with a 401), or not
+//! known yet. The same answer carries the proxy's health, kept here for the status bar (which
+//! asks for it again only on its later refreshes).
 //!
 //! This module is the store only; linking (a user action) is [`crate::link`].
 
 use leptos::prelude::*;
+use pane_wire::api::Health;
+
+use crate::PanelError;
 
 use crate::api::Auth;
 
@@ -22,6 +27,9 @@ pub struct Session {
     /// The browser refused the session cookie: the next *Link Salesforce* asks for storage
     /// access first.
     wants_storage_access: RwSignal<bool>,
+    /// The proxy's health, as its last answer to who is linked carried it (or why there was
+    /// no answer).
+    health: RwSignal<Option<Result<Health, PanelError>>>,
 }
 
 impl Session {
@@ -32,7 +40,20 @@ impl Session {
             integration: RwSignal::new(None),
             ended: RwSignal::new(None),
             wants_storage_access: RwSignal::new(false),
+            health: RwSignal::new(None),
         }
+    }
+
+    /// The proxy's health as `GET /api/me` last carried it, or why that failed; `None`
+    /// before it answered.
+    pub fn health(&self) -> Signal<Option<Result<Health, PanelError>>> {
+        self.health.into()
+    }
+
+    /// Keeps the proxy's health that came with its answer to who is linked, or why there was
+    /// no answer.
+    pub fn set_health(&self, health: Result<Health, PanelError>) {
+        self.health.set(Some(health));
     }
 
     /// Whether the proxy said the agent is linked: what lets the panel ask for records. Until

@@ -37,12 +37,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn health(State(state): State<AppState>) -> Json<Health> {
-    Json(Health {
-        status: "ok".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        backend: state.backend,
-        org_url: state.org_url.to_string(),
-    })
+    Json(state.health())
 }
 
 /// `live` and `ready`'s answer.

@@ -44,7 +44,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
-use pane_wire::api::Backend;
+use pane_wire::api::{Backend, Health};
 use tokio::net::TcpListener;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -183,6 +183,17 @@ impl axum::extract::FromRef<AppState> for cache::PanelCache {
 }
 
 impl AppState {
+    /// The proxy's health as `GET /api/health` answers it (and `GET /api/me` beside who is
+    /// linked): it is up, its version, and the Salesforce it talks to.
+    pub fn health(&self) -> Health {
+        Health {
+            status: "ok".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            backend: self.backend,
+            org_url: self.org_url.to_string(),
+        }
+    }
+
     /// The OAuth `redirect_uri` for a link started by the panel at `panel_origin` (one of
     /// [`AppState::panel_origins`]): the public URL's callback, else the panel's own loopback
     /// name's, so the popup comes back where the panel is.

@@ -4,10 +4,10 @@
 
 use pane_wire::api::{
     ConversationLogged, ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, CreateRequest,
-    FieldsByObject, HandleQuery, Health, IntegrationUser, LinkStatus, LogConversation, Logged, Me,
+    FieldsByObject, HandleQuery, Health, IntegrationUser, LinkStatus, LogConversation, Logged,
     NewNote, NoteCreated, NoteEdit, NoteText, Notes, ObjectSpec, OrgSettings, PanelData,
     PinRequest, RedeemRequest, Redeemed, RuleIntake, RuleJobs, SearchResults, Settings,
-    StartRequest, Started, StatusRequest, UpdateRequest, Usage,
+    StartRequest, Started, StatusRequest, UpdateRequest, Usage, Whoami,
 };
 use pane_wire::bridge::{Handle, HandleKind};
 use serde_json::{Map, Value};
@@ -53,8 +53,8 @@ pub async fn health(api: Api) -> Result<Health, PanelError> {
     api.get_json("/api/health").await
 }
 
-/// `GET /api/me`: who is linked (a 401 when nobody is).
-pub async fn me(api: Api) -> Result<Me, PanelError> {
+/// `GET /api/me`: whether the panel is linked, who to, and the proxy's health.
+pub async fn me(api: Api) -> Result<Whoami, PanelError> {
     api.get_json("/api/me").await
 }
 

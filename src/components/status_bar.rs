@@ -1,5 +1,6 @@
 //! The status bar: whether the panel is live or paused, the requests it has made, and the
-//! backend it is connected to (refreshed while visible, never while hidden).
+//! backend it is connected to: as the proxy's answer to who is linked carried it at load
+//! (`GET /api/me`), then refreshed (`GET /api/health`) while visible, never while hidden.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -9,6 +10,7 @@ use crate::PanelError;
 use crate::api::{endpoints, use_api};
 use crate::bridge::use_bridge;
 use crate::hooks::{UsePanelActiveReturn, use_refresh};
+use crate::session::use_session;
 
 /// The status bar at the bottom of the panel.
 #[component]
@@ -21,19 +23,41 @@ pub fn StatusBar(
     let active = visibility.active;
     let api = use_api();
     let bridge = use_bridge();
-    let health = RwSignal::new(None::<Result<Health, PanelError>>);
-    use_refresh(active, refresh_ms, move || async move {
+    let heard = use_session().health();
+    // The bar's own refreshes; before the first, what came with who is linked.
+    let refreshed = RwSignal::new(None::<Result<Health, PanelError>>);
+    let health = Signal::derive(move || refreshed.get().or_else(|| heard.get()));
+    // Whether the bar asked (or would have) already.
+    let asked = StoredValue::new(false);
+    let refresh = use_refresh(active, refresh_ms, move || async move {
+        // At load the proxy's answer to who is linked (`GET /api/me`) brings the health: the
+        // bar asks for it itself from its next refresh on.
+        let first = !asked.get_value();
+        asked.set_value(true);
+        if first && heard.get_untracked().is_none() {
+            return false;
+        }
         match endpoints::health(api).await {
             Ok(h) => {
-                health.set(Some(Ok(h)));
+                refreshed.set(Some(Ok(h)));
                 true
             }
             // Not fetched: stays stale, refreshed when the panel is seen again.
             Err(PanelError::Suspended | PanelError::Aborted) => false,
             Err(err) => {
-                health.set(Some(Err(err)));
+                refreshed.set(Some(Err(err)));
                 false
             }
+        }
+    });
+    // What came with who is linked is newer than the bar's last refresh, and as fresh.
+    Effect::new(move |_| {
+        let Some(answered) = heard.with(|h| h.as_ref().map(Result::is_ok)) else {
+            return;
+        };
+        refreshed.set(None);
+        if answered {
+            refresh.got_fresh.run(());
         }
     });
     let open_org = move |_| {

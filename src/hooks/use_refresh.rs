@@ -16,6 +16,8 @@ use leptos::task::spawn_local;
 pub struct UseRefreshReturn {
     /// When the data was last fetched successfully (ms since the epoch), if ever.
     pub fresh_at: Signal<Option<f64>>,
+    /// Says the data is fresh now, got some other way (not refreshed until it is stale).
+    pub got_fresh: Callback<()>,
 }
 
 /// See the module doc. `fetch` resolves to `true` when it got fresh data.
@@ -53,5 +55,6 @@ where
     });
     UseRefreshReturn {
         fresh_at: fresh_at.into(),
+        got_fresh: Callback::new(move |()| fresh_at.set(Some(js_sys::Date::now()))),
     }
 }

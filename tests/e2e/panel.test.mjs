@@ -51,8 +51,13 @@ test('not linked: the panel offers to link, and the popup links it', async () =>
   const { page, context } = browser;
   const me = countRequests('/api/me');
   const settings = countRequests('/api/settings');
+  const health = countRequests('/api/health');
   await page.goto(`${proxy.url}?refresh_ms=60000`);
   await byId('link-prompt').waitFor();
+  // Not linked, and the backend's status, from one answer.
+  await waitFor('the backend status', () => textOf('backend'), (t) => t === 'Connected to the sandbox org');
+  assert.equal(me.count, 1, 'GET /api/me at load');
+  assert.equal(health.count, 0, 'the status bar asks nothing of its own at load');
   await shot('panel-not-linked');
   const [popup] = await Promise.all([context.waitForEvent('page'), byId('link-salesforce').click()]);
   assert.equal(await signInPopup(popup), 'login');

@@ -122,7 +122,7 @@ async fn the_cog_and_the_search_box_lead_to_their_views_and_back() {
 }
 
 #[wasm_bindgen_test]
-async fn the_status_bar_counts_the_health_request_and_says_the_proxy_is_missing() {
+async fn the_status_bar_counts_the_request_at_load_and_says_the_proxy_is_missing() {
     let (_connected, container) = mounted();
     until_text_holds("[data-testid=backend]", "404").await;
     assert!(text("[data-testid=request-count]").parse::<u32>().unwrap() >= 1);

@@ -260,6 +260,41 @@ pub struct Me {
     pub currency: Option<String>,
 }
 
+/// `GET /api/me`: whether this browser's panel is linked, to whom (the fields of [`Me`], beside
+/// `linked`), and the proxy's [`Health`], so that the panel's one request at load answers
+/// both the link and its status bar. `{"linked": false, "health": ...}` for a browser without
+/// a linked session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Whoami {
+    /// A linked session came with the request.
+    pub linked: bool,
+    /// Who it belongs to, when linked.
+    #[serde(flatten)]
+    pub me: Option<Me>,
+    /// The proxy's health, as `GET /api/health` answers it.
+    pub health: Health,
+}
+
+impl Whoami {
+    /// The answer for the agent `me`.
+    pub fn linked(me: Me, health: Health) -> Whoami {
+        Whoami {
+            linked: true,
+            me: Some(me),
+            health,
+        }
+    }
+
+    /// The answer for a browser without a linked session.
+    pub fn unlinked(health: Health) -> Whoami {
+        Whoami {
+            linked: false,
+            me: None,
+            health,
+        }
+    }
+}
+
 /// Field API names per object (`Contact` -> `["Name", "Email"]`).
 pub type FieldsByObject = std::collections::BTreeMap<String, Vec<String>>;
 
@@ -471,6 +506,51 @@ mod tests {
                                "org_url": "http://127.0.0.1:4000/"})
         );
         assert_eq!(serde_json::from_value::<Health>(json).unwrap(), health);
+    }
+
+    #[test]
+    fn whoami_is_me_beside_linked_and_health() {
+        let health = Health {
+            status: "ok".into(),
+            version: "0.1.0".into(),
+            backend: Backend::Sandbox,
+            org_url: "http://127.0.0.1:4000/".into(),
+        };
+        let me = Me {
+            user_id: "005A".into(),
+            username: "ana@pane-support.example".into(),
+            email: "ana@pane-support.example".into(),
+            org_id: "00DA".into(),
+            is_admin: true,
+            instance_url: "http://127.0.0.1:4000".into(),
+            currency: None,
+        };
+        let cases = [
+            (
+                "unlinked",
+                Whoami::unlinked(health.clone()),
+                serde_json::json!({"linked": false, "health": serde_json::to_value(&health).unwrap()}),
+            ),
+            (
+                "linked",
+                Whoami::linked(me.clone(), health.clone()),
+                serde_json::json!({"linked": true, "user_id": "005A",
+                    "username": "ana@pane-support.example", "email": "ana@pane-support.example",
+                    "org_id": "00DA", "is_admin": true, "instance_url": "http://127.0.0.1:4000",
+                    "health": serde_json::to_value(&health).unwrap()}),
+            ),
+        ];
+        for (name, whoami, json) in cases {
+            assert_eq!(serde_json::to_value(&whoami).unwrap(), json, "{name}");
+            assert_eq!(
+                serde_json::from_value::<Whoami>(json.clone()).unwrap(),
+                whoami,
+                "{name}"
+            );
+        }
+        // A linked answer still reads as `Me`.
+        let linked = serde_json::to_value(Whoami::linked(me.clone(), health)).unwrap();
+        assert_eq!(serde_json::from_value::<Me>(linked).unwrap(), me);
     }
 
     #[test]

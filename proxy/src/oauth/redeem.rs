@@ -3,9 +3,11 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use pane_wire::api::{IntegrationUser, LinkStatus, Me, RedeemRequest, Redeemed, StatusRequest};
+use pane_wire::api::{
+    IntegrationUser, LinkStatus, Me, RedeemRequest, Redeemed, StatusRequest, Whoami,
+};
 
 use super::SESSION_TTL_SECS;
 use crate::session::{Admin, Agent, Own, cookie};
@@ -61,11 +63,20 @@ pub(super) async fn status(
     }))
 }
 
-/// `GET /api/me`: who the session belongs to.
-pub(super) async fn me(State(state): State<AppState>, agent: Agent) -> Json<Me> {
+/// `GET /api/me`: whether the browser's panel is linked, who to, and the proxy's health (what
+/// `GET /api/health` says): 200 `{"linked": false, "health"}` without a linked session, so a
+/// panel that is not linked learns both in one request at load.
+pub(super) async fn me(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Whoami>, ProxyError> {
+    let health = state.health();
+    let Some(agent) = Agent::linked(&state, &headers).await? else {
+        return Ok(Json(Whoami::unlinked(health)));
+    };
     let is_admin = agent.is_admin(&state);
     let l = agent.link;
-    Json(Me {
+    let me = Me {
         user_id: l.user_id,
         username: l.username,
         email: l.email,
@@ -73,7 +84,8 @@ pub(super) async fn me(State(state): State<AppState>, agent: Agent) -> Json<Me> 
         is_admin,
         instance_url: l.instance_url,
         currency: Some(l.currency).filter(|c| !c.is_empty()),
-    })
+    };
+    Ok(Json(Whoami::linked(me, health)))
 }
 
 /// `GET /api/admin/integration`: the org's integration user (admins).

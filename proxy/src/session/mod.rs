@@ -73,6 +73,21 @@ impl Agent {
         Err(ProxyError::Unauthorized)
     }
 
+    /// The agent behind `headers`' session cookie, if the browser has a linked session: `None`
+    /// without one (no cookie, or one no link holds any more), refused as
+    /// [`Agent::from_headers`] refuses a cookie on a request that is not the panel's own. For
+    /// `GET /api/me`, which answers a browser that is not linked too.
+    pub async fn linked(
+        state: &AppState,
+        headers: &HeaderMap,
+    ) -> Result<Option<Agent>, ProxyError> {
+        match Agent::from_headers(state, headers).await {
+            Ok(agent) => Ok(Some(agent)),
+            Err(ProxyError::Unauthorized) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
     /// An admin: in the configured list (by login or email), or holding "Modify All Data".
     pub fn is_admin(&self, state: &AppState) -> bool {
         self.link.is_admin

@@ -174,19 +174,38 @@ async fn an_agent_links_salesforce_and_gets_a_session_cookie() {
     assert_eq!(status_code, 200, "{me}");
     assert_eq!(me["username"], "ana@pane-support.example");
     assert!(me["user_id"].as_str().unwrap().starts_with("005"));
-    let res = http.get(format!("{origin}/api/me")).send().await.unwrap();
-    assert_eq!(res.status(), 401);
-    assert_eq!(res.json::<Value>().await.unwrap()["code"], "unauthorized");
-    assert_eq!(me_as(&http, &origin, "not-a-session").await.0, 401);
-    // A bearer token is not a session any more.
-    let res = http
+    assert_eq!(me["linked"], true, "{me}");
+    // A browser without a linked session is told so, with the proxy's health, in one answer:
+    // without a cookie, with one no link holds, with a bearer token (not a session any more).
+    let health = http.get(format!("{origin}/api/health")).send();
+    let (_, health) = crate::helpers::json_of(health.await.unwrap()).await;
+    let unlinked = json!({"linked": false, "health": health});
+    let no_cookie = http.get(format!("{origin}/api/me")).send();
+    assert_eq!(
+        crate::helpers::json_of(no_cookie.await.unwrap()).await,
+        (200, unlinked.clone())
+    );
+    assert_eq!(
+        me_as(&http, &origin, "not-a-session").await,
+        (200, unlinked.clone())
+    );
+    let bearer = http
         .get(format!("{origin}/api/me"))
         .bearer_auth(&session)
         .header("x-pane-request", "1")
+        .send();
+    assert_eq!(
+        crate::helpers::json_of(bearer.await.unwrap()).await,
+        (200, unlinked.clone())
+    );
+    // Every other route still refuses a browser without a session.
+    let res = http
+        .get(format!("{origin}/api/settings"))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "unauthorized");
 
     let res = http
         .post(format!("{origin}/api/oauth/unlink"))
@@ -197,7 +216,7 @@ async fn an_agent_links_salesforce_and_gets_a_session_cookie() {
     assert_eq!(res.status(), 204);
     let cleared = set_cookies(&res).join("\n");
     assert_eq!(cleared.matches("pane_session=;").count(), 2, "{cleared}");
-    assert_eq!(me_as(&http, &origin, &session).await.0, 401);
+    assert_eq!(me_as(&http, &origin, &session).await, (200, unlinked));
 
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
