@@ -11,6 +11,9 @@ let browser;
 before(async () => {
   proxy = await startProxy();
   browser = await launchBrowser();
+  // The pages' timers run on a clock the tests can run forward (it keeps real time until
+  // they do): a check that nothing happens for a while takes no while.
+  await browser.context.clock.install();
 });
 
 after(async () => {
@@ -35,13 +38,18 @@ test('each sample conversation shows what the panel looks up, or why not', async
   await waitFor('the first conversation', () => text('lookup-handle').catch(() => ''), (t) => t === 'rose@edge.com');
   assert.equal(await text('lookup-name'), 'Rose Gonzalez');
   assert.equal(await text('lookup-channel'), 'Email');
+  // Loading the panel costs one request, not one per layout flicker: whether the agent is
+  // linked (the session is a cookie the panel cannot read, so it asks once, and asks nothing
+  // more of an agent who is not), whose answer brings the backend's status too.
   await waitFor('the backend status', () => text('backend'), (t) => t === 'Connected to the sandbox org');
+  await panel().locator('[data-testid=link-prompt]').waitFor();
   await page.screenshot({ path: join(ARTIFACTS, 'dev-inbox.png') });
-  // Loading the panel costs two requests, not one per layout flicker: the backend's status,
-  // and whether the agent is linked (the session is a cookie the panel cannot read, so it asks
-  // once, and asks nothing more of an agent who is not).
-  await page.waitForTimeout(500);
-  assert.equal(await text('request-count'), '2');
+  // A second more runs on the panel's clock, every timer due in it firing at once: still that
+  // one request (the backend's status is next asked after refresh_ms, a minute).
+  await page.clock.pauseAt(await panelNow(page) + 1);
+  await page.clock.runFor(1_000);
+  await page.clock.resume();
+  assert.equal(await text('request-count'), '1');
 
   const expected = [
     ['Email from an unknown address at a known company', 'handle', 'tim.barr@burlington.com', 'Email'],
@@ -97,11 +105,22 @@ async function requests() {
   return Number(await text('request-count'));
 }
 
+/** The time in the panel's frame (the page's fake clock: see `clock.install` below). */
+async function panelNow(page) {
+  return page.frames().find((f) => f.url().includes('/plugin/')).evaluate(() => Date.now());
+}
+
+/**
+ * Once the panel says it is paused, its clock is run on for `ms` (every timer due fires, at
+ * once: no waiting): it sends nothing meanwhile. Then time runs on as usual.
+ */
 async function assertPausedFor(ms, why) {
   await waitFor(`paused (${why})`, () => panel().locator('[data-testid=panel-active]').getAttribute('data-active'), (a) => a === 'false');
   const before = await requests();
-  await browser.page.waitForTimeout(ms);
+  await browser.page.clock.pauseAt(await panelNow(browser.page) + 1);
+  await browser.page.clock.runFor(ms);
   assert.equal(await requests(), before, `no request while ${why}`);
+  await browser.page.clock.resume();
   return before;
 }
 
