@@ -254,7 +254,12 @@ pub fn FieldRow(
                     };
                     // The row may have been replaced while the proxy answered.
                     if let Some(current) = edit.try_get_untracked() {
-                        edit.set(current.next(event).0);
+                        let next = current.next(event).0;
+                        // Refused: the input opens again with what was saved.
+                        if let EditState::Editing { draft: typed, .. } = &next {
+                            draft.set(typed.clone());
+                        }
+                        edit.set(next);
                     }
                 });
             }
@@ -264,7 +269,10 @@ pub fn FieldRow(
         let dispatch = dispatch.clone();
         let field = field_for_text.clone();
         move || {
-            let Some(value) = shown_value.try_get_untracked() else {
+            // Only a value shown opens (not one being saved: its draft is kept).
+            let (Some(EditState::Viewing), Some(value)) =
+                (edit.try_get_untracked(), shown_value.try_get_untracked())
+            else {
                 return;
             };
             let text = to_input(&field, &value);
@@ -376,7 +384,10 @@ pub fn FieldRow(
                         <div class="field-value" tabindex=editable.then_some("0")
                             data-testid="field-value"
                             on:keydown=move |ev: web_sys::KeyboardEvent| {
-                                if editable && ev.key() == "Enter" { ev.prevent_default(); start_key(); }
+                                // Pressed on the value, not the Enter that closed the input, handed on
+                                // here as the input made way for the value.
+                                let on_value = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok()).is_some_and(|n| n.is_connected());
+                                if editable && on_value && ev.key() == "Enter" { ev.prevent_default(); start_key(); }
                             }>
                             <span class="value-text">{
                                 let shown_text = shown_text.clone();

@@ -96,6 +96,8 @@ async function addToRosesCard(field) {
 
 test('an inline edit Salesforce refuses stays open with what was typed, the field named by its label', async () => {
   await addToRosesCard('LastName');
+  await byId('save-fields').click();
+  await waitFor('saved', () => byId('chooser-status').textContent(), (t) => t === 'Saved.');
   await byId('close-chooser').click();
   const edit = async (field, typed) => {
     const row = panel().locator(`[data-testid=person-card] [data-testid=field-${field}]`);
