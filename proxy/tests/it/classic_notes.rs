@@ -5,6 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::notes::titles;
 use crate::running::{Running, linked};
 
 impl Running {
@@ -44,28 +45,14 @@ impl Running {
         (status, answer, self.salesforce_calls().await - before)
     }
 
-    /// `PATCH /api/notes/{id}`: status, answer and the Salesforce requests it made.
-    async fn edit_counting(&self, id: &str, edit: Value) -> (u16, Value, u64) {
-        let before = self.salesforce_calls().await;
-        let (status, answer) = self
-            .send_as(
-                &self.session,
-                Method::PATCH,
-                &format!("/api/notes/{id}"),
-                edit,
-            )
+    /// The titles of `record`'s notes (`GET /api/notes`), newest first.
+    async fn titles_of(&self, record: &str) -> Vec<String> {
+        let (status, listed, _) = self
+            .get_counting(&format!("/api/notes?object=Contact&id={record}"))
             .await;
-        (status, answer, self.salesforce_calls().await - before)
+        assert_eq!(status, 200, "{listed}");
+        titles(&listed["notes"])
     }
-}
-
-fn titles(notes: &Value) -> Vec<String> {
-    notes
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["title"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[tokio::test]
@@ -125,15 +112,12 @@ async fn a_classic_note_is_added_listed_read_whole_and_edited() {
     assert_eq!(whole["text"], "Asked for <b>pricing</b>\nCall back Monday");
 
     let (status, _, cost) = proxy
-        .edit_counting(&id, json!({"title": "Called", "body": "Done\nthanks"}))
+        .edit_note(&id, json!({"title": "Called", "body": "Done\nthanks"}))
         .await;
     assert_eq!((status, cost), (204, 1));
     let (_, whole, _) = proxy.get_counting(&format!("/api/notes/{id}/text")).await;
     assert_eq!(whole["text"], "Done\nthanks");
-    let (_, listed, _) = proxy
-        .get_counting(&format!("/api/notes?object=Contact&id={rose}"))
-        .await;
-    assert_eq!(titles(&listed["notes"]), ["Called"]);
+    assert_eq!(proxy.titles_of(&rose).await, ["Called"]);
     proxy.stop().await;
 }
 
@@ -149,9 +133,7 @@ async fn a_classic_title_over_80_characters_is_refused_before_salesforce_is_aske
     let (status, made, _) = proxy.add_classic(&rose, &"x".repeat(80), "").await;
     assert_eq!(status, 201, "{made}");
     let id = made["id"].as_str().unwrap();
-    let (status, err, cost) = proxy
-        .edit_counting(id, json!({"title": "y".repeat(81)}))
-        .await;
+    let (status, err, cost) = proxy.edit_note(id, json!({"title": "y".repeat(81)})).await;
     assert_eq!(
         (status, cost, &err["fields"]),
         (400, 0, &json!(["title"])),
@@ -212,10 +194,7 @@ async fn a_classic_orgs_first_add_learns_its_kind_and_makes_one_note() {
         "the ContentNote refused (nothing made), then the Note: {made}"
     );
     assert!(made["id"].as_str().unwrap().starts_with("002"), "{made}");
-    let (_, listed, _) = proxy
-        .get_counting(&format!("/api/notes?object=Contact&id={rose}"))
-        .await;
-    assert_eq!(titles(&listed["notes"]), ["First"]);
+    assert_eq!(proxy.titles_of(&rose).await, ["First"]);
     proxy.stop().await;
 }
 

@@ -21,6 +21,30 @@ impl Running {
             .await;
         (status, answer, self.salesforce_calls().await - before)
     }
+
+    /// `PATCH /api/notes/{id}`: status, answer and the Salesforce requests it made.
+    pub async fn edit_note(&self, id: &str, edit: Value) -> (u16, Value, u64) {
+        let before = self.salesforce_calls().await;
+        let (status, answer) = self
+            .send_as(
+                &self.session,
+                Method::PATCH,
+                &format!("/api/notes/{id}"),
+                edit,
+            )
+            .await;
+        (status, answer, self.salesforce_calls().await - before)
+    }
+}
+
+/// The titles of a list of notes (as the proxy answers them).
+pub fn titles(notes: &Value) -> Vec<String> {
+    notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["title"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -152,17 +176,10 @@ async fn a_note_is_edited_in_place() {
         .add_note(json!({"object": "Contact", "record_id": rose, "title": "Draft", "body": "old", "key": "e-1"}))
         .await;
     let id = made["id"].as_str().unwrap();
-    let before = proxy.salesforce_calls().await;
-    let (status, _) = proxy
-        .send_as(
-            &proxy.session,
-            Method::PATCH,
-            &format!("/api/notes/{id}"),
-            json!({"title": "Final", "body": "new & improved"}),
-        )
+    let (status, _, cost) = proxy
+        .edit_note(id, json!({"title": "Final", "body": "new & improved"}))
         .await;
-    assert_eq!(status, 204);
-    assert_eq!(proxy.salesforce_calls().await - before, 1);
+    assert_eq!((status, cost), (204, 1));
     let (_, listed, _) = proxy.notes_of("Contact", &rose).await;
     assert_eq!(listed["notes"][0]["title"], "Final");
     assert_eq!(listed["notes"][0]["preview"], "new & improved");
@@ -196,14 +213,7 @@ async fn a_note_longer_than_its_preview_is_read_whole_to_edit_and_saved_whole() 
     assert_eq!(whole["text"], long);
 
     let edited = format!("{long}\nadded at the end");
-    let (status, _) = proxy
-        .send_as(
-            &proxy.session,
-            Method::PATCH,
-            &format!("/api/notes/{id}"),
-            json!({"body": edited}),
-        )
-        .await;
+    let (status, _, _) = proxy.edit_note(id, json!({"body": edited})).await;
     assert_eq!(status, 204);
     let (_, whole, _) = proxy.get_counting(&format!("/api/notes/{id}/text")).await;
     assert_eq!(whole["text"], edited, "saved whole, not cut to the preview");
@@ -272,14 +282,6 @@ async fn the_panel_brings_the_person_and_account_notes_in_its_one_request() {
         ("miss", 1),
         "a note forgets the cached panel; the notes come in its composite"
     );
-    let titles = |notes: &Value| -> Vec<String> {
-        notes
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|n| n["title"].as_str().unwrap().to_owned())
-            .collect()
-    };
     assert_eq!(
         titles(&rose["person"]["notes"]),
         ["Call"],

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Org, org};
+use crate::helpers::{Org, org, strings};
 
 async fn contact(org: &Org) -> String {
     org.first_id("SELECT Id FROM Contact ORDER BY LastName LIMIT 1")
@@ -30,11 +30,13 @@ async fn a_classic_note_is_a_002_record_on_its_parent() {
         )
         .await;
     assert!(id.starts_with("002"), "{id}");
-    let (status, read) = org
-        .get_json(&org.data(&format!("/sobjects/Note/{id}")))
+    let rows = org
+        .query(&format!(
+            "SELECT Title, Body, IsPrivate, OwnerId, CreatedDate FROM Note WHERE Id = '{id}'"
+        ))
         .await;
-    assert_eq!(status, 200, "{read}");
-    assert_eq!(read["Title"], "Call");
+    let read = &rows["records"][0];
+    assert_eq!(read["Title"], "Call", "{rows}");
     assert_eq!(
         read["Body"], "Line one\nLine two",
         "a classic note keeps its lines"
@@ -91,34 +93,24 @@ async fn a_classic_note_needs_a_title_of_at_most_80_characters() {
     let org = org().await;
     let contact = contact(&org).await;
     let path = org.data("/sobjects/Note");
-    let (status, err) = org
-        .send_json("POST", &path, &json!({"ParentId": contact, "Body": "x"}))
-        .await;
-    assert_eq!(
-        error_of(status, &err),
-        (400, "REQUIRED_FIELD_MISSING".into(), json!(["Title"])),
-        "{err}"
-    );
-    let (status, err) = org
-        .send_json(
-            "POST",
-            &path,
-            &json!({"ParentId": contact, "Title": "x".repeat(81)}),
-        )
-        .await;
-    assert_eq!(
-        error_of(status, &err),
-        (400, "STRING_TOO_LONG".into(), json!(["Title"])),
-        "{err}"
-    );
-    let (status, _) = org
-        .send_json(
-            "POST",
-            &path,
-            &json!({"ParentId": contact, "Title": "é".repeat(80)}),
-        )
-        .await;
-    assert_eq!(status, 201, "80 characters are kept");
+    for (title, want) in [
+        (Value::Null, (400, "REQUIRED_FIELD_MISSING")),
+        (json!("x".repeat(81)), (400, "STRING_TOO_LONG")),
+        (json!("é".repeat(80)), (201, "")),
+    ] {
+        let (status, err) = org
+            .send_json(
+                "POST",
+                &path,
+                &json!({"ParentId": contact, "Title": title, "Body": "x"}),
+            )
+            .await;
+        let (status, code, fields) = error_of(status, &err);
+        assert_eq!((status, code.as_str()), want, "{title}: {err}");
+        if status == 400 {
+            assert_eq!(fields, json!(["Title"]), "{err}");
+        }
+    }
 }
 
 #[tokio::test]
@@ -156,41 +148,41 @@ async fn a_classic_note_updates_title_and_body_but_not_its_parent() {
         .create("Note", json!({"ParentId": contact, "Title": "Old"}))
         .await;
     let path = org.data(&format!("/sobjects/Note/{id}"));
-    let (status, _) = org
-        .send_json("PATCH", &path, &json!({"Title": "New", "Body": "text"}))
-        .await;
-    assert_eq!(status, 204);
-    let (_, read) = org.get_json(&path).await;
+    let changes = [
+        (json!({"Title": "New", "Body": "text"}), 204),
+        (json!({"ParentId": contact}), 400),
+    ];
+    let mut answers = Vec::new();
+    for (change, _) in &changes {
+        answers.push(org.send_json("PATCH", &path, change).await);
+    }
+    let statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
+    assert_eq!(statuses, changes.map(|(_, status)| status));
     assert_eq!(
-        (read["Title"].clone(), read["Body"].clone()),
-        (json!("New"), json!("text"))
+        answers[1].1[0]["errorCode"],
+        "INVALID_FIELD_FOR_INSERT_UPDATE"
     );
-    let (status, err) = org
-        .send_json("PATCH", &path, &json!({"ParentId": contact}))
+    let read = org
+        .query(&format!(
+            "SELECT Title, Body, ParentId FROM Note WHERE Id = '{id}'"
+        ))
         .await;
     assert_eq!(
-        error_of(status, &err).1,
-        "INVALID_FIELD_FOR_INSERT_UPDATE",
-        "{err}"
+        [
+            &read["records"][0]["Title"],
+            &read["records"][0]["Body"],
+            &read["records"][0]["ParentId"]
+        ],
+        [&json!("New"), &json!("text"), &json!(contact)]
     );
 }
 
 fn relationships(described: &Value) -> Vec<String> {
-    described["childRelationships"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|c| c["relationshipName"].as_str().map(str::to_owned))
-        .collect()
+    strings(&described["childRelationships"], "relationshipName")
 }
 
 fn global_names(global: &Value) -> Vec<String> {
-    global["sobjects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|o| o["name"].as_str().map(str::to_owned))
-        .collect()
+    strings(&global["sobjects"], "name")
 }
 
 #[tokio::test]
