@@ -69,8 +69,13 @@ impl Gatherers {
 }
 
 /// Waits, as `window` decides, while `first`'s org's `action` jobs keep arriving, up to
-/// `max_batch` of them ready; a failing look ends the wait (the batch is taken as it is).
+/// `max_batch` of them ready; a failing look ends the wait (the batch is taken as it is). A
+/// job arrives when a look first sees it: its row's time is when its commit began, and a
+/// group commit becomes visible only once its fsync is done, which can take longer than the
+/// quiet gap, so that time would end every wait early.
 pub async fn gather(db: &Db, first: &Job, action: &str, window: Window, max_batch: usize) {
+    let mut newest_seen = None;
+    let mut arrived = first.ready_at;
     loop {
         let (ready, newest) = match db.ready_of(&first.org_id, action).await {
             Ok(found) => found,
@@ -80,7 +85,11 @@ pub async fn gather(db: &Db, first: &Job, action: &str, window: Window, max_batc
             }
         };
         let now = now_ms();
-        match window.decide(now, first.ready_at, newest, ready + 1, max_batch) {
+        if ready > 0 && newest_seen.is_none_or(|seen| newest > seen) {
+            arrived = now;
+        }
+        newest_seen = Some(newest);
+        match window.decide(now, first.ready_at, arrived, ready + 1, max_batch) {
             Gather::Take => return,
             Gather::WaitUntil(at) => {
                 let wait = u64::try_from(at.saturating_sub(now)).unwrap_or(0);
