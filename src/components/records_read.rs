@@ -201,9 +201,11 @@ impl RecordsRead {
                         );
                     });
                 }
-                // Cut short by hiding: read again once seen.
+                // Cut short by hiding: read again once seen. Planned again now, as the panel
+                // may already be seen again (a hiding shorter than the abort's way back).
                 Err(err) if err.is_pause() => {
                     me.flight.update_value(|f| f.paused = true);
+                    me.ensure();
                     return;
                 }
                 Err(_) => {}
@@ -230,6 +232,13 @@ pub fn provide_records_read(
         flight: StoredValue::new_local(Flight::default()),
     };
     bridge.on_context(move |ctx| read.context_arrived(ctx));
+    // A context that came before the panel listened (none does in the product: the host
+    // answers the handshake later).
+    bridge.context().with_untracked(|ctx| {
+        if let Some(ctx) = ctx {
+            read.context_arrived(ctx);
+        }
+    });
     // A write (the reload count), the panel seen again or hidden, linked or unlinked.
     Effect::new(move |_| {
         state.reload.track();
