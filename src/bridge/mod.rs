@@ -99,12 +99,12 @@ impl Bridge {
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
                 match decode::host_message(&event.data()) {
                     Ok(Some(HostMessage::ContextUpdate(ctx))) => {
-                        problem.set(None);
                         crate::marks::context_arrived(&ctx.id);
                         // The listeners first (the records' read starts here), then the views.
                         for listener in listeners.borrow().iter() {
                             listener(&ctx);
                         }
+                        problem.set(None);
                         context.set(Some(*ctx));
                     }
                     Ok(Some(HostMessage::FunctionResult { id, value })) => {

@@ -89,23 +89,25 @@ impl RecordsRead {
         if let Some(handle) = &handle {
             crate::marks::hop("handle", &handle.value);
         }
-        self.context_id.set(Some(ctx.id.clone()));
         self.show(handle);
+        self.context_id.set(Some(ctx.id.clone()));
     }
 
+    /// Reads `handle`'s records, then shows it: the read's task is queued before the views
+    /// the change wakes, so the request goes out before they re-render.
     fn show(&self, handle: Option<Handle>) {
+        self.ensure_for(handle.clone());
         self.state.current_handle.set(handle);
-        self.ensure();
     }
 
     /// Starts, keeps, waits for or serves from memory the read of the sender shown now.
     fn ensure(&self) {
+        self.ensure_for(self.state.current_handle.get_untracked());
+    }
+
+    fn ensure_for(&self, handle: Option<Handle>) {
         // Not linked (or not known yet): nothing is read, and a new link reads afresh.
-        let handle = self
-            .state
-            .current_handle
-            .get_untracked()
-            .filter(|_| self.signed_in.get_untracked());
+        let handle = handle.filter(|_| self.signed_in.get_untracked());
         let Some(handle) = handle else {
             self.stop();
             return;
