@@ -153,13 +153,6 @@ impl RecordsRead {
 
     fn start(&self, key: Key, handle: Handle) {
         self.stop();
-        // A refusal shows only while it is the latest read.
-        if self
-            .answer
-            .with_untracked(|a| matches!(a, Some((_, Err(_)))))
-        {
-            self.answer.set(None);
-        }
         let sender = Handle {
             kind: handle.kind,
             value: handle.value,
@@ -214,6 +207,14 @@ impl RecordsRead {
             }
             me.answer.try_set(Some((key, answer)));
         });
+        // A refusal shows only while it is the latest read (reset once the read is queued:
+        // the views this wakes run after it).
+        if self
+            .answer
+            .with_untracked(|a| matches!(a, Some((_, Err(_)))))
+        {
+            self.answer.set(None);
+        }
     }
 }
 
