@@ -27,14 +27,10 @@ mod tests {
 
     #[test]
     fn text_is_lowered_as_unicode_has_it() {
-        let cases = [
-            ("Rose@Edge.COM", "rose@edge.com"),
-            ("JOSÉ@ÉCOLE.FR", "josé@école.fr"),
-            ("ΟΔΟΣ", "\u{3bf}\u{3b4}\u{3bf}\u{3c2}"),
-            ("", ""),
-        ];
-        for (text, want) in cases {
-            assert_eq!(lowercase(text), want, "{text}");
-        }
+        assert_eq!(lowercase("Rose@Edge.COM"), "rose@edge.com");
+        assert_eq!(lowercase("JOSÉ@ÉCOLE.FR"), "josé@école.fr");
+        // A final sigma is a final sigma.
+        assert_eq!(lowercase("ΟΔΟΣ"), "\u{3bf}\u{3b4}\u{3bf}\u{3c2}");
+        assert_eq!(lowercase(""), "");
     }
 }
