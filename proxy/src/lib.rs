@@ -16,6 +16,7 @@ pub mod health;
 pub mod json;
 pub mod lookup;
 pub mod metrics;
+pub mod note_kinds;
 pub mod notes;
 pub mod oauth;
 pub mod org;
@@ -91,6 +92,8 @@ pub struct AppState {
     /// How long a note create's claim is held before another attempt of its key takes it
     /// over (seconds): longer than a Salesforce call may take.
     pub note_lease_secs: i64,
+    /// Which kind of notes each org keeps, as learned.
+    pub note_kinds: note_kinds::NoteKinds,
     /// What `/metrics` serves.
     pub metrics: metrics::Metrics,
     /// The last check of Salesforce's reachability (`/api/health/ready`).
@@ -162,6 +165,7 @@ impl AppState {
             note_lease_secs: i64::try_from(config.salesforce_timeout_secs)
                 .unwrap_or(i64::MAX / 2)
                 .saturating_add(5),
+            note_kinds: note_kinds::NoteKinds::default(),
             metrics,
             readiness: health::Readiness::default(),
         })

@@ -95,6 +95,7 @@ pub fn effective_layout(org: &OrgSettings, agent: &FieldsByObject) -> Layout {
         opportunity: pick("Opportunity", &base.opportunity),
         case: pick("Case", &base.case),
         activity: pick("Task", &base.activity),
+        notes: base.notes,
     }
 }
 

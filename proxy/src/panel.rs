@@ -1,7 +1,9 @@
 //! `GET /api/panel?kind=email|phone&handle=...`: everything the panel shows for a sender, in
 //! one Salesforce request, and none for a sender seen in the last few minutes (cached per org,
 //! user and handle; through any replica sharing a Postgres database, see `cache.rs`). A record the team pinned for the sender wins over matching. At the
-//! quota's last reserve the panel is served from cache alone, saying how old it is.
+//! quota's last reserve the panel is served from cache alone, saying how old it is. The
+//! records' notes are asked as the org keeps them (`note_kinds.rs`): an org's first panel may
+//! cost one more request, when it teaches that the org keeps classic notes.
 //! `PUT`/`DELETE /api/pins?kind&handle` pin and unpin a record for a sender.
 
 use axum::extract::{FromRequestParts, Query, State};
@@ -10,14 +12,16 @@ use axum::http::{HeaderValue, StatusCode, header::HeaderName};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use pane_wire::api::{HandleQuery, MatchReason, PanelData, PinRequest, Staleness};
+use pane_salesforce::{Composite, CompositeAnswer};
+use pane_wire::api::{HandleQuery, MatchReason, NoteKind, PanelData, PinRequest, Staleness};
 use pane_wire::bridge::{Handle, HandleKind, Recipient};
 
 use crate::cache::Lookup;
 use crate::gateway::Salesforce;
 use crate::json::ApiJson;
 use crate::lookup::answer::{answer, phone_candidates};
-use crate::lookup::plan::{phone_search, plan, plan_pinned};
+use crate::lookup::plan::{Layout, NOTE_PARTS, phone_search, plan, plan_pinned};
+use crate::note_kinds::{NotesAnswer, learned};
 use crate::org::{agent_layout, effective_layout, org_settings};
 use crate::session::Agent;
 use crate::{AppState, ProxyError};
@@ -146,11 +150,12 @@ async fn read_panel(
     let db = &state.services.db;
     let pin_key = handle_key(handle);
     if let Some((object, id)) = db.pin(&agent.link.org_id, &pin_key).await?
-        && let Some(composite) = plan_pinned(&object, &id, &layout, version)
+        && plan_pinned(&object, &id, &layout, version).is_some()
     {
-        let answered = salesforce
-            .call(salesforce.client.composite(&composite))
-            .await?;
+        let answered = send(state, agent, salesforce, &layout, |layout| {
+            plan_pinned(&object, &id, layout, version).ok_or_else(|| not_planned(&object, &id))
+        })
+        .await?;
         let mut data = answer(handle, &answered);
         if data.person.is_some() || data.account.is_some() {
             data.reason = MatchReason::Pinned;
@@ -162,10 +167,10 @@ async fn read_panel(
     }
     match handle.kind {
         HandleKind::Email => {
-            let composite = plan(handle, &layout, version).map_err(plan_error)?;
-            let answered = salesforce
-                .call(salesforce.client.composite(&composite))
-                .await?;
+            let answered = send(state, agent, salesforce, &layout, |layout| {
+                plan(handle, layout, version).map_err(plan_error)
+            })
+            .await?;
             Ok(answer(handle, &answered))
         }
         HandleKind::Phone => {
@@ -180,20 +185,57 @@ async fn read_panel(
             let Some((object, id)) = first else {
                 return Ok(answer(handle, &Default::default()));
             };
-            let composite = plan_pinned(&object, &id, &layout, version).ok_or_else(|| {
-                ProxyError::Upstream(pane_salesforce::Error::Malformed {
-                    status: 200,
-                    detail: format!("search found {object} {id}"),
-                })
-            })?;
-            let answered = salesforce
-                .call(salesforce.client.composite(&composite))
-                .await?;
+            let answered = send(state, agent, salesforce, &layout, |layout| {
+                plan_pinned(&object, &id, layout, version).ok_or_else(|| not_planned(&object, &id))
+            })
+            .await?;
             let mut data = answer(handle, &answered);
             data.candidates = phone_candidates(&rows);
             Ok(data)
         }
     }
+}
+
+/// A record found (by a search or a pin) that has no pinned plan.
+fn not_planned(object: &str, id: &str) -> ProxyError {
+    ProxyError::Upstream(pane_salesforce::Error::Malformed {
+        status: 200,
+        detail: format!("found {object} {id}"),
+    })
+}
+
+/// Sends the composite `build` makes, the records' notes asked as the org keeps them; when
+/// that was not known and the org answered that it has no enhanced notes, remembers that it
+/// keeps classic ones and sends it again asking those.
+async fn send(
+    state: &AppState,
+    agent: &Agent,
+    salesforce: &Salesforce,
+    layout: &Layout,
+    build: impl Fn(&Layout) -> Result<Composite, ProxyError>,
+) -> Result<CompositeAnswer, ProxyError> {
+    let org = &agent.link.org_id;
+    let known = state.note_kinds.known(org);
+    let mut layout = layout.clone();
+    layout.notes = known.unwrap_or(NoteKind::Enhanced);
+    let answered = salesforce
+        .call(salesforce.client.composite(&build(&layout)?))
+        .await?;
+    let answers = NOTE_PARTS
+        .iter()
+        .map(|part| NotesAnswer::of_part(&answered, *part));
+    let Some(kind) = learned(known, layout.notes, answers) else {
+        return Ok(answered);
+    };
+    state.note_kinds.learn(org, kind);
+    if kind == layout.notes {
+        return Ok(answered);
+    }
+    tracing::info!(org = %org, ?kind, "the org keeps classic notes; reading them");
+    layout.notes = kind;
+    salesforce
+        .call(salesforce.client.composite(&build(&layout)?))
+        .await
 }
 
 /// A plan Salesforce would refuse: a field in the layout that is not an API name.

@@ -1,12 +1,16 @@
-//! A record's Notes (Salesforce's enhanced notes): the count, the notes newest first (title,
-//! then the text when opened), *Add note* (a title, which Salesforce requires, and the text),
-//! and each note's title and text edited in place. The person's and the Account's notes come
-//! with the panel's data; an Opportunity's, and any card's after a note is added or edited there,
-//! are read (`GET /api/notes`) only while the panel is seen.
+//! A record's Notes (Salesforce's enhanced notes, or the classic ones where the org keeps
+//! those): the count, the notes newest first (title, then the text when opened), *Add note* (a
+//! title, which Salesforce requires, and the text), and each note's title and text edited in
+//! place. The person's and the Account's notes come with the panel's data; an Opportunity's,
+//! and any card's after a note is edited there, are read (`GET /api/notes`) only while the
+//! panel is seen. A note added is shown from the add's answer, without reading them again.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pane_wire::api::{NOTE_OBJECTS, NewNote, Note, NoteEdit, Notes as NoteList, title_problem};
+use pane_wire::api::{
+    NOTE_OBJECTS, NOTE_TITLE_MAX, NewNote, Note, NoteEdit, NoteKind, Notes as NoteList,
+    title_problem, with_added,
+};
 
 use super::state::use_records_state;
 use crate::api::endpoints;
@@ -15,6 +19,13 @@ use crate::api::use_api;
 /// Whether a card of `object` shows Notes.
 pub fn has_notes(object: &str) -> bool {
     NOTE_OBJECTS.contains(&object)
+}
+
+/// The longest title a note with `id` keeps (its kind's), or, without an id, Salesforce's
+/// longest (the proxy checks a new note against the org's kind).
+fn title_max(id: Option<&str>) -> usize {
+    id.and_then(NoteKind::of_id)
+        .map_or(NOTE_TITLE_MAX, NoteKind::title_max)
 }
 
 /// A key for one note being added: a retried save sends it again, and the proxy answers the
@@ -79,18 +90,26 @@ pub fn NotesSection(
         }
     });
     let adding = RwSignal::new(false);
+    // Notes added here, newest first, shown from the adds' answers.
+    let added = RwSignal::new(Vec::<Note>::new());
+    let shown = move || {
+        notes
+            .get()
+            .flatten()
+            .map(|read| read.map(|list| with_added(&added.get(), list.notes)))
+    };
     let list = move || {
-        match notes.get().flatten() {
+        match shown() {
         None => view! { <p class="empty" data-testid="notes-loading">"Loading notes…"</p> }.into_any(),
         Some(Err(err)) if err.is_pause() => view! { <p class="empty">"Paused."</p> }.into_any(),
         Some(Err(err)) => view! {
             <p class="field-error" role="alert" data-testid="notes-error">{format!("The notes could not be read: {err}")}</p>
         }
         .into_any(),
-        Some(Ok(NoteList { notes })) if notes.is_empty() => {
+        Some(Ok(notes)) if notes.is_empty() => {
             view! { <p class="empty" data-testid="notes-empty">"None."</p> }.into_any()
         }
-        Some(Ok(NoteList { notes })) => view! {
+        Some(Ok(notes)) => view! {
             <ul>
                 {notes.into_iter().map(|n| view! { <NoteRow note=n reload=reload /> }).collect_view()}
             </ul>
@@ -98,9 +117,15 @@ pub fn NotesSection(
         .into_any(),
     }
     };
-    let count = move || match notes.get().flatten() {
-        Some(Ok(list)) => list.notes.len().to_string(),
+    let count = move || match shown() {
+        Some(Ok(list)) => list.len().to_string(),
         _ => "…".to_owned(),
+    };
+    // The kind of the notes shown tells the longest title a new one may have (read when the
+    // form opens, not followed: the form is not redrawn under the agent's typing).
+    let new_title_max = move || match untrack(shown) {
+        Some(Ok(list)) => title_max(list.first().map(|n| n.id.as_str())),
+        _ => NOTE_TITLE_MAX,
     };
     let (object_add, id_add) = (object.clone(), id.clone());
     view! {
@@ -110,7 +135,8 @@ pub fn NotesSection(
                     on:click=move |_| adding.set(true) hidden=move || adding.get()>"Add note"</button>
             </h3>
             {move || adding.get().then(|| view! {
-                <AddNote object=object_add.clone() id=id_add.clone() adding=adding reload=reload />
+                <AddNote object=object_add.clone() id=id_add.clone() adding=adding reload=reload
+                    added=added title_max=new_title_max() />
             })}
             {list}
         </section>
@@ -125,6 +151,8 @@ fn AddNote(
     id: String,
     adding: RwSignal<bool>,
     reload: RwSignal<u32>,
+    added: RwSignal<Vec<Note>>,
+    title_max: usize,
 ) -> impl IntoView {
     let api = use_api();
     let title = RwSignal::new(String::new());
@@ -138,7 +166,7 @@ fn AddNote(
         if saving.get_untracked() {
             return;
         }
-        if let Some(problem) = title_problem(&title.get_untracked()) {
+        if let Some(problem) = title_problem(&title.get_untracked(), title_max) {
             error.set(Some(problem));
             return;
         }
@@ -154,9 +182,18 @@ fn AddNote(
             let result = endpoints::add_note(api, &note).await;
             saving.try_set(false);
             match result {
-                Ok(_) => {
+                Ok(created) => {
                     adding.try_set(false);
-                    reload.try_update(|n| *n += 1);
+                    match created.note {
+                        // Shown from the answer: no read.
+                        Some(note) => {
+                            added.try_update(|list| list.insert(0, note));
+                        }
+                        // A retry answered the note an earlier save made: read them.
+                        None => {
+                            reload.try_update(|n| *n += 1);
+                        }
+                    }
                 }
                 Err(err) => {
                     error.try_set(Some(format!("The note was not saved: {err}")));
@@ -168,7 +205,7 @@ fn AddNote(
         <form class="note-form" data-testid="note-form" on:submit=save>
             <label class="field-label" for="note-title">"Title"
                 <span class="required" aria-label="required" data-testid="required-mark">"*"</span></label>
-            <input id="note-title" class="input" type="text" maxlength="255" required=true data-testid="note-title"
+            <input id="note-title" class="input" type="text" maxlength=title_max.to_string() required=true data-testid="note-title"
                 prop:value=title on:input=move |ev| title.set(event_target_value(&ev)) />
             <label class="field-label" for="note-body">"Note"</label>
             <textarea id="note-body" class="input" rows="4" data-testid="note-body"
@@ -200,6 +237,7 @@ fn NoteRow(note: Note, reload: RwSignal<u32>) -> impl IntoView {
     let reading = RwSignal::new(false);
     let id = note.id.clone();
     let read_id = note.id.clone();
+    let max = title_max(Some(&note.id));
     let start_edit = move |_| {
         editing.set(true);
         if whole.get_untracked().is_some() || reading.get_untracked() {
@@ -222,7 +260,7 @@ fn NoteRow(note: Note, reload: RwSignal<u32>) -> impl IntoView {
     };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if let Some(problem) = title_problem(&title.get_untracked()) {
+        if let Some(problem) = title_problem(&title.get_untracked(), max) {
             error.set(Some(problem));
             return;
         }
@@ -272,7 +310,7 @@ fn NoteRow(note: Note, reload: RwSignal<u32>) -> impl IntoView {
                         on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { cancel(()) }>
                         <label class="field-label" for="note-edit-title">"Title"
                             <span class="required" aria-label="required">"*"</span></label>
-                        <input id="note-edit-title" class="input" type="text" maxlength="255" required=true
+                        <input id="note-edit-title" class="input" type="text" maxlength=max.to_string() required=true
                             data-testid="note-edit-title" prop:value=title autofocus=true
                             on:input=move |ev| title.set(event_target_value(&ev)) />
                         {move || reading.get().then(|| view! {

@@ -15,8 +15,9 @@ pub use link::{
     StatusRequest,
 };
 pub use notes::{
-    NOTE_OBJECTS, NOTE_TITLE_MAX, NOTES_SHOWN, NewNote, Note, NoteCreated, NoteEdit, NoteText,
-    Notes, NotesQuery, note_html, note_text, title_problem,
+    CLASSIC_NOTE_TITLE_MAX, NOTE_OBJECTS, NOTE_TITLE_MAX, NOTES_SHOWN, NewNote, Note, NoteCreated,
+    NoteEdit, NoteKind, NoteText, Notes, NotesQuery, note_html, note_text, title_problem,
+    with_added,
 };
 pub use rules::{Logged, LoggedQuery, RuleIntake, RuleJob, RuleJobs};
 

@@ -5,7 +5,7 @@ use pane_wire::api::{MatchReason, PanelData, RecordView, RelatedList};
 use pane_wire::bridge::{Handle, HandleKind};
 use serde_json::{Map, Value};
 
-use super::notes::notes_in;
+use super::notes::{ATTACHED_NOTES, CLASSIC_NOTES, notes_in};
 use super::plan::{
     ACCOUNT, ACCOUNT_NOTES, CONTACT_ACTIVITIES, CONTACT_NOTES, CONTACTS, DOMAIN_ACCOUNT,
     DOMAIN_CASES, DOMAIN_CONTACTS, DOMAIN_NOTES, DOMAIN_OPPORTUNITIES, LEAD_ACTIVITIES, LEAD_NOTES,
@@ -19,11 +19,9 @@ const LISTS: &[&str] = &[
     "ActivityHistories",
     "Opportunities",
     "Contacts",
-    NOTES,
+    ATTACHED_NOTES,
+    CLASSIC_NOTES,
 ];
-
-/// The relationship of a record's notes.
-const NOTES: &str = "AttachedContentNotes";
 
 fn rows<'a>(body: Option<&'a Value>, key: &str) -> &'a [Value] {
     body.and_then(|b| b.get(key))
@@ -114,7 +112,7 @@ fn with_notes(
     notes: Ref,
 ) -> RecordView {
     record.notes = notes_in(
-        row.and_then(|row| row.get(NOTES))
+        row.and_then(|row| row.get(ATTACHED_NOTES).or_else(|| row.get(CLASSIC_NOTES)))
             .or_else(|| composite.ok(notes)),
     );
     record.notes_unavailable = record.notes.is_none() && composite.error(notes).is_some();

@@ -25,7 +25,9 @@ use pane_salesforce::{Composite, CompositeError, Filter, LikeAt, Literal, Order,
 use pane_salesforce::{Request, Scope, Search, Select};
 use pane_wire::bridge::{Handle, email_domain, is_free_mail};
 
-use super::notes::NOTE_FIELDS;
+use pane_wire::api::NoteKind;
+
+use super::notes::{note_fields, relationship};
 
 /// Contacts with the email (or the pinned Contact, with its lists).
 pub const CONTACTS: Ref = Ref::named("contacts");
@@ -52,6 +54,8 @@ pub const DOMAIN: Ref = Ref::named("domain");
 pub const DOMAIN_ACCOUNT: Ref = Ref::named("domainAccount");
 /// The company Account's notes.
 pub const DOMAIN_NOTES: Ref = Ref::named("domainNotes");
+/// Every notes subrequest a plan may hold.
+pub const NOTE_PARTS: [Ref; 4] = [CONTACT_NOTES, LEAD_NOTES, ACCOUNT_NOTES, DOMAIN_NOTES];
 /// The company Account's Contacts.
 pub const DOMAIN_CONTACTS: Ref = Ref::named("domainContacts");
 /// The company Account's Opportunities.
@@ -74,6 +78,8 @@ pub struct Layout {
     pub case: Vec<String>,
     /// Activity fields (Tasks and Events).
     pub activity: Vec<String>,
+    /// The kind of notes the org keeps (enhanced until it is known otherwise).
+    pub notes: NoteKind,
 }
 
 fn names(list: &[&str]) -> Vec<String> {
@@ -106,6 +112,7 @@ impl Default for Layout {
                 "Status",
                 "IsTask",
             ]),
+            notes: NoteKind::Enhanced,
         }
     }
 }
@@ -157,10 +164,10 @@ fn activity_lists(select: Select, layout: &Layout) -> Select {
         .child(list("ActivityHistories", Order::desc("ActivityDate")))
 }
 
-/// A record's notes, read by id in their own subrequest: when Salesforce refuses them (an org
-/// without enhanced notes), the record and its other lists still come.
-fn notes_of(object: &str, id: RecordId) -> Request {
-    related(object, id, "AttachedContentNotes", &names(&NOTE_FIELDS))
+/// A record's notes of `kind`, read by id in their own subrequest: when Salesforce refuses them
+/// (enhanced notes asked of an org without them), the record and its other lists still come.
+fn notes_of(object: &str, id: RecordId, kind: NoteKind) -> Request {
+    related(object, id, relationship(kind), &names(note_fields(kind)))
 }
 
 fn cases(layout: &Layout) -> Select {
@@ -205,7 +212,7 @@ fn account_by(
 ) -> Result<(), CompositeError> {
     let id = || RecordId::from(source.first("AccountId"));
     c.add(account, retrieve("Account", id(), &layout.account))?;
-    c.add(notes, notes_of("Account", id()))?;
+    c.add(notes, notes_of("Account", id(), layout.notes))?;
     for (reference, relationship, fields) in lists {
         c.add(*reference, related("Account", id(), relationship, fields))?;
     }
@@ -252,7 +259,10 @@ pub fn plan(handle: &Handle, layout: &Layout, version: &str) -> Result<Composite
                 layout,
             )),
         )?;
-        c.add(notes, notes_of(object, RecordId::from(source.first("Id"))))?;
+        c.add(
+            notes,
+            notes_of(object, RecordId::from(source.first("Id")), layout.notes),
+        )?;
     }
     account_of(&mut c, CONTACTS, layout)?;
     if let Some(domain) = email_domain(&email).filter(|d| !is_free_mail(d)) {
@@ -341,14 +351,14 @@ pub fn plan_pinned(object: &str, id: &str, layout: &Layout, version: &str) -> Op
                     layout,
                 )),
             )
-            .and_then(|c| c.add(CONTACT_NOTES, notes_of("Contact", record)))
+            .and_then(|c| c.add(CONTACT_NOTES, notes_of("Contact", record, layout.notes)))
             .and_then(|c| account_of(c, CONTACTS, layout)),
         "Lead" => c
             .add(
                 LEADS,
                 Request::Query(activity_lists(by_id("Lead").fields(&layout.lead), layout)),
             )
-            .and_then(|c| c.add(LEAD_NOTES, notes_of("Lead", record)))
+            .and_then(|c| c.add(LEAD_NOTES, notes_of("Lead", record, layout.notes)))
             .map(drop),
         "Account" => c
             .add(
@@ -371,7 +381,7 @@ pub fn plan_pinned(object: &str, id: &str, layout: &Layout, version: &str) -> Op
                         .child(cases(layout)),
                 ),
             )
-            .and_then(|c| c.add(DOMAIN_NOTES, notes_of("Account", record)))
+            .and_then(|c| c.add(DOMAIN_NOTES, notes_of("Account", record, layout.notes)))
             .map(drop),
         _ => return None,
     };
@@ -520,6 +530,23 @@ mod tests {
         assert!(
             !body.contains("@{evil}"),
             "user text never passes for a reference: {body}"
+        );
+    }
+
+    #[test]
+    fn an_org_with_classic_notes_reads_its_records_notes() {
+        let layout = Layout {
+            notes: NoteKind::Classic,
+            ..Layout::default()
+        };
+        let contact = plan_pinned("Contact", "003000000000001AAA", &layout, "59.0").unwrap();
+        assert_eq!(
+            soql(&contact, CONTACT_NOTES),
+            "/sobjects/Contact/003000000000001AAA/Notes?fields=Id%2CTitle%2CBody%2CLastModifiedDate"
+        );
+        assert_eq!(
+            soql(&contact, ACCOUNT_NOTES),
+            "/sobjects/Account/@{contacts.records[0].AccountId}/Notes?fields=Id%2CTitle%2CBody%2CLastModifiedDate"
         );
     }
 

@@ -7,6 +7,7 @@
 )]
 
 mod api;
+mod classic_notes;
 mod conversation;
 mod costs;
 #[path = "../support/database.rs"]

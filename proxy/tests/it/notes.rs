@@ -21,6 +21,30 @@ impl Running {
             .await;
         (status, answer, self.salesforce_calls().await - before)
     }
+
+    /// `PATCH /api/notes/{id}`: status, answer and the Salesforce requests it made.
+    pub async fn edit_note(&self, id: &str, edit: Value) -> (u16, Value, u64) {
+        let before = self.salesforce_calls().await;
+        let (status, answer) = self
+            .send_as(
+                &self.session,
+                Method::PATCH,
+                &format!("/api/notes/{id}"),
+                edit,
+            )
+            .await;
+        (status, answer, self.salesforce_calls().await - before)
+    }
+}
+
+/// The titles of a list of notes (as the proxy answers them).
+pub fn titles(notes: &Value) -> Vec<String> {
+    notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["title"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -35,6 +59,15 @@ async fn a_note_added_to_a_contact_is_listed_newest_first_with_its_text() {
         .add_note(json!({"object": "Contact", "record_id": rose, "title": "Call", "body": "Asked for <b>pricing</b> & terms\nCall back Monday", "key": "k-1"}))
         .await;
     assert_eq!((status, cost), (201, 1), "one composite: {first}");
+    assert_eq!(
+        first["note"]["id"], first["id"],
+        "the answer carries the note: {first}"
+    );
+    assert_eq!(first["note"]["title"], "Call");
+    assert_eq!(
+        first["note"]["preview"],
+        "Asked for <b>pricing</b> & terms Call back Monday"
+    );
     let first = first["id"].as_str().unwrap().to_owned();
     assert!(first.starts_with("069"), "{first}");
     let (_, second, _) = proxy
@@ -143,17 +176,10 @@ async fn a_note_is_edited_in_place() {
         .add_note(json!({"object": "Contact", "record_id": rose, "title": "Draft", "body": "old", "key": "e-1"}))
         .await;
     let id = made["id"].as_str().unwrap();
-    let before = proxy.salesforce_calls().await;
-    let (status, _) = proxy
-        .send_as(
-            &proxy.session,
-            Method::PATCH,
-            &format!("/api/notes/{id}"),
-            json!({"title": "Final", "body": "new & improved"}),
-        )
+    let (status, _, cost) = proxy
+        .edit_note(id, json!({"title": "Final", "body": "new & improved"}))
         .await;
-    assert_eq!(status, 204);
-    assert_eq!(proxy.salesforce_calls().await - before, 1);
+    assert_eq!((status, cost), (204, 1));
     let (_, listed, _) = proxy.notes_of("Contact", &rose).await;
     assert_eq!(listed["notes"][0]["title"], "Final");
     assert_eq!(listed["notes"][0]["preview"], "new & improved");
@@ -187,14 +213,7 @@ async fn a_note_longer_than_its_preview_is_read_whole_to_edit_and_saved_whole() 
     assert_eq!(whole["text"], long);
 
     let edited = format!("{long}\nadded at the end");
-    let (status, _) = proxy
-        .send_as(
-            &proxy.session,
-            Method::PATCH,
-            &format!("/api/notes/{id}"),
-            json!({"body": edited}),
-        )
-        .await;
+    let (status, _, _) = proxy.edit_note(id, json!({"body": edited})).await;
     assert_eq!(status, 204);
     let (_, whole, _) = proxy.get_counting(&format!("/api/notes/{id}/text")).await;
     assert_eq!(whole["text"], edited, "saved whole, not cut to the preview");
@@ -263,14 +282,6 @@ async fn the_panel_brings_the_person_and_account_notes_in_its_one_request() {
         ("miss", 1),
         "a note forgets the cached panel; the notes come in its composite"
     );
-    let titles = |notes: &Value| -> Vec<String> {
-        notes
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|n| n["title"].as_str().unwrap().to_owned())
-            .collect()
-    };
     assert_eq!(
         titles(&rose["person"]["notes"]),
         ["Call"],
@@ -327,51 +338,4 @@ async fn an_add_whose_answer_is_lost_answers_the_note_it_made_and_makes_one() {
         assert_eq!(notes[0]["id"], made["id"]);
         proxy.stop().await;
     }
-}
-
-#[tokio::test]
-async fn without_enhanced_notes_the_panel_keeps_the_contact_and_activities_and_says_notes_are_unavailable()
- {
-    let proxy = linked().await;
-    proxy.control("notes", json!({"enhanced": false})).await;
-    let (_, rose, cost) = proxy.panel("email", "rose@edge.com").await;
-    assert_eq!(cost, 1, "still one Salesforce request: {rose}");
-    assert_eq!(rose["person"]["fields"]["Name"], "Rose Gonzalez", "{rose}");
-    assert_eq!(
-        rose["open_activities"]["records"][0]["fields"]["Subject"],
-        "Call Rose back about the invoice",
-        "the activities are not lost with the notes"
-    );
-    assert_eq!(rose["opportunities"]["total"], 2);
-    for card in ["person", "account"] {
-        assert_eq!(rose[card]["notes_unavailable"], true, "{card}: {rose}");
-        assert!(rose[card].get("notes").is_none(), "{card}: {rose}");
-    }
-    let rose_id = rose["person"]["id"].as_str().unwrap().to_owned();
-    let (status, refused, _) = proxy.notes_of("Contact", &rose_id).await;
-    assert_eq!(status, 409, "{refused}");
-    assert_eq!(refused["code"], "notes_unavailable", "{refused}");
-    proxy.stop().await;
-}
-
-#[tokio::test]
-async fn without_enhanced_notes_a_pinned_contact_still_shows() {
-    let proxy = linked().await;
-    proxy.control("notes", json!({"enhanced": false})).await;
-    let rose = proxy.rose().await;
-    let status = proxy
-        .api(Method::PUT, "/api/pins", &proxy.session)
-        .query(&[("kind", "email"), ("handle", "zoe@gmail.com")])
-        .json(&json!({"object": "Contact", "id": rose}))
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status, 204);
-    let (_, panel, cost) = proxy.panel("email", "zoe@gmail.com").await;
-    assert_eq!(cost, 1, "{panel}");
-    assert_eq!(panel["reason"], "pinned", "{panel}");
-    assert_eq!(panel["person"]["id"], rose.as_str(), "{panel}");
-    assert_eq!(panel["person"]["notes_unavailable"], true, "{panel}");
-    proxy.stop().await;
 }

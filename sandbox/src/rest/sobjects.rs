@@ -93,7 +93,7 @@ pub async fn describe(
 ) -> Result<Response, ApiError> {
     let object = state.org.object_named(super::param(&params, "object"))?;
     schema_answer(&headers, || {
-        let mut described = object.describe(&v);
+        let mut described = state.org.schema.describe(object, &v);
         if let Some(fields) = described.get_mut("fields").and_then(Value::as_array_mut) {
             for field in fields {
                 let name = field

@@ -2,9 +2,10 @@
 //! Lead, Case, Opportunity, OpportunityContactRole, Event; `recorded.rs`), and, consistent with
 //! them, Task, User, LeadStatus, Organization and the read-only ActivityHistory and
 //! OpenActivity views (`synthetic.rs`, from recorded fields used as templates, `templates.rs`),
-//! and the notes' objects (`notes.rs`).
+//! and the notes' objects (`notes.rs`: the enhanced notes; `classic_note.rs`: Note).
 //! Custom fields from configuration are added like standard ones (`custom.rs`).
 
+mod classic_note;
 mod custom;
 mod field_type;
 mod notes;
@@ -47,6 +48,7 @@ pub const OBJECTS: &[&str] = &[
     "ContentNote",
     "ContentDocumentLink",
     "AttachedContentNote",
+    "Note",
 ];
 
 /// One picklist value.
@@ -342,6 +344,7 @@ impl Schema {
         objects.push(notes::content_document_link(&event, &t)?);
         objects.push(notes::attached_content_note(&event, &t)?);
         notes::relate(&mut objects);
+        objects.push(classic_note::classic_note(&event, &t)?);
         custom::add(&mut objects, custom, &t)?;
         let by_name = objects
             .iter()
@@ -382,12 +385,31 @@ impl Schema {
         &self.objects
     }
 
-    /// Describe global for API `version`.
+    /// `object`'s describe for API `version`, without the child relationships to objects the
+    /// org lacks (an org without enhanced notes lists no `AttachedContentNotes`).
+    pub fn describe(&self, object: &ObjectDef, version: &str) -> Value {
+        let mut described = object.describe(version);
+        if let Some(children) = described
+            .get_mut("childRelationships")
+            .and_then(Value::as_array_mut)
+        {
+            children.retain(|c| {
+                c.get("childSObject")
+                    .and_then(Value::as_str)
+                    .is_some_and(|child| self.object(child).is_some())
+            });
+        }
+        described
+    }
+
+    /// Describe global for API `version`: the objects the org has (without enhanced notes, no
+    /// ContentNote nor AttachedContentNote).
     pub fn describe_global(&self, version: &str) -> Value {
         let mut out = self.encoding_and_batch.clone();
         let entries = self
             .objects
             .iter()
+            .filter(|o| self.object(&o.name).is_some())
             .map(|o| o.global_entry(version))
             .collect();
         out.insert("sobjects".into(), Value::Array(entries));

@@ -5,6 +5,7 @@
     reason = "integration tests: a failed unwrap is a failed test"
 )]
 
+mod classic_notes;
 mod composite;
 mod fidelity;
 mod helpers;
