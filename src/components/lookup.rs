@@ -116,7 +116,7 @@ pub fn Lookup() -> impl IntoView {
             "no-handle",
             format!(
                 "This {} conversation has no sender address to look up.",
-                channel.label().to_lowercase()
+                channel.label().to_ascii_lowercase()
             ),
         )),
         Some(LookupTarget::NotAConversation) => Some((

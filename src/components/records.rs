@@ -181,7 +181,7 @@ fn Matched(panel: PanelData, handle: Handle) -> impl IntoView {
     crate::marks::records_rendered(handle.value.clone());
     crate::marks::records_painted(handle.value.clone());
     view! {
-        <div class="matched" data-testid="records" data-reason=format!("{reason:?}").to_lowercase()>
+        <div class="matched" data-testid="records" data-reason=format!("{reason:?}").to_ascii_lowercase()>
             {stale.map(|s| view! {
                 <p class="banner warn" role="status" data-testid="stale">
                     {format!("Shown from cache ({} min old): {}", s.age_secs / 60, s.reason)}
