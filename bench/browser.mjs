@@ -15,8 +15,10 @@ const RUNS = Number(process.env.BENCH_RUNS || 5);
 const SAMPLES = Number(process.env.BENCH_SAMPLES || 12); // per run, latency and cache state
 const SWITCHES = Number(process.env.BENCH_SWITCHES || 1_000);
 const GENERATED = Math.max(1_200, SWITCHES / 2 + 400);
-// BENCH_ONLY=memory measures memory alone (e.g. with BENCH_SWITCHES=4000, to see it level off).
+// BENCH_ONLY=memory measures memory alone (e.g. with BENCH_SWITCHES=4000, to see it level off);
+// BENCH_ONLY=render only context → records painted and its hops (latency 0 and 150 ms).
 const ONLY = process.env.BENCH_ONLY;
+const RENDER_ONLY = ONLY === 'render';
 
 const proxy = await startProxy();
 const health = await (await fetch(`${proxy.url}api/health`)).json();
@@ -287,19 +289,21 @@ try {
     pencil_to_focus_ms: [],
     search_ms: [],
   };
-  for (let r = 0; r < (ONLY ? 0 : RUNS); r += 1) {
-    results.requests_per_conversation.push(await requestsPerConversation());
+  for (let r = 0; r < (ONLY && !RENDER_ONLY ? 0 : RUNS); r += 1) {
+    if (!RENDER_ONLY) results.requests_per_conversation.push(await requestsPerConversation());
     for (const latency of [0, 150]) {
       const t = await renderTimes(latency);
       results.render_ms[`latency_${latency}`].cold.push(t.cold);
       results.render_ms[`latency_${latency}`].warm.push(t.warm);
       results.cold_hops_ms[`latency_${latency}`].push(...t.coldHops);
     }
-    results.pencil_to_focus_ms.push(await pencilTimes());
-    results.search_ms.push(await searchTimes());
+    if (!RENDER_ONLY) {
+      results.pencil_to_focus_ms.push(await pencilTimes());
+      results.search_ms.push(await searchTimes());
+    }
     process.stderr.write(`run ${r + 1}/${RUNS} done\n`);
   }
-  results.memory = await memory();
+  results.memory = RENDER_ONLY ? null : await memory();
   // Last: first paint after a reload (the session cookie survives it; first paint needs none).
   results.paint_ms = ONLY ? null : await firstPaint();
   results.page_errors = browser.errors;

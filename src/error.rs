@@ -43,8 +43,11 @@ pub enum PanelError {
         code: String,
         /// The fields the error is about.
         fields: Vec<String>,
-        /// For a conflict: the record as it is now; for a refused create: the matches.
+        /// For a conflict: the record as it is now.
         detail: Option<Box<serde_json::Value>>,
+        /// The answer's body when it is not an error (a create refused for duplicates carries
+        /// the matches), for the caller to decode straight into what it expects.
+        body: Option<String>,
     },
 }
 

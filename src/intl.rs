@@ -50,13 +50,13 @@ impl AgentFormats {
 
     fn number_with(&self, n: f64, pairs: &[(&str, JsValue)]) -> String {
         let format = Intl::NumberFormat::new(&self.locales(), &Self::options(pairs)).format();
-        Self::call(&format, &JsValue::from_f64(n), || n.to_string())
+        Self::call(&format, &JsValue::from_f64(n), || number_text(n))
     }
 
     fn date_with(&self, epoch_ms: f64, pairs: &[(&str, JsValue)]) -> String {
         let format = Intl::DateTimeFormat::new(&self.locales(), &Self::options(pairs)).format();
         let date = js_sys::Date::new(&JsValue::from_f64(epoch_ms));
-        Self::call(&format, &date.into(), || epoch_ms.to_string())
+        Self::call(&format, &date.into(), || number_text(epoch_ms))
     }
 
     fn zone(&self) -> JsValue {
@@ -109,4 +109,13 @@ impl Formats for AgentFormats {
             ],
         )
     }
+}
+
+/// `n` as JavaScript writes it: Rust's own float formatting would add its tables to the wasm
+/// (issue 18). Radix 10 is always valid.
+fn number_text(n: f64) -> String {
+    js_sys::Number::from(n)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default()
 }

@@ -1,8 +1,9 @@
 //! Rule intake and work, measured in one run (`bash scripts/bench`): events per second
 //! accepted durably (signed webhooks from 32 clients into the queue), then the Salesforce
 //! requests each job cost once the workers are done: one message alone first (the queue idle),
-//! then per message over the whole flood, where workers take the queued jobs of the org
-//! together (one lookup composite and one sObject Collections upsert per batch). Writes JSON to
+//! then per message over the whole flood, where workers gather the org's arriving jobs and take
+//! them together (one lookup composite and one sObject Collections upsert per batch; the gather
+//! window is `--rule-gather-ms`'s default, or `PANE_RULE_GATHER_MS`). Writes JSON to
 //! the path given (default `bench/results/rules.json`). The queue is a fresh SQLite file, or a
 //! fresh database on the Postgres server a second argument names
 //! (`postgres://user@host:port/db`).
@@ -42,6 +43,14 @@ async fn main() {
         ),
     };
     config.rule_workers = 4;
+    // The gather window: the default, or `PANE_RULE_GATHER_MS` to compare another.
+    if let Some(ms) = std::env::var("PANE_RULE_GATHER_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        config.rule_gather_ms = ms;
+    }
+    let gather_ms = config.rule_gather_ms;
     let db_url = config.database_url.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let origin = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
@@ -126,6 +135,7 @@ async fn main() {
                  // A batch's requests are charged to its first job: the sum is what Salesforce saw.
                  "requests_per_message": (jobs.iter().map(|j| j.requests).sum::<i64>() as f64 / jobs.len() as f64 * 1000.0).round() / 1000.0},
         "single_message": single,
+        "gather_ms": gather_ms,
     });
     support::write_results(&out, &results);
 }

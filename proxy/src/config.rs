@@ -166,6 +166,22 @@ pub struct Config {
     #[arg(long, env = "PANE_RULE_LEASE_SECS", default_value_t = 60)]
     pub rule_lease_secs: u64,
 
+    /// How long a rule worker gathers an org's *Send to Salesforce* jobs that keep arriving
+    /// before it takes them as one batch, in ms since the oldest was ready (0: it takes what is
+    /// ready at once). A job alone waits only for a short quiet gap; a full batch goes at once.
+    #[arg(long, env = "PANE_RULE_GATHER_MS", default_value_t = 100)]
+    pub rule_gather_ms: u64,
+
+    /// How long nothing must arrive before a gatherer takes its batch early, in ms. Hidden: the
+    /// tests lengthen it, a debug build accepting webhooks far slower than a release one.
+    #[arg(
+        long,
+        env = "PANE_RULE_GATHER_QUIET_MS",
+        default_value_t = 25,
+        hide = true
+    )]
+    pub rule_gather_quiet_ms: u64,
+
     /// At the quota's last reserve, how old Salesforce's usage figure may get before one
     /// request asks again, in seconds.
     #[arg(long, env = "PANE_QUOTA_PROBE_SECS", default_value_t = 60)]
@@ -337,8 +353,12 @@ mod tests {
             "https://a.example,https://b.example:8443",
             "--log-format",
             "json",
+            "--rule-gather-ms",
+            "0",
         ]);
         assert_eq!(config.port, 0);
+        assert_eq!(config.rule_gather_ms, 0);
+        assert_eq!(parsed(&[]).rule_gather_ms, 100);
         assert_eq!(
             config.host_origins,
             ["https://a.example", "https://b.example:8443"]

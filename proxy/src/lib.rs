@@ -342,6 +342,7 @@ pub async fn serve(
         &state,
         config.rule_workers,
         i64::try_from(config.rule_lease_secs.saturating_mul(1000)).unwrap_or(i64::MAX),
+        rules::gather::Window::from_ms(config.rule_gather_ms, config.rule_gather_quiet_ms),
     );
     let base = match &config.public_url {
         Some(public) => public.origin().to_owned(),

@@ -129,7 +129,7 @@ pub async fn search(api: Api, text: &str) -> Result<SearchResults, PanelError> {
 }
 
 /// `POST /api/records/{object}`: creates a record with `fields`; `force` past duplicates. A 409
-/// carries the matches in the error's detail (a [`CreateAnswer`]).
+/// carries the matches in the error's body (a [`CreateAnswer`]).
 pub async fn create_record(
     api: Api,
     object: &str,

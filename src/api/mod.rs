@@ -152,6 +152,7 @@ impl Api {
                         code: err.code,
                         fields: err.fields,
                         detail: err.current.map(Box::new),
+                        body: None,
                     },
                     // A 409 from a create carries the matches instead of an error.
                     Err(_) => PanelError::Http {
@@ -159,7 +160,8 @@ impl Api {
                         message: format!("The proxy answered {status}."),
                         code: String::new(),
                         fields: vec![],
-                        detail: serde_json::from_str(&text).ok().map(Box::new),
+                        detail: None,
+                        body: Some(text),
                     },
                 });
             }

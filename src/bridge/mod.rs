@@ -28,6 +28,9 @@ pub const MAX_PAGES: usize = 10;
 
 type Pending = RefCell<HashMap<String, oneshot::Sender<Result<JsValue, PanelError>>>>;
 
+/// Who hears each new context as it arrives, before anything re-renders.
+type Listeners = RefCell<Vec<Box<dyn Fn(&Context)>>>;
+
 /// The panel's end of the bridge. Cheap to clone; provided as a context by [`provide_bridge`].
 #[derive(Clone, Debug)]
 pub struct Bridge {
@@ -42,6 +45,7 @@ struct Inner {
     next_id: Cell<u64>,
     id_prefix: String,
     teammates: RefCell<Option<Vec<Teammate>>>,
+    listeners: Rc<Listeners>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
 }
 
@@ -88,13 +92,19 @@ impl Bridge {
         let context = RwSignal::new(None::<Context>);
         let problem = RwSignal::new(None::<String>);
         let pending: Rc<Pending> = Rc::default();
+        let listeners: Rc<Listeners> = Rc::default();
         let on_message = {
             let pending = Rc::clone(&pending);
+            let listeners = Rc::clone(&listeners);
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
                 match decode::host_message(&event.data()) {
                     Ok(Some(HostMessage::ContextUpdate(ctx))) => {
-                        problem.set(None);
                         crate::marks::context_arrived(&ctx.id);
+                        // The listeners first (the records' read starts here), then the views.
+                        for listener in listeners.borrow().iter() {
+                            listener(&ctx);
+                        }
+                        problem.set(None);
                         context.set(Some(*ctx));
                     }
                     Ok(Some(HostMessage::FunctionResult { id, value })) => {
@@ -124,6 +134,7 @@ impl Bridge {
                 next_id: Cell::new(0),
                 id_prefix,
                 teammates: RefCell::new(None),
+                listeners,
                 _on_message: on_message,
             })),
         }
@@ -132,6 +143,12 @@ impl Bridge {
     /// The current context; `None` until the host pushes the first.
     pub fn context(&self) -> Signal<Option<Context>> {
         self.context.into()
+    }
+
+    /// Calls `listener` with each new context as it arrives, before the context signal changes
+    /// (so before any view re-renders): what must start at once starts here.
+    pub fn on_context(&self, listener: impl Fn(&Context) + 'static) {
+        self.inner.listeners.borrow_mut().push(Box::new(listener));
     }
 
     /// The last message from the host that could not be read, until the next good context.

@@ -10,6 +10,7 @@ use super::form::CreateForm;
 use super::header::Header;
 use super::lookup::Lookup;
 use super::notices::provide_notices;
+use super::records_read::provide_records_read;
 use super::search::SearchView;
 use super::state::provide_records_state;
 use super::status_bar::StatusBar;
@@ -57,6 +58,8 @@ pub fn Panel(
     provide_linker(session, api, identity);
     provide_describes(api);
     let records = provide_records_state();
+    // Listening to the bridge from now on: a context's records are read as it arrives.
+    provide_records_read(&bridge, api, session, records);
     let notices = provide_notices(records.current_handle.into());
     let view_ctx = provide_view_context();
     let problem = bridge.problem();

@@ -19,7 +19,9 @@ use crate::PanelError;
 use crate::api::{endpoints, use_api};
 use crate::identity::use_identity;
 use crate::model::display::title;
-use crate::model::form::{create_fields, fix_summary, split_name, to_json, validate, with_labels};
+use crate::model::form::{
+    company_from_domain, create_fields, fix_summary, split_name, to_json, validate, with_labels,
+};
 
 /// The Salesforce object behind what is created, and its heading.
 pub fn target(object: &str) -> (&'static str, &'static str) {
@@ -106,16 +108,7 @@ pub fn prefill(creating: &Creating, spec: &ObjectSpec) -> Map<String, Value> {
             if creating.object == "Lead"
                 && let Some(domain) = email_domain(&h.value).filter(|d| !is_free_mail(d))
             {
-                let company = domain
-                    .split('.')
-                    .next()
-                    .unwrap_or_default()
-                    .replace('-', " ");
-                let mut chars = company.chars();
-                let company = chars
-                    .next()
-                    .map(|c| c.to_uppercase().collect::<String>() + chars.as_str());
-                put(&mut values, "Company", json!(company.unwrap_or_default()));
+                put(&mut values, "Company", json!(company_from_domain(&domain)));
             }
         }
     }
@@ -276,10 +269,10 @@ fn FormBody(creating: Creating, spec: ObjectSpec) -> impl IntoView {
                 }
                 Err(PanelError::Http {
                     status: 409,
-                    detail: Some(detail),
+                    body: Some(body),
                     ..
                 }) => {
-                    let answer: Option<CreateAnswer> = serde_json::from_value(*detail).ok();
+                    let answer: Option<CreateAnswer> = serde_json::from_str(&body).ok();
                     if let Some(a) = answer {
                         let by_rule = a.existing.is_empty();
                         existing.set(Some((

@@ -7,6 +7,7 @@ use pane_wire::bridge::{
 
 use super::log_conversation::{ConversationMessages, KnownLogs};
 use super::records::Records;
+use super::records_read::use_records_read;
 use super::state::use_records_state;
 use crate::PanelError;
 use crate::api::{endpoints, use_api};
@@ -21,13 +22,6 @@ pub fn Lookup() -> impl IntoView {
     let context = bridge.context();
     let target = Memo::new(move |_| context.with(|c| c.as_ref().map(lookup_target)));
     let context_id = Memo::new(move |_| context.with(|c| c.as_ref().map(|c| c.id.clone())));
-
-    // The participant the agent picked; reset whenever the host pushes a new context.
-    let chosen = RwSignal::new(None::<Handle>);
-    Effect::new(move |_| {
-        context_id.track();
-        chosen.set(None);
-    });
 
     // The conversation's messages, asked of the host (`listMessages`, every page) once per
     // conversation and shared by the participants and the logged count. `None` until they
@@ -91,22 +85,12 @@ pub fn Lookup() -> impl IntoView {
         }
     });
 
-    // The sender shown, for search results to be pinned to.
-    Effect::new(move |_| {
-        let shown = match target.get() {
-            Some(LookupTarget::Handle { handle, .. }) => Some(chosen.get().unwrap_or(handle)),
-            _ => None,
-        };
-        state.current_handle.set(shown);
-    });
-
     // The sender shown and its channel while the context has one. The sender's view is built
     // once and follows these signals from one sender to the next: rebuilt for each
     // conversation, what it built was never freed (about 1 KiB of wasm memory a switch).
+    // The sender is the one the records' read shows: the context's, or the participant chosen.
     let current = Memo::new(move |_| match target.get() {
-        Some(LookupTarget::Handle { channel, handle }) => {
-            Some((channel, chosen.get().unwrap_or(handle)))
-        }
+        Some(LookupTarget::Handle { channel, .. }) => Some((channel, state.current_handle.get()?)),
         _ => None,
     });
     // What the panel says instead of a sender, or `None` while it shows one.
@@ -132,7 +116,7 @@ pub fn Lookup() -> impl IntoView {
             "no-handle",
             format!(
                 "This {} conversation has no sender address to look up.",
-                channel.label().to_lowercase()
+                channel.label().to_ascii_lowercase()
             ),
         )),
         Some(LookupTarget::NotAConversation) => Some((
@@ -160,7 +144,7 @@ pub fn Lookup() -> impl IntoView {
                 <section class="lookup" data-testid="lookup" data-state="handle">
                     <div class="channel" data-testid="lookup-channel">{channel}</div>
                     <HandleCard handle=shown />
-                    <Participants others=others shown=shown chosen=chosen />
+                    <Participants others=others shown=shown />
                     <LoggedMessages messages=messages />
                     <Records handle=shown />
                 </section>
@@ -204,9 +188,8 @@ fn Participants(
     others: LocalResource<Option<Result<Vec<Handle>, PanelError>>>,
     /// The handle shown now.
     shown: Signal<Handle>,
-    /// Set to show another participant.
-    chosen: RwSignal<Option<Handle>>,
 ) -> impl IntoView {
+    let read = use_records_read();
     move || {
         let list = match others.get() {
             Some(Some(Ok(list))) => list,
@@ -240,7 +223,7 @@ fn Participants(
                                         data-testid="participant"
                                         data-handle=value
                                         aria-pressed=selected.to_string()
-                                        on:click=move |_| chosen.set(Some(h.clone()))
+                                        on:click=move |_| read.choose(h.clone())
                                     >
                                         {label}
                                     </button>

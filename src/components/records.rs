@@ -1,6 +1,6 @@
 //! The records of the sender shown: why they matched, the Contact or Lead card, its Account,
 //! Opportunities, Cases, open activities and history; the choice when several match; create
-//! buttons when nothing does. Read once per sender from the proxy, and again after a write.
+//! buttons when nothing does, as the records' read gives them (`records_read.rs`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -14,6 +14,7 @@ use super::link::LinkPrompt;
 use super::log_conversation::LogConversationAction;
 use super::notes::{NotesSection, has_notes};
 use super::notices::use_notices;
+use super::records_read::use_records_read;
 use super::state::use_records_state;
 use super::view::{Creating, View, use_view_context};
 use crate::PanelError;
@@ -58,89 +59,28 @@ pub fn RecordLink(
     }
 }
 
-/// The sender's records.
+/// The sender's records, as the records' read gives them ([`super::records_read`]).
 #[component]
 pub fn Records(
     /// The handle shown.
     handle: Signal<Handle>,
 ) -> impl IntoView {
-    let (state, api, session) = (use_records_state(), use_api(), use_session());
+    let (read, session) = (use_records_read(), use_session());
     let signed_in = session.signed_in();
-    let seen = state.seen;
-    // Bumped when a read was paused (the panel hidden half-way): it is read again once seen.
-    let paused = RwSignal::new(0u32);
-    // What the records are read for: the sender (kind and address), the reload count and the
-    // paused reads, while linked. Kept while the panel is hidden, so seeing it again reads
-    // nothing new.
-    let key = Memo::new(move |last: Option<&Option<(Handle, u32, u32)>>| {
-        if !signed_in.get() {
-            return None;
-        }
-        if !api.active().get() {
-            return last.cloned().flatten();
-        }
-        let sender = handle.with(|h| Handle {
-            kind: h.kind,
-            value: h.value.clone(),
-            name: None,
-        });
-        crate::marks::hop("handle", &sender.value);
-        Some((sender, state.reload.get(), paused.get()))
-    });
-    // The proxy's answer, with the key it was read for.
-    let answer = LocalResource::new(move || {
-        let wanted = key.get();
-        async move {
-            let (sender, ..) = wanted.clone()?;
-            crate::marks::hop("request", &sender.value);
-            let answer = endpoints::panel(api, &sender).await;
-            // The view may be gone by now (another view): then nothing is kept.
-            match &answer {
-                Ok(panel) => {
-                    seen.try_update_value(|s| s.insert(sender.value.clone(), panel.clone()));
-                }
-                // Read again once seen, unless another sender or reload came meanwhile.
-                Err(err) if err.is_pause() && key.try_get_untracked().as_ref() == Some(&wanted) => {
-                    paused.try_update(|n| *n += 1);
-                }
-                Err(_) => {}
-            }
-            Some((wanted?, answer))
-        }
-    });
-    // What the view shows: the answer for the sender shown (a refusal only while it is the
-    // latest read: a retry or a new link shows the cache or the skeleton meanwhile), else
-    // what was read for them before (a revisit shows at once), else nothing yet. A memo, so
-    // an unchanged answer leaves the view alone (an inline edit in progress stays open).
+    // What the view shows: the answer for the sender shown, else what was read for them
+    // before (a revisit shows at once), else nothing yet (the skeleton). A memo, so an
+    // unchanged answer leaves the view alone (a reload keeps the records on screen, and an
+    // inline edit in progress stays open).
     let data = Memo::new(move |_| -> Option<Result<PanelData, PanelError>> {
         if !signed_in.get() {
             return None;
         }
-        let value = handle.with(|h| h.value.clone());
-        if let Some(Some((of, answer))) = answer.get()
-            && of.0.value == value
-        {
-            match answer {
-                Ok(panel) => return Some(Ok(panel)),
-                Err(err) if !err.is_pause() && key.get().as_ref() == Some(&of) => {
-                    return Some(Err(err));
-                }
-                Err(_) => {}
-            }
-        }
-        seen.with_value(|s| s.get(&value).cloned()).map(Ok)
+        handle.with(|h| read.shown(&h.value))
     });
     // Linked or not, as a memo: the records below are built once per change, not per check.
     let unlinked = Memo::new(move |_| session.linked().get() == Some(false));
-    // Inside the Transition, the resource is read only while nothing is there to show: the
-    // first load shows its fallback, a revisit shows the cache at once, and a reload keeps
-    // the records shown until its answer (a later sender with nothing cached shows the
-    // skeleton itself: a Transition falls back only once).
     let shown = move || match data.get() {
-        None => {
-            answer.with(|_| ());
-            view! { <RecordsLoading /> }.into_any()
-        }
+        None => view! { <RecordsLoading /> }.into_any(),
         Some(Err(err)) => view! { <RecordsFailed err=err /> }.into_any(),
         Some(Ok(panel)) => {
             view! { <Matched panel=panel handle=handle.get_untracked() /> }.into_any()
@@ -148,7 +88,7 @@ pub fn Records(
     };
     view! {
         <Show when=move || !unlinked.get() fallback=|| view! { <LinkPrompt /> }>
-            <Transition fallback=|| view! { <RecordsLoading /> }>{shown}</Transition>
+            {shown}
         </Show>
     }
 }
@@ -241,7 +181,7 @@ fn Matched(panel: PanelData, handle: Handle) -> impl IntoView {
     crate::marks::records_rendered(handle.value.clone());
     crate::marks::records_painted(handle.value.clone());
     view! {
-        <div class="matched" data-testid="records" data-reason=format!("{reason:?}").to_lowercase()>
+        <div class="matched" data-testid="records" data-reason=format!("{reason:?}").to_ascii_lowercase()>
             {stale.map(|s| view! {
                 <p class="banner warn" role="status" data-testid="stale">
                     {format!("Shown from cache ({} min old): {}", s.age_secs / 60, s.reason)}

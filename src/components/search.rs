@@ -1,13 +1,16 @@
 //! Search Salesforce: Contacts, Leads and Accounts by name, email or phone as the agent types
 //! (debounced; a newer search makes an older answer irrelevant). Choosing a result shows it for
-//! this conversation and remembers it for this sender (a team pin).
+//! the conversation the search was made in and remembers it for its sender (a team pin): never
+//! for a conversation the host opened meanwhile.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pane_wire::api::RecordView;
+use pane_wire::bridge::Handle;
 use serde_json::Value;
 
 use super::notices::use_notices;
+use super::records_read::use_records_read;
 use super::state::use_records_state;
 use super::view::{View, use_view_context};
 use crate::api::{endpoints, use_api};
@@ -20,10 +23,12 @@ pub fn SearchView(
     /// The text typed.
     query: Signal<String>,
 ) -> impl IntoView {
-    let state = use_records_state();
+    let (state, read) = (use_records_state(), use_records_read());
     let (api, notices) = (use_api(), use_notices());
     let view_ctx = use_view_context();
     let results = RwSignal::new(None::<Result<Vec<RecordView>, String>>);
+    // The conversation the results shown were searched in (its context id) and its sender.
+    let made_in = StoredValue::new(None::<(Option<String>, Handle)>);
     let debounce = use_debounce();
     Effect::new(move |_| {
         let text = query.get();
@@ -38,14 +43,18 @@ pub fn SearchView(
             if !debounce.settled(current).await {
                 return;
             }
+            let origin = state
+                .current_handle
+                .get_untracked()
+                .map(|h| (read.context_id().get_untracked(), h));
             let answer = endpoints::search(api, &text).await;
             if !debounce.is_current(current) {
                 return;
             }
+            made_in.try_set_value(origin);
             results.set(Some(answer.map(|r| r.records).map_err(|e| e.to_string())));
         });
     });
-    let handle = move || state.current_handle.get();
     move || {
         match results.get() {
         None => view! { <p class="hint" data-testid="search-hint">"Type a name, an email or a phone number."</p> }.into_any(),
@@ -63,8 +72,13 @@ pub fn SearchView(
                             <button type="button" class="search-result" data-testid="search-result"
                                 data-object=r.object.clone() data-id=r.id.clone()
                                 on:click=move |_| {
-                                    if let Some(h) = handle() {
+                                    if let Some((context, h)) = made_in.get_value() {
                                         state.pin(api, notices, &h, &chosen);
+                                        // Filtered by the context: another conversation's
+                                        // sender is never pinned by a search made here.
+                                        if context != read.context_id().get_untracked() {
+                                            notices.say(format!("Chosen for {}, the sender of the conversation the search was made in.", h.value));
+                                        }
                                     }
                                     view_ctx.0.set(View::Records);
                                 }>

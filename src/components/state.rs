@@ -10,17 +10,28 @@ use pane_wire::bridge::Handle;
 use super::notices::Notices;
 use crate::api::{Api, endpoints};
 use crate::model::edit::OpenEdit;
+use crate::model::read_plan::Remembered;
 use crate::model::recent::{RECENT_SENDERS, Recent};
+
+/// A sender's records as the panel read them, and when.
+#[derive(Debug, Clone)]
+pub struct SeenPanel {
+    /// The records.
+    pub panel: PanelData,
+    /// When they were read.
+    pub read: Remembered,
+}
 
 /// The records' state; `Copy`, provided by [`provide_records_state`].
 #[derive(Debug, Clone, Copy)]
 pub struct RecordsState {
     /// Bumped after every write: the records are read again.
     pub reload: RwSignal<u32>,
-    /// The sender shown (search results are pinned for it, notices belong to it).
+    /// The sender shown (notices belong to it), set by the records' read as the host's
+    /// context arrives or a participant is chosen.
     pub current_handle: RwSignal<Option<Handle>>,
     /// What was read for the latest senders: a revisit renders at once.
-    pub seen: StoredValue<Recent<PanelData>>,
+    pub seen: StoredValue<Recent<SeenPanel>>,
     /// The inline edit open, kept by its row while it is (`model::edit`).
     pub open_edit: StoredValue<Option<OpenEdit>>,
 }

@@ -2,7 +2,7 @@
 //! shows, what is checked before saving, and the JSON each typed value becomes.
 
 use pane_wire::api::{FieldSpec, ObjectSpec};
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 /// The input a field is edited with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +113,7 @@ pub fn validate(
                 Some(format!("{} is not an email address.", f.label))
             }
             InputKind::Number
-                if !text.is_empty() && text.replace(',', "").parse::<f64>().is_err() =>
+                if !text.is_empty() && typed_number(&text.replace(',', "")).is_none() =>
             {
                 Some(format!("{} must be a number.", f.label))
             }
@@ -165,6 +165,46 @@ fn looks_like_date(text: &str) -> bool {
         && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// A number as typed into a form, thousands separators already gone: `-1200.5`, `+3`, `.5`,
+/// `5.`, `1e3`. Not a number (`None`): anything else, `inf` and `NaN` among it, and a number
+/// too big for a double. Read by serde_json's number reader, which the panel has anyway: Rust's
+/// own float parser would add its tables to the wasm (issue 18).
+pub fn typed_number(text: &str) -> Option<Number> {
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, Some(exponent)),
+        None => (unsigned, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    // The same number in JSON's grammar: no `+`, no leading zeros, digits on both sides of a dot.
+    let mut json = String::with_capacity(text.len() + 2);
+    if negative {
+        json.push('-');
+    }
+    let whole = whole.trim_start_matches('0');
+    json.push_str(if whole.is_empty() { "0" } else { whole });
+    if !fraction.is_empty() {
+        json.push('.');
+        json.push_str(fraction);
+    }
+    if let Some(exponent) = exponent {
+        let unsigned = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+        if unsigned.is_empty() || !digits(unsigned) {
+            return None;
+        }
+        json.push('e');
+        json.push_str(exponent);
+    }
+    json.parse().ok()
+}
+
 /// The JSON Salesforce expects for what was typed into `field`'s input (`None` leaves the
 /// field out: an empty optional field in a create).
 pub fn to_json(field: &FieldSpec, typed: &str) -> Value {
@@ -174,16 +214,12 @@ pub fn to_json(field: &FieldSpec, typed: &str) -> Value {
         _ if text.is_empty() => Value::Null,
         InputKind::Number => {
             let clean = text.replace(',', "");
-            if field.kind == "int" || field.scale == Some(0) {
-                clean
-                    .parse::<i64>()
-                    .map(Value::from)
-                    .or_else(|_| clean.parse::<f64>().map(Value::from))
-                    .unwrap_or_else(|_| Value::from(text))
-            } else {
-                clean
-                    .parse::<f64>()
-                    .map_or_else(|_| Value::from(text), Value::from)
+            let whole = field.kind == "int" || field.scale == Some(0);
+            match clean.parse::<i64>() {
+                Ok(n) if whole => Value::from(n),
+                _ => typed_number(&clean)
+                    .and_then(|n| n.as_f64())
+                    .map_or_else(|| Value::from(text), Value::from),
             }
         }
         InputKind::DateTime => {
@@ -248,6 +284,24 @@ pub fn with_labels(message: &str, fields: &[FieldSpec]) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A new Lead's Company guessed from its email domain: `edge-comms.com` is `Edge comms`. The
+/// first letter is upper-cased in ASCII only: Unicode's case table would add kilobytes to the
+/// wasm (issue 18), and a domain that is not ASCII keeps its first letter as it is.
+pub fn company_from_domain(domain: &str) -> String {
+    let name = domain
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .replace('-', " ");
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase())
+        .into_iter()
+        .chain(chars)
+        .collect()
 }
 
 /// A sender's name split into first and last for a new Contact or Lead.
@@ -374,6 +428,11 @@ mod tests {
             "LastName": "Gonzalez", "Title": "CFO", "Email": "rose@edge.com", "Amount": "1,200.50",
             "CloseDate": "2026-11-24", "StageName": "Prospecting"
         }))).is_empty());
+        // Rust's float parser took these as numbers; Salesforce refuses them.
+        for typed in ["inf", "NaN", "1e400"] {
+            let found = validate(&[&amount], &[], &values(json!({ "Amount": typed })));
+            assert_eq!(found.len(), 1, "{typed}");
+        }
     }
 
     #[test]
@@ -382,7 +441,11 @@ mod tests {
         int.scale = Some(0);
         let cases = [
             (field("Amount", "currency"), "1,200.50", json!(1200.5)),
-            (int, "42", json!(42)),
+            (int.clone(), "42", json!(42)),
+            (int.clone(), "1e3", json!(1000.0)),
+            (int, "many", json!("many")),
+            (field("Amount", "currency"), "-.5", json!(-0.5)),
+            (field("Amount", "currency"), "inf", json!("inf")),
             (field("Done", "boolean"), "true", json!(true)),
             (field("Done", "boolean"), "", json!(false)),
             (field("Title", "string"), "  CFO ", json!("CFO")),
@@ -405,6 +468,55 @@ mod tests {
             "2026-11-24T10:30"
         );
         assert_eq!(to_input(&field("N", "double"), &json!(3.5)), "3.5");
+    }
+
+    #[test]
+    fn typed_numbers_are_read_as_people_type_them() {
+        let cases: [(&str, Option<f64>); 22] = [
+            ("0", Some(0.0)),
+            ("42", Some(42.0)),
+            ("-42", Some(-42.0)),
+            ("+3", Some(3.0)),
+            ("1200.50", Some(1200.5)),
+            (".5", Some(0.5)),
+            ("-.5", Some(-0.5)),
+            ("5.", Some(5.0)),
+            ("007", Some(7.0)),
+            ("1e3", Some(1000.0)),
+            ("2.5E-2", Some(0.025)),
+            ("1e+2", Some(100.0)),
+            ("", None),
+            (".", None),
+            ("-", None),
+            ("12k", None),
+            ("1e", None),
+            ("1.2.3", None),
+            ("inf", None),
+            ("NaN", None),
+            ("0x10", None),
+            ("1e400", None),
+        ];
+        for (typed, want) in cases {
+            assert_eq!(
+                typed_number(typed).and_then(|n| n.as_f64()),
+                want,
+                "{typed:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn companies_are_named_after_the_email_domain() {
+        let cases = [
+            ("edge-comms.com", "Edge comms"),
+            ("acme.co.uk", "Acme"),
+            ("9lives.io", "9lives"),
+            ("épicerie.fr", "épicerie"),
+            ("", ""),
+        ];
+        for (domain, want) in cases {
+            assert_eq!(company_from_domain(domain), want, "{domain}");
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Pure decisions behind the panel's components, tested as tables: which input a field gets,
-//! what a form checks before saving, which senders' panels are kept, how inline editing moves between states, how values show.
+//! what a form checks before saving, which senders' panels are kept and when they are read again, how inline editing moves between states, how values show.
 
 pub mod display;
 pub mod edit;
 pub mod form;
+pub mod read_plan;
 pub mod recent;

@@ -285,6 +285,28 @@ test('search Salesforce, choose a result: shown for this sender, for the whole t
   await waitFor('matching again', () => textOf('reason'), (t) => t === 'Matched by email');
 });
 
+test('a search result chosen after the inbox opened another conversation is pinned for the one searched in', async () => {
+  await open('Email from a totally unknown address');
+  await waitFor('Zoe', () => textOf('reason'), (t) => t === 'Matched by email');
+  await byId('search').fill('Jack Rog');
+  await byId('search-results').waitFor();
+  // The inbox opens another conversation while the agent looks at the results.
+  await open('Email from an unknown address at a known company');
+  const frame = browser.page.frames().find((f) => f.url().includes('/plugin/'));
+  await waitFor('the new conversation in the panel', () => frame.evaluate(() => performance.getEntriesByName('pane:handle tim.barr@burlington.com', 'mark').length), (n) => n > 0);
+  await panel().locator('[data-testid=search-result][data-object=Contact]').first().click();
+  await waitFor('where the choice went', () => textOf('notice'), (t) => t.includes('Chosen for zoe@quintessential-kites.example'));
+  await open('Email from a totally unknown address');
+  await waitFor('pinned for the conversation searched in', () => textOf('reason'), (t) => t.startsWith('Chosen for this sender'));
+  assert.equal(await panel().locator('[data-testid=person-card] [data-testid=card-title]').textContent(), 'Jack Rogers');
+  await open('Email from an unknown address at a known company');
+  await byId('domain-hint').waitFor();
+  assert.equal(await textOf('reason'), "Matched by the email's domain", 'the conversation opened meanwhile keeps its match');
+  await open('Email from a totally unknown address');
+  await byId('unpin').click();
+  await waitFor('matching again', () => textOf('reason'), (t) => t === 'Matched by email');
+});
+
 test('the cog picks the fields shown, custom fields included', async () => {
   await open('Email from a known address');
   await byId('person-card').waitFor();

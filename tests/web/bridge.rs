@@ -252,3 +252,18 @@ async fn a_host_message_the_panel_cannot_read_is_reported_not_fatal() {
     );
     assert_eq!(bridge.context().get_untracked(), None);
 }
+
+/// In the panel, text that is not ASCII is lowered by the browser (the wasm has no case table):
+/// the same as Rust's `to_lowercase`, which the wire's own tests check natively.
+#[wasm_bindgen_test]
+fn addresses_that_are_not_ascii_are_lowered_by_the_browser() {
+    let cases = [
+        ("Rose@Edge.COM", "rose@edge.com"),
+        ("JOSÉ@ÉCOLE.FR", "josé@école.fr"),
+        ("ΟΔΟΣ", "\u{3bf}\u{3b4}\u{3bf}\u{3c2}"),
+    ];
+    for (text, want) in cases {
+        assert_eq!(pane_wire::text::lowercase(text), want, "{text}");
+        assert_eq!(text.to_lowercase(), want, "{text}");
+    }
+}

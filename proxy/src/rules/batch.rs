@@ -1,11 +1,13 @@
-//! The workers' loop, and batches: a worker that takes a *Send to Salesforce* job takes the
-//! other ready ones of its org with it (up to [`MAX_BATCH`]), finds all their people in one
+//! The workers' loop, and batches: a worker that takes a *Send to Salesforce* job gathers the
+//! others of its org still arriving ([`super::gatherer`]), takes them with it (up to
+//! [`MAX_BATCH`]), finds all their people in one
 //! composite and writes all their Tasks in one sObject Collections upsert on the marker
 //! (`Pane_Message_Id__c`, so a retry after a lost answer updates, never makes a second Task).
 //! Each job still ends on its own (logged, no match, skipped, failed) from its own row; a job
 //! a batch cannot hold (by phone, skipped, unreadable) runs alone as before. The batch's
 //! requests are charged to its first job, so the jobs' sum is what Salesforce saw.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use pane_salesforce::Error;
@@ -13,6 +15,8 @@ use pane_salesforce::error::ApiErrorItem;
 use serde_json::{Value, json};
 
 use super::event::{Counterpart, Decision, Event, Message, counterpart};
+use super::gather::Window;
+use super::gatherer::{Gatherers, gather};
 pub use super::plan::MAX_BATCH;
 use super::plan::{self, CONTACTS, Found, Item, LEADS, MARKER_FIELD, MARKERS, OWNERS, Step};
 use super::worker::{
@@ -24,31 +28,41 @@ use crate::store::jobs::Job;
 /// The action batches hold.
 const SEND: &str = "send_to_salesforce";
 
-/// Starts `count` workers on the runtime, each holding its jobs for `lease_ms` at most.
-pub fn spawn(state: &AppState, count: usize, lease_ms: i64) {
+/// Starts `count` workers on the runtime, each holding its jobs for `lease_ms` at most; an
+/// org's burst is gathered for up to `window` before it is taken ([`super::gatherer`]).
+pub fn spawn(state: &AppState, count: usize, lease_ms: i64, window: Window) {
+    let gatherers = Arc::new(Gatherers::default());
     for n in 0..count {
         let state = state.clone();
+        let gatherers = Arc::clone(&gatherers);
         tokio::spawn(async move {
             let lease = format!("{:016x}-{n}", rand::random::<u64>());
+            let db = &state.services.db;
             loop {
-                match state.services.db.claim(&lease, lease_ms).await {
-                    Ok(Some(job)) if job.view.action == SEND => {
-                        let more = state
-                            .services
-                            .db
+                match gatherers.claim(db, &lease, lease_ms, SEND, window).await {
+                    Ok(Some((job, mut gathering))) if job.view.action == SEND => {
+                        if gathering.is_some() {
+                            gather(db, &job, SEND, window, MAX_BATCH).await;
+                        }
+                        let more = db
                             .claim_more(&lease, lease_ms, &job.org_id, SEND, MAX_BATCH - 1)
                             .await
                             .unwrap_or_else(|err| {
                                 tracing::warn!(%err, "taking more rule jobs failed");
                                 Vec::new()
                             });
+                        // The batch is taken: the org's next gatherer may start, on what
+                        // arrived since (a worker that skipped the org waits to be woken).
+                        if gathering.take().is_some() {
+                            state.rules.wake.notify_waiters();
+                        }
                         let first = job.view.id.clone();
                         let mut jobs = vec![job];
                         jobs.extend(more.into_iter().filter(|j| j.view.id != first));
                         Box::pin(crate::telemetry::job_scope(&first, run_batch(&state, jobs)))
                             .await;
                     }
-                    Ok(Some(job)) => {
+                    Ok(Some((job, _))) => {
                         let id = job.view.id.clone();
                         Box::pin(crate::telemetry::job_scope(&id, run(&state, job))).await;
                     }

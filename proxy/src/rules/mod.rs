@@ -3,12 +3,15 @@
 //! signature over the raw body with that org's secret and queues the event durably for that
 //! org (once per event and action) before answering; [`worker`] does the Salesforce work in
 //! the background as the job's org's integration user, with leases, retries ([`retry`]) and
-//! markers so each job happens exactly once; [`audit`] lists an org's jobs for its admins.
+//! markers so each job happens exactly once, taking an org's burst together ([`batch`], gathered
+//! by [`gather`]); [`audit`] lists an org's jobs for its admins.
 //! [`event`] holds the pure decisions.
 
 pub mod audit;
 pub mod batch;
 pub mod event;
+pub mod gather;
+pub mod gatherer;
 pub mod intake;
 pub mod plan;
 pub mod retry;

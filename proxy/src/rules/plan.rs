@@ -14,9 +14,13 @@ pub const MARKER_FIELD: &str = "Pane_Message_Id__c";
 
 /// The most jobs one batch takes: an sObject Collections upsert takes "up to 200 records"
 /// (Upsert Records Using sObject Collections,
-/// https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-upsert.html);
-/// 100 keeps the lookup's `IN (...)` lists well inside a query's URI.
-pub const MAX_BATCH: usize = 100;
+/// https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-upsert.html).
+/// The lookup's queries go in a composite's body, not a URI (so the 16,384-byte URI limit does
+/// not bound them, https://help.salesforce.com/s/articleView?id=000386264): 200 ids and
+/// addresses of at most 80 characters stay far inside a SOQL statement's 100,000 characters
+/// (SOQL and SOSL Limits for Search Queries,
+/// https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_soslsoql.htm).
+pub const MAX_BATCH: usize = 200;
 
 /// The lookup's subrequests.
 pub const MARKERS: Ref = Ref::named("markers");

@@ -42,6 +42,8 @@ pub struct Job {
     pub lease: String,
     /// The org it is for: the worker acts as that org's integration user only.
     pub org_id: String,
+    /// When it became ready (ms): queued, or due for its retry.
+    pub ready_at: i64,
 }
 
 impl<'r> sqlx::FromRow<'r, AnyRow> for Job {
@@ -65,11 +67,12 @@ impl<'r> sqlx::FromRow<'r, AnyRow> for Job {
             payload: row.try_get("payload")?,
             lease: row.try_get("lease")?,
             org_id: row.try_get("org_id")?,
+            ready_at: row.try_get("next_at")?,
         })
     }
 }
 
-const COLUMNS: &str = "id, event_id, action, message_id, payload, state, outcome, detail, record_object, record_id, attempts, requests, created_at, updated_at, lease, org_id";
+pub(super) const COLUMNS: &str = "id, event_id, action, message_id, payload, state, outcome, detail, record_object, record_id, attempts, requests, created_at, updated_at, lease, org_id, next_at";
 
 /// How a finished attempt ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,115 +114,6 @@ impl Db {
                 payload: payload.to_owned(),
             })
             .await
-    }
-
-    /// Takes the next ready job (or one whose worker's lease ran out) for `lease_ms`.
-    /// Safe across replicas: the update re-checks the row's state, so one worker wins it.
-    pub async fn claim(&self, lease: &str, lease_ms: i64) -> Result<Option<Job>, ProxyError> {
-        let t = now_ms();
-        let ready = "((state IN ('queued', 'retry') AND next_at <= $3) OR (state = 'running' AND locked_until < $3))";
-        let sql = format!(
-            "UPDATE rule_jobs SET state = 'running', lease = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3
-             WHERE id = (SELECT id FROM rule_jobs WHERE {ready} ORDER BY next_at, id LIMIT 1) AND {ready}"
-        );
-        let claimed = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(lease)
-            .bind(t + lease_ms)
-            .bind(t)
-            .execute(&self.pool)
-            .await?;
-        if claimed.rows_affected() == 0 {
-            return Ok(None);
-        }
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM rule_jobs WHERE lease = $1 AND state = 'running'"
-        )))
-        .bind(lease)
-        .fetch_optional(&self.pool)
-        .await?)
-    }
-
-    /// Takes up to `limit` more ready jobs of `org_id` and `action` under `lease` (which holds one already,
-    /// so they run together): the jobs taken now, the earliest first.
-    pub async fn claim_more(
-        &self,
-        lease: &str,
-        lease_ms: i64,
-        org_id: &str,
-        action: &str,
-        limit: usize,
-    ) -> Result<Vec<Job>, ProxyError> {
-        let t = now_ms();
-        let ready = "org_id = $6 AND action = $4 AND ((state IN ('queued', 'retry') AND next_at <= $3) OR (state = 'running' AND locked_until < $3))";
-        let sql = format!(
-            "UPDATE rule_jobs SET state = 'running', lease = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3
-             WHERE id IN (SELECT id FROM rule_jobs WHERE {ready} ORDER BY next_at, id LIMIT $5) AND {ready}"
-        );
-        let claimed = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(lease)
-            .bind(t + lease_ms)
-            .bind(t)
-            .bind(action)
-            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-            .bind(org_id)
-            .execute(&self.pool)
-            .await?;
-        if claimed.rows_affected() == 0 {
-            return Ok(Vec::new());
-        }
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM rule_jobs WHERE lease = $1 AND state = 'running' AND updated_at = $2 ORDER BY next_at, id"
-        )))
-        .bind(lease)
-        .bind(t)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    /// Ends an attempt, if `lease` still holds the job (a worker whose lease ran out and was
-    /// taken over changes nothing).
-    pub async fn finish(&self, id: &str, lease: &str, f: &Finish) -> Result<bool, ProxyError> {
-        let held = self.finish_all(lease, &[(id, f)]).await?;
-        Ok(held.first().copied().unwrap_or(false))
-    }
-
-    /// Ends the attempts of jobs `lease` holds, in one transaction (a batch's jobs, written
-    /// with one commit): for each, whether the lease still held it.
-    pub async fn finish_all(
-        &self,
-        lease: &str,
-        ends: &[(&str, &Finish)],
-    ) -> Result<Vec<bool>, ProxyError> {
-        let t = now_ms();
-        let mut tx = self.pool.begin().await?;
-        let mut held = Vec::with_capacity(ends.len());
-        for (id, f) in ends {
-            let (object, record) = f.record.clone().unwrap_or_default();
-            let done = sqlx::query(
-                "UPDATE rule_jobs SET state = $3, outcome = $4, detail = $5,
-                     record_object = CASE WHEN $6 = '' THEN record_object ELSE $6 END,
-                     record_id = CASE WHEN $7 = '' THEN record_id ELSE $7 END,
-                     requests = requests + $8, next_at = $9, lease = '', locked_until = 0, updated_at = $10,
-                     attempts = attempts - $11
-                 WHERE id = $1 AND lease = $2",
-            )
-            .bind(*id)
-            .bind(lease)
-            .bind(f.state)
-            .bind(&f.outcome)
-            .bind(&f.detail)
-            .bind(&object)
-            .bind(&record)
-            .bind(f.requests)
-            .bind(f.next_at)
-            .bind(t)
-            .bind(i64::from(f.refund_attempt))
-            .execute(&mut *tx)
-            .await?;
-            held.push(done.rows_affected() == 1);
-        }
-        tx.commit().await?;
-        Ok(held)
     }
 
     /// The org's most recent jobs, newest first.

@@ -12,6 +12,7 @@ use statement::{args, row, run, value};
 pub mod conversation_logs;
 pub mod job_writer;
 pub mod jobs;
+mod jobs_claim;
 pub mod link_tx;
 pub mod note_creates;
 pub mod org_intakes;

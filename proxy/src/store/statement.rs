@@ -70,3 +70,17 @@ where
 {
     Ok(row(on, sql, args).await?.map(|(value,)| value))
 }
+
+/// The rows a statement answers.
+pub async fn rows<'c, T>(
+    on: impl Executor<'c, Database = Any>,
+    sql: impl SqlSafeStr,
+    args: Args,
+) -> Result<Vec<T>, ProxyError>
+where
+    T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+{
+    Ok(sqlx::query_as_with(sql, args.map_err(sqlx::Error::Encode)?)
+        .fetch_all(on)
+        .await?)
+}

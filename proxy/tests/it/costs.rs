@@ -292,6 +292,8 @@ async fn each_action_costs_what_the_readme_says() {
             "email",
         ),
     ];
+    // One at a time: events arriving together are gathered into one batch, whose requests
+    // are charged to its first job; each row is what a message costs alone.
     for (i, (_, action, message, author, other, kind)) in fire.iter().enumerate() {
         let inbound = author.is_none();
         let (status, _) = proxy
@@ -301,6 +303,7 @@ async fn each_action_costs_what_the_readme_says() {
             )
             .await;
         assert_eq!(status, 202, "{action} {message}");
+        proxy.settled().await;
     }
     let jobs = proxy.settled().await;
     let mut measured = costs.measured;

@@ -5,6 +5,8 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::lowercase;
+
 use super::{
     Context, ContextKind, ConversationType, HandleKind, Message, MessageStatus, Recipient, Teammate,
 };
@@ -54,7 +56,7 @@ pub fn email_domain(email: &str) -> Option<String> {
     email
         .trim()
         .rsplit_once('@')
-        .map(|(_, d)| d.to_lowercase())
+        .map(|(_, d)| lowercase(d))
         .filter(|d| d.contains('.'))
 }
 
@@ -82,7 +84,7 @@ impl Handle {
             _ => return None,
         };
         let value = match kind {
-            HandleKind::Email if looks_like_email(value) => value.to_lowercase(),
+            HandleKind::Email if looks_like_email(value) => lowercase(value),
             HandleKind::Phone if looks_like_phone(value) => value.to_owned(),
             _ => return None,
         };
@@ -197,14 +199,14 @@ pub fn participants(ctx: &Context, messages: &[Message], teammates: &[Teammate])
     let mut team: HashSet<String> = HashSet::new();
     let mut team_domains: HashSet<String> = HashSet::new();
     for teammate in ctx.teammate.iter().chain(teammates) {
-        team.insert(teammate.email.trim().to_lowercase());
+        team.insert(lowercase(teammate.email.trim()));
         if let Some(domain) = email_domain(&teammate.email).filter(|d| !is_free_mail(d)) {
             team_domains.insert(domain);
         }
     }
     if let Some(conversation) = &ctx.conversation {
         for channel in &conversation.channels {
-            team.insert(channel.address.trim().to_lowercase());
+            team.insert(lowercase(channel.address.trim()));
         }
     }
     for message in messages {
