@@ -401,6 +401,7 @@ mod tests {
             job_writer: crate::store::JobWriter::spawn(pool.clone()),
             pool,
             shared: false,
+            _memory_keeper: None,
         };
         let job = db.claim("lease", 1000).await.unwrap().unwrap();
         assert_eq!(

@@ -3,7 +3,10 @@
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyPoolOptions;
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, AssertSqlSafe, Executor, Row};
+use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection, Executor, Row};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::Mutex;
 
 use crate::ProxyError;
 use crate::clock::{now_ms, now_secs as now};
@@ -35,7 +38,14 @@ pub struct Db {
     shared: bool,
     /// The rule intake's group commit (see [`job_writer`]).
     pub(crate) job_writer: JobWriter,
+    /// In-memory SQLite: a connection held open beside the pool's, so the database lives as
+    /// long as this handle, not as long as the pool's connection (which a cancelled query or an
+    /// idle timeout closes; the next one would open an empty database).
+    _memory_keeper: Option<Arc<Mutex<AnyConnection>>>,
 }
+
+/// Numbers the process's in-memory databases, each its own.
+static MEMORY_DATABASES: AtomicU64 = AtomicU64::new(0);
 
 /// The SHA-256 of a token, hex: what is stored instead of the token.
 pub fn token_hash(token: &str) -> String {
@@ -123,8 +133,23 @@ impl Db {
     /// starts the rule intake's writer (on the current tokio runtime).
     pub async fn connect(url: &str) -> Result<Db, ProxyError> {
         sqlx::any::install_default_drivers();
-        // One connection for in-memory SQLite: each connection would be its own database.
-        let max = if url.contains(":memory:") { 1 } else { 8 };
+        // In-memory SQLite is one named, shared-cache database (sqlx's `mode=memory`), kept
+        // alive by a connection of its own; the pool has one connection to it (SQLite's shared
+        // cache locks tables between connections).
+        // https://www.sqlite.org/inmemorydb.html ("the database is automatically deleted and
+        // memory is reclaimed when the last connection to the database closes")
+        let named;
+        let (url, max, memory_keeper) = if url.contains(":memory:") {
+            let n = MEMORY_DATABASES.fetch_add(1, Ordering::Relaxed);
+            named = format!(
+                "sqlite:file:pane-memory-{}-{n}?mode=memory",
+                std::process::id()
+            );
+            let keeper = AnyConnection::connect(&named).await?;
+            (named.as_str(), 1, Some(Arc::new(Mutex::new(keeper))))
+        } else {
+            (url, 8, None)
+        };
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .after_connect(|conn, _| {
@@ -147,6 +172,7 @@ impl Db {
         Ok(Db {
             pool,
             job_writer,
+            _memory_keeper: memory_keeper,
             shared: url.starts_with("postgres"),
         })
     }
@@ -530,6 +556,22 @@ mod tests {
             .await
             .unwrap()
             .0
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_database_outlives_the_connection_that_made_it() {
+        let db = Db::connect("sqlite::memory:").await.unwrap();
+        db.put_link(&link()).await.unwrap();
+        db.put_session("one", "005A", 3600).await.unwrap();
+        // The pool's one connection goes (a cancelled query, an idle timeout): a new one must
+        // open the same database, not an empty one ("no such table: sessions").
+        db.pool.acquire().await.unwrap().close().await.unwrap();
+        let sessions: i64 = sqlx::query("SELECT COUNT(*) FROM sessions")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(sessions, 1);
     }
 
     #[tokio::test]
