@@ -98,7 +98,9 @@ FAULTS.forEach((fault, i) => {
     await search.fill('');
     await byId('person-card').waitFor();
 
-    // An inline edit: saved, or refused and rolled back with the reason beside the field.
+    // An inline edit: saved, or refused with the reason beside the field and what was typed
+    // kept in the open input (nothing lost), Salesforce's value untouched; once the fault
+    // clears, Enter again saves it.
     await clear();
     await cause(fault);
     const row = await editTitle(`Under ${fault.name}`);
@@ -108,10 +110,12 @@ FAULTS.forEach((fault, i) => {
     } else {
       await row.locator('[data-testid=field-error]').waitFor();
       assertClear(await row.locator('[data-testid=field-error]').textContent(), `edit under ${fault.name}`);
-      assert.equal(await shownTitle(), 'Buyer', 'rolled back to what Salesforce holds');
+      const input = row.locator('[data-testid=input-Title]');
+      assert.equal(await input.inputValue(), `Under ${fault.name}`, 'what was typed is kept');
       await clear();
       assert.equal(await titleOf(i), 'Buyer', 'nothing half-written');
-      await editTitle('After the fault');
+      await input.fill('After the fault');
+      await input.press('Enter');
       await waitFor('saved once the fault cleared', () => titleOf(i), (t) => t === 'After the fault');
       await waitFor('shown', shownTitle, (t) => t === 'After the fault');
     }
