@@ -47,6 +47,31 @@ impl NoteKinds {
     pub fn learn(&self, org_id: &str, kind: NoteKind) {
         self.0.insert(org_id.to_owned(), kind);
     }
+
+    /// Asks `org_id`'s notes with `ask`, as the kind it keeps (enhanced until known): `ask`
+    /// answers its result and what Salesforce said of the notes of the kind asked. When that
+    /// teaches the org's kind ([`learned`]) it is remembered, and when it is not the kind asked
+    /// the notes are asked again as it. The panel, the list and the add all ask so.
+    pub async fn asking<T, Fut>(&self, org_id: &str, ask: impl Fn(NoteKind) -> Fut) -> T
+    where
+        Fut: Future<Output = (T, Vec<NotesAnswer>)>,
+    {
+        let known = self.known(org_id);
+        let asked = known.unwrap_or(NoteKind::Enhanced);
+        let (first, answers) = ask(asked).await;
+        match learned(known, asked, answers) {
+            Some(kind) if kind != asked => {
+                self.learn(org_id, kind);
+                tracing::info!(org = %org_id, ?kind, "the org keeps classic notes; asking them");
+                ask(kind).await.0
+            }
+            Some(kind) => {
+                self.learn(org_id, kind);
+                first
+            }
+            None => first,
+        }
+    }
 }
 
 /// What Salesforce answered a read (or write) of notes of the kind asked.

@@ -21,7 +21,7 @@ use crate::gateway::Salesforce;
 use crate::json::ApiJson;
 use crate::lookup::answer::{answer, phone_candidates};
 use crate::lookup::plan::{Layout, NOTE_PARTS, phone_search, plan, plan_pinned};
-use crate::note_kinds::{NotesAnswer, learned};
+use crate::note_kinds::NotesAnswer;
 use crate::org::{agent_layout, effective_layout, org_settings};
 use crate::session::Agent;
 use crate::{AppState, ProxyError};
@@ -214,28 +214,32 @@ async fn send(
     layout: &Layout,
     build: impl Fn(&Layout) -> Result<Composite, ProxyError>,
 ) -> Result<CompositeAnswer, ProxyError> {
-    let org = &agent.link.org_id;
-    let known = state.note_kinds.known(org);
-    let mut layout = layout.clone();
-    layout.notes = known.unwrap_or(NoteKind::Enhanced);
-    let answered = salesforce
-        .call(salesforce.client.composite(&build(&layout)?))
-        .await?;
-    let answers = NOTE_PARTS
-        .iter()
-        .map(|part| NotesAnswer::of_part(&answered, *part));
-    let Some(kind) = learned(known, layout.notes, answers) else {
-        return Ok(answered);
+    let ask = |kind: NoteKind| {
+        let mut layout = layout.clone();
+        layout.notes = kind;
+        let composite = build(&layout);
+        async move {
+            let answered = match composite {
+                Ok(composite) => {
+                    salesforce
+                        .call(salesforce.client.composite(&composite))
+                        .await
+                }
+                Err(err) => Err(err),
+            };
+            let answers = answered.as_ref().map_or_else(
+                |_| Vec::new(),
+                |answered| {
+                    NOTE_PARTS
+                        .iter()
+                        .map(|part| NotesAnswer::of_part(answered, *part))
+                        .collect()
+                },
+            );
+            (answered, answers)
+        }
     };
-    state.note_kinds.learn(org, kind);
-    if kind == layout.notes {
-        return Ok(answered);
-    }
-    tracing::info!(org = %org, ?kind, "the org keeps classic notes; reading them");
-    layout.notes = kind;
-    salesforce
-        .call(salesforce.client.composite(&build(&layout)?))
-        .await
+    state.note_kinds.asking(&agent.link.org_id, ask).await
 }
 
 /// A plan Salesforce would refuse: a field in the layout that is not an API name.

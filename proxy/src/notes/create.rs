@@ -17,7 +17,7 @@ use super::{note_fields, note_object, title_checked, unavailable};
 use crate::gateway::{Salesforce, refused};
 use crate::json::ApiJson;
 use crate::lookup::notes::{note_row, relationship};
-use crate::note_kinds::{NotesAnswer, learned};
+use crate::note_kinds::NotesAnswer;
 use crate::session::Agent;
 use crate::store::{NoteClaim, NoteKey};
 use crate::validate::record_id;
@@ -271,26 +271,26 @@ async fn make_learning(
     made: Made<'_>,
     claimed_at: i64,
 ) -> Result<(String, Option<Note>), Unmade> {
-    let org = &agent.link.org_id;
-    let known = state.note_kinds.known(org);
-    let (result, answer) = make(state, agent, made, claimed_at).await;
-    match learned(known, made.kind, [answer]) {
-        Some(kind) if kind != made.kind => {
-            state.note_kinds.learn(org, kind);
-            let title = title_checked(made.title, kind).map_err(Unmade::No)?;
-            let again = Made {
+    let ask = |kind| async move {
+        // The title as the kind asked allows it (a classic Note's is shorter).
+        let title = match title_checked(made.title, kind) {
+            Ok(title) => title,
+            Err(err) => return (Err(Unmade::No(err)), vec![NotesAnswer::Other]),
+        };
+        let (result, answer) = make(
+            state,
+            agent,
+            Made {
                 kind,
                 title: &title,
                 ..made
-            };
-            make(state, agent, again, claimed_at).await.0
-        }
-        Some(kind) => {
-            state.note_kinds.learn(org, kind);
-            result
-        }
-        None => result,
-    }
+            },
+            claimed_at,
+        )
+        .await;
+        (result, vec![answer])
+    };
+    state.note_kinds.asking(&agent.link.org_id, ask).await
 }
 
 /// Makes the note, claimed at `claimed_at`: its id and the note read back; with what Salesforce

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::{note_object, unavailable};
 use crate::gateway::Salesforce;
 use crate::lookup::notes::{notes_in, notes_select, relationship};
-use crate::note_kinds::{NotesAnswer, learned};
+use crate::note_kinds::NotesAnswer;
 use crate::session::Agent;
 use crate::validate::record_id;
 use crate::{AppState, ProxyError};
@@ -54,25 +54,19 @@ pub(super) async fn list(
         return Err(ProxyError::BadRequest("not a record id".into()));
     }
     let salesforce = Salesforce::for_agent(&state, &agent).await?;
-    let org = &agent.link.org_id;
-    let known = state.note_kinds.known(org);
-    let asked = known.unwrap_or(NoteKind::Enhanced);
-    let first = read(&salesforce, &query, asked).await?;
-    let answer = match &first {
-        Ok(_) => NotesAnswer::Answered,
-        Err(err) => NotesAnswer::of_error(err),
-    };
-    let result = match learned(known, asked, [answer]) {
-        Some(kind) if kind != asked => {
-            state.note_kinds.learn(org, kind);
-            read(&salesforce, &query, kind).await?
+    let ask = |kind| {
+        let (salesforce, query) = (&salesforce, &query);
+        async move {
+            let read = read(salesforce, query, kind).await;
+            let answer = match &read {
+                Ok(Ok(_)) => NotesAnswer::Answered,
+                Ok(Err(err)) => NotesAnswer::of_error(err),
+                Err(_) => NotesAnswer::Other,
+            };
+            (read, vec![answer])
         }
-        Some(kind) => {
-            state.note_kinds.learn(org, kind);
-            first
-        }
-        None => first,
     };
+    let result = state.note_kinds.asking(&agent.link.org_id, ask).await?;
     result.map(Json).map_err(unavailable)
 }
 
