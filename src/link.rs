@@ -82,7 +82,7 @@ impl Linker {
             return;
         }
         // Anything else posted here (the host's own messages) is no link's.
-        let Ok(message) = serde_wasm_bindgen::from_value::<LinkMessage>(event.data()) else {
+        let Ok(message) = crate::bridge::decode::from_js::<LinkMessage>(&event.data()) else {
             return;
         };
         // Gone if the panel was torn down.

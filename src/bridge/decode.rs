@@ -1,10 +1,12 @@
-//! Turning what arrives over the port (structured clones) into wire types.
+//! Turning what arrives over the port (structured clones) into wire types, and the panel's
+//! messages into plain JS objects. Both go through JSON text and serde_json, the decoder the
+//! proxy client uses too: one decoder in the wasm, not two (issue 18: the wasm bundle).
 
-use js_sys::{Array, Date, Reflect};
+use js_sys::{Array, Date, JSON, Reflect};
 use pane_wire::bridge::{
     Context, HostMessageType, MessageList, PluginMessage, RecipientList, TeammateList,
 };
-use serde::Serialize;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::PanelError;
@@ -38,10 +40,21 @@ fn decode_error(err: impl std::fmt::Display) -> PanelError {
     PanelError::Decode(err.to_string())
 }
 
+/// Reads a structured clone as `T`: its JSON text (what `JSON.stringify` writes; `null` for
+/// what it cannot write, such as `undefined`), decoded.
+pub fn from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, PanelError> {
+    let text = JSON::stringify(value)
+        .map_err(|_| decode_error("a value that cannot be read"))
+        .map(JsValue::from)?
+        .as_string()
+        .unwrap_or_else(|| "null".to_owned());
+    serde_json::from_str(&text).map_err(decode_error)
+}
+
 /// Reads a port message; `Ok(None)` for messages of a type the panel does not handle.
 pub fn host_message(data: &JsValue) -> Result<Option<HostMessage>, PanelError> {
     let kind = get(data, "type");
-    let Ok(kind) = serde_wasm_bindgen::from_value::<HostMessageType>(kind) else {
+    let Ok(kind) = from_js::<HostMessageType>(&kind) else {
         return Ok(None);
     };
     let id = || {
@@ -69,7 +82,7 @@ pub fn host_message(data: &JsValue) -> Result<Option<HostMessage>, PanelError> {
 
 /// Decodes a context.
 pub fn context(value: &JsValue) -> Result<Context, PanelError> {
-    serde_wasm_bindgen::from_value(value.clone()).map_err(decode_error)
+    from_js(value)
 }
 
 /// Decodes `listMessages`' value. Message dates arrive as JS `Date`s (structured clone) and
@@ -89,22 +102,21 @@ pub fn message_list(value: &JsValue) -> Result<MessageList, PanelError> {
             }
         }
     }
-    serde_wasm_bindgen::from_value(value.clone()).map_err(decode_error)
+    from_js(value)
 }
 
 /// Decodes `listTeammates`' value.
 pub fn teammate_list(value: &JsValue) -> Result<TeammateList, PanelError> {
-    serde_wasm_bindgen::from_value(value.clone()).map_err(decode_error)
+    from_js(value)
 }
 
 /// Decodes `listRecipients`' value.
 pub fn recipient_list(value: &JsValue) -> Result<RecipientList, PanelError> {
-    serde_wasm_bindgen::from_value(value.clone()).map_err(decode_error)
+    from_js(value)
 }
 
 /// Encodes a message for the host as plain JS objects (never `Map`s).
 pub fn plugin_message(message: &PluginMessage) -> Result<JsValue, PanelError> {
-    message
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(decode_error)
+    let text = serde_json::to_string(message).map_err(decode_error)?;
+    JSON::parse(&text).map_err(|_| decode_error("a message that cannot be sent"))
 }
