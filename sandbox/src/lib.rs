@@ -22,6 +22,7 @@ pub mod records;
 pub mod refusals;
 pub mod rest;
 pub mod schema;
+pub mod semijoin;
 pub mod session;
 pub mod soap;
 pub mod soql;

@@ -211,7 +211,9 @@ fn filter_paths<'q>(expr: &'q Expr, out: &mut Vec<&'q FieldPath>) {
             filter_paths(b, out);
         }
         Expr::Not(inner) => filter_paths(inner, out),
-        Expr::Cmp { field, .. } | Expr::In { field, .. } => out.push(field),
+        Expr::Cmp { field, .. } | Expr::In { field, .. } | Expr::SemiJoin { field, .. } => {
+            out.push(field)
+        }
         #[allow(
             unreachable_patterns,
             reason = "the SOQL grammar grows (GROUP BY work)"
@@ -412,6 +414,7 @@ pub fn check_query(soql: &str, user: &User) -> Result<(), ApiError> {
         return Ok(());
     };
     check_limits(&query)?;
+    crate::semijoin::check(&query)?;
     crate::notes::check_link_query(&query)?;
     check_activities(&query, user)
 }

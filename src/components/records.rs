@@ -377,9 +377,11 @@ pub fn RelatedListView(
     testid: &'static str,
 ) -> impl IntoView {
     let count = list.total;
+    // More rows than were read: "(10+)", as Salesforce's own related lists say it.
+    let more = if list.more { "+" } else { "" };
     view! {
-        <section class="related" data-testid=testid data-count=count.to_string()>
-            <h3>{title} " " <span class="count">{format!("({count})")}</span></h3>
+        <section class="related" data-testid=testid data-count=count.to_string() data-more=list.more.then_some("true")>
+            <h3>{title} " " <span class="count">{format!("({count}{more})")}</span></h3>
             {if list.records.is_empty() {
                 view! { <p class="empty">"None."</p> }.into_any()
             } else {

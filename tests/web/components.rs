@@ -307,3 +307,47 @@ async fn notes_salesforce_refused_are_said_unavailable_not_listed() {
     assert!(q("[data-testid=notes-loading]").is_none(), "nothing read");
     container.remove();
 }
+
+#[wasm_bindgen_test]
+async fn a_list_with_more_rows_than_read_says_ten_plus() {
+    use pane_wire::api::{RecordView, RelatedList};
+    use salesforce_pane::components::records::RelatedListView;
+    let row = |i: u32| RecordView {
+        object: "Contact".into(),
+        id: format!("003{i:015}"),
+        fields: serde_json::from_value(serde_json::json!({"Name": format!("C{i}")})).unwrap(),
+        notes: None,
+        notes_unavailable: false,
+    };
+    let more = RelatedList {
+        total: 10,
+        more: true,
+        records: (0..10).map(row).collect(),
+    };
+    let three = RelatedList {
+        total: 3,
+        more: false,
+        records: (0..3).map(row).collect(),
+    };
+    let connected = crate::support::connect(&[]);
+    let bridge = connected.bridge.clone();
+    let container = mount_in_div(move || {
+        provide_state();
+        provide_context(bridge.clone());
+        view! {
+            <RelatedListView title="Contacts" list=more.clone() testid="more" />
+            <RelatedListView title="Cases" list=three.clone() testid="three" />
+        }
+        .into_any()
+    });
+    let count = |id: &str| {
+        container
+            .query_selector(&format!("[data-testid={id}] .count"))
+            .unwrap()
+            .and_then(|e| e.text_content())
+    };
+    until("the lists", || count("three").is_some()).await;
+    assert_eq!(count("more").as_deref(), Some("(10+)"));
+    assert_eq!(count("three").as_deref(), Some("(3)"));
+    container.remove();
+}

@@ -92,8 +92,12 @@ pub struct RecordView {
 /// A related list: the first rows and how many there are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RelatedList {
-    /// Rows in all.
+    /// Rows in all; with `more`, how many are shown of more than that.
     pub total: u64,
+    /// There are more rows than `total` (a list read with a LIMIT one over what is shown);
+    /// the panel says "10+", as Salesforce's own related lists do.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub more: bool,
     /// The first rows, newest first.
     pub records: Vec<RecordView>,
 }
@@ -573,6 +577,7 @@ mod tests {
             opportunities: RelatedList::default(),
             cases: RelatedList {
                 total: 1,
+                more: false,
                 records: vec![rose],
             },
             open_activities: RelatedList::default(),

@@ -8,8 +8,7 @@ use serde_json::{Map, Value};
 use super::notes::{ATTACHED_NOTES, CLASSIC_NOTES, notes_in};
 use super::plan::{
     ACCOUNT, ACCOUNT_NOTES, CONTACT_ACTIVITIES, CONTACT_NOTES, CONTACTS, DOMAIN_ACCOUNT,
-    DOMAIN_CASES, DOMAIN_CONTACTS, DOMAIN_NOTES, DOMAIN_OPPORTUNITIES, LEAD_ACTIVITIES, LEAD_NOTES,
-    LEADS, LIST_SIZE, OPPORTUNITIES, list_order,
+    DOMAIN_NOTES, LEAD_ACTIVITIES, LEAD_NOTES, LEADS, LIST_SIZE, OPPORTUNITIES, list_order,
 };
 
 /// The child relationships read as related lists, not fields.
@@ -48,49 +47,52 @@ pub fn record(row: &Value) -> Option<RecordView> {
     })
 }
 
-/// A list: `{"totalSize", "records"}`, a subquery's or a related-records read's.
-fn list_of(value: Option<&Value>) -> Option<RelatedList> {
+/// A list: `{"totalSize", "records"}`, cut to [`LIST_SIZE`]. A subquery (`limited`) reads
+/// [`super::plan::LIST_READ`] rows, so a row over says there are more than are shown; a
+/// related-records read's `totalSize` counts them all.
+fn list_of(value: Option<&Value>, limited: bool) -> Option<RelatedList> {
     let value = value.filter(|v| v.is_object())?;
-    let records: Vec<RecordView> = rows(Some(value), "records")
+    let mut records: Vec<RecordView> = rows(Some(value), "records")
         .iter()
         .filter_map(record)
         .collect();
+    let total = value
+        .get("totalSize")
+        .and_then(Value::as_u64)
+        .unwrap_or(records.len() as u64);
+    let more = limited && records.len() > LIST_SIZE as usize;
+    records.truncate(LIST_SIZE as usize);
     Some(RelatedList {
-        total: value
-            .get("totalSize")
-            .and_then(Value::as_u64)
-            .unwrap_or(records.len() as u64),
+        total: if more { LIST_SIZE.into() } else { total },
+        more,
         records,
     })
 }
 
 /// A subquery's list on `row`.
 fn list(row: Option<&Value>, relationship: &str) -> Option<RelatedList> {
-    list_of(row.and_then(|r| r.get(relationship)))
+    list_of(row.and_then(|r| r.get(relationship)), true)
 }
 
-/// A related-records read (no ORDER BY or LIMIT there): sorted as the panel shows it and cut
+/// A related-records read (no ORDER BY or LIMIT there): sorted as the panel shows it, then cut
 /// to [`LIST_SIZE`].
 fn related(composite: &CompositeAnswer, reference: Ref, relationship: &str) -> Option<RelatedList> {
-    let mut list = list_of(composite.ok(reference))?;
-    let (field, newest_first) = list_order(relationship);
-    let key = |r: &RecordView| {
-        r.fields
-            .get(field)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
-    list.records.sort_by(|a, b| {
-        let (a, b) = (key(a), key(b));
-        // Blanks last either way.
-        match (a, b) {
-            (Some(a), Some(b)) if newest_first => b.cmp(&a),
-            (Some(a), Some(b)) => a.to_lowercase().cmp(&b.to_lowercase()),
-            (a, b) => a.is_none().cmp(&b.is_none()),
-        }
-    });
-    list.records.truncate(LIST_SIZE as usize);
-    Some(list)
+    let body = composite.ok(reference)?;
+    let mut whole = body.clone();
+    if let Some(rows) = whole.get_mut("records").and_then(Value::as_array_mut) {
+        let (field, newest_first) = list_order(relationship);
+        let key = |r: &Value| r.get(field).and_then(Value::as_str).map(str::to_owned);
+        rows.sort_by(|a, b| {
+            let (a, b) = (key(a), key(b));
+            // Blanks last either way.
+            match (a, b) {
+                (Some(a), Some(b)) if newest_first => b.cmp(&a),
+                (Some(a), Some(b)) => a.to_lowercase().cmp(&b.to_lowercase()),
+                (a, b) => a.is_none().cmp(&b.is_none()),
+            }
+        });
+    }
+    list_of(Some(&whole), false)
 }
 
 /// The one record a subrequest read: a query's first row, or a read by id.
@@ -161,22 +163,15 @@ pub fn answer(handle: &Handle, composite: &CompositeAnswer) -> PanelData {
         .and_then(record)
         .map(|account| with_notes(account, account_row, composite, account_notes));
     let account_contacts = if reason == MatchReason::Domain {
-        list(account_row, "Contacts")
-            .or_else(|| related(composite, DOMAIN_CONTACTS, "Contacts"))
-            .unwrap_or_default()
+        list(account_row, "Contacts").unwrap_or_default()
     } else {
         RelatedList::default()
     };
-    // A company's Account brings its own Opportunities and Cases: a pinned Account's in its
-    // row, a domain match's read by id.
+    // A company's Account brings its own Opportunities and Cases, in its row.
     let (opportunities, cases) = if reason == MatchReason::Domain {
         (
-            list(account_row, "Opportunities")
-                .or_else(|| related(composite, DOMAIN_OPPORTUNITIES, "Opportunities"))
-                .unwrap_or_default(),
-            list(account_row, "Cases")
-                .or_else(|| related(composite, DOMAIN_CASES, "Cases"))
-                .unwrap_or_default(),
+            list(account_row, "Opportunities").unwrap_or_default(),
+            list(account_row, "Cases").unwrap_or_default(),
         )
     } else {
         (
@@ -401,35 +396,85 @@ mod tests {
 
     #[test]
     fn the_domain_account_when_no_person() {
-        let c = composite(nobody_then(vec![
-            sub(
-                "domain",
-                200,
-                found(vec![row("Contact", "003J", json!({"AccountId": "001B"}))]),
-            ),
-            sub(
-                "domainAccount",
-                200,
-                row("Account", "001B", json!({"Name": "Burlington"})),
-            ),
-            sub(
-                "domainContacts",
-                200,
-                found(vec![
-                    row("Contact", "003K", json!({"Name": "tim"})),
-                    row("Contact", "003J", json!({"Name": "Jack"})),
-                ]),
-            ),
-        ]));
+        let contacts: Vec<Value> = (0..11)
+            .map(|i| {
+                row(
+                    "Contact",
+                    &format!("003{i:02}"),
+                    json!({"Name": format!("C{i:02}")}),
+                )
+            })
+            .collect();
+        let cases = found(vec![row("Case", "500A", json!({"Subject": "S"}))]);
+        let c = composite(nobody_then(vec![sub(
+            "domainAccount",
+            200,
+            found(vec![row(
+                "Account",
+                "001B",
+                json!({"Name": "Burlington", "Contacts": found(contacts), "Cases": cases}),
+            )]),
+        )]));
         let data = answer(&handle("tim.barr@burlington.com"), &c);
         assert_eq!(data.reason, MatchReason::Domain);
         assert_eq!(data.person, None);
-        assert_eq!(data.account.unwrap().fields["Name"], "Burlington");
-        assert_eq!(
-            data.account_contacts.records[0].fields["Name"], "Jack",
-            "by name"
+        let account = data.account.unwrap();
+        assert_eq!(account.fields["Name"], "Burlington");
+        assert!(
+            !account.fields.contains_key("Contacts"),
+            "lists are not fields"
         );
-        assert_eq!(data.account_contacts.total, 2);
+        // Eleven read with LIMIT 11: ten shown, and "more".
+        assert_eq!(
+            (
+                data.account_contacts.records.len(),
+                data.account_contacts.total,
+                data.account_contacts.more
+            ),
+            (10, 10, true)
+        );
+        assert_eq!(
+            data.account_contacts.records[0].fields["Name"], "C00",
+            "in Salesforce's order"
+        );
+        assert_eq!((data.cases.total, data.cases.more), (1, false));
+        assert_eq!(
+            data.opportunities,
+            RelatedList::default(),
+            "none read, none shown"
+        );
+    }
+
+    #[test]
+    fn a_list_read_by_id_is_sorted_here_and_counted_whole() {
+        let opportunities: Vec<Value> = (0..12)
+            .map(|i| {
+                row(
+                    "Opportunity",
+                    &format!("006{i:02}"),
+                    json!({"CloseDate": format!("2026-01-{:02}", i + 1)}),
+                )
+            })
+            .collect();
+        let c = composite(vec![
+            sub(
+                "contacts",
+                200,
+                found(vec![row("Contact", "003A", json!({"AccountId": "001A"}))]),
+            ),
+            sub("account", 200, row("Account", "001A", json!({"Name": "A"}))),
+            sub("opportunities", 200, found(opportunities)),
+        ]);
+        let data = answer(&handle("a@a.example"), &c);
+        assert_eq!(
+            (data.opportunities.total, data.opportunities.more),
+            (12, false)
+        );
+        assert_eq!(data.opportunities.records.len(), 10);
+        assert_eq!(
+            data.opportunities.records[0].id, "00611",
+            "latest close date first"
+        );
     }
 
     #[test]

@@ -10,18 +10,24 @@
 //!   (ASC for open activities, DESC for history) then `LastModifiedDate DESC`
 //!   (<https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_activityhistory.htm>,
 //!   <https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_openactivity.htm>);
-//! - a semi-join cannot sit beside `OR`, so the company's Account is found through one of its
-//!   Contacts (by email domain, or by the Account's website).
+//! - a semi-join cannot sit beside `OR` in the main WHERE, but its subquery may hold one
+//!   ("Comparison Operators", semi-joins and anti-joins,
+//!   <https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_comparisonoperators.htm>):
+//!   the company's Account is the one with a Contact at the email's domain or a website on
+//!   it, read with its lists in one query;
+//! - a list subquery takes an ORDER BY and a LIMIT, a related-records read by id neither: a
+//!   company's lists are subqueries, one row more than the panel shows (the extra row says
+//!   "more"), never the Account's thousands of Contacts.
 //!
 //! An email costs one composite: 4 queries (Contacts, Leads, and the activities of the first
-//! of each), plus a 5th for a company domain, and reads by id for the Accounts and their
-//! lists. Every record's notes are a read by id of their own: an org without enhanced notes
+//! of each), plus a 5th for a company domain (its Account with its lists), and reads by id for
+//! the Contact's Account and its Opportunities. Every record's notes are a read by id of their own: an org without enhanced notes
 //! (or an agent who cannot read them) refuses that subrequest alone, and since the composite is
 //! not all-or-none and nothing references a notes subrequest, the rest of the panel still comes.
 //! A phone needs SOSL, which a composite cannot hold: one search, then (only when it found
 //! someone) the pinned plan for the first match.
 
-use pane_salesforce::{Composite, CompositeError, Filter, LikeAt, Literal, Order, RecordId, Ref};
+use pane_salesforce::{Composite, CompositeError, Filter, LikeAt, Order, RecordId, Ref};
 use pane_salesforce::{Request, Scope, Search, Select};
 use pane_wire::bridge::{Handle, email_domain, is_free_mail};
 
@@ -48,20 +54,12 @@ pub const ACCOUNT: Ref = Ref::named("account");
 pub const ACCOUNT_NOTES: Ref = Ref::named("accountNotes");
 /// That Account's Opportunities.
 pub const OPPORTUNITIES: Ref = Ref::named("opportunities");
-/// A Contact at the email's company (by its domain, or its Account's website).
-pub const DOMAIN: Ref = Ref::named("domain");
-/// The company's Account (or the pinned Account, with its lists).
+/// The company's Account, with its Contacts, Opportunities and Cases (or the pinned Account).
 pub const DOMAIN_ACCOUNT: Ref = Ref::named("domainAccount");
 /// The company Account's notes.
 pub const DOMAIN_NOTES: Ref = Ref::named("domainNotes");
 /// Every notes subrequest a plan may hold.
 pub const NOTE_PARTS: [Ref; 4] = [CONTACT_NOTES, LEAD_NOTES, ACCOUNT_NOTES, DOMAIN_NOTES];
-/// The company Account's Contacts.
-pub const DOMAIN_CONTACTS: Ref = Ref::named("domainContacts");
-/// The company Account's Opportunities.
-pub const DOMAIN_OPPORTUNITIES: Ref = Ref::named("domainOpportunities");
-/// The company Account's Cases.
-pub const DOMAIN_CASES: Ref = Ref::named("domainCases");
 
 /// Fields read for each object (the agent's layout decides these).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +118,10 @@ impl Default for Layout {
 /// How many rows each related list shows.
 pub const LIST_SIZE: u32 = 10;
 
+/// How many rows a list subquery reads: one more than it shows, which tells the panel there
+/// are more ("10+") without counting them in a query of its own (a composite holds 5).
+pub const LIST_READ: u32 = LIST_SIZE + 1;
+
 /// How a list read by id ([`Request::Related`], which has no ORDER BY) is sorted: the field,
 /// and whether newest (largest) first.
 pub fn list_order(relationship: &str) -> (&'static str, bool) {
@@ -128,15 +130,6 @@ pub fn list_order(relationship: &str) -> (&'static str, bool) {
         "Cases" => ("CreatedDate", true),
         _ => ("Name", false),
     }
-}
-
-/// Case fields with `CreatedDate`, which a list read by id is sorted on.
-fn with_created(fields: &[String]) -> Vec<String> {
-    let mut all = fields.to_vec();
-    if !all.iter().any(|f| f.eq_ignore_ascii_case("CreatedDate")) {
-        all.push("CreatedDate".into());
-    }
-    all
 }
 
 fn with_id(fields: &[String]) -> Vec<String> {
@@ -157,7 +150,7 @@ fn activity_lists(select: Select, layout: &Layout) -> Select {
         Select::from(relationship)
             .fields(&layout.activity)
             .order([by_date.nulls_last(), Order::desc("LastModifiedDate")])
-            .limit(LIST_SIZE)
+            .limit(LIST_READ)
     };
     select
         .child(list("OpenActivities", Order::asc("ActivityDate")))
@@ -174,7 +167,26 @@ fn cases(layout: &Layout) -> Select {
     Select::from("Cases")
         .fields(&layout.case)
         .order([Order::desc("CreatedDate")])
-        .limit(LIST_SIZE)
+        .limit(LIST_READ)
+}
+
+/// An Account with its Contacts, Opportunities and Cases, each sorted as the panel shows it.
+fn account_with_lists(layout: &Layout) -> Select {
+    Select::from("Account")
+        .fields(&layout.account)
+        .child(
+            Select::from("Contacts")
+                .fields(&layout.contact)
+                .order([Order::asc("Name")])
+                .limit(LIST_READ),
+        )
+        .child(
+            Select::from("Opportunities")
+                .fields(&layout.opportunity)
+                .order([Order::desc("CloseDate")])
+                .limit(LIST_READ),
+        )
+        .child(cases(layout))
 }
 
 fn related(object: &str, id: RecordId, relationship: &str, fields: &[String]) -> Request {
@@ -194,28 +206,16 @@ fn retrieve(object: &str, id: RecordId, fields: &[String]) -> Request {
     }
 }
 
-/// A Contact's Account and its Opportunities, read by the id in `source`'s first row.
+/// A Contact's Account, its notes and its Opportunities, read by the id in `source`'s first
+/// row (reads by id: the composite's 5 queries are spent on finding the person).
 fn account_of(c: &mut Composite, source: Ref, layout: &Layout) -> Result<(), CompositeError> {
-    let opportunities: [(Ref, &str, &[String]); 1] =
-        [(OPPORTUNITIES, "Opportunities", &layout.opportunity)];
-    account_by(c, source, (ACCOUNT, ACCOUNT_NOTES), layout, &opportunities)
-}
-
-/// The Account whose id is the `AccountId` of `source`'s first row, as `account`, its notes as
-/// `notes`, and its related `lists` (reference, relationship, fields).
-fn account_by(
-    c: &mut Composite,
-    source: Ref,
-    (account, notes): (Ref, Ref),
-    layout: &Layout,
-    lists: &[(Ref, &str, &[String])],
-) -> Result<(), CompositeError> {
     let id = || RecordId::from(source.first("AccountId"));
-    c.add(account, retrieve("Account", id(), &layout.account))?;
-    c.add(notes, notes_of("Account", id(), layout.notes))?;
-    for (reference, relationship, fields) in lists {
-        c.add(*reference, related("Account", id(), relationship, fields))?;
-    }
+    c.add(ACCOUNT, retrieve("Account", id(), &layout.account))?;
+    c.add(ACCOUNT_NOTES, notes_of("Account", id(), layout.notes))?;
+    c.add(
+        OPPORTUNITIES,
+        related("Account", id(), "Opportunities", &layout.opportunity),
+    )?;
     Ok(())
 }
 
@@ -266,34 +266,30 @@ pub fn plan(handle: &Handle, layout: &Layout, version: &str) -> Result<Composite
     }
     account_of(&mut c, CONTACTS, layout)?;
     if let Some(domain) = email_domain(&email).filter(|d| !is_free_mail(d)) {
-        // A Contact of the company: by its email's domain, or by its Account's website.
+        // The company's Account: one with a Contact at the email's domain, or with the domain
+        // in its website (reached through one of its Contacts); the latest changed first.
         c.add(
-            DOMAIN,
+            DOMAIN_ACCOUNT,
             Request::Query(
-                Select::column("Contact", "AccountId")
-                    .filter(Filter::And(vec![
-                        Filter::ne("AccountId", Literal::Null),
-                        Filter::Or(vec![
+                account_with_lists(layout)
+                    .filter(Filter::in_select(
+                        "Id",
+                        Select::column("Contact", "AccountId").filter(Filter::Or(vec![
                             Filter::like("Email", &format!("@{domain}"), LikeAt::End),
                             Filter::like("Account.Website", &domain, LikeAt::Anywhere),
-                        ]),
-                    ]))
+                        ])),
+                    ))
                     .order(recent())
                     .limit(1),
             ),
         )?;
-        let cases = with_created(&layout.case);
-        let lists: [(Ref, &str, &[String]); 3] = [
-            (DOMAIN_CONTACTS, "Contacts", &layout.contact),
-            (DOMAIN_OPPORTUNITIES, "Opportunities", &layout.opportunity),
-            (DOMAIN_CASES, "Cases", &cases),
-        ];
-        account_by(
-            &mut c,
-            DOMAIN,
-            (DOMAIN_ACCOUNT, DOMAIN_NOTES),
-            layout,
-            &lists,
+        c.add(
+            DOMAIN_NOTES,
+            notes_of(
+                "Account",
+                RecordId::from(DOMAIN_ACCOUNT.first("Id")),
+                layout.notes,
+            ),
         )?;
     }
     Ok(c)
@@ -363,23 +359,7 @@ pub fn plan_pinned(object: &str, id: &str, layout: &Layout, version: &str) -> Op
         "Account" => c
             .add(
                 DOMAIN_ACCOUNT,
-                Request::Query(
-                    by_id("Account")
-                        .fields(&layout.account)
-                        .child(
-                            Select::from("Contacts")
-                                .fields(&layout.contact)
-                                .order([Order::asc("Name")])
-                                .limit(LIST_SIZE),
-                        )
-                        .child(
-                            Select::from("Opportunities")
-                                .fields(&layout.opportunity)
-                                .order([Order::desc("CloseDate")])
-                                .limit(LIST_SIZE),
-                        )
-                        .child(cases(layout)),
-                ),
+                Request::Query(account_with_lists(layout).filter(Filter::eq("Id", id))),
             )
             .and_then(|c| c.add(DOMAIN_NOTES, notes_of("Account", record, layout.notes)))
             .map(drop),
@@ -437,12 +417,8 @@ mod tests {
                 "account",
                 "accountNotes",
                 "opportunities",
-                "domain",
                 "domainAccount",
-                "domainNotes",
-                "domainContacts",
-                "domainOpportunities",
-                "domainCases"
+                "domainNotes"
             ]
         );
         assert_eq!(c.queries(), 5);
@@ -450,11 +426,15 @@ mod tests {
         for (reference, wanted) in [
             (
                 CONTACT_ACTIVITIES,
-                "SELECT Id, (SELECT Id, Subject, ActivityDate, StartDateTime, Status, IsTask FROM OpenActivities ORDER BY ActivityDate ASC NULLS LAST, LastModifiedDate DESC LIMIT 10), (SELECT Id, Subject, ActivityDate, StartDateTime, Status, IsTask FROM ActivityHistories ORDER BY ActivityDate DESC NULLS LAST, LastModifiedDate DESC LIMIT 10) FROM Contact WHERE Id = '@{contacts.records[0].Id}'",
+                "SELECT Id, (SELECT Id, Subject, ActivityDate, StartDateTime, Status, IsTask FROM OpenActivities ORDER BY ActivityDate ASC NULLS LAST, LastModifiedDate DESC LIMIT 11), (SELECT Id, Subject, ActivityDate, StartDateTime, Status, IsTask FROM ActivityHistories ORDER BY ActivityDate DESC NULLS LAST, LastModifiedDate DESC LIMIT 11) FROM Contact WHERE Id = '@{contacts.records[0].Id}'",
             ),
             (
-                DOMAIN,
-                "SELECT AccountId FROM Contact WHERE AccountId != null AND (Email LIKE '%@edge.com' OR Account.Website LIKE '%edge.com%') ORDER BY LastModifiedDate DESC LIMIT 1",
+                DOMAIN_ACCOUNT,
+                "SELECT Id, Name, Website, Phone, Industry, Type, (SELECT Id, Name, Title, Email, Phone, MobilePhone, AccountId, OwnerId FROM Contacts ORDER BY Name ASC LIMIT 11), (SELECT Id, Name, StageName, Amount, CloseDate FROM Opportunities ORDER BY CloseDate DESC LIMIT 11), (SELECT Id, CaseNumber, Subject, Status, Priority, CreatedDate FROM Cases ORDER BY CreatedDate DESC LIMIT 11) FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE Email LIKE '%@edge.com' OR Account.Website LIKE '%edge.com%') ORDER BY LastModifiedDate DESC LIMIT 1",
+            ),
+            (
+                DOMAIN_NOTES,
+                "/sobjects/Account/@{domainAccount.records[0].Id}/AttachedContentNotes?fields=Id%2CContentDocumentId%2CTitle%2CTextPreview%2CLastModifiedDate",
             ),
             (
                 OPPORTUNITIES,

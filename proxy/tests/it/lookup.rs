@@ -173,6 +173,42 @@ async fn a_stranger_at_a_known_domain_gets_the_company_its_contacts_and_its_list
     }
 }
 
+/// A company with more Contacts than the panel shows: its lists are read with a LIMIT one
+/// over what is shown (they were read whole by id, every Contact of the Account, and cut here).
+#[tokio::test]
+async fn a_big_company_is_read_ten_and_more_not_whole() {
+    let (sandbox, client) = setup().await;
+    let account = client
+        .create(
+            "Account",
+            &json!({"Name": "Bulk Co", "Website": "https://www.bulk.example"}),
+        )
+        .await
+        .unwrap();
+    for i in (0..25).rev() {
+        client
+            .create(
+                "Contact",
+                &json!({"LastName": format!("Bulk {i:02}"), "Email": format!("c{i}@bulk.example"), "AccountId": account}),
+            )
+            .await
+            .unwrap();
+    }
+    let domain = look_up(&sandbox, &client, Email, "new.person@bulk.example").await;
+    assert_eq!(
+        (domain.reason, account_name(&domain)),
+        (MatchReason::Domain, Some("Bulk Co"))
+    );
+    let contacts = &domain.account_contacts;
+    assert_eq!((contacts.total, contacts.more), (10, true), "ten, and more");
+    let names: Vec<&str> = contacts
+        .records
+        .iter()
+        .map(|r| r.fields["Name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names[..3], ["Bulk 00", "Bulk 01", "Bulk 02"], "by name");
+}
+
 #[tokio::test]
 async fn an_address_no_record_holds_finds_its_company_unless_free_mail_or_unknown() {
     let converted = "a converted lead is not shown; its company is";

@@ -73,6 +73,15 @@ pub(super) fn access(
         Filter::Cmp(path, CmpOp::Eq, Lit::String(value)) if path.steps.is_empty() => {
             key(object, &path.field, value).map(Access::Key)
         }
+        // A list of values (a semi-join's ids): the union of each one's key.
+        Filter::In(path, false, values) if path.steps.is_empty() => values
+            .iter()
+            .map(|value| match value {
+                Lit::String(value) => key(object, &path.field, value).map(Access::Key),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(Access::Any),
         Filter::Cmp(path, CmpOp::Like, Lit::String(pattern)) => {
             let own = like_access(path, pattern)?;
             match path.steps.len() {

@@ -367,6 +367,11 @@ pub fn resolve_filter(org: &Org, object: &ObjectDef, expr: &Expr) -> Result<Filt
             negated,
             values,
         } => Filter::In(resolve(org, object, field)?, *negated, values.clone()),
+        // `Org::plan` runs each semi-join into the list of its ids before resolving
+        // (`engine::semijoin`), so none reaches here; one that did would match no id.
+        Expr::SemiJoin { field, negated, .. } => {
+            Filter::In(resolve(org, object, field)?, *negated, Vec::new())
+        }
     })
 }
 

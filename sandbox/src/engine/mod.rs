@@ -7,6 +7,7 @@ mod eval;
 mod notes;
 mod query;
 mod search;
+mod semijoin;
 
 pub use query::QueryOutput;
 pub use search::search_records;

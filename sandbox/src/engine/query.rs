@@ -185,16 +185,20 @@ impl Org {
                 "COUNT() cannot be used with other fields",
             ));
         }
-        let filter = query
+        // Semi-joins become the ids their subqueries select.
+        let where_ = query
             .filter
+            .as_ref()
+            .map(|f| self.joined(soql, object, f))
+            .transpose()?;
+        let filter = where_
             .as_ref()
             .map(|f| resolve_filter(self, object, f))
             .transpose()
             .map_err(|e| path_error(soql, &e))?;
-        // One equality on an indexed field; else an OR of indexed branches, an email's domain
-        // or a URL's text (`access`).
-        let index = query
-            .filter
+        // One equality on an indexed field; else an OR of indexed branches, a list of them, an
+        // email's domain or a URL's text (`access`).
+        let index = where_
             .as_ref()
             .and_then(|f| index_key(object, f))
             .map(Access::Key)

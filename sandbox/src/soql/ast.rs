@@ -311,6 +311,15 @@ pub enum Expr {
         /// The values.
         values: Vec<Value>,
     },
+    /// `field [NOT] IN (SELECT ...)`: a semi-join, or with `NOT` an anti-join.
+    SemiJoin {
+        /// The field (the left operand).
+        field: FieldPath,
+        /// `NOT IN`: an anti-join.
+        negated: bool,
+        /// The subquery.
+        query: Box<Query>,
+    },
 }
 
 impl Expr {
@@ -319,7 +328,7 @@ impl Expr {
             Expr::Or(..) => 1,
             Expr::And(..) => 2,
             Expr::Not(_) => 3,
-            Expr::Cmp { .. } | Expr::In { .. } => 4,
+            Expr::Cmp { .. } | Expr::In { .. } | Expr::SemiJoin { .. } => 4,
         }
     }
 
@@ -369,6 +378,14 @@ impl fmt::Display for Expr {
                 let values: Vec<String> = values.iter().map(ToString::to_string).collect();
                 let not = if *negated { "NOT " } else { "" };
                 write!(f, "{field} {not}IN ({})", values.join(", "))
+            }
+            Expr::SemiJoin {
+                field,
+                negated,
+                query,
+            } => {
+                let not = if *negated { "NOT " } else { "" };
+                write!(f, "{field} {not}IN ({query})")
             }
         }
     }

@@ -431,22 +431,14 @@ impl<'a> Parser<'a> {
             Some(op) => op,
             None if t.keyword == Some(Keyword::In) => {
                 self.bump();
-                return Ok(Expr::In {
-                    field,
-                    negated: false,
-                    values: self.value_list()?,
-                });
+                return self.in_list(field, false);
             }
             None if t.keyword == Some(Keyword::Not)
                 && self.peek_at(1).keyword == Some(Keyword::In) =>
             {
                 self.bump();
                 self.bump();
-                return Ok(Expr::In {
-                    field,
-                    negated: true,
-                    values: self.value_list()?,
-                });
+                return self.in_list(field, true);
             }
             None => return Err(self.error("an operator")),
         };
@@ -472,14 +464,25 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn value_list(&mut self) -> Result<Vec<Value>, ParseError> {
+    /// After `field [NOT] IN`: a list of values, or a semi-join's (anti-join's) subquery.
+    fn in_list(&mut self, field: FieldPath, negated: bool) -> Result<Expr, ParseError> {
         self.expect(TokenKind::LParen, "(")?;
         if self.is_kw(Keyword::Select) {
-            return Err(self.error("a list of values (semi-joins are not supported)"));
+            let query = Box::new(self.query(true)?);
+            self.expect(TokenKind::RParen, ")")?;
+            return Ok(Expr::SemiJoin {
+                field,
+                negated,
+                query,
+            });
         }
         let values = self.list(Self::value)?;
         self.expect(TokenKind::RParen, ")")?;
-        Ok(values)
+        Ok(Expr::In {
+            field,
+            negated,
+            values,
+        })
     }
 
     fn value(&mut self) -> Result<Value, ParseError> {
@@ -621,6 +624,10 @@ mod tests {
             "SELECT Account.Industry, COUNT(Id) FROM Contact GROUP BY Account.Industry",
             "SELECT Account.Industry, COUNT(Id) FROM Contact GROUP BY Account.Industry",
         ),
+        (
+            "select id from account where id in (select accountid from contact where email like '%@x.com' or account.website like '%x.com%') and id not in (select accountid from opportunity) order by name limit 1",
+            "SELECT id FROM account WHERE id IN (SELECT accountid FROM contact WHERE email LIKE '%@x.com' OR account.website LIKE '%x.com%') AND id NOT IN (SELECT accountid FROM opportunity) ORDER BY name LIMIT 1",
+        ),
     ];
 
     #[test]
@@ -666,7 +673,7 @@ mod tests {
         ("SELECT Id FROM Lead WHERE Name = bob", 1, 34, "a value", "'bob'"),
         ("SELECT Id FROM Lead WHERE (Name = 'x'", 1, 38, ")", "'<EOF>'"),
         ("SELECT Id FROM Lead WHERE Name IN 'x'", 1, 35, "(", "''x''"),
-        ("SELECT Id FROM Lead WHERE Name IN (SELECT Id FROM Contact)", 1, 36, "a list of values (semi-joins are not supported)", "'SELECT'"),
+        ("SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact", 1, 66, ")", "'<EOF>'"),
         ("SELECT Id FROM Lead WHERE Name LIKE 5", 1, 37, "a string after LIKE", "'5'"),
         ("SELECT Id FROM Lead WHERE CreatedDate > LAST_N_DAYS", 1, 52, ":", "'<EOF>'"),
         ("SELECT Id FROM Lead LIMIT x", 1, 27, "a number", "'x'"),

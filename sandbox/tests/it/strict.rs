@@ -593,3 +593,38 @@ async fn collections_take_200_records_and_refuse_201() {
         ["collections.max-records", "collections.max-records"]
     );
 }
+
+/// Semi-joins over REST: one among the top-level ANDs runs (the proxy finds a company's
+/// Account so); beside an `OR` or selecting a non-id field, Salesforce's refusal (RULES.md).
+#[tokio::test]
+async fn semi_joins_run_at_the_top_level_and_are_refused_elsewhere() {
+    let org = org().await;
+    let (status, body) = org
+        .query_as(
+            &org.token,
+            "SELECT Name, (SELECT Name FROM Contacts ORDER BY Name LIMIT 1) FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE Email LIKE '%@edge.com' OR Account.Website LIKE '%edge.com%') ORDER BY LastModifiedDate DESC LIMIT 1",
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["records"][0]["Name"], "Edge Communications");
+    assert_eq!(
+        body["records"][0]["Contacts"]["records"][0]["Name"],
+        "Rose Gonzalez"
+    );
+    for (soql, rule, message) in [
+        (
+            "SELECT Id FROM Account WHERE Name = 'x' OR Id IN (SELECT AccountId FROM Contact)",
+            "soql.semi-join-or",
+            "Semi join sub-selects are not allowed with the 'OR' operator",
+        ),
+        (
+            "SELECT Id FROM Account WHERE Id IN (SELECT LastName FROM Contact)",
+            "soql.semi-join-select",
+            "semi join sub-selects can only query id fields, cannot use: 'LastName'",
+        ),
+    ] {
+        let (status, body) = org.query_as(&org.token, soql).await;
+        assert_refused(status, &body, "MALFORMED_QUERY", message);
+        assert_eq!(org.refusals().await.last().unwrap()["rule"], rule, "{soql}");
+    }
+}
