@@ -1,7 +1,9 @@
 //! The proxy's panel call, measured in one run (`bash scripts/bench`):
 //! 1. latency of `GET /api/panel` on a cache hit, against the direct call to the sandbox org
 //!    that a miss costs (the one composite request), sequentially: medians, p95 and the ratio;
-//! 2. throughput of `GET /api/panel` (cache hits over 200 senders) with the proxy's runtime
+//! 2. latency of `GET /api/panel` for a new sender (a miss), against the same composite sent
+//!    straight to the sandbox org: what the proxy adds to Salesforce's answer;
+//! 3. throughput of `GET /api/panel` (cache hits over 200 senders) with the proxy's runtime
 //!    on 2 worker threads and 50 concurrent clients.
 //!
 //! The proxy and its embedded sandbox org run in this process on their own runtime; the load
@@ -20,6 +22,7 @@ use serde_json::json;
 
 const LATENCY_ROUNDS: usize = 2_000;
 const DIRECT_ROUNDS: usize = 500;
+const MISS_ROUNDS: usize = 200;
 const SENDERS: usize = 200;
 const CLIENTS: usize = 50;
 const LOAD_FOR: Duration = Duration::from_secs(5);
@@ -116,8 +119,45 @@ async fn main() {
         res.bytes().await.unwrap();
         direct.push(t.elapsed().as_secs_f64() * 1e6);
     }
+    // A miss: a new sender each time (at Rose's company, so the domain query finds it), the
+    // proxy's whole path against the same composite sent straight; the difference is the
+    // proxy's own work (session, cache, usage, parsing and answering).
+    let mut miss = Vec::with_capacity(MISS_ROUNDS);
+    let mut miss_direct = Vec::with_capacity(MISS_ROUNDS);
+    for i in 0..MISS_ROUNDS {
+        let who = format!("new{i}@edge.com");
+        let t = Instant::now();
+        let res = panel(who.clone()).send().await.unwrap();
+        assert_eq!(res.headers()["x-pane-cache"], "miss");
+        res.bytes().await.unwrap();
+        miss.push(t.elapsed().as_secs_f64() * 1e6);
+        let body = pane_proxy::lookup::plan::plan(
+            &pane_wire::bridge::Handle {
+                kind: pane_wire::bridge::HandleKind::Email,
+                value: format!("new{i}.direct@edge.com"),
+                name: None,
+            },
+            &pane_proxy::lookup::plan::Layout::default(),
+            "59.0",
+        )
+        .expect("the default layout plans")
+        .body();
+        let t = Instant::now();
+        let res = http
+            .post(format!("{sandbox}/services/data/v59.0/composite"))
+            .bearer_auth(&access)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.bytes().await.unwrap();
+        miss_direct.push(t.elapsed().as_secs_f64() * 1e6);
+    }
     let hit = summary(hit);
     let direct = summary(direct);
+    let miss = summary(miss);
+    let miss_direct = summary(miss_direct);
     let ratio = direct["median_us"].as_f64().unwrap() / hit["median_us"].as_f64().unwrap();
 
     // Throughput: 200 senders warmed, then 50 clients asking for them in turn.
@@ -168,6 +208,8 @@ async fn main() {
         "machine": {"cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), "proxy_worker_threads": 2},
         "panel_cache_hit": hit,
         "sandbox_direct_composite": direct,
+        "panel_cache_miss_new_sender": miss,
+        "sandbox_direct_composite_new_sender": miss_direct,
         "ratio_direct_over_hit_median": (ratio * 10.0).round() / 10.0,
         "throughput": {
             "clients": CLIENTS, "senders": SENDERS, "seconds": (elapsed * 100.0).round() / 100.0,

@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -103,10 +104,11 @@ pub fn resolve(org: &Org, object: &ObjectDef, path: &FieldPath) -> Result<Resolv
     })
 }
 
-/// Reads records by id once per query.
+/// Reads records by id once per query, each parent kept once and shared (a filter on
+/// `Account.Website` over 1,200 Contacts of one Account reads and holds that Account once).
 pub struct Reader<'o> {
     org: &'o Org,
-    cache: RefCell<HashMap<SfId, Option<Record>>>,
+    cache: RefCell<HashMap<SfId, Option<Rc<Record>>>>,
 }
 
 impl<'o> Reader<'o> {
@@ -119,7 +121,7 @@ impl<'o> Reader<'o> {
     }
 
     /// The live record a reference field points at.
-    pub fn parent(&self, record: &Record, field: &str) -> Option<Record> {
+    pub fn parent(&self, record: &Record, field: &str) -> Option<Rc<Record>> {
         let id = SfId::parse(record.fields.get(field)?.as_str()?).ok()?;
         if let Some(hit) = self.cache.borrow().get(&id) {
             return hit.clone();
@@ -130,26 +132,29 @@ impl<'o> Reader<'o> {
             .get(&id)
             .ok()
             .flatten()
-            .filter(|r| !r.deleted);
+            .filter(|r| !r.deleted)
+            .map(Rc::new);
         self.cache.borrow_mut().insert(id, found.clone());
         found
     }
 
-    /// The record at the end of `steps`, if every parent is there.
-    pub fn walk(&self, record: &Record, steps: &[ParentStep]) -> Option<Record> {
-        let mut current = record.clone();
-        for step in steps {
-            current = self.parent(&current, &step.field)?;
-        }
-        Some(current)
-    }
-
-    /// The value of a resolved path on `record` (null when a parent is missing).
+    /// The value of a resolved path on `record` (null when a parent is missing). The record
+    /// itself is read in place: a value costs a copy of the value, not of its record.
     pub fn value(&self, record: &Record, path: &Resolved) -> Value {
-        match self.walk(record, &path.steps) {
-            Some(r) => r.fields.get(&path.field).cloned().unwrap_or(Value::Null),
-            None => Value::Null,
+        let field = |r: &Record| r.fields.get(&path.field).cloned().unwrap_or(Value::Null);
+        let Some((first, rest)) = path.steps.split_first() else {
+            return field(record);
+        };
+        let Some(mut current) = self.parent(record, &first.field) else {
+            return Value::Null;
+        };
+        for step in rest {
+            match self.parent(&current, &step.field) {
+                Some(next) => current = next,
+                None => return Value::Null,
+            }
         }
+        field(&current)
     }
 }
 
@@ -238,11 +243,12 @@ pub fn like(pattern: &str, text: &str) -> bool {
         });
     }
     let text: Vec<char> = text.chars().collect();
-    // Dynamic programming over (pattern, text) positions.
+    // Dynamic programming over (pattern, text) positions, in two rows reused.
     let mut reachable = vec![false; text.len() + 1];
+    let mut next = vec![false; text.len() + 1];
     reachable[0] = true;
     for part in parts {
-        let mut next = vec![false; text.len() + 1];
+        next.fill(false);
         for i in 0..=text.len() {
             if !reachable[i] {
                 continue;
@@ -265,7 +271,7 @@ pub fn like(pattern: &str, text: &str) -> bool {
                 }
             }
         }
-        reachable = next;
+        std::mem::swap(&mut reachable, &mut next);
     }
     reachable[text.len()]
 }
