@@ -123,6 +123,10 @@ if (panel.length) {
   r('`GET /api/panel` on a cache hit, µs (median of 2,000)', panel.map((p) => p.panel_cache_hit.median_us));
   r('the same panel straight from the sandbox org (one composite), µs', panel.map((p) => p.sandbox_direct_composite.median_us));
   r('ratio direct / cache hit', panel.map((p) => p.ratio_direct_over_hit_median), 1);
+  if (panel.every((p) => p.panel_cache_miss_new_sender)) {
+    r('`GET /api/panel` for a new sender (a miss: the composite through the proxy), µs', panel.map((p) => p.panel_cache_miss_new_sender.median_us));
+    r('the same composite sent straight to the sandbox org, µs', panel.map((p) => p.sandbox_direct_composite_new_sender.median_us));
+  }
   r(`throughput, cache hits, ${panel[0].throughput.clients} concurrent clients, req/s`, panel.map((p) => p.throughput.per_second));
   r('Salesforce requests during that load', panel.map((p) => p.throughput.salesforce_requests_during_load));
   const rules = runs('rules');
