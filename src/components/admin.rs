@@ -148,7 +148,7 @@ pub fn SettingsView() -> impl IntoView {
             <h2>"Your Salesforce link"</h2>
             {move || identity.me.get().map(|m| view! {
                 <p data-testid="linked-user">{format!("Linked as {} (org {})", m.username, m.org_id)}</p>
-            })}
+            }.into_any())}
             <div class="settings-actions"><button type="button" class="button secondary" data-testid="unlink" on:click=unlink>"Unlink Salesforce"</button></div>
             {move || usage.get().map(|u| view! {
                 <h2>"API usage today"</h2>
@@ -165,7 +165,7 @@ pub fn SettingsView() -> impl IntoView {
                         pane_wire::api::Budget::CacheOnly => "last reserve, records from cache only",
                     }
                 )}</p>
-            })}
+            }.into_any())}
             <Show when=is_admin fallback=|| view! { <p class="hint" data-testid="not-admin">"Only admins change the org's settings."</p> }>
                 <form class="record-form" data-testid="org-settings" on:submit=move |ev| save.run(ev)>
                     <h2>"Org settings"</h2>
@@ -191,7 +191,7 @@ pub fn SettingsView() -> impl IntoView {
                         }}</p>
                         {move || integration_problem.get().map(|p| view! {
                             <p class="error" data-testid="integration-problem">{p}</p>
-                        })}
+                        }.into_any())}
                         <button type="button" class="button small" data-testid="link-integration"
                             on:click=move |_| {
                                 linker.link("integration", bridge.get_value());

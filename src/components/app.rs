@@ -76,9 +76,9 @@ pub fn Panel(
                     <span>{n}</span>
                     <button type="button" class="icon" aria-label="Dismiss" on:click=move |_| notices.dismiss()>"✕"</button>
                 </div>
-            })}
+            }.into_any())}
             <main class="body">
-                {move || problem.get().map(|p| view! { <p class="error" data-testid="bridge-problem">{p}</p> })}
+                {move || problem.get().map(|p| view! { <p class="error" data-testid="bridge-problem">{p}</p> }.into_any())}
                 // The search view stays mounted while typing, so its debounce survives keystrokes.
                 <Show when=move || is_search.get()>
                     <SearchView query=query />

@@ -413,7 +413,7 @@ pub fn FieldRow(
             }}
             {move || edit.with(|e| e.refusal().map(str::to_owned)).map(|m| view! {
                 <p class="field-error" role="alert" data-testid="field-error">{m}</p>
-            })}
+            }.into_any())}
         </div>
     }
 }

@@ -367,7 +367,7 @@ fn FormBody(creating: Creating, spec: ObjectSpec) -> impl IntoView {
                                 on:click=move |_| save_anyway(true)>"Create anyway"</button>
                         })}
                     </div>
-                }
+                }.into_any()
             })}
             <div class="form-actions">
                 <button type="submit" class="button" data-testid="save" disabled=move || saving.get()>

@@ -15,7 +15,7 @@ pub fn LinkPrompt() -> impl IntoView {
         <div class="state-message" data-testid="link-prompt">
             {move || session.ended().get().map(|reason| view! {
                 <p class="error" data-testid="link-reason">{reason}</p>
-            })}
+            }.into_any())}
             <p>"Link your Salesforce account to see and edit this sender's records. You sign in to Salesforce in a small window; the panel never sees your password."</p>
             <button type="button" class="button" data-testid="link-salesforce"
                 on:click=move |_| linker.link("agent", bridge.clone())>"Link Salesforce"</button>

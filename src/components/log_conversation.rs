@@ -147,7 +147,7 @@ pub fn LogConversationAction(
                     <button type="button" class="link" data-testid="open-conversation-task"
                         title="Open in Salesforce" on:click=open.clone()>"Open Task"</button>
                 </p>
-            })}
+            }.into_any())}
             <button type="button" class="button small" data-testid="log-conversation"
                 disabled=move || busy.get() || !ready() on:click=send.clone()>
                 {move || match (busy.get(), log.with(Option::is_some)) {
@@ -158,7 +158,7 @@ pub fn LogConversationAction(
             </button>
             {move || error.get().map(|e| view! {
                 <p class="error" role="alert" data-testid="log-conversation-error">{e}</p>
-            })}
+            }.into_any())}
         </div>
     }
     .into_any()

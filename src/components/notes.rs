@@ -137,7 +137,7 @@ pub fn NotesSection(
             {move || adding.get().then(|| view! {
                 <AddNote object=object_add.clone() id=id_add.clone() adding=adding reload=reload
                     added=added title_max=new_title_max() />
-            })}
+            }.into_any())}
             {list}
         </section>
     }
@@ -315,12 +315,12 @@ fn NoteRow(note: Note, reload: RwSignal<u32>) -> impl IntoView {
                             on:input=move |ev| title.set(event_target_value(&ev)) />
                         {move || reading.get().then(|| view! {
                             <p class="muted" data-testid="note-reading">"Reading the note…"</p>
-                        })}
+                        }.into_any())}
                         {move || whole.get().is_some().then(|| view! {
                             <label class="field-label" for="note-edit-body">"Note"</label>
                             <textarea id="note-edit-body" class="input" rows="4" data-testid="note-edit-body"
                                 prop:value=body on:input=move |ev| body.set(event_target_value(&ev))></textarea>
-                        })}
+                        }.into_any())}
                         <div class="form-actions">
                             <button type="submit" class="button small" data-testid="save-note-edit">"Save"</button>
                             <button type="button" class="button small secondary" on:click=move |_| cancel(())>"Cancel"</button>

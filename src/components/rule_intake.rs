@@ -71,10 +71,10 @@ pub fn RuleIntakeView() -> impl IntoView {
                             on:click=move |_| shown.update(|s| *s = !*s)>{move || if shown.get() { "Hide" } else { "Show" }}</button>
                     </p>
                     {grace.map(|g| view! { <p class="hint" data-testid="rule-intake-grace">{g}</p> })}
-                }
+                }.into_any()
             })}
             <button type="button" class="button small" data-testid="rotate-rule-secret" on:click=rotate>"Rotate secret"</button>
-            {move || status.get().map(|s| view! { <p class="hint" role="status">{s}</p> })}
+            {move || status.get().map(|s| view! { <p class="hint" role="status">{s}</p> }.into_any())}
         </section>
     }
 }
