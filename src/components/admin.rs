@@ -232,7 +232,7 @@ pub fn SettingsView() -> impl IntoView {
                 <super::rule_intake::RuleIntakeView />
                 <RuleJobs jobs=jobs reload=Callback::new(move |()| load()) />
             </Show>
-            {move || status.get().map(|s| view! { <p class="hint" role="status" data-testid="settings-status">{s}</p> })}
+            {move || status.get().map(|s| view! { <p class="hint" role="status" data-testid="settings-status">{s}</p> }.into_any())}
         </section>
     }
 }

@@ -155,7 +155,7 @@ pub fn FieldChooser() -> impl IntoView {
                 <button type="button" class="button" data-testid="save-fields" on:click=move |_| save(chosen.get_untracked())>"Save"</button>
                 <button type="button" class="button secondary" data-testid="reset-fields" on:click=move |_| save(Vec::new())>"Reset to default"</button>
             </div>
-            {move || saved.get().map(|m| view! { <p class="hint" role="status" data-testid="chooser-status">{m}</p> })}
+            {move || saved.get().map(|m| view! { <p class="hint" role="status" data-testid="chooser-status">{m}</p> }.into_any())}
         </section>
     }
 }

@@ -135,7 +135,7 @@ pub fn ConvertForm(
                             prop:value=move || opportunity.get() on:input=move |ev| opportunity.set(event_target_value(&ev)) />
                     </Show>
                 </div>
-                {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="form-error">{e}</p> })}
+                {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="form-error">{e}</p> }.into_any())}
                 <div class="form-actions">
                     <button type="submit" class="button" data-testid="convert"
                         disabled=move || busy.get() || statuses.with(Vec::is_empty)>"Convert"</button>

@@ -305,7 +305,7 @@ fn FormBody(creating: Creating, spec: ObjectSpec) -> impl IntoView {
         problems.with(|p| {
             p.iter()
                 .find(|(f, _)| f.is_empty())
-                .map(|(_, m)| view! { <p class="form-error" role="alert" data-testid="form-error">{m.clone()}</p> })
+                .map(|(_, m)| view! { <p class="form-error" role="alert" data-testid="form-error">{m.clone()}</p> }.into_any())
         })
     };
     let shown_fields: Vec<FieldSpec> = inputs.iter().map(|(f, _)| f.clone()).collect();
@@ -316,6 +316,7 @@ fn FormBody(creating: Creating, spec: ObjectSpec) -> impl IntoView {
                 view! {
                     <p class="form-error" role="alert" data-testid="form-problems">{text}</p>
                 }
+                .into_any()
             })
     };
     view! {
@@ -335,12 +336,12 @@ fn FormBody(creating: Creating, spec: ObjectSpec) -> impl IntoView {
                             {required.then(|| view! { <span class="required" aria-label="required" data-testid="required-mark">"*"</span> })}
                         </label>
                         <FieldInput field=f.clone() value=value id=id invalid=invalid />
-                        {move || error().map(|m| view! { <p class="field-error" data-testid="field-error">{m}</p> })}
+                        {move || error().map(|m| view! { <p class="field-error" data-testid="field-error">{m}</p> }.into_any())}
                     </div>
                 }
             }).collect_view()}
-            {summary}
-            {general}
+            {move || summary()}
+            {move || general()}
             {move || existing.get().map(|(by_rule, records)| {
                 let handle = handle.clone();
                 let save_anyway = save_anyway.clone();

@@ -176,7 +176,7 @@ fn HandleCard(
     view! {
         <div class="handle-card">
             <div class="handle" data-testid="lookup-handle" data-kind=kind>{move || handle.get().value}</div>
-            {move || handle.get().name.map(|name| view! { <div class="handle-name" data-testid="lookup-name">{name}</div> })}
+            {move || handle.get().name.map(|name| view! { <div class="handle-name" data-testid="lookup-name">{name}</div> }.into_any())}
         </div>
     }
 }

@@ -138,7 +138,7 @@ pub fn NotesSection(
                 <AddNote object=object_add.clone() id=id_add.clone() adding=adding reload=reload
                     added=added title_max=new_title_max() />
             }.into_any())}
-            {list}
+            {move || list()}
         </section>
     }
     .into_any()
@@ -210,7 +210,7 @@ fn AddNote(
             <label class="field-label" for="note-body">"Note"</label>
             <textarea id="note-body" class="input" rows="4" data-testid="note-body"
                 prop:value=body on:input=move |ev| body.set(event_target_value(&ev))></textarea>
-            {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="note-error">{m}</p> })}
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="note-error">{m}</p> }.into_any())}
             <div class="form-actions">
                 <button type="submit" class="button small" data-testid="save-note" disabled=saving>"Save note"</button>
                 <button type="button" class="button small secondary" data-testid="cancel-note"
@@ -344,7 +344,7 @@ fn NoteRow(note: Note, reload: RwSignal<u32>) -> impl IntoView {
                 }
                 .into_any()
             }}
-            {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="note-error">{m}</p> })}
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="note-error">{m}</p> }.into_any())}
         </li>
     }
 }

@@ -88,7 +88,7 @@ pub fn Records(
     };
     view! {
         <Show when=move || !unlinked.get() fallback=|| view! { <LinkPrompt /> }>
-            {shown}
+            {move || shown()}
         </Show>
     }
 }
@@ -360,7 +360,7 @@ pub fn RecordCard(
                 <span class="object-badge">{record.object.clone()}</span>
                 <RecordLink record=record.clone() testid="card-title" />
             </header>
-            <div class="fields">{fields}</div>
+            <div class="fields">{move || fields()}</div>
             {has_notes(&record.object).then(|| view! { <NotesSection object=record.object.clone() id=record.id.clone() notes=record.notes.clone() unavailable=record.notes_unavailable /> })}
         </section>
     }
@@ -398,7 +398,7 @@ pub fn RelatedListView(
                             // An Opportunity's notes, read once its row is opened.
                             let opened = RwSignal::new(false);
                             let (object, id) = (r.object.clone(), r.id.clone());
-                            let notes = move || (opened.get() && has_notes(&object)).then(|| view! { <NotesSection object=object.clone() id=id.clone() /> });
+                            let notes = move || (opened.get() && has_notes(&object)).then(|| view! { <NotesSection object=object.clone() id=id.clone() /> }.into_any());
                             view! {
                                 <li class="related-row" data-testid="related-row" data-object=r.object.clone() data-id=r.id.clone()>
                                     <details on:toggle=move |ev| opened.set(event_target::<web_sys::Element>(&ev).has_attribute("open"))>
@@ -409,7 +409,7 @@ pub fn RelatedListView(
                                         <dl>
                                             {details.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
                                         </dl>
-                                        {notes}
+                                        {move || notes()}
                                     </details>
                                 </li>
                             }
