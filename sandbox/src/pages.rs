@@ -19,11 +19,9 @@ pub fn router() -> Router<SandboxState> {
         .route("/lightning/r/{object}/{id}/view", get(record_page))
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// Text and attribute values in a page: `& < > " ' /` escaped (the html-escape crate).
+fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+    html_escape::encode_safe(s)
 }
 
 const STYLE: &str = "<style>body{font:14px system-ui,sans-serif;max-width:760px;margin:40px auto;color:#1f2430}table{border-collapse:collapse;width:100%}td{border-top:1px solid #e4e7ec;padding:6px 8px;vertical-align:top}td:first-child{color:#667085;width:35%}</style>";

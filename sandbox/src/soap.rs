@@ -120,10 +120,9 @@ pub fn parse(xml: &str) -> Result<ConvertCall, String> {
     Ok(call)
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// Text in the SOAP answer: quick-xml's escaping (`& < > ' "`).
+fn xml_escape(s: &str) -> std::borrow::Cow<'_, str> {
+    quick_xml::escape::escape(s)
 }
 
 fn fault(code: &str, message: &str) -> Response {

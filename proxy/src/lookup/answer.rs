@@ -47,12 +47,10 @@ pub fn record(row: &Value) -> Option<RecordView> {
     })
 }
 
-/// A list: `{"totalSize", "records"}`, cut to [`LIST_SIZE`]. A subquery (`limited`) reads
-/// [`super::plan::LIST_READ`] rows, so a row over says there are more than are shown; a
-/// related-records read's `totalSize` counts them all.
-fn list_of(value: Option<&Value>, limited: bool) -> Option<RelatedList> {
+/// A list's rows and its `totalSize`, from `{"totalSize", "records"}`.
+fn rows_of(value: Option<&Value>) -> Option<(Vec<RecordView>, u64)> {
     let value = value.filter(|v| v.is_object())?;
-    let mut records: Vec<RecordView> = rows(Some(value), "records")
+    let records: Vec<RecordView> = rows(Some(value), "records")
         .iter()
         .filter_map(record)
         .collect();
@@ -60,39 +58,48 @@ fn list_of(value: Option<&Value>, limited: bool) -> Option<RelatedList> {
         .get("totalSize")
         .and_then(Value::as_u64)
         .unwrap_or(records.len() as u64);
+    Some((records, total))
+}
+
+/// `records` cut to [`LIST_SIZE`]. A subquery (`limited`) reads [`super::plan::LIST_READ`]
+/// rows, so a row over says there are more than are shown; a related-records read's `total`
+/// counts them all.
+fn cut((mut records, total): (Vec<RecordView>, u64), limited: bool) -> RelatedList {
     let more = limited && records.len() > LIST_SIZE as usize;
     records.truncate(LIST_SIZE as usize);
-    Some(RelatedList {
+    RelatedList {
         total: if more { LIST_SIZE.into() } else { total },
         more,
         records,
-    })
+    }
 }
 
 /// A subquery's list on `row`.
 fn list(row: Option<&Value>, relationship: &str) -> Option<RelatedList> {
-    list_of(row.and_then(|r| r.get(relationship)), true)
+    rows_of(row.and_then(|r| r.get(relationship))).map(|rows| cut(rows, true))
 }
 
 /// A related-records read (no ORDER BY or LIMIT there): sorted as the panel shows it, then cut
 /// to [`LIST_SIZE`].
 fn related(composite: &CompositeAnswer, reference: Ref, relationship: &str) -> Option<RelatedList> {
-    let body = composite.ok(reference)?;
-    let mut whole = body.clone();
-    if let Some(rows) = whole.get_mut("records").and_then(Value::as_array_mut) {
-        let (field, newest_first) = list_order(relationship);
-        let key = |r: &Value| r.get(field).and_then(Value::as_str).map(str::to_owned);
-        rows.sort_by(|a, b| {
-            let (a, b) = (key(a), key(b));
-            // Blanks last either way.
-            match (a, b) {
-                (Some(a), Some(b)) if newest_first => b.cmp(&a),
-                (Some(a), Some(b)) => a.to_lowercase().cmp(&b.to_lowercase()),
-                (a, b) => a.is_none().cmp(&b.is_none()),
-            }
-        });
-    }
-    list_of(Some(&whole), false)
+    let (mut records, total) = rows_of(composite.ok(reference))?;
+    let (field, newest_first) = list_order(relationship);
+    let key = |r: &RecordView| {
+        r.fields
+            .get(field)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    records.sort_by(|a, b| {
+        let (a, b) = (key(a), key(b));
+        // Blanks last either way.
+        match (a, b) {
+            (Some(a), Some(b)) if newest_first => b.cmp(&a),
+            (Some(a), Some(b)) => a.to_lowercase().cmp(&b.to_lowercase()),
+            (a, b) => a.is_none().cmp(&b.is_none()),
+        }
+    });
+    Some(cut((records, total), false))
 }
 
 /// The one record a subrequest read: a query's first row, or a read by id.

@@ -191,6 +191,21 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// The object after FROM: a name, or `Group` and `Order`, objects whose names are also
+    /// keywords (`SELECT Id FROM Group WHERE Type = 'Queue'`).
+    fn object_name(&mut self) -> Result<(String, Span), ParseError> {
+        let t = self.peek();
+        if matches!(t.keyword, Some(Keyword::Group | Keyword::Order)) {
+            self.bump();
+            let span = Span {
+                line: t.line,
+                column: t.column,
+            };
+            return Ok((t.text.to_owned(), span));
+        }
+        self.spanned_name("an object name")
+    }
+
     pub(super) fn path(&mut self) -> Result<FieldPath, ParseError> {
         let mut path = FieldPath::new(Vec::new());
         loop {
@@ -220,7 +235,7 @@ impl<'a> Parser<'a> {
         self.expect_kw(Keyword::Select)?;
         let select = self.list(|p| p.select_item(sub))?;
         self.expect_kw(Keyword::From)?;
-        let (from, from_span) = self.spanned_name("an object name")?;
+        let (from, from_span) = self.object_name()?;
         let filter = if self.eat_kw(Keyword::Where) {
             Some(self.expr(0)?)
         } else {
@@ -623,6 +638,14 @@ mod tests {
         (
             "SELECT Account.Industry, COUNT(Id) FROM Contact GROUP BY Account.Industry",
             "SELECT Account.Industry, COUNT(Id) FROM Contact GROUP BY Account.Industry",
+        ),
+        (
+            "SELECT Id FROM Group WHERE Type = 'Queue' ORDER BY Name",
+            "SELECT Id FROM Group WHERE Type = 'Queue' ORDER BY Name",
+        ),
+        (
+            "select id from order order by id",
+            "SELECT id FROM order ORDER BY id",
         ),
         (
             "select id from account where id in (select accountid from contact where email like '%@x.com' or account.website like '%x.com%') and id not in (select accountid from opportunity) order by name limit 1",
