@@ -125,7 +125,7 @@ pub fn FieldChooser() -> impl IntoView {
                             <button type="button" class="icon" aria-label=format!("Remove {text}") data-testid="remove-field"
                                 on:click=move |_| chosen.update(|c| c.retain(|n| *n != name2))>"✕"</button>
                         </li>
-                    }
+                    }.into_any()
                 }).collect_view()}
             </ol>
             <label for="add-field">"Add a field"</label>
@@ -147,7 +147,7 @@ pub fn FieldChooser() -> impl IntoView {
                     let picked = chosen.get();
                     s.fields.into_iter()
                         .filter(|f| !NOT_OFFERED.contains(&f.name.as_str()) && !picked.contains(&f.name) && f.kind != "address")
-                        .map(|f| view! { <option value=f.name.clone()>{format!("{}{}", f.label, if f.custom { " (custom)" } else { "" })}</option> })
+                        .map(|f| view! { <option value=f.name.clone()>{format!("{}{}", f.label, if f.custom { " (custom)" } else { "" })}</option> }.into_any())
                         .collect_view()
                 })}
             </select>

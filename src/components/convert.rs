@@ -100,7 +100,7 @@ pub fn ConvertForm(
                         on:change=move |ev| status.set(event_target_value(&ev))>
                         {move || statuses.get().into_iter().map(|s| {
                             let selected = s == status.get_untracked();
-                            view! { <option value=s.clone() selected=selected>{s.clone()}</option> }
+                            view! { <option value=s.clone() selected=selected>{s.clone()}</option> }.into_any()
                         }).collect_view()}
                     </select>
                 </div>
@@ -120,7 +120,7 @@ pub fn ConvertForm(
                                     prop:checked=move || account.get() == id on:change=move |_| account.set(id2.clone()) />
                                 {format!("Existing: {}", title(&a))}
                             </label>
-                        }
+                        }.into_any()
                     }).collect_view()}
                 </fieldset>
                 <div class="form-field">

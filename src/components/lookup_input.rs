@@ -103,7 +103,7 @@ pub fn LookupInput(
                                     text.set(String::new());
                                 }>{label}</button>
                         </li>
-                    }
+                    }.into_any()
                 }).collect_view()}
             </ul>
         </div>
