@@ -83,7 +83,7 @@ pub fn LookupInput(
                         " "
                         <button type="button" class="link" on:click=move |_| { value.set(String::new()); chosen.set(None); }>"change"</button>
                     </p>
-                })
+                }.into_any())
             }}
             <input id=id class="input" type="search" data-testid=testid autocomplete="off"
                 placeholder="Search by name, email or phone" aria-autocomplete="list"
