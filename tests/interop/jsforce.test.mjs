@@ -36,6 +36,15 @@ before(async () => {
 
 after(() => child?.kill('SIGINT'));
 
+/** An attribute's text as a browser reads it: named and numeric character references decoded. */
+function decodeEntities(text) {
+  const named = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' };
+  return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, ref) => {
+    if (ref[0] === '#') return String.fromCodePoint(ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10));
+    return named[ref.toLowerCase()] ?? whole;
+  });
+}
+
 /** Logs in through the org's own page, as a person would, and returns the code. */
 async function loginAndAllow(authorizeUrl) {
   const page = await fetch(authorizeUrl);
@@ -43,7 +52,7 @@ async function loginAndAllow(authorizeUrl) {
   const html = await page.text();
   const form = new URLSearchParams();
   for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-    form.set(m[1], m[2].replaceAll('&amp;', '&').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>'));
+    form.set(m[1], decodeEntities(m[2]));
   }
   form.set('username', 'ana@pane-support.example');
   form.set('password', 'demo-ana-1');

@@ -36,12 +36,10 @@ fn hidden_inputs(html: &str) -> HashMap<String, String> {
         .filter_map(|rest| {
             let name = rest.split("name=\"").nth(1)?.split('"').next()?;
             let value = rest.split("value=\"").nth(1)?.split('"').next()?;
+            // Every character reference, as a browser reads an attribute.
             Some((
                 name.to_owned(),
-                value
-                    .replace("&amp;", "&")
-                    .replace("&#39;", "'")
-                    .replace("&quot;", "\""),
+                html_escape::decode_html_entities(value).into_owned(),
             ))
         })
         .collect()
