@@ -7,7 +7,7 @@
 //! plan (`pane_proxy::lookup::plan`):
 //! - a sender at a company domain who is a Contact: the email composite (1 request);
 //! - a sender nobody has at a company domain whose Contacts exist: the same composite, whose
-//!   domain query (`Email LIKE '%@domain' OR Account.Website LIKE '%domain%'`) finds the
+//!   company query (a semi-join on `Email LIKE '%@domain' OR Account.Website LIKE '%domain%'`) finds the
 //!   company (1 request);
 //! - a free-mail sender nobody has: the composite without the domain query (1 request);
 //! - a phone sender who is a Contact or Lead: the SOSL search, then the by-id composite for the
@@ -62,17 +62,17 @@ struct Lookup {
 const LOOKUPS: [Lookup; 4] = [
     Lookup {
         name: "email, a Contact at a company domain",
-        sends: "one composite of 11 subrequests: Contacts and Leads by email, the first Contact's activities (the Lead's fail their reference: no Lead), its Account and Opportunities by id, a Contact of the domain (`Email LIKE '%@domain' OR Account.Website LIKE '%domain%'`), that Account and its Contacts, Opportunities and Cases by id",
+        sends: "one composite of 11 subrequests: Contacts and Leads by email, the first Contact's activities and notes (the Lead's fail their reference: no Lead), its Account, notes and Opportunities by id, the company's Account (`Id IN (SELECT AccountId FROM Contact WHERE Email LIKE '%@domain' OR Account.Website LIKE '%domain%')`) with its Contacts, Opportunities and Cases as subqueries of 11, and its notes",
         requests: 1,
     },
     Lookup {
         name: "email, nobody at a company domain (domain fallback)",
-        sends: "the same composite: nobody by email (what depends on a Contact or Lead fails its reference, unrun), the domain query finds the company, its Account and Contacts by id",
+        sends: "the same composite: nobody by email (what depends on a Contact or Lead fails its reference, unrun), the company's query finds its Account with its lists",
         requests: 1,
     },
     Lookup {
         name: "email, free mail, nobody",
-        sends: "the composite without the domain query (6 subrequests): nobody by email, the other four fail their references, unrun",
+        sends: "the composite without the company query (9 subrequests): nobody by email, the other seven fail their references, unrun",
         requests: 1,
     },
     Lookup {
@@ -202,9 +202,14 @@ async fn main() {
                 address.as_str(),
                 "{answer}"
             );
-            for reference in ["account", "domainAccount", "domainContacts"] {
+            for reference in ["account", "domainAccount"] {
                 assert_eq!(part(&answer, reference).0, 200, "{reference}: {answer}");
             }
+            let company_row = &records(&answer, "domainAccount")[0];
+            assert!(
+                company_row["Contacts"]["records"].as_array().is_some(),
+                "the company's Contacts come with it: {answer}"
+            );
 
             // (b) Nobody with the address, at a company whose Contacts exist.
             let body = plan(
@@ -216,10 +221,9 @@ async fn main() {
             .body();
             let answer = org.timed_composite(&body, &mut times[1]).await;
             assert!(records(&answer, "contacts").is_empty(), "{answer}");
-            assert_eq!(records(&answer, "domain").len(), 1, "{answer}");
-            let (status, account) = part(&answer, "domainAccount");
-            assert_eq!(status, 200, "{answer}");
-            assert_eq!(account["Name"], format!("Scale Company {company}"));
+            let company_rows = records(&answer, "domainAccount");
+            assert_eq!(company_rows.len(), 1, "{answer}");
+            assert_eq!(company_rows[0]["Name"], format!("Scale Company {company}"));
 
             // (c) Free mail, nobody.
             let body = plan(&email(format!("nobody{k}@gmail.com")), &layout, VERSION)
