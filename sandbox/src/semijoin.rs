@@ -74,11 +74,7 @@ pub fn check(query: &Query) -> Result<(), ApiError> {
                     )
                 });
             }
-            let mut inner = Vec::new();
-            if let Some(f) = &sub.filter {
-                joins(f, true, &mut inner);
-            }
-            if !inner.is_empty() {
+            if sub.filter.as_ref().is_some_and(Expr::has_semi_join) {
                 return Err(malformed(
                     "soql.semi-join-nesting",
                     "Nesting of semi join sub-selects is not supported",

@@ -1,6 +1,7 @@
 //! SOQL queries over the org: plan (paths resolved, errors worded as Salesforce's), pick
 //! candidates through the lookup index where the filter allows, filter, sort, page, project.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use serde_json::{Map, Value, json};
@@ -185,12 +186,13 @@ impl Org {
                 "COUNT() cannot be used with other fields",
             ));
         }
-        // Semi-joins become the ids their subqueries select.
-        let where_ = query
-            .filter
-            .as_ref()
-            .map(|f| self.joined(soql, object, f))
-            .transpose()?;
+        // Semi-joins become the ids their subqueries select; a filter without one is used as
+        // written (not copied: every query passes here).
+        let where_: Option<Cow<'_, Expr>> = match &query.filter {
+            Some(f) if f.has_semi_join() => Some(Cow::Owned(self.joined(soql, object, f)?)),
+            Some(f) => Some(Cow::Borrowed(f)),
+            None => None,
+        };
         let filter = where_
             .as_ref()
             .map(|f| resolve_filter(self, object, f))

@@ -323,6 +323,16 @@ pub enum Expr {
 }
 
 impl Expr {
+    /// Whether a semi-join or anti-join sits anywhere in the expression.
+    pub fn has_semi_join(&self) -> bool {
+        match self {
+            Expr::And(a, b) | Expr::Or(a, b) => a.has_semi_join() || b.has_semi_join(),
+            Expr::Not(inner) => inner.has_semi_join(),
+            Expr::SemiJoin { .. } => true,
+            Expr::Cmp { .. } | Expr::In { .. } => false,
+        }
+    }
+
     fn precedence(&self) -> u8 {
         match self {
             Expr::Or(..) => 1,
