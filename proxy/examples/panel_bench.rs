@@ -4,7 +4,10 @@
 //! 2. latency of `GET /api/panel` for a new sender (a miss), against the same composite sent
 //!    straight to the sandbox org: what the proxy adds to Salesforce's answer;
 //! 3. throughput of `GET /api/panel` (cache hits over 200 senders) with the proxy's runtime
-//!    on 2 worker threads and 50 concurrent clients.
+//!    on 2 worker threads and 50 concurrent clients;
+//! 4. the composite for a new sender at a big company (2,400 Contacts at one Account, as the
+//!    browser bench seeds "Bench Co"), sent straight to the sandbox org: the Salesforce part
+//!    of the browser's cold paint.
 //!
 //! The proxy and its embedded sandbox org run in this process on their own runtime; the load
 //! comes from a second runtime on the same machine (it shares the cores; the figures are a
@@ -154,6 +157,7 @@ async fn main() {
         res.bytes().await.unwrap();
         miss_direct.push(t.elapsed().as_secs_f64() * 1e6);
     }
+    let company = company_composites(&http, &sandbox, &access).await;
     let hit = summary(hit);
     let direct = summary(direct);
     let miss = summary(miss);
@@ -210,6 +214,7 @@ async fn main() {
         "sandbox_direct_composite": direct,
         "panel_cache_miss_new_sender": miss,
         "sandbox_direct_composite_new_sender": miss_direct,
+        "sandbox_direct_composite_company_of_2400": company,
         "ratio_direct_over_hit_median": (ratio * 10.0).round() / 10.0,
         "throughput": {
             "clients": CLIENTS, "senders": SENDERS, "seconds": (elapsed * 100.0).round() / 100.0,
@@ -218,4 +223,69 @@ async fn main() {
         },
     });
     support::write_results(&out, &results);
+}
+
+/// Seeds "Bench Co" with 2,400 Contacts (as `seedGenerated` in tests/e2e/support.mjs does for
+/// the browser bench), then times the composite for 200 of them, each a sender seen once.
+async fn company_composites(
+    http: &reqwest::Client,
+    sandbox: &str,
+    access: &str,
+) -> serde_json::Value {
+    let api = format!("{sandbox}/services/data/v59.0");
+    let account: serde_json::Value = http
+        .post(format!("{api}/sobjects/Account"))
+        .bearer_auth(access)
+        .json(&json!({"Name": "Bench Co", "Website": "www.bench-co.example"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let account = account["id"].as_str().unwrap().to_owned();
+    let people: Vec<serde_json::Value> = (0..1_200)
+        .flat_map(|i| {
+            [
+                json!({"attributes": {"type": "Contact"}, "AccountId": account, "FirstName": "Bench", "LastName": format!("Person {i}"), "Email": format!("bench{i}@bench-co.example"), "Title": "Buyer"}),
+                json!({"attributes": {"type": "Contact"}, "AccountId": account, "FirstName": "Bench", "LastName": format!("Copied {i}"), "Email": format!("bench{i}.cc@bench-co.example")}),
+            ]
+        })
+        .collect();
+    for chunk in people.chunks(200) {
+        let res = http
+            .post(format!("{api}/composite/sobjects"))
+            .bearer_auth(access)
+            .json(&json!({"allOrNone": true, "records": chunk}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+    let mut times = Vec::with_capacity(SENDERS);
+    for i in 0..SENDERS {
+        let body = pane_proxy::lookup::plan::plan(
+            &pane_wire::bridge::Handle {
+                kind: pane_wire::bridge::HandleKind::Email,
+                value: format!("bench{i}@bench-co.example"),
+                name: None,
+            },
+            &pane_proxy::lookup::plan::Layout::default(),
+            "59.0",
+        )
+        .expect("the default layout plans")
+        .body();
+        let t = Instant::now();
+        let res = http
+            .post(format!("{api}/composite"))
+            .bearer_auth(access)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.bytes().await.unwrap();
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    summary(times)
 }

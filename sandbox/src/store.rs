@@ -11,6 +11,9 @@ use serde_json::{Map, Value};
 use crate::SandboxError;
 use crate::id::SfId;
 
+mod fields;
+pub use fields::Fields;
+
 /// A stored record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
@@ -177,25 +180,24 @@ impl Store {
             c.query_row(
                 "SELECT id, object, data, modified_ms, deleted FROM records WHERE id = ?1",
                 [id.as_str()],
-                row_to_parts,
+                |row| read_row(row, None),
             )
             .optional()
         })?
-        .map(parts_to_record)
         .transpose()
     }
 
     /// Every record of `object` (deleted ones too when `all`), in id order.
     pub fn scan(&self, object: &str, all: bool) -> Result<Vec<Record>, SandboxError> {
-        let parts = self.with(|c| {
+        let rows = self.with(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT id, object, data, modified_ms, deleted FROM records
                  WHERE object = ?1 AND (?2 OR deleted = 0) ORDER BY id",
             )?;
-            let rows = stmt.query_map(params![object, all], row_to_parts)?;
+            let rows = stmt.query_map(params![object, all], |row| read_row(row, None))?;
             rows.collect::<rusqlite::Result<Vec<_>>>()
         })?;
-        parts.into_iter().map(parts_to_record).collect()
+        rows.into_iter().collect()
     }
 
     /// Up to `limit` records of `object` with an id after `after` (deleted ones too when
@@ -210,21 +212,46 @@ impl Store {
         after: &str,
         limit: usize,
     ) -> Result<Vec<Record>, SandboxError> {
+        self.scan_page_of(object, all, after, limit, None)
+    }
+
+    /// [`Store::scan_page`], reading only `only`'s fields of each record when given.
+    pub fn scan_page_of(
+        &self,
+        object: &str,
+        all: bool,
+        after: &str,
+        limit: usize,
+        only: Option<&Fields>,
+    ) -> Result<Vec<Record>, SandboxError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let parts = self.with(|c| {
+        let rows = self.with(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT id, object, data, modified_ms, deleted FROM records
                  WHERE object = ?1 AND (?2 OR deleted = 0) AND id > ?3 ORDER BY id LIMIT ?4",
             )?;
-            let rows = stmt.query_map(params![object, all, after, limit], row_to_parts)?;
+            let rows = stmt.query_map(params![object, all, after, limit], |row| {
+                read_row(row, only)
+            })?;
             rows.collect::<rusqlite::Result<Vec<_>>>()
         })?;
-        parts.into_iter().map(parts_to_record).collect()
+        rows.into_iter().collect()
     }
 
     /// The records of `object` with lookup `key` (deleted ones too when `all`), in id order.
     pub fn by_key(&self, object: &str, key: &str, all: bool) -> Result<Vec<Record>, SandboxError> {
-        let parts = self.with(|c| {
+        self.by_key_of(object, key, all, None)
+    }
+
+    /// [`Store::by_key`], reading only `only`'s fields of each record when given.
+    pub fn by_key_of(
+        &self,
+        object: &str,
+        key: &str,
+        all: bool,
+        only: Option<&Fields>,
+    ) -> Result<Vec<Record>, SandboxError> {
+        let rows = self.with(|c| {
             let mut stmt = c.prepare_cached(
                 // CROSS JOIN keeps the key as the outer loop: else SQLite walks every record
                 // of the object through `records_by_object_id` to spare itself the sort.
@@ -232,10 +259,10 @@ impl Store {
                  CROSS JOIN records r ON r.id = l.id
                  WHERE l.key = ?1 AND r.object = ?2 AND (?3 OR r.deleted = 0) ORDER BY r.id",
             )?;
-            let rows = stmt.query_map(params![key, object, all], row_to_parts)?;
+            let rows = stmt.query_map(params![key, object, all], |row| read_row(row, only))?;
             rows.collect::<rusqlite::Result<Vec<_>>>()
         })?;
-        parts.into_iter().map(parts_to_record).collect()
+        rows.into_iter().collect()
     }
 
     /// The ids of the records with lookup `key` (any object, deleted or not).
@@ -276,21 +303,32 @@ impl Store {
         ids: &[String],
         all: bool,
     ) -> Result<Vec<Record>, SandboxError> {
+        self.by_ids_of(object, ids, all, None)
+    }
+
+    /// [`Store::by_ids`], reading only `only`'s fields of each record when given.
+    pub fn by_ids_of(
+        &self,
+        object: &str,
+        ids: &[String],
+        all: bool,
+        only: Option<&Fields>,
+    ) -> Result<Vec<Record>, SandboxError> {
         // One statement for them all (the ids as a JSON array, read by `json_each`), in id
         // order: a query per id cost more than reading the records.
         let list = serde_json::to_string(ids)
             .map_err(|e| SandboxError::Storage(format!("ids to read: {e}")))?;
-        let parts = self.with(|c| {
+        let rows = self.with(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT id, object, data, modified_ms, deleted FROM records
                  WHERE id IN (SELECT value FROM json_each(?1)) AND object = ?2
                    AND (?3 OR deleted = 0)
                  ORDER BY id",
             )?;
-            let rows = stmt.query_map(params![list, object, all], row_to_parts)?;
-            rows.collect::<rusqlite::Result<Vec<Parts>>>()
+            let rows = stmt.query_map(params![list, object, all], |row| read_row(row, only))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
         })?;
-        parts.into_iter().map(parts_to_record).collect()
+        rows.into_iter().collect()
     }
 
     /// Replaces the lookup keys of records (their data unchanged), in one transaction.
@@ -324,37 +362,38 @@ impl Store {
     }
 }
 
-type Parts = (String, String, String, i64, bool);
-
-fn row_to_parts(row: &rusqlite::Row<'_>) -> rusqlite::Result<Parts> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-    ))
-}
-
-fn parts_to_record(
-    (id, object, data, modified_ms, deleted): Parts,
-) -> Result<Record, SandboxError> {
-    let id = SfId::parse(&id).map_err(|e| SandboxError::Storage(format!("stored id {id}: {e}")))?;
-    let fields = match serde_json::from_str(&data) {
-        Ok(Value::Object(map)) => map,
-        _ => {
-            return Err(SandboxError::Storage(format!(
-                "record {id} has unreadable data"
-            )));
-        }
+/// A stored row as a record: every field, or only `only`'s (and `Id`), parsed from SQLite's
+/// own copy of the data (not copied out first). The outer error is SQLite's, the inner one
+/// the data's.
+fn read_row(
+    row: &rusqlite::Row<'_>,
+    only: Option<&Fields>,
+) -> rusqlite::Result<Result<Record, SandboxError>> {
+    let id: String = row.get(0)?;
+    let object: String = row.get(1)?;
+    let data = row.get_ref(2)?;
+    let modified_ms: i64 = row.get(3)?;
+    let deleted: bool = row.get(4)?;
+    let id = match SfId::parse(&id) {
+        Ok(id) => id,
+        Err(e) => return Ok(Err(SandboxError::Storage(format!("stored id {id}: {e}")))),
     };
-    Ok(Record {
+    let Some(fields) = data
+        .as_str()
+        .ok()
+        .and_then(|data| fields::parse(data, only))
+    else {
+        return Ok(Err(SandboxError::Storage(format!(
+            "record {id} has unreadable data"
+        ))));
+    };
+    Ok(Ok(Record {
         id,
         object,
         fields,
         deleted,
         modified_ms,
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use crate::id::SfId;
 use crate::org::Org;
 use crate::schema::ObjectDef;
 use crate::soql::{CmpOp, Expr, FieldPath, Span, Value as Lit};
-use crate::store::Record;
+use crate::store::{Fields, Record};
 use crate::time::parse_datetime;
 
 /// One step through a parent relationship.
@@ -37,6 +37,14 @@ pub struct Resolved {
     pub field: String,
     /// Its type.
     pub kind: String,
+}
+
+impl Resolved {
+    /// The field of the record itself that the path reads: the field, or the reference to
+    /// the first parent it walks through.
+    pub fn own_field(&self) -> &str {
+        self.steps.first().map_or(&self.field, |step| &step.field)
+    }
 }
 
 /// Why a path does not resolve.
@@ -213,11 +221,33 @@ fn literal(kind: &str, lit: &Lit) -> Option<Scalar> {
 
 /// Orders two stored values of a field; nulls are `None` and handled by the caller.
 pub fn compare_values(kind: &str, a: &Value, b: &Value) -> Ordering {
-    match (stored(kind, a), stored(kind, b)) {
-        (None, None) => Ordering::Equal,
-        (None, Some(_)) => Ordering::Less,
-        (Some(_), None) => Ordering::Greater,
-        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+    SortKey::of(kind, a).compare(&SortKey::of(kind, b))
+}
+
+/// A value made comparable once, for a sort that compares each row many times (text is
+/// lower-cased and dates parsed once per row, not once per comparison).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortKey(Option<Scalar>);
+
+impl SortKey {
+    /// The key of a stored value of a field of type `kind`.
+    pub fn of(kind: &str, value: &Value) -> Self {
+        SortKey(stored(kind, value))
+    }
+
+    /// Whether the value was null.
+    pub fn is_null(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// As [`compare_values`] orders the values: null first.
+    pub fn compare(&self, other: &Self) -> Ordering {
+        match (&self.0, &other.0) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Less,
+            (Some(_), None) => Ordering::Greater,
+            (Some(x), Some(y)) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
+        }
     }
 }
 
@@ -243,37 +273,46 @@ pub fn like(pattern: &str, text: &str) -> bool {
         });
     }
     let text: Vec<char> = text.chars().collect();
-    // Dynamic programming over (pattern, text) positions, in two rows reused.
-    let mut reachable = vec![false; text.len() + 1];
-    let mut next = vec![false; text.len() + 1];
-    reachable[0] = true;
-    for part in parts {
-        next.fill(false);
-        for i in 0..=text.len() {
-            if !reachable[i] {
-                continue;
+    // One character of the pattern against one of the text, without case.
+    let same = |p: char, t: char| {
+        p == t
+            || if p.is_ascii() && t.is_ascii() {
+                p.eq_ignore_ascii_case(&t)
+            } else {
+                p.to_lowercase().eq(t.to_lowercase())
             }
-            match part {
-                P::Any => {
-                    for slot in next.iter_mut().skip(i) {
-                        *slot = true;
-                    }
-                }
-                P::One => {
-                    if i < text.len() {
-                        next[i + 1] = true;
-                    }
-                }
-                P::Char(c) => {
-                    if i < text.len() && text[i].to_lowercase().eq(c.to_lowercase()) {
-                        next[i + 1] = true;
-                    }
-                }
+    };
+    // Left to right; on a mismatch, back to the last `%`, which takes one character more. Linear
+    // for the patterns queries use (`%@edge.com`, `%edge.com%`), at worst pattern × text.
+    let (mut p, mut t) = (0, 0);
+    let mut last_any: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match parts.get(p) {
+            Some(P::One) => {
+                p += 1;
+                t += 1;
             }
+            Some(P::Char(c)) if same(*c, text[t]) => {
+                p += 1;
+                t += 1;
+            }
+            Some(P::Any) => {
+                last_any = Some((p, t));
+                p += 1;
+            }
+            _ => match last_any {
+                Some((any, from)) => {
+                    last_any = Some((any, from + 1));
+                    p = any + 1;
+                    t = from + 1;
+                }
+                None => return false,
+            },
         }
-        std::mem::swap(&mut reachable, &mut next);
     }
-    reachable[text.len()]
+    parts[p.min(parts.len())..]
+        .iter()
+        .all(|part| *part == P::Any)
 }
 
 /// Evaluates `op` between a stored value and a literal, with `today` for date literals.
@@ -353,6 +392,22 @@ pub enum Filter {
     In(Resolved, bool, Vec<Lit>),
 }
 
+impl Filter {
+    /// Adds the record's own fields the filter reads to `out`.
+    pub fn read_fields(&self, out: &mut Fields) {
+        match self {
+            Filter::And(a, b) | Filter::Or(a, b) => {
+                a.read_fields(out);
+                b.read_fields(out);
+            }
+            Filter::Not(a) => a.read_fields(out),
+            Filter::Cmp(path, ..) | Filter::In(path, ..) => {
+                out.insert(path.own_field().to_owned());
+            }
+        }
+    }
+}
+
 /// Resolves every path of a WHERE clause.
 pub fn resolve_filter(org: &Org, object: &ObjectDef, expr: &Expr) -> Result<Filter, PathError> {
     Ok(match expr {
@@ -417,6 +472,19 @@ mod tests {
             ("50\\%", "500", false),
             ("", "", true),
             ("%", "", true),
+            ("", "x", false),
+            ("_", "", false),
+            ("a%b", "aXbXb", true),
+            ("a%b", "aXbXc", false),
+            ("%a%b%c", "xxaxxbxxbc", true),
+            ("%a%b%c", "xxaxxbxxb", false),
+            ("%%", "anything", true),
+            ("a_%_", "ab", false),
+            ("a_%_", "abc", true),
+            ("%@edge.com", "rose@edge.com.evil", false),
+            ("%İ%", "xi\u{307}x", false),
+            ("%\u{130}stanbul%", "http://\u{130}STANBUL.example", true),
+            ("%K%", "\u{212A}", true),
         ] {
             assert_eq!(like(pattern, text), expected, "{pattern} ~ {text}");
         }

@@ -3,13 +3,12 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
 use super::access::{Access, access};
-use super::eval::{
-    Filter, PathError, Reader, Resolved, compare_values, matches, resolve, resolve_filter,
-};
+use super::eval::{Filter, PathError, Reader, Resolved, SortKey, matches, resolve, resolve_filter};
 use crate::error::ApiError;
 use crate::error::storage;
 use crate::id::SfId;
@@ -17,7 +16,7 @@ use crate::keys::phone_key;
 use crate::org::Org;
 use crate::schema::{ChildRelationship, ObjectDef};
 use crate::soql::{CmpOp, Expr, Nulls, Query, SelectItem, Span, Value as Lit, parse};
-use crate::store::Record;
+use crate::store::{Fields, Record};
 use crate::time::{now_ms, parse_datetime};
 
 /// A query's answer before paging: every matching row, projected.
@@ -45,6 +44,20 @@ pub(super) struct Plan<'o> {
     limit: Option<usize>,
     offset: usize,
     count: bool,
+}
+
+impl Plan<'_> {
+    /// The record's own fields that choose and order the plan's rows (not those it projects).
+    pub(super) fn choosing_fields(&self) -> Fields {
+        let mut fields = Fields::new();
+        if let Some(filter) = &self.filter {
+            filter.read_fields(&mut fields);
+        }
+        for (path, _, _) in &self.order {
+            fields.insert(path.own_field().to_owned());
+        }
+        fields
+    }
 }
 
 /// Salesforce's positioned message: the query line, a caret under where `span` starts,
@@ -244,7 +257,9 @@ impl Org {
         }
         let (plan, _) = self.plan(soql, &query, None)?;
         let reader = Reader::new(self);
-        let rows = self.candidates(&plan, all)?;
+        // `COUNT()` projects nothing: its rows are read only as far as they are chosen.
+        let only = plan.count.then(|| plan.choosing_fields());
+        let rows = self.candidates_of(&plan, all, only.as_ref())?;
         let rows = self.select(&reader, &plan, rows);
         if plan.count {
             return Ok(QueryOutput {
@@ -265,6 +280,17 @@ impl Org {
     }
 
     pub(super) fn candidates(&self, plan: &Plan<'_>, all: bool) -> Result<Vec<Record>, ApiError> {
+        self.candidates_of(plan, all, None)
+    }
+
+    /// [`Org::candidates`], each read with only `only`'s fields when given (a record read by
+    /// its id is read whole).
+    pub(super) fn candidates_of(
+        &self,
+        plan: &Plan<'_>,
+        all: bool,
+        only: Option<&Fields>,
+    ) -> Result<Vec<Record>, ApiError> {
         let object = &plan.object.name;
         match &plan.index {
             Some(Access::Key(key)) if key.starts_with("id:") => {
@@ -277,46 +303,53 @@ impl Org {
                     .filter(|r| &r.object == object && (all || !r.deleted))
                     .collect())
             }
-            Some(Access::Key(key)) => self.store.by_key(object, key, all).map_err(storage),
-            Some(access) => match self.reached(object, access, all)? {
+            Some(Access::Key(key)) => self
+                .store
+                .by_key_of(object, key, all, only)
+                .map_err(storage),
+            Some(access) => match self.reached(object, access, all, only)? {
                 Some(rows) => Ok(rows),
-                None => self.scan_filtered(plan, all),
+                None => self.scan_filtered(plan, all, only),
             },
-            None => self.scan_filtered(plan, all),
+            None => self.scan_filtered(plan, all, only),
         }
     }
 
     /// Every record of the plan's object that passes its filter, by a scan.
-    fn scan_filtered(&self, plan: &Plan<'_>, all: bool) -> Result<Vec<Record>, ApiError> {
+    fn scan_filtered(
+        &self,
+        plan: &Plan<'_>,
+        all: bool,
+        only: Option<&Fields>,
+    ) -> Result<Vec<Record>, ApiError> {
         let object = &plan.object.name;
-        match &plan.filter {
-            None => self.store.scan(object, all).map_err(storage),
-            // Filtered chunk by chunk: memory follows the matches, not the object's size
-            // (a full scan of a grown object made every query allocate all of it).
-            Some(filter) => {
-                let reader = Reader::new(self);
-                let today = chrono::Utc::now().date_naive();
-                let mut kept = Vec::new();
-                let mut after = String::new();
-                loop {
-                    let page = self
-                        .store
-                        .scan_page(object, all, &after, SCAN_CHUNK)
-                        .map_err(storage)?;
-                    let full = page.len() == SCAN_CHUNK;
-                    let Some(last) = page.last() else { break };
-                    after = last.id.to_string();
-                    kept.extend(
-                        page.into_iter()
-                            .filter(|r| matches(&reader, r, filter, today)),
-                    );
-                    if !full {
-                        break;
-                    }
-                }
-                Ok(kept)
+        if plan.filter.is_none() && only.is_none() {
+            return self.store.scan(object, all).map_err(storage);
+        }
+        // Chunk by chunk: memory follows the matches, not the object's size (a full scan of a
+        // grown object made every query allocate all of it).
+        let reader = Reader::new(self);
+        let today = chrono::Utc::now().date_naive();
+        let mut kept = Vec::new();
+        let mut after = String::new();
+        loop {
+            let page = self
+                .store
+                .scan_page_of(object, all, &after, SCAN_CHUNK, only)
+                .map_err(storage)?;
+            let full = page.len() == SCAN_CHUNK;
+            let Some(last) = page.last() else { break };
+            after = last.id.to_string();
+            kept.extend(page.into_iter().filter(|r| {
+                plan.filter
+                    .as_ref()
+                    .is_none_or(|filter| matches(&reader, r, filter, today))
+            }));
+            if !full {
+                break;
             }
         }
+        Ok(kept)
     }
 
     /// Filters, sorts and pages candidate rows.
@@ -335,18 +368,18 @@ impl Org {
             None => rows,
         };
         if !plan.order.is_empty() {
-            let keys: Vec<Vec<Value>> = rows
+            let keys: Vec<Vec<SortKey>> = rows
                 .iter()
                 .map(|r| {
                     plan.order
                         .iter()
-                        .map(|(p, _, _)| reader.value(r, p))
+                        .map(|(p, _, _)| SortKey::of(&p.kind, &reader.value(r, p)))
                         .collect()
                 })
                 .collect();
             let mut order: Vec<usize> = (0..rows.len()).collect();
             order.sort_by(|&a, &b| {
-                for (i, (path, descending, nulls)) in plan.order.iter().enumerate() {
+                for (i, (_, descending, nulls)) in plan.order.iter().enumerate() {
                     let (x, y) = (&keys[a][i], &keys[b][i]);
                     let ord = match (x.is_null(), y.is_null()) {
                         (true, true) => Ordering::Equal,
@@ -365,7 +398,7 @@ impl Org {
                             }
                         }
                         (false, false) => {
-                            let ord = compare_values(&path.kind, x, y);
+                            let ord = x.compare(y);
                             if *descending { ord.reverse() } else { ord }
                         }
                     };
@@ -395,12 +428,56 @@ impl Org {
         Ok(self.select(reader, &plan, rows))
     }
 
-    /// The rows of a child relationship under `parent`.
+    /// The rows of a child relationship's subquery `plan` under `parent`: filtered, sorted and
+    /// cut. When the subquery keeps only some rows (a LIMIT or an OFFSET), they are chosen
+    /// reading only the fields that choose them, then the kept ones are read whole: 11
+    /// Contacts of 2,400 cost 11 whole records, not 2,400.
+    fn child_rows(
+        &self,
+        reader: &Reader<'_>,
+        rel: &ChildRelationship,
+        plan: &Plan<'_>,
+        parent: &Record,
+        all: bool,
+    ) -> Result<Vec<Record>, ApiError> {
+        let stored = !matches!(
+            rel.child.as_str(),
+            "OpenActivity" | "ActivityHistory" | "AttachedContentNote"
+        );
+        if !stored || (plan.limit.is_none() && plan.offset == 0) {
+            let rows = self.children(rel, parent, all, None)?;
+            return Ok(self.select(reader, plan, rows));
+        }
+        let mut only = plan.choosing_fields();
+        only.insert(rel.field.clone());
+        let chosen = self.select(reader, plan, self.children(rel, parent, all, Some(&only))?);
+        self.whole(&plan.object.name, &chosen, all)
+    }
+
+    /// `rows`, read in part, read whole (in the same order; one deleted since is left out).
+    fn whole(&self, object: &str, rows: &[Record], all: bool) -> Result<Vec<Record>, ApiError> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
+        let mut read: HashMap<SfId, Record> = self
+            .store
+            .by_ids(object, &ids, all)
+            .map_err(storage)?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+        Ok(rows.iter().filter_map(|r| read.remove(&r.id)).collect())
+    }
+
+    /// The rows of a child relationship under `parent`; a stored child's with only `only`'s
+    /// fields when given.
     fn children(
         &self,
         rel: &ChildRelationship,
         parent: &Record,
         all: bool,
+        only: Option<&Fields>,
     ) -> Result<Vec<Record>, ApiError> {
         let key = format!("ref:{}", parent.id);
         let linked = |r: &Record| {
@@ -443,7 +520,7 @@ impl Org {
             "AttachedContentNote" => self.attached_notes(parent, all),
             child => Ok(self
                 .store
-                .by_key(child, &key, all)
+                .by_key_of(child, &key, all, only)
                 .map_err(storage)?
                 .into_iter()
                 .filter(linked)
@@ -468,8 +545,7 @@ impl Org {
             match item {
                 Item::Field(path) => insert_path(reader, &mut out, record, path, 0, version),
                 Item::Child(rel, child) => {
-                    let rows = self.children(rel, record, all)?;
-                    let rows = self.select(reader, child, rows);
+                    let rows = self.child_rows(reader, rel, child, record, all)?;
                     let value = if rows.is_empty() {
                         Value::Null
                     } else {
@@ -541,6 +617,51 @@ mod tests {
 
     fn org() -> Org {
         demo::open(demo::settings()).unwrap()
+    }
+
+    /// A child list that keeps some rows chooses them reading only their sort and filter
+    /// fields, then reads those whole: the same rows, with every field asked, as the whole list
+    /// cut; and `COUNT()`, which reads only what chooses its rows, counts what a read lists.
+    #[test]
+    fn a_cut_child_list_is_the_whole_list_cut() {
+        let org = org();
+        demo::seed_scale(&org, 3_000).unwrap();
+        let account = |cut: &str| {
+            org.query(
+                &format!("SELECT Id, (SELECT Id, Name, Email, Title, Account.Name FROM Contacts WHERE Email != null ORDER BY LastName DESC, Id {cut}) FROM Account WHERE Website LIKE '%company7.example%'"),
+                false,
+                "59.0",
+            )
+            .unwrap()
+            .records
+        };
+        let rows = |r: &serde_json::Value| r["Contacts"]["records"].as_array().unwrap().clone();
+        let whole = account("");
+        assert_eq!(whole.len(), 1);
+        let all = rows(&whole[0]);
+        assert!(all.len() > 5, "{}", all.len());
+        let cut = account("LIMIT 3 OFFSET 2");
+        assert_eq!(rows(&cut[0]), all[2..5]);
+        assert!(all[2]["Email"].is_string());
+        assert_eq!(
+            all[2]["Account"]["Name"],
+            whole[0]["Contacts"]["records"][0]["Account"]["Name"]
+        );
+        assert!(all[2]["Account"]["Name"].is_string());
+
+        let soql =
+            "Contact WHERE Email LIKE '%@company7.example' OR Account.Website LIKE '%company7%'";
+        let count = org
+            .query(&format!("SELECT COUNT() FROM {soql}"), false, "59.0")
+            .unwrap()
+            .total_size;
+        let listed = org
+            .query(&format!("SELECT Id FROM {soql}"), false, "59.0")
+            .unwrap()
+            .records
+            .len();
+        assert_eq!(count, listed);
+        assert!(count > 5);
     }
 
     /// The rules' marker is an External ID: found through the index (a scan made every rule

@@ -114,7 +114,10 @@ impl Org {
             ));
         }
         let reader = Reader::new(self);
-        let rows = self.candidates(&plan, false)?;
+        // Only the fields that choose the rows and the one selected are read.
+        let mut only = plan.choosing_fields();
+        only.insert(selected.own_field().to_owned());
+        let rows = self.candidates_of(&plan, false, Some(&only))?;
         Ok(self
             .select(&reader, &plan, rows)
             .iter()
