@@ -58,6 +58,10 @@ fn start_proxy(dirs: &std::path::Path) -> String {
     rx.recv().unwrap()
 }
 
+/// As the proxy's binary (`proxy/src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let out = support::out_path("bench/results/panel.json");

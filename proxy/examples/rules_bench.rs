@@ -28,6 +28,10 @@ const PEOPLE: [&str; 4] = [
     DEMO_PEOPLE[2],
 ];
 
+/// As the proxy's binary (`proxy/src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let out = support::out_path("bench/results/rules.json");
