@@ -1,7 +1,8 @@
 //! Performance marks for the benchmarks (`scripts/bench`): when the host's context arrived, each
 //! hop on the way to the sender's records (`pane:handle`, `pane:request`, `pane:answer`,
 //! `pane:parsed`, `pane:rendered`) and when the records were painted. A new context clears the
-//! previous marks, so the timeline never grows however long the panel stays open.
+//! previous marks, so the timeline never grows however long the panel stays open. [`after_paint`]
+//! runs work once a frame has been painted.
 
 use std::time::Duration;
 
@@ -33,15 +34,19 @@ pub fn records_rendered(handle: String) {
     queue_microtask(move || hop("rendered", &handle));
 }
 
-/// `pane:records {handle}`, once the frame showing them has been painted: the next animation
-/// frame, then a task (which runs after that frame's paint).
+/// `pane:records {handle}`, once the frame showing them has been painted ([`after_paint`]).
 pub fn records_painted(handle: String) {
-    request_animation_frame(move || {
-        set_timeout(
-            move || {
-                hop("records", &handle);
-            },
-            Duration::ZERO,
-        );
-    });
+    after_paint(move || hop("records", &handle));
+}
+
+/// Runs `f` once the next frame has been painted: the next animation frame, then a task (which
+/// runs after that frame's paint). Work that shows nothing (a status request) waits for it, so
+/// it stays out of the frame that paints what the agent looks at.
+pub fn after_paint(f: impl FnOnce() + 'static) {
+    after_paint_boxed(Box::new(f));
+}
+
+// One copy of the scheduling in the wasm, whatever the callers' closures.
+fn after_paint_boxed(f: Box<dyn FnOnce()>) {
+    request_animation_frame(move || set_timeout(f, Duration::ZERO));
 }

@@ -99,10 +99,14 @@ pub fn LogConversationAction(
         if !session.signed_in().get() {
             return;
         }
-        spawn_local(async move {
-            if let Ok(answer) = endpoints::conversation_log(api, &id).await {
-                known.record(&id, answer.log);
-            }
+        // Asked once the records are painted: the fetch's own cost (a few milliseconds in the
+        // browser) stays out of the frame that shows them.
+        crate::marks::after_paint(move || {
+            spawn_local(async move {
+                if let Ok(answer) = endpoints::conversation_log(api, &id).await {
+                    known.record(&id, answer.log);
+                }
+            });
         });
     });
     let who = person.id.clone();
