@@ -106,6 +106,11 @@ pub struct AppState {
 pub struct RulesState {
     /// Wakes the workers when a job is queued.
     pub wake: Arc<tokio::sync::Notify>,
+    /// The orgs this process's workers are gathering (a job one of them will take needs no
+    /// other worker woken).
+    pub gatherers: Arc<rules::gatherer::Gatherers>,
+    /// The intakes read lately, by key (see `rules::tenant::INTAKE_TTL`).
+    pub intakes: rules::tenant::IntakeCache,
 }
 
 impl AppState {
@@ -161,6 +166,8 @@ impl AppState {
                 .unwrap_or(i64::MAX),
             rules: RulesState {
                 wake: Arc::new(tokio::sync::Notify::new()),
+                gatherers: Arc::default(),
+                intakes: rules::tenant::intake_cache(),
             },
             note_lease_secs: i64::try_from(config.salesforce_timeout_secs)
                 .unwrap_or(i64::MAX / 2)

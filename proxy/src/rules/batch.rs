@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::event::{Counterpart, Decision, Event, Message, counterpart};
 use super::gather::Window;
-use super::gatherer::{Gatherers, gather};
+use super::gatherer::gather;
 pub use super::plan::MAX_BATCH;
 use super::plan::{self, CONTACTS, Found, Item, LEADS, MARKER_FIELD, MARKERS, OWNERS, Step};
 use super::worker::{
@@ -26,15 +26,14 @@ use crate::AppState;
 use crate::store::jobs::Job;
 
 /// The action batches hold.
-const SEND: &str = "send_to_salesforce";
+pub const SEND: &str = "send_to_salesforce";
 
 /// Starts `count` workers on the runtime, each holding its jobs for `lease_ms` at most; an
 /// org's burst is gathered for up to `window` before it is taken ([`super::gatherer`]).
 pub fn spawn(state: &AppState, count: usize, lease_ms: i64, window: Window) {
-    let gatherers = Arc::new(Gatherers::default());
     for n in 0..count {
         let state = state.clone();
-        let gatherers = Arc::clone(&gatherers);
+        let gatherers = Arc::clone(&state.rules.gatherers);
         tokio::spawn(async move {
             let lease = format!("{:016x}-{n}", rand::random::<u64>());
             let db = &state.services.db;

@@ -41,6 +41,13 @@ impl Gatherers {
         self.orgs.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Whether a worker here is gathering `org`'s jobs: a job of its gathered action that
+    /// arrives now is taken by that gatherer (it looks until its window closes, and wakes the
+    /// other workers once it has taken its batch).
+    pub fn gathering(&self, org: &str) -> bool {
+        self.orgs().contains(org)
+    }
+
     /// Claims the next ready job for `lease`, leaving out `action`'s jobs of the orgs being
     /// gathered; a claimed `action` job makes its worker the org's gatherer (when `window`
     /// gathers at all).

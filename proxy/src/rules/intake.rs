@@ -165,6 +165,28 @@ fn verify(
     checked.map_err(|r| ProxyError::BadSignature(r.message()))
 }
 
+/// The intake `key` names, once one of its secrets verifies `body`. This process's copy is
+/// used when it has one ([`tenant::INTAKE_TTL`]); a copy that refuses the signature may predate
+/// a rotation, so the stored intake is read and asked again.
+async fn verified_intake(
+    state: &AppState,
+    key: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Intake, ProxyError> {
+    if let Some(intake) = state.rules.intakes.get(key)
+        && verify(state, &intake, headers, body).is_ok()
+    {
+        return Ok(intake);
+    }
+    let Some(intake) = state.services.db.intake_by_key(key).await? else {
+        return Err(ProxyError::NotFound("no rule intake has this key".into()));
+    };
+    verify(state, &intake, headers, body)?;
+    state.rules.intakes.insert(key.to_owned(), intake.clone());
+    Ok(intake)
+}
+
 async fn intake(
     State(state): State<AppState>,
     Path((key, action)): Path<(String, String)>,
@@ -175,10 +197,7 @@ async fn intake(
         return Err(ProxyError::NotFound(format!("/api/rules/.../{action}")));
     };
     // The org is the URL's, and only once its own secret verifies the body.
-    let Some(intake) = state.services.db.intake_by_key(&key).await? else {
-        return Err(ProxyError::NotFound("no rule intake has this key".into()));
-    };
-    verify(&state, &intake, &headers, &body)?;
+    let intake = verified_intake(&state, &key, &headers, &body).await?;
     // Front validates an application webhook when it is saved: echo its challenge.
     if let Some(challenge) = header_str(&headers, "x-front-challenge") {
         let mut response = (
@@ -214,7 +233,10 @@ async fn intake(
             &payload,
         )
         .await?;
-    if queued {
+    // An org's gatherer takes its *Send to Salesforce* jobs: the other workers would only
+    // claim nothing.
+    if queued && !(*action == super::batch::SEND && state.rules.gatherers.gathering(&intake.org_id))
+    {
         state.rules.wake.notify_waiters();
     }
     // The id is the sender's text (the dev inbox's is a browser's): logged escaped.

@@ -23,6 +23,22 @@ use crate::{AppState, ProxyError};
 /// How long a rotated-out secret is still accepted.
 pub const GRACE_MS: i64 = 24 * 60 * 60 * 1000;
 
+/// How long a process trusts its copy of an intake it read. A copy only ever lacks a newer
+/// secret (keys never change, and a rotated-out secret stays valid for [`GRACE_MS`]), and a
+/// signature a copy refuses is checked again on the stored intake: a rotation is seen at once.
+pub const INTAKE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The intakes a process read, by key.
+pub type IntakeCache = moka::sync::Cache<String, Intake>;
+
+/// A new intake cache.
+pub fn intake_cache() -> IntakeCache {
+    moka::sync::Cache::builder()
+        .max_capacity(10_000)
+        .time_to_live(INTAKE_TTL)
+        .build()
+}
+
 /// The admin's intake routes.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -114,6 +130,7 @@ async fn rotate(
         .intake_of(org)
         .await?
         .ok_or_else(|| ProxyError::Database(format!("no intake for org {org}")))?;
+    state.rules.intakes.invalidate(&intake.key);
     Ok(Json(view(&state, &intake)?))
 }
 

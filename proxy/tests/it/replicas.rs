@@ -120,6 +120,39 @@ async fn an_edit_through_one_replica_is_seen_through_the_other_at_once() {
 }
 
 #[tokio::test]
+async fn a_secret_rotated_through_one_replica_signs_at_once_through_the_other() {
+    let Some(r) = replicas().await else { return };
+    let before = r.a.intake().await;
+    let url = before.url.replace(&r.a.origin, &r.b.origin);
+    let b = &r.b;
+    let fire = |n: u32, secret: &str| {
+        let e = crate::rules::inbound_email(
+            &format!("evt_rep_{n}"),
+            &format!("msg_rep_{n}"),
+            crate::rules::ROSE,
+        );
+        let (url, secret) = (url.clone(), secret.to_owned());
+        async move { b.fire_at(&url, &secret, "send-to-salesforce", &e).await.0 }
+    };
+    // B reads the intake, and keeps a copy of it.
+    assert_eq!(fire(1, &before.secret).await, 202);
+    let (status, after) =
+        r.a.call(Method::POST, "/api/admin/rules/intake/rotate", &r.a.session)
+            .await;
+    assert_eq!(status, 200, "rotated through A: {after}");
+    let after: pane_wire::api::RuleIntake = serde_json::from_value(after).unwrap();
+    assert_eq!(fire(2, &after.secret).await, 202, "B knows the new secret");
+    assert_eq!(
+        fire(3, &before.secret).await,
+        202,
+        "and the old one's grace"
+    );
+    assert_eq!(fire(4, "another-secret").await, 401);
+    assert_eq!(r.b.jobs().await.len(), 3);
+    r.stop().await;
+}
+
+#[tokio::test]
 async fn org_settings_saved_through_one_replica_shape_the_next_panel_through_the_other() {
     let Some(r) = replicas().await else { return };
     let (_, rose, _) = r.b.panel("email", "rose@edge.com").await;

@@ -72,6 +72,12 @@ async fn a_rotated_secret_signs_beside_the_new_one_for_a_day() {
             .starts_with(&format!("{}/api/rules/in_", proxy.origin))
     );
     assert_eq!(before.previous_valid_until, None);
+    // A webhook before the rotation: the proxy holds a copy of the intake from then.
+    let e = inbound_email("evt_rot_0", "msg_rot_0", ROSE);
+    let (status, _) = proxy
+        .fire_at(&before.url, &before.secret, "send-to-salesforce", &e)
+        .await;
+    assert_eq!(status, 202);
     let (status, after) = proxy
         .call(
             Method::POST,
@@ -97,7 +103,7 @@ async fn a_rotated_secret_signs_beside_the_new_one_for_a_day() {
             .await;
         assert_eq!(status, want, "secret {n}: {answer}");
     }
-    assert_eq!(proxy.settled().await.len(), 2);
+    assert_eq!(proxy.settled().await.len(), 3);
     proxy.stop().await;
 }
 
