@@ -130,6 +130,9 @@ if (panel.length) {
   if (panel.every((p) => p.sandbox_direct_composite_company_of_2400)) {
     r('the composite for a new sender at a company of 2,400 Contacts (the browser bench\'s Bench Co), straight to the sandbox org, µs', panel.map((p) => p.sandbox_direct_composite_company_of_2400.median_us));
   }
+  if (panel.every((p) => p.panel_cache_miss_company_of_2400)) {
+    r('`GET /api/panel` for such a sender (a miss, through the proxy; turn about with the line above), µs', panel.map((p) => p.panel_cache_miss_company_of_2400.median_us));
+  }
   r(`throughput, cache hits, ${panel[0].throughput.clients} concurrent clients, req/s`, panel.map((p) => p.throughput.per_second));
   r('Salesforce requests during that load', panel.map((p) => p.throughput.salesforce_requests_during_load));
   const rules = runs('rules');

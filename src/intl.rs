@@ -7,6 +7,12 @@ use wasm_bindgen::JsValue;
 
 use crate::model::display::Formats;
 
+thread_local! {
+    /// The formatters made so far, by kind, locale and zone ([`AgentFormats::formatter`]).
+    static FORMATTERS: std::cell::RefCell<std::collections::HashMap<String, Function>> =
+        std::cell::RefCell::default();
+}
+
 /// The agent's locale and time zone (`None`: the browser's own, as the agent set them).
 #[derive(Debug, Clone, Default)]
 pub struct AgentFormats {
@@ -48,13 +54,34 @@ impl AgentFormats {
             .unwrap_or_else(fallback)
     }
 
-    fn number_with(&self, n: f64, pairs: &[(&str, JsValue)]) -> String {
-        let format = Intl::NumberFormat::new(&self.locales(), &Self::options(pairs)).format();
+    /// The `format` function of the formatter `make` builds for `kind` (what its options say,
+    /// e.g. `money EUR`) in this locale and zone: made once, then kept. A browser takes far
+    /// longer to make an `Intl` formatter than to format with one, and a panel writes the same
+    /// few kinds of value hundreds of times.
+    fn formatter(&self, kind: &str, make: impl FnOnce(&Array) -> Function) -> Function {
+        let key = format!(
+            "{kind}\u{0}{}\u{0}{}",
+            self.locale.as_deref().unwrap_or_default(),
+            self.time_zone.as_deref().unwrap_or_default()
+        );
+        FORMATTERS.with_borrow_mut(|kept| {
+            kept.entry(key)
+                .or_insert_with(|| make(&self.locales()))
+                .clone()
+        })
+    }
+
+    fn number_with(&self, n: f64, kind: &str, pairs: &[(&str, JsValue)]) -> String {
+        let format = self.formatter(kind, |locales| {
+            Intl::NumberFormat::new(locales, &Self::options(pairs)).format()
+        });
         Self::call(&format, &JsValue::from_f64(n), || number_text(n))
     }
 
-    fn date_with(&self, epoch_ms: f64, pairs: &[(&str, JsValue)]) -> String {
-        let format = Intl::DateTimeFormat::new(&self.locales(), &Self::options(pairs)).format();
+    fn date_with(&self, epoch_ms: f64, kind: &str, pairs: &[(&str, JsValue)]) -> String {
+        let format = self.formatter(kind, |locales| {
+            Intl::DateTimeFormat::new(locales, &Self::options(pairs)).format()
+        });
         let date = js_sys::Date::new(&JsValue::from_f64(epoch_ms));
         Self::call(&format, &date.into(), || number_text(epoch_ms))
     }
@@ -70,18 +97,20 @@ impl Formats for AgentFormats {
     fn money(&self, amount: f64, currency: &str) -> String {
         self.number_with(
             amount,
+            &format!("money {currency}"),
             &[("style", "currency".into()), ("currency", currency.into())],
         )
     }
 
     fn number(&self, n: f64) -> String {
-        self.number_with(n, &[("maximumFractionDigits", 10.into())])
+        self.number_with(n, "number", &[("maximumFractionDigits", 10.into())])
     }
 
     fn percent(&self, n: f64) -> String {
         // Salesforce stores 20 for 20 %; Intl's percent style multiplies by 100.
         self.number_with(
             n / 100.0,
+            "percent",
             &[
                 ("style", "percent".into()),
                 ("maximumFractionDigits", 4.into()),
@@ -95,6 +124,7 @@ impl Formats for AgentFormats {
             + (f64::from(day) - 1.0) * 86_400_000.0;
         self.date_with(
             ms,
+            "date",
             &[("dateStyle", "medium".into()), ("timeZone", "UTC".into())],
         )
     }
@@ -102,6 +132,7 @@ impl Formats for AgentFormats {
     fn datetime(&self, epoch_ms: f64) -> String {
         self.date_with(
             epoch_ms,
+            "datetime",
             &[
                 ("dateStyle", "medium".into()),
                 ("timeStyle", "short".into()),

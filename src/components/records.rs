@@ -395,10 +395,17 @@ pub fn RelatedListView(
                                 .filter_map(|(k, v)| Some((k.clone(), value_text(guess_kind(k, v), v, currency, &formats)?)))
                                 .collect();
                             let summary = summary_line(&r.object, &details);
-                            // An Opportunity's notes, read once its row is opened.
+                            // The row's fields, and an Opportunity's notes (read then), are put in
+                            // the document once its row is opened: a switch of sender builds only
+                            // the summaries.
                             let opened = RwSignal::new(false);
                             let (object, id) = (r.object.clone(), r.id.clone());
-                            let notes = move || (opened.get() && has_notes(&object)).then(|| view! { <NotesSection object=object.clone() id=id.clone() /> }.into_any());
+                            let inside = move || opened.get().then(|| view! {
+                                <dl>
+                                    {details.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.clone()}</dd> }).collect_view()}
+                                </dl>
+                                {has_notes(&object).then(|| view! { <NotesSection object=object.clone() id=id.clone() /> })}
+                            }.into_any());
                             view! {
                                 <li class="related-row" data-testid="related-row" data-object=r.object.clone() data-id=r.id.clone()>
                                     <details on:toggle=move |ev| opened.set(event_target::<web_sys::Element>(&ev).has_attribute("open"))>
@@ -406,10 +413,7 @@ pub fn RelatedListView(
                                             <RecordLink record=r.clone() />
                                             <span class="summary">{summary}</span>
                                         </summary>
-                                        <dl>
-                                            {details.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
-                                        </dl>
-                                        {move || notes()}
+                                        {move || inside()}
                                     </details>
                                 </li>
                             }
