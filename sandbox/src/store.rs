@@ -42,6 +42,9 @@ fn db(err: rusqlite::Error) -> SandboxError {
 }
 
 const SCHEMA: &str = "
+    -- Pages of 16 KiB hold a record's JSON whole (with 4 KiB, one over about 1 KiB continues
+    -- on overflow pages, a second read for each). Only a new database takes it.
+    PRAGMA page_size = 16384;
     PRAGMA journal_mode = WAL;
     PRAGMA synchronous = NORMAL;
     CREATE TABLE IF NOT EXISTS records (
@@ -54,7 +57,9 @@ const SCHEMA: &str = "
     CREATE INDEX IF NOT EXISTS records_by_object ON records(object, deleted);
     CREATE INDEX IF NOT EXISTS records_by_object_id ON records(object, id);
     CREATE TABLE IF NOT EXISTS lookup (key TEXT NOT NULL, id TEXT NOT NULL);
-    CREATE INDEX IF NOT EXISTS lookup_by_key ON lookup(key);
+    -- The key and the id: a key's ids come from the index alone, in id order.
+    CREATE INDEX IF NOT EXISTS lookup_by_key_id ON lookup(key, id);
+    DROP INDEX IF EXISTS lookup_by_key;
     CREATE INDEX IF NOT EXISTS lookup_by_id ON lookup(id);
     CREATE TABLE IF NOT EXISTS counters (prefix TEXT PRIMARY KEY, next INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -412,6 +417,56 @@ mod tests {
             deleted: false,
             modified_ms: 1,
         }
+    }
+
+    fn indexes_and_page_size(store: &Store) -> (Vec<String>, i64) {
+        store
+            .with(|c| {
+                let mut stmt = c.prepare(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'lookup' ORDER BY name",
+                )?;
+                let names = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+                let page = c.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+                Ok((names, page))
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_store_made_before_its_key_index_changed_opens_with_the_new_one() {
+        let path = std::env::temp_dir().join(format!(
+            "pane-sandbox-store-{:016x}.sqlite",
+            rand::random::<u64>()
+        ));
+        let store = Store::open(Some(&path)).unwrap();
+        let rose = record(&store, "Contact", "003", json!({"LastName": "Gonzalez"}));
+        store
+            .put(&rose, vec!["email:rose@edge.com".into()])
+            .unwrap();
+        // As a store made before: the key alone indexed.
+        store
+            .with(|c| {
+                c.execute_batch(
+                    "DROP INDEX lookup_by_key_id; CREATE INDEX lookup_by_key ON lookup(key);",
+                )
+            })
+            .unwrap();
+        drop(store);
+        let store = Store::open(Some(&path)).unwrap();
+        let (indexes, page) = indexes_and_page_size(&store);
+        assert_eq!(indexes, ["lookup_by_id", "lookup_by_key_id"]);
+        assert_eq!(page, 16384, "a new file took the page size");
+        assert_eq!(
+            store
+                .by_key("Contact", "email:rose@edge.com", false)
+                .unwrap(),
+            vec![rose]
+        );
+        drop(store);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        assert_eq!(indexes_and_page_size(&Store::open(None).unwrap()).1, 16384);
     }
 
     #[test]
