@@ -26,7 +26,7 @@ use crate::AppState;
 use crate::store::jobs::Job;
 
 /// The action batches hold.
-pub const SEND: &str = "send_to_salesforce";
+const SEND: &str = "send_to_salesforce";
 
 /// Starts `count` workers on the runtime, each holding its jobs for `lease_ms` at most; an
 /// org's burst is gathered for up to `window` before it is taken ([`super::gatherer`]).

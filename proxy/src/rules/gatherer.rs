@@ -14,38 +14,39 @@ use crate::clock::now_ms;
 use crate::store::Db;
 use crate::store::jobs::Job;
 
-/// The orgs this process's workers are gathering.
+/// The orgs this process's workers are gathering, each with the action gathered.
 #[derive(Debug, Default)]
 pub struct Gatherers {
     /// Claims one at a time, so a claim sees every gatherer the ones before it made.
     claims: tokio::sync::Mutex<()>,
-    orgs: Mutex<HashSet<String>>,
+    orgs: Mutex<HashSet<(String, String)>>,
 }
 
 /// A worker's turn as its org's gatherer; it ends when dropped.
 #[derive(Debug)]
 pub struct Gathering {
-    org: String,
+    /// The org and the action gathered.
+    of_org: (String, String),
     of: Arc<Gatherers>,
 }
 
 impl Drop for Gathering {
     fn drop(&mut self) {
-        self.of.orgs().remove(&self.org);
+        self.of.orgs().remove(&self.of_org);
     }
 }
 
 impl Gatherers {
-    fn orgs(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+    fn orgs(&self) -> std::sync::MutexGuard<'_, HashSet<(String, String)>> {
         // The set stays whole whatever panicked while it was held (inserts and removes only).
         self.orgs.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Whether a worker here is gathering `org`'s jobs: a job of its gathered action that
-    /// arrives now is taken by that gatherer (it looks until its window closes, and wakes the
-    /// other workers once it has taken its batch).
-    pub fn gathering(&self, org: &str) -> bool {
-        self.orgs().contains(org)
+    /// Whether a worker here is gathering `org`'s `action` jobs: one that arrives now is taken
+    /// by that gatherer (it looks until its window closes, and wakes the other workers once it
+    /// has taken its batch), so no other worker needs waking for it.
+    pub fn gathering(&self, org: &str, action: &str) -> bool {
+        self.orgs().iter().any(|(o, a)| o == org && a == action)
     }
 
     /// Claims the next ready job for `lease`, leaving out `action`'s jobs of the orgs being
@@ -60,14 +61,20 @@ impl Gatherers {
         window: Window,
     ) -> Result<Option<(Job, Option<Gathering>)>, ProxyError> {
         let _turn = self.claims.lock().await;
-        let busy: Vec<String> = self.orgs().iter().cloned().collect();
+        let busy: Vec<String> = self
+            .orgs()
+            .iter()
+            .filter(|(_, a)| a == action)
+            .map(|(org, _)| org.clone())
+            .collect();
         let Some(job) = db.claim_next(lease, lease_ms, action, &busy).await? else {
             return Ok(None);
         };
         let gathering = (job.view.action == action && window.window_ms > 0).then(|| {
-            self.orgs().insert(job.org_id.clone());
+            let of_org = (job.org_id.clone(), action.to_owned());
+            self.orgs().insert(of_org.clone());
             Gathering {
-                org: job.org_id.clone(),
+                of_org,
                 of: Arc::clone(self),
             }
         });
@@ -103,5 +110,38 @@ pub async fn gather(db: &Db, first: &Job, action: &str, window: Window, max_batc
                 tokio::time::sleep(Duration::from_millis(wait)).await;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEND: &str = "send_to_salesforce";
+
+    #[tokio::test]
+    async fn a_claimed_job_makes_its_org_and_action_gathered_until_the_turn_ends() {
+        let db = Db::connect("sqlite::memory:").await.unwrap();
+        assert!(
+            db.enqueue("00DA", "e1", SEND, "m1", "{}").await.unwrap(),
+            "queued"
+        );
+        let gatherers = Arc::new(Gatherers::default());
+        assert!(!gatherers.gathering("00DA", SEND));
+        let window = Window::from_ms(100, 25);
+        let (_, turn) = gatherers
+            .claim(&db, "lease", 60_000, SEND, window)
+            .await
+            .unwrap()
+            .expect("the job is ready");
+        let turn = turn.expect("a gathered action's job starts a turn");
+        assert!(gatherers.gathering("00DA", SEND));
+        assert!(
+            !gatherers.gathering("00DA", "create_lead"),
+            "another action"
+        );
+        assert!(!gatherers.gathering("00DB", SEND), "another org");
+        drop(turn);
+        assert!(!gatherers.gathering("00DA", SEND), "the turn ended");
     }
 }

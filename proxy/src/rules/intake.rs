@@ -233,10 +233,8 @@ async fn intake(
             &payload,
         )
         .await?;
-    // An org's gatherer takes its *Send to Salesforce* jobs: the other workers would only
-    // claim nothing.
-    if queued && !(*action == super::batch::SEND && state.rules.gatherers.gathering(&intake.org_id))
-    {
+    // A job its org's gatherer will take wakes no other worker: they would only claim nothing.
+    if queued && !state.rules.gatherers.gathering(&intake.org_id, action) {
         state.rules.wake.notify_waiters();
     }
     // The id is the sender's text (the dev inbox's is a browser's): logged escaped.
