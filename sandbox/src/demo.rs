@@ -150,7 +150,7 @@ fn system_record(
     Ok(Record {
         id,
         object: object.into(),
-        fields: map,
+        fields: map.into(),
         deleted: false,
         modified_ms: now,
     })
@@ -338,7 +338,7 @@ fn seed_records(org: &Org) -> Result<(), SandboxError> {
             ("ConvertedAccountId", json!(pyramid)),
             ("ConvertedContactId", json!(pat.id)),
         ] {
-            lead.fields.insert(k.into(), v);
+            lead.fields_mut().insert(k.into(), v);
         }
         let lead_def = org
             .schema
@@ -548,7 +548,7 @@ pub fn seed_scale(org: &Org, n: u64) -> Result<(), SandboxError> {
             Record {
                 id,
                 object: object.into(),
-                fields,
+                fields: fields.into(),
                 deleted: false,
                 modified_ms: now,
             },

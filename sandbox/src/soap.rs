@@ -174,7 +174,7 @@ pub fn convert(
     let lead = org
         .live(lead_def, &c.lead_id)
         .map_err(|_| err("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id"))?;
-    let fields = Value::Object(lead.fields.clone());
+    let fields = Value::Object(serde_json::Map::clone(&lead.fields));
     if fields.get("IsConverted").and_then(Value::as_bool) == Some(true) {
         return Err(err(
             "CANNOT_UPDATE_CONVERTED_LEAD",
@@ -298,7 +298,7 @@ pub fn convert(
         ("LastModifiedDate", Value::from(datetime(now))),
         ("SystemModstamp", Value::from(datetime(now))),
     ] {
-        converted.fields.insert(k.into(), v);
+        converted.fields_mut().insert(k.into(), v);
     }
     converted.modified_ms = now;
     org.store

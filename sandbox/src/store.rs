@@ -1,9 +1,9 @@
 //! Records in SQLite (a file, or memory for tests): one row a record with its fields as JSON,
 //! and an index of lookup keys (emails, phone digits, domains) so lookups stay fast at a
-//! million records.
+//! million records. Records read by id or key are kept parsed in memory (`kept`).
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
@@ -12,7 +12,9 @@ use crate::SandboxError;
 use crate::id::SfId;
 
 mod fields;
+mod kept;
 pub use fields::Fields;
+use kept::Kept;
 
 /// A stored record.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,20 +23,36 @@ pub struct Record {
     pub id: SfId,
     /// Its object's API name.
     pub object: String,
-    /// Its fields by API name (`Id` included).
-    pub fields: Map<String, Value>,
+    /// Its fields by API name (`Id` included), shared with the store's kept copy until
+    /// written ([`Record::fields_mut`]).
+    pub fields: Arc<Map<String, Value>>,
     /// Deleted (still visible to `queryAll`).
     pub deleted: bool,
     /// Last modified, in ms since the epoch.
     pub modified_ms: i64,
 }
 
+impl Record {
+    /// Its fields to change (copied first when the store's kept copy shares them).
+    pub fn fields_mut(&mut self) -> &mut Map<String, Value> {
+        Arc::make_mut(&mut self.fields)
+    }
+}
+
 /// The record store.
 #[derive(Debug)]
 pub struct Store {
-    conn: Mutex<Connection>,
+    inner: Mutex<Inner>,
     /// Added to every minted id's number: orgs with different bases never share an id.
     id_base: u64,
+}
+
+/// The connection and the records kept from it, under one lock: a read keeps what it read
+/// before a write can forget it.
+#[derive(Debug)]
+struct Inner {
+    conn: Connection,
+    kept: Kept,
 }
 
 fn db(err: rusqlite::Error) -> SandboxError {
@@ -75,7 +93,10 @@ impl Store {
         .map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
         Ok(Store {
-            conn: Mutex::new(conn),
+            inner: Mutex::new(Inner {
+                conn,
+                kept: Kept::new(),
+            }),
             id_base: 0,
         })
     }
@@ -90,11 +111,22 @@ impl Store {
         &self,
         f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
     ) -> Result<T, SandboxError> {
-        let mut conn = self
-            .conn
+        self.with_kept(|conn, _| f(conn).map_err(db))
+    }
+
+    /// Runs `f` on the connection and the kept records, those forgotten first when another
+    /// connection has written since.
+    fn with_kept<T>(
+        &self,
+        f: impl FnOnce(&mut Connection, &mut Kept) -> Result<T, SandboxError>,
+    ) -> Result<T, SandboxError> {
+        let mut inner = self
+            .inner
             .lock()
             .map_err(|_| SandboxError::Storage("the store's lock was poisoned".into()))?;
-        f(&mut conn).map_err(db)
+        let Inner { conn, kept } = &mut *inner;
+        kept.check(conn).map_err(db)?;
+        f(conn, kept)
     }
 
     /// A value kept beside the records (`seeded`...).
@@ -136,31 +168,11 @@ impl Store {
 
     /// Inserts or replaces records with their lookup keys, in one transaction.
     pub fn put_many(&self, records: &[(Record, Vec<String>)]) -> Result<(), SandboxError> {
-        self.with(|c| {
-            let tx = c.transaction()?;
-            {
-                let mut put = tx.prepare_cached(
-                    "INSERT INTO records(id, object, data, modified_ms, deleted) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT(id) DO UPDATE SET data = ?3, modified_ms = ?4, deleted = ?5",
-                )?;
-                let mut clear = tx.prepare_cached("DELETE FROM lookup WHERE id = ?1")?;
-                let mut key = tx.prepare_cached("INSERT INTO lookup(key, id) VALUES (?1, ?2)")?;
-                for (record, keys) in records {
-                    let data = Value::Object(record.fields.clone()).to_string();
-                    put.execute(params![
-                        record.id.as_str(),
-                        record.object,
-                        data,
-                        record.modified_ms,
-                        record.deleted
-                    ])?;
-                    clear.execute([record.id.as_str()])?;
-                    for k in keys {
-                        key.execute(params![k, record.id.as_str()])?;
-                    }
-                }
+        self.with_kept(|c, kept| {
+            for (record, _) in records {
+                kept.forget(record.id.as_str());
             }
-            tx.commit()
+            write_records(c, records).map_err(db)
         })
     }
 
@@ -171,25 +183,34 @@ impl Store {
 
     /// Removes a record and its keys for good (rolling back a create).
     pub fn remove(&self, id: &SfId) -> Result<(), SandboxError> {
-        self.with(|c| {
-            let tx = c.transaction()?;
-            tx.execute("DELETE FROM lookup WHERE id = ?1", [id.as_str()])?;
-            tx.execute("DELETE FROM records WHERE id = ?1", [id.as_str()])?;
-            tx.commit()
+        self.with_kept(|c, kept| {
+            kept.forget(id.as_str());
+            let tx = c.transaction().map_err(db)?;
+            tx.execute("DELETE FROM lookup WHERE id = ?1", [id.as_str()])
+                .map_err(db)?;
+            tx.execute("DELETE FROM records WHERE id = ?1", [id.as_str()])
+                .map_err(db)?;
+            tx.commit().map_err(db)
         })
     }
 
     /// A record by id, deleted or not.
     pub fn get(&self, id: &SfId) -> Result<Option<Record>, SandboxError> {
-        self.with(|c| {
-            c.query_row(
-                "SELECT id, object, data, modified_ms, deleted FROM records WHERE id = ?1",
-                [id.as_str()],
-                |row| read_row(row, None),
-            )
-            .optional()
-        })?
-        .transpose()
+        self.with_kept(|c, kept| {
+            if let Some(record) = kept.get(id.as_str()) {
+                return Ok(Some(Record::clone(&record)));
+            }
+            let read = c
+                .query_row(
+                    "SELECT id, object, data, modified_ms, deleted FROM records WHERE id = ?1",
+                    [id.as_str()],
+                    |row| read_row(row, None),
+                )
+                .optional()
+                .map_err(db)?
+                .transpose()?;
+            Ok(read.map(|record| Record::clone(&kept.keep(record))))
+        })
     }
 
     /// Every record of `object` (deleted ones too when `all`), in id order.
@@ -243,31 +264,20 @@ impl Store {
         rows.into_iter().collect()
     }
 
-    /// The records of `object` with lookup `key` (deleted ones too when `all`), in id order.
+    /// The records of `object` with lookup `key` (deleted ones too when `all`), in id order,
+    /// whole (kept in memory, so a record read again costs no read nor copy of its fields).
     pub fn by_key(&self, object: &str, key: &str, all: bool) -> Result<Vec<Record>, SandboxError> {
-        self.by_key_of(object, key, all, None)
-    }
-
-    /// [`Store::by_key`], reading only `only`'s fields of each record when given.
-    pub fn by_key_of(
-        &self,
-        object: &str,
-        key: &str,
-        all: bool,
-        only: Option<&Fields>,
-    ) -> Result<Vec<Record>, SandboxError> {
-        let rows = self.with(|c| {
-            let mut stmt = c.prepare_cached(
-                // CROSS JOIN keeps the key as the outer loop: else SQLite walks every record
-                // of the object through `records_by_object_id` to spare itself the sort.
-                "SELECT r.id, r.object, r.data, r.modified_ms, r.deleted FROM lookup l
-                 CROSS JOIN records r ON r.id = l.id
-                 WHERE l.key = ?1 AND r.object = ?2 AND (?3 OR r.deleted = 0) ORDER BY r.id",
-            )?;
-            let rows = stmt.query_map(params![key, object, all], |row| read_row(row, only))?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()
-        })?;
-        rows.into_iter().collect()
+        self.with_kept(|c, kept| {
+            let ids: Vec<String> = {
+                // From the index alone, in id order.
+                let mut stmt = c
+                    .prepare_cached("SELECT id FROM lookup WHERE key = ?1")
+                    .map_err(db)?;
+                let rows = stmt.query_map([key], |r| r.get(0)).map_err(db)?;
+                rows.collect::<rusqlite::Result<_>>().map_err(db)?
+            };
+            kept_or_read(c, kept, &ids, object, all)
+        })
     }
 
     /// The ids of the records with lookup `key` (any object, deleted or not).
@@ -301,39 +311,15 @@ impl Store {
         })
     }
 
-    /// The records of `object` among `ids` (deleted ones too when `all`), in id order.
+    /// The records of `object` among `ids` (deleted ones too when `all`), in id order, whole
+    /// (kept in memory, as [`Store::by_key`]'s).
     pub fn by_ids(
         &self,
         object: &str,
         ids: &[String],
         all: bool,
     ) -> Result<Vec<Record>, SandboxError> {
-        self.by_ids_of(object, ids, all, None)
-    }
-
-    /// [`Store::by_ids`], reading only `only`'s fields of each record when given.
-    pub fn by_ids_of(
-        &self,
-        object: &str,
-        ids: &[String],
-        all: bool,
-        only: Option<&Fields>,
-    ) -> Result<Vec<Record>, SandboxError> {
-        // One statement for them all (the ids as a JSON array, read by `json_each`), in id
-        // order: a query per id cost more than reading the records.
-        let list = serde_json::to_string(ids)
-            .map_err(|e| SandboxError::Storage(format!("ids to read: {e}")))?;
-        let rows = self.with(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT id, object, data, modified_ms, deleted FROM records
-                 WHERE id IN (SELECT value FROM json_each(?1)) AND object = ?2
-                   AND (?3 OR deleted = 0)
-                 ORDER BY id",
-            )?;
-            let rows = stmt.query_map(params![list, object, all], |row| read_row(row, only))?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()
-        })?;
-        rows.into_iter().collect()
+        self.with_kept(|c, kept| kept_or_read(c, kept, ids, object, all))
     }
 
     /// Replaces the lookup keys of records (their data unchanged), in one transaction.
@@ -367,6 +353,83 @@ impl Store {
     }
 }
 
+/// Writes records with their lookup keys, in one transaction.
+fn write_records(c: &mut Connection, records: &[(Record, Vec<String>)]) -> rusqlite::Result<()> {
+    let tx = c.transaction()?;
+    {
+        let mut put = tx.prepare_cached(
+                    "INSERT INTO records(id, object, data, modified_ms, deleted) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT(id) DO UPDATE SET data = ?3, modified_ms = ?4, deleted = ?5",
+                )?;
+        let mut clear = tx.prepare_cached("DELETE FROM lookup WHERE id = ?1")?;
+        let mut key = tx.prepare_cached("INSERT INTO lookup(key, id) VALUES (?1, ?2)")?;
+        for (record, keys) in records {
+            let data = serde_json::to_string(&*record.fields)
+                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            put.execute(params![
+                record.id.as_str(),
+                record.object,
+                data,
+                record.modified_ms,
+                record.deleted
+            ])?;
+            clear.execute([record.id.as_str()])?;
+            for k in keys {
+                key.execute(params![k, record.id.as_str()])?;
+            }
+        }
+    }
+    tx.commit()
+}
+
+/// The records of `object` among `ids` (deleted ones too when `all`), in id order: each kept
+/// one from memory, the others read whole in one statement (the ids as a JSON array, read by
+/// `json_each`: a query per id cost more than reading the records) and kept. Each shares its
+/// fields with the kept copy: answering it costs no copy of them.
+fn kept_or_read(
+    c: &Connection,
+    kept: &mut Kept,
+    ids: &[String],
+    object: &str,
+    all: bool,
+) -> Result<Vec<Record>, SandboxError> {
+    let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut found: Vec<Option<Arc<Record>>> = ids.iter().map(|id| kept.get(id)).collect();
+    let missing: Vec<&str> = ids
+        .iter()
+        .zip(&found)
+        .filter(|(_, kept)| kept.is_none())
+        .map(|(id, _)| *id)
+        .collect();
+    if !missing.is_empty() {
+        let list = serde_json::to_string(&missing)
+            .map_err(|e| SandboxError::Storage(format!("ids to read: {e}")))?;
+        let mut stmt = c
+            .prepare_cached(
+                "SELECT id, object, data, modified_ms, deleted FROM records
+                 WHERE id IN (SELECT value FROM json_each(?1)) AND object = ?2",
+            )
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(params![list, object], |row| read_row(row, None))
+            .map_err(db)?;
+        for row in rows {
+            let record = kept.keep(row.map_err(db)??);
+            if let Ok(at) = ids.binary_search(&record.id.as_str()) {
+                found[at] = Some(record);
+            }
+        }
+    }
+    Ok(found
+        .into_iter()
+        .flatten()
+        .filter(|r| r.object == object && (all || !r.deleted))
+        .map(|r| Record::clone(&r))
+        .collect())
+}
+
 /// A stored row as a record: every field, or only `only`'s (and `Id`), parsed from SQLite's
 /// own copy of the data (not copied out first). The outer error is SQLite's, the inner one
 /// the data's.
@@ -395,7 +458,7 @@ fn read_row(
     Ok(Ok(Record {
         id,
         object,
-        fields,
+        fields: fields.into(),
         deleted,
         modified_ms,
     }))
@@ -413,7 +476,7 @@ mod tests {
         Record {
             id,
             object: object.into(),
-            fields,
+            fields: fields.into(),
             deleted: false,
             modified_ms: 1,
         }
@@ -527,6 +590,82 @@ mod tests {
             1
         );
         assert_eq!(store.count("Contact").unwrap(), 1);
+    }
+
+    #[test]
+    fn a_kept_record_is_read_again_after_it_is_written_or_removed() {
+        let store = Store::open(None).unwrap();
+        let mut rose = record(
+            &store,
+            "Contact",
+            "003",
+            json!({"LastName": "Gonzalez", "Email": "rose@edge.com", "Title": "CEO"}),
+        );
+        let keys = vec!["ref:001000000000001AAA".to_owned()];
+        store.put(&rose, keys.clone()).unwrap();
+        let by_key = || {
+            store
+                .by_key("Contact", "ref:001000000000001AAA", false)
+                .unwrap()
+        };
+        // Read, then kept: the same answer, its fields shared with the kept copy.
+        assert_eq!(by_key(), vec![rose.clone()]);
+        let (first, again) = (by_key(), by_key());
+        assert_eq!(again, vec![rose.clone()]);
+        assert!(Arc::ptr_eq(&first[0].fields, &again[0].fields));
+        assert_eq!(store.get(&rose.id).unwrap().unwrap(), rose);
+
+        rose.fields_mut().insert("Title".into(), json!("CFO"));
+        store.put(&rose, keys).unwrap();
+        assert_eq!(by_key()[0].fields["Title"], "CFO");
+        assert_eq!(store.get(&rose.id).unwrap().unwrap(), rose);
+        assert_eq!(
+            store
+                .by_ids("Contact", &[rose.id.to_string()], false)
+                .unwrap(),
+            vec![rose.clone()]
+        );
+
+        store.remove(&rose.id).unwrap();
+        assert!(by_key().is_empty());
+        assert_eq!(store.get(&rose.id).unwrap(), None);
+    }
+
+    #[test]
+    fn a_write_through_another_connection_is_read_at_once() {
+        let dir = std::env::temp_dir().join(format!("pane-kept-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("org.sqlite");
+        let store = Store::open(Some(&path)).unwrap();
+        let mut kim = record(&store, "Lead", "00Q", json!({"LastName": "Kim"}));
+        store.put(&kim, vec!["email:kim@x.com".into()]).unwrap();
+        assert_eq!(
+            store.get(&kim.id).unwrap().unwrap().fields["LastName"],
+            "Kim"
+        );
+        assert_eq!(
+            store
+                .by_key("Lead", "email:kim@x.com", false)
+                .unwrap()
+                .len(),
+            1
+        );
+
+        // Another process (here another connection) writes the file.
+        kim.fields_mut().insert("LastName".into(), json!("Park"));
+        Store::open(Some(&path))
+            .unwrap()
+            .put(&kim, vec!["email:kim@x.com".into()])
+            .unwrap();
+        assert_eq!(
+            store.get(&kim.id).unwrap().unwrap().fields["LastName"],
+            "Park"
+        );
+        assert_eq!(
+            store.by_key("Lead", "email:kim@x.com", false).unwrap()[0].fields["LastName"],
+            "Park"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

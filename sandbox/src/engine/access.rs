@@ -27,7 +27,7 @@ use crate::keys::email_domain_key;
 use crate::org::Org;
 use crate::schema::ObjectDef;
 use crate::soql::{CmpOp, Value as Lit};
-use crate::store::{Fields, Record};
+use crate::store::Record;
 
 /// Past this many candidates a chunked scan is cheaper than reading each by id.
 const MAX_CANDIDATES: usize = 20_000;
@@ -195,14 +195,13 @@ impl Org {
         Ok(ids.len() <= MAX_CANDIDATES)
     }
 
-    /// The records of `object` that `access` reaches (deleted ones too when `all`; only
-    /// `only`'s fields when given), in id order; `None` when they are too many (scan instead).
+    /// The records of `object` that `access` reaches (deleted ones too when `all`), in id
+    /// order; `None` when they are too many (scan instead).
     pub(super) fn reached(
         &self,
         object: &str,
         access: &Access,
         all: bool,
-        only: Option<&Fields>,
     ) -> Result<Option<Vec<Record>>, ApiError> {
         let mut ids = BTreeSet::new();
         if !self.reach(access, &mut ids)? {
@@ -210,7 +209,7 @@ impl Org {
         }
         let ids: Vec<String> = ids.into_iter().collect();
         self.store
-            .by_ids_of(object, &ids, all, only)
+            .by_ids(object, &ids, all)
             .map(Some)
             .map_err(storage)
     }

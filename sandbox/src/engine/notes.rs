@@ -76,7 +76,7 @@ impl Org {
             rows.push(Record {
                 id: note.id.clone(),
                 object: "AttachedContentNote".into(),
-                fields,
+                fields: fields.into(),
                 deleted: note.deleted,
                 modified_ms: note.modified_ms,
             });

@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
@@ -303,11 +302,8 @@ impl Org {
                     .filter(|r| &r.object == object && (all || !r.deleted))
                     .collect())
             }
-            Some(Access::Key(key)) => self
-                .store
-                .by_key_of(object, key, all, only)
-                .map_err(storage),
-            Some(access) => match self.reached(object, access, all, only)? {
+            Some(Access::Key(key)) => self.store.by_key(object, key, all).map_err(storage),
+            Some(access) => match self.reached(object, access, all)? {
                 Some(rows) => Ok(rows),
                 None => self.scan_filtered(plan, all, only),
             },
@@ -429,9 +425,8 @@ impl Org {
     }
 
     /// The rows of a child relationship's subquery `plan` under `parent`: filtered, sorted and
-    /// cut. When the subquery keeps only some rows (a LIMIT or an OFFSET), they are chosen
-    /// reading only the fields that choose them, then the kept ones are read whole: 11
-    /// Contacts of 2,400 cost 11 whole records, not 2,400.
+    /// cut. Stored children come whole from the store's kept records, so 11 Contacts of 2,400
+    /// cost no read nor copy of the other 2,389 once the company has been read.
     fn child_rows(
         &self,
         reader: &Reader<'_>,
@@ -440,47 +435,18 @@ impl Org {
         parent: &Record,
         all: bool,
     ) -> Result<Vec<Record>, ApiError> {
-        let cut = plan.limit.is_some() || plan.offset > 0;
-        let only = cut.then(|| {
-            let mut only = plan.choosing_fields();
-            only.insert(rel.field.clone());
-            only
-        });
-        let (rows, in_part) = self.children(rel, parent, all, only.as_ref())?;
-        let chosen = self.select(reader, plan, rows);
-        if in_part {
-            self.whole(&plan.object.name, &chosen, all)
-        } else {
-            Ok(chosen)
-        }
+        let rows = self.children(rel, parent, all)?;
+        Ok(self.select(reader, plan, rows))
     }
 
-    /// `rows`, read in part, read whole (in the same order; one deleted since is left out).
-    fn whole(&self, object: &str, rows: &[Record], all: bool) -> Result<Vec<Record>, ApiError> {
-        if rows.is_empty() {
-            return Ok(Vec::new());
-        }
-        let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
-        let mut read: HashMap<SfId, Record> = self
-            .store
-            .by_ids(object, &ids, all)
-            .map_err(storage)?
-            .into_iter()
-            .map(|r| (r.id.clone(), r))
-            .collect();
-        Ok(rows.iter().filter_map(|r| read.remove(&r.id)).collect())
-    }
-
-    /// The rows of a child relationship under `parent`, and whether they were read in part: a
-    /// stored child's are read with only `only`'s fields when given; activities and notes,
-    /// which are made from other records, always whole.
+    /// The rows of a child relationship under `parent`: a stored child's from the store;
+    /// activities and notes, which are made from other records.
     fn children(
         &self,
         rel: &ChildRelationship,
         parent: &Record,
         all: bool,
-        only: Option<&Fields>,
-    ) -> Result<(Vec<Record>, bool), ApiError> {
+    ) -> Result<Vec<Record>, ApiError> {
         let key = format!("ref:{}", parent.id);
         let linked = |r: &Record| {
             r.fields.get(&rel.field).and_then(Value::as_str) == Some(parent.id.as_str())
@@ -510,25 +476,23 @@ impl Org {
                                         == Some(parent.id.as_str())
                                 }))
                         {
-                            r.fields
+                            r.fields_mut()
                                 .insert("IsTask".into(), Value::Bool(source == "Task"));
                             r.object = rel.child.clone();
                             rows.push(r);
                         }
                     }
                 }
-                Ok((rows, false))
+                Ok(rows)
             }
-            "AttachedContentNote" => Ok((self.attached_notes(parent, all)?, false)),
-            child => Ok((
-                self.store
-                    .by_key_of(child, &key, all, only)
-                    .map_err(storage)?
-                    .into_iter()
-                    .filter(linked)
-                    .collect(),
-                only.is_some(),
-            )),
+            "AttachedContentNote" => self.attached_notes(parent, all),
+            child => Ok(self
+                .store
+                .by_key(child, &key, all)
+                .map_err(storage)?
+                .into_iter()
+                .filter(linked)
+                .collect()),
         }
     }
 

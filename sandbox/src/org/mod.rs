@@ -183,12 +183,12 @@ impl Org {
                         .get("CaseNumber")
                         .is_none_or(serde_json::Value::is_null)
                 {
-                    record.fields.insert(
+                    record.fields_mut().insert(
                         "CaseNumber".into(),
                         serde_json::Value::String(self.next_case_number()?),
                     );
                 }
-                complete(object, &mut record.fields, None);
+                complete(object, record.fields_mut(), None);
                 if record.fields != before {
                     let keys = lookup_keys(object, &record.fields);
                     changed.push((record, keys));
@@ -248,7 +248,7 @@ impl Org {
             return Ok(false);
         }
         for mut record in self.store.scan("Organization", false)? {
-            record.fields.insert(
+            record.fields_mut().insert(
                 "DefaultCurrencyIsoCode".into(),
                 serde_json::Value::from(iso_code),
             );

@@ -223,7 +223,7 @@ impl Org {
             object: object.name.clone(),
             deleted: false,
             modified_ms: now,
-            fields,
+            fields: fields.into(),
         };
         self.store
             .put(&record, lookup_keys(object, &record.fields))
@@ -263,7 +263,7 @@ impl Org {
             }
         }
         let changes = self.checked_body(user, object, body, Write::Update)?;
-        let mut fields = record.fields.clone();
+        let mut fields = serde_json::Map::clone(&record.fields);
         for (k, v) in &changes {
             fields.insert(k.clone(), v.clone());
         }
@@ -300,7 +300,7 @@ impl Org {
         }
         complete(object, &mut fields, Some(&changes));
         self.derive_activity_account(object, &mut fields);
-        record.fields = fields;
+        record.fields = fields.into();
         record.modified_ms = now;
         self.store
             .put(&record, lookup_keys(object, &record.fields))
@@ -320,7 +320,9 @@ impl Org {
         let mut record = self.live(object, id)?;
         record.deleted = true;
         record.modified_ms = now_ms().max(record.modified_ms + 1);
-        record.fields.insert("IsDeleted".into(), Value::Bool(true));
+        record
+            .fields_mut()
+            .insert("IsDeleted".into(), Value::Bool(true));
         self.store
             .put(&record, lookup_keys(object, &record.fields))
             .map_err(storage)

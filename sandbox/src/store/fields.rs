@@ -1,6 +1,6 @@
 //! A stored record's data read whole, or only some of its fields: the others are skipped as
-//! text, never built. A query that sorts 2,400 Contacts by Name to show 11 reads their `Name`
-//! and the reference that links them, then the 11 whole (`crate::engine::query`).
+//! text, never built. A scan that filters or counts a large object reads only the fields that
+//! choose its rows (`crate::engine::query`); reads by id or key take whole records, kept.
 
 use std::collections::BTreeSet;
 use std::fmt;

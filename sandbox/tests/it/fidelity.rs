@@ -111,12 +111,12 @@ async fn records_stored_before_are_completed() {
         let mut case = store.scan("Case", false).unwrap().remove(0);
         case_id = case.id.clone();
         for k in ["CaseNumber", "IsClosed", "IsEscalated"] {
-            case.fields.remove(k);
+            case.fields_mut().remove(k);
         }
         store.put(&case, vec![]).unwrap();
         let mut opp = store.scan("Opportunity", false).unwrap().remove(0);
         for k in ["Probability", "ForecastCategory", "ForecastCategoryName"] {
-            opp.fields.remove(k);
+            opp.fields_mut().remove(k);
         }
         store.put(&opp, vec![]).unwrap();
         store.set_meta("completed_version", "0").unwrap();
