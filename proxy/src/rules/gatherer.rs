@@ -91,7 +91,7 @@ pub async fn gather(db: &Db, first: &Job, action: &str, window: Window, max_batc
     let mut newest_seen = None;
     let mut arrived = first.ready_at;
     loop {
-        let (ready, newest) = match db.ready_of(&first.org_id, action).await {
+        let (ready, newest) = match db.ready_of(&first.org_id, action, max_batch).await {
             Ok(found) => found,
             Err(err) => {
                 tracing::warn!(%err, "counting an org's ready rule jobs failed");

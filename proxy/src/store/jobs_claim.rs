@@ -136,14 +136,23 @@ impl Db {
         ))
     }
 
-    /// How many of `org_id`'s `action` jobs are ready now, and when the newest of them became
-    /// ready (ms; 0 when none is): what a gatherer weighs.
-    pub async fn ready_of(&self, org_id: &str, action: &str) -> Result<(usize, i64), ProxyError> {
+    /// How many of `org_id`'s `action` jobs are ready now, counting no further than
+    /// `at_most`, and when the newest of those counted became ready (ms; 0 when none is): what
+    /// a gatherer weighs. A gatherer takes its batch once `at_most` are ready, whichever they
+    /// are, so the count stops there instead of walking a burst's every ready job.
+    pub async fn ready_of(
+        &self,
+        org_id: &str,
+        action: &str,
+        at_most: usize,
+    ) -> Result<(usize, i64), ProxyError> {
+        let at_most = i64::try_from(at_most).unwrap_or(i64::MAX);
         let found: Option<(i64, i64)> = super::statement::row(
             &self.pool,
-            "SELECT COUNT(*), COALESCE(MAX(next_at), 0) FROM rule_jobs
-             WHERE org_id = $1 AND action = $2 AND state IN ('queued', 'retry') AND next_at <= $3",
-            args![org_id, action, now_ms()],
+            "SELECT COUNT(*), COALESCE(MAX(next_at), 0) FROM (SELECT next_at FROM rule_jobs
+             WHERE org_id = $1 AND action = $2 AND state IN ('queued', 'retry') AND next_at <= $3
+             LIMIT $4) AS ready",
+            args![org_id, action, now_ms(), at_most],
         )
         .await?;
         let (count, newest) = found.unwrap_or_default();
@@ -275,8 +284,19 @@ mod tests {
         );
         let first = db.claim("a", 60_000).await.unwrap().unwrap();
         assert_eq!(
-            db.ready_of("00DA", "send_to_salesforce").await.unwrap().0,
+            db.ready_of("00DA", "send_to_salesforce", 10)
+                .await
+                .unwrap()
+                .0,
             2
+        );
+        assert_eq!(
+            db.ready_of("00DA", "send_to_salesforce", 1)
+                .await
+                .unwrap()
+                .0,
+            1,
+            "the count stops at the batch size"
         );
         let more = db
             .claim_more("a", 60_000, "00DA", "send_to_salesforce", 10)
@@ -291,7 +311,7 @@ mod tests {
                 .all(|j| j.lease == "a" && j.view.state == "running" && j.view.attempts == 1)
         );
         assert_eq!(
-            db.ready_of("00DA", "send_to_salesforce").await.unwrap(),
+            db.ready_of("00DA", "send_to_salesforce", 10).await.unwrap(),
             (0, 0)
         );
         // One statement settles lease a's jobs; b's job is not a's to settle.
