@@ -267,26 +267,30 @@ impl Store {
     /// The records of `object` with lookup `key` (deleted ones too when `all`), in id order,
     /// whole (kept in memory, so a record read again costs no read nor copy of its fields).
     pub fn by_key(&self, object: &str, key: &str, all: bool) -> Result<Vec<Record>, SandboxError> {
+        self.by_key_in(object, None, key, all)
+    }
+
+    /// [`Store::by_key`], listing only the ids that start with `prefix` when given: `object`'s
+    /// key prefix, which starts every id of its records (`Org::live` refuses an id of another
+    /// prefix), so a key many objects' records share (`ref:<parent>`: a company's 2,400
+    /// Contacts beside its 3 Cases) lists only this object's, from the index's range.
+    pub fn by_key_in(
+        &self,
+        object: &str,
+        prefix: Option<&str>,
+        key: &str,
+        all: bool,
+    ) -> Result<Vec<Record>, SandboxError> {
         self.with_kept(|c, kept| {
-            let ids: Vec<String> = {
-                // From the index alone, in id order.
-                let mut stmt = c
-                    .prepare_cached("SELECT id FROM lookup WHERE key = ?1")
-                    .map_err(db)?;
-                let rows = stmt.query_map([key], |r| r.get(0)).map_err(db)?;
-                rows.collect::<rusqlite::Result<_>>().map_err(db)?
-            };
+            let ids = key_ids(c, key, prefix).map_err(db)?;
             kept_or_read(c, kept, &ids, object, all)
         })
     }
 
-    /// The ids of the records with lookup `key` (any object, deleted or not).
-    pub fn ids_by_key(&self, key: &str) -> Result<Vec<String>, SandboxError> {
-        self.with(|c| {
-            let mut stmt = c.prepare_cached("SELECT id FROM lookup WHERE key = ?1")?;
-            let rows = stmt.query_map([key], |r| r.get(0))?;
-            rows.collect()
-        })
+    /// The ids of the records with lookup `key` (any object, deleted or not; only those that
+    /// start with `prefix` when given, as [`Store::by_key_in`]).
+    pub fn ids_by_key(&self, key: &str, prefix: Option<&str>) -> Result<Vec<String>, SandboxError> {
+        self.with(|c| key_ids(c, key, prefix))
     }
 
     /// The ids of the records with a lookup key that starts with `prefix` (which ends with
@@ -296,12 +300,7 @@ impl Store {
         prefix: &str,
         pattern: &str,
     ) -> Result<Vec<String>, SandboxError> {
-        // Keys past the range start with the prefix's last byte plus one (`:` + 1 is `;`).
-        let mut end = prefix.to_owned();
-        let last = end
-            .pop()
-            .map_or(';', |c| char::from_u32(u32::from(c) + 1).unwrap_or(c));
-        end.push(last);
+        let end = past(prefix);
         self.with(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT id FROM lookup WHERE key >= ?1 AND key < ?2 AND key GLOB ?3",
@@ -380,6 +379,34 @@ fn write_records(c: &mut Connection, records: &[(Record, Vec<String>)]) -> rusql
         }
     }
     tx.commit()
+}
+
+/// The first text past every text that starts with `prefix`: its last character plus one
+/// (`ref:` is followed by `ref;`, `003` by `004`).
+fn past(prefix: &str) -> String {
+    let mut end = prefix.to_owned();
+    if let Some(last) = end.pop() {
+        end.push(char::from_u32(u32::from(last) + 1).unwrap_or(char::MAX));
+    }
+    end
+}
+
+/// The ids with lookup `key`, from the index alone, in id order; only those that start with
+/// `prefix` when given (a range of the index).
+fn key_ids(c: &Connection, key: &str, prefix: Option<&str>) -> rusqlite::Result<Vec<String>> {
+    match prefix {
+        None => {
+            let mut stmt = c.prepare_cached("SELECT id FROM lookup WHERE key = ?1")?;
+            let rows = stmt.query_map([key], |r| r.get(0))?;
+            rows.collect()
+        }
+        Some(prefix) => {
+            let mut stmt =
+                c.prepare_cached("SELECT id FROM lookup WHERE key = ?1 AND id >= ?2 AND id < ?3")?;
+            let rows = stmt.query_map(params![key, prefix, past(prefix)], |r| r.get(0))?;
+            rows.collect()
+        }
+    }
 }
 
 /// The records of `object` among `ids` (deleted ones too when `all`), in id order: each kept
@@ -629,6 +656,32 @@ mod tests {
         store.remove(&rose.id).unwrap();
         assert!(by_key().is_empty());
         assert_eq!(store.get(&rose.id).unwrap(), None);
+    }
+
+    #[test]
+    fn a_key_shared_by_objects_lists_only_the_prefix_asked() {
+        let store = Store::open(None).unwrap();
+        let key = "ref:001000000000001AAA";
+        let contact = record(&store, "Contact", "003", json!({"LastName": "Barr"}));
+        let case = record(&store, "Case", "500", json!({"Subject": "Broken"}));
+        store.put(&contact, vec![key.into()]).unwrap();
+        store.put(&case, vec![key.into()]).unwrap();
+        assert_eq!(store.ids_by_key(key, None).unwrap().len(), 2);
+        assert_eq!(
+            store.ids_by_key(key, Some("500")).unwrap(),
+            [case.id.to_string()]
+        );
+        assert_eq!(
+            store.by_key_in("Case", Some("500"), key, false).unwrap(),
+            vec![case.clone()]
+        );
+        assert!(
+            store
+                .by_key_in("Case", Some("003"), key, false)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(store.by_key("Case", key, false).unwrap(), vec![case]);
     }
 
     #[test]

@@ -153,15 +153,38 @@ fn like_to_glob(pattern: &str) -> Option<String> {
 }
 
 impl Org {
-    /// Adds the ids `access` reaches to `ids`; false once there are more than
-    /// [`MAX_CANDIDATES`].
-    fn reach(&self, access: &Access, ids: &mut BTreeSet<String>) -> Result<bool, ApiError> {
+    /// The records of `object` with lookup `key` (deleted ones too when `all`), in id order:
+    /// through the object's key prefix, so a key other objects' records share lists only its.
+    pub(super) fn keyed(
+        &self,
+        object: &str,
+        key: &str,
+        all: bool,
+    ) -> Result<Vec<Record>, ApiError> {
+        self.store
+            .by_key_in(object, self.key_prefix(object), key, all)
+            .map_err(storage)
+    }
+
+    /// The key prefix of `object`'s ids, when it has one.
+    fn key_prefix(&self, object: &str) -> Option<&str> {
+        self.schema.object(object)?.key_prefix.as_deref()
+    }
+
+    /// Adds the ids `access` reaches to `ids` (only those that start with `id_prefix` when given,
+    /// the reached object's key prefix); false once there are more than [`MAX_CANDIDATES`].
+    fn reach(
+        &self,
+        access: &Access,
+        id_prefix: Option<&str>,
+        ids: &mut BTreeSet<String>,
+    ) -> Result<bool, ApiError> {
         match access {
             Access::Key(key) => match key.strip_prefix("id:") {
                 Some(id) => {
                     ids.insert(id.to_owned());
                 }
-                None => ids.extend(self.store.ids_by_key(key).map_err(storage)?),
+                None => ids.extend(self.store.ids_by_key(key, id_prefix).map_err(storage)?),
             },
             Access::Glob { prefix, pattern } => ids.extend(
                 self.store
@@ -169,14 +192,15 @@ impl Org {
                     .map_err(storage)?,
             ),
             Access::Children(parent) => {
+                // The parents are of another object: any prefix.
                 let mut parents = BTreeSet::new();
-                if !self.reach(parent, &mut parents)? {
+                if !self.reach(parent, None, &mut parents)? {
                     return Ok(false);
                 }
                 for parent in parents {
                     ids.extend(
                         self.store
-                            .ids_by_key(&format!("ref:{parent}"))
+                            .ids_by_key(&format!("ref:{parent}"), id_prefix)
                             .map_err(storage)?,
                     );
                     if ids.len() > MAX_CANDIDATES {
@@ -186,7 +210,7 @@ impl Org {
             }
             Access::Any(branches) => {
                 for branch in branches {
-                    if !self.reach(branch, ids)? {
+                    if !self.reach(branch, id_prefix, ids)? {
                         return Ok(false);
                     }
                 }
@@ -204,7 +228,7 @@ impl Org {
         all: bool,
     ) -> Result<Option<Vec<Record>>, ApiError> {
         let mut ids = BTreeSet::new();
-        if !self.reach(access, &mut ids)? {
+        if !self.reach(access, self.key_prefix(object), &mut ids)? {
             return Ok(None);
         }
         let ids: Vec<String> = ids.into_iter().collect();

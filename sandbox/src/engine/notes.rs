@@ -31,10 +31,7 @@ impl Org {
         parent: &Record,
         all: bool,
     ) -> Result<Vec<Record>, ApiError> {
-        let links = self
-            .store
-            .by_key("ContentDocumentLink", &format!("ref:{}", parent.id), all)
-            .map_err(storage)?;
+        let links = self.keyed("ContentDocumentLink", &format!("ref:{}", parent.id), all)?;
         let mut rows = Vec::new();
         for link in links {
             if link.fields.get("LinkedEntityId").and_then(Value::as_str) != Some(parent.id.as_str())

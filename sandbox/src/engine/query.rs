@@ -302,7 +302,7 @@ impl Org {
                     .filter(|r| &r.object == object && (all || !r.deleted))
                     .collect())
             }
-            Some(Access::Key(key)) => self.store.by_key(object, key, all).map_err(storage),
+            Some(Access::Key(key)) => self.keyed(object, key, all),
             Some(access) => match self.reached(object, access, all)? {
                 Some(rows) => Ok(rows),
                 None => self.scan_filtered(plan, all, only),
@@ -457,7 +457,7 @@ impl Org {
                 let now = now_ms();
                 let mut rows = Vec::new();
                 for source in ["Task", "Event"] {
-                    for mut r in self.store.by_key(source, &key, all).map_err(storage)? {
+                    for mut r in self.keyed(source, &key, all)? {
                         let is_open = if source == "Task" {
                             r.fields.get("IsClosed").and_then(Value::as_bool) != Some(true)
                         } else {
@@ -487,9 +487,7 @@ impl Org {
             }
             "AttachedContentNote" => self.attached_notes(parent, all),
             child => Ok(self
-                .store
-                .by_key(child, &key, all)
-                .map_err(storage)?
+                .keyed(child, &key, all)?
                 .into_iter()
                 .filter(linked)
                 .collect()),
