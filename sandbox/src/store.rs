@@ -185,12 +185,7 @@ impl Store {
     pub fn remove(&self, id: &SfId) -> Result<(), SandboxError> {
         self.with_kept(|c, kept| {
             kept.forget(id.as_str());
-            let tx = c.transaction().map_err(db)?;
-            tx.execute("DELETE FROM lookup WHERE id = ?1", [id.as_str()])
-                .map_err(db)?;
-            tx.execute("DELETE FROM records WHERE id = ?1", [id.as_str()])
-                .map_err(db)?;
-            tx.commit().map_err(db)
+            delete_record(c, id).map_err(db)
         })
     }
 
@@ -357,9 +352,9 @@ fn write_records(c: &mut Connection, records: &[(Record, Vec<String>)]) -> rusql
     let tx = c.transaction()?;
     {
         let mut put = tx.prepare_cached(
-                    "INSERT INTO records(id, object, data, modified_ms, deleted) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT(id) DO UPDATE SET data = ?3, modified_ms = ?4, deleted = ?5",
-                )?;
+            "INSERT INTO records(id, object, data, modified_ms, deleted) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(id) DO UPDATE SET data = ?3, modified_ms = ?4, deleted = ?5",
+        )?;
         let mut clear = tx.prepare_cached("DELETE FROM lookup WHERE id = ?1")?;
         let mut key = tx.prepare_cached("INSERT INTO lookup(key, id) VALUES (?1, ?2)")?;
         for (record, keys) in records {
@@ -378,6 +373,14 @@ fn write_records(c: &mut Connection, records: &[(Record, Vec<String>)]) -> rusql
             }
         }
     }
+    tx.commit()
+}
+
+/// Deletes a record and its keys, in one transaction.
+fn delete_record(c: &mut Connection, id: &SfId) -> rusqlite::Result<()> {
+    let tx = c.transaction()?;
+    tx.execute("DELETE FROM lookup WHERE id = ?1", [id.as_str()])?;
+    tx.execute("DELETE FROM records WHERE id = ?1", [id.as_str()])?;
     tx.commit()
 }
 

@@ -282,8 +282,8 @@ impl Org {
         self.candidates_of(plan, all, None)
     }
 
-    /// [`Org::candidates`], each read with only `only`'s fields when given (a record read by
-    /// its id is read whole).
+    /// [`Org::candidates`]; a scan reads only `only`'s fields of each record when given (a
+    /// record found by id or lookup key comes whole, kept in memory by the store).
     pub(super) fn candidates_of(
         &self,
         plan: &Plan<'_>,

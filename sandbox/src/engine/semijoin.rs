@@ -114,7 +114,7 @@ impl Org {
             ));
         }
         let reader = Reader::new(self);
-        // Only the fields that choose the rows and the one selected are read.
+        // A scan reads only the fields that choose the rows and the one selected.
         let mut only = plan.choosing_fields();
         only.insert(selected.own_field().to_owned());
         let rows = self.candidates_of(&plan, false, Some(&only))?;
