@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use leptos::prelude::{queue_microtask, request_animation_frame, set_timeout};
+use leptos::prelude::{request_animation_frame, set_timeout};
 
 fn performance() -> Option<web_sys::Performance> {
     web_sys::window()?.performance()
@@ -28,10 +28,9 @@ pub fn hop(hop: &str, key: &str) {
     }
 }
 
-/// `pane:rendered {handle}`, once the task that built the records' view has put it in the
-/// document (a microtask runs after it, before the browser paints).
-pub fn records_rendered(handle: String) {
-    queue_microtask(move || hop("rendered", &handle));
+/// `pane:rendered {handle}`, now: the records' view is in the document.
+pub fn records_rendered(handle: &str) {
+    hop("rendered", handle);
 }
 
 /// `pane:records {handle}`, once the frame showing them has been painted ([`after_paint`]).

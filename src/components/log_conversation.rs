@@ -13,6 +13,7 @@ use pane_wire::bridge::MessageList;
 use wasm_bindgen::JsValue;
 
 use super::notices::use_notices;
+use super::records_kept::use_shown;
 use super::state::use_records_state;
 use crate::PanelError;
 use crate::api::endpoints;
@@ -88,8 +89,13 @@ pub fn LogConversationAction(
     });
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    // Whether the conversation shown is logged: one proxy request, no Salesforce request.
+    // Whether the conversation shown is logged: one proxy request, no Salesforce request,
+    // asked once this card is in the document (a kept view out of it asks when shown again).
+    let in_document = use_shown();
     Effect::new(move |_| {
+        if !in_document.get() {
+            return;
+        }
         records.reload.track();
         let shown = conversation.get();
         error.set(None);

@@ -15,6 +15,7 @@ pub mod lookup_input;
 pub mod notes;
 pub mod notices;
 pub mod records;
+pub mod records_kept;
 pub mod records_read;
 pub mod rule_intake;
 pub mod search;

@@ -12,6 +12,7 @@ use pane_wire::api::{
     title_problem, with_added,
 };
 
+use super::records_kept::use_shown;
 use super::state::use_records_state;
 use crate::api::endpoints;
 use crate::api::use_api;
@@ -65,9 +66,10 @@ pub fn NotesSection(
     let (records, api) = (use_records_state(), use_api());
     let reload = RwSignal::new(0u32);
     let (object_key, id_key) = (object.clone(), id.clone());
-    // Read while the panel is seen; kept while it is hidden.
+    // Read while the panel is seen and these notes are in the document; kept while hidden.
+    let in_document = use_shown();
     let key = Memo::new(move |last: Option<&Option<(String, String, u32, u32)>>| {
-        if !api.active().get() {
+        if !api.active().get() || !in_document.get() {
             return last.cloned().flatten();
         }
         Some((

@@ -14,6 +14,7 @@ use super::link::LinkPrompt;
 use super::log_conversation::LogConversationAction;
 use super::notes::{NotesSection, has_notes};
 use super::notices::use_notices;
+use super::records_kept::KeptViews;
 use super::records_read::use_records_read;
 use super::state::use_records_state;
 use super::view::{Creating, View, use_view_context};
@@ -79,16 +80,48 @@ pub fn Records(
     });
     // Linked or not, as a memo: the records below are built once per change, not per check.
     let unlinked = Memo::new(move |_| session.linked().get() == Some(false));
-    let shown = move || match data.get() {
-        None => view! { <RecordsLoading /> }.into_any(),
-        Some(Err(err)) => view! { <RecordsFailed err=err /> }.into_any(),
-        Some(Ok(panel)) => {
-            view! { <Matched panel=panel handle=handle.get_untracked() /> }.into_any()
-        }
+    // The skeleton or the refusal; the records themselves are in the slot below.
+    let status = move || {
+        data.with(|d| match d {
+            None => Some(view! { <RecordsLoading /> }.into_any()),
+            Some(Err(err)) => Some(view! { <RecordsFailed err=err.clone() /> }.into_any()),
+            Some(Ok(_)) => None,
+        })
     };
+    // The sender's records: their kept view, or one built now ([`KeptViews`]).
+    let kept = StoredValue::new_local(KeptViews::new());
+    let slot = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let sender = handle.get();
+        let answer = data.get();
+        let Some(slot) = slot.get() else {
+            return;
+        };
+        let Some(Ok(panel)) = answer else {
+            slot.replace_children_with_node_0();
+            if !signed_in.get_untracked() {
+                kept.update_value(KeptViews::clear);
+            }
+            return;
+        };
+        let root = kept.try_update_value(|k| {
+            k.show(&sender, &panel, |handle, panel| {
+                view! { <Matched panel=panel handle=handle /> }.into_any()
+            })
+        });
+        let Some(root) = root else {
+            return;
+        };
+        if slot.first_element_child().as_ref() != Some(&root) {
+            slot.replace_children_with_node_1(&root);
+        }
+        crate::marks::records_rendered(&sender.value);
+        crate::marks::records_painted(sender.value);
+    });
     view! {
         <Show when=move || !unlinked.get() fallback=|| view! { <LinkPrompt /> }>
-            {move || shown()}
+            {status}
+            <div class="records-slot" node_ref=slot></div>
         </Show>
     }
 }
@@ -178,8 +211,6 @@ fn Matched(panel: PanelData, handle: Handle) -> impl IntoView {
         }
     };
     let lead = panel.person.clone().filter(|p| p.object == "Lead");
-    crate::marks::records_rendered(handle.value.clone());
-    crate::marks::records_painted(handle.value.clone());
     view! {
         <div class="matched" data-testid="records" data-reason=format!("{reason:?}").to_ascii_lowercase()>
             {stale.map(|s| view! {

@@ -85,3 +85,16 @@ test('the agent logs the whole conversation as one Task, sees it logged, and log
   await byId('conversation-logged').scrollIntoViewIfNeeded();
   await page.locator('[data-testid=plugin-salesforce]').screenshot({ path: join(ARTIFACTS, 'log-300.png') });
 });
+
+test('the same sender in another conversation: its kept view says that conversation is not logged, and this one is', async () => {
+  // Rose's view is kept built from her own conversation (logged above). She is in copy of
+  // Sean's: chosen there, the same view follows the conversation shown.
+  await open('Several senders and CCs', 'sean@edge.com');
+  await panel().locator('[data-testid=participant][data-handle="rose@edge.com"]').click();
+  await waitFor('Rose', cardTitle, (t) => t === 'Rose Gonzalez', 15_000);
+  await waitFor('not logged here', () => textOf('log-conversation'), (t) => t === 'Log conversation', 15_000);
+  assert.equal(await byId('conversation-logged').count(), 0);
+  await open('Email from a known address', 'rose@edge.com');
+  await waitFor('logged in her own', () => textOf('conversation-logged'), (t) => t.includes('Logged to Salesforce'), 15_000);
+  assert.equal(await textOf('log-conversation'), 'Log conversation again');
+});

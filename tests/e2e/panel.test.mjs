@@ -214,6 +214,27 @@ test('a domain match shows the company; an unknown sender gets a Contact, not wi
   assert.equal((await soql("SELECT LastName FROM Contact WHERE Email = 'zoe@quintessential-kites.example'")).records[0].LastName, 'Quint');
 });
 
+test('back to a sender: its records are shown as they were left, a row still opened, nothing built again', async () => {
+  const person = () => panel().locator('[data-testid=person-card] [data-testid=card-title]').textContent().catch(() => '');
+  await open('Email from a known address');
+  await waitFor('Rose', person, (t) => t === 'Rose Gonzalez');
+  const row = panel().locator('[data-testid=opportunities] [data-testid=related-row]').first();
+  await row.locator('summary').click();
+  await waitFor('the row opened', () => row.locator('dl').count(), (n) => n === 1);
+  // A mark on the records' element: a view built again would not carry it.
+  await byId('records').evaluate((e) => { e.dataset.probe = 'left here'; });
+  await open('Email from a Lead');
+  await waitFor('Bertha', person, (t) => t.startsWith('Bertha'));
+  assert.equal(await byId('records').getAttribute('data-probe'), null, 'another sender, another view');
+  await open('Email from a known address');
+  await waitFor('Rose again', person, (t) => t === 'Rose Gonzalez');
+  assert.equal(await byId('records').getAttribute('data-probe'), 'left here', 'the same view');
+  assert.equal(await row.locator('details').getAttribute('open'), '', 'the row still opened');
+  assert.equal(await row.locator('dl').count(), 1);
+  await row.locator('summary').click();
+  await waitFor('the row closed', () => row.locator('dl').count(), (n) => n === 0);
+});
+
 test('a notice stays with the sender it was said about, not the next conversation', async () => {
   await open('Email from a known address');
   await waitFor('Rose', () => panel().locator('[data-testid=person-card] [data-testid=card-title]').textContent().catch(() => ''), (t) => t === 'Rose Gonzalez');

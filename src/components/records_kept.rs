@@ -1,0 +1,142 @@
+//! The records' views of the last few senders, kept built ([`crate::model::kept`]): going back
+//! to a sender puts the view left there back in the document, one DOM call, instead of building
+//! it again. A kept view stays live out of the document, so its effects follow the panel's state
+//! (the fields picked, the describes, the conversation) and it is current when shown again; what
+//! it would ask the proxy for waits until it is shown ([`use_shown`]). A sender's view is built
+//! again when its answer changes; the one shown least recently goes past the limit.
+
+use leptos::prelude::*;
+use leptos::tachys::view::any_view::AnyViewState;
+use leptos::tachys::view::{Mountable, Render};
+use pane_wire::api::PanelData;
+use pane_wire::bridge::Handle;
+
+use crate::model::kept::{KEPT_VIEWS, KeepPlan, keep_plan};
+
+/// Whether the kept view a component belongs to is the one in the document.
+#[derive(Debug, Clone, Copy)]
+struct Shown(Signal<bool>);
+
+/// Whether this component's view is shown (tracked): false while its kept view is out of the
+/// document; true outside kept views. Work that asks the proxy waits for it.
+pub fn use_shown() -> Signal<bool> {
+    use_context::<Shown>().map_or_else(|| Signal::stored(true), |s| s.0)
+}
+
+/// One sender's built view.
+#[derive(Debug)]
+struct Kept {
+    sender: Handle,
+    answer: PanelData,
+    /// Owns the view's signals and effects: cleaned up when the view is dropped.
+    owner: Owner,
+    /// The element the view is mounted in, in the document while shown.
+    root: web_sys::Element,
+    shown: RwSignal<bool>,
+    /// The view's state (its nodes and effects), kept with it.
+    _view: AnyViewState,
+}
+
+impl Kept {
+    fn drop_view(self) {
+        self.owner.cleanup();
+    }
+}
+
+/// The views kept, the one shown least recently first; made under the component that shows
+/// them, whose contexts they see and whose cleanup drops them.
+#[derive(Debug)]
+pub struct KeptViews {
+    parent: Owner,
+    views: Vec<Kept>,
+}
+
+impl KeptViews {
+    /// None kept yet, under the current owner.
+    pub fn new() -> Self {
+        Self {
+            parent: Owner::current().unwrap_or_default(),
+            views: Vec::new(),
+        }
+    }
+
+    /// The element holding `sender`'s view of `answer`, kept or made with `build`; from now on
+    /// the view shown (the others' [`use_shown`] turn false).
+    pub fn show(
+        &mut self,
+        sender: &Handle,
+        answer: &PanelData,
+        build: impl FnOnce(Handle, PanelData) -> AnyView,
+    ) -> web_sys::Element {
+        let kept = self.views.iter().map(|k| (&k.sender, &k.answer));
+        match keep_plan(kept, sender, answer, KEPT_VIEWS) {
+            KeepPlan::Reuse(at) => {
+                let view = self.views.remove(at);
+                self.views.push(view);
+            }
+            KeepPlan::Rebuild(at) => {
+                self.views.remove(at).drop_view();
+                let view = self.build(sender, answer, build);
+                self.views.push(view);
+            }
+            KeepPlan::Build { evict } => {
+                if let Some(at) = evict {
+                    self.views.remove(at).drop_view();
+                }
+                let view = self.build(sender, answer, build);
+                self.views.push(view);
+            }
+        }
+        let last = self.views.len() - 1;
+        for (at, view) in self.views.iter().enumerate() {
+            let shown = at == last;
+            if view.shown.get_untracked() != shown {
+                view.shown.set(shown);
+            }
+        }
+        self.views[last].root.clone()
+    }
+
+    /// Drops every view (the session ended).
+    pub fn clear(&mut self) {
+        for view in self.views.drain(..) {
+            view.drop_view();
+        }
+    }
+
+    fn build(
+        &self,
+        sender: &Handle,
+        answer: &PanelData,
+        build: impl FnOnce(Handle, PanelData) -> AnyView,
+    ) -> Kept {
+        let owner = self.parent.child();
+        owner.with(|| {
+            untrack(|| {
+                let shown = RwSignal::new(true);
+                provide_context(Shown(shown.into()));
+                // Creating a `div` only fails for an invalid tag name.
+                let root = document()
+                    .create_element("div")
+                    .expect("a div can be created");
+                root.set_class_name("records-view");
+                let mut view = build(sender.clone(), answer.clone()).build();
+                view.mount(&root, None);
+                Kept {
+                    sender: sender.clone(),
+                    answer: answer.clone(),
+                    owner: owner.clone(),
+                    root,
+                    shown,
+                    _view: view,
+                }
+            })
+        })
+    }
+}
+
+impl Default for KeptViews {
+    fn default() -> Self {
+        Self::new()
+    }
+}

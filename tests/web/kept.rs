@@ -1,0 +1,139 @@
+//! The records' views kept built (`components/records_kept.rs`): a revisit shows the same
+//! element without building anything; a changed answer builds the sender's view again and drops
+//! the old one; past the limit the view shown least recently is dropped; only the view shown
+//! says it is shown.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+
+use leptos::prelude::*;
+use pane_wire::api::{MatchReason, PanelData, RelatedList};
+use pane_wire::bridge::{Handle, HandleKind};
+use salesforce_pane::components::records_kept::{KeptViews, use_shown};
+use salesforce_pane::model::kept::KEPT_VIEWS;
+use wasm_bindgen_test::*;
+
+fn sender(n: usize) -> Handle {
+    Handle {
+        kind: HandleKind::Email,
+        value: format!("sender{n}@example.com"),
+        name: None,
+    }
+}
+
+fn answer(handle: &Handle, total: u64) -> PanelData {
+    PanelData {
+        handle: handle.value.clone(),
+        reason: MatchReason::Domain,
+        person: None,
+        account: None,
+        opportunities: RelatedList::default(),
+        cases: RelatedList::default(),
+        open_activities: RelatedList::default(),
+        history: RelatedList::default(),
+        account_contacts: RelatedList {
+            total,
+            more: false,
+            records: Vec::new(),
+        },
+        candidates: Vec::new(),
+        stale: None,
+    }
+}
+
+/// What the views built say: how many were built, which were dropped, and each one's shown
+/// signal, by the sender and count it was built for.
+#[derive(Default)]
+struct Seen {
+    built: Cell<usize>,
+    /// Pushed to by the views' cleanups, which must be `Send`.
+    dropped: Arc<Mutex<Vec<String>>>,
+    shown: RefCell<Vec<(String, u64, Signal<bool>)>>,
+}
+
+fn show(kept: &mut KeptViews, seen: &Rc<Seen>, n: usize, total: u64) -> web_sys::Element {
+    let handle = sender(n);
+    let seen = Rc::clone(seen);
+    kept.show(&handle, &answer(&handle, total), move |handle, panel| {
+        seen.built.set(seen.built.get() + 1);
+        let label = format!("{} {}", handle.value, panel.account_contacts.total);
+        let dropped = Arc::clone(&seen.dropped);
+        let value = handle.value.clone();
+        on_cleanup(move || dropped.lock().unwrap().push(value));
+        seen.shown
+            .borrow_mut()
+            .push((handle.value.clone(), total, use_shown()));
+        view! { <p data-testid="kept-view">{label}</p> }.into_any()
+    })
+}
+
+fn shown_now(seen: &Seen) -> Vec<(String, u64)> {
+    seen.shown
+        .borrow()
+        .iter()
+        .filter(|(_, _, s)| s.try_get_untracked() == Some(true))
+        .map(|(v, t, _)| (v.clone(), *t))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn a_sender_seen_again_is_shown_with_the_view_it_left() {
+    let owner = Owner::new();
+    owner.set();
+    let seen = Rc::new(Seen::default());
+    let mut kept = KeptViews::new();
+
+    let first = show(&mut kept, &seen, 0, 1);
+    assert_eq!(
+        first.text_content().as_deref(),
+        Some("sender0@example.com 1")
+    );
+    let other = show(&mut kept, &seen, 1, 1);
+    assert_ne!(first, other);
+    assert_eq!(shown_now(&seen), [("sender1@example.com".to_owned(), 1)]);
+
+    // Back to the first sender, same answer: the same element, nothing built.
+    let again = show(&mut kept, &seen, 0, 1);
+    assert_eq!(again, first);
+    assert_eq!(seen.built.get(), 2);
+    assert_eq!(shown_now(&seen), [("sender0@example.com".to_owned(), 1)]);
+
+    // Its answer changed: its view is built again, the old one dropped.
+    let fresh = show(&mut kept, &seen, 0, 2);
+    assert_ne!(fresh, first);
+    assert_eq!(
+        fresh.text_content().as_deref(),
+        Some("sender0@example.com 2")
+    );
+    assert_eq!(seen.built.get(), 3);
+    assert_eq!(*seen.dropped.lock().unwrap(), ["sender0@example.com"]);
+    assert_eq!(shown_now(&seen), [("sender0@example.com".to_owned(), 2)]);
+}
+
+#[wasm_bindgen_test]
+fn past_the_limit_the_view_shown_least_recently_is_dropped() {
+    let owner = Owner::new();
+    owner.set();
+    let seen = Rc::new(Seen::default());
+    let mut kept = KeptViews::new();
+
+    for n in 0..KEPT_VIEWS {
+        show(&mut kept, &seen, n, 1);
+    }
+    // Sender 0 shown again: sender 1 is now the least recently shown.
+    show(&mut kept, &seen, 0, 1);
+    assert!(seen.dropped.lock().unwrap().is_empty());
+    show(&mut kept, &seen, KEPT_VIEWS, 1);
+    assert_eq!(*seen.dropped.lock().unwrap(), ["sender1@example.com"]);
+    assert_eq!(seen.built.get(), KEPT_VIEWS + 1);
+    // Sender 0 is still kept; sender 1 is built again.
+    show(&mut kept, &seen, 0, 1);
+    assert_eq!(seen.built.get(), KEPT_VIEWS + 1);
+    show(&mut kept, &seen, 1, 1);
+    assert_eq!(seen.built.get(), KEPT_VIEWS + 2);
+
+    // The session ends: every view is dropped.
+    kept.clear();
+    assert_eq!(seen.dropped.lock().unwrap().len(), KEPT_VIEWS + 2);
+}
