@@ -108,6 +108,10 @@ pub fn LogConversationAction(
         // Asked once the records are painted: the fetch's own cost (a few milliseconds in the
         // browser) stays out of the frame that shows them.
         crate::marks::after_paint(move || {
+            // Left for another sender before the paint: its view is no longer shown.
+            if in_document.try_get_untracked() != Some(true) {
+                return;
+            }
             spawn_local(async move {
                 if let Ok(answer) = endpoints::conversation_log(api, &id).await {
                     known.record(&id, answer.log);

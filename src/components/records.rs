@@ -99,7 +99,9 @@ pub fn Records(
         };
         let Some(Ok(panel)) = answer else {
             slot.replace_children_with_node_0();
-            if !signed_in.get_untracked() {
+            if signed_in.get_untracked() {
+                kept.with_value(KeptViews::hide);
+            } else {
                 kept.update_value(KeptViews::clear);
             }
             return;

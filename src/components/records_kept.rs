@@ -97,6 +97,15 @@ impl KeptViews {
         self.views[last].root.clone()
     }
 
+    /// None of the views is shown (the slot shows the skeleton or a refusal).
+    pub fn hide(&self) {
+        for view in &self.views {
+            if view.shown.get_untracked() {
+                view.shown.set(false);
+            }
+        }
+    }
+
     /// Drops every view (the session ended).
     pub fn clear(&mut self) {
         for view in self.views.drain(..) {

@@ -235,6 +235,20 @@ test('back to a sender: its records are shown as they were left, a row still ope
   await waitFor('the row closed', () => row.locator('dl').count(), (n) => n === 0);
 });
 
+test('a view left behind asks the proxy nothing for the next conversation', async () => {
+  const person = () => panel().locator('[data-testid=person-card] [data-testid=card-title]').textContent().catch(() => '');
+  await open('Email from a known address');
+  await waitFor('Rose', person, (t) => t === 'Rose Gonzalez');
+  await byId('conversation-log').waitFor();
+  await new Promise((r) => setTimeout(r, 500));
+  // A sender never read before: the skeleton first, then Jack's own card, which asks once.
+  const asked = countRequests('/api/conversations/log');
+  await open('Phone call');
+  await waitFor('Jack', person, (t) => t === 'Jack Rogers', 15_000);
+  await new Promise((r) => setTimeout(r, 1_500));
+  assert.equal(asked.count, 1, 'only the card shown asks whether its conversation is logged');
+});
+
 test('a notice stays with the sender it was said about, not the next conversation', async () => {
   await open('Email from a known address');
   await waitFor('Rose', () => panel().locator('[data-testid=person-card] [data-testid=card-title]').textContent().catch(() => ''), (t) => t === 'Rose Gonzalez');

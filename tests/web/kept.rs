@@ -99,6 +99,10 @@ fn a_sender_seen_again_is_shown_with_the_view_it_left() {
     assert_eq!(seen.built.get(), 2);
     assert_eq!(shown_now(&seen), [("sender0@example.com".to_owned(), 1)]);
 
+    // The skeleton in the slot: none is shown.
+    kept.hide();
+    assert!(shown_now(&seen).is_empty());
+
     // Its answer changed: its view is built again, the old one dropped.
     let fresh = show(&mut kept, &seen, 0, 2);
     assert_ne!(fresh, first);
