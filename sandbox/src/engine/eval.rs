@@ -149,20 +149,30 @@ impl<'o> Reader<'o> {
     /// The value of a resolved path on `record` (null when a parent is missing). The record
     /// itself is read in place: a value costs a copy of the value, not of its record.
     pub fn value(&self, record: &Record, path: &Resolved) -> Value {
-        let field = |r: &Record| r.fields.get(&path.field).cloned().unwrap_or(Value::Null);
+        self.with_value(record, path, Value::clone)
+    }
+
+    /// `f` of the value of a resolved path on `record`, read in place (null when a parent is
+    /// missing): a filter looks at a value without copying it.
+    pub fn with_value<R>(
+        &self,
+        record: &Record,
+        path: &Resolved,
+        f: impl FnOnce(&Value) -> R,
+    ) -> R {
         let Some((first, rest)) = path.steps.split_first() else {
-            return field(record);
+            return f(record.fields.get(&path.field).unwrap_or(&Value::Null));
         };
         let Some(mut current) = self.parent(record, &first.field) else {
-            return Value::Null;
+            return f(&Value::Null);
         };
         for step in rest {
             match self.parent(&current, &step.field) {
                 Some(next) => current = next,
-                None => return Value::Null,
+                None => return f(&Value::Null),
             }
         }
-        field(&current)
+        f(current.fields.get(&path.field).unwrap_or(&Value::Null))
     }
 }
 
@@ -253,6 +263,52 @@ impl SortKey {
 
 /// SQL LIKE without case: `%` any run, `_` one character, `\%` and `\_` literal.
 pub fn like(pattern: &str, text: &str) -> bool {
+    if let Some(found) = like_ascii(pattern, text) {
+        return found;
+    }
+    like_general(pattern, text)
+}
+
+/// LIKE for the patterns the panel sends (`%@edge.com`, `%edge.com%`: `%` only, ASCII) over
+/// ASCII text, without allocating: the part before the first `%` is a prefix, the part after
+/// the last a suffix of what is left, and the parts between are found leftmost in turn (which
+/// leaves the suffix the most room). `None` for what needs [`like_general`].
+fn like_ascii(pattern: &str, text: &str) -> Option<bool> {
+    if !pattern.is_ascii() || !text.is_ascii() || pattern.contains(['_', '\\']) {
+        return None;
+    }
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let Some(last) = p.iter().rposition(|&b| b == b'%') else {
+        return Some(p.eq_ignore_ascii_case(t));
+    };
+    let first = p.iter().position(|&b| b == b'%').unwrap_or(last);
+    let (prefix, suffix) = (&p[..first], &p[last + 1..]);
+    if t.len() < prefix.len() || !t[..prefix.len()].eq_ignore_ascii_case(prefix) {
+        return Some(false);
+    }
+    let mut rest = &t[prefix.len()..];
+    let middle = if last > first {
+        &p[first + 1..last]
+    } else {
+        &[][..]
+    };
+    for part in middle.split(|&b| b == b'%').filter(|part| !part.is_empty()) {
+        let Some(at) = rest
+            .windows(part.len())
+            .position(|w| w.eq_ignore_ascii_case(part))
+        else {
+            return Some(false);
+        };
+        rest = &rest[at + part.len()..];
+    }
+    Some(
+        rest.len() >= suffix.len()
+            && rest[rest.len() - suffix.len()..].eq_ignore_ascii_case(suffix),
+    )
+}
+
+/// LIKE for any pattern and text, a character at a time.
+fn like_general(pattern: &str, text: &str) -> bool {
     #[derive(Clone, Copy, PartialEq)]
     enum P {
         Any,
@@ -442,16 +498,15 @@ pub fn matches(reader: &Reader<'_>, record: &Record, filter: &Filter, today: Nai
         Filter::And(a, b) => matches(reader, record, a, today) && matches(reader, record, b, today),
         Filter::Or(a, b) => matches(reader, record, a, today) || matches(reader, record, b, today),
         Filter::Not(a) => !matches(reader, record, a, today),
-        Filter::Cmp(path, op, lit) => {
-            compare(&path.kind, &reader.value(record, path), *op, lit, today)
-        }
-        Filter::In(path, negated, values) => {
-            let value = reader.value(record, path);
+        Filter::Cmp(path, op, lit) => reader.with_value(record, path, |value| {
+            compare(&path.kind, value, *op, lit, today)
+        }),
+        Filter::In(path, negated, values) => reader.with_value(record, path, |value| {
             let found = values
                 .iter()
-                .any(|lit| compare(&path.kind, &value, CmpOp::Eq, lit, today));
+                .any(|lit| compare(&path.kind, value, CmpOp::Eq, lit, today));
             found != *negated
-        }
+        }),
     }
 }
 
@@ -488,6 +543,55 @@ mod tests {
         ] {
             assert_eq!(like(pattern, text), expected, "{pattern} ~ {text}");
         }
+    }
+
+    #[test]
+    fn the_ascii_path_agrees_with_the_general_matcher() {
+        let patterns = [
+            "",
+            "%",
+            "%%",
+            "%@edge.com",
+            "%edge.com%",
+            "Ro%",
+            "rose",
+            "a%b",
+            "%a%b%c",
+            "a%%b",
+            "%a%a%",
+            "ab%ba",
+            "%ROSE@%",
+            "x%",
+        ];
+        let texts = [
+            "",
+            "a",
+            "ab",
+            "aba",
+            "abba",
+            "rose@edge.com",
+            "ROSE@EDGE.COM",
+            "rose@edge.com.evil",
+            "xxaxxbxxbc",
+            "xxaxxbxxb",
+            "aXbXb",
+            "aaa",
+            "Rose",
+            "x",
+        ];
+        for pattern in patterns {
+            for text in texts {
+                assert_eq!(
+                    like_ascii(pattern, text),
+                    Some(like_general(pattern, text)),
+                    "{pattern} ~ {text}"
+                );
+            }
+        }
+        // Left to the general matcher: `_`, escapes, and text beyond ASCII.
+        assert_eq!(like_ascii("R_se", "Rose"), None);
+        assert_eq!(like_ascii("50\\%", "50%"), None);
+        assert_eq!(like_ascii("%k%", "\u{212A}"), None);
     }
 
     #[test]

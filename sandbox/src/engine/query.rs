@@ -369,12 +369,13 @@ impl Org {
                 .map(|r| {
                     plan.order
                         .iter()
-                        .map(|(p, _, _)| SortKey::of(&p.kind, &reader.value(r, p)))
+                        .map(|(p, _, _)| reader.with_value(r, p, |v| SortKey::of(&p.kind, v)))
                         .collect()
                 })
                 .collect();
-            let mut order: Vec<usize> = (0..rows.len()).collect();
-            order.sort_by(|&a, &b| {
+            // Ties keep the rows' order: the index decides last, so the order is total and a
+            // partial selection gives what a stable sort would.
+            let by_keys = |&a: &usize, &b: &usize| {
                 for (i, (_, descending, nulls)) in plan.order.iter().enumerate() {
                     let (x, y) = (&keys[a][i], &keys[b][i]);
                     let ord = match (x.is_null(), y.is_null()) {
@@ -402,8 +403,22 @@ impl Org {
                         return ord;
                     }
                 }
-                Ordering::Equal
-            });
+                a.cmp(&b)
+            };
+            let mut order: Vec<usize> = (0..rows.len()).collect();
+            // Only the rows the LIMIT keeps are put in order (the first 11 of 2,400 Contacts).
+            let wanted = plan
+                .limit
+                .map_or(usize::MAX, |limit| plan.offset.saturating_add(limit));
+            if wanted < order.len() {
+                if wanted == 0 {
+                    order.clear();
+                } else {
+                    order.select_nth_unstable_by(wanted - 1, by_keys);
+                    order.truncate(wanted);
+                }
+            }
+            order.sort_unstable_by(by_keys);
             let mut slots: Vec<Option<Record>> = rows.into_iter().map(Some).collect();
             rows = order.into_iter().filter_map(|i| slots[i].take()).collect();
         }
@@ -761,6 +776,48 @@ mod tests {
             polymorphic.records[0]["What"]["Name"],
             "Edge Communications"
         );
+    }
+
+    #[test]
+    fn a_limited_order_is_the_whole_order_cut() {
+        // Only the rows a LIMIT keeps are put in order: the same rows as sorting all of them,
+        // ties (60 Contacts of one last name, the many null Titles, the shared AccountIds) in
+        // the same order.
+        let org = org();
+        let user = org.users()[0].clone();
+        for n in 0..60 {
+            let contact = json!({"LastName": "Tie", "FirstName": format!("N{}", (n * 37) % 60)});
+            org.create(&user, "Contact", &contact, false).unwrap();
+        }
+        let ids = |soql: &str| -> Vec<String> {
+            org.query(soql, false, "59.0")
+                .unwrap()
+                .records
+                .iter()
+                .map(|r| r["Id"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        for (object, order) in [
+            ("Contact", "LastName DESC"),
+            ("Contact", "LastName, FirstName"),
+            ("Contact", "Title NULLS FIRST"),
+            ("Contact", "AccountId DESC"),
+            ("Account", "Name DESC"),
+            ("Lead", "Status, Company DESC NULLS LAST"),
+        ] {
+            let whole = ids(&format!("SELECT Id FROM {object} ORDER BY {order}"));
+            assert!(whole.len() >= 4, "{object}: enough rows to cut");
+            for (limit, offset) in [(1, 0), (2, 1), (2, 2), (7, 20), (whole.len() + 5, 1)] {
+                let cut = ids(&format!(
+                    "SELECT Id FROM {object} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+                ));
+                let want: Vec<String> = whole.iter().skip(offset).take(limit).cloned().collect();
+                assert_eq!(
+                    cut, want,
+                    "{object} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+                );
+            }
+        }
     }
 
     #[test]
