@@ -30,6 +30,8 @@ struct Kept {
     answer: PanelData,
     /// Owns the view's signals and effects: cleaned up when the view is dropped.
     owner: Owner,
+    /// The owner `owner` is a child of, kept as long as the view ([`KeptViews::hub`]).
+    _hub: Owner,
     /// The element the view is mounted in, in the document while shown.
     root: web_sys::Element,
     shown: RwSignal<bool>,
@@ -43,19 +45,31 @@ impl Kept {
     }
 }
 
+/// How many views are made under one hub before the next hub takes its place.
+const VIEWS_PER_HUB: usize = 64;
+
 /// The views kept, the one shown least recently first; made under the component that shows
 /// them, whose contexts they see and whose cleanup drops them.
 #[derive(Debug)]
 pub struct KeptViews {
     parent: Owner,
+    /// The owner the next views are made under, a child of `parent`. An owner lists every child
+    /// it ever had until it is cleaned up itself (about 100 bytes each, dropped or not), and the
+    /// component's owner lives as long as the records are shown: so views are made under a hub,
+    /// a new one every [`VIEWS_PER_HUB`] views, and a hub goes with the last view made under it.
+    hub: Owner,
+    made_in_hub: usize,
     views: Vec<Kept>,
 }
 
 impl KeptViews {
     /// None kept yet, under the current owner.
     pub fn new() -> Self {
+        let parent = Owner::current().unwrap_or_default();
         Self {
-            parent: Owner::current().unwrap_or_default(),
+            hub: parent.child(),
+            parent,
+            made_in_hub: 0,
             views: Vec::new(),
         }
     }
@@ -114,12 +128,18 @@ impl KeptViews {
     }
 
     fn build(
-        &self,
+        &mut self,
         sender: &Handle,
         answer: &PanelData,
         build: impl FnOnce(Handle, PanelData) -> AnyView,
     ) -> Kept {
-        let owner = self.parent.child();
+        if self.made_in_hub == VIEWS_PER_HUB {
+            self.hub = self.parent.child();
+            self.made_in_hub = 0;
+        }
+        self.made_in_hub += 1;
+        let hub = self.hub.clone();
+        let owner = hub.child();
         owner.with(|| {
             untrack(|| {
                 let shown = RwSignal::new(true);
@@ -135,6 +155,7 @@ impl KeptViews {
                     sender: sender.clone(),
                     answer: answer.clone(),
                     owner: owner.clone(),
+                    _hub: hub,
                     root,
                     shown,
                     _view: view,
