@@ -12,8 +12,10 @@ use pane_wire::api::{MatchReason, PanelData, RelatedList};
 use pane_wire::bridge::{Handle, HandleKind};
 use salesforce_pane::components::records_kept::{KeptViews, use_shown};
 use salesforce_pane::model::kept::KEPT_VIEWS;
-use wasm_bindgen::JsCast;
+
 use wasm_bindgen_test::*;
+
+use crate::support::wasm_memory;
 
 fn sender(n: usize) -> Handle {
     Handle {
@@ -150,13 +152,6 @@ fn past_the_limit_the_view_shown_least_recently_is_dropped() {
 fn views_dropped_are_freed() {
     let owner = Owner::new();
     owner.set();
-    let memory = || {
-        wasm_bindgen::memory()
-            .unchecked_into::<js_sys::WebAssembly::Memory>()
-            .buffer()
-            .unchecked_into::<js_sys::ArrayBuffer>()
-            .byte_length()
-    };
     let mut kept = KeptViews::new();
     let build = |_: Handle, _: PanelData| view! { <p>"view"</p> }.into_any();
     let mut after_warm_up = 0;
@@ -164,10 +159,10 @@ fn views_dropped_are_freed() {
         let handle = sender(n);
         kept.show(&handle, &answer(&handle, 1), build);
         if n == 500 {
-            after_warm_up = memory();
+            after_warm_up = wasm_memory();
         }
     }
-    let grown = memory() - after_warm_up;
+    let grown = wasm_memory() - after_warm_up;
     assert!(
         grown <= 192 * 1024,
         "wasm memory grew {grown} bytes over 4,000 views"

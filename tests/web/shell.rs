@@ -9,7 +9,7 @@ use web_sys::HtmlElement;
 
 use crate::support::{
     Connected, build_context, connect, container, document, ids, query, sleep, text, type_into,
-    until,
+    until, wasm_memory,
 };
 
 /// The whole panel over `connected`'s bridge, mounted in a panel-sized container.
@@ -133,15 +133,8 @@ async fn the_status_bar_counts_the_request_at_load_and_says_the_proxy_is_missing
 /// rebuilt for each conversation, and what it built was never freed (wasm memory grew about
 /// 1 KiB a switch: 589,824 B over these 500 switches; now within a few 64 KiB pages).
 #[wasm_bindgen_test]
-async fn conversation_switches_do_not_grow_memory() {
+async fn conversation_switches_do_not_grow_wasm_memory() {
     let (connected, container) = mounted();
-    let memory = || {
-        wasm_bindgen::memory()
-            .unchecked_into::<js_sys::WebAssembly::Memory>()
-            .buffer()
-            .unchecked_into::<js_sys::ArrayBuffer>()
-            .byte_length()
-    };
     let contexts = [
         build_context(ids(&["cnv_known"])),
         build_context(ids(&["cnv_group"])),
@@ -160,10 +153,10 @@ async fn conversation_switches_do_not_grow_memory() {
         }
         sleep(1).await;
         if i == 100 {
-            after_warm_up = memory();
+            after_warm_up = wasm_memory();
         }
     }
-    let grown = memory() - after_warm_up;
+    let grown = wasm_memory() - after_warm_up;
     container.remove();
     assert!(
         grown <= 256 * 1024,

@@ -109,6 +109,15 @@ impl Connected {
 }
 
 /// Conversation ids as the samples' `buildContext` takes them.
+/// The wasm linear memory's size in bytes (it only grows: the allocator's high-water mark).
+pub fn wasm_memory() -> u32 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length()
+}
+
 pub fn ids(list: &[&str]) -> Array {
     list.iter().map(|s| JsValue::from_str(s)).collect()
 }
