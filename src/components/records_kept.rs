@@ -83,39 +83,31 @@ impl KeptViews {
         build: impl FnOnce(Handle, PanelData) -> AnyView,
     ) -> web_sys::Element {
         let kept = self.views.iter().map(|k| (&k.sender, &k.answer));
-        match keep_plan(kept, sender, answer, KEPT_VIEWS) {
-            KeepPlan::Reuse(at) => {
-                let view = self.views.remove(at);
-                self.views.push(view);
-            }
-            KeepPlan::Rebuild(at) => {
+        let view = match keep_plan(kept, sender, answer, KEPT_VIEWS) {
+            KeepPlan::Reuse(at) => self.views.remove(at),
+            KeepPlan::Rebuild(at) | KeepPlan::Build { evict: Some(at) } => {
                 self.views.remove(at).drop_view();
-                let view = self.build(sender, answer, build);
-                self.views.push(view);
+                self.build(sender, answer, build)
             }
-            KeepPlan::Build { evict } => {
-                if let Some(at) = evict {
-                    self.views.remove(at).drop_view();
-                }
-                let view = self.build(sender, answer, build);
-                self.views.push(view);
-            }
-        }
+            KeepPlan::Build { evict: None } => self.build(sender, answer, build),
+        };
+        self.views.push(view);
         let last = self.views.len() - 1;
-        for (at, view) in self.views.iter().enumerate() {
-            let shown = at == last;
-            if view.shown.get_untracked() != shown {
-                view.shown.set(shown);
-            }
-        }
+        self.mark_shown(Some(last));
         self.views[last].root.clone()
     }
 
     /// None of the views is shown (the slot shows the skeleton or a refusal).
     pub fn hide(&self) {
-        for view in &self.views {
-            if view.shown.get_untracked() {
-                view.shown.set(false);
+        self.mark_shown(None);
+    }
+
+    /// Tells each view whether it is the one at `shown`.
+    fn mark_shown(&self, shown: Option<usize>) {
+        for (at, view) in self.views.iter().enumerate() {
+            let is_shown = shown == Some(at);
+            if view.shown.get_untracked() != is_shown {
+                view.shown.set(is_shown);
             }
         }
     }

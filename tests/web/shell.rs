@@ -133,7 +133,7 @@ async fn the_status_bar_counts_the_request_at_load_and_says_the_proxy_is_missing
 /// rebuilt for each conversation, and what it built was never freed (wasm memory grew about
 /// 1 KiB a switch: 589,824 B over these 500 switches; now within a few 64 KiB pages).
 #[wasm_bindgen_test]
-async fn conversation_switches_do_not_grow_wasm_memory() {
+async fn conversation_switches_do_not_grow_memory() {
     let (connected, container) = mounted();
     let contexts = [
         build_context(ids(&["cnv_known"])),

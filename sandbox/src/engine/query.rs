@@ -411,12 +411,10 @@ impl Org {
                 .limit
                 .map_or(usize::MAX, |limit| plan.offset.saturating_add(limit));
             if wanted < order.len() {
-                if wanted == 0 {
-                    order.clear();
-                } else {
+                if wanted > 0 {
                     order.select_nth_unstable_by(wanted - 1, by_keys);
-                    order.truncate(wanted);
                 }
+                order.truncate(wanted);
             }
             order.sort_unstable_by(by_keys);
             let mut slots: Vec<Option<Record>> = rows.into_iter().map(Some).collect();
@@ -807,7 +805,14 @@ mod tests {
         ] {
             let whole = ids(&format!("SELECT Id FROM {object} ORDER BY {order}"));
             assert!(whole.len() >= 4, "{object}: enough rows to cut");
-            for (limit, offset) in [(1, 0), (2, 1), (2, 2), (7, 20), (whole.len() + 5, 1)] {
+            for (limit, offset) in [
+                (0, 0),
+                (1, 0),
+                (2, 1),
+                (2, 2),
+                (7, 20),
+                (whole.len() + 5, 1),
+            ] {
                 let cut = ids(&format!(
                     "SELECT Id FROM {object} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
                 ));
