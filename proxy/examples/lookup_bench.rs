@@ -30,7 +30,7 @@ use support::{json_of, login, percentile};
 
 use std::time::Instant;
 
-use pane_proxy::lookup::plan::{Layout, phone_search, plan, plan_pinned};
+use pane_proxy::lookup::plan::{Company, Layout, phone_search, plan, plan_pinned};
 use pane_wire::bridge::{Handle, HandleKind};
 use serde_json::{Value, json};
 
@@ -193,7 +193,7 @@ async fn main() {
             let company = contact % accounts;
             // (a) A Contact at a company domain.
             let address = format!("person{contact}@company{company}.example");
-            let body = plan(&email(address.clone()), &layout, VERSION)
+            let body = plan(&email(address.clone()), &layout, VERSION, Company::Ask)
                 .unwrap()
                 .body();
             let answer = org.timed_composite(&body, &mut times[0]).await;
@@ -216,6 +216,7 @@ async fn main() {
                 &email(format!("nobody{k}@company{company}.example")),
                 &layout,
                 VERSION,
+                Company::Ask,
             )
             .unwrap()
             .body();
@@ -226,9 +227,14 @@ async fn main() {
             assert_eq!(company_rows[0]["Name"], format!("Scale Company {company}"));
 
             // (c) Free mail, nobody.
-            let body = plan(&email(format!("nobody{k}@gmail.com")), &layout, VERSION)
-                .unwrap()
-                .body();
+            let body = plan(
+                &email(format!("nobody{k}@gmail.com")),
+                &layout,
+                VERSION,
+                Company::Ask,
+            )
+            .unwrap()
+            .body();
             let answer = org.timed_composite(&body, &mut times[2]).await;
             assert!(records(&answer, "contacts").is_empty(), "{answer}");
             assert!(records(&answer, "leads").is_empty(), "{answer}");

@@ -1,14 +1,16 @@
 //! The proxy's panel call, measured in one run (`bash scripts/bench`):
 //! 1. latency of `GET /api/panel` on a cache hit, against the direct call to the sandbox org
 //!    that a miss costs (the one composite request), sequentially: medians, p95 and the ratio;
-//! 2. latency of `GET /api/panel` for a new sender (a miss), against the same composite sent
-//!    straight to the sandbox org: what the proxy adds to Salesforce's answer;
+//! 2. latency of `GET /api/panel` for a new sender (a miss) at a company the proxy knows,
+//!    against the same composite sent straight to the sandbox org: what the proxy adds to
+//!    Salesforce's answer;
 //! 3. throughput of `GET /api/panel` (cache hits over 200 senders) with the proxy's runtime
 //!    on 2 worker threads and 50 concurrent clients;
 //! 4. the composite for a new sender at a big company (2,400 Contacts at one Account, as the
-//!    browser bench seeds "Bench Co"), sent straight to the sandbox org, turn about with
-//!    `GET /api/panel` for another such sender (a miss): the Salesforce part of the browser's
-//!    cold paint, and what the proxy adds to it.
+//!    browser bench seeds "Bench Co"), sent straight to the sandbox org with the company's
+//!    query (what the first sender there costs) and without it (once the proxy knows the
+//!    company), turn about with `GET /api/panel` for another such sender (a miss): the
+//!    Salesforce part of the browser's cold paint, and what the proxy adds to it.
 //!
 //! The proxy and its embedded sandbox org run in this process on their own runtime; the load
 //! comes from a second runtime on the same machine (it shares the cores; the figures are a
@@ -21,6 +23,8 @@ use support::login::{self, AsAgent};
 use support::summary;
 
 use std::time::{Duration, Instant};
+
+use pane_proxy::lookup::plan::Company;
 
 use serde_json::json;
 
@@ -93,6 +97,7 @@ async fn main() {
         &handle,
         &pane_proxy::lookup::plan::Layout::default(),
         "59.0",
+        Company::Ask,
     )
     .expect("the default layout plans")
     .body();
@@ -117,9 +122,10 @@ async fn main() {
     for _ in 0..DIRECT_ROUNDS {
         direct.push(send_composite(&http, &sandbox, &access, &composite).await);
     }
-    // A miss: a new sender each time (at Rose's company, so the domain query finds it), the
-    // proxy's whole path against the same composite sent straight; the difference is the
-    // proxy's own work (session, cache, usage, parsing and answering).
+    // A miss: a new sender each time (at Rose's company, known to the proxy since Rose's
+    // answer, so its query is not sent again), the proxy's whole path against the same
+    // composite sent straight; the difference is the proxy's own work (session, cache, usage,
+    // parsing and answering).
     let mut miss = Vec::with_capacity(MISS_ROUNDS);
     let mut miss_direct = Vec::with_capacity(MISS_ROUNDS);
     for i in 0..MISS_ROUNDS {
@@ -130,13 +136,23 @@ async fn main() {
         res.bytes().await.unwrap();
         miss.push(t.elapsed().as_secs_f64() * 1e6);
         miss_direct.push(
-            direct_composite(&http, &sandbox, &access, &format!("new{i}.direct@edge.com")).await,
+            direct_composite(
+                &http,
+                &sandbox,
+                &access,
+                &format!("new{i}.direct@edge.com"),
+                Company::Known,
+            )
+            .await,
         );
     }
-    // A sender at the big company: through the proxy (a miss) and straight, turn about.
+    // A sender at the big company: the composite a first sender there costs (with the
+    // company's query) straight; and in turn, a new sender once the proxy knows the company,
+    // through the proxy (a miss) and straight.
     seed_company(&http, &sandbox, &access).await;
     let mut company_miss = Vec::with_capacity(SENDERS / 2);
     let mut company = Vec::with_capacity(SENDERS / 2);
+    let mut company_known = Vec::with_capacity(SENDERS / 2);
     for i in (0..SENDERS).step_by(2) {
         let t = Instant::now();
         let res = panel(format!("bench{i}@bench-co.example"))
@@ -147,9 +163,12 @@ async fn main() {
         res.bytes().await.unwrap();
         company_miss.push(t.elapsed().as_secs_f64() * 1e6);
         let who = format!("bench{}@bench-co.example", i + 1);
-        company.push(direct_composite(&http, &sandbox, &access, &who).await);
+        company.push(direct_composite(&http, &sandbox, &access, &who, Company::Ask).await);
+        company_known.push(direct_composite(&http, &sandbox, &access, &who, Company::Known).await);
     }
+    // The first through the proxy read the company (with its query): one sample in 100.
     let (company, company_miss) = (summary(company), summary(company_miss));
+    let company_known = summary(company_known);
     let hit = summary(hit);
     let direct = summary(direct);
     let miss = summary(miss);
@@ -208,6 +227,7 @@ async fn main() {
         "sandbox_direct_composite_new_sender": miss_direct,
         "sandbox_direct_composite_company_of_2400": company,
         "panel_cache_miss_company_of_2400": company_miss,
+        "sandbox_direct_composite_company_of_2400_known": company_known,
         "ratio_direct_over_hit_median": (ratio * 10.0).round() / 10.0,
         "throughput": {
             "clients": CLIENTS, "senders": SENDERS, "seconds": (elapsed * 100.0).round() / 100.0,
@@ -255,7 +275,13 @@ async fn seed_company(http: &reqwest::Client, sandbox: &str, access: &str) {
 
 /// The composite the proxy sends for a new sender `email`, sent straight to the sandbox org:
 /// its time in µs.
-async fn direct_composite(http: &reqwest::Client, sandbox: &str, access: &str, email: &str) -> f64 {
+async fn direct_composite(
+    http: &reqwest::Client,
+    sandbox: &str,
+    access: &str,
+    email: &str,
+    company: Company,
+) -> f64 {
     let body = pane_proxy::lookup::plan::plan(
         &pane_wire::bridge::Handle {
             kind: pane_wire::bridge::HandleKind::Email,
@@ -264,6 +290,7 @@ async fn direct_composite(http: &reqwest::Client, sandbox: &str, access: &str, e
         },
         &pane_proxy::lookup::plan::Layout::default(),
         "59.0",
+        company,
     )
     .expect("the default layout plans")
     .body();

@@ -216,6 +216,31 @@ impl PanelCache {
     }
 }
 
+impl PanelCache {
+    /// The company of a domain kept under `key` (`(org, user, "company:<domain>")`), if it is
+    /// fresh while the org is at `generation`: what a stranger at that domain is shown.
+    pub fn company(&self, key: &PanelKey, generation: i64) -> Option<Arc<PanelData>> {
+        self.panels
+            .get(key)
+            .filter(|c| is_fresh(c.at.elapsed(), self.fresh_for, c.generation, generation))
+            .map(|c| c.data)
+    }
+
+    /// Keeps a domain's company, read under `generation`, beside the panels: forgotten with
+    /// them (a write, a layout change, an unlink) and fresh as long. In this replica's memory
+    /// only: another replica asks for it once.
+    pub fn keep_company(&self, key: PanelKey, data: PanelData, generation: i64) {
+        self.panels.insert(
+            key,
+            CachedPanel {
+                data: Arc::new(data),
+                at: Instant::now(),
+                generation,
+            },
+        );
+    }
+}
+
 /// Whether a panel `age` old, read under `generation`, may be served while the org is at
 /// `current`: younger than `fresh_for`, and no write through any replica since its read began.
 fn is_fresh(age: Duration, fresh_for: Duration, generation: i64, current: i64) -> bool {

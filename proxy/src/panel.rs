@@ -16,11 +16,13 @@ use pane_salesforce::{Composite, CompositeAnswer};
 use pane_wire::api::{HandleQuery, MatchReason, NoteKind, PanelData, PinRequest, Staleness};
 use pane_wire::bridge::{Handle, HandleKind, Recipient};
 
-use crate::cache::Lookup;
+use crate::cache::{Lookup, PanelKey};
 use crate::gateway::Salesforce;
 use crate::json::ApiJson;
-use crate::lookup::answer::{answer, phone_candidates};
-use crate::lookup::plan::{Layout, NOTE_PARTS, phone_search, plan, plan_pinned};
+use crate::lookup::answer::{answer, answered_company, phone_candidates, with_company};
+use crate::lookup::plan::{
+    Company, Layout, NOTE_PARTS, company_domain, phone_search, plan, plan_pinned,
+};
 use crate::note_kinds::NotesAnswer;
 use crate::org::{agent_layout, effective_layout, org_settings};
 use crate::session::Agent;
@@ -46,6 +48,16 @@ pub fn handle_key(handle: &Handle) -> String {
                 .collect::<String>()
         ),
     }
+}
+
+/// The key a domain's company is kept under, beside the senders' ([`handle_key`]), which it
+/// cannot equal.
+fn company_key(agent: &Agent, domain: &str) -> PanelKey {
+    (
+        agent.link.org_id.clone(),
+        agent.link.user_id.clone(),
+        format!("company:{domain}"),
+    )
 }
 
 /// The sender a request is about (`?kind&handle`), checked: the query's own refusal, or a 400
@@ -114,7 +126,7 @@ async fn panel(
         state.settings_cache.invalidate(&agent.link.org_id);
     }
     let salesforce = Salesforce::for_agent(&state, &agent).await?;
-    match read_panel(&state, &agent, &salesforce, &handle).await {
+    match read_panel(&state, &agent, &salesforce, &handle, generation).await {
         Ok(data) => {
             let data = state.panel_cache.keep(key, data, generation).await;
             Ok(with_cache_header(&data, "miss"))
@@ -134,12 +146,15 @@ async fn panel(
 
 /// Reads a sender's panel: the pinned record, else matching. An email, or a pinned record,
 /// costs one Salesforce request (two if the pinned record was deleted in Salesforce, which
-/// unpins it); a phone one search, and one more read when the search found someone.
+/// unpins it); a phone one search, and one more read when the search found someone. An
+/// email's request asks for the company of its domain only when no stranger at that domain
+/// was answered recently (its answer is kept, under the org's `generation`).
 async fn read_panel(
     state: &AppState,
     agent: &Agent,
     salesforce: &Salesforce,
     handle: &Handle,
+    generation: i64,
 ) -> Result<PanelData, ProxyError> {
     let org = org_settings(state, &agent.link.org_id).await?;
     let layout = effective_layout(
@@ -167,11 +182,26 @@ async fn read_panel(
     }
     match handle.kind {
         HandleKind::Email => {
+            let cache = &state.panel_cache;
+            let domain = company_domain(handle).map(|d| company_key(agent, &d));
+            let known = domain.as_ref().and_then(|k| cache.company(k, generation));
+            let ask = if known.is_some() {
+                Company::Known
+            } else {
+                Company::Ask
+            };
             let answered = send(state, agent, salesforce, &layout, |layout| {
-                plan(handle, layout, version).map_err(plan_error)
+                plan(handle, layout, version, ask).map_err(plan_error)
             })
             .await?;
-            Ok(answer(handle, &answered))
+            let data = answer(handle, &answered);
+            if let Some(company) = known {
+                return Ok(with_company(data, &company));
+            }
+            if let (Some(key), Some(company)) = (domain, answered_company(handle, &answered)) {
+                cache.keep_company(key, company, generation);
+            }
+            Ok(data)
         }
         HandleKind::Phone => {
             let rows = salesforce

@@ -151,53 +151,85 @@ pub fn answer(handle: &Handle, composite: &CompositeAnswer) -> PanelData {
     if candidates.len() < 2 {
         candidates.clear();
     }
-    let is_contact = !contacts.is_empty();
-    let domain_row = one(composite, DOMAIN_ACCOUNT);
-    let (reason, account_row, account_notes) = match (&person, domain_row) {
-        (Some(_), _) => (
-            if handle.kind == HandleKind::Email {
-                MatchReason::Email
-            } else {
-                MatchReason::Phone
-            },
-            is_contact.then(|| one(composite, ACCOUNT)).flatten(),
-            ACCOUNT_NOTES,
-        ),
-        (None, Some(domain)) => (MatchReason::Domain, Some(domain), DOMAIN_NOTES),
-        (None, None) => (MatchReason::None, None, DOMAIN_NOTES),
+    let Some(person) = person else {
+        return PanelData {
+            candidates,
+            ..company(handle, composite)
+        };
     };
+    let reason = if handle.kind == HandleKind::Email {
+        MatchReason::Email
+    } else {
+        MatchReason::Phone
+    };
+    let account_row = (!contacts.is_empty())
+        .then(|| one(composite, ACCOUNT))
+        .flatten();
     let account = account_row
         .and_then(record)
-        .map(|account| with_notes(account, account_row, composite, account_notes));
-    let account_contacts = if reason == MatchReason::Domain {
-        list(account_row, "Contacts").unwrap_or_default()
-    } else {
-        RelatedList::default()
-    };
-    // A company's Account brings its own Opportunities and Cases, in its row.
-    let (opportunities, cases) = if reason == MatchReason::Domain {
-        (
-            list(account_row, "Opportunities").unwrap_or_default(),
-            list(account_row, "Cases").unwrap_or_default(),
-        )
-    } else {
-        (
-            related(composite, OPPORTUNITIES, "Opportunities").unwrap_or_default(),
-            list(person_row, "Cases").unwrap_or_default(),
-        )
-    };
+        .map(|account| with_notes(account, account_row, composite, ACCOUNT_NOTES));
     PanelData {
         handle: handle.value.clone(),
         reason,
-        person,
+        person: Some(person),
         account,
-        opportunities,
-        cases,
+        opportunities: related(composite, OPPORTUNITIES, "Opportunities").unwrap_or_default(),
+        cases: list(person_row, "Cases").unwrap_or_default(),
         open_activities: list(activities, "OpenActivities").unwrap_or_default(),
         history: list(activities, "ActivityHistories").unwrap_or_default(),
-        account_contacts,
+        account_contacts: RelatedList::default(),
         candidates,
         stale: None,
+    }
+}
+
+/// What the panel shows for `handle` when nobody has it: the company's Account that the
+/// composite's domain query found, with its Contacts, Opportunities, Cases and notes (the
+/// domain match), else nothing (no match). It depends on the domain alone, so the proxy keeps
+/// it for the next stranger at that domain ([`crate::cache::PanelCache::company`]).
+pub fn company(handle: &Handle, composite: &CompositeAnswer) -> PanelData {
+    let row = one(composite, DOMAIN_ACCOUNT);
+    let account = row
+        .and_then(record)
+        .map(|account| with_notes(account, row, composite, DOMAIN_NOTES));
+    PanelData {
+        handle: handle.value.clone(),
+        reason: if row.is_some() {
+            MatchReason::Domain
+        } else {
+            MatchReason::None
+        },
+        person: None,
+        account,
+        opportunities: list(row, "Opportunities").unwrap_or_default(),
+        cases: list(row, "Cases").unwrap_or_default(),
+        open_activities: RelatedList::default(),
+        history: RelatedList::default(),
+        account_contacts: list(row, "Contacts").unwrap_or_default(),
+        candidates: Vec::new(),
+        stale: None,
+    }
+}
+
+/// [`company`], when the composite asked for it and Salesforce answered: what may be kept for
+/// the next stranger at the domain (a refused or unrun query says nothing of the company).
+pub fn answered_company(handle: &Handle, composite: &CompositeAnswer) -> Option<PanelData> {
+    composite
+        .ok(DOMAIN_ACCOUNT)
+        .map(|_| company(handle, composite))
+}
+
+/// `data` (an answer read without the domain query) for `handle`, with the company of its
+/// domain as kept from an earlier answer: the person when someone has the handle, else the
+/// company.
+pub fn with_company(data: PanelData, company: &PanelData) -> PanelData {
+    if data.person.is_some() {
+        return data;
+    }
+    PanelData {
+        handle: data.handle,
+        candidates: data.candidates,
+        ..company.clone()
     }
 }
 
@@ -450,6 +482,49 @@ mod tests {
             RelatedList::default(),
             "none read, none shown"
         );
+    }
+
+    #[test]
+    fn a_company_kept_answers_a_stranger_and_only_a_stranger() {
+        let at_burlington = composite(nobody_then(vec![sub(
+            "domainAccount",
+            200,
+            found(vec![row("Account", "001B", json!({"Name": "Burlington"}))]),
+        )]));
+        let tim = handle("tim.barr@burlington.com");
+        let kept = answered_company(&tim, &at_burlington).unwrap();
+        assert_eq!(
+            kept,
+            answer(&tim, &at_burlington),
+            "a stranger's answer is the company"
+        );
+        let unrun = composite(nobody_then(vec![halted("domainAccount")]));
+        assert_eq!(
+            answered_company(&tim, &unrun),
+            None,
+            "an unrun query is not kept"
+        );
+        assert_eq!(
+            answered_company(&tim, &composite(nobody_then(vec![]))),
+            None,
+            "nor one not asked"
+        );
+
+        // Read without the company's query: nobody, then someone.
+        let ann = handle("ann@burlington.com");
+        let stranger = with_company(answer(&ann, &composite(nobody_then(vec![]))), &kept);
+        assert_eq!(
+            (stranger.handle.as_str(), stranger.reason),
+            ("ann@burlington.com", MatchReason::Domain)
+        );
+        assert_eq!(stranger.account, kept.account);
+        let jack = composite(vec![sub(
+            "contacts",
+            200,
+            found(vec![row("Contact", "003J", json!({"Name": "Jack"}))]),
+        )]);
+        let someone = answer(&handle("jrogers@burlington.com"), &jack);
+        assert_eq!(with_company(someone.clone(), &kept), someone);
     }
 
     #[test]

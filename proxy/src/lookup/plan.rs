@@ -219,8 +219,28 @@ fn account_of(c: &mut Composite, source: Ref, layout: &Layout) -> Result<(), Com
     Ok(())
 }
 
-/// The composite for an email handle.
-pub fn plan(handle: &Handle, layout: &Layout, version: &str) -> Result<Composite, CompositeError> {
+/// Whether an email's composite asks for the company of the email's domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Company {
+    /// Ask: the domain's company is not known (or the domain is free mail, which has none).
+    Ask,
+    /// Known from an earlier answer ([`super::answer::company`]): not asked again.
+    Known,
+}
+
+/// The company domain of an email handle: its domain, lowercased, unless free mail.
+pub fn company_domain(handle: &Handle) -> Option<String> {
+    email_domain(&handle.value).filter(|d| !is_free_mail(d))
+}
+
+/// The composite for an email handle; with the query for its domain's company unless
+/// `company` is already known.
+pub fn plan(
+    handle: &Handle,
+    layout: &Layout,
+    version: &str,
+    company: Company,
+) -> Result<Composite, CompositeError> {
     let email = handle.value.to_lowercase();
     let mut c = Composite::new(version);
     let recent = || [Order::desc("LastModifiedDate")];
@@ -265,7 +285,7 @@ pub fn plan(handle: &Handle, layout: &Layout, version: &str) -> Result<Composite
         )?;
     }
     account_of(&mut c, CONTACTS, layout)?;
-    if let Some(domain) = email_domain(&email).filter(|d| !is_free_mail(d)) {
+    if let Some(domain) = company_domain(handle).filter(|_| company == Company::Ask) {
         // The company's Account: one with a Contact at the email's domain, or with the domain
         // in its website (reached through one of its Contacts); the latest changed first.
         c.add(
@@ -391,6 +411,7 @@ mod tests {
             &handle(HandleKind::Email, address),
             &Layout::default(),
             "59.0",
+            Company::Ask,
         )
         .unwrap()
     }
@@ -454,6 +475,24 @@ mod tests {
         let c = email_plan("zoe@gmail.com");
         assert_eq!(c.len(), 9);
         assert_eq!(c.queries(), 4);
+    }
+
+    #[test]
+    fn a_known_company_is_not_asked_again() {
+        let rose = handle(HandleKind::Email, "Rose@Edge.COM");
+        assert_eq!(company_domain(&rose).as_deref(), Some("edge.com"));
+        assert_eq!(
+            company_domain(&handle(HandleKind::Email, "zoe@gmail.com")),
+            None
+        );
+        let known = plan(&rose, &Layout::default(), "59.0", Company::Known).unwrap();
+        // Free mail's composite: the person, their lists and their Account, no company.
+        assert_eq!(refs(&known), refs(&email_plan("zoe@gmail.com")));
+        assert_eq!(
+            known.len() + 2,
+            email_plan("rose@edge.com").len(),
+            "the company's query and its notes"
+        );
     }
 
     #[test]
@@ -536,6 +575,14 @@ mod tests {
             contact: vec!["Name FROM User WHERE".into()],
             ..Layout::default()
         };
-        assert!(plan(&handle(HandleKind::Email, "a@b.example"), &layout, "59.0").is_err());
+        assert!(
+            plan(
+                &handle(HandleKind::Email, "a@b.example"),
+                &layout,
+                "59.0",
+                Company::Ask
+            )
+            .is_err()
+        );
     }
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use pane_proxy::lookup::answer::answer;
-use pane_proxy::lookup::plan::{Layout, phone_search, plan, plan_pinned};
+use pane_proxy::lookup::plan::{Company, Layout, phone_search, plan, plan_pinned};
 use pane_salesforce::{Client, Credentials, Tokens};
 use pane_sandbox::state::demo_app;
 use pane_sandbox::{Sandbox, SandboxConfig, spawn};
@@ -55,7 +55,7 @@ async fn look_up(sandbox: &Sandbox, client: &Client, kind: HandleKind, value: &s
     let (data, cost) = match kind {
         HandleKind::Email => {
             let composite = client
-                .composite(&plan(&handle, &layout, "59.0").unwrap())
+                .composite(&plan(&handle, &layout, "59.0", Company::Ask).unwrap())
                 .await
                 .unwrap();
             (answer(&handle, &composite), 1)

@@ -185,3 +185,52 @@ async fn bad_edits_never_reach_salesforce() {
 fn chrono_like_now() -> String {
     httpdate::fmt_http_date(std::time::SystemTime::now() + std::time::Duration::from_secs(1))
 }
+
+#[tokio::test]
+async fn a_stranger_at_a_company_answered_recently_costs_no_company_query() {
+    let (proxy, _, rose_url) = rose_to_edit().await;
+    let (_, tim, cost) = proxy.panel("email", "tim.barr@burlington.com").await;
+    assert_eq!((tim["reason"].as_str(), cost), (Some("domain"), 1));
+    let burlington = tim["account"]["id"].as_str().unwrap().to_owned();
+    let name = |panel: &Value| {
+        panel["account"]["fields"]["Name"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(name(&tim), "Burlington Textiles Corp of America");
+
+    // The company renamed in Salesforce, not through the proxy: only a company query sees it.
+    let token = crate::login::sandbox_token(&proxy.http, &proxy.sandbox).await;
+    let renamed = proxy
+        .http
+        .patch(format!(
+            "{}/services/data/v59.0/sobjects/Account/{burlington}",
+            proxy.sandbox
+        ))
+        .bearer_auth(&token)
+        .json(&json!({"Name": "Burlington Renamed"}));
+    assert_eq!(sent(renamed).await.status(), 204);
+
+    // Another stranger there: one request, which did not ask for the company again.
+    let (cache, ann, cost) = proxy.panel("email", "ann.new@Burlington.com").await;
+    assert_eq!((cache.as_str(), cost), ("miss", 1));
+    assert_eq!(ann["handle"], "ann.new@burlington.com");
+    assert_eq!(ann["reason"], "domain");
+    assert_eq!(ann["person"], Value::Null);
+    assert_eq!(name(&ann), "Burlington Textiles Corp of America");
+    for list in ["account_contacts", "opportunities", "cases"] {
+        assert_eq!(ann[list], tim[list], "{list}: the company's, as kept");
+    }
+    // Someone who has the address is still read whole, their Account by id.
+    let (_, jack, _) = proxy.panel("email", "jrogers@burlington.com").await;
+    assert_eq!(jack["reason"], "email");
+    assert_eq!(name(&jack), "Burlington Renamed");
+
+    // A write through the proxy forgets the company with the org's panels.
+    proxy.make_rose_chief_buyer(&rose_url).await;
+    let (_, bea, cost) = proxy.panel("email", "bea.new@burlington.com").await;
+    assert_eq!((bea["reason"].as_str(), cost), (Some("domain"), 1));
+    assert_eq!(name(&bea), "Burlington Renamed");
+    proxy.stop().await;
+}
