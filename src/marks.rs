@@ -45,6 +45,15 @@ pub fn after_paint(f: impl FnOnce() + 'static) {
     after_paint_boxed(Box::new(f));
 }
 
+/// Asks the browser for its next frame now, for an answer that is about to change the view. A
+/// view built out of the document (`records_kept`) dirties the document only when it is put in,
+/// at the end of its build; asked for then, the frame waits a whole vsync after the build,
+/// longer after an idle wait (the frame clock stops when nothing changes). Asked for first, the
+/// wait runs during the build, and the frame paints the view as soon as it is in.
+pub fn frame_ahead() {
+    request_animation_frame(|| {});
+}
+
 // One copy of the scheduling in the wasm, whatever the callers' closures.
 fn after_paint_boxed(f: Box<dyn FnOnce()>) {
     request_animation_frame(move || set_timeout(f, Duration::ZERO));

@@ -176,6 +176,7 @@ impl RecordsRead {
             let Ok(answer) = read.await else {
                 return;
             };
+            crate::marks::frame_ahead();
             // The panel may be gone by now: then nothing is kept.
             if me.flight.try_update_value(|f| f.abort = None).is_none() {
                 return;
