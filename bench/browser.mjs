@@ -50,13 +50,27 @@ async function openConversation(id) {
 }
 const openGenerated = (i) => openConversation(`cnv_gen_${i}`);
 
-/** ms from the context mark to the records mark for `handle`, once painted. */
+/** ms from the context mark to the records mark for `handle`, once painted. One call into the
+ *  panel's frame, which waits there for the mark (a PerformanceObserver): polling from here
+ *  would run in the panel's main thread while it is being timed. */
 async function renderTime(handle) {
-  return waitFor(`records of ${handle} painted`, () => frame().evaluate((h) => {
-    const ctx = performance.getEntriesByType('mark').find((m) => m.name.startsWith('pane:context '));
-    const painted = performance.getEntriesByName(`pane:records ${h}`, 'mark')[0];
-    return ctx && painted ? painted.startTime - ctx.startTime : null;
-  }, handle), (v) => v !== null, 20_000);
+  const ms = await frame().evaluate((h) => new Promise((resolve) => {
+    const painted = () => {
+      const ctx = performance.getEntriesByType('mark').find((m) => m.name.startsWith('pane:context '));
+      const records = performance.getEntriesByName(`pane:records ${h}`, 'mark')[0];
+      return ctx && records ? records.startTime - ctx.startTime : null;
+    };
+    const now = painted();
+    if (now !== null) { resolve(now); return; }
+    const observer = new PerformanceObserver(() => {
+      const ms = painted();
+      if (ms !== null) { observer.disconnect(); resolve(ms); }
+    });
+    observer.observe({ type: 'mark' });
+    setTimeout(() => { observer.disconnect(); resolve(null); }, 20_000);
+  }), handle);
+  if (ms === null) throw new Error(`timed out waiting for the records of ${handle} to be painted`);
+  return ms;
 }
 
 /** The hops of a sender's first paint (the panel's `pane:*` marks), in ms from the one before. */

@@ -147,8 +147,8 @@ async fn panel(
 /// Reads a sender's panel: the pinned record, else matching. An email, or a pinned record,
 /// costs one Salesforce request (two if the pinned record was deleted in Salesforce, which
 /// unpins it); a phone one search, and one more read when the search found someone. An
-/// email's request asks for the company of its domain only when no stranger at that domain
-/// was answered recently (its answer is kept, under the org's `generation`).
+/// email's request asks for the company of its domain only when no request of the panels'
+/// cache period asked for it there (its answer is kept, under the org's `generation`).
 async fn read_panel(
     state: &AppState,
     agent: &Agent,
@@ -183,8 +183,10 @@ async fn read_panel(
     match handle.kind {
         HandleKind::Email => {
             let cache = &state.panel_cache;
-            let domain = company_domain(handle).map(|d| company_key(agent, &d));
-            let known = domain.as_ref().and_then(|k| cache.company(k, generation));
+            let company_at = company_domain(handle).map(|d| company_key(agent, &d));
+            let known = company_at
+                .as_ref()
+                .and_then(|k| cache.company(k, generation));
             let ask = if known.is_some() {
                 Company::Known
             } else {
@@ -198,7 +200,7 @@ async fn read_panel(
             if let Some(company) = known {
                 return Ok(with_company(data, &company));
             }
-            if let (Some(key), Some(company)) = (domain, answered_company(handle, &answered)) {
+            if let (Some(key), Some(company)) = (company_at, answered_company(handle, &answered)) {
                 cache.keep_company(key, company, generation);
             }
             Ok(data)
