@@ -12,6 +12,7 @@ use super::state::use_records_state;
 use crate::PanelError;
 use crate::api::{endpoints, use_api};
 use crate::bridge::use_bridge;
+use crate::hooks::use_async;
 use crate::session::use_session;
 
 /// What the panel looks up, or why it looks up nothing.
@@ -26,7 +27,7 @@ pub fn Lookup() -> impl IntoView {
     // The conversation's messages, asked of the host (`listMessages`, every page) once per
     // conversation and shared by the participants and the logged count. `None` until they
     // are there, and where the context is not a sender's conversation with a message list.
-    let listing = LocalResource::new({
+    let listing = use_async({
         let bridge = bridge.clone();
         move || {
             let bridge = bridge.clone();
@@ -45,7 +46,7 @@ pub fn Lookup() -> impl IntoView {
             }
         }
     });
-    // The list of the conversation shown (the resource keeps the last one while it reads the
+    // The list of the conversation shown (the read keeps the last one on show while it reads the
     // next).
     let messages = Signal::derive(move || {
         let id = context_id.get()?;
@@ -60,7 +61,7 @@ pub fn Lookup() -> impl IntoView {
     provide_context(KnownLogs::new());
 
     // Everyone else in the conversation, from its messages (the host, not Salesforce).
-    let others = LocalResource::new(move || {
+    let others = use_async(move || {
         let bridge = bridge.clone();
         context_id.track();
         let messages = messages.get();
@@ -182,10 +183,14 @@ fn HandleCard(
 }
 
 /// The other participants, each a button that shows it instead.
+/// Everyone else in the conversation, or why they could not be listed; `None` where the
+/// conversation has none to list.
+type Others = Option<Result<Vec<Handle>, PanelError>>;
+
 #[component]
 fn Participants(
     /// The participants, first address first.
-    others: LocalResource<Option<Result<Vec<Handle>, PanelError>>>,
+    others: Signal<Option<Others>>,
     /// The handle shown now.
     shown: Signal<Handle>,
 ) -> impl IntoView {

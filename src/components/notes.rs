@@ -16,6 +16,7 @@ use super::records_kept::use_shown;
 use super::state::use_records_state;
 use crate::api::endpoints;
 use crate::api::use_api;
+use crate::hooks::use_async;
 
 /// Whether a card of `object` shows Notes.
 pub fn has_notes(object: &str) -> bool {
@@ -79,7 +80,7 @@ pub fn NotesSection(
             records.reload.get(),
         ))
     });
-    let notes = LocalResource::new(move || {
+    let notes = use_async(move || {
         let wanted = key.get();
         let given = given.clone();
         async move {

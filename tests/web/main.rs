@@ -18,6 +18,7 @@ mod bridge;
 mod client;
 mod components;
 mod kept;
+mod reads;
 mod shell;
 mod support;
 mod values;
