@@ -204,19 +204,22 @@ impl PanelCache {
                 tracing::warn!(%err, "the panel could not be shared with other replicas");
             }
         }
+        self.remember(key, data.clone(), generation);
+        data
+    }
+
+    /// Keeps `data` in this replica's memory, read now under `generation`.
+    fn remember(&self, key: PanelKey, data: Arc<PanelData>, generation: i64) {
         self.panels.insert(
             key,
             CachedPanel {
-                data: data.clone(),
+                data,
                 at: Instant::now(),
                 generation,
             },
         );
-        data
     }
-}
 
-impl PanelCache {
     /// The company of a domain kept under `key` (`(org, user, "company:<domain>")`), if it is
     /// fresh while the org is at `generation`: what a stranger at that domain is shown.
     pub fn company(&self, key: &PanelKey, generation: i64) -> Option<Arc<PanelData>> {
@@ -230,14 +233,7 @@ impl PanelCache {
     /// them (a write, a layout change, an unlink) and fresh as long. In this replica's memory
     /// only: another replica asks for it once.
     pub fn keep_company(&self, key: PanelKey, data: PanelData, generation: i64) {
-        self.panels.insert(
-            key,
-            CachedPanel {
-                data: Arc::new(data),
-                at: Instant::now(),
-                generation,
-            },
-        );
+        self.remember(key, Arc::new(data), generation);
     }
 }
 

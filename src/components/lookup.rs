@@ -182,11 +182,11 @@ fn HandleCard(
     }
 }
 
-/// The other participants, each a button that shows it instead.
 /// Everyone else in the conversation, or why they could not be listed; `None` where the
 /// conversation has none to list.
 type Others = Option<Result<Vec<Handle>, PanelError>>;
 
+/// The other participants, each a button that shows it instead.
 #[component]
 fn Participants(
     /// The participants, first address first.
