@@ -13,6 +13,7 @@ use crate::PanelError;
 use crate::api::{endpoints, use_api};
 use crate::bridge::use_bridge;
 use crate::hooks::use_async;
+use crate::model::recent::{RECENT_CONVERSATIONS, Recent};
 use crate::session::use_session;
 
 /// What the panel looks up, or why it looks up nothing.
@@ -60,7 +61,11 @@ pub fn Lookup() -> impl IntoView {
     provide_context(ConversationMessages(messages));
     provide_context(KnownLogs::new());
 
-    // Everyone else in the conversation, from its messages (the host, not Salesforce).
+    // Everyone else in the conversation, from its messages (the host, not Salesforce). A
+    // conversation listed before shows the participants found then until the host answers
+    // again (`listMessages` is a request to the host's servers): the list is in the first frame,
+    // and the records below it do not move down when the answer comes.
+    let listed_before = StoredValue::new(Recent::<Vec<Handle>>::new(RECENT_CONVERSATIONS));
     let others = use_async(move || {
         let bridge = bridge.clone();
         context_id.track();
@@ -76,15 +81,26 @@ pub fn Lookup() -> impl IntoView {
             if !ctx.has_function("listMessages") {
                 return Some(Ok(vec![first]));
             }
-            let messages = messages?;
+            let conversation = ctx.conversation.as_ref().map(|c| c.id.clone());
+            let Some(messages) = messages else {
+                let before =
+                    conversation.and_then(|id| listed_before.with_value(|l| l.get(&id).cloned()));
+                return before.map(Ok);
+            };
             let found = async {
                 let teammates = bridge.teammates().await?;
                 let messages = messages?;
                 Ok(participants(&ctx, &messages.results, &teammates))
             };
-            Some(found.await)
+            let found = found.await;
+            if let (Some(id), Ok(list)) = (conversation, &found) {
+                listed_before.update_value(|l| l.insert(id, list.clone()));
+            }
+            Some(found)
         }
     });
+    // The same list answered again (the host's answer after the one remembered) changes nothing.
+    let others = Memo::new(move |_| others.get());
 
     // The sender shown and its channel while the context has one. The sender's view is built
     // once and follows these signals from one sender to the next: rebuilt for each
@@ -145,7 +161,7 @@ pub fn Lookup() -> impl IntoView {
                 <section class="lookup" data-testid="lookup" data-state="handle">
                     <div class="channel" data-testid="lookup-channel">{channel}</div>
                     <HandleCard handle=shown />
-                    <Participants others=others shown=shown />
+                    <Participants others=others.into() shown=shown />
                     <LoggedMessages messages=messages />
                     <Records handle=shown />
                 </section>

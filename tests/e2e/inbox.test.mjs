@@ -99,6 +99,45 @@ test('several senders and CCs: the first address is shown, the others are one cl
   assert.equal(await text('lookup-name'), 'Jack Rogers');
 });
 
+test('a conversation seen before lists its participants from its first frame: nothing moves when the host answers', async () => {
+  const { page } = browser;
+  // The host answers listMessages after 400 ms, as Front may (it asks Front's servers).
+  await page.goto(`${proxy.url}?refresh_ms=60000&host_delay_ms=400`);
+  await open('Several senders and CCs');
+  const participants = panel().locator('[data-testid=participant]');
+  await waitFor('participants', () => participants.count(), (n) => n === 4);
+  await open('Email from a known address');
+  await waitFor('the other sender', () => text('lookup-handle'), (t) => t === 'rose@edge.com');
+  const frame = page.frames().find((f) => f.url().includes('/plugin/'));
+  // Once the sender is shown: the participants listed in each frame in which the panel changed
+  // (an animation frame runs before the frame is painted).
+  await frame.evaluate(() => {
+    const count = () => document.querySelectorAll('[data-testid=participant]').length;
+    const shown = () => document.querySelector('[data-testid=lookup-handle]')?.textContent === 'sean@edge.com';
+    window.framesSeen = [];
+    let asked = false;
+    new MutationObserver(() => {
+      if (!shown() || asked) return;
+      asked = true;
+      requestAnimationFrame(() => {
+        asked = false;
+        window.framesSeen.push(count());
+      });
+    }).observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true });
+  });
+  const listed = () => page.locator('[data-testid=bridge-log] li[data-kind=function_result]', { hasText: '"name":"listMessages"' }).count();
+  const listedBefore = await listed();
+  await open('Several senders and CCs');
+  await waitFor('the first frame', () => frame.evaluate(() => window.framesSeen.length), (n) => n > 0);
+  // The host's answer, 400 ms on, lists the same four.
+  await page.clock.runFor(1_000);
+  await waitFor('the host answered', listed, (n) => n > listedBefore);
+  await frame.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  const framesSeen = await frame.evaluate(() => window.framesSeen);
+  assert.equal(framesSeen[0], 4, 'the four participants are in the first frame');
+  assert.ok(framesSeen.every((n) => n === 4), `four in every frame since: ${framesSeen}`);
+});
+
 async function requests() {
   return Number(await text('request-count'));
 }

@@ -58,8 +58,15 @@ function checkedUrl(url) {
   }
   return parsed.href;
 }
+// `?host_delay_ms=N`: the data functions (listMessages...) answer after N ms (at most 10 s), as
+// Front's do: each is a request to Front's servers.
+const hostDelayMs = Math.min(Number.parseInt(params.get('host_delay_ms') || '0', 10) || 0, 10_000);
+const afterHostDelay = (f) => async (...args) => {
+  if (hostDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, hostDelayMs));
+  return f(...args);
+};
 const functions = {
-  ...DATA_FUNCTIONS,
+  ...Object.fromEntries(Object.entries(DATA_FUNCTIONS).map(([name, f]) => [name, afterHostDelay(f)])),
   openUrl: ([url]) => {
     const href = checkedUrl(url);
     openedUrls.push(href);
