@@ -86,7 +86,13 @@ impl KeptViews {
         let view = match keep_plan(kept, sender, answer, KEPT_VIEWS) {
             KeepPlan::Reuse(at) => self.views.remove(at),
             KeepPlan::Rebuild(at) | KeepPlan::Build { evict: Some(at) } => {
-                self.views.remove(at).drop_view();
+                // Dropped after the frame that paints the new view (one task later, so after
+                // the tasks that frame's paint queued, the paint's mark among them): out of
+                // the document already, it is not seen, and its teardown is not waited for.
+                let gone = self.views.remove(at);
+                crate::marks::after_paint(move || {
+                    set_timeout(move || gone.drop_view(), std::time::Duration::ZERO);
+                });
                 self.build(sender, answer, build)
             }
             KeepPlan::Build { evict: None } => self.build(sender, answer, build),

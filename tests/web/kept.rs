@@ -1,7 +1,7 @@
 //! The records' views kept built (`components/records_kept.rs`): a revisit shows the same
 //! element without building anything; a changed answer builds the sender's view again and drops
-//! the old one; past the limit the view shown least recently is dropped; only the view shown
-//! says it is shown.
+//! the old one; past the limit the view shown least recently is dropped (after the next frame
+//! is painted: its teardown is not waited for); only the view shown says it is shown.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -15,7 +15,7 @@ use salesforce_pane::model::kept::KEPT_VIEWS;
 
 use wasm_bindgen_test::*;
 
-use crate::support::wasm_memory;
+use crate::support::{sleep, until, wasm_memory};
 
 fn sender(n: usize) -> Handle {
     Handle {
@@ -80,8 +80,12 @@ fn shown_now(seen: &Seen) -> Vec<(String, u64)> {
         .collect()
 }
 
+fn dropped(seen: &Seen) -> Vec<String> {
+    seen.dropped.lock().unwrap().clone()
+}
+
 #[wasm_bindgen_test]
-fn a_sender_seen_again_is_shown_with_the_view_it_left() {
+async fn a_sender_seen_again_is_shown_with_the_view_it_left() {
     let owner = Owner::new();
     owner.set();
     let seen = Rc::new(Seen::default());
@@ -114,12 +118,17 @@ fn a_sender_seen_again_is_shown_with_the_view_it_left() {
         Some("sender0@example.com 2")
     );
     assert_eq!(seen.built.get(), 3);
-    assert_eq!(*seen.dropped.lock().unwrap(), ["sender0@example.com"]);
     assert_eq!(shown_now(&seen), [("sender0@example.com".to_owned(), 2)]);
+    // The old view goes once the new one is painted, not while it is built.
+    assert!(dropped(&seen).is_empty());
+    until("the old view dropped", || {
+        dropped(&seen) == ["sender0@example.com"]
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]
-fn past_the_limit_the_view_shown_least_recently_is_dropped() {
+async fn past_the_limit_the_view_shown_least_recently_is_dropped() {
     let owner = Owner::new();
     owner.set();
     let seen = Rc::new(Seen::default());
@@ -130,26 +139,32 @@ fn past_the_limit_the_view_shown_least_recently_is_dropped() {
     }
     // Sender 0 shown again: sender 1 is now the least recently shown.
     show(&mut kept, &seen, 0, 1);
-    assert!(seen.dropped.lock().unwrap().is_empty());
+    sleep(100).await;
+    assert!(dropped(&seen).is_empty());
     show(&mut kept, &seen, KEPT_VIEWS, 1);
-    assert_eq!(*seen.dropped.lock().unwrap(), ["sender1@example.com"]);
+    until("sender 1's view dropped", || {
+        dropped(&seen) == ["sender1@example.com"]
+    })
+    .await;
     assert_eq!(seen.built.get(), KEPT_VIEWS + 1);
-    // Sender 0 is still kept; sender 1 is built again.
+    // Sender 0 is still kept; sender 1 is built again (sender 2's view goes).
     show(&mut kept, &seen, 0, 1);
     assert_eq!(seen.built.get(), KEPT_VIEWS + 1);
     show(&mut kept, &seen, 1, 1);
     assert_eq!(seen.built.get(), KEPT_VIEWS + 2);
+    until("sender 2's view dropped", || dropped(&seen).len() == 2).await;
+    assert_eq!(dropped(&seen)[1], "sender2@example.com");
 
-    // The session ends: every view is dropped.
+    // The session ends: every view is dropped, at once.
     kept.clear();
-    assert_eq!(seen.dropped.lock().unwrap().len(), KEPT_VIEWS + 2);
+    assert_eq!(dropped(&seen).len(), KEPT_VIEWS + 2);
 }
 
 /// Views built and dropped leave nothing behind: 4,000 senders, each shown once, grow the wasm
 /// memory by at most a few 64 KiB pages. (Each view's owner was a child of the component's
 /// owner, which listed it until it was itself cleaned up: about 100 bytes a view, 512 KiB here.)
 #[wasm_bindgen_test]
-fn views_dropped_are_freed() {
+async fn views_dropped_are_freed() {
     let owner = Owner::new();
     owner.set();
     let mut kept = KeptViews::new();
@@ -158,6 +173,11 @@ fn views_dropped_are_freed() {
     for n in 0..4_500 {
         let handle = sender(n);
         kept.show(&handle, &answer(&handle, 1), build);
+        // As conversations are switched: frames are painted between them, and the views
+        // dropped go then.
+        if n % 100 == 99 {
+            sleep(50).await;
+        }
         if n == 500 {
             after_warm_up = wasm_memory();
         }
