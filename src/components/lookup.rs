@@ -269,12 +269,27 @@ fn LoggedMessages(
     let state = use_records_state();
     let api = use_api();
     let session = use_session();
+    let bridge = use_bridge();
+    let conversation = Memo::new(move |_| {
+        bridge.context().with(|c| {
+            c.as_ref()
+                .and_then(|c| c.conversation.as_ref().map(|v| v.id.clone()))
+        })
+    });
     let counts = RwSignal::new(None::<(usize, usize)>);
+    // A conversation counted before shows that count until it is counted again (after the
+    // host lists its messages): the line does not go and come back, moving what is below it.
+    let counted_before = StoredValue::new(Recent::<(usize, usize)>::new(RECENT_CONVERSATIONS));
     Effect::new(move |_| {
         state.reload.track();
         let messages = messages.get();
         let signed_in = session.signed_in().get();
-        counts.set(None);
+        let of = conversation.get();
+        let before = of
+            .as_ref()
+            .filter(|_| signed_in)
+            .and_then(|id| counted_before.with_value(|c| c.get(id).copied()));
+        counts.set(before);
         if !signed_in || !api.active().get() {
             return;
         }
@@ -286,8 +301,16 @@ fn LoggedMessages(
             return;
         }
         leptos::task::spawn_local(async move {
-            if let Ok(logged) = endpoints::logged_count(api, &ids).await {
-                counts.set(Some((logged, ids.len())));
+            let Ok(logged) = endpoints::logged_count(api, &ids).await else {
+                return;
+            };
+            let count = (logged, ids.len());
+            if let Some(id) = &of {
+                counted_before.update_value(|c| c.insert(id.clone(), count));
+            }
+            // Another conversation is shown by now: its own count is on its way.
+            if conversation.try_get_untracked().flatten() == of {
+                counts.try_set(Some(count));
             }
         });
     });

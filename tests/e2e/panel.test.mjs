@@ -428,6 +428,41 @@ test('the dev inbox\'s rules: an admin links the integration user, a message is 
   assert.equal(tasks.length, 1);
   assert.equal(tasks[0].Subject, 'Email: Invoice 4471 is wrong');
   await waitFor('the logged mark', () => textOf('logged-messages'), (t) => t === '✓ 1 of 3 messages logged to Salesforce');
+
+  // Opened again while the host lists its messages again (after 400 ms here, as Front may: it
+  // asks its servers), the conversation shows its count from its first frame: the line does not
+  // go and come back, moving the records below it.
+  await page.goto(`${proxy.url}?refresh_ms=60000&host_delay_ms=400`);
+  await open('Email from a known address');
+  await waitFor('the logged mark', () => textOf('logged-messages'), (t) => t === '✓ 1 of 3 messages logged to Salesforce');
+  await open('Phone call');
+  await waitFor('the other conversation', () => textOf('lookup-handle'), (t) => t === '+13362227000');
+  const frame = page.frames().find((f) => f.url().includes('/plugin/'));
+  // Once the sender is shown: the count line in each frame in which the panel changed (an
+  // animation frame runs before the frame is painted).
+  await frame.evaluate(() => {
+    const line = () => document.querySelector('[data-testid=logged-messages]')?.textContent ?? null;
+    const shown = () => document.querySelector('[data-testid=lookup-handle]')?.textContent === 'rose@edge.com';
+    window.framesSeen = [];
+    let asked = false;
+    new MutationObserver(() => {
+      if (!shown() || asked) return;
+      asked = true;
+      requestAnimationFrame(() => {
+        asked = false;
+        window.framesSeen.push(line());
+      });
+    }).observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true });
+  });
+  const listed = () => page.locator('[data-testid=bridge-log] li[data-kind=function_result]', { hasText: '"name":"listMessages"' }).count();
+  const listedBefore = await listed();
+  await open('Email from a known address');
+  await waitFor('the first frame', () => frame.evaluate(() => window.framesSeen.length), (n) => n > 0);
+  await waitFor('the host answered', listed, (n) => n > listedBefore);
+  // The count asked again (one proxy request) is the same.
+  await new Promise((done) => setTimeout(done, 500));
+  const framesSeen = await frame.evaluate(() => window.framesSeen);
+  assert.ok(framesSeen.every((t) => t === '✓ 1 of 3 messages logged to Salesforce'), `the count in every frame: ${JSON.stringify(framesSeen)}`);
 });
 
 /** Turns the integration on or off in the org's settings, saves, and closes the settings. */
