@@ -290,7 +290,12 @@ fn LoggedMessages(
             .filter(|_| signed_in)
             .and_then(|id| counted_before.with_value(|c| c.get(id).copied()));
         counts.set(before);
-        if !signed_in || !api.active().get() {
+        if !signed_in {
+            // Counted for the org of a link that has ended.
+            counted_before.update_value(|c| *c = Recent::new(RECENT_CONVERSATIONS));
+            return;
+        }
+        if !api.active().get() {
             return;
         }
         let Some(Ok(messages)) = messages else {

@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 /// How many senders' panels the panel keeps.
 pub const RECENT_SENDERS: usize = 100;
 
-/// How many conversations' participants the panel keeps.
+/// How many conversations' participants, and counts of messages logged, the panel keeps.
 pub const RECENT_CONVERSATIONS: usize = 100;
 
 /// Values by key, the least recently stored dropped first once `cap` are held.
