@@ -172,6 +172,44 @@ async function renderTimes(latency) {
   return { cold, warm, coldHops };
 }
 
+/** How far the records moved down after their first paint, in px, once what comes after them
+ *  came (the conversation's participants and logged count, asked of the host): for a new
+ *  conversation and for one seen before. The records' top is read in the panel's frame as the
+ *  paint's mark is made, then 800 ms later. */
+async function recordsMoved() {
+  await frame().evaluate(() => {
+    if (window.benchTops) return;
+    window.benchTops = {};
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (!e.name.startsWith('pane:records ')) continue;
+        const top = document.querySelector('[data-testid=records]')?.getBoundingClientRect().top;
+        window.benchTops[e.name.slice('pane:records '.length)] = top ?? null;
+      }
+    }).observe({ type: 'mark' });
+  });
+  const moved = async (handle) => {
+    await renderTime(handle);
+    await sleep(800);
+    return frame().evaluate((h) => {
+      const now = document.querySelector('[data-testid=records]')?.getBoundingClientRect().top;
+      const then = window.benchTops[h];
+      return now === undefined || then === null || then === undefined ? null : Math.round(now - then);
+    }, handle);
+  };
+  const out = { new_conversation: [], seen_before: [] };
+  for (let k = 0; k < 4; k += 1) {
+    const i = fresh();
+    await openGenerated(i);
+    out.new_conversation.push(await moved(sender(i)));
+    await openConversation('cnv_known');
+    await moved('rose@edge.com');
+    await openGenerated(i);
+    out.seen_before.push(await moved(sender(i)));
+  }
+  return out;
+}
+
 async function installProbes() {
   await frame().evaluate(() => {
     if (window.__bench) return;
@@ -302,6 +340,8 @@ try {
     cold_hops_ms: { latency_0: [], latency_150: [] },
     pencil_to_focus_ms: [],
     search_ms: [],
+    // px the records moved after their first paint, per run.
+    records_moved_px: { new_conversation: [], seen_before: [] },
   };
   for (let r = 0; r < (ONLY && !RENDER_ONLY ? 0 : RUNS); r += 1) {
     if (!RENDER_ONLY) results.requests_per_conversation.push(await requestsPerConversation());
@@ -311,6 +351,9 @@ try {
       results.render_ms[`latency_${latency}`].warm.push(t.warm);
       results.cold_hops_ms[`latency_${latency}`].push(...t.coldHops);
     }
+    const moved = await recordsMoved();
+    results.records_moved_px.new_conversation.push(moved.new_conversation);
+    results.records_moved_px.seen_before.push(moved.seen_before);
     if (!RENDER_ONLY) {
       results.pencil_to_focus_ms.push(await pencilTimes());
       results.search_ms.push(await searchTimes());

@@ -64,6 +64,17 @@ if (browser) {
   row('first paint of the panel (page load, HTTP cache cleared)', browser.paint_ms.first_paint.map((x) => [x]));
   row('first contentful paint of the panel', browser.paint_ms.first_contentful_paint.map((x) => [x]));
   out();
+  if (browser.records_moved_px) {
+    out('How far the records moved down after their first paint, once the conversation\'s participants and logged count came from the host (px; 4 samples per run; p50 and the largest over all samples):');
+    out();
+    out('| conversation | p50 | largest | every sample |');
+    out('|---|---|---|---|');
+    for (const [k, what] of [['new_conversation', 'new'], ['seen_before', 'seen before']]) {
+      const all = browser.records_moved_px[k].flat().filter((x) => x !== null);
+      out(`| ${what} | ${fmt(median(all), 0)} | ${fmt(Math.max(...all), 0)} | ${all.join(', ')} |`);
+    }
+    out();
+  }
   if (browser.cold_hops_ms) {
     out('Where a new sender\'s paint goes, hop by hop (the panel\'s `pane:*` performance marks; ms, p50 and p95 over all samples):');
     out();

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, launchBrowser, startProxy, waitFor } from './support.mjs';
+import { ARTIFACTS, launchBrowser, listedMessages, startProxy, waitFor, watchFrames } from './support.mjs';
 
 let proxy;
 let browser;
@@ -109,33 +109,19 @@ test('a conversation seen before lists its participants from its first frame: no
   await open('Email from a known address');
   await waitFor('the other sender', () => text('lookup-handle'), (t) => t === 'rose@edge.com');
   const frame = page.frames().find((f) => f.url().includes('/plugin/'));
-  // Once the sender is shown: the participants listed in each frame in which the panel changed
-  // (an animation frame runs before the frame is painted).
-  await frame.evaluate(() => {
-    const count = () => document.querySelectorAll('[data-testid=participant]').length;
-    const shown = () => document.querySelector('[data-testid=lookup-handle]')?.textContent === 'sean@edge.com';
-    window.framesSeen = [];
-    let asked = false;
-    new MutationObserver(() => {
-      if (!shown() || asked) return;
-      asked = true;
-      requestAnimationFrame(() => {
-        asked = false;
-        window.framesSeen.push(count());
-      });
-    }).observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true });
-  });
-  const listed = () => page.locator('[data-testid=bridge-log] li[data-kind=function_result]', { hasText: '"name":"listMessages"' }).count();
+  // Once the sender is shown: the participants listed in each frame in which the panel changed.
+  const framesSeen = await watchFrames(frame, 'sean@edge.com', '[data-testid=participant]', 'count');
+  const listed = () => listedMessages(page);
   const listedBefore = await listed();
   await open('Several senders and CCs');
-  await waitFor('the first frame', () => frame.evaluate(() => window.framesSeen.length), (n) => n > 0);
+  await waitFor('the first frame', async () => (await framesSeen()).length, (n) => n > 0);
   // The host's answer, 400 ms on, lists the same four.
   await page.clock.runFor(1_000);
   await waitFor('the host answered', listed, (n) => n > listedBefore);
   await frame.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
-  const framesSeen = await frame.evaluate(() => window.framesSeen);
-  assert.equal(framesSeen[0], 4, 'the four participants are in the first frame');
-  assert.ok(framesSeen.every((n) => n === 4), `four in every frame since: ${framesSeen}`);
+  const seen = await framesSeen();
+  assert.equal(seen[0], 4, 'the four participants are in the first frame');
+  assert.ok(seen.every((n) => n === 4), `four in every frame since: ${seen}`);
 });
 
 async function requests() {

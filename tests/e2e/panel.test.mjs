@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, openFieldChooser, panelFrame, sandboxControl, sandboxToken, signInPopup, startPane, stopPane, waitFor } from './support.mjs';
+import { ARTIFACTS, listedMessages, openFieldChooser, panelFrame, sandboxControl, sandboxToken, signInPopup, startPane, stopPane, waitFor, watchFrames } from './support.mjs';
 
 let proxy, browser, sandbox;
 
@@ -438,31 +438,17 @@ test('the dev inbox\'s rules: an admin links the integration user, a message is 
   await open('Phone call');
   await waitFor('the other conversation', () => textOf('lookup-handle'), (t) => t === '+13362227000');
   const frame = page.frames().find((f) => f.url().includes('/plugin/'));
-  // Once the sender is shown: the count line in each frame in which the panel changed (an
-  // animation frame runs before the frame is painted).
-  await frame.evaluate(() => {
-    const line = () => document.querySelector('[data-testid=logged-messages]')?.textContent ?? null;
-    const shown = () => document.querySelector('[data-testid=lookup-handle]')?.textContent === 'rose@edge.com';
-    window.framesSeen = [];
-    let asked = false;
-    new MutationObserver(() => {
-      if (!shown() || asked) return;
-      asked = true;
-      requestAnimationFrame(() => {
-        asked = false;
-        window.framesSeen.push(line());
-      });
-    }).observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true });
-  });
-  const listed = () => page.locator('[data-testid=bridge-log] li[data-kind=function_result]', { hasText: '"name":"listMessages"' }).count();
+  // Once the sender is shown: the count line in each frame in which the panel changed.
+  const framesSeen = await watchFrames(frame, 'rose@edge.com', '[data-testid=logged-messages]', 'text');
+  const listed = () => listedMessages(page);
   const listedBefore = await listed();
   await open('Email from a known address');
-  await waitFor('the first frame', () => frame.evaluate(() => window.framesSeen.length), (n) => n > 0);
+  await waitFor('the first frame', async () => (await framesSeen()).length, (n) => n > 0);
   await waitFor('the host answered', listed, (n) => n > listedBefore);
   // The count asked again (one proxy request) is the same.
   await new Promise((done) => setTimeout(done, 500));
-  const framesSeen = await frame.evaluate(() => window.framesSeen);
-  assert.ok(framesSeen.every((t) => t === '✓ 1 of 3 messages logged to Salesforce'), `the count in every frame: ${JSON.stringify(framesSeen)}`);
+  const seen = await framesSeen();
+  assert.ok(seen.every((t) => t === '✓ 1 of 3 messages logged to Salesforce'), `the count in every frame: ${JSON.stringify(seen)}`);
 });
 
 /** Turns the integration on or off in the org's settings, saves, and closes the settings. */

@@ -169,6 +169,37 @@ export async function launchBrowser(extraArgs = []) {
   };
 }
 
+/**
+ * Watches the panel's `frame` from the moment its sender (`lookup-handle`) reads `handle`: in
+ * each frame in which the panel changed (an animation frame runs before the frame is painted),
+ * the number of `selector`'s elements (`what: 'count'`) or the first one's text (`'text'`, null
+ * when there is none). Returns a function that reads what was seen so far.
+ */
+export async function watchFrames(frame, handle, selector, what) {
+  await frame.evaluate(([handle, selector, what]) => {
+    const read = () => (what === 'count'
+      ? document.querySelectorAll(selector).length
+      : document.querySelector(selector)?.textContent ?? null);
+    const shown = () => document.querySelector('[data-testid=lookup-handle]')?.textContent === handle;
+    window.framesSeen = [];
+    let asked = false;
+    new MutationObserver(() => {
+      if (!shown() || asked) return;
+      asked = true;
+      requestAnimationFrame(() => {
+        asked = false;
+        window.framesSeen.push(read());
+      });
+    }).observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true });
+  }, [handle, selector, what]);
+  return () => frame.evaluate(() => window.framesSeen);
+}
+
+/** How many times the dev inbox (`page`) has answered the panel's `listMessages`. */
+export function listedMessages(page) {
+  return page.locator('[data-testid=bridge-log] li[data-kind=function_result]', { hasText: '"name":"listMessages"' }).count();
+}
+
 /** Polls `read` until `check(value)` holds; returns the value. */
 export async function waitFor(what, read, check, timeoutMs = 10_000) {
   const start = Date.now();
