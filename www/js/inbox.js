@@ -125,17 +125,22 @@ let selected = [CONVERSATIONS[0].id];
 
 function select(ids) {
   selected = ids;
-  render();
+  showSelection();
+  renderConversation();
   bridge.setContext(buildContext(selected));
 }
+
+// Each conversation's row and checkbox, by id: the list is drawn once, and a selection only
+// changes the rows it changes (with 1,200 generated conversations, drawing the list again took
+// the page about 300 ms of the machine a click, beside the panel being measured).
+const rows = new Map();
 
 function renderList() {
   const list = $('conversations');
   list.replaceChildren();
+  rows.clear();
   for (const c of CONVERSATIONS) {
-    const checked = selected.includes(c.id);
     const box = el('input', { type: 'checkbox', 'aria-label': `Select ${c.case}`, 'data-testid': 'select' });
-    box.checked = checked;
     box.addEventListener('click', (event) => {
       event.stopPropagation();
       select(box.checked ? [...selected, c.id] : selected.filter((id) => id !== c.id));
@@ -143,7 +148,7 @@ function renderList() {
     const who = c.recipient?.name || c.recipient?.handle || 'Unknown';
     const item = el(
       'li',
-      { 'data-id': c.id, 'data-testid': 'conversation-item', 'aria-selected': String(checked), tabindex: '0' },
+      { 'data-id': c.id, 'data-testid': 'conversation-item', 'aria-selected': 'false', tabindex: '0' },
       box,
       el('div', { class: 'meta' },
         el('div', { class: 'who' }, who, el('span', { class: 'badge' }, c.type)),
@@ -156,10 +161,18 @@ function renderList() {
       if (event.target !== item || (event.key !== 'Enter' && event.key !== ' ')) return;
       event.preventDefault();
       select([c.id]);
-      // The list was drawn again: keep the focus on the row just opened.
-      $('conversations').querySelector(`[data-id="${c.id}"]`)?.focus();
     });
     list.append(item);
+    rows.set(c.id, { item, box });
+  }
+}
+
+/** Marks the selected conversations' rows, and unmarks the others. */
+function showSelection() {
+  for (const [id, { item, box }] of rows) {
+    const checked = selected.includes(id);
+    if (box.checked !== checked) box.checked = checked;
+    if (item.getAttribute('aria-selected') !== String(checked)) item.setAttribute('aria-selected', String(checked));
   }
 }
 
@@ -202,10 +215,6 @@ function renderConversation() {
   });
 }
 
-function render() {
-  renderList();
-  renderConversation();
-}
 
 $('clear-selection').addEventListener('click', () => select([]));
 $('teammate').textContent = `${TEAMMATE.name} · ${TEAMMATE.email}`;
@@ -213,4 +222,5 @@ $('teammate').textContent = `${TEAMMATE.name} · ${TEAMMATE.email}`;
 // For people and tests poking at the page: what the host did, never a way to drive it.
 window.devInbox = { openedUrls, pluginOrigin, get contextId() { return bridge.context?.id; } };
 
+renderList();
 select(selected);
