@@ -172,13 +172,22 @@ async function renderTimes(latency) {
   return { cold, warm, coldHops };
 }
 
+/** Loads the dev inbox again (the session cookie keeps the link), its data functions answering
+ *  after `hostDelayMs`; once the panel runs. */
+async function reload(hostDelayMs) {
+  await page.goto(`${proxy.url}?refresh_ms=3600000&generated=${GENERATED}&host_delay_ms=${hostDelayMs}`);
+  await waitFor('the panel running', () => frame()?.evaluate(() => Boolean(window.__paneWasm)).catch(() => false), (v) => v, 20_000);
+  await renderTime('rose@edge.com');
+}
+
 /** How far the records moved down after their first paint, in px, once what comes after them
- *  came (the conversation's participants and logged count, asked of the host): for a new
- *  conversation and for one seen before. The records' top is read in the panel's frame as the
- *  paint's mark is made, then 800 ms later. */
+ *  came (the conversation's participants and logged count, asked of the host, which answers
+ *  after 150 ms here as Front's servers might): for a new conversation and for one seen before.
+ *  The records' top is read in the panel's frame as the paint's mark is made, then 800 ms
+ *  later. */
 async function recordsMoved() {
+  await reload(150);
   await frame().evaluate(() => {
-    if (window.benchTops) return;
     window.benchTops = {};
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
@@ -207,6 +216,7 @@ async function recordsMoved() {
     await openGenerated(i);
     out.seen_before.push(await moved(sender(i)));
   }
+  await reload(0);
   return out;
 }
 
