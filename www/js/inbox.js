@@ -215,7 +215,6 @@ function renderConversation() {
   });
 }
 
-
 $('clear-selection').addEventListener('click', () => select([]));
 $('teammate').textContent = `${TEAMMATE.name} · ${TEAMMATE.email}`;
 
