@@ -134,6 +134,7 @@ async function requestsPerConversation() {
   await renderTime(sender(b));
   row.same_sender_again = await costOf(async () => { await openGenerated(a); await renderTime(sender(a)); });
   row.another_participant = await costOf(async () => {
+    await panel().locator('[data-testid=participants-toggle]').click();
     const cc = panel().locator(`[data-testid=participant][data-handle="bench${a}.cc@bench-co.example"]`);
     await cc.click();
     await renderTime(`bench${a}.cc@bench-co.example`);

@@ -1,20 +1,15 @@
 //! The handle the panel looks up for the open conversation, and the other participants.
 
 use leptos::prelude::*;
-use pane_wire::bridge::{
-    Handle, HandleKind, LookupTarget, MessageList, lookup_target, participants,
-};
+use pane_wire::bridge::{Handle, HandleKind, LookupTarget, lookup_target, participants};
 
+use super::conversation_bar::ConversationBar;
 use super::log_conversation::{ConversationMessages, KnownLogs};
 use super::records::Records;
-use super::records_read::use_records_read;
 use super::state::use_records_state;
-use crate::PanelError;
-use crate::api::{endpoints, use_api};
 use crate::bridge::use_bridge;
 use crate::hooks::use_async;
 use crate::model::recent::{RECENT_CONVERSATIONS, Recent};
-use crate::session::use_session;
 
 /// What the panel looks up, or why it looks up nothing.
 #[component]
@@ -24,6 +19,13 @@ pub fn Lookup() -> impl IntoView {
     let context = bridge.context();
     let target = Memo::new(move |_| context.with(|c| c.as_ref().map(lookup_target)));
     let context_id = Memo::new(move |_| context.with(|c| c.as_ref().map(|c| c.id.clone())));
+    // The conversation's own id (one context id may be the same conversation again).
+    let conversation = Memo::new(move |_| {
+        context.with(|c| {
+            c.as_ref()
+                .and_then(|c| c.conversation.as_ref().map(|v| v.id.clone()))
+        })
+    });
 
     // The conversation's messages, asked of the host (`listMessages`, every page) once per
     // conversation and shared by the participants and the logged count. `None` until they
@@ -81,7 +83,7 @@ pub fn Lookup() -> impl IntoView {
             if !ctx.has_function("listMessages") {
                 return Some(Ok(vec![first]));
             }
-            let conversation = ctx.conversation.as_ref().map(|c| c.id.clone());
+            let conversation = conversation.get_untracked();
             let Some(messages) = messages else {
                 let before =
                     conversation.and_then(|id| listed_before.with_value(|l| l.get(&id).cloned()));
@@ -156,13 +158,18 @@ pub fn Lookup() -> impl IntoView {
                     |(_, h)| h,
                 )
             });
-            let channel = move || current.get().map(|(c, _)| c.label()).unwrap_or_default();
+            let channel =
+                Signal::derive(move || current.get().map(|(c, _)| c.label()).unwrap_or_default());
             view! {
                 <section class="lookup" data-testid="lookup" data-state="handle">
-                    <div class="channel" data-testid="lookup-channel">{channel}</div>
+                    <ConversationBar
+                        channel=channel
+                        conversation=conversation
+                        messages=messages
+                        others=others.into()
+                        shown=shown
+                    />
                     <HandleCard handle=shown />
-                    <Participants others=others.into() shown=shown />
-                    <LoggedMessages messages=messages />
                     <Records handle=shown />
                 </section>
             }
@@ -195,140 +202,5 @@ fn HandleCard(
             <div class="handle" data-testid="lookup-handle" data-kind=kind>{move || handle.get().value}</div>
             {move || handle.get().name.map(|name| view! { <div class="handle-name" data-testid="lookup-name">{name}</div> }.into_any())}
         </div>
-    }
-}
-
-/// Everyone else in the conversation, or why they could not be listed; `None` where the
-/// conversation has none to list.
-type Others = Option<Result<Vec<Handle>, PanelError>>;
-
-/// The other participants, each a button that shows it instead.
-#[component]
-fn Participants(
-    /// The participants, first address first.
-    others: Signal<Option<Others>>,
-    /// The handle shown now.
-    shown: Signal<Handle>,
-) -> impl IntoView {
-    let read = use_records_read();
-    move || {
-        let list = match others.get() {
-            Some(Some(Ok(list))) => list,
-            Some(Some(Err(err))) => {
-                return view! { <p class="participants-error" data-testid="participants-error">{err.to_string()}</p> }.into_any();
-            }
-            _ => return ().into_any(),
-        };
-        if list.len() < 2 {
-            return ().into_any();
-        }
-        let current = shown.get();
-        view! {
-            <div class="participants" data-testid="participants">
-                <h3>"In this conversation"</h3>
-                <ul>
-                    {list
-                        .into_iter()
-                        .map(|h| {
-                            let selected = h.value == current.value;
-                            let label = match &h.name {
-                                Some(name) => format!("{name} <{}>", h.value),
-                                None => h.value.clone(),
-                            };
-                            let value = h.value.clone();
-                            view! {
-                                <li>
-                                    <button
-                                        type="button"
-                                        class="participant"
-                                        data-testid="participant"
-                                        data-handle=value
-                                        aria-pressed=selected.to_string()
-                                        on:click=move |_| read.choose(h.clone())
-                                    >
-                                        {label}
-                                    </button>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
-            </div>
-        }
-        .into_any()
-    }
-}
-
-/// How many of the conversation's messages rules logged to Salesforce (one proxy request, no
-/// Salesforce request; only once signed in).
-#[component]
-fn LoggedMessages(
-    /// The messages of the conversation shown, so the count follows the conversation.
-    messages: Signal<Option<Result<MessageList, PanelError>>>,
-) -> impl IntoView {
-    let state = use_records_state();
-    let api = use_api();
-    let session = use_session();
-    let bridge = use_bridge();
-    let conversation = Memo::new(move |_| {
-        bridge.context().with(|c| {
-            c.as_ref()
-                .and_then(|c| c.conversation.as_ref().map(|v| v.id.clone()))
-        })
-    });
-    let counts = RwSignal::new(None::<(usize, usize)>);
-    // A conversation counted before shows that count until it is counted again (after the
-    // host lists its messages): the line does not go and come back, moving what is below it.
-    let counted_before = StoredValue::new(Recent::<(usize, usize)>::new(RECENT_CONVERSATIONS));
-    Effect::new(move |_| {
-        state.reload.track();
-        let messages = messages.get();
-        let signed_in = session.signed_in().get();
-        let of = conversation.get();
-        let before = of
-            .as_ref()
-            .filter(|_| signed_in)
-            .and_then(|id| counted_before.with_value(|c| c.get(id).copied()));
-        counts.set(before);
-        if !signed_in {
-            // Counted for the org of a link that has ended.
-            counted_before.update_value(|c| *c = Recent::new(RECENT_CONVERSATIONS));
-            return;
-        }
-        if !api.active().get() {
-            return;
-        }
-        let Some(Ok(messages)) = messages else {
-            return;
-        };
-        let ids: Vec<String> = messages.results.iter().map(|m| m.id.clone()).collect();
-        if ids.is_empty() {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            let Ok(logged) = endpoints::logged_count(api, &ids).await else {
-                return;
-            };
-            let count = (logged, ids.len());
-            if let Some(id) = &of {
-                counted_before.update_value(|c| c.insert(id.clone(), count));
-            }
-            // Another conversation is shown by now: its own count is on its way.
-            if conversation.try_get_untracked().flatten() == of {
-                counts.try_set(Some(count));
-            }
-        });
-    });
-    move || {
-        counts
-            .get()
-            .filter(|(logged, _)| *logged > 0)
-            .map(|(logged, all)| {
-                view! {
-                    <p class="hint logged" data-testid="logged-messages">
-                        {format!("✓ {logged} of {all} messages logged to Salesforce")}
-                    </p>
-                }
-            })
     }
 }

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod app;
 pub mod chooser;
+pub mod conversation_bar;
 pub mod convert;
 pub mod describes;
 pub mod field;

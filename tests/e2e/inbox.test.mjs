@@ -85,11 +85,18 @@ test('each sample conversation shows what the panel looks up, or why not', async
   assert.equal(await text('lookup-message'), 'No conversation is open. Open one to see its Salesforce records.');
 });
 
-test('several senders and CCs: the first address is shown, the others are one click away', async () => {
+test('several senders and CCs: the first address is shown, the others in a chooser', async () => {
   const { page } = browser;
   await page.goto(`${proxy.url}?refresh_ms=60000`);
   await open('Several senders and CCs');
+  // One line says how many are in the conversation; the list opens under it on a click.
+  const toggle = panel().locator('[data-testid=participants-toggle]');
+  await waitFor('the participants\' chooser', () => toggle.textContent().catch(() => ''), (t) => t === '4 people');
   const participants = panel().locator('[data-testid=participant]');
+  assert.equal(await participants.count(), 0, 'the list is closed until the agent opens it');
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+  await toggle.click();
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
   await waitFor('participants', () => participants.count(), (n) => n === 4);
   const handles = await participants.evaluateAll((els) => els.map((e) => e.dataset.handle));
   // Teammates (ana, ben), the support address and the team's domain are never listed.
@@ -97,6 +104,35 @@ test('several senders and CCs: the first address is shown, the others are one cl
   await participants.nth(3).click();
   await waitFor('the chosen participant', () => text('lookup-handle'), (t) => t === 'jrogers@burlington.com');
   assert.equal(await text('lookup-name'), 'Jack Rogers');
+  // Choosing closes the list; Escape closes it too.
+  await waitFor('the list closed', () => participants.count(), (n) => n === 0);
+  await toggle.click();
+  await participants.first().waitFor();
+  assert.equal(await participants.nth(3).getAttribute('aria-pressed'), 'true');
+  await participants.first().press('Escape');
+  await waitFor('the list closed by Escape', () => participants.count(), (n) => n === 0);
+});
+
+test('a new conversation: its sender and records do not move when the host lists its participants', async () => {
+  const { page } = browser;
+  // A new page: no conversation seen before. The host answers listMessages after 400 ms.
+  await page.goto(`${proxy.url}?refresh_ms=60000&host_delay_ms=400`);
+  await waitFor('the first conversation', () => text('lookup-handle').catch(() => ''), (t) => t === 'rose@edge.com');
+  const frame = page.frames().find((f) => f.url().includes('/plugin/'));
+  // Once Sean is shown: in each frame in which the panel changed, where what is below his address
+  // is (the link prompt: this page is not linked; linked, it is his records).
+  const framesSeen = await watchFrames(frame, 'sean@edge.com', '[data-testid=link-prompt]', 'top');
+  const listed = () => listedMessages(page);
+  const listedBefore = await listed();
+  await open('Several senders and CCs');
+  await waitFor('the first frame', async () => (await framesSeen()).length, (n) => n > 0);
+  await page.clock.runFor(1_000);
+  await waitFor('the host answered', listed, (n) => n > listedBefore);
+  await waitFor('the participants\' chooser', () => text('participants-toggle').catch(() => ''), (t) => t === '4 people');
+  await frame.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  const seen = await framesSeen();
+  assert.ok(seen.length > 1, `frames after the answer were seen: ${seen}`);
+  assert.ok(seen.every((top) => top === seen[0]), `the prompt at one height in every frame: ${seen}`);
 });
 
 test('a conversation seen before lists its participants from its first frame: nothing moves when the host answers', async () => {
@@ -104,13 +140,12 @@ test('a conversation seen before lists its participants from its first frame: no
   // The host answers listMessages after 400 ms, as Front may (it asks Front's servers).
   await page.goto(`${proxy.url}?refresh_ms=60000&host_delay_ms=400`);
   await open('Several senders and CCs');
-  const participants = panel().locator('[data-testid=participant]');
-  await waitFor('participants', () => participants.count(), (n) => n === 4);
+  await waitFor('participants', () => text('participants-toggle').catch(() => ''), (t) => t === '4 people');
   await open('Email from a known address');
   await waitFor('the other sender', () => text('lookup-handle'), (t) => t === 'rose@edge.com');
   const frame = page.frames().find((f) => f.url().includes('/plugin/'));
-  // Once the sender is shown: the participants listed in each frame in which the panel changed.
-  const framesSeen = await watchFrames(frame, 'sean@edge.com', '[data-testid=participant]', 'count');
+  // Once the sender is shown: the participants counted in each frame in which the panel changed.
+  const framesSeen = await watchFrames(frame, 'sean@edge.com', '[data-testid=participants-toggle]', 'text');
   const listed = () => listedMessages(page);
   const listedBefore = await listed();
   await open('Several senders and CCs');
@@ -120,8 +155,8 @@ test('a conversation seen before lists its participants from its first frame: no
   await waitFor('the host answered', listed, (n) => n > listedBefore);
   await frame.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
   const seen = await framesSeen();
-  assert.equal(seen[0], 4, 'the four participants are in the first frame');
-  assert.ok(seen.every((n) => n === 4), `four in every frame since: ${seen}`);
+  assert.equal(seen[0], '4 people', 'the four participants are in the first frame');
+  assert.ok(seen.every((t) => t === '4 people'), `four in every frame since: ${seen}`);
 });
 
 async function requests() {

@@ -90,6 +90,7 @@ test('the same sender in another conversation: its kept view says that conversat
   // Rose's view is kept built from her own conversation (logged above). She is in copy of
   // Sean's: chosen there, the same view follows the conversation shown.
   await open('Several senders and CCs', 'sean@edge.com');
+  await panel().locator('[data-testid=participants-toggle]').click();
   await panel().locator('[data-testid=participant][data-handle="rose@edge.com"]').click();
   await waitFor('Rose', cardTitle, (t) => t === 'Rose Gonzalez', 15_000);
   await waitFor('not logged here', () => textOf('log-conversation'), (t) => t === 'Log conversation', 15_000);

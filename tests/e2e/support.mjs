@@ -172,14 +172,17 @@ export async function launchBrowser(extraArgs = []) {
 /**
  * Watches the panel's `frame` from the moment its sender (`lookup-handle`) reads `handle`: in
  * each frame in which the panel changed (an animation frame runs before the frame is painted),
- * the number of `selector`'s elements (`what: 'count'`) or the first one's text (`'text'`, null
- * when there is none). Returns a function that reads what was seen so far.
+ * the number of `selector`'s elements (`what: 'count'`), the first one's text (`'text'`, null
+ * when there is none) or its top in pixels (`'top'`, null when there is none). Returns a
+ * function that reads what was seen so far.
  */
 export async function watchFrames(frame, handle, selector, what) {
   await frame.evaluate(([handle, selector, what]) => {
-    const read = () => (what === 'count'
-      ? document.querySelectorAll(selector).length
-      : document.querySelector(selector)?.textContent ?? null);
+    const read = {
+      count: () => document.querySelectorAll(selector).length,
+      text: () => document.querySelector(selector)?.textContent ?? null,
+      top: () => document.querySelector(selector)?.getBoundingClientRect().top ?? null,
+    }[what];
     const shown = () => document.querySelector('[data-testid=lookup-handle]')?.textContent === handle;
     window.framesSeen = [];
     let asked = false;

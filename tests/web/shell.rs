@@ -55,6 +55,19 @@ async fn the_panel_waits_for_the_inbox_then_shows_the_handle_and_its_participant
     .await;
     assert_eq!(text("[data-testid=lookup-name]"), "Sean Forbes");
     assert_eq!(text("[data-testid=lookup-channel]"), "Email");
+    until("the participants' chooser", || {
+        text("[data-testid=participants-toggle]") == "4 people"
+    })
+    .await;
+    assert_eq!(
+        document()
+            .query_selector_all("[data-testid=participant]")
+            .unwrap()
+            .length(),
+        0,
+        "the list is closed until the agent opens it"
+    );
+    click("[data-testid=participants-toggle]");
     until("the participants", || {
         document()
             .query_selector_all("[data-testid=participant]")
@@ -66,6 +79,13 @@ async fn the_panel_waits_for_the_inbox_then_shows_the_handle_and_its_participant
     click("[data-testid=participant][data-handle='lisa.lee@edge.com']");
     until("the chosen participant", || {
         text("[data-testid=lookup-handle]") == "lisa.lee@edge.com"
+    })
+    .await;
+    until("the list closed", || {
+        document()
+            .query_selector("[data-testid=participants]")
+            .unwrap()
+            .is_none()
     })
     .await;
     container.remove();

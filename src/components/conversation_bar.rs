@@ -1,0 +1,225 @@
+//! The conversation's bar above its sender: the channel, how many of its messages rules logged,
+//! and a chooser of the other participants. It is one line of a fixed height from the first
+//! frame: what the host answers later (`listMessages` is a request to its servers) fills it in
+//! and moves nothing below it. The participants' list opens under it only when the agent asks.
+
+use leptos::prelude::*;
+use pane_wire::bridge::{Handle, MessageList};
+
+use super::records_read::use_records_read;
+use super::state::use_records_state;
+use crate::PanelError;
+use crate::api::{endpoints, use_api};
+use crate::model::recent::{RECENT_CONVERSATIONS, Recent};
+use crate::session::use_session;
+
+/// Everyone else in the conversation, or why they could not be listed; `None` where the
+/// conversation has none to list.
+pub type Others = Option<Result<Vec<Handle>, PanelError>>;
+
+/// The bar, and the participants' list under it while it is open.
+#[component]
+pub fn ConversationBar(
+    /// The channel's label ("Email").
+    channel: Signal<&'static str>,
+    /// The conversation's id, where the context has a conversation.
+    conversation: Memo<Option<String>>,
+    /// The conversation's messages, once the host has listed them.
+    messages: Signal<Option<Result<MessageList, PanelError>>>,
+    /// The participants, first address first.
+    others: Signal<Option<Others>>,
+    /// The handle shown now.
+    shown: Signal<Handle>,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    // Another conversation closes the list.
+    Effect::new(move |_| {
+        conversation.track();
+        open.set(false);
+    });
+    view! {
+        <div class="conversation-bar">
+            <div class="channel" data-testid="lookup-channel">{channel}</div>
+            <LoggedMessages conversation=conversation messages=messages />
+            <ParticipantsToggle others=others open=open />
+        </div>
+        <ParticipantsList others=others shown=shown open=open />
+    }
+}
+
+/// The participants listed, where there are at least two.
+fn listed(others: Option<Others>) -> Option<Vec<Handle>> {
+    match others {
+        Some(Some(Ok(list))) if list.len() > 1 => Some(list),
+        _ => None,
+    }
+}
+
+/// "3 people", which opens the list; or why the participants could not be listed.
+#[component]
+fn ParticipantsToggle(others: Signal<Option<Others>>, open: RwSignal<bool>) -> impl IntoView {
+    move || {
+        if let Some(Some(Err(err))) = others.get() {
+            let err = err.to_string();
+            return view! {
+                <span class="participants-error" data-testid="participants-error" title=err.clone()>
+                    {format!("Participants not listed: {err}")}
+                </span>
+            }
+            .into_any();
+        }
+        let Some(list) = listed(others.get()) else {
+            return ().into_any();
+        };
+        view! {
+            <button
+                type="button"
+                class="participants-toggle"
+                data-testid="participants-toggle"
+                title="Everyone in this conversation: choose whose records to show"
+                aria-controls="participants"
+                aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                {format!("{} people", list.len())}
+            </button>
+        }
+        .into_any()
+    }
+}
+
+/// The participants, each a button that shows it instead (and closes the list).
+#[component]
+fn ParticipantsList(
+    others: Signal<Option<Others>>,
+    shown: Signal<Handle>,
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    let read = use_records_read();
+    move || {
+        if !open.get() {
+            return ().into_any();
+        }
+        let Some(list) = listed(others.get()) else {
+            return ().into_any();
+        };
+        let current = shown.get();
+        view! {
+            <div
+                class="participants"
+                id="participants"
+                data-testid="participants"
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        open.set(false);
+                    }
+                }
+            >
+                <h3>"In this conversation"</h3>
+                <ul>
+                    {list
+                        .into_iter()
+                        .map(|h| {
+                            let selected = h.value == current.value;
+                            let label = match &h.name {
+                                Some(name) => format!("{name} <{}>", h.value),
+                                None => h.value.clone(),
+                            };
+                            let value = h.value.clone();
+                            view! {
+                                <li>
+                                    <button
+                                        type="button"
+                                        class="participant"
+                                        data-testid="participant"
+                                        data-handle=value
+                                        aria-pressed=selected.to_string()
+                                        on:click=move |_| {
+                                            open.set(false);
+                                            read.choose(h.clone());
+                                        }
+                                    >
+                                        {label}
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </div>
+        }
+        .into_any()
+    }
+}
+
+/// How many of the conversation's messages rules logged to Salesforce (one proxy request, no
+/// Salesforce request; only once signed in).
+#[component]
+fn LoggedMessages(
+    conversation: Memo<Option<String>>,
+    /// The messages of the conversation shown, so the count follows the conversation.
+    messages: Signal<Option<Result<MessageList, PanelError>>>,
+) -> impl IntoView {
+    let state = use_records_state();
+    let api = use_api();
+    let session = use_session();
+    let counts = RwSignal::new(None::<(usize, usize)>);
+    // A conversation counted before shows that count until it is counted again (after the
+    // host lists its messages): the count does not go and come back.
+    let counted_before = StoredValue::new(Recent::<(usize, usize)>::new(RECENT_CONVERSATIONS));
+    Effect::new(move |_| {
+        state.reload.track();
+        let messages = messages.get();
+        let signed_in = session.signed_in().get();
+        let of = conversation.get();
+        let before = of
+            .as_ref()
+            .filter(|_| signed_in)
+            .and_then(|id| counted_before.with_value(|c| c.get(id).copied()));
+        counts.set(before);
+        if !signed_in {
+            // Counted for the org of a link that has ended.
+            counted_before.update_value(|c| *c = Recent::new(RECENT_CONVERSATIONS));
+            return;
+        }
+        if !api.active().get() {
+            return;
+        }
+        let Some(Ok(messages)) = messages else {
+            return;
+        };
+        let ids: Vec<String> = messages.results.iter().map(|m| m.id.clone()).collect();
+        if ids.is_empty() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let Ok(logged) = endpoints::logged_count(api, &ids).await else {
+                return;
+            };
+            let count = (logged, ids.len());
+            if let Some(id) = &of {
+                counted_before.update_value(|c| c.insert(id.clone(), count));
+            }
+            // Another conversation is shown by now: its own count is on its way.
+            if conversation.try_get_untracked().flatten() == of {
+                counts.try_set(Some(count));
+            }
+        });
+    });
+    move || {
+        counts
+            .get()
+            .filter(|(logged, _)| *logged > 0)
+            .map(|(logged, all)| {
+                view! {
+                    <span
+                        class="logged"
+                        data-testid="logged-messages"
+                        title=format!("{logged} of this conversation's {all} messages logged to Salesforce")
+                    >
+                        {format!("✓ {logged} of {all} logged")}
+                    </span>
+                }
+            })
+    }
+}
