@@ -74,8 +74,10 @@ async function renderTime(handle) {
 }
 
 /** The hops of a sender's first paint (the panel's `pane:*` marks), in ms from the one before. */
-const HOPS = ['context', 'handle', 'request', 'answer', 'parsed', 'rendered', 'records'];
-async function hops(handle) {
+const HOPS = ['context', 'handle', 'request', 'answer', 'parsed', 'rendered', 'frame', 'records'];
+/** The hops of a kept sender's paint: no request. */
+const WARM_HOPS = ['context', 'rendered', 'frame', 'records'];
+async function hops(handle, names = HOPS) {
   return frame().evaluate(([h, names]) => {
     const marks = performance.getEntriesByType('mark');
     const at = (hop) => {
@@ -91,7 +93,7 @@ async function hops(handle) {
       out[`${names[k - 1]}→${names[k]}`] = t[k] !== null && t[k - 1] !== null ? t[k] - t[k - 1] : null;
     }
     return out;
-  }, [handle, HOPS]);
+  }, [handle, names]);
 }
 
 async function settledCount() {
@@ -159,6 +161,7 @@ async function renderTimes(latency) {
   const cold = [];
   const coldHops = [];
   const warm = [];
+  const warmHops = [];
   for (let k = 0; k < SAMPLES; k += 1) {
     const i = fresh();
     await openGenerated(i);
@@ -168,9 +171,10 @@ async function renderTimes(latency) {
     await renderTime('rose@edge.com');
     await openGenerated(i);
     warm.push(await renderTime(sender(i)));
+    warmHops.push(await hops(sender(i), WARM_HOPS));
   }
   await setLatency(0);
-  return { cold, warm, coldHops };
+  return { cold, warm, coldHops, warmHops };
 }
 
 /** Loads the dev inbox again (the session cookie keeps the link), its data functions answering
@@ -354,6 +358,8 @@ try {
     render_ms: { latency_0: { cold: [], warm: [] }, latency_150: { cold: [], warm: [] } },
     // Each hop of the cold paint (new sender), one object per sample.
     cold_hops_ms: { latency_0: [], latency_150: [] },
+    // The same for a sender seen before (its kept view shown again, no request).
+    warm_hops_ms: { latency_0: [], latency_150: [] },
     pencil_to_focus_ms: [],
     search_ms: [],
     // px the records moved after their first paint, per run.
@@ -366,6 +372,7 @@ try {
       results.render_ms[`latency_${latency}`].cold.push(t.cold);
       results.render_ms[`latency_${latency}`].warm.push(t.warm);
       results.cold_hops_ms[`latency_${latency}`].push(...t.coldHops);
+      results.warm_hops_ms[`latency_${latency}`].push(...t.warmHops);
     }
     const moved = await recordsMoved();
     results.records_moved_px.new_conversation.push(moved.new_conversation);

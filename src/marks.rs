@@ -1,6 +1,6 @@
 //! Performance marks for the benchmarks (`scripts/bench`): when the host's context arrived, each
 //! hop on the way to the sender's records (`pane:handle`, `pane:request`, `pane:answer`,
-//! `pane:parsed`, `pane:rendered`) and when the records were painted. A new context clears the
+//! `pane:parsed`, `pane:rendered`, `pane:frame`) and when the records were painted. A new context clears the
 //! previous marks, so the timeline never grows however long the panel stays open. [`after_paint`]
 //! runs work once a frame has been painted.
 
@@ -33,9 +33,13 @@ pub fn records_rendered(handle: &str) {
     hop("rendered", handle);
 }
 
-/// `pane:records {handle}`, once the frame showing them has been painted ([`after_paint`]).
+/// `pane:frame {handle}` as the frame showing the records starts (its animation frame), and
+/// `pane:records {handle}` once that frame has been painted ([`after_paint`]).
 pub fn records_painted(handle: String) {
-    after_paint(move || hop("records", &handle));
+    request_animation_frame(move || {
+        hop("frame", &handle);
+        set_timeout(move || hop("records", &handle), Duration::ZERO);
+    });
 }
 
 /// Runs `f` once the next frame has been painted: the next animation frame, then a task (which

@@ -2,6 +2,8 @@
 //! Opportunities, Cases, open activities and history; the choice when several match; create
 //! buttons when nothing does, as the records' read gives them (`records_read.rs`).
 
+use std::time::Duration;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pane_wire::api::{MatchReason, PanelData, RecordView, RelatedList};
@@ -128,11 +130,24 @@ pub fn Records(
     }
 }
 
+/// How long a read runs before its skeleton pulses. Most answers come sooner, and an animation
+/// running (or even waiting to start) when the records replace the skeleton costs their frame
+/// about 4 ms (`bench/results.md`): the skeleton is still until then.
+const PULSE_AFTER: Duration = Duration::from_millis(600);
+
 /// The records' skeleton while they are read.
 #[component]
 fn RecordsLoading() -> impl IntoView {
+    let slow = RwSignal::new(false);
+    // Gone before then (the records came), the signal is disposed and the set does nothing.
+    set_timeout(
+        move || {
+            slow.try_set(true);
+        },
+        PULSE_AFTER,
+    );
     view! {
-        <div class="skeleton" data-testid="records-loading" aria-busy="true" aria-label="Loading records">
+        <div class="skeleton" class:slow=slow data-testid="records-loading" aria-busy="true" aria-label="Loading records">
             <div class="bone wide"></div><div class="bone"></div><div class="bone"></div>
         </div>
     }

@@ -21,8 +21,9 @@ let proxy, browser, sandbox;
 before(async () => {
   // Probe at once: once the quota is back, the next call learns it.
   ({ proxy, browser, sandbox } = await startPane(['--quota-probe-secs', '0']));
-  await seedGenerated(sandbox, FAULTS.length);
-  await browser.page.goto(`${proxy.url}?refresh_ms=3600000&generated=${FAULTS.length}`);
+  // One sender per fault, and one more for the slow read.
+  await seedGenerated(sandbox, FAULTS.length + 1);
+  await browser.page.goto(`${proxy.url}?refresh_ms=3600000&generated=${FAULTS.length + 1}`);
   await linkInPanel(browser.page, browser.context);
 });
 after(() => stopPane({ proxy, browser }, 'no page error: nothing crashed'));
@@ -121,4 +122,31 @@ FAULTS.forEach((fault, i) => {
     }
     await clear();
   });
+});
+
+test('a slow read: the skeleton is still at first and pulses once the read has taken 600 ms', async () => {
+  const i = FAULTS.length;
+  await clear();
+  await control('faults', { latency_ms: 2_000 });
+  // The animations of the skeleton and its bones as it is put in (a still skeleton costs the
+  // records' frame nothing).
+  const frame = browser.page.frames().find((f) => f.url().includes('/plugin/'));
+  await frame.evaluate(() => {
+    window.skeletonAtFirst = null;
+    const seen = new MutationObserver(() => {
+      const s = document.querySelector('[data-testid=records-loading]');
+      if (!s) return;
+      window.skeletonAtFirst = [s, ...s.children].map((e) => getComputedStyle(e).animationName).join(' ');
+      seen.disconnect();
+    });
+    seen.observe(document.body, { childList: true, subtree: true });
+  });
+  await browser.page.locator(`[data-testid=conversation-item][data-id="cnv_gen_${i}"]`).click();
+  await waitFor('the skeleton', () => frame.evaluate(() => window.skeletonAtFirst), (c) => c !== null);
+  assert.equal(await frame.evaluate(() => window.skeletonAtFirst), 'none none none none', 'no animation at first');
+  await waitFor('the skeleton pulsing', () => byId('records-loading').getAttribute('class').catch(() => ''), (c) => c === 'skeleton slow');
+  assert.equal(await byId('records-loading').evaluate((e) => getComputedStyle(e).animationName), 'pulse');
+  await byId('person-card').waitFor();
+  assert.equal(await byId('records-loading').count(), 0);
+  await clear();
 });
