@@ -161,8 +161,14 @@ fn LoggedMessages(
     messages: Signal<Option<Result<MessageList, PanelError>>>,
 ) -> impl IntoView {
     let state = use_records_state();
-    let api = use_api();
-    let session = use_session();
+    let (api, session, read) = (use_api(), use_session(), use_records_read());
+    // The sender's records (or their refusal) are shown: the count, which matters less, is
+    // asked after them, so its request is not on the records' path.
+    let records_shown = Memo::new(move |_| {
+        state
+            .current_handle
+            .with(|h| h.as_ref().is_none_or(|h| read.has_shown(&h.value)))
+    });
     let counts = RwSignal::new(None::<(usize, usize)>);
     // A conversation counted before shows that count until it is counted again (after the
     // host lists its messages): the count does not go and come back.
@@ -189,21 +195,30 @@ fn LoggedMessages(
             return;
         };
         let ids: Vec<String> = messages.results.iter().map(|m| m.id.clone()).collect();
-        if ids.is_empty() {
+        if ids.is_empty() || !records_shown.get() {
             return;
         }
-        leptos::task::spawn_local(async move {
-            let Ok(logged) = endpoints::logged_count(api, &ids).await else {
-                return;
-            };
-            let count = (logged, ids.len());
-            if let Some(id) = &of {
-                counted_before.update_value(|c| c.insert(id.clone(), count));
-            }
-            // Another conversation is shown by now: its own count is on its way.
-            if conversation.try_get_untracked().flatten() == of {
-                counts.try_set(Some(count));
-            }
+        // After the frame that paints the records, and one task more: after that frame's mark
+        // too, whichever of the two was asked for first.
+        crate::marks::after_paint(move || {
+            set_timeout(
+                move || {
+                    leptos::task::spawn_local(async move {
+                        let Ok(logged) = endpoints::logged_count(api, &ids).await else {
+                            return;
+                        };
+                        let count = (logged, ids.len());
+                        if let Some(id) = &of {
+                            counted_before.update_value(|c| c.insert(id.clone(), count));
+                        }
+                        // Another conversation is shown by now: its own count is on its way.
+                        if conversation.try_get_untracked().flatten() == of {
+                            counts.try_set(Some(count));
+                        }
+                    })
+                },
+                std::time::Duration::ZERO,
+            );
         });
     });
     move || {

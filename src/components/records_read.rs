@@ -76,6 +76,14 @@ impl RecordsRead {
         })
     }
 
+    /// Whether the records' view has something for `value` (tracked): records or a refusal, not
+    /// the skeleton. Nothing is cloned.
+    pub fn has_shown(&self, value: &str) -> bool {
+        self.answer
+            .with(|a| matches!(a, Some((key, _)) if key.value == value))
+            || self.state.seen.with_value(|s| s.get(value).is_some())
+    }
+
     /// The context `ctx` arrived: its sender, decided by wire's pure rule, is shown and read.
     fn context_arrived(&self, ctx: &pane_wire::bridge::Context) {
         // The panel's views may be gone (a test's panel unmounted): nobody reads for them.

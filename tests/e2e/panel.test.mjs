@@ -430,6 +430,20 @@ test('the dev inbox\'s rules: an admin links the integration user, a message is 
   await waitFor('the logged mark', () => textOf('logged-messages'), (t) => t === '✓ 1 of 3 logged');
   assert.equal(await byId('logged-messages').getAttribute('title'), "1 of this conversation's 3 messages logged to Salesforce");
 
+  // The count matters less than the records: it is asked once they are painted, even where the
+  // host lists the messages at once (as the dev inbox does) and Salesforce answers late.
+  await sandboxControl(sandbox, 'faults', { latency_ms: 400 });
+  await page.goto(`${proxy.url}?refresh_ms=60000`);
+  await waitFor('the logged mark', () => textOf('logged-messages'), (t) => t === '✓ 1 of 3 logged', 15_000);
+  await sandboxControl(sandbox, 'faults', {});
+  const plugin = page.frames().find((f) => f.url().includes('/plugin/'));
+  // (A request's timing is listed once its response is complete.)
+  const [answered, asked] = await waitFor('both requests complete', () => plugin.evaluate(() => {
+    const first = (path) => performance.getEntriesByType('resource').find((r) => r.name.includes(path));
+    return [first('/api/panel?')?.responseEnd ?? null, first('/api/rules/logged')?.startTime ?? null];
+  }), ([a, b]) => a !== null && b !== null);
+  assert.ok(asked > answered, `the count asked (${asked} ms) after the records came (${answered} ms)`);
+
   // Opened again while the host lists its messages again (after 400 ms here, as Front may: it
   // asks its servers), the conversation shows its count from its first frame: the line does not
   // go and come back.
