@@ -133,9 +133,10 @@ impl Api {
         let signal = controller.signal();
         self.in_flight.update_value(|v| v.push(controller.clone()));
         // Off the list when this ends, and aborted if its caller gives up half-way.
-        let _in_flight = InFlight {
+        let mut in_flight = InFlight {
             list: self.in_flight,
             controller,
+            done: false,
         };
         self.requests.update(|n| *n += 1);
         // Known unlinked: a 401 then says nothing new.
@@ -197,6 +198,8 @@ impl Api {
             Ok(text)
         }
         .await;
+        // Over: nothing left to abort (an abort costs the browser a call, on the answer's path).
+        in_flight.done = true;
         match result {
             Err(_) if signal.aborted() => Err(PanelError::Aborted),
             Err(PanelError::Http {
@@ -218,15 +221,20 @@ impl Api {
 
 /// A request on the in-flight list. Dropped when the request ends, or earlier when its caller
 /// gives up (a view whose sender changed): then the fetch is aborted, so it costs nothing
-/// more and nothing is kept for it. Aborting a finished fetch does nothing.
+/// more and nothing is kept for it. A request that ended is not aborted: the call costs the
+/// browser time on the answer's path, for nothing.
 struct InFlight {
     list: StoredValue<Vec<AbortController>, LocalStorage>,
     controller: AbortController,
+    /// The request ended (answered or failed): dropping it aborts nothing.
+    done: bool,
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.controller.abort();
+        if !self.done {
+            self.controller.abort();
+        }
         // Gone already if the panel was torn down.
         let _ = self
             .list
