@@ -113,48 +113,48 @@ test('several senders and CCs: the first address is shown, the others in a choos
   await waitFor('the list closed by Escape', () => participants.count(), (n) => n === 0);
 });
 
-test('a new conversation: its sender and records do not move when the host lists its participants', async () => {
+/**
+ * Opens `caseName` while the host answers listMessages 400 ms late (the page loaded with
+ * `host_delay_ms=400`), and answers what `what` read of `selector` in each frame in which the
+ * panel changed, from the first one showing `handle` (support.mjs `watchFrames`), once the host
+ * has answered and `settled` has returned.
+ */
+async function framesAsTheHostAnswers(caseName, handle, selector, what, settled = async () => {}) {
   const { page } = browser;
-  // A new page: no conversation seen before. The host answers listMessages after 400 ms.
-  await page.goto(`${proxy.url}?refresh_ms=60000&host_delay_ms=400`);
-  await waitFor('the first conversation', () => text('lookup-handle').catch(() => ''), (t) => t === 'rose@edge.com');
   const frame = page.frames().find((f) => f.url().includes('/plugin/'));
-  // Once Sean is shown: in each frame in which the panel changed, where what is below his address
-  // is (the link prompt: this page is not linked; linked, it is his records).
-  const framesSeen = await watchFrames(frame, 'sean@edge.com', '[data-testid=link-prompt]', 'top');
+  const framesSeen = await watchFrames(frame, handle, selector, what);
   const listed = () => listedMessages(page);
   const listedBefore = await listed();
-  await open('Several senders and CCs');
+  await open(caseName);
   await waitFor('the first frame', async () => (await framesSeen()).length, (n) => n > 0);
   await page.clock.runFor(1_000);
   await waitFor('the host answered', listed, (n) => n > listedBefore);
-  await waitFor('the participants\' chooser', () => text('participants-toggle').catch(() => ''), (t) => t === '4 people');
+  await settled();
   await frame.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
-  const seen = await framesSeen();
+  return framesSeen();
+}
+
+test('a new conversation: its sender and records do not move when the host lists its participants', async () => {
+  // A new page: no conversation seen before.
+  await browser.page.goto(`${proxy.url}?refresh_ms=60000&host_delay_ms=400`);
+  await waitFor('the first conversation', () => text('lookup-handle').catch(() => ''), (t) => t === 'rose@edge.com');
+  // Where what is below Sean's address is (the link prompt: this page is not linked; linked, it
+  // is his records).
+  const seen = await framesAsTheHostAnswers('Several senders and CCs', 'sean@edge.com', '[data-testid=link-prompt]', 'top', () => (
+    waitFor('the participants\' chooser', () => text('participants-toggle').catch(() => ''), (t) => t === '4 people')));
   assert.ok(seen.length > 1, `frames after the answer were seen: ${seen}`);
   assert.ok(seen.every((top) => top === seen[0]), `the prompt at one height in every frame: ${seen}`);
 });
 
 test('a conversation seen before lists its participants from its first frame: nothing moves when the host answers', async () => {
-  const { page } = browser;
   // The host answers listMessages after 400 ms, as Front may (it asks Front's servers).
-  await page.goto(`${proxy.url}?refresh_ms=60000&host_delay_ms=400`);
+  await browser.page.goto(`${proxy.url}?refresh_ms=60000&host_delay_ms=400`);
   await open('Several senders and CCs');
   await waitFor('participants', () => text('participants-toggle').catch(() => ''), (t) => t === '4 people');
   await open('Email from a known address');
   await waitFor('the other sender', () => text('lookup-handle'), (t) => t === 'rose@edge.com');
-  const frame = page.frames().find((f) => f.url().includes('/plugin/'));
-  // Once the sender is shown: the participants counted in each frame in which the panel changed.
-  const framesSeen = await watchFrames(frame, 'sean@edge.com', '[data-testid=participants-toggle]', 'text');
-  const listed = () => listedMessages(page);
-  const listedBefore = await listed();
-  await open('Several senders and CCs');
-  await waitFor('the first frame', async () => (await framesSeen()).length, (n) => n > 0);
-  // The host's answer, 400 ms on, lists the same four.
-  await page.clock.runFor(1_000);
-  await waitFor('the host answered', listed, (n) => n > listedBefore);
-  await frame.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
-  const seen = await framesSeen();
+  // The participants counted; the host's answer lists the same four.
+  const seen = await framesAsTheHostAnswers('Several senders and CCs', 'sean@edge.com', '[data-testid=participants-toggle]', 'text');
   assert.equal(seen[0], '4 people', 'the four participants are in the first frame');
   assert.ok(seen.every((t) => t === '4 people'), `four in every frame since: ${seen}`);
 });
