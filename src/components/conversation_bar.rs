@@ -4,12 +4,13 @@
 //! and moves nothing below it. The participants' list opens under it only when the agent asks.
 
 use leptos::prelude::*;
-use pane_wire::bridge::{Handle, MessageList};
+use pane_wire::bridge::{Handle, LookupTarget, MessageList, lookup_target};
 
 use super::records_read::use_records_read;
 use super::state::use_records_state;
 use crate::PanelError;
 use crate::api::{endpoints, use_api};
+use crate::bridge::use_bridge;
 use crate::model::recent::{RECENT_CONVERSATIONS, Recent};
 use crate::session::use_session;
 
@@ -162,12 +163,18 @@ fn LoggedMessages(
 ) -> impl IntoView {
     let state = use_records_state();
     let (api, session, read) = (use_api(), use_session(), use_records_read());
-    // The sender's records (or their refusal) are shown: the count, which matters less, is
-    // asked after them, so its request is not on the records' path.
+    let bridge = use_bridge();
+    // The conversation's sender's records (or their refusal) are shown: the count, which
+    // matters less, is asked after them, so its request is not on the records' path. The
+    // context's sender, not the one shown: choosing another participant asks nothing again.
     let records_shown = Memo::new(move |_| {
-        state
-            .current_handle
-            .with(|h| h.as_ref().is_none_or(|h| read.has_shown(&h.value)))
+        let sender = bridge
+            .context()
+            .with(|c| match c.as_ref().map(lookup_target) {
+                Some(LookupTarget::Handle { handle, .. }) => Some(handle.value),
+                _ => None,
+            });
+        sender.is_none_or(|v| read.has_shown(&v))
     });
     let counts = RwSignal::new(None::<(usize, usize)>);
     // A conversation counted before shows that count until it is counted again (after the

@@ -89,11 +89,22 @@ test('the agent logs the whole conversation as one Task, sees it logged, and log
 test('the same sender in another conversation: its kept view says that conversation is not logged, and this one is', async () => {
   // Rose's view is kept built from her own conversation (logged above). She is in copy of
   // Sean's: chosen there, the same view follows the conversation shown.
+  const countsAsked = [];
+  const asked = (r) => { if (r.url().includes('/api/rules/logged')) countsAsked.push(r.url()); };
+  browser.page.on('request', asked);
   await open('Several senders and CCs', 'sean@edge.com');
+  await waitFor('the conversation\'s logged count asked', () => countsAsked.length, (n) => n === 1);
+  // The count is the conversation's: choosing another of its participants (one never shown
+  // before, whose records are read now) does not ask it again.
+  await panel().locator('[data-testid=participants-toggle]').click();
+  await panel().locator('[data-testid=participant][data-handle="jrogers@burlington.com"]').click();
+  await waitFor('Jack', cardTitle, (t) => t === 'Jack Rogers', 15_000);
   await panel().locator('[data-testid=participants-toggle]').click();
   await panel().locator('[data-testid=participant][data-handle="rose@edge.com"]').click();
   await waitFor('Rose', cardTitle, (t) => t === 'Rose Gonzalez', 15_000);
   await waitFor('not logged here', () => textOf('log-conversation'), (t) => t === 'Log conversation', 15_000);
+  browser.page.off('request', asked);
+  assert.equal(countsAsked.length, 1, `the count asked once: ${countsAsked}`);
   assert.equal(await byId('conversation-logged').count(), 0);
   await open('Email from a known address', 'rose@edge.com');
   await waitFor('logged in her own', () => textOf('conversation-logged'), (t) => t.includes('Logged to Salesforce'), 15_000);
