@@ -78,9 +78,14 @@ fn ParticipantsToggle(others: Signal<Option<Others>>, open: RwSignal<bool>) -> i
                 class="participants-toggle"
                 data-testid="participants-toggle"
                 title="Everyone in this conversation: choose whose records to show"
-                aria-controls="participants"
+                aria-controls=move || open.get().then_some("participants")
                 aria-expanded=move || open.get().to_string()
                 on:click=move |_| open.update(|o| *o = !*o)
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        open.set(false);
+                    }
+                }
             >
                 {format!("{} people", list.len())}
             </button>
@@ -164,9 +169,11 @@ fn LoggedMessages(
     let state = use_records_state();
     let (api, session, read) = (use_api(), use_session(), use_records_read());
     let bridge = use_bridge();
-    // The conversation's sender's records (or their refusal) are shown: the count, which
-    // matters less, is asked after them, so its request is not on the records' path. The
-    // context's sender, not the one shown: choosing another participant asks nothing again.
+    // Records (or their refusal) are shown for the conversation's sender or for the participant
+    // shown: the count, which matters less, is asked after them, so its request is not on the
+    // records' path. The sender's, once shown, stay shown (remembered): choosing another
+    // participant then asks nothing again; the participant's, where the agent chose one before
+    // the sender's came (that read was dropped).
     let records_shown = Memo::new(move |_| {
         let sender = bridge
             .context()
@@ -174,13 +181,23 @@ fn LoggedMessages(
                 Some(LookupTarget::Handle { handle, .. }) => Some(handle.value),
                 _ => None,
             });
-        sender.is_none_or(|v| read.has_shown(&v))
+        let Some(sender) = sender else {
+            return true;
+        };
+        read.has_shown(&sender)
+            || state
+                .current_handle
+                .with(|h| h.as_ref().is_some_and(|h| read.has_shown(&h.value)))
     });
+    // Only the latest run's request goes: one asked before the panel was hidden, or for a
+    // conversation left, is dropped before it is sent.
+    let latest = StoredValue::new(0_u64);
     let counts = RwSignal::new(None::<(usize, usize)>);
     // A conversation counted before shows that count until it is counted again (after the
     // host lists its messages): the count does not go and come back.
     let counted_before = StoredValue::new(Recent::<(usize, usize)>::new(RECENT_CONVERSATIONS));
     Effect::new(move |_| {
+        latest.update_value(|n| *n += 1);
         state.reload.track();
         let messages = messages.get();
         let signed_in = session.signed_in().get();
@@ -205,11 +222,15 @@ fn LoggedMessages(
         if ids.is_empty() || !records_shown.get() {
             return;
         }
+        let run = latest.get_value();
         // After the frame that paints the records, and one task more: after that frame's mark
         // too, whichever of the two was asked for first.
         crate::marks::after_paint(move || {
             set_timeout(
                 move || {
+                    if latest.try_get_value() != Some(run) {
+                        return;
+                    }
                     leptos::task::spawn_local(async move {
                         let Ok(logged) = endpoints::logged_count(api, &ids).await else {
                             return;

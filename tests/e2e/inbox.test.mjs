@@ -110,7 +110,11 @@ test('several senders and CCs: the first address is shown, the others in a choos
   await participants.first().waitFor();
   assert.equal(await participants.nth(3).getAttribute('aria-pressed'), 'true');
   await participants.first().press('Escape');
-  await waitFor('the list closed by Escape', () => participants.count(), (n) => n === 0);
+  await waitFor('the list closed by Escape in it', () => participants.count(), (n) => n === 0);
+  await toggle.click();
+  await participants.first().waitFor();
+  await toggle.press('Escape');
+  await waitFor('the list closed by Escape on the toggle', () => participants.count(), (n) => n === 0);
 });
 
 /**

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, panelFrame, sandboxQuery, signInPopup, startPane, stopPane, waitFor } from './support.mjs';
+import { ARTIFACTS, panelFrame, sandboxControl, sandboxQuery, signInPopup, startPane, stopPane, waitFor } from './support.mjs';
 
 let proxy, browser, sandbox;
 
@@ -84,6 +84,26 @@ test('the agent logs the whole conversation as one Task, sees it logged, and log
   await page.evaluate(() => { document.querySelector('[data-testid=plugin-salesforce]').parentElement.style.width = '300px'; });
   await byId('conversation-logged').scrollIntoViewIfNeeded();
   await page.locator('[data-testid=plugin-salesforce]').screenshot({ path: join(ARTIFACTS, 'log-300.png') });
+});
+
+test('a participant chosen before the sender\'s records come: the conversation\'s logged count is still asked', async () => {
+  const { page } = browser;
+  const countsAsked = [];
+  const asked = (r) => { if (r.url().includes('/api/rules/logged?ids=msg_group_')) countsAsked.push(r.url()); };
+  page.on('request', asked);
+  // Sean's records were never read (neither the panel nor the proxy has them) and Salesforce is
+  // slow: his read is still on its way when the agent chooses Jack, and is dropped.
+  await sandboxControl(sandbox, 'faults', { latency_ms: 1_500 });
+  try {
+    await open('Several senders and CCs', 'sean@edge.com');
+    await panel().locator('[data-testid=participants-toggle]').click();
+    await panel().locator('[data-testid=participant][data-handle="jrogers@burlington.com"]').click();
+    await waitFor('Jack', cardTitle, (t) => t === 'Jack Rogers', 15_000);
+    await waitFor('the count asked', () => countsAsked.length, (n) => n === 1, 5_000);
+  } finally {
+    page.off('request', asked);
+    await sandboxControl(sandbox, 'faults', {});
+  }
 });
 
 test('the same sender in another conversation: its kept view says that conversation is not logged, and this one is', async () => {
