@@ -1,8 +1,8 @@
 //! Performance marks for the benchmarks (`scripts/bench`): when the host's context arrived, each
 //! hop on the way to the sender's records (`pane:handle`, `pane:request`, `pane:answer`,
-//! `pane:parsed`, `pane:rendered`, `pane:frame`) and when the records were painted. A new context clears the
-//! previous marks, so the timeline never grows however long the panel stays open. [`after_paint`]
-//! runs work once a frame has been painted.
+//! `pane:parsed`, `pane:rendered`, `pane:frame`) and when the records were painted. A new
+//! context clears the previous marks, so the timeline never grows however long the panel stays
+//! open. [`after_paint`] runs work once a frame has been painted.
 
 use std::time::Duration;
 

@@ -4,13 +4,12 @@
 //! and moves nothing below it. The participants' list opens under it only when the agent asks.
 
 use leptos::prelude::*;
-use pane_wire::bridge::{Handle, LookupTarget, MessageList, lookup_target};
+use pane_wire::bridge::{Handle, MessageList};
 
 use super::records_read::use_records_read;
 use super::state::use_records_state;
 use crate::PanelError;
 use crate::api::{endpoints, use_api};
-use crate::bridge::use_bridge;
 use crate::model::recent::{RECENT_CONVERSATIONS, Recent};
 use crate::session::use_session;
 
@@ -25,6 +24,8 @@ pub fn ConversationBar(
     channel: Signal<&'static str>,
     /// The conversation's id, where the context has a conversation.
     conversation: Memo<Option<String>>,
+    /// The conversation's own sender (the context's handle), not the participant shown.
+    sender: Signal<Option<String>>,
     /// The conversation's messages, once the host has listed them.
     messages: Signal<Option<Result<MessageList, PanelError>>>,
     /// The participants, first address first.
@@ -38,13 +39,21 @@ pub fn ConversationBar(
         conversation.track();
         open.set(false);
     });
+    // Escape closes the list, from its toggle (where a click leaves the focus) or from in it.
+    let escape = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            open.set(false);
+        }
+    };
     view! {
-        <div class="conversation-bar">
-            <div class="channel" data-testid="lookup-channel">{channel}</div>
-            <LoggedMessages conversation=conversation messages=messages />
-            <ParticipantsToggle others=others open=open />
+        <div class="conversation" on:keydown=escape>
+            <div class="conversation-bar">
+                <div class="channel" data-testid="lookup-channel">{channel}</div>
+                <LoggedMessages conversation=conversation sender=sender messages=messages />
+                <ParticipantsToggle others=others open=open />
+            </div>
+            <ParticipantsList others=others shown=shown open=open />
         </div>
-        <ParticipantsList others=others shown=shown open=open />
     }
 }
 
@@ -81,11 +90,6 @@ fn ParticipantsToggle(others: Signal<Option<Others>>, open: RwSignal<bool>) -> i
                 aria-controls=move || open.get().then_some("participants")
                 aria-expanded=move || open.get().to_string()
                 on:click=move |_| open.update(|o| *o = !*o)
-                on:keydown=move |ev| {
-                    if ev.key() == "Escape" {
-                        open.set(false);
-                    }
-                }
             >
                 {format!("{} people", list.len())}
             </button>
@@ -111,16 +115,7 @@ fn ParticipantsList(
         };
         let current = shown.get();
         view! {
-            <div
-                class="participants"
-                id="participants"
-                data-testid="participants"
-                on:keydown=move |ev| {
-                    if ev.key() == "Escape" {
-                        open.set(false);
-                    }
-                }
-            >
+            <div class="participants" id="participants" data-testid="participants">
                 <h3>"In this conversation"</h3>
                 <ul>
                     {list
@@ -163,25 +158,19 @@ fn ParticipantsList(
 #[component]
 fn LoggedMessages(
     conversation: Memo<Option<String>>,
+    sender: Signal<Option<String>>,
     /// The messages of the conversation shown, so the count follows the conversation.
     messages: Signal<Option<Result<MessageList, PanelError>>>,
 ) -> impl IntoView {
     let state = use_records_state();
     let (api, session, read) = (use_api(), use_session(), use_records_read());
-    let bridge = use_bridge();
     // Records (or their refusal) are shown for the conversation's sender or for the participant
     // shown: the count, which matters less, is asked after them, so its request is not on the
     // records' path. The sender's, once shown, stay shown (remembered): choosing another
     // participant then asks nothing again; the participant's, where the agent chose one before
     // the sender's came (that read was dropped).
     let records_shown = Memo::new(move |_| {
-        let sender = bridge
-            .context()
-            .with(|c| match c.as_ref().map(lookup_target) {
-                Some(LookupTarget::Handle { handle, .. }) => Some(handle.value),
-                _ => None,
-            });
-        let Some(sender) = sender else {
+        let Some(sender) = sender.get() else {
             return true;
         };
         read.has_shown(&sender)

@@ -13,6 +13,7 @@ use super::describes::use_describes;
 use super::field::FieldInput;
 use super::lookup_input::LinkedNames;
 use super::notices::use_notices;
+use super::skeleton::Skeleton;
 use super::state::use_records_state;
 use super::view::{Creating, View, use_view_context};
 use crate::PanelError;
@@ -195,7 +196,7 @@ pub fn CreateForm(
         <section class="form-view" data-testid="create-form" data-object=object>
             <h2>{heading}</h2>
             {move || match spec.get() {
-                None => view! { <div class="skeleton" aria-busy="true"><div class="bone wide"></div><div class="bone"></div></div> }.into_any(),
+                None => view! { <Skeleton bones=1 label="Loading the form" /> }.into_any(),
                 Some(spec) => view! { <FormBody creating=creating.clone() spec=spec /> }.into_any(),
             }}
         </section>

@@ -160,11 +160,16 @@ pub fn Lookup() -> impl IntoView {
             });
             let channel =
                 Signal::derive(move || current.get().map(|(c, _)| c.label()).unwrap_or_default());
+            let sender = Signal::derive(move || match target.get() {
+                Some(LookupTarget::Handle { handle, .. }) => Some(handle.value),
+                _ => None,
+            });
             view! {
                 <section class="lookup" data-testid="lookup" data-state="handle">
                     <ConversationBar
                         channel=channel
                         conversation=conversation
+                        sender=sender
                         messages=messages
                         others=others.into()
                         shown=shown

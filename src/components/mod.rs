@@ -20,6 +20,7 @@ pub mod records_kept;
 pub mod records_read;
 pub mod rule_intake;
 pub mod search;
+pub mod skeleton;
 pub mod state;
 pub mod status_bar;
 pub mod view;

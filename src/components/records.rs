@@ -2,8 +2,6 @@
 //! Opportunities, Cases, open activities and history; the choice when several match; create
 //! buttons when nothing does, as the records' read gives them (`records_read.rs`).
 
-use std::time::Duration;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pane_wire::api::{MatchReason, PanelData, RecordView, RelatedList};
@@ -18,6 +16,7 @@ use super::notes::{NotesSection, has_notes};
 use super::notices::use_notices;
 use super::records_kept::KeptViews;
 use super::records_read::use_records_read;
+use super::skeleton::Skeleton;
 use super::state::use_records_state;
 use super::view::{Creating, View, use_view_context};
 use crate::PanelError;
@@ -85,7 +84,10 @@ pub fn Records(
     // The skeleton or the refusal; the records themselves are in the slot below.
     let status = move || {
         data.with(|d| match d {
-            None => Some(view! { <RecordsLoading /> }.into_any()),
+            None => Some(
+                view! { <Skeleton bones=2 label="Loading records" testid="records-loading" /> }
+                    .into_any(),
+            ),
             Some(Err(err)) => Some(view! { <RecordsFailed err=err.clone() /> }.into_any()),
             Some(Ok(_)) => None,
         })
@@ -127,29 +129,6 @@ pub fn Records(
             {status}
             <div class="records-slot" node_ref=slot></div>
         </Show>
-    }
-}
-
-/// How long a read runs before its skeleton pulses. Most answers come sooner, and an animation
-/// running (or even waiting to start) when the records replace the skeleton costs their frame
-/// about 4 ms (`bench/results.md`): the skeleton is still until then.
-const PULSE_AFTER: Duration = Duration::from_millis(600);
-
-/// The records' skeleton while they are read.
-#[component]
-fn RecordsLoading() -> impl IntoView {
-    let slow = RwSignal::new(false);
-    // Gone before then (the records came), the signal is disposed and the set does nothing.
-    set_timeout(
-        move || {
-            slow.try_set(true);
-        },
-        PULSE_AFTER,
-    );
-    view! {
-        <div class="skeleton" class:slow=slow data-testid="records-loading" aria-busy="true" aria-label="Loading records">
-            <div class="bone wide"></div><div class="bone"></div><div class="bone"></div>
-        </div>
     }
 }
 
