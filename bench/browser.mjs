@@ -14,6 +14,11 @@ const OUT = process.argv[2] || join(ROOT, 'bench', 'results', 'browser.json');
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const SAMPLES = Number(process.env.BENCH_SAMPLES || 12); // per run, latency and cache state
 const SWITCHES = Number(process.env.BENCH_SWITCHES || 1_000);
+// The timed switches start this long after the previous paint, as an agent reads the records
+// before opening the next conversation: what the panel does after a paint (its status
+// requests and their answers) is over, and its frames have stopped. One more warm switch per
+// sample is made back to back, to show what that overlap costs.
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 300);
 const GENERATED = Math.max(1_200, SWITCHES / 2 + 400);
 // BENCH_ONLY=memory measures memory alone (e.g. with BENCH_SWITCHES=4000, to see it level off);
 // BENCH_ONLY=render only context → records painted and its hops (latency 0 and 150 ms).
@@ -162,19 +167,30 @@ async function renderTimes(latency) {
   const coldHops = [];
   const warm = [];
   const warmHops = [];
+  const warmBackToBack = [];
   for (let k = 0; k < SAMPLES; k += 1) {
     const i = fresh();
+    await sleep(SETTLE_MS);
     await openGenerated(i);
     cold.push(await renderTime(sender(i)));
     coldHops.push(await hops(sender(i)));
+    await sleep(SETTLE_MS);
     await openConversation('cnv_known');
     await renderTime('rose@edge.com');
+    await sleep(SETTLE_MS);
     await openGenerated(i);
     warm.push(await renderTime(sender(i)));
     warmHops.push(await hops(sender(i), WARM_HOPS));
+    // Back to back: the next switch as soon as the one before is painted, while what the
+    // panel does after a paint (its status requests, their answers) is still going on.
+    await sleep(SETTLE_MS);
+    await openConversation('cnv_known');
+    await renderTime('rose@edge.com');
+    await openGenerated(i);
+    warmBackToBack.push(await renderTime(sender(i)));
   }
   await setLatency(0);
-  return { cold, warm, coldHops, warmHops };
+  return { cold, warm, coldHops, warmHops, warmBackToBack };
 }
 
 /** Loads the dev inbox again (the session cookie keeps the link), its data functions answering
@@ -355,7 +371,8 @@ try {
     samples_per_run: SAMPLES,
     bundle: bundle(),
     requests_per_conversation: [],
-    render_ms: { latency_0: { cold: [], warm: [] }, latency_150: { cold: [], warm: [] } },
+    render_ms: { latency_0: { cold: [], warm: [], warm_back_to_back: [] }, latency_150: { cold: [], warm: [], warm_back_to_back: [] } },
+    settle_ms: SETTLE_MS,
     // Each hop of the cold paint (new sender), one object per sample.
     cold_hops_ms: { latency_0: [], latency_150: [] },
     // The same for a sender seen before (its kept view shown again, no request).
@@ -371,6 +388,7 @@ try {
       const t = await renderTimes(latency);
       results.render_ms[`latency_${latency}`].cold.push(t.cold);
       results.render_ms[`latency_${latency}`].warm.push(t.warm);
+      results.render_ms[`latency_${latency}`].warm_back_to_back.push(t.warmBackToBack);
       results.cold_hops_ms[`latency_${latency}`].push(...t.coldHops);
       results.warm_hops_ms[`latency_${latency}`].push(...t.warmHops);
     }

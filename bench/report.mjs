@@ -46,7 +46,8 @@ if (browser) {
     out(`| ${label[k]} | ${want} | ${median(xs)} | ${spread(xs, 0)} | ${xs.every((x) => x === want) ? 'exact' : `**not exact: ${xs.join(', ')}**`} |`);
   }
   out();
-  out(`Timings in ms (${browser.samples_per_run} samples per run; p50 and p95 over all samples, spread of the run medians):`);
+  const settle = browser.settle_ms === undefined ? '' : ` Each timed conversation switch starts ${browser.settle_ms} ms after the paint before it, as an agent reads the records before opening the next conversation (what the panel does after a paint is over); the back-to-back rows switch as soon as the conversation before was painted.`;
+  out(`Timings in ms (${browser.samples_per_run} samples per run; p50 and p95 over all samples, spread of the run medians).${settle}`);
   out();
   out('| what | p50 | p95 | spread of run medians |');
   out('|---|---|---|---|');
@@ -58,6 +59,10 @@ if (browser) {
     const r = browser.render_ms[`latency_${latency}`];
     row(`context → records painted, warm (sender seen before), sandbox latency ${latency} ms`, r.warm);
     row(`context → records painted, cold (new sender at a company answered before), sandbox latency ${latency} ms`, r.cold);
+  }
+  for (const latency of [0, 150]) {
+    const r = browser.render_ms[`latency_${latency}`];
+    if (r.warm_back_to_back) row(`context → records painted, warm, switched back to back (as soon as the conversation before was painted), sandbox latency ${latency} ms`, r.warm_back_to_back);
   }
   row('pencil clicked → input focused', browser.pencil_to_focus_ms);
   row('search typed → results shown (includes the 300 ms typing pause)', browser.search_ms);
