@@ -2,7 +2,8 @@
 //! hop on the way to the sender's records (`pane:handle`, `pane:request`, `pane:answer`,
 //! `pane:parsed`, `pane:rendered`, `pane:frame`) and when the records were painted. A new
 //! context clears the previous marks, so the timeline never grows however long the panel stays
-//! open. [`after_paint`] runs work once a frame has been painted.
+//! open. [`after_paint`] runs work once a frame has been painted, [`after_settle`] once the agent
+//! has stayed a moment after it.
 
 use std::time::Duration;
 
@@ -49,6 +50,19 @@ pub fn after_paint(f: impl FnOnce() + 'static) {
     after_paint_boxed(Box::new(f));
 }
 
+/// How long the agent stays on a conversation, once its records are painted, before the panel
+/// asks for what it says about it besides them (how many of its messages rules logged, whether
+/// it is logged as a Task). A conversation passed through on the way to another (a key held
+/// down in the inbox's list) costs no request and no frame; one stayed on shows its status this
+/// much later, in a line of a fixed height, so nothing moves.
+pub const SETTLE: Duration = Duration::from_millis(150);
+
+/// Runs `f` [`SETTLE`] after the next frame has been painted; the caller checks then that the
+/// agent is still where it was.
+pub fn after_settle(f: impl FnOnce() + 'static) {
+    after_settle_boxed(Box::new(f));
+}
+
 /// Asks the browser for its next frame now, for an answer that is about to change the view. A
 /// view built out of the document (`records_kept`) dirties the document only when it is put in,
 /// at the end of its build; asked for then, the frame waits a whole vsync after the build,
@@ -61,4 +75,8 @@ pub fn frame_ahead() {
 // One copy of the scheduling in the wasm, whatever the callers' closures.
 fn after_paint_boxed(f: Box<dyn FnOnce()>) {
     request_animation_frame(move || set_timeout(f, Duration::ZERO));
+}
+
+fn after_settle_boxed(f: Box<dyn FnOnce()>) {
+    request_animation_frame(move || set_timeout(f, SETTLE));
 }

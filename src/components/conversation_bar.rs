@@ -212,30 +212,26 @@ fn LoggedMessages(
             return;
         }
         let run = latest.get_value();
-        // After the frame that paints the records, and one task more: after that frame's mark
-        // too, whichever of the two was asked for first.
-        crate::marks::after_paint(move || {
-            set_timeout(
-                move || {
-                    if latest.try_get_value() != Some(run) {
-                        return;
-                    }
-                    leptos::task::spawn_local(async move {
-                        let Ok(logged) = endpoints::logged_count(api, &ids).await else {
-                            return;
-                        };
-                        let count = (logged, ids.len());
-                        if let Some(id) = &of {
-                            counted_before.update_value(|c| c.insert(id.clone(), count));
-                        }
-                        // Another conversation is shown by now: its own count is on its way.
-                        if conversation.try_get_untracked().flatten() == of {
-                            counts.try_set(Some(count));
-                        }
-                    })
-                },
-                std::time::Duration::ZERO,
-            );
+        // Once the agent has stayed on the conversation a moment after its records were
+        // painted: one passed through costs nothing (a later run, or another conversation,
+        // drops this one).
+        crate::marks::after_settle(move || {
+            if latest.try_get_value() != Some(run) {
+                return;
+            }
+            leptos::task::spawn_local(async move {
+                let Ok(logged) = endpoints::logged_count(api, &ids).await else {
+                    return;
+                };
+                let count = (logged, ids.len());
+                if let Some(id) = &of {
+                    counted_before.update_value(|c| c.insert(id.clone(), count));
+                }
+                // Another conversation is shown by now: its own count is on its way.
+                if conversation.try_get_untracked().flatten() == of {
+                    counts.try_set(Some(count));
+                }
+            })
         });
     });
     move || {

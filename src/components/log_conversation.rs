@@ -105,11 +105,16 @@ pub fn LogConversationAction(
         if !session.signed_in().get() {
             return;
         }
-        // Asked once the records are painted: the fetch's own cost (a few milliseconds in the
-        // browser) stays out of the frame that shows them.
-        crate::marks::after_paint(move || {
-            // Left for another sender before the paint: its view is no longer shown.
-            if in_document.try_get_untracked() != Some(true) {
+        // Asked once the agent has stayed on the conversation a moment after the records were
+        // painted: the fetch's own cost (a few milliseconds in the browser) stays out of the
+        // frame that shows them, and a conversation passed through asks nothing.
+        crate::marks::after_settle(move || {
+            // Left for another sender (its view is no longer shown) or another conversation.
+            let still = conversation
+                .try_get_untracked()
+                .flatten()
+                .is_some_and(|(now, _)| now == id);
+            if in_document.try_get_untracked() != Some(true) || !still {
                 return;
             }
             spawn_local(async move {

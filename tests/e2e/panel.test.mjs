@@ -249,6 +249,35 @@ test('a view left behind asks the proxy nothing for the next conversation', asyn
   assert.equal(asked.count, 1, 'only the card shown asks whether its conversation is logged');
 });
 
+test('a conversation passed through on the way to another asks nothing about itself', async () => {
+  const person = () => panel().locator('[data-testid=person-card] [data-testid=card-title]').textContent().catch(() => '');
+  // Both senders' views are kept (shown before): each is painted within a frame or two.
+  await open('Email from a known address');
+  await waitFor('Rose', person, (t) => t === 'Rose Gonzalez');
+  await open('Phone call');
+  await waitFor('Jack', person, (t) => t === 'Jack Rogers', 15_000);
+  await new Promise((r) => setTimeout(r, 500));
+  const asked = [];
+  const onRequest = (r) => {
+    const url = new URL(r.url());
+    if ((url.pathname === '/api/conversations/log' && r.method() === 'GET') || url.pathname === '/api/rules/logged') asked.push(`${url.pathname}${url.search}`);
+  };
+  browser.context.on('request', onRequest);
+  // The agent goes down the list: Rose's conversation, and 50 ms later the phone call (the
+  // inbox's own clicks, with no round trip through the test between them).
+  await browser.page.evaluate(() => {
+    const item = (id) => document.querySelector(`[data-testid=conversation-item][data-id="${id}"]`);
+    item('cnv_known').click();
+    setTimeout(() => item('cnv_call').click(), 50);
+  });
+  await waitFor('Jack again', () => panel().locator('[data-testid=lookup-handle]').textContent(), (t) => t === '+13362227000');
+  await waitFor('Jack', person, (t) => t === 'Jack Rogers', 15_000);
+  await waitFor('the phone call\'s log status asked', () => asked.filter((u) => u.includes('conversation=cnv_call')).length, (n) => n === 1);
+  await new Promise((r) => setTimeout(r, 500));
+  browser.context.off('request', onRequest);
+  assert.deepEqual(asked.filter((u) => u.includes('cnv_known') || u.includes('msg_known')), [], `Rose's conversation was passed through: ${asked}`);
+});
+
 test('a notice stays with the sender it was said about, not the next conversation', async () => {
   await open('Email from a known address');
   await waitFor('Rose', () => panel().locator('[data-testid=person-card] [data-testid=card-title]').textContent().catch(() => ''), (t) => t === 'Rose Gonzalez');
