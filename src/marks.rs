@@ -44,8 +44,8 @@ pub fn records_painted(handle: String) {
 }
 
 /// Runs `f` once the next frame has been painted: the next animation frame, then a task (which
-/// runs after that frame's paint). Work that shows nothing (a status request) waits for it, so
-/// it stays out of the frame that paints what the agent looks at.
+/// runs after that frame's paint). Work the agent does not see (a view's teardown) waits for
+/// it, so it stays out of the frame that paints what the agent looks at.
 pub fn after_paint(f: impl FnOnce() + 'static) {
     after_paint_boxed(Box::new(f));
 }
@@ -54,7 +54,7 @@ pub fn after_paint(f: impl FnOnce() + 'static) {
 /// asks for what it says about it besides them (how many of its messages rules logged, whether
 /// it is logged as a Task). A conversation passed through on the way to another (a key held
 /// down in the inbox's list) costs no request and no frame; one stayed on shows its status this
-/// much later, in a line of a fixed height, so nothing moves.
+/// much later (a conversation seen before shows what it said last time until then).
 pub const SETTLE: Duration = Duration::from_millis(150);
 
 /// Runs `f` [`SETTLE`] after the next frame has been painted; the caller checks then that the

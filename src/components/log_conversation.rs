@@ -92,7 +92,13 @@ pub fn LogConversationAction(
     // Whether the conversation shown is logged: one proxy request, no Salesforce request,
     // asked once this card is in the document (a kept view out of it asks when shown again).
     let in_document = use_shown();
+    // Only the latest run's request goes: a run for a conversation left, a view put away, a
+    // panel hidden or a reload is dropped before it is sent.
+    let latest = StoredValue::new(0_u64);
+    // Counts the logs made here: a status asked before one was made answers what came before.
+    let logs_made = StoredValue::new(0_u64);
     Effect::new(move |_| {
+        latest.update_value(|n| *n += 1);
         if !in_document.get() {
             return;
         }
@@ -102,23 +108,22 @@ pub fn LogConversationAction(
         let Some((id, _)) = shown else {
             return;
         };
-        if !session.signed_in().get() {
+        if !session.signed_in().get() || !api.active().get() {
             return;
         }
+        let run = latest.get_value();
         // Asked once the agent has stayed on the conversation a moment after the records were
         // painted: the fetch's own cost (a few milliseconds in the browser) stays out of the
         // frame that shows them, and a conversation passed through asks nothing.
         crate::marks::after_settle(move || {
-            // Left for another sender (its view is no longer shown) or another conversation.
-            let still = conversation
-                .try_get_untracked()
-                .flatten()
-                .is_some_and(|(now, _)| now == id);
-            if in_document.try_get_untracked() != Some(true) || !still {
+            if latest.try_get_value() != Some(run) {
                 return;
             }
+            let made = logs_made.get_value();
             spawn_local(async move {
-                if let Ok(answer) = endpoints::conversation_log(api, &id).await {
+                if let Ok(answer) = endpoints::conversation_log(api, &id).await
+                    && logs_made.try_get_value() == Some(made)
+                {
                     known.record(&id, answer.log);
                 }
             });
@@ -133,6 +138,7 @@ pub fn LogConversationAction(
             return;
         };
         let body = LogConversation::of(&id, subject.as_deref(), &who, &list.results);
+        logs_made.update_value(|n| *n += 1);
         busy.set(true);
         error.set(None);
         spawn_local(async move {

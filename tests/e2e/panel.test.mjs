@@ -257,25 +257,66 @@ test('a conversation passed through on the way to another asks nothing about its
   await open('Phone call');
   await waitFor('Jack', person, (t) => t === 'Jack Rogers', 15_000);
   await new Promise((r) => setTimeout(r, 500));
+  // The senders painted from now on, in order (the marks themselves go with each context).
+  const plugin = browser.page.frames().find((f) => f.url().includes('/plugin/'));
+  await plugin.evaluate(() => {
+    window.paintedSenders = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (e.name.startsWith('pane:records ')) window.paintedSenders.push(e.name.slice('pane:records '.length));
+    }).observe({ type: 'mark' });
+  });
   const asked = [];
   const onRequest = (r) => {
     const url = new URL(r.url());
     if ((url.pathname === '/api/conversations/log' && r.method() === 'GET') || url.pathname === '/api/rules/logged') asked.push(`${url.pathname}${url.search}`);
   };
   browser.context.on('request', onRequest);
-  // The agent goes down the list: Rose's conversation, and 50 ms later the phone call (the
-  // inbox's own clicks, with no round trip through the test between them).
-  await browser.page.evaluate(() => {
-    const item = (id) => document.querySelector(`[data-testid=conversation-item][data-id="${id}"]`);
-    item('cnv_known').click();
-    setTimeout(() => item('cnv_call').click(), 50);
-  });
-  await waitFor('Jack again', () => panel().locator('[data-testid=lookup-handle]').textContent(), (t) => t === '+13362227000');
-  await waitFor('Jack', person, (t) => t === 'Jack Rogers', 15_000);
-  await waitFor('the phone call\'s log status asked', () => asked.filter((u) => u.includes('conversation=cnv_call')).length, (n) => n === 1);
-  await new Promise((r) => setTimeout(r, 500));
-  browser.context.off('request', onRequest);
+  try {
+    // The agent goes down the list: Rose's conversation, and 50 ms later the phone call (the
+    // inbox's own clicks, with no round trip through the test between them).
+    await browser.page.evaluate(() => {
+      const item = (id) => document.querySelector(`[data-testid=conversation-item][data-id="${id}"]`);
+      item('cnv_known').click();
+      setTimeout(() => item('cnv_call').click(), 50);
+    });
+    await waitFor('Rose painted, then Jack', () => plugin.evaluate(() => window.paintedSenders.join(' ')), (p) => p === 'rose@edge.com +13362227000', 15_000);
+    await waitFor('the phone call\'s log status asked', () => asked.filter((u) => u.includes('conversation=cnv_call')).length, (n) => n >= 1);
+    await new Promise((r) => setTimeout(r, 500));
+  } finally {
+    browser.context.off('request', onRequest);
+  }
+  assert.equal(asked.filter((u) => u.includes('conversation=cnv_call')).length, 1, `asked once: ${asked}`);
   assert.deepEqual(asked.filter((u) => u.includes('cnv_known') || u.includes('msg_known')), [], `Rose's conversation was passed through: ${asked}`);
+});
+
+test('a panel hidden before a conversation\'s status was asked asks it once shown again', async () => {
+  const person = () => panel().locator('[data-testid=person-card] [data-testid=card-title]').textContent().catch(() => '');
+  await open('Phone call');
+  await waitFor('Jack', person, (t) => t === 'Jack Rogers', 15_000);
+  await new Promise((r) => setTimeout(r, 500));
+  const asked = [];
+  const onRequest = (r) => {
+    const url = new URL(r.url());
+    if ((url.pathname === '/api/conversations/log' && r.method() === 'GET') || url.pathname === '/api/rules/logged') asked.push(`${url.pathname}${url.search}`);
+  };
+  browser.context.on('request', onRequest);
+  const active = () => panel().locator('[data-testid=panel-active]').getAttribute('data-active');
+  try {
+    // Rose's conversation, and the pane collapsed 30 ms later: before the panel asks for its
+    // status (it waits for the agent to stay a moment).
+    await browser.page.evaluate(() => {
+      document.querySelector('[data-testid=conversation-item][data-id="cnv_known"]').click();
+      setTimeout(() => document.querySelector('[data-testid=collapse]').click(), 30);
+    });
+    await waitFor('paused', active, (a) => a === 'false');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(asked, [], 'nothing asked while hidden');
+    await browser.page.click('[data-testid=collapse]');
+    await waitFor('Rose\'s conversation\'s status asked once shown', () => asked.filter((u) => u.includes('cnv_known')).length, (n) => n >= 1, 5_000);
+    await waitFor('its count asked too', () => asked.filter((u) => u.includes('msg_known')).length, (n) => n >= 1, 5_000);
+  } finally {
+    browser.context.off('request', onRequest);
+  }
 });
 
 test('a notice stays with the sender it was said about, not the next conversation', async () => {
