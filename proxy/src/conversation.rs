@@ -1,7 +1,9 @@
 //! Logging a whole conversation from the panel: `POST /api/conversations/log` writes every
 //! message the host listed, in order with authors and times, as one completed Task on the
 //! matched Contact or Lead, and `GET /api/conversations/log?conversation=cnv_1` says whether
-//! (and when) it was logged, from the proxy's store with no Salesforce request.
+//! (and when) it was logged, from the proxy's store with no Salesforce request; with
+//! `&ids=msg_1,msg_2` it also says which of those messages rules logged (the panel asks both in
+//! one request).
 //!
 //! The Task is upserted on `Pane_Message_Id__c = conv:<conversation id>` (the rules' marker
 //! field, which already is an External ID, with a prefix no host message id has), so logging
@@ -11,7 +13,9 @@
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use pane_wire::api::{ConversationLog, ConversationLogged, ConversationQuery, LogConversation};
+use pane_wire::api::{
+    ConversationLog, ConversationLogged, ConversationQuery, LogConversation, message_ids,
+};
 use serde_json::{Value, json};
 
 use crate::clock::now_ms;
@@ -223,7 +227,10 @@ async fn log(
         .db
         .put_conversation_log(&agent.link.org_id, &body.conversation, &logged)
         .await?;
-    Ok(Json(ConversationLogged { log: Some(logged) }))
+    Ok(Json(ConversationLogged {
+        log: Some(logged),
+        logged: None,
+    }))
 }
 
 async fn status(
@@ -236,12 +243,16 @@ async fn status(
             "conversation must be a conversation id".into(),
         ));
     }
-    let log = state
-        .services
-        .db
+    let db = &state.services.db;
+    let log = db
         .conversation_log(&agent.link.org_id, &q.conversation)
         .await?;
-    Ok(Json(ConversationLogged { log }))
+    // Which of its messages rules logged, in the same answer: the panel asks both at once.
+    let logged = match q.ids.as_deref().map(message_ids) {
+        Some(ids) => Some(db.logged_messages(&agent.link.org_id, &ids).await?),
+        None => None,
+    };
+    Ok(Json(ConversationLogged { log, logged }))
 }
 
 #[cfg(test)]

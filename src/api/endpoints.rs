@@ -4,10 +4,10 @@
 
 use pane_wire::api::{
     ConversationLogged, ConvertAnswer, ConvertOptions, ConvertRequest, CreateAnswer, CreateRequest,
-    FieldsByObject, HandleQuery, Health, IntegrationUser, LinkStatus, LogConversation, Logged,
-    NewNote, NoteCreated, NoteEdit, NoteText, Notes, ObjectSpec, OrgSettings, PanelData,
-    PinRequest, RedeemRequest, Redeemed, RuleIntake, RuleJobs, SearchResults, Settings,
-    StartRequest, Started, StatusRequest, UpdateRequest, Usage, Whoami,
+    FieldsByObject, HandleQuery, Health, IntegrationUser, LinkStatus, LogConversation, NewNote,
+    NoteCreated, NoteEdit, NoteText, Notes, ObjectSpec, OrgSettings, PanelData, PinRequest,
+    RedeemRequest, Redeemed, RuleIntake, RuleJobs, SearchResults, Settings, StartRequest, Started,
+    StatusRequest, UpdateRequest, Usage, Whoami,
 };
 use pane_wire::bridge::{Handle, HandleKind};
 use serde_json::{Map, Value};
@@ -200,21 +200,17 @@ pub async fn usage(api: Api) -> Result<Usage, PanelError> {
     api.get_json("/api/usage").await
 }
 
-/// `GET /api/rules/logged?ids=`: how many of the host messages `ids` rules logged.
-pub async fn logged_count(api: Api, ids: &[String]) -> Result<usize, PanelError> {
-    let path = format!("/api/rules/logged?ids={}", encode(&ids.join(",")));
-    let answer: Logged = api.get_json(&path).await?;
-    Ok(answer.logged.len())
-}
-
-/// `GET /api/conversations/log?conversation=`: whether the conversation is logged as a Task.
-pub async fn conversation_log(
+/// `GET /api/conversations/log?conversation=&ids=`: whether the conversation is logged as a
+/// Task, and which of its host messages `ids` rules logged, in one request.
+pub async fn conversation_status(
     api: Api,
     conversation: &str,
+    ids: &[String],
 ) -> Result<ConversationLogged, PanelError> {
     let path = format!(
-        "/api/conversations/log?conversation={}",
-        encode(conversation)
+        "/api/conversations/log?conversation={}&ids={}",
+        encode(conversation),
+        encode(&ids.join(","))
     );
     api.get_json(&path).await
 }

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use pane_wire::bridge::{Handle, MessageList};
 
+use super::log_conversation::KnownLogs;
 use super::records_read::use_records_read;
 use super::state::use_records_state;
 use crate::PanelError;
@@ -153,8 +154,9 @@ fn ParticipantsList(
     }
 }
 
-/// How many of the conversation's messages rules logged to Salesforce (one proxy request, no
-/// Salesforce request; only once signed in).
+/// How many of the conversation's messages rules logged to Salesforce, asked with whether the
+/// conversation is logged as a Task ([`KnownLogs`], for its *Log conversation* action): one
+/// proxy request, no Salesforce request, only once signed in.
 #[component]
 fn LoggedMessages(
     conversation: Memo<Option<String>>,
@@ -164,6 +166,7 @@ fn LoggedMessages(
 ) -> impl IntoView {
     let state = use_records_state();
     let (api, session, read) = (use_api(), use_session(), use_records_read());
+    let known = use_context::<KnownLogs>().unwrap_or_default();
     // Records (or their refusal) are shown for the conversation's sender or for the participant
     // shown: the count, which matters less, is asked after them, so its request is not on the
     // records' path. The sender's, once shown, stay shown (remembered): choosing another
@@ -207,8 +210,11 @@ fn LoggedMessages(
         let Some(Ok(messages)) = messages else {
             return;
         };
+        let Some(id) = of.clone() else {
+            return;
+        };
         let ids: Vec<String> = messages.results.iter().map(|m| m.id.clone()).collect();
-        if ids.is_empty() || !records_shown.get() {
+        if !records_shown.get() {
             return;
         }
         let run = latest.get_value();
@@ -219,14 +225,15 @@ fn LoggedMessages(
             if latest.try_get_value() != Some(run) {
                 return;
             }
+            let mark = known.mark();
             leptos::task::spawn_local(async move {
-                let Ok(logged) = endpoints::logged_count(api, &ids).await else {
+                let Ok(status) = endpoints::conversation_status(api, &id, &ids).await else {
                     return;
                 };
-                let count = (logged, ids.len());
-                if let Some(id) = &of {
-                    counted_before.update_value(|c| c.insert(id.clone(), count));
-                }
+                // Whether it is logged as a Task, for its Log conversation action.
+                known.asked(&id, status.log, mark);
+                let count = (status.logged.map_or(0, |l| l.len()), ids.len());
+                counted_before.try_update_value(|c| c.insert(id.clone(), count));
                 // Another conversation is shown by now: its own count is on its way.
                 if conversation.try_get_untracked().flatten() == of {
                     counts.try_set(Some(count));

@@ -2,7 +2,8 @@
 //! open conversation (the lookup's one list, not asked again), in order with authors and times,
 //! logged as one Task through the proxy; then, and on any later view of the conversation,
 //! *Logged to Salesforce* with when and a link to the Task (the proxy answers that from its
-//! own store, with no Salesforce request). Logging again updates the same Task.
+//! own store, with no Salesforce request, in the request the conversation bar makes for the
+//! logged count). Logging again updates the same Task.
 
 use std::collections::HashMap;
 
@@ -13,36 +14,60 @@ use pane_wire::bridge::MessageList;
 use wasm_bindgen::JsValue;
 
 use super::notices::use_notices;
-use super::records_kept::use_shown;
-use super::state::use_records_state;
 use crate::PanelError;
 use crate::api::endpoints;
 use crate::api::use_api;
 use crate::bridge::use_bridge;
 use crate::identity::use_identity;
 use crate::model::display::record_url;
-use crate::session::use_session;
 
 /// The open conversation's messages as the host listed them, `None` until they are read
 /// (provided by the lookup, which reads them once per conversation).
 #[derive(Debug, Clone, Copy)]
 pub struct ConversationMessages(pub Signal<Option<Result<MessageList, PanelError>>>);
 
-/// The logs the panel has read or made, by conversation id (provided by the lookup). A card
-/// rebuilt for the same conversation (a fresher answer, a revisit) shows *Logged* at once
-/// instead of flickering back to *Log conversation* until the proxy answers again.
+/// The logs the panel has read or made, by conversation id (provided by the lookup; read by
+/// the conversation bar, which asks for them with the logged count). A card rebuilt for the
+/// same conversation (a fresher answer, a revisit) shows *Logged* at once instead of
+/// flickering back to *Log conversation* until the proxy answers again.
 #[derive(Debug, Clone, Copy)]
-pub struct KnownLogs(RwSignal<HashMap<String, ConversationLog>>);
+pub struct KnownLogs {
+    known: RwSignal<HashMap<String, ConversationLog>>,
+    /// How many logs the panel has made: a status asked before one was made answers what came
+    /// before it.
+    made: StoredValue<u64>,
+}
 
 impl KnownLogs {
     /// None known yet.
     pub fn new() -> Self {
-        Self(RwSignal::new(HashMap::new()))
+        Self {
+            known: RwSignal::new(HashMap::new()),
+            made: StoredValue::new(0),
+        }
     }
 
-    /// What the proxy said of `conversation`: its log, or that it has none.
+    /// A mark to give [`KnownLogs::asked`] with the answer of a status asked now.
+    pub fn mark(self) -> Option<u64> {
+        self.made.try_get_value()
+    }
+
+    /// What the proxy said of `conversation` when asked at `mark`: its log, or that it has
+    /// none; dropped where the panel has made a log since.
+    pub fn asked(self, conversation: &str, log: Option<ConversationLog>, mark: Option<u64>) {
+        if mark.is_some() && self.mark() == mark {
+            self.record(conversation, log);
+        }
+    }
+
+    /// A log the panel made.
+    fn log_made(self, conversation: &str, log: Option<ConversationLog>) {
+        self.made.try_update_value(|n| *n += 1);
+        self.record(conversation, log);
+    }
+
     fn record(self, conversation: &str, log: Option<ConversationLog>) {
-        self.0.try_update(|known| match log {
+        self.known.try_update(|known| match log {
             Some(log) => known.insert(conversation.to_owned(), log),
             None => known.remove(conversation),
         });
@@ -68,8 +93,7 @@ pub fn LogConversationAction(
     /// The matched Contact or Lead.
     person: RecordView,
 ) -> impl IntoView {
-    let (records, notices, identity) = (use_records_state(), use_notices(), use_identity());
-    let (api, session) = (use_api(), use_session());
+    let (notices, identity, api) = (use_notices(), use_identity(), use_api());
     let bridge = use_bridge();
     let Some(ConversationMessages(messages)) = use_context::<ConversationMessages>() else {
         return ().into_any();
@@ -85,49 +109,15 @@ pub fn LogConversationAction(
     // The shown conversation's log, as last known.
     let log = Memo::new(move |_| {
         let (id, _) = conversation.get()?;
-        known.0.with(|k| k.get(&id).cloned())
+        known.known.with(|k| k.get(&id).cloned())
     });
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    // Whether the conversation shown is logged: one proxy request, no Salesforce request,
-    // asked once this card is in the document (a kept view out of it asks when shown again).
-    let in_document = use_shown();
-    // Only the latest run's request goes: a run for a conversation left, a view put away, a
-    // panel hidden or a reload is dropped before it is sent.
-    let latest = StoredValue::new(0_u64);
-    // Counts the logs made here: a status asked before one was made answers what came before.
-    let logs_made = StoredValue::new(0_u64);
+    // Another conversation clears the error. Whether it is logged comes with its logged count
+    // (the conversation bar asks both in one request, once the agent stays on it).
     Effect::new(move |_| {
-        latest.update_value(|n| *n += 1);
-        if !in_document.get() {
-            return;
-        }
-        records.reload.track();
-        let shown = conversation.get();
+        conversation.track();
         error.set(None);
-        let Some((id, _)) = shown else {
-            return;
-        };
-        if !session.signed_in().get() || !api.active().get() {
-            return;
-        }
-        let run = latest.get_value();
-        // Asked once the agent has stayed on the conversation a moment after the records were
-        // painted: the fetch's own cost (a few milliseconds in the browser) stays out of the
-        // frame that shows them, and a conversation passed through asks nothing.
-        crate::marks::after_settle(move || {
-            if latest.try_get_value() != Some(run) {
-                return;
-            }
-            let made = logs_made.get_value();
-            spawn_local(async move {
-                if let Ok(answer) = endpoints::conversation_log(api, &id).await
-                    && logs_made.try_get_value() == Some(made)
-                {
-                    known.record(&id, answer.log);
-                }
-            });
-        });
     });
     let who = person.id.clone();
     let send = move |_| {
@@ -138,12 +128,11 @@ pub fn LogConversationAction(
             return;
         };
         let body = LogConversation::of(&id, subject.as_deref(), &who, &list.results);
-        logs_made.update_value(|n| *n += 1);
         busy.set(true);
         error.set(None);
         spawn_local(async move {
             match endpoints::log_conversation(api, &body).await {
-                Ok(answer) => known.record(&id, answer.log),
+                Ok(answer) => known.log_made(&id, answer.log),
                 Err(err) => {
                     let _ = error.try_set(Some(err.to_string()));
                 }

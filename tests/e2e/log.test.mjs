@@ -89,7 +89,7 @@ test('the agent logs the whole conversation as one Task, sees it logged, and log
 test('a participant chosen before the sender\'s records come: the conversation\'s logged count is still asked', async () => {
   const { page } = browser;
   const countsAsked = [];
-  const asked = (r) => { if (r.url().includes('/api/rules/logged?ids=msg_group_')) countsAsked.push(r.url()); };
+  const asked = (r) => { if (r.url().includes('/api/conversations/log?conversation=cnv_group&ids=msg_group_')) countsAsked.push(r.url()); };
   page.on('request', asked);
   // Sean's records were never read (neither the panel nor the proxy has them) and Salesforce is
   // slow: his read is still on its way when the agent chooses Jack, and is dropped.
@@ -110,7 +110,7 @@ test('the same sender in another conversation: its kept view says that conversat
   // Rose's view is kept built from her own conversation (logged above). She is in copy of
   // Sean's: chosen there, the same view follows the conversation shown.
   const countsAsked = [];
-  const asked = (r) => { if (r.url().includes('/api/rules/logged')) countsAsked.push(r.url()); };
+  const asked = (r) => { if (r.url().includes('/api/conversations/log?conversation=')) countsAsked.push(r.url()); };
   browser.page.on('request', asked);
   await open('Several senders and CCs', 'sean@edge.com');
   await waitFor('the conversation\'s logged count asked', () => countsAsked.length, (n) => n === 1);

@@ -19,7 +19,7 @@ pub use notes::{
     NoteEdit, NoteKind, NoteText, Notes, NotesQuery, note_html, note_text, title_problem,
     with_added,
 };
-pub use rules::{Logged, LoggedQuery, RuleIntake, RuleJob, RuleJobs};
+pub use rules::{Logged, LoggedQuery, RuleIntake, RuleJob, RuleJobs, message_ids};
 
 /// `GET /api/health`: the proxy is up, and which Salesforce backend it talks to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use pane_wire::api::{Logged, LoggedQuery, RuleJobs};
+use pane_wire::api::{Logged, LoggedQuery, RuleJobs, message_ids};
 
 use crate::session::{Admin, Agent};
 use crate::{AppState, ProxyError};
@@ -50,13 +50,7 @@ async fn logged(
     agent: Agent,
     Query(q): Query<LoggedQuery>,
 ) -> Result<Json<Logged>, ProxyError> {
-    let ids: Vec<String> = q
-        .ids
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let ids = message_ids(&q.ids);
     let logged = state
         .services
         .db

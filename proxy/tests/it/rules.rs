@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use pane_proxy::rules::signature::{sign_application, sign_rule};
-use pane_wire::api::{Logged, RuleIntake, RuleJob, RuleJobs};
+use pane_wire::api::{ConversationLogged, Logged, RuleIntake, RuleJob, RuleJobs};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -465,6 +465,25 @@ async fn the_panel_hears_which_messages_are_logged() {
     let asked = proxy.api(Method::GET, "/api/rules/logged", &proxy.session);
     let logged: Logged = crate::login::json_from(asked.query(&ids)).await;
     assert_eq!(logged.logged, ["msg_s1", "msg_s2"]);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn the_panel_hears_a_conversations_log_and_its_logged_messages_in_one_request() {
+    let (proxy, _, _) = sent_to_salesforce(&[rose_writes(), nobody_writes(), ben_writes()]).await;
+    let query = [("conversation", "cnv_s"), ("ids", "msg_s1,msg_s3,msg_s2")];
+    let asked = proxy.api(Method::GET, "/api/conversations/log", &proxy.session);
+    let answer: ConversationLogged = crate::login::json_from(asked.query(&query)).await;
+    assert_eq!(answer.log, None, "never logged as a whole");
+    assert_eq!(
+        answer.logged.as_deref(),
+        Some(&["msg_s1", "msg_s2"].map(String::from)[..])
+    );
+    // Without ids, the log alone (as the panel's log action answers).
+    let asked = proxy.api(Method::GET, "/api/conversations/log", &proxy.session);
+    let answer: ConversationLogged =
+        crate::login::json_from(asked.query(&[("conversation", "cnv_s")])).await;
+    assert_eq!(answer.logged, None);
     proxy.stop().await;
 }
 

@@ -93,6 +93,10 @@ pub struct ConversationQuery {
     /// The host's conversation id.
     #[serde(default)]
     pub conversation: String,
+    /// The conversation's host message ids, comma-separated: which of them rules logged is
+    /// answered in the same request ([`ConversationLogged::logged`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ids: Option<String>,
 }
 
 /// A logged conversation: its Task and when it was last logged.
@@ -111,6 +115,10 @@ pub struct ConversationLog {
 pub struct ConversationLogged {
     /// The conversation's log, `None` when it was never logged.
     pub log: Option<ConversationLog>,
+    /// Which of the message ids asked about ([`ConversationQuery::ids`]) rules logged; absent
+    /// where none were asked about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logged: Option<Vec<String>>,
 }
 
 #[cfg(test)]

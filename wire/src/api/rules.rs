@@ -64,6 +64,15 @@ pub struct LoggedQuery {
     pub ids: String,
 }
 
+/// The message ids of a comma-separated list (`ids=msg_1,msg_2`), blanks left out.
+pub fn message_ids(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// `GET /api/rules/logged` answer: which of the messages asked about rules logged.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Logged {
