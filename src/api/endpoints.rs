@@ -201,17 +201,20 @@ pub async fn usage(api: Api) -> Result<Usage, PanelError> {
 }
 
 /// `GET /api/conversations/log?conversation=&ids=`: whether the conversation is logged as a
-/// Task, and which of its host messages `ids` rules logged, in one request.
+/// Task, and (where its host messages are known) which of them rules logged, in one request.
 pub async fn conversation_status(
     api: Api,
     conversation: &str,
-    ids: &[String],
+    ids: Option<&[String]>,
 ) -> Result<ConversationLogged, PanelError> {
-    let path = format!(
-        "/api/conversations/log?conversation={}&ids={}",
-        encode(conversation),
-        encode(&ids.join(","))
+    let mut path = format!(
+        "/api/conversations/log?conversation={}",
+        encode(conversation)
     );
+    if let Some(ids) = ids {
+        path.push_str("&ids=");
+        path.push_str(&encode(&ids.join(",")));
+    }
     api.get_json(&path).await
 }
 

@@ -207,13 +207,16 @@ fn LoggedMessages(
         if !api.active().get() {
             return;
         }
-        let Some(Ok(messages)) = messages else {
-            return;
+        // The messages' ids, where the host listed them; where it could not, the conversation's
+        // log is still asked (its count cannot be).
+        let ids: Option<Vec<String>> = match messages {
+            None => return,
+            Some(Ok(messages)) => Some(messages.results.iter().map(|m| m.id.clone()).collect()),
+            Some(Err(_)) => None,
         };
         let Some(id) = of.clone() else {
             return;
         };
-        let ids: Vec<String> = messages.results.iter().map(|m| m.id.clone()).collect();
         if !records_shown.get() {
             return;
         }
@@ -225,14 +228,18 @@ fn LoggedMessages(
             if latest.try_get_value() != Some(run) {
                 return;
             }
-            let mark = known.mark();
+            let mark = known.mark(&id);
             leptos::task::spawn_local(async move {
-                let Ok(status) = endpoints::conversation_status(api, &id, &ids).await else {
+                let Ok(status) = endpoints::conversation_status(api, &id, ids.as_deref()).await
+                else {
                     return;
                 };
                 // Whether it is logged as a Task, for its Log conversation action.
                 known.asked(&id, status.log, mark);
-                let count = (status.logged.map_or(0, |l| l.len()), ids.len());
+                let (Some(ids), Some(logged)) = (ids, status.logged) else {
+                    return;
+                };
+                let count = (logged.len(), ids.len());
                 counted_before.try_update_value(|c| c.insert(id.clone(), count));
                 // Another conversation is shown by now: its own count is on its way.
                 if conversation.try_get_untracked().flatten() == of {

@@ -14,6 +14,7 @@ use pane_wire::bridge::MessageList;
 use wasm_bindgen::JsValue;
 
 use super::notices::use_notices;
+use super::state::use_records_state;
 use crate::PanelError;
 use crate::api::endpoints;
 use crate::api::use_api;
@@ -33,9 +34,9 @@ pub struct ConversationMessages(pub Signal<Option<Result<MessageList, PanelError
 #[derive(Debug, Clone, Copy)]
 pub struct KnownLogs {
     known: RwSignal<HashMap<String, ConversationLog>>,
-    /// How many logs the panel has made: a status asked before one was made answers what came
-    /// before it.
-    made: StoredValue<u64>,
+    /// How many logs the panel has made, by conversation: a status asked before one was made
+    /// answers what came before it.
+    made: StoredValue<HashMap<String, u64>>,
 }
 
 impl KnownLogs {
@@ -43,26 +44,28 @@ impl KnownLogs {
     pub fn new() -> Self {
         Self {
             known: RwSignal::new(HashMap::new()),
-            made: StoredValue::new(0),
+            made: StoredValue::new(HashMap::new()),
         }
     }
 
-    /// A mark to give [`KnownLogs::asked`] with the answer of a status asked now.
-    pub fn mark(self) -> Option<u64> {
-        self.made.try_get_value()
+    /// A mark to give [`KnownLogs::asked`] with the answer of `conversation`'s status asked now.
+    pub fn mark(self, conversation: &str) -> Option<u64> {
+        self.made
+            .try_with_value(|m| m.get(conversation).copied().unwrap_or(0))
     }
 
     /// What the proxy said of `conversation` when asked at `mark`: its log, or that it has
-    /// none; dropped where the panel has made a log since.
+    /// none; dropped where the panel has logged that conversation since.
     pub fn asked(self, conversation: &str, log: Option<ConversationLog>, mark: Option<u64>) {
-        if mark.is_some() && self.mark() == mark {
+        if mark.is_some() && self.mark(conversation) == mark {
             self.record(conversation, log);
         }
     }
 
     /// A log the panel made.
     fn log_made(self, conversation: &str, log: Option<ConversationLog>) {
-        self.made.try_update_value(|n| *n += 1);
+        self.made
+            .try_update_value(|m| *m.entry(conversation.to_owned()).or_default() += 1);
         self.record(conversation, log);
     }
 
@@ -94,6 +97,7 @@ pub fn LogConversationAction(
     person: RecordView,
 ) -> impl IntoView {
     let (notices, identity, api) = (use_notices(), use_identity(), use_api());
+    let records = use_records_state();
     let bridge = use_bridge();
     let Some(ConversationMessages(messages)) = use_context::<ConversationMessages>() else {
         return ().into_any();
@@ -113,10 +117,12 @@ pub fn LogConversationAction(
     });
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    // Another conversation clears the error. Whether it is logged comes with its logged count
-    // (the conversation bar asks both in one request, once the agent stays on it).
+    // Another conversation, or the records read again, clears the error. Whether it is logged
+    // comes with its logged count (the conversation bar asks both in one request, once the
+    // agent stays on it).
     Effect::new(move |_| {
         conversation.track();
+        records.reload.track();
         error.set(None);
     });
     let who = person.id.clone();

@@ -130,3 +130,13 @@ test('the same sender in another conversation: its kept view says that conversat
   await waitFor('logged in her own', () => textOf('conversation-logged'), (t) => t.includes('Logged to Salesforce'), 15_000);
   assert.equal(await textOf('log-conversation'), 'Log conversation again');
 });
+
+test('where the host cannot list the conversation\'s messages, the panel still says it is logged', async () => {
+  // Rose's conversation was logged above. Listing its messages fails now, as Front's can.
+  await browser.page.goto(`${proxy.url}?refresh_ms=3600000&host_fail=listMessages`);
+  await open('Email from a known address', 'rose@edge.com');
+  await waitFor('Rose', cardTitle, (t) => t === 'Rose Gonzalez', 20_000);
+  await waitFor('logged, without the messages', () => textOf('conversation-logged'), (t) => t.includes('Logged to Salesforce'), 15_000);
+  assert.equal(await byId('logged-messages').count(), 0, 'no count without the messages');
+  await browser.page.goto(`${proxy.url}?refresh_ms=3600000`);
+});

@@ -61,12 +61,15 @@ function checkedUrl(url) {
 // `?host_delay_ms=N`: the data functions (listMessages...) answer after N ms (at most 10 s), as
 // Front's do: each is a request to Front's servers.
 const hostDelayMs = Math.min(Number.parseInt(params.get('host_delay_ms') || '0', 10) || 0, 10_000);
-const afterHostDelay = (f) => async (...args) => {
+// `?host_fail=listMessages,...`: those data functions fail, as Front's can.
+const hostFail = new Set((params.get('host_fail') || '').split(',').filter(Boolean));
+const afterHostDelay = (name, f) => async (...args) => {
   if (hostDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, hostDelayMs));
+  if (hostFail.has(name)) throw new Error(`${name} failed`);
   return f(...args);
 };
 const functions = {
-  ...Object.fromEntries(Object.entries(DATA_FUNCTIONS).map(([name, f]) => [name, afterHostDelay(f)])),
+  ...Object.fromEntries(Object.entries(DATA_FUNCTIONS).map(([name, f]) => [name, afterHostDelay(name, f)])),
   openUrl: ([url]) => {
     const href = checkedUrl(url);
     openedUrls.push(href);

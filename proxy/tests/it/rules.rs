@@ -479,11 +479,15 @@ async fn the_panel_hears_a_conversations_log_and_its_logged_messages_in_one_requ
         answer.logged.as_deref(),
         Some(&["msg_s1", "msg_s2"].map(String::from)[..])
     );
-    // Without ids, the log alone (as the panel's log action answers).
+    // Without ids (the host could not list the messages), the log alone; with none, none.
     let asked = proxy.api(Method::GET, "/api/conversations/log", &proxy.session);
     let answer: ConversationLogged =
         crate::login::json_from(asked.query(&[("conversation", "cnv_s")])).await;
     assert_eq!(answer.logged, None);
+    let asked = proxy.api(Method::GET, "/api/conversations/log", &proxy.session);
+    let answer: ConversationLogged =
+        crate::login::json_from(asked.query(&[("conversation", "cnv_s"), ("ids", "")])).await;
+    assert_eq!(answer.logged, Some(vec![]));
     proxy.stop().await;
 }
 

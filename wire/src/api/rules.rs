@@ -86,6 +86,18 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn message_ids_are_the_list_without_blanks() {
+        for (list, ids) in [
+            ("msg_1,msg_2", vec!["msg_1", "msg_2"]),
+            (" msg_1 , ,msg_2,", vec!["msg_1", "msg_2"]),
+            ("", vec![]),
+            (",", vec![]),
+        ] {
+            assert_eq!(message_ids(list), ids, "{list:?}");
+        }
+    }
+
+    #[test]
     fn rule_jobs_round_trip_with_wire_names() {
         let jobs = RuleJobs {
             jobs: vec![RuleJob {
