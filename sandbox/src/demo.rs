@@ -252,6 +252,11 @@ fn load_users(org: &mut Org) -> Result<(), SandboxError> {
 }
 
 fn seed_records(org: &Org) -> Result<(), SandboxError> {
+    // The review is a week after the seeding day, at 15:00 UTC: an open activity (an Event is
+    // one until it ends) whenever the demo org is opened.
+    const DAY_MS: i64 = 86_400_000;
+    let review_ms = now_ms().div_euclid(DAY_MS) * DAY_MS + 7 * DAY_MS + 15 * 3_600_000;
+    let (review_start, review_end) = (datetime(review_ms), datetime(review_ms + 3_600_000));
     let Some(admin) = org.users().first().cloned() else {
         return Ok(());
     };
@@ -391,7 +396,7 @@ fn seed_records(org: &Org) -> Result<(), SandboxError> {
         ),
         (
             "Event",
-            json!({"Subject": "Quarterly review", "WhoId": rose, "WhatId": edge, "StartDateTime": "2026-12-02T15:00:00.000+0000", "EndDateTime": "2026-12-02T16:00:00.000+0000", "DurationInMinutes": 60, "ActivityDateTime": "2026-12-02T15:00:00.000+0000"}),
+            json!({"Subject": "Quarterly review", "WhoId": rose, "WhatId": edge, "StartDateTime": review_start, "EndDateTime": review_end, "DurationInMinutes": 60, "ActivityDateTime": review_start}),
         ),
     ])?;
     Ok(())

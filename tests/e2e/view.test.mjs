@@ -58,9 +58,12 @@ test('at 300 px values are formatted and nothing is cut off', async () => {
   const row = (list, title) => panel().locator(`[data-testid=${list}] [data-testid=related-row]`, { hasText: title }).locator('.summary');
   // Amounts in the org's currency (dollars in the sandbox org), stage whole, date in the agent's locale.
   assert.equal(await row('opportunities', 'Edge Installation').textContent(), 'Proposal/Price Quote · $50,000.00 · Jan 31, 2027');
-  // An Event's date is its start, in the agent's time zone (the browser's: UTC here).
+  // An Event's date is its start, in the agent's time zone (the browser's: UTC here). The demo
+  // org puts it a week after the day it was opened, at 15:00 UTC.
+  const [review] = await sandboxQuery(sandbox, "SELECT StartDateTime FROM Event WHERE Subject = 'Quarterly review'");
+  const day = new Date(review.StartDateTime.replace('+0000', 'Z')).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
   const event = await row('open-activities', 'Quarterly review').textContent();
-  assert.match(event, /^Dec 2, 2026, 3:00\s?PM$/, event);
+  assert.match(event, new RegExp(`^${day}, 3:00\\s?PM$`), event);
   // The Account's Website whole, wrapping at its dots rather than overflowing.
   assert.equal(await panel().locator('[data-testid=account-card] [data-testid=field-Website] .value-text').textContent(), 'www.edge.com');
   await panel().locator('[data-testid=opportunities] [data-testid=related-row] summary').first().click();
@@ -192,5 +195,6 @@ test('the dev inbox: a named collapse button, rows opened by keyboard, dark mode
   const icon = await fetch(`${proxy.url}favicon.ico`);
   assert.equal(icon.status, 200);
   assert.equal((await icon.arrayBuffer()).byteLength > 0, true);
-  assert.deepEqual(consoleErrors.filter((e) => /404|favicon/i.test(e)), [], 'no 404 in the console');
+  // (A status of 404, not the digits anywhere: the proxy's random port may hold them.)
+  assert.deepEqual(consoleErrors.filter((e) => /status of 404\b|favicon/i.test(e)), [], 'no 404 in the console');
 });
