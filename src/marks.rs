@@ -47,7 +47,7 @@ pub fn records_painted(handle: String) {
 /// runs after that frame's paint). Work the agent does not see (a view's teardown) waits for
 /// it, so it stays out of the frame that paints what the agent looks at.
 pub fn after_paint(f: impl FnOnce() + 'static) {
-    after_paint_boxed(Box::new(f));
+    after_paint_then(Box::new(f), Duration::ZERO);
 }
 
 /// How long the agent stays on a conversation, once its records are painted, before the panel
@@ -60,7 +60,7 @@ pub const SETTLE: Duration = Duration::from_millis(150);
 /// Runs `f` [`SETTLE`] after the next frame has been painted; the caller checks then that the
 /// agent is still where it was.
 pub fn after_settle(f: impl FnOnce() + 'static) {
-    after_settle_boxed(Box::new(f));
+    after_paint_then(Box::new(f), SETTLE);
 }
 
 /// Asks the browser for its next frame now, for an answer that is about to change the view. A
@@ -72,11 +72,8 @@ pub fn frame_ahead() {
     request_animation_frame(|| {});
 }
 
-// One copy of the scheduling in the wasm, whatever the callers' closures.
-fn after_paint_boxed(f: Box<dyn FnOnce()>) {
-    request_animation_frame(move || set_timeout(f, Duration::ZERO));
-}
-
-fn after_settle_boxed(f: Box<dyn FnOnce()>) {
-    request_animation_frame(move || set_timeout(f, SETTLE));
+// One copy of the scheduling in the wasm, whatever the callers' closures: the next animation
+// frame, then a task `delay` later (after that frame's paint).
+fn after_paint_then(f: Box<dyn FnOnce()>, delay: Duration) {
+    request_animation_frame(move || set_timeout(f, delay));
 }
