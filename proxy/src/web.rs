@@ -223,7 +223,7 @@ async fn plugin_index(
             tracing::warn!(path = %path.display(), %err, "the panel is not built");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "The panel is not built yet: run `bash scripts/run` (or `trunk build`).",
+                "The panel is not built yet: run `bash scripts/run` (or `bash scripts/build-panel`).",
             )
                 .into_response()
         }
