@@ -112,7 +112,7 @@ if (browser) {
     out();
   }
   const b = browser.bundle;
-  out('Panel bundle (`scripts/build-panel`: `trunk build --release` with std built for size; gzip -9; brotli as the proxy serves it, the build\'s `.br`):');
+  out('Panel bundle (`scripts/build-panel`: `trunk build --release` with std built for size and panics that abort without a message; gzip -9; brotli as the proxy serves it, the build\'s `.br`):');
   out();
   out('| file | raw | gzipped | brotli |');
   out('|---|---|---|---|');
