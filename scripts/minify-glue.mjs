@@ -1,9 +1,8 @@
 // Trunk post_build hook (Trunk.toml). In release builds it shortens the names the wasm module and
-// its wasm-bindgen JS glue share (scripts/wasm-names.mjs: about 5 kB of the gzipped bundle),
-// minifies the glue with terser, which Trunk's own JS minifier cannot parse (it skips the file
-// with a warning; about 2.3 kB), and puts both files' new integrity hashes into index.html:
-// Trunk wrote the old ones before this hook, and names both files after their final bytes.
-// Debug builds are left as they are.
+// its wasm-bindgen JS glue share (scripts/wasm-names.mjs: 7 kB of the gzipped bundle), minifies
+// the glue with terser, which Trunk's own JS minifier cannot parse (it skips the file with a
+// warning), renames both files after their final bytes and puts their names and integrity
+// hashes into index.html (Trunk wrote it before this hook). Debug builds are left as they are.
 import { createHash } from "node:crypto";
 import { readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -19,35 +18,53 @@ const integrity = (text) => `sha384-${createHash("sha384").update(text).digest("
 
 const htmlPath = join(dir, "index.html");
 let html = await readFile(htmlPath, "utf8");
-for (const name of (await readdir(dir)).filter((n) => n.endsWith(".js"))) {
+const names = await readdir(dir);
+for (const name of names.filter((n) => n.endsWith(".js"))) {
   const path = join(dir, name);
   const code = await readFile(path, "utf8");
   const before = integrity(code);
   if (!html.includes(before)) {
     throw new Error(`minify-glue: index.html has no integrity ${before} for ${name}`);
   }
-  // The module the glue loads, beside it (Trunk names it after the glue).
-  const wasmPath = path.replace(/\.js$/, "_bg.wasm");
+  // wasm-bindgen's glue has its module beside it (Trunk names it after the glue); any other
+  // script is only minified.
+  const stem = name.replace(/\.js$/, "");
+  const wasmName = `${stem}_bg.wasm`;
+  if (!names.includes(wasmName)) {
+    const { code: small } = await minify(code, { module: true, compress: true, mangle: true });
+    html = html.replaceAll(before, integrity(small));
+    await writeFile(path, small);
+    console.log(`minify-glue: ${name} ${code.length} → ${small.length} bytes`);
+    continue;
+  }
+  const wasmPath = join(dir, wasmName);
   const wasm = await readFile(wasmPath);
   const wasmBefore = integrity(wasm);
   if (!html.includes(wasmBefore)) {
-    throw new Error(`minify-glue: index.html has no integrity ${wasmBefore} for ${wasmPath}`);
+    throw new Error(`minify-glue: index.html has no integrity ${wasmBefore} for ${wasmName}`);
   }
   const short = shortenNames(wasm, code);
-  console.log(`minify-glue: ${short.renamed} names shortened; wasm ${wasm.length} → ${short.wasm.length} bytes`);
   const { code: small } = await minify(short.glue, { module: true, compress: true, mangle: true });
-  console.log(`minify-glue: ${name} ${code.length} → ${small.length} bytes`);
+  // Terser renamed the glue's own functions that shared an export's name: any old name left is
+  // a use the renaming missed, which would fail only when the panel reached it.
+  const left = short.oldNames.filter((old) => small.includes(old));
+  if (left.length > 0) throw new Error(`minify-glue: the glue still names ${left.join(", ")}`);
+  new WebAssembly.Module(short.wasm); // throws unless the rewritten module compiles
+  console.log(
+    `minify-glue: ${short.imports} imports and ${short.exports} exports renamed; wasm ${wasm.length} → ${short.wasm.length} bytes, ${name} ${code.length} → ${small.length} bytes`,
+  );
   html = html.replaceAll(wasmBefore, integrity(short.wasm)).replaceAll(before, integrity(small));
   // Trunk named both files after what it built, not after what this hook made of it: named
   // after the final bytes instead, a browser holding an older build's file under that name
   // (a change to this hook, the Rust unchanged) can never pair it with this one.
-  const stem = name.replace(/\.js$/, "");
   const hash = createHash("sha256").update(small).update(short.wasm).digest("hex").slice(0, 16);
-  const final = stem.replace(/-[0-9a-f]+$/, `-${hash}`);
-  if (final === stem || !html.includes(stem)) {
-    throw new Error(`minify-glue: cannot rename ${stem} (index.html names it ${html.split(stem).length - 1} times)`);
+  const final = `${stem.replace(/-[0-9a-f]+$/, "")}-${hash}`;
+  for (const [from, to] of [[name, `${final}.js`], [wasmName, `${final}_bg.wasm`]]) {
+    // The loader's import or module_or_path, and the preload link.
+    const uses = html.split(`/${from}`).length - 1;
+    if (uses !== 2) throw new Error(`minify-glue: index.html names ${from} ${uses} times, not twice`);
+    html = html.replaceAll(`/${from}`, `/${to}`);
   }
-  html = html.replaceAll(stem, final);
   await writeFile(join(dir, `${final}.js`), small);
   await writeFile(join(dir, `${final}_bg.wasm`), short.wasm);
   await rm(path);

@@ -1,30 +1,43 @@
 // Shortens the names the wasm module and its wasm-bindgen JS glue share, for the release hook
-// (scripts/minify-glue.mjs): every import (`./panel_bg.js` / `__wbg_body_5f971cbc6950ca4f`,
-// ~200 of them, each with a hash the compressors cannot shrink, once in the wasm and once in the
-// glue) and the closure-invoking exports (`wasm_bindgen_<hash>___convert__closures_____invoke…`,
-// hundreds of characters each). Other exports keep their names: the page's loader and the
-// benchmarks read `memory`, wasm-bindgen's runtime its `__wbindgen_*`.
+// (scripts/minify-glue.mjs): the imports from the glue's own module (`./panel_bg.js` /
+// `__wbg_body_5f971cbc6950ca4f`, ~200 of them, each with a hash the compressors cannot shrink,
+// once in the wasm and once in the glue) and the closure-invoking exports
+// (`wasm_bindgen_<hash>___convert__closures_____invoke…`, hundreds of characters each). Imports
+// from any other module (a snippet, `wasm:js/string-constants`) and the other exports keep their
+// names: wasm-bindgen's runtime reads its `__wbindgen_*`, the benchmarks `memory`.
 //
-// Only the import and export sections change; every other section is copied byte for byte (a
-// wasm section holds no offset into another). The glue is checked before it is rewritten: each
-// import is named exactly once (its key in the imports object), each renamed export is read as
-// a property (`wasm.name`), so a glue this does not understand fails the build
-// instead of loading a panel that cannot start.
+// Only the import and export sections change; the other sections are copied byte for byte (no
+// section holds an offset into another; function indices are unchanged, though code offsets in
+// a stack trace move). The glue is checked as it is rewritten: each import's name appears once,
+// as a key (`name:`), each renamed export is read as `wasm.name`; the caller checks that no old
+// name is left once the glue is minified and that the module compiles. A glue this does not
+// understand fails the build instead of loading a panel that cannot start.
 
 const IMPORT_SECTION = 2;
 const EXPORT_SECTION = 7;
 
 function readU32(bytes, at) {
   let value = 0;
-  let shift = 0;
-  for (;;) {
+  for (let shift = 0; shift < 35; shift += 7) {
+    if (at >= bytes.length) throw new Error("wasm-names: the module ends inside a number");
     const byte = bytes[at];
     at += 1;
     value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-    if ((byte & 0x80) === 0) return [value, at];
-    if (shift > 35) throw new Error("wasm-names: malformed LEB128");
+    if ((byte & 0x80) === 0) {
+      if (value > 0xffffffff) throw new Error("wasm-names: a u32 out of range");
+      return [value, at];
+    }
   }
+  throw new Error("wasm-names: a u32 longer than 5 bytes");
+}
+
+/** `at` past a LEB128 number of any width (a memory64 limit, a heap type). */
+function skipLeb(bytes, at) {
+  for (let n = 0; n < 10; n += 1) {
+    if (at >= bytes.length) throw new Error("wasm-names: the module ends inside a number");
+    if ((bytes[at++] & 0x80) === 0) return at;
+  }
+  throw new Error("wasm-names: a number longer than 10 bytes");
 }
 
 function u32(value) {
@@ -52,14 +65,20 @@ function name(text) {
 }
 
 /** `at` past a table's or memory's limits (flags, minimum, maximum if flagged, page size if
- *  flagged). */
+ *  flagged); 64-bit limits are LEB128 numbers too. */
 function skipLimits(bytes, at) {
   const flags = bytes[at];
-  at += 1;
-  [, at] = readU32(bytes, at);
-  if (flags & 0x01) [, at] = readU32(bytes, at);
-  if (flags & 0x08) [, at] = readU32(bytes, at);
+  at = skipLeb(bytes, at + 1);
+  if (flags & 0x01) at = skipLeb(bytes, at);
+  if (flags & 0x08) at = skipLeb(bytes, at);
   return at;
+}
+
+/** `at` past a value or reference type: one byte, or a nullable/non-null reference (0x63,
+ *  0x64) to a heap type (a signed LEB128). */
+function skipType(bytes, at) {
+  const type = bytes[at];
+  return type === 0x63 || type === 0x64 ? skipLeb(bytes, at + 1) : at + 1;
 }
 
 /** `at` past an import's description (its kind and what that kind carries). */
@@ -68,17 +87,17 @@ function skipImportDesc(bytes, at) {
   at += 1;
   switch (kind) {
     case 0x00: // function: its type index
-      return readU32(bytes, at)[1];
+      return skipLeb(bytes, at);
     case 0x01: // table: its element type, then its limits
-      return skipLimits(bytes, at + 1);
+      return skipLimits(bytes, skipType(bytes, at));
     case 0x02: // memory
       return skipLimits(bytes, at);
     case 0x03: // global: its value type and mutability
-      return at + 2;
+      return skipType(bytes, at) + 1;
     case 0x04: // tag: its attribute and type index
-      return readU32(bytes, at + 1)[1];
+      return skipLeb(bytes, at + 1);
     default:
-      throw new Error(`wasm-names: unknown import kind ${kind}`);
+      throw new Error(`wasm-names: import kind ${kind} is not one this reads (compact imports?)`);
   }
 }
 
@@ -99,28 +118,43 @@ function* shortNames() {
 /** Whether an export is one of wasm-bindgen's closure invokers, named after their types. */
 const isInvoker = (exported) => /^wasm_bindgen_[0-9a-f]+___convert__closures/.test(exported);
 
+/** Whether an import module is the glue's own (`./panel_bg.js`), the one the glue's imports
+ *  object names once. */
+const isGlueModule = (module) => /^\.\/[\w-]+_bg\.js$/.test(module);
+
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+/** Every whole-word use of any of `names` in `js`, replaced by `replace(name)` in one pass. */
+function replaceWords(js, names, pattern, replace) {
+  if (names.length === 0) return js;
+  const alternatives = names.map(escape).sort((a, b) => b.length - a.length).join("|");
+  return js.replace(new RegExp(pattern.replace("NAMES", alternatives), "g"), replace);
+}
+
 /**
- * The wasm module with short import and invoker-export names, and the glue that uses them.
- * Throws when the glue does not use a name the way it expects.
+ * The wasm module with short import and invoker-export names, the glue that uses them, and the
+ * old names (none of which may be left in the glue once it is minified). Throws when the glue
+ * does not use a name the way it expects.
  */
 export function shortenNames(wasm, glue) {
   const bytes = new Uint8Array(wasm);
-  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
-    throw new Error("wasm-names: not a wasm module");
+  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  if (bytes.length < 8 || header.some((b, i) => bytes[i] !== b)) {
+    throw new Error("wasm-names: not a version 1 wasm module");
   }
   const importNames = shortNames();
   const exportNames = shortNames();
   const modules = new Map();
-  const imports = new Map();
-  const exports = new Map();
+  const imports = new Map(); // field → short, of the glue module's imports
+  const exports = new Map(); // invoker → short
+  const exportsKept = new Set();
   const out = [bytes.subarray(0, 8)];
   let at = 8;
   while (at < bytes.length) {
     const id = bytes[at];
     const [size, start] = readU32(bytes, at + 1);
     const end = start + size;
+    if (end > bytes.length) throw new Error(`wasm-names: section ${id} runs past the module's end`);
     if (id === IMPORT_SECTION || id === EXPORT_SECTION) {
       let p = start;
       let count;
@@ -134,18 +168,26 @@ export function shortenNames(wasm, glue) {
           [field, p] = readName(bytes, p);
           const descStart = p;
           p = skipImportDesc(bytes, p);
-          if (!modules.has(module)) modules.set(module, `m${modules.size}`);
-          const key = `${module}\0${field}`;
-          if (!imports.has(key)) imports.set(key, { module, field, short: importNames.next().value });
-          payload.push(...name(modules.get(module)), ...name(imports.get(key).short));
+          if (isGlueModule(module)) {
+            if (!modules.has(module)) modules.set(module, `m${modules.size}`);
+            if (!imports.has(field)) imports.set(field, importNames.next().value);
+            payload.push(...name(modules.get(module)), ...name(imports.get(field)));
+          } else {
+            payload.push(...name(module), ...name(field));
+          }
           payload.push(...bytes.subarray(descStart, p));
         } else {
           let exported;
           [exported, p] = readName(bytes, p);
           const descStart = p;
-          p = readU32(bytes, p + 1)[1];
-          const short = isInvoker(exported) ? `$${exportNames.next().value}` : exported;
-          if (short !== exported) exports.set(exported, short);
+          p = skipLeb(bytes, p + 1);
+          let short = exported;
+          if (isInvoker(exported)) {
+            short = `$${exportNames.next().value}`;
+            exports.set(exported, short);
+          } else {
+            exportsKept.add(exported);
+          }
           payload.push(...name(short), ...bytes.subarray(descStart, p));
         }
       }
@@ -156,30 +198,53 @@ export function shortenNames(wasm, glue) {
     }
     at = end;
   }
+  if (modules.size > 1) throw new Error(`wasm-names: more than one glue module: ${[...modules.keys()]}`);
+  for (const short of exports.values()) {
+    if (exportsKept.has(short)) throw new Error(`wasm-names: ${short} is an export already`);
+  }
 
   let js = glue;
   for (const [module, short] of modules) {
     const literal = JSON.stringify(module);
     const uses = js.split(literal).length - 1;
     if (uses !== 1) throw new Error(`wasm-names: the glue names module ${literal} ${uses} times, not once`);
-    js = js.replace(literal, JSON.stringify(short));
+    js = js.replace(literal, () => JSON.stringify(short));
   }
-  for (const { field, short } of imports.values()) {
-    const key = new RegExp(`(?<![\\w$])${escape(field)}(?=\\s*:)`, "g");
-    const all = new RegExp(`(?<![\\w$])${escape(field)}(?![\\w$])`, "g");
-    const keys = js.match(key)?.length ?? 0;
-    const uses = js.match(all)?.length ?? 0;
-    if (keys !== 1 || uses !== 1) {
-      throw new Error(`wasm-names: the glue names import ${field} ${uses} times (${keys} as a key), not once as a key`);
+  // Each import: its key in the imports object, its only use. Counted on the glue as written,
+  // before any short name is in it.
+  const fields = [...imports.keys()];
+  const uses = new Map(fields.map((f) => [f, 0]));
+  replaceWords(js, fields, "(?<![\\w$])(NAMES)(?![\\w$])", (f) => {
+    uses.set(f, uses.get(f) + 1);
+    return f;
+  });
+  const keys = new Map(fields.map((f) => [f, 0]));
+  replaceWords(js, fields, "(?<![\\w$])(NAMES)(?=\\s*:)", (f) => {
+    keys.set(f, keys.get(f) + 1);
+    return f;
+  });
+  for (const f of fields) {
+    if (uses.get(f) !== 1 || keys.get(f) !== 1) {
+      throw new Error(`wasm-names: the glue names import ${f} ${uses.get(f)} times (${keys.get(f)} as a key), not once as a key`);
     }
-    js = js.replace(key, short);
   }
-  for (const [exported, short] of exports) {
-    // Read as `wasm.name`; the glue's function of the same name is module-local (terser renames
-    // it), so only the reads change.
-    const property = new RegExp(`\\.${escape(exported)}(?![\\w$])`, "g");
-    if (!property.test(js)) throw new Error(`wasm-names: the glue never reads export ${exported}`);
-    js = js.replace(property, `.${short}`);
+  js = replaceWords(js, fields, "(?<![\\w$])(NAMES)(?=\\s*:)", (f) => imports.get(f));
+  // Each invoker: read as `wasm.name`; the glue's function of the same name is module-local
+  // (terser renames it), so only the reads change.
+  const invokers = [...exports.keys()];
+  const reads = new Map(invokers.map((e) => [e, 0]));
+  js = replaceWords(js, invokers, "\\.(NAMES)(?![\\w$])", (_, e) => {
+    reads.set(e, reads.get(e) + 1);
+    return `.${exports.get(e)}`;
+  });
+  for (const [e, n] of reads) {
+    if (n === 0) throw new Error(`wasm-names: the glue never reads export ${e}`);
   }
-  return { wasm: Buffer.concat(out), glue: js, renamed: imports.size + exports.size };
+  return {
+    wasm: Buffer.concat(out),
+    glue: js,
+    imports: imports.size,
+    exports: exports.size,
+    oldNames: [...modules.keys(), ...fields, ...invokers],
+  };
 }
