@@ -16,6 +16,8 @@ if (!dir) throw new Error("minify-glue: run me as a Trunk hook (no TRUNK_STAGING
 // Trunk's subresource integrity is sha384 (Trunk.toml: no_sri = false).
 const integrity = (text) => `sha384-${createHash("sha384").update(text).digest("base64")}`;
 
+const terse = async (code) => (await minify(code, { module: true, compress: true, mangle: true })).code;
+
 const htmlPath = join(dir, "index.html");
 let html = await readFile(htmlPath, "utf8");
 const names = await readdir(dir);
@@ -31,7 +33,7 @@ for (const name of names.filter((n) => n.endsWith(".js"))) {
   const stem = name.replace(/\.js$/, "");
   const wasmName = `${stem}_bg.wasm`;
   if (!names.includes(wasmName)) {
-    const { code: small } = await minify(code, { module: true, compress: true, mangle: true });
+    const small = await terse(code);
     html = html.replaceAll(before, integrity(small));
     await writeFile(path, small);
     console.log(`minify-glue: ${name} ${code.length} → ${small.length} bytes`);
@@ -44,7 +46,7 @@ for (const name of names.filter((n) => n.endsWith(".js"))) {
     throw new Error(`minify-glue: index.html has no integrity ${wasmBefore} for ${wasmName}`);
   }
   const short = shortenNames(wasm, code);
-  const { code: small } = await minify(short.glue, { module: true, compress: true, mangle: true });
+  const small = await terse(short.glue);
   // Terser renamed the glue's own functions that shared an export's name: any old name left is
   // a use the renaming missed, which would fail only when the panel reached it.
   const left = short.oldNames.filter((old) => small.includes(old));

@@ -124,11 +124,18 @@ const isGlueModule = (module) => /^\.\/[\w-]+_bg\.js$/.test(module);
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** Every whole-word use of any of `names` in `js`, replaced by `replace(name)` in one pass. */
-function replaceWords(js, names, pattern, replace) {
-  if (names.length === 0) return js;
+/** `pattern` with `NAMES` standing for any one of `names` (longest first), as a global regex. */
+function wordsRegex(names, pattern) {
   const alternatives = names.map(escape).sort((a, b) => b.length - a.length).join("|");
-  return js.replace(new RegExp(pattern.replace("NAMES", alternatives), "g"), replace);
+  return new RegExp(pattern.replace("NAMES", alternatives), "g");
+}
+
+/** How many times `pattern` matches each of `names` in `js`. */
+function countWords(js, names, pattern) {
+  const counts = new Map(names.map((n) => [n, 0]));
+  if (names.length === 0) return counts;
+  for (const [, n] of js.matchAll(wordsRegex(names, pattern))) counts.set(n, counts.get(n) + 1);
+  return counts;
 }
 
 /**
@@ -213,33 +220,24 @@ export function shortenNames(wasm, glue) {
   // Each import: its key in the imports object, its only use. Counted on the glue as written,
   // before any short name is in it.
   const fields = [...imports.keys()];
-  const uses = new Map(fields.map((f) => [f, 0]));
-  replaceWords(js, fields, "(?<![\\w$])(NAMES)(?![\\w$])", (f) => {
-    uses.set(f, uses.get(f) + 1);
-    return f;
-  });
-  const keys = new Map(fields.map((f) => [f, 0]));
-  replaceWords(js, fields, "(?<![\\w$])(NAMES)(?=\\s*:)", (f) => {
-    keys.set(f, keys.get(f) + 1);
-    return f;
-  });
+  const anyUse = "(?<![\\w$])(NAMES)(?![\\w$])";
+  const asKey = "(?<![\\w$])(NAMES)(?=\\s*:)";
+  const uses = countWords(js, fields, anyUse);
+  const keys = countWords(js, fields, asKey);
   for (const f of fields) {
     if (uses.get(f) !== 1 || keys.get(f) !== 1) {
       throw new Error(`wasm-names: the glue names import ${f} ${uses.get(f)} times (${keys.get(f)} as a key), not once as a key`);
     }
   }
-  js = replaceWords(js, fields, "(?<![\\w$])(NAMES)(?=\\s*:)", (f) => imports.get(f));
+  if (fields.length > 0) js = js.replace(wordsRegex(fields, asKey), (f) => imports.get(f));
   // Each invoker: read as `wasm.name`; the glue's function of the same name is module-local
   // (terser renames it), so only the reads change.
   const invokers = [...exports.keys()];
-  const reads = new Map(invokers.map((e) => [e, 0]));
-  js = replaceWords(js, invokers, "\\.(NAMES)(?![\\w$])", (_, e) => {
-    reads.set(e, reads.get(e) + 1);
-    return `.${exports.get(e)}`;
-  });
-  for (const [e, n] of reads) {
+  const asRead = "\\.(NAMES)(?![\\w$])";
+  for (const [e, n] of countWords(js, invokers, asRead)) {
     if (n === 0) throw new Error(`wasm-names: the glue never reads export ${e}`);
   }
+  if (invokers.length > 0) js = js.replace(wordsRegex(invokers, asRead), (_, e) => `.${exports.get(e)}`);
   return {
     wasm: Buffer.concat(out),
     glue: js,
