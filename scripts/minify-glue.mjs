@@ -1,5 +1,6 @@
 // Trunk post_build hook (Trunk.toml). In release builds it shortens the names the wasm module and
-// its wasm-bindgen JS glue share (scripts/wasm-names.mjs: 7 kB of the gzipped bundle), minifies
+// its wasm-bindgen JS glue share (scripts/wasm-names.mjs: 7 kB of the gzipped bundle), orders the
+// module's functions for the compressors (scripts/wasm-order.mjs: 22 kB of it), minifies
 // the glue with terser, which Trunk's own JS minifier cannot parse (it skips the file with a
 // warning), renames both files after their final bytes and puts their names and integrity
 // hashes into index.html (Trunk wrote it before this hook). Debug builds are left as they are.
@@ -8,6 +9,7 @@ import { readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { minify } from "terser";
 import { shortenNames } from "./wasm-names.mjs";
+import { orderForCompression } from "./wasm-order.mjs";
 
 if (process.env.TRUNK_PROFILE !== "release") process.exit(0);
 const dir = process.env.TRUNK_STAGING_DIR;
@@ -51,15 +53,21 @@ for (const name of names.filter((n) => n.endsWith(".js"))) {
   // a use the renaming missed, which would fail only when the panel reached it.
   const left = short.oldNames.filter((old) => small.includes(old));
   if (left.length > 0) throw new Error(`minify-glue: the glue still names ${left.join(", ")}`);
-  new WebAssembly.Module(short.wasm); // throws unless the rewritten module compiles
+  const renamed = new WebAssembly.Module(short.wasm); // throws unless the rewritten module compiles
+  const ordered = await orderForCompression(short.wasm);
+  // The same imports and exports, in the same order: only the functions' places changed.
+  const shape = (m) => JSON.stringify([WebAssembly.Module.imports(m), WebAssembly.Module.exports(m)]);
+  if (shape(new WebAssembly.Module(ordered.wasm)) !== shape(renamed)) {
+    throw new Error("minify-glue: ordering the functions changed the module's imports or exports");
+  }
   console.log(
-    `minify-glue: ${short.imports} imports and ${short.exports} exports renamed; wasm ${wasm.length} → ${short.wasm.length} bytes, ${name} ${code.length} → ${small.length} bytes`,
+    `minify-glue: ${short.imports} imports and ${short.exports} exports renamed, ${ordered.functions} functions ordered; wasm ${wasm.length} → ${ordered.wasm.length} bytes, ${name} ${code.length} → ${small.length} bytes`,
   );
-  html = html.replaceAll(wasmBefore, integrity(short.wasm)).replaceAll(before, integrity(small));
+  html = html.replaceAll(wasmBefore, integrity(ordered.wasm)).replaceAll(before, integrity(small));
   // Trunk named both files after what it built, not after what this hook made of it: named
   // after the final bytes instead, a browser holding an older build's file under that name
   // (a change to this hook, the Rust unchanged) can never pair it with this one.
-  const hash = createHash("sha256").update(small).update(short.wasm).digest("hex").slice(0, 16);
+  const hash = createHash("sha256").update(small).update(ordered.wasm).digest("hex").slice(0, 16);
   const final = `${stem.replace(/-[0-9a-f]+$/, "")}-${hash}`;
   for (const [from, to] of [[name, `${final}.js`], [wasmName, `${final}_bg.wasm`]]) {
     // The loader's import or module_or_path, and the preload link.
@@ -68,7 +76,7 @@ for (const name of names.filter((n) => n.endsWith(".js"))) {
     html = html.replaceAll(`/${from}`, `/${to}`);
   }
   await writeFile(join(dir, `${final}.js`), small);
-  await writeFile(join(dir, `${final}_bg.wasm`), short.wasm);
+  await writeFile(join(dir, `${final}_bg.wasm`), ordered.wasm);
   await rm(path);
   await rm(wasmPath);
 }
