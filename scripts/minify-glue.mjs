@@ -55,7 +55,8 @@ for (const name of names.filter((n) => n.endsWith(".js"))) {
   if (left.length > 0) throw new Error(`minify-glue: the glue still names ${left.join(", ")}`);
   const renamed = new WebAssembly.Module(short.wasm); // throws unless the rewritten module compiles
   const ordered = await orderForCompression(short.wasm);
-  // The same imports and exports, in the same order: only the functions' places changed.
+  // The same imports and exports, in the same order (what each function does is the e2e
+  // tests' to check: they load this module).
   const shape = (m) => JSON.stringify([WebAssembly.Module.imports(m), WebAssembly.Module.exports(m)]);
   if (shape(new WebAssembly.Module(ordered.wasm)) !== shape(renamed)) {
     throw new Error("minify-glue: ordering the functions changed the module's imports or exports");

@@ -4,15 +4,17 @@
 // are near copies (instantiations of one generic); in the linker's order they lie far apart.
 // Placing each function after the ones whose byte sequences it shares shrinks the gzipped wasm
 // by ≈ 6 % and the brotli one by ≈ 3 % (2026-12-03: 349,304 → 327,197 B gzip -9, 270,921 →
-// 262,950 B brotli); the module's bytes stay the same length.
+// 262,950 B brotli; 910,001 → 910,015 B raw).
 //
 // The order is chosen here, greedily: the next function is the unplaced one whose 6-byte
-// sequences are most covered by the last 32 KiB already placed (sequences that a quarter of
-// all functions share are ignored: any order has them nearby). It is deterministic: the same
+// sequences are most covered by the last 32 KiB already placed (a sequence shared by more than
+// a quarter of all functions is ignored: any order has it nearby). It is deterministic: the same
 // module gives the same order. Binaryen then moves the functions (`--reorder-functions-by-name`
-// on a name section written here that names each function by its rank) and renumbers every
-// reference to them; that section is stripped again. Nothing else changes: the same imports,
-// exports, table and data, each function's code the same but for the indices it calls.
+// on a name section written here that names each function by its rank, which binaryen does not
+// write back) and renumbers every reference to them. Binaryen writes the module anew: the
+// same imports, exports, table and data, each function doing what it did; its writer may
+// re-encode a body (its locals' declarations, its stack code), which the size guard below
+// bounds.
 
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -163,8 +165,7 @@ export function withRankNames(wasm, imported, order) {
 const WASM_OPT = fileURLToPath(new URL("../node_modules/.bin/wasm-opt", import.meta.url));
 // The features the panel's module uses (Rust's wasm32 defaults); binaryen refuses a module
 // that uses others rather than guess. Not --all-features: binaryen then writes encodings
-// (compact imports) that browsers do not read yet. The optimisation levels only tell the
-// writer to lay out locals as the optimised build did; no pass runs but the two named.
+// (compact imports) that browsers do not read yet.
 const FEATURES = [
   "--enable-bulk-memory",
   "--enable-bulk-memory-opt",
@@ -175,6 +176,9 @@ const FEATURES = [
   "--enable-mutable-globals",
 ];
 
+/** How many bytes binaryen's rewrite may add (it added 14 to the panel). */
+const GROWTH_ALLOWED = 1024;
+
 /** `wasm` with its functions in the order `chooseOrder` picks, moved by binaryen's wasm-opt. */
 export async function orderForCompression(wasm, wasmOpt = WASM_OPT) {
   const { imported, bodies } = functions(new Uint8Array(wasm));
@@ -184,12 +188,14 @@ export async function orderForCompression(wasm, wasmOpt = WASM_OPT) {
     const input = join(dir, "in.wasm");
     const output = join(dir, "out.wasm");
     await writeFile(input, withRankNames(wasm, imported, order));
+    // No pass runs but the reordering. The levels are those of the optimised build: with them
+    // binaryen's writer optimises each function's stack code as it writes it, as it did then;
+    // without them the panel grows by 2.5 kB. Without `-g` it writes no name section.
     await promisify(execFile)(wasmOpt, [
       ...FEATURES,
       "--optimize-level=2",
       "--shrink-level=2",
       "--reorder-functions-by-name",
-      "--strip-debug",
       input,
       "-o",
       output,
@@ -198,6 +204,9 @@ export async function orderForCompression(wasm, wasmOpt = WASM_OPT) {
     const after = functions(new Uint8Array(ordered));
     if (after.imported !== imported || after.bodies.length !== bodies.length) {
       throw new Error("wasm-order: wasm-opt changed the module's functions, not only their order");
+    }
+    if (ordered.length > wasm.length + GROWTH_ALLOWED) {
+      throw new Error(`wasm-order: wasm-opt grew the module from ${wasm.length} to ${ordered.length} bytes`);
     }
     return { wasm: ordered, functions: bodies.length };
   } finally {

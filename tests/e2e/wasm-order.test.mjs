@@ -4,7 +4,7 @@
 // (The e2e tests load the real panel ordered this way.)
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chooseOrder, functions, orderForCompression } from '../../scripts/wasm-order.mjs';
+import { chooseOrder, functions, orderForCompression, withRankNames } from '../../scripts/wasm-order.mjs';
 
 const bytes = (text) => [...new TextEncoder().encode(text)];
 const name = (text) => [bytes(text).length, ...bytes(text)];
@@ -31,15 +31,25 @@ const body = (code) => {
   return [...leb(inner.length), ...inner];
 };
 
-// One imported function (index 0), then five defined ones (indices 1 to 5), each () -> i32:
-// f0 returns 1 + f2(), by a call; f1 and f3 share one run, f2 and f4 another.
-const DEFINED = [
-  [I32_CONST, 1, CALL, 3, ADD], // f0: call f2 (index 1 + 2)
-  [...run(300), I32_CONST, 10], // f1
-  [...run(500), I32_CONST, 20], // f2
-  [...run(300), I32_CONST, 11], // f3
-  [...run(500), I32_CONST, 22], // f4
-];
+// One imported function (index 0), then thirteen defined ones (indices 1 to 13), each
+// () -> i32. f0 returns 1 + f2(), by a call; f1, f5 and f7 share one run, f2, f4 and f8 another,
+// f3, f6 and f9 a third; f10 to f12 share nothing. Each returns its own number.
+const FAMILY = [null, 300, 500, 700, 500, 300, 700, 300, 500, 700, 900, 1100, 1300];
+const RETURNS = [21, 10, 20, 30, 11, 22, 31, 12, 23, 32, 40, 41, 42];
+const DEFINED = FAMILY.map((value, f) =>
+  value === null ? [I32_CONST, 1, CALL, 3, ADD] : [...run(value), I32_CONST, ...leb(RETURNS[f])],
+);
+// The order the hook must pick: each family together, the rest in the linker's order. Not its
+// own inverse (2 → 5 → 4 → 2), so a ranking read backwards places them elsewhere.
+const ORDER = [0, 1, 5, 7, 2, 4, 8, 3, 6, 9, 10, 11, 12];
+
+/** A name section naming the defined functions in reverse, as a build's names could: the hook
+ *  must replace it, not sort by it. */
+function oldNames() {
+  const entries = DEFINED.flatMap((_, f) => [...leb(1 + f), ...name(`z${String(99 - f)}`)]);
+  const map = [...leb(DEFINED.length), ...entries];
+  return section(0, [...name('name'), 1, ...leb(map.length), ...map]);
+}
 
 function module() {
   return Uint8Array.from([
@@ -49,6 +59,7 @@ function module() {
     ...section(3, [DEFINED.length, ...DEFINED.map(() => 0)]),
     ...section(7, [DEFINED.length, ...DEFINED.flatMap((_, i) => [...name(`e${i}`), 0x00, 1 + i])]),
     ...section(10, [DEFINED.length, ...DEFINED.flatMap(body)]),
+    ...oldNames(),
   ]);
 }
 
@@ -60,27 +71,63 @@ const results = (wasm) => {
 test('puts each function after the ones it shares byte sequences with', () => {
   const { imported, bodies } = functions(module());
   assert.equal(imported, 1);
-  assert.equal(bodies.length, 5);
-  // f0 shares nothing: then f1 (the linker's next), f3 (its run), f2, f4 (its run).
-  assert.deepEqual(chooseOrder(bodies), [0, 1, 3, 2, 4]);
+  assert.equal(bodies.length, DEFINED.length);
+  assert.deepEqual(chooseOrder(bodies), ORDER);
+});
+
+/** The function names of a module's only name section, as [index, name] in the order listed. */
+function nameMap(wasm) {
+  const sections = WebAssembly.Module.customSections(new WebAssembly.Module(wasm), 'name');
+  assert.equal(sections.length, 1, 'one name section');
+  const b = new Uint8Array(sections[0]);
+  let p = 0;
+  const u = () => {
+    let v = 0;
+    let shift = 0;
+    let x;
+    do {
+      x = b[p++];
+      v |= (x & 0x7f) << shift;
+      shift += 7;
+    } while (x & 0x80);
+    return v;
+  };
+  assert.equal(b[p++], 1, 'the function names subsection');
+  u();
+  const out = [];
+  for (let n = u(); n > 0; n -= 1) {
+    const index = u();
+    const length = u();
+    out.push([index, new TextDecoder().decode(b.subarray(p, p + length))]);
+    p += length;
+  }
+  return out;
+}
+
+test('names each function after its rank, in place of the names it had', () => {
+  const named = withRankNames(module(), 1, ORDER);
+  const expected = [[0, 'a00'], ...DEFINED.map((_, f) => [1 + f, `f${String(ORDER.indexOf(f)).padStart(2, '0')}`])];
+  assert.deepEqual(nameMap(named), expected);
+  // Sorted by name, they are in ORDER.
+  assert.deepEqual(expected.slice(1).sort((x, y) => (x[1] < y[1] ? -1 : 1)).map(([i]) => i - 1), ORDER);
 });
 
 test('binaryen moves the functions and renumbers the calls; imports and exports stay', async () => {
   const before = module();
-  assert.deepEqual(results(before), [21, 10, 20, 11, 22]);
+  assert.deepEqual(results(before), RETURNS);
   const { wasm, functions: count } = await orderForCompression(before);
-  assert.equal(count, 5);
+  assert.equal(count, DEFINED.length);
   // What each export returns is unchanged: f0's call now names f2 at its new index.
-  assert.deepEqual(results(wasm), [21, 10, 20, 11, 22]);
+  assert.deepEqual(results(wasm), RETURNS);
   const compiled = new WebAssembly.Module(wasm);
   assert.deepEqual(WebAssembly.Module.imports(compiled), WebAssembly.Module.imports(new WebAssembly.Module(before)));
   assert.deepEqual(WebAssembly.Module.exports(compiled), WebAssembly.Module.exports(new WebAssembly.Module(before)));
-  assert.equal(WebAssembly.Module.customSections(compiled, 'name').length, 0, 'the rank names are stripped');
-  // The code section holds f1 and f3 side by side now (f1, f3 and f2, f4 make no calls, so
-  // their bodies are byte for byte the same).
+  assert.equal(WebAssembly.Module.customSections(compiled, 'name').length, 0, 'no name section is written back');
+  // Each place holds the function ORDER gives it (f0, the only one that calls, first: its call
+  // index changed), byte for byte.
   const placed = functions(new Uint8Array(wasm)).bodies.map((b) => Buffer.from(b).toString('hex'));
   const original = functions(before).bodies.map((b) => Buffer.from(b).toString('hex'));
-  assert.deepEqual(placed.slice(1), [original[1], original[3], original[2], original[4]]);
+  assert.deepEqual(placed.slice(1), ORDER.slice(1).map((f) => original[f]));
 });
 
 test('refuses a module it cannot read', async () => {
