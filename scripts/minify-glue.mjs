@@ -1,6 +1,7 @@
 // Trunk post_build hook (Trunk.toml). In release builds it shortens the names the wasm module and
-// its wasm-bindgen JS glue share (scripts/wasm-names.mjs: 7 kB of the gzipped bundle), orders the
-// module's functions for the compressors (scripts/wasm-order.mjs: 22 kB of it), minifies
+// its wasm-bindgen JS glue share (scripts/wasm-names.mjs: 7 kB of the gzipped bundle), leaves
+// out the glue's classes and the wasm's exports nothing uses (scripts/glue-exports.mjs), orders
+// the module's functions for the compressors (scripts/wasm-order.mjs: 22 kB of it), minifies
 // the glue with terser, which Trunk's own JS minifier cannot parse (it skips the file with a
 // warning), renames both files after their final bytes and puts their names and integrity
 // hashes into index.html (Trunk wrote it before this hook). Debug builds are left as they are.
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import { minify } from "terser";
 import { shortenNames } from "./wasm-names.mjs";
 import { orderForCompression } from "./wasm-order.mjs";
+import { dropUnreadExports, unexportUnusedClasses } from "./glue-exports.mjs";
 
 if (process.env.TRUNK_PROFILE !== "release") process.exit(0);
 const dir = process.env.TRUNK_STAGING_DIR;
@@ -48,21 +50,30 @@ for (const name of names.filter((n) => n.endsWith(".js"))) {
     throw new Error(`minify-glue: index.html has no integrity ${wasmBefore} for ${wasmName}`);
   }
   const short = shortenNames(wasm, code);
-  const small = await terse(short.glue);
+  const local = unexportUnusedClasses(short.glue);
+  const small = await terse(local.glue);
   // Terser renamed the glue's own functions that shared an export's name: any old name left is
   // a use the renaming missed, which would fail only when the panel reached it.
   const left = short.oldNames.filter((old) => small.includes(old));
   if (left.length > 0) throw new Error(`minify-glue: the glue still names ${left.join(", ")}`);
-  const renamed = new WebAssembly.Module(short.wasm); // throws unless the rewritten module compiles
-  const ordered = await orderForCompression(short.wasm);
-  // The same imports and exports, in the same order (what each function does is the e2e
-  // tests' to check: they load this module).
-  const shape = (m) => JSON.stringify([WebAssembly.Module.imports(m), WebAssembly.Module.exports(m)]);
-  if (shape(new WebAssembly.Module(ordered.wasm)) !== shape(renamed)) {
-    throw new Error("minify-glue: ordering the functions changed the module's imports or exports");
+  new WebAssembly.Module(short.wasm); // throws unless the rewritten module compiles
+  const read = dropUnreadExports(short.wasm, small);
+  const ordered = await orderForCompression(read.wasm, { dropUnused: true });
+  // The exports the glue reads, in the same order; no import the glue does not give (binaryen
+  // may drop one only the dropped exports reached). What each function does is the e2e tests'
+  // to check: they load this module.
+  const result = new WebAssembly.Module(ordered.wasm);
+  const trimmed = new WebAssembly.Module(read.wasm);
+  const key = (i) => `${i.module}/${i.name}/${i.kind}`;
+  const given = new Set(WebAssembly.Module.imports(trimmed).map(key));
+  if (
+    JSON.stringify(WebAssembly.Module.exports(result)) !== JSON.stringify(WebAssembly.Module.exports(trimmed)) ||
+    WebAssembly.Module.imports(result).some((i) => !given.has(key(i)))
+  ) {
+    throw new Error("minify-glue: binaryen changed the module's exports or added an import");
   }
   console.log(
-    `minify-glue: ${short.imports} imports and ${short.exports} exports renamed, ${ordered.functions} functions ordered; wasm ${wasm.length} → ${ordered.wasm.length} bytes, ${name} ${code.length} → ${small.length} bytes`,
+    `minify-glue: ${short.imports} imports and ${short.exports} exports renamed; classes nothing uses left out of the glue: ${local.classes.join(", ") || "none"}; exports it never reads dropped: ${read.dropped.length}; ${ordered.functions} functions ordered; wasm ${wasm.length} → ${ordered.wasm.length} bytes, ${name} ${code.length} → ${small.length} bytes`,
   );
   html = html.replaceAll(wasmBefore, integrity(ordered.wasm)).replaceAll(before, integrity(small));
   // Trunk named both files after what it built, not after what this hook made of it: named

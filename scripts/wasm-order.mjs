@@ -179,8 +179,12 @@ const FEATURES = [
 /** How many bytes binaryen's rewrite may add (it added 14 to the panel). */
 const GROWTH_ALLOWED = 1024;
 
-/** `wasm` with its functions in the order `chooseOrder` picks, moved by binaryen's wasm-opt. */
-export async function orderForCompression(wasm, wasmOpt = WASM_OPT) {
+/**
+ * `wasm` with its functions in the order `chooseOrder` picks, moved by binaryen's wasm-opt;
+ * with `dropUnused`, binaryen also drops the functions, imports and globals that no export,
+ * table or other kept function reaches.
+ */
+export async function orderForCompression(wasm, { dropUnused = false, wasmOpt = WASM_OPT } = {}) {
   const { imported, bodies } = functions(new Uint8Array(wasm));
   const order = chooseOrder(bodies);
   const dir = await mkdtemp(join(tmpdir(), "wasm-order-"));
@@ -195,6 +199,7 @@ export async function orderForCompression(wasm, wasmOpt = WASM_OPT) {
       ...FEATURES,
       "--optimize-level=2",
       "--shrink-level=2",
+      ...(dropUnused ? ["--remove-unused-module-elements"] : []),
       "--reorder-functions-by-name",
       input,
       "-o",
@@ -202,13 +207,15 @@ export async function orderForCompression(wasm, wasmOpt = WASM_OPT) {
     ]);
     const ordered = await readFile(output);
     const after = functions(new Uint8Array(ordered));
-    if (after.imported !== imported || after.bodies.length !== bodies.length) {
+    const same = after.imported === imported && after.bodies.length === bodies.length;
+    const fewer = after.imported <= imported && after.bodies.length <= bodies.length;
+    if (!(dropUnused ? fewer : same)) {
       throw new Error("wasm-order: wasm-opt changed the module's functions, not only their order");
     }
     if (ordered.length > wasm.length + GROWTH_ALLOWED) {
       throw new Error(`wasm-order: wasm-opt grew the module from ${wasm.length} to ${ordered.length} bytes`);
     }
-    return { wasm: ordered, functions: bodies.length };
+    return { wasm: ordered, functions: after.bodies.length, dropped: bodies.length - after.bodies.length };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

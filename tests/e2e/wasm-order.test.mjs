@@ -4,6 +4,7 @@
 // (The e2e tests load the real panel ordered this way.)
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { dropUnreadExports } from '../../scripts/glue-exports.mjs';
 import { chooseOrder, functions, orderForCompression, withRankNames } from '../../scripts/wasm-order.mjs';
 
 const bytes = (text) => [...new TextEncoder().encode(text)];
@@ -132,4 +133,20 @@ test('binaryen moves the functions and renumbers the calls; imports and exports 
 
 test('refuses a module it cannot read', async () => {
   await assert.rejects(orderForCompression(Uint8Array.from(bytes('hello, world'))), /not a version 1 wasm module/);
+});
+
+test('with dropUnused, binaryen also drops a function nothing reaches', async () => {
+  // e10's export gone (as the hook drops one the glue never reads): f10 is reached by nothing.
+  const unexported = dropUnreadExports(module(), DEFINED.map((_, i) => (i === 10 ? '' : `wasm.e${i}();`)).join(' '));
+  assert.deepEqual(unexported.dropped, ['e10']);
+  const kept = await orderForCompression(unexported.wasm);
+  assert.equal(kept.functions, DEFINED.length);
+  const { wasm, functions: count, dropped } = await orderForCompression(unexported.wasm, { dropUnused: true });
+  assert.equal(count, DEFINED.length - 1);
+  assert.equal(dropped, 1);
+  const bodies = functions(new Uint8Array(wasm)).bodies.map((b) => Buffer.from(b).toString('hex'));
+  const f10 = Buffer.from(functions(module()).bodies[10]).toString('hex');
+  assert.ok(!bodies.includes(f10), 'f10 is gone');
+  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(wasm), { './panel_bg.js': { a: () => 0 } });
+  assert.deepEqual(DEFINED.map((_, i) => exports[`e${i}`]?.()), RETURNS.map((r, i) => (i === 10 ? undefined : r)));
 });
