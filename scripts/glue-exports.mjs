@@ -1,10 +1,12 @@
 // What the release hook (scripts/minify-glue.mjs) leaves out of the glue and the wasm because
 // nothing uses it. wasm-bindgen exports a JS class for each `#[wasm_bindgen]` struct of any
 // crate linked in (Leptos' server functions bring wasm-streams' three stream adapters, which
-// the panel never makes), and the wasm exports the functions behind their methods. The page
-// imports only the glue's `default` and `initSync`, so a class that nothing else in the glue
-// names is made module-local (terser then drops it), and the wasm's exports that the minified
-// glue no longer reads are dropped (binaryen then drops what only they reached).
+// the panel never makes), and the wasm exports the functions behind their methods. Of the
+// glue's exports the page calls only `default` (and could `initSync`); Trunk's loader also puts
+// the whole module on `window.wasmBindings`, which nothing reads. So a class that nothing else
+// in the glue names is made module-local (terser then drops it, and it leaves
+// `window.wasmBindings`), and the wasm's exports that the minified glue no longer names are
+// dropped (binaryen then drops what only they reached).
 
 import { name, readName, readU32, sections, skipLeb, u32 } from "./wasm-bytes.mjs";
 
@@ -43,8 +45,10 @@ export function unexportUnusedClasses(glue) {
 }
 
 /**
- * `wasm` without the exports `glue` (minified) never reads as `.name`, but `memory` (the page
- * and the benchmarks read it from what the loader hands them). Answers the names dropped.
+ * `wasm` without the exports `glue` (minified) never names, but `memory` (the benchmarks read
+ * it from what the loader hands the page). An export named anywhere in the glue as a whole
+ * word is kept, however it is read (`.name`, `["name"]`, `{ name }`). Answers the names
+ * dropped.
  */
 export function dropUnreadExports(wasm, glue) {
   const bytes = new Uint8Array(wasm);
@@ -64,8 +68,7 @@ export function dropUnreadExports(wasm, glue) {
       [exported, p] = readName(bytes, p);
       const desc = bytes.subarray(p, skipLeb(bytes, p + 1));
       p += desc.length;
-      const read = new RegExp(`\\.${escape(exported)}(?![\\w$])`).test(glue);
-      if (exported === "memory" || read) kept.push([...name(exported), ...desc]);
+      if (exported === "memory" || words(glue, exported) > 0) kept.push([...name(exported), ...desc]);
       else dropped.push(exported);
     }
     if (p !== end) throw new Error(`wasm: section ${id} has ${end - p} bytes left over`);

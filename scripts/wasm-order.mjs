@@ -12,9 +12,9 @@
 // module gives the same order. Binaryen then moves the functions (`--reorder-functions-by-name`
 // on a name section written here that names each function by its rank, which binaryen does not
 // write back) and renumbers every reference to them. Binaryen writes the module anew: the
-// same imports, exports, table and data, each function doing what it did; its writer may
-// re-encode a body (its locals' declarations, its stack code), which the size guard below
-// bounds.
+// same imports, exports, table and data, each function doing what it did (unless told to drop
+// what nothing reaches: then imports, globals and functions may go); its writer may re-encode a
+// body (its locals' declarations, its stack code), which the size guard below bounds.
 
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -192,9 +192,10 @@ export async function orderForCompression(wasm, { dropUnused = false, wasmOpt = 
     const input = join(dir, "in.wasm");
     const output = join(dir, "out.wasm");
     await writeFile(input, withRankNames(wasm, imported, order));
-    // No pass runs but the reordering. The levels are those of the optimised build: with them
-    // binaryen's writer optimises each function's stack code as it writes it, as it did then;
-    // without them the panel grows by 2.5 kB. Without `-g` it writes no name section.
+    // No pass runs but the reordering (and, asked, the dropping). The levels are those of the
+    // optimised build: with them binaryen's writer optimises each function's stack code as it
+    // writes it, as it did then; without them the panel grows by 2.5 kB. Without `-g` it
+    // writes no name section.
     await promisify(execFile)(wasmOpt, [
       ...FEATURES,
       "--optimize-level=2",
@@ -211,6 +212,16 @@ export async function orderForCompression(wasm, { dropUnused = false, wasmOpt = 
     const fewer = after.imported <= imported && after.bodies.length <= bodies.length;
     if (!(dropUnused ? fewer : same)) {
       throw new Error("wasm-order: wasm-opt changed the module's functions, not only their order");
+    }
+    // The same exports, in the same order; no import that was not there.
+    const [inModule, outModule] = [new WebAssembly.Module(wasm), new WebAssembly.Module(ordered)];
+    const key = (i) => `${i.module}/${i.name}/${i.kind}`;
+    const given = new Set(WebAssembly.Module.imports(inModule).map(key));
+    if (
+      JSON.stringify(WebAssembly.Module.exports(outModule)) !== JSON.stringify(WebAssembly.Module.exports(inModule)) ||
+      WebAssembly.Module.imports(outModule).some((i) => !given.has(key(i)))
+    ) {
+      throw new Error("wasm-order: wasm-opt changed the module's exports or added an import");
     }
     if (ordered.length > wasm.length + GROWTH_ALLOWED) {
       throw new Error(`wasm-order: wasm-opt grew the module from ${wasm.length} to ${ordered.length} bytes`);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { minify } from 'terser';
 import { dropUnreadExports, unexportUnusedClasses } from '../../scripts/glue-exports.mjs';
+import { sections } from '../../scripts/wasm-bytes.mjs';
 
 /** A class as wasm-bindgen writes one, with its finalization registry and dispose alias. */
 const cls = (name, body = '') => `export class ${name} {
@@ -62,6 +63,24 @@ test('leaves alone a class named anywhere else, even in a comment', () => {
   assert.deepEqual(unexportUnusedClasses(glue), { glue, classes: [] });
 });
 
+test('leaves alone a class with its dispose alias twice', () => {
+  const dispose = 'if (Symbol.dispose) Unused.prototype[Symbol.dispose] = Unused.prototype.free;';
+  const glue = `${GLUE}${dispose}\n`;
+  assert.deepEqual(unexportUnusedClasses(glue).classes, []);
+});
+
+test('marks only a registry of the class\'s own statement pure', () => {
+  // A registry made some other way: the next `new FinalizationRegistry(` is the Used class's,
+  // past the end of Unused's statement, and stays as it is.
+  const glue = GLUE.replace(
+    /const UnusedFinalization = [^;]*;/,
+    'const UnusedFinalization = (typeof FinalizationRegistry === \'undefined\') ? null : makeRegistry();',
+  );
+  const out = unexportUnusedClasses(glue);
+  assert.deepEqual(out.classes, ['Unused']);
+  assert.equal(out.glue.match(/__PURE__/g), null);
+});
+
 const bytes = (text) => [...new TextEncoder().encode(text)];
 const name = (text) => [bytes(text).length, ...bytes(text)];
 const section = (id, payload) => [id, payload.length, ...payload];
@@ -78,8 +97,8 @@ function module() {
   ]);
 }
 
-test('drops the exports the glue never reads, and keeps memory', () => {
-  // `readable` is read; `read` only as part of it, `unread` nowhere: a read is `.name` whole.
+test('drops the exports the glue never names, and keeps memory', () => {
+  // `readable` is read; `read` only as part of it, `unread` nowhere: a name counts whole.
   const { wasm, dropped } = dropUnreadExports(module(), 'const f = () => wasm.readable(); wasm.memory;');
   assert.deepEqual(dropped, ['read', 'unread']);
   const exports = WebAssembly.Module.exports(new WebAssembly.Module(wasm));
@@ -87,4 +106,14 @@ test('drops the exports the glue never reads, and keeps memory', () => {
   // memory stays even when the glue does not read it (the page's loader hands it on).
   assert.deepEqual(dropUnreadExports(module(), 'wasm.read(); wasm.unread(); wasm.readable();').dropped, []);
   assert.deepEqual(dropUnreadExports(module(), '').dropped, ['read', 'unread', 'readable']);
+  // However the glue reads one, it stays.
+  assert.deepEqual(dropUnreadExports(module(), 'wasm["read"]; const { unread } = wasm; wasm?.readable;').dropped, []);
+});
+
+test('refuses an export section with bytes left over', () => {
+  // The export section one byte longer, the byte a custom section's would have been.
+  const good = module();
+  const { at, end } = sections(good).find((sec) => sec.id === 7);
+  const bad = Uint8Array.from([...good.subarray(0, at + 1), good[at + 1] + 1, ...good.subarray(at + 2, end), 0, ...good.subarray(end)]);
+  assert.throws(() => dropUnreadExports(bad, ''), /section 7 has 1 bytes left over/);
 });
