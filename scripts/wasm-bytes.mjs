@@ -1,8 +1,10 @@
 // Reading and writing the parts of a wasm module's binary format that the release hook's
-// rewrites need (scripts/wasm-names.mjs, scripts/wasm-order.mjs): LEB128 numbers, names,
-// import descriptions, and the module's sections. A module these do not understand throws.
+// rewrites need (scripts/wasm-names.mjs, scripts/glue-exports.mjs, scripts/wasm-order.mjs):
+// LEB128 numbers, names, import descriptions, and the module's sections. A module these do not
+// understand throws.
 
-/** The sections of a version 1 module: `{ id, start, end }` of each payload, in order. */
+/** The sections of a version 1 module, in order: `{ id, at, start, end }`, where `at` is the
+ *  section's first byte (its id) and `start`..`end` its payload. */
 export function sections(bytes) {
   const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   if (bytes.length < 8 || header.some((b, i) => bytes[i] !== b)) {
