@@ -4,7 +4,7 @@
 // memory after 1,000 conversation switches. Run by scripts/bench (release builds); writes JSON.
 //
 //   node bench/browser.mjs bench/results/browser.json
-import { readdirSync, writeFileSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
@@ -345,7 +345,11 @@ async function memory() {
 
 function bundle() {
   const dist = join(ROOT, 'dist');
-  const out = {};
+  // What the page loads before the panel can paint: the files its page names (the stylesheet,
+  // the glue, the main module, the split modules' loader); the split modules (`panel-view-*`)
+  // are fetched when a view that needs one first opens (src/components/on_demand.rs).
+  const page = readFileSync(join(dist, 'index.html'), 'utf8');
+  const out = { on_demand: { raw: 0, gzip: 0, brotli: 0, files: 0 } };
   for (const f of readdirSync(dist)) {
     const ext = f.split('.').pop();
     if (!['wasm', 'js', 'css'].includes(ext)) continue;
@@ -353,7 +357,11 @@ function bundle() {
     const gz = execFileSync('gzip', ['-9', '-n', '-c', join(dist, f)], { maxBuffer: 64 * 2 ** 20 });
     // Brotli as the proxy serves it: the build's `.br` twin (scripts/compress.mjs).
     const br = statSync(join(dist, `${f}.br`), { throwIfNoEntry: false })?.size ?? null;
-    out[ext] = { raw: statSync(join(dist, f)).size, gzip: gz.length, brotli: br };
+    const size = { raw: statSync(join(dist, f)).size, gzip: gz.length, brotli: br };
+    const part = page.includes(`/plugin/${f}`) ? ext : 'on_demand';
+    out[part] ??= { raw: 0, gzip: 0, brotli: 0, files: 0 };
+    for (const k of ['raw', 'gzip', 'brotli']) out[part][k] = out[part][k] === null || size[k] === null ? null : out[part][k] + size[k];
+    out[part].files += 1;
   }
   const parts = [out.wasm, out.js, out.css];
   const sum = (k) => (parts.some((p) => p[k] === null) ? null : parts.reduce((n, p) => n + p[k], 0));

@@ -2,14 +2,11 @@
 
 use leptos::prelude::*;
 
-use super::admin::SettingsView;
-use super::chooser::FieldChooser;
-use super::convert::ConvertForm;
 use super::describes::provide_describes;
-use super::form::CreateForm;
 use super::header::Header;
 use super::lookup::Lookup;
 use super::notices::provide_notices;
+use super::on_demand;
 use super::records_read::provide_records_read;
 use super::search::SearchView;
 use super::state::provide_records_state;
@@ -62,6 +59,7 @@ pub fn Panel(
     provide_records_read(&bridge, api, session, records);
     let notices = provide_notices(records.current_handle.into());
     let view_ctx = provide_view_context();
+    on_demand::prefetch_when_seen(visibility.active, settings.prefetch_ms);
     let problem = bridge.problem();
     let query = Signal::derive(move || match view_ctx.0.get() {
         View::Search(q) => q,
@@ -86,10 +84,11 @@ pub fn Panel(
                 {move || match view_ctx.0.get() {
                     View::Records => view! { <Lookup /> }.into_any(),
                     View::Search(_) => ().into_any(),
-                    View::Fields => view! { <FieldChooser /> }.into_any(),
-                    View::Settings => view! { <SettingsView /> }.into_any(),
-                    View::Create(creating) => view! { <CreateForm creating=creating /> }.into_any(),
-                    View::Convert(lead) => view! { <ConvertForm lead=lead /> }.into_any(),
+                    // Not on the first paint: loaded when first shown.
+                    View::Fields => on_demand::fields(),
+                    View::Settings => on_demand::settings(),
+                    View::Create(creating) => on_demand::create(creating),
+                    View::Convert(lead) => on_demand::convert(lead),
                 }}
             </main>
             <StatusBar visibility=visibility refresh_ms=settings.refresh_ms />

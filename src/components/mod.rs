@@ -15,6 +15,7 @@ pub mod lookup;
 pub mod lookup_input;
 pub mod notes;
 pub mod notices;
+pub mod on_demand;
 pub mod records;
 pub mod records_kept;
 pub mod records_read;

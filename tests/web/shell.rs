@@ -183,3 +183,29 @@ async fn conversation_switches_do_not_grow_memory() {
         "wasm memory grew {grown} bytes over 500 switches"
     );
 }
+
+#[wasm_bindgen_test]
+fn the_url_settings_are_read_with_their_defaults_and_floor() {
+    let plain = Settings::from_query("?auth_secret=s");
+    assert_eq!(
+        (plain.refresh_ms, plain.prefetch_ms),
+        (
+            salesforce_pane::settings::DEFAULT_REFRESH_MS,
+            salesforce_pane::settings::DEFAULT_PREFETCH_MS
+        )
+    );
+    let set = Settings::from_query("?refresh_ms=5&prefetch_ms=0");
+    assert_eq!(
+        (set.refresh_ms, set.prefetch_ms),
+        (100, 0),
+        "refresh_ms has a floor; prefetch_ms none"
+    );
+    let bad = Settings::from_query("?refresh_ms=soon&prefetch_ms=-1");
+    assert_eq!(
+        (bad.refresh_ms, bad.prefetch_ms),
+        (
+            salesforce_pane::settings::DEFAULT_REFRESH_MS,
+            salesforce_pane::settings::DEFAULT_PREFETCH_MS
+        )
+    );
+}

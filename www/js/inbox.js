@@ -18,6 +18,7 @@ function defaultPluginUrl() {
 
 const pluginUrl = new URL(params.get('plugin') || defaultPluginUrl().href, location.href);
 if (params.has('refresh_ms')) pluginUrl.searchParams.set('refresh_ms', params.get('refresh_ms'));
+if (params.has('prefetch_ms')) pluginUrl.searchParams.set('prefetch_ms', params.get('prefetch_ms'));
 // A host passes its auth_secret to the plugin, as Front does (only if the proxy was given one).
 if (params.has('auth_secret')) pluginUrl.searchParams.set('auth_secret', params.get('auth_secret'));
 const pluginOrigin = pluginUrl.origin;

@@ -1,0 +1,141 @@
+// The views that are not on the first paint (the cog's field chooser, settings, the create and
+// convert forms) are wasm modules of their own in the release build (src/components/
+// on_demand.rs, scripts/wasm-split.mjs): the first paint fetches none of them, the panel fetches
+// them in the background once it has been seen for a moment (`prefetch_ms`), a view opened
+// before that fetches its own modules, once, and a module that cannot be fetched shows why and
+// a Retry that loads it, the rest of the panel working on. Screenshot:
+// target/e2e/on-demand-error.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ARTIFACTS, ROOT, linkInPanel, openFieldChooser, panelFrame, startPane, stopPane, waitFor } from './support.mjs';
+
+let proxy, browser;
+/** Every answer for a split module: `{ url, status, type }`. */
+const fetched = [];
+const isViewModule = (url) => /\/plugin\/panel-view-[0-9a-f]{16}\.wasm$/.test(new URL(url).pathname);
+
+before(async () => {
+  ({ proxy, browser } = await startPane());
+  browser.page.on('response', (r) => {
+    if (isViewModule(r.url())) fetched.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] });
+  });
+});
+after(() => stopPane({ proxy, browser }));
+
+const panel = () => panelFrame(browser.page);
+const byId = (id) => panel().locator(`[data-testid="${id}"]`);
+
+async function showKnownSender() {
+  await browser.page.locator('[data-testid=conversation-item]', { hasText: 'Email from a known address' }).click();
+  await byId('person-card').waitFor();
+}
+
+/** The panel's page with the views' background fetch an hour away (a view fetches its own). */
+const NO_PREFETCH = 'refresh_ms=60000&prefetch_ms=3600000';
+
+test('the first paint fetches no view module; the cog fetches its own, once', async () => {
+  const { page, context } = browser;
+  await page.goto(`${proxy.url}?${NO_PREFETCH}`);
+  await linkInPanel(page, context);
+  await showKnownSender();
+  assert.deepEqual(fetched, [], 'no view module before a view that needs one opens');
+
+  await openFieldChooser(panel());
+  assert.ok(fetched.length > 0, 'the field chooser fetched its modules');
+  for (const f of fetched) {
+    assert.equal(f.status, 200, f.url);
+    assert.equal(f.type, 'application/wasm', `${f.url} is served as wasm (instantiateStreaming needs it)`);
+  }
+  const first = fetched.length;
+  await byId('cog').click();
+  await byId('person-card').waitFor();
+  await openFieldChooser(panel());
+  assert.equal(fetched.length, first, 'opening it again fetches nothing');
+});
+
+/** Runs `body` with the view modules' requests answered by `handler` (a Playwright route handler). */
+async function withViewModules(handler, body) {
+  const match = (url) => isViewModule(url.href);
+  await browser.page.route(match, handler);
+  try {
+    return await body();
+  } finally {
+    await browser.page.unroute(match, handler);
+  }
+}
+
+test('a view module that cannot be fetched shows why; the panel works on, and the view loads once the network is back', async () => {
+  const { page } = browser;
+  await page.goto(`${proxy.url}?${NO_PREFETCH}`);
+  await showKnownSender();
+  let refused = 0;
+  await withViewModules((route) => { refused += 1; return route.abort('internetdisconnected'); }, async () => {
+    await byId('settings-button').click();
+    await byId('on-demand-error').waitFor();
+    assert.ok(refused > 0, 'the settings view asked for its module');
+    assert.match(await byId('on-demand-error').textContent(), /could not be loaded\. Check the connection and retry/);
+    await page.screenshot({ path: join(ARTIFACTS, 'on-demand-error.png') });
+    // The rest of the panel works on: back to the records, which are still there.
+    await byId('settings-button').click();
+    await byId('person-card').waitFor();
+  });
+  // A failure is not kept: opening the view again, the network back, fetches it anew.
+  await byId('settings-button').click();
+  await byId('linked-user').waitFor();
+  assert.equal(await byId('on-demand-error').count(), 0);
+});
+
+test('Retry fetches the module again', async () => {
+  const { page } = browser;
+  await page.goto(`${proxy.url}?${NO_PREFETCH}`);
+  await showKnownSender();
+  let refusing = true;
+  await withViewModules((route) => (refusing ? route.abort('internetdisconnected') : route.continue()), async () => {
+    await byId('settings-button').click();
+    await byId('on-demand-retry').waitFor();
+    refusing = false;
+    await byId('on-demand-retry').click();
+    await byId('settings').waitFor();
+    assert.equal(await byId('on-demand-error').count(), 0, 'the error is gone once the view is in');
+  });
+});
+
+test('after a deploy (the old modules gone), Reload loads the new panel, whose views open', async () => {
+  const { page } = browser;
+  await page.goto(`${proxy.url}?${NO_PREFETCH}`);
+  await showKnownSender();
+  const frame = () => page.frame({ url: /\/plugin\// });
+  await withViewModules((route) => route.fulfill({ status: 404, body: 'Not Found' }), async () => {
+    await byId('settings-button').click();
+    await byId('on-demand-error').waitFor();
+    await frame().evaluate(() => { window.oldPage = true; });
+    await byId('on-demand-reload').click();
+    await waitFor('the panel loaded again', async () => frame()?.evaluate(() => window.oldPage === undefined).catch(() => false), (fresh) => fresh === true);
+  });
+  // The new page: its records, then the view from its own modules.
+  await byId('person-card').waitFor();
+  await byId('settings-button').click();
+  await byId('linked-user').waitFor();
+});
+
+test('once seen, the panel fetches every view module in the background; the views then open without the network', async () => {
+  const { page } = browser;
+  fetched.length = 0;
+  await page.goto(`${proxy.url}?refresh_ms=60000&prefetch_ms=200`);
+  await showKnownSender();
+  const built = readdirSync(join(ROOT, 'dist')).filter((f) => /^panel-view-[0-9a-f]{16}\.wasm$/.test(f));
+  assert.ok(built.length >= 4, `the build split out modules: ${built.length}`);
+  await waitFor('every view module fetched', () => fetched.length, (n) => n >= built.length);
+  const names = fetched.map((f) => new URL(f.url).pathname.split('/').pop()).sort();
+  assert.deepEqual(names, [...built].sort(), 'each module the build wrote, once');
+  // Offline from here: each view opens from what was fetched.
+  await withViewModules((route) => route.abort('internetdisconnected'), async () => {
+    await openFieldChooser(panel());
+    await byId('settings-button').click();
+    await byId('linked-user').waitFor();
+    assert.equal(await byId('on-demand-error').count(), 0);
+  });
+  assert.equal(fetched.length, built.length, 'nothing fetched again');
+});
