@@ -6,9 +6,9 @@ use super::describes::provide_describes;
 use super::header::Header;
 use super::lookup::Lookup;
 use super::notices::provide_notices;
-use super::on_demand;
 use super::records_read::provide_records_read;
-use super::search::SearchView;
+use super::search::search_results;
+use super::split_views;
 use super::state::provide_records_state;
 use super::status_bar::StatusBar;
 use super::view::{View, provide_view_context};
@@ -59,7 +59,7 @@ pub fn Panel(
     provide_records_read(&bridge, api, session, records);
     let notices = provide_notices(records.current_handle.into());
     let view_ctx = provide_view_context();
-    on_demand::prefetch_when_seen(visibility.active, settings.prefetch_ms);
+    split_views::prefetch_when_seen(visibility.active, settings.prefetch_ms);
     let problem = bridge.problem();
     let query = Signal::derive(move || match view_ctx.0.get() {
         View::Search(q) => q,
@@ -79,16 +79,16 @@ pub fn Panel(
                 {move || problem.get().map(|p| view! { <p class="error" data-testid="bridge-problem">{p}</p> }.into_any())}
                 // The search view stays mounted while typing, so its debounce survives keystrokes.
                 <Show when=move || is_search.get()>
-                    <SearchView query=query />
+                    {search_results(query)}
                 </Show>
                 {move || match view_ctx.0.get() {
                     View::Records => view! { <Lookup /> }.into_any(),
                     View::Search(_) => ().into_any(),
                     // Not on the first paint: loaded when first shown.
-                    View::Fields => on_demand::fields(),
-                    View::Settings => on_demand::settings(),
-                    View::Create(creating) => on_demand::create(creating),
-                    View::Convert(lead) => on_demand::convert(lead),
+                    View::Fields => split_views::fields(),
+                    View::Settings => split_views::settings(),
+                    View::Create(creating) => split_views::create(creating),
+                    View::Convert(lead) => split_views::convert(lead),
                 }}
             </main>
             <StatusBar visibility=visibility refresh_ms=settings.refresh_ms />

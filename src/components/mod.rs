@@ -22,6 +22,7 @@ pub mod records_read;
 pub mod rule_intake;
 pub mod search;
 pub mod skeleton;
+pub mod split_views;
 pub mod state;
 pub mod status_bar;
 pub mod view;

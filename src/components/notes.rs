@@ -12,6 +12,7 @@ use pane_wire::api::{
     title_problem, with_added,
 };
 
+use super::on_demand::{load, on_demand, shown_inline};
 use super::records_kept::use_shown;
 use super::state::use_records_state;
 use crate::api::endpoints;
@@ -137,14 +138,56 @@ pub fn NotesSection(
                 <button type="button" class="button small add-note" data-testid="add-note"
                     on:click=move |_| adding.set(true) hidden=move || adding.get()>"Add note"</button>
             </h3>
-            {move || adding.get().then(|| view! {
-                <AddNote object=object_add.clone() id=id_add.clone() adding=adding reload=reload
-                    added=added title_max=new_title_max() />
-            }.into_any())}
+            {move || adding.get().then(|| {
+                let args = AddNoteArgs {
+                    object: object_add.clone(), id: id_add.clone(), adding, reload, added, title_max: new_title_max(),
+                };
+                shown_inline(load(move || add_note_view(args.clone())))
+            })}
             {move || list()}
         </section>
     }
     .into_any()
+}
+
+/// What the add-note form is given.
+#[derive(Debug, Clone)]
+pub(super) struct AddNoteArgs {
+    /// The record's object.
+    pub object: String,
+    /// The record.
+    pub id: String,
+    /// Whether the form is open.
+    pub adding: RwSignal<bool>,
+    /// Bumped to read the notes again.
+    pub reload: RwSignal<u32>,
+    /// Notes added here.
+    pub added: RwSignal<Vec<Note>>,
+    /// The longest title.
+    pub title_max: usize,
+}
+
+on_demand! {
+    /// The add-note form (its own module: `on_demand`).
+    pub(super) fn add_note_view(args: AddNoteArgs), prefetch prefetch_add_note, { add_note(args) }
+}
+
+on_demand! {
+    /// A note's edit form (its own module: `on_demand`).
+    pub(super) fn note_edit_view(args: NoteEditArgs), prefetch prefetch_note_edit, { note_edit(args) }
+}
+
+/// The add-note form.
+fn add_note(args: AddNoteArgs) -> AnyView {
+    let AddNoteArgs {
+        object,
+        id,
+        adding,
+        reload,
+        added,
+        title_max,
+    } = args;
+    view! { <AddNote object=object id=id adding=adding reload=reload added=added title_max=title_max /> }.into_any()
 }
 
 /// The form that adds a note; what was typed stays until it is saved.
@@ -261,6 +304,80 @@ fn NoteRow(note: Note, reload: RwSignal<u32>) -> impl IntoView {
             reading.try_set(false);
         });
     };
+    view! {
+        <li class="related-row note" data-testid="note" data-id=note.id.clone()>
+            {move || if editing.get() {
+                shown_inline(load({
+                    let args = NoteEditArgs {
+                        id: id.clone(), max, editing, title, body, whole, reading, error, shown_title, shown_text, reload,
+                    };
+                    move || note_edit_view(args.clone())
+                }))
+            } else {
+                view! {
+                    <details>
+                        <summary>
+                            <span class="note-title" data-testid="note-title-text">{move || shown_title.get()}</span>
+                            <span class="summary">{move || shown_text.get()}</span>
+                        </summary>
+                        <div class="field-value note-text">
+                            <span class="value-text" data-testid="note-text">{move || shown_text.get()}</span>
+                            <button type="button" class="pencil" data-testid="note-pencil" aria-label="Edit note" title="Edit"
+                                on:click=start_edit.clone()>"✎"</button>
+                        </div>
+                    </details>
+                }
+                .into_any()
+            }}
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="note-error">{m}</p> }.into_any())}
+        </li>
+    }
+}
+
+/// What a note's edit form is given: the note, and its row's state.
+#[derive(Debug, Clone)]
+pub(super) struct NoteEditArgs {
+    /// The note.
+    pub id: String,
+    /// The longest title it may have.
+    pub max: usize,
+    /// Whether the form is open.
+    pub editing: RwSignal<bool>,
+    /// The title typed.
+    pub title: RwSignal<String>,
+    /// The text typed.
+    pub body: RwSignal<String>,
+    /// The whole text, once read (until then only the title is edited).
+    pub whole: RwSignal<Option<String>>,
+    /// The whole text is being read.
+    pub reading: RwSignal<bool>,
+    /// What went wrong.
+    pub error: RwSignal<Option<String>>,
+    /// The title shown.
+    pub shown_title: RwSignal<String>,
+    /// The text shown.
+    pub shown_text: RwSignal<String>,
+    /// Bumped to read the notes again.
+    pub reload: RwSignal<u32>,
+}
+
+/// A note's title and text edited in place; saved, it is shown at once and rolled back with
+/// the reason if Salesforce refuses.
+fn note_edit(args: NoteEditArgs) -> AnyView {
+    let NoteEditArgs {
+        id,
+        max,
+        editing,
+        title,
+        body,
+        whole,
+        reading,
+        error,
+        shown_title,
+        shown_text,
+        reload,
+    } = args;
+    let api = use_api();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if let Some(problem) = title_problem(&title.get_untracked(), max) {
@@ -306,48 +423,26 @@ fn NoteRow(note: Note, reload: RwSignal<u32>) -> impl IntoView {
         editing.set(false);
     };
     view! {
-        <li class="related-row note" data-testid="note" data-id=note.id.clone()>
-            {move || if editing.get() {
-                view! {
-                    <form class="note-form" data-testid="note-edit" on:submit=save.clone()
-                        on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { cancel(()) }>
-                        <label class="field-label" for="note-edit-title">"Title"
-                            <span class="required" aria-label="required">"*"</span></label>
-                        <input id="note-edit-title" class="input" type="text" maxlength=max.to_string() required=true
-                            data-testid="note-edit-title" prop:value=title autofocus=true
-                            on:input=move |ev| title.set(event_target_value(&ev)) />
-                        {move || reading.get().then(|| view! {
-                            <p class="muted" data-testid="note-reading">"Reading the note…"</p>
-                        }.into_any())}
-                        {move || whole.get().is_some().then(|| view! {
-                            <label class="field-label" for="note-edit-body">"Note"</label>
-                            <textarea id="note-edit-body" class="input" rows="4" data-testid="note-edit-body"
-                                prop:value=body on:input=move |ev| body.set(event_target_value(&ev))></textarea>
-                        }.into_any())}
-                        <div class="form-actions">
-                            <button type="submit" class="button small" data-testid="save-note-edit">"Save"</button>
-                            <button type="button" class="button small secondary" on:click=move |_| cancel(())>"Cancel"</button>
-                        </div>
-                    </form>
-                }
-                .into_any()
-            } else {
-                view! {
-                    <details>
-                        <summary>
-                            <span class="note-title" data-testid="note-title-text">{move || shown_title.get()}</span>
-                            <span class="summary">{move || shown_text.get()}</span>
-                        </summary>
-                        <div class="field-value note-text">
-                            <span class="value-text" data-testid="note-text">{move || shown_text.get()}</span>
-                            <button type="button" class="pencil" data-testid="note-pencil" aria-label="Edit note" title="Edit"
-                                on:click=start_edit.clone()>"✎"</button>
-                        </div>
-                    </details>
-                }
-                .into_any()
-            }}
-            {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="note-error">{m}</p> }.into_any())}
-        </li>
+        <form class="note-form" data-testid="note-edit" on:submit=save
+            on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { cancel(()) }>
+            <label class="field-label" for="note-edit-title">"Title"
+                <span class="required" aria-label="required">"*"</span></label>
+            <input id="note-edit-title" class="input" type="text" maxlength=max.to_string() required=true
+                data-testid="note-edit-title" prop:value=title autofocus=true
+                on:input=move |ev| title.set(event_target_value(&ev)) />
+            {move || reading.get().then(|| view! {
+                <p class="muted" data-testid="note-reading">"Reading the note…"</p>
+            }.into_any())}
+            {move || whole.get().is_some().then(|| view! {
+                <label class="field-label" for="note-edit-body">"Note"</label>
+                <textarea id="note-edit-body" class="input" rows="4" data-testid="note-edit-body"
+                    prop:value=body on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+            }.into_any())}
+            <div class="form-actions">
+                <button type="submit" class="button small" data-testid="save-note-edit">"Save"</button>
+                <button type="button" class="button small secondary" on:click=move |_| cancel(())>"Cancel"</button>
+            </div>
+        </form>
     }
+    .into_any()
 }

@@ -1,34 +1,35 @@
-//! The views that are not on the panel's first paint, loaded when first shown (issue 18: the
-//! bundle). In the release build (feature `split`, scripts/build-panel) each is cut out of the
-//! panel's wasm into a module of its own by `wasm-split-cli`, which the browser fetches the first
-//! time the view opens (or in the background, once the panel has been seen: `prefetch_when_seen`);
-//! elsewhere (the browser tests, debug builds, native clippy) each is an ordinary function behind
-//! the same `async` signature, so every caller runs the same code either way.
+//! Code that is not on the panel's first paint, loaded when first shown (issue 18: the bundle):
+//! the mechanism. In the release build (feature `split`, scripts/build-panel) each function
+//! declared with [`on_demand!`] is cut out of the panel's wasm into a module of its own by
+//! `wasm-split-cli`, which the browser fetches the first time it is shown (or in the background,
+//! once the panel has been seen: `split_views::prefetch_when_seen`); elsewhere (the browser
+//! tests, debug builds, native clippy) each is an ordinary function behind the same `async`
+//! signature, so every caller runs the same code either way.
 //!
 //! A module that cannot be fetched shows why, a Retry (the network dropped: a retry fetches it
 //! again) and a Reload (a deploy replaced the panel's files: the page still running the old
 //! build asks for modules the proxy no longer has, and only a reload gets the new ones); the
 //! rest of the panel goes on working: the split is `fallible`, so a failed load is an `Err`
 //! here and not a panic.
+//!
+//! What is split: the views (`split_views`: the field chooser, settings, the create and convert
+//! forms, with a "Loading…" line while one loads) and pieces inside the records (the search
+//! results, the add-note form, a note's edit form: nothing while one loads). Not split, measured
+//! and left in the first load: the link prompt (the first paint of an agent not yet linked) and
+//! a field's in-place input (it takes the focus as it is drawn, and keeps it across a redraw of
+//! the records, which an input drawn a moment later cannot).
 
 use std::sync::Arc;
 
 use futures::future::{FutureExt, LocalBoxFuture};
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
-use pane_wire::api::RecordView;
 
-use super::admin::SettingsView;
-use super::chooser::FieldChooser;
-use super::convert::ConvertForm;
-use super::form::CreateForm;
-use super::view::Creating;
-
-/// A view function whose body goes into its own wasm module under `split` (the module is named
-/// after the function), and a function that fetches that module without showing the view. Its
-/// arguments must be owned (they cross into the other module).
+/// Declares `$name`, a view function whose body goes into its own wasm module under `split`
+/// (the module is named after the function), and `$prefetch`, which fetches that module without
+/// showing anything. Its arguments must be owned (they cross into the other module).
 macro_rules! on_demand {
-    ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*), prefetch $prefetch:ident, $body:block) => {
+    ($(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),*), prefetch $prefetch:ident, $body:block) => {
         $(#[$doc])*
         #[cfg(feature = "split")]
         #[::leptos::wasm_split::wasm_split(
@@ -37,103 +38,52 @@ macro_rules! on_demand {
             preload($prefetch),
             fallible
         )]
-        fn $name($($arg: $ty),*) -> Result<AnyView, SplitLoaderError> {
-            let view: AnyView = $body;
+        $vis fn $name($($arg: $ty),*) -> Result<::leptos::prelude::AnyView, ::leptos::wasm_split::SplitLoaderError> {
+            let view: ::leptos::prelude::AnyView = $body;
             Ok(view)
         }
 
         $(#[$doc])*
         #[cfg(not(feature = "split"))]
-        async fn $name($($arg: $ty),*) -> Result<AnyView, SplitLoaderError> {
-            let view: AnyView = $body;
+        $vis async fn $name($($arg: $ty),*) -> Result<::leptos::prelude::AnyView, ::leptos::wasm_split::SplitLoaderError> {
+            let view: ::leptos::prelude::AnyView = $body;
             Ok(view)
         }
 
         /// Nothing to fetch: the view is in the panel's module.
         #[cfg(not(feature = "split"))]
-        async fn $prefetch() -> Result<(), SplitLoaderError> {
+        $vis async fn $prefetch() -> Result<(), ::leptos::wasm_split::SplitLoaderError> {
             Ok(())
         }
     };
 }
-
-on_demand! {
-    /// The field chooser (the cog).
-    fn fields_view(), prefetch prefetch_fields, { view! { <FieldChooser /> }.into_any() }
-}
-
-on_demand! {
-    /// Settings: the agent's link, the org's settings.
-    fn settings_view(), prefetch prefetch_settings, { view! { <SettingsView /> }.into_any() }
-}
-
-on_demand! {
-    /// A create form.
-    fn create_view(creating: Creating), prefetch prefetch_create, {
-        view! { <CreateForm creating=creating /> }.into_any()
-    }
-}
-
-on_demand! {
-    /// Converting a Lead.
-    fn convert_view(lead: RecordView), prefetch prefetch_convert, {
-        view! { <ConvertForm lead=lead /> }.into_any()
-    }
-}
-
-/// Fetches the views' modules in the background `after_ms` after the panel is first seen (its
-/// records painted by then), so that opening a view later does not wait for the network. Once
-/// per page; a module that fails here is fetched again when its view opens.
-pub fn prefetch_when_seen(active: Signal<bool>, after_ms: u32) {
-    let started = StoredValue::new(false);
-    Effect::new(move |_| {
-        if !active.get() || started.get_value() {
-            return;
-        }
-        started.set_value(true);
-        leptos::task::spawn_local(async move {
-            gloo_timers::future::TimeoutFuture::new(after_ms).await;
-            // Each failure is the loader's to report (the console); the view retries on open.
-            let _ = futures::join!(
-                prefetch_fields(),
-                prefetch_settings(),
-                prefetch_create(),
-                prefetch_convert()
-            );
-        });
-    });
-}
+pub(crate) use on_demand;
 
 /// A view's load: its module fetched (the first time), then the view.
-type Load =
+pub type Load =
     Arc<dyn Fn() -> LocalBoxFuture<'static, Result<AnyView, SplitLoaderError>> + Send + Sync>;
 
-/// The field chooser, once its module is in.
-pub fn fields() -> AnyView {
-    shown(Arc::new(|| fields_view().boxed_local()))
+/// The [`Load`] of an `on_demand!` function's call.
+pub fn load<F>(call: impl Fn() -> F + Send + Sync + 'static) -> Load
+where
+    F: Future<Output = Result<AnyView, SplitLoaderError>> + 'static,
+{
+    Arc::new(move || call().boxed_local())
 }
 
-/// Settings, once their module is in.
-pub fn settings() -> AnyView {
-    shown(Arc::new(|| settings_view().boxed_local()))
+/// A view, once its module is in: until then a line saying it is loading; if it fails, why, a
+/// Retry that loads it again and a Reload.
+pub fn shown(load: Load) -> AnyView {
+    shown_with(load, true)
 }
 
-/// A create form, once its module is in.
-pub fn create(creating: Creating) -> AnyView {
-    shown(Arc::new(move || {
-        create_view(creating.clone()).boxed_local()
-    }))
+/// [`shown`], with nothing while it loads (a piece inside a view).
+pub fn shown_inline(load: Load) -> AnyView {
+    shown_with(load, false)
 }
 
-/// The Lead's conversion form, once its module is in.
-pub fn convert(lead: RecordView) -> AnyView {
-    shown(Arc::new(move || convert_view(lead.clone()).boxed_local()))
-}
-
-/// `load`'s view when it resolves: until then a line saying it is loading; if it fails, why,
-/// and a Retry that loads it again. (One function for every view, not one per view: `load` is
-/// a trait object.)
-fn shown(load: Load) -> AnyView {
+/// One function for every view, not one per view: `load` is a trait object.
+fn shown_with(load: Load, loading_line: bool) -> AnyView {
     let attempt = RwSignal::new(0u32);
     let body = move || {
         attempt.track();
@@ -157,7 +107,7 @@ fn shown(load: Load) -> AnyView {
         })
     };
     view! {
-        <Suspense fallback=|| view! { <p class="lookup-message" data-testid="on-demand-loading">"Loading…"</p> }>
+        <Suspense fallback=move || loading_line.then(|| view! { <p class="lookup-message" data-testid="on-demand-loading">"Loading…"</p> })>
             {body}
         </Suspense>
     }

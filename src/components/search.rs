@@ -10,12 +10,26 @@ use pane_wire::bridge::Handle;
 use serde_json::Value;
 
 use super::notices::use_notices;
+use super::on_demand::{load, on_demand, shown_inline};
 use super::records_read::use_records_read;
 use super::state::use_records_state;
 use super::view::{View, use_view_context};
 use crate::api::{endpoints, use_api};
 use crate::hooks::use_debounce;
 use crate::model::display::title;
+
+on_demand! {
+    /// The results (their own module: `on_demand`).
+    pub(super) fn search_view(query: Signal<String>), prefetch prefetch_search, {
+        view! { <SearchView query=query /> }.into_any()
+    }
+}
+
+/// The results of the text typed in the header, once their module is in (nothing while it
+/// loads).
+pub fn search_results(query: Signal<String>) -> AnyView {
+    shown_inline(load(move || search_view(query)))
+}
 
 /// The results of the text typed in the header.
 #[component]

@@ -1,10 +1,10 @@
 // The views that are not on the first paint (the cog's field chooser, settings, the create and
-// convert forms) are wasm modules of their own in the release build (src/components/
-// on_demand.rs, scripts/wasm-split.mjs): the first paint fetches none of them, the panel fetches
-// them in the background once it has been seen for a moment (`prefetch_ms`), a view opened
-// before that fetches its own modules, once, and a module that cannot be fetched shows why and
-// a Retry that loads it, the rest of the panel working on. Screenshot:
-// target/e2e/on-demand-error.png.
+// convert forms; the search results, the add-note and note-edit forms) are wasm modules of
+// their own in the release build (src/components/on_demand.rs, scripts/wasm-split.mjs): the
+// first paint fetches none of them, the panel fetches them in the background once it has been
+// seen for a moment (`prefetch_ms`), a view opened before that fetches its own modules, once,
+// and a module that cannot be fetched shows why, a Retry that loads it and a Reload, the rest of
+// the panel working on. Screenshot: target/e2e/on-demand-error.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
