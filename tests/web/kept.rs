@@ -161,7 +161,7 @@ async fn past_the_limit_the_view_shown_least_recently_is_dropped() {
 }
 
 /// Views built and dropped leave nothing behind: 4,000 senders, each shown once, grow the wasm
-/// memory by at most a few 64 KiB pages. (Each view's owner was a child of the component's
+/// memory by at most a few (five) 64 KiB pages. (Each view's owner was a child of the component's
 /// owner, which listed it until it was itself cleaned up: about 100 bytes a view, 512 KiB here.)
 #[wasm_bindgen_test]
 async fn views_dropped_are_freed() {
@@ -183,8 +183,11 @@ async fn views_dropped_are_freed() {
         }
     }
     let grown = wasm_memory() - after_warm_up;
+    // Measured: 3 pages (196,608 B) on a quiet machine, 4 now and then on a busy one (other
+    // builds and browsers beside it); the leak this guards against (about 100 bytes a view,
+    // 400 kB over these 4,000) adds six pages more.
     assert!(
-        grown <= 192 * 1024,
+        grown <= 5 * 64 * 1024,
         "wasm memory grew {grown} bytes over 4,000 views"
     );
 }
