@@ -142,7 +142,8 @@ pub fn NotesSection(
                 let args = AddNoteArgs {
                     object: object_add.clone(), id: id_add.clone(), adding, reload, added, title_max: new_title_max(),
                 };
-                shown_inline(load(move || add_note_view(args.clone())))
+                let close = Callback::new(move |()| adding.set(false));
+                shown_inline(load(move || add_note_view(args.clone())), Some(close))
             })}
             {move || list()}
         </section>
@@ -312,7 +313,7 @@ fn NoteRow(note: Note, reload: RwSignal<u32>) -> impl IntoView {
                         id: id.clone(), max, editing, title, body, whole, reading, error, shown_title, shown_text, reload,
                     };
                     move || note_edit_view(args.clone())
-                }))
+                }), Some(Callback::new(move |()| editing.set(false))))
             } else {
                 view! {
                     <details>

@@ -50,7 +50,7 @@ macro_rules! on_demand {
             Ok(view)
         }
 
-        /// Nothing to fetch: the view is in the panel's module.
+        /// Nothing to fetch: it is in the panel's module.
         #[cfg(not(feature = "split"))]
         $vis async fn $prefetch() -> Result<(), ::leptos::wasm_split::SplitLoaderError> {
             Ok(())
@@ -72,18 +72,20 @@ where
 }
 
 /// A view, once its module is in: until then a line saying it is loading; if it fails, why, a
-/// Retry that loads it again and a Reload.
+/// Retry that loads it again and a Reload (the header's buttons leave it).
 pub fn shown(load: Load) -> AnyView {
-    shown_with(load, true)
+    shown_with(load, true, None)
 }
 
-/// [`shown`], with nothing while it loads (a piece inside a view).
-pub fn shown_inline(load: Load) -> AnyView {
-    shown_with(load, false)
+/// [`shown`], for a piece inside a view: nothing while it loads; if it fails, a Close (`close`
+/// puts back what the piece replaced: a form that never came cannot be cancelled) beside Retry
+/// and Reload.
+pub fn shown_inline(load: Load, close: Option<Callback<()>>) -> AnyView {
+    shown_with(load, false, close)
 }
 
 /// One function for every view, not one per view: `load` is a trait object.
-fn shown_with(load: Load, loading_line: bool) -> AnyView {
+fn shown_with(load: Load, loading_line: bool, close: Option<Callback<()>>) -> AnyView {
     let attempt = RwSignal::new(0u32);
     let body = move || {
         attempt.track();
@@ -97,9 +99,12 @@ fn shown_with(load: Load, loading_line: bool) -> AnyView {
                 // what to do.
                 Err(_) => view! {
                     <div class="on-demand-error" role="alert" data-testid="on-demand-error">
-                        <p class="error">"This view could not be loaded. Check the connection and retry; if Salesforce Pane was just updated, reload it."</p>
+                        <p class="error">"This could not be loaded. Check the connection and retry; if Salesforce Pane was just updated, reload it."</p>
                         <button type="button" class="button" data-testid="on-demand-retry" on:click=move |_| attempt.update(|n| *n += 1)>"Retry"</button>
                         <button type="button" class="button secondary" data-testid="on-demand-reload" on:click=|_| reload()>"Reload"</button>
+                        {close.map(|close| view! {
+                            <button type="button" class="button secondary" data-testid="on-demand-close" on:click=move |_| close.run(())>"Close"</button>
+                        })}
                     </div>
                 }
                 .into_any(),

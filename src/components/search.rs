@@ -28,7 +28,8 @@ on_demand! {
 /// The results of the text typed in the header, once their module is in (nothing while it
 /// loads).
 pub fn search_results(query: Signal<String>) -> AnyView {
-    shown_inline(load(move || search_view(query)))
+    // Nothing to close: clearing the search box leaves the results.
+    shown_inline(load(move || search_view(query)), None)
 }
 
 /// The results of the text typed in the header.

@@ -70,7 +70,7 @@ pub fn prefetch_when_seen(active: Signal<bool>, after_ms: u32) {
         started.set_value(true);
         leptos::task::spawn_local(async move {
             gloo_timers::future::TimeoutFuture::new(after_ms).await;
-            // Each failure is the loader's to report (the console); the view retries on open.
+            // Each failure is the loader's to report (the console); a piece retries when shown.
             let _ = futures::join!(
                 prefetch_fields(),
                 prefetch_settings(),

@@ -120,6 +120,25 @@ test('after a deploy (the old modules gone), Reload loads the new panel, whose v
   await byId('linked-user').waitFor();
 });
 
+test('a form inside the records whose module cannot be fetched can be closed; once the network is back it opens', async () => {
+  const { page } = browser;
+  await page.goto(`${proxy.url}?${NO_PREFETCH}`);
+  await showKnownSender();
+  const notes = panel().locator('[data-testid=person-card] [data-testid=notes]');
+  await withViewModules((route) => route.abort('internetdisconnected'), async () => {
+    await notes.locator('[data-testid=add-note]').click();
+    await notes.locator('[data-testid=on-demand-error]').waitFor();
+    assert.equal(await notes.locator('[data-testid=add-note]').isVisible(), false, 'the form (not come) stands where Add note was');
+    // Close puts back what the form replaced, as the form's Cancel would.
+    await notes.locator('[data-testid=on-demand-close]').click();
+    await notes.locator('[data-testid=add-note]').waitFor();
+    assert.equal(await notes.locator('[data-testid=on-demand-error]').count(), 0);
+  });
+  await notes.locator('[data-testid=add-note]').click();
+  await notes.locator('[data-testid=note-title]').waitFor();
+  assert.equal(await notes.locator('[data-testid=on-demand-error]').count(), 0);
+});
+
 test('once seen, the panel fetches every view module in the background; the views then open without the network', async () => {
   const { page } = browser;
   fetched.length = 0;
