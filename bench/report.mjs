@@ -112,15 +112,15 @@ if (browser) {
     out();
   }
   const b = browser.bundle;
-  out('Panel bundle as the page loads it before the first paint (`scripts/build-panel`: `trunk build --release` with std built for size and panics that abort without a message, the views not on the first paint split into modules of their own; gzip -9; brotli as the proxy serves it, the build\'s `.br`):');
+  out('Panel bundle as the page loads it before the first paint (`scripts/build-panel`: `trunk build --release` with std built for size and panics that abort without a message, what is not on the first paint (views, forms, search results) split into modules of their own; gzip -9; brotli as the proxy serves it, the build\'s `.br`):');
   out();
   out('| file | raw | gzipped | brotli |');
   out('|---|---|---|---|');
   const bytes = (n) => (n == null ? 'n/a' : `${n.toLocaleString('en')} B (${kb(n)})`);
-  const label = { wasm: 'wasm (main module)', js: 'js (glue, split loader)', css: 'css', total: 'total, first load' };
-  for (const k of ['wasm', 'js', 'css', 'total']) out(`| ${label[k]} | ${b[k].raw.toLocaleString('en')} B | ${bytes(b[k].gzip)} | ${bytes(b[k].brotli)} |`);
+  const partLabel = { wasm: 'wasm (main module)', js: 'js (glue, split loader)', css: 'css', total: 'total, first load' };
+  for (const k of ['wasm', 'js', 'css', 'total']) out(`| ${partLabel[k]} | ${b[k].raw.toLocaleString('en')} B | ${bytes(b[k].gzip)} | ${bytes(b[k].brotli)} |`);
   // Older results (before the split) have no on-demand part.
-  if (b.on_demand?.files) out(`| views' modules, fetched when first opened (${b.on_demand.files} files) | ${b.on_demand.raw.toLocaleString('en')} B | ${bytes(b.on_demand.gzip)} | ${bytes(b.on_demand.brotli)} |`);
+  if (b.on_demand?.files) out(`| split modules (views, forms, results), fetched after the first paint (${b.on_demand.files} files) | ${b.on_demand.raw.toLocaleString('en')} B | ${bytes(b.on_demand.gzip)} | ${bytes(b.on_demand.brotli)} |`);
   out();
   const m = browser.memory;
   out(`Panel memory over ${m[m.length - 1].after.toLocaleString('en')} conversation switches (half new senders, half revisits; JS heap after a GC, wasm linear memory):`);
