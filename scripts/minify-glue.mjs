@@ -9,15 +9,11 @@
 // warning), renames the files after their final bytes and puts their names and integrity hashes
 // into index.html (Trunk wrote it before this hook). Debug builds are left as they are.
 import { createHash } from "node:crypto";
-import { execFile } from "node:child_process";
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { minify } from "terser";
 import { shortenNames } from "./wasm-names.mjs";
-import { orderForCompression } from "./wasm-order.mjs";
+import { binaryen, orderForCompression } from "./wasm-order.mjs";
 import { dropUnreadExports, unexportUnusedClasses } from "./glue-exports.mjs";
 import { hasSplitPoints, pathsNamed, splitModule, swapImport, swapPath } from "./wasm-split.mjs";
 
@@ -30,8 +26,6 @@ const integrity = (text) => `sha384-${createHash("sha384").update(text).digest("
 
 const terse = async (code) => (await minify(code, { module: true, compress: true, mangle: true })).code;
 
-const run = promisify(execFile);
-const WASM_OPT = fileURLToPath(new URL("../node_modules/.bin/wasm-opt", import.meta.url));
 // binaryen's size optimisation (index.html turns Trunk's off: the split modules need it too, and
 // Trunk never sees them). --low-memory-unused lets it fold address offsets (Rust's stack sits at
 // the bottom of memory; its lowest 1 KiB is used only by a stack about to overflow); the
@@ -39,16 +33,7 @@ const WASM_OPT = fileURLToPath(new URL("../node_modules/.bin/wasm-opt", import.m
 const WASM_OPT_ARGS = ["-Oz", "--converge", "--strip-debug", "--strip-producers", "--strip-target-features", "--low-memory-unused"];
 
 /** `wasm` through binaryen's size optimisation. */
-async function optimise(wasm) {
-  const tmp = await mkdtemp(join(tmpdir(), "wasm-opt-"));
-  try {
-    await writeFile(join(tmp, "in.wasm"), wasm);
-    await run(WASM_OPT, [...WASM_OPT_ARGS, join(tmp, "in.wasm"), "-o", join(tmp, "out.wasm")]);
-    return await readFile(join(tmp, "out.wasm"));
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
-}
+const optimise = (wasm) => binaryen(wasm, WASM_OPT_ARGS);
 
 /**
  * The split (scripts/wasm-split.mjs) of the module cargo linked at `linked`: its glue and main
@@ -60,10 +45,10 @@ async function splitFrom(linked) {
   if (!hasSplitPoints(module)) throw new Error(`minify-glue: ${linked} has no split point (built without the split feature?)`);
   const split = await splitModule(module);
   let loader = split.loader;
-  for (const { file, wasm } of split.modules) {
-    const small = await optimise(wasm);
-    const named = `panel-view-${createHash("sha256").update(small).digest("hex").slice(0, 16)}.wasm`;
-    await writeFile(join(dir, named), small);
+  const small = await Promise.all(split.modules.map(({ wasm }) => optimise(wasm)));
+  for (const [i, { file }] of split.modules.entries()) {
+    const named = `panel-view-${createHash("sha256").update(small[i]).digest("hex").slice(0, 16)}.wasm`;
+    await writeFile(join(dir, named), small[i]);
     loader = swapPath(loader, file, named);
   }
   loader = await terse(loader);

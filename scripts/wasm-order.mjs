@@ -176,6 +176,19 @@ const FEATURES = [
   "--enable-mutable-globals",
 ];
 
+/** `wasm` as binaryen's wasm-opt (`wasmOpt`) writes it with `args`. */
+export async function binaryen(wasm, args, wasmOpt = WASM_OPT) {
+  const dir = await mkdtemp(join(tmpdir(), "wasm-opt-"));
+  try {
+    const [input, output] = [join(dir, "in.wasm"), join(dir, "out.wasm")];
+    await writeFile(input, wasm);
+    await promisify(execFile)(wasmOpt, [...args, input, "-o", output]);
+    return await readFile(output);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** How many bytes binaryen's rewrite may add (it added 14 to the panel). */
 const GROWTH_ALLOWED = 1024;
 
@@ -187,47 +200,36 @@ const GROWTH_ALLOWED = 1024;
 export async function orderForCompression(wasm, { dropUnused = false, wasmOpt = WASM_OPT } = {}) {
   const { imported, bodies } = functions(new Uint8Array(wasm));
   const order = chooseOrder(bodies);
-  const dir = await mkdtemp(join(tmpdir(), "wasm-order-"));
-  try {
-    const input = join(dir, "in.wasm");
-    const output = join(dir, "out.wasm");
-    await writeFile(input, withRankNames(wasm, imported, order));
-    // No pass runs but the reordering (and, asked, the dropping). The levels are those of the
-    // optimised build: with them binaryen's writer optimises each function's stack code as it
-    // writes it, as it did then; without them the panel grows by 2.5 kB. Without `-g` it
-    // writes no name section.
-    await promisify(execFile)(wasmOpt, [
-      ...FEATURES,
-      "--optimize-level=2",
-      "--shrink-level=2",
-      ...(dropUnused ? ["--remove-unused-module-elements"] : []),
-      "--reorder-functions-by-name",
-      input,
-      "-o",
-      output,
-    ]);
-    const ordered = await readFile(output);
-    const after = functions(new Uint8Array(ordered));
-    const same = after.imported === imported && after.bodies.length === bodies.length;
-    const fewer = after.imported <= imported && after.bodies.length <= bodies.length;
-    if (!(dropUnused ? fewer : same)) {
-      throw new Error("wasm-order: wasm-opt changed the module's functions, not only their order");
-    }
-    // The same exports, in the same order; no import that was not there.
-    const [inModule, outModule] = [new WebAssembly.Module(wasm), new WebAssembly.Module(ordered)];
-    const key = (i) => `${i.module}/${i.name}/${i.kind}`;
-    const given = new Set(WebAssembly.Module.imports(inModule).map(key));
-    if (
-      JSON.stringify(WebAssembly.Module.exports(outModule)) !== JSON.stringify(WebAssembly.Module.exports(inModule)) ||
-      WebAssembly.Module.imports(outModule).some((i) => !given.has(key(i)))
-    ) {
-      throw new Error("wasm-order: wasm-opt changed the module's exports or added an import");
-    }
-    if (ordered.length > wasm.length + GROWTH_ALLOWED) {
-      throw new Error(`wasm-order: wasm-opt grew the module from ${wasm.length} to ${ordered.length} bytes`);
-    }
-    return { wasm: ordered, functions: after.bodies.length, dropped: bodies.length - after.bodies.length };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  // No pass runs but the reordering (and, asked, the dropping). The levels are those of the
+  // optimised build: with them binaryen's writer optimises each function's stack code as it
+  // writes it, as it did then; without them the panel grows by 2.5 kB. Without `-g` it writes
+  // no name section.
+  const args = [
+    ...FEATURES,
+    "--optimize-level=2",
+    "--shrink-level=2",
+    ...(dropUnused ? ["--remove-unused-module-elements"] : []),
+    "--reorder-functions-by-name",
+  ];
+  const ordered = await binaryen(withRankNames(wasm, imported, order), args, wasmOpt);
+  const after = functions(new Uint8Array(ordered));
+  const same = after.imported === imported && after.bodies.length === bodies.length;
+  const fewer = after.imported <= imported && after.bodies.length <= bodies.length;
+  if (!(dropUnused ? fewer : same)) {
+    throw new Error("wasm-order: wasm-opt changed the module's functions, not only their order");
   }
+  // The same exports, in the same order; no import that was not there.
+  const [inModule, outModule] = [new WebAssembly.Module(wasm), new WebAssembly.Module(ordered)];
+  const key = (i) => `${i.module}/${i.name}/${i.kind}`;
+  const given = new Set(WebAssembly.Module.imports(inModule).map(key));
+  if (
+    JSON.stringify(WebAssembly.Module.exports(outModule)) !== JSON.stringify(WebAssembly.Module.exports(inModule)) ||
+    WebAssembly.Module.imports(outModule).some((i) => !given.has(key(i)))
+  ) {
+    throw new Error("wasm-order: wasm-opt changed the module's exports or added an import");
+  }
+  if (ordered.length > wasm.length + GROWTH_ALLOWED) {
+    throw new Error(`wasm-order: wasm-opt grew the module from ${wasm.length} to ${ordered.length} bytes`);
+  }
+  return { wasm: ordered, functions: after.bodies.length, dropped: bodies.length - after.bodies.length };
 }
