@@ -270,6 +270,7 @@ pub struct Me {
 /// both the link and its status bar. `{"linked": false, "health": ...}` for a browser without
 /// a linked session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "WhoamiFields")]
 pub struct Whoami {
     /// A linked session came with the request.
     pub linked: bool,
@@ -296,6 +297,60 @@ impl Whoami {
             linked: false,
             me: None,
             health,
+        }
+    }
+}
+
+/// [`Whoami`] as it arrives: [`Me`]'s fields beside the others, each optional. Read through
+/// this rather than `#[serde(flatten)]`, whose buffering of the whole object is 5 kB of the
+/// panel's wasm for this one answer (issue 18: the bundle); the same JSON either way.
+#[derive(Deserialize)]
+struct WhoamiFields {
+    linked: bool,
+    health: Health,
+    user_id: Option<String>,
+    username: Option<String>,
+    email: Option<String>,
+    org_id: Option<String>,
+    is_admin: Option<bool>,
+    instance_url: Option<String>,
+    currency: Option<String>,
+}
+
+impl From<WhoamiFields> for Whoami {
+    /// Who the session belongs to where every field [`Me`] requires is there (as flattening
+    /// decides it).
+    fn from(f: WhoamiFields) -> Whoami {
+        let me = match (
+            f.user_id,
+            f.username,
+            f.email,
+            f.org_id,
+            f.is_admin,
+            f.instance_url,
+        ) {
+            (
+                Some(user_id),
+                Some(username),
+                Some(email),
+                Some(org_id),
+                Some(is_admin),
+                Some(instance_url),
+            ) => Some(Me {
+                user_id,
+                username,
+                email,
+                org_id,
+                is_admin,
+                instance_url,
+                currency: f.currency,
+            }),
+            _ => None,
+        };
+        Whoami {
+            linked: f.linked,
+            me,
+            health: f.health,
         }
     }
 }
@@ -495,6 +550,37 @@ pub struct ConvertAnswer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn health() -> Health {
+        Health {
+            status: "ok".into(),
+            version: "0.1.0".into(),
+            backend: Backend::Sandbox,
+            org_url: "http://127.0.0.1:4000/".into(),
+        }
+    }
+
+    fn me(currency: Option<&str>) -> Me {
+        Me {
+            user_id: "005000000000001AAA".into(),
+            username: "rose@edge.com".into(),
+            email: "rose@edge.com".into(),
+            org_id: "00D000000000001AAA".into(),
+            is_admin: false,
+            instance_url: "https://edge.my.salesforce.com".into(),
+            currency: currency.map(str::to_owned),
+        }
+    }
+
+    /// A `Me` missing a field it requires is no `Me` (flattening's `None`), not an error.
+    #[test]
+    fn whoami_without_every_field_of_me_has_none() {
+        let mut json = serde_json::to_value(Whoami::linked(me(None), health())).unwrap();
+        json.as_object_mut().unwrap().remove("org_id");
+        let who: Whoami = serde_json::from_value(json).unwrap();
+        assert_eq!(who.me, None);
+        assert!(who.linked);
+    }
 
     #[test]
     fn health_round_trips_with_wire_names() {
