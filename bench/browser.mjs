@@ -347,7 +347,7 @@ function bundle() {
   const dist = join(ROOT, 'dist');
   // What the page loads before the panel can paint: the files its page names (the stylesheet,
   // the glue, the main module, the split modules' loader); the split modules (`panel-view-*`)
-  // are fetched when a view that needs one first opens (src/components/on_demand.rs).
+  // are fetched when first needed, after the first paint (src/split.rs).
   const page = readFileSync(join(dist, 'index.html'), 'utf8');
   const out = { on_demand: { raw: 0, gzip: 0, brotli: 0, files: 0 } };
   for (const f of readdirSync(dist)) {

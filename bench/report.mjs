@@ -120,7 +120,7 @@ if (browser) {
   const partLabel = { wasm: 'wasm (main module)', js: 'js (glue, split loader)', css: 'css', total: 'total, first load' };
   for (const k of ['wasm', 'js', 'css', 'total']) out(`| ${partLabel[k]} | ${b[k].raw.toLocaleString('en')} B | ${bytes(b[k].gzip)} | ${bytes(b[k].brotli)} |`);
   // Older results (before the split) have no on-demand part.
-  if (b.on_demand?.files) out(`| split modules (views, forms, results), fetched after the first paint (${b.on_demand.files} files) | ${b.on_demand.raw.toLocaleString('en')} B | ${bytes(b.on_demand.gzip)} | ${bytes(b.on_demand.brotli)} |`);
+  if (b.on_demand?.files) out(`| split modules (views, pieces, actions, the reads after the paint), fetched after the first paint (${b.on_demand.files} files) | ${b.on_demand.raw.toLocaleString('en')} B | ${bytes(b.on_demand.gzip)} | ${bytes(b.on_demand.brotli)} |`);
   out();
   const m = browser.memory;
   out(`Panel memory over ${m[m.length - 1].after.toLocaleString('en')} conversation switches (half new senders, half revisits; JS heap after a GC, wasm linear memory):`);

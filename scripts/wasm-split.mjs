@@ -1,7 +1,7 @@
 // The release hook's split (scripts/minify-glue.mjs), for a panel built with the `split` feature
-// (scripts/build-panel): the views that are not on the first paint (src/components/
-// on_demand.rs) leave the panel's wasm for modules of their own, which the browser fetches the
-// first time one of them opens (issue 18: the bundle).
+// (scripts/build-panel): what is not on the first paint (src/split.rs) leaves the panel's wasm
+// for modules of their own, which the browser fetches the first time one is needed (issue 18:
+// the bundle).
 //
 // Trunk cannot run this itself: the split goes between cargo and wasm-bindgen. So the hook takes
 // the module cargo linked (with its relocations: `-Clink-args=--emit-relocs`), has

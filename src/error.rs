@@ -32,6 +32,12 @@ pub enum PanelError {
     /// The request did not reach the proxy.
     #[error("The proxy cannot be reached: {0}")]
     Network(String),
+    /// A part of the panel in a wasm module of its own (`crate::split`) could not be fetched.
+    #[error(
+        "Part of the panel could not be loaded. Check the connection and try again; if \
+         Salesforce Pane was just updated, reload it."
+    )]
+    NotLoaded,
     /// The proxy answered with an error.
     #[error("{message}")]
     Http {

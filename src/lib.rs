@@ -22,6 +22,7 @@ pub mod marks;
 pub mod model;
 pub mod session;
 pub mod settings;
+pub mod split;
 
 pub use components::app::App;
 pub use error::PanelError;

@@ -5,15 +5,17 @@
 //! redeems both for the session cookie. Where the browser refuses the cookie, the panel says so
 //! and the next click asks for storage access (the Storage Access API) before linking again.
 
+use futures::future::{FutureExt, LocalBoxFuture};
 use leptos::ev;
 use leptos::prelude::*;
 use pane_wire::api::LinkMessage;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::{Api, endpoints};
 use crate::bridge::Bridge;
 use crate::identity::Identity;
 use crate::session::Session;
+use crate::split::on_demand;
 
 /// A link this panel started and has not finished.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,13 +78,26 @@ impl Linker {
         linker
     }
 
-    /// Takes the popup's `postMessage`: from this origin only, for the link in progress only.
+    /// Takes the popup's `postMessage`: from this origin only, while a link is in progress
+    /// (whose start loaded the code that reads it).
     fn on_message(self, event: &web_sys::MessageEvent) {
-        if event.origin() != origin() {
+        let pending = self.pending.try_with_value(Option::is_some) == Some(true);
+        if event.origin() != origin() || !pending {
             return;
         }
+        let data = event.data();
+        leptos::task::spawn_local(async move {
+            // Cannot fail: a link pending means its start loaded this module.
+            if let Ok(taken) = link_flow(self, Step::Message(data)).await {
+                taken.await;
+            }
+        });
+    }
+
+    /// [`Self::on_message`]'s message `data`, for the link in progress only.
+    async fn take_message(self, data: JsValue) {
         // Anything else posted here (the host's own messages) is no link's.
-        let Ok(message) = crate::bridge::decode::from_js::<LinkMessage>(&event.data()) else {
+        let Ok(message) = crate::bridge::decode::from_js::<LinkMessage>(&data) else {
             return;
         };
         // Gone if the panel was torn down.
@@ -94,7 +109,7 @@ impl Linker {
         }
         match message {
             LinkMessage::Linked { code, .. } if pending.purpose == "agent" => {
-                leptos::task::spawn_local(self.redeem(pending, code));
+                self.redeem(pending, code).await;
             }
             LinkMessage::Integration { username, .. } if pending.purpose == "integration" => {
                 self.pending.set_value(None);
@@ -158,45 +173,59 @@ impl Linker {
     pub fn link(&self, purpose: &'static str, bridge: Bridge) {
         let me = *self;
         leptos::task::spawn_local(async move {
-            if purpose == "agent"
-                && me.session.wants_storage_access()
-                && document_promise("requestStorageAccess").await == Some(true)
-            {
-                me.check(false).await;
-                if me.session.linked().get_untracked() == Some(true) {
-                    return;
+            match link_flow(me, Step::Start(purpose, bridge)).await {
+                Ok(flow) => flow.await,
+                Err(_) => {
+                    leptos::logging::warn!("linking Salesforce: its module could not be fetched");
+                    me.session.set_ended(format!(
+                        "Salesforce could not be linked: {}",
+                        crate::PanelError::NotLoaded
+                    ));
                 }
             }
-            let started = match endpoints::oauth_start(me.api, purpose).await {
-                Ok(s) => s,
-                Err(err) => {
-                    leptos::logging::warn!("linking Salesforce: {err}");
-                    me.session
-                        .set_ended(format!("Salesforce could not be linked: {err}"));
-                    return;
-                }
-            };
-            let pending = Pending {
-                tx: started.tx,
-                redeem: started.redeem,
-                purpose,
-            };
-            me.pending.set_value(Some(pending.clone()));
-            if bridge
-                .open_url_in_popup(&started.begin_url, 480, 680)
-                .await
-                .is_err()
-                && let Some(window) = web_sys::window()
-            {
-                // No host popup: open it from here.
-                let _ = window.open_with_url_and_target_and_features(
-                    &started.begin_url,
-                    "salesforce-pane-login",
-                    "popup,width=480,height=680",
-                );
-            }
-            me.watch(pending).await;
         });
+    }
+
+    /// [`Self::link`]'s flow.
+    async fn run_link(self, purpose: &'static str, bridge: Bridge) {
+        if purpose == "agent"
+            && self.session.wants_storage_access()
+            && document_promise("requestStorageAccess").await == Some(true)
+        {
+            self.check(false).await;
+            if self.session.linked().get_untracked() == Some(true) {
+                return;
+            }
+        }
+        let started = match endpoints::oauth_start(self.api, purpose).await {
+            Ok(s) => s,
+            Err(err) => {
+                leptos::logging::warn!("linking Salesforce: {err}");
+                self.session
+                    .set_ended(format!("Salesforce could not be linked: {err}"));
+                return;
+            }
+        };
+        let pending = Pending {
+            tx: started.tx,
+            redeem: started.redeem,
+            purpose,
+        };
+        self.pending.set_value(Some(pending.clone()));
+        if bridge
+            .open_url_in_popup(&started.begin_url, 480, 680)
+            .await
+            .is_err()
+            && let Some(window) = web_sys::window()
+        {
+            // No host popup: open it from here.
+            let _ = window.open_with_url_and_target_and_features(
+                &started.begin_url,
+                "salesforce-pane-login",
+                "popup,width=480,height=680",
+            );
+        }
+        self.watch(pending).await;
     }
 
     /// Follows link `pending` at the proxy (its status, never its session) until it is
@@ -249,6 +278,25 @@ impl Linker {
                 }
                 _ => {}
             }
+        }
+    }
+}
+
+/// What the link flow's module is asked to do.
+pub(crate) enum Step {
+    /// Start a link for `purpose` (`agent` or `integration`).
+    Start(&'static str, Bridge),
+    /// Read a message posted to this frame.
+    Message(JsValue),
+}
+
+on_demand! {
+    /// The link flow (its own module: `crate::split`): starting a link once one is asked for, and
+    /// reading the popup's message.
+    pub(crate) fn link_flow(linker: Linker, step: Step) -> LocalBoxFuture<'static, ()>, prefetch prefetch_link, {
+        match step {
+            Step::Start(purpose, bridge) => linker.run_link(purpose, bridge).boxed_local(),
+            Step::Message(data) => linker.take_message(data).boxed_local(),
         }
     }
 }

@@ -3,8 +3,8 @@
 /// How often, in milliseconds, live data is refreshed while the panel is visible.
 pub const DEFAULT_REFRESH_MS: u32 = 30_000;
 
-/// How long, in milliseconds, after the panel is first seen it fetches the modules of the views
-/// that are not on its first paint (`components::on_demand`): its records are painted by then.
+/// How long, in milliseconds, after the panel is first seen it fetches every module of what is
+/// not on its first paint (`crate::split`): its records are painted by then.
 pub const DEFAULT_PREFETCH_MS: u32 = 2_000;
 
 /// The panel's URL settings.

@@ -3,16 +3,19 @@
 //! frame: what the host answers later (`listMessages` is a request to its servers) fills it in
 //! and moves nothing below it. The participants' list opens under it only when the agent asks.
 
+use futures::future::{FutureExt, LocalBoxFuture};
 use leptos::prelude::*;
 use pane_wire::bridge::{Handle, MessageList};
 
 use super::log_conversation::KnownLogs;
-use super::records_read::use_records_read;
+use super::on_demand::{load, shown_inline};
+use super::records_read::{RecordsRead, use_records_read};
 use super::state::use_records_state;
 use crate::PanelError;
-use crate::api::{endpoints, use_api};
+use crate::api::{Api, endpoints, use_api};
 use crate::model::recent::{RECENT_CONVERSATIONS, Recent};
 use crate::session::use_session;
+use crate::split::on_demand;
 
 /// Everyone else in the conversation, or why they could not be listed; `None` where the
 /// conversation has none to list.
@@ -99,7 +102,8 @@ fn ParticipantsToggle(others: Signal<Option<Others>>, open: RwSignal<bool>) -> i
     }
 }
 
-/// The participants, each a button that shows it instead (and closes the list).
+/// The participants, each a button that shows it instead (and closes the list); drawn only
+/// while open, by a module of its own (`crate::split`).
 #[component]
 fn ParticipantsList(
     others: Signal<Option<Others>>,
@@ -108,49 +112,118 @@ fn ParticipantsList(
 ) -> impl IntoView {
     let read = use_records_read();
     move || {
-        if !open.get() {
+        if !open.get() || listed(others.get_untracked()).is_none() {
             return ().into_any();
         }
-        let Some(list) = listed(others.get()) else {
-            return ().into_any();
+        let args = ListArgs {
+            others,
+            shown,
+            open,
+            read,
         };
-        let current = shown.get();
-        view! {
-            <div class="participants" id="participants" data-testid="participants">
-                <h3>"In this conversation"</h3>
-                <ul>
-                    {list
-                        .into_iter()
-                        .map(|h| {
-                            let selected = h.value == current.value;
-                            let label = match &h.name {
-                                Some(name) => format!("{name} <{}>", h.value),
-                                None => h.value.clone(),
-                            };
-                            let value = h.value.clone();
-                            view! {
-                                <li>
-                                    <button
-                                        type="button"
-                                        class="participant"
-                                        data-testid="participant"
-                                        data-handle=value
-                                        aria-pressed=selected.to_string()
-                                        on:click=move |_| {
-                                            open.set(false);
-                                            read.choose(h.clone());
-                                        }
-                                    >
-                                        {label}
-                                    </button>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
-            </div>
-        }
+        shown_inline(load(move || participants_view(args)), None)
+    }
+}
+
+/// What the participants' list is drawn with.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ListArgs {
+    others: Signal<Option<Others>>,
+    shown: Signal<Handle>,
+    open: RwSignal<bool>,
+    read: RecordsRead,
+}
+
+on_demand! {
+    /// The open participants' list (its own module: `crate::split`).
+    pub(super) fn participants_view(args: ListArgs), prefetch prefetch_participants_list, {
+        let ListArgs { others, shown, open, read } = args;
+        (move || {
+            let Some(list) = listed(others.get()) else {
+                return ().into_any();
+            };
+            let current = shown.get();
+            view! {
+                <div class="participants" id="participants" data-testid="participants">
+                    <h3>"In this conversation"</h3>
+                    <ul>
+                        {list
+                            .into_iter()
+                            .map(|h| {
+                                let selected = h.value == current.value;
+                                let label = match &h.name {
+                                    Some(name) => format!("{name} <{}>", h.value),
+                                    None => h.value.clone(),
+                                };
+                                let value = h.value.clone();
+                                view! {
+                                    <li>
+                                        <button
+                                            type="button"
+                                            class="participant"
+                                            data-testid="participant"
+                                            data-handle=value
+                                            aria-pressed=selected.to_string()
+                                            on:click=move |_| {
+                                                open.set(false);
+                                                read.choose(h.clone());
+                                            }
+                                        >
+                                            {label}
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </div>
+            }
+            .into_any()
+        })
         .into_any()
+    }
+}
+
+/// A conversation's logged count asked, and where its answer goes.
+#[derive(Debug)]
+pub(super) struct StatusAsked {
+    api: Api,
+    /// The conversation.
+    id: String,
+    /// Its messages' ids, where the host listed them.
+    ids: Option<Vec<String>>,
+    /// [`KnownLogs::mark`] as it was asked.
+    mark: Option<u64>,
+    known: KnownLogs,
+    counted_before: StoredValue<Recent<(usize, usize)>>,
+    counts: RwSignal<Option<(usize, usize)>>,
+    /// The conversation shown now, and the one shown when it was asked.
+    conversation: Memo<Option<String>>,
+    of: Option<String>,
+}
+
+on_demand! {
+    /// Asks whether a conversation is logged, and which of its messages rules logged, and
+    /// keeps the answer (its own module: `crate::split`; asked after the records are painted).
+    pub(super) fn status_asked(asked: StatusAsked) -> LocalBoxFuture<'static, ()>, prefetch prefetch_status, {
+        async move {
+            let StatusAsked { api, id, ids, mark, known, counted_before, counts, conversation, of } = asked;
+            let Ok(status) = endpoints::conversation_status(api, &id, ids.as_deref()).await else {
+                return;
+            };
+            // Whether it is logged as a Task, for its Log conversation action.
+            known.asked(&id, status.log, mark);
+            let (Some(ids), Some(logged)) = (ids, status.logged) else {
+                return;
+            };
+            let count = (logged.len(), ids.len());
+            counted_before.try_update_value(|c| c.insert(id.clone(), count));
+            // Another conversation is shown by now: its own count is on its way.
+            if conversation.try_get_untracked().flatten() == of {
+                counts.try_set(Some(count));
+            }
+        }
+        .boxed_local()
     }
 }
 
@@ -229,21 +302,21 @@ fn LoggedMessages(
                 return;
             }
             let mark = known.mark(&id);
+            let asked = StatusAsked {
+                api,
+                id,
+                ids,
+                mark,
+                known,
+                counted_before,
+                counts,
+                conversation,
+                of,
+            };
             leptos::task::spawn_local(async move {
-                let Ok(status) = endpoints::conversation_status(api, &id, ids.as_deref()).await
-                else {
-                    return;
-                };
-                // Whether it is logged as a Task, for its Log conversation action.
-                known.asked(&id, status.log, mark);
-                let (Some(ids), Some(logged)) = (ids, status.logged) else {
-                    return;
-                };
-                let count = (logged.len(), ids.len());
-                counted_before.try_update_value(|c| c.insert(id.clone(), count));
-                // Another conversation is shown by now: its own count is on its way.
-                if conversation.try_get_untracked().flatten() == of {
-                    counts.try_set(Some(count));
+                // Not fetched: no count, as when the proxy cannot be reached.
+                if let Ok(asking) = status_asked(asked).await {
+                    asking.await;
                 }
             })
         });

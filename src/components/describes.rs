@@ -3,11 +3,14 @@
 
 use std::collections::{HashMap, HashSet};
 
+use futures::future::{FutureExt, LocalBoxFuture};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pane_wire::api::ObjectSpec;
 
+use crate::PanelError;
 use crate::api::{Api, endpoints};
+use crate::split::on_demand;
 
 /// The describes read so far; `Copy`, provided by [`provide_describes`].
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +46,11 @@ impl DescribeCache {
 
     fn fetch(self, object: String) {
         spawn_local(async move {
-            match endpoints::describe(self.api, &object).await {
+            let answer = match describe_read(self.api, object.clone()).await {
+                Ok(reading) => reading.await,
+                Err(_) => Err(PanelError::NotLoaded),
+            };
+            match answer {
                 Ok(spec) => {
                     self.describes.try_update(|d| {
                         d.insert(object, spec);
@@ -67,6 +74,14 @@ impl DescribeCache {
     pub fn forget(&self) {
         self.asked.update_value(HashSet::clear);
         self.describes.update(HashMap::clear);
+    }
+}
+
+on_demand! {
+    /// Reads the describe of `object` (its own module: `crate::split`; the records are drawn
+    /// without it, with API names until it comes).
+    pub(super) fn describe_read(api: Api, object: String) -> LocalBoxFuture<'static, Result<ObjectSpec, PanelError>>, prefetch prefetch_describe, {
+        async move { endpoints::describe(api, &object).await }.boxed_local()
     }
 }
 

@@ -12,12 +12,15 @@ use leptos::wasm_bindgen::JsCast;
 use pane_wire::api::{FieldSpec, PicklistOption};
 use serde_json::Value;
 
+use super::field_save::{Save, save_field};
+use super::on_demand::{load, shown_inline};
 use super::state::use_records_state;
-use crate::api::{endpoints, use_api};
+use crate::api::use_api;
 use crate::intl::AgentFormats;
 use crate::model::display::{url_pieces, value_text};
 use crate::model::edit::{EditCommand, EditEvent, EditState, FieldKey, OpenEdit};
-use crate::model::form::{InputKind, input_kind, to_input, to_json, with_labels};
+use crate::model::form::{InputKind, input_kind, to_input};
+use crate::split::on_demand;
 
 /// The input for a field, bound to `value` (text as the input holds it).
 #[component]
@@ -47,14 +50,7 @@ pub fn FieldInput(
         // `autofocus` is ignored in a cross-origin frame (the panel in the inbox): focus the
         // input once it is in the document, so the agent can type at once.
         let id = id.clone();
-        Effect::new(move |_| {
-            if let Some(el) = document()
-                .get_element_by_id(&id)
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            {
-                let _ = el.focus();
-            }
-        });
+        Effect::new(move |_| focus_when_shown(id.clone(), FOCUS_FRAMES));
     }
     let key = move |ev: web_sys::KeyboardEvent| {
         if let Some(cb) = on_key {
@@ -158,6 +154,83 @@ pub fn FieldInput(
     }
 }
 
+/// How many frames [`focus_when_shown`] waits for its input.
+const FOCUS_FRAMES: u8 = 10;
+
+/// Focuses the element with id `id` once it is in the document: now, or before one of the next
+/// `frames` paints. An input loaded on demand (`on_demand`) is built before its `Suspense`
+/// puts it in; a frame callback still runs before the paint that first shows it.
+fn focus_when_shown(id: String, frames: u8) {
+    match document()
+        .get_element_by_id(&id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        Some(el) => {
+            let _ = el.focus();
+        }
+        None if frames > 0 => request_animation_frame(move || focus_when_shown(id, frames - 1)),
+        None => {}
+    }
+}
+
+/// What a field's in-place input is drawn with (it crosses into its own module: `crate::split`).
+#[derive(Clone)]
+pub(super) struct FieldEditArgs {
+    field: FieldSpec,
+    draft: RwSignal<String>,
+    id: String,
+    on_key: Callback<web_sys::KeyboardEvent>,
+    on_blur: Callback<()>,
+    invalid: Signal<bool>,
+}
+
+on_demand! {
+    /// A field's in-place input (its own module: `crate::split`), focused as it is shown.
+    pub(super) fn field_edit_view(args: FieldEditArgs), prefetch prefetch_field_edit, {
+        let FieldEditArgs { field, draft, id, on_key, on_blur, invalid } = args;
+        view! {
+            <FieldInput field=field value=draft id=id on_key=on_key on_blur=on_blur autofocus=true invalid=invalid />
+        }
+        .into_any()
+    }
+}
+
+/// What a conflict is shown with (it crosses into its own module: `crate::split`).
+#[derive(Debug, Clone)]
+pub(super) struct ConflictArgs {
+    /// Salesforce's value, as shown.
+    theirs_text: String,
+    /// What the agent typed.
+    mine: String,
+    /// Salesforce's value.
+    theirs: Value,
+    /// Saves the agent's value over `theirs`.
+    overwrite: Callback<Value>,
+    /// Keeps `theirs`.
+    keep: Callback<Value>,
+}
+
+on_demand! {
+    /// A save refused because the record changed in Salesforce meanwhile: its value and the
+    /// agent's, and the choice (its own module: `crate::split`).
+    pub(super) fn conflict_view(args: ConflictArgs), prefetch prefetch_conflict, {
+        let ConflictArgs { theirs_text, mine, theirs, overwrite, keep } = args;
+        let theirs_again = theirs.clone();
+        view! {
+            <div class="conflict" role="alert" data-testid="conflict">
+                <p>"This record changed in Salesforce since it was loaded. It now says "
+                    <strong data-testid="conflict-theirs">{theirs_text}</strong>"; you typed "
+                    <strong>{mine}</strong>"."</p>
+                <button type="button" class="button" data-testid="conflict-overwrite"
+                    on:click=move |_| overwrite.run(theirs_again.clone())>"Save mine"</button>
+                <button type="button" class="button secondary" data-testid="conflict-keep"
+                    on:click=move |_| keep.run(theirs.clone())>"Keep Salesforce's"</button>
+            </div>
+        }
+        .into_any()
+    }
+}
+
 /// A field of a record with inline editing.
 #[component]
 pub fn FieldRow(
@@ -205,14 +278,12 @@ pub fn FieldRow(
     let label = field.label.clone();
     let kind = field.kind.clone();
     let editable = field.updateable && input_kind(&field) != InputKind::ReadOnly;
-    let field_for_json = field.clone();
+    let field_for_save = field.clone();
     let field_for_text = field.clone();
-    let labelled = field.clone();
 
     let dispatch = {
         let object = object.clone();
         let id = id.clone();
-        let name = name.clone();
         move |event: EditEvent| {
             // The row may be gone (a blur on removal): then there is nothing to do.
             let Some(current) = edit.try_get_untracked() else {
@@ -221,36 +292,26 @@ pub fn FieldRow(
             let (next, effect) = current.next(event);
             edit.set(next);
             if let EditCommand::Save { draft: text, force } = effect {
-                let typed = to_json(&field_for_json, &text);
-                let mut fields = serde_json::Map::new();
-                fields.insert(name.clone(), typed.clone());
-                let loaded_at = if force { None } else { loaded_at.clone() };
-                let (object, id, name) = (object.clone(), id.clone(), name.clone());
-                let labelled = labelled.clone();
+                let save = Save {
+                    api,
+                    object: object.clone(),
+                    id: id.clone(),
+                    field: field_for_save.clone(),
+                    text,
+                    loaded_at: if force { None } else { loaded_at.clone() },
+                };
                 spawn_local(async move {
-                    let answer =
-                        endpoints::update_record(api, &object, &id, &fields, loaded_at.as_deref())
-                            .await;
-                    let event = match answer {
-                        Ok(_) => {
-                            shown_value.set(typed);
-                            state.changed();
-                            EditEvent::Saved
+                    let event = match save_field(save).await {
+                        Ok(saving) => {
+                            let (event, typed) = saving.await;
+                            if event == EditEvent::Saved {
+                                shown_value.set(typed);
+                                state.changed();
+                            }
+                            event
                         }
-                        Err(err) if err.code() == Some("conflict") => {
-                            let theirs = match &err {
-                                crate::PanelError::Http {
-                                    detail: Some(current),
-                                    ..
-                                } => current.get(&name).cloned().unwrap_or(Value::Null),
-                                _ => Value::Null,
-                            };
-                            EditEvent::Conflicted(theirs)
-                        }
-                        Err(err) => EditEvent::Failed(with_labels(
-                            &err.to_string(),
-                            std::slice::from_ref(&labelled),
-                        )),
+                        // The input opens again with what was typed, and why.
+                        Err(_) => EditEvent::Failed(crate::PanelError::NotLoaded.to_string()),
                     };
                     // The row may have been replaced while the proxy answered.
                     if let Some(current) = edit.try_get_untracked() {
@@ -337,8 +398,28 @@ pub fn FieldRow(
     };
     let start_click = start.clone();
     let start_key = start.clone();
-    let keep = dispatch.clone();
-    let overwrite = dispatch.clone();
+    // A conflict's choices (made here, with the row: `on_demand`).
+    let keep = {
+        let keep = dispatch.clone();
+        Callback::new(move |theirs: Value| {
+            shown_value.set(theirs);
+            keep(EditEvent::KeepTheirs);
+            state.changed();
+        })
+    };
+    let overwrite = {
+        let overwrite = dispatch.clone();
+        Callback::new(move |theirs: Value| overwrite(EditEvent::Overwrite { previous: theirs }))
+    };
+    // What the in-place input is drawn with is made here, with the row, not where it is shown:
+    // the input, built by its `Suspense` (`on_demand`), may outlive that spot's run (a read of
+    // a disposed signal traps).
+    let invalid = Signal::derive(move || edit.with(|e| e.refusal().is_some()));
+    // An input that never came (its module): Close gives the value back, as a cancelled edit.
+    let close = {
+        let cancel = dispatch.clone();
+        Callback::new(move |()| cancel(EditEvent::Cancel))
+    };
     let kind_theirs = kind.clone();
     let kind_url = kind.clone();
     view! {
@@ -351,31 +432,33 @@ pub fn FieldRow(
             }>
             <label class="field-label" for=input_id.clone()>{label.clone()}</label>
             {move || match edit.get() {
-                EditState::Editing { .. } => view! {
-                    <div class="field-edit">
-                        <FieldInput field=field.clone() value=draft id=input_id.clone() on_key=on_key on_blur=on_blur autofocus=true
-                            invalid=Signal::derive(move || edit.with(|e| e.refusal().is_some())) />
-                    </div>
-                }
-                .into_any(),
-                EditState::Conflict { mine, theirs } => {
-                    let theirs_text = value_text(&kind_theirs, &theirs, &currency_theirs, &AgentFormats::browser())
-                        .unwrap_or_else(|| "—".to_owned());
-                    let keep = keep.clone();
-                    let overwrite = overwrite.clone();
-                    let theirs_again = theirs.clone();
+                EditState::Editing { .. } => {
+                    let args = FieldEditArgs {
+                        field: field.clone(),
+                        draft,
+                        id: input_id.clone(),
+                        on_key,
+                        on_blur,
+                        invalid,
+                    };
                     view! {
-                        <div class="conflict" role="alert" data-testid="conflict">
-                            <p>"This record changed in Salesforce since it was loaded. It now says "
-                                <strong data-testid="conflict-theirs">{theirs_text}</strong>"; you typed "
-                                <strong>{mine}</strong>"."</p>
-                            <button type="button" class="button" data-testid="conflict-overwrite"
-                                on:click=move |_| overwrite(EditEvent::Overwrite { previous: theirs_again.clone() })>"Save mine"</button>
-                            <button type="button" class="button secondary" data-testid="conflict-keep"
-                                on:click=move |_| { shown_value.set(theirs.clone()); keep(EditEvent::KeepTheirs); state.changed(); }>"Keep Salesforce's"</button>
+                        <div class="field-edit">
+                            {shown_inline(load(move || field_edit_view(args.clone())), Some(close))}
                         </div>
                     }
                     .into_any()
+                }
+                EditState::Conflict { mine, theirs } => {
+                    let args = ConflictArgs {
+                        theirs_text: value_text(&kind_theirs, &theirs, &currency_theirs, &AgentFormats::browser())
+                            .unwrap_or_else(|| "—".to_owned()),
+                        mine,
+                        theirs,
+                        overwrite,
+                        keep,
+                    };
+                    // A conflict that never came: Close leaves the value as it is (a cancel).
+                    shown_inline(load(move || conflict_view(args.clone())), Some(close))
                 }
                 _ => {
                     let start_click = start_click.clone();

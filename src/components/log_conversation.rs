@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use futures::future::{FutureExt, LocalBoxFuture};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pane_wire::api::{ConversationLog, LogConversation, RecordView};
@@ -16,11 +17,11 @@ use wasm_bindgen::JsValue;
 use super::notices::use_notices;
 use super::state::use_records_state;
 use crate::PanelError;
-use crate::api::endpoints;
-use crate::api::use_api;
+use crate::api::{Api, endpoints, use_api};
 use crate::bridge::use_bridge;
 use crate::identity::use_identity;
 use crate::model::display::record_url;
+use crate::split::on_demand;
 
 /// The open conversation's messages as the host listed them, `None` until they are read
 /// (provided by the lookup, which reads them once per conversation).
@@ -90,6 +91,33 @@ fn logged_time(ms: i64) -> String {
     date.to_locale_string("en-US", &JsValue::UNDEFINED).into()
 }
 
+/// A conversation to log on a person.
+#[derive(Debug)]
+pub(super) struct Logging {
+    api: Api,
+    conversation: String,
+    subject: Option<String>,
+    /// The Contact's or Lead's id.
+    person: String,
+    messages: MessageList,
+    /// Told of the log made.
+    known: KnownLogs,
+}
+
+on_demand! {
+    /// Logs a conversation (its own module: `crate::split`) and keeps its log; or why not.
+    pub(super) fn log_sent(logging: Logging) -> LocalBoxFuture<'static, Result<(), String>>, prefetch prefetch_log, {
+        async move {
+            let Logging { api, conversation, subject, person, messages, known } = logging;
+            let body = LogConversation::of(&conversation, subject.as_deref(), &person, &messages.results);
+            let answer = endpoints::log_conversation(api, &body).await.map_err(|err| err.to_string())?;
+            known.log_made(&conversation, answer.log);
+            Ok(())
+        }
+        .boxed_local()
+    }
+}
+
 /// The action and what it logged, for `person` (a Contact or Lead).
 #[component]
 pub fn LogConversationAction(
@@ -133,15 +161,23 @@ pub fn LogConversationAction(
         let Some(Ok(list)) = messages.get_untracked() else {
             return;
         };
-        let body = LogConversation::of(&id, subject.as_deref(), &who, &list.results);
+        let logging = Logging {
+            api,
+            conversation: id.clone(),
+            subject,
+            person: who.clone(),
+            messages: list,
+            known,
+        };
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            match endpoints::log_conversation(api, &body).await {
-                Ok(answer) => known.log_made(&id, answer.log),
-                Err(err) => {
-                    let _ = error.try_set(Some(err.to_string()));
-                }
+            let failed = match log_sent(logging).await {
+                Ok(sending) => sending.await.err(),
+                Err(_) => Some(PanelError::NotLoaded.to_string()),
+            };
+            if let Some(err) = failed {
+                let _ = error.try_set(Some(err));
             }
             let _ = busy.try_set(false);
         });

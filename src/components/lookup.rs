@@ -1,15 +1,44 @@
 //! The handle the panel looks up for the open conversation, and the other participants.
 
+use futures::future::{FutureExt, LocalBoxFuture};
 use leptos::prelude::*;
-use pane_wire::bridge::{Handle, HandleKind, LookupTarget, lookup_target, participants};
+use pane_wire::bridge::{
+    Context, Handle, HandleKind, LookupTarget, MessageList, lookup_target, participants,
+};
 
 use super::conversation_bar::ConversationBar;
 use super::log_conversation::{ConversationMessages, KnownLogs};
 use super::records::Records;
 use super::state::use_records_state;
-use crate::bridge::use_bridge;
+use crate::PanelError;
+use crate::bridge::{Bridge, use_bridge};
 use crate::hooks::use_async;
 use crate::model::recent::{RECENT_CONVERSATIONS, Recent};
+use crate::split::on_demand;
+
+on_demand! {
+    /// The conversation's messages, every page, as the host lists them (its own module:
+    /// `crate::split`; what they fill in comes after the records' first paint anyway).
+    pub(super) fn messages_listed(bridge: Bridge) -> LocalBoxFuture<'static, Result<MessageList, PanelError>>, prefetch prefetch_messages, {
+        async move { bridge.list_messages().await }.boxed_local()
+    }
+}
+
+on_demand! {
+    /// Everyone else in `ctx`'s conversation, from its `messages` and the teammates (its own
+    /// module: `crate::split`).
+    pub(super) fn participants_found(
+        bridge: Bridge,
+        ctx: Context,
+        messages: Result<MessageList, PanelError>
+    ) -> LocalBoxFuture<'static, Result<Vec<Handle>, PanelError>>, prefetch prefetch_participants, {
+        async move {
+            let teammates = bridge.teammates().await?;
+            Ok(participants(&ctx, &messages?.results, &teammates))
+        }
+        .boxed_local()
+    }
+}
 
 /// What the panel looks up, or why it looks up nothing.
 #[component]
@@ -45,7 +74,11 @@ pub fn Lookup() -> impl IntoView {
                 if !listed {
                     return None;
                 }
-                Some((id?, bridge.list_messages().await))
+                let listed = match messages_listed(bridge).await {
+                    Ok(listing) => listing.await,
+                    Err(_) => Err(PanelError::NotLoaded),
+                };
+                Some((id?, listed))
             }
         }
     });
@@ -89,12 +122,10 @@ pub fn Lookup() -> impl IntoView {
                     conversation.and_then(|id| listed_before.with_value(|l| l.get(&id).cloned()));
                 return before.map(Ok);
             };
-            let found = async {
-                let teammates = bridge.teammates().await?;
-                let messages = messages?;
-                Ok(participants(&ctx, &messages.results, &teammates))
+            let found = match participants_found(bridge, ctx, messages).await {
+                Ok(finding) => finding.await,
+                Err(_) => Err(PanelError::NotLoaded),
             };
-            let found = found.await;
             if let (Some(id), Ok(list)) = (conversation, &found) {
                 listed_before.update_value(|l| l.insert(id, list.clone()));
             }

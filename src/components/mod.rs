@@ -7,6 +7,7 @@ pub mod conversation_bar;
 pub mod convert;
 pub mod describes;
 pub mod field;
+pub mod field_save;
 pub mod form;
 pub mod header;
 pub mod link;

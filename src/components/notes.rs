@@ -5,6 +5,7 @@
 //! and any card's after a note is edited there, are read (`GET /api/notes`) only while the
 //! panel is seen. A note added is shown from the add's answer, without reading them again.
 
+use futures::future::{FutureExt, LocalBoxFuture};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pane_wire::api::{
@@ -12,12 +13,13 @@ use pane_wire::api::{
     title_problem, with_added,
 };
 
-use super::on_demand::{load, on_demand, shown_inline};
+use super::on_demand::{load, shown_inline};
 use super::records_kept::use_shown;
 use super::state::use_records_state;
-use crate::api::endpoints;
-use crate::api::use_api;
+use crate::PanelError;
+use crate::api::{Api, endpoints, use_api};
 use crate::hooks::use_async;
+use crate::split::on_demand;
 
 /// Whether a card of `object` shows Notes.
 pub fn has_notes(object: &str) -> bool {
@@ -39,6 +41,18 @@ fn new_key() -> String {
         js_sys::Date::now() as u64,
         (js_sys::Math::random() * f64::from(u32::MAX)) as u64
     )
+}
+
+on_demand! {
+    /// Reads the notes of record `id` of `object` (its own module: `crate::split`; the panel's
+    /// data brings the person's and the Account's).
+    pub(super) fn notes_read(
+        api: Api,
+        object: String,
+        id: String
+    ) -> LocalBoxFuture<'static, Result<NoteList, PanelError>>, prefetch prefetch_notes, {
+        async move { endpoints::notes(api, &object, &id).await }.boxed_local()
+    }
 }
 
 /// The Notes of record `id` of `object`.
@@ -89,7 +103,10 @@ pub fn NotesSection(
             // Until a note is written here, the notes the panel brought are current.
             match given.filter(|_| written == 0) {
                 Some(notes) => Some(Ok(NoteList { notes })),
-                None => Some(endpoints::notes(api, &object, &id).await),
+                None => Some(match notes_read(api, object, id).await {
+                    Ok(reading) => reading.await,
+                    Err(_) => Err(PanelError::NotLoaded),
+                }),
             }
         }
     });
@@ -132,6 +149,9 @@ pub fn NotesSection(
         _ => NOTE_TITLE_MAX,
     };
     let (object_add, id_add) = (object.clone(), id.clone());
+    // Made here, not where the form is shown: the form's `Suspense` may outlive that spot's run
+    // (`on_demand`).
+    let close_add = Callback::new(move |()| adding.set(false));
     view! {
         <section class="related notes" data-testid="notes" data-count=count>
             <h3>"Notes " <span class="count">{move || format!("({})", count())}</span>
@@ -142,8 +162,7 @@ pub fn NotesSection(
                 let args = AddNoteArgs {
                     object: object_add.clone(), id: id_add.clone(), adding, reload, added, title_max: new_title_max(),
                 };
-                let close = Callback::new(move |()| adding.set(false));
-                shown_inline(load(move || add_note_view(args.clone())), Some(close))
+                shown_inline(load(move || add_note_view(args.clone())), Some(close_add))
             })}
             {move || list()}
         </section>
@@ -169,12 +188,12 @@ pub(super) struct AddNoteArgs {
 }
 
 on_demand! {
-    /// The add-note form (its own module: `on_demand`).
+    /// The add-note form (its own module: `crate::split`).
     pub(super) fn add_note_view(args: AddNoteArgs), prefetch prefetch_add_note, { add_note(args) }
 }
 
 on_demand! {
-    /// A note's edit form (its own module: `on_demand`).
+    /// A note's edit form (its own module: `crate::split`).
     pub(super) fn note_edit_view(args: NoteEditArgs), prefetch prefetch_note_edit, { note_edit(args) }
 }
 
@@ -305,6 +324,8 @@ fn NoteRow(note: Note, reload: RwSignal<u32>) -> impl IntoView {
             reading.try_set(false);
         });
     };
+    // Made here, not where the form is shown (`on_demand`).
+    let close_edit = Callback::new(move |()| editing.set(false));
     view! {
         <li class="related-row note" data-testid="note" data-id=note.id.clone()>
             {move || if editing.get() {
@@ -313,7 +334,7 @@ fn NoteRow(note: Note, reload: RwSignal<u32>) -> impl IntoView {
                         id: id.clone(), max, editing, title, body, whole, reading, error, shown_title, shown_text, reload,
                     };
                     move || note_edit_view(args.clone())
-                }), Some(Callback::new(move |()| editing.set(false))))
+                }), Some(close_edit))
             } else {
                 view! {
                     <details>

@@ -1,10 +1,7 @@
-//! Code that is not on the panel's first paint, loaded when first shown (issue 18: the bundle):
-//! the mechanism. In the release build (feature `split`, scripts/build-panel) each function
-//! declared with [`on_demand!`] is cut out of the panel's wasm into a module of its own by
-//! `wasm-split-cli`, which the browser fetches the first time it is shown (or in the background,
-//! once the panel has been seen: `split_views::prefetch_when_seen`); elsewhere (the browser
-//! tests, debug builds, native clippy) each is an ordinary function behind the same `async`
-//! signature, so every caller runs the same code either way.
+//! Views that are not on the panel's first paint, shown once their module is in (issue 18: the
+//! bundle). Each is declared with `crate::split::on_demand!` (its body a wasm module of its own
+//! in the release build, fetched the first time it is shown or in the background once the panel
+//! has been seen: `split_views::prefetch_when_seen`).
 //!
 //! A module that cannot be fetched shows why, a Retry (the network dropped: a retry fetches it
 //! again) and a Reload (a deploy replaced the panel's files: the page still running the old
@@ -14,50 +11,18 @@
 //!
 //! What is split: the views (`split_views`: the field chooser, settings, the create and convert
 //! forms, with a "Loading…" line while one loads) and pieces inside the records (the search
-//! results, the add-note form, a note's edit form: nothing while one loads). Not split, measured
-//! and left in the first load: the link prompt (the first paint of an agent not yet linked) and
-//! a field's in-place input (it takes the focus as it is drawn, and keeps it across a redraw of
-//! the records, which an input drawn a moment later cannot).
+//! results, the add-note form, a note's edit form, a field's in-place input and a conflict, the
+//! participants' list: nothing while one loads). A piece is drawn by its `Suspense`, which may outlive the run of the closure that
+//! showed it: what it is given (signals, callbacks) is made outside that closure, where the
+//! piece's owner lives. Not split, measured and left in the first load: the link prompt (the
+//! first paint of an agent not yet linked). What is split and shows nothing of its own (an
+//! action's flow, the reads after the records' paint) calls its module directly (`crate::split`).
 
 use std::sync::Arc;
 
 use futures::future::{FutureExt, LocalBoxFuture};
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
-
-/// Declares `$name`, a view function whose body goes into its own wasm module under `split`
-/// (the module is named after the function), and `$prefetch`, which fetches that module without
-/// showing anything. Its arguments must be owned (they cross into the other module).
-macro_rules! on_demand {
-    ($(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),*), prefetch $prefetch:ident, $body:block) => {
-        $(#[$doc])*
-        #[cfg(feature = "split")]
-        #[::leptos::wasm_split::wasm_split(
-            $name,
-            wasm_split_path = ::leptos::wasm_split,
-            preload($prefetch),
-            fallible
-        )]
-        $vis fn $name($($arg: $ty),*) -> Result<::leptos::prelude::AnyView, ::leptos::wasm_split::SplitLoaderError> {
-            let view: ::leptos::prelude::AnyView = $body;
-            Ok(view)
-        }
-
-        $(#[$doc])*
-        #[cfg(not(feature = "split"))]
-        $vis async fn $name($($arg: $ty),*) -> Result<::leptos::prelude::AnyView, ::leptos::wasm_split::SplitLoaderError> {
-            let view: ::leptos::prelude::AnyView = $body;
-            Ok(view)
-        }
-
-        /// Nothing to fetch: it is in the panel's module.
-        #[cfg(not(feature = "split"))]
-        $vis async fn $prefetch() -> Result<(), ::leptos::wasm_split::SplitLoaderError> {
-            Ok(())
-        }
-    };
-}
-pub(crate) use on_demand;
 
 /// A view's load: its module fetched (the first time), then the view.
 pub type Load =

@@ -10,16 +10,17 @@ use pane_wire::bridge::Handle;
 use serde_json::Value;
 
 use super::notices::use_notices;
-use super::on_demand::{load, on_demand, shown_inline};
+use super::on_demand::{load, shown_inline};
 use super::records_read::use_records_read;
 use super::state::use_records_state;
 use super::view::{View, use_view_context};
 use crate::api::{endpoints, use_api};
 use crate::hooks::use_debounce;
 use crate::model::display::title;
+use crate::split::on_demand;
 
 on_demand! {
-    /// The results (their own module: `on_demand`).
+    /// The results (their own module: `crate::split`).
     pub(super) fn search_view(query: Signal<String>), prefetch prefetch_search, {
         view! { <SearchView query=query /> }.into_any()
     }

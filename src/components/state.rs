@@ -2,16 +2,19 @@
 //! senders, a counter that reloads the records after a write, and the inline edit open (a
 //! reload draws the cards again: the edit opens again with what was typed).
 
+use futures::future::{FutureExt, LocalBoxFuture};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pane_wire::api::{PanelData, RecordView};
 use pane_wire::bridge::Handle;
 
 use super::notices::Notices;
+use crate::PanelError;
 use crate::api::{Api, endpoints};
 use crate::model::edit::OpenEdit;
 use crate::model::read_plan::Remembered;
 use crate::model::recent::{RECENT_SENDERS, Recent};
+use crate::split::on_demand;
 
 /// A sender's records as the panel read them, and when.
 #[derive(Debug, Clone)]
@@ -48,11 +51,28 @@ impl RecordsState {
         let me = *self;
         let (handle, object, id) = (handle.clone(), record.object.clone(), record.id.clone());
         spawn_local(async move {
-            match endpoints::pin(api, &handle, &object, &id).await {
+            let answer = match pinned(api, handle, object, id).await {
+                Ok(pinning) => pinning.await,
+                Err(_) => Err(PanelError::NotLoaded),
+            };
+            match answer {
                 Ok(()) => me.changed(),
                 Err(err) => notices.say(format!("The choice could not be saved: {err}")),
             }
         });
+    }
+}
+
+on_demand! {
+    /// Pins record `id` of `object` for `handle` at the proxy (its own module: `crate::split`;
+    /// only an agent's choice pins).
+    pub(super) fn pinned(
+        api: Api,
+        handle: Handle,
+        object: String,
+        id: String
+    ) -> LocalBoxFuture<'static, Result<(), PanelError>>, prefetch prefetch_pin, {
+        async move { endpoints::pin(api, &handle, &object, &id).await }.boxed_local()
     }
 }
 

@@ -1,7 +1,8 @@
 //! `use_async`: the answer of an asynchronous read that runs again whenever a signal it reads
-//! changes: what the panel used `LocalResource` for. The panel never suspends (no `Suspense`,
-//! no transitions), and `LocalResource`'s machinery for them (`AsyncDerived`) was 18.7 kB of
-//! the optimised wasm, 10 kB gzipped, for three reads (issue 18: the bundle).
+//! changes: what the panel used `LocalResource` for. The records never suspend (only what is
+//! loaded on demand does, through one `Suspense`: `components::on_demand`), and
+//! `LocalResource`'s machinery (`AsyncDerived`) was 18.7 kB of the optimised wasm, 10 kB
+//! gzipped, for three reads (issue 18: the bundle).
 //!
 //! As with `LocalResource`: `None` until the first read answers; a new read keeps the last
 //! answer on show until its own; an answer older than the latest read's is dropped.
