@@ -74,9 +74,18 @@ pub fn Lookup() -> impl IntoView {
                 if !listed {
                     return None;
                 }
-                let listed = match messages_listed(bridge).await {
-                    Ok(listing) => listing.await,
-                    Err(_) => Err(PanelError::NotLoaded),
+                // Its module is fetched at the first conversation: a network that dropped
+                // then gets more tries (after 1, 2, 4 and 8 s) before the bar says why.
+                let mut wait = 1_000;
+                let listed = loop {
+                    match messages_listed(bridge.clone()).await {
+                        Ok(listing) => break listing.await,
+                        Err(_) if wait <= 8_000 => {
+                            gloo_timers::future::TimeoutFuture::new(wait).await;
+                            wait *= 2;
+                        }
+                        Err(_) => break Err(PanelError::NotLoaded),
+                    }
                 };
                 Some((id?, listed))
             }

@@ -191,6 +191,18 @@ test('a form inside the records whose module cannot be fetched can be closed; on
   assert.equal(await notes.locator('[data-testid=on-demand-error]').count(), 0);
 });
 
+test('the conversation\'s messages, whose module could not be fetched at first, come once it can be', async () => {
+  const { page } = browser;
+  let refusing = true;
+  await withViewModules((route) => (refusing ? route.abort('internetdisconnected') : route.continue()), async () => {
+    await page.goto(`${proxy.url}?${NO_PREFETCH}`);
+    await showKnownSender();
+    assert.equal(await byId('log-conversation').isEnabled(), false, 'no messages to log yet');
+    refusing = false;
+    await waitFor('the messages read on a later try', () => byId('log-conversation').isEnabled(), (e) => e, 15_000);
+  });
+});
+
 test('a field whose input cannot be fetched can be closed: its value is back, and the pencil opens it later', async () => {
   const { page } = browser;
   await page.goto(`${proxy.url}?${NO_PREFETCH}`);
