@@ -112,7 +112,7 @@ if (browser) {
     out();
   }
   const b = browser.bundle;
-  out('Panel bundle as the page loads it before the first paint (`scripts/build-panel`: `trunk build --release` with std built for size and panics that abort without a message, what is not on the first paint (views, forms, search results) split into modules of their own; gzip -9; brotli as the proxy serves it, the build\'s `.br`):');
+  out('Panel bundle as the page loads it before the first paint (`scripts/build-panel`: `trunk build --release` with std built for size and panics that abort without a message, what is not on the first paint (views, pieces inside the records, actions, the reads after the paint) split into modules of their own; gzip -9; brotli as the proxy serves it, the build\'s `.br`):');
   out();
   out('| file | raw | gzipped | brotli |');
   out('|---|---|---|---|');
