@@ -7,6 +7,8 @@
 //! so every caller runs the same code either way. Views show theirs with
 //! `components::on_demand`; the link flow (`link`) calls its own.
 
+use crate::PanelError;
+
 /// Declares `$name`, a function whose body goes into its own wasm module under `split` (the
 /// module is named after the function), and `$prefetch`, which fetches that module without
 /// calling it. Its arguments must be owned (they cross into the other module). Written
@@ -47,3 +49,20 @@ macro_rules! on_demand {
     };
 }
 pub(crate) use on_demand;
+
+/// What an on-demand read answers: the future its module returned, awaited; or
+/// [`PanelError::NotLoaded`] when the module could not be fetched. One place for every read
+/// declared with [`on_demand!`] whose flow ends in a `Result<T, PanelError>`.
+pub async fn answered<T>(
+    call: impl Future<
+        Output = Result<
+            futures::future::LocalBoxFuture<'static, Result<T, PanelError>>,
+            leptos::wasm_split::SplitLoaderError,
+        >,
+    >,
+) -> Result<T, PanelError> {
+    match call.await {
+        Ok(reading) => reading.await,
+        Err(_) => Err(PanelError::NotLoaded),
+    }
+}

@@ -10,7 +10,7 @@ use pane_wire::api::ObjectSpec;
 
 use crate::PanelError;
 use crate::api::{Api, endpoints};
-use crate::split::on_demand;
+use crate::split::{answered, on_demand};
 
 /// The describes read so far; `Copy`, provided by [`provide_describes`].
 #[derive(Debug, Clone, Copy)]
@@ -46,11 +46,7 @@ impl DescribeCache {
 
     fn fetch(self, object: String) {
         spawn_local(async move {
-            let answer = match describe_read(self.api, object.clone()).await {
-                Ok(reading) => reading.await,
-                Err(_) => Err(PanelError::NotLoaded),
-            };
-            match answer {
+            match answered(describe_read(self.api, object.clone())).await {
                 Ok(spec) => {
                     self.describes.try_update(|d| {
                         d.insert(object, spec);

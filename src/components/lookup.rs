@@ -14,7 +14,7 @@ use crate::PanelError;
 use crate::bridge::{Bridge, use_bridge};
 use crate::hooks::use_async;
 use crate::model::recent::{RECENT_CONVERSATIONS, Recent};
-use crate::split::on_demand;
+use crate::split::{answered, on_demand};
 
 on_demand! {
     /// The conversation's messages, every page, as the host lists them (its own module:
@@ -131,10 +131,7 @@ pub fn Lookup() -> impl IntoView {
                     conversation.and_then(|id| listed_before.with_value(|l| l.get(&id).cloned()));
                 return before.map(Ok);
             };
-            let found = match participants_found(bridge, ctx, messages).await {
-                Ok(finding) => finding.await,
-                Err(_) => Err(PanelError::NotLoaded),
-            };
+            let found = answered(participants_found(bridge, ctx, messages)).await;
             if let (Some(id), Ok(list)) = (conversation, &found) {
                 listed_before.update_value(|l| l.insert(id, list.clone()));
             }

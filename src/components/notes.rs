@@ -19,7 +19,7 @@ use super::state::use_records_state;
 use crate::PanelError;
 use crate::api::{Api, endpoints, use_api};
 use crate::hooks::use_async;
-use crate::split::on_demand;
+use crate::split::{answered, on_demand};
 
 /// Whether a card of `object` shows Notes.
 pub fn has_notes(object: &str) -> bool {
@@ -103,10 +103,7 @@ pub fn NotesSection(
             // Until a note is written here, the notes the panel brought are current.
             match given.filter(|_| written == 0) {
                 Some(notes) => Some(Ok(NoteList { notes })),
-                None => Some(match notes_read(api, object, id).await {
-                    Ok(reading) => reading.await,
-                    Err(_) => Err(PanelError::NotLoaded),
-                }),
+                None => Some(answered(notes_read(api, object, id)).await),
             }
         }
     });

@@ -14,7 +14,7 @@ use crate::api::{Api, endpoints};
 use crate::model::edit::OpenEdit;
 use crate::model::read_plan::Remembered;
 use crate::model::recent::{RECENT_SENDERS, Recent};
-use crate::split::on_demand;
+use crate::split::{answered, on_demand};
 
 /// A sender's records as the panel read them, and when.
 #[derive(Debug, Clone)]
@@ -51,11 +51,7 @@ impl RecordsState {
         let me = *self;
         let (handle, object, id) = (handle.clone(), record.object.clone(), record.id.clone());
         spawn_local(async move {
-            let answer = match pinned(api, handle, object, id).await {
-                Ok(pinning) => pinning.await,
-                Err(_) => Err(PanelError::NotLoaded),
-            };
-            match answer {
+            match answered(pinned(api, handle, object, id)).await {
                 Ok(()) => me.changed(),
                 Err(err) => notices.say(format!("The choice could not be saved: {err}")),
             }
